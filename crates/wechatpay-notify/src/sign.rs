@@ -1,0 +1,264 @@
+//! v2 signatures (SPEC §1): the string to sign, MD5 and HMAC-SHA256, constant-time comparison.
+
+use std::fmt;
+use std::str::FromStr;
+
+use hmac::{Hmac, KeyInit, Mac};
+use md5::{Digest, Md5};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorKind};
+use crate::xml::Fields;
+
+/// A v2 signature algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignType {
+    /// `MD5`: uppercase hex MD5 of the string to sign (which ends with `&key=<API key>`).
+    Md5,
+    /// `HMAC-SHA256`: uppercase hex HMAC-SHA256 keyed with the API key over the same string.
+    HmacSha256,
+}
+
+impl SignType {
+    /// The protocol name: `"MD5"` or `"HMAC-SHA256"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SignType::Md5 => "MD5",
+            SignType::HmacSha256 => "HMAC-SHA256",
+        }
+    }
+
+    /// Parses the exact protocol name (`"MD5"`, `"HMAC-SHA256"`). Anything else is `invalid_config`.
+    pub fn parse(name: &str) -> Result<SignType, Error> {
+        match name {
+            "MD5" => Ok(SignType::Md5),
+            "HMAC-SHA256" => Ok(SignType::HmacSha256),
+            other => Err(Error::invalid_config(format!(
+                "unknown sign type {:?}: expected \"MD5\" or \"HMAC-SHA256\"",
+                crate::xml::printable(other)
+            ))),
+        }
+    }
+
+    const fn hex_len(self) -> usize {
+        match self {
+            SignType::Md5 => 32,
+            SignType::HmacSha256 => 64,
+        }
+    }
+}
+
+impl FromStr for SignType {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<SignType, Error> {
+        SignType::parse(s)
+    }
+}
+
+impl fmt::Display for SignType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A validated v2 API key: 32 printable ASCII characters. Redacted in `Debug`, zeroised on drop.
+#[derive(Clone)]
+pub struct ApiKey(Zeroizing<Vec<u8>>);
+
+impl ApiKey {
+    /// Validates a v2 API key (`invalid_config` unless it is exactly 32 printable ASCII characters).
+    pub fn new(key: impl AsRef<[u8]>) -> Result<ApiKey, Error> {
+        let key = key.as_ref();
+        if key.len() != 32 || !key.iter().all(u8::is_ascii_graphic) {
+            // Never echo the key, not even its length beyond what the rule says.
+            return Err(Error::invalid_config(
+                "the v2 API key must be exactly 32 printable ASCII characters",
+            ));
+        }
+        Ok(ApiKey(Zeroizing::new(key.to_vec())))
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// The string to sign without the trailing `&key=…`: every field except `sign`, empty values
+/// dropped, names in byte order, `name=value` joined with `&`, values exactly as decoded.
+pub fn string_to_sign(fields: &Fields) -> String {
+    let mut out = Vec::with_capacity(256);
+    write_string_to_sign(fields, &mut out);
+    // Built only from `&str` pieces and ASCII separators.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn write_string_to_sign(fields: &Fields, out: &mut Vec<u8>) {
+    let mut signed: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(k, v)| *k != "sign" && !v.is_empty())
+        .collect();
+    signed.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    for (i, (k, v)) in signed.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b'&');
+        }
+        out.extend_from_slice(k.as_bytes());
+        out.push(b'=');
+        out.extend_from_slice(v.as_bytes());
+    }
+}
+
+/// Uppercase hex signature, on the stack.
+pub(crate) struct Signature {
+    hex: [u8; 64],
+    len: usize,
+}
+
+impl Signature {
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII hex digits are ever written.
+        std::str::from_utf8(&self.hex[..self.len]).unwrap_or_default()
+    }
+
+    /// Constant-time comparison with a received signature (exact uppercase hex).
+    pub(crate) fn matches(&self, received: &str) -> bool {
+        bool::from(self.hex[..self.len].ct_eq(received.as_bytes()))
+    }
+}
+
+pub(crate) fn compute(fields: &Fields, key: &ApiKey, sign_type: SignType) -> Signature {
+    let mut message = Zeroizing::new(Vec::with_capacity(1024));
+    write_string_to_sign(fields, &mut message);
+    message.extend_from_slice(b"&key=");
+    message.extend_from_slice(key.bytes());
+    let mut sig = Signature {
+        hex: [0; 64],
+        len: sign_type.hex_len(),
+    };
+    match sign_type {
+        SignType::Md5 => upper_hex(&Md5::digest(&*message), &mut sig.hex),
+        SignType::HmacSha256 => {
+            // HMAC accepts keys of any length, so this cannot fail; fall back to an impossible value.
+            match <Hmac<Sha256> as KeyInit>::new_from_slice(key.bytes()) {
+                Ok(mut mac) => {
+                    mac.update(&message);
+                    upper_hex(&mac.finalize().into_bytes(), &mut sig.hex);
+                }
+                Err(_) => sig.len = 0,
+            }
+        }
+    }
+    sig
+}
+
+fn upper_hex(bytes: &[u8], out: &mut [u8; 64]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for (i, b) in bytes.iter().enumerate().take(32) {
+        out[2 * i] = HEX[(b >> 4) as usize];
+        out[2 * i + 1] = HEX[(b & 15) as usize];
+    }
+}
+
+/// Signs a set of fields the way WeChat Pay does (`sign` itself and empty values are skipped).
+///
+/// Returns the uppercase hex signature. Repeated names are `invalid_argument`; a bad key is
+/// `invalid_config`.
+pub fn sign<I, K, V>(fields: I, api_key: &str, sign_type: SignType) -> Result<String, Error>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    let key = ApiKey::new(api_key)?;
+    let fields = Fields::from_pairs(fields).map_err(|e| {
+        if e.kind() == ErrorKind::DuplicateField {
+            Error::invalid_argument(e.message().to_owned())
+        } else {
+            e
+        }
+    })?;
+    let sig = compute(&fields, &key, sign_type);
+    if sig.len == 0 {
+        return Err(Error::new(
+            ErrorKind::Internal,
+            "HMAC initialisation failed",
+        ));
+    }
+    Ok(sig.as_str().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "192006250b4c09247ec02edce69f6a2d";
+
+    #[test]
+    fn wechat_signing_doc_vector() {
+        let fields = [
+            ("appid", "wxd930ea5d5a258f4f"),
+            ("mch_id", "10000100"),
+            ("device_info", "1000"),
+            ("body", "test"),
+            ("nonce_str", "ibuaiVcKdpRxkhJA"),
+        ];
+        let f = Fields::from_pairs(fields).unwrap();
+        assert_eq!(
+            string_to_sign(&f),
+            "appid=wxd930ea5d5a258f4f&body=test&device_info=1000&mch_id=10000100&nonce_str=ibuaiVcKdpRxkhJA"
+        );
+        assert_eq!(
+            sign(fields, KEY, SignType::Md5).unwrap(),
+            "9A0A8659F005D6984697E2CA0A9CF3B7"
+        );
+        assert_eq!(
+            sign(fields, KEY, SignType::HmacSha256).unwrap(),
+            "6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD6"
+        );
+    }
+
+    #[test]
+    fn sign_and_empty_values_are_skipped() {
+        let base = [("test1", "test1"), ("test2", "test2")];
+        let with = [
+            ("test2", "test2"),
+            ("sign", "X"),
+            ("empty", ""),
+            ("test1", "test1"),
+        ];
+        for t in [SignType::Md5, SignType::HmacSha256] {
+            assert_eq!(sign(base, KEY, t).unwrap(), sign(with, KEY, t).unwrap());
+        }
+        assert_eq!(
+            sign(base, KEY, SignType::Md5).unwrap(),
+            "1E3A8D73B5A4AEE787C0F68B5DAB8520"
+        );
+    }
+
+    #[test]
+    fn bad_inputs() {
+        assert_eq!(
+            sign([("a", "1")], "short", SignType::Md5)
+                .unwrap_err()
+                .code(),
+            "invalid_config"
+        );
+        assert_eq!(
+            sign([("a", "1"), ("a", "2")], KEY, SignType::Md5)
+                .unwrap_err()
+                .code(),
+            "invalid_argument"
+        );
+        assert!(SignType::parse("md5").is_err());
+        assert!(format!("{:?}", ApiKey::new(KEY).unwrap()).contains("redacted"));
+        assert!(!format!("{:?}", ApiKey::new(KEY).unwrap()).contains(KEY));
+    }
+}

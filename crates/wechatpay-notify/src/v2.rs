@@ -1,0 +1,456 @@
+//! v2 (XML) payment and refund notifications: the verifier and its results.
+
+use aes::Aes256;
+use aes::cipher::{BlockModeDecrypt, KeyInit, array::Array};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use md5::{Digest, Md5};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorKind};
+use crate::sign::{ApiKey, SignType, compute};
+use crate::xml::{Fields, parse_flat, printable};
+
+/// The default `max_body_bytes`: 64 KiB (real notifications are about 1 KiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 65_536;
+
+/// Verifies v2 payment notifications and decrypts v2 refund notifications for one merchant key.
+///
+/// Secure by default: the algorithm is pinned by configuration (never chosen by the message), the
+/// signature is compared in constant time, and the body is size-limited before it is parsed.
+/// `Verifier` is `Send + Sync`; share one across threads.
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    key: ApiKey,
+    sign_type: SignType,
+    also_accept: Vec<SignType>,
+    appid: Option<String>,
+    mch_id: Option<String>,
+    max_body_bytes: usize,
+    /// The refund AES key (lowercase hex MD5 of the API key), derived once.
+    refund_key: Zeroizing<[u8; 32]>,
+}
+
+impl Verifier {
+    /// A verifier for `api_key` (32 printable ASCII characters) using `sign_type` only.
+    pub fn new(api_key: impl AsRef<[u8]>, sign_type: SignType) -> Result<Verifier, Error> {
+        let key = ApiKey::new(api_key)?;
+        let mut refund_key = Zeroizing::new([0u8; 32]);
+        let digest = Md5::digest(key.bytes());
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for (i, b) in digest.iter().enumerate() {
+            refund_key[2 * i] = HEX[(b >> 4) as usize];
+            refund_key[2 * i + 1] = HEX[(b & 15) as usize];
+        }
+        Ok(Verifier {
+            key,
+            sign_type,
+            also_accept: Vec::new(),
+            appid: None,
+            mch_id: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            refund_key,
+        })
+    }
+
+    /// Requires `appid` to equal `appid` (else `merchant_mismatch`).
+    pub fn expect_appid(mut self, appid: impl Into<String>) -> Verifier {
+        self.appid = Some(appid.into());
+        self
+    }
+
+    /// Requires `mch_id` to equal `mch_id` (else `merchant_mismatch`).
+    pub fn expect_mch_id(mut self, mch_id: impl Into<String>) -> Verifier {
+        self.mch_id = Some(mch_id.into());
+        self
+    }
+
+    /// Explicit opt-in (for a migration between algorithms): also accept signatures made with
+    /// `sign_type`. Without it, a message signed with another algorithm is rejected.
+    pub fn also_accept(mut self, sign_type: SignType) -> Verifier {
+        if sign_type != self.sign_type && !self.also_accept.contains(&sign_type) {
+            self.also_accept.push(sign_type);
+        }
+        self
+    }
+
+    /// Bodies longer than `limit` bytes are rejected (`body_too_large`) before parsing.
+    pub fn max_body_bytes(mut self, limit: usize) -> Verifier {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// The configured algorithm.
+    pub fn sign_type(&self) -> SignType {
+        self.sign_type
+    }
+
+    fn accepts(&self, t: SignType) -> bool {
+        t == self.sign_type || self.also_accept.contains(&t)
+    }
+
+    fn parse(&self, body: &[u8]) -> Result<Fields, Error> {
+        if body.len() > self.max_body_bytes {
+            return Err(Error::new(
+                ErrorKind::BodyTooLarge,
+                format!(
+                    "the body is {} bytes, over the {}-byte limit",
+                    body.len(),
+                    self.max_body_bytes
+                ),
+            ));
+        }
+        let fields = parse_flat(body, "xml")?;
+        match fields.get("return_code") {
+            None => return Err(Error::missing_field("return_code is missing")),
+            Some("SUCCESS") => {}
+            Some(other) => {
+                return Err(Error::new(
+                    ErrorKind::ReturnCodeFail,
+                    format!(
+                        "return_code is {:?}, not SUCCESS (such notices carry no signature)",
+                        printable(other)
+                    ),
+                ));
+            }
+        }
+        Ok(fields)
+    }
+
+    fn check_merchant(&self, fields: &Fields) -> Result<(), Error> {
+        for (name, expected) in [("appid", &self.appid), ("mch_id", &self.mch_id)] {
+            if let Some(expected) = expected
+                && fields.get(name) != Some(expected.as_str())
+            {
+                return Err(Error::new(
+                    ErrorKind::MerchantMismatch,
+                    format!("{name} is not the configured one"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Verifies a payment result notification (the raw POST body).
+    pub fn verify_payment(&self, body: &[u8]) -> Result<PaymentNotification, Error> {
+        let fields = self.parse(body)?;
+        let received = match fields.get("sign") {
+            Some(s) if !s.is_empty() => s,
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::MissingSignature,
+                    "the notification has no sign",
+                ));
+            }
+        };
+        let named = match fields.get("sign_type") {
+            None | Some("") => None,
+            Some(named) => match SignType::parse(named) {
+                Ok(t) if self.accepts(t) => Some(t),
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::SignTypeMismatch,
+                        format!(
+                            "sign_type {:?} is not accepted: this verifier uses {}{}",
+                            printable(named),
+                            self.sign_type,
+                            if self.also_accept.is_empty() {
+                                ""
+                            } else {
+                                " (and its also_accept list)"
+                            }
+                        ),
+                    ));
+                }
+            },
+        };
+        let verifies = |t: SignType| compute(&fields, &self.key, t).matches(received);
+        let used = match named {
+            // A (signed) sign_type names the one algorithm to check.
+            Some(t) => verifies(t).then_some(t),
+            None => std::iter::once(self.sign_type)
+                .chain(self.also_accept.iter().copied())
+                .find(|t| verifies(*t)),
+        }
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::SignatureMismatch,
+                "the signature does not verify with the configured key and algorithm",
+            )
+        })?;
+        self.check_merchant(&fields)?;
+        Ok(PaymentNotification {
+            fields,
+            sign_type: used,
+        })
+    }
+
+    /// Decrypts and checks a refund result notification (the raw POST body).
+    pub fn decrypt_refund(&self, body: &[u8]) -> Result<RefundNotification, Error> {
+        let fields = self.parse(body)?;
+        let req_info = match fields.get("req_info") {
+            Some(s) if !s.is_empty() => s,
+            _ => return Err(Error::missing_field("req_info is missing")),
+        };
+        let plaintext = decrypt_req_info(req_info, &self.refund_key)?;
+        let req_info = parse_flat(&plaintext, "root").map_err(|e| {
+            Error::decrypt_failed(format!(
+                "req_info did not decrypt to a well-formed <root> document ({})",
+                e.code()
+            ))
+        })?;
+        self.check_merchant(&fields)?;
+        Ok(RefundNotification { fields, req_info })
+    }
+}
+
+/// Strict base64 → AES-256-ECB → strict PKCS#7 → UTF-8 (checked by the XML reader).
+fn decrypt_req_info(b64: &str, key: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut buf = Zeroizing::new(
+        STANDARD
+            .decode(b64)
+            .map_err(|_| Error::decrypt_failed("req_info is not canonical base64"))?,
+    );
+    if buf.is_empty() || buf.len() % 16 != 0 {
+        return Err(Error::decrypt_failed(
+            "req_info is not a whole number of AES blocks",
+        ));
+    }
+    let mut dec = ecb::Decryptor::<Aes256>::new(&Array::from(*key));
+    for block in buf.chunks_exact_mut(16) {
+        let block: &mut [u8; 16] = block
+            .try_into()
+            .map_err(|_| Error::new(ErrorKind::Internal, "block split"))?;
+        dec.decrypt_block(block.into());
+    }
+    let pad = buf[buf.len() - 1] as usize;
+    if pad == 0 || pad > 16 || !buf[buf.len() - pad..].iter().all(|&b| b as usize == pad) {
+        return Err(Error::decrypt_failed(
+            "req_info has invalid PKCS#7 padding (wrong key or tampered data)",
+        ));
+    }
+    let len = buf.len() - pad;
+    buf.truncate(len);
+    Ok(buf)
+}
+
+fn amount(fields: &Fields, name: &str) -> Option<u64> {
+    let v = fields.get(name)?;
+    if v.is_empty() || v.len() > 19 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    v.parse().ok()
+}
+
+/// One coupon applied to a payment (`coupon_type_$n`, `coupon_id_$n`, `coupon_fee_$n`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coupon {
+    /// `coupon_id_$n`.
+    pub id: String,
+    /// `coupon_type_$n` (`CASH` / `NO_CASH`), when sent.
+    pub coupon_type: Option<String>,
+    /// `coupon_fee_$n` in fen, when it is a valid amount.
+    pub fee: Option<u64>,
+}
+
+/// A verified v2 payment result notification.
+///
+/// Typed accessors return `None` when a field is absent (or, for amounts, not a non-negative
+/// integer); `fields()` always has everything exactly as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentNotification {
+    fields: Fields,
+    sign_type: SignType,
+}
+
+macro_rules! text_accessors {
+    ($src:ident; $($(#[$doc:meta])* $name:ident),* $(,)?) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(&self) -> Option<&str> {
+                self.$src.get(stringify!($name))
+            }
+        )*
+    };
+}
+
+macro_rules! amount_accessors {
+    ($src:ident; $($(#[$doc:meta])* $name:ident),* $(,)?) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(&self) -> Option<u64> {
+                amount(&self.$src, stringify!($name))
+            }
+        )*
+    };
+}
+
+impl PaymentNotification {
+    /// Every child element exactly as received, in document order (`sign` and empty ones included).
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The algorithm the signature verified with.
+    pub fn sign_type(&self) -> SignType {
+        self.sign_type
+    }
+
+    /// `return_code == SUCCESS` and `result_code == SUCCESS`: the payment succeeded.
+    pub fn is_success(&self) -> bool {
+        self.fields.get("return_code") == Some("SUCCESS")
+            && self.fields.get("result_code") == Some("SUCCESS")
+    }
+
+    /// The idempotency key: `transaction_id`.
+    pub fn dedupe_key(&self) -> Option<&str> {
+        self.transaction_id().filter(|s| !s.is_empty())
+    }
+
+    text_accessors! { fields;
+        /// `appid`.
+        appid,
+        /// `mch_id`.
+        mch_id,
+        /// `sub_appid` (service-provider mode).
+        sub_appid,
+        /// `sub_mch_id` (service-provider mode).
+        sub_mch_id,
+        /// `device_info`.
+        device_info,
+        /// `nonce_str`.
+        nonce_str,
+        /// `result_code` (`SUCCESS` / `FAIL`).
+        result_code,
+        /// `err_code`.
+        err_code,
+        /// `err_code_des`.
+        err_code_des,
+        /// `openid`.
+        openid,
+        /// `is_subscribe`.
+        is_subscribe,
+        /// `trade_type`.
+        trade_type,
+        /// `bank_type`.
+        bank_type,
+        /// `fee_type`.
+        fee_type,
+        /// `cash_fee_type`.
+        cash_fee_type,
+        /// `transaction_id`.
+        transaction_id,
+        /// `out_trade_no`.
+        out_trade_no,
+        /// `attach`.
+        attach,
+        /// `time_end` (`yyyyMMddHHmmss`, Beijing time).
+        time_end,
+    }
+
+    amount_accessors! { fields;
+        /// `total_fee` in fen.
+        total_fee,
+        /// `settlement_total_fee` in fen.
+        settlement_total_fee,
+        /// `cash_fee` in fen.
+        cash_fee,
+        /// `coupon_fee` in fen.
+        coupon_fee,
+        /// `coupon_count`.
+        coupon_count,
+    }
+
+    /// The coupons `0..coupon_count` from `coupon_{type,id,fee}_$n`; an index without a
+    /// `coupon_id_$n` is skipped, and indices at or past `coupon_count` are ignored.
+    pub fn coupons(&self) -> Vec<Coupon> {
+        let count = self
+            .coupon_count()
+            .unwrap_or(0)
+            .min(self.fields.len() as u64);
+        (0..count)
+            .filter_map(|n| {
+                let id = self.fields.get(&format!("coupon_id_{n}"))?;
+                Some(Coupon {
+                    id: id.to_owned(),
+                    coupon_type: self
+                        .fields
+                        .get(&format!("coupon_type_{n}"))
+                        .map(str::to_owned),
+                    fee: amount(&self.fields, &format!("coupon_fee_{n}")),
+                })
+            })
+            .collect()
+    }
+}
+
+/// A decrypted v2 refund result notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundNotification {
+    fields: Fields,
+    req_info: Fields,
+}
+
+impl RefundNotification {
+    /// The outer document's fields exactly as received (`req_info` still encrypted).
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The decrypted `req_info` document's fields, in document order.
+    pub fn req_info(&self) -> &Fields {
+        &self.req_info
+    }
+
+    /// The idempotency key: `refund_id`.
+    pub fn dedupe_key(&self) -> Option<&str> {
+        self.refund_id().filter(|s| !s.is_empty())
+    }
+
+    /// `refund_status == SUCCESS`.
+    pub fn is_success(&self) -> bool {
+        self.refund_status() == Some("SUCCESS")
+    }
+
+    /// Outer `appid`.
+    pub fn appid(&self) -> Option<&str> {
+        self.fields.get("appid")
+    }
+
+    /// Outer `mch_id`.
+    pub fn mch_id(&self) -> Option<&str> {
+        self.fields.get("mch_id")
+    }
+
+    text_accessors! { req_info;
+        /// `transaction_id`.
+        transaction_id,
+        /// `out_trade_no`.
+        out_trade_no,
+        /// `refund_id`.
+        refund_id,
+        /// `out_refund_no`.
+        out_refund_no,
+        /// `refund_status` (`SUCCESS` / `CHANGE` / `REFUNDCLOSE`).
+        refund_status,
+        /// `success_time` (`yyyy-MM-dd HH:mm:ss`).
+        success_time,
+        /// `refund_recv_accout` (WeChat's spelling).
+        refund_recv_accout,
+        /// `refund_account`.
+        refund_account,
+        /// `refund_request_source`.
+        refund_request_source,
+    }
+
+    amount_accessors! { req_info;
+        /// `total_fee` in fen.
+        total_fee,
+        /// `refund_fee` in fen.
+        refund_fee,
+        /// `settlement_total_fee` in fen.
+        settlement_total_fee,
+        /// `settlement_refund_fee` in fen.
+        settlement_refund_fee,
+    }
+}

@@ -1,0 +1,470 @@
+//! The hardened reader for WeChat Pay's flat XML documents (SPEC §2), built on quick-xml.
+//!
+//! A document is one root element (`xml`, or `root` for the decrypted refund payload) whose children
+//! are text-only elements. Anything else is refused: DOCTYPE (never expanded, never fetched),
+//! undefined entities, nested elements, attributes, processing instructions, text directly in the
+//! root, a second root, trailing content, and a repeated child name (a parser that keeps the first or
+//! the last copy would let the verified value and the value the application reads differ).
+
+use std::fmt;
+use std::ops::Range;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+
+use crate::error::Error;
+
+/// Every child element of a notification, exactly as received, in document order.
+///
+/// `sign` and empty elements are included. Names are unique (the reader refuses duplicates).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Fields {
+    /// All names and values, back to back; the spans index into it.
+    buf: String,
+    spans: Vec<(Range<u32>, Range<u32>)>,
+}
+
+impl Fields {
+    /// Builds a field list from pairs, refusing repeated names (`duplicate_field`).
+    pub fn from_pairs<I, K, V>(pairs: I) -> Result<Fields, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut fields = Fields::default();
+        for (k, v) in pairs {
+            let name = fields.push_name(k.as_ref())?;
+            let start = fields.buf.len();
+            fields.buf.push_str(v.as_ref());
+            fields.finish(name, start)?;
+        }
+        Ok(fields)
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// True when there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The value of the field `name`, if present (empty values are `Some("")`).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.spans
+            .iter()
+            .find(|(n, _)| &self.buf[idx(n)] == name)
+            .map(|(_, v)| &self.buf[idx(v)])
+    }
+
+    /// The field at position `index` in document order.
+    pub fn get_index(&self, index: usize) -> Option<(&str, &str)> {
+        self.spans
+            .get(index)
+            .map(|(n, v)| (&self.buf[idx(n)], &self.buf[idx(v)]))
+    }
+
+    /// Iterates `(name, value)` in document order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.spans
+            .iter()
+            .map(|(n, v)| (&self.buf[idx(n)], &self.buf[idx(v)]))
+    }
+
+    /// Copies the fields into owned pairs.
+    pub fn to_vec(&self) -> Vec<(String, String)> {
+        self.iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    fn push_name(&mut self, name: &str) -> Result<Range<u32>, Error> {
+        if self.get(name).is_some() {
+            return Err(Error::duplicate_field(format!(
+                "the element <{}> appears more than once",
+                printable(name)
+            )));
+        }
+        let start = self.buf.len();
+        self.buf.push_str(name);
+        Ok(span(start, self.buf.len())?)
+    }
+
+    fn finish(&mut self, name: Range<u32>, value_start: usize) -> Result<(), Error> {
+        let value = span(value_start, self.buf.len())?;
+        self.spans.push((name, value));
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Fields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a Fields {
+    type Item = (&'a str, &'a str);
+    type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a str)> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+fn idx(r: &Range<u32>) -> Range<usize> {
+    r.start as usize..r.end as usize
+}
+
+fn span(start: usize, end: usize) -> Result<Range<u32>, Error> {
+    match (u32::try_from(start), u32::try_from(end)) {
+        (Ok(s), Ok(e)) => Ok(s..e),
+        _ => Err(Error::malformed_xml("document too large")),
+    }
+}
+
+/// Names in error messages are truncated so an attacker cannot make our logs arbitrarily large.
+pub(crate) fn printable(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .take(40)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if s.chars().nth(40).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[derive(PartialEq)]
+enum State {
+    Prolog,
+    InRoot,
+    InChild(Range<u32>, usize),
+    Epilog,
+}
+
+/// Parses a flat document whose root element must be `root_name`.
+///
+/// The caller checks the size limit before calling (it is a policy of the verifier).
+pub(crate) fn parse_flat(body: &[u8], root_name: &str) -> Result<Fields, Error> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let text = std::str::from_utf8(body).map_err(|e| {
+        Error::malformed_xml(format!(
+            "the body is not valid UTF-8 (at byte {})",
+            e.valid_up_to()
+        ))
+    })?;
+    parse_str(text, root_name).map_err(|e| {
+        // quick-xml reports `<!ENTITY` outside a DOCTYPE as a syntax error; it is still a declaration.
+        if e.kind() == crate::ErrorKind::MalformedXml && text.contains("<!ENTITY") {
+            Error::forbidden_doctype("entity declarations are not allowed")
+        } else {
+            e
+        }
+    })
+}
+
+fn parse_str(text: &str, root_name: &str) -> Result<Fields, Error> {
+    let mut reader = Reader::from_str(text);
+    {
+        let config = reader.config_mut();
+        config.trim_text(false);
+        config.check_end_names = true;
+        config.check_comments = true;
+        config.allow_dangling_amp = false;
+        config.expand_empty_elements = false;
+    }
+    let mut fields = Fields {
+        buf: String::with_capacity(text.len()),
+        spans: Vec::with_capacity(32),
+    };
+    let mut state = State::Prolog;
+    loop {
+        let event = reader.read_event().map_err(|e| {
+            Error::malformed_xml(format!(
+                "not well-formed XML at byte {}: {e}",
+                reader.error_position()
+            ))
+        })?;
+        match event {
+            Event::DocType(_) => {
+                return Err(Error::forbidden_doctype(
+                    "DOCTYPE declarations are not allowed (they enable XXE and entity expansion)",
+                ));
+            }
+            Event::Decl(decl) => {
+                if state != State::Prolog {
+                    return Err(Error::malformed_xml(
+                        "XML declaration after the document start",
+                    ));
+                }
+                if let Some(enc) = decl.encoding() {
+                    let enc =
+                        enc.map_err(|_| Error::malformed_xml("unreadable XML declaration"))?;
+                    if !enc.eq_ignore_ascii_case("utf-8") && !enc.eq_ignore_ascii_case("utf8") {
+                        return Err(Error::malformed_xml(format!(
+                            "only UTF-8 documents are accepted, not {}",
+                            printable(&enc)
+                        )));
+                    }
+                }
+            }
+            Event::PI(_) => {
+                return Err(Error::malformed_xml(
+                    "processing instructions are not allowed",
+                ));
+            }
+            Event::Comment(_) => {
+                if matches!(state, State::InChild(..)) {
+                    return Err(Error::malformed_xml(
+                        "comments inside a field value are not allowed",
+                    ));
+                }
+            }
+            Event::Start(start) => match state {
+                State::Prolog => {
+                    check_root(&start, root_name)?;
+                    state = State::InRoot;
+                }
+                State::InRoot => {
+                    let name = child_name(&start)?;
+                    let name = fields.push_name(name)?;
+                    state = State::InChild(name, fields.buf.len());
+                }
+                State::InChild(..) => {
+                    return Err(Error::malformed_xml(format!(
+                        "nested element <{}>: fields must be plain text",
+                        printable(start.name().as_ref())
+                    )));
+                }
+                State::Epilog => return Err(second_root()),
+            },
+            Event::Empty(start) => match state {
+                State::Prolog => {
+                    check_root(&start, root_name)?;
+                    state = State::Epilog;
+                }
+                State::InRoot => {
+                    let name = child_name(&start)?;
+                    let name = fields.push_name(name)?;
+                    let at = fields.buf.len();
+                    fields.finish(name, at)?;
+                }
+                State::InChild(..) => {
+                    return Err(Error::malformed_xml(format!(
+                        "nested element <{}/>: fields must be plain text",
+                        printable(start.name().as_ref())
+                    )));
+                }
+                State::Epilog => return Err(second_root()),
+            },
+            Event::End(_) => {
+                state = match state {
+                    State::InChild(name, value_start) => {
+                        fields.finish(name, value_start)?;
+                        State::InRoot
+                    }
+                    State::InRoot => State::Epilog,
+                    // quick-xml refuses unmatched end tags before we see them.
+                    State::Prolog | State::Epilog => {
+                        return Err(Error::malformed_xml("unexpected end tag"));
+                    }
+                };
+            }
+            Event::Text(t) => {
+                let raw = t.into_inner();
+                if matches!(state, State::InChild(..)) {
+                    check_chars(&raw)?;
+                    fields.buf.push_str(&raw);
+                } else if !raw.bytes().all(is_xml_space) {
+                    return Err(Error::malformed_xml(match state {
+                        State::InRoot => "text directly inside the root element",
+                        _ => "content outside the root element",
+                    }));
+                }
+            }
+            Event::CData(c) => {
+                if !matches!(state, State::InChild(..)) {
+                    return Err(Error::malformed_xml(
+                        "CDATA outside a field element is not allowed",
+                    ));
+                }
+                let raw = c.into_inner();
+                check_chars(&raw)?;
+                fields.buf.push_str(&raw);
+            }
+            Event::GeneralRef(r) => {
+                if !matches!(state, State::InChild(..)) {
+                    return Err(Error::malformed_xml(
+                        "character or entity reference outside a field element",
+                    ));
+                }
+                fields.buf.push(resolve_ref(&r)?);
+            }
+            Event::Eof => {
+                return match state {
+                    State::Epilog => Ok(fields),
+                    State::Prolog => Err(Error::malformed_xml("no root element")),
+                    _ => Err(Error::malformed_xml("the document ends inside an element")),
+                };
+            }
+        }
+    }
+}
+
+fn second_root() -> Error {
+    Error::malformed_xml("content after the root element (a second root)")
+}
+
+fn check_root(start: &BytesStart<'_>, root_name: &str) -> Result<(), Error> {
+    if start.name().as_ref() != root_name {
+        return Err(Error::malformed_xml(format!(
+            "the root element must be <{root_name}>, not <{}>",
+            printable(start.name().as_ref())
+        )));
+    }
+    no_attributes(start)
+}
+
+fn child_name<'a>(start: &'a BytesStart<'_>) -> Result<&'a str, Error> {
+    no_attributes(start)?;
+    Ok(start.name().into_inner())
+}
+
+fn no_attributes(start: &BytesStart<'_>) -> Result<(), Error> {
+    if start.attributes_raw().bytes().all(is_xml_space) {
+        Ok(())
+    } else {
+        Err(Error::malformed_xml(format!(
+            "attributes are not allowed (on <{}>)",
+            printable(start.name().as_ref())
+        )))
+    }
+}
+
+fn resolve_ref(r: &BytesRef<'_>) -> Result<char, Error> {
+    if r.is_char_ref() {
+        return match r.resolve_char_ref() {
+            Ok(Some(c)) if is_xml_char(c) => Ok(c),
+            _ => Err(Error::malformed_xml(format!(
+                "invalid character reference &{};",
+                printable(r)
+            ))),
+        };
+    }
+    match &**r {
+        "lt" => Ok('<'),
+        "gt" => Ok('>'),
+        "amp" => Ok('&'),
+        "apos" => Ok('\''),
+        "quot" => Ok('"'),
+        other => Err(Error::malformed_xml(format!(
+            "undefined entity &{};: only the five predefined entities are decoded",
+            printable(other)
+        ))),
+    }
+}
+
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+fn check_chars(s: &str) -> Result<(), Error> {
+    let bad_ascii = s.bytes().any(|b| b < 0x20 && !is_xml_space(b));
+    if bad_ascii || s.contains(['\u{FFFE}', '\u{FFFF}']) {
+        return Err(Error::malformed_xml(
+            "a field value contains a character XML does not allow",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Vec<(String, String)>, String> {
+        parse_flat(s.as_bytes(), "xml")
+            .map(|f| f.to_vec())
+            .map_err(|e| e.code().to_owned())
+    }
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn reads_cdata_text_entities_and_keeps_order() {
+        let doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xml>\n  <b><![CDATA[x]]]]><![CDATA[>y]]></b>\n  <a>1 &lt; 2 &amp;&#x4e2d;&#25991;</a><c/><d></d><e> sp </e></xml>\n";
+        assert_eq!(
+            parse(doc).unwrap(),
+            pairs(&[
+                ("b", "x]]>y"),
+                ("a", "1 < 2 &中文"),
+                ("c", ""),
+                ("d", ""),
+                ("e", " sp ")
+            ])
+        );
+    }
+
+    #[test]
+    fn refuses_what_the_spec_refuses() {
+        let cases = [
+            ("<!DOCTYPE x><xml></xml>", "forbidden_doctype"),
+            (
+                "<!DOCTYPE xml [<!ENTITY e \"v\">]><xml><a>&e;</a></xml>",
+                "forbidden_doctype",
+            ),
+            ("<!ENTITY e \"v\"><xml></xml>", "forbidden_doctype"),
+            ("<xml><a>&e;</a></xml>", "malformed_xml"),
+            ("<xml><a><b>1</b></a></xml>", "malformed_xml"),
+            ("<xml>t<a>1</a></xml>", "malformed_xml"),
+            ("<xml><a>1</a></xml><xml></xml>", "malformed_xml"),
+            ("<xml><a>1</a></xml>junk", "malformed_xml"),
+            ("<foo><a>1</a></foo>", "malformed_xml"),
+            ("<xml><a>1</a><a>2</a></xml>", "duplicate_field"),
+            ("<xml><a>1</a><a/></xml>", "duplicate_field"),
+            ("<xml><a>1</a>", "malformed_xml"),
+            ("<xml><a>1</b></xml>", "malformed_xml"),
+            ("", "malformed_xml"),
+            ("<xml><a x=\"1\">1</a></xml>", "malformed_xml"),
+            ("<xml><a>&#0;</a></xml>", "malformed_xml"),
+            ("<xml><a>\u{1}</a></xml>", "malformed_xml"),
+            ("<xml><a>1 & 2</a></xml>", "malformed_xml"),
+            ("<xml><a>1<!-- c -->2</a></xml>", "malformed_xml"),
+            ("<?pi x?><xml></xml>", "malformed_xml"),
+            (
+                "<?xml version=\"1.0\" encoding=\"GBK\"?><xml></xml>",
+                "malformed_xml",
+            ),
+        ];
+        for (doc, code) in cases {
+            assert_eq!(parse(doc), Err(code.to_owned()), "{doc}");
+        }
+        assert_eq!(
+            parse_flat(b"<xml><a>\xff</a></xml>", "xml")
+                .unwrap_err()
+                .code(),
+            "malformed_xml"
+        );
+    }
+
+    #[test]
+    fn comments_between_elements_are_ignored() {
+        assert_eq!(
+            parse("<!-- a --><xml><!-- b --><a>1</a></xml><!-- c -->").unwrap(),
+            pairs(&[("a", "1")])
+        );
+        assert_eq!(parse("<xml/>").unwrap(), pairs(&[]));
+    }
+}
