@@ -90,7 +90,7 @@ impl Fields {
         }
         let start = self.buf.len();
         self.buf.push_str(name);
-        Ok(span(start, self.buf.len())?)
+        span(start, self.buf.len())
     }
 
     fn finish(&mut self, name: Range<u32>, value_start: usize) -> Result<(), Error> {
