@@ -19,7 +19,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 65_536;
 /// Secure by default: the algorithm is pinned by configuration (never chosen by the message), the
 /// signature is compared in constant time, and the body is size-limited before it is parsed.
 /// `Verifier` is `Send + Sync`; share one across threads.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Verifier {
     key: ApiKey,
     sign_type: SignType,
@@ -29,6 +29,20 @@ pub struct Verifier {
     max_body_bytes: usize,
     /// The refund AES key (lowercase hex MD5 of the API key), derived once.
     refund_key: Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The API key and the derived refund key are secrets: never printed.
+        f.debug_struct("Verifier")
+            .field("api_key", &"<redacted>")
+            .field("sign_type", &self.sign_type)
+            .field("also_accept", &self.also_accept)
+            .field("appid", &self.appid)
+            .field("mch_id", &self.mch_id)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
 }
 
 impl Verifier {
@@ -452,5 +466,44 @@ impl RefundNotification {
         settlement_total_fee,
         /// `settlement_refund_fee` in fen.
         settlement_refund_fee,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_aes_256_ecb_vector() {
+        // wechatpay-php test suite: AES-256-ECB/PKCS#7("hello", "0123456789abcdef0123456789abcdef").
+        let key = b"0123456789abcdef0123456789abcdef";
+        let plain = decrypt_req_info("pZwJZBLuy3mDACEQT4YTBw==", key).unwrap();
+        assert_eq!(&plain[..], b"hello");
+        for bad in [
+            "pZwJZBLuy3mDACEQT4YTBw",
+            "pZwJZBLuy3mDACEQT4YTBw==\n",
+            "",
+            "AAAA",
+        ] {
+            assert_eq!(
+                decrypt_req_info(bad, key).unwrap_err().code(),
+                "decrypt_failed"
+            );
+        }
+    }
+
+    #[test]
+    fn refund_key_is_md5_hex_of_the_api_key() {
+        let v = Verifier::new("2IBtBXdrqC3kCBs4gaceL7nl2nnFadQv", SignType::Md5).unwrap();
+        assert_eq!(&v.refund_key[..], b"5c9da18c63a9a89d9ed659de9f37dd21");
+    }
+
+    #[test]
+    fn debug_never_shows_keys() {
+        let key = "2IBtBXdrqC3kCBs4gaceL7nl2nnFadQv";
+        let v = Verifier::new(key, SignType::Md5).unwrap();
+        let dbg = format!("{v:?}");
+        assert!(!dbg.contains(key));
+        assert!(!dbg.contains("5c9da18c"));
     }
 }
