@@ -1,0 +1,297 @@
+//! Runs the shared vectors through the `wechatpay-notify` binary, plus the CLI's own rules.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn load(name: &str) -> Value {
+    let text = std::fs::read_to_string(root().join("tests/vectors").join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn run(args: &[&str], key: Option<&str>, stdin: &[u8]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wechatpay-notify"));
+    cmd.args(args)
+        .env_remove("WECHATPAY_API_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(k) = key {
+        cmd.env("WECHATPAY_API_KEY", k);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    // The CLI may stop reading early (size limit); a broken pipe is fine.
+    let _ = input.write_all(stdin);
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn json_out(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+fn body(t: &Value) -> Vec<u8> {
+    if let Some(s) = t.get("body") {
+        return s.as_str().unwrap().as_bytes().to_vec();
+    }
+    let hex = t["bodyHex"].as_str().unwrap();
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn run_file(file: &str, kind: &str) {
+    let v = load(file);
+    let mut ran = 0;
+    for group in v["testGroups"].as_array().unwrap() {
+        let cfg = &group["config"];
+        let mut args: Vec<String> = vec![
+            "verify".into(),
+            "--kind".into(),
+            kind.into(),
+            "--sign-type".into(),
+            cfg["signType"].as_str().unwrap().into(),
+        ];
+        for t in cfg["alsoAccept"].as_array().unwrap() {
+            args.extend(["--also-accept".into(), t.as_str().unwrap().into()]);
+        }
+        if let Some(a) = cfg["appid"].as_str() {
+            args.extend(["--appid".into(), a.into()]);
+        }
+        if let Some(m) = cfg["mchId"].as_str() {
+            args.extend(["--mch-id".into(), m.into()]);
+        }
+        if let Some(n) = cfg["maxBodyBytes"].as_u64() {
+            args.extend(["--max-body-bytes".into(), n.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        for t in group["tests"].as_array().unwrap() {
+            ran += 1;
+            let tc = t["tcId"].as_u64().unwrap();
+            let out = run(&args, cfg["apiKey"].as_str(), &body(t));
+            let j = json_out(&out);
+            match t["result"].as_str().unwrap() {
+                "valid" => {
+                    assert_eq!(out.status.code(), Some(0), "tcId {tc}: {j}");
+                    assert_eq!(j["ok"], true);
+                    let want = &t["expected"];
+                    let got: Vec<(String, Value)> = j["fields"]
+                        .as_object()
+                        .unwrap()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    let expected: Vec<(String, Value)> = want["fields"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| (p[0].as_str().unwrap().to_string(), p[1].clone()))
+                        .collect();
+                    assert_eq!(got, expected, "tcId {tc}: fields in document order");
+                    for (name, value) in want["typed"].as_object().unwrap() {
+                        assert_eq!(&j["typed"][name], value, "tcId {tc}: typed {name}");
+                    }
+                    if kind == "refund" {
+                        let n = want["reqInfo"].as_array().unwrap().len();
+                        assert_eq!(j["req_info"].as_object().unwrap().len(), n, "tcId {tc}");
+                    }
+                    assert!(j["reply"].as_str().unwrap().contains("SUCCESS"));
+                }
+                _ => {
+                    let code = t["error"].as_str().unwrap();
+                    let exit = if code == "invalid_config" { 2 } else { 1 };
+                    assert_eq!(out.status.code(), Some(exit), "tcId {tc}: {j}");
+                    assert_eq!(j["error"]["code"], code, "tcId {tc}: {j}");
+                    if exit == 1 {
+                        assert_eq!(
+                            j["reply"].as_str().unwrap(),
+                            format!(
+                                "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[{code}]]></return_msg></xml>"
+                            )
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(ran, v["numberOfTests"].as_u64().unwrap());
+}
+
+#[test]
+fn pay_vectors() {
+    run_file("v2_pay.json", "pay");
+}
+
+#[test]
+fn refund_vectors() {
+    run_file("v2_refund.json", "refund");
+}
+
+#[test]
+fn sign_vectors() {
+    let v = load("v2_sign.json");
+    let mut ran = 0;
+    for t in v["testGroups"][0]["tests"].as_array().unwrap() {
+        ran += 1;
+        let input = serde_json::to_vec(&t["fields"]).unwrap();
+        let out = run(
+            &[
+                "sign",
+                "--sign-only",
+                "--sign-type",
+                t["signType"].as_str().unwrap(),
+            ],
+            t["apiKey"].as_str(),
+            &input,
+        );
+        let tc = &t["tcId"];
+        if t["result"] == "valid" {
+            assert_eq!(out.status.code(), Some(0), "tcId {tc}");
+            let sig = String::from_utf8(out.stdout).unwrap();
+            assert_eq!(
+                sig.trim_end(),
+                t["signature"].as_str().unwrap(),
+                "tcId {tc}"
+            );
+        } else {
+            assert_eq!(out.status.code(), Some(2), "tcId {tc}");
+            assert_eq!(json_out(&out)["error"]["code"], t["error"], "tcId {tc}");
+        }
+    }
+    assert_eq!(ran, v["numberOfTests"].as_u64().unwrap());
+}
+
+#[test]
+fn shipped_samples_verify_and_forgery_is_rejected() {
+    let dir = root().join("examples/notifications");
+    let key = std::fs::read_to_string(dir.join("api_key.txt")).unwrap();
+    let key = key.trim();
+    for (file, sign_type, kind, exit) in [
+        ("pay-md5.xml", "MD5", "pay", 0),
+        ("pay-hmac-sha256.xml", "HMAC-SHA256", "pay", 0),
+        ("pay-forged.xml", "MD5", "pay", 1),
+        ("refund.xml", "MD5", "refund", 0),
+    ] {
+        let path = dir.join(file);
+        let out = run(
+            &[
+                "verify",
+                "--sign-type",
+                sign_type,
+                "--kind",
+                kind,
+                "--mch-id",
+                "10000100",
+                path.to_str().unwrap(),
+            ],
+            Some(key),
+            b"",
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(exit),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn sign_output_verifies() {
+    let key = "192006250b4c09247ec02edce69f6a2d";
+    let fields = br#"{"return_code":"SUCCESS","mch_id":"10000100","total_fee":101,"attach":"a]]>b","transaction_id":"42"}"#;
+    let signed = run(&["sign", "--sign-type", "HMAC-SHA256"], Some(key), fields);
+    assert_eq!(signed.status.code(), Some(0));
+    let out = run(
+        &["verify", "--sign-type", "HMAC-SHA256"],
+        Some(key),
+        &signed.stdout,
+    );
+    let j = json_out(&out);
+    assert_eq!(out.status.code(), Some(0), "{j}");
+    assert_eq!(j["fields"]["attach"], "a]]>b");
+    assert_eq!(j["typed"]["total_fee"], 101);
+    assert_eq!(j["typed"]["dedupe_key"], "42");
+    // A duplicate name in the JSON input is refused, not collapsed.
+    let dup = run(
+        &["sign", "--sign-type", "MD5"],
+        Some(key),
+        br#"{"a":"1","a":"2"}"#,
+    );
+    assert_eq!(dup.status.code(), Some(2));
+    assert_eq!(json_out(&dup)["error"]["code"], "invalid_argument");
+}
+
+#[test]
+fn explain_prints_the_string_to_sign_without_the_key() {
+    let key = "192006250b4c09247ec02edce69f6a2d";
+    let body = std::fs::read(root().join("examples/notifications/pay-forged.xml")).unwrap();
+    let out = run(
+        &["verify", "--sign-type", "MD5", "--explain"],
+        Some(key),
+        &body,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let j = json_out(&out);
+    assert_eq!(j["error"]["code"], "signature_mismatch");
+    let sts = j["explain"]["string_to_sign"].as_str().unwrap();
+    assert!(sts.starts_with("appid=wx2421b1c4370ec43b&attach="), "{sts}");
+    assert!(sts.ends_with("&key=<API key>"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains(key), "the key must never be printed");
+}
+
+#[test]
+fn usage_errors_exit_2_and_keys_never_come_from_argv() {
+    let key = "192006250b4c09247ec02edce69f6a2d";
+    assert_eq!(
+        run(&["verify", "--sign-type", "MD5"], None, b"<xml/>")
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["verify"], Some(key), b"<xml/>").status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["verify", "--sign-type", "SHA1"], Some(key), b"")
+            .status
+            .code(),
+        Some(2)
+    );
+    let argv = run(
+        &["verify", "--sign-type", "MD5", "--api-key", key],
+        None,
+        b"",
+    );
+    assert_eq!(argv.status.code(), Some(2));
+    assert_eq!(run(&["frobnicate"], Some(key), b"").status.code(), Some(2));
+    let short = run(&["verify", "--sign-type", "MD5"], Some("short"), b"<xml/>");
+    assert_eq!(short.status.code(), Some(2));
+    assert_eq!(json_out(&short)["error"]["code"], "invalid_config");
+    // --api-key-file works and its trailing newline is trimmed.
+    let dir = root().join("examples/notifications");
+    let out = run(
+        &[
+            "verify",
+            "--sign-type",
+            "MD5",
+            "--api-key-file",
+            dir.join("api_key.txt").to_str().unwrap(),
+            dir.join("pay-md5.xml").to_str().unwrap(),
+        ],
+        None,
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
