@@ -1,0 +1,707 @@
+//! Python bindings for `wechatpay-notify`: the native module `wechatpay_notify._native`.
+//!
+//! Every protocol rule lives in the core crate; this module only converts Python inputs to Rust,
+//! core results to Python objects, and core errors to the package's exceptions (in one place:
+//! [`PythonErrorExt`]). Verification runs with the GIL released.
+
+use std::borrow::Cow;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyMapping, PyMemoryView, PyString, PyTuple,
+};
+use wechatpay_notify as core;
+use wechatpay_notify::{Error, ErrorKind, Fields, SignType};
+
+mod errors {
+    // The exception classes are plain Python (`wechatpay_notify/_errors.py`) so that
+    // `InvalidConfigError` can derive from both `NotifyError` and `ValueError`.
+    pyo3::import_exception!(wechatpay_notify._errors, NotifyError);
+    pyo3::import_exception!(wechatpay_notify._errors, InvalidConfigError);
+    pyo3::import_exception!(wechatpay_notify._errors, InvalidArgumentError);
+}
+
+/// Maps core errors to the package's exceptions. The only place that does so.
+trait PythonErrorExt<T> {
+    fn into_py_result(self) -> PyResult<T>;
+}
+
+impl<T> PythonErrorExt<T> for Result<T, Error> {
+    fn into_py_result(self) -> PyResult<T> {
+        self.map_err(to_py_err)
+    }
+}
+
+fn to_py_err(e: Error) -> PyErr {
+    let args = (e.code(), e.message().to_owned());
+    match e.kind() {
+        ErrorKind::InvalidConfig => errors::InvalidConfigError::new_err(args),
+        ErrorKind::InvalidArgument => errors::InvalidArgumentError::new_err(args),
+        _ => errors::NotifyError::new_err(args),
+    }
+}
+
+fn invalid_config(message: &'static str) -> PyErr {
+    to_py_err(Error::new(ErrorKind::InvalidConfig, message))
+}
+
+/// A notification body: `bytes` is borrowed as is; `bytearray`, `memoryview` and `str` (encoded as
+/// UTF-8) are copied first, so nothing can change them while the GIL is released.
+enum Body<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
+}
+
+impl Body<'_> {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Body::Borrowed(b) => b,
+            Body::Owned(v) => v,
+        }
+    }
+}
+
+fn body_of<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Body<'a>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Body::Borrowed(b.as_bytes()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        let text = s.to_cow().map_err(|_| {
+            to_py_err(Error::new(
+                ErrorKind::InvalidArgument,
+                "the body str cannot be encoded as UTF-8 (lone surrogate); pass the raw bytes",
+            ))
+        })?;
+        return Ok(Body::Owned(text.into_owned().into_bytes()));
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(Body::Owned(b.to_vec()));
+    }
+    if let Ok(m) = obj.cast::<PyMemoryView>() {
+        let bytes = m.call_method0("tobytes")?;
+        return Ok(Body::Owned(bytes.cast::<PyBytes>()?.as_bytes().to_vec()));
+    }
+    Err(PyTypeError::new_err(format!(
+        "body must be bytes, bytearray, memoryview or str, not {}",
+        obj.get_type().name()?
+    )))
+}
+
+fn sign_type_of(name: &str) -> PyResult<SignType> {
+    SignType::parse(name).into_py_result()
+}
+
+/// Python's `repr()` of an optional string (for `__repr__`s).
+fn repr_opt(py: Python<'_>, v: Option<&str>) -> String {
+    match v {
+        None => "None".to_owned(),
+        Some(s) => PyString::new(py, s)
+            .repr()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|_| "'?'".to_owned()),
+    }
+}
+
+fn repr_amount(v: Option<u64>) -> String {
+    v.map_or_else(|| "None".to_owned(), |f| f.to_string())
+}
+
+fn fields_dict<'py>(py: Python<'py>, fields: &Fields) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (k, v) in fields.iter() {
+        dict.set_item(k, v)?;
+    }
+    Ok(dict)
+}
+
+/// Verifies v2 payment notifications and decrypts v2 refund notifications for one merchant.
+///
+/// The algorithm is pinned by `sign_type` ("MD5" or "HMAC-SHA256"); a notification signed with
+/// another one is rejected unless it is listed in `also_accept`. `appid` / `mch_id`, when given,
+/// must match. Bodies over `max_body_bytes` are rejected before parsing. Thread-safe: share one
+/// instance; verification releases the GIL.
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+struct Verifier {
+    inner: core::Verifier,
+    // Kept only for `__repr__` (never the key).
+    appid: Option<String>,
+    mch_id: Option<String>,
+    also_accept: Vec<SignType>,
+    max_body_bytes: usize,
+}
+
+#[pymethods]
+impl Verifier {
+    #[new]
+    #[pyo3(
+        signature = (api_key, sign_type, *, appid=None, mch_id=None, also_accept=None, max_body_bytes=None),
+        text_signature = "(api_key, sign_type, *, appid=None, mch_id=None, also_accept=(), max_body_bytes=65536)"
+    )]
+    fn new(
+        api_key: &str,
+        sign_type: &str,
+        appid: Option<String>,
+        mch_id: Option<String>,
+        also_accept: Option<&Bound<'_, PyAny>>,
+        max_body_bytes: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Verifier> {
+        let sign_type = sign_type_of(sign_type)?;
+        let mut inner = core::Verifier::new(api_key, sign_type).into_py_result()?;
+        let mut accepted = Vec::new();
+        if let Some(list) = also_accept {
+            if list.is_instance_of::<PyString>() {
+                return Err(PyTypeError::new_err(
+                    "also_accept must be an iterable of sign type names, not a str",
+                ));
+            }
+            for item in list.try_iter()? {
+                let t = sign_type_of(&item?.extract::<String>()?)?;
+                inner = inner.also_accept(t);
+                if t != sign_type && !accepted.contains(&t) {
+                    accepted.push(t);
+                }
+            }
+        }
+        let limit = match max_body_bytes {
+            None => core::DEFAULT_MAX_BODY_BYTES,
+            Some(n) if n.is_none() => core::DEFAULT_MAX_BODY_BYTES,
+            Some(n) => {
+                if !n.is_instance_of::<PyInt>() || n.is_instance_of::<PyBool>() {
+                    return Err(PyTypeError::new_err("max_body_bytes must be an int"));
+                }
+                n.extract::<u64>()
+                    .ok()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .ok_or_else(|| {
+                        invalid_config("max_body_bytes must be a non-negative integer")
+                    })?
+            }
+        };
+        inner = inner.max_body_bytes(limit);
+        if let Some(a) = &appid {
+            inner = inner.expect_appid(a.as_str());
+        }
+        if let Some(m) = &mch_id {
+            inner = inner.expect_mch_id(m.as_str());
+        }
+        Ok(Verifier {
+            inner,
+            appid,
+            mch_id,
+            also_accept: accepted,
+            max_body_bytes: limit,
+        })
+    }
+
+    /// The configured algorithm: "MD5" or "HMAC-SHA256".
+    #[getter]
+    fn sign_type(&self) -> &'static str {
+        self.inner.sign_type().as_str()
+    }
+
+    /// Verifies a payment result notification (the raw POST body) and returns it, or raises
+    /// `NotifyError` with the reason's `.code`.
+    fn verify_payment(
+        &self,
+        py: Python<'_>,
+        body: &Bound<'_, PyAny>,
+    ) -> PyResult<PaymentNotification> {
+        let body = body_of(body)?;
+        let slice = body.as_slice();
+        let inner = &self.inner;
+        let n = py.detach(|| inner.verify_payment(slice)).into_py_result()?;
+        Ok(PaymentNotification { inner: n })
+    }
+
+    /// Decrypts and checks a refund result notification (the raw POST body), or raises
+    /// `NotifyError` with the reason's `.code`.
+    fn decrypt_refund(
+        &self,
+        py: Python<'_>,
+        body: &Bound<'_, PyAny>,
+    ) -> PyResult<RefundNotification> {
+        let body = body_of(body)?;
+        let slice = body.as_slice();
+        let inner = &self.inner;
+        let n = py.detach(|| inner.decrypt_refund(slice)).into_py_result()?;
+        Ok(RefundNotification { inner: n })
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let also: Vec<String> = self
+            .also_accept
+            .iter()
+            .map(|t| format!("'{}'", t.as_str()))
+            .collect();
+        let also = match also.len() {
+            0 => "()".to_owned(),
+            1 => format!("({},)", also[0]),
+            _ => format!("({})", also.join(", ")),
+        };
+        format!(
+            "Verifier(sign_type='{}', appid={}, mch_id={}, also_accept={}, max_body_bytes={})",
+            self.inner.sign_type().as_str(),
+            repr_opt(py, self.appid.as_deref()),
+            repr_opt(py, self.mch_id.as_deref()),
+            also,
+            self.max_body_bytes
+        )
+    }
+}
+
+/// One coupon of a payment (`coupon_id_$n`, `coupon_type_$n`, `coupon_fee_$n`).
+#[pyclass(frozen, eq, module = "wechatpay_notify._native")]
+#[derive(PartialEq)]
+struct Coupon {
+    /// `coupon_id_$n`.
+    #[pyo3(get)]
+    id: String,
+    /// `coupon_type_$n` ("CASH" / "NO_CASH"), or None when not sent.
+    #[pyo3(get)]
+    coupon_type: Option<String>,
+    /// `coupon_fee_$n` in fen, or None when absent or not an amount.
+    #[pyo3(get)]
+    fee: Option<u64>,
+}
+
+#[pymethods]
+impl Coupon {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Coupon(id={}, coupon_type={}, fee={})",
+            repr_opt(py, Some(&self.id)),
+            repr_opt(py, self.coupon_type.as_deref()),
+            repr_amount(self.fee)
+        )
+    }
+}
+
+/// A verified v2 payment result notification.
+///
+/// `.fields` has every element exactly as received, in document order (`sign` and empty ones
+/// included); the typed attributes are None when a field is absent, amounts are ints in fen.
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+struct PaymentNotification {
+    inner: core::PaymentNotification,
+}
+
+#[pymethods]
+impl PaymentNotification {
+    /// Every child element exactly as received, in document order.
+    #[getter]
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        fields_dict(py, self.inner.fields())
+    }
+
+    /// The algorithm the signature verified with: "MD5" or "HMAC-SHA256".
+    #[getter]
+    fn sign_type(&self) -> &'static str {
+        self.inner.sign_type().as_str()
+    }
+
+    /// True when return_code and result_code are both SUCCESS (the payment succeeded).
+    #[getter]
+    fn is_success(&self) -> bool {
+        self.inner.is_success()
+    }
+
+    /// The idempotency key (`transaction_id`), or None.
+    #[getter]
+    fn dedupe_key(&self) -> Option<&str> {
+        self.inner.dedupe_key()
+    }
+
+    /// The coupons `0..coupon_count`.
+    #[getter]
+    fn coupons(&self) -> Vec<Coupon> {
+        self.inner
+            .coupons()
+            .into_iter()
+            .map(|c| Coupon {
+                id: c.id,
+                coupon_type: c.coupon_type,
+                fee: c.fee,
+            })
+            .collect()
+    }
+
+    /// `appid`.
+    #[getter]
+    fn appid(&self) -> Option<&str> {
+        self.inner.appid()
+    }
+
+    /// `mch_id`.
+    #[getter]
+    fn mch_id(&self) -> Option<&str> {
+        self.inner.mch_id()
+    }
+
+    /// `sub_appid`.
+    #[getter]
+    fn sub_appid(&self) -> Option<&str> {
+        self.inner.sub_appid()
+    }
+
+    /// `sub_mch_id`.
+    #[getter]
+    fn sub_mch_id(&self) -> Option<&str> {
+        self.inner.sub_mch_id()
+    }
+
+    /// `device_info`.
+    #[getter]
+    fn device_info(&self) -> Option<&str> {
+        self.inner.device_info()
+    }
+
+    /// `nonce_str`.
+    #[getter]
+    fn nonce_str(&self) -> Option<&str> {
+        self.inner.nonce_str()
+    }
+
+    /// `result_code` ("SUCCESS" / "FAIL").
+    #[getter]
+    fn result_code(&self) -> Option<&str> {
+        self.inner.result_code()
+    }
+
+    /// `err_code`.
+    #[getter]
+    fn err_code(&self) -> Option<&str> {
+        self.inner.err_code()
+    }
+
+    /// `err_code_des`.
+    #[getter]
+    fn err_code_des(&self) -> Option<&str> {
+        self.inner.err_code_des()
+    }
+
+    /// `openid`.
+    #[getter]
+    fn openid(&self) -> Option<&str> {
+        self.inner.openid()
+    }
+
+    /// `is_subscribe`.
+    #[getter]
+    fn is_subscribe(&self) -> Option<&str> {
+        self.inner.is_subscribe()
+    }
+
+    /// `trade_type`.
+    #[getter]
+    fn trade_type(&self) -> Option<&str> {
+        self.inner.trade_type()
+    }
+
+    /// `bank_type`.
+    #[getter]
+    fn bank_type(&self) -> Option<&str> {
+        self.inner.bank_type()
+    }
+
+    /// `fee_type`.
+    #[getter]
+    fn fee_type(&self) -> Option<&str> {
+        self.inner.fee_type()
+    }
+
+    /// `cash_fee_type`.
+    #[getter]
+    fn cash_fee_type(&self) -> Option<&str> {
+        self.inner.cash_fee_type()
+    }
+
+    /// `transaction_id`.
+    #[getter]
+    fn transaction_id(&self) -> Option<&str> {
+        self.inner.transaction_id()
+    }
+
+    /// `out_trade_no`.
+    #[getter]
+    fn out_trade_no(&self) -> Option<&str> {
+        self.inner.out_trade_no()
+    }
+
+    /// `attach`.
+    #[getter]
+    fn attach(&self) -> Option<&str> {
+        self.inner.attach()
+    }
+
+    /// `time_end` (yyyyMMddHHmmss, Beijing time).
+    #[getter]
+    fn time_end(&self) -> Option<&str> {
+        self.inner.time_end()
+    }
+
+    /// `total_fee` in fen.
+    #[getter]
+    fn total_fee(&self) -> Option<u64> {
+        self.inner.total_fee()
+    }
+
+    /// `settlement_total_fee` in fen.
+    #[getter]
+    fn settlement_total_fee(&self) -> Option<u64> {
+        self.inner.settlement_total_fee()
+    }
+
+    /// `cash_fee` in fen.
+    #[getter]
+    fn cash_fee(&self) -> Option<u64> {
+        self.inner.cash_fee()
+    }
+
+    /// `coupon_fee` in fen.
+    #[getter]
+    fn coupon_fee(&self) -> Option<u64> {
+        self.inner.coupon_fee()
+    }
+
+    /// `coupon_count`.
+    #[getter]
+    fn coupon_count(&self) -> Option<u64> {
+        self.inner.coupon_count()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let n = &self.inner;
+        format!(
+            "PaymentNotification(out_trade_no={}, transaction_id={}, total_fee={}, result_code={})",
+            repr_opt(py, n.out_trade_no()),
+            repr_opt(py, n.transaction_id()),
+            repr_amount(n.total_fee()),
+            repr_opt(py, n.result_code()),
+        )
+    }
+}
+
+/// A decrypted v2 refund result notification.
+///
+/// `.fields` is the outer document exactly as received (`req_info` still encrypted); `.req_info`
+/// is the decrypted document; the typed attributes read the decrypted one (except appid/mch_id).
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+struct RefundNotification {
+    inner: core::RefundNotification,
+}
+
+#[pymethods]
+impl RefundNotification {
+    /// The outer document's elements exactly as received, in document order.
+    #[getter]
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        fields_dict(py, self.inner.fields())
+    }
+
+    /// The decrypted `req_info` document's elements, in document order.
+    #[getter]
+    fn req_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        fields_dict(py, self.inner.req_info())
+    }
+
+    /// True when refund_status is SUCCESS.
+    #[getter]
+    fn is_success(&self) -> bool {
+        self.inner.is_success()
+    }
+
+    /// The idempotency key (`refund_id`), or None.
+    #[getter]
+    fn dedupe_key(&self) -> Option<&str> {
+        self.inner.dedupe_key()
+    }
+
+    /// Outer `appid`.
+    #[getter]
+    fn appid(&self) -> Option<&str> {
+        self.inner.appid()
+    }
+
+    /// Outer `mch_id`.
+    #[getter]
+    fn mch_id(&self) -> Option<&str> {
+        self.inner.mch_id()
+    }
+
+    /// `transaction_id`.
+    #[getter]
+    fn transaction_id(&self) -> Option<&str> {
+        self.inner.transaction_id()
+    }
+
+    /// `out_trade_no`.
+    #[getter]
+    fn out_trade_no(&self) -> Option<&str> {
+        self.inner.out_trade_no()
+    }
+
+    /// `refund_id`.
+    #[getter]
+    fn refund_id(&self) -> Option<&str> {
+        self.inner.refund_id()
+    }
+
+    /// `out_refund_no`.
+    #[getter]
+    fn out_refund_no(&self) -> Option<&str> {
+        self.inner.out_refund_no()
+    }
+
+    /// `refund_status` ("SUCCESS" / "CHANGE" / "REFUNDCLOSE").
+    #[getter]
+    fn refund_status(&self) -> Option<&str> {
+        self.inner.refund_status()
+    }
+
+    /// `success_time` (yyyy-MM-dd HH:mm:ss).
+    #[getter]
+    fn success_time(&self) -> Option<&str> {
+        self.inner.success_time()
+    }
+
+    /// `refund_recv_accout` (WeChat's spelling).
+    #[getter]
+    fn refund_recv_accout(&self) -> Option<&str> {
+        self.inner.refund_recv_accout()
+    }
+
+    /// `refund_account`.
+    #[getter]
+    fn refund_account(&self) -> Option<&str> {
+        self.inner.refund_account()
+    }
+
+    /// `refund_request_source`.
+    #[getter]
+    fn refund_request_source(&self) -> Option<&str> {
+        self.inner.refund_request_source()
+    }
+
+    /// `total_fee` in fen.
+    #[getter]
+    fn total_fee(&self) -> Option<u64> {
+        self.inner.total_fee()
+    }
+
+    /// `refund_fee` in fen.
+    #[getter]
+    fn refund_fee(&self) -> Option<u64> {
+        self.inner.refund_fee()
+    }
+
+    /// `settlement_total_fee` in fen.
+    #[getter]
+    fn settlement_total_fee(&self) -> Option<u64> {
+        self.inner.settlement_total_fee()
+    }
+
+    /// `settlement_refund_fee` in fen.
+    #[getter]
+    fn settlement_refund_fee(&self) -> Option<u64> {
+        self.inner.settlement_refund_fee()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let n = &self.inner;
+        format!(
+            "RefundNotification(out_refund_no={}, refund_id={}, refund_fee={}, refund_status={})",
+            repr_opt(py, n.out_refund_no()),
+            repr_opt(py, n.refund_id()),
+            repr_amount(n.refund_fee()),
+            repr_opt(py, n.refund_status()),
+        )
+    }
+}
+
+fn pair_of(item: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
+    let pair = item.extract::<Bound<'_, PyTuple>>().or_else(|_| {
+        // Any 2-item sequence (e.g. a list) is a pair too.
+        if item.is_instance_of::<PyString>() || item.is_instance_of::<PyBytes>() {
+            return Err(PyTypeError::new_err(
+                "fields must be a mapping or an iterable of (name, value) pairs",
+            ));
+        }
+        item.try_iter()?
+            .collect::<PyResult<Vec<_>>>()
+            .map(|v| PyTuple::new(item.py(), v))?
+    })?;
+    if pair.len() != 2 {
+        return Err(PyTypeError::new_err(
+            "each field must be a (name, value) pair",
+        ));
+    }
+    let name = pair.get_item(0)?;
+    let value = pair.get_item(1)?;
+    let as_str = |o: &Bound<'_, PyAny>| -> PyResult<String> {
+        o.cast::<PyString>()
+            .map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "field names and values must be str, not {}",
+                    o.get_type()
+                        .name()
+                        .map(|n| n.to_string())
+                        .unwrap_or_default()
+                ))
+            })?
+            .to_cow()
+            .map(Cow::into_owned)
+    };
+    Ok((as_str(&name)?, as_str(&value)?))
+}
+
+/// Signs fields the way WeChat Pay does and returns the uppercase hex signature.
+///
+/// `fields` is a mapping or an iterable of (name, value) pairs of str; `sign` itself and empty
+/// values are skipped. A repeated name raises `InvalidArgumentError`, a bad key or sign type
+/// `InvalidConfigError`.
+#[pyfunction]
+fn sign(fields: &Bound<'_, PyAny>, api_key: &str, sign_type: &str) -> PyResult<String> {
+    let sign_type = sign_type_of(sign_type)?;
+    let mut pairs = Vec::new();
+    if let Ok(map) = fields.cast::<PyMapping>() {
+        for item in map.items()?.iter() {
+            pairs.push(pair_of(&item)?);
+        }
+    } else if fields.is_instance_of::<PyString>() || fields.is_instance_of::<PyBytes>() {
+        return Err(PyTypeError::new_err(
+            "fields must be a mapping or an iterable of (name, value) pairs",
+        ));
+    } else {
+        for item in fields.try_iter()? {
+            pairs.push(pair_of(&item?)?);
+        }
+    }
+    core::sign(pairs, api_key, sign_type).into_py_result()
+}
+
+/// The exact SUCCESS reply WeChat Pay expects for a verified notification.
+#[pyfunction]
+fn reply_success() -> &'static str {
+    core::reply::success()
+}
+
+/// A FAIL reply carrying `msg` (WeChat Pay will retry the notification).
+#[pyfunction]
+fn reply_fail(msg: &str) -> String {
+    core::reply::fail(msg)
+}
+
+/// Native part of `wechatpay_notify` (import the package, not this module).
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<Verifier>()?;
+    m.add_class::<PaymentNotification>()?;
+    m.add_class::<RefundNotification>()?;
+    m.add_class::<Coupon>()?;
+    m.add_function(wrap_pyfunction!(sign, m)?)?;
+    m.add_function(wrap_pyfunction!(reply_success, m)?)?;
+    m.add_function(wrap_pyfunction!(reply_fail, m)?)?;
+    Ok(())
+}
