@@ -1,0 +1,328 @@
+'use strict'
+// The package's entry point: a thin layer over the generated napi-rs binding (index.js).
+// It checks JS argument types (so misuse gives a clear NotifyError, never a crash), builds plain
+// result objects from the native transport (see src/wire.rs), and re-throws every native error as
+// a NotifyError carrying the SPEC §3 code. Every protocol rule stays in the Rust core.
+
+const native = require('./index.js')
+
+/** The stable error codes (SPEC §3). */
+const CODES = Object.freeze([
+  'invalid_config',
+  'invalid_argument',
+  'body_too_large',
+  'malformed_xml',
+  'forbidden_doctype',
+  'duplicate_field',
+  'missing_field',
+  'return_code_fail',
+  'missing_signature',
+  'sign_type_mismatch',
+  'signature_mismatch',
+  'merchant_mismatch',
+  'decrypt_failed',
+  'malformed_json',
+  'missing_header',
+  'unsupported_algorithm',
+  'unknown_serial',
+  'signature_probe',
+  'timestamp_out_of_window',
+  'internal',
+])
+const KNOWN = new Set(CODES)
+
+/** A rejected notification, an unusable configuration or a misuse; `code` is a SPEC §3 string. */
+class NotifyError extends Error {
+  constructor(code, message) {
+    super(message)
+    this.name = 'NotifyError'
+    this.code = code
+  }
+}
+
+// Errors from the addon: core errors already carry their §3 code. Anything else is napi's own
+// argument conversion (caught earlier by the checks below in practice) or a caught panic.
+function rethrow(err, fallback) {
+  if (err instanceof NotifyError) return err
+  const message = err && typeof err.message === 'string' ? err.message : String(err)
+  const code = err && KNOWN.has(err.code) ? err.code : err && err.code === 'GenericFailure' ? 'internal' : fallback
+  return new NotifyError(code, message)
+}
+
+function describe(value) {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? `an object (${Object.prototype.toString.call(value)})` : `a ${typeof value}`
+}
+
+function checkString(value, what, code) {
+  if (typeof value !== 'string') throw new NotifyError(code, `${what} must be a string, got ${describe(value)}`)
+}
+
+function checkBody(body) {
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
+    throw new NotifyError(
+      'invalid_argument',
+      `body must be a Buffer, a Uint8Array or a string (the raw POST body), got ${describe(body)}`,
+    )
+  }
+}
+
+function optionalString(options, name) {
+  const value = options[name]
+  if (value === undefined || value === null) return undefined
+  checkString(value, `options.${name}`, 'invalid_config')
+  return value
+}
+
+const NONE = 0xffffffff
+const TWO_32 = 4294967296
+
+// Decodes the transport (data string + Uint32Array meta) with a cursor.
+class Reader {
+  constructor(encoded) {
+    this.data = encoded[0]
+    this.meta = encoded[1]
+    this.i = 0
+  }
+
+  word() {
+    return this.meta[this.i++]
+  }
+
+  text() {
+    const start = this.meta[this.i]
+    const end = this.meta[this.i + 1]
+    this.i += 2
+    return start === NONE ? null : this.data.slice(start, end)
+  }
+
+  // Amounts are exact: a number up to Number.MAX_SAFE_INTEGER, a bigint beyond it.
+  amount() {
+    const present = this.meta[this.i]
+    const high = this.meta[this.i + 1]
+    const low = this.meta[this.i + 2]
+    this.i += 3
+    if (present === 0) return null
+    if (high < 0x200000) return high * TWO_32 + low
+    return (BigInt(high) << 32n) | BigInt(low)
+  }
+
+  // A field list as `[object, pairs]`: the object for lookups, the pairs for exact order.
+  fields() {
+    const count = this.word()
+    const object = {}
+    const list = new Array(count)
+    for (let k = 0; k < count; k++) {
+      const name = this.text()
+      const value = this.text()
+      list[k] = [name, value]
+      if (name === '__proto__') {
+        Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true })
+      } else {
+        object[name] = value
+      }
+    }
+    return [object, list]
+  }
+}
+
+function decodePayment(encoded) {
+  const r = new Reader(encoded)
+  const flags = r.word()
+  const [fields, fieldList] = r.fields()
+  const result = {
+    fields,
+    fieldList,
+    signType: r.text(),
+    isSuccess: (flags & 1) === 1,
+    dedupeKey: r.text(),
+    appid: r.text(),
+    mchId: r.text(),
+    subAppid: r.text(),
+    subMchId: r.text(),
+    deviceInfo: r.text(),
+    nonceStr: r.text(),
+    resultCode: r.text(),
+    errCode: r.text(),
+    errCodeDes: r.text(),
+    openid: r.text(),
+    isSubscribe: r.text(),
+    tradeType: r.text(),
+    bankType: r.text(),
+    feeType: r.text(),
+    cashFeeType: r.text(),
+    transactionId: r.text(),
+    outTradeNo: r.text(),
+    attach: r.text(),
+    timeEnd: r.text(),
+    totalFee: r.amount(),
+    settlementTotalFee: r.amount(),
+    cashFee: r.amount(),
+    couponFee: r.amount(),
+    couponCount: r.amount(),
+    coupons: null,
+  }
+  const count = r.word()
+  const coupons = new Array(count)
+  for (let k = 0; k < count; k++) {
+    coupons[k] = { id: r.text(), couponType: r.text(), fee: r.amount() }
+  }
+  result.coupons = coupons
+  return result
+}
+
+function decodeRefund(encoded) {
+  const r = new Reader(encoded)
+  const flags = r.word()
+  const [fields, fieldList] = r.fields()
+  const [reqInfo, reqInfoList] = r.fields()
+  return {
+    fields,
+    fieldList,
+    reqInfo,
+    reqInfoList,
+    isSuccess: (flags & 1) === 1,
+    dedupeKey: r.text(),
+    appid: r.text(),
+    mchId: r.text(),
+    transactionId: r.text(),
+    outTradeNo: r.text(),
+    refundId: r.text(),
+    outRefundNo: r.text(),
+    refundStatus: r.text(),
+    successTime: r.text(),
+    refundRecvAccout: r.text(),
+    refundAccount: r.text(),
+    refundRequestSource: r.text(),
+    totalFee: r.amount(),
+    refundFee: r.amount(),
+    settlementTotalFee: r.amount(),
+    settlementRefundFee: r.amount(),
+  }
+}
+
+const NATIVE = Symbol('native')
+
+/** Verifies v2 payment notifications and decrypts v2 refund notifications for one merchant key. */
+class Verifier {
+  constructor(options) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new NotifyError(
+        'invalid_config',
+        `new Verifier(options) needs an options object {apiKey, signType, ...}, got ${describe(options)}`,
+      )
+    }
+    checkString(options.apiKey, 'options.apiKey', 'invalid_config')
+    checkString(options.signType, 'options.signType', 'invalid_config')
+    const nativeOptions = {
+      apiKey: options.apiKey,
+      signType: options.signType,
+      appid: optionalString(options, 'appid'),
+      mchId: optionalString(options, 'mchId'),
+      alsoAccept: undefined,
+      maxBodyBytes: undefined,
+    }
+    const alsoAccept = options.alsoAccept
+    if (alsoAccept !== undefined && alsoAccept !== null) {
+      if (!Array.isArray(alsoAccept) || !alsoAccept.every((t) => typeof t === 'string')) {
+        throw new NotifyError('invalid_config', `options.alsoAccept must be an array of sign type names, got ${describe(alsoAccept)}`)
+      }
+      nativeOptions.alsoAccept = alsoAccept.slice()
+    }
+    const maxBodyBytes = options.maxBodyBytes
+    if (maxBodyBytes !== undefined && maxBodyBytes !== null) {
+      if (typeof maxBodyBytes !== 'number') {
+        throw new NotifyError('invalid_config', `options.maxBodyBytes must be a number, got ${describe(maxBodyBytes)}`)
+      }
+      nativeOptions.maxBodyBytes = maxBodyBytes
+    }
+    try {
+      this[NATIVE] = new native.NativeVerifier(nativeOptions)
+    } catch (err) {
+      throw rethrow(err, 'invalid_config')
+    }
+  }
+
+  /** Verifies a payment result notification (the raw POST body). */
+  verifyPayment(body) {
+    checkBody(body)
+    let encoded
+    try {
+      encoded = this[NATIVE].verifyPayment(body)
+    } catch (err) {
+      throw rethrow(err, 'invalid_argument')
+    }
+    return decodePayment(encoded)
+  }
+
+  /** Decrypts and checks a refund result notification (the raw POST body). */
+  decryptRefund(body) {
+    checkBody(body)
+    let encoded
+    try {
+      encoded = this[NATIVE].decryptRefund(body)
+    } catch (err) {
+      throw rethrow(err, 'invalid_argument')
+    }
+    return decodeRefund(encoded)
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'Verifier'
+  }
+}
+
+/** Signs fields the way WeChat Pay does: `sign` and empty values are skipped; uppercase hex. */
+function sign(fields, apiKey, signType) {
+  let pairs
+  if (Array.isArray(fields)) {
+    pairs = fields
+  } else if (fields !== null && typeof fields === 'object' && !(fields instanceof Uint8Array)) {
+    pairs = Object.entries(fields)
+  } else {
+    throw new NotifyError(
+      'invalid_argument',
+      `fields must be a plain object or an array of [name, value] pairs, got ${describe(fields)}`,
+    )
+  }
+  for (let k = 0; k < pairs.length; k++) {
+    const pair = pairs[k]
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
+      throw new NotifyError(
+        'invalid_argument',
+        `fields must map names to string values: entry ${k} is ${Array.isArray(pair) ? `[${pair.map(describe).join(', ')}]` : describe(pair)}`,
+      )
+    }
+  }
+  checkString(apiKey, 'apiKey', 'invalid_config')
+  checkString(signType, 'signType', 'invalid_config')
+  try {
+    return native.nativeSign(pairs, apiKey, signType)
+  } catch (err) {
+    throw rethrow(err, 'invalid_argument')
+  }
+}
+
+const SUCCESS = native.replySuccess()
+
+/** The exact SUCCESS reply (acknowledge every verified notification, also result_code=FAIL ones). */
+function replySuccess() {
+  return SUCCESS
+}
+
+/** A FAIL reply carrying `msg` (WeChat Pay will retry); safe for any message. */
+function replyFail(msg) {
+  checkString(msg, 'msg', 'invalid_argument')
+  return native.replyFail(msg)
+}
+
+module.exports = {
+  Verifier,
+  NotifyError,
+  CODES,
+  sign,
+  replySuccess,
+  replyFail,
+  version: native.nativeVersion(),
+}
