@@ -1,0 +1,71 @@
+//! The C ABI of wechatpay-notify: `libwechatpay_notify.so` / `libwechatpay_notify.a` and the
+//! generated header `include/wechatpay_notify.h` (`make header`, tools/gen-header).
+//!
+//! Modelled on rustls-ffi:
+//! - Opaque handles (`struct wechatpay_verifier`, ...) are created by this library and released
+//!   exactly once with their `_free` function; every `_free` accepts NULL.
+//! - Fallible functions return `struct wechatpay_error *`: NULL on success, otherwise an error
+//!   handle the caller owns and releases with `wechatpay_error_free`. Output arguments are written
+//!   only on success ("there are no partial successes").
+//! - Inputs are pointer + length (bodies may contain NUL). A NULL pointer is accepted only with
+//!   length 0 (an empty input).
+//! - Borrowed outputs (`struct wechatpay_str`) point into the handle they came from and stay valid
+//!   until that handle is freed. They are not NUL-terminated.
+//! - Nothing unwinds across the boundary: every function body runs inside [`ffi_boundary!`], which
+//!   turns a panic into the `internal` error (or NULL / false / 0 for functions without an error
+//!   handle).
+//!
+//! Every protocol rule lives in the core crate; this crate only converts inputs, outputs and errors.
+#![allow(non_camel_case_types)]
+#![warn(missing_docs)]
+
+use std::ffi::c_char;
+
+use notify::{Error, ErrorKind};
+
+#[macro_use]
+mod macros;
+// Declaration order is the header's order.
+mod error;
+mod notification;
+mod sign;
+mod util;
+mod verifier;
+
+pub use error::{wechatpay_error, wechatpay_error_kind};
+pub use notification::{wechatpay_coupon, wechatpay_payment, wechatpay_refund};
+pub use util::{wechatpay_field, wechatpay_str, wechatpay_string};
+pub use verifier::{wechatpay_verifier, wechatpay_verifier_builder};
+
+pub(crate) use util::{FfiDefault, static_cstr};
+
+/// The library version (the workspace version, e.g. `"0.1.0"`), NUL-terminated, static.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_version() -> *const c_char {
+    ffi_boundary! {
+        static VERSION: std::sync::OnceLock<std::ffi::CString> = std::sync::OnceLock::new();
+        static_cstr(&VERSION, notify::VERSION)
+    }
+}
+
+/// Builds the `internal` error for a caught panic.
+pub(crate) fn panic_error() -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        "a panic was caught at the C boundary (this is a bug in wechatpay-notify)",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    #[test]
+    fn version_is_the_core_version() {
+        // SAFETY: wechatpay_version returns a static NUL-terminated string.
+        let v = unsafe { CStr::from_ptr(wechatpay_version()) };
+        assert_eq!(v.to_str().unwrap(), notify::VERSION);
+        assert_eq!(notify::VERSION, env!("CARGO_PKG_VERSION"));
+    }
+}

@@ -1,0 +1,118 @@
+//! `wechatpay_sign` and the two replies.
+
+use std::ffi::{CString, c_char};
+use std::sync::OnceLock;
+
+use notify::{ApiKey, Error, ErrorKind, Fields, SignType, reply};
+
+use crate::error::wechatpay_error;
+use crate::util::{new_string, static_cstr, wechatpay_field, wechatpay_string};
+
+/// Signs fields the way WeChat Pay does (`sign` itself and empty values are skipped) and writes
+/// the uppercase hex signature to `*signature_out` (free it with `wechatpay_string_free`).
+///
+/// `fields`: `fields_len` name/value pairs (NULL allowed when `fields_len` is 0); names and values
+/// must be UTF-8 (else `invalid_argument`); a repeated name is `invalid_argument`. `api_key`: 32
+/// printable ASCII characters (else `invalid_config`). `sign_type`: `"MD5"` or `"HMAC-SHA256"`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_sign(
+    fields: *const wechatpay_field,
+    fields_len: usize,
+    api_key: *const c_char,
+    api_key_len: usize,
+    sign_type: *const c_char,
+    sign_type_len: usize,
+    signature_out: *mut *mut wechatpay_string,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let pairs = try_ffi!(pairs(fields, fields_len));
+        let key = try_slice!(api_key, api_key_len);
+        let name = try_slice!(sign_type, sign_type_len);
+        let out = try_out!(signature_out);
+        // A key that is not UTF-8 is not printable ASCII either: the core's key rule rejects it.
+        let key = match std::str::from_utf8(key) {
+            Ok(key) => key,
+            Err(_) => return crate::error::into_raw(key_error(key)),
+        };
+        let algorithm = try_ffi!(SignType::parse(&String::from_utf8_lossy(name)));
+        let signature = try_ffi!(notify::sign(pairs, key, algorithm));
+        out.set(try_ffi!(new_string(signature)));
+        std::ptr::null_mut()
+    }
+}
+
+/// The string to sign without the trailing `&key=...` (for diagnostics; it contains no key):
+/// every field except `sign`, empty values dropped, names in byte order, `name=value` joined with
+/// `&`. Writes it to `*string_out` (free it with `wechatpay_string_free`). The input rules of
+/// `wechatpay_sign` apply, except that a repeated name is `duplicate_field`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_string_to_sign(
+    fields: *const wechatpay_field,
+    fields_len: usize,
+    string_out: *mut *mut wechatpay_string,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let pairs = try_ffi!(pairs(fields, fields_len));
+        let out = try_out!(string_out);
+        let fields = try_ffi!(Fields::from_pairs(pairs));
+        out.set(try_ffi!(new_string(notify::string_to_sign(&fields))));
+        std::ptr::null_mut()
+    }
+}
+
+/// The caller's pairs as UTF-8 strings (`invalid_argument` otherwise).
+fn pairs<'a>(fields: *const wechatpay_field, len: usize) -> Result<Vec<(&'a str, &'a str)>, Error> {
+    let fields = crate::util::array(fields, len, "fields")?;
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            let name = text(field.name.input("a field name")?, i, "name")?;
+            let value = text(field.value.input("a field value")?, i, "value")?;
+            Ok((name, value))
+        })
+        .collect()
+}
+
+fn key_error(key: &[u8]) -> Error {
+    ApiKey::new(key)
+        .err()
+        .unwrap_or_else(|| Error::new(ErrorKind::Internal, "a non-UTF-8 key passed the key rule"))
+}
+
+fn text<'a>(bytes: &'a [u8], index: usize, part: &str) -> Result<&'a str, Error> {
+    std::str::from_utf8(bytes).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!("the {part} of field {index} is not valid UTF-8"),
+        )
+    })
+}
+
+/// The exact success reply (`<xml><return_code><![CDATA[SUCCESS]]></return_code>...`):
+/// NUL-terminated, static. Acknowledge every verified notification with it, also
+/// `result_code=FAIL` ones.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_reply_success() -> *const c_char {
+    ffi_boundary! {
+        static SUCCESS: OnceLock<CString> = OnceLock::new();
+        static_cstr(&SUCCESS, reply::success())
+    }
+}
+
+/// A FAIL reply carrying `message` (`message_len` bytes of UTF-8; invalid sequences become
+/// U+FFFD), safe for any message. Writes it to `*reply_out` (free it with
+/// `wechatpay_string_free`). WeChat Pay retries after a FAIL reply.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_reply_fail(
+    message: *const c_char,
+    message_len: usize,
+    reply_out: *mut *mut wechatpay_string,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let message = try_slice!(message, message_len);
+        let out = try_out!(reply_out);
+        out.set(try_ffi!(new_string(reply::fail(&String::from_utf8_lossy(message)))));
+        std::ptr::null_mut()
+    }
+}
