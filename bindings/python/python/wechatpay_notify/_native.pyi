@@ -3,6 +3,17 @@
 from collections.abc import Iterable, Mapping
 from typing import Literal, final
 
+__all__ = [
+    "Coupon",
+    "PaymentNotification",
+    "RefundNotification",
+    "Verifier",
+    "__version__",
+    "reply_fail",
+    "reply_success",
+    "sign",
+]
+
 __version__: str
 
 _SignTypeName = Literal["MD5", "HMAC-SHA256"]
@@ -38,7 +49,7 @@ class Coupon:
     def coupon_type(self) -> str | None: ...
     @property
     def fee(self) -> int | None: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
 
 @final
 class PaymentNotification:

@@ -1,0 +1,234 @@
+"""The Python surface: inputs, results, errors, reprs, versions (SPEC §4, Python)."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import tomllib
+from collections import OrderedDict
+
+import pytest
+import wechatpay_notify as wn
+from support import KEY, REPO_ROOT, payment_pairs, signed_body, xml_body
+
+PUBLISHED = [
+    ("appid", "wxd930ea5d5a258f4f"),
+    ("mch_id", "10000100"),
+    ("device_info", "1000"),
+    ("body", "test"),
+    ("nonce_str", "ibuaiVcKdpRxkhJA"),
+]
+
+
+def test_version_matches_pyproject_and_cargo() -> None:
+    pyproject = tomllib.loads((REPO_ROOT / "bindings/python/pyproject.toml").read_text())
+    cargo = tomllib.loads((REPO_ROOT / "Cargo.toml").read_text())
+    assert wn.__version__ == pyproject["project"]["version"]
+    assert wn.__version__ == cargo["workspace"]["package"]["version"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", wn.__version__)
+
+
+def test_sign_accepts_mappings_and_pairs() -> None:
+    md5 = "9A0A8659F005D6984697E2CA0A9CF3B7"
+    assert wn.sign(PUBLISHED, KEY, "MD5") == md5
+    assert wn.sign(dict(PUBLISHED), KEY, "MD5") == md5
+    assert wn.sign(OrderedDict(reversed(PUBLISHED)), KEY, "MD5") == md5
+    assert wn.sign(iter(PUBLISHED), KEY, "MD5") == md5
+    assert wn.sign([list(p) for p in PUBLISHED], KEY, "MD5") == md5  # type: ignore[misc]
+    assert (
+        wn.sign(PUBLISHED, KEY, "HMAC-SHA256")
+        == "6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD6"
+    )
+    assert wn.sign({"test1": "test1", "test2": "test2"}, KEY, "MD5") == "1E3A8D73B5A4AEE787C0F68B5DAB8520"
+
+
+def test_sign_errors() -> None:
+    with pytest.raises(wn.InvalidArgumentError) as dup:
+        wn.sign([("a", "1"), ("a", "2")], KEY, "MD5")
+    assert dup.value.code == "invalid_argument"
+    with pytest.raises(wn.InvalidConfigError) as bad_key:
+        wn.sign(PUBLISHED, "short", "MD5")
+    assert bad_key.value.code == "invalid_config"
+    with pytest.raises(wn.InvalidConfigError):
+        wn.sign(PUBLISHED, KEY, "md5")
+    for bad in ("appid=x", b"appid", [("a",)], [("a", 1)], [(1, "a")], 42):
+        with pytest.raises(TypeError):
+            wn.sign(bad, KEY, "MD5")  # type: ignore[arg-type]
+
+
+def test_all_body_types_give_the_same_result() -> None:
+    verifier = wn.Verifier(KEY, "MD5")
+    raw = signed_body(payment_pairs())
+    results = [
+        verifier.verify_payment(body)
+        for body in (raw, bytearray(raw), memoryview(raw), raw.decode("utf-8"))
+    ]
+    assert all(r.fields == results[0].fields for r in results)
+    with pytest.raises(TypeError):
+        verifier.verify_payment(42)  # type: ignore[arg-type]
+    with pytest.raises(wn.InvalidArgumentError):
+        verifier.verify_payment("<xml>\ud800</xml>")
+
+
+def test_payment_result_attributes() -> None:
+    pairs = [
+        *payment_pairs(transaction_id="4200000099", total_fee=1000),
+        ("coupon_fee", "30"),
+        ("coupon_count", "2"),
+        ("coupon_id_0", "c-a"),
+        ("coupon_type_0", "CASH"),
+        ("coupon_fee_0", "10"),
+        ("coupon_id_1", "c-b"),
+        ("coupon_fee_1", "twenty"),
+        ("attach", ""),
+    ]
+    body = signed_body(pairs, sign_type="HMAC-SHA256")
+    n = wn.Verifier(KEY, "HMAC-SHA256", appid="wx2421b1c4370ec43b", mch_id="10000100").verify_payment(body)
+    assert list(n.fields)[-1] == "sign"
+    assert list(n.fields.items())[:-1] == pairs  # document order, empty attach included
+    assert n.fields["attach"] == "" and n.attach == ""
+    assert n.sign_type == "HMAC-SHA256"
+    assert n.is_success is True
+    assert n.dedupe_key == n.transaction_id == "4200000099"
+    assert (n.total_fee, n.cash_fee, n.coupon_fee, n.coupon_count) == (1000, 1000, 30, 2)
+    assert n.settlement_total_fee is None and n.sub_mch_id is None and n.err_code is None
+    assert isinstance(n.total_fee, int)
+    assert all(isinstance(c, wn.Coupon) for c in n.coupons)
+    assert n.coupons == n.coupons and n.coupons[0] != n.coupons[1]
+    assert [(c.id, c.coupon_type, c.fee) for c in n.coupons] == [("c-a", "CASH", 10), ("c-b", None, None)]
+    assert repr(n.coupons[0]) == "Coupon(id='c-a', coupon_type='CASH', fee=10)"
+    assert repr(n) == (
+        "PaymentNotification(out_trade_no='order-000099', transaction_id='4200000099', "
+        "total_fee=1000, result_code='SUCCESS')"
+    )
+    assert (n.appid, n.mch_id, n.trade_type, n.openid, n.time_end) == (
+        "wx2421b1c4370ec43b",
+        "10000100",
+        "JSAPI",
+        "oUpF8uMEb4qRXf22hE3X68TekukE",
+        "20261127131540",
+    )
+
+
+def test_failed_payment_is_verified_but_not_success() -> None:
+    pairs = [(k, "FAIL" if k == "result_code" else v) for k, v in payment_pairs()]
+    pairs.append(("err_code", "NOTENOUGH"))
+    n = wn.Verifier(KEY, "MD5").verify_payment(signed_body(pairs))
+    assert n.is_success is False and n.err_code == "NOTENOUGH"
+
+
+def test_errors_carry_codes_and_derive_from_the_package_base() -> None:
+    verifier = wn.Verifier(KEY, "MD5", mch_id="10000100")
+    body = signed_body(payment_pairs())
+    cases = {
+        "signature_mismatch": body.replace(b"<total_fee>888<", b"<total_fee>1<"),
+        "missing_signature": xml_body(payment_pairs()),
+        "malformed_xml": b"<xml><a><b/></a></xml>",
+        "forbidden_doctype": b'<!DOCTYPE xml [<!ENTITY x "y">]><xml><a>&x;</a></xml>',
+        "body_too_large": b" " * 65537,
+        "return_code_fail": b"<xml><return_code>FAIL</return_code></xml>",
+        "merchant_mismatch": signed_body([(k, "1" if k == "mch_id" else v) for k, v in payment_pairs()]),
+        "sign_type_mismatch": signed_body([*payment_pairs(), ("sign_type", "HMAC-SHA256")], sign_type="HMAC-SHA256"),
+        "duplicate_field": b"<xml><a>1</a><a>2</a></xml>",
+    }
+    for code, bad in cases.items():
+        with pytest.raises(wn.NotifyError) as info:
+            verifier.verify_payment(bad)
+        err = info.value
+        assert err.code == code
+        assert type(err) is wn.NotifyError and isinstance(err, Exception)
+        assert str(err).startswith(f"{code}: ") and err.message
+        assert KEY not in str(err)
+        copy = pickle.loads(pickle.dumps(err))
+        assert (type(copy), copy.code, copy.message) == (wn.NotifyError, err.code, err.message)
+
+
+def test_invalid_configuration() -> None:
+    for kwargs in (
+        {"api_key": "short", "sign_type": "MD5"},
+        {"api_key": KEY, "sign_type": "SHA1"},
+        {"api_key": KEY, "sign_type": "MD5", "also_accept": ["HMAC-SHA1"]},
+        {"api_key": KEY, "sign_type": "MD5", "max_body_bytes": -1},
+    ):
+        with pytest.raises(wn.InvalidConfigError) as info:
+            wn.Verifier(**kwargs)
+        assert isinstance(info.value, ValueError) and isinstance(info.value, wn.NotifyError)
+        assert info.value.code == "invalid_config"
+        assert KEY not in str(info.value)
+    with pytest.raises(TypeError):
+        wn.Verifier(KEY, "MD5", also_accept="MD5")
+    with pytest.raises(TypeError):
+        wn.Verifier(KEY, "MD5", max_body_bytes="10")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        wn.Verifier(KEY, "MD5", "wx")  # type: ignore[call-arg]
+
+
+def test_verifier_repr_never_shows_the_key() -> None:
+    v = wn.Verifier(KEY, "MD5", appid="wx1", also_accept=("HMAC-SHA256",), max_body_bytes=1000)
+    assert repr(v) == (
+        "Verifier(sign_type='MD5', appid='wx1', mch_id=None, also_accept=('HMAC-SHA256',), "
+        "max_body_bytes=1000)"
+    )
+    assert KEY not in repr(v) and KEY not in str(v)
+    assert v.sign_type == "MD5"
+    assert repr(wn.Verifier(KEY, "HMAC-SHA256")) == (
+        "Verifier(sign_type='HMAC-SHA256', appid=None, mch_id=None, also_accept=(), max_body_bytes=65536)"
+    )
+
+
+def test_max_body_bytes_is_applied() -> None:
+    body = signed_body(payment_pairs())
+    wn.Verifier(KEY, "MD5", max_body_bytes=len(body)).verify_payment(body)
+    with pytest.raises(wn.NotifyError) as info:
+        wn.Verifier(KEY, "MD5", max_body_bytes=len(body) - 1).verify_payment(body)
+    assert info.value.code == "body_too_large"
+
+
+def test_also_accept_is_an_explicit_opt_in() -> None:
+    md5_signed = signed_body(payment_pairs(), sign_type="MD5")
+    with pytest.raises(wn.NotifyError) as info:
+        wn.Verifier(KEY, "HMAC-SHA256").verify_payment(md5_signed)
+    assert info.value.code == "signature_mismatch"
+    n = wn.Verifier(KEY, "HMAC-SHA256", also_accept=["MD5"]).verify_payment(md5_signed)
+    assert n.sign_type == "MD5"
+
+
+def test_replies() -> None:
+    assert wn.reply_success() == (
+        "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"
+    )
+    assert wn.reply_fail("签名失败") == (
+        "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[签名失败]]></return_msg></xml>"
+    )
+    assert "]]><![CDATA[>" in wn.reply_fail("a]]>b")
+
+
+def test_refund_result_attributes() -> None:
+    from support import load_vectors
+
+    group = load_vectors("v2_refund.json")["testGroups"][0]
+    case = group["tests"][0]
+    n = wn.Verifier(group["config"]["apiKey"], "MD5").decrypt_refund(case["body"].encode())
+    assert "req_info" in n.fields and isinstance(n.req_info, dict)
+    assert n.dedupe_key == n.refund_id == n.req_info["refund_id"]
+    assert n.refund_fee == int(n.req_info["refund_fee"])
+    assert repr(n).startswith("RefundNotification(out_refund_no=")
+    assert group["config"]["apiKey"] not in repr(n)
+
+
+def test_public_names() -> None:
+    assert set(wn.__all__) == {
+        "Coupon",
+        "InvalidArgumentError",
+        "InvalidConfigError",
+        "NotifyError",
+        "PaymentNotification",
+        "RefundNotification",
+        "Verifier",
+        "__version__",
+        "reply_fail",
+        "reply_success",
+        "sign",
+    }
+    assert issubclass(wn.InvalidConfigError, wn.NotifyError)
+    assert issubclass(wn.InvalidArgumentError, wn.NotifyError)
