@@ -15,12 +15,15 @@ export declare class NativeVerifier {
   constructor(options: VerifierOptions)
   /**
    * Verifies a payment notification (a `Buffer`/`Uint8Array` used byte for byte, or a string
-   * sent as UTF-8); returns its transport `[data, meta]`.
+   * sent as UTF-8); returns its transport (see `wire`).
    */
-  verifyPayment(body: Uint8Array | string): [string, Uint32Array]
-  /** Decrypts and checks a refund notification; returns its transport `[data, meta]`. */
-  decryptRefund(body: Uint8Array | string): [string, Uint32Array]
+  verifyPayment(body: Uint8Array | string): string
+  /** Decrypts and checks a refund notification; returns its transport (see `wire`). */
+  decryptRefund(body: Uint8Array | string): string
 }
+
+/** The field names the transport sends by index (see `wire::KNOWN_NAMES`). */
+export declare function nativeKnownNames(): Array<string>
 
 /** Signs `pairs` (`[name, value]` in any order) the way WeChat Pay does; uppercase hex. */
 export declare function nativeSign(pairs: Array<[string, string]>, apiKey: string, signType: string): string

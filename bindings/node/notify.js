@@ -29,7 +29,7 @@ const CODES = Object.freeze([
   'timestamp_out_of_window',
   'internal',
 ])
-const KNOWN = new Set(CODES)
+const KNOWN_CODES = new Set(CODES)
 
 /** A rejected notification, an unusable configuration or a misuse; `code` is a SPEC §3 string. */
 class NotifyError extends Error {
@@ -45,7 +45,7 @@ class NotifyError extends Error {
 function rethrow(err, fallback) {
   if (err instanceof NotifyError) return err
   const message = err && typeof err.message === 'string' ? err.message : String(err)
-  const code = err && KNOWN.has(err.code) ? err.code : err && err.code === 'GenericFailure' ? 'internal' : fallback
+  const code = err && KNOWN_CODES.has(err.code) ? err.code : err && err.code === 'GenericFailure' ? 'internal' : fallback
   return new NotifyError(code, message)
 }
 
@@ -76,33 +76,38 @@ function optionalString(options, name) {
 }
 
 const NONE = 0xffffffff
+const KNOWN = 0xfffffffe
 const TWO_32 = 4294967296
+// The names the transport sends by index, as internalized strings (fast property keys).
+const KNOWN_NAMES = native.nativeKnownNames().map((name) => Object.keys({ [name]: 0 })[0])
 
-// Decodes the transport (data string + Uint32Array meta) with a cursor.
+// Decodes the transport (see src/wire.rs): one string holding a header, u32 meta words (two code
+// units each) and the text the segments index.
 class Reader {
-  constructor(encoded) {
-    this.data = encoded[0]
-    this.meta = encoded[1]
-    this.i = 0
+  constructor(data) {
+    this.data = data
+    this.i = 2
+    this.base = 2 + 2 * (data.charCodeAt(0) * 65536 + data.charCodeAt(1))
   }
 
   word() {
-    return this.meta[this.i++]
+    const i = this.i
+    this.i = i + 2
+    return this.data.charCodeAt(i) * 65536 + this.data.charCodeAt(i + 1)
   }
 
   text() {
-    const start = this.meta[this.i]
-    const end = this.meta[this.i + 1]
-    this.i += 2
-    return start === NONE ? null : this.data.slice(start, end)
+    const start = this.word()
+    const end = this.word()
+    if (start < KNOWN) return this.data.slice(this.base + start, this.base + end)
+    return start === KNOWN ? KNOWN_NAMES[end] : null
   }
 
   // Amounts are exact: a number up to Number.MAX_SAFE_INTEGER, a bigint beyond it.
   amount() {
-    const present = this.meta[this.i]
-    const high = this.meta[this.i + 1]
-    const low = this.meta[this.i + 2]
-    this.i += 3
+    const present = this.word()
+    const high = this.word()
+    const low = this.word()
     if (present === 0) return null
     if (high < 0x200000) return high * TWO_32 + low
     return (BigInt(high) << 32n) | BigInt(low)

@@ -1,12 +1,13 @@
 //! Node.js addon for `wechatpay-notify` (napi-rs).
 //!
 //! This crate only converts: JS inputs into core calls, core results into a compact transport
-//! (one string plus a `Uint32Array` of segment offsets, see [`wire`]), and core errors into JS
+//! (one UTF-16 string, see [`wire`]), and core errors into JS
 //! errors whose `code` is the SPEC §3 string. Every protocol rule lives in `wechatpay-notify`.
 //! The package's `main` (`notify.js`) turns the transport into plain objects and re-throws
 //! errors as `NotifyError`.
 
-use napi::bindgen_prelude::{Either, Uint32Array};
+use napi::bindgen_prelude::Either;
+use napi::{Env, JsString};
 use napi_derive::napi;
 use wechatpay_notify::{self as core, SignType};
 
@@ -109,28 +110,36 @@ impl NativeVerifier {
     }
 
     /// Verifies a payment notification (a `Buffer`/`Uint8Array` used byte for byte, or a string
-    /// sent as UTF-8); returns its transport `[data, meta]`.
+    /// sent as UTF-8); returns its transport (see `wire`).
     #[napi(catch_unwind)]
-    pub fn verify_payment(&self, body: Either<&[u8], String>) -> Result<(String, Uint32Array)> {
+    pub fn verify_payment<'env>(
+        &self,
+        env: &'env Env,
+        body: Either<&[u8], String>,
+    ) -> Result<JsString<'env>> {
         let n = self.inner.verify_payment(body_bytes(&body)).napi()?;
-        finish(wire::payment(&n))
+        finish(env, wire::payment(&n))
     }
 
-    /// Decrypts and checks a refund notification; returns its transport `[data, meta]`.
+    /// Decrypts and checks a refund notification; returns its transport (see `wire`).
     #[napi(catch_unwind)]
-    pub fn decrypt_refund(&self, body: Either<&[u8], String>) -> Result<(String, Uint32Array)> {
+    pub fn decrypt_refund<'env>(
+        &self,
+        env: &'env Env,
+        body: Either<&[u8], String>,
+    ) -> Result<JsString<'env>> {
         let n = self.inner.decrypt_refund(body_bytes(&body)).napi()?;
-        finish(wire::refund(&n))
+        finish(env, wire::refund(&n))
     }
 }
 
-/// The transport of a verified notification: `[data, meta]` (see [`wire`]).
-fn finish(encoded: wire::Encoded) -> Result<(String, Uint32Array)> {
-    let wire::Encoded { data, meta, .. } = encoded;
-    if meta.len() > u32::MAX as usize {
-        return Err(invalid(core::ErrorKind::Internal, "result too large"));
-    }
-    Ok((data, Uint32Array::new(meta)))
+/// Turns an encoded result into its JS string (see [`wire`]).
+fn finish(env: &Env, encoded: wire::Encoded) -> Result<JsString<'_>> {
+    let units = encoded
+        .into_units()
+        .ok_or_else(|| invalid(core::ErrorKind::Internal, "the result is too large"))?;
+    env.create_string_utf16(units)
+        .map_err(|e| invalid(core::ErrorKind::Internal, e.reason.clone()))
 }
 
 /// Signs `pairs` (`[name, value]` in any order) the way WeChat Pay does; uppercase hex.
@@ -154,6 +163,12 @@ pub fn reply_success() -> String {
 #[napi(catch_unwind)]
 pub fn reply_fail(msg: String) -> String {
     core::reply::fail(&msg)
+}
+
+/// The field names the transport sends by index (see `wire::KNOWN_NAMES`).
+#[napi(catch_unwind)]
+pub fn native_known_names() -> Vec<String> {
+    wire::KNOWN_NAMES.iter().map(|s| (*s).to_owned()).collect()
 }
 
 /// The version of the Rust crates behind this addon.

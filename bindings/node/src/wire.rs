@@ -1,12 +1,17 @@
-//! The compact transport from Rust to JS: one string `data` plus a `Uint32Array` `meta`.
+//! The compact transport from Rust to JS: one JS string of UTF-16 code units.
 //!
-//! Creating one JS string and one typed array is far cheaper than creating ~80 JS values through
-//! Node-API one by one; `notify.js` slices `data` and builds the plain result objects. Offsets are
-//! in UTF-16 code units (JS string indices). Layout of `meta` (every value a u32):
+//! Creating one JS string is far cheaper than creating ~80 JS values through Node-API one by one;
+//! `notify.js` reads it and builds the plain result objects. The string is `header ++ meta ++ text`:
 //!
-//! - a *segment* is `start, end` (`data.slice(start, end)`), or `NONE, NONE` for `null`;
-//! - an *amount* is `present, high, low` (`present` 0 for `null`; value `high * 2^32 + low`);
-//! - a *field list* is `count` followed by `count` pairs of segments (name, value).
+//! - `header`: two code units, the number of meta words `w` (`units[0] * 65536 + units[1]`);
+//! - `meta`: `w` u32 words, two code units each (high, low);
+//! - `text`: every string of the result back to back (UTF-16), indexed from its own start.
+//!
+//! In `meta`, a *segment* is `start, end` into `text`, `NONE, NONE` for `null`, or `KNOWN, i` for
+//! the `i`-th name of [`KNOWN_NAMES`] (the JS side keeps those strings, so the common field names
+//! are neither copied nor re-hashed as property keys on every call); an *amount* is
+//! `present, high, low` (`present` 0 for `null`; value `high * 2^32 + low`); a *field list* is
+//! `count` followed by `count` pairs of segments (name, value).
 //!
 //! Payment: `flags` (bit 0: `is_success`), field list, the segments of [`PAYMENT_TEXT`], the
 //! amounts of [`PAYMENT_AMOUNTS`], then `count` coupons of (segment id, segment type, amount fee).
@@ -20,6 +25,69 @@ use wechatpay_notify::{Fields, PaymentNotification, RefundNotification};
 
 /// Marks a `null` segment.
 pub const NONE: u32 = u32::MAX;
+
+/// Marks a segment that is a name of [`KNOWN_NAMES`].
+pub const KNOWN: u32 = u32::MAX - 1;
+
+/// Field names of v2 notifications sent by index rather than as text (sorted by bytes). This is a
+/// transport optimisation only: any other name is sent as text and treated the same way.
+pub const KNOWN_NAMES: [&str; 55] = [
+    "appid",
+    "attach",
+    "bank_type",
+    "cash_fee",
+    "cash_fee_type",
+    "coupon_count",
+    "coupon_fee",
+    "coupon_fee_0",
+    "coupon_fee_1",
+    "coupon_fee_2",
+    "coupon_fee_3",
+    "coupon_fee_4",
+    "coupon_id_0",
+    "coupon_id_1",
+    "coupon_id_2",
+    "coupon_id_3",
+    "coupon_id_4",
+    "coupon_type_0",
+    "coupon_type_1",
+    "coupon_type_2",
+    "coupon_type_3",
+    "coupon_type_4",
+    "device_info",
+    "err_code",
+    "err_code_des",
+    "fee_type",
+    "is_subscribe",
+    "mch_id",
+    "nonce_str",
+    "openid",
+    "out_refund_no",
+    "out_trade_no",
+    "refund_account",
+    "refund_fee",
+    "refund_id",
+    "refund_recv_accout",
+    "refund_request_source",
+    "refund_status",
+    "req_info",
+    "result_code",
+    "return_code",
+    "return_msg",
+    "settlement_refund_fee",
+    "settlement_total_fee",
+    "sign",
+    "sign_type",
+    "sub_appid",
+    "sub_is_subscribe",
+    "sub_mch_id",
+    "sub_openid",
+    "success_time",
+    "time_end",
+    "total_fee",
+    "trade_type",
+    "transaction_id",
+];
 
 /// Text properties of a payment result, in transport order (snake_case core accessor names).
 pub const PAYMENT_TEXT: [&str; 21] = [
@@ -82,27 +150,23 @@ pub const REFUND_AMOUNTS: [&str; 4] = [
 /// A result ready to cross into JS.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Encoded {
-    /// Every string of the result, back to back.
-    pub data: String,
     /// Offsets and numbers (see the module documentation).
     pub meta: Vec<u32>,
-    /// `data`'s length in UTF-16 code units.
-    utf16_len: usize,
+    /// Every string of the result, back to back, as UTF-16.
+    pub text: Vec<u16>,
 }
 
 impl Encoded {
-    fn with_capacity(bytes: usize, words: usize) -> Encoded {
+    fn with_capacity(units: usize, words: usize) -> Encoded {
         Encoded {
-            data: String::with_capacity(bytes),
             meta: Vec::with_capacity(words),
-            utf16_len: 0,
+            text: Vec::with_capacity(units),
         }
     }
 
     fn offset(&self) -> u32 {
-        // Lengths beyond u32 cannot be JS strings anyway; saturate and let JS string creation
-        // refuse them.
-        u32::try_from(self.utf16_len).unwrap_or(NONE - 1)
+        // Lengths beyond u32 cannot be JS strings anyway; `into_units` refuses them.
+        u32::try_from(self.text.len()).unwrap_or(KNOWN - 1)
     }
 
     fn segment(&mut self, value: Option<&str>) {
@@ -110,12 +174,11 @@ impl Encoded {
             None => self.meta.extend([NONE, NONE]),
             Some(s) => {
                 let start = self.offset();
-                self.data.push_str(s);
-                self.utf16_len += if s.is_ascii() {
-                    s.len()
+                if s.is_ascii() {
+                    self.text.extend(s.bytes().map(u16::from));
                 } else {
-                    s.encode_utf16().count()
-                };
+                    self.text.extend(s.encode_utf16());
+                }
                 let end = self.offset();
                 self.meta.extend([start, end]);
             }
@@ -136,16 +199,32 @@ impl Encoded {
     fn fields(&mut self, fields: &Fields) {
         self.count(fields.len());
         for (name, value) in fields.iter() {
-            self.segment(Some(name));
+            match KNOWN_NAMES.binary_search(&name) {
+                Ok(i) => self.meta.extend([KNOWN, i as u32]),
+                Err(_) => self.segment(Some(name)),
+            }
             self.segment(Some(value));
         }
+    }
+
+    /// The code units of the JS string, or `None` when the result is too large to index.
+    pub fn into_units(self) -> Option<Vec<u16>> {
+        if self.text.len() >= KNOWN as usize - 1 || self.meta.len() > u32::MAX as usize {
+            return None;
+        }
+        let mut units = Vec::with_capacity(2 + 2 * self.meta.len() + self.text.len());
+        for word in std::iter::once(self.meta.len() as u32).chain(self.meta) {
+            units.extend([(word >> 16) as u16, word as u16]);
+        }
+        units.extend_from_slice(&self.text);
+        Some(units)
     }
 }
 
 /// Encodes a verified payment notification.
 pub fn payment(n: &PaymentNotification) -> Encoded {
     let fields = n.fields();
-    let mut out = Encoded::with_capacity(2048, 8 + 4 * fields.len() + 2 * 21 + 3 * 5 + 16);
+    let mut out = Encoded::with_capacity(1536, 8 + 4 * fields.len() + 2 * 21 + 3 * 5 + 16);
     out.meta.push(u32::from(n.is_success()));
     out.fields(fields);
     let text: [Option<&str>; 21] = [
@@ -196,7 +275,7 @@ pub fn payment(n: &PaymentNotification) -> Encoded {
 /// Encodes a decrypted refund notification.
 pub fn refund(n: &RefundNotification) -> Encoded {
     let mut out = Encoded::with_capacity(
-        2048,
+        1536,
         8 + 4 * (n.fields().len() + n.req_info().len()) + 2 * 12 + 3 * 4,
     );
     out.meta.push(u32::from(n.is_success()));
@@ -235,14 +314,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn segments_count_utf16_units() {
+    fn segments_are_utf16() {
         let mut e = Encoded::default();
         e.segment(Some("ab"));
         e.segment(None);
         e.segment(Some("支付😀"));
         e.segment(Some(""));
-        assert_eq!(e.data, "ab支付😀");
+        assert_eq!(String::from_utf16(&e.text).unwrap(), "ab支付😀");
         assert_eq!(e.meta, vec![0, 2, NONE, NONE, 2, 6, 6, 6]);
+    }
+
+    #[test]
+    fn known_names_are_sorted_and_unique() {
+        assert!(KNOWN_NAMES.windows(2).all(|w| w[0] < w[1]));
+        let fields = Fields::from_pairs([("total_fee", "1"), ("zz_new", "2")]).unwrap();
+        let mut e = Encoded::default();
+        e.fields(&fields);
+        let total_fee = KNOWN_NAMES.binary_search(&"total_fee").unwrap() as u32;
+        assert_eq!(e.meta, vec![2, KNOWN, total_fee, 0, 1, 1, 7, 7, 8]);
+        assert_eq!(String::from_utf16(&e.text).unwrap(), "1zz_new2");
     }
 
     #[test]
@@ -252,5 +342,14 @@ mod tests {
         e.amount(Some(1));
         e.amount(None);
         assert_eq!(e.meta, vec![1, u32::MAX, u32::MAX, 1, 0, 1, 0, 0, 0]);
+    }
+
+    #[test]
+    fn units_are_header_meta_text() {
+        let mut e = Encoded::default();
+        e.count(0x0001_0002);
+        e.segment(Some("é"));
+        let units = e.into_units().unwrap();
+        assert_eq!(units, vec![0, 3, 1, 2, 0, 0, 0, 1, 0xe9]);
     }
 }
