@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The C ABI: build the FFI crate, check the committed header for drift, compile the header as C++,
+# run the C suite (every shared vector, misuse, 8 threads) against the shared library under
+# valgrind, against the static library, and as an ASan/UBSan build; build the C example through
+# pkg-config and smoke-run it. Respects CARGO_TARGET_DIR (default: target).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+CARGO=${CARGO:-cargo}
+target_dir=${CARGO_TARGET_DIR:-target}
+case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
+lib_dir=$target_dir/debug
+out=$target_dir/c-tests
+mkdir -p "$out"
+
+step() { printf '\n== %s\n' "$*"; }
+
+# Tools from Debian when missing (CI runs as root on a fresh machine).
+missing=()
+command -v gcc >/dev/null || missing+=(gcc)
+command -v g++ >/dev/null || missing+=(g++)
+command -v valgrind >/dev/null || missing+=(valgrind)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+[ -f /usr/include/jansson.h ] || missing+=(libjansson-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "apt-get install ${missing[*]}"
+  sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}"
+fi
+
+step "cargo build -p wechatpay-notify-ffi"
+$CARGO build -p wechatpay-notify-ffi
+[ -f "$lib_dir/libwechatpay_notify.so" ] && [ -f "$lib_dir/libwechatpay_notify.a" ]
+
+step "header drift: regenerate include/wechatpay_notify.h and compare"
+$CARGO run -q -p gen-header
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  git diff --exit-code -- include/ || { echo "include/ is stale: commit the regenerated header" >&2; exit 1; }
+fi
+
+step "the header compiles as C++"
+g++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -Iinclude tests/c/header_cpp.cpp
+
+cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude)
+jansson=$(pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+
+step "C suite, shared library, under valgrind"
+gcc "${cflags[@]}" tests/c/*.c -o "$out/suite-shared" -L"$lib_dir" -Wl,-rpath,"$lib_dir" \
+  -lwechatpay_notify $jansson -lpthread
+valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+  "$out/suite-shared" tests/vectors
+
+step "C suite, static library"
+gcc "${cflags[@]}" tests/c/*.c -o "$out/suite-static" "$lib_dir/libwechatpay_notify.a" \
+  $jansson -lpthread -ldl -lm
+"$out/suite-static" tests/vectors
+
+step "C suite, static library, gcc -fsanitize=address,undefined"
+gcc "${cflags[@]}" -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+  tests/c/*.c -o "$out/suite-asan" "$lib_dir/libwechatpay_notify.a" $jansson -lpthread -ldl -lm
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  "$out/suite-asan" tests/vectors
+
+step "pkg-config file and the C example"
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+mkdir -p "$out/pkgconfig"
+sed -e "s|@PREFIX@|$root|" -e "s|@LIBDIR@|$lib_dir|" -e "s|@INCLUDEDIR@|$root/include|" \
+  -e "s|@VERSION@|$version|" examples/c/wechatpay-notify.pc.in > "$out/pkgconfig/wechatpay-notify.pc"
+export PKG_CONFIG_PATH=$out/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+[ "$(pkg-config --modversion wechatpay-notify)" = "$version" ]
+# shellcheck disable=SC2046
+gcc -std=c11 -Wall -Wextra -Wpedantic -Werror examples/c/notify_cgi.c -o "$out/notify_cgi" \
+  $(pkg-config --cflags --libs wechatpay-notify) -Wl,-rpath,"$lib_dir"
+
+key=$(cat examples/notifications/api_key.txt)
+success='<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>'
+got=$(WECHATPAY_API_KEY=$key WECHATPAY_MCH_ID=10000100 "$out/notify_cgi" MD5 < examples/notifications/pay-md5.xml)
+[ "$got" = "$success" ] || { echo "example: expected SUCCESS, got: $got" >&2; exit 1; }
+got=$(WECHATPAY_API_KEY=$key WECHATPAY_SIGN_TYPE=HMAC-SHA256 "$out/notify_cgi" < examples/notifications/pay-hmac-sha256.xml)
+[ "$got" = "$success" ] || { echo "example (HMAC-SHA256 from env): expected SUCCESS, got: $got" >&2; exit 1; }
+status=0
+got=$(WECHATPAY_API_KEY=$key "$out/notify_cgi" MD5 < examples/notifications/pay-forged.xml) || status=$?
+[ "$status" -eq 1 ] && [[ $got == *"<![CDATA[FAIL]]>"* ]] || { echo "example: forged body not rejected ($status): $got" >&2; exit 1; }
+status=0
+got=$(GATEWAY_INTERFACE=CGI/1.1 WECHATPAY_API_KEY=$key "$out/notify_cgi" MD5 < examples/notifications/pay-md5.xml) || status=$?
+[ "$status" -eq 0 ] && [[ $got == "Content-Type: text/xml"* ]] || { echo "example: CGI header missing" >&2; exit 1; }
+status=0
+WECHATPAY_API_KEY=short "$out/notify_cgi" MD5 < /dev/null > /dev/null 2>&1 || status=$?
+[ "$status" -eq 2 ] || { echo "example: a bad key should exit 2, got $status" >&2; exit 1; }
+echo "example: SUCCESS for the MD5 and HMAC-SHA256 samples, FAIL for the forged one, exit 2 for a bad key"
+
+step "C: all passed"

@@ -1,0 +1,519 @@
+/* Runs every shared vector file in tests/vectors through the C API: identical verdicts and
+ * error codes to every other surface. Each file must run exactly `numberOfTests` cases. */
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "harness.h"
+
+typedef bool (*pay_text_fn)(const struct wechatpay_payment *, struct wechatpay_str *);
+typedef bool (*pay_amount_fn)(const struct wechatpay_payment *, uint64_t *);
+typedef bool (*refund_text_fn)(const struct wechatpay_refund *, struct wechatpay_str *);
+typedef bool (*refund_amount_fn)(const struct wechatpay_refund *, uint64_t *);
+
+static const struct { const char *name; pay_text_fn fn; } PAY_TEXT[] = {
+    {"appid", wechatpay_payment_appid},
+    {"mch_id", wechatpay_payment_mch_id},
+    {"sub_appid", wechatpay_payment_sub_appid},
+    {"sub_mch_id", wechatpay_payment_sub_mch_id},
+    {"device_info", wechatpay_payment_device_info},
+    {"nonce_str", wechatpay_payment_nonce_str},
+    {"result_code", wechatpay_payment_result_code},
+    {"err_code", wechatpay_payment_err_code},
+    {"err_code_des", wechatpay_payment_err_code_des},
+    {"openid", wechatpay_payment_openid},
+    {"is_subscribe", wechatpay_payment_is_subscribe},
+    {"trade_type", wechatpay_payment_trade_type},
+    {"bank_type", wechatpay_payment_bank_type},
+    {"fee_type", wechatpay_payment_fee_type},
+    {"cash_fee_type", wechatpay_payment_cash_fee_type},
+    {"transaction_id", wechatpay_payment_transaction_id},
+    {"out_trade_no", wechatpay_payment_out_trade_no},
+    {"attach", wechatpay_payment_attach},
+    {"time_end", wechatpay_payment_time_end},
+    {"dedupe_key", wechatpay_payment_dedupe_key},
+    {"sign_type", wechatpay_payment_sign_type},
+};
+
+static const struct { const char *name; pay_amount_fn fn; } PAY_AMOUNT[] = {
+    {"total_fee", wechatpay_payment_total_fee},
+    {"settlement_total_fee", wechatpay_payment_settlement_total_fee},
+    {"cash_fee", wechatpay_payment_cash_fee},
+    {"coupon_fee", wechatpay_payment_coupon_fee},
+    {"coupon_count", wechatpay_payment_coupon_count},
+};
+
+static const struct { const char *name; refund_text_fn fn; } REFUND_TEXT[] = {
+    {"appid", wechatpay_refund_appid},
+    {"mch_id", wechatpay_refund_mch_id},
+    {"transaction_id", wechatpay_refund_transaction_id},
+    {"out_trade_no", wechatpay_refund_out_trade_no},
+    {"refund_id", wechatpay_refund_refund_id},
+    {"out_refund_no", wechatpay_refund_out_refund_no},
+    {"refund_status", wechatpay_refund_refund_status},
+    {"success_time", wechatpay_refund_success_time},
+    {"refund_recv_accout", wechatpay_refund_refund_recv_accout},
+    {"refund_account", wechatpay_refund_refund_account},
+    {"refund_request_source", wechatpay_refund_refund_request_source},
+    {"dedupe_key", wechatpay_refund_dedupe_key},
+};
+
+static const struct { const char *name; refund_amount_fn fn; } REFUND_AMOUNT[] = {
+    {"total_fee", wechatpay_refund_total_fee},
+    {"refund_fee", wechatpay_refund_refund_fee},
+    {"settlement_total_fee", wechatpay_refund_settlement_total_fee},
+    {"settlement_refund_fee", wechatpay_refund_settlement_refund_fee},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct wechatpay_str jstr(const json_t *s) {
+  struct wechatpay_str out;
+  out.data = json_string_value(s);
+  out.len = json_string_length(s);
+  return out;
+}
+
+static bool jstr_eq(struct wechatpay_str got, const json_t *expected) {
+  return json_is_string(expected) && str_eq(got, json_string_value(expected),
+                                            json_string_length(expected));
+}
+
+/* A string-valued typed accessor: `expected` is a JSON string or null (absent). */
+static void check_text(bool present, struct wechatpay_str got, const json_t *expected,
+                       const char *name) {
+  char what[256];
+  if (json_is_null(expected)) {
+    snprintf(what, sizeof what, "typed %s should be absent", name);
+    if (present) check_failed(__FILE__, __LINE__, what);
+  } else {
+    snprintf(what, sizeof what, "typed %s differs", name);
+    if (!present || !jstr_eq(got, expected)) check_failed(__FILE__, __LINE__, what);
+  }
+}
+
+static void check_amount(bool present, uint64_t got, const json_t *expected, const char *name) {
+  char what[256];
+  if (json_is_null(expected)) {
+    snprintf(what, sizeof what, "typed %s should be absent", name);
+    if (present) check_failed(__FILE__, __LINE__, what);
+  } else {
+    snprintf(what, sizeof what, "typed %s differs", name);
+    if (!present || !json_is_integer(expected) || (json_int_t)got != json_integer_value(expected))
+      check_failed(__FILE__, __LINE__, what);
+  }
+}
+
+/* Decodes `body` or `bodyHex`; returns a malloc'd buffer (never NULL on success) and its length. */
+static unsigned char *test_body(const json_t *test, size_t *len) {
+  const json_t *body = json_object_get(test, "body");
+  const json_t *hex = json_object_get(test, "bodyHex");
+  unsigned char *out;
+  size_t i;
+  if (json_is_string(body)) {
+    *len = json_string_length(body);
+    out = malloc(*len + 1);
+    if (out != NULL) memcpy(out, json_string_value(body), *len);
+    return out;
+  }
+  if (!json_is_string(hex) || json_string_length(hex) % 2 != 0) return NULL;
+  *len = json_string_length(hex) / 2;
+  out = malloc(*len + 1);
+  if (out == NULL) return NULL;
+  for (i = 0; i < *len; i++) {
+    unsigned int byte;
+    if (sscanf(json_string_value(hex) + 2 * i, "%2x", &byte) != 1) {
+      free(out);
+      return NULL;
+    }
+    out[i] = (unsigned char)byte;
+  }
+  return out;
+}
+
+
+/* Compares an ordered list of [name, value] pairs with a handle's fields. */
+static void check_pairs(const json_t *pairs, size_t count,
+                        bool (*at)(const void *, size_t, struct wechatpay_field *),
+                        const void *handle, const char *what) {
+  size_t i;
+  char msg[256];
+  if (!json_is_array(pairs) || json_array_size(pairs) != count) {
+    snprintf(msg, sizeof msg, "%s: count %zu differs from expected", what, count);
+    check_failed(__FILE__, __LINE__, msg);
+    return;
+  }
+  for (i = 0; i < count; i++) {
+    struct wechatpay_field f;
+    const json_t *pair = json_array_get(pairs, i);
+    if (!at(handle, i, &f) || !jstr_eq(f.name, json_array_get(pair, 0)) ||
+        !jstr_eq(f.value, json_array_get(pair, 1))) {
+      snprintf(msg, sizeof msg, "%s: pair %zu differs", what, i);
+      check_failed(__FILE__, __LINE__, msg);
+    }
+  }
+  {
+    struct wechatpay_field f;
+    snprintf(msg, sizeof msg, "%s: index past the end must be absent", what);
+    if (at(handle, count, &f)) check_failed(__FILE__, __LINE__, msg);
+  }
+}
+
+static bool pay_at(const void *h, size_t i, struct wechatpay_field *f) {
+  return wechatpay_payment_field((const struct wechatpay_payment *)h, i, f);
+}
+static bool refund_at(const void *h, size_t i, struct wechatpay_field *f) {
+  return wechatpay_refund_field((const struct wechatpay_refund *)h, i, f);
+}
+static bool req_info_at(const void *h, size_t i, struct wechatpay_field *f) {
+  return wechatpay_refund_req_info_field((const struct wechatpay_refund *)h, i, f);
+}
+
+static void check_coupons(const struct wechatpay_payment *p, const json_t *expected) {
+  size_t i, n = wechatpay_payment_coupons_len(p);
+  struct wechatpay_coupon c;
+  CHECK(json_is_array(expected));
+  CHECK(n == json_array_size(expected));
+  for (i = 0; i < n && i < json_array_size(expected); i++) {
+    const json_t *e = json_array_get(expected, i);
+    CHECK(wechatpay_payment_coupon(p, i, &c));
+    CHECK(jstr_eq(c.id, json_object_get(e, "id")));
+    check_text(c.has_coupon_type, c.coupon_type, json_object_get(e, "coupon_type"), "coupon_type");
+    check_amount(c.has_fee, c.fee, json_object_get(e, "fee"), "coupon fee");
+  }
+  CHECK(!wechatpay_payment_coupon(p, n, &c));
+}
+
+static void check_payment(const struct wechatpay_payment *p, const json_t *expected) {
+  const json_t *typed = json_object_get(expected, "typed");
+  const char *key;
+  const json_t *value;
+  size_t count = wechatpay_payment_field_count(p), i;
+  check_pairs(json_object_get(expected, "fields"), count, pay_at, p, "fields");
+  /* Lookup by name agrees with the ordered list. */
+  for (i = 0; i < count; i++) {
+    struct wechatpay_field f;
+    struct wechatpay_str v;
+    CHECK(wechatpay_payment_field(p, i, &f));
+    CHECK(wechatpay_payment_get(p, f.name.data, f.name.len, &v) && v.data == f.value.data &&
+          v.len == f.value.len);
+  }
+  CHECK(json_is_object(typed));
+  json_object_foreach((json_t *)typed, key, value) {
+    size_t k;
+    bool known = false;
+    if (strcmp(key, "is_success") == 0) {
+      CHECK(json_is_boolean(value) && wechatpay_payment_is_success(p) == json_is_true(value));
+      continue;
+    }
+    if (strcmp(key, "coupons") == 0) {
+      check_coupons(p, value);
+      continue;
+    }
+    for (k = 0; k < COUNT(PAY_TEXT); k++) {
+      if (strcmp(key, PAY_TEXT[k].name) == 0) {
+        struct wechatpay_str s = {NULL, 0};
+        bool present = PAY_TEXT[k].fn(p, &s);
+        check_text(present, s, value, key);
+        known = true;
+      }
+    }
+    for (k = 0; k < COUNT(PAY_AMOUNT); k++) {
+      if (strcmp(key, PAY_AMOUNT[k].name) == 0) {
+        uint64_t n = 0;
+        bool present = PAY_AMOUNT[k].fn(p, &n);
+        check_amount(present, n, value, key);
+        known = true;
+      }
+    }
+    if (!known) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "unknown typed key %s", key);
+      check_failed(__FILE__, __LINE__, msg);
+    }
+  }
+}
+
+static void check_refund(const struct wechatpay_refund *r, const json_t *expected) {
+  const json_t *typed = json_object_get(expected, "typed");
+  const char *key;
+  const json_t *value;
+  check_pairs(json_object_get(expected, "fields"), wechatpay_refund_field_count(r), refund_at, r,
+              "fields");
+  check_pairs(json_object_get(expected, "reqInfo"), wechatpay_refund_req_info_count(r),
+              req_info_at, r, "reqInfo");
+  {
+    struct wechatpay_str v;
+    struct wechatpay_field f;
+    if (wechatpay_refund_req_info_field(r, 0, &f)) {
+      CHECK(wechatpay_refund_req_info_get(r, f.name.data, f.name.len, &v) &&
+            v.data == f.value.data);
+    }
+    if (wechatpay_refund_field(r, 0, &f)) {
+      CHECK(wechatpay_refund_get(r, f.name.data, f.name.len, &v) && v.data == f.value.data);
+    }
+  }
+  CHECK(json_is_object(typed));
+  json_object_foreach((json_t *)typed, key, value) {
+    size_t k;
+    bool known = false;
+    if (strcmp(key, "is_success") == 0) {
+      CHECK(json_is_boolean(value) && wechatpay_refund_is_success(r) == json_is_true(value));
+      continue;
+    }
+    for (k = 0; k < COUNT(REFUND_TEXT); k++) {
+      if (strcmp(key, REFUND_TEXT[k].name) == 0) {
+        struct wechatpay_str s = {NULL, 0};
+        bool present = REFUND_TEXT[k].fn(r, &s);
+        check_text(present, s, value, key);
+        known = true;
+      }
+    }
+    for (k = 0; k < COUNT(REFUND_AMOUNT); k++) {
+      if (strcmp(key, REFUND_AMOUNT[k].name) == 0) {
+        uint64_t n = 0;
+        bool present = REFUND_AMOUNT[k].fn(r, &n);
+        check_amount(present, n, value, key);
+        known = true;
+      }
+    }
+    if (!known) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "unknown typed key %s", key);
+      check_failed(__FILE__, __LINE__, msg);
+    }
+  }
+}
+
+/* Builds a verifier from a group config; on failure returns NULL and sets *code (owned copy). */
+static struct wechatpay_verifier *group_verifier(const json_t *config, char *code, size_t code_cap) {
+  struct wechatpay_verifier_builder *builder = NULL;
+  struct wechatpay_verifier *verifier = NULL;
+  struct wechatpay_error *err;
+  struct wechatpay_str key = jstr(json_object_get(config, "apiKey"));
+  struct wechatpay_str st = jstr(json_object_get(config, "signType"));
+  const json_t *also = json_object_get(config, "alsoAccept");
+  const json_t *appid = json_object_get(config, "appid");
+  const json_t *mch_id = json_object_get(config, "mchId");
+  const json_t *max = json_object_get(config, "maxBodyBytes");
+  size_t i;
+
+  err = wechatpay_verifier_builder_new(key.data, key.len, st.data, st.len, &builder);
+  for (i = 0; err == NULL && i < json_array_size(also); i++) {
+    struct wechatpay_str t = jstr(json_array_get(also, i));
+    err = wechatpay_verifier_builder_also_accept(builder, t.data, t.len);
+  }
+  if (err == NULL && json_is_string(appid)) {
+    err = wechatpay_verifier_builder_expect_appid(builder, json_string_value(appid),
+                                                  json_string_length(appid));
+  }
+  if (err == NULL && json_is_string(mch_id)) {
+    err = wechatpay_verifier_builder_expect_mch_id(builder, json_string_value(mch_id),
+                                                   json_string_length(mch_id));
+  }
+  if (err == NULL && json_is_integer(max)) {
+    err = wechatpay_verifier_builder_max_body_bytes(builder, (size_t)json_integer_value(max));
+  }
+  if (err == NULL) err = wechatpay_verifier_builder_build(builder, &verifier);
+  wechatpay_verifier_builder_free(builder);
+  if (err != NULL) {
+    snprintf(code, code_cap, "%s", wechatpay_error_code(err));
+    wechatpay_error_free(err);
+    return NULL;
+  }
+  return verifier;
+}
+
+static json_t *load(const char *dir, const char *file, const char *schema) {
+  char path[1024];
+  json_error_t jerr;
+  json_t *root;
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  root = json_load_file(path, JSON_ALLOW_NUL, &jerr);
+  begin_case("%s: load", file);
+  if (root == NULL) {
+    fprintf(stderr, "cannot load %s: %s (line %d)\n", path, jerr.text, jerr.line);
+    CHECK(root != NULL);
+  } else {
+    CHECK(json_is_string(json_object_get(root, "schema")) &&
+          strcmp(json_string_value(json_object_get(root, "schema")), schema) == 0);
+    CHECK(json_is_integer(json_object_get(root, "numberOfTests")));
+  }
+  end_case();
+  return root;
+}
+
+static void check_total(const json_t *root, const char *file, json_int_t ran) {
+  begin_case("%s: ran exactly numberOfTests cases", file);
+  CHECK(ran == json_integer_value(json_object_get(root, "numberOfTests")));
+  end_case();
+}
+
+static void run_notifications(const char *dir, const char *file, const char *schema, bool refund) {
+  json_t *root = load(dir, file, schema);
+  const json_t *group, *test;
+  size_t gi, ti;
+  json_int_t ran = 0;
+  if (root == NULL) return;
+  json_array_foreach(json_object_get(root, "testGroups"), gi, group) {
+    char build_code[64] = "";
+    struct wechatpay_verifier *v =
+        group_verifier(json_object_get(group, "config"), build_code, sizeof build_code);
+    json_array_foreach(json_object_get(group, "tests"), ti, test) {
+      const char *result = json_string_value(json_object_get(test, "result"));
+      const char *expected_code = json_string_value(json_object_get(test, "error"));
+      bool valid = result != NULL && strcmp(result, "valid") == 0;
+      size_t len = 0;
+      unsigned char *body = test_body(test, &len);
+      ran++;
+      begin_case("%s tcId %lld: %s", file, (long long)json_integer_value(json_object_get(test, "tcId")),
+                 json_string_value(json_object_get(test, "comment")));
+      CHECK(body != NULL);
+      CHECK(valid || (result != NULL && strcmp(result, "invalid") == 0 && expected_code != NULL));
+      if (v == NULL) {
+        /* The group's configuration was refused: every case is invalid with that code. */
+        CHECK(!valid && expected_code != NULL && strcmp(build_code, expected_code) == 0);
+      } else if (body != NULL && refund) {
+        struct wechatpay_refund *r = (struct wechatpay_refund *)&ran; /* sentinel */
+        struct wechatpay_error *err = wechatpay_verifier_decrypt_refund(v, body, len, &r);
+        if (valid) {
+          CHECK_OK(err);
+          if (err == NULL) {
+            check_refund(r, json_object_get(test, "expected"));
+            wechatpay_refund_free(r);
+          }
+        } else {
+          CHECK_ERROR(err, expected_code ? expected_code : "?");
+          CHECK(r == (struct wechatpay_refund *)&ran); /* untouched on failure */
+        }
+      } else if (body != NULL) {
+        struct wechatpay_payment *p = (struct wechatpay_payment *)&ran; /* sentinel */
+        struct wechatpay_error *err = wechatpay_verifier_verify_payment(v, body, len, &p);
+        if (valid) {
+          CHECK_OK(err);
+          if (err == NULL) {
+            check_payment(p, json_object_get(test, "expected"));
+            wechatpay_payment_free(p);
+          }
+        } else {
+          CHECK_ERROR(err, expected_code ? expected_code : "?");
+          CHECK(p == (struct wechatpay_payment *)&ran);
+        }
+      }
+      free(body);
+      end_case();
+    }
+    wechatpay_verifier_free(v);
+  }
+  check_total(root, file, ran);
+  json_decref(root);
+}
+
+static void run_sign(const char *dir) {
+  const char *file = "v2_sign.json";
+  json_t *root = load(dir, file, "wechatpay-notify/v2-sign/1");
+  const json_t *group, *test;
+  size_t gi, ti;
+  json_int_t ran = 0;
+  if (root == NULL) return;
+  json_array_foreach(json_object_get(root, "testGroups"), gi, group) {
+    json_array_foreach(json_object_get(group, "tests"), ti, test) {
+      const json_t *pairs = json_object_get(test, "fields");
+      size_t n = json_array_size(pairs), i;
+      struct wechatpay_field *fields = calloc(n ? n : 1, sizeof *fields);
+      struct wechatpay_str key = jstr(json_object_get(test, "apiKey"));
+      struct wechatpay_str st = jstr(json_object_get(test, "signType"));
+      const char *result = json_string_value(json_object_get(test, "result"));
+      struct wechatpay_string *sig = NULL;
+      struct wechatpay_error *err;
+      ran++;
+      begin_case("%s tcId %lld: %s", file, (long long)json_integer_value(json_object_get(test, "tcId")),
+                 json_string_value(json_object_get(test, "comment")));
+      CHECK(fields != NULL && result != NULL);
+      if (fields == NULL || result == NULL) {
+        free(fields);
+        end_case();
+        continue;
+      }
+      for (i = 0; i < n; i++) {
+        fields[i].name = jstr(json_array_get(json_array_get(pairs, i), 0));
+        fields[i].value = jstr(json_array_get(json_array_get(pairs, i), 1));
+      }
+      err = wechatpay_sign(fields, n, key.data, key.len, st.data, st.len, &sig);
+      if (strcmp(result, "valid") == 0) {
+        const json_t *sts = json_object_get(test, "stringToSign");
+        CHECK_OK(err);
+        if (err == NULL) {
+          const json_t *want = json_object_get(test, "signature");
+          CHECK(json_is_string(want) && wechatpay_string_len(sig) == json_string_length(want) &&
+                strcmp(wechatpay_string_data(sig), json_string_value(want)) == 0);
+          wechatpay_string_free(sig);
+        }
+        if (json_is_string(sts)) {
+          struct wechatpay_string *s = NULL;
+          CHECK_OK(wechatpay_string_to_sign(fields, n, &s));
+          CHECK(s != NULL && wechatpay_string_len(s) == json_string_length(sts) &&
+                memcmp(wechatpay_string_data(s), json_string_value(sts), json_string_length(sts)) == 0);
+          wechatpay_string_free(s);
+        }
+      } else {
+        const char *code = json_string_value(json_object_get(test, "error"));
+        CHECK(code != NULL);
+        CHECK_ERROR(err, code ? code : "?");
+        CHECK(sig == NULL);
+      }
+      free(fields);
+      end_case();
+    }
+  }
+  check_total(root, file, ran);
+  json_decref(root);
+}
+
+static void run_reply(const char *dir) {
+  const char *file = "reply.json";
+  json_t *root = load(dir, file, "wechatpay-notify/reply/1");
+  const json_t *group, *test;
+  size_t gi, ti;
+  json_int_t ran = 0;
+  if (root == NULL) return;
+  json_array_foreach(json_object_get(root, "testGroups"), gi, group) {
+    json_array_foreach(json_object_get(group, "tests"), ti, test) {
+      const char *kind = json_string_value(json_object_get(test, "kind"));
+      const json_t *expected = json_object_get(test, "expected");
+      ran++;
+      begin_case("%s tcId %lld: %s", file, (long long)json_integer_value(json_object_get(test, "tcId")),
+                 json_string_value(json_object_get(test, "comment")));
+      CHECK(json_is_string(expected) && kind != NULL);
+      if (kind != NULL && strcmp(kind, "success") == 0) {
+        const char *reply = wechatpay_reply_success();
+        CHECK(strlen(reply) == json_string_length(expected) &&
+              memcmp(reply, json_string_value(expected), json_string_length(expected)) == 0);
+      } else if (kind != NULL && strcmp(kind, "fail") == 0) {
+        struct wechatpay_str msg = jstr(json_object_get(test, "message"));
+        struct wechatpay_string *reply = NULL;
+        struct wechatpay_error *err = wechatpay_reply_fail(msg.data, msg.len, &reply);
+        CHECK_OK(err);
+        if (err == NULL) {
+          CHECK(wechatpay_string_len(reply) == json_string_length(expected) &&
+                memcmp(wechatpay_string_data(reply), json_string_value(expected),
+                       json_string_length(expected)) == 0);
+          CHECK(wechatpay_string_data(reply)[wechatpay_string_len(reply)] == '\0');
+          wechatpay_string_free(reply);
+        }
+      } else {
+        CHECK(!"unknown reply kind");
+      }
+      end_case();
+    }
+  }
+  check_total(root, file, ran);
+  json_decref(root);
+}
+
+void run_vector_tests(const char *dir) {
+  run_sign(dir);
+  run_notifications(dir, "v2_pay.json", "wechatpay-notify/v2-pay/1", false);
+  run_notifications(dir, "v2_refund.json", "wechatpay-notify/v2-refund/1", true);
+  run_reply(dir);
+}
