@@ -209,6 +209,13 @@ function decodeRefund(encoded) {
 
 const NATIVE = Symbol('native')
 
+function nativeOf(self, method) {
+  if (!(self instanceof Verifier)) {
+    throw new NotifyError('invalid_argument', `${method} must be called on a Verifier instance`)
+  }
+  return self[NATIVE]
+}
+
 /** Verifies v2 payment notifications and decrypts v2 refund notifications for one merchant key. */
 class Verifier {
   constructor(options) {
@@ -251,10 +258,11 @@ class Verifier {
 
   /** Verifies a payment result notification (the raw POST body). */
   verifyPayment(body) {
+    const inner = nativeOf(this, 'verifyPayment')
     checkBody(body)
     let encoded
     try {
-      encoded = this[NATIVE].verifyPayment(body)
+      encoded = inner.verifyPayment(body)
     } catch (err) {
       throw rethrow(err, 'invalid_argument')
     }
@@ -263,10 +271,11 @@ class Verifier {
 
   /** Decrypts and checks a refund result notification (the raw POST body). */
   decryptRefund(body) {
+    const inner = nativeOf(this, 'decryptRefund')
     checkBody(body)
     let encoded
     try {
-      encoded = this[NATIVE].decryptRefund(body)
+      encoded = inner.decryptRefund(body)
     } catch (err) {
       throw rethrow(err, 'invalid_argument')
     }
