@@ -1,0 +1,127 @@
+// Conversions between .NET and the C ABI: UTF-8 in and out, errors, owned native strings.
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace WechatPay.Notify
+{
+    internal static unsafe class Native
+    {
+        private static readonly UTF8Encoding Utf8 = new UTF8Encoding(false, false);
+
+        /// <summary>UTF-8 bytes of <paramref name="text"/> (unpaired surrogates become U+FFFD).</summary>
+        public static byte[] Encode(string text)
+        {
+            return Utf8.GetBytes(text);
+        }
+
+        public static string Decode(IntPtr data, UIntPtr len)
+        {
+            int n = checked((int)len.ToUInt64());
+            return n == 0 ? string.Empty : Utf8.GetString((byte*)data, n);
+        }
+
+        public static string Decode(NativeStr s)
+        {
+            return Decode(s.Data, s.Len);
+        }
+
+        /// <summary>A NUL-terminated UTF-8 string owned by the native side (Marshal.PtrToStringUTF8
+        /// is not in netstandard2.0).</summary>
+        public static string DecodeCString(IntPtr data)
+        {
+            if (data == IntPtr.Zero) return string.Empty;
+            byte* p = (byte*)data;
+            int n = 0;
+            while (p[n] != 0) n++;
+            return n == 0 ? string.Empty : Utf8.GetString(p, n);
+        }
+
+        public static UIntPtr Len(byte[] bytes)
+        {
+            return new UIntPtr((uint)bytes.Length);
+        }
+
+        /// <summary>Throws the exception for a native error (and frees it); does nothing for NULL.</summary>
+        public static void Check(IntPtr error)
+        {
+            if (error != IntPtr.Zero) throw FromNative(error);
+        }
+
+        public static WechatPayNotifyException FromNative(IntPtr error)
+        {
+            try
+            {
+                return new WechatPayNotifyException(
+                    DecodeCString(NativeMethods.wechatpay_error_code(error)),
+                    (int)NativeMethods.wechatpay_error_number(error),
+                    DecodeCString(NativeMethods.wechatpay_error_message(error)));
+            }
+            finally
+            {
+                NativeMethods.wechatpay_error_free(error);
+            }
+        }
+
+        /// <summary>Reads the fields at 0..count through a native getter that writes a borrowed pair.</summary>
+        public static List<KeyValuePair<string, string>> Fields(ulong count, Func<UIntPtr, NativeField?> at)
+        {
+            var fields = new List<KeyValuePair<string, string>>((int)Math.Min(count, 1024UL));
+            for (ulong i = 0; i < count; i++)
+            {
+                NativeField? f = at(new UIntPtr(i));
+                if (!f.HasValue) throw new WechatPayNotifyException("internal", 7020, "a field vanished while it was read");
+                fields.Add(new KeyValuePair<string, string>(Decode(f.Value.Name), Decode(f.Value.Value)));
+            }
+            return fields;
+        }
+
+        public delegate bool TextGetter<THandle>(THandle handle, out NativeStr value);
+        public delegate bool AmountGetter<THandle>(THandle handle, out ulong value);
+
+        public static string Text<THandle>(THandle handle, TextGetter<THandle> get)
+        {
+            NativeStr s;
+            return get(handle, out s) ? Decode(s) : null;
+        }
+
+        public static ulong? Amount<THandle>(THandle handle, AmountGetter<THandle> get)
+        {
+            ulong value;
+            return get(handle, out value) ? value : (ulong?)null;
+        }
+    }
+
+    /// <summary>An owned native string (a signature, a FAIL reply).</summary>
+    internal static class NativeString
+    {
+        internal sealed class Handle : SafeHandle
+        {
+            public Handle(IntPtr ptr) : base(IntPtr.Zero, true)
+            {
+                SetHandle(ptr);
+            }
+
+            public override bool IsInvalid
+            {
+                get { return handle == IntPtr.Zero; }
+            }
+
+            protected override bool ReleaseHandle()
+            {
+                NativeMethods.wechatpay_string_free(handle);
+                return true;
+            }
+        }
+
+        /// <summary>Copies an owned native string out and frees it.</summary>
+        public static string Take(IntPtr ptr)
+        {
+            using (var h = new Handle(ptr))
+            {
+                return Native.Decode(NativeMethods.wechatpay_string_data(h), NativeMethods.wechatpay_string_len(h));
+            }
+        }
+    }
+}

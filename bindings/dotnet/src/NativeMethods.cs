@@ -1,0 +1,255 @@
+// P/Invoke declarations for the C ABI (include/wechatpay_notify.h). Every fallible function returns
+// a wechatpay_error* (IntPtr.Zero on success) that Native.Check turns into a
+// WechatPayNotifyException and frees.
+using System;
+using System.Runtime.InteropServices;
+
+namespace WechatPay.Notify
+{
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct NativeStr
+    {
+        public IntPtr Data;
+        public UIntPtr Len;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct NativeField
+    {
+        public NativeStr Name;
+        public NativeStr Value;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct NativeCoupon
+    {
+        public NativeStr Id;
+        public NativeStr CouponType;
+        public byte HasCouponType;
+        public ulong Fee;
+        public byte HasFee;
+    }
+
+    internal static unsafe class NativeMethods
+    {
+        private const string Lib = "wechatpay_notify";
+        private const CallingConvention Cdecl = CallingConvention.Cdecl;
+
+        // ---- library, errors, strings ----
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_version();
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_error_code(IntPtr error);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern uint wechatpay_error_number(IntPtr error);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_error_message(IntPtr error);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern void wechatpay_error_free(IntPtr error);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_string_data(NativeString.Handle str);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_string_len(NativeString.Handle str);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern void wechatpay_string_free(IntPtr str);
+
+        // ---- sign and replies ----
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_sign(NativeField* fields, UIntPtr fieldsLen,
+            byte* apiKey, UIntPtr apiKeyLen, byte* signType, UIntPtr signTypeLen, out IntPtr signature);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_string_to_sign(NativeField* fields, UIntPtr fieldsLen,
+            out IntPtr str);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_reply_success();
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_reply_fail(byte* message, UIntPtr messageLen, out IntPtr reply);
+
+        // ---- verifier ----
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_verifier_builder_new(byte* apiKey, UIntPtr apiKeyLen,
+            byte* signType, UIntPtr signTypeLen, out IntPtr builder);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_verifier_builder_expect_appid(Verifier.BuilderHandle builder,
+            byte* appid, UIntPtr appidLen);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_verifier_builder_expect_mch_id(Verifier.BuilderHandle builder,
+            byte* mchId, UIntPtr mchIdLen);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_verifier_builder_also_accept(Verifier.BuilderHandle builder,
+            byte* signType, UIntPtr signTypeLen);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_verifier_builder_max_body_bytes(Verifier.BuilderHandle builder,
+            UIntPtr maxBodyBytes);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_verifier_builder_build(Verifier.BuilderHandle builder,
+            out IntPtr verifier);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern void wechatpay_verifier_builder_free(IntPtr builder);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern void wechatpay_verifier_free(IntPtr verifier);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_verifier_verify_payment(Verifier.Handle verifier,
+            byte* body, UIntPtr bodyLen, out IntPtr payment);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_verifier_decrypt_refund(Verifier.Handle verifier,
+            byte* body, UIntPtr bodyLen, out IntPtr refund);
+
+        // ---- payment ----
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_payment_field_count(PaymentNotification.Handle payment);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_field(PaymentNotification.Handle payment, UIntPtr index,
+            out NativeField field);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_is_success(PaymentNotification.Handle payment);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_payment_coupons_len(PaymentNotification.Handle payment);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_coupon(PaymentNotification.Handle payment, UIntPtr index,
+            out NativeCoupon coupon);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern void wechatpay_payment_free(IntPtr payment);
+
+        // Text getters of a payment: true and a borrowed string when present.
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_sign_type(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_dedupe_key(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_appid(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_mch_id(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_sub_appid(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_sub_mch_id(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_device_info(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_nonce_str(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_result_code(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_err_code(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_err_code_des(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_openid(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_is_subscribe(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_trade_type(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_bank_type(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_fee_type(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_cash_fee_type(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_transaction_id(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_out_trade_no(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_attach(PaymentNotification.Handle p, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_time_end(PaymentNotification.Handle p, out NativeStr value);
+
+        // Amount getters of a payment: true and the amount (fen) when present and valid.
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_total_fee(PaymentNotification.Handle p, out ulong value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_settlement_total_fee(PaymentNotification.Handle p, out ulong value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_cash_fee(PaymentNotification.Handle p, out ulong value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_coupon_fee(PaymentNotification.Handle p, out ulong value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_coupon_count(PaymentNotification.Handle p, out ulong value);
+
+        // ---- refund ----
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_refund_field_count(RefundNotification.Handle refund);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_field(RefundNotification.Handle refund, UIntPtr index,
+            out NativeField field);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_refund_req_info_count(RefundNotification.Handle refund);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_req_info_field(RefundNotification.Handle refund, UIntPtr index,
+            out NativeField field);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_is_success(RefundNotification.Handle refund);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern void wechatpay_refund_free(IntPtr refund);
+
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_dedupe_key(RefundNotification.Handle r, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_appid(RefundNotification.Handle r, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_mch_id(RefundNotification.Handle r, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_transaction_id(RefundNotification.Handle r, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_out_trade_no(RefundNotification.Handle r, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_refund_id(RefundNotification.Handle r, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_out_refund_no(RefundNotification.Handle r, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_refund_status(RefundNotification.Handle r, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_success_time(RefundNotification.Handle r, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_refund_recv_accout(RefundNotification.Handle r, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_refund_account(RefundNotification.Handle r, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_refund_request_source(RefundNotification.Handle r, out NativeStr value);
+
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_total_fee(RefundNotification.Handle r, out ulong value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_refund_fee(RefundNotification.Handle r, out ulong value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_settlement_total_fee(RefundNotification.Handle r, out ulong value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_settlement_refund_fee(RefundNotification.Handle r, out ulong value);
+    }
+}

@@ -1,0 +1,225 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+
+namespace WechatPay.Notify
+{
+    /// <summary>One coupon applied to a payment (<c>coupon_id_$n</c>, <c>coupon_type_$n</c>, <c>coupon_fee_$n</c>).</summary>
+    public sealed class Coupon
+    {
+        internal Coupon(string id, string couponType, ulong? fee)
+        {
+            Id = id;
+            CouponType = couponType;
+            Fee = fee;
+        }
+
+        /// <summary><c>coupon_id_$n</c>.</summary>
+        public string Id { get; }
+
+        /// <summary><c>coupon_type_$n</c> (<c>CASH</c> / <c>NO_CASH</c>); null when not sent.</summary>
+        public string CouponType { get; }
+
+        /// <summary><c>coupon_fee_$n</c> in fen; null when absent or invalid.</summary>
+        public ulong? Fee { get; }
+    }
+
+    /// <summary>
+    /// A verified payment result notification. Immutable: everything is copied out of the native
+    /// result when it is created. <see cref="Fields"/> holds every element exactly as received, in
+    /// document order; the typed properties come from the core's accessors.
+    /// </summary>
+    public sealed class PaymentNotification
+    {
+        private readonly Dictionary<string, string> byName;
+
+        internal PaymentNotification(Handle h)
+        {
+            using (h)
+            {
+                ulong count = NativeMethods.wechatpay_payment_field_count(h).ToUInt64();
+                Fields = Native.Fields(count, i =>
+                {
+                    NativeField f;
+                    return NativeMethods.wechatpay_payment_field(h, i, out f) ? f : (NativeField?)null;
+                }).AsReadOnly();
+                byName = Lookup(Fields);
+                IsSuccess = NativeMethods.wechatpay_payment_is_success(h);
+                SignType = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_sign_type);
+                DedupeKey = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_dedupe_key);
+                Appid = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_appid);
+                MchId = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_mch_id);
+                SubAppid = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_sub_appid);
+                SubMchId = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_sub_mch_id);
+                DeviceInfo = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_device_info);
+                NonceStr = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_nonce_str);
+                ResultCode = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_result_code);
+                ErrCode = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_err_code);
+                ErrCodeDes = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_err_code_des);
+                Openid = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_openid);
+                IsSubscribe = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_is_subscribe);
+                TradeType = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_trade_type);
+                BankType = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_bank_type);
+                FeeType = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_fee_type);
+                CashFeeType = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_cash_fee_type);
+                TransactionId = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_transaction_id);
+                OutTradeNo = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_out_trade_no);
+                Attach = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_attach);
+                TimeEnd = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_time_end);
+                TotalFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_total_fee);
+                SettlementTotalFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_settlement_total_fee);
+                CashFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_cash_fee);
+                CouponFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_coupon_fee);
+                CouponCount = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_coupon_count);
+                var coupons = new List<Coupon>();
+                ulong n = NativeMethods.wechatpay_payment_coupons_len(h).ToUInt64();
+                for (ulong i = 0; i < n; i++)
+                {
+                    NativeCoupon c;
+                    if (!NativeMethods.wechatpay_payment_coupon(h, new UIntPtr(i), out c)) break;
+                    coupons.Add(new Coupon(
+                        Native.Decode(c.Id),
+                        c.HasCouponType != 0 ? Native.Decode(c.CouponType) : null,
+                        c.HasFee != 0 ? c.Fee : (ulong?)null));
+                }
+                Coupons = coupons.AsReadOnly();
+            }
+        }
+
+        internal static Dictionary<string, string> Lookup(IReadOnlyList<KeyValuePair<string, string>> fields)
+        {
+            // Names are unique: the core refuses a repeated element (duplicate_field).
+            var map = new Dictionary<string, string>(fields.Count, StringComparer.Ordinal);
+            foreach (var pair in fields) map[pair.Key] = pair.Value;
+            return map;
+        }
+
+        /// <summary>Every child element exactly as received, in document order (<c>sign</c> and empty ones included).</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Fields { get; }
+
+        /// <summary>The value of the field <paramref name="name"/>, or null when absent (an empty element is "").</summary>
+        public string Get(string name)
+        {
+            string value;
+            return TryGetField(name, out value) ? value : null;
+        }
+
+        /// <summary>Looks a field up by name.</summary>
+        public bool TryGetField(string name, out string value)
+        {
+            if (name == null) throw new ArgumentNullException("name");
+            return byName.TryGetValue(name, out value);
+        }
+
+        /// <summary><c>return_code</c> and <c>result_code</c> are both SUCCESS. Acknowledge a verified
+        /// notification with <see cref="Reply.Success"/> even when this is false.</summary>
+        public bool IsSuccess { get; }
+
+        /// <summary>The algorithm the signature verified with (<c>MD5</c> / <c>HMAC-SHA256</c>).</summary>
+        public string SignType { get; }
+
+        /// <summary>The idempotency key (<c>transaction_id</c>); null when absent.</summary>
+        public string DedupeKey { get; }
+
+        /// <summary>The coupons from <c>coupon_{type,id,fee}_$n</c>.</summary>
+        public IReadOnlyList<Coupon> Coupons { get; }
+
+        /// <summary><c>appid</c>. Null when absent.</summary>
+        public string Appid { get; }
+
+        /// <summary><c>mch_id</c>. Null when absent.</summary>
+        public string MchId { get; }
+
+        /// <summary><c>sub_appid</c> (service-provider mode). Null when absent.</summary>
+        public string SubAppid { get; }
+
+        /// <summary><c>sub_mch_id</c> (service-provider mode). Null when absent.</summary>
+        public string SubMchId { get; }
+
+        /// <summary><c>device_info</c>. Null when absent.</summary>
+        public string DeviceInfo { get; }
+
+        /// <summary><c>nonce_str</c>. Null when absent.</summary>
+        public string NonceStr { get; }
+
+        /// <summary><c>result_code</c> (<c>SUCCESS</c> / <c>FAIL</c>). Null when absent.</summary>
+        public string ResultCode { get; }
+
+        /// <summary><c>err_code</c>. Null when absent.</summary>
+        public string ErrCode { get; }
+
+        /// <summary><c>err_code_des</c>. Null when absent.</summary>
+        public string ErrCodeDes { get; }
+
+        /// <summary><c>openid</c>. Null when absent.</summary>
+        public string Openid { get; }
+
+        /// <summary><c>is_subscribe</c>. Null when absent.</summary>
+        public string IsSubscribe { get; }
+
+        /// <summary><c>trade_type</c>. Null when absent.</summary>
+        public string TradeType { get; }
+
+        /// <summary><c>bank_type</c>. Null when absent.</summary>
+        public string BankType { get; }
+
+        /// <summary><c>fee_type</c>. Null when absent.</summary>
+        public string FeeType { get; }
+
+        /// <summary><c>cash_fee_type</c>. Null when absent.</summary>
+        public string CashFeeType { get; }
+
+        /// <summary><c>transaction_id</c>. Null when absent.</summary>
+        public string TransactionId { get; }
+
+        /// <summary><c>out_trade_no</c>. Null when absent.</summary>
+        public string OutTradeNo { get; }
+
+        /// <summary><c>attach</c>. Null when absent.</summary>
+        public string Attach { get; }
+
+        /// <summary><c>time_end</c> (yyyyMMddHHmmss, Beijing time). Null when absent.</summary>
+        public string TimeEnd { get; }
+
+        /// <summary><c>total_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
+        public ulong? TotalFee { get; }
+
+        /// <summary><c>settlement_total_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
+        public ulong? SettlementTotalFee { get; }
+
+        /// <summary><c>cash_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
+        public ulong? CashFee { get; }
+
+        /// <summary><c>coupon_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
+        public ulong? CouponFee { get; }
+
+        /// <summary><c>coupon_count</c>. Null when absent or not a non-negative integer.</summary>
+        public ulong? CouponCount { get; }
+
+        /// <inheritdoc />
+        public override string ToString()
+        {
+            return "PaymentNotification(transaction_id=" + TransactionId + ", total_fee=" + TotalFee + ")";
+        }
+
+        /// <summary>The native payment, freed as soon as its contents are copied.</summary>
+        internal sealed class Handle : SafeHandle
+        {
+            public Handle(IntPtr ptr) : base(IntPtr.Zero, true)
+            {
+                SetHandle(ptr);
+            }
+
+            public override bool IsInvalid
+            {
+                get { return handle == IntPtr.Zero; }
+            }
+
+            protected override bool ReleaseHandle()
+            {
+                NativeMethods.wechatpay_payment_free(handle);
+                return true;
+            }
+        }
+    }
+}

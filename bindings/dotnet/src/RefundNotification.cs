@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+
+namespace WechatPay.Notify
+{
+    /// <summary>
+    /// A decrypted refund result notification. Immutable: everything is copied out of the native
+    /// result when it is created. <see cref="Fields"/> is the outer document (with <c>req_info</c>
+    /// still encrypted), <see cref="ReqInfo"/> the decrypted one, both in document order.
+    /// </summary>
+    public sealed class RefundNotification
+    {
+        private readonly Dictionary<string, string> byName;
+        private readonly Dictionary<string, string> reqInfoByName;
+
+        internal RefundNotification(Handle h)
+        {
+            using (h)
+            {
+                Fields = Native.Fields(NativeMethods.wechatpay_refund_field_count(h).ToUInt64(), i =>
+                {
+                    NativeField f;
+                    return NativeMethods.wechatpay_refund_field(h, i, out f) ? f : (NativeField?)null;
+                }).AsReadOnly();
+                ReqInfo = Native.Fields(NativeMethods.wechatpay_refund_req_info_count(h).ToUInt64(), i =>
+                {
+                    NativeField f;
+                    return NativeMethods.wechatpay_refund_req_info_field(h, i, out f) ? f : (NativeField?)null;
+                }).AsReadOnly();
+                byName = PaymentNotification.Lookup(Fields);
+                reqInfoByName = PaymentNotification.Lookup(ReqInfo);
+                IsSuccess = NativeMethods.wechatpay_refund_is_success(h);
+                DedupeKey = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_dedupe_key);
+                Appid = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_appid);
+                MchId = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_mch_id);
+                TransactionId = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_transaction_id);
+                OutTradeNo = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_out_trade_no);
+                RefundId = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_refund_id);
+                OutRefundNo = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_out_refund_no);
+                RefundStatus = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_refund_status);
+                SuccessTime = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_success_time);
+                RefundRecvAccout = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_refund_recv_accout);
+                RefundAccount = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_refund_account);
+                RefundRequestSource = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_refund_request_source);
+                TotalFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_refund_total_fee);
+                RefundFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_refund_refund_fee);
+                SettlementTotalFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_refund_settlement_total_fee);
+                SettlementRefundFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_refund_settlement_refund_fee);
+            }
+        }
+
+        /// <summary>The outer document's fields exactly as received, in document order.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Fields { get; }
+
+        /// <summary>The decrypted <c>req_info</c> document's fields, in document order.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> ReqInfo { get; }
+
+        /// <summary>An outer field by name, or null when absent.</summary>
+        public string Get(string name)
+        {
+            if (name == null) throw new ArgumentNullException("name");
+            string value;
+            return byName.TryGetValue(name, out value) ? value : null;
+        }
+
+        /// <summary>A decrypted <c>req_info</c> field by name, or null when absent.</summary>
+        public string GetReqInfo(string name)
+        {
+            if (name == null) throw new ArgumentNullException("name");
+            string value;
+            return reqInfoByName.TryGetValue(name, out value) ? value : null;
+        }
+
+        /// <summary><c>refund_status</c> is SUCCESS.</summary>
+        public bool IsSuccess { get; }
+
+        /// <summary>The idempotency key (<c>refund_id</c>); null when absent.</summary>
+        public string DedupeKey { get; }
+
+        /// <summary>The outer <c>appid</c>. Null when absent.</summary>
+        public string Appid { get; }
+
+        /// <summary>The outer <c>mch_id</c>. Null when absent.</summary>
+        public string MchId { get; }
+
+        /// <summary><c>transaction_id</c> (decrypted). Null when absent.</summary>
+        public string TransactionId { get; }
+
+        /// <summary><c>out_trade_no</c> (decrypted). Null when absent.</summary>
+        public string OutTradeNo { get; }
+
+        /// <summary><c>refund_id</c> (decrypted). Null when absent.</summary>
+        public string RefundId { get; }
+
+        /// <summary><c>out_refund_no</c> (decrypted). Null when absent.</summary>
+        public string OutRefundNo { get; }
+
+        /// <summary><c>refund_status</c> (<c>SUCCESS</c> / <c>CHANGE</c> / <c>REFUNDCLOSE</c>). Null when absent.</summary>
+        public string RefundStatus { get; }
+
+        /// <summary><c>success_time</c> (yyyy-MM-dd HH:mm:ss). Null when absent.</summary>
+        public string SuccessTime { get; }
+
+        /// <summary><c>refund_recv_accout</c> (WeChat's spelling). Null when absent.</summary>
+        public string RefundRecvAccout { get; }
+
+        /// <summary><c>refund_account</c>. Null when absent.</summary>
+        public string RefundAccount { get; }
+
+        /// <summary><c>refund_request_source</c>. Null when absent.</summary>
+        public string RefundRequestSource { get; }
+
+        /// <summary><c>total_fee</c> in fen (decrypted). Null when absent or not a non-negative integer.</summary>
+        public ulong? TotalFee { get; }
+
+        /// <summary><c>refund_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
+        public ulong? RefundFee { get; }
+
+        /// <summary><c>settlement_total_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
+        public ulong? SettlementTotalFee { get; }
+
+        /// <summary><c>settlement_refund_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
+        public ulong? SettlementRefundFee { get; }
+
+        /// <inheritdoc />
+        public override string ToString()
+        {
+            return "RefundNotification(refund_id=" + RefundId + ", refund_fee=" + RefundFee + ")";
+        }
+
+        /// <summary>The native refund, freed as soon as its contents are copied.</summary>
+        internal sealed class Handle : SafeHandle
+        {
+            public Handle(IntPtr ptr) : base(IntPtr.Zero, true)
+            {
+                SetHandle(ptr);
+            }
+
+            public override bool IsInvalid
+            {
+                get { return handle == IntPtr.Zero; }
+            }
+
+            protected override bool ReleaseHandle()
+            {
+                NativeMethods.wechatpay_refund_free(handle);
+                return true;
+            }
+        }
+    }
+}

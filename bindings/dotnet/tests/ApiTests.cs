@@ -1,0 +1,199 @@
+// The .NET surface itself: disposal, nulls, exceptions, lookups, byte-exact bodies, concurrency.
+using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace WechatPay.Notify.Tests
+{
+    internal static class ApiTests
+    {
+        private const string Key = "192006250b4c09247ec02edce69f6a2d";
+
+        /// <summary>A signed payment body built with the binding's own signer.</summary>
+        internal static string PaymentBody(string signType, string transactionId, string totalFee)
+        {
+            var fields = new List<KeyValuePair<string, string>>
+            {
+                new KeyValuePair<string, string>("return_code", "SUCCESS"),
+                new KeyValuePair<string, string>("result_code", "SUCCESS"),
+                new KeyValuePair<string, string>("appid", "wx2421b1c4370ec43b"),
+                new KeyValuePair<string, string>("mch_id", "10000100"),
+                new KeyValuePair<string, string>("attach", "支付 & <测试>"),
+                new KeyValuePair<string, string>("transaction_id", transactionId),
+                new KeyValuePair<string, string>("total_fee", totalFee),
+                new KeyValuePair<string, string>("coupon_count", "1"),
+                new KeyValuePair<string, string>("coupon_id_0", "C1"),
+                new KeyValuePair<string, string>("coupon_fee_0", "5"),
+            };
+            var sb = new StringBuilder("<xml>");
+            foreach (var f in fields) sb.Append("<").Append(f.Key).Append("><![CDATA[").Append(f.Value).Append("]]></").Append(f.Key).Append(">");
+            sb.Append("<sign>").Append(Signer.Sign(fields, Key, signType)).Append("</sign></xml>");
+            return sb.ToString();
+        }
+
+        public static void Run()
+        {
+            string body = PaymentBody(SignType.Md5, "4200000001", "100");
+
+            T.Case("api: a verified payment exposes ordered fields, lookups and typed properties", () =>
+            {
+                using (var v = new Verifier(Key, SignType.Md5, mchId: "10000100"))
+                {
+                    PaymentNotification p = v.VerifyPayment(body);
+                    T.Eq(11, p.Fields.Count, "field count");
+                    T.Eq("return_code", p.Fields[0].Key, "first field");
+                    T.Eq("sign", p.Fields[10].Key, "last field");
+                    T.Eq("支付 & <测试>", p.Attach, "attach decoded");
+                    T.Eq("100", p.Get("total_fee"), "Get");
+                    T.True(p.Get("nope") == null, "absent field is null");
+                    string value;
+                    T.True(p.TryGetField("appid", out value) && value == "wx2421b1c4370ec43b", "TryGetField");
+                    T.Eq((ulong?)100, p.TotalFee, "TotalFee");
+                    T.True(p.CashFee == null, "CashFee absent");
+                    T.Eq("4200000001", p.DedupeKey, "DedupeKey");
+                    T.Eq("MD5", p.SignType, "SignType");
+                    T.True(p.IsSuccess, "IsSuccess");
+                    T.Eq(1, p.Coupons.Count, "one coupon");
+                    T.Eq("C1", p.Coupons[0].Id, "coupon id");
+                    T.True(p.Coupons[0].CouponType == null, "coupon type absent");
+                    T.Eq((ulong?)5, p.Coupons[0].Fee, "coupon fee");
+                    // The byte[] overload sees exactly the same bytes.
+                    T.Eq(p.Fields.Count, v.VerifyPayment(Encoding.UTF8.GetBytes(body)).Fields.Count, "byte[] overload");
+                }
+            });
+
+            T.Case("api: rejections carry the exact code, number and a message", () =>
+            {
+                using (var v = new Verifier(Key, SignType.HmacSha256))
+                {
+                    WechatPayNotifyException e = T.Code("signature_mismatch", () => v.VerifyPayment(body));
+                    T.Eq(7011, e.Number, "number");
+                    T.True(e.ToString().Contains("signature_mismatch"), "ToString names the code");
+                    T.Code("malformed_xml", () => v.VerifyPayment(new byte[0]));
+                    T.Code("malformed_xml", () => v.VerifyPayment(Encoding.UTF8.GetBytes(body + "\0")));
+                    T.Code("malformed_xml", () => v.VerifyPayment(new byte[] { 0x3c, 0x78, 0x6d, 0x6c, 0x3e, 0xff }));
+                    T.Code("missing_field", () => v.DecryptRefund("<xml><return_code>SUCCESS</return_code></xml>"));
+                }
+                using (var v = new Verifier(Key, SignType.Md5, appid: "wx0000000000000000"))
+                {
+                    T.Code("merchant_mismatch", () => v.VerifyPayment(body));
+                }
+                int len = Encoding.UTF8.GetByteCount(body);
+                using (var v = new Verifier(Key, SignType.Md5, maxBodyBytes: (ulong)len - 1))
+                {
+                    T.Code("body_too_large", () => v.VerifyPayment(body));
+                }
+                using (var v = new Verifier(Key, SignType.HmacSha256, alsoAccept: new[] { SignType.Md5 }))
+                {
+                    T.Eq("MD5", v.VerifyPayment(body).SignType, "also_accept");
+                }
+            });
+
+            T.Case("api: configuration errors are invalid_config and never echo the key", () =>
+            {
+                WechatPayNotifyException e = T.Code("invalid_config", () => new Verifier(Key.Substring(1), SignType.Md5));
+                T.True(!e.Message.Contains(Key.Substring(1, 12)), "message has no key material");
+                T.Code("invalid_config", () => new Verifier(Key, "md5"));
+                T.Code("invalid_config", () => new Verifier(Key, SignType.Md5, alsoAccept: new[] { "SHA1" }));
+                // A lone surrogate cannot be UTF-8: it is encoded as U+FFFD, which the key rule refuses.
+                T.Code("invalid_config", () => new Verifier("\uD800" + Key.Substring(1), SignType.Md5));
+                T.Code("invalid_config", () => Signer.Sign(new KeyValuePair<string, string>[0], "short", SignType.Md5));
+                var dup = new[] { new KeyValuePair<string, string>("a", "1"), new KeyValuePair<string, string>("a", "2") };
+                T.Code("invalid_argument", () => Signer.Sign(dup, Key, SignType.Md5));
+                T.Code("duplicate_field", () => Signer.StringToSign(dup));
+                using (var v = new Verifier(Key, SignType.Md5))
+                {
+                    T.True(!v.ToString().Contains(Key), "ToString redacts the key");
+                }
+            });
+
+            T.Case("api: null arguments throw ArgumentNullException", () =>
+            {
+                T.Throws<ArgumentNullException>(() => new Verifier(null, SignType.Md5));
+                T.Throws<ArgumentNullException>(() => new Verifier(Key, null));
+                using (var v = new Verifier(Key, SignType.Md5))
+                {
+                    T.Throws<ArgumentNullException>(() => v.VerifyPayment((byte[])null));
+                    T.Throws<ArgumentNullException>(() => v.VerifyPayment((string)null));
+                    T.Throws<ArgumentNullException>(() => v.DecryptRefund((byte[])null));
+                }
+                T.Throws<ArgumentNullException>(() => Signer.Sign(null, Key, SignType.Md5));
+                T.Throws<ArgumentNullException>(() => Reply.Fail(null));
+            });
+
+            T.Case("api: a disposed verifier throws ObjectDisposedException; Dispose is idempotent", () =>
+            {
+                var v = new Verifier(Key, SignType.Md5);
+                v.Dispose();
+                v.Dispose();
+                T.Throws<ObjectDisposedException>(() => v.VerifyPayment(body));
+                T.Throws<ObjectDisposedException>(() => v.DecryptRefund(body));
+            });
+
+            T.Case("api: replies, signing and the library version", () =>
+            {
+                T.Eq("<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",
+                    Reply.Success(), "success");
+                T.Eq("<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[签名失败]]></return_msg></xml>",
+                    Reply.Fail("签名失败"), "fail");
+                var doc = new[]
+                {
+                    new KeyValuePair<string, string>("test1", "test1"),
+                    new KeyValuePair<string, string>("test2", "test2"),
+                };
+                T.Eq("1E3A8D73B5A4AEE787C0F68B5DAB8520", Signer.Sign(doc, Key, SignType.Md5), "published MD5 vector");
+                T.Eq("test1=test1&test2=test2", Signer.StringToSign(doc), "string to sign");
+                T.True(Library.Version.Length > 0 && char.IsDigit(Library.Version[0]), "version");
+            });
+
+            T.Case("concurrency: Parallel.For shares one verifier", () =>
+            {
+                string good = PaymentBody(SignType.HmacSha256, "4200000099", "888");
+                string forged = good.Replace("888", "988");
+                int ok = 0, rejected = 0, wrong = 0;
+                using (var v = new Verifier(Key, SignType.HmacSha256))
+                {
+                    Parallel.For(0, 2000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+                    {
+                        try
+                        {
+                            if (i % 2 == 0)
+                            {
+                                PaymentNotification p = v.VerifyPayment(good);
+                                if (p.DedupeKey == "4200000099" && p.TotalFee == 888) Interlocked.Increment(ref ok);
+                                else Interlocked.Increment(ref wrong);
+                            }
+                            else
+                            {
+                                v.VerifyPayment(forged);
+                                Interlocked.Increment(ref wrong);
+                            }
+                        }
+                        catch (WechatPayNotifyException e)
+                        {
+                            if (e.Code == "signature_mismatch") Interlocked.Increment(ref rejected);
+                            else Interlocked.Increment(ref wrong);
+                        }
+                    });
+                }
+                T.Eq(1000, ok, "verified");
+                T.Eq(1000, rejected, "rejected");
+                T.Eq(0, wrong, "wrong results");
+            });
+        }
+    }
+
+    internal static class Program
+    {
+        private static int Main(string[] args)
+        {
+            string dir = args.Length > 0 ? args[0] : "tests/vectors";
+            Console.WriteLine("WechatPay.Notify .NET tests, native library " + Library.Version);
+            VectorTests.Run(dir);
+            ApiTests.Run();
+            return T.Summary();
+        }
+    }
+}

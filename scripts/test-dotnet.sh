@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The .NET binding: build the native library, compile bindings/dotnet with Mono's mcs (C# 7.2,
+# the same sources the netstandard2.0 .csproj packs), run its tests (every shared vector, API,
+# Parallel.For concurrency) and the HttpListener example's loopback HTTP test.
+# Installs Mono from Debian when mcs is missing. Respects CARGO_TARGET_DIR (default: target).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+CARGO=${CARGO:-cargo}
+target_dir=${CARGO_TARGET_DIR:-target}
+case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
+lib_dir=$target_dir/debug
+out=$target_dir/dotnet-tests
+mkdir -p "$out"
+
+step() { printf '\n== %s\n' "$*"; }
+
+if ! command -v mcs >/dev/null || ! command -v mono >/dev/null; then
+  step "apt-get install mono"
+  sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends \
+    mono-mcs mono-runtime libnunit-cil-dev nunit-console
+fi
+
+step "one version: Cargo.toml and the .csproj"
+cargo_version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+csproj_version=$(sed -n 's/.*<Version>\(.*\)<\/Version>.*/\1/p' bindings/dotnet/WechatPay.Notify.csproj)
+[ "$cargo_version" = "$csproj_version" ] || { echo "version drift: Cargo.toml $cargo_version, .csproj $csproj_version" >&2; exit 1; }
+echo "$cargo_version"
+
+step "cargo build -p wechatpay-notify-ffi"
+$CARGO build -p wechatpay-notify-ffi
+# DllImport("wechatpay_notify") finds the library beside the assemblies.
+cp "$lib_dir/libwechatpay_notify.so" "$out/"
+
+step "mcs: library, tests, example"
+mcs -nologo -langversion:7.2 -warnaserror -unsafe -target:library -doc:"$out/WechatPay.Notify.xml" \
+  -out:"$out/WechatPay.Notify.dll" bindings/dotnet/src/*.cs
+mcs -nologo -langversion:7.2 -warnaserror -out:"$out/WechatPay.Notify.Tests.exe" \
+  -r:"$out/WechatPay.Notify.dll" bindings/dotnet/tests/*.cs
+mcs -nologo -langversion:7.2 -warnaserror -out:"$out/notify-server.exe" \
+  -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/Program.cs
+mcs -nologo -langversion:7.2 -warnaserror -out:"$out/notify-server-test.exe" \
+  -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/NotifyServerTest.cs \
+  bindings/dotnet/tests/Harness.cs
+
+step ".NET tests (shared vectors, API, concurrency)"
+mono --debug "$out/WechatPay.Notify.Tests.exe" tests/vectors
+
+step "example: HttpListener endpoint over loopback HTTP"
+timeout 120 mono --debug "$out/notify-server-test.exe"
+
+step ".NET: all passed"
