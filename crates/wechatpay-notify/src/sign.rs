@@ -101,18 +101,16 @@ pub fn string_to_sign(fields: &Fields) -> String {
 }
 
 fn write_string_to_sign(fields: &Fields, out: &mut Vec<u8>) {
-    let mut signed: Vec<(&str, &str)> = fields
-        .iter()
-        .filter(|(k, v)| *k != "sign" && !v.is_empty())
-        .collect();
-    signed.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    for (i, (k, v)) in signed.into_iter().enumerate() {
+    let signed = fields
+        .iter_sorted()
+        .filter(|(k, v)| *k != b"sign" && !v.is_empty());
+    for (i, (k, v)) in signed.enumerate() {
         if i > 0 {
             out.push(b'&');
         }
-        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(k);
         out.push(b'=');
-        out.extend_from_slice(v.as_bytes());
+        out.extend_from_slice(v);
     }
 }
 
@@ -135,21 +133,29 @@ impl Signature {
 }
 
 pub(crate) fn compute(fields: &Fields, key: &ApiKey, sign_type: SignType) -> Signature {
-    let mut message = Zeroizing::new(Vec::with_capacity(1024));
+    // The string to sign holds only notification data; the key is fed to the hash separately so
+    // that no heap buffer ever holds it.
+    let mut message = Vec::with_capacity(1024);
     write_string_to_sign(fields, &mut message);
-    message.extend_from_slice(b"&key=");
-    message.extend_from_slice(key.bytes());
     let mut sig = Signature {
         hex: [0; 64],
         len: sign_type.hex_len(),
     };
     match sign_type {
-        SignType::Md5 => upper_hex(&Md5::digest(&*message), &mut sig.hex),
+        SignType::Md5 => {
+            let mut md5 = Md5::new();
+            md5.update(&message);
+            md5.update(b"&key=");
+            md5.update(key.bytes());
+            upper_hex(&md5.finalize(), &mut sig.hex);
+        }
         SignType::HmacSha256 => {
             // HMAC accepts keys of any length, so this cannot fail; fall back to an impossible value.
             match <Hmac<Sha256> as KeyInit>::new_from_slice(key.bytes()) {
                 Ok(mut mac) => {
                     mac.update(&message);
+                    mac.update(b"&key=");
+                    mac.update(key.bytes());
                     upper_hex(&mac.finalize().into_bytes(), &mut sig.hex);
                 }
                 Err(_) => sig.len = 0,
