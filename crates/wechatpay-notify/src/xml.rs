@@ -652,4 +652,58 @@ mod tests {
         );
         assert_eq!(parse("<xml/>").unwrap(), pairs(&[]));
     }
+
+    /// The fast path and the quick-xml path must agree on every input the fast path accepts.
+    fn assert_same(doc: &[u8], root: &str) {
+        if let Some(mut fast) = parse_canonical(doc, root) {
+            let fast = fast.seal().map(|()| fast).map_err(|e| e.code());
+            let slow = parse_bytes(doc, root).map_err(|e| e.code());
+            assert_eq!(fast, slow, "{:?}", String::from_utf8_lossy(doc));
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_quick_xml_on_every_vector() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors");
+        let mut fast = 0;
+        for file in ["v2_pay.json", "v2_refund.json"] {
+            let text = std::fs::read_to_string(format!("{dir}/{file}")).unwrap();
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            for g in v["testGroups"].as_array().unwrap() {
+                for t in g["tests"].as_array().unwrap() {
+                    if let Some(body) = t["body"].as_str() {
+                        assert_same(body.as_bytes(), "xml");
+                        fast += usize::from(parse_canonical(body.as_bytes(), "xml").is_some());
+                    }
+                }
+            }
+        }
+        // Most vectors use WeChat's canonical shape, so the comparison is not vacuous.
+        assert!(fast > 50, "{fast}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn fast_path_agrees_with_quick_xml(parts in proptest::collection::vec(proptest::prop_oneof![
+            proptest::strategy::Just("<xml>"), proptest::strategy::Just("</xml>"),
+            proptest::strategy::Just("<a>"), proptest::strategy::Just("</a>"),
+            proptest::strategy::Just("<b>"), proptest::strategy::Just("</b>"),
+            proptest::strategy::Just("<a/>"), proptest::strategy::Just("<b />"),
+            proptest::strategy::Just("<![CDATA["), proptest::strategy::Just("]]>"),
+            proptest::strategy::Just("]"), proptest::strategy::Just(">"),
+            proptest::strategy::Just("&amp;"), proptest::strategy::Just("&"),
+            proptest::strategy::Just(" "), proptest::strategy::Just("\n"), proptest::strategy::Just("\r"),
+            proptest::strategy::Just("\t"), proptest::strategy::Just("x"), proptest::strategy::Just("中"),
+            proptest::strategy::Just("\u{1}"), proptest::strategy::Just("\u{FFFE}"),
+            proptest::strategy::Just("<!--c-->"), proptest::strategy::Just("<a x='1'>"),
+            proptest::strategy::Just("<"), proptest::strategy::Just("</"), proptest::strategy::Just("/>"),
+            proptest::strategy::Just("<1a>"), proptest::strategy::Just("<a.b-c>"), proptest::strategy::Just("</a.b-c>"),
+        ], 0..30)) {
+            let doc = parts.concat();
+            assert_same(doc.as_bytes(), "xml");
+            let wrapped = format!("<xml>{doc}</xml>");
+            assert_same(wrapped.as_bytes(), "xml");
+        }
+    }
 }
