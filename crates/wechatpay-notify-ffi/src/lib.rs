@@ -69,3 +69,39 @@ mod tests {
         assert_eq!(notify::VERSION, env!("CARGO_PKG_VERSION"));
     }
 }
+
+#[cfg(test)]
+mod boundary_tests {
+    use std::ffi::CStr;
+
+    use crate::error::{wechatpay_error, wechatpay_error_code, wechatpay_error_free};
+
+    fn panics_with_error() -> *mut wechatpay_error {
+        ffi_boundary! {
+            if std::hint::black_box(true) {
+                panic!("boom");
+            }
+            std::ptr::null_mut()
+        }
+    }
+
+    fn panics_with_count() -> usize {
+        ffi_boundary! {
+            if std::hint::black_box(true) {
+                panic!("boom");
+            }
+            7
+        }
+    }
+
+    #[test]
+    fn a_panic_becomes_the_internal_error_or_the_default() {
+        let err = panics_with_error();
+        assert!(!err.is_null());
+        // SAFETY: `err` is a live error handle; the code is a NUL-terminated string it owns.
+        let code = unsafe { CStr::from_ptr(wechatpay_error_code(err)) };
+        assert_eq!(code.to_str().unwrap(), "internal");
+        wechatpay_error_free(err);
+        assert_eq!(panics_with_count(), 0);
+    }
+}
