@@ -123,7 +123,7 @@ typedef struct wechatpay_verifier_builder wechatpay_verifier_builder;
 // `data`, not NUL-terminated. An output `wechatpay_str` stays valid until the handle it came from
 // is freed.
 typedef struct wechatpay_str {
-  // The first byte (NULL only when `len` is 0).
+  // The first byte. When `len` is 0 it may be NULL or a dangling pointer: never dereference it then.
   const char *data;
   // The number of bytes.
   size_t len;

@@ -133,7 +133,7 @@ pub(crate) fn static_cstr(cell: &'static OnceLock<CString>, text: &str) -> *cons
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct wechatpay_str {
-    /// The first byte (NULL only when `len` is 0).
+    /// The first byte. When `len` is 0 it may be NULL or a dangling pointer: never dereference it then.
     pub data: *const c_char,
     /// The number of bytes.
     pub len: usize,
