@@ -77,6 +77,7 @@ function optionalString(options, name) {
 
 const NONE = 0xffffffff
 const KNOWN = 0xfffffffe
+const VALUE = 0xfffffffd
 const TWO_32 = 4294967296
 // The names the transport sends by index, as internalized strings (fast property keys).
 const KNOWN_NAMES = native.nativeKnownNames().map((name) => Object.keys({ [name]: 0 })[0])
@@ -88,6 +89,7 @@ class Reader {
     this.data = data
     this.i = 2
     this.base = 2 + 2 * (data.charCodeAt(0) * 65536 + data.charCodeAt(1))
+    this.values = []
   }
 
   word() {
@@ -99,7 +101,8 @@ class Reader {
   text() {
     const start = this.word()
     const end = this.word()
-    if (start < KNOWN) return this.data.slice(this.base + start, this.base + end)
+    if (start < VALUE) return this.data.slice(this.base + start, this.base + end)
+    if (start === VALUE) return this.values[end]
     return start === KNOWN ? KNOWN_NAMES[end] : null
   }
 
@@ -121,6 +124,7 @@ class Reader {
     for (let k = 0; k < count; k++) {
       const name = this.text()
       const value = this.text()
+      this.values.push(value)
       list[k] = [name, value]
       if (name === '__proto__') {
         Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true })

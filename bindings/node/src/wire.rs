@@ -9,7 +9,9 @@
 //!
 //! In `meta`, a *segment* is `start, end` into `text`, `NONE, NONE` for `null`, or `KNOWN, i` for
 //! the `i`-th name of [`KNOWN_NAMES`] (the JS side keeps those strings, so the common field names
-//! are neither copied nor re-hashed as property keys on every call); an *amount* is
+//! are neither copied nor re-hashed as property keys on every call), or `VALUE, i` for the `i`-th
+//! field value sent so far (counting across field lists), when a typed property is exactly that
+//! field's text (no second copy); an *amount* is
 //! `present, high, low` (`present` 0 for `null`; value `high * 2^32 + low`); a *field list* is
 //! `count` followed by `count` pairs of segments (name, value).
 //!
@@ -28,6 +30,9 @@ pub const NONE: u32 = u32::MAX;
 
 /// Marks a segment that is a name of [`KNOWN_NAMES`].
 pub const KNOWN: u32 = u32::MAX - 1;
+
+/// Marks a segment that repeats a field value already sent.
+pub const VALUE: u32 = u32::MAX - 2;
 
 /// Field names of v2 notifications sent by index rather than as text (sorted by bytes). This is a
 /// transport optimisation only: any other name is sent as text and treated the same way.
@@ -154,6 +159,10 @@ pub struct Encoded {
     pub meta: Vec<u32>,
     /// Every string of the result, back to back, as UTF-16.
     pub text: Vec<u16>,
+    /// Address and length of each field value sent, per field list, with the index of its first
+    /// value: values of one list lie in one buffer in increasing order.
+    values: Vec<(usize, Vec<(usize, usize)>)>,
+    sent_values: usize,
 }
 
 impl Encoded {
@@ -161,12 +170,14 @@ impl Encoded {
         Encoded {
             meta: Vec::with_capacity(words),
             text: Vec::with_capacity(units),
+            values: Vec::with_capacity(2),
+            sent_values: 0,
         }
     }
 
     fn offset(&self) -> u32 {
         // Lengths beyond u32 cannot be JS strings anyway; `into_units` refuses them.
-        u32::try_from(self.text.len()).unwrap_or(KNOWN - 1)
+        u32::try_from(self.text.len()).unwrap_or(VALUE - 1)
     }
 
     fn segment(&mut self, value: Option<&str>) {
@@ -196,8 +207,32 @@ impl Encoded {
         self.meta.push(u32::try_from(n).unwrap_or(NONE));
     }
 
+    /// A typed text property: a reference when it is one of the field values sent, else text.
+    fn property(&mut self, value: Option<&str>) {
+        if let Some(s) = value {
+            let key = (s.as_ptr() as usize, s.len());
+            for (first, addrs) in &self.values {
+                if let Ok(i) = addrs.binary_search(&key) {
+                    let index = u32::try_from(first + i).unwrap_or(NONE);
+                    self.meta.extend([VALUE, index]);
+                    return;
+                }
+            }
+        }
+        self.segment(value);
+    }
+
     fn fields(&mut self, fields: &Fields) {
         self.count(fields.len());
+        let addrs = fields
+            .iter()
+            .map(|(_, v)| (v.as_ptr() as usize, v.len()))
+            .collect::<Vec<_>>();
+        // Binary search needs increasing addresses (the core keeps values in one buffer, in order).
+        if addrs.windows(2).all(|w| w[0] < w[1]) {
+            self.values.push((self.sent_values, addrs));
+        }
+        self.sent_values += fields.len();
         for (name, value) in fields.iter() {
             match KNOWN_NAMES.binary_search(&name) {
                 Ok(i) => self.meta.extend([KNOWN, i as u32]),
@@ -209,7 +244,7 @@ impl Encoded {
 
     /// The code units of the JS string, or `None` when the result is too large to index.
     pub fn into_units(self) -> Option<Vec<u16>> {
-        if self.text.len() >= KNOWN as usize - 1 || self.meta.len() > u32::MAX as usize {
+        if self.text.len() >= VALUE as usize - 1 || self.meta.len() > u32::MAX as usize {
             return None;
         }
         let mut units = Vec::with_capacity(2 + 2 * self.meta.len() + self.text.len());
@@ -251,7 +286,7 @@ pub fn payment(n: &PaymentNotification) -> Encoded {
         n.time_end(),
     ];
     for value in text {
-        out.segment(value);
+        out.property(value);
     }
     for value in [
         n.total_fee(),
@@ -296,7 +331,7 @@ pub fn refund(n: &RefundNotification) -> Encoded {
         n.refund_request_source(),
     ];
     for value in text {
-        out.segment(value);
+        out.property(value);
     }
     for value in [
         n.total_fee(),
@@ -333,6 +368,23 @@ mod tests {
         let total_fee = KNOWN_NAMES.binary_search(&"total_fee").unwrap() as u32;
         assert_eq!(e.meta, vec![2, KNOWN, total_fee, 0, 1, 1, 7, 7, 8]);
         assert_eq!(String::from_utf16(&e.text).unwrap(), "1zz_new2");
+    }
+
+    #[test]
+    fn typed_properties_reference_field_values() {
+        let fields = Fields::from_pairs([("a", "x"), ("b", "x"), ("c", "")]).unwrap();
+        let mut e = Encoded::default();
+        e.fields(&fields);
+        let before = e.meta.len();
+        e.property(fields.get("b"));
+        e.property(fields.get("c"));
+        e.property(Some("x")); // equal text elsewhere in memory: sent as text
+        e.property(None);
+        let text_len = 5; // "a" "x" "b" "x" "c" "": unknown names are sent as text
+        assert_eq!(
+            e.meta[before..],
+            [VALUE, 1, VALUE, 2, text_len, text_len + 1, NONE, NONE]
+        );
     }
 
     #[test]
