@@ -119,21 +119,71 @@ class Reader {
   // A field list as `[object, pairs]`: the object for lookups, the pairs for exact order.
   fields() {
     const count = this.word()
-    const object = {}
     const list = new Array(count)
+    const values = new Array(count)
+    let known = true
+    let shape = count
     for (let k = 0; k < count; k++) {
-      const name = this.text()
+      const start = this.word()
+      const end = this.word()
+      let name
+      if (start === KNOWN) {
+        name = KNOWN_NAMES[end]
+        shape = (Math.imul(shape, 31) + end + 1) | 0
+      } else {
+        known = false
+        name = this.data.slice(this.base + start, this.base + end)
+      }
       const value = this.text()
       this.values.push(value)
+      values[k] = value
       list[k] = [name, value]
-      if (name === '__proto__') {
-        Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true })
-      } else {
-        object[name] = value
-      }
     }
-    return [object, list]
+    return [known ? fromShape(shape, list, values) : fromPairs(list), list]
   }
+}
+
+function fromPairs(list) {
+  const object = {}
+  for (let k = 0; k < list.length; k++) {
+    const [name, value] = list[k]
+    if (name === '__proto__') {
+      Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true })
+    } else {
+      object[name] = value
+    }
+  }
+  return object
+}
+
+// Objects whose names all come from the fixed KNOWN_NAMES list (the usual case) are built by a
+// per-shape object literal, much faster than one keyed store per field. The generated code only
+// ever contains names from that list, quoted with JSON.stringify. Where code generation is
+// disabled (--disallow-code-generation-from-strings), fromPairs is used instead.
+const SHAPES = new Map()
+const MAX_SHAPES = 256
+let codegen = true
+
+function fromShape(key, list, values) {
+  const entry = SHAPES.get(key)
+  if (entry !== undefined) {
+    const names = entry.names
+    let same = names.length === list.length
+    for (let k = 0; same && k < names.length; k++) same = names[k] === list[k][0]
+    if (same) return entry.make(values)
+    return fromPairs(list)
+  }
+  if (!codegen || SHAPES.size >= MAX_SHAPES) return fromPairs(list)
+  const names = list.map((pair) => pair[0])
+  let make
+  try {
+    make = new Function('v', `return {${names.map((name, k) => `${JSON.stringify(name)}: v[${k}]`).join(', ')}}`) // eslint-disable-line no-new-func
+  } catch {
+    codegen = false
+    return fromPairs(list)
+  }
+  SHAPES.set(key, { names, make })
+  return make(values)
 }
 
 function decodePayment(encoded) {

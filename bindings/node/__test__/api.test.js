@@ -257,3 +257,27 @@ test('exports and version', () => {
   assert.ok(!JSON.stringify(v).includes(KEY))
   assert.ok(!require('node:util').inspect(v, { showHidden: true, depth: 5 }).includes(KEY))
 })
+
+test('results are identical when code generation from strings is disabled', () => {
+  const { spawnSync } = require('node:child_process')
+  const path = require('node:path')
+  const fs = require('node:fs')
+  const samples = path.join(__dirname, '..', '..', '..', 'examples', 'notifications')
+  const key = fs.readFileSync(path.join(samples, 'api_key.txt'), 'utf8').trim()
+  const script = `
+    const fs = require('node:fs')
+    const { Verifier } = require(${JSON.stringify(path.join(__dirname, '..'))})
+    const v = new Verifier({ apiKey: ${JSON.stringify(key)}, signType: 'MD5' })
+    const body = fs.readFileSync(${JSON.stringify(path.join(samples, 'pay-md5.xml'))})
+    v.verifyPayment(body)
+    const n = v.verifyPayment(body)
+    process.stdout.write(JSON.stringify({ keys: Object.keys(n.fields), n }))
+  `
+  const outputs = [[], ['--disallow-code-generation-from-strings']].map((flags) => {
+    const res = spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8' })
+    assert.equal(res.status, 0, res.stderr)
+    return JSON.parse(res.stdout)
+  })
+  assert.deepEqual(outputs[1], outputs[0])
+  assert.deepEqual(outputs[0].keys, outputs[0].n.fieldList.map(([k]) => k))
+})
