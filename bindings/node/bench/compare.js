@@ -5,7 +5,7 @@
 const assert = require('node:assert/strict')
 const path = require('node:path')
 
-const pluginDir = process.argv[2]
+const pluginDir = process.argv[2] && path.resolve(process.argv[2])
 if (!pluginDir) {
   console.error('usage: node compare.js <path to wechatpay-axios-plugin>')
   process.exit(2)

@@ -152,6 +152,48 @@ pub const REFUND_AMOUNTS: [&str; 4] = [
     "settlement_refund_fee",
 ];
 
+/// Open-addressing table from a name's FNV-1a hash to its [`KNOWN_NAMES`] index (`u8::MAX` = empty).
+const TABLE_SIZE: usize = 256;
+
+fn fnv1a(name: &str) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    h as usize
+}
+
+fn known_table() -> &'static [u8; TABLE_SIZE] {
+    static TABLE: std::sync::OnceLock<[u8; TABLE_SIZE]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [u8::MAX; TABLE_SIZE];
+        for (i, name) in KNOWN_NAMES.iter().enumerate() {
+            let mut slot = fnv1a(name) % TABLE_SIZE;
+            while table[slot] != u8::MAX {
+                slot = (slot + 1) % TABLE_SIZE;
+            }
+            table[slot] = i as u8;
+        }
+        table
+    })
+}
+
+/// The index of `name` in [`KNOWN_NAMES`].
+pub fn known_index(name: &str) -> Option<u32> {
+    let table = known_table();
+    let mut slot = fnv1a(name) % TABLE_SIZE;
+    loop {
+        let i = table[slot];
+        if i == u8::MAX {
+            return None;
+        }
+        if KNOWN_NAMES[i as usize] == name {
+            return Some(u32::from(i));
+        }
+        slot = (slot + 1) % TABLE_SIZE;
+    }
+}
+
 /// A result ready to cross into JS.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Encoded {
@@ -234,9 +276,9 @@ impl Encoded {
         }
         self.sent_values += fields.len();
         for (name, value) in fields.iter() {
-            match KNOWN_NAMES.binary_search(&name) {
-                Ok(i) => self.meta.extend([KNOWN, i as u32]),
-                Err(_) => self.segment(Some(name)),
+            match known_index(name) {
+                Some(i) => self.meta.extend([KNOWN, i]),
+                None => self.segment(Some(name)),
             }
             self.segment(Some(value));
         }
@@ -360,12 +402,26 @@ mod tests {
     }
 
     #[test]
-    fn known_names_are_sorted_and_unique() {
+    fn known_names_are_sorted_unique_and_found() {
         assert!(KNOWN_NAMES.windows(2).all(|w| w[0] < w[1]));
+        assert!(KNOWN_NAMES.len() < TABLE_SIZE / 2);
+        for (i, name) in KNOWN_NAMES.iter().enumerate() {
+            assert_eq!(known_index(name), Some(i as u32));
+        }
+        for other in [
+            "",
+            "sign2",
+            "appi",
+            "total_fee ",
+            "coupon_id_5",
+            "__proto__",
+        ] {
+            assert_eq!(known_index(other), None);
+        }
         let fields = Fields::from_pairs([("total_fee", "1"), ("zz_new", "2")]).unwrap();
         let mut e = Encoded::default();
         e.fields(&fields);
-        let total_fee = KNOWN_NAMES.binary_search(&"total_fee").unwrap() as u32;
+        let total_fee = known_index("total_fee").unwrap();
         assert_eq!(e.meta, vec![2, KNOWN, total_fee, 0, 1, 1, 7, 7, 8]);
         assert_eq!(String::from_utf16(&e.text).unwrap(), "1zz_new2");
     }
