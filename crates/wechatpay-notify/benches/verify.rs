@@ -14,9 +14,9 @@ const KEY: &str = "192006250b4c09247ec02edce69f6a2d";
 
 include!("support/payload.rs");
 
-fn mean_ns(dir: &std::path::Path, id: &str) -> Option<f64> {
+fn median_ns(dir: &std::path::Path, id: &str) -> Option<f64> {
     let text = std::fs::read_to_string(dir.join(id).join("new/estimates.json")).ok()?;
-    let after = text.split("\"mean\"").nth(1)?;
+    let after = text.split("\"median\"").nth(1)?;
     let num = after.split("\"point_estimate\":").nth(1)?;
     num.split([',', '}']).next()?.trim().parse().ok()
 }
@@ -67,7 +67,7 @@ fn main() {
             "HMAC-SHA256",
         ),
     ] {
-        if let (Some(v), Some(b)) = (mean_ns(&dir, verify), mean_ns(&dir, bare)) {
+        if let (Some(v), Some(b)) = (median_ns(&dir, verify), median_ns(&dir, bare)) {
             println!(
                 "RATIO {label}: verify_payment {v:.0} ns / bare {label} of its string to sign {b:.0} ns = {:.2}x{}",
                 v / b,
