@@ -273,26 +273,20 @@ fn parse_canonical(body: &[u8], root_name: &str) -> Option<Fields> {
     loop {
         i = skip_ws(b, i);
         i = expect(b, i, b"<")?;
-        let gt = i + memchr::memchr(b'>', b.get(i..)?)?;
         if b.get(i) == Some(&b'/') {
-            if &b[i + 1..gt] != root {
-                return None;
-            }
-            return (skip_ws(b, gt + 1) == b.len()).then_some(fields);
+            i = expect(b, i + 1, root)?;
+            i = expect(b, i, b">")?;
+            return (skip_ws(b, i) == b.len()).then_some(fields);
         }
-        let (name, empty) = match b[i..gt].strip_suffix(b"/") {
-            Some(n) => (n, true),
-            None => (&b[i..gt], false),
-        };
-        if !is_name(name) {
-            return None;
-        }
-        let name_span = span(i, i + name.len()).ok()?;
-        i = gt + 1;
-        if empty {
+        let name_end = i + name_len(&b[i..])?;
+        let name = &b[i..name_end];
+        let name_span = span(i, name_end).ok()?;
+        if let Some(after) = expect(b, name_end, b"/>") {
+            i = after;
             fields.spans.push((name_span, 0..0));
             continue;
         }
+        i = expect(b, name_end, b">")?;
         let (value, text) = if starts_with(&b[i..], b"<![CDATA[") {
             let start = i + "<![CDATA[".len();
             let mut end = start;
@@ -354,13 +348,17 @@ const CLASS: [u8; 256] = {
     t
 };
 
-/// An ASCII name `[A-Za-z_][A-Za-z0-9_.-]*`.
-fn is_name(n: &[u8]) -> bool {
-    match n.first() {
+/// Length of the ASCII name `[A-Za-z_][A-Za-z0-9_.-]*` at the start of `b`.
+fn name_len(b: &[u8]) -> Option<usize> {
+    match b.first() {
         Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
-            n.iter().fold(true, |ok, &c| ok & NAME[c as usize])
+            let mut n = 1;
+            while n < b.len() && NAME[b[n] as usize] {
+                n += 1;
+            }
+            Some(n)
         }
-        _ => false,
+        _ => None,
     }
 }
 
