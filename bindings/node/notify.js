@@ -51,6 +51,7 @@ function rethrow(err, fallback) {
 
 function describe(value) {
   if (value === null) return 'null'
+  if (value === undefined) return 'undefined'
   if (Array.isArray(value)) return 'an array'
   return typeof value === 'object' ? `an object (${Object.prototype.toString.call(value)})` : `a ${typeof value}`
 }
@@ -59,8 +60,13 @@ function checkString(value, what, code) {
   if (typeof value !== 'string') throw new NotifyError(code, `${what} must be a string, got ${describe(value)}`)
 }
 
+// Buffers and Uint8Arrays, also from another realm (vm context); not other typed arrays.
+function isBytes(value) {
+  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]'
+}
+
 function checkBody(body) {
-  if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
+  if (typeof body !== 'string' && !isBytes(body)) {
     throw new NotifyError(
       'invalid_argument',
       `body must be a Buffer, a Uint8Array or a string (the raw POST body), got ${describe(body)}`,
@@ -346,7 +352,7 @@ function sign(fields, apiKey, signType) {
   let pairs
   if (Array.isArray(fields)) {
     pairs = fields
-  } else if (fields !== null && typeof fields === 'object' && !(fields instanceof Uint8Array)) {
+  } else if (fields !== null && typeof fields === 'object' && !ArrayBuffer.isView(fields)) {
     pairs = Object.entries(fields)
   } else {
     throw new NotifyError(

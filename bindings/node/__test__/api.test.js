@@ -100,6 +100,10 @@ test('Buffer, Uint8Array (also a view at an offset) and string bodies verify ali
   assert.deepEqual(v.verifyPayment(view), want)
   assert.deepEqual(v.verifyPayment(text), want)
   assert.deepEqual(v.verifyPayment(Buffer.concat([Buffer.alloc(5), buf]).subarray(5)), want)
+  // A Uint8Array from another realm (vm context) is still bytes.
+  const foreign = require('node:vm').runInNewContext('new Uint8Array(n)', { n: buf.length })
+  foreign.set(buf)
+  assert.deepEqual(v.verifyPayment(foreign), want)
 })
 
 test('amounts stay exact: a number up to 2^53-1, a bigint beyond', () => {
@@ -190,7 +194,7 @@ test('configuration errors', () => {
 
 test('misuse: wrong types and missing options give clear errors, never a crash', () => {
   const cases = [
-    [() => new Verifier(), 'invalid_config', /options object/],
+    [() => new Verifier(), 'invalid_config', /options object.*got undefined/],
     [() => new Verifier(null), 'invalid_config', /options object/],
     [() => new Verifier('key'), 'invalid_config', /options object/],
     [() => new Verifier({}), 'invalid_config', /apiKey must be a string/],
@@ -214,7 +218,7 @@ test('misuse: wrong types and missing options give clear errors, never a crash',
     [() => replyFail(42), 'invalid_argument', /msg/],
   ]
   const v = new Verifier({ apiKey: KEY, signType: 'MD5' })
-  for (const body of [undefined, null, 42, {}, [], new Uint16Array(4), new ArrayBuffer(8), new DataView(new ArrayBuffer(8))]) {
+  for (const body of [undefined, null, 42, {}, [], new Uint16Array(4), new Uint8ClampedArray(4), new ArrayBuffer(8), new DataView(new ArrayBuffer(8)), { length: 3, 0: 60 }]) {
     cases.push([() => v.verifyPayment(body), 'invalid_argument', /Buffer, a Uint8Array or a string/])
     cases.push([() => v.decryptRefund(body), 'invalid_argument', /Buffer, a Uint8Array or a string/])
   }
