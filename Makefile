@@ -2,8 +2,8 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: all build demo test lint test-rust test-cli test-c test-dotnet test-python test-node \
-        header header-check vectors vectors-check bench bench-python bench-node
+.PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node \
+        header header-check vectors vectors-check bench bench-rust bench-cost bench-python bench-node
 
 all: build
 
@@ -15,25 +15,54 @@ demo: build
 	WECHATPAY_API_KEY=$$(cat examples/notifications/api_key.txt) \
 	  ./target/release/wechatpay-notify verify --sign-type MD5 --mch-id 10000100 examples/notifications/pay-md5.xml
 
-# Every test of every surface.
-test: lint vectors-check test-rust test-cli
+# Every test of every surface (Rust core + CLI + examples, C, .NET, Python, Node).
+test: lint vectors-check header-check test-rust test-c test-dotnet test-python test-node
 	@echo "make test: all suites passed"
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# Core, CLI (runs the vectors through the binary), FFI unit tests, the axum example over loopback.
 test-rust:
 	$(CARGO) test --workspace
 
-test-cli:
-	$(CARGO) test -p wechatpay-notify-cli
+test-c:
+	scripts/test-c.sh
+
+test-dotnet:
+	scripts/test-dotnet.sh
+
+test-python:
+	scripts/test-python.sh
+
+test-node:
+	scripts/test-node.sh
+
+# Generated files: regenerate, and fail if the committed copy differs.
+header:
+	$(CARGO) run -q -p gen-header
+
+header-check: header
+	git diff --exit-code -- include/
 
 vectors:
 	$(CARGO) run -q -p xtask -- vectors
 
 vectors-check: vectors
-	git diff --exit-code -- tests/vectors
+	git diff --exit-code -- tests/vectors examples/notifications
 
-bench:
+# Benchmarks: ratios against baselines measured in the same run (SPEC §6).
+bench: bench-rust bench-cost bench-python bench-node
+
+bench-rust:
 	$(CARGO) bench -p wechatpay-notify --bench verify
+
+bench-cost:
+	scripts/bench-cost.sh
+
+bench-python:
+	scripts/bench-python.sh
+
+bench-node:
+	scripts/bench-node.sh

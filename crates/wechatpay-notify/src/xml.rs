@@ -239,14 +239,7 @@ pub(crate) fn parse_flat(body: &[u8], root_name: &str) -> Result<Fields, Error> 
     }
     // quick-xml validates the UTF-8 of every event it emits, and every byte of a document belongs
     // to some event, so invalid UTF-8 anywhere surfaces as a reader error (`malformed_xml`).
-    parse_bytes(body, root_name).map_err(|e| {
-        // quick-xml reports `<!ENTITY` outside a DOCTYPE as a syntax error; it is still a declaration.
-        if e.kind() == crate::ErrorKind::MalformedXml && contains(body, b"<!ENTITY") {
-            Error::forbidden_doctype("entity declarations are not allowed")
-        } else {
-            e
-        }
-    })
+    parse_bytes(body, root_name)
 }
 
 /// The fast path for the canonical shape WeChat Pay actually sends: `<xml>` with flat children whose
@@ -391,10 +384,6 @@ fn expect(b: &[u8], i: usize, lit: &[u8]) -> Option<usize> {
     cmp_bytes(b.get(i..end)?, lit).is_eq().then_some(end)
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 fn parse_bytes(text: &[u8], root_name: &str) -> Result<Fields, Error> {
     let mut reader = Reader::from_reader(text);
     {
@@ -414,10 +403,17 @@ fn parse_bytes(text: &[u8], root_name: &str) -> Result<Fields, Error> {
     let mut state = State::Prolog;
     loop {
         let event = reader.read_event().map_err(|e| {
-            Error::malformed_xml(format!(
-                "not well-formed XML at byte {}: {e}",
-                reader.error_position()
-            ))
+            let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
+            // quick-xml reports `<!ENTITY` outside a DOCTYPE as a syntax error at its `<`; it is
+            // still an entity declaration.
+            if text
+                .get(at..)
+                .is_some_and(|rest| rest.starts_with(b"<!ENTITY"))
+            {
+                Error::forbidden_doctype("entity declarations are not allowed")
+            } else {
+                Error::malformed_xml(format!("not well-formed XML at byte {at}: {e}"))
+            }
         })?;
         match event {
             Event::DocType(_) => {

@@ -936,6 +936,33 @@ fn pay_vectors() -> Value {
         format!("<!DOCTYPE xml>{body}"),
         "forbidden_doctype",
     ));
+    {
+        let f = with_sign(
+            &set(
+                &minimal_pay(),
+                "attach",
+                "<!DOCTYPE x [<!ENTITY e \"v\">]>&e;",
+            ),
+            KEY,
+            SignType::Md5,
+        );
+        c.push(valid(
+            "DOCTYPE and entity text inside CDATA is data, not markup",
+            &["Xxe", "Escapes"],
+            doc(&f, Enc::Cdata),
+            f,
+        ));
+        let body = doc(
+            &set(&minimal_pay(), "attach", "<!ENTITY e>\u{1}"),
+            Enc::Cdata,
+        );
+        c.push(invalid(
+            "a control character in CDATA that also holds entity-declaration text (found by fuzzing)",
+            &["Malformed"],
+            body,
+            "malformed_xml",
+        ));
+    }
     c.push(invalid(
         "an undeclared entity is not decoded",
         &["Escapes"],

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Load-independent cost ratio: instructions counted by callgrind for verify_payment vs bare MD5 /
+# HMAC-SHA256 of the same notification's string to sign (examples/cost.rs), fixed setup subtracted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
+cargo build -q --release -p wechatpay-notify --example cost
+bin="${CARGO_TARGET_DIR:-target}/release/examples/cost"
+n=2000
+count() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$n" 2>&1 |
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+setup=$(count setup)
+for pair in "verify md5 MD5" "verify-hmac hmac HMAC-SHA256"; do
+  set -- $pair
+  v=$(( ($(count "$1") - setup) / n ))
+  b=$(( ($(count "$2") - setup) / n ))
+  awk -v v="$v" -v b="$b" -v l="$3" 'BEGIN { printf "COST %s: verify_payment %d instructions / bare %s %d instructions = %.2fx\n", l, v, l, b, v / b }'
+done
