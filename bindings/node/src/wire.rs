@@ -194,26 +194,85 @@ pub fn known_index(name: &str) -> Option<u32> {
     }
 }
 
+/// Where each name of [`KNOWN_NAMES`] is in the field lists sent so far: the index of its value
+/// among all values sent, or [`NONE`].
+pub type Positions = [u32; KNOWN_NAMES.len()];
+
+/// The index of `name` in [`KNOWN_NAMES`], at compile time (fails the build when it is missing).
+const fn known(name: &str) -> usize {
+    let name = name.as_bytes();
+    let mut i = 0;
+    while i < KNOWN_NAMES.len() {
+        let k = KNOWN_NAMES[i].as_bytes();
+        if k.len() == name.len() {
+            let mut j = 0;
+            while j < k.len() && k[j] == name[j] {
+                j += 1;
+            }
+            if j == k.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("not a known name")
+}
+
+/// The [`KNOWN_NAMES`] indices of `names`.
+const fn known_all<const N: usize>(names: [&str; N]) -> [usize; N] {
+    let mut out = [0; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = known(names[i]);
+        i += 1;
+    }
+    out
+}
+
 /// A result ready to cross into JS.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Encoded {
-    /// Offsets and numbers (see the module documentation).
-    pub meta: Vec<u32>,
+    /// The header and the meta words (two code units each); see the module documentation.
+    units: Vec<u16>,
     /// Every string of the result, back to back, as UTF-16.
     pub text: Vec<u16>,
-    /// Address and length of each field value sent, per field list, with the index of its first
-    /// value: values of one list lie in one buffer in increasing order.
-    values: Vec<(usize, Vec<(usize, usize)>)>,
-    sent_values: usize,
+    /// Address, length and index (among all values sent) of every field value sent so far.
+    values: Vec<(usize, usize)>,
+}
+
+impl Default for Encoded {
+    fn default() -> Encoded {
+        Encoded::with_capacity(0, 0)
+    }
 }
 
 impl Encoded {
     fn with_capacity(units: usize, words: usize) -> Encoded {
+        let mut meta = Vec::with_capacity(units + 2 + 2 * words);
+        meta.extend([0, 0]);
         Encoded {
-            meta: Vec::with_capacity(words),
+            units: meta,
             text: Vec::with_capacity(units),
-            values: Vec::with_capacity(2),
-            sent_values: 0,
+            values: Vec::new(),
+        }
+    }
+
+    /// The meta words pushed so far.
+    #[cfg(test)]
+    fn meta(&self) -> Vec<u32> {
+        self.units[2..]
+            .chunks(2)
+            .map(|w| u32::from(w[0]) << 16 | u32::from(w[1]))
+            .collect()
+    }
+
+    fn word(&mut self, word: u32) {
+        self.units.extend([(word >> 16) as u16, word as u16]);
+    }
+
+    fn words<const N: usize>(&mut self, words: [u32; N]) {
+        for w in words {
+            self.word(w);
         }
     }
 
@@ -224,7 +283,7 @@ impl Encoded {
 
     fn segment(&mut self, value: Option<&str>) {
         match value {
-            None => self.meta.extend([NONE, NONE]),
+            None => self.words([NONE, NONE]),
             Some(s) => {
                 let start = self.offset();
                 if s.is_ascii() {
@@ -233,51 +292,55 @@ impl Encoded {
                     self.text.extend(s.encode_utf16());
                 }
                 let end = self.offset();
-                self.meta.extend([start, end]);
+                self.words([start, end]);
             }
         }
     }
 
     fn amount(&mut self, value: Option<u64>) {
         match value {
-            None => self.meta.extend([0, 0, 0]),
-            Some(v) => self.meta.extend([1, (v >> 32) as u32, v as u32]),
+            None => self.words([0, 0, 0]),
+            Some(v) => self.words([1, (v >> 32) as u32, v as u32]),
         }
     }
 
     fn count(&mut self, n: usize) {
-        self.meta.push(u32::try_from(n).unwrap_or(NONE));
+        self.word(u32::try_from(n).unwrap_or(NONE));
     }
 
     /// A typed text property: a reference when it is one of the field values sent, else text.
     fn property(&mut self, value: Option<&str>) {
         if let Some(s) = value {
             let key = (s.as_ptr() as usize, s.len());
-            for (first, addrs) in &self.values {
-                if let Ok(i) = addrs.binary_search(&key) {
-                    let index = u32::try_from(first + i).unwrap_or(NONE);
-                    self.meta.extend([VALUE, index]);
-                    return;
-                }
+            if let Some(i) = self.values.iter().position(|&v| v == key) {
+                self.words([VALUE, i as u32]);
+                return;
             }
         }
         self.segment(value);
     }
 
-    fn fields(&mut self, fields: &Fields) {
-        self.count(fields.len());
-        let addrs = fields
-            .iter()
-            .map(|(_, v)| (v.as_ptr() as usize, v.len()))
-            .collect::<Vec<_>>();
-        // Binary search needs increasing addresses (the core keeps values in one buffer, in order).
-        if addrs.windows(2).all(|w| w[0] < w[1]) {
-            self.values.push((self.sent_values, addrs));
+    /// The typed text property that is the value of the field `KNOWN_NAMES[name]` (`null` when
+    /// absent), by its position recorded in `at`.
+    fn field_value(&mut self, at: &Positions, name: usize) {
+        match at[name] {
+            NONE => self.words([NONE, NONE]),
+            i => self.words([VALUE, i]),
         }
-        self.sent_values += fields.len();
+    }
+
+    /// Sends a field list and records in `at` where each known name is.
+    fn fields(&mut self, fields: &Fields, at: &mut Positions) {
+        self.count(fields.len());
+        self.values.reserve(fields.len());
         for (name, value) in fields.iter() {
+            let index = u32::try_from(self.values.len()).unwrap_or(NONE);
+            self.values.push((value.as_ptr() as usize, value.len()));
             match known_index(name) {
-                Some(i) => self.meta.extend([KNOWN, i]),
+                Some(k) => {
+                    at[k as usize] = index;
+                    self.words([KNOWN, k]);
+                }
                 None => self.segment(Some(name)),
             }
             self.segment(Some(value));
@@ -286,100 +349,111 @@ impl Encoded {
 
     /// The code units of the JS string, or `None` when the result is too large to index.
     pub fn into_units(self) -> Option<Vec<u16>> {
-        if self.text.len() >= VALUE as usize - 1 || self.meta.len() > u32::MAX as usize {
+        let words = (self.units.len() - 2) / 2;
+        if self.text.len() >= VALUE as usize - 1 || words > u32::MAX as usize {
             return None;
         }
-        let mut units = Vec::with_capacity(2 + 2 * self.meta.len() + self.text.len());
-        for word in std::iter::once(self.meta.len() as u32).chain(self.meta) {
-            units.extend([(word >> 16) as u16, word as u16]);
-        }
+        let mut units = self.units;
+        units[0] = (words >> 16) as u16;
+        units[1] = words as u16;
         units.extend_from_slice(&self.text);
         Some(units)
     }
 }
 
+/// [`KNOWN_NAMES`] indices of the fields behind [`PAYMENT_TEXT`] (from `appid` on: each is exactly
+/// the core accessor of the same name, `fields().get(name)`).
+const PAYMENT_FIELDS: [usize; 19] = {
+    let mut names = [""; 19];
+    let mut i = 0;
+    while i < 19 {
+        names[i] = PAYMENT_TEXT[i + 2];
+        i += 1;
+    }
+    known_all(names)
+};
+
+/// [`KNOWN_NAMES`] indices of [`PAYMENT_AMOUNTS`].
+const PAYMENT_AMOUNT_FIELDS: [usize; 5] = known_all(PAYMENT_AMOUNTS);
+
+/// [`KNOWN_NAMES`] indices of the fields behind [`REFUND_TEXT`] from `appid` on (`appid` and
+/// `mch_id` in the outer document, the rest in `req_info`).
+const REFUND_FIELDS: [usize; 11] = {
+    let mut names = [""; 11];
+    let mut i = 0;
+    while i < 11 {
+        names[i] = REFUND_TEXT[i + 1];
+        i += 1;
+    }
+    known_all(names)
+};
+
+/// [`KNOWN_NAMES`] indices of [`REFUND_AMOUNTS`].
+const REFUND_AMOUNT_FIELDS: [usize; 4] = known_all(REFUND_AMOUNTS);
+
 /// Encodes a verified payment notification.
+///
+/// Text properties are the values of their fields, found in the one pass that sends the field
+/// list; amounts and coupons come from the core's accessors, called only when their field is
+/// present (an absent field is `None` for every accessor).
 pub fn payment(n: &PaymentNotification) -> Encoded {
     let fields = n.fields();
     let mut out = Encoded::with_capacity(1536, 8 + 4 * fields.len() + 2 * 21 + 3 * 5 + 16);
-    out.meta.push(u32::from(n.is_success()));
-    out.fields(fields);
-    let text: [Option<&str>; 21] = [
-        Some(n.sign_type().as_str()),
-        n.dedupe_key(),
-        n.appid(),
-        n.mch_id(),
-        n.sub_appid(),
-        n.sub_mch_id(),
-        n.device_info(),
-        n.nonce_str(),
-        n.result_code(),
-        n.err_code(),
-        n.err_code_des(),
-        n.openid(),
-        n.is_subscribe(),
-        n.trade_type(),
-        n.bank_type(),
-        n.fee_type(),
-        n.cash_fee_type(),
-        n.transaction_id(),
-        n.out_trade_no(),
-        n.attach(),
-        n.time_end(),
-    ];
-    for value in text {
-        out.property(value);
+    out.word(u32::from(n.is_success()));
+    let mut at = [NONE; KNOWN_NAMES.len()];
+    out.fields(fields, &mut at);
+    out.segment(Some(n.sign_type().as_str()));
+    out.property(n.dedupe_key());
+    for name in PAYMENT_FIELDS {
+        out.field_value(&at, name);
     }
-    for value in [
-        n.total_fee(),
-        n.settlement_total_fee(),
-        n.cash_fee(),
-        n.coupon_fee(),
-        n.coupon_count(),
-    ] {
+    let present = PAYMENT_AMOUNT_FIELDS.map(|name| at[name] != NONE);
+    let amounts = [
+        present[0].then(|| n.total_fee()).flatten(),
+        present[1].then(|| n.settlement_total_fee()).flatten(),
+        present[2].then(|| n.cash_fee()).flatten(),
+        present[3].then(|| n.coupon_fee()).flatten(),
+        present[4].then(|| n.coupon_count()).flatten(),
+    ];
+    for value in amounts {
         out.amount(value);
     }
-    let coupons = n.coupons();
-    out.count(coupons.len());
-    for c in &coupons {
-        out.segment(Some(&c.id));
-        out.segment(c.coupon_type.as_deref());
-        out.amount(c.fee);
+    // `coupons()` is empty unless `coupon_count` is a positive amount.
+    if amounts[4].unwrap_or(0) == 0 {
+        out.count(0);
+    } else {
+        let coupons = n.coupons();
+        out.count(coupons.len());
+        for c in &coupons {
+            out.segment(Some(&c.id));
+            out.segment(c.coupon_type.as_deref());
+            out.amount(c.fee);
+        }
     }
     out
 }
 
-/// Encodes a decrypted refund notification.
+/// Encodes a decrypted refund notification (see [`payment`]).
 pub fn refund(n: &RefundNotification) -> Encoded {
     let mut out = Encoded::with_capacity(
         1536,
         8 + 4 * (n.fields().len() + n.req_info().len()) + 2 * 12 + 3 * 4,
     );
-    out.meta.push(u32::from(n.is_success()));
-    out.fields(n.fields());
-    out.fields(n.req_info());
-    let text: [Option<&str>; 12] = [
-        n.dedupe_key(),
-        n.appid(),
-        n.mch_id(),
-        n.transaction_id(),
-        n.out_trade_no(),
-        n.refund_id(),
-        n.out_refund_no(),
-        n.refund_status(),
-        n.success_time(),
-        n.refund_recv_accout(),
-        n.refund_account(),
-        n.refund_request_source(),
-    ];
-    for value in text {
-        out.property(value);
+    out.word(u32::from(n.is_success()));
+    let mut outer = [NONE; KNOWN_NAMES.len()];
+    out.fields(n.fields(), &mut outer);
+    let mut inner = [NONE; KNOWN_NAMES.len()];
+    out.fields(n.req_info(), &mut inner);
+    out.property(n.dedupe_key());
+    for (k, name) in REFUND_FIELDS.into_iter().enumerate() {
+        out.field_value(if k < 2 { &outer } else { &inner }, name);
     }
+    let present = REFUND_AMOUNT_FIELDS.map(|name| inner[name] != NONE);
     for value in [
-        n.total_fee(),
-        n.refund_fee(),
-        n.settlement_total_fee(),
-        n.settlement_refund_fee(),
+        present[0].then(|| n.total_fee()).flatten(),
+        present[1].then(|| n.refund_fee()).flatten(),
+        present[2].then(|| n.settlement_total_fee()).flatten(),
+        present[3].then(|| n.settlement_refund_fee()).flatten(),
     ] {
         out.amount(value);
     }
@@ -398,7 +472,7 @@ mod tests {
         e.segment(Some("支付😀"));
         e.segment(Some(""));
         assert_eq!(String::from_utf16(&e.text).unwrap(), "ab支付😀");
-        assert_eq!(e.meta, vec![0, 2, NONE, NONE, 2, 6, 6, 6]);
+        assert_eq!(e.meta(), vec![0, 2, NONE, NONE, 2, 6, 6, 6]);
     }
 
     #[test]
@@ -420,9 +494,9 @@ mod tests {
         }
         let fields = Fields::from_pairs([("total_fee", "1"), ("zz_new", "2")]).unwrap();
         let mut e = Encoded::default();
-        e.fields(&fields);
+        e.fields(&fields, &mut [NONE; KNOWN_NAMES.len()]);
         let total_fee = known_index("total_fee").unwrap();
-        assert_eq!(e.meta, vec![2, KNOWN, total_fee, 0, 1, 1, 7, 7, 8]);
+        assert_eq!(e.meta(), vec![2, KNOWN, total_fee, 0, 1, 1, 7, 7, 8]);
         assert_eq!(String::from_utf16(&e.text).unwrap(), "1zz_new2");
     }
 
@@ -430,17 +504,46 @@ mod tests {
     fn typed_properties_reference_field_values() {
         let fields = Fields::from_pairs([("a", "x"), ("b", "x"), ("c", "")]).unwrap();
         let mut e = Encoded::default();
-        e.fields(&fields);
-        let before = e.meta.len();
+        e.fields(&fields, &mut [NONE; KNOWN_NAMES.len()]);
+        let before = e.meta().len();
         e.property(fields.get("b"));
         e.property(fields.get("c"));
         e.property(Some("x")); // equal text elsewhere in memory: sent as text
         e.property(None);
         let text_len = 5; // "a" "x" "b" "x" "c" "": unknown names are sent as text
         assert_eq!(
-            e.meta[before..],
+            e.meta()[before..],
             [VALUE, 1, VALUE, 2, text_len, text_len + 1, NONE, NONE]
         );
+    }
+
+    #[test]
+    fn known_fields_are_found_in_one_pass() {
+        let outer = Fields::from_pairs([("zz", "0"), ("appid", "wx")]).unwrap();
+        let inner = Fields::from_pairs([("refund_id", "r1"), ("total_fee", "5")]).unwrap();
+        let mut e = Encoded::default();
+        let mut at_outer = [NONE; KNOWN_NAMES.len()];
+        let mut at_inner = [NONE; KNOWN_NAMES.len()];
+        e.fields(&outer, &mut at_outer);
+        e.fields(&inner, &mut at_inner);
+        assert_eq!(at_outer[known("appid")], 1);
+        assert_eq!(at_inner[known("refund_id")], 2);
+        assert_eq!(at_inner[known("total_fee")], 3);
+        assert_eq!(at_inner[known("appid")], NONE);
+        assert_eq!(at_outer.iter().filter(|&&i| i != NONE).count(), 1);
+        let before = e.meta().len();
+        e.field_value(&at_inner, known("total_fee"));
+        e.field_value(&at_inner, known("mch_id"));
+        assert_eq!(e.meta()[before..], [VALUE, 3, NONE, NONE]);
+        for (i, name) in KNOWN_NAMES.iter().enumerate() {
+            assert_eq!(known(name), i);
+        }
+        for (k, name) in PAYMENT_FIELDS.iter().enumerate() {
+            assert_eq!(KNOWN_NAMES[*name], PAYMENT_TEXT[k + 2]);
+        }
+        for (k, name) in REFUND_FIELDS.iter().enumerate() {
+            assert_eq!(KNOWN_NAMES[*name], REFUND_TEXT[k + 1]);
+        }
     }
 
     #[test]
@@ -449,7 +552,7 @@ mod tests {
         e.amount(Some(u64::MAX));
         e.amount(Some(1));
         e.amount(None);
-        assert_eq!(e.meta, vec![1, u32::MAX, u32::MAX, 1, 0, 1, 0, 0, 0]);
+        assert_eq!(e.meta(), vec![1, u32::MAX, u32::MAX, 1, 0, 1, 0, 0, 0]);
     }
 
     #[test]
