@@ -41,6 +41,9 @@ fn main() {
     g.bench_function("verify_payment_md5", |b| {
         b.iter(|| md5_verifier.verify_payment(black_box(&md5_body)).unwrap())
     });
+    g.bench_function("parse_unverified", |b| {
+        b.iter(|| wechatpay_notify::parse_unverified(black_box(&md5_body)).unwrap())
+    });
     g.bench_function("bare_hmac_sha256", |b| {
         b.iter(|| {
             let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(KEY.as_bytes()).unwrap();

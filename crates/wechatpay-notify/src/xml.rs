@@ -252,6 +252,14 @@ pub(crate) fn parse_flat(body: &[u8], root_name: &str) -> Result<Fields, Error> 
 fn parse_canonical(body: &[u8], root_name: &str) -> Option<Fields> {
     let s = std::str::from_utf8(body).ok()?;
     let b = s.as_bytes();
+    // Bodies with C0 controls other than tab and newline (`\r` included) or with a byte that may
+    // start U+FFFE/U+FFFF go to quick-xml. One vectorisable pass over the whole body.
+    let unusual = b.iter().fold(false, |acc, &c| {
+        acc | ((c < 0x20) & (c != b'\t') & (c != b'\n')) | (c == 0xEF)
+    });
+    if unusual {
+        return None;
+    }
     let root = root_name.as_bytes();
     let mut i = skip_ws(b, 0);
     i = expect(b, i, b"<")?;
@@ -298,7 +306,7 @@ fn parse_canonical(body: &[u8], root_name: &str) -> Option<Fields> {
             i = end;
             (start..end, true)
         };
-        if !clean(&b[value.clone()], text) {
+        if text && !clean_text(&b[value.clone()]) {
             return None;
         }
         i = expect(b, i, b"</")?;
@@ -310,36 +318,11 @@ fn parse_canonical(body: &[u8], root_name: &str) -> Option<Fields> {
     }
 }
 
-/// A value the fast path can take as is: no character XML forbids (C0 controls other than tab
-/// and newline, U+FFFE, U+FFFF), no `\r`, and for text also no `&` or `]` (a `]]>` is illegal in
-/// text; refusing every `]` keeps the check simple). Branch-free per byte.
-fn clean(v: &[u8], text: bool) -> bool {
-    let mask = if text { 3 } else { 1 };
-    let flags = v.iter().fold(0u8, |acc, &c| acc | CLASS[c as usize]);
-    if flags & mask != 0 {
-        return false;
-    }
-    // 0xEF starts U+FFFE / U+FFFF (EF BF BE / EF BF BF): check only when present.
-    flags & 4 == 0 || !v.windows(3).any(|w| matches!(w, [0xEF, 0xBF, 0xBE | 0xBF]))
+/// Text the fast path can take as is: no `&` (references) and no `]` (a `]]>` is illegal in text;
+/// refusing every `]` keeps the check simple). Controls were refused for the whole body.
+fn clean_text(v: &[u8]) -> bool {
+    !v.iter().fold(false, |acc, &c| acc | (c == b'&') | (c == b']'))
 }
-
-/// Byte classes for `clean`: 1 = never in a fast-path value, 2 = not in fast-path text,
-/// 4 = may start U+FFFE/U+FFFF.
-const CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut c = 0;
-    while c < 0x20 {
-        if c != b'\t' as usize && c != b'\n' as usize {
-            t[c] = 1;
-        }
-        c += 1;
-    }
-    t[b'&' as usize] = 2;
-    t[b']' as usize] = 2;
-    t[b'<' as usize] = 2;
-    t[0xEF] = 4;
-    t
-};
 
 /// Length of the ASCII name `[A-Za-z_][A-Za-z0-9_.-]*` at the start of `b`.
 fn name_len(b: &[u8]) -> Option<usize> {
