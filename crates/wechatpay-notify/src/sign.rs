@@ -6,7 +6,7 @@ use std::str::FromStr;
 use hmac::{Hmac, KeyInit, Mac};
 use md5::{Digest, Md5};
 use sha2::Sha256;
-use subtle::ConstantTimeEq;
+use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorKind};
@@ -126,9 +126,24 @@ impl Signature {
         std::str::from_utf8(&self.hex[..self.len]).unwrap_or_default()
     }
 
-    /// Constant-time comparison with a received signature (exact uppercase hex).
+    /// Constant-time comparison with a received signature (exact uppercase hex). The length is
+    /// public (it is fixed by the algorithm); the contents are compared eight bytes at a time with
+    /// `subtle`, without an early exit.
     pub(crate) fn matches(&self, received: &str) -> bool {
-        bool::from(self.hex[..self.len].ct_eq(received.as_bytes()))
+        let (ours, theirs) = (&self.hex[..self.len], received.as_bytes());
+        if ours.len() != theirs.len() {
+            return false;
+        }
+        let word = |c: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            u64::from_le_bytes(w)
+        };
+        let equal = ours
+            .chunks(8)
+            .zip(theirs.chunks(8))
+            .fold(Choice::from(1), |acc, (a, b)| acc & word(a).ct_eq(&word(b)));
+        bool::from(equal)
     }
 }
 
@@ -247,6 +262,26 @@ mod tests {
             sign(base, KEY, SignType::Md5).unwrap(),
             "1E3A8D73B5A4AEE787C0F68B5DAB8520"
         );
+    }
+
+    #[test]
+    fn signature_comparison_is_exact() {
+        let f = Fields::from_pairs([("a", "1")]).unwrap();
+        let key = ApiKey::new(KEY).unwrap();
+        for t in [SignType::Md5, SignType::HmacSha256] {
+            let sig = compute(&f, &key, t);
+            let good = sig.as_str().to_owned();
+            assert!(sig.matches(&good));
+            assert!(!sig.matches(&good.to_lowercase()));
+            assert!(!sig.matches(&good[..good.len() - 1]));
+            assert!(!sig.matches(&format!("{good}0")));
+            assert!(!sig.matches(""));
+            for at in [0, 7, 8, good.len() - 1] {
+                let mut bad = good.clone().into_bytes();
+                bad[at] = if bad[at] == b'0' { b'1' } else { b'0' };
+                assert!(!sig.matches(std::str::from_utf8(&bad).unwrap()), "{at}");
+            }
+        }
     }
 
     #[test]

@@ -321,7 +321,8 @@ fn parse_canonical(body: &[u8], root_name: &str) -> Option<Fields> {
 /// Text the fast path can take as is: no `&` (references) and no `]` (a `]]>` is illegal in text;
 /// refusing every `]` keeps the check simple). Controls were refused for the whole body.
 fn clean_text(v: &[u8]) -> bool {
-    !v.iter().fold(false, |acc, &c| acc | (c == b'&') | (c == b']'))
+    !v.iter()
+        .fold(false, |acc, &c| acc | (c == b'&') | (c == b']'))
 }
 
 /// Length of the ASCII name `[A-Za-z_][A-Za-z0-9_.-]*` at the start of `b`.
