@@ -249,8 +249,13 @@ fn decrypt_req_info(b64: &str, key: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>, Err
 }
 
 fn amount(fields: &Fields, name: &str) -> Option<u64> {
-    let v = fields.get(name)?;
-    if v.is_empty() || v.len() > 19 || !v.bytes().all(|b| b.is_ascii_digit()) {
+    digits(fields.get(name)?)
+}
+
+/// An amount in fen: ASCII digits only.
+fn digits(v: &str) -> Option<u64> {
+    // Digits only (no sign, no spaces); values past u64::MAX do not parse and are absent.
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     v.parse().ok()
@@ -378,23 +383,29 @@ impl PaymentNotification {
     /// The coupons `0..coupon_count` from `coupon_{type,id,fee}_$n`; an index without a
     /// `coupon_id_$n` is skipped, and indices at or past `coupon_count` are ignored.
     pub fn coupons(&self) -> Vec<Coupon> {
+        use std::fmt::Write as _;
         let count = self
             .coupon_count()
             .unwrap_or(0)
             .min(self.fields.len() as u64);
-        (0..count)
-            .filter_map(|n| {
-                let id = self.fields.get(&format!("coupon_id_{n}"))?;
-                Some(Coupon {
-                    id: id.to_owned(),
-                    coupon_type: self
-                        .fields
-                        .get(&format!("coupon_type_{n}"))
-                        .map(str::to_owned),
-                    fee: amount(&self.fields, &format!("coupon_fee_{n}")),
-                })
-            })
-            .collect()
+        let mut name = String::with_capacity(24);
+        let mut field = |prefix: &str, n: u64| {
+            name.clear();
+            let _ = write!(name, "{prefix}{n}");
+            self.fields.get(&name)
+        };
+        let mut coupons = Vec::new();
+        for n in 0..count {
+            let Some(id) = field("coupon_id_", n) else {
+                continue;
+            };
+            coupons.push(Coupon {
+                id: id.to_owned(),
+                coupon_type: field("coupon_type_", n).map(str::to_owned),
+                fee: field("coupon_fee_", n).and_then(digits),
+            });
+        }
+        coupons
     }
 }
 

@@ -557,7 +557,15 @@ fn check_root(start: &BytesStart<'_>, root_name: &str) -> Result<(), Error> {
 
 fn child_name<'a>(start: &'a BytesStart<'_>) -> Result<&'a str, Error> {
     no_attributes(start)?;
-    Ok(start.name().into_inner())
+    let name = start.name().into_inner();
+    // XML names cannot start with a digit, '-' or '.'.
+    if name.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.') {
+        return Err(Error::malformed_xml(format!(
+            "<{}> is not an XML element name",
+            printable(name)
+        )));
+    }
+    Ok(name)
 }
 
 fn no_attributes(start: &BytesStart<'_>) -> Result<(), Error> {

@@ -956,6 +956,20 @@ fn pay_vectors() -> Value {
             &set(&minimal_pay(), "attach", "<!ENTITY e>\u{1}"),
             Enc::Cdata,
         );
+        let f = with_sign(&set(&minimal_pay(), "total_fee", "+1"), KEY, SignType::Md5);
+        c.push(valid(
+            "an amount with a sign is not an amount in fen: total_fee is absent from the typed view",
+            &["Typed"],
+            doc(&f, Enc::Cdata),
+            f,
+        ));
+        let f = with_sign(&minimal_pay(), KEY, SignType::Md5);
+        c.push(invalid(
+            "an element name starting with a digit",
+            &["Malformed"],
+            doc(&f, Enc::Cdata).replace("</xml>", "<1a>x</1a></xml>"),
+            "malformed_xml",
+        ));
         c.push(invalid(
             "a control character in CDATA that also holds entity-declaration text (found by fuzzing)",
             &["Malformed"],
