@@ -16,6 +16,17 @@ const KEY: &str = "192006250b4c09247ec02edce69f6a2d";
 
 include!("../benches/support/payload.rs");
 
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let what = args.get(1).map(String::as_str).unwrap_or("verify");
@@ -56,6 +67,30 @@ fn main() {
                     }
                 }
             }
+        }
+        "memory" => {
+            // Peak RSS after 1% of the run and after all of it: flat means no growth or leak.
+            let refund = std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../examples/notifications/refund.xml"
+            ))
+            .unwrap();
+            let mut forged = body.clone();
+            forged[body.len() / 2] ^= 1;
+            let mut early = 0;
+            for i in 0..n {
+                ok += verifier.verify_payment(black_box(&body)).is_ok() as usize;
+                ok += verifier.verify_payment(black_box(&forged)).is_ok() as usize;
+                ok += verifier.decrypt_refund(black_box(&refund)).is_ok() as usize;
+                if i + 1 == n / 100 {
+                    early = peak_rss_kb();
+                }
+            }
+            println!(
+                "MEMORY: peak RSS after {} rounds {early} kB, after {n} rounds {} kB (each round: a valid pay, a forged pay, a refund)",
+                n / 100,
+                peak_rss_kb()
+            );
         }
         "setup" => {}
         other => panic!("unknown operation {other}"),
