@@ -152,27 +152,58 @@ pub const REFUND_AMOUNTS: [&str; 4] = [
     "settlement_refund_fee",
 ];
 
-/// Open-addressing table from a name's FNV-1a hash to its [`KNOWN_NAMES`] index (`u8::MAX` = empty).
+/// Open-addressing table from a name's [`key`] to its [`KNOWN_NAMES`] index (`u8::MAX` = empty).
 const TABLE_SIZE: usize = 256;
 
-fn fnv1a(name: &str) -> usize {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in name.bytes() {
-        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-    }
-    h as usize
+/// A name's first and last eight bytes (zero-padded) and its length: equal keys mean equal names
+/// up to 16 bytes; longer names also compare their middle bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Key {
+    head: u64,
+    tail: u64,
+    len: usize,
 }
 
-fn known_table() -> &'static [u8; TABLE_SIZE] {
-    static TABLE: std::sync::OnceLock<[u8; TABLE_SIZE]> = std::sync::OnceLock::new();
+fn key(name: &[u8]) -> Key {
+    let mut head = [0u8; 8];
+    let mut tail = [0u8; 8];
+    if name.len() >= 8 {
+        head.copy_from_slice(&name[..8]);
+        tail.copy_from_slice(&name[name.len() - 8..]);
+    } else {
+        head[..name.len()].copy_from_slice(name);
+    }
+    Key {
+        head: u64::from_le_bytes(head),
+        tail: u64::from_le_bytes(tail),
+        len: name.len(),
+    }
+}
+
+impl Key {
+    fn slot(&self) -> usize {
+        let mixed = (self.head ^ self.tail.rotate_left(29) ^ self.len as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (mixed >> 56) as usize % TABLE_SIZE
+    }
+}
+
+fn known_table() -> &'static [(Key, u8); TABLE_SIZE] {
+    static TABLE: std::sync::OnceLock<[(Key, u8); TABLE_SIZE]> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table = [u8::MAX; TABLE_SIZE];
+        let empty = Key {
+            head: 0,
+            tail: 0,
+            len: usize::MAX,
+        };
+        let mut table = [(empty, u8::MAX); TABLE_SIZE];
         for (i, name) in KNOWN_NAMES.iter().enumerate() {
-            let mut slot = fnv1a(name) % TABLE_SIZE;
-            while table[slot] != u8::MAX {
+            let k = key(name.as_bytes());
+            let mut slot = k.slot();
+            while table[slot].1 != u8::MAX {
                 slot = (slot + 1) % TABLE_SIZE;
             }
-            table[slot] = i as u8;
+            table[slot] = (k, i as u8);
         }
         table
     })
@@ -181,13 +212,15 @@ fn known_table() -> &'static [u8; TABLE_SIZE] {
 /// The index of `name` in [`KNOWN_NAMES`].
 pub fn known_index(name: &str) -> Option<u32> {
     let table = known_table();
-    let mut slot = fnv1a(name) % TABLE_SIZE;
+    let name = name.as_bytes();
+    let k = key(name);
+    let mut slot = k.slot();
     loop {
-        let i = table[slot];
+        let (candidate, i) = table[slot];
         if i == u8::MAX {
             return None;
         }
-        if KNOWN_NAMES[i as usize] == name {
+        if candidate == k && (name.len() <= 16 || KNOWN_NAMES[i as usize].as_bytes() == name) {
             return Some(u32::from(i));
         }
         slot = (slot + 1) % TABLE_SIZE;
@@ -486,9 +519,14 @@ mod tests {
             "",
             "sign2",
             "appi",
+            "appid\0",
             "total_fee ",
             "coupon_id_5",
             "__proto__",
+            "settlement_total_fee_",
+            "settlement_xotal_fee",
+            "refund_request_sourcx",
+            "\u{e9}appid",
         ] {
             assert_eq!(known_index(other), None);
         }
