@@ -101,17 +101,7 @@ pub fn string_to_sign(fields: &Fields) -> String {
 }
 
 fn write_string_to_sign(fields: &Fields, out: &mut Vec<u8>) {
-    let signed = fields
-        .iter_sorted()
-        .filter(|(k, v)| *k != b"sign" && !v.is_empty());
-    for (i, (k, v)) in signed.enumerate() {
-        if i > 0 {
-            out.push(b'&');
-        }
-        out.extend_from_slice(k);
-        out.push(b'=');
-        out.extend_from_slice(v);
-    }
+    fields.write_string_to_sign(out);
 }
 
 /// Uppercase hex signature, on the stack.

@@ -74,15 +74,6 @@ impl Fields {
         &self.buf[idx(&self.spans[i as usize].0)]
     }
 
-    /// `(name, value)` byte pairs ordered by name bytes (the order of the string to sign).
-    pub(crate) fn iter_sorted(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
-        let bytes = self.buf.as_bytes();
-        self.sorted.iter().map(move |&(_, i)| {
-            let (n, v) = &self.spans[i as usize];
-            (&bytes[idx(n)], &bytes[idx(v)])
-        })
-    }
-
     /// The field at position `index` in document order.
     pub fn get_index(&self, index: usize) -> Option<(&str, &str)> {
         self.spans
@@ -102,6 +93,38 @@ impl Fields {
         self.iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect()
+    }
+
+    /// Appends the string to sign (without `&key=…`): every field but `sign`, empty values dropped,
+    /// in name order, `name=value` joined with `&`.
+    pub(crate) fn write_string_to_sign(&self, out: &mut Vec<u8>) {
+        let bytes = self.buf.as_bytes();
+        let signed = |&(_, i): &(u64, u32)| {
+            let (n, v) = &self.spans[i as usize];
+            let (n, v) = (idx(n), idx(v));
+            (!v.is_empty() && &bytes[n.clone()] != b"sign").then_some((n, v))
+        };
+        let total: usize = self
+            .sorted
+            .iter()
+            .filter_map(signed)
+            .map(|(n, v)| n.len() + v.len() + 2)
+            .sum();
+        let start = out.len();
+        // Sixteen bytes of slack let short names and values be copied in whole 16-byte chunks
+        // (a `memcpy` call per piece costs more than the copy).
+        out.resize(start + total + 16, 0);
+        let mut pos = start;
+        for (k, (n, v)) in self.sorted.iter().filter_map(signed).enumerate() {
+            if k > 0 {
+                out[pos] = b'&';
+                pos += 1;
+            }
+            pos = copy_piece(out, pos, bytes, n);
+            out[pos] = b'=';
+            pos = copy_piece(out, pos + 1, bytes, v);
+        }
+        out.truncate(pos);
     }
 
     /// Orders the names and refuses a repeated one.
@@ -178,10 +201,36 @@ impl<'a> IntoIterator for &'a Fields {
 /// The first eight bytes of a name, zero-padded, as a big-endian number: ordering these agrees
 /// with byte order whenever they differ.
 fn prefix_key(name: &[u8]) -> u64 {
-    let mut k = [0u8; 8];
-    let n = name.len().min(8);
-    k[..n].copy_from_slice(&name[..n]);
-    u64::from_be_bytes(k)
+    match name.first_chunk::<8>() {
+        Some(head) => u64::from_be_bytes(*head),
+        None => name
+            .iter()
+            .enumerate()
+            .fold(0, |k, (i, &c)| k | (u64::from(c) << (56 - 8 * i))),
+    }
+}
+
+/// Copies `src[r]` to `out[pos..]`, in 16-byte chunks while both sides have room (the last chunk
+/// may write past the piece: later pieces overwrite it, and the caller truncates). Returns the end.
+fn copy_piece(out: &mut [u8], mut pos: usize, src: &[u8], r: Range<usize>) -> usize {
+    let (mut from, end) = (r.start, r.end);
+    while from < end {
+        let room = out.get_mut(pos..).and_then(|o| o.first_chunk_mut::<16>());
+        match (src[from..].first_chunk::<16>(), room) {
+            (Some(chunk), Some(dst)) => {
+                *dst = *chunk;
+                let n = (end - from).min(16);
+                pos += n;
+                from += n;
+            }
+            _ => {
+                let n = end - from;
+                out[pos..pos + n].copy_from_slice(&src[from..end]);
+                return pos + n;
+            }
+        }
+    }
+    pos
 }
 
 /// Byte-order comparison for the short names of a notification, inlined (a `memcmp` call costs
