@@ -61,8 +61,9 @@ function checkString(value, what, code) {
 }
 
 // Buffers and Uint8Arrays, also from another realm (vm context); not other typed arrays.
+const { isUint8Array } = require('node:util').types
 function isBytes(value) {
-  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]'
+  return isUint8Array(value)
 }
 
 function checkBody(body) {
@@ -81,70 +82,88 @@ function optionalString(options, name) {
   return value
 }
 
-const NONE = 0xffffffff
-const KNOWN = 0xfffffffe
-const VALUE = 0xfffffffd
+const TWO_16 = 65536
 const TWO_32 = 4294967296
 // The names the transport sends by index, as internalized strings (fast property keys).
 const KNOWN_NAMES = native.nativeKnownNames().map((name) => Object.keys({ [name]: 0 })[0])
 
-// Decodes the transport (see src/wire.rs): one string holding a header, u32 meta words (two code
-// units each) and the text the segments index.
+// Decodes the transport (see src/wire.rs): one string read front to back; numbers are varints of
+// 15-bit groups, strings are inline after their length.
 class Reader {
   constructor(data) {
     this.data = data
-    this.i = 2
-    this.base = 2 + 2 * (data.charCodeAt(0) * 65536 + data.charCodeAt(1))
+    this.i = 0
     this.values = []
   }
 
-  word() {
-    const i = this.i
-    this.i = i + 2
-    return this.data.charCodeAt(i) * 65536 + this.data.charCodeAt(i + 1)
+  unit() {
+    return this.data.charCodeAt(this.i++)
+  }
+
+  number() {
+    const u = this.data.charCodeAt(this.i++)
+    return u < 0x8000 ? u : this.longNumber(u)
+  }
+
+  longNumber(first) {
+    let value = first & 0x7fff
+    let scale = 0x8000
+    for (;;) {
+      const u = this.data.charCodeAt(this.i++)
+      value += (u & 0x7fff) * scale
+      if (u < 0x8000) return value
+      scale *= 0x8000
+    }
+  }
+
+  string() {
+    const length = this.number()
+    const start = this.i
+    this.i = start + length
+    return this.data.slice(start, start + length)
   }
 
   text() {
-    const start = this.word()
-    const end = this.word()
-    if (start < VALUE) return this.data.slice(this.base + start, this.base + end)
-    if (start === VALUE) return this.values[end]
-    return start === KNOWN ? KNOWN_NAMES[end] : null
+    const tag = this.number()
+    if (tag === 0) return null
+    return tag === 1 ? this.string() : this.values[tag - 2]
   }
 
   // Amounts are exact: a number up to Number.MAX_SAFE_INTEGER, a bigint beyond it.
   amount() {
-    const present = this.word()
-    const high = this.word()
-    const low = this.word()
-    if (present === 0) return null
-    if (high < 0x200000) return high * TWO_32 + low
-    return (BigInt(high) << 32n) | BigInt(low)
+    const tag = this.unit()
+    if (tag === 0) return null
+    if (tag === 1) return this.unit()
+    const a = this.unit()
+    const b = this.unit()
+    const c = this.unit()
+    const d = this.unit()
+    if (a < 0x20) return (a * TWO_16 + b) * TWO_32 + c * TWO_16 + d
+    return (BigInt(a * TWO_16 + b) << 32n) | BigInt(c * TWO_16 + d)
   }
 
   // A field list as `[object, pairs]`: the object for lookups, the pairs for exact order.
   fields() {
-    const count = this.word()
+    const count = this.number()
     const list = new Array(count)
     const values = new Array(count)
     let known = true
     let shape = count
     for (let k = 0; k < count; k++) {
-      const start = this.word()
-      const end = this.word()
+      const tag = this.number()
       let name
-      if (start === KNOWN) {
-        name = KNOWN_NAMES[end]
-        shape = (Math.imul(shape, 31) + end + 1) | 0
+      if (tag !== 0) {
+        name = KNOWN_NAMES[tag - 1]
+        shape = (Math.imul(shape, 31) + tag) | 0
       } else {
         known = false
-        name = this.data.slice(this.base + start, this.base + end)
+        name = this.string()
       }
-      const value = this.text()
-      this.values.push(value)
+      const value = this.string()
       values[k] = value
       list[k] = [name, value]
     }
+    this.values = this.values.length === 0 ? values : this.values.concat(values)
     return [known ? fromShape(shape, list, values) : fromPairs(list), list]
   }
 }
@@ -194,7 +213,7 @@ function fromShape(key, list, values) {
 
 function decodePayment(encoded) {
   const r = new Reader(encoded)
-  const flags = r.word()
+  const flags = r.unit()
   const [fields, fieldList] = r.fields()
   const result = {
     fields,
@@ -228,7 +247,7 @@ function decodePayment(encoded) {
     couponCount: r.amount(),
     coupons: null,
   }
-  const count = r.word()
+  const count = r.number()
   const coupons = new Array(count)
   for (let k = 0; k < count; k++) {
     coupons[k] = { id: r.text(), couponType: r.text(), fee: r.amount() }
@@ -239,7 +258,7 @@ function decodePayment(encoded) {
 
 function decodeRefund(encoded) {
   const r = new Reader(encoded)
-  const flags = r.word()
+  const flags = r.unit()
   const [fields, fieldList] = r.fields()
   const [reqInfo, reqInfoList] = r.fields()
   return {

@@ -135,10 +135,7 @@ impl NativeVerifier {
 
 /// Turns an encoded result into its JS string (see [`wire`]).
 fn finish(env: &Env, encoded: wire::Encoded) -> Result<JsString<'_>> {
-    let units = encoded
-        .into_units()
-        .ok_or_else(|| invalid(core::ErrorKind::Internal, "the result is too large"))?;
-    env.create_string_utf16(units)
+    env.create_string_utf16(encoded.units)
         .map_err(|e| invalid(core::ErrorKind::Internal, e.reason.clone()))
 }
 

@@ -1,38 +1,36 @@
 //! The compact transport from Rust to JS: one JS string of UTF-16 code units.
 //!
 //! Creating one JS string is far cheaper than creating ~80 JS values through Node-API one by one;
-//! `notify.js` reads it and builds the plain result objects. The string is `header ++ meta ++ text`:
+//! `notify.js` reads it front to back and builds the plain result objects. Every item is inline,
+//! in order, so the reader never seeks:
 //!
-//! - `header`: two code units, the number of meta words `w` (`units[0] * 65536 + units[1]`);
-//! - `meta`: `w` u32 words, two code units each (high, low);
-//! - `text`: every string of the result back to back (UTF-16), indexed from its own start.
+//! - a *number* (counts, lengths, tags) is a little-endian varint of 15-bit groups: each code unit
+//!   carries 15 bits, and a unit of `0x8000` or more means another unit follows (one unit below
+//!   32768);
+//! - a *string* is its length in code units (a number) followed by its code units;
+//! - a *name* is a number `t`: `t == 0` is followed by a string, `t > 0` is the name
+//!   `KNOWN_NAMES[t - 1]` (the JS side keeps those strings, so the common field names are neither
+//!   copied nor re-hashed as property keys on every call);
+//! - a *text* is a number `t`: `0` for `null`, `1` followed by a string, or `t >= 2` for the
+//!   `(t - 2)`-th field value sent so far (counting across field lists), when a typed property is
+//!   exactly that field's text (no second copy);
+//! - an *amount* is a unit `t`: `0` for `null`, `1` followed by one unit (values below 65536), `2`
+//!   followed by four units (16 bits each, most significant first);
+//! - a *field list* is a count followed by that many (name, string) pairs.
 //!
-//! In `meta`, a *segment* is `start, end` into `text`, `NONE, NONE` for `null`, or `KNOWN, i` for
-//! the `i`-th name of [`KNOWN_NAMES`] (the JS side keeps those strings, so the common field names
-//! are neither copied nor re-hashed as property keys on every call), or `VALUE, i` for the `i`-th
-//! field value sent so far (counting across field lists), when a typed property is exactly that
-//! field's text (no second copy); an *amount* is
-//! `present, high, low` (`present` 0 for `null`; value `high * 2^32 + low`); a *field list* is
-//! `count` followed by `count` pairs of segments (name, value).
+//! Payment: one unit of flags (bit 0: `is_success`), field list, the texts of [`PAYMENT_TEXT`],
+//! the amounts of [`PAYMENT_AMOUNTS`], then a count of coupons, each (text id, text type, amount
+//! fee).
 //!
-//! Payment: `flags` (bit 0: `is_success`), field list, the segments of [`PAYMENT_TEXT`], the
-//! amounts of [`PAYMENT_AMOUNTS`], then `count` coupons of (segment id, segment type, amount fee).
-//!
-//! Refund: `flags` (bit 0: `is_success`), field list (outer document), field list (`req_info`),
-//! the segments of [`REFUND_TEXT`], the amounts of [`REFUND_AMOUNTS`].
+//! Refund: flags, field list (outer document), field list (`req_info`), the texts of
+//! [`REFUND_TEXT`], the amounts of [`REFUND_AMOUNTS`].
 //!
 //! The name lists below are mirrored, in the same order, by `notify.js`.
 
 use wechatpay_notify::{Fields, PaymentNotification, RefundNotification};
 
-/// Marks a `null` segment.
+/// Marks a name absent from a field list in [`Positions`].
 pub const NONE: u32 = u32::MAX;
-
-/// Marks a segment that is a name of [`KNOWN_NAMES`].
-pub const KNOWN: u32 = u32::MAX - 1;
-
-/// Marks a segment that repeats a field value already sent.
-pub const VALUE: u32 = u32::MAX - 2;
 
 /// Field names of v2 notifications sent by index rather than as text (sorted by bytes). This is a
 /// transport optimisation only: any other name is sent as text and treated the same way.
@@ -263,82 +261,62 @@ const fn known_all<const N: usize>(names: [&str; N]) -> [usize; N] {
 }
 
 /// A result ready to cross into JS.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Encoded {
-    /// The header and the meta words (two code units each); see the module documentation.
-    units: Vec<u16>,
-    /// Every string of the result, back to back, as UTF-16.
-    pub text: Vec<u16>,
+    /// The code units of the JS string (see the module documentation).
+    pub units: Vec<u16>,
     /// Address, length and index (among all values sent) of every field value sent so far.
     values: Vec<(usize, usize)>,
 }
 
-impl Default for Encoded {
-    fn default() -> Encoded {
-        Encoded::with_capacity(0, 0)
-    }
-}
-
 impl Encoded {
-    fn with_capacity(units: usize, words: usize) -> Encoded {
-        let mut meta = Vec::with_capacity(units + 2 + 2 * words);
-        meta.extend([0, 0]);
+    fn with_capacity(units: usize) -> Encoded {
         Encoded {
-            units: meta,
-            text: Vec::with_capacity(units),
+            units: Vec::with_capacity(units),
             values: Vec::new(),
         }
     }
 
-    /// The meta words pushed so far.
-    #[cfg(test)]
-    fn meta(&self) -> Vec<u32> {
-        self.units[2..]
-            .chunks(2)
-            .map(|w| u32::from(w[0]) << 16 | u32::from(w[1]))
-            .collect()
+    fn number(&mut self, mut n: usize) {
+        while n >= 0x8000 {
+            self.units.push(0x8000 | (n & 0x7fff) as u16);
+            n >>= 15;
+        }
+        self.units.push(n as u16);
     }
 
-    fn word(&mut self, word: u32) {
-        self.units.extend([(word >> 16) as u16, word as u16]);
-    }
-
-    fn words<const N: usize>(&mut self, words: [u32; N]) {
-        for w in words {
-            self.word(w);
+    fn string(&mut self, s: &str) {
+        if s.is_ascii() {
+            self.number(s.len());
+            self.units.extend(s.bytes().map(u16::from));
+        } else {
+            self.number(s.encode_utf16().count());
+            self.units.extend(s.encode_utf16());
         }
     }
 
-    fn offset(&self) -> u32 {
-        // Lengths beyond u32 cannot be JS strings anyway; `into_units` refuses them.
-        u32::try_from(self.text.len()).unwrap_or(VALUE - 1)
-    }
-
-    fn segment(&mut self, value: Option<&str>) {
+    fn text(&mut self, value: Option<&str>) {
         match value {
-            None => self.words([NONE, NONE]),
+            None => self.units.push(0),
             Some(s) => {
-                let start = self.offset();
-                if s.is_ascii() {
-                    self.text.extend(s.bytes().map(u16::from));
-                } else {
-                    self.text.extend(s.encode_utf16());
-                }
-                let end = self.offset();
-                self.words([start, end]);
+                self.units.push(1);
+                self.string(s);
             }
         }
     }
 
     fn amount(&mut self, value: Option<u64>) {
         match value {
-            None => self.words([0, 0, 0]),
-            Some(v) => self.words([1, (v >> 32) as u32, v as u32]),
+            None => self.units.push(0),
+            Some(v) if v < 0x1_0000 => self.units.extend([1, v as u16]),
+            Some(v) => self.units.extend([
+                2,
+                (v >> 48) as u16,
+                (v >> 32) as u16,
+                (v >> 16) as u16,
+                v as u16,
+            ]),
         }
-    }
-
-    fn count(&mut self, n: usize) {
-        self.word(u32::try_from(n).unwrap_or(NONE));
     }
 
     /// A typed text property: a reference when it is one of the field values sent, else text.
@@ -346,25 +324,25 @@ impl Encoded {
         if let Some(s) = value {
             let key = (s.as_ptr() as usize, s.len());
             if let Some(i) = self.values.iter().position(|&v| v == key) {
-                self.words([VALUE, i as u32]);
+                self.number(i + 2);
                 return;
             }
         }
-        self.segment(value);
+        self.text(value);
     }
 
     /// The typed text property that is the value of the field `KNOWN_NAMES[name]` (`null` when
     /// absent), by its position recorded in `at`.
     fn field_value(&mut self, at: &Positions, name: usize) {
         match at[name] {
-            NONE => self.words([NONE, NONE]),
-            i => self.words([VALUE, i]),
+            NONE => self.units.push(0),
+            i => self.number(i as usize + 2),
         }
     }
 
     /// Sends a field list and records in `at` where each known name is.
     fn fields(&mut self, fields: &Fields, at: &mut Positions) {
-        self.count(fields.len());
+        self.number(fields.len());
         self.values.reserve(fields.len());
         for (name, value) in fields.iter() {
             let index = u32::try_from(self.values.len()).unwrap_or(NONE);
@@ -372,25 +350,15 @@ impl Encoded {
             match known_index(name) {
                 Some(k) => {
                     at[k as usize] = index;
-                    self.words([KNOWN, k]);
+                    self.number(k as usize + 1);
                 }
-                None => self.segment(Some(name)),
+                None => {
+                    self.units.push(0);
+                    self.string(name);
+                }
             }
-            self.segment(Some(value));
+            self.string(value);
         }
-    }
-
-    /// The code units of the JS string, or `None` when the result is too large to index.
-    pub fn into_units(self) -> Option<Vec<u16>> {
-        let words = (self.units.len() - 2) / 2;
-        if self.text.len() >= VALUE as usize - 1 || words > u32::MAX as usize {
-            return None;
-        }
-        let mut units = self.units;
-        units[0] = (words >> 16) as u16;
-        units[1] = words as u16;
-        units.extend_from_slice(&self.text);
-        Some(units)
     }
 }
 
@@ -431,11 +399,11 @@ const REFUND_AMOUNT_FIELDS: [usize; 4] = known_all(REFUND_AMOUNTS);
 /// present (an absent field is `None` for every accessor).
 pub fn payment(n: &PaymentNotification) -> Encoded {
     let fields = n.fields();
-    let mut out = Encoded::with_capacity(1536, 8 + 4 * fields.len() + 2 * 21 + 3 * 5 + 16);
-    out.word(u32::from(n.is_success()));
+    let mut out = Encoded::with_capacity(2048);
+    out.units.push(u16::from(n.is_success()));
     let mut at = [NONE; KNOWN_NAMES.len()];
     out.fields(fields, &mut at);
-    out.segment(Some(n.sign_type().as_str()));
+    out.text(Some(n.sign_type().as_str()));
     out.property(n.dedupe_key());
     for name in PAYMENT_FIELDS {
         out.field_value(&at, name);
@@ -453,13 +421,13 @@ pub fn payment(n: &PaymentNotification) -> Encoded {
     }
     // `coupons()` is empty unless `coupon_count` is a positive amount.
     if amounts[4].unwrap_or(0) == 0 {
-        out.count(0);
+        out.number(0);
     } else {
         let coupons = n.coupons();
-        out.count(coupons.len());
+        out.number(coupons.len());
         for c in &coupons {
-            out.segment(Some(&c.id));
-            out.segment(c.coupon_type.as_deref());
+            out.text(Some(&c.id));
+            out.text(c.coupon_type.as_deref());
             out.amount(c.fee);
         }
     }
@@ -468,11 +436,8 @@ pub fn payment(n: &PaymentNotification) -> Encoded {
 
 /// Encodes a decrypted refund notification (see [`payment`]).
 pub fn refund(n: &RefundNotification) -> Encoded {
-    let mut out = Encoded::with_capacity(
-        1536,
-        8 + 4 * (n.fields().len() + n.req_info().len()) + 2 * 12 + 3 * 4,
-    );
-    out.word(u32::from(n.is_success()));
+    let mut out = Encoded::with_capacity(2048);
+    out.units.push(u16::from(n.is_success()));
     let mut outer = [NONE; KNOWN_NAMES.len()];
     out.fields(n.fields(), &mut outer);
     let mut inner = [NONE; KNOWN_NAMES.len()];
@@ -497,15 +462,33 @@ pub fn refund(n: &RefundNotification) -> Encoded {
 mod tests {
     use super::*;
 
+    fn positions() -> Positions {
+        [NONE; KNOWN_NAMES.len()]
+    }
+
     #[test]
-    fn segments_are_utf16() {
+    fn numbers_are_15_bit_varints() {
         let mut e = Encoded::default();
-        e.segment(Some("ab"));
-        e.segment(None);
-        e.segment(Some("支付😀"));
-        e.segment(Some(""));
-        assert_eq!(String::from_utf16(&e.text).unwrap(), "ab支付😀");
-        assert_eq!(e.meta(), vec![0, 2, NONE, NONE, 2, 6, 6, 6]);
+        for n in [0, 1, 0x7fff, 0x8000, 0x3fff_ffff, 0x4000_0000, usize::MAX] {
+            e.number(n);
+        }
+        let mut want = vec![0, 1, 0x7fff, 0x8000, 1, 0xffff, 0x7fff, 0x8000, 0x8000, 1];
+        want.extend([0xffff, 0xffff, 0xffff, 0xffff]);
+        want.push((usize::MAX >> 60) as u16);
+        assert_eq!(e.units, want);
+    }
+
+    #[test]
+    fn texts_are_utf16() {
+        let mut e = Encoded::default();
+        e.text(Some("ab"));
+        e.text(None);
+        e.text(Some("支付😀"));
+        e.text(Some(""));
+        let mut want = vec![1, 2, 97, 98, 0, 1, 4];
+        want.extend("支付😀".encode_utf16());
+        want.extend([1, 0]);
+        assert_eq!(e.units, want);
     }
 
     #[test]
@@ -532,27 +515,38 @@ mod tests {
         }
         let fields = Fields::from_pairs([("total_fee", "1"), ("zz_new", "2")]).unwrap();
         let mut e = Encoded::default();
-        e.fields(&fields, &mut [NONE; KNOWN_NAMES.len()]);
-        let total_fee = known_index("total_fee").unwrap();
-        assert_eq!(e.meta(), vec![2, KNOWN, total_fee, 0, 1, 1, 7, 7, 8]);
-        assert_eq!(String::from_utf16(&e.text).unwrap(), "1zz_new2");
+        e.fields(&fields, &mut positions());
+        let total_fee = known_index("total_fee").unwrap() as u16;
+        let want = [
+            2,
+            total_fee + 1,
+            1,
+            49,
+            0,
+            6,
+            122,
+            122,
+            95,
+            110,
+            101,
+            119,
+            1,
+            50,
+        ];
+        assert_eq!(e.units, want);
     }
 
     #[test]
     fn typed_properties_reference_field_values() {
         let fields = Fields::from_pairs([("a", "x"), ("b", "x"), ("c", "")]).unwrap();
         let mut e = Encoded::default();
-        e.fields(&fields, &mut [NONE; KNOWN_NAMES.len()]);
-        let before = e.meta().len();
+        e.fields(&fields, &mut positions());
+        let before = e.units.len();
         e.property(fields.get("b"));
         e.property(fields.get("c"));
         e.property(Some("x")); // equal text elsewhere in memory: sent as text
         e.property(None);
-        let text_len = 5; // "a" "x" "b" "x" "c" "": unknown names are sent as text
-        assert_eq!(
-            e.meta()[before..],
-            [VALUE, 1, VALUE, 2, text_len, text_len + 1, NONE, NONE]
-        );
+        assert_eq!(e.units[before..], [3, 4, 1, 1, 120, 0]);
     }
 
     #[test]
@@ -560,8 +554,8 @@ mod tests {
         let outer = Fields::from_pairs([("zz", "0"), ("appid", "wx")]).unwrap();
         let inner = Fields::from_pairs([("refund_id", "r1"), ("total_fee", "5")]).unwrap();
         let mut e = Encoded::default();
-        let mut at_outer = [NONE; KNOWN_NAMES.len()];
-        let mut at_inner = [NONE; KNOWN_NAMES.len()];
+        let mut at_outer = positions();
+        let mut at_inner = positions();
         e.fields(&outer, &mut at_outer);
         e.fields(&inner, &mut at_inner);
         assert_eq!(at_outer[known("appid")], 1);
@@ -569,10 +563,10 @@ mod tests {
         assert_eq!(at_inner[known("total_fee")], 3);
         assert_eq!(at_inner[known("appid")], NONE);
         assert_eq!(at_outer.iter().filter(|&&i| i != NONE).count(), 1);
-        let before = e.meta().len();
+        let before = e.units.len();
         e.field_value(&at_inner, known("total_fee"));
         e.field_value(&at_inner, known("mch_id"));
-        assert_eq!(e.meta()[before..], [VALUE, 3, NONE, NONE]);
+        assert_eq!(e.units[before..], [5, 0]);
         for (i, name) in KNOWN_NAMES.iter().enumerate() {
             assert_eq!(known(name), i);
         }
@@ -585,20 +579,16 @@ mod tests {
     }
 
     #[test]
-    fn amounts_split_into_words() {
+    fn amounts_are_one_or_four_units() {
         let mut e = Encoded::default();
         e.amount(Some(u64::MAX));
         e.amount(Some(1));
+        e.amount(Some(0xffff));
+        e.amount(Some(0x1_0000));
         e.amount(None);
-        assert_eq!(e.meta(), vec![1, u32::MAX, u32::MAX, 1, 0, 1, 0, 0, 0]);
-    }
-
-    #[test]
-    fn units_are_header_meta_text() {
-        let mut e = Encoded::default();
-        e.count(0x0001_0002);
-        e.segment(Some("é"));
-        let units = e.into_units().unwrap();
-        assert_eq!(units, vec![0, 3, 1, 2, 0, 0, 0, 1, 0xe9]);
+        let want = [
+            2, 0xffff, 0xffff, 0xffff, 0xffff, 1, 1, 1, 0xffff, 2, 0, 0, 1, 0, 0,
+        ];
+        assert_eq!(e.units, want);
     }
 }
