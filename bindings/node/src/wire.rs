@@ -392,11 +392,21 @@ const REFUND_FIELDS: [usize; 11] = {
 /// [`KNOWN_NAMES`] indices of [`REFUND_AMOUNTS`].
 const REFUND_AMOUNT_FIELDS: [usize; 4] = known_all(REFUND_AMOUNTS);
 
+/// The amount in the field at document position `at` (or `None` for [`NONE`]), by the core's rule.
+fn amount_at(fields: &Fields, at: u32) -> Option<u64> {
+    if at == NONE {
+        return None;
+    }
+    fields
+        .get_index(at as usize)
+        .and_then(|(_, v)| wechatpay_notify::parse_amount(v))
+}
+
 /// Encodes a verified payment notification.
 ///
 /// Text properties are the values of their fields, found in the one pass that sends the field
-/// list; amounts and coupons come from the core's accessors, called only when their field is
-/// present (an absent field is `None` for every accessor).
+/// list; amounts are those values read with the core's `parse_amount` (the rule of every amount
+/// accessor); coupons come from the core's `coupons()`, called only when `coupon_count` is positive.
 pub fn payment(n: &PaymentNotification) -> Encoded {
     let fields = n.fields();
     let mut out = Encoded::with_capacity(2048);
@@ -408,14 +418,8 @@ pub fn payment(n: &PaymentNotification) -> Encoded {
     for name in PAYMENT_FIELDS {
         out.field_value(&at, name);
     }
-    let present = PAYMENT_AMOUNT_FIELDS.map(|name| at[name] != NONE);
-    let amounts = [
-        present[0].then(|| n.total_fee()).flatten(),
-        present[1].then(|| n.settlement_total_fee()).flatten(),
-        present[2].then(|| n.cash_fee()).flatten(),
-        present[3].then(|| n.coupon_fee()).flatten(),
-        present[4].then(|| n.coupon_count()).flatten(),
-    ];
+    // The core's amount rule applied to the values found in the one pass (no lookups).
+    let amounts = PAYMENT_AMOUNT_FIELDS.map(|name| amount_at(fields, at[name]));
     for value in amounts {
         out.amount(value);
     }
@@ -446,14 +450,14 @@ pub fn refund(n: &RefundNotification) -> Encoded {
     for (k, name) in REFUND_FIELDS.into_iter().enumerate() {
         out.field_value(if k < 2 { &outer } else { &inner }, name);
     }
-    let present = REFUND_AMOUNT_FIELDS.map(|name| inner[name] != NONE);
-    for value in [
-        present[0].then(|| n.total_fee()).flatten(),
-        present[1].then(|| n.refund_fee()).flatten(),
-        present[2].then(|| n.settlement_total_fee()).flatten(),
-        present[3].then(|| n.settlement_refund_fee()).flatten(),
-    ] {
-        out.amount(value);
+    // `inner` positions count the outer fields first (one `values` list for both documents).
+    let outer_len = n.fields().len() as u32;
+    for name in REFUND_AMOUNT_FIELDS {
+        let at = match inner[name] {
+            NONE => NONE,
+            i => i - outer_len,
+        };
+        out.amount(amount_at(n.req_info(), at));
     }
     out
 }

@@ -31,7 +31,9 @@ mod xml;
 
 pub use error::{Error, ErrorKind};
 pub use sign::{ApiKey, SignType, sign, string_to_sign};
-pub use v2::{Coupon, DEFAULT_MAX_BODY_BYTES, PaymentNotification, RefundNotification, Verifier};
+pub use v2::{
+    Coupon, DEFAULT_MAX_BODY_BYTES, PaymentNotification, RefundNotification, Verifier, parse_amount,
+};
 pub use xml::Fields;
 
 /// The crate version.

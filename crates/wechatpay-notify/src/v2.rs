@@ -252,6 +252,13 @@ fn amount(fields: &Fields, name: &str) -> Option<u64> {
     digits(fields.get(name)?)
 }
 
+/// The rule every typed amount accessor applies to a field value: an amount in fen is ASCII digits
+/// only (no sign, no spaces, no decimal point) and fits in a `u64`; anything else is `None`.
+/// Public so that bindings reading many fields in one pass apply the same rule.
+pub fn parse_amount(v: &str) -> Option<u64> {
+    digits(v)
+}
+
 /// An amount in fen: ASCII digits only.
 fn digits(v: &str) -> Option<u64> {
     // Digits only (no sign, no spaces); values past u64::MAX do not parse and are absent.
