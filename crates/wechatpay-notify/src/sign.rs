@@ -1,5 +1,6 @@
 //! v2 signatures (SPEC §1): the string to sign, MD5 and HMAC-SHA256, constant-time comparison.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::str::FromStr;
 
@@ -94,14 +95,11 @@ impl fmt::Debug for ApiKey {
 /// The string to sign without the trailing `&key=…`: every field except `sign`, empty values
 /// dropped, names in byte order, `name=value` joined with `&`, values exactly as decoded.
 pub fn string_to_sign(fields: &Fields) -> String {
-    let mut out = Vec::with_capacity(256);
-    write_string_to_sign(fields, &mut out);
+    let mut out = Vec::new();
+    let len = fields.write_string_to_sign(&mut out);
+    out.truncate(len);
     // Built only from `&str` pieces and ASCII separators.
     String::from_utf8(out).unwrap_or_default()
-}
-
-fn write_string_to_sign(fields: &Fields, out: &mut Vec<u8>) {
-    fields.write_string_to_sign(out);
 }
 
 /// Uppercase hex signature, on the stack.
@@ -137,11 +135,39 @@ impl Signature {
     }
 }
 
+thread_local! {
+    /// Per-thread scratch buffer for the string to sign (it holds only notification data, never
+    /// the key), so that a verification does not allocate one each time.
+    static MESSAGE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
 pub(crate) fn compute(fields: &Fields, key: &ApiKey, sign_type: SignType) -> Signature {
+    let reused = MESSAGE.try_with(|cell| {
+        let mut message = cell.try_borrow_mut().ok()?;
+        let sig = compute_with(fields, key, sign_type, &mut message);
+        if message.capacity() > 64 * 1024 {
+            // Do not keep a large body's buffer alive for the thread's lifetime.
+            *message = Vec::new();
+        }
+        Some(sig)
+    });
+    match reused {
+        Ok(Some(sig)) => sig,
+        // Thread-local storage is being torn down (or re-entered): use a fresh buffer.
+        _ => compute_with(fields, key, sign_type, &mut Vec::new()),
+    }
+}
+
+fn compute_with(
+    fields: &Fields,
+    key: &ApiKey,
+    sign_type: SignType,
+    message: &mut Vec<u8>,
+) -> Signature {
     // The string to sign holds only notification data; the key is fed to the hash separately so
     // that no heap buffer ever holds it.
-    let mut message = Vec::with_capacity(1024);
-    write_string_to_sign(fields, &mut message);
+    let len = fields.write_string_to_sign(message);
+    let message = &message[..len];
     let mut sig = Signature {
         hex: [0; 64],
         len: sign_type.hex_len(),
@@ -149,7 +175,7 @@ pub(crate) fn compute(fields: &Fields, key: &ApiKey, sign_type: SignType) -> Sig
     match sign_type {
         SignType::Md5 => {
             let mut md5 = Md5::new();
-            md5.update(&message);
+            md5.update(message);
             md5.update(b"&key=");
             md5.update(key.bytes());
             upper_hex(&md5.finalize(), &mut sig.hex);
@@ -158,7 +184,7 @@ pub(crate) fn compute(fields: &Fields, key: &ApiKey, sign_type: SignType) -> Sig
             // HMAC accepts keys of any length, so this cannot fail; fall back to an impossible value.
             match <Hmac<Sha256> as KeyInit>::new_from_slice(key.bytes()) {
                 Ok(mut mac) => {
-                    mac.update(&message);
+                    mac.update(message);
                     mac.update(b"&key=");
                     mac.update(key.bytes());
                     upper_hex(&mac.finalize().into_bytes(), &mut sig.hex);

@@ -95,9 +95,11 @@ impl Fields {
             .collect()
     }
 
-    /// Appends the string to sign (without `&key=…`): every field but `sign`, empty values dropped,
-    /// in name order, `name=value` joined with `&`.
-    pub(crate) fn write_string_to_sign(&self, out: &mut Vec<u8>) {
+    /// Writes the string to sign (without `&key=…`) at the start of `out` and returns its length:
+    /// every field but `sign`, empty values dropped, in name order, `name=value` joined with `&`.
+    /// `out` is grown when too short but never shrunk or cleared, so a reused buffer costs nothing;
+    /// bytes after the returned length are scratch.
+    pub(crate) fn write_string_to_sign(&self, out: &mut Vec<u8>) -> usize {
         let bytes = self.buf.as_bytes();
         let signed = |&(_, i): &(u64, u32)| {
             let (n, v) = &self.spans[i as usize];
@@ -110,11 +112,12 @@ impl Fields {
             .filter_map(signed)
             .map(|(n, v)| n.len() + v.len() + 2)
             .sum();
-        let start = out.len();
         // Sixteen bytes of slack let short names and values be copied in whole 16-byte chunks
         // (a `memcpy` call per piece costs more than the copy).
-        out.resize(start + total + 16, 0);
-        let mut pos = start;
+        if out.len() < total + 16 {
+            out.resize(total + 16, 0);
+        }
+        let mut pos = 0;
         for (k, (n, v)) in self.sorted.iter().filter_map(signed).enumerate() {
             if k > 0 {
                 out[pos] = b'&';
@@ -124,7 +127,7 @@ impl Fields {
             out[pos] = b'=';
             pos = copy_piece(out, pos + 1, bytes, v);
         }
-        out.truncate(pos);
+        pos
     }
 
     /// Orders the names and refuses a repeated one.
