@@ -19,12 +19,22 @@ use crate::error::Error;
 /// `sign` and empty elements are included. Names are unique (the reader refuses duplicates).
 #[derive(Clone, Default)]
 pub struct Fields {
-    /// All names and values, back to back; the spans index into it.
+    /// All names and values, back to back; the entries index into it.
     buf: String,
-    spans: Vec<(Range<u32>, Range<u32>)>,
-    /// `(name prefix key, position in spans)`, ordered by name bytes (lookups, duplicate check,
-    /// string to sign).
-    sorted: Vec<(u64, u32)>,
+    /// One entry per field, in document order.
+    spans: Vec<Entry>,
+}
+
+/// A field's name and value in `Fields::buf`, plus the name-order index (one allocation for both).
+#[derive(Clone, Default)]
+struct Entry {
+    name: Range<u32>,
+    value: Range<u32>,
+    /// The name's 8-byte prefix key (see `prefix_key`).
+    key: u64,
+    /// The document position of the field that comes `k`-th in name order, stored in entry `k`
+    /// (lookups, duplicate check, string to sign).
+    order: u32,
 }
 
 impl Fields {
@@ -59,33 +69,45 @@ impl Fields {
     /// The value of the field `name`, if present (empty values are `Some("")`).
     pub fn get(&self, name: &str) -> Option<&str> {
         let key = prefix_key(name.as_bytes());
-        let at = self
-            .sorted
-            .binary_search_by(|&(k, i)| {
-                k.cmp(&key)
-                    .then_with(|| cmp_bytes(self.name_at(i).as_bytes(), name.as_bytes()))
-            })
-            .ok()?;
-        let (_, v) = &self.spans[self.sorted[at].1 as usize];
-        Some(&self.buf[idx(v)])
+        let bytes = self.buf.as_bytes();
+        let (mut lo, mut hi) = (0, self.spans.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let e = &self.spans[self.spans[mid].order as usize];
+            let ord = e
+                .key
+                .cmp(&key)
+                .then_with(|| cmp_bytes(&bytes[idx(&e.name)], name.as_bytes()));
+            match ord {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(&self.buf[idx(&e.value)]),
+            }
+        }
+        None
     }
 
     fn name_at(&self, i: u32) -> &str {
-        &self.buf[idx(&self.spans[i as usize].0)]
+        &self.buf[idx(&self.spans[i as usize].name)]
+    }
+
+    /// Entries in name order.
+    fn sorted(&self) -> impl Iterator<Item = &Entry> + '_ {
+        self.spans.iter().map(|e| &self.spans[e.order as usize])
     }
 
     /// The field at position `index` in document order.
     pub fn get_index(&self, index: usize) -> Option<(&str, &str)> {
         self.spans
             .get(index)
-            .map(|(n, v)| (&self.buf[idx(n)], &self.buf[idx(v)]))
+            .map(|e| (&self.buf[idx(&e.name)], &self.buf[idx(&e.value)]))
     }
 
     /// Iterates `(name, value)` in document order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
         self.spans
             .iter()
-            .map(|(n, v)| (&self.buf[idx(n)], &self.buf[idx(v)]))
+            .map(|e| (&self.buf[idx(&e.name)], &self.buf[idx(&e.value)]))
     }
 
     /// Copies the fields into owned pairs.
@@ -101,24 +123,19 @@ impl Fields {
     /// bytes after the returned length are scratch.
     pub(crate) fn write_string_to_sign(&self, out: &mut Vec<u8>) -> usize {
         let bytes = self.buf.as_bytes();
-        let signed = |&(_, i): &(u64, u32)| {
-            let (n, v) = &self.spans[i as usize];
-            let (n, v) = (idx(n), idx(v));
+        let signed = |e: &Entry| {
+            let (n, v) = (idx(&e.name), idx(&e.value));
             (!v.is_empty() && &bytes[n.clone()] != b"sign").then_some((n, v))
         };
-        let total: usize = self
-            .sorted
-            .iter()
-            .filter_map(signed)
-            .map(|(n, v)| n.len() + v.len() + 2)
-            .sum();
-        // Sixteen bytes of slack let short names and values be copied in whole 16-byte chunks
-        // (a `memcpy` call per piece costs more than the copy).
-        if out.len() < total + 16 {
-            out.resize(total + 16, 0);
+        // Every piece is a name and a value from `buf` plus two separators, so this bounds the
+        // string; sixteen more bytes of slack let short names and values be copied in whole
+        // 16-byte chunks (a `memcpy` call per piece costs more than the copy).
+        let bound = self.buf.len() + 2 * self.spans.len() + 16;
+        if out.len() < bound {
+            out.resize(bound, 0);
         }
         let mut pos = 0;
-        for (k, (n, v)) in self.sorted.iter().filter_map(signed).enumerate() {
+        for (k, (n, v)) in self.sorted().filter_map(signed).enumerate() {
             if k > 0 {
                 out[pos] = b'&';
                 pos += 1;
@@ -132,36 +149,48 @@ impl Fields {
 
     /// Orders the names and refuses a repeated one.
     fn seal(&mut self) -> Result<(), Error> {
+        let n = self.spans.len();
+        let mut small = [(0u64, 0u32); 64];
+        let mut large = Vec::new();
+        let keyed: &mut [(u64, u32)] = if n <= small.len() {
+            &mut small[..n]
+        } else {
+            large.resize(n, (0, 0));
+            &mut large
+        };
         let bytes = self.buf.as_bytes();
+        for (i, (slot, e)) in keyed.iter_mut().zip(&mut self.spans).enumerate() {
+            e.key = prefix_key_in(bytes, idx(&e.name));
+            *slot = (e.key, i as u32);
+        }
         let spans = &self.spans;
-        let name = |i: u32| &bytes[idx(&spans[i as usize].0)];
+        let name = |i: u32| &bytes[idx(&spans[i as usize].name)];
         // Compare the big-endian 8-byte prefixes first; only equal prefixes need the names.
         let cmp = |a: &(u64, u32), b: &(u64, u32)| {
             a.0.cmp(&b.0).then_with(|| cmp_bytes(name(a.1), name(b.1)))
         };
-        let mut sorted: Vec<(u64, u32)> = (0..spans.len() as u32)
-            .map(|i| (prefix_key(name(i)), i))
-            .collect();
-        if sorted.len() <= 64 {
+        if n <= 64 {
             // Insertion sort: notifications arrive nearly in name order (often all but a trailing
             // `sign`), which costs about one comparison per field.
-            for i in 1..sorted.len() {
+            for i in 1..n {
                 let mut j = i;
-                while j > 0 && cmp(&sorted[j - 1], &sorted[j]).is_gt() {
-                    sorted.swap(j - 1, j);
+                while j > 0 && cmp(&keyed[j - 1], &keyed[j]).is_gt() {
+                    keyed.swap(j - 1, j);
                     j -= 1;
                 }
             }
         } else {
-            sorted.sort_unstable_by(cmp);
+            keyed.sort_unstable_by(cmp);
         }
-        if let Some(w) = sorted.windows(2).find(|w| cmp(&w[0], &w[1]).is_eq()) {
+        if let Some(w) = keyed.windows(2).find(|w| cmp(&w[0], &w[1]).is_eq()) {
             return Err(Error::duplicate_field(format!(
                 "the element <{}> appears more than once",
                 printable(self.name_at(w[0].1))
             )));
         }
-        self.sorted = sorted;
+        for (e, &(_, i)) in self.spans.iter_mut().zip(keyed.iter()) {
+            e.order = i;
+        }
         Ok(())
     }
 
@@ -173,7 +202,11 @@ impl Fields {
 
     fn finish(&mut self, name: Range<u32>, value_start: usize) -> Result<(), Error> {
         let value = span(value_start, self.buf.len())?;
-        self.spans.push((name, value));
+        self.spans.push(Entry {
+            name,
+            value,
+            ..Entry::default()
+        });
         Ok(())
     }
 }
@@ -234,6 +267,18 @@ fn copy_piece(out: &mut [u8], mut pos: usize, src: &[u8], r: Range<usize>) -> us
         }
     }
     pos
+}
+
+/// `prefix_key(&buf[name])`, reading a whole 8-byte word from `buf` and masking it to the name's
+/// length when the buffer has room (names are followed by more of the document), which avoids a
+/// byte loop for short names.
+fn prefix_key_in(buf: &[u8], name: Range<usize>) -> u64 {
+    let len = name.len();
+    match buf.get(name.start..).and_then(|b| b.first_chunk::<8>()) {
+        Some(word) if len < 8 => u64::from_be_bytes(*word) & !(u64::MAX >> (8 * len)),
+        Some(word) => u64::from_be_bytes(*word),
+        None => prefix_key(&buf[name]),
+    }
 }
 
 /// Byte-order comparison for the short names of a notification, inlined (a `memcmp` call costs
@@ -321,7 +366,6 @@ fn parse_canonical(body: &[u8], root_name: &str) -> Option<Fields> {
     let mut fields = Fields {
         buf: String::from(s),
         spans: Vec::with_capacity(32),
-        sorted: Vec::new(),
     };
     loop {
         i = skip_ws(b, i);
@@ -336,7 +380,10 @@ fn parse_canonical(body: &[u8], root_name: &str) -> Option<Fields> {
         let name_span = span(i, name_end).ok()?;
         if let Some(after) = expect(b, name_end, b"/>") {
             i = after;
-            fields.spans.push((name_span, 0..0));
+            fields.spans.push(Entry {
+                name: name_span,
+                ..Entry::default()
+            });
             continue;
         }
         i = expect(b, name_end, b">")?;
@@ -364,9 +411,11 @@ fn parse_canonical(body: &[u8], root_name: &str) -> Option<Fields> {
         i = expect(b, i, b"</")?;
         i = expect(b, i, name)?;
         i = expect(b, i, b">")?;
-        fields
-            .spans
-            .push((name_span, span(value.start, value.end).ok()?));
+        fields.spans.push(Entry {
+            name: name_span,
+            value: span(value.start, value.end).ok()?,
+            ..Entry::default()
+        });
     }
 }
 
@@ -454,7 +503,6 @@ fn parse_bytes(text: &[u8], root_name: &str) -> Result<Fields, Error> {
     let mut fields = Fields {
         buf: String::with_capacity(text.len()),
         spans: Vec::with_capacity(32),
-        sorted: Vec::new(),
     };
     let mut state = State::Prolog;
     loop {
@@ -801,6 +849,26 @@ mod tests {
         }
         // Most vectors use WeChat's canonical shape, so the comparison is not vacuous.
         assert!(fast > 50, "{fast}");
+    }
+
+    #[test]
+    fn prefix_keys_agree() {
+        let buf = b"appidsign_typecoupon_fee_0x";
+        for (start, end) in [
+            (0, 5),
+            (5, 9),
+            (5, 14),
+            (14, 26),
+            (14, 24),
+            (26, 27),
+            (27, 27),
+        ] {
+            assert_eq!(
+                prefix_key_in(buf, start..end),
+                prefix_key(&buf[start..end]),
+                "{start}..{end}"
+            );
+        }
     }
 
     proptest::proptest! {
