@@ -409,7 +409,7 @@ fn parse_canonical(body: &[u8], root_name: &str) -> Option<Fields> {
             return None;
         }
         i = expect(b, i, b"</")?;
-        i = expect(b, i, name)?;
+        i = expect_same(b, i, name)?;
         i = expect(b, i, b">")?;
         fields.spans.push(Entry {
             name: name_span,
@@ -487,6 +487,32 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 fn expect(b: &[u8], i: usize, lit: &[u8]) -> Option<usize> {
     let end = i.checked_add(lit.len())?;
     cmp_bytes(b.get(i..end)?, lit).is_eq().then_some(end)
+}
+
+/// `expect` for a variable-length `lit` (a closing tag's name): overlapping 8-byte word compares
+/// instead of a byte loop whose exit depends on the name's length.
+fn expect_same(b: &[u8], i: usize, lit: &[u8]) -> Option<usize> {
+    let end = i.checked_add(lit.len())?;
+    let got = b.get(i..end)?;
+    let n = lit.len();
+    let word = |s: &[u8], at: usize| {
+        s.get(at..)
+            .and_then(|t| t.first_chunk::<8>())
+            .map(|w| u64::from_ne_bytes(*w))
+    };
+    let same = if n >= 8 {
+        let mut diff = 0;
+        let mut at = 0;
+        while at + 8 < n {
+            diff |= word(got, at)? ^ word(lit, at)?;
+            at += 8;
+        }
+        diff |= word(got, n - 8)? ^ word(lit, n - 8)?;
+        diff == 0
+    } else {
+        got == lit
+    };
+    same.then_some(end)
 }
 
 fn parse_bytes(text: &[u8], root_name: &str) -> Result<Fields, Error> {
@@ -868,6 +894,23 @@ mod tests {
                 prefix_key(&buf[start..end]),
                 "{start}..{end}"
             );
+        }
+    }
+
+    #[test]
+    fn expect_same_compares_every_byte() {
+        let name: Vec<u8> = (0..24u8).map(|k| b'a' + k).collect();
+        for n in 1..=name.len() {
+            let lit = &name[..n];
+            let mut doc = lit.to_vec();
+            doc.extend_from_slice(b">tail");
+            assert_eq!(expect_same(&doc, 0, lit), Some(n), "{n}");
+            for at in 0..n {
+                let mut bad = doc.clone();
+                bad[at] = b'_';
+                assert_eq!(expect_same(&bad, 0, lit), None, "{n} {at}");
+            }
+            assert_eq!(expect_same(&doc[..n - 1], 0, lit), None, "short {n}");
         }
     }
 
