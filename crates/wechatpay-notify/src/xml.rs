@@ -915,6 +915,41 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// Documents in (or near) WeChat's canonical shape, so the fast path accepts many of them.
+        #[test]
+        fn fast_path_agrees_on_canonical_documents(
+            fields in proptest::collection::vec((
+                "[a-zA-Z_][a-zA-Z0-9_.-]{0,12}",
+                proptest::prop_oneof![
+                    3 => "[ -~\u{4e00}-\u{9fa5}]{0,20}",
+                    1 => "[ -~\t\n\r\u{80}-\u{10FFFF}]{0,20}",
+                ],
+                proptest::prelude::any::<u8>(),
+            ), 0..12),
+            sep in proptest::prop_oneof![
+                3 => proptest::strategy::Just(""),
+                2 => proptest::strategy::Just("\n  "),
+                1 => proptest::strategy::Just("\r\n"),
+            ],
+        ) {
+            let mut doc = String::from("<xml>");
+            for (name, value, style) in &fields {
+                doc.push_str(sep);
+                match style % 4 {
+                    0 => doc.push_str(&format!("<{name}><![CDATA[{value}]]></{name}>")),
+                    1 => doc.push_str(&format!("<{name}>{value}</{name}>")),
+                    2 => doc.push_str(&format!("<{name}/>")),
+                    _ => doc.push_str(&format!("<{name}>{}</{name}>", value.replace('&', "&amp;").replace('<', "&lt;"))),
+                }
+            }
+            doc.push_str(sep);
+            doc.push_str("</xml>");
+            assert_same(doc.as_bytes(), "xml");
+        }
+    }
+
+    proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
         #[test]
         fn fast_path_agrees_with_quick_xml(parts in proptest::collection::vec(proptest::prop_oneof![
