@@ -93,19 +93,28 @@ namespace WechatPay.Notify
         }
     }
 
+    /// <summary>A native handle owned by exactly one managed object; subclasses free it with the
+    /// matching <c>wechatpay_*_free</c>. NULL is invalid (nothing to free).</summary>
+    internal abstract class NativeHandle : SafeHandle
+    {
+        protected NativeHandle(IntPtr ptr) : base(IntPtr.Zero, true)
+        {
+            SetHandle(ptr);
+        }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+    }
+
     /// <summary>An owned native string (a signature, a FAIL reply).</summary>
     internal static class NativeString
     {
-        internal sealed class Handle : SafeHandle
+        internal sealed class Handle : NativeHandle
         {
-            public Handle(IntPtr ptr) : base(IntPtr.Zero, true)
+            public Handle(IntPtr ptr) : base(ptr)
             {
-                SetHandle(ptr);
-            }
-
-            public override bool IsInvalid
-            {
-                get { return handle == IntPtr.Zero; }
             }
 
             protected override bool ReleaseHandle()

@@ -130,16 +130,10 @@ namespace WechatPay.Notify
         }
 
         /// <summary>The native refund, freed as soon as its contents are copied.</summary>
-        internal sealed class Handle : SafeHandle
+        internal sealed class Handle : NativeHandle
         {
-            public Handle(IntPtr ptr) : base(IntPtr.Zero, true)
+            public Handle(IntPtr ptr) : base(ptr)
             {
-                SetHandle(ptr);
-            }
-
-            public override bool IsInvalid
-            {
-                get { return handle == IntPtr.Zero; }
             }
 
             protected override bool ReleaseHandle()

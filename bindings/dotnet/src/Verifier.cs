@@ -149,16 +149,10 @@ namespace WechatPay.Notify
 
         /// <summary>The native verifier. The marshaller keeps it alive for the duration of each call,
         /// so a concurrent Dispose frees it only after running verifications finish.</summary>
-        internal sealed class Handle : SafeHandle
+        internal sealed class Handle : NativeHandle
         {
-            public Handle(IntPtr ptr) : base(IntPtr.Zero, true)
+            public Handle(IntPtr ptr) : base(ptr)
             {
-                SetHandle(ptr);
-            }
-
-            public override bool IsInvalid
-            {
-                get { return handle == IntPtr.Zero; }
             }
 
             protected override bool ReleaseHandle()
