@@ -101,9 +101,10 @@ impl ErrorKind {
         }
     }
 
-    /// The stable number used by the C ABI: 7000 + position. Never reused.
+    /// The stable number used by the C ABI: 8200 + position (a range of our own: rustls-ffi uses
+    /// 7000-7999). Never reused.
     pub const fn number(self) -> u32 {
-        7000 + match self {
+        8200 + match self {
             ErrorKind::InvalidConfig => 1,
             ErrorKind::InvalidArgument => 2,
             ErrorKind::BodyTooLarge => 3,

@@ -207,8 +207,12 @@ fn upper_hex(bytes: &[u8], out: &mut [u8; 64]) {
 /// Signs a set of fields the way WeChat Pay does (`sign` itself and empty values are skipped).
 ///
 /// Returns the uppercase hex signature. Repeated names are `invalid_argument`; a bad key is
-/// `invalid_config`.
-pub fn sign<I, K, V>(fields: I, api_key: &str, sign_type: SignType) -> Result<String, Error>
+/// `invalid_config`. The key is taken as bytes, like [`crate::Verifier::new`].
+pub fn sign<I, K, V>(
+    fields: I,
+    api_key: impl AsRef<[u8]>,
+    sign_type: SignType,
+) -> Result<String, Error>
 where
     I: IntoIterator<Item = (K, V)>,
     K: AsRef<str>,
