@@ -1,0 +1,173 @@
+//! `v2_sign.json`: the string to sign and both signature algorithms, without any XML.
+
+use serde_json::{Value, json};
+use wechatpay_notify::{SignType, sign};
+
+use crate::body::{Pairs, pairs};
+use crate::fixtures::{KEY, public_json};
+use crate::render::{file, pairs_json};
+
+pub fn vectors() -> Value {
+    let tests = [published(), own(), refused()]
+        .into_iter()
+        .flatten()
+        .zip(1..)
+        .map(|(mut t, id)| {
+            t["tcId"] = json!(id);
+            t
+        })
+        .collect::<Vec<_>>();
+    file(
+        "wechatpay-notify/v2-sign/1",
+        json!({
+            "Published": "vectors published by WeChat Pay's signing doc and peer SDK test suites",
+            "SkipSignAndEmpty": "the sign field and empty values must not be signed",
+            "ByteOrder": "names are sorted by byte (ASCII) order, not locale or case-insensitively",
+            "ExactValues": "values are signed exactly as decoded: no trimming, no URL-encoding",
+            "DuplicateField": "a repeated name is refused rather than silently picking one",
+            "BadKey": "the v2 API key must be 32 printable ASCII characters",
+        }),
+        vec![json!({"type": "V2Sign", "tests": tests})],
+    )
+}
+
+/// Published signatures, each also checked against the crate's `sign` (which is how the crate's
+/// signing, and so every other file's signatures, are pinned to WeChat Pay's).
+fn published() -> Vec<Value> {
+    let public = public_json();
+    let mut tests = Vec::new();
+    for v in public["signing"].as_array().unwrap() {
+        let fields: Pairs = v["fields"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, x)| (k.clone(), x.as_str().unwrap().to_string()))
+            .collect();
+        for t in ["MD5", "HMAC-SHA256"] {
+            let sig = v[t].as_str().unwrap();
+            let mine = sign(
+                fields.iter().cloned(),
+                v["api_key"].as_str().unwrap(),
+                SignType::parse(t).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(mine, sig, "published vector from {}", v["source"]);
+            let mut case = json!({
+                "comment": format!("published vector ({})", v["source"].as_str().unwrap()),
+                "flags": ["Published"],
+                "apiKey": v["api_key"],
+                "signType": t,
+                "fields": pairs_json(&fields),
+                "result": "valid",
+                "signature": sig,
+            });
+            if let Some(s) = v.get("string_to_sign_without_key") {
+                case["stringToSign"] = s.clone();
+            }
+            tests.push(case);
+        }
+    }
+    tests
+}
+
+/// Our own rules of the string to sign, with the string written out independently here.
+fn own() -> Vec<Value> {
+    let own: Vec<(&str, Pairs, &[&str])> = vec![
+        (
+            "sign and empty values are skipped; order of input does not matter",
+            pairs(&[("b", "2"), ("sign", "IGNORED"), ("a", "1"), ("c", "")]),
+            &["SkipSignAndEmpty"],
+        ),
+        (
+            "names sort by byte order: uppercase before lowercase, '_' between",
+            pairs(&[
+                ("a", "1"),
+                ("B", "2"),
+                ("a_b", "3"),
+                ("aB", "4"),
+                ("_x", "5"),
+            ]),
+            &["ByteOrder"],
+        ),
+        (
+            "values are used exactly: spaces, '&', '=', non-ASCII, no URL-encoding",
+            pairs(&[
+                ("attach", " a&b=c "),
+                ("body", "支付测试"),
+                ("url", "https://x/?a=1&b=2"),
+            ]),
+            &["ExactValues"],
+        ),
+        (
+            "whitespace-only value is not empty and is signed",
+            pairs(&[("a", " "), ("b", "1")]),
+            &["ExactValues"],
+        ),
+    ];
+    let mut tests = Vec::new();
+    for (comment, fields, flags) in own {
+        for t in ["MD5", "HMAC-SHA256"] {
+            let sig = sign(fields.iter().cloned(), KEY, SignType::parse(t).unwrap()).unwrap();
+            let mut sorted: Vec<_> = fields
+                .iter()
+                .filter(|(k, v)| k != "sign" && !v.is_empty())
+                .collect();
+            sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            let sts = sorted
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("&");
+            tests.push(json!({
+                "comment": comment, "flags": flags, "apiKey": KEY, "signType": t,
+                "fields": pairs_json(&fields), "result": "valid", "signature": sig,
+                "stringToSign": sts,
+            }));
+        }
+    }
+    tests
+}
+
+/// Inputs `sign` refuses.
+fn refused() -> Vec<Value> {
+    let bad: Vec<(&str, &str, Pairs, &str, &[&str])> = vec![
+        (
+            "repeated name",
+            KEY,
+            pairs(&[("a", "1"), ("a", "2")]),
+            "invalid_argument",
+            &["DuplicateField"],
+        ),
+        (
+            "key of 31 characters",
+            "192006250b4c09247ec02edce69f6a2",
+            pairs(&[("a", "1")]),
+            "invalid_config",
+            &["BadKey"],
+        ),
+        (
+            "key with a space",
+            "192006250b4c09247ec02edce69f6a2 ",
+            pairs(&[("a", "1")]),
+            "invalid_config",
+            &["BadKey"],
+        ),
+        (
+            "key with non-ASCII",
+            "192006250b4c09247ec02edce69f6a中",
+            pairs(&[("a", "1")]),
+            "invalid_config",
+            &["BadKey"],
+        ),
+    ];
+    let mut tests = Vec::new();
+    for (comment, key, fields, code, flags) in bad {
+        let err = sign(fields.iter().cloned(), key, SignType::Md5).unwrap_err();
+        assert_eq!(err.code(), code, "{comment}");
+        tests.push(json!({
+            "comment": comment, "flags": flags, "apiKey": key, "signType": "MD5",
+            "fields": pairs_json(&fields), "result": "invalid", "error": code,
+        }));
+    }
+    tests
+}
