@@ -140,9 +140,16 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+/// The longest message, in characters: with the longest code and `": "` in front, the displayed
+/// error stays within 200 characters.
+pub const MAX_MESSAGE_CHARS: usize = 170;
+
 /// A rejected notification or an unusable configuration.
 ///
-/// The message says which rule failed. It never contains key material or the expected signature.
+/// The message says which rule failed. It never contains key material or the expected signature,
+/// and it is inert: at most [`MAX_MESSAGE_CHARS`] characters of printable ASCII (anything else, such
+/// as an excerpt of hostile input with newlines, ANSI escapes or U+2028/U+202E, is escaped), so a
+/// handler can log it as is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{kind}: {message}")]
 pub struct Error {
@@ -151,11 +158,17 @@ pub struct Error {
 }
 
 impl Error {
-    /// Builds an error. `message` must not contain secrets.
+    /// Builds an error. `message` must not contain secrets; it is made inert (see [`Error`]).
     pub fn new(kind: ErrorKind, message: impl Into<Cow<'static, str>>) -> Error {
+        let message = message.into();
+        let inert = message.len() <= MAX_MESSAGE_CHARS && message.bytes().all(is_printable_ascii);
         Error {
             kind,
-            message: message.into(),
+            message: if inert {
+                message
+            } else {
+                Cow::Owned(escape(&message, MAX_MESSAGE_CHARS))
+            },
         }
     }
 
@@ -173,6 +186,37 @@ impl Error {
     pub fn message(&self) -> &str {
         &self.message
     }
+}
+
+fn is_printable_ascii(b: u8) -> bool {
+    (0x20..0x7F).contains(&b)
+}
+
+/// `s` as printable ASCII of at most `max` characters: other characters become `\n`, `\t`, `\r`
+/// or `\u{…}`, and a cut is marked with `...`.
+fn escape(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let piece = match c {
+            '\n' => "\\n".to_owned(),
+            '\r' => "\\r".to_owned(),
+            '\t' => "\\t".to_owned(),
+            c if c.is_ascii() && is_printable_ascii(c as u8) => c.to_string(),
+            c => format!("\\u{{{:x}}}", c as u32),
+        };
+        if out.len() + piece.len() > max.saturating_sub(3) {
+            out.push_str("...");
+            return out;
+        }
+        out.push_str(&piece);
+    }
+    out
+}
+
+/// A short, inert excerpt of untrusted input for an error message: at most 40 characters of
+/// printable ASCII (see [`escape`]).
+pub(crate) fn excerpt(s: &str) -> String {
+    escape(s, 40)
 }
 
 macro_rules! constructors {
@@ -215,6 +259,30 @@ mod tests {
             assert_eq!(ErrorKind::from_code(k.code()), Some(k));
         }
         assert_eq!(ErrorKind::from_code("nope"), None);
+    }
+
+    #[test]
+    fn messages_are_bounded_and_inert() {
+        let hostile = format!(
+            "a\nb\r\u{1b}[31m\u{2028}\u{202e}\u{200b}\u{85}中{}",
+            "x".repeat(500)
+        );
+        for kind in ErrorKind::ALL {
+            let e = Error::new(kind, hostile.clone());
+            assert!(e.message().chars().count() <= MAX_MESSAGE_CHARS);
+            assert!(e.to_string().chars().count() <= 200);
+            assert!(e.message().bytes().all(is_printable_ascii), "{e}");
+            assert!(e.message().ends_with("..."));
+        }
+        let e = Error::new(ErrorKind::MalformedXml, hostile[..30].to_owned());
+        assert_eq!(
+            e.message(),
+            "a\\nb\\r\\u{1b}[31m\\u{2028}\\u{202e}\\u{200b}\\u{85}\\u{4e2d}xxxxxxx"
+        );
+        assert_eq!(excerpt("abc"), "abc");
+        assert_eq!(excerpt(&"y".repeat(100)), format!("{}...", "y".repeat(37)));
+        // Messages that are already inert are kept as they are.
+        assert_eq!(Error::new(ErrorKind::Internal, "plain").message(), "plain");
     }
 
     #[test]

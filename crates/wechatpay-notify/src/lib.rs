@@ -27,6 +27,7 @@ mod error;
 pub mod reply;
 mod sign;
 mod v2;
+pub mod view;
 mod xml;
 
 pub use error::{Error, ErrorKind};
@@ -35,6 +36,12 @@ pub use v2::{
     Coupon, DEFAULT_MAX_BODY_BYTES, PaymentNotification, RefundNotification, Verifier, parse_amount,
 };
 pub use xml::Fields;
+
+/// The fast path and the general XML reader, each alone: for the differential tests and the fuzz
+/// targets only (compiled with `--cfg fuzzing`; not part of the API).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use xml::paths as __xml_paths;
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,13 +1,12 @@
 //! v2 signatures (SPEC §1): the string to sign, MD5 and HMAC-SHA256, constant-time comparison.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::str::FromStr;
 
 use hmac::{Hmac, KeyInit, Mac};
 use md5::{Digest, Md5};
 use sha2::Sha256;
-use subtle::{Choice, ConstantTimeEq};
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorKind};
@@ -38,7 +37,7 @@ impl SignType {
             "HMAC-SHA256" => Ok(SignType::HmacSha256),
             other => Err(Error::invalid_config(format!(
                 "unknown sign type {:?}: expected \"MD5\" or \"HMAC-SHA256\"",
-                crate::xml::printable(other)
+                crate::error::excerpt(other)
             ))),
         }
     }
@@ -95,11 +94,19 @@ impl fmt::Debug for ApiKey {
 /// The string to sign without the trailing `&key=…`: every field except `sign`, empty values
 /// dropped, names in byte order, `name=value` joined with `&`, values exactly as decoded.
 pub fn string_to_sign(fields: &Fields) -> String {
-    let mut out = Vec::new();
-    let len = fields.write_string_to_sign(&mut out);
-    out.truncate(len);
-    // Built only from `&str` pieces and ASCII separators.
-    String::from_utf8(out).unwrap_or_default()
+    let mut out = String::with_capacity(fields.text_len() + 2 * fields.len());
+    for (name, value) in fields.iter_by_name() {
+        if name == "sign" || value.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
+    }
+    out
 }
 
 /// Uppercase hex signature, on the stack.
@@ -115,59 +122,16 @@ impl Signature {
     }
 
     /// Constant-time comparison with a received signature (exact uppercase hex). The length is
-    /// public (it is fixed by the algorithm); the contents are compared eight bytes at a time with
-    /// `subtle`, without an early exit.
+    /// public (it is fixed by the algorithm); `subtle` compares the contents without an early exit.
     pub(crate) fn matches(&self, received: &str) -> bool {
-        let (ours, theirs) = (&self.hex[..self.len], received.as_bytes());
-        if ours.len() != theirs.len() {
-            return false;
-        }
-        let word = |c: &[u8]| {
-            let mut w = [0u8; 8];
-            w[..c.len()].copy_from_slice(c);
-            u64::from_le_bytes(w)
-        };
-        let equal = ours
-            .chunks(8)
-            .zip(theirs.chunks(8))
-            .fold(Choice::from(1), |acc, (a, b)| acc & word(a).ct_eq(&word(b)));
-        bool::from(equal)
+        bool::from(self.hex[..self.len].ct_eq(received.as_bytes()))
     }
 }
 
-thread_local! {
-    /// Per-thread scratch buffer for the string to sign (it holds only notification data, never
-    /// the key), so that a verification does not allocate one each time.
-    static MESSAGE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
+/// Signs `fields` with `key`. The string to sign holds only notification data; the key is fed to
+/// the hash separately, so that no heap buffer ever holds it.
 pub(crate) fn compute(fields: &Fields, key: &ApiKey, sign_type: SignType) -> Signature {
-    let reused = MESSAGE.try_with(|cell| {
-        let mut message = cell.try_borrow_mut().ok()?;
-        let sig = compute_with(fields, key, sign_type, &mut message);
-        if message.capacity() > 64 * 1024 {
-            // Do not keep a large body's buffer alive for the thread's lifetime.
-            *message = Vec::new();
-        }
-        Some(sig)
-    });
-    match reused {
-        Ok(Some(sig)) => sig,
-        // Thread-local storage is being torn down (or re-entered): use a fresh buffer.
-        _ => compute_with(fields, key, sign_type, &mut Vec::new()),
-    }
-}
-
-fn compute_with(
-    fields: &Fields,
-    key: &ApiKey,
-    sign_type: SignType,
-    message: &mut Vec<u8>,
-) -> Signature {
-    // The string to sign holds only notification data; the key is fed to the hash separately so
-    // that no heap buffer ever holds it.
-    let len = fields.write_string_to_sign(message);
-    let message = &message[..len];
+    let message = string_to_sign(fields);
     let mut sig = Signature {
         hex: [0; 64],
         len: sign_type.hex_len(),
@@ -175,7 +139,7 @@ fn compute_with(
     match sign_type {
         SignType::Md5 => {
             let mut md5 = Md5::new();
-            md5.update(message);
+            md5.update(message.as_bytes());
             md5.update(b"&key=");
             md5.update(key.bytes());
             upper_hex(&md5.finalize(), &mut sig.hex);
@@ -184,7 +148,7 @@ fn compute_with(
             // HMAC accepts keys of any length, so this cannot fail; fall back to an impossible value.
             match <Hmac<Sha256> as KeyInit>::new_from_slice(key.bytes()) {
                 Ok(mut mac) => {
-                    mac.update(message);
+                    mac.update(message.as_bytes());
                     mac.update(b"&key=");
                     mac.update(key.bytes());
                     upper_hex(&mac.finalize().into_bytes(), &mut sig.hex);

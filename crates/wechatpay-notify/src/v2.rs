@@ -7,9 +7,11 @@ use base64::engine::general_purpose::STANDARD;
 use md5::{Digest, Md5};
 use zeroize::Zeroizing;
 
+use crate::error::excerpt;
 use crate::error::{Error, ErrorKind};
 use crate::sign::{ApiKey, SignType, compute};
-use crate::xml::{Fields, parse_flat, printable};
+use crate::view::typed_view;
+use crate::xml::{Fields, parse_flat};
 
 /// The default `max_body_bytes`: 64 KiB (real notifications are about 1 KiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 65_536;
@@ -123,7 +125,7 @@ impl Verifier {
                     ErrorKind::ReturnCodeFail,
                     format!(
                         "return_code is {:?}, not SUCCESS (such notices carry no signature)",
-                        printable(other)
+                        excerpt(other)
                     ),
                 ));
             }
@@ -166,7 +168,7 @@ impl Verifier {
                         ErrorKind::SignTypeMismatch,
                         format!(
                             "sign_type {:?} is not accepted: this verifier uses {}{}",
-                            printable(named),
+                            excerpt(named),
                             self.sign_type,
                             if self.also_accept.is_empty() {
                                 ""
@@ -193,6 +195,7 @@ impl Verifier {
             )
         })?;
         self.check_merchant(&fields)?;
+        check_identifies_payment(&fields)?;
         Ok(PaymentNotification {
             fields,
             sign_type: used,
@@ -200,6 +203,11 @@ impl Verifier {
     }
 
     /// Decrypts and checks a refund result notification (the raw POST body).
+    ///
+    /// The checks (strict base64, whole blocks, strict PKCS#7, UTF-8, a well-formed inner
+    /// document with the identifying fields, the merchant) reject garbage and wrong keys, but
+    /// ECB cannot detect recombined blocks: see [`RefundNotification`], and confirm a refund with
+    /// the refund query API before any irreversible action.
     pub fn decrypt_refund(&self, body: &[u8]) -> Result<RefundNotification, Error> {
         let fields = self.parse(body)?;
         let req_info = match fields.get("req_info") {
@@ -214,7 +222,53 @@ impl Verifier {
             ))
         })?;
         self.check_merchant(&fields)?;
+        require(&req_info, REFUND_IDENTITY, "the refund's req_info")?;
         Ok(RefundNotification { fields, req_info })
+    }
+}
+
+/// A successful payment must say which payment it is. Values may contain `&`, so a captured
+/// genuine notification can be rewritten to hide `&transaction_id=…` inside another value (say
+/// `trade_type`) without changing the string to sign: it still verifies, with `transaction_id`,
+/// and so `dedupe_key`, gone; the same trick erases `total_fee`. Other signed messages (a
+/// unifiedorder response) must not pass as payments either.
+fn check_identifies_payment(fields: &Fields) -> Result<(), Error> {
+    if fields.get("result_code") != Some("SUCCESS") {
+        return Ok(());
+    }
+    require(
+        fields,
+        &["transaction_id", "out_trade_no"],
+        "a successful payment",
+    )?;
+    if fields.get("total_fee").and_then(parse_amount).is_none() {
+        return Err(Error::missing_field(
+            "a successful payment must carry total_fee as an amount in fen (digits only)",
+        ));
+    }
+    Ok(())
+}
+
+/// The fields that identify a refund; an empty `<root/>` must not pass.
+const REFUND_IDENTITY: &[&str] = &[
+    "transaction_id",
+    "out_trade_no",
+    "refund_id",
+    "out_refund_no",
+    "refund_fee",
+    "refund_status",
+];
+
+/// Each of `names` must be present and non-empty in `fields` (else `missing_field`).
+fn require(fields: &Fields, names: &[&str], what: &str) -> Result<(), Error> {
+    match names
+        .iter()
+        .find(|n| fields.get(n).is_none_or(str::is_empty))
+    {
+        Some(name) => Err(Error::missing_field(format!(
+            "{what} must carry a non-empty {name}"
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -248,20 +302,9 @@ fn decrypt_req_info(b64: &str, key: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>, Err
     Ok(buf)
 }
 
-fn amount(fields: &Fields, name: &str) -> Option<u64> {
-    digits(fields.get(name)?)
-}
-
-/// The rule every typed amount accessor applies to a field value: an amount in fen is ASCII digits
-/// only (no sign, no spaces, no decimal point) and fits in a `u64`; anything else is `None`.
-/// Public so that bindings reading many fields in one pass apply the same rule.
+/// The rule every typed amount applies to a field value: an amount in fen is ASCII digits only (no
+/// sign, no spaces, no decimal point) and fits in a `u64`; anything else is `None`.
 pub fn parse_amount(v: &str) -> Option<u64> {
-    digits(v)
-}
-
-/// An amount in fen: ASCII digits only.
-fn digits(v: &str) -> Option<u64> {
-    // Digits only (no sign, no spaces); values past u64::MAX do not parse and are absent.
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -289,26 +332,64 @@ pub struct PaymentNotification {
     sign_type: SignType,
 }
 
-macro_rules! text_accessors {
-    ($src:ident; $($(#[$doc:meta])* $name:ident),* $(,)?) => {
-        $(
-            $(#[$doc])*
-            pub fn $name(&self) -> Option<&str> {
-                self.$src.get(stringify!($name))
-            }
-        )*
-    };
-}
-
-macro_rules! amount_accessors {
-    ($src:ident; $($(#[$doc:meta])* $name:ident),* $(,)?) => {
-        $(
-            $(#[$doc])*
-            pub fn $name(&self) -> Option<u64> {
-                amount(&self.$src, stringify!($name))
-            }
-        )*
-    };
+typed_view! {
+    PaymentNotification;
+    from fields (Fields) {
+        /// `appid`.
+        text appid,
+        /// `mch_id`.
+        text mch_id,
+        /// `sub_appid` (service-provider mode).
+        text sub_appid,
+        /// `sub_mch_id` (service-provider mode).
+        text sub_mch_id,
+        /// `device_info`.
+        text device_info,
+        /// `nonce_str`.
+        text nonce_str,
+        /// `result_code` (`SUCCESS` / `FAIL`).
+        text result_code,
+        /// `err_code`.
+        text err_code,
+        /// `err_code_des`.
+        text err_code_des,
+        /// `openid`.
+        text openid,
+        /// `is_subscribe`.
+        text is_subscribe,
+        /// `trade_type`.
+        text trade_type,
+        /// `bank_type`.
+        text bank_type,
+        /// `fee_type`.
+        text fee_type,
+        /// `cash_fee_type`.
+        text cash_fee_type,
+        /// `transaction_id`.
+        text transaction_id,
+        /// `out_trade_no`.
+        text out_trade_no,
+        /// `attach`.
+        text attach,
+        /// `time_end` (`yyyyMMddHHmmss`, Beijing time).
+        text time_end,
+        /// `total_fee` in fen.
+        amount total_fee,
+        /// `settlement_total_fee` in fen.
+        amount settlement_total_fee,
+        /// `cash_fee` in fen.
+        amount cash_fee,
+        /// `coupon_fee` in fen.
+        amount coupon_fee,
+        /// `coupon_count`.
+        amount coupon_count,
+    }
+    rules {
+        sign_type: SignType,
+        is_success: Bool,
+        dedupe_key: Text,
+        coupons: Coupons,
+    }
 }
 
 impl PaymentNotification {
@@ -328,63 +409,9 @@ impl PaymentNotification {
             && self.fields.get("result_code") == Some("SUCCESS")
     }
 
-    /// The idempotency key: `transaction_id`.
+    /// The idempotency key: `transaction_id` (always present when [`Self::is_success`]).
     pub fn dedupe_key(&self) -> Option<&str> {
         self.transaction_id().filter(|s| !s.is_empty())
-    }
-
-    text_accessors! { fields;
-        /// `appid`.
-        appid,
-        /// `mch_id`.
-        mch_id,
-        /// `sub_appid` (service-provider mode).
-        sub_appid,
-        /// `sub_mch_id` (service-provider mode).
-        sub_mch_id,
-        /// `device_info`.
-        device_info,
-        /// `nonce_str`.
-        nonce_str,
-        /// `result_code` (`SUCCESS` / `FAIL`).
-        result_code,
-        /// `err_code`.
-        err_code,
-        /// `err_code_des`.
-        err_code_des,
-        /// `openid`.
-        openid,
-        /// `is_subscribe`.
-        is_subscribe,
-        /// `trade_type`.
-        trade_type,
-        /// `bank_type`.
-        bank_type,
-        /// `fee_type`.
-        fee_type,
-        /// `cash_fee_type`.
-        cash_fee_type,
-        /// `transaction_id`.
-        transaction_id,
-        /// `out_trade_no`.
-        out_trade_no,
-        /// `attach`.
-        attach,
-        /// `time_end` (`yyyyMMddHHmmss`, Beijing time).
-        time_end,
-    }
-
-    amount_accessors! { fields;
-        /// `total_fee` in fen.
-        total_fee,
-        /// `settlement_total_fee` in fen.
-        settlement_total_fee,
-        /// `cash_fee` in fen.
-        cash_fee,
-        /// `coupon_fee` in fen.
-        coupon_fee,
-        /// `coupon_count`.
-        coupon_count,
     }
 
     /// The coupons `0..coupon_count` from `coupon_{type,id,fee}_$n`; an index without a
@@ -409,7 +436,7 @@ impl PaymentNotification {
             coupons.push(Coupon {
                 id: id.to_owned(),
                 coupon_type: field("coupon_type_", n).map(str::to_owned),
-                fee: field("coupon_fee_", n).and_then(digits),
+                fee: field("coupon_fee_", n).and_then(parse_amount),
             });
         }
         coupons
@@ -417,10 +444,58 @@ impl PaymentNotification {
 }
 
 /// A decrypted v2 refund result notification.
+///
+/// **What a refund notification proves, and what it does not.** `req_info` is AES-256-ECB without
+/// integrity: blocks of two genuine refund notifications of the same merchant can be cut and
+/// pasted into a third that passes every check here (e.g. one refund's `out_refund_no` with
+/// another's `refund_fee` and `refund_status`). Treat a refund notification as a hint: confirm the
+/// refund with the refund query API before any irreversible action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundNotification {
     fields: Fields,
     req_info: Fields,
+}
+
+typed_view! {
+    RefundNotification;
+    from fields (Fields) {
+        /// Outer `appid`.
+        text appid,
+        /// Outer `mch_id`.
+        text mch_id,
+    }
+    from req_info (ReqInfo) {
+        /// `transaction_id`.
+        text transaction_id,
+        /// `out_trade_no`.
+        text out_trade_no,
+        /// `refund_id`.
+        text refund_id,
+        /// `out_refund_no`.
+        text out_refund_no,
+        /// `refund_status` (`SUCCESS` / `CHANGE` / `REFUNDCLOSE`).
+        text refund_status,
+        /// `success_time` (`yyyy-MM-dd HH:mm:ss`).
+        text success_time,
+        /// `refund_recv_accout` (WeChat's spelling).
+        text refund_recv_accout,
+        /// `refund_account`.
+        text refund_account,
+        /// `refund_request_source`.
+        text refund_request_source,
+        /// `total_fee` in fen.
+        amount total_fee,
+        /// `refund_fee` in fen.
+        amount refund_fee,
+        /// `settlement_total_fee` in fen.
+        amount settlement_total_fee,
+        /// `settlement_refund_fee` in fen.
+        amount settlement_refund_fee,
+    }
+    rules {
+        is_success: Bool,
+        dedupe_key: Text,
+    }
 }
 
 impl RefundNotification {
@@ -442,48 +517,6 @@ impl RefundNotification {
     /// `refund_status == SUCCESS`.
     pub fn is_success(&self) -> bool {
         self.refund_status() == Some("SUCCESS")
-    }
-
-    /// Outer `appid`.
-    pub fn appid(&self) -> Option<&str> {
-        self.fields.get("appid")
-    }
-
-    /// Outer `mch_id`.
-    pub fn mch_id(&self) -> Option<&str> {
-        self.fields.get("mch_id")
-    }
-
-    text_accessors! { req_info;
-        /// `transaction_id`.
-        transaction_id,
-        /// `out_trade_no`.
-        out_trade_no,
-        /// `refund_id`.
-        refund_id,
-        /// `out_refund_no`.
-        out_refund_no,
-        /// `refund_status` (`SUCCESS` / `CHANGE` / `REFUNDCLOSE`).
-        refund_status,
-        /// `success_time` (`yyyy-MM-dd HH:mm:ss`).
-        success_time,
-        /// `refund_recv_accout` (WeChat's spelling).
-        refund_recv_accout,
-        /// `refund_account`.
-        refund_account,
-        /// `refund_request_source`.
-        refund_request_source,
-    }
-
-    amount_accessors! { req_info;
-        /// `total_fee` in fen.
-        total_fee,
-        /// `refund_fee` in fen.
-        refund_fee,
-        /// `settlement_total_fee` in fen.
-        settlement_total_fee,
-        /// `settlement_refund_fee` in fen.
-        settlement_refund_fee,
     }
 }
 
