@@ -6,6 +6,10 @@
 //! - `WECHATPAY_MCH_ID`, `WECHATPAY_APPID` (optional): reject notifications for another merchant.
 //! - `WECHATPAY_DB`: the SQLite file (default `payments.sqlite3`).
 //! - listen address: the first argument, else `WECHATPAY_LISTEN`, else `127.0.0.1:8080`.
+//!
+//! `wechatpay-notify-example-axum add-order OUT_TRADE_NO AMOUNT_FEN` creates a pending order in
+//! `WECHATPAY_DB` and exits: a stand-in for your checkout, so that the sample notifications have
+//! an order to pay.
 
 use std::process::ExitCode;
 
@@ -39,8 +43,39 @@ fn config() -> Result<(AppState, String, String), String> {
     Ok((AppState::new(verifier, db), listen, db_path))
 }
 
+/// `add-order OUT_TRADE_NO AMOUNT_FEN`: what a real shop's checkout does before unifiedorder.
+fn add_order(args: &[String]) -> ExitCode {
+    let [out_trade_no, amount] = args else {
+        eprintln!("usage: wechatpay-notify-example-axum add-order OUT_TRADE_NO AMOUNT_FEN");
+        return ExitCode::from(2);
+    };
+    let Some(amount) = amount
+        .parse::<i64>()
+        .ok()
+        .filter(|a| *a > 0 && amount.bytes().all(|b| b.is_ascii_digit()))
+    else {
+        eprintln!("AMOUNT_FEN must be a positive whole number of fen, got {amount:?}");
+        return ExitCode::from(2);
+    };
+    let db_path = env("WECHATPAY_DB").unwrap_or_else(|| "payments.sqlite3".to_owned());
+    match Db::open(&db_path).and_then(|db| db.create_order(out_trade_no, amount)) {
+        Ok(()) => {
+            eprintln!("order {out_trade_no} ({amount} fen) created in {db_path}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{db_path}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("add-order") {
+        return add_order(&args[1..]);
+    }
     let (state, listen, db_path) = match config() {
         Ok(c) => c,
         Err(e) => {
