@@ -10,7 +10,7 @@
 //! let key = "192006250b4c09247ec02edce69f6a2d";
 //! let verifier = Verifier::new(key, SignType::HmacSha256)?.expect_mch_id("10000100");
 //! # let fields = [("return_code", "SUCCESS"), ("result_code", "SUCCESS"), ("mch_id", "10000100"),
-//! #     ("transaction_id", "4200000001"), ("total_fee", "1")];
+//! #     ("transaction_id", "4200000001"), ("out_trade_no", "A1"), ("total_fee", "1")];
 //! # let s = sign(fields, key, SignType::HmacSha256)?;
 //! # let body = format!("<xml>{}<sign>{s}</sign></xml>",
 //! #     fields.iter().map(|(k, v)| format!("<{k}>{v}</{k}>")).collect::<String>());

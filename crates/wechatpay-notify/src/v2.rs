@@ -101,6 +101,26 @@ impl Verifier {
         self.sign_type
     }
 
+    /// The algorithms accepted besides [`Verifier::sign_type`] (see [`Verifier::also_accept`]).
+    pub fn also_accepted(&self) -> &[SignType] {
+        &self.also_accept
+    }
+
+    /// The `appid` required by [`Verifier::expect_appid`], if any.
+    pub fn expected_appid(&self) -> Option<&str> {
+        self.appid.as_deref()
+    }
+
+    /// The `mch_id` required by [`Verifier::expect_mch_id`], if any.
+    pub fn expected_mch_id(&self) -> Option<&str> {
+        self.mch_id.as_deref()
+    }
+
+    /// The body size limit set by [`Verifier::max_body_bytes`].
+    pub fn body_limit(&self) -> usize {
+        self.max_body_bytes
+    }
+
     fn accepts(&self, t: SignType) -> bool {
         t == self.sign_type || self.also_accept.contains(&t)
     }

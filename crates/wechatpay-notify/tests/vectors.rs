@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 use wechatpay_notify::{
-    Error, Fields, PaymentNotification, RefundNotification, SignType, Verifier, reply, sign,
+    Error, Fields, PaymentNotification, RefundNotification, SignType, Verifier, reply, sign, view,
 };
 
 fn load(name: &str) -> Value {
@@ -62,51 +62,51 @@ fn build(cfg: &Value) -> Result<Verifier, Error> {
     Ok(v)
 }
 
-fn opt<T: Into<Value>>(v: Option<T>) -> Value {
-    v.map_or(Value::Null, Into::into)
+/// A typed property's value as the vectors write it.
+fn to_json(v: view::Value<'_>) -> Value {
+    match v {
+        view::Value::Text(t) => json!(t),
+        view::Value::Amount(a) => json!(a),
+        view::Value::Bool(b) => json!(b),
+        view::Value::SignType(t) => json!(t.as_str()),
+        view::Value::Coupons(c) => c
+            .iter()
+            .map(|c| json!({"id": c.id, "coupon_type": c.coupon_type, "fee": c.fee}))
+            .collect(),
+    }
+}
+
+/// Every declared property, through the core's `property` lookup.
+fn typed(properties: &[view::Property], get: impl Fn(&str) -> Option<Value>) -> Value {
+    let mut out = serde_json::Map::new();
+    for p in properties {
+        let v = get(p.name).unwrap_or_else(|| panic!("{} is declared but has no value", p.name));
+        out.insert(p.name.to_owned(), v);
+    }
+    Value::Object(out)
 }
 
 fn pay_typed(n: &PaymentNotification) -> Value {
-    json!({
-        "sign_type": n.sign_type().as_str(),
-        "is_success": n.is_success(),
-        "dedupe_key": opt(n.dedupe_key()),
-        "appid": opt(n.appid()),
-        "mch_id": opt(n.mch_id()),
-        "transaction_id": opt(n.transaction_id()),
-        "out_trade_no": opt(n.out_trade_no()),
-        "result_code": opt(n.result_code()),
-        "total_fee": opt(n.total_fee()),
-        "cash_fee": opt(n.cash_fee()),
-        "coupon_fee": opt(n.coupon_fee()),
-        "coupon_count": opt(n.coupon_count()),
-        "settlement_total_fee": opt(n.settlement_total_fee()),
-        "coupons": n.coupons().iter().map(|c| json!({
-            "id": c.id, "coupon_type": c.coupon_type, "fee": c.fee,
-        })).collect::<Vec<_>>(),
+    typed(PaymentNotification::PROPERTIES, |name| {
+        n.property(name).map(to_json)
     })
 }
 
 fn refund_typed(n: &RefundNotification) -> Value {
-    json!({
-        "is_success": n.is_success(),
-        "dedupe_key": opt(n.dedupe_key()),
-        "appid": opt(n.appid()),
-        "mch_id": opt(n.mch_id()),
-        "transaction_id": opt(n.transaction_id()),
-        "out_trade_no": opt(n.out_trade_no()),
-        "refund_id": opt(n.refund_id()),
-        "out_refund_no": opt(n.out_refund_no()),
-        "refund_status": opt(n.refund_status()),
-        "total_fee": opt(n.total_fee()),
-        "refund_fee": opt(n.refund_fee()),
-        "settlement_total_fee": opt(n.settlement_total_fee()),
-        "settlement_refund_fee": opt(n.settlement_refund_fee()),
-        "success_time": opt(n.success_time()),
-        "refund_recv_accout": opt(n.refund_recv_accout()),
-        "refund_account": opt(n.refund_account()),
-        "refund_request_source": opt(n.refund_request_source()),
+    typed(RefundNotification::PROPERTIES, |name| {
+        n.property(name).map(to_json)
     })
+}
+
+/// The message rule (issue 8.3): at most 200 characters displayed, nothing of Unicode categories
+/// Cc, Cf, Zl, Zp. The core promises more (printable ASCII), which is what is checked here.
+fn check_message(tc: u64, e: &Error) {
+    let shown = e.to_string();
+    assert!(shown.chars().count() <= 200, "tcId {tc}: {shown}");
+    assert!(
+        shown.bytes().all(|b| (0x20..0x7F).contains(&b)),
+        "tcId {tc}: {shown:?}"
+    );
 }
 
 fn longest_hex_run(s: &str) -> usize {
@@ -116,10 +116,17 @@ fn longest_hex_run(s: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// Every key of `expected.typed` must be a property we have, with that value, and every property
+/// we have must be in `expected.typed`.
 fn check_typed(tc: u64, got: &Value, want: &Value) {
-    for (name, expected) in want.as_object().unwrap() {
-        assert_eq!(&got[name], expected, "tcId {tc}: typed {name}");
+    let (got, want) = (got.as_object().unwrap(), want.as_object().unwrap());
+    for (name, expected) in want {
+        let value = got
+            .get(name)
+            .unwrap_or_else(|| panic!("tcId {tc}: no typed property {name}"));
+        assert_eq!(value, expected, "tcId {tc}: typed {name}");
     }
+    assert_eq!(got.len(), want.len(), "tcId {tc}: typed property count");
 }
 
 fn fields_eq(tc: u64, got: &Fields, want: &Value) {
@@ -156,6 +163,7 @@ fn run_notifications(file: &str) -> usize {
                 ("valid", Ok(typed)) => check_typed(tc, &typed, &t["expected"]["typed"]),
                 ("invalid", Err(e)) => {
                     assert_eq!(e.code(), t["error"].as_str().unwrap(), "tcId {tc}: {e}");
+                    check_message(tc, &e);
                     // No oracle: messages never carry a computed signature (a long hex run).
                     assert!(longest_hex_run(e.message()) < 32, "tcId {tc}: {e}");
                 }
@@ -200,11 +208,11 @@ fn v2_sign_vectors() {
                         assert_eq!(wechatpay_notify::string_to_sign(&f), s, "tcId {tc}");
                     }
                 }
-                _ => assert_eq!(
-                    got.unwrap_err().code(),
-                    t["error"].as_str().unwrap(),
-                    "tcId {tc}"
-                ),
+                _ => {
+                    let e = got.unwrap_err();
+                    assert_eq!(e.code(), t["error"].as_str().unwrap(), "tcId {tc}");
+                    check_message(tc, &e);
+                }
             }
         }
     }
@@ -241,4 +249,30 @@ fn real_refund_vector_decrypts() {
     assert_eq!(n.refund_id(), Some("50000505542018011003064518841"));
     assert_eq!(n.refund_recv_accout(), Some("支付用户零钱"));
     assert_eq!(n.refund_fee(), Some(1));
+}
+
+#[test]
+fn typed_views_file_is_the_core_declaration() {
+    let v = load("typed_views.json");
+    for (view_name, properties) in [
+        ("payment", PaymentNotification::PROPERTIES),
+        ("refund", RefundNotification::PROPERTIES),
+    ] {
+        let listed: Vec<(String, String)> = v["views"][view_name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap().to_owned(),
+                    p["kind"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let ours: Vec<(String, String)> = properties
+            .iter()
+            .map(|p| (p.name.to_owned(), p.kind.as_str().to_owned()))
+            .collect();
+        assert_eq!(listed, ours, "{view_name}");
+    }
 }

@@ -34,6 +34,7 @@ const VECTOR_FILES: &[(&str, BuildFile)] = &[
     ("v2_pay.json", cases::pay::vectors),
     ("v2_refund.json", cases::refund::vectors),
     ("reply.json", cases::reply::vectors),
+    ("typed_views.json", oracle::views_file),
 ];
 
 fn main() {

@@ -4,7 +4,8 @@
 //! than whatever the crate happens to return; `render::Groups::push` then checks the crate's
 //! fields against the case, so the two cannot silently drift apart.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+use wechatpay_notify::view::{Kind, Property, Source};
 
 use crate::body::{Pairs, get};
 
@@ -50,47 +51,98 @@ fn coupons(fields: &Pairs) -> Vec<Value> {
         .collect()
 }
 
-/// The typed view of a verified payment notification.
-pub fn pay_typed(fields: &Pairs, sign_type: &str) -> Value {
-    json!({
-        "sign_type": sign_type,
-        "is_success": get(fields, "return_code") == Some("SUCCESS") && get(fields, "result_code") == Some("SUCCESS"),
-        "dedupe_key": get(fields, "transaction_id").filter(|s| !s.is_empty()),
-        "appid": text(fields, "appid"),
-        "mch_id": text(fields, "mch_id"),
-        "transaction_id": text(fields, "transaction_id"),
-        "out_trade_no": text(fields, "out_trade_no"),
-        "result_code": text(fields, "result_code"),
-        "total_fee": amount(fields, "total_fee"),
-        "cash_fee": amount(fields, "cash_fee"),
-        "coupon_fee": amount(fields, "coupon_fee"),
-        "coupon_count": amount(fields, "coupon_count"),
-        "settlement_total_fee": amount(fields, "settlement_total_fee"),
-        "coupons": coupons(fields),
-    })
+/// Which result type a typed view belongs to (rules differ: `is_success` of a payment is not that
+/// of a refund).
+#[derive(Clone, Copy)]
+pub enum View {
+    Payment,
+    Refund,
 }
 
-/// The typed view of a decrypted refund notification: `appid` and `mch_id` from the outer
-/// document, everything else from `req_info`.
-pub fn refund_typed(outer: &Pairs, inner: &Pairs) -> Value {
+/// The expected typed view: EVERY property the crate declares (`PROPERTIES`), each computed here
+/// from the fields of its declared source. Field-backed properties follow the generic text/amount
+/// rules; rule-backed ones are restated below, and a property whose rule is not restated here
+/// stops the generator (so a new property cannot reach the vectors without an independent oracle).
+pub fn typed(view: View, fields: &Pairs, req_info: &Pairs, sign_type: Option<&str>) -> Value {
+    let properties = match view {
+        View::Payment => wechatpay_notify::PaymentNotification::PROPERTIES,
+        View::Refund => wechatpay_notify::RefundNotification::PROPERTIES,
+    };
+    let mut out = Map::new();
+    for p in properties {
+        let value = match p.source {
+            Source::Fields | Source::ReqInfo => {
+                let doc = if p.source == Source::Fields {
+                    fields
+                } else {
+                    req_info
+                };
+                match p.kind {
+                    Kind::Text => text(doc, p.name),
+                    Kind::Amount => amount(doc, p.name),
+                    other => panic!("field-backed property {} of kind {other:?}", p.name),
+                }
+            }
+            Source::Rule => rule(view, p.name, fields, req_info, sign_type),
+        };
+        out.insert(p.name.to_owned(), value);
+    }
+    Value::Object(out)
+}
+
+fn rule(
+    view: View,
+    name: &str,
+    fields: &Pairs,
+    req_info: &Pairs,
+    sign_type: Option<&str>,
+) -> Value {
+    match (view, name) {
+        (View::Payment, "sign_type") => {
+            json!(sign_type.expect("a payment verified with an algorithm"))
+        }
+        (View::Payment, "is_success") => json!(
+            get(fields, "return_code") == Some("SUCCESS")
+                && get(fields, "result_code") == Some("SUCCESS")
+        ),
+        (View::Payment, "dedupe_key") => {
+            json!(get(fields, "transaction_id").filter(|s| !s.is_empty()))
+        }
+        (View::Payment, "coupons") => json!(coupons(fields)),
+        (View::Refund, "is_success") => json!(get(req_info, "refund_status") == Some("SUCCESS")),
+        (View::Refund, "dedupe_key") => json!(get(req_info, "refund_id").filter(|s| !s.is_empty())),
+        _ => {
+            panic!("the oracle has no rule for the typed property {name}: restate it in oracle.rs")
+        }
+    }
+}
+
+/// `typed_views.json`: each result type's declared properties (name, kind, source), which every
+/// surface compares with its own typed properties.
+pub fn views_file() -> Value {
+    let list = |props: &[Property]| -> Value {
+        props
+            .iter()
+            .map(|p| {
+                json!({
+                    "name": p.name,
+                    "kind": p.kind.as_str(),
+                    "source": match p.source {
+                        Source::Fields => "fields",
+                        Source::ReqInfo => "req_info",
+                        Source::Rule => "rule",
+                    },
+                })
+            })
+            .collect()
+    };
     json!({
-        "is_success": get(inner, "refund_status") == Some("SUCCESS"),
-        "dedupe_key": get(inner, "refund_id").filter(|s| !s.is_empty()),
-        "appid": text(outer, "appid"),
-        "mch_id": text(outer, "mch_id"),
-        "transaction_id": text(inner, "transaction_id"),
-        "out_trade_no": text(inner, "out_trade_no"),
-        "refund_id": text(inner, "refund_id"),
-        "out_refund_no": text(inner, "out_refund_no"),
-        "refund_status": text(inner, "refund_status"),
-        "total_fee": amount(inner, "total_fee"),
-        "refund_fee": amount(inner, "refund_fee"),
-        "settlement_total_fee": amount(inner, "settlement_total_fee"),
-        "settlement_refund_fee": amount(inner, "settlement_refund_fee"),
-        "success_time": text(inner, "success_time"),
-        "refund_recv_accout": text(inner, "refund_recv_accout"),
-        "refund_account": text(inner, "refund_account"),
-        "refund_request_source": text(inner, "refund_request_source"),
+        "schema": "wechatpay-notify/typed-views/1",
+        "notes": "Every typed property of each result type, declared once in the core (typed_view! in crates/wechatpay-notify/src/v2.rs). kind: text = string or null; amount = integer in fen or null; bool; sign_type = \"MD5\" or \"HMAC-SHA256\"; coupons = array of {id, coupon_type, fee}. source: the document the field is read from, or rule. Every surface checks that its own typed properties are exactly these.",
+        "views": {
+            "payment": list(wechatpay_notify::PaymentNotification::PROPERTIES),
+            "refund": list(wechatpay_notify::RefundNotification::PROPERTIES),
+        },
     })
 }
 
@@ -123,11 +175,17 @@ mod tests {
     #[test]
     fn coupon_count_follows_the_amount_rule() {
         let f = pairs(&[("coupon_count", "+1"), ("coupon_id_0", "10000")]);
-        assert_eq!(pay_typed(&f, "MD5")["coupons"], json!([]));
-        assert_eq!(pay_typed(&f, "MD5")["coupon_count"], Value::Null);
+        assert_eq!(
+            typed(View::Payment, &f, &Vec::new(), Some("MD5"))["coupons"],
+            json!([])
+        );
+        assert_eq!(
+            typed(View::Payment, &f, &Vec::new(), Some("MD5"))["coupon_count"],
+            Value::Null
+        );
         let f = pairs(&[("coupon_count", "1"), ("coupon_id_0", "10000")]);
         assert_eq!(
-            pay_typed(&f, "MD5")["coupons"],
+            typed(View::Payment, &f, &Vec::new(), Some("MD5"))["coupons"],
             json!([{"id": "10000", "coupon_type": null, "fee": null}])
         );
     }
@@ -139,7 +197,7 @@ mod tests {
             ("coupon_id_1", "10001"),
         ]);
         assert_eq!(
-            pay_typed(&f, "MD5")["coupons"],
+            typed(View::Payment, &f, &Vec::new(), Some("MD5"))["coupons"],
             json!([{"id": "10001", "coupon_type": null, "fee": null}])
         );
     }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use wechatpay_notify::{SignType, Verifier};
 
 use crate::body::Pairs;
-use crate::oracle::{pay_typed, refund_typed};
+use crate::oracle::{View, typed};
 
 /// One notification body and what verifying it must give.
 pub struct Case {
@@ -186,13 +186,18 @@ impl Groups {
                 .and_then(|v| match kind {
                     Kind::Pay => v.verify_payment(&case.body).map(|n| {
                         let fields = n.fields().to_vec();
-                        let typed = pay_typed(&fields, n.sign_type().as_str());
+                        let typed = typed(
+                            View::Payment,
+                            &fields,
+                            &Vec::new(),
+                            Some(n.sign_type().as_str()),
+                        );
                         (fields, Vec::new(), typed)
                     }),
                     Kind::Refund => v.decrypt_refund(&case.body).map(|n| {
                         let outer = n.fields().to_vec();
                         let inner = n.req_info().to_vec();
-                        let typed = refund_typed(&outer, &inner);
+                        let typed = typed(View::Refund, &outer, &inner, None);
                         (outer, inner, typed)
                     }),
                 });

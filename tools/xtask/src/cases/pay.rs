@@ -78,6 +78,10 @@ pub fn vectors() -> Value {
             "Merchant": "the notification must be for the configured appid/mch_id",
             "Size": "the body size limit applies before parsing",
             "BadConfig": "an unusable configuration is refused when the verifier is built",
+            "XmlName": "every element name is an XML NCName (a name holding '=' or '&' would make the string to sign ambiguous)",
+            "Prolog": "at most one BOM; an XML declaration only at the very start, once, with a version; no ']]>' in text",
+            "Identity": "a successful payment carries non-empty transaction_id and out_trade_no and an all-digit total_fee (a captured notification rewritten to hide them, or another signed message, is refused)",
+            "HostileMessage": "every error message is at most 200 characters with no Cc/Cf/Zl/Zp character, whatever the input (log injection)",
         }),
     )
 }
@@ -97,6 +101,10 @@ fn md5_default(b: &Base) -> (Config, Vec<Case>) {
         doctype(b),
         typed_edges(),
         malformed(b),
+        names(b),
+        prolog(b),
+        identity(b),
+        hostile_messages(b),
         default_size_limit(),
     ]
     .into_iter()
@@ -456,13 +464,372 @@ fn doctype(b: &Base) -> Vec<Case> {
 
 /// Typed views apply the amount rule (see `oracle::fen`) to what was verified.
 fn typed_edges() -> Vec<Case> {
-    let f = with_sign(&set(&minimal_pay(), "total_fee", "+1"), KEY, SignType::Md5);
+    let f = with_sign(&set(&minimal_pay(), "cash_fee", "+1"), KEY, SignType::Md5);
     vec![valid(
-        "an amount with a sign is not an amount in fen: total_fee is absent from the typed view",
+        "an amount with a sign is not an amount in fen: cash_fee is absent from the typed view",
         &["Typed"],
         doc(&f, Enc::Cdata),
         f,
     )]
+}
+
+/// Element names must be XML names (issue 8.1), on both readers.
+fn names(b: &Base) -> Vec<Case> {
+    // The absorption attack: `appid` and `attach` merged into ONE element named
+    // `appid=wx…&attach`. The string to sign is unchanged, so the signature still verifies unless
+    // the name itself is refused.
+    let minimal = with_sign(
+        &set(&minimal_pay(), "attach", "order 7"),
+        KEY,
+        SignType::Md5,
+    );
+    let genuine = doc(&minimal, Enc::Cdata);
+    let appid = get(&minimal, "appid").unwrap();
+    let absorbed = genuine
+        .replace(&format!("<appid><![CDATA[{appid}]]></appid>"), "")
+        .replace(
+            "<attach><![CDATA[order 7]]></attach>",
+            &format!("<appid={appid}&attach><![CDATA[order 7]]></appid={appid}&attach>"),
+        );
+    let mut c = vec![invalid(
+        "one element named appid=…&attach stands in for two signed elements: the string to sign is unchanged, the name is refused",
+        &["XmlName", "Malformed"],
+        absorbed,
+        "malformed_xml",
+    )];
+    let body = b.body();
+    for (comment, name) in [
+        ("an empty element name", ""),
+        ("an element name with '='", "a=b"),
+        ("an element name with '&'", "a&b"),
+        ("an element name with ';'", "a;b"),
+        ("an element name with '?'", "a?b"),
+        (
+            "an element name with ':' (namespaces are not declared)",
+            "wx:appid",
+        ),
+        ("an element name with NUL", "a\u{0}b"),
+        ("an element name with a control character", "a\u{7}b"),
+        ("an element name with U+FFFE", "a\u{FFFE}b"),
+        ("an element name with U+2028", "a\u{2028}b"),
+        ("an element name starting with '-'", "-a"),
+    ] {
+        c.push(invalid(
+            comment,
+            &["XmlName", "Malformed"],
+            body.replace("</xml>", &format!("<{name}>x</{name}></xml>")),
+            "malformed_xml",
+        ));
+    }
+    c.push(invalid(
+        "an element name with '/'",
+        &["XmlName", "Malformed"],
+        body.replace("</xml>", "<a/b>x</a/b></xml>"),
+        "malformed_xml",
+    ));
+    c.push(invalid(
+        "an element name with '<'",
+        &["XmlName", "Malformed"],
+        body.replace("</xml>", "<a<b>x</a<b></xml>"),
+        "malformed_xml",
+    ));
+    let unicode = with_sign(
+        &pairs(&[
+            ("return_code", "SUCCESS"),
+            ("result_code", "FAIL"),
+            ("商户备注", "值"),
+            ("é.x-y_z", "1"),
+        ]),
+        KEY,
+        SignType::Md5,
+    );
+    c.push(valid(
+        "non-ASCII names that are XML names are read and signed as they are",
+        &["XmlName", "UnknownField"],
+        doc(&unicode, Enc::Cdata),
+        unicode,
+    ));
+    c
+}
+
+/// The prolog and character data (issue 8.2).
+fn prolog(b: &Base) -> Vec<Case> {
+    let body = b.body();
+    let decl = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+    let mut c = vec![
+        valid(
+            "one BOM, then the XML declaration",
+            &["Prolog", "Whitespace"],
+            format!("\u{FEFF}{decl}{body}"),
+            b.md5.clone(),
+        ),
+        valid(
+            "a declaration with single quotes, standalone and a space before ?>",
+            &["Prolog", "Whitespace"],
+            format!("<?xml version='1.0' encoding='utf-8' standalone='yes' ?>{body}"),
+            b.md5.clone(),
+        ),
+    ];
+    for (comment, doc) in [
+        ("two BOMs", format!("\u{FEFF}\u{FEFF}{body}")),
+        (
+            "a BOM after the declaration",
+            format!("{decl}\u{FEFF}{body}"),
+        ),
+        (
+            "the declaration after white space",
+            format!("\n{decl}{body}"),
+        ),
+        (
+            "the declaration after a comment",
+            format!("<!-- c -->{decl}{body}"),
+        ),
+        ("the declaration twice", format!("{decl}{decl}{body}")),
+        (
+            "a declaration inside the root",
+            body.replacen("<xml>", &format!("<xml>{decl}"), 1),
+        ),
+        ("a declaration after the root", format!("{body}{decl}")),
+        (
+            "a declaration without version",
+            format!("<?xml encoding=\"UTF-8\"?>{body}"),
+        ),
+        ("an empty declaration", format!("<?xml?>{body}")),
+        (
+            "a declaration with version 2.0",
+            format!("<?xml version=\"2.0\"?>{body}"),
+        ),
+        (
+            "a declaration with encoding before version",
+            format!("<?xml encoding=\"UTF-8\" version=\"1.0\"?>{body}"),
+        ),
+        (
+            "a declaration with an unknown pseudo-attribute",
+            format!("<?xml version=\"1.0\" signed=\"yes\"?>{body}"),
+        ),
+        (
+            "a declaration with standalone=maybe",
+            format!("<?xml version=\"1.0\" standalone=\"maybe\"?>{body}"),
+        ),
+        (
+            "']]>' in character data outside CDATA",
+            body.replace("<![CDATA[CNY]]></fee_type>", "C]]>Y</fee_type>"),
+        ),
+    ] {
+        c.push(invalid(
+            comment,
+            &["Prolog", "Malformed"],
+            doc,
+            "malformed_xml",
+        ));
+    }
+    c
+}
+
+/// A successful payment must identify itself (issue 8.4).
+fn identity(b: &Base) -> Vec<Case> {
+    let signed = |f: &Pairs| with_sign(f, KEY, SignType::Md5);
+    let mut c = Vec::new();
+    for (comment, fields) in [
+        (
+            "a successful payment without transaction_id",
+            without(&b.full, "transaction_id"),
+        ),
+        (
+            "a successful payment with an empty transaction_id",
+            set(&b.full, "transaction_id", ""),
+        ),
+        (
+            "a successful payment without out_trade_no",
+            without(&b.full, "out_trade_no"),
+        ),
+        (
+            "a successful payment with an empty out_trade_no",
+            set(&b.full, "out_trade_no", ""),
+        ),
+        (
+            "a successful payment without total_fee",
+            without(&b.full, "total_fee"),
+        ),
+        (
+            "a successful payment with an empty total_fee",
+            set(&b.full, "total_fee", ""),
+        ),
+        (
+            "a successful payment whose total_fee has a sign",
+            set(&b.full, "total_fee", "+101"),
+        ),
+        (
+            "a successful payment whose total_fee is in yuan",
+            set(&b.full, "total_fee", "1.01"),
+        ),
+        (
+            "a successful payment whose total_fee is over u64",
+            set(&b.full, "total_fee", "18446744073709551616"),
+        ),
+    ] {
+        c.push(invalid(
+            comment,
+            &["Identity"],
+            doc(&signed(&fields), Enc::Cdata),
+            "missing_field",
+        ));
+    }
+    // The absorption trick on values: `trade_type` swallows `&transaction_id=…`, so the string to
+    // sign is unchanged but transaction_id (and the dedupe key) is gone. Replaying it would bypass
+    // de-duplication.
+    let tid = get(&b.full, "transaction_id").unwrap();
+    let trade_type = get(&b.full, "trade_type").unwrap();
+    let absorbed = set(
+        &without(&b.md5, "transaction_id"),
+        "trade_type",
+        &format!("{trade_type}&transaction_id={tid}"),
+    );
+    c.push(invalid(
+        "trade_type absorbs '&transaction_id=…' of a genuine notification: it still verifies, and is refused for lacking transaction_id",
+        &["Identity", "Tamper"],
+        doc(&absorbed, Enc::Cdata),
+        "missing_field",
+    ));
+    let fee = get(&b.full, "total_fee").unwrap();
+    let absorbed_fee = set(
+        &without(&b.md5, "total_fee"),
+        "time_end",
+        &format!("{}&total_fee={fee}", get(&b.full, "time_end").unwrap()),
+    );
+    c.push(invalid(
+        "time_end absorbs '&total_fee=…' of a genuine notification: refused for lacking total_fee",
+        &["Identity", "Tamper"],
+        doc(&absorbed_fee, Enc::Cdata),
+        "missing_field",
+    ));
+    let unifiedorder = signed(&pairs(&[
+        ("return_code", "SUCCESS"),
+        ("return_msg", "OK"),
+        ("appid", "wx2421b1c4370ec43b"),
+        ("mch_id", "10000100"),
+        ("nonce_str", "IITRi8Iabbblz1Jc"),
+        ("result_code", "SUCCESS"),
+        ("prepay_id", "wx201411101639507cbf6ffd8b0779950874"),
+        ("trade_type", "JSAPI"),
+    ]));
+    c.push(invalid(
+        "a signed unifiedorder response (the docs' example fields) is not a payment notification",
+        &["Identity"],
+        doc(&unifiedorder, Enc::Cdata),
+        "missing_field",
+    ));
+    let failed = signed(&pairs(&[
+        ("return_code", "SUCCESS"),
+        ("appid", "wx2421b1c4370ec43b"),
+        ("mch_id", "10000100"),
+        ("nonce_str", "ibuaiVcKdpRxkhJA"),
+        ("result_code", "FAIL"),
+        ("err_code", "ORDERNOTEXIST"),
+        ("err_code_des", "order does not exist"),
+    ]));
+    c.push(valid(
+        "a failed payment (result_code=FAIL) need not carry transaction_id or total_fee",
+        &["Identity", "ResultFail"],
+        doc(&failed, Enc::Cdata),
+        failed,
+    ));
+    c
+}
+
+/// Hostile input that ends up quoted in an error message (issue 8.3): every runner checks the
+/// message rule on every invalid case, these aim at the places that quote input.
+fn hostile_messages(b: &Base) -> Vec<Case> {
+    let body = b.body();
+    let nasty = format!(
+        "zz\u{2028}INJECTED\u{2029}log line\u{202E}txt.exe\u{200B}\u{85}{}",
+        "\u{FEFF}x".repeat(300)
+    );
+    let mut c = vec![
+        invalid(
+            "a stray closing tag whose name is long and full of line and format characters",
+            &["HostileMessage", "Malformed"],
+            body.replace("</xml>", &format!("</{nasty}></xml>")),
+            "malformed_xml",
+        ),
+        invalid(
+            "a stray closing tag with newlines inside it",
+            &["HostileMessage", "Malformed"],
+            body.replace("</xml>", "</zz\n\n[ERROR] forged log line\r\n></xml>"),
+            "malformed_xml",
+        ),
+        invalid(
+            "an ANSI escape sequence and a NUL in the body",
+            &["HostileMessage", "Malformed"],
+            body.replace("</xml>", "<a>\u{1b}[2J\u{1b}[31mpaid\u{0}</a></xml>"),
+            "malformed_xml",
+        ),
+        invalid(
+            "a root element with a hostile name",
+            &["HostileMessage", "Malformed"],
+            format!("<{nasty}></{nasty}>"),
+            "malformed_xml",
+        ),
+        invalid(
+            "a duplicate element with a hostile name",
+            &["HostileMessage", "Duplicate"],
+            {
+                // A long name that is an XML name (format characters are not name characters).
+                let long = format!("x{}", "\u{4e2d}\u{6587}".repeat(200));
+                body.replace(
+                    "</xml>",
+                    &format!("<{long}>1</{long}><{long}>2</{long}></xml>"),
+                )
+            },
+            "duplicate_field",
+        ),
+        invalid(
+            "an undefined entity with a long hostile name",
+            &["HostileMessage", "Malformed"],
+            body.replace(
+                "<![CDATA[CNY]]></fee_type>",
+                &format!("&{}\u{2028};</fee_type>", "z".repeat(400)),
+            ),
+            "malformed_xml",
+        ),
+        invalid(
+            "an attribute on a hostile element",
+            &["HostileMessage", "Malformed"],
+            body.replace(
+                "</xml>",
+                &format!("<x{} a=\"1\">1</x></xml>", "\u{202E}".repeat(100)),
+            ),
+            "malformed_xml",
+        ),
+        invalid(
+            "return_code FAIL with a hostile value is quoted escaped",
+            &["HostileMessage", "ReturnFail"],
+            doc(
+                &pairs(&[
+                    ("return_code", &format!("FAIL\n{nasty}")),
+                    ("return_msg", "x"),
+                ]),
+                Enc::Cdata,
+            ),
+            "return_code_fail",
+        ),
+        invalid(
+            "a sign_type with a hostile value is quoted escaped",
+            &["HostileMessage", "SignType"],
+            doc(
+                &set(&b.md5, "sign_type", &format!("MD5\r\n\u{85}{nasty}")),
+                Enc::Cdata,
+            ),
+            "sign_type_mismatch",
+        ),
+    ];
+    c.push(invalid(
+        "a root element with a hostile name inside the prolog's comment and a bad declaration",
+        &["HostileMessage", "Prolog"],
+        format!("<!-- {nasty} --><?xml version=\"9\u{2028}\"?>{body}"),
+        "malformed_xml",
+    ));
+    c
 }
 
 /// Anything but a flat, well-formed UTF-8 `<xml>` document.

@@ -33,6 +33,8 @@ pub fn vectors() -> Value {
             "Base64": "req_info must be canonical standard base64 of whole AES blocks",
             "Inner": "the decrypted document must be a flat UTF-8 <root> document",
             "MissingField": "req_info must be present",
+            "Identity": "the decrypted req_info must carry transaction_id, out_trade_no, refund_id, out_refund_no, refund_fee and refund_status (an empty <root/> does not pass)",
+            "EcbCutAndPaste": "ECB has no integrity: blocks of two genuine refunds of one merchant recombine into a third that passes (documented; confirm refunds with the refund query API)",
             "ReturnFail": "return_code=FAIL is not a refund",
             "Xxe": "DOCTYPE is refused in the outer and the inner document",
             "Duplicate": "repeated elements are refused",
@@ -150,6 +152,7 @@ fn own_key(own: &Own) -> (Config, Vec<Case>) {
         base64(own),
         padding(own),
         inner_document(own),
+        identity(own),
         outer_document(own),
     ]
     .into_iter()
@@ -359,6 +362,88 @@ fn inner_document(own: &Own) -> Vec<Case> {
             "decrypt_failed",
         ),
     ]
+}
+
+/// The decrypted document must identify the refund (issue 8.4).
+fn identity(own: &Own) -> Vec<Case> {
+    let base = &own.inner;
+    let mut c = vec![refund_with_plaintext(
+        "an empty <root/> decrypts but identifies no refund",
+        &["Identity"],
+        &pkcs7(b"<root/>"),
+        "missing_field",
+    )];
+    for name in [
+        "transaction_id",
+        "out_trade_no",
+        "refund_id",
+        "out_refund_no",
+        "refund_fee",
+        "refund_status",
+    ] {
+        c.push(refund_with_plaintext(
+            &format!("req_info without {name}"),
+            &["Identity"],
+            &pkcs7(inner_doc(&without(base, name)).as_bytes()),
+            "missing_field",
+        ));
+        c.push(refund_with_plaintext(
+            &format!("req_info with an empty {name}"),
+            &["Identity"],
+            &pkcs7(inner_doc(&set(base, name, "")).as_bytes()),
+            "missing_field",
+        ));
+    }
+    c.push(ecb_cut_and_paste(own));
+    c
+}
+
+/// The documented limit of ECB: whole blocks of two genuine refund notifications of the same
+/// merchant, recombined, decrypt to a third document that passes every check. This case pins the
+/// limit (it is VALID), so that no surface claims refunds are authenticated.
+fn ecb_cut_and_paste(own: &Own) -> Case {
+    let key = refund_aes_key(KEY);
+    // Two genuine refunds whose plaintexts are block-aligned the same way up to refund_fee.
+    let first = set(&own.inner, "refund_fee", "100");
+    let second = set(&own.inner, "refund_fee", "999");
+    let (p1, p2) = (inner_doc(&first), inner_doc(&second));
+    assert_eq!(p1.len(), p2.len(), "equal lengths keep the blocks aligned");
+    let (c1, c2) = (
+        ecb_raw(&key, &pkcs7(p1.as_bytes())),
+        ecb_raw(&key, &pkcs7(p2.as_bytes())),
+    );
+    // Take every block from the first, except the block holding the fee's digits (the only bytes
+    // where the two plaintexts differ) from the second.
+    let differ: Vec<usize> = (0..p1.len())
+        .filter(|&i| p1.as_bytes()[i] != p2.as_bytes()[i])
+        .collect();
+    let block = differ[0] / 16;
+    assert!(
+        differ.iter().all(|&i| i / 16 == block),
+        "the fee's digits sit in one block"
+    );
+    let mut mixed = c1.clone();
+    mixed[block * 16..block * 16 + 16].copy_from_slice(&c2[block * 16..block * 16 + 16]);
+    let outer = refund_outer(&STANDARD.encode(&mixed));
+    valid_refund(
+        "ECB cut-and-paste: blocks of two genuine refunds recombine into a third that decrypts and passes (the documented limit: confirm refunds with the refund query API)",
+        &["EcbCutAndPaste"],
+        doc(&outer, Enc::Cdata),
+        outer,
+        first
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    if k == "refund_fee" {
+                        "999".into()
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
+            .collect(),
+    )
 }
 
 /// The outer document: `req_info` present, `return_code`, and the same XML rules as payments.
