@@ -13,7 +13,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value, json};
 use wechatpay_notify::{
     DEFAULT_MAX_BODY_BYTES, Error, ErrorKind, Fields, PaymentNotification, RefundNotification,
-    SignType, Verifier, reply, sign, string_to_sign,
+    SignType, Verifier, reply, sign, string_to_sign, view,
 };
 
 const USAGE: &str = "\
@@ -144,38 +144,36 @@ fn fields_json(f: &Fields) -> Value {
     )
 }
 
+/// The typed view, generated from the core's declaration (`PROPERTIES` + `property`), so the CLI
+/// cannot drift from it.
+fn typed_json<'a>(
+    properties: &[view::Property],
+    get: impl Fn(&str) -> Option<view::Value<'a>>,
+) -> Value {
+    let mut out = Map::new();
+    for p in properties {
+        let value = match get(p.name) {
+            Some(view::Value::Text(t)) => json!(t),
+            Some(view::Value::Amount(a)) => json!(a),
+            Some(view::Value::Bool(b)) => json!(b),
+            Some(view::Value::SignType(t)) => json!(t.as_str()),
+            Some(view::Value::Coupons(c)) => c
+                .iter()
+                .map(|c| json!({"id": c.id, "coupon_type": c.coupon_type, "fee": c.fee}))
+                .collect(),
+            None => Value::Null,
+        };
+        out.insert(p.name.to_owned(), value);
+    }
+    Value::Object(out)
+}
+
 fn pay_json(n: &PaymentNotification) -> Value {
     json!({
         "ok": true,
         "kind": "pay",
         "fields": fields_json(n.fields()),
-        "typed": {
-            "sign_type": n.sign_type().as_str(),
-            "is_success": n.is_success(),
-            "dedupe_key": n.dedupe_key(),
-            "appid": n.appid(),
-            "mch_id": n.mch_id(),
-            "sub_appid": n.sub_appid(),
-            "sub_mch_id": n.sub_mch_id(),
-            "transaction_id": n.transaction_id(),
-            "out_trade_no": n.out_trade_no(),
-            "result_code": n.result_code(),
-            "err_code": n.err_code(),
-            "openid": n.openid(),
-            "trade_type": n.trade_type(),
-            "bank_type": n.bank_type(),
-            "fee_type": n.fee_type(),
-            "attach": n.attach(),
-            "time_end": n.time_end(),
-            "total_fee": n.total_fee(),
-            "settlement_total_fee": n.settlement_total_fee(),
-            "cash_fee": n.cash_fee(),
-            "coupon_fee": n.coupon_fee(),
-            "coupon_count": n.coupon_count(),
-            "coupons": n.coupons().iter().map(|c| json!({
-                "id": c.id, "coupon_type": c.coupon_type, "fee": c.fee,
-            })).collect::<Vec<_>>(),
-        },
+        "typed": typed_json(PaymentNotification::PROPERTIES, |name| n.property(name)),
         "reply": reply::success(),
     })
 }
@@ -186,25 +184,7 @@ fn refund_json(n: &RefundNotification) -> Value {
         "kind": "refund",
         "fields": fields_json(n.fields()),
         "req_info": fields_json(n.req_info()),
-        "typed": {
-            "is_success": n.is_success(),
-            "dedupe_key": n.dedupe_key(),
-            "appid": n.appid(),
-            "mch_id": n.mch_id(),
-            "transaction_id": n.transaction_id(),
-            "out_trade_no": n.out_trade_no(),
-            "refund_id": n.refund_id(),
-            "out_refund_no": n.out_refund_no(),
-            "refund_status": n.refund_status(),
-            "total_fee": n.total_fee(),
-            "refund_fee": n.refund_fee(),
-            "settlement_total_fee": n.settlement_total_fee(),
-            "settlement_refund_fee": n.settlement_refund_fee(),
-            "success_time": n.success_time(),
-            "refund_recv_accout": n.refund_recv_accout(),
-            "refund_account": n.refund_account(),
-            "refund_request_source": n.refund_request_source(),
-        },
+        "typed": typed_json(RefundNotification::PROPERTIES, |name| n.property(name)),
         "reply": reply::success(),
     })
 }

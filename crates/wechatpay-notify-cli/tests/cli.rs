@@ -49,6 +49,16 @@ fn body(t: &Value) -> Vec<u8> {
         .collect()
 }
 
+/// The message rule (issue 8.3): at most 200 characters, no character of Unicode categories Cc,
+/// Cf, Zl, Zp (the core promises printable ASCII, which is what is checked).
+fn check_message(tc: u64, message: &str) {
+    assert!(message.chars().count() <= 200, "tcId {tc}: {message}");
+    assert!(
+        message.bytes().all(|b| (0x20..0x7F).contains(&b)),
+        "tcId {tc}: {message:?}"
+    );
+}
+
 fn run_file(file: &str, kind: &str) {
     let v = load(file);
     let mut ran = 0;
@@ -97,9 +107,17 @@ fn run_file(file: &str, kind: &str) {
                         .map(|p| (p[0].as_str().unwrap().to_string(), p[1].clone()))
                         .collect();
                     assert_eq!(got, expected, "tcId {tc}: fields in document order");
+                    let typed = j["typed"].as_object().unwrap();
                     for (name, value) in want["typed"].as_object().unwrap() {
-                        assert_eq!(&j["typed"][name], value, "tcId {tc}: typed {name}");
+                        let got = typed.get(name);
+                        assert_eq!(got, Some(value), "tcId {tc}: typed {name}");
                     }
+                    let declared = load("typed_views.json")["views"]
+                        [if kind == "pay" { "payment" } else { "refund" }]
+                    .as_array()
+                    .unwrap()
+                    .len();
+                    assert_eq!(typed.len(), declared, "tcId {tc}: typed properties");
                     if kind == "refund" {
                         let n = want["reqInfo"].as_array().unwrap().len();
                         assert_eq!(j["req_info"].as_object().unwrap().len(), n, "tcId {tc}");
@@ -111,6 +129,7 @@ fn run_file(file: &str, kind: &str) {
                     let exit = if code == "invalid_config" { 2 } else { 1 };
                     assert_eq!(out.status.code(), Some(exit), "tcId {tc}: {j}");
                     assert_eq!(j["error"]["code"], code, "tcId {tc}: {j}");
+                    check_message(tc, j["error"]["message"].as_str().unwrap());
                     if exit == 1 {
                         assert_eq!(
                             j["reply"].as_str().unwrap(),
@@ -164,7 +183,12 @@ fn sign_vectors() {
             );
         } else {
             assert_eq!(out.status.code(), Some(2), "tcId {tc}");
-            assert_eq!(json_out(&out)["error"]["code"], t["error"], "tcId {tc}");
+            let j = json_out(&out);
+            assert_eq!(j["error"]["code"], t["error"], "tcId {tc}");
+            check_message(
+                tc.as_u64().unwrap(),
+                j["error"]["message"].as_str().unwrap(),
+            );
         }
     }
     assert_eq!(ran, v["numberOfTests"].as_u64().unwrap());
@@ -208,7 +232,7 @@ fn shipped_samples_verify_and_forgery_is_rejected() {
 #[test]
 fn sign_output_verifies() {
     let key = "192006250b4c09247ec02edce69f6a2d";
-    let fields = br#"{"return_code":"SUCCESS","mch_id":"10000100","total_fee":101,"attach":"a]]>b","transaction_id":"42"}"#;
+    let fields = br#"{"return_code":"SUCCESS","result_code":"SUCCESS","mch_id":"10000100","total_fee":101,"attach":"a]]>b","transaction_id":"42","out_trade_no":"A1"}"#;
     let signed = run(&["sign", "--sign-type", "HMAC-SHA256"], Some(key), fields);
     assert_eq!(signed.status.code(), Some(0));
     let out = run(
