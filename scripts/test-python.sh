@@ -20,6 +20,12 @@ if [ "$(cat "$VENV/.req-installed" 2>/dev/null)" != "$REQ_HASH" ]; then
   "$VPY" -m pip install -q --disable-pip-version-check -r bindings/python/requirements-dev.txt
   echo "$REQ_HASH" > "$VENV/.req-installed"
 fi
+# The examples' own dependencies (uvicorn for the FastAPI app), before mypy reads them.
+EX_HASH=$(sha256sum examples/python/requirements.txt | cut -d' ' -f1)
+if [ "$(cat "$VENV/.examples-req-installed" 2>/dev/null)" != "$EX_HASH" ]; then
+  "$VPY" -m pip install -q --disable-pip-version-check -r examples/python/requirements.txt
+  echo "$EX_HASH" > "$VENV/.examples-req-installed"
+fi
 
 # Everything that ends up in the wheel.
 SRC_HASH=$(find bindings/python/src bindings/python/python bindings/python/Cargo.toml \
@@ -42,6 +48,6 @@ echo "== mypy --strict (tests, examples)"
 export HYPOTHESIS_STORAGE_DIRECTORY=$ROOT/$VENV/hypothesis
 echo "== pytest bindings/python/tests"
 (cd bindings/python && "$VPY" -m pytest -q -p no:cacheprovider tests)
-echo "== pytest examples/python"
+echo "== pytest examples/python (Flask and FastAPI over loopback HTTP)"
 (cd examples/python && "$VPY" -m pytest -q -p no:cacheprovider .)
 echo "test-python: all passed"

@@ -1,23 +1,40 @@
 """A Flask notify_url endpoint for WeChat Pay v2 payment and refund notifications.
 
-    WECHATPAY_API_KEY=... WECHATPAY_MCH_ID=10000100 flask --app flask_app run
+    WECHATPAY_API_KEY=... WECHATPAY_MCH_ID=10000100 flask --app flask_app:app_from_env run
 
-The raw body is verified before anything is read from it; a verified notification is recorded once
-(keyed by its dedupe_key) and always answered with the exact SUCCESS reply, also on a retry; a
-rejected one records nothing and gets a FAIL reply (WeChat Pay will retry it).
+The raw body is verified before anything is read from it. A verified payment is applied to its
+order once (keyed by its dedupe_key; see notify_store) and always answered with the exact SUCCESS
+reply, also on a retry or when it pays no order (then it is recorded as a discrepancy for review);
+a rejected one records nothing and gets a FAIL reply.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 
 import wechatpay_notify as wn
 from flask import Flask, Response, request
-from notify_store import Store, verifier_from_env
+from notify_store import (
+    MAX_BODY_BYTES,
+    XML,
+    Store,
+    handle_payment,
+    handle_refund,
+    store_from_env,
+    verifier_from_env,
+)
 
-log = logging.getLogger(__name__)
-XML = "text/xml; charset=utf-8"
+
+def raw_body() -> bytes:
+    """The body exactly as received, read up to one byte past MAX_BODY_BYTES (the verifier refuses
+    a longer one as body_too_large); with or without Content-Length."""
+    body = bytearray()
+    while len(body) <= MAX_BODY_BYTES:
+        chunk = request.stream.read(MAX_BODY_BYTES + 1 - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return bytes(body)
 
 
 def create_app(verifier: wn.Verifier, store: Store) -> Flask:
@@ -25,30 +42,19 @@ def create_app(verifier: wn.Verifier, store: Store) -> Flask:
 
     @app.post("/wechatpay/notify")
     def payment_notify() -> Response:
-        try:
-            n = verifier.verify_payment(request.get_data(cache=False))
-        except wn.NotifyError as e:
-            log.warning("rejected payment notification: %s", e)
-            return Response(wn.reply_fail(e.code), status=400, content_type=XML)
-        if store.record_payment(n):
-            log.info("recorded %r", n)
-        return Response(wn.reply_success(), status=200, content_type=XML)
+        status, reply = handle_payment(verifier, store, raw_body())
+        return Response(reply, status=status, content_type=XML)
 
     @app.post("/wechatpay/refund-notify")
     def refund_notify() -> Response:
-        try:
-            n = verifier.decrypt_refund(request.get_data(cache=False))
-        except wn.NotifyError as e:
-            log.warning("rejected refund notification: %s", e)
-            return Response(wn.reply_fail(e.code), status=400, content_type=XML)
-        store.record_refund(n)
-        return Response(wn.reply_success(), status=200, content_type=XML)
+        status, reply = handle_refund(verifier, store, raw_body())
+        return Response(reply, status=status, content_type=XML)
 
     return app
 
 
 def app_from_env() -> Flask:
-    return create_app(verifier_from_env(), Store(os.environ.get("WECHATPAY_DB", "payments.sqlite3")))
+    return create_app(verifier_from_env(), store_from_env())
 
 
 if __name__ == "__main__":
