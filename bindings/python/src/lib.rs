@@ -1,12 +1,22 @@
 //! Python bindings for `wechatpay-notify`: the native module `wechatpay_notify._native`.
 //!
-//! Every protocol rule lives in the core crate; this module only converts Python inputs to Rust,
-//! core results to Python objects, and core errors to the package's exceptions (in one place:
-//! [`PythonErrorExt`]). Verification runs with the GIL released.
+//! Every protocol rule and every typed view lives in the core crate; this module only converts
+//! Python inputs to Rust, core results to Python objects (each typed attribute calls the core
+//! accessor of the same name), and core errors to the package's exceptions (in one place:
+//! [`to_py_err`]). Verification runs with the GIL released.
+//!
+//! Misuse rule (the same on every surface): an argument of the wrong *type* raises `TypeError`
+//! (PyO3's argument extraction, or an explicit check below); a value of the right type that the
+//! library refuses raises `NotifyError` with its code (`invalid_config` for configuration,
+//! `invalid_argument` otherwise). A `str` holding a lone surrogate is such a value: it has no
+//! UTF-8 form, so the core never sees it.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
+use pyo3::PyTraverseError;
 use pyo3::exceptions::PyTypeError;
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyMapping, PyMemoryView, PyString, PyTuple,
@@ -22,7 +32,16 @@ mod errors {
     pyo3::import_exception!(wechatpay_notify._errors, InvalidArgumentError);
 }
 
-/// Maps core errors to the package's exceptions. The only place that does so.
+/// Maps a core error to the package's exception. The only place that does so.
+fn to_py_err(e: Error) -> PyErr {
+    let args = (e.code(), e.message().to_owned());
+    match e.kind() {
+        ErrorKind::InvalidConfig => errors::InvalidConfigError::new_err(args),
+        ErrorKind::InvalidArgument => errors::InvalidArgumentError::new_err(args),
+        _ => errors::NotifyError::new_err(args),
+    }
+}
+
 trait PythonErrorExt<T> {
     fn into_py_result(self) -> PyResult<T>;
 }
@@ -33,17 +52,40 @@ impl<T> PythonErrorExt<T> for Result<T, Error> {
     }
 }
 
-fn to_py_err(e: Error) -> PyErr {
-    let args = (e.code(), e.message().to_owned());
-    match e.kind() {
-        ErrorKind::InvalidConfig => errors::InvalidConfigError::new_err(args),
-        ErrorKind::InvalidArgument => errors::InvalidArgumentError::new_err(args),
-        _ => errors::NotifyError::new_err(args),
-    }
+/// A value of the right type that the library refuses (`kind` is `InvalidConfig` or
+/// `InvalidArgument`).
+fn refused(kind: ErrorKind, message: &'static str) -> PyErr {
+    to_py_err(Error::new(kind, message))
 }
 
-fn invalid_config(message: &'static str) -> PyErr {
-    to_py_err(Error::new(ErrorKind::InvalidConfig, message))
+/// A wrong argument type: `TypeError` naming the type received.
+fn wrong_type(expected: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+    let got = obj
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".to_owned());
+    PyTypeError::new_err(format!("{expected}, not {got}"))
+}
+
+/// The UTF-8 text of a `str` argument. A lone surrogate has no UTF-8 form: the value is refused
+/// with `kind` (the argument's type was right).
+fn utf8<'a>(
+    s: &'a Bound<'_, PyString>,
+    kind: ErrorKind,
+    refusal: &'static str,
+) -> PyResult<Cow<'a, str>> {
+    s.to_cow().map_err(|_| refused(kind, refusal))
+}
+
+/// A configuration `str` (key, sign type, appid, mch_id): a lone surrogate is `invalid_config`.
+fn config_text<'a>(s: &'a Bound<'_, PyString>, what: &'static str) -> PyResult<Cow<'a, str>> {
+    utf8(s, ErrorKind::InvalidConfig, what)
+}
+
+fn sign_type_of(name: &Bound<'_, PyString>) -> PyResult<SignType> {
+    let name = config_text(name, "the sign type must be \"MD5\" or \"HMAC-SHA256\"")?;
+    SignType::parse(&name).into_py_result()
 }
 
 /// A notification body: `bytes` is borrowed as is; `bytearray`, `memoryview` and `str` (encoded as
@@ -67,12 +109,11 @@ fn body_of<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Body<'a>> {
         return Ok(Body::Borrowed(b.as_bytes()));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        let text = s.to_cow().map_err(|_| {
-            to_py_err(Error::new(
-                ErrorKind::InvalidArgument,
-                "the body str cannot be encoded as UTF-8 (lone surrogate); pass the raw bytes",
-            ))
-        })?;
+        let text = utf8(
+            s,
+            ErrorKind::InvalidArgument,
+            "the body str cannot be encoded as UTF-8 (lone surrogate); pass the raw bytes",
+        )?;
         return Ok(Body::Owned(text.into_owned().into_bytes()));
     }
     if let Ok(b) = obj.cast::<PyByteArray>() {
@@ -82,14 +123,10 @@ fn body_of<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Body<'a>> {
         let bytes = m.call_method0("tobytes")?;
         return Ok(Body::Owned(bytes.cast::<PyBytes>()?.as_bytes().to_vec()));
     }
-    Err(PyTypeError::new_err(format!(
-        "body must be bytes, bytearray, memoryview or str, not {}",
-        obj.get_type().name()?
-    )))
-}
-
-fn sign_type_of(name: &str) -> PyResult<SignType> {
-    SignType::parse(name).into_py_result()
+    Err(wrong_type(
+        "body must be bytes, bytearray, memoryview or str",
+        obj,
+    ))
 }
 
 /// Python's `repr()` of an optional string (for `__repr__`s).
@@ -107,12 +144,24 @@ fn repr_amount(v: Option<u64>) -> String {
     v.map_or_else(|| "None".to_owned(), |f| f.to_string())
 }
 
-fn fields_dict<'py>(py: Python<'py>, fields: &Fields) -> PyResult<Bound<'py, PyDict>> {
+/// A result's document as a `dict`, built the first time it is read and then kept: every read
+/// returns the same `dict` object.
+fn cached_dict<'py>(
+    py: Python<'py>,
+    cell: &OnceLock<Py<PyDict>>,
+    fields: &Fields,
+) -> PyResult<Bound<'py, PyDict>> {
+    if let Some(dict) = cell.get() {
+        return Ok(dict.bind(py).clone());
+    }
+    // Built outside the cell's lock: building can run other Python threads, and one of them may
+    // read the same attribute (waiting on a lock while holding the GIL could deadlock). If two
+    // threads race, the first dict stored wins and both return it.
     let dict = PyDict::new(py);
     for (k, v) in fields.iter() {
         dict.set_item(k, v)?;
     }
-    Ok(dict)
+    Ok(cell.get_or_init(|| dict.unbind()).bind(py).clone())
 }
 
 /// Verifies v2 payment notifications and decrypts v2 refund notifications for one merchant.
@@ -121,14 +170,12 @@ fn fields_dict<'py>(py: Python<'py>, fields: &Fields) -> PyResult<Bound<'py, PyD
 /// another one is rejected unless it is listed in `also_accept`. `appid` / `mch_id`, when given,
 /// must match. Bodies over `max_body_bytes` are rejected before parsing. Thread-safe: share one
 /// instance; verification releases the GIL.
+///
+/// A wrong argument type raises `TypeError`; an unusable value (a key that is not 32 printable
+/// ASCII characters, an unknown sign type, a negative limit) raises `InvalidConfigError`.
 #[pyclass(frozen, module = "wechatpay_notify._native")]
 struct Verifier {
     inner: core::Verifier,
-    // Kept only for `__repr__` (never the key).
-    appid: Option<String>,
-    mch_id: Option<String>,
-    also_accept: Vec<SignType>,
-    max_body_bytes: usize,
 }
 
 #[pymethods]
@@ -139,65 +186,84 @@ impl Verifier {
         text_signature = "(api_key, sign_type, *, appid=None, mch_id=None, also_accept=(), max_body_bytes=65536)"
     )]
     fn new(
-        api_key: &str,
-        sign_type: &str,
-        appid: Option<String>,
-        mch_id: Option<String>,
+        api_key: &Bound<'_, PyString>,
+        sign_type: &Bound<'_, PyString>,
+        appid: Option<&Bound<'_, PyString>>,
+        mch_id: Option<&Bound<'_, PyString>>,
         also_accept: Option<&Bound<'_, PyAny>>,
         max_body_bytes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Verifier> {
-        let sign_type = sign_type_of(sign_type)?;
-        let mut inner = core::Verifier::new(api_key, sign_type).into_py_result()?;
-        let mut accepted = Vec::new();
-        if let Some(list) = also_accept {
-            if list.is_instance_of::<PyString>() {
-                return Err(PyTypeError::new_err(
-                    "also_accept must be an iterable of sign type names, not a str",
+        let key = config_text(api_key, "the API key must be 32 printable ASCII characters")?;
+        let mut inner =
+            core::Verifier::new(key.as_bytes(), sign_type_of(sign_type)?).into_py_result()?;
+        if let Some(list) = also_accept.filter(|l| !l.is_none()) {
+            if list.is_instance_of::<PyString>() || list.is_instance_of::<PyBytes>() {
+                return Err(wrong_type(
+                    "also_accept must be an iterable of sign type names (str)",
+                    list,
                 ));
             }
             for item in list.try_iter()? {
-                let t = sign_type_of(&item?.extract::<String>()?)?;
-                inner = inner.also_accept(t);
-                if t != sign_type && !accepted.contains(&t) {
-                    accepted.push(t);
-                }
+                let item = item?;
+                let name = item.cast::<PyString>().map_err(|_| {
+                    wrong_type("also_accept must hold sign type names (str)", &item)
+                })?;
+                inner = inner.also_accept(sign_type_of(name)?);
             }
         }
-        let limit = match max_body_bytes {
-            None => core::DEFAULT_MAX_BODY_BYTES,
-            Some(n) if n.is_none() => core::DEFAULT_MAX_BODY_BYTES,
-            Some(n) => {
-                if !n.is_instance_of::<PyInt>() || n.is_instance_of::<PyBool>() {
-                    return Err(PyTypeError::new_err("max_body_bytes must be an int"));
-                }
-                n.extract::<u64>()
-                    .ok()
-                    .and_then(|n| usize::try_from(n).ok())
-                    .ok_or_else(|| {
-                        invalid_config("max_body_bytes must be a non-negative integer")
-                    })?
+        if let Some(n) = max_body_bytes.filter(|n| !n.is_none()) {
+            if !n.is_instance_of::<PyInt>() || n.is_instance_of::<PyBool>() {
+                return Err(wrong_type("max_body_bytes must be an int", n));
             }
-        };
-        inner = inner.max_body_bytes(limit);
-        if let Some(a) = &appid {
-            inner = inner.expect_appid(a.as_str());
+            let limit = n
+                .extract::<u64>()
+                .ok()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| {
+                    refused(
+                        ErrorKind::InvalidConfig,
+                        "max_body_bytes must be a non-negative integer",
+                    )
+                })?;
+            inner = inner.max_body_bytes(limit);
         }
-        if let Some(m) = &mch_id {
-            inner = inner.expect_mch_id(m.as_str());
+        if let Some(a) = appid {
+            inner = inner.expect_appid(config_text(a, "appid cannot be encoded as UTF-8")?);
         }
-        Ok(Verifier {
-            inner,
-            appid,
-            mch_id,
-            also_accept: accepted,
-            max_body_bytes: limit,
-        })
+        if let Some(m) = mch_id {
+            inner = inner.expect_mch_id(config_text(m, "mch_id cannot be encoded as UTF-8")?);
+        }
+        Ok(Verifier { inner })
     }
 
     /// The configured algorithm: "MD5" or "HMAC-SHA256".
     #[getter]
     fn sign_type(&self) -> &'static str {
         self.inner.sign_type().as_str()
+    }
+
+    /// The expected `appid`, or None when it is not checked.
+    #[getter]
+    fn appid(&self) -> Option<&str> {
+        self.inner.expected_appid()
+    }
+
+    /// The expected `mch_id`, or None when it is not checked.
+    #[getter]
+    fn mch_id(&self) -> Option<&str> {
+        self.inner.expected_mch_id()
+    }
+
+    /// The algorithms accepted besides `sign_type` (explicit opt-in, for migrations).
+    #[getter]
+    fn also_accept<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.also_accepted().iter().map(|t| t.as_str()))
+    }
+
+    /// The largest body accepted, in bytes.
+    #[getter]
+    fn max_body_bytes(&self) -> usize {
+        self.inner.body_limit()
     }
 
     /// Verifies a payment result notification (the raw POST body) and returns it, or raises
@@ -211,11 +277,19 @@ impl Verifier {
         let slice = body.as_slice();
         let inner = &self.inner;
         let n = py.detach(|| inner.verify_payment(slice)).into_py_result()?;
-        Ok(PaymentNotification { inner: n })
+        Ok(PaymentNotification {
+            inner: n,
+            fields: OnceLock::new(),
+        })
     }
 
     /// Decrypts and checks a refund result notification (the raw POST body), or raises
     /// `NotifyError` with the reason's `.code`.
+    ///
+    /// req_info is AES-256-ECB without integrity: blocks of two genuine refund notifications of
+    /// the same merchant can be cut and pasted into a third that passes every check. Treat a
+    /// refund notification as a hint: confirm it with the refund query API before any
+    /// irreversible action.
     fn decrypt_refund(
         &self,
         py: Python<'_>,
@@ -225,28 +299,22 @@ impl Verifier {
         let slice = body.as_slice();
         let inner = &self.inner;
         let n = py.detach(|| inner.decrypt_refund(slice)).into_py_result()?;
-        Ok(RefundNotification { inner: n })
+        Ok(RefundNotification {
+            inner: n,
+            fields: OnceLock::new(),
+            req_info: OnceLock::new(),
+        })
     }
 
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let also: Vec<String> = self
-            .also_accept
-            .iter()
-            .map(|t| format!("'{}'", t.as_str()))
-            .collect();
-        let also = match also.len() {
-            0 => "()".to_owned(),
-            1 => format!("({},)", also[0]),
-            _ => format!("({})", also.join(", ")),
-        };
-        format!(
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
             "Verifier(sign_type='{}', appid={}, mch_id={}, also_accept={}, max_body_bytes={})",
-            self.inner.sign_type().as_str(),
-            repr_opt(py, self.appid.as_deref()),
-            repr_opt(py, self.mch_id.as_deref()),
-            also,
-            self.max_body_bytes
-        )
+            self.sign_type(),
+            repr_opt(py, self.appid()),
+            repr_opt(py, self.mch_id()),
+            self.also_accept(py)?.repr()?,
+            self.max_body_bytes()
+        ))
     }
 }
 
@@ -280,18 +348,22 @@ impl Coupon {
 /// A verified v2 payment result notification.
 ///
 /// `.fields` has every element exactly as received, in document order (`sign` and empty ones
-/// included); the typed attributes are None when a field is absent, amounts are ints in fen.
+/// included); the typed attributes are the core's typed view (None when a field is absent,
+/// amounts are ints in fen) and never read `.fields`.
 #[pyclass(frozen, module = "wechatpay_notify._native")]
 struct PaymentNotification {
     inner: core::PaymentNotification,
+    /// `.fields`, built on first read.
+    fields: OnceLock<Py<PyDict>>,
 }
 
 #[pymethods]
 impl PaymentNotification {
-    /// Every child element exactly as received, in document order.
+    /// Every child element exactly as received, in document order. Built once, on first read:
+    /// every read returns the same dict.
     #[getter]
     fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        fields_dict(py, self.inner.fields())
+        cached_dict(py, &self.fields, self.inner.fields())
     }
 
     /// The algorithm the signature verified with: "MD5" or "HMAC-SHA256".
@@ -338,13 +410,13 @@ impl PaymentNotification {
         self.inner.mch_id()
     }
 
-    /// `sub_appid`.
+    /// `sub_appid` (service-provider mode).
     #[getter]
     fn sub_appid(&self) -> Option<&str> {
         self.inner.sub_appid()
     }
 
-    /// `sub_mch_id`.
+    /// `sub_mch_id` (service-provider mode).
     #[getter]
     fn sub_mch_id(&self) -> Option<&str> {
         self.inner.sub_mch_id()
@@ -470,6 +542,12 @@ impl PaymentNotification {
         self.inner.coupon_count()
     }
 
+    // The cached `fields` dict is mutable: let the garbage collector see it, so a cycle made
+    // through it (`n.fields["n"] = n`) is collected.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(self.fields.get())
+    }
+
     fn __repr__(&self, py: Python<'_>) -> String {
         let n = &self.inner;
         format!(
@@ -486,23 +564,33 @@ impl PaymentNotification {
 ///
 /// `.fields` is the outer document exactly as received (`req_info` still encrypted); `.req_info`
 /// is the decrypted document; the typed attributes read the decrypted one (except appid/mch_id).
+///
+/// req_info is AES-256-ECB without integrity: blocks of two genuine refund notifications of the
+/// same merchant can be cut and pasted into a third that passes every check. Treat a refund
+/// notification as a hint: confirm it with the refund query API before any irreversible action.
 #[pyclass(frozen, module = "wechatpay_notify._native")]
 struct RefundNotification {
     inner: core::RefundNotification,
+    /// `.fields`, built on first read.
+    fields: OnceLock<Py<PyDict>>,
+    /// `.req_info`, built on first read.
+    req_info: OnceLock<Py<PyDict>>,
 }
 
 #[pymethods]
 impl RefundNotification {
-    /// The outer document's elements exactly as received, in document order.
+    /// The outer document's elements exactly as received, in document order. Built once, on
+    /// first read: every read returns the same dict.
     #[getter]
     fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        fields_dict(py, self.inner.fields())
+        cached_dict(py, &self.fields, self.inner.fields())
     }
 
-    /// The decrypted `req_info` document's elements, in document order.
+    /// The decrypted `req_info` document's elements, in document order. Built once, on first
+    /// read: every read returns the same dict.
     #[getter]
     fn req_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        fields_dict(py, self.inner.req_info())
+        cached_dict(py, &self.req_info, self.inner.req_info())
     }
 
     /// True when refund_status is SUCCESS.
@@ -607,6 +695,12 @@ impl RefundNotification {
         self.inner.settlement_refund_fee()
     }
 
+    // See `PaymentNotification::__traverse__`.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(self.fields.get())?;
+        visit.call(self.req_info.get())
+    }
+
     fn __repr__(&self, py: Python<'_>) -> String {
         let n = &self.inner;
         format!(
@@ -619,65 +713,67 @@ impl RefundNotification {
     }
 }
 
+const FIELDS_TYPE: &str = "fields must be a mapping or an iterable of (name, value) pairs of str";
+
+/// One `(name, value)` pair of `sign`'s fields: any 2-item sequence of `str`.
 fn pair_of(item: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
-    let pair = item.extract::<Bound<'_, PyTuple>>().or_else(|_| {
-        // Any 2-item sequence (e.g. a list) is a pair too.
-        if item.is_instance_of::<PyString>() || item.is_instance_of::<PyBytes>() {
-            return Err(PyTypeError::new_err(
-                "fields must be a mapping or an iterable of (name, value) pairs",
-            ));
-        }
-        item.try_iter()?
-            .collect::<PyResult<Vec<_>>>()
-            .map(|v| PyTuple::new(item.py(), v))?
-    })?;
-    if pair.len() != 2 {
-        return Err(PyTypeError::new_err(
-            "each field must be a (name, value) pair",
-        ));
+    if item.is_instance_of::<PyString>() || item.is_instance_of::<PyBytes>() {
+        return Err(wrong_type(FIELDS_TYPE, item));
     }
-    let name = pair.get_item(0)?;
-    let value = pair.get_item(1)?;
-    let as_str = |o: &Bound<'_, PyAny>| -> PyResult<String> {
-        o.cast::<PyString>()
-            .map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "field names and values must be str, not {}",
-                    o.get_type()
-                        .name()
-                        .map(|n| n.to_string())
-                        .unwrap_or_default()
-                ))
-            })?
-            .to_cow()
-            .map(Cow::into_owned)
+    let parts = item
+        .try_iter()
+        .map_err(|_| wrong_type(FIELDS_TYPE, item))?
+        .collect::<PyResult<Vec<_>>>()?;
+    let [name, value] = parts.as_slice() else {
+        return Err(PyTypeError::new_err(format!(
+            "each field must be a (name, value) pair, not {} items",
+            parts.len()
+        )));
     };
-    Ok((as_str(&name)?, as_str(&value)?))
+    let text = |o: &Bound<'_, PyAny>| -> PyResult<String> {
+        let s = o
+            .cast::<PyString>()
+            .map_err(|_| wrong_type("field names and values must be str", o))?;
+        let text = utf8(
+            s,
+            ErrorKind::InvalidArgument,
+            "a field name or value cannot be encoded as UTF-8 (lone surrogate)",
+        )?;
+        Ok(text.into_owned())
+    };
+    Ok((text(name)?, text(value)?))
 }
 
 /// Signs fields the way WeChat Pay does and returns the uppercase hex signature.
 ///
 /// `fields` is a mapping or an iterable of (name, value) pairs of str; `sign` itself and empty
-/// values are skipped. A repeated name raises `InvalidArgumentError`, a bad key or sign type
+/// values are skipped. A wrong type raises `TypeError`; a repeated name, or a name that
+/// `verify_payment` would refuse, raises `InvalidArgumentError`; a bad key or sign type
 /// `InvalidConfigError`.
 #[pyfunction]
-fn sign(fields: &Bound<'_, PyAny>, api_key: &str, sign_type: &str) -> PyResult<String> {
+fn sign(
+    fields: &Bound<'_, PyAny>,
+    api_key: &Bound<'_, PyString>,
+    sign_type: &Bound<'_, PyString>,
+) -> PyResult<String> {
     let sign_type = sign_type_of(sign_type)?;
+    let key = config_text(api_key, "the API key must be 32 printable ASCII characters")?;
     let mut pairs = Vec::new();
     if let Ok(map) = fields.cast::<PyMapping>() {
         for item in map.items()?.iter() {
             pairs.push(pair_of(&item)?);
         }
     } else if fields.is_instance_of::<PyString>() || fields.is_instance_of::<PyBytes>() {
-        return Err(PyTypeError::new_err(
-            "fields must be a mapping or an iterable of (name, value) pairs",
-        ));
+        return Err(wrong_type(FIELDS_TYPE, fields));
     } else {
-        for item in fields.try_iter()? {
+        let items = fields
+            .try_iter()
+            .map_err(|_| wrong_type(FIELDS_TYPE, fields))?;
+        for item in items {
             pairs.push(pair_of(&item?)?);
         }
     }
-    core::sign(pairs, api_key, sign_type).into_py_result()
+    core::sign(pairs, key.as_bytes(), sign_type).into_py_result()
 }
 
 /// The exact SUCCESS reply WeChat Pay expects for a verified notification.
@@ -687,9 +783,17 @@ fn reply_success() -> &'static str {
 }
 
 /// A FAIL reply carrying `msg` (WeChat Pay will retry the notification).
+///
+/// A wrong type raises `TypeError`; a str that has no UTF-8 form (a lone surrogate) raises
+/// `InvalidArgumentError`.
 #[pyfunction]
-fn reply_fail(msg: &str) -> String {
-    core::reply::fail(msg)
+fn reply_fail(msg: &Bound<'_, PyString>) -> PyResult<String> {
+    let msg = utf8(
+        msg,
+        ErrorKind::InvalidArgument,
+        "the message cannot be encoded as UTF-8 (lone surrogate)",
+    )?;
+    Ok(core::reply::fail(&msg))
 }
 
 /// Native part of `wechatpay_notify` (import the package, not this module).

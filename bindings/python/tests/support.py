@@ -11,6 +11,9 @@ import wechatpay_notify as wn
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VECTORS = REPO_ROOT / "tests" / "vectors"
+# The core's declaration of each result type's typed properties (written by `cargo run -p xtask --
+# vectors`): {"schema": ..., "views": {"payment": [{"name": ..., "kind": ...}, ...], ...}}.
+TYPED_VIEWS_FILE = "typed_views.json"
 KEY = "192006250b4c09247ec02edce69f6a2d"
 
 Pairs = list[tuple[str, str]]

@@ -1,22 +1,30 @@
 """Runs every shared vector (tests/vectors/*.json) through the Python API.
 
 Each file must yield exactly ``numberOfTests`` cases; every invalid case must raise NotifyError with
-the exact code; every valid case must match ``fields`` (order and values), ``reqInfo`` and every key
-of ``typed``.
+the exact code and an inert message (at most 200 characters, no character of Unicode categories Cc,
+Cf, Zl, Zp, in ``e.message`` and in ``str(e)``); every valid case must match ``fields`` (order and
+values), ``reqInfo`` and every key of ``typed``, each key being an attribute of the result class.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import wechatpay_notify as wn
-from support import VECTORS, body_of, load_vectors, pairs_of
+from support import TYPED_VIEWS_FILE, VECTORS, body_of, load_vectors, pairs_of
 
 FILES = ["v2_sign.json", "v2_pay.json", "v2_refund.json", "reply.json"]
+# JSON files in tests/vectors that hold no cases, and the test module that checks each one.
+NOT_CASES = {TYPED_VIEWS_FILE: "test_typed_views.py"}
 
 Case = tuple[str, dict[str, Any], dict[str, Any]]
+Result = wn.PaymentNotification | wn.RefundNotification
+
+MAX_MESSAGE_CHARS = 200
+FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
 
 
 def cases(name: str) -> Iterator[Case]:
@@ -40,17 +48,36 @@ def make_verifier(config: dict[str, Any]) -> wn.Verifier:
     )
 
 
-def typed_value(result: wn.PaymentNotification | wn.RefundNotification, name: str) -> Any:
+def typed_value(result: Result, name: str) -> Any:
+    """The result's attribute ``name`` in the vectors' JSON form; a missing attribute fails."""
+    if not hasattr(result, name):
+        pytest.fail(
+            f"{type(result).__name__} has no attribute {name!r}, a typed property the vectors "
+            "(and so the core) declare: add it to bindings/python (src/lib.rs and _native.pyi)"
+        )
     value = getattr(result, name)
     if name == "coupons":
         return [{"id": c.id, "coupon_type": c.coupon_type, "fee": c.fee} for c in value]
     return value
 
 
-def expect_error(case: dict[str, Any], action: Callable[[], object]) -> None:
+def assert_inert_message(err: wn.NotifyError, label: str) -> None:
+    """SPEC §2 / issue 8.3: a handler can log ``e.message`` and ``str(e)`` as they are."""
+    for text in (err.message, str(err)):
+        assert len(text) <= MAX_MESSAGE_CHARS, (label, len(text), text[:MAX_MESSAGE_CHARS])
+        bad = sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in FORBIDDEN_CATEGORIES})
+        assert not bad, (label, "message holds control/format/separator characters", bad, ascii(text))
+
+
+def check_error(case: dict[str, Any], err: wn.NotifyError, label: str) -> None:
+    assert err.code == case["error"], (label, err.code, err.message)
+    assert_inert_message(err, label)
+
+
+def expect_error(case: dict[str, Any], action: Callable[[], object], label: str) -> None:
     with pytest.raises(wn.NotifyError) as info:
         action()
-    assert info.value.code == case["error"], (case["tcId"], case["comment"], str(info.value))
+    check_error(case, info.value, label)
 
 
 def run_case(name: str, group: dict[str, Any], case: dict[str, Any], as_text: bool = False) -> None:
@@ -64,7 +91,7 @@ def run_case(name: str, group: dict[str, Any], case: dict[str, Any], as_text: bo
         if valid:
             assert wn.sign(fields, case["apiKey"], case["signType"]) == case["signature"], label
         else:
-            expect_error(case, lambda: wn.sign(fields, case["apiKey"], case["signType"]))
+            expect_error(case, lambda: wn.sign(fields, case["apiKey"], case["signType"]), label)
         return
 
     if kind == "Reply":
@@ -80,24 +107,20 @@ def run_case(name: str, group: dict[str, Any], case: dict[str, Any], as_text: bo
         verifier = make_verifier(group["config"])
     except wn.NotifyError as e:
         # The group's configuration is unusable: every case is invalid with that code.
-        assert not valid and e.code == case["error"], (label, e.code)
+        assert not valid, (label, e.code, e.message)
+        check_error(case, e, label)
         return
     assert group["config"]["apiKey"] not in repr(verifier)
 
-    raw = body_of(case)
-    body: bytes | str = raw
-    if as_text:
-        if "bodyHex" in case:
-            return  # not text: covered by the bytes run
-        body = case["body"]
+    body: bytes | str = case["body"] if as_text else body_of(case)
 
-    def action() -> wn.PaymentNotification | wn.RefundNotification:
+    def action() -> Result:
         if kind == "V2Pay":
             return verifier.verify_payment(body)
         return verifier.decrypt_refund(body)
 
     if not valid:
-        expect_error(case, action)
+        expect_error(case, action, label)
         return
     result = action()
     expected = case["expected"]
@@ -120,7 +143,9 @@ def test_every_case_of_each_file_runs(name: str) -> None:
 
 def test_all_vector_files_are_covered() -> None:
     on_disk = sorted(p.name for p in VECTORS.glob("*.json"))
-    assert on_disk == sorted(FILES), "a new vector file needs a runner here"
+    assert sorted(n for n in on_disk if n not in NOT_CASES) == sorted(FILES), (
+        "a new vector file needs a runner here"
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,10 +157,15 @@ def test_case(name: str, group: dict[str, Any], case: dict[str, Any]) -> None:
     run_case(name, group, case)
 
 
+def text_body_cases() -> list[Case]:
+    """The V2Pay/V2Refund cases whose body is text (``bodyHex`` bodies are not valid UTF-8)."""
+    return [c for c in all_cases() if c[1]["type"] in ("V2Pay", "V2Refund") and "body" in c[2]]
+
+
 @pytest.mark.parametrize(
     ("name", "group", "case"),
-    [c for c in all_cases() if c[1]["type"] in ("V2Pay", "V2Refund")],
-    ids=[f"{n}#{c['tcId']}" for n, g, c in all_cases() if g["type"] in ("V2Pay", "V2Refund")],
+    text_body_cases(),
+    ids=[f"{n}#{c['tcId']}" for n, _, c in text_body_cases()],
 )
 def test_case_with_str_body(name: str, group: dict[str, Any], case: dict[str, Any]) -> None:
     """A str body (encoded as UTF-8) gets the same verdict as the raw bytes."""

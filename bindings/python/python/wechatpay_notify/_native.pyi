@@ -36,8 +36,25 @@ class Verifier:
     ) -> Verifier: ...
     @property
     def sign_type(self) -> _SignTypeName: ...
-    def verify_payment(self, body: _Body) -> PaymentNotification: ...
-    def decrypt_refund(self, body: _Body) -> RefundNotification: ...
+    @property
+    def appid(self) -> str | None: ...
+    @property
+    def mch_id(self) -> str | None: ...
+    @property
+    def also_accept(self) -> tuple[_SignTypeName, ...]: ...
+    @property
+    def max_body_bytes(self) -> int: ...
+    def verify_payment(self, body: _Body) -> PaymentNotification:
+        """Verifies a payment result notification (the raw POST body), or raises NotifyError."""
+
+    def decrypt_refund(self, body: _Body) -> RefundNotification:
+        """Decrypts and checks a refund result notification (the raw POST body), or raises NotifyError.
+
+        req_info is AES-256-ECB without integrity: blocks of two genuine refund notifications of
+        the same merchant can be cut and pasted into a third that passes every check. Treat a
+        refund notification as a hint: confirm it with the refund query API before any
+        irreversible action.
+        """
 
 @final
 class Coupon:
@@ -56,7 +73,8 @@ class PaymentNotification:
     """A verified v2 payment result notification."""
 
     @property
-    def fields(self) -> dict[str, str]: ...
+    def fields(self) -> dict[str, str]:
+        """Every child element exactly as received, in document order (the same dict on every read)."""
     @property
     def sign_type(self) -> _SignTypeName: ...
     @property
@@ -116,12 +134,17 @@ class PaymentNotification:
 
 @final
 class RefundNotification:
-    """A decrypted v2 refund result notification."""
+    """A decrypted v2 refund result notification: a hint, not proof (AES-ECB has no integrity;
+    confirm it with the refund query API before any irreversible action)."""
 
     @property
-    def fields(self) -> dict[str, str]: ...
+    def fields(self) -> dict[str, str]:
+        """The outer document exactly as received, in document order (the same dict on every read)."""
+
     @property
-    def req_info(self) -> dict[str, str]: ...
+    def req_info(self) -> dict[str, str]:
+        """The decrypted req_info document, in document order (the same dict on every read)."""
+
     @property
     def is_success(self) -> bool: ...
     @property
