@@ -43,8 +43,8 @@ test-node:
 header:
 	$(CARGO) run -q -p gen-header
 
-header-check: header
-	git diff --exit-code -- include/
+header-check:
+	$(CARGO) run -q -p gen-header -- --check
 
 vectors:
 	$(CARGO) run -q -p xtask -- vectors

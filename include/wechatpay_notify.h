@@ -11,6 +11,9 @@
  *    caller owns (wechatpay_error_code / _number / _message, then wechatpay_error_free).
  *    Output arguments are written only on success.
  *  - Inputs are pointer + length (bodies may contain NUL); NULL is accepted only with length 0.
+ *  - Misuse is `invalid_argument` (WECHATPAY_ERROR_KIND_INVALID_ARGUMENT): a NULL or misaligned
+ *    handle or output pointer, a NULL input with a non-zero length, a length no object can have.
+ *    A well-formed value the core refuses gets the core's code (a bad key is `invalid_config`).
  *  - A struct wechatpay_str written by a getter borrows from its handle and stays valid until that
  *    handle is freed; it is not NUL-terminated (print it with "%.*s", (int)s.len, s.data).
  *  - Nothing unwinds into C: a caught panic becomes the `internal` error.
@@ -27,53 +30,55 @@
 #include <stdlib.h>
 
 
-// The stable numbers returned by `wechatpay_error_number` (`ErrorKind::number` in the core:
-// 7000 + position, never reused). Each name is the SPEC §3 code in upper case.
+// The stable numbers returned by `wechatpay_error_number`: `ErrorKind::number` in the core,
+// 8200 + position in SPEC §3 order (8201..8220; a range of our own, rustls-ffi uses the 7000s),
+// never reused. Each name is the SPEC §3 code in upper case.
 enum wechatpay_error_kind
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
   // `invalid_config`: the verifier's configuration (API key, algorithm, limits) is unusable.
-  WECHATPAY_ERROR_KIND_INVALID_CONFIG = 7001,
-  // `invalid_argument`: a caller-supplied argument is unusable (NULL, bad length, bad UTF-8).
-  WECHATPAY_ERROR_KIND_INVALID_ARGUMENT = 7002,
+  WECHATPAY_ERROR_KIND_INVALID_CONFIG = 8201,
+  // `invalid_argument`: a caller-supplied argument is unusable (a NULL or misaligned pointer, an
+  // impossible length, bad UTF-8), or the core refuses a value to sign (a repeated name).
+  WECHATPAY_ERROR_KIND_INVALID_ARGUMENT = 8202,
   // `body_too_large`: the body is larger than `max_body_bytes`; nothing was parsed.
-  WECHATPAY_ERROR_KIND_BODY_TOO_LARGE = 7003,
+  WECHATPAY_ERROR_KIND_BODY_TOO_LARGE = 8203,
   // `malformed_xml`: the body is not the flat XML document the protocol defines.
-  WECHATPAY_ERROR_KIND_MALFORMED_XML = 7004,
+  WECHATPAY_ERROR_KIND_MALFORMED_XML = 8204,
   // `forbidden_doctype`: the body contains a DOCTYPE or an entity declaration.
-  WECHATPAY_ERROR_KIND_FORBIDDEN_DOCTYPE = 7005,
+  WECHATPAY_ERROR_KIND_FORBIDDEN_DOCTYPE = 8205,
   // `duplicate_field`: the same element appears twice.
-  WECHATPAY_ERROR_KIND_DUPLICATE_FIELD = 7006,
+  WECHATPAY_ERROR_KIND_DUPLICATE_FIELD = 8206,
   // `missing_field`: a field the protocol requires is absent.
-  WECHATPAY_ERROR_KIND_MISSING_FIELD = 7007,
+  WECHATPAY_ERROR_KIND_MISSING_FIELD = 8207,
   // `return_code_fail`: `return_code` is not `SUCCESS` (such notices are never signed).
-  WECHATPAY_ERROR_KIND_RETURN_CODE_FAIL = 7008,
+  WECHATPAY_ERROR_KIND_RETURN_CODE_FAIL = 8208,
   // `missing_signature`: the notification carries no (or an empty) `sign`.
-  WECHATPAY_ERROR_KIND_MISSING_SIGNATURE = 7009,
+  WECHATPAY_ERROR_KIND_MISSING_SIGNATURE = 8209,
   // `sign_type_mismatch`: `sign_type` names an algorithm the verifier does not accept.
-  WECHATPAY_ERROR_KIND_SIGN_TYPE_MISMATCH = 7010,
+  WECHATPAY_ERROR_KIND_SIGN_TYPE_MISMATCH = 8210,
   // `signature_mismatch`: the signature does not verify.
-  WECHATPAY_ERROR_KIND_SIGNATURE_MISMATCH = 7011,
+  WECHATPAY_ERROR_KIND_SIGNATURE_MISMATCH = 8211,
   // `merchant_mismatch`: `appid` / `mch_id` differ from the configured ones.
-  WECHATPAY_ERROR_KIND_MERCHANT_MISMATCH = 7012,
+  WECHATPAY_ERROR_KIND_MERCHANT_MISMATCH = 8212,
   // `decrypt_failed`: the refund's `req_info` did not decrypt to a well-formed document.
-  WECHATPAY_ERROR_KIND_DECRYPT_FAILED = 7013,
+  WECHATPAY_ERROR_KIND_DECRYPT_FAILED = 8213,
   // `malformed_json` (APIv3).
-  WECHATPAY_ERROR_KIND_MALFORMED_JSON = 7014,
+  WECHATPAY_ERROR_KIND_MALFORMED_JSON = 8214,
   // `missing_header` (APIv3).
-  WECHATPAY_ERROR_KIND_MISSING_HEADER = 7015,
+  WECHATPAY_ERROR_KIND_MISSING_HEADER = 8215,
   // `unsupported_algorithm` (APIv3).
-  WECHATPAY_ERROR_KIND_UNSUPPORTED_ALGORITHM = 7016,
+  WECHATPAY_ERROR_KIND_UNSUPPORTED_ALGORITHM = 8216,
   // `unknown_serial` (APIv3).
-  WECHATPAY_ERROR_KIND_UNKNOWN_SERIAL = 7017,
+  WECHATPAY_ERROR_KIND_UNKNOWN_SERIAL = 8217,
   // `signature_probe` (APIv3).
-  WECHATPAY_ERROR_KIND_SIGNATURE_PROBE = 7018,
+  WECHATPAY_ERROR_KIND_SIGNATURE_PROBE = 8218,
   // `timestamp_out_of_window` (APIv3).
-  WECHATPAY_ERROR_KIND_TIMESTAMP_OUT_OF_WINDOW = 7019,
+  WECHATPAY_ERROR_KIND_TIMESTAMP_OUT_OF_WINDOW = 8219,
   // `internal`: a bug (an invariant was violated or a panic was caught at the boundary).
-  WECHATPAY_ERROR_KIND_INTERNAL = 7020,
+  WECHATPAY_ERROR_KIND_INTERNAL = 8220,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -164,7 +169,8 @@ const char *wechatpay_version(void);
 // `wechatpay_error_free(error)`. Returns `""` if `error` is NULL.
 const char *wechatpay_error_code(const struct wechatpay_error *error);
 
-// The stable number of the code (a `wechatpay_error_kind`, 7001..). Returns 0 if `error` is NULL.
+// The stable number of the code (a `wechatpay_error_kind`, 8201..8220). Returns 0 if `error` is
+// NULL.
 uint32_t wechatpay_error_number(const struct wechatpay_error *error);
 
 // A human-readable explanation (UTF-8, NUL-terminated, without the code prefix), valid until
@@ -410,8 +416,10 @@ void wechatpay_refund_free(struct wechatpay_refund *refund);
 // the uppercase hex signature to `*signature_out` (free it with `wechatpay_string_free`).
 //
 // `fields`: `fields_len` name/value pairs (NULL allowed when `fields_len` is 0); names and values
-// must be UTF-8 (else `invalid_argument`); a repeated name is `invalid_argument`. `api_key`: 32
-// printable ASCII characters (else `invalid_config`). `sign_type`: `"MD5"` or `"HMAC-SHA256"`.
+// must be UTF-8 (else `invalid_argument`); a repeated name, or a name that
+// `wechatpay_verifier_verify_payment` would refuse, is `invalid_argument`. `api_key`:
+// `api_key_len` bytes, 32 printable ASCII characters (else `invalid_config`). `sign_type`:
+// `"MD5"` or `"HMAC-SHA256"` (else `invalid_config`).
 struct wechatpay_error *wechatpay_sign(const struct wechatpay_field *fields,
                                        size_t fields_len,
                                        const char *api_key,
@@ -518,6 +526,10 @@ struct wechatpay_error *wechatpay_verifier_verify_payment(const struct wechatpay
 // Decrypts and checks a refund result notification: `body` is the raw POST body, `body_len`
 // bytes. On success writes a new refund handle to `*refund_out` and returns NULL; otherwise
 // returns the error and leaves `*refund_out` untouched. Thread-safe.
+//
+// Caveat: req_info is AES-256-ECB without integrity: blocks of two genuine refund notifications
+// of the same merchant can be cut and pasted into a third that passes every check. Treat a refund
+// notification as a hint: confirm it with the refund query API before any irreversible action.
 struct wechatpay_error *wechatpay_verifier_decrypt_refund(const struct wechatpay_verifier *verifier,
                                                           const uint8_t *body,
                                                           size_t body_len,

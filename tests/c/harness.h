@@ -25,7 +25,12 @@ void check_failed(const char *file, int line, const char *what);
     if (!(cond)) check_failed(__FILE__, __LINE__, #cond);    \
   } while (0)
 
-/* Asserts that `err` is an error with this SPEC §3 code (and a matching number), then frees it. */
+/* True when an error message obeys the message rule (<= 200 characters, none of Cc/Cf/Zl/Zp);
+ * otherwise writes the reason to `why`. */
+bool message_is_clean(const char *message, char *why, size_t why_cap);
+
+/* Asserts that `err` is an error with this SPEC §3 code, its stable number and a message that
+ * obeys the message rule, then frees it. */
 void check_error(struct wechatpay_error *err, const char *code, const char *file, int line);
 #define CHECK_ERROR(err, code) check_error((err), (code), __FILE__, __LINE__)
 
@@ -41,11 +46,13 @@ bool str_eq(struct wechatpay_str got, const char *s, size_t len);
 #define TEST_KEY "192006250b4c09247ec02edce69f6a2d"
 #define LIT(s) (s), (sizeof(s) - 1)
 
-/* Builds a signed payment notification body (MD5 or HMAC-SHA256) with the given transaction id;
- * returns a malloc'd NUL-terminated body or NULL. */
+/* Builds a signed, successful payment notification body (MD5 or HMAC-SHA256) with the given
+ * transaction id and total fee (and out_trade_no 20261127ORDER0001); returns a malloc'd
+ * NUL-terminated body or NULL. */
 char *make_payment_body(const char *sign_type, const char *transaction_id, const char *total_fee);
 
 void run_vector_tests(const char *dir);
+void run_typed_view_tests(const char *dir);
 void run_misuse_tests(void);
 void run_thread_tests(void);
 

@@ -1,7 +1,8 @@
 // The generated header must compile as C++ (cpp_compat): g++ -fsyntax-only.
 #include "wechatpay_notify.h"
 
-static_assert(WECHATPAY_ERROR_KIND_INVALID_CONFIG == 7001, "stable error numbers");
+static_assert(WECHATPAY_ERROR_KIND_INVALID_CONFIG == 8201, "stable error numbers");
+static_assert(WECHATPAY_ERROR_KIND_INTERNAL == 8220, "stable error numbers");
 
 int header_compiles_as_cpp(const wechatpay_verifier *v, const uint8_t *body, size_t len) {
   wechatpay_payment *payment = nullptr;

@@ -1,4 +1,5 @@
-/* The C suite: every shared vector, misuse of the API, and a multi-threaded run.
+/* The C suite: every shared vector, the typed views against the core's declaration, misuse of the
+ * API, and a multi-threaded run.
  * Usage: wechatpay_notify_tests [VECTORS_DIR]   (default tests/vectors, run from the repo root)
  * Prints "N passed, M failed" and exits non-zero on any failure. */
 #include <stdarg.h>
@@ -48,7 +49,8 @@ void check_error(struct wechatpay_error *err, const char *code, const char *file
     check_failed(file, line, what);
   }
   {
-    /* The number is the code's stable number: 7001.. in SPEC §3 order. */
+    /* The number is the code's stable number: WECHATPAY_ERROR_KIND_INVALID_CONFIG (8201) + the
+     * position of the code in SPEC §3 order. */
     static const char *const codes[] = {
         "invalid_config",  "invalid_argument",  "body_too_large",     "malformed_xml",
         "forbidden_doctype", "duplicate_field", "missing_field",      "return_code_fail",
@@ -63,10 +65,39 @@ void check_error(struct wechatpay_error *err, const char *code, const char *file
       check_failed(file, line, what);
     }
   }
-  if (wechatpay_error_message(err)[0] == '\0') {
-    check_failed(file, line, "error message is empty");
+  {
+    char why[160];
+    if (!message_is_clean(wechatpay_error_message(err), why, sizeof why)) {
+      snprintf(what, sizeof what, "error %s: %s", wechatpay_error_code(err), why);
+      check_failed(file, line, what);
+    }
   }
   wechatpay_error_free(err);
+}
+
+/* The message rule (issue 8.3): every message is at most 200 characters and contains no character
+ * of Unicode categories Cc, Cf, Zl or Zp. The core promises more, printable ASCII, so this checks
+ * that every byte is 0x20..0x7E: such bytes are whole UTF-8 characters, none of them Cc/Cf/Zl/Zp,
+ * and a byte outside that range (a control byte, or any non-ASCII character such as U+2028 or
+ * U+202E) fails, so the check is at least as strict as the rule. Characters = bytes here. */
+bool message_is_clean(const char *message, char *why, size_t why_cap) {
+  size_t i, len = strlen(message);
+  if (len == 0) {
+    snprintf(why, why_cap, "the message is empty");
+    return false;
+  }
+  if (len > 200) {
+    snprintf(why, why_cap, "the message is %zu characters long, over 200", len);
+    return false;
+  }
+  for (i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)message[i];
+    if (c < 0x20 || c > 0x7e) {
+      snprintf(why, why_cap, "the message has byte 0x%02x at %zu (not printable ASCII)", c, i);
+      return false;
+    }
+  }
+  return true;
 }
 
 void check_ok(struct wechatpay_error *err, const char *file, int line) {
@@ -84,10 +115,10 @@ bool str_eq(struct wechatpay_str got, const char *s, size_t len) {
 }
 
 char *make_payment_body(const char *sign_type, const char *transaction_id, const char *total_fee) {
-  struct wechatpay_field fields[6];
-  const char *names[6] = {"return_code", "result_code", "appid", "mch_id", "transaction_id",
-                          "total_fee"};
-  const char *values[6];
+  struct wechatpay_field fields[7];
+  const char *names[7] = {"return_code", "result_code",    "appid",    "mch_id",
+                          "out_trade_no", "transaction_id", "total_fee"};
+  const char *values[7];
   struct wechatpay_string *sig = NULL;
   struct wechatpay_error *err;
   char *body;
@@ -96,15 +127,16 @@ char *make_payment_body(const char *sign_type, const char *transaction_id, const
   values[1] = "SUCCESS";
   values[2] = "wx2421b1c4370ec43b";
   values[3] = "10000100";
-  values[4] = transaction_id;
-  values[5] = total_fee;
-  for (i = 0; i < 6; i++) {
+  values[4] = "20261127ORDER0001";
+  values[5] = transaction_id;
+  values[6] = total_fee;
+  for (i = 0; i < 7; i++) {
     fields[i].name.data = names[i];
     fields[i].name.len = strlen(names[i]);
     fields[i].value.data = values[i];
     fields[i].value.len = strlen(values[i]);
   }
-  err = wechatpay_sign(fields, 6, LIT(TEST_KEY), sign_type, strlen(sign_type), &sig);
+  err = wechatpay_sign(fields, 7, LIT(TEST_KEY), sign_type, strlen(sign_type), &sig);
   if (err != NULL) {
     wechatpay_error_free(err);
     return NULL;
@@ -115,7 +147,7 @@ char *make_payment_body(const char *sign_type, const char *transaction_id, const
     return NULL;
   }
   strcpy(body, "<xml>");
-  for (i = 0; i < 6; i++) {
+  for (i = 0; i < 7; i++) {
     size_t used = strlen(body);
     snprintf(body + used, cap - used, "<%s><![CDATA[%s]]></%s>", names[i], values[i], names[i]);
   }
@@ -127,10 +159,32 @@ char *make_payment_body(const char *sign_type, const char *transaction_id, const
   return body;
 }
 
+/* The message rule check itself can fail: it refuses what the rule forbids. */
+static void message_rule_self_test(void) {
+  char why[160], long_message[202];
+  memset(long_message, 'a', 201);
+  long_message[201] = '\0';
+  begin_case("harness: the message rule check refuses controls, U+2028, U+202E, ANSI escapes, 201 chars");
+  CHECK(message_is_clean("malformed_xml: an unexpected closing tag </a\\n>", why, sizeof why));
+  CHECK(!message_is_clean("", why, sizeof why));
+  CHECK(!message_is_clean("line\nbreak", why, sizeof why));
+  CHECK(!message_is_clean("\x1b[31mred", why, sizeof why));
+  CHECK(!message_is_clean("tab\there", why, sizeof why));
+  CHECK(!message_is_clean("del\x7f", why, sizeof why));
+  CHECK(!message_is_clean("ls\xe2\x80\xa8", why, sizeof why));
+  CHECK(!message_is_clean("rlo\xe2\x80\xae", why, sizeof why));
+  CHECK(!message_is_clean(long_message, why, sizeof why));
+  long_message[200] = '\0';
+  CHECK(message_is_clean(long_message, why, sizeof why));
+  end_case();
+}
+
 int main(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : "tests/vectors";
   printf("wechatpay-notify C suite, library %s\n", wechatpay_version());
+  message_rule_self_test();
   run_vector_tests(dir);
+  run_typed_view_tests(dir);
   run_misuse_tests();
   run_thread_tests();
   printf("%d passed, %d failed\n", tests_passed, tests_failed);

@@ -309,7 +309,7 @@ static void api_shape(void) {
     CHECK_OK(wechatpay_verifier_verify_payment(v1, (const uint8_t *)hmac, strlen(hmac), &p));
     CHECK(wechatpay_payment_sign_type(p, &s) && STR_EQ(s, "HMAC-SHA256"));
     CHECK(wechatpay_payment_total_fee(p, &n) && n == 9999999999999999999ULL);
-    CHECK(wechatpay_payment_field_count(p) == 7);
+    CHECK(wechatpay_payment_field_count(p) == 8);
     wechatpay_payment_free(p);
     p = NULL;
     {
@@ -349,9 +349,102 @@ static void api_shape(void) {
   free(hmac);
 }
 
+/* A pointer one byte past an aligned object: no object of an aligned type can live there. Made
+ * through uintptr_t (implementation-defined, not undefined) and never dereferenced by anyone. */
+#define MISALIGNED(type, ptr) ((type)(uintptr_t)((uintptr_t)(ptr) + 1))
+
+static void misaligned_pointers(void) {
+  struct wechatpay_verifier *v = md5_verifier();
+  char *body = make_payment_body("MD5", "4200000005", "100");
+  size_t len = body ? strlen(body) : 0;
+  struct wechatpay_payment *p = NULL;
+  /* Storage for pointers and fields, aligned for both. */
+  union {
+    struct wechatpay_field fields[2];
+    void *pointers[4];
+    uint64_t words[8];
+  } storage;
+  memset(&storage, 0xab, sizeof storage);
+
+  begin_case("misuse: misaligned handles, outputs and arrays are invalid_argument, never used");
+  CHECK(v != NULL && body != NULL);
+  if (v != NULL && body != NULL) {
+    struct wechatpay_payment **bad_out = MISALIGNED(struct wechatpay_payment **, storage.pointers);
+    struct wechatpay_string **bad_string_out = MISALIGNED(struct wechatpay_string **, storage.pointers);
+    const struct wechatpay_field *bad_fields = MISALIGNED(const struct wechatpay_field *, storage.fields);
+    unsigned char before[sizeof storage];
+    memcpy(before, &storage, sizeof storage);
+    CHECK_ERROR(wechatpay_verifier_verify_payment(MISALIGNED(const struct wechatpay_verifier *, v),
+                                                  (const uint8_t *)body, len, &p),
+                "invalid_argument");
+    CHECK_ERROR(wechatpay_verifier_verify_payment(v, (const uint8_t *)body, len, bad_out),
+                "invalid_argument");
+    CHECK_ERROR(wechatpay_sign(bad_fields, 1, LIT(TEST_KEY), LIT("MD5"), bad_string_out),
+                "invalid_argument");
+    CHECK_ERROR(wechatpay_string_to_sign(bad_fields, 1, bad_string_out), "invalid_argument");
+    CHECK_ERROR(wechatpay_verifier_builder_max_body_bytes(
+                    MISALIGNED(struct wechatpay_verifier_builder *, storage.pointers), 1),
+                "invalid_argument");
+    CHECK(p == NULL);
+    CHECK_OK(wechatpay_verifier_verify_payment(v, (const uint8_t *)body, len, &p));
+    {
+      struct wechatpay_str *bad_str = MISALIGNED(struct wechatpay_str *, storage.words);
+      uint64_t *bad_u64 = MISALIGNED(uint64_t *, storage.words);
+      CHECK(!wechatpay_payment_appid(p, bad_str));
+      CHECK(!wechatpay_payment_total_fee(p, bad_u64));
+      CHECK(!wechatpay_payment_total_fee(MISALIGNED(const struct wechatpay_payment *, p),
+                                         &storage.words[0]));
+      CHECK(wechatpay_payment_field_count(MISALIGNED(const struct wechatpay_payment *, p)) == 0);
+    }
+    /* Nothing was written through any of them. */
+    CHECK(memcmp(before, &storage, sizeof storage) == 0);
+    wechatpay_payment_free(p);
+  }
+  end_case();
+  wechatpay_verifier_free(v);
+  free(body);
+}
+
+/* The misuse rule (issue 9.6), C's side: misuse of the API (NULL, misaligned, impossible lengths,
+ * above) is `invalid_argument`; a well-formed value that the core refuses carries the core's code. */
+static void core_refusals(void) {
+  struct wechatpay_verifier *v = (struct wechatpay_verifier *)&sentinel;
+  struct wechatpay_verifier_builder *b = NULL;
+  struct wechatpay_string *s = NULL;
+  struct wechatpay_field f[2];
+  f[0].name.data = "a";
+  f[0].name.len = 1;
+  f[0].value.data = "1";
+  f[0].value.len = 1;
+  f[1] = f[0];
+
+  begin_case("misuse rule: well-formed values the core refuses carry the core's code");
+  CHECK_ERROR(wechatpay_verifier_new(LIT("short"), LIT("MD5"), &v), "invalid_config");
+  CHECK_ERROR(wechatpay_verifier_new(LIT(TEST_KEY "x"), LIT("MD5"), &v), "invalid_config");
+  CHECK_ERROR(wechatpay_verifier_new(LIT("192006250b4c09247ec02edce69f6a2 "), LIT("MD5"), &v),
+              "invalid_config");
+  CHECK_ERROR(wechatpay_verifier_new(LIT(TEST_KEY), LIT("SHA1"), &v), "invalid_config");
+  CHECK_ERROR(wechatpay_verifier_new(LIT(TEST_KEY), LIT("HMAC-SHA256 "), &v), "invalid_config");
+  CHECK(v == (struct wechatpay_verifier *)&sentinel);
+  CHECK_OK(wechatpay_verifier_builder_new(LIT(TEST_KEY), LIT("MD5"), &b));
+  CHECK_ERROR(wechatpay_verifier_builder_also_accept(b, LIT("sha256")), "invalid_config");
+  /* A refused option leaves the builder usable. */
+  CHECK_OK(wechatpay_verifier_builder_build(b, &v));
+  CHECK(v != (struct wechatpay_verifier *)&sentinel);
+  if (v != (struct wechatpay_verifier *)&sentinel) wechatpay_verifier_free(v);
+  wechatpay_verifier_builder_free(b);
+  CHECK_ERROR(wechatpay_sign(f, 1, LIT("short"), LIT("MD5"), &s), "invalid_config");
+  CHECK_ERROR(wechatpay_sign(f, 1, LIT(TEST_KEY), LIT(""), &s), "invalid_config");
+  CHECK_ERROR(wechatpay_sign(f, 2, LIT(TEST_KEY), LIT("MD5"), &s), "invalid_argument");
+  CHECK(s == NULL);
+  end_case();
+}
+
 void run_misuse_tests(void) {
   null_arguments();
   lengths();
   utf8();
+  misaligned_pointers();
+  core_refusals();
   api_shape();
 }

@@ -1,68 +1,93 @@
 /* Runs every shared vector file in tests/vectors through the C API: identical verdicts and
- * error codes to every other surface. Each file must run exactly `numberOfTests` cases. */
+ * error codes to every other surface. Each file must run exactly `numberOfTests` cases; every key
+ * of a valid case's `expected.typed` is read through the accessor table below; every invalid case's
+ * error obeys the message rule (check_error in main.c). run_typed_view_tests compares the accessor
+ * tables with the core's declaration, tests/vectors/typed_views.json, in both directions. */
 #include <stdlib.h>
 
 #include <jansson.h>
 
 #include "harness.h"
 
-typedef bool (*pay_text_fn)(const struct wechatpay_payment *, struct wechatpay_str *);
-typedef bool (*pay_amount_fn)(const struct wechatpay_payment *, uint64_t *);
-typedef bool (*refund_text_fn)(const struct wechatpay_refund *, struct wechatpay_str *);
-typedef bool (*refund_amount_fn)(const struct wechatpay_refund *, uint64_t *);
+/* The C surface's typed views: one row per typed property of the core's declaration
+ * (tests/vectors/typed_views.json), name -> kind -> accessor. The vector runner looks every key of
+ * `expected.typed` up here (an unknown name fails: the core has a property C lacks), and
+ * run_typed_view_tests compares these tables with typed_views.json in both directions. */
+enum typed_kind { KIND_TEXT, KIND_AMOUNT, KIND_BOOL, KIND_SIGN_TYPE, KIND_COUPONS };
+static const char *const KIND_NAMES[] = {"text", "amount", "bool", "sign_type", "coupons"};
 
-static const struct { const char *name; pay_text_fn fn; } PAY_TEXT[] = {
-    {"appid", wechatpay_payment_appid},
-    {"mch_id", wechatpay_payment_mch_id},
-    {"sub_appid", wechatpay_payment_sub_appid},
-    {"sub_mch_id", wechatpay_payment_sub_mch_id},
-    {"device_info", wechatpay_payment_device_info},
-    {"nonce_str", wechatpay_payment_nonce_str},
-    {"result_code", wechatpay_payment_result_code},
-    {"err_code", wechatpay_payment_err_code},
-    {"err_code_des", wechatpay_payment_err_code_des},
-    {"openid", wechatpay_payment_openid},
-    {"is_subscribe", wechatpay_payment_is_subscribe},
-    {"trade_type", wechatpay_payment_trade_type},
-    {"bank_type", wechatpay_payment_bank_type},
-    {"fee_type", wechatpay_payment_fee_type},
-    {"cash_fee_type", wechatpay_payment_cash_fee_type},
-    {"transaction_id", wechatpay_payment_transaction_id},
-    {"out_trade_no", wechatpay_payment_out_trade_no},
-    {"attach", wechatpay_payment_attach},
-    {"time_end", wechatpay_payment_time_end},
-    {"dedupe_key", wechatpay_payment_dedupe_key},
-    {"sign_type", wechatpay_payment_sign_type},
+struct payment_property {
+  const char *name;
+  enum typed_kind kind;
+  bool (*text)(const struct wechatpay_payment *, struct wechatpay_str *); /* text, sign_type */
+  bool (*amount)(const struct wechatpay_payment *, uint64_t *);          /* amount */
+  bool (*flag)(const struct wechatpay_payment *);                        /* bool */
 };
 
-static const struct { const char *name; pay_amount_fn fn; } PAY_AMOUNT[] = {
-    {"total_fee", wechatpay_payment_total_fee},
-    {"settlement_total_fee", wechatpay_payment_settlement_total_fee},
-    {"cash_fee", wechatpay_payment_cash_fee},
-    {"coupon_fee", wechatpay_payment_coupon_fee},
-    {"coupon_count", wechatpay_payment_coupon_count},
+struct refund_property {
+  const char *name;
+  enum typed_kind kind;
+  bool (*text)(const struct wechatpay_refund *, struct wechatpay_str *);
+  bool (*amount)(const struct wechatpay_refund *, uint64_t *);
+  bool (*flag)(const struct wechatpay_refund *);
 };
 
-static const struct { const char *name; refund_text_fn fn; } REFUND_TEXT[] = {
-    {"appid", wechatpay_refund_appid},
-    {"mch_id", wechatpay_refund_mch_id},
-    {"transaction_id", wechatpay_refund_transaction_id},
-    {"out_trade_no", wechatpay_refund_out_trade_no},
-    {"refund_id", wechatpay_refund_refund_id},
-    {"out_refund_no", wechatpay_refund_out_refund_no},
-    {"refund_status", wechatpay_refund_refund_status},
-    {"success_time", wechatpay_refund_success_time},
-    {"refund_recv_accout", wechatpay_refund_refund_recv_accout},
-    {"refund_account", wechatpay_refund_refund_account},
-    {"refund_request_source", wechatpay_refund_refund_request_source},
-    {"dedupe_key", wechatpay_refund_dedupe_key},
+/* The property name is the accessor's suffix, so a row cannot name one property and call another. */
+#define PAY_TEXT(n) {#n, KIND_TEXT, wechatpay_payment_##n, NULL, NULL}
+#define PAY_AMOUNT(n) {#n, KIND_AMOUNT, NULL, wechatpay_payment_##n, NULL}
+#define REFUND_TEXT(n) {#n, KIND_TEXT, wechatpay_refund_##n, NULL, NULL}
+#define REFUND_AMOUNT(n) {#n, KIND_AMOUNT, NULL, wechatpay_refund_##n, NULL}
+
+static const struct payment_property PAYMENT_VIEW[] = {
+    PAY_TEXT(appid),
+    PAY_TEXT(mch_id),
+    PAY_TEXT(sub_appid),
+    PAY_TEXT(sub_mch_id),
+    PAY_TEXT(device_info),
+    PAY_TEXT(nonce_str),
+    PAY_TEXT(result_code),
+    PAY_TEXT(err_code),
+    PAY_TEXT(err_code_des),
+    PAY_TEXT(openid),
+    PAY_TEXT(is_subscribe),
+    PAY_TEXT(trade_type),
+    PAY_TEXT(bank_type),
+    PAY_TEXT(fee_type),
+    PAY_TEXT(cash_fee_type),
+    PAY_TEXT(transaction_id),
+    PAY_TEXT(out_trade_no),
+    PAY_TEXT(attach),
+    PAY_TEXT(time_end),
+    PAY_AMOUNT(total_fee),
+    PAY_AMOUNT(settlement_total_fee),
+    PAY_AMOUNT(cash_fee),
+    PAY_AMOUNT(coupon_fee),
+    PAY_AMOUNT(coupon_count),
+    PAY_TEXT(dedupe_key),
+    {"sign_type", KIND_SIGN_TYPE, wechatpay_payment_sign_type, NULL, NULL},
+    {"is_success", KIND_BOOL, NULL, NULL, wechatpay_payment_is_success},
+    /* wechatpay_payment_coupons_len + wechatpay_payment_coupon */
+    {"coupons", KIND_COUPONS, NULL, NULL, NULL},
 };
 
-static const struct { const char *name; refund_amount_fn fn; } REFUND_AMOUNT[] = {
-    {"total_fee", wechatpay_refund_total_fee},
-    {"refund_fee", wechatpay_refund_refund_fee},
-    {"settlement_total_fee", wechatpay_refund_settlement_total_fee},
-    {"settlement_refund_fee", wechatpay_refund_settlement_refund_fee},
+static const struct refund_property REFUND_VIEW[] = {
+    REFUND_TEXT(appid),
+    REFUND_TEXT(mch_id),
+    REFUND_TEXT(transaction_id),
+    REFUND_TEXT(out_trade_no),
+    REFUND_TEXT(refund_id),
+    REFUND_TEXT(out_refund_no),
+    REFUND_TEXT(refund_status),
+    REFUND_TEXT(success_time),
+    REFUND_TEXT(refund_recv_accout),
+    REFUND_TEXT(refund_account),
+    REFUND_TEXT(refund_request_source),
+    REFUND_AMOUNT(total_fee),
+    REFUND_AMOUNT(refund_fee),
+    REFUND_AMOUNT(settlement_total_fee),
+    REFUND_AMOUNT(settlement_refund_fee),
+    REFUND_TEXT(dedupe_key),
+    {"is_success", KIND_BOOL, NULL, NULL, wechatpay_refund_is_success},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -176,10 +201,24 @@ static void check_coupons(const struct wechatpay_payment *p, const json_t *expec
   CHECK(n == json_array_size(expected));
   for (i = 0; i < n && i < json_array_size(expected); i++) {
     const json_t *e = json_array_get(expected, i);
+    const char *key;
+    const json_t *value;
     CHECK(wechatpay_payment_coupon(p, i, &c));
-    CHECK(jstr_eq(c.id, json_object_get(e, "id")));
-    check_text(c.has_coupon_type, c.coupon_type, json_object_get(e, "coupon_type"), "coupon_type");
-    check_amount(c.has_fee, c.fee, json_object_get(e, "fee"), "coupon fee");
+    /* Every key of the expected coupon is a member of struct wechatpay_coupon. */
+    json_object_foreach((json_t *)e, key, value) {
+      if (strcmp(key, "id") == 0) {
+        CHECK(jstr_eq(c.id, value));
+      } else if (strcmp(key, "coupon_type") == 0) {
+        check_text(c.has_coupon_type, c.coupon_type, value, "coupon_type");
+      } else if (strcmp(key, "fee") == 0) {
+        check_amount(c.has_fee, c.fee, value, "coupon fee");
+      } else {
+        char msg[160];
+        snprintf(msg, sizeof msg, "coupon key %s has no member in struct wechatpay_coupon", key);
+        check_failed(__FILE__, __LINE__, msg);
+      }
+    }
+    CHECK(json_object_size(e) == 3);
   }
   CHECK(!wechatpay_payment_coupon(p, n, &c));
 }
@@ -200,36 +239,40 @@ static void check_payment(const struct wechatpay_payment *p, const json_t *expec
   }
   CHECK(json_is_object(typed));
   json_object_foreach((json_t *)typed, key, value) {
+    const struct payment_property *prop = NULL;
     size_t k;
-    bool known = false;
-    if (strcmp(key, "is_success") == 0) {
-      CHECK(json_is_boolean(value) && wechatpay_payment_is_success(p) == json_is_true(value));
-      continue;
+    for (k = 0; k < COUNT(PAYMENT_VIEW); k++) {
+      if (strcmp(key, PAYMENT_VIEW[k].name) == 0) prop = &PAYMENT_VIEW[k];
     }
-    if (strcmp(key, "coupons") == 0) {
-      check_coupons(p, value);
-      continue;
-    }
-    for (k = 0; k < COUNT(PAY_TEXT); k++) {
-      if (strcmp(key, PAY_TEXT[k].name) == 0) {
-        struct wechatpay_str s = {NULL, 0};
-        bool present = PAY_TEXT[k].fn(p, &s);
-        check_text(present, s, value, key);
-        known = true;
-      }
-    }
-    for (k = 0; k < COUNT(PAY_AMOUNT); k++) {
-      if (strcmp(key, PAY_AMOUNT[k].name) == 0) {
-        uint64_t n = 0;
-        bool present = PAY_AMOUNT[k].fn(p, &n);
-        check_amount(present, n, value, key);
-        known = true;
-      }
-    }
-    if (!known) {
-      char msg[128];
-      snprintf(msg, sizeof msg, "unknown typed key %s", key);
+    if (prop == NULL) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "typed key %s has no payment accessor in the C table", key);
       check_failed(__FILE__, __LINE__, msg);
+      continue;
+    }
+    switch (prop->kind) {
+      case KIND_TEXT:
+      case KIND_SIGN_TYPE: {
+        struct wechatpay_str s = {NULL, 0};
+        bool present = prop->text(p, &s);
+        check_text(present, s, value, key);
+        if (prop->kind == KIND_SIGN_TYPE) {
+          CHECK(present && (STR_EQ(s, "MD5") || STR_EQ(s, "HMAC-SHA256")));
+        }
+        break;
+      }
+      case KIND_AMOUNT: {
+        uint64_t n = 0;
+        bool present = prop->amount(p, &n);
+        check_amount(present, n, value, key);
+        break;
+      }
+      case KIND_BOOL:
+        CHECK(json_is_boolean(value) && prop->flag(p) == json_is_true(value));
+        break;
+      case KIND_COUPONS:
+        check_coupons(p, value);
+        break;
     }
   }
 }
@@ -255,38 +298,45 @@ static void check_refund(const struct wechatpay_refund *r, const json_t *expecte
   }
   CHECK(json_is_object(typed));
   json_object_foreach((json_t *)typed, key, value) {
+    const struct refund_property *prop = NULL;
     size_t k;
-    bool known = false;
-    if (strcmp(key, "is_success") == 0) {
-      CHECK(json_is_boolean(value) && wechatpay_refund_is_success(r) == json_is_true(value));
+    for (k = 0; k < COUNT(REFUND_VIEW); k++) {
+      if (strcmp(key, REFUND_VIEW[k].name) == 0) prop = &REFUND_VIEW[k];
+    }
+    if (prop == NULL) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "typed key %s has no refund accessor in the C table", key);
+      check_failed(__FILE__, __LINE__, msg);
       continue;
     }
-    for (k = 0; k < COUNT(REFUND_TEXT); k++) {
-      if (strcmp(key, REFUND_TEXT[k].name) == 0) {
+    switch (prop->kind) {
+      case KIND_TEXT:
+      case KIND_SIGN_TYPE: {
         struct wechatpay_str s = {NULL, 0};
-        bool present = REFUND_TEXT[k].fn(r, &s);
+        bool present = prop->text(r, &s);
         check_text(present, s, value, key);
-        known = true;
+        break;
       }
-    }
-    for (k = 0; k < COUNT(REFUND_AMOUNT); k++) {
-      if (strcmp(key, REFUND_AMOUNT[k].name) == 0) {
+      case KIND_AMOUNT: {
         uint64_t n = 0;
-        bool present = REFUND_AMOUNT[k].fn(r, &n);
+        bool present = prop->amount(r, &n);
         check_amount(present, n, value, key);
-        known = true;
+        break;
       }
-    }
-    if (!known) {
-      char msg[128];
-      snprintf(msg, sizeof msg, "unknown typed key %s", key);
-      check_failed(__FILE__, __LINE__, msg);
+      case KIND_BOOL:
+        CHECK(json_is_boolean(value) && prop->flag(r) == json_is_true(value));
+        break;
+      case KIND_COUPONS:
+        CHECK(!"a refund has no coupons");
+        break;
     }
   }
 }
 
-/* Builds a verifier from a group config; on failure returns NULL and sets *code (owned copy). */
-static struct wechatpay_verifier *group_verifier(const json_t *config, char *code, size_t code_cap) {
+/* Builds a verifier from a group config; on failure returns NULL, copies the error's code to
+ * `code` and says in `why` whether its message breaks the message rule (`why` stays "" if not). */
+static struct wechatpay_verifier *group_verifier(const json_t *config, char *code, size_t code_cap,
+                                                 char *why, size_t why_cap) {
   struct wechatpay_verifier_builder *builder = NULL;
   struct wechatpay_verifier *verifier = NULL;
   struct wechatpay_error *err;
@@ -318,6 +368,7 @@ static struct wechatpay_verifier *group_verifier(const json_t *config, char *cod
   wechatpay_verifier_builder_free(builder);
   if (err != NULL) {
     snprintf(code, code_cap, "%s", wechatpay_error_code(err));
+    if (message_is_clean(wechatpay_error_message(err), why, why_cap)) why[0] = '\0';
     wechatpay_error_free(err);
     return NULL;
   }
@@ -356,9 +407,9 @@ static void run_notifications(const char *dir, const char *file, const char *sch
   json_int_t ran = 0;
   if (root == NULL) return;
   json_array_foreach(json_object_get(root, "testGroups"), gi, group) {
-    char build_code[64] = "";
-    struct wechatpay_verifier *v =
-        group_verifier(json_object_get(group, "config"), build_code, sizeof build_code);
+    char build_code[64] = "", build_why[160] = "";
+    struct wechatpay_verifier *v = group_verifier(json_object_get(group, "config"), build_code,
+                                                  sizeof build_code, build_why, sizeof build_why);
     json_array_foreach(json_object_get(group, "tests"), ti, test) {
       const char *result = json_string_value(json_object_get(test, "result"));
       const char *expected_code = json_string_value(json_object_get(test, "error"));
@@ -371,8 +422,10 @@ static void run_notifications(const char *dir, const char *file, const char *sch
       CHECK(body != NULL);
       CHECK(valid || (result != NULL && strcmp(result, "invalid") == 0 && expected_code != NULL));
       if (v == NULL) {
-        /* The group's configuration was refused: every case is invalid with that code. */
+        /* The group's configuration was refused: every case is invalid with that code, and the
+         * message obeys the message rule. */
         CHECK(!valid && expected_code != NULL && strcmp(build_code, expected_code) == 0);
+        if (build_why[0] != '\0') check_failed(__FILE__, __LINE__, build_why);
       } else if (body != NULL && refund) {
         struct wechatpay_refund *r = (struct wechatpay_refund *)&ran; /* sentinel */
         struct wechatpay_error *err = wechatpay_verifier_decrypt_refund(v, body, len, &r);
@@ -383,6 +436,7 @@ static void run_notifications(const char *dir, const char *file, const char *sch
             wechatpay_refund_free(r);
           }
         } else {
+          /* The exact code, its number, and the message rule. */
           CHECK_ERROR(err, expected_code ? expected_code : "?");
           CHECK(r == (struct wechatpay_refund *)&ran); /* untouched on failure */
         }
@@ -396,6 +450,7 @@ static void run_notifications(const char *dir, const char *file, const char *sch
             wechatpay_payment_free(p);
           }
         } else {
+          /* The exact code, its number, and the message rule. */
           CHECK_ERROR(err, expected_code ? expected_code : "?");
           CHECK(p == (struct wechatpay_payment *)&ran);
         }
@@ -516,4 +571,98 @@ void run_vector_tests(const char *dir) {
   run_notifications(dir, "v2_pay.json", "wechatpay-notify/v2-pay/1", false);
   run_notifications(dir, "v2_refund.json", "wechatpay-notify/v2-refund/1", true);
   run_reply(dir);
+}
+
+/* One view of typed_views.json against one C table, both directions. `name_at(i, &kind)` gives
+ * row i of the table (NULL past the end). */
+static void compare_view(const json_t *views, const char *view,
+                         const char *(*name_at)(size_t, enum typed_kind *)) {
+  const json_t *declared = json_object_get(views, view);
+  const json_t *prop;
+  size_t i, k;
+  const char *name;
+  enum typed_kind kind;
+  char msg[200];
+  begin_case("typed_views.json: the C %s table has every property of the core's view, and no other",
+             view);
+  CHECK(json_is_array(declared) && json_array_size(declared) > 0);
+  /* The core's view -> the C table, with the same kind. */
+  json_array_foreach(declared, i, prop) {
+    const char *want = json_string_value(json_object_get(prop, "name"));
+    const char *want_kind = json_string_value(json_object_get(prop, "kind"));
+    bool found = false;
+    CHECK(want != NULL && want_kind != NULL);
+    if (want == NULL || want_kind == NULL) continue;
+    for (k = 0; (name = name_at(k, &kind)) != NULL; k++) {
+      if (strcmp(name, want) != 0) continue;
+      found = true;
+      if (strcmp(KIND_NAMES[kind], want_kind) != 0) {
+        snprintf(msg, sizeof msg, "%s %s is %s in the core, %s in the C table", view, want,
+                 want_kind, KIND_NAMES[kind]);
+        check_failed(__FILE__, __LINE__, msg);
+      }
+    }
+    if (!found) {
+      snprintf(msg, sizeof msg, "the core's %s property %s (%s) has no C accessor", view, want,
+               want_kind);
+      check_failed(__FILE__, __LINE__, msg);
+    }
+  }
+  /* The C table -> the core's view (each name once). */
+  for (k = 0; (name = name_at(k, &kind)) != NULL; k++) {
+    bool found = false;
+    const char *other;
+    enum typed_kind other_kind;
+    for (i = 0; i < k && (other = name_at(i, &other_kind)) != NULL; i++) {
+      if (strcmp(other, name) == 0) {
+        snprintf(msg, sizeof msg, "the C %s table lists %s twice", view, name);
+        check_failed(__FILE__, __LINE__, msg);
+      }
+    }
+    json_array_foreach(declared, i, prop) {
+      const char *want = json_string_value(json_object_get(prop, "name"));
+      if (want != NULL && strcmp(want, name) == 0) found = true;
+    }
+    if (!found) {
+      snprintf(msg, sizeof msg, "the C %s table has %s, which is not in the core's view", view,
+               name);
+      check_failed(__FILE__, __LINE__, msg);
+    }
+  }
+  end_case();
+}
+
+static const char *payment_row(size_t i, enum typed_kind *kind) {
+  if (i >= COUNT(PAYMENT_VIEW)) return NULL;
+  *kind = PAYMENT_VIEW[i].kind;
+  return PAYMENT_VIEW[i].name;
+}
+
+static const char *refund_row(size_t i, enum typed_kind *kind) {
+  if (i >= COUNT(REFUND_VIEW)) return NULL;
+  *kind = REFUND_VIEW[i].kind;
+  return REFUND_VIEW[i].name;
+}
+
+void run_typed_view_tests(const char *dir) {
+  char path[1024];
+  json_error_t jerr;
+  json_t *root;
+  const json_t *views;
+  snprintf(path, sizeof path, "%s/typed_views.json", dir);
+  root = json_load_file(path, 0, &jerr);
+  begin_case("typed_views.json: load");
+  if (root == NULL) {
+    fprintf(stderr, "cannot load %s: %s (it is written by `cargo run -p xtask -- vectors`)\n", path,
+            jerr.text);
+  }
+  CHECK(root != NULL);
+  views = json_object_get(root, "views");
+  CHECK(json_is_string(json_object_get(root, "schema")) &&
+        strcmp(json_string_value(json_object_get(root, "schema")), "wechatpay-notify/typed-views/1") == 0);
+  CHECK(json_is_object(views) && json_object_size(views) == 2);
+  end_case();
+  compare_view(views, "payment", payment_row);
+  compare_view(views, "refund", refund_row);
+  json_decref(root);
 }

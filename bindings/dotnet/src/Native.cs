@@ -1,17 +1,43 @@
-// Conversions between .NET and the C ABI: UTF-8 in and out, errors, owned native strings.
+// Conversions between .NET and the C ABI: UTF-8 in and out, errors, owned native strings, and the
+// one SafeHandle base of every native handle.
 using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace WechatPay.Notify
 {
     internal static unsafe class Native
     {
+        /// <summary>Decodes what the library hands back (always valid UTF-8).</summary>
         private static readonly UTF8Encoding Utf8 = new UTF8Encoding(false, false);
 
-        /// <summary>UTF-8 bytes of <paramref name="text"/> (unpaired surrogates become U+FFFD).</summary>
-        public static byte[] Encode(string text)
+        /// <summary>Encodes arguments: throws on an unpaired surrogate instead of replacing it.</summary>
+        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
+
+        /// <summary>
+        /// The UTF-8 bytes of the argument <paramref name="paramName"/>. Null is
+        /// <see cref="ArgumentNullException"/>; a string with an unpaired surrogate has no UTF-8 form,
+        /// so it is <see cref="ArgumentException"/> (the misuse rule: a wrong argument is the
+        /// language's own error, a value the core refuses is a <see cref="WechatPayNotifyException"/>).
+        /// </summary>
+        public static byte[] Encode(string text, string paramName)
+        {
+            if (text == null) throw new ArgumentNullException(paramName);
+            try
+            {
+                return StrictUtf8.GetBytes(text);
+            }
+            catch (EncoderFallbackException e)
+            {
+                throw new ArgumentException("the string contains an unpaired surrogate, so it has no UTF-8 form", paramName, e);
+            }
+        }
+
+        /// <summary>UTF-8 bytes of <paramref name="text"/> with unpaired surrogates replaced by U+FFFD
+        /// (only for a FAIL reply's free text, which the C ABI also repairs).</summary>
+        public static byte[] EncodeLossy(string text)
         {
             return Utf8.GetBytes(text);
         }
@@ -71,7 +97,7 @@ namespace WechatPay.Notify
             for (ulong i = 0; i < count; i++)
             {
                 NativeField? f = at(new UIntPtr(i));
-                if (!f.HasValue) throw new WechatPayNotifyException("internal", 7020, "a field vanished while it was read");
+                if (!f.HasValue) throw WechatPayNotifyException.Internal("a field vanished while it was read");
                 fields.Add(new KeyValuePair<string, string>(Decode(f.Value.Name), Decode(f.Value.Value)));
             }
             return fields;
@@ -93,18 +119,18 @@ namespace WechatPay.Notify
         }
     }
 
-    /// <summary>A native handle owned by exactly one managed object; subclasses free it with the
-    /// matching <c>wechatpay_*_free</c>. NULL is invalid (nothing to free).</summary>
-    internal abstract class NativeHandle : SafeHandle
+    /// <summary>
+    /// The one base of every native handle (verifier, builder, payment, refund, string): owned by
+    /// exactly one managed object and released once, by the runtime's SafeHandle machinery, with
+    /// the matching <c>wechatpay_*_free</c> (the only thing a subclass supplies). NULL (and -1) is
+    /// invalid: nothing to free. Passing a closed handle to a P/Invoke throws
+    /// <see cref="ObjectDisposedException"/>; a handle in use by a call is freed only after it returns.
+    /// </summary>
+    internal abstract class NativeHandle : SafeHandleZeroOrMinusOneIsInvalid
     {
-        protected NativeHandle(IntPtr ptr) : base(IntPtr.Zero, true)
+        protected NativeHandle(IntPtr ptr) : base(true)
         {
             SetHandle(ptr);
-        }
-
-        public override bool IsInvalid
-        {
-            get { return handle == IntPtr.Zero; }
         }
     }
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.InteropServices;
 
 namespace WechatPay.Notify
 {
@@ -9,6 +8,11 @@ namespace WechatPay.Notify
     /// result when it is created. <see cref="Fields"/> is the outer document (with <c>req_info</c>
     /// still encrypted), <see cref="ReqInfo"/> the decrypted one, both in document order.
     /// </summary>
+    /// <remarks>
+    /// req_info is AES-256-ECB without integrity: blocks of two genuine refund notifications of the
+    /// same merchant can be cut and pasted into a third that passes every check. Treat a refund
+    /// notification as a hint: confirm it with the refund query API before any irreversible action.
+    /// </remarks>
     public sealed class RefundNotification
     {
         private readonly Dictionary<string, string> byName;

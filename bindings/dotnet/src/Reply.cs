@@ -17,11 +17,14 @@ namespace WechatPay.Notify
             return SuccessReply.Value;
         }
 
-        /// <summary>A FAIL reply carrying <paramref name="message"/> (WeChat Pay will retry).</summary>
+        /// <summary>A FAIL reply carrying <paramref name="message"/> (WeChat Pay will retry). Safe for
+        /// any text: it is carried in CDATA (a <c>]]&gt;</c> inside is split), characters XML cannot
+        /// carry become <c>?</c>, and an unpaired surrogate becomes U+FFFD.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
         public static unsafe string Fail(string message)
         {
             if (message == null) throw new ArgumentNullException("message");
-            byte[] bytes = Native.Encode(message);
+            byte[] bytes = Native.EncodeLossy(message);
             IntPtr reply;
             fixed (byte* p = bytes)
             {

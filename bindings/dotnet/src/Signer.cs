@@ -9,15 +9,18 @@ namespace WechatPay.Notify
     {
         /// <summary>
         /// The uppercase hex signature of <paramref name="fields"/> (<c>sign</c> itself and empty
-        /// values are skipped). A repeated name is <c>invalid_argument</c>; a bad key
-        /// <c>invalid_config</c>.
+        /// values are skipped).
         /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="fields"/>, a name, a value,
+        /// <paramref name="apiKey"/> or <paramref name="signType"/> is null.</exception>
+        /// <exception cref="ArgumentException">A string has no UTF-8 form (an unpaired surrogate).</exception>
+        /// <exception cref="WechatPayNotifyException"><c>invalid_argument</c> for a repeated name or a
+        /// name that <see cref="Verifier.VerifyPayment(byte[])"/> would refuse; <c>invalid_config</c>
+        /// for a bad key or algorithm name.</exception>
         public static unsafe string Sign(IEnumerable<KeyValuePair<string, string>> fields, string apiKey, string signType)
         {
-            if (apiKey == null) throw new ArgumentNullException("apiKey");
-            if (signType == null) throw new ArgumentNullException("signType");
-            byte[] key = Native.Encode(apiKey);
-            byte[] type = Native.Encode(signType);
+            byte[] key = Native.Encode(apiKey, "apiKey");
+            byte[] type = Native.Encode(signType, "signType");
             try
             {
                 IntPtr signature = IntPtr.Zero;
@@ -38,9 +41,11 @@ namespace WechatPay.Notify
         }
 
         /// <summary>
-        /// The string to sign without the trailing <c>&amp;key=…</c> (for diagnostics). A repeated
-        /// name is <c>duplicate_field</c>.
+        /// The string to sign without the trailing <c>&amp;key=…</c> (for diagnostics).
         /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="fields"/>, a name or a value is null.</exception>
+        /// <exception cref="ArgumentException">A string has no UTF-8 form (an unpaired surrogate).</exception>
+        /// <exception cref="WechatPayNotifyException"><c>duplicate_field</c> for a repeated name.</exception>
         public static unsafe string StringToSign(IEnumerable<KeyValuePair<string, string>> fields)
         {
             IntPtr str = IntPtr.Zero;
@@ -58,8 +63,8 @@ namespace WechatPay.Notify
             foreach (var pair in fields)
             {
                 if (pair.Key == null || pair.Value == null) throw new ArgumentNullException("fields", "a field name or value is null");
-                bytes.Add(Native.Encode(pair.Key));
-                bytes.Add(Native.Encode(pair.Value));
+                bytes.Add(Native.Encode(pair.Key, "fields"));
+                bytes.Add(Native.Encode(pair.Value, "fields"));
             }
             var pins = new GCHandle[bytes.Count];
             var native = new NativeField[bytes.Count / 2];

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.InteropServices;
 
 namespace WechatPay.Notify
 {
@@ -24,16 +23,18 @@ namespace WechatPay.Notify
         /// <param name="mchId">When set, the notification's <c>mch_id</c> must equal it.</param>
         /// <param name="alsoAccept">Explicit opt-in to other algorithms (for a migration).</param>
         /// <param name="maxBodyBytes">Larger bodies are <c>body_too_large</c> (default 65536).</param>
-        /// <exception cref="WechatPayNotifyException"><c>invalid_config</c> for a bad key or algorithm.</exception>
+        /// <exception cref="ArgumentNullException"><paramref name="apiKey"/>, <paramref name="signType"/> or an
+        /// element of <paramref name="alsoAccept"/> is null.</exception>
+        /// <exception cref="ArgumentException">A string has no UTF-8 form (an unpaired surrogate).</exception>
+        /// <exception cref="WechatPayNotifyException"><c>invalid_config</c>: the core refuses the key, an
+        /// algorithm name or a merchant id.</exception>
         public unsafe Verifier(string apiKey, string signType, string appid = null, string mchId = null,
             IEnumerable<string> alsoAccept = null, ulong? maxBodyBytes = null)
         {
-            if (apiKey == null) throw new ArgumentNullException("apiKey");
-            if (signType == null) throw new ArgumentNullException("signType");
-            byte[] key = Native.Encode(apiKey);
+            byte[] key = Native.Encode(apiKey, "apiKey");
             try
             {
-                byte[] type = Native.Encode(signType);
+                byte[] type = Native.Encode(signType, "signType");
                 IntPtr raw;
                 fixed (byte* k = key)
                 fixed (byte* t = type)
@@ -44,7 +45,7 @@ namespace WechatPay.Notify
                 {
                     if (appid != null)
                     {
-                        byte[] b = Native.Encode(appid);
+                        byte[] b = Native.Encode(appid, "appid");
                         fixed (byte* p = b)
                         {
                             Native.Check(NativeMethods.wechatpay_verifier_builder_expect_appid(builder, p, Native.Len(b)));
@@ -52,7 +53,7 @@ namespace WechatPay.Notify
                     }
                     if (mchId != null)
                     {
-                        byte[] b = Native.Encode(mchId);
+                        byte[] b = Native.Encode(mchId, "mchId");
                         fixed (byte* p = b)
                         {
                             Native.Check(NativeMethods.wechatpay_verifier_builder_expect_mch_id(builder, p, Native.Len(b)));
@@ -63,7 +64,7 @@ namespace WechatPay.Notify
                         foreach (string other in alsoAccept)
                         {
                             if (other == null) throw new ArgumentNullException("alsoAccept", "a sign type is null");
-                            byte[] b = Native.Encode(other);
+                            byte[] b = Native.Encode(other, "alsoAccept");
                             fixed (byte* p = b)
                             {
                                 Native.Check(NativeMethods.wechatpay_verifier_builder_also_accept(builder, p, Native.Len(b)));
@@ -86,6 +87,7 @@ namespace WechatPay.Notify
         }
 
         /// <summary>Verifies a payment result notification (the raw POST body, byte for byte).</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
         /// <exception cref="WechatPayNotifyException">The notification is rejected; <c>Code</c> says why.</exception>
         /// <exception cref="ObjectDisposedException">The verifier was disposed.</exception>
         public unsafe PaymentNotification VerifyPayment(byte[] body)
@@ -100,14 +102,24 @@ namespace WechatPay.Notify
             return new PaymentNotification(new PaymentNotification.Handle(raw));
         }
 
-        /// <summary>Verifies a payment result notification given as text (encoded as UTF-8).</summary>
+        /// <summary>Verifies a payment result notification given as text (encoded as UTF-8). Prefer the
+        /// <c>byte[]</c> overload with the raw body.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="body"/> has no UTF-8 form (an unpaired surrogate).</exception>
+        /// <exception cref="WechatPayNotifyException">The notification is rejected; <c>Code</c> says why.</exception>
+        /// <exception cref="ObjectDisposedException">The verifier was disposed.</exception>
         public PaymentNotification VerifyPayment(string body)
         {
-            if (body == null) throw new ArgumentNullException("body");
-            return VerifyPayment(Native.Encode(body));
+            return VerifyPayment(Native.Encode(body, "body"));
         }
 
         /// <summary>Decrypts and checks a refund result notification (the raw POST body).</summary>
+        /// <remarks>
+        /// req_info is AES-256-ECB without integrity: blocks of two genuine refund notifications of the
+        /// same merchant can be cut and pasted into a third that passes every check. Treat a refund
+        /// notification as a hint: confirm it with the refund query API before any irreversible action.
+        /// </remarks>
+        /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
         /// <exception cref="WechatPayNotifyException">The notification is rejected; <c>Code</c> says why.</exception>
         /// <exception cref="ObjectDisposedException">The verifier was disposed.</exception>
         public unsafe RefundNotification DecryptRefund(byte[] body)
@@ -122,11 +134,15 @@ namespace WechatPay.Notify
             return new RefundNotification(new RefundNotification.Handle(raw));
         }
 
-        /// <summary>Decrypts a refund result notification given as text (encoded as UTF-8).</summary>
+        /// <summary>Decrypts a refund result notification given as text (encoded as UTF-8); see the
+        /// <c>byte[]</c> overload for the caveat that applies to every refund notification.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="body"/> has no UTF-8 form (an unpaired surrogate).</exception>
+        /// <exception cref="WechatPayNotifyException">The notification is rejected; <c>Code</c> says why.</exception>
+        /// <exception cref="ObjectDisposedException">The verifier was disposed.</exception>
         public RefundNotification DecryptRefund(string body)
         {
-            if (body == null) throw new ArgumentNullException("body");
-            return DecryptRefund(Native.Encode(body));
+            return DecryptRefund(Native.Encode(body, "body"));
         }
 
         /// <summary>Releases the native verifier (its key is zeroised). Later calls throw ObjectDisposedException.</summary>
@@ -163,16 +179,10 @@ namespace WechatPay.Notify
         }
 
         /// <summary>The native builder, used only inside the constructor.</summary>
-        internal sealed class BuilderHandle : SafeHandle
+        internal sealed class BuilderHandle : NativeHandle
         {
-            public BuilderHandle(IntPtr ptr) : base(IntPtr.Zero, true)
+            public BuilderHandle(IntPtr ptr) : base(ptr)
             {
-                SetHandle(ptr);
-            }
-
-            public override bool IsInvalid
-            {
-                get { return handle == IntPtr.Zero; }
             }
 
             protected override bool ReleaseHandle()

@@ -3,13 +3,22 @@ using System;
 namespace WechatPay.Notify
 {
     /// <summary>
-    /// A rejected notification or an unusable configuration. <see cref="Code"/> is the stable
-    /// string code shared by every binding (<c>signature_mismatch</c>, <c>invalid_config</c>, ...),
-    /// <see cref="Number"/> its stable number (7001..). The message never contains key material or
-    /// the expected signature.
+    /// A value the core refuses: a rejected notification or an unusable configuration.
+    /// <see cref="Code"/> is the stable string code shared by every binding (<c>signature_mismatch</c>,
+    /// <c>invalid_config</c>, ...), <see cref="Number"/> its stable number in the C ABI
+    /// (8201..8220, <c>WECHATPAY_ERROR_KIND_*</c>). The message is at most 200 printable ASCII
+    /// characters and never contains key material or the expected signature.
     /// </summary>
+    /// <remarks>
+    /// Misuse of the API itself is not reported with this type: a null argument throws
+    /// <see cref="ArgumentNullException"/>, a string with no UTF-8 form (an unpaired surrogate)
+    /// <see cref="ArgumentException"/>, a disposed <see cref="Verifier"/> <see cref="ObjectDisposedException"/>.
+    /// </remarks>
     public sealed class WechatPayNotifyException : Exception
     {
+        /// <summary>The number of <c>internal</c> (<c>WECHATPAY_ERROR_KIND_INTERNAL</c>).</summary>
+        private const int InternalNumber = 8220;
+
         internal WechatPayNotifyException(string code, int number, string message)
             : base(message)
         {
@@ -17,10 +26,16 @@ namespace WechatPay.Notify
             Number = number;
         }
 
+        /// <summary>An <c>internal</c> error raised by the binding itself (a broken invariant).</summary>
+        internal static WechatPayNotifyException Internal(string message)
+        {
+            return new WechatPayNotifyException("internal", InternalNumber, message);
+        }
+
         /// <summary>The stable code, e.g. <c>"signature_mismatch"</c>.</summary>
         public string Code { get; }
 
-        /// <summary>The stable number of the code (7001..7020).</summary>
+        /// <summary>The stable number of the code (8201..8220, in the order of SPEC §3).</summary>
         public int Number { get; }
 
         /// <inheritdoc />

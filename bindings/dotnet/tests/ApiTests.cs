@@ -1,7 +1,9 @@
 // The .NET surface itself: disposal, nulls, exceptions, lookups, byte-exact bodies, concurrency.
 using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -21,6 +23,7 @@ namespace WechatPay.Notify.Tests
                 new KeyValuePair<string, string>("appid", "wx2421b1c4370ec43b"),
                 new KeyValuePair<string, string>("mch_id", "10000100"),
                 new KeyValuePair<string, string>("attach", "支付 & <测试>"),
+                new KeyValuePair<string, string>("out_trade_no", "20261127ORDER0001"),
                 new KeyValuePair<string, string>("transaction_id", transactionId),
                 new KeyValuePair<string, string>("total_fee", totalFee),
                 new KeyValuePair<string, string>("coupon_count", "1"),
@@ -42,9 +45,10 @@ namespace WechatPay.Notify.Tests
                 using (var v = new Verifier(Key, SignType.Md5, mchId: "10000100"))
                 {
                     PaymentNotification p = v.VerifyPayment(body);
-                    T.Eq(11, p.Fields.Count, "field count");
+                    T.Eq(12, p.Fields.Count, "field count");
                     T.Eq("return_code", p.Fields[0].Key, "first field");
-                    T.Eq("sign", p.Fields[10].Key, "last field");
+                    T.Eq("sign", p.Fields[11].Key, "last field");
+                    T.Eq("20261127ORDER0001", p.OutTradeNo, "OutTradeNo");
                     T.Eq("支付 & <测试>", p.Attach, "attach decoded");
                     T.Eq("100", p.Get("total_fee"), "Get");
                     T.True(p.Get("nope") == null, "absent field is null");
@@ -69,7 +73,7 @@ namespace WechatPay.Notify.Tests
                 using (var v = new Verifier(Key, SignType.HmacSha256))
                 {
                     WechatPayNotifyException e = T.Code("signature_mismatch", () => v.VerifyPayment(body));
-                    T.Eq(7011, e.Number, "number");
+                    T.Eq(8211, e.Number, "number");
                     T.True(e.ToString().Contains("signature_mismatch"), "ToString names the code");
                     T.Code("malformed_xml", () => v.VerifyPayment(new byte[0]));
                     T.Code("malformed_xml", () => v.VerifyPayment(Encoding.UTF8.GetBytes(body + "\0")));
@@ -91,36 +95,84 @@ namespace WechatPay.Notify.Tests
                 }
             });
 
-            T.Case("api: configuration errors are invalid_config and never echo the key", () =>
+            T.Case("misuse rule: values of the right type that the core refuses carry the core's code", () =>
             {
                 WechatPayNotifyException e = T.Code("invalid_config", () => new Verifier(Key.Substring(1), SignType.Md5));
                 T.True(!e.Message.Contains(Key.Substring(1, 12)), "message has no key material");
+                T.Code("invalid_config", () => new Verifier("", SignType.Md5));
+                T.Code("invalid_config", () => new Verifier("é" + Key.Substring(1), SignType.Md5));
                 T.Code("invalid_config", () => new Verifier(Key, "md5"));
+                T.Code("invalid_config", () => new Verifier(Key, ""));
                 T.Code("invalid_config", () => new Verifier(Key, SignType.Md5, alsoAccept: new[] { "SHA1" }));
-                // A lone surrogate cannot be UTF-8: it is encoded as U+FFFD, which the key rule refuses.
-                T.Code("invalid_config", () => new Verifier("\uD800" + Key.Substring(1), SignType.Md5));
                 T.Code("invalid_config", () => Signer.Sign(new KeyValuePair<string, string>[0], "short", SignType.Md5));
+                T.Code("invalid_config", () => Signer.Sign(new KeyValuePair<string, string>[0], Key, "SHA1"));
                 var dup = new[] { new KeyValuePair<string, string>("a", "1"), new KeyValuePair<string, string>("a", "2") };
                 T.Code("invalid_argument", () => Signer.Sign(dup, Key, SignType.Md5));
                 T.Code("duplicate_field", () => Signer.StringToSign(dup));
                 using (var v = new Verifier(Key, SignType.Md5))
                 {
                     T.True(!v.ToString().Contains(Key), "ToString redacts the key");
+                    // An empty body is a byte array like any other: the core refuses it.
+                    T.Code("malformed_xml", () => v.VerifyPayment(new byte[0]));
+                    T.Code("malformed_xml", () => v.DecryptRefund(""));
                 }
             });
 
-            T.Case("api: null arguments throw ArgumentNullException", () =>
+            T.Case("misuse rule: null arguments throw ArgumentNullException naming the parameter", () =>
             {
-                T.Throws<ArgumentNullException>(() => new Verifier(null, SignType.Md5));
-                T.Throws<ArgumentNullException>(() => new Verifier(Key, null));
+                var none = new KeyValuePair<string, string>[0];
+                T.Eq("apiKey", T.Throws<ArgumentNullException>(() => new Verifier(null, SignType.Md5)).ParamName, "apiKey");
+                T.Eq("signType", T.Throws<ArgumentNullException>(() => new Verifier(Key, null)).ParamName, "signType");
+                T.Eq("alsoAccept", T.Throws<ArgumentNullException>(() => new Verifier(Key, SignType.Md5, alsoAccept: new string[] { null })).ParamName, "alsoAccept");
                 using (var v = new Verifier(Key, SignType.Md5))
                 {
-                    T.Throws<ArgumentNullException>(() => v.VerifyPayment((byte[])null));
-                    T.Throws<ArgumentNullException>(() => v.VerifyPayment((string)null));
-                    T.Throws<ArgumentNullException>(() => v.DecryptRefund((byte[])null));
+                    T.Eq("body", T.Throws<ArgumentNullException>(() => v.VerifyPayment((byte[])null)).ParamName, "VerifyPayment(byte[])");
+                    T.Eq("body", T.Throws<ArgumentNullException>(() => v.VerifyPayment((string)null)).ParamName, "VerifyPayment(string)");
+                    T.Eq("body", T.Throws<ArgumentNullException>(() => v.DecryptRefund((byte[])null)).ParamName, "DecryptRefund(byte[])");
+                    T.Eq("body", T.Throws<ArgumentNullException>(() => v.DecryptRefund((string)null)).ParamName, "DecryptRefund(string)");
+                    PaymentNotification p = v.VerifyPayment(body);
+                    string value;
+                    T.Eq("name", T.Throws<ArgumentNullException>(() => p.Get(null)).ParamName, "Get");
+                    T.Eq("name", T.Throws<ArgumentNullException>(() => p.TryGetField(null, out value)).ParamName, "TryGetField");
                 }
-                T.Throws<ArgumentNullException>(() => Signer.Sign(null, Key, SignType.Md5));
-                T.Throws<ArgumentNullException>(() => Reply.Fail(null));
+                T.Eq("fields", T.Throws<ArgumentNullException>(() => Signer.Sign(null, Key, SignType.Md5)).ParamName, "Sign fields");
+                T.Eq("apiKey", T.Throws<ArgumentNullException>(() => Signer.Sign(none, null, SignType.Md5)).ParamName, "Sign apiKey");
+                T.Eq("signType", T.Throws<ArgumentNullException>(() => Signer.Sign(none, Key, null)).ParamName, "Sign signType");
+                var nullValue = new[] { new KeyValuePair<string, string>("a", null) };
+                var nullName = new[] { new KeyValuePair<string, string>(null, "1") };
+                T.Eq("fields", T.Throws<ArgumentNullException>(() => Signer.Sign(nullValue, Key, SignType.Md5)).ParamName, "a null value");
+                T.Eq("fields", T.Throws<ArgumentNullException>(() => Signer.StringToSign(nullName)).ParamName, "a null name");
+                T.Eq("fields", T.Throws<ArgumentNullException>(() => Signer.StringToSign(null)).ParamName, "StringToSign");
+                T.Eq("message", T.Throws<ArgumentNullException>(() => Reply.Fail(null)).ParamName, "Reply.Fail");
+            });
+
+            T.Case("misuse rule: a string with no UTF-8 form (an unpaired surrogate) is ArgumentException", () =>
+            {
+                string lone = "\uD800";
+                ArgumentException e = T.Throws<ArgumentException>(() => new Verifier(lone + Key.Substring(1), SignType.Md5));
+                T.True(!(e is ArgumentNullException) && e.ParamName == "apiKey", "apiKey: " + e.ParamName);
+                T.Eq("signType", T.Throws<ArgumentException>(() => new Verifier(Key, lone)).ParamName, "signType");
+                T.Eq("mchId", T.Throws<ArgumentException>(() => new Verifier(Key, SignType.Md5, mchId: "1000" + lone)).ParamName, "mchId");
+                using (var v = new Verifier(Key, SignType.Md5))
+                {
+                    T.Eq("body", T.Throws<ArgumentException>(() => v.VerifyPayment(body.Replace("100", lone))).ParamName, "VerifyPayment(string)");
+                    T.Eq("body", T.Throws<ArgumentException>(() => v.DecryptRefund(lone)).ParamName, "DecryptRefund(string)");
+                }
+                var bad = new[] { new KeyValuePair<string, string>("attach", "x" + lone) };
+                T.Eq("fields", T.Throws<ArgumentException>(() => Signer.Sign(bad, Key, SignType.Md5)).ParamName, "Sign");
+                T.Eq("fields", T.Throws<ArgumentException>(() => Signer.StringToSign(bad)).ParamName, "StringToSign");
+                // A FAIL reply is free text: it is repaired, never refused.
+                T.True(Reply.Fail("x" + lone).Contains("x\uFFFD"), "FAIL reply repairs the surrogate");
+            });
+
+            T.Case("harness: the message rule check refuses controls, U+2028, U+202E, ANSI escapes, 201 chars", () =>
+            {
+                T.CleanMessage("malformed_xml: an unexpected closing tag </a\\n>", "clean");
+                T.CleanMessage(new string('a', 200), "200 characters");
+                foreach (string bad in new[] { "", "line\nbreak", "\u001b[31mred", "tab\there", "del\u007f", "ls\u2028", "ps\u2029", "rlo\u202e", "bom\ufeff", new string('a', 201) })
+                {
+                    T.Throws<AssertionException>(() => T.CleanMessage(bad, "bad"));
+                }
             });
 
             T.Case("api: a disposed verifier throws ObjectDisposedException; Dispose is idempotent", () =>
@@ -128,8 +180,41 @@ namespace WechatPay.Notify.Tests
                 var v = new Verifier(Key, SignType.Md5);
                 v.Dispose();
                 v.Dispose();
+                byte[] raw = Encoding.UTF8.GetBytes(body);
                 T.Throws<ObjectDisposedException>(() => v.VerifyPayment(body));
+                T.Throws<ObjectDisposedException>(() => v.VerifyPayment(raw));
                 T.Throws<ObjectDisposedException>(() => v.DecryptRefund(body));
+                T.Throws<ObjectDisposedException>(() => v.DecryptRefund(raw));
+            });
+
+            T.Case("api: every native handle is a SafeHandleZeroOrMinusOneIsInvalid through one base", () =>
+            {
+                var handles = new List<string>();
+                Type nativeHandle = null;
+                foreach (Type type in typeof(Verifier).Assembly.GetTypes())
+                {
+                    if (!typeof(SafeHandle).IsAssignableFrom(type)) continue;
+                    T.True(typeof(SafeHandleZeroOrMinusOneIsInvalid).IsAssignableFrom(type), type.FullName + " derives from SafeHandleZeroOrMinusOneIsInvalid");
+                    if (type.IsAbstract)
+                    {
+                        T.True(nativeHandle == null, "one abstract base");
+                        nativeHandle = type;
+                    }
+                    else
+                    {
+                        handles.Add(type.FullName);
+                    }
+                }
+                T.True(nativeHandle != null, "the base exists");
+                foreach (Type type in typeof(Verifier).Assembly.GetTypes())
+                {
+                    if (typeof(SafeHandle).IsAssignableFrom(type) && !type.IsAbstract)
+                    {
+                        T.True(type.BaseType == nativeHandle && type.IsSealed, type.FullName + " is a sealed subclass of " + nativeHandle.Name);
+                    }
+                }
+                // Verifier, its builder, payment, refund, owned string.
+                T.Eq(5, handles.Count, "handle types: " + string.Join(", ", handles));
             });
 
             T.Case("api: replies, signing and the library version", () =>

@@ -1,5 +1,8 @@
 // Runs every shared vector file (tests/vectors) through the .NET binding: identical verdicts and
-// codes to every other surface, exactly numberOfTests cases per file.
+// codes to every other surface, exactly numberOfTests cases per file, every key of each valid case's
+// `expected.typed` checked against its PascalCase property, and for every invalid case the message
+// rule (<= 200 characters, no Cc/Cf/Zl/Zp). typed_views.json (the core's declaration of each typed
+// view) is compared with the public properties of PaymentNotification and RefundNotification.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -17,6 +20,7 @@ namespace WechatPay.Notify.Tests
             Notifications(dir, "v2_pay.json", "wechatpay-notify/v2-pay/1", false);
             Notifications(dir, "v2_refund.json", "wechatpay-notify/v2-refund/1", true);
             Replies(dir);
+            TypedViews(dir);
         }
 
         private static JsonObject Load(string dir, string file, string schema)
@@ -88,26 +92,24 @@ namespace WechatPay.Notify.Tests
             return sb.ToString();
         }
 
-        /// <summary>Every key of `typed` must match the PascalCase property of the result.</summary>
+        /// <summary>
+        /// Every key of `typed` must be a PascalCase public property of the result (a key without one
+        /// fails: a property the core added is missing here), with the value the vector expects.
+        /// </summary>
         private static void Typed(object result, JsonObject typed)
         {
+            T.True(typed != null, "expected.typed is present");
             foreach (var pair in typed)
             {
-                PropertyInfo prop = result.GetType().GetProperty(Pascal(pair.Key));
-                T.True(prop != null, "no property " + Pascal(pair.Key) + " for typed key " + pair.Key);
-                object actual = prop.GetValue(result, null);
-                if (pair.Key == "coupons")
+                object actual = Property(result, pair.Key);
+                Type type = result.GetType().GetProperty(Pascal(pair.Key)).PropertyType;
+                if (pair.Value is List<object>)
                 {
+                    T.True(type == typeof(IReadOnlyList<Coupon>), pair.Key + " is a list of coupons");
                     var coupons = (IReadOnlyList<Coupon>)actual;
                     var want = (List<object>)pair.Value;
-                    T.Eq(want.Count, coupons.Count, "coupon count");
-                    for (int i = 0; i < want.Count; i++)
-                    {
-                        var c = (JsonObject)want[i];
-                        T.Eq((string)c["id"], coupons[i].Id, "coupon id");
-                        T.Eq((string)c["coupon_type"], coupons[i].CouponType, "coupon type");
-                        T.Eq(c["fee"] == null ? (ulong?)null : (ulong)(long)c["fee"], coupons[i].Fee, "coupon fee");
-                    }
+                    T.Eq(want.Count, coupons.Count, pair.Key + " count");
+                    for (int i = 0; i < want.Count; i++) Typed(coupons[i], (JsonObject)want[i]);
                 }
                 else if (pair.Value == null)
                 {
@@ -115,22 +117,119 @@ namespace WechatPay.Notify.Tests
                 }
                 else if (pair.Value is bool)
                 {
+                    T.True(type == typeof(bool), pair.Key + " is a bool property");
                     T.Eq((bool)pair.Value, (bool)actual, pair.Key);
                 }
                 else if (pair.Value is long)
                 {
+                    T.True(type == typeof(ulong?), pair.Key + " is an amount (ulong?) property");
                     T.Eq((ulong?)(ulong)(long)pair.Value, (ulong?)actual, pair.Key);
                 }
                 else
                 {
+                    T.True(pair.Value is string && type == typeof(string), pair.Key + " is a string property");
                     T.Eq((string)pair.Value, (string)actual, pair.Key);
                 }
             }
         }
 
-        private static Verifier Build(JsonObject config, out string code)
+        /// <summary>The value of the PascalCase property for a snake_case key; fails when there is none.</summary>
+        private static object Property(object result, string key)
         {
-            code = null;
+            PropertyInfo prop = result.GetType().GetProperty(Pascal(key), BindingFlags.Public | BindingFlags.Instance);
+            if (prop == null)
+            {
+                throw new AssertionException(result.GetType().Name + " has no property " + Pascal(key) + " for typed key " + key);
+            }
+            return prop.GetValue(result, null);
+        }
+
+        /// <summary>Public properties of each result type that are not typed views (the raw documents),
+        /// listed explicitly so that any other property must appear in typed_views.json.</summary>
+        private static readonly Dictionary<string, KeyValuePair<Type, string[]>> Views =
+            new Dictionary<string, KeyValuePair<Type, string[]>>
+            {
+                { "payment", new KeyValuePair<Type, string[]>(typeof(PaymentNotification), new[] { "Fields" }) },
+                { "refund", new KeyValuePair<Type, string[]>(typeof(RefundNotification), new[] { "Fields", "ReqInfo" }) },
+            };
+
+        /// <summary>The .NET type each kind of typed_views.json maps to.</summary>
+        private static Type KindType(string kind)
+        {
+            switch (kind)
+            {
+                case "text":
+                case "sign_type":
+                    return typeof(string);
+                case "amount":
+                    return typeof(ulong?);
+                case "bool":
+                    return typeof(bool);
+                case "coupons":
+                    return typeof(IReadOnlyList<Coupon>);
+                default:
+                    throw new AssertionException("unknown kind " + kind + " in typed_views.json");
+            }
+        }
+
+        /// <summary>
+        /// The core declares each typed view once (tests/vectors/typed_views.json, written by xtask);
+        /// each result type's typed properties must be exactly that list, both directions, with the
+        /// .NET type of each kind.
+        /// </summary>
+        private static void TypedViews(string dir)
+        {
+            const string file = "typed_views.json";
+            JsonObject views = null;
+            T.Case(file + ": load", () =>
+            {
+                string path = Path.Combine(dir, file);
+                T.True(File.Exists(path), path + " is missing: it is written by `cargo run -p xtask -- vectors` (make vectors)");
+                var root = (JsonObject)MiniJson.Parse(File.ReadAllText(path, Encoding.UTF8));
+                T.Eq("wechatpay-notify/typed-views/1", (string)root["schema"], "schema");
+                views = (JsonObject)root["views"];
+                T.True(views != null, "views");
+                foreach (var view in views) T.True(Views.ContainsKey(view.Key), "a view this binding does not know: " + view.Key);
+            });
+            foreach (var entry in Views)
+            {
+                T.Case(file + ": " + entry.Key + " properties of " + entry.Value.Key.Name + " are the core's, both directions", () =>
+                {
+                    T.True(views != null && views.Has(entry.Key), file + " has the view " + entry.Key);
+                    Type type = entry.Value.Key;
+                    var raw = new HashSet<string>(entry.Value.Value);
+                    var declared = new Dictionary<string, string>();
+                    foreach (object o in (List<object>)views[entry.Key])
+                    {
+                        var prop = (JsonObject)o;
+                        declared.Add(Pascal((string)prop["name"]), (string)prop["kind"]);
+                    }
+                    var problems = new List<string>();
+                    foreach (string name in raw)
+                    {
+                        if (type.GetProperty(name) == null) problems.Add("the listed raw property " + name + " does not exist");
+                    }
+                    foreach (var d in declared)
+                    {
+                        PropertyInfo prop = type.GetProperty(d.Key, BindingFlags.Public | BindingFlags.Instance);
+                        if (prop == null) problems.Add("missing property " + d.Key + " (" + d.Value + ")");
+                        else if (prop.PropertyType != KindType(d.Value)) problems.Add(d.Key + " is " + prop.PropertyType + ", not " + d.Value);
+                    }
+                    foreach (PropertyInfo prop in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+                    {
+                        if (!raw.Contains(prop.Name) && !declared.ContainsKey(prop.Name))
+                        {
+                            problems.Add("property " + prop.Name + " is not in the core's " + entry.Key + " view");
+                        }
+                    }
+                    T.True(problems.Count == 0, string.Join("; ", problems));
+                });
+            }
+        }
+
+        private static Verifier Build(JsonObject config, out WechatPayNotifyException error)
+        {
+            error = null;
             try
             {
                 var also = new List<string>();
@@ -142,7 +241,7 @@ namespace WechatPay.Notify.Tests
             }
             catch (WechatPayNotifyException e)
             {
-                code = e.Code;
+                error = e;
                 return null;
             }
         }
@@ -154,8 +253,8 @@ namespace WechatPay.Notify.Tests
             long ran = 0;
             foreach (JsonObject group in Objects(root["testGroups"]))
             {
-                string buildCode;
-                using (Verifier verifier = Build((JsonObject)group["config"], out buildCode))
+                WechatPayNotifyException buildError;
+                using (Verifier verifier = Build((JsonObject)group["config"], out buildError))
                 {
                     foreach (JsonObject test in Objects(group["tests"]))
                     {
@@ -168,7 +267,7 @@ namespace WechatPay.Notify.Tests
                             if (verifier == null)
                             {
                                 T.True(!valid, "the group's configuration was refused, so every case is invalid");
-                                T.Eq(code, buildCode, "construction error code");
+                                T.CheckError(code, buildError);
                                 return;
                             }
                             // String bodies go through the string overload, raw bytes through byte[].
@@ -180,7 +279,7 @@ namespace WechatPay.Notify.Tests
                                 Func<RefundNotification> run = () => text != null ? verifier.DecryptRefund(text) : verifier.DecryptRefund(raw);
                                 if (!valid)
                                 {
-                                    T.Code(code, () => run());
+                                    T.Code(code, () => run()); // also the message rule
                                     return;
                                 }
                                 RefundNotification r = run();
@@ -195,7 +294,7 @@ namespace WechatPay.Notify.Tests
                                 Func<PaymentNotification> run = () => text != null ? verifier.VerifyPayment(text) : verifier.VerifyPayment(raw);
                                 if (!valid)
                                 {
-                                    T.Code(code, () => run());
+                                    T.Code(code, () => run()); // also the message rule
                                     return;
                                 }
                                 PaymentNotification p = run();
@@ -235,7 +334,7 @@ namespace WechatPay.Notify.Tests
                         }
                         else
                         {
-                            T.Code((string)test["error"], () => Signer.Sign(fields, key, type));
+                            T.Code((string)test["error"], () => Signer.Sign(fields, key, type)); // also the message rule
                         }
                     });
                 }

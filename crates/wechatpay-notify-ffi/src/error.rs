@@ -2,7 +2,7 @@
 
 use std::ffi::{CString, c_char};
 
-use notify::Error;
+use notify::{Error, ErrorKind};
 
 use crate::util::{Castable, free, to_raw};
 
@@ -36,52 +36,102 @@ pub(crate) fn into_raw(error: Error) -> *mut wechatpay_error {
     })
 }
 
-/// The stable numbers returned by `wechatpay_error_number` (`ErrorKind::number` in the core:
-/// 7000 + position, never reused). Each name is the SPEC §3 code in upper case.
+/// The stable numbers returned by `wechatpay_error_number`: `ErrorKind::number` in the core,
+/// 8200 + position in SPEC §3 order (8201..8220; a range of our own, rustls-ffi uses the 7000s),
+/// never reused. Each name is the SPEC §3 code in upper case.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum wechatpay_error_kind {
     /// `invalid_config`: the verifier's configuration (API key, algorithm, limits) is unusable.
-    InvalidConfig = 7001,
-    /// `invalid_argument`: a caller-supplied argument is unusable (NULL, bad length, bad UTF-8).
-    InvalidArgument = 7002,
+    InvalidConfig = 8201,
+    /// `invalid_argument`: a caller-supplied argument is unusable (a NULL or misaligned pointer, an
+    /// impossible length, bad UTF-8), or the core refuses a value to sign (a repeated name).
+    InvalidArgument = 8202,
     /// `body_too_large`: the body is larger than `max_body_bytes`; nothing was parsed.
-    BodyTooLarge = 7003,
+    BodyTooLarge = 8203,
     /// `malformed_xml`: the body is not the flat XML document the protocol defines.
-    MalformedXml = 7004,
+    MalformedXml = 8204,
     /// `forbidden_doctype`: the body contains a DOCTYPE or an entity declaration.
-    ForbiddenDoctype = 7005,
+    ForbiddenDoctype = 8205,
     /// `duplicate_field`: the same element appears twice.
-    DuplicateField = 7006,
+    DuplicateField = 8206,
     /// `missing_field`: a field the protocol requires is absent.
-    MissingField = 7007,
+    MissingField = 8207,
     /// `return_code_fail`: `return_code` is not `SUCCESS` (such notices are never signed).
-    ReturnCodeFail = 7008,
+    ReturnCodeFail = 8208,
     /// `missing_signature`: the notification carries no (or an empty) `sign`.
-    MissingSignature = 7009,
+    MissingSignature = 8209,
     /// `sign_type_mismatch`: `sign_type` names an algorithm the verifier does not accept.
-    SignTypeMismatch = 7010,
+    SignTypeMismatch = 8210,
     /// `signature_mismatch`: the signature does not verify.
-    SignatureMismatch = 7011,
+    SignatureMismatch = 8211,
     /// `merchant_mismatch`: `appid` / `mch_id` differ from the configured ones.
-    MerchantMismatch = 7012,
+    MerchantMismatch = 8212,
     /// `decrypt_failed`: the refund's `req_info` did not decrypt to a well-formed document.
-    DecryptFailed = 7013,
+    DecryptFailed = 8213,
     /// `malformed_json` (APIv3).
-    MalformedJson = 7014,
+    MalformedJson = 8214,
     /// `missing_header` (APIv3).
-    MissingHeader = 7015,
+    MissingHeader = 8215,
     /// `unsupported_algorithm` (APIv3).
-    UnsupportedAlgorithm = 7016,
+    UnsupportedAlgorithm = 8216,
     /// `unknown_serial` (APIv3).
-    UnknownSerial = 7017,
+    UnknownSerial = 8217,
     /// `signature_probe` (APIv3).
-    SignatureProbe = 7018,
+    SignatureProbe = 8218,
     /// `timestamp_out_of_window` (APIv3).
-    TimestampOutOfWindow = 7019,
+    TimestampOutOfWindow = 8219,
     /// `internal`: a bug (an invariant was violated or a panic was caught at the boundary).
-    Internal = 7020,
+    Internal = 8220,
 }
+
+impl wechatpay_error_kind {
+    /// The C constant of a core kind; `None` for a kind this enum lacks (which the check below
+    /// turns into a build failure). cbindgen needs literal discriminants, so the numbers are
+    /// spelled out above and tied to the core's here.
+    const fn of(kind: ErrorKind) -> Option<wechatpay_error_kind> {
+        Some(match kind {
+            ErrorKind::InvalidConfig => wechatpay_error_kind::InvalidConfig,
+            ErrorKind::InvalidArgument => wechatpay_error_kind::InvalidArgument,
+            ErrorKind::BodyTooLarge => wechatpay_error_kind::BodyTooLarge,
+            ErrorKind::MalformedXml => wechatpay_error_kind::MalformedXml,
+            ErrorKind::ForbiddenDoctype => wechatpay_error_kind::ForbiddenDoctype,
+            ErrorKind::DuplicateField => wechatpay_error_kind::DuplicateField,
+            ErrorKind::MissingField => wechatpay_error_kind::MissingField,
+            ErrorKind::ReturnCodeFail => wechatpay_error_kind::ReturnCodeFail,
+            ErrorKind::MissingSignature => wechatpay_error_kind::MissingSignature,
+            ErrorKind::SignTypeMismatch => wechatpay_error_kind::SignTypeMismatch,
+            ErrorKind::SignatureMismatch => wechatpay_error_kind::SignatureMismatch,
+            ErrorKind::MerchantMismatch => wechatpay_error_kind::MerchantMismatch,
+            ErrorKind::DecryptFailed => wechatpay_error_kind::DecryptFailed,
+            ErrorKind::MalformedJson => wechatpay_error_kind::MalformedJson,
+            ErrorKind::MissingHeader => wechatpay_error_kind::MissingHeader,
+            ErrorKind::UnsupportedAlgorithm => wechatpay_error_kind::UnsupportedAlgorithm,
+            ErrorKind::UnknownSerial => wechatpay_error_kind::UnknownSerial,
+            ErrorKind::SignatureProbe => wechatpay_error_kind::SignatureProbe,
+            ErrorKind::TimestampOutOfWindow => wechatpay_error_kind::TimestampOutOfWindow,
+            ErrorKind::Internal => wechatpay_error_kind::Internal,
+            _ => return None,
+        })
+    }
+}
+
+// Every core kind has a C constant with the core's number (`ErrorKind::number`): a new kind, or a
+// number that differs, fails the build of this crate rather than a test.
+const _: () = {
+    let mut i = 0;
+    while i < ErrorKind::ALL.len() {
+        let kind = ErrorKind::ALL[i];
+        match wechatpay_error_kind::of(kind) {
+            Some(c) => assert!(
+                c as u32 == kind.number(),
+                "a wechatpay_error_kind number differs from ErrorKind::number"
+            ),
+            None => panic!("a core ErrorKind has no wechatpay_error_kind"),
+        }
+        i += 1;
+    }
+};
 
 /// The SPEC §3 code, e.g. `"signature_mismatch"`: NUL-terminated, valid until
 /// `wechatpay_error_free(error)`. Returns `""` if `error` is NULL.
@@ -92,7 +142,8 @@ pub extern "C" fn wechatpay_error_code(error: *const wechatpay_error) -> *const 
     }
 }
 
-/// The stable number of the code (a `wechatpay_error_kind`, 7001..). Returns 0 if `error` is NULL.
+/// The stable number of the code (a `wechatpay_error_kind`, 8201..8220). Returns 0 if `error` is
+/// NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_error_number(error: *const wechatpay_error) -> u32 {
     ffi_boundary! {
@@ -118,31 +169,7 @@ pub extern "C" fn wechatpay_error_free(error: *mut wechatpay_error) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use notify::ErrorKind;
     use std::ffi::CStr;
-
-    const KINDS: [wechatpay_error_kind; 20] = [
-        wechatpay_error_kind::InvalidConfig,
-        wechatpay_error_kind::InvalidArgument,
-        wechatpay_error_kind::BodyTooLarge,
-        wechatpay_error_kind::MalformedXml,
-        wechatpay_error_kind::ForbiddenDoctype,
-        wechatpay_error_kind::DuplicateField,
-        wechatpay_error_kind::MissingField,
-        wechatpay_error_kind::ReturnCodeFail,
-        wechatpay_error_kind::MissingSignature,
-        wechatpay_error_kind::SignTypeMismatch,
-        wechatpay_error_kind::SignatureMismatch,
-        wechatpay_error_kind::MerchantMismatch,
-        wechatpay_error_kind::DecryptFailed,
-        wechatpay_error_kind::MalformedJson,
-        wechatpay_error_kind::MissingHeader,
-        wechatpay_error_kind::UnsupportedAlgorithm,
-        wechatpay_error_kind::UnknownSerial,
-        wechatpay_error_kind::SignatureProbe,
-        wechatpay_error_kind::TimestampOutOfWindow,
-        wechatpay_error_kind::Internal,
-    ];
 
     fn snake(name: &str) -> String {
         let mut out = String::new();
@@ -156,17 +183,22 @@ mod tests {
     }
 
     #[test]
-    fn enum_matches_the_core_numbers_and_codes() {
-        assert_eq!(KINDS.len(), ErrorKind::ALL.len());
-        for (ffi, core) in KINDS.iter().zip(ErrorKind::ALL) {
-            assert_eq!(*ffi as u32, core.number());
-            assert_eq!(snake(&format!("{ffi:?}")), core.code());
+    fn each_constant_is_named_after_the_core_code_and_carries_its_number() {
+        for kind in ErrorKind::ALL {
+            let c = wechatpay_error_kind::of(kind).expect("checked at compile time");
+            assert_eq!(snake(&format!("{c:?}")), kind.code());
+            assert_eq!(c as u32, kind.number());
         }
+        assert_eq!(wechatpay_error_kind::InvalidConfig as u32, 8201);
+        assert_eq!(wechatpay_error_kind::Internal as u32, 8220);
     }
 
     #[test]
     fn error_handle_round_trip() {
-        let e = into_raw(Error::new(ErrorKind::SignatureMismatch, "nope\0x"));
+        let error = Error::new(ErrorKind::SignatureMismatch, "nope\0x");
+        // The core escapes control characters itself; a NUL would otherwise become `?` here.
+        let message = error.message().replace('\0', "?");
+        let e = into_raw(error);
         // SAFETY: the getters return NUL-terminated strings owned by the live handle `e`.
         unsafe {
             assert_eq!(
@@ -175,9 +207,10 @@ mod tests {
             );
             assert_eq!(
                 CStr::from_ptr(wechatpay_error_message(e)).to_str().unwrap(),
-                "nope?x"
+                message
             );
-            assert_eq!(wechatpay_error_number(e), 7011);
+            assert!(message.starts_with("nope"));
+            assert_eq!(wechatpay_error_number(e), 8211);
             wechatpay_error_free(e);
             assert_eq!(*wechatpay_error_code(std::ptr::null()), 0);
         }

@@ -9,6 +9,9 @@
 //!   only on success ("there are no partial successes").
 //! - Inputs are pointer + length (bodies may contain NUL). A NULL pointer is accepted only with
 //!   length 0 (an empty input).
+//! - Misuse is `invalid_argument`: a NULL or misaligned handle or output pointer, a NULL input with
+//!   a non-zero length, a length no object can have (checked by the macros in `macros.rs`). A
+//!   well-formed value the core refuses gets the core's code (a bad key is `invalid_config`).
 //! - Borrowed outputs (`struct wechatpay_str`) point into the handle they came from and stay valid
 //!   until that handle is freed. They are not NUL-terminated.
 //! - Nothing unwinds across the boundary: every function body runs inside [`ffi_boundary!`], which

@@ -14,33 +14,36 @@ macro_rules! ffi_boundary {
 }
 
 /// Borrows the Rust value behind a `*const` handle argument, or returns the `invalid_argument`
-/// default when it is NULL.
+/// default when it is NULL (or misaligned).
 macro_rules! try_ref {
     ($ptr:ident) => {
-        match $crate::util::borrow($ptr) {
-            Some(value) => value,
-            None => return $crate::FfiDefault::from_error($crate::util::null_arg(stringify!($ptr))),
+        match $crate::util::borrow($ptr, stringify!($ptr)) {
+            Ok(value) => value,
+            Err(e) => return $crate::FfiDefault::from_error(e),
         }
     };
 }
 
 /// Mutably borrows the Rust value behind a `*mut` handle argument, or returns the
-/// `invalid_argument` default when it is NULL.
+/// `invalid_argument` default when it is NULL (or misaligned).
 macro_rules! try_mut {
     ($ptr:ident) => {
-        match $crate::util::borrow_mut($ptr) {
-            Some(value) => value,
-            None => return $crate::FfiDefault::from_error($crate::util::null_arg(stringify!($ptr))),
+        match $crate::util::borrow_mut($ptr, stringify!($ptr)) {
+            Ok(value) => value,
+            Err(e) => return $crate::FfiDefault::from_error(e),
         }
     };
 }
 
-/// Checks that an output argument is not NULL and gives back a `&mut` to write on success.
+/// Checks that an output argument is neither NULL nor misaligned and gives back an [`Out`] to
+/// write on success (`invalid_argument` default otherwise).
+///
+/// [`Out`]: crate::util::Out
 macro_rules! try_out {
     ($ptr:ident) => {
-        match $crate::util::out_arg($ptr) {
-            Some(out) => out,
-            None => return $crate::FfiDefault::from_error($crate::util::null_arg(stringify!($ptr))),
+        match $crate::util::out_arg($ptr, stringify!($ptr)) {
+            Ok(out) => out,
+            Err(e) => return $crate::FfiDefault::from_error(e),
         }
     };
 }

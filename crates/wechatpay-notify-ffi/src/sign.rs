@@ -3,7 +3,7 @@
 use std::ffi::{CString, c_char};
 use std::sync::OnceLock;
 
-use notify::{ApiKey, Error, ErrorKind, Fields, SignType, reply};
+use notify::{Error, ErrorKind, Fields, reply};
 
 use crate::error::wechatpay_error;
 use crate::util::{new_string, static_cstr, wechatpay_field, wechatpay_string};
@@ -12,8 +12,10 @@ use crate::util::{new_string, static_cstr, wechatpay_field, wechatpay_string};
 /// the uppercase hex signature to `*signature_out` (free it with `wechatpay_string_free`).
 ///
 /// `fields`: `fields_len` name/value pairs (NULL allowed when `fields_len` is 0); names and values
-/// must be UTF-8 (else `invalid_argument`); a repeated name is `invalid_argument`. `api_key`: 32
-/// printable ASCII characters (else `invalid_config`). `sign_type`: `"MD5"` or `"HMAC-SHA256"`.
+/// must be UTF-8 (else `invalid_argument`); a repeated name, or a name that
+/// `wechatpay_verifier_verify_payment` would refuse, is `invalid_argument`. `api_key`:
+/// `api_key_len` bytes, 32 printable ASCII characters (else `invalid_config`). `sign_type`:
+/// `"MD5"` or `"HMAC-SHA256"` (else `invalid_config`).
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_sign(
     fields: *const wechatpay_field,
@@ -29,12 +31,7 @@ pub extern "C" fn wechatpay_sign(
         let key = try_slice!(api_key, api_key_len);
         let name = try_slice!(sign_type, sign_type_len);
         let out = try_out!(signature_out);
-        // A key that is not UTF-8 is not printable ASCII either: the core's key rule rejects it.
-        let key = match std::str::from_utf8(key) {
-            Ok(key) => key,
-            Err(_) => return crate::error::into_raw(key_error(key)),
-        };
-        let algorithm = try_ffi!(SignType::parse(&String::from_utf8_lossy(name)));
+        let algorithm = try_ffi!(crate::verifier::sign_type(name));
         let signature = try_ffi!(notify::sign(pairs, key, algorithm));
         out.set(try_ffi!(new_string(signature)));
         std::ptr::null_mut()
@@ -72,12 +69,6 @@ fn pairs<'a>(fields: *const wechatpay_field, len: usize) -> Result<Vec<(&'a str,
             Ok((name, value))
         })
         .collect()
-}
-
-fn key_error(key: &[u8]) -> Error {
-    ApiKey::new(key)
-        .err()
-        .unwrap_or_else(|| Error::new(ErrorKind::Internal, "a non-UTF-8 key passed the key rule"))
 }
 
 fn text<'a>(bytes: &'a [u8], index: usize, part: &str) -> Result<&'a str, Error> {

@@ -61,16 +61,36 @@ pub(crate) fn to_raw<C: Castable>(value: C::Rust) -> *mut C {
     Box::into_raw(Box::new(value)).cast()
 }
 
-pub(crate) fn borrow<'a, C: Castable>(ptr: *const C) -> Option<&'a C::Rust> {
-    // SAFETY: by the API contract `ptr` is NULL or a live handle of type C made by `to_raw` (a Box
-    // of C::Rust), not yet freed; shared use of a handle is read-only.
-    unsafe { ptr.cast::<C::Rust>().as_ref() }
+/// Checks a pointer argument: NULL and misaligned pointers are `invalid_argument` (neither can
+/// point to a live `T`, and Rust may not even form a reference from them).
+fn checked<T>(ptr: *const T, name: &str) -> Result<NonNull<T>, Error> {
+    let Some(ptr) = NonNull::new(ptr.cast_mut()) else {
+        return Err(null_arg(name));
+    };
+    if !ptr.as_ptr().is_aligned() {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{name} is not a valid pointer (misaligned for its type)"),
+        ));
+    }
+    Ok(ptr)
 }
 
-pub(crate) fn borrow_mut<'a, C: Castable>(ptr: *mut C) -> Option<&'a mut C::Rust> {
+pub(crate) fn borrow<'a, C: Castable>(ptr: *const C, name: &str) -> Result<&'a C::Rust, Error> {
+    let ptr = checked(ptr.cast::<C::Rust>(), name)?;
+    // SAFETY: by the API contract a non-NULL `ptr` is a live handle of type C made by `to_raw` (a
+    // Box of C::Rust), not yet freed; shared use of a handle is read-only.
+    Ok(unsafe { ptr.as_ref() })
+}
+
+pub(crate) fn borrow_mut<'a, C: Castable>(
+    ptr: *mut C,
+    name: &str,
+) -> Result<&'a mut C::Rust, Error> {
+    let mut ptr = checked(ptr.cast::<C::Rust>().cast_const(), name)?;
     // SAFETY: as in `borrow`; the header documents that a builder must not be used from two
     // threads at once, so this is the only reference for the duration of the call.
-    unsafe { ptr.cast::<C::Rust>().as_mut() }
+    Ok(unsafe { ptr.as_mut() })
 }
 
 pub(crate) fn free<C: Castable>(ptr: *mut C) {
@@ -95,14 +115,14 @@ impl<T> Out<'_, T> {
     }
 }
 
-pub(crate) fn out_arg<'a, T>(ptr: *mut T) -> Option<Out<'a, T>> {
-    NonNull::new(ptr).map(|ptr| Out {
+pub(crate) fn out_arg<'a, T>(ptr: *mut T, name: &str) -> Result<Out<'a, T>, Error> {
+    checked(ptr.cast_const(), name).map(|ptr| Out {
         ptr,
         _caller: PhantomData,
     })
 }
 
-pub(crate) fn null_arg(name: &str) -> Error {
+fn null_arg(name: &str) -> Error {
     Error::new(ErrorKind::InvalidArgument, format!("{name} is NULL"))
 }
 
@@ -238,6 +258,7 @@ pub(crate) fn array<'a, T>(ptr: *const T, len: usize, name: &str) -> Result<&'a 
             format!("{name} is NULL but its length is {len}"),
         ));
     }
+    let ptr = checked(ptr, name)?;
     if len
         .checked_mul(size_of::<T>())
         .is_none_or(|n| n > isize::MAX as usize)
@@ -247,7 +268,7 @@ pub(crate) fn array<'a, T>(ptr: *const T, len: usize, name: &str) -> Result<&'a 
             format!("the length of {name} is larger than any object can be"),
         ));
     }
-    // SAFETY: `ptr` is non-NULL, suitably aligned and, by the API contract, points to `len`
-    // initialised elements not modified during the call; their total size fits in isize.
-    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+    // SAFETY: `ptr` is non-NULL, aligned and, by the API contract, points to `len` initialised
+    // elements not modified during the call; their total size fits in isize.
+    Ok(unsafe { std::slice::from_raw_parts(ptr.as_ptr(), len) })
 }

@@ -17,7 +17,31 @@ pub struct wechatpay_verifier_builder {
 }
 
 impl Castable for wechatpay_verifier_builder {
-    type Rust = Verifier;
+    type Rust = Builder;
+}
+
+/// The verifier being configured. The core's builder methods take the verifier by value, so a
+/// setter moves it out, applies the option and moves it back: the key is never copied. Empty only
+/// if a setter panicked (then every later use of the builder is the `internal` error).
+pub(crate) struct Builder(Option<Verifier>);
+
+impl Builder {
+    fn set(&mut self, option: impl FnOnce(Verifier) -> Verifier) -> Result<(), Error> {
+        let verifier = self.0.take().ok_or_else(emptied)?;
+        self.0 = Some(option(verifier));
+        Ok(())
+    }
+
+    fn get(&self) -> Result<&Verifier, Error> {
+        self.0.as_ref().ok_or_else(emptied)
+    }
+}
+
+fn emptied() -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        "this builder was emptied by an earlier caught panic",
+    )
 }
 
 /// Verifies v2 payment notifications and decrypts v2 refund notifications for one merchant key.
@@ -40,7 +64,7 @@ const _: () = {
 
 /// Parses a sign type name with the core's rule (exactly `MD5` or `HMAC-SHA256`, else
 /// `invalid_config`); a name that is not UTF-8 is handed over lossily and rejected by the same rule.
-fn sign_type(name: &[u8]) -> Result<SignType, Error> {
+pub(crate) fn sign_type(name: &[u8]) -> Result<SignType, Error> {
     SignType::parse(&String::from_utf8_lossy(name))
 }
 
@@ -78,7 +102,8 @@ pub extern "C" fn wechatpay_verifier_builder_new(
         let key = try_slice!(api_key, api_key_len);
         let name = try_slice!(sign_type, sign_type_len);
         let out = try_out!(builder_out);
-        out.set(to_raw(try_ffi!(new_verifier(key, name))));
+        let verifier = try_ffi!(new_verifier(key, name));
+        out.set(to_raw(Builder(Some(verifier))));
         std::ptr::null_mut()
     }
 }
@@ -94,7 +119,7 @@ pub extern "C" fn wechatpay_verifier_builder_expect_appid(
     ffi_boundary! {
         let builder = try_mut!(builder);
         let appid = try_ffi!(utf8(try_slice!(appid, appid_len), "appid"));
-        *builder = builder.clone().expect_appid(appid);
+        try_ffi!(builder.set(|v| v.expect_appid(appid)));
         std::ptr::null_mut()
     }
 }
@@ -110,7 +135,7 @@ pub extern "C" fn wechatpay_verifier_builder_expect_mch_id(
     ffi_boundary! {
         let builder = try_mut!(builder);
         let mch_id = try_ffi!(utf8(try_slice!(mch_id, mch_id_len), "mch_id"));
-        *builder = builder.clone().expect_mch_id(mch_id);
+        try_ffi!(builder.set(|v| v.expect_mch_id(mch_id)));
         std::ptr::null_mut()
     }
 }
@@ -126,7 +151,7 @@ pub extern "C" fn wechatpay_verifier_builder_also_accept(
     ffi_boundary! {
         let builder = try_mut!(builder);
         let algorithm = try_ffi!(self::sign_type(try_slice!(sign_type, sign_type_len)));
-        *builder = builder.clone().also_accept(algorithm);
+        try_ffi!(builder.set(|v| v.also_accept(algorithm)));
         std::ptr::null_mut()
     }
 }
@@ -140,7 +165,7 @@ pub extern "C" fn wechatpay_verifier_builder_max_body_bytes(
 ) -> *mut wechatpay_error {
     ffi_boundary! {
         let builder = try_mut!(builder);
-        *builder = builder.clone().max_body_bytes(max_body_bytes);
+        try_ffi!(builder.set(|v| v.max_body_bytes(max_body_bytes)));
         std::ptr::null_mut()
     }
 }
@@ -155,7 +180,8 @@ pub extern "C" fn wechatpay_verifier_builder_build(
     ffi_boundary! {
         let builder = try_ref!(builder);
         let out = try_out!(verifier_out);
-        out.set(to_raw(builder.clone()));
+        // The one copy of the key: the verifier owns its own (zeroised when it is freed).
+        out.set(to_raw(try_ffi!(builder.get()).clone()));
         std::ptr::null_mut()
     }
 }
@@ -215,6 +241,10 @@ pub extern "C" fn wechatpay_verifier_verify_payment(
 /// Decrypts and checks a refund result notification: `body` is the raw POST body, `body_len`
 /// bytes. On success writes a new refund handle to `*refund_out` and returns NULL; otherwise
 /// returns the error and leaves `*refund_out` untouched. Thread-safe.
+///
+/// Caveat: req_info is AES-256-ECB without integrity: blocks of two genuine refund notifications
+/// of the same merchant can be cut and pasted into a third that passes every check. Treat a refund
+/// notification as a hint: confirm it with the refund query API before any irreversible action.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_verifier_decrypt_refund(
     verifier: *const wechatpay_verifier,
@@ -229,5 +259,30 @@ pub extern "C" fn wechatpay_verifier_decrypt_refund(
         let notification = try_ffi!(verifier.decrypt_refund(body));
         out.set(to_raw(notification));
         std::ptr::null_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "192006250b4c09247ec02edce69f6a2d";
+
+    #[test]
+    fn setters_move_the_verifier_and_a_panic_empties_the_builder() {
+        let mut builder = Builder(Some(Verifier::new(KEY, SignType::Md5).unwrap()));
+        builder.set(|v| v.max_body_bytes(10)).unwrap();
+        let err = builder
+            .get()
+            .unwrap()
+            .verify_payment(&[b' '; 11])
+            .unwrap_err();
+        assert_eq!(err.code(), "body_too_large");
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            builder.set(|_| panic!("boom")).unwrap();
+        }));
+        assert!(caught.is_err());
+        assert_eq!(builder.get().unwrap_err().code(), "internal");
+        assert_eq!(builder.set(|v| v).unwrap_err().code(), "internal");
     }
 }
