@@ -27,6 +27,7 @@ mod error;
 pub mod reply;
 mod sign;
 mod v2;
+mod v3;
 pub mod view;
 mod xml;
 
@@ -34,6 +35,9 @@ pub use error::{Error, ErrorKind};
 pub use sign::{ApiKey, SignType, sign, string_to_sign};
 pub use v2::{
     Coupon, DEFAULT_MAX_BODY_BYTES, PaymentNotification, RefundNotification, Verifier, parse_amount,
+};
+pub use v3::{
+    DEFAULT_MAX_CLOCK_SKEW, V3Headers, V3Notification, V3Refund, V3Transaction, V3Verifier,
 };
 pub use xml::Fields;
 

@@ -46,6 +46,8 @@ pub enum Source {
     ReqInfo,
     /// A rule over several fields (see the accessor's documentation).
     Rule,
+    /// The value at this path of the decrypted APIv3 resource (JSON); an amount is a JSON integer.
+    Resource(&'static [&'static str]),
 }
 
 /// One typed property of a result type.
@@ -132,3 +134,70 @@ macro_rules! typed_view {
 }
 
 pub(crate) use typed_view;
+
+/// Declares an APIv3 resource view: a borrowed view of the decrypted JSON whose accessors read the
+/// declared paths (`text`: a JSON string; `amount`: a JSON integer in fen, 0 or more).
+macro_rules! json_view {
+    (
+        $(#[doc = $tydoc:literal])*
+        $ty:ident {
+            $( $(#[doc = $doc:literal])* $kind:ident $name:ident = [$($path:literal),+], )*
+        }
+    ) => {
+        $(#[doc = $tydoc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $ty<'a> {
+            resource: &'a serde_json::Map<String, serde_json::Value>,
+        }
+
+        impl<'a> $ty<'a> {
+            pub(crate) fn new(resource: &'a serde_json::Map<String, serde_json::Value>) -> Self {
+                $ty { resource }
+            }
+
+            /// Every typed property of this view, in declaration order.
+            pub const PROPERTIES: &'static [$crate::view::Property] = &[
+                $( $crate::view::Property {
+                    name: stringify!($name),
+                    kind: json_view!(@kind $kind),
+                    source: $crate::view::Source::Resource(&[$($path),+]),
+                }, )*
+            ];
+
+            /// The typed property `name` (one of [`Self::PROPERTIES`]), or `None` for another name.
+            pub fn property(&self, name: &str) -> Option<$crate::view::Value<'a>> {
+                match name {
+                    $( stringify!($name) => Some(json_view!(@value $kind self.$name())), )*
+                    _ => None,
+                }
+            }
+
+            $(
+                $(#[doc = $doc])*
+                pub fn $name(&self) -> json_view!(@type $kind) {
+                    json_view!(@read $kind $crate::view::resource_path(self.resource, &[$($path),+]))
+                }
+            )*
+        }
+    };
+    (@kind text) => { $crate::view::Kind::Text };
+    (@kind amount) => { $crate::view::Kind::Amount };
+    (@type text) => { Option<&'a str> };
+    (@type amount) => { Option<u64> };
+    (@value text $e:expr) => { $crate::view::Value::Text($e) };
+    (@value amount $e:expr) => { $crate::view::Value::Amount($e) };
+    (@read text $e:expr) => { $e.and_then(serde_json::Value::as_str) };
+    (@read amount $e:expr) => { $e.and_then(serde_json::Value::as_u64) };
+}
+
+pub(crate) use json_view;
+
+/// The value at `path` in a JSON object.
+pub(crate) fn resource_path<'a>(
+    resource: &'a serde_json::Map<String, serde_json::Value>,
+    path: &[&str],
+) -> Option<&'a serde_json::Value> {
+    let (first, rest) = path.split_first()?;
+    rest.iter()
+        .try_fold(resource.get(*first)?, |v, key| v.get(key))
+}

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 use wechatpay_notify::{
-    Error, Fields, PaymentNotification, RefundNotification, SignType, Verifier, reply, sign, view,
+    Error, Fields, PaymentNotification, RefundNotification, SignType, V3Headers, V3Refund,
+    V3Transaction, V3Verifier, Verifier, reply, sign, view,
 };
 
 fn load(name: &str) -> Value {
@@ -257,6 +258,8 @@ fn typed_views_file_is_the_core_declaration() {
     for (view_name, properties) in [
         ("payment", PaymentNotification::PROPERTIES),
         ("refund", RefundNotification::PROPERTIES),
+        ("v3_transaction", V3Transaction::PROPERTIES),
+        ("v3_refund", V3Refund::PROPERTIES),
     ] {
         let listed: Vec<(String, String)> = v["views"][view_name]
             .as_array()
@@ -275,4 +278,82 @@ fn typed_views_file_is_the_core_declaration() {
             .collect();
         assert_eq!(listed, ours, "{view_name}");
     }
+}
+
+fn build_v3(cfg: &Value) -> Result<V3Verifier, Error> {
+    let mut v = V3Verifier::new(cfg["apiV3Key"].as_str().unwrap())?;
+    for pair in cfg["platformKeys"].as_array().unwrap() {
+        v = v.add_trusted_key(pair[0].as_str().unwrap(), pair[1].as_str().unwrap())?;
+    }
+    if let Some(s) = cfg["maxClockSkew"].as_u64() {
+        v = v.max_clock_skew(s);
+    }
+    if let Some(n) = cfg["maxBodyBytes"].as_u64() {
+        v = v.max_body_bytes(n as usize);
+    }
+    Ok(v)
+}
+
+/// An APIv3 view's properties through the core's `property` lookup.
+fn v3_view<'a>(
+    properties: &[view::Property],
+    get: impl Fn(&str) -> Option<view::Value<'a>>,
+) -> Value {
+    typed(properties, |name| get(name).map(to_json))
+}
+
+#[test]
+fn v3_notify_vectors() {
+    let v = load("v3_notify.json");
+    let mut ran = 0;
+    for group in v["testGroups"].as_array().unwrap() {
+        let verifier = build_v3(&group["config"]);
+        for t in group["tests"].as_array().unwrap() {
+            ran += 1;
+            let tc = t["tcId"].as_u64().unwrap();
+            let headers: V3Headers = pairs(&t["headers"]).into_iter().collect();
+            let outcome = verifier
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|ver| ver.verify(&headers, &body(t), t["now"].as_u64().unwrap()));
+            match (t["result"].as_str().unwrap(), outcome) {
+                ("valid", Ok(n)) => {
+                    let want = &t["expected"];
+                    assert_eq!(n.id(), want["id"], "tcId {tc}");
+                    assert_eq!(n.create_time(), want["create_time"], "tcId {tc}");
+                    assert_eq!(n.event_type(), want["event_type"], "tcId {tc}");
+                    assert_eq!(n.resource_type(), want["resource_type"], "tcId {tc}");
+                    assert_eq!(n.summary(), want["summary"], "tcId {tc}");
+                    assert_eq!(n.plaintext(), want["plaintext"], "tcId {tc}");
+                    assert_eq!(
+                        &Value::Object(n.resource().clone()),
+                        &want["resource"],
+                        "tcId {tc}"
+                    );
+                    let typed = json!({
+                        "is_success": n.is_success(),
+                        "dedupe_key": n.dedupe_key(),
+                        "transaction": n.transaction().map_or(Value::Null, |x| {
+                            v3_view(V3Transaction::PROPERTIES, |name| x.property(name))
+                        }),
+                        "refund": n.refund().map_or(Value::Null, |x| {
+                            v3_view(V3Refund::PROPERTIES, |name| x.property(name))
+                        }),
+                    });
+                    assert_eq!(typed, want["typed"], "tcId {tc}");
+                }
+                ("invalid", Err(e)) => {
+                    assert_eq!(e.code(), t["error"].as_str().unwrap(), "tcId {tc}: {e}");
+                    check_message(tc, &e);
+                }
+                (want, got) => panic!(
+                    "tcId {tc} ({}): expected {want}, got {:?}",
+                    t["comment"],
+                    got.map(|_| "valid")
+                ),
+            }
+        }
+    }
+    assert_eq!(ran as u64, v["numberOfTests"].as_u64().unwrap());
+    assert!(ran > 80);
 }

@@ -34,6 +34,7 @@ const VECTOR_FILES: &[(&str, BuildFile)] = &[
     ("v2_pay.json", cases::pay::vectors),
     ("v2_refund.json", cases::refund::vectors),
     ("reply.json", cases::reply::vectors),
+    ("v3_notify.json", cases::v3::vectors),
     ("typed_views.json", oracle::views_file),
 ];
 
@@ -52,7 +53,7 @@ fn main() {
     }
 }
 
-fn repo_root() -> PathBuf {
+pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()
         .nth(2)

@@ -84,6 +84,7 @@ pub fn typed(view: View, fields: &Pairs, req_info: &Pairs, sign_type: Option<&st
                 }
             }
             Source::Rule => rule(view, p.name, fields, req_info, sign_type),
+            Source::Resource(_) => panic!("{} is an APIv3 property in a v2 view", p.name),
         };
         out.insert(p.name.to_owned(), value);
     }
@@ -128,9 +129,10 @@ pub fn views_file() -> Value {
                     "name": p.name,
                     "kind": p.kind.as_str(),
                     "source": match p.source {
-                        Source::Fields => "fields",
-                        Source::ReqInfo => "req_info",
-                        Source::Rule => "rule",
+                        Source::Fields => json!("fields"),
+                        Source::ReqInfo => json!("req_info"),
+                        Source::Rule => json!("rule"),
+                        Source::Resource(path) => json!({"resource": path}),
                     },
                 })
             })
@@ -138,10 +140,12 @@ pub fn views_file() -> Value {
     };
     json!({
         "schema": "wechatpay-notify/typed-views/1",
-        "notes": "Every typed property of each result type, declared once in the core (typed_view! in crates/wechatpay-notify/src/v2.rs). kind: text = string or null; amount = integer in fen or null; bool; sign_type = \"MD5\" or \"HMAC-SHA256\"; coupons = array of {id, coupon_type, fee}. source: the document the field is read from, or rule. Every surface checks that its own typed properties are exactly these.",
+        "notes": "Every typed property of each result type, declared once in the core (typed_view! in crates/wechatpay-notify/src/v2.rs). kind: text = string or null; amount = integer in fen or null; bool; sign_type = \"MD5\" or \"HMAC-SHA256\"; coupons = array of {id, coupon_type, fee}. source: the document the field is read from, rule, or {resource: path} (APIv3: the JSON path in the decrypted resource). Every surface checks that its own typed properties are exactly these.",
         "views": {
             "payment": list(wechatpay_notify::PaymentNotification::PROPERTIES),
             "refund": list(wechatpay_notify::RefundNotification::PROPERTIES),
+            "v3_transaction": list(wechatpay_notify::V3Transaction::PROPERTIES),
+            "v3_refund": list(wechatpay_notify::V3Refund::PROPERTIES),
         },
     })
 }

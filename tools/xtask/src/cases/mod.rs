@@ -7,3 +7,4 @@ pub mod pay;
 pub mod refund;
 pub mod reply;
 pub mod sign;
+pub mod v3;

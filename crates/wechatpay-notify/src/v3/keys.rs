@@ -1,0 +1,199 @@
+//! Trusted WeChat Pay keys: platform certificates (id = certificate serial) and WeChat Pay public
+//! keys (id = `PUB_KEY_ID_…`, opaque), both trusted at once during a migration.
+
+use der::asn1::UintRef;
+use der::{DecodePem, Sequence};
+use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
+use x509_cert::Certificate;
+use x509_cert::spki::SubjectPublicKeyInfoOwned;
+
+use crate::error::{Error, excerpt};
+
+/// `rsaEncryption` (RFC 8017).
+const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+
+/// The smallest RSA modulus accepted, in bits (SPEC §1: RSA-2048 or more).
+const MIN_RSA_BITS: usize = 2048;
+
+/// An id as matched against `Wechatpay-Serial`: a hex serial is compared as a number (SDKs
+/// disagree on leading zeros and case), any other id exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeyId {
+    /// Lowercase hex digits without leading zeros (`"0"` for zero).
+    Serial(String),
+    /// Any other id (`PUB_KEY_ID_…`), byte for byte.
+    Opaque(String),
+}
+
+impl KeyId {
+    pub(crate) fn parse(id: &str) -> KeyId {
+        if !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let digits = id.trim_start_matches('0').to_ascii_lowercase();
+            KeyId::Serial(if digits.is_empty() {
+                "0".into()
+            } else {
+                digits
+            })
+        } else {
+            KeyId::Opaque(id.to_owned())
+        }
+    }
+
+    fn from_serial_bytes(bytes: &[u8]) -> KeyId {
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        KeyId::parse(&hex)
+    }
+}
+
+/// A trusted key.
+#[derive(Clone)]
+pub(crate) struct TrustedKey {
+    pub(crate) id: KeyId,
+    /// The id as configured (for messages and the C/CLI listings).
+    pub(crate) label: String,
+    /// The RSA public key (PKCS#1 `RSAPublicKey` DER) for ring.
+    key: UnparsedPublicKey<Vec<u8>>,
+    /// A certificate's validity, in Unix seconds (inclusive); `None` for a bare public key.
+    validity: Option<(u64, u64)>,
+}
+
+/// `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` (RFC 8017 A.1.1).
+#[derive(Sequence)]
+struct RsaPublicKey<'a> {
+    modulus: UintRef<'a>,
+    public_exponent: UintRef<'a>,
+}
+
+impl TrustedKey {
+    /// A platform certificate (PEM). Its id is its serial number; `expected_id`, when given, must
+    /// equal it (numerically).
+    pub(crate) fn certificate(pem: &str, expected_id: Option<&str>) -> Result<TrustedKey, Error> {
+        let cert = Certificate::from_pem(pem.trim().as_bytes())
+            .map_err(|e| config(format!("not a PEM X.509 certificate ({e})")))?;
+        let tbs = cert.tbs_certificate();
+        let id = KeyId::from_serial_bytes(tbs.serial_number().as_bytes());
+        let label = match &id {
+            KeyId::Serial(s) => s.to_ascii_uppercase(),
+            KeyId::Opaque(s) => s.clone(),
+        };
+        if let Some(expected) = expected_id
+            && KeyId::parse(expected) != id
+        {
+            return Err(config(format!(
+                "the certificate's serial is {label}, not {}",
+                excerpt(expected)
+            )));
+        }
+        let validity = tbs.validity();
+        let key = rsa_key(tbs.subject_public_key_info())?;
+        Ok(TrustedKey {
+            id,
+            label,
+            key,
+            validity: Some((
+                validity.not_before.to_unix_duration().as_secs(),
+                validity.not_after.to_unix_duration().as_secs(),
+            )),
+        })
+    }
+
+    /// A WeChat Pay public key (PEM `PUBLIC KEY`, i.e. SPKI) with its id.
+    pub(crate) fn public_key(id: &str, pem: &str) -> Result<TrustedKey, Error> {
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(config(
+                "a public key id must be printable ASCII without spaces",
+            ));
+        }
+        let spki = SubjectPublicKeyInfoOwned::from_pem(pem.trim().as_bytes())
+            .map_err(|e| config(format!("not a PEM public key ({e})")))?;
+        Ok(TrustedKey {
+            id: KeyId::parse(id),
+            label: id.to_owned(),
+            key: rsa_key(&spki)?,
+            validity: None,
+        })
+    }
+
+    /// Either kind, told apart by the PEM label.
+    pub(crate) fn from_pem(id: &str, pem: &str) -> Result<TrustedKey, Error> {
+        if pem.contains("-----BEGIN CERTIFICATE-----") {
+            TrustedKey::certificate(pem, Some(id))
+        } else if pem.contains("-----BEGIN PUBLIC KEY-----") {
+            TrustedKey::public_key(id, pem)
+        } else {
+            Err(config(format!(
+                "the PEM for {} is neither a CERTIFICATE nor a PUBLIC KEY",
+                excerpt(id)
+            )))
+        }
+    }
+
+    /// Usable at `now`: a certificate only within its validity period.
+    pub(crate) fn check_valid_at(&self, now: u64) -> Result<(), Error> {
+        match self.validity {
+            Some((not_before, _)) if now < not_before => Err(Error::new(
+                crate::ErrorKind::UnknownSerial,
+                format!("the certificate {} is not yet valid", self.label),
+            )),
+            Some((_, not_after)) if now > not_after => Err(Error::new(
+                crate::ErrorKind::UnknownSerial,
+                format!("the certificate {} has expired", self.label),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// RSA PKCS#1 v1.5 with SHA-256.
+    pub(crate) fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.key.verify(message, signature).is_ok()
+    }
+}
+
+/// The RSA key of an SPKI, refusing other algorithms and moduli under 2048 bits.
+fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<UnparsedPublicKey<Vec<u8>>, Error> {
+    if spki.algorithm.oid.to_string() != RSA_ENCRYPTION {
+        return Err(config(format!(
+            "only RSA keys are supported, not {}",
+            spki.algorithm.oid
+        )));
+    }
+    let der = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| config("the public key is not a whole number of bytes"))?;
+    let rsa = <RsaPublicKey<'_> as der::Decode>::from_der(der)
+        .map_err(|e| config(format!("not an RSA public key ({e})")))?;
+    let modulus = rsa.modulus.as_bytes();
+    let bits = modulus.len() * 8 - modulus.first().map_or(8, |b| b.leading_zeros() as usize);
+    if bits < MIN_RSA_BITS {
+        return Err(config(format!(
+            "the RSA key has {bits} bits; at least {MIN_RSA_BITS} are required"
+        )));
+    }
+    let _ = rsa.public_exponent;
+    Ok(UnparsedPublicKey::new(
+        &RSA_PKCS1_2048_8192_SHA256,
+        der.to_vec(),
+    ))
+}
+
+fn config(message: impl Into<std::borrow::Cow<'static, str>>) -> Error {
+    Error::new(crate::ErrorKind::InvalidConfig, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_match_numerically_when_hex() {
+        assert_eq!(KeyId::parse("0A1b"), KeyId::parse("a1B"));
+        assert_eq!(KeyId::parse("000"), KeyId::Serial("0".into()));
+        assert_ne!(KeyId::parse("PUB_KEY_ID_01"), KeyId::parse("PUB_KEY_ID_1"));
+        assert_eq!(
+            KeyId::parse("PUB_KEY_ID_0114232134912410000000000000"),
+            KeyId::Opaque("PUB_KEY_ID_0114232134912410000000000000".into())
+        );
+        assert_eq!(KeyId::from_serial_bytes(&[0x00, 0x5f]), KeyId::parse("5F"));
+    }
+}

@@ -1,0 +1,483 @@
+//! APIv3 (JSON) notifications: RSA-SHA256 signatures over the raw body, AES-256-GCM resources.
+
+mod keys;
+mod view;
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorKind, excerpt};
+use keys::{KeyId, TrustedKey};
+pub use view::{V3Refund, V3Transaction};
+
+/// The default allowed clock skew, in seconds, in either direction (SPEC §1).
+pub const DEFAULT_MAX_CLOCK_SKEW: u64 = 300;
+
+/// The only signature type supported (absent means this one too).
+const SIGNATURE_TYPE: &str = "WECHATPAY2-SHA256-RSA2048";
+/// WeChat Pay's probe traffic carries a signature starting with this.
+const PROBE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
+/// The only resource algorithm supported.
+const RESOURCE_ALGORITHM: &str = "AEAD_AES_256_GCM";
+
+/// The request headers of a notification (names are case-insensitive).
+#[derive(Debug, Clone, Default)]
+pub struct V3Headers {
+    pairs: Vec<(String, String)>,
+}
+
+impl V3Headers {
+    /// No headers.
+    pub fn new() -> V3Headers {
+        V3Headers::default()
+    }
+
+    /// Adds one header (any name; only the `Wechatpay-*` ones are read).
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut V3Headers {
+        self.pairs.push((name.into(), value.into()));
+        self
+    }
+
+    /// The value of `name` (case-insensitive). A header sent twice is refused
+    /// (`invalid_argument`): which copy a proxy or framework keeps is not defined.
+    fn get(&self, name: &str) -> Result<Option<&str>, Error> {
+        let mut found = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name));
+        match (found.next(), found.next()) {
+            (Some(_), Some(_)) => Err(Error::invalid_argument(format!(
+                "the header {name} appears more than once"
+            ))),
+            (first, _) => Ok(first.map(|(_, v)| v.as_str())),
+        }
+    }
+
+    fn require(&self, name: &str) -> Result<&str, Error> {
+        match self.get(name)? {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(Error::new(
+                ErrorKind::MissingHeader,
+                format!("the header {name} is missing"),
+            )),
+        }
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for V3Headers {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> V3Headers {
+        V3Headers {
+            pairs: iter
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+}
+
+/// Verifies APIv3 notifications for one merchant: the APIv3 key and the WeChat Pay keys it trusts.
+///
+/// Secure by default: the signature is checked over the raw body bytes before anything is parsed
+/// or decrypted, the timestamp must be within `max_clock_skew` of `now` in either direction, and
+/// a certificate is used only within its validity period. `V3Verifier` is `Send + Sync`.
+#[derive(Clone)]
+pub struct V3Verifier {
+    key: LessSafeKey,
+    trusted: Vec<TrustedKey>,
+    max_clock_skew: u64,
+    max_body_bytes: usize,
+}
+
+impl fmt::Debug for V3Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The APIv3 key is a secret: never printed.
+        f.debug_struct("V3Verifier")
+            .field("api_v3_key", &"<redacted>")
+            .field(
+                "trusted",
+                &self.trusted.iter().map(|k| &k.label).collect::<Vec<_>>(),
+            )
+            .field("max_clock_skew", &self.max_clock_skew)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
+}
+
+impl V3Verifier {
+    /// A verifier for the APIv3 key (exactly 32 bytes, else `invalid_config`), trusting no key yet.
+    pub fn new(api_v3_key: impl AsRef<[u8]>) -> Result<V3Verifier, Error> {
+        let bytes = Zeroizing::new(api_v3_key.as_ref().to_vec());
+        if bytes.len() != 32 {
+            return Err(Error::invalid_config(
+                "the APIv3 key must be exactly 32 bytes",
+            ));
+        }
+        let key = UnboundKey::new(&AES_256_GCM, &bytes)
+            .map_err(|_| Error::new(ErrorKind::Internal, "AES-256-GCM key setup failed"))?;
+        Ok(V3Verifier {
+            key: LessSafeKey::new(key),
+            trusted: Vec::new(),
+            max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
+            max_body_bytes: crate::DEFAULT_MAX_BODY_BYTES,
+        })
+    }
+
+    fn add(mut self, key: TrustedKey) -> Result<V3Verifier, Error> {
+        if self.trusted.iter().any(|k| k.id == key.id) {
+            return Err(Error::invalid_config(format!(
+                "the key id {} is configured twice",
+                excerpt(&key.label)
+            )));
+        }
+        self.trusted.push(key);
+        Ok(self)
+    }
+
+    /// Trusts a platform certificate (PEM X.509); its id is its serial number. RSA, 2048 bits or
+    /// more; used only while `now` is within its validity period.
+    pub fn add_platform_certificate(self, pem: &str) -> Result<V3Verifier, Error> {
+        let key = TrustedKey::certificate(pem, None)?;
+        self.add(key)
+    }
+
+    /// Trusts a WeChat Pay public key (PEM SPKI) under `id` (usually `PUB_KEY_ID_…`, opaque).
+    pub fn add_public_key(self, id: &str, pem: &str) -> Result<V3Verifier, Error> {
+        let key = TrustedKey::public_key(id, pem)?;
+        self.add(key)
+    }
+
+    /// Trusts `pem` under `id`: a certificate (whose serial must equal `id`) or a public key. This
+    /// is the form the bindings' `id → PEM` mappings use.
+    pub fn add_trusted_key(self, id: &str, pem: &str) -> Result<V3Verifier, Error> {
+        let key = TrustedKey::from_pem(id, pem)?;
+        self.add(key)
+    }
+
+    /// The allowed difference between `now` and `Wechatpay-Timestamp`, in seconds, either way.
+    pub fn max_clock_skew(mut self, seconds: u64) -> V3Verifier {
+        self.max_clock_skew = seconds;
+        self
+    }
+
+    /// Bodies longer than `limit` bytes are rejected (`body_too_large`) before anything else.
+    pub fn max_body_bytes(mut self, limit: usize) -> V3Verifier {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// The configured clock skew, in seconds.
+    pub fn clock_skew(&self) -> u64 {
+        self.max_clock_skew
+    }
+
+    /// The configured body size limit.
+    pub fn body_limit(&self) -> usize {
+        self.max_body_bytes
+    }
+
+    /// The trusted key ids, as configured (certificates by their uppercase hex serial).
+    pub fn trusted_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.trusted.iter().map(|k| k.label.as_str())
+    }
+
+    /// True when a key with this id (as `Wechatpay-Serial` would name it) is trusted.
+    pub fn trusts(&self, serial: &str) -> bool {
+        let id = KeyId::parse(serial);
+        self.trusted.iter().any(|k| k.id == id)
+    }
+
+    /// Verifies a notification: `headers` as received, `body` the raw bytes, `now` in Unix seconds.
+    ///
+    /// In order: size limit → required headers → probe → signature type → key id (and the
+    /// certificate's validity) → timestamp window → RSA signature over
+    /// `timestamp\nnonce\nbody\n` → JSON → required fields → resource algorithm → AES-256-GCM →
+    /// UTF-8 JSON plaintext.
+    pub fn verify(
+        &self,
+        headers: &V3Headers,
+        body: &[u8],
+        now: u64,
+    ) -> Result<V3Notification, Error> {
+        if body.len() > self.max_body_bytes {
+            return Err(Error::new(
+                ErrorKind::BodyTooLarge,
+                format!(
+                    "the body is {} bytes, over the {}-byte limit",
+                    body.len(),
+                    self.max_body_bytes
+                ),
+            ));
+        }
+        let timestamp = headers.require("Wechatpay-Timestamp")?;
+        let nonce = headers.require("Wechatpay-Nonce")?;
+        let signature = headers.require("Wechatpay-Signature")?;
+        let serial = headers.require("Wechatpay-Serial")?;
+        if signature.starts_with(PROBE_PREFIX) {
+            return Err(Error::new(
+                ErrorKind::SignatureProbe,
+                "WeChat Pay signature probe (WECHATPAY/SIGNTEST/): not a notification",
+            ));
+        }
+        match headers.get("Wechatpay-Signature-Type")? {
+            None => {}
+            Some(t) if t == SIGNATURE_TYPE => {}
+            Some(other) => {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedAlgorithm,
+                    format!(
+                        "Wechatpay-Signature-Type {} is not supported (only {SIGNATURE_TYPE})",
+                        excerpt(other)
+                    ),
+                ));
+            }
+        }
+        let id = KeyId::parse(serial);
+        let key = self.trusted.iter().find(|k| k.id == id).ok_or_else(|| {
+            Error::new(
+                ErrorKind::UnknownSerial,
+                format!("no trusted key has the id {}", excerpt(serial)),
+            )
+        })?;
+        key.check_valid_at(now)?;
+        let in_window = timestamp.bytes().all(|b| b.is_ascii_digit())
+            && timestamp
+                .parse::<u64>()
+                .is_ok_and(|ts| ts.abs_diff(now) <= self.max_clock_skew);
+        if !in_window {
+            return Err(Error::new(
+                ErrorKind::TimestampOutOfWindow,
+                format!(
+                    "Wechatpay-Timestamp {} is not within {} s of now",
+                    excerpt(timestamp),
+                    self.max_clock_skew
+                ),
+            ));
+        }
+        let mut message = Vec::with_capacity(timestamp.len() + nonce.len() + body.len() + 3);
+        for part in [timestamp.as_bytes(), nonce.as_bytes(), body] {
+            message.extend_from_slice(part);
+            message.push(b'\n');
+        }
+        let verified = STANDARD
+            .decode(signature)
+            .is_ok_and(|sig| key.verifies(&message, &sig));
+        if !verified {
+            return Err(Error::new(
+                ErrorKind::SignatureMismatch,
+                "the signature does not verify with the trusted key of that id",
+            ));
+        }
+        // Authentic from here on; everything below is about its shape.
+        let event = parse_event(body)?;
+        let plaintext = self.decrypt(&event.resource)?;
+        let resource = match serde_json::from_str::<Value>(&plaintext) {
+            Ok(Value::Object(map)) => map,
+            _ => {
+                return Err(Error::decrypt_failed(
+                    "the decrypted resource is not a JSON object",
+                ));
+            }
+        };
+        Ok(V3Notification {
+            id: event.id,
+            create_time: event.create_time,
+            event_type: event.event_type,
+            resource_type: event.resource_type,
+            summary: event.summary,
+            plaintext,
+            resource,
+        })
+    }
+
+    /// AES-256-GCM: key = the APIv3 key, nonce = `resource.nonce` (12 bytes), AAD =
+    /// `associated_data` (absent = empty), `ciphertext` = base64(ciphertext ‖ 16-byte tag).
+    fn decrypt(&self, resource: &Map<String, Value>) -> Result<String, Error> {
+        let text = |name: &str| -> Result<Option<&str>, Error> {
+            match resource.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(Error::missing_field(format!(
+                    "resource.{name} is not a string"
+                ))),
+            }
+        };
+        let algorithm = text("algorithm")?
+            .ok_or_else(|| Error::missing_field("resource.algorithm is missing"))?;
+        if algorithm != RESOURCE_ALGORITHM {
+            return Err(Error::new(
+                ErrorKind::UnsupportedAlgorithm,
+                format!(
+                    "resource.algorithm {} is not supported (only {RESOURCE_ALGORITHM})",
+                    excerpt(algorithm)
+                ),
+            ));
+        }
+        let ciphertext = text("ciphertext")?
+            .ok_or_else(|| Error::missing_field("resource.ciphertext is missing"))?;
+        let nonce =
+            text("nonce")?.ok_or_else(|| Error::missing_field("resource.nonce is missing"))?;
+        let aad = text("associated_data")?.unwrap_or("");
+        let nonce = Nonce::try_assume_unique_for_key(nonce.as_bytes())
+            .map_err(|_| Error::decrypt_failed("resource.nonce is not 12 bytes"))?;
+        let mut buf = Zeroizing::new(
+            STANDARD
+                .decode(ciphertext)
+                .map_err(|_| Error::decrypt_failed("resource.ciphertext is not base64"))?,
+        );
+        let plain = self
+            .key
+            .open_in_place(nonce, Aad::from(aad.as_bytes()), &mut buf[..])
+            .map_err(|_| {
+                Error::decrypt_failed(
+                    "the resource does not decrypt (wrong APIv3 key, or tampered ciphertext, nonce or associated data)",
+                )
+            })?;
+        std::str::from_utf8(plain)
+            .map(str::to_owned)
+            .map_err(|_| Error::decrypt_failed("the decrypted resource is not UTF-8"))
+    }
+}
+
+/// The outer JSON document.
+struct Event {
+    id: String,
+    create_time: String,
+    event_type: String,
+    resource_type: String,
+    summary: String,
+    resource: Map<String, Value>,
+}
+
+fn parse_event(body: &[u8]) -> Result<Event, Error> {
+    let mut doc = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => return Err(malformed_json("the body is not a JSON object")),
+        Err(e) => {
+            return Err(malformed_json(format!(
+                "the body is not JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            )));
+        }
+    };
+    let mut text = |name: &str| match doc.remove(name) {
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(Error::missing_field(format!("{name} is not a string"))),
+        None => Err(Error::missing_field(format!("{name} is missing"))),
+    };
+    let id = text("id")?;
+    let create_time = text("create_time")?;
+    let event_type = text("event_type")?;
+    let resource_type = text("resource_type")?;
+    let summary = text("summary")?;
+    let resource = match doc.remove("resource") {
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(Error::missing_field("resource is not an object")),
+        None => return Err(Error::missing_field("resource is missing")),
+    };
+    Ok(Event {
+        id,
+        create_time,
+        event_type,
+        resource_type,
+        summary,
+        resource,
+    })
+}
+
+fn malformed_json(message: impl Into<std::borrow::Cow<'static, str>>) -> Error {
+    Error::new(ErrorKind::MalformedJson, message)
+}
+
+/// A verified, decrypted APIv3 notification.
+#[derive(Debug, Clone, PartialEq)]
+pub struct V3Notification {
+    id: String,
+    create_time: String,
+    event_type: String,
+    resource_type: String,
+    summary: String,
+    plaintext: String,
+    resource: Map<String, Value>,
+}
+
+impl V3Notification {
+    /// The event id (a UUID).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// `create_time`, exactly as received (not always RFC 3339).
+    pub fn create_time(&self) -> &str {
+        &self.create_time
+    }
+
+    /// `event_type`, e.g. `TRANSACTION.SUCCESS`, `REFUND.SUCCESS`.
+    pub fn event_type(&self) -> &str {
+        &self.event_type
+    }
+
+    /// `resource_type` (`encrypt-resource`).
+    pub fn resource_type(&self) -> &str {
+        &self.resource_type
+    }
+
+    /// `summary`.
+    pub fn summary(&self) -> &str {
+        &self.summary
+    }
+
+    /// The decrypted resource, exactly as decrypted.
+    pub fn plaintext(&self) -> &str {
+        &self.plaintext
+    }
+
+    /// The decrypted resource, parsed.
+    pub fn resource(&self) -> &Map<String, Value> {
+        &self.resource
+    }
+
+    /// The transaction view, for `TRANSACTION.*` events (direct and service-provider shapes).
+    pub fn transaction(&self) -> Option<V3Transaction<'_>> {
+        self.event_type
+            .starts_with("TRANSACTION.")
+            .then(|| V3Transaction::new(&self.resource))
+    }
+
+    /// The refund view, for `REFUND.*` events.
+    pub fn refund(&self) -> Option<V3Refund<'_>> {
+        self.event_type
+            .starts_with("REFUND.")
+            .then(|| V3Refund::new(&self.resource))
+    }
+
+    /// The transaction's `trade_state` or the refund's `refund_status` is `SUCCESS`.
+    pub fn is_success(&self) -> bool {
+        let state = match (self.transaction(), self.refund()) {
+            (Some(t), _) => t.trade_state(),
+            (_, Some(r)) => r.refund_status(),
+            _ => None,
+        };
+        state == Some("SUCCESS")
+    }
+
+    /// The idempotency key: `transaction_id` for transactions, `refund_id` for refunds (so v2 and
+    /// v3 deliveries of one payment de-duplicate together), the event `id` otherwise (and when
+    /// the resource lacks its id).
+    pub fn dedupe_key(&self) -> &str {
+        let key = match (self.transaction(), self.refund()) {
+            (Some(t), _) => t.transaction_id(),
+            (_, Some(r)) => r.refund_id(),
+            _ => None,
+        };
+        key.filter(|k| !k.is_empty()).unwrap_or(&self.id)
+    }
+}
+
+#[cfg(test)]
+mod tests;
