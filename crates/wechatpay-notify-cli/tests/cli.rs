@@ -319,3 +319,98 @@ fn usage_errors_exit_2_and_keys_never_come_from_argv() {
     );
     assert_eq!(out.status.code(), Some(0));
 }
+
+fn run_v3(args: &[String], key: &str, stdin: &[u8]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wechatpay-notify"));
+    cmd.args(args)
+        .env_remove("WECHATPAY_API_KEY")
+        .env("WECHATPAY_API_V3_KEY", key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let _ = input.write_all(stdin);
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn v3_vectors() {
+    let v = load("v3_notify.json");
+    let dir = std::env::temp_dir().join(format!("wechatpay-notify-cli-v3-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let views = load("typed_views.json");
+    let mut ran = 0;
+    for (g, group) in v["testGroups"].as_array().unwrap().iter().enumerate() {
+        let cfg = &group["config"];
+        let mut base: Vec<String> = vec!["verify-v3".into()];
+        for (k, pair) in cfg["platformKeys"].as_array().unwrap().iter().enumerate() {
+            let file = dir.join(format!("g{g}-k{k}.pem"));
+            std::fs::write(&file, pair[1].as_str().unwrap()).unwrap();
+            base.extend([
+                "--platform-key".into(),
+                format!("{}={}", pair[0].as_str().unwrap(), file.display()),
+            ]);
+        }
+        if let Some(s) = cfg["maxClockSkew"].as_u64() {
+            base.extend(["--max-clock-skew".into(), s.to_string()]);
+        }
+        if let Some(n) = cfg["maxBodyBytes"].as_u64() {
+            base.extend(["--max-body-bytes".into(), n.to_string()]);
+        }
+        for t in group["tests"].as_array().unwrap() {
+            ran += 1;
+            let tc = t["tcId"].as_u64().unwrap();
+            let mut args = base.clone();
+            for h in t["headers"].as_array().unwrap() {
+                args.extend([
+                    "--header".into(),
+                    format!("{}: {}", h[0].as_str().unwrap(), h[1].as_str().unwrap()),
+                ]);
+            }
+            args.extend(["--now".into(), t["now"].as_u64().unwrap().to_string()]);
+            let out = run_v3(&args, cfg["apiV3Key"].as_str().unwrap(), &body(t));
+            let j = json_out(&out);
+            if t["result"] == "valid" {
+                assert_eq!(out.status.code(), Some(0), "tcId {tc}: {j}");
+                let want = &t["expected"];
+                assert_eq!(j["kind"], "v3");
+                for f in [
+                    "id",
+                    "create_time",
+                    "event_type",
+                    "resource_type",
+                    "summary",
+                ] {
+                    assert_eq!(j["event"][f], want[f], "tcId {tc}: {f}");
+                }
+                assert_eq!(j["plaintext"], want["plaintext"], "tcId {tc}");
+                assert_eq!(j["resource"], want["resource"], "tcId {tc}");
+                assert_eq!(j["typed"], want["typed"], "tcId {tc}");
+                for (view, key) in [("transaction", "v3_transaction"), ("refund", "v3_refund")] {
+                    if let Some(obj) = j["typed"][view].as_object() {
+                        assert_eq!(obj.len(), views["views"][key].as_array().unwrap().len());
+                    }
+                }
+                assert_eq!(j["reply"]["status"], 204);
+            } else {
+                let code = t["error"].as_str().unwrap();
+                let exit = if code == "invalid_config" { 2 } else { 1 };
+                assert_eq!(out.status.code(), Some(exit), "tcId {tc}: {j}");
+                assert_eq!(j["error"]["code"], code, "tcId {tc}: {j}");
+                check_message(tc, j["error"]["message"].as_str().unwrap());
+                if exit == 1 {
+                    let status = j["reply"]["status"].as_u64().unwrap();
+                    assert!((400..500).contains(&status), "tcId {tc}: {j}");
+                    assert_eq!(
+                        j["reply"]["body"],
+                        format!("{{\"code\":\"FAIL\",\"message\":\"{code}\"}}")
+                    );
+                }
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(ran, v["numberOfTests"].as_u64().unwrap());
+}
