@@ -55,5 +55,6 @@ void run_vector_tests(const char *dir);
 void run_typed_view_tests(const char *dir);
 void run_misuse_tests(void);
 void run_thread_tests(void);
+void run_v3_tests(const char *dir);
 
 #endif

@@ -12,3 +12,23 @@ int header_compiles_as_cpp(const wechatpay_verifier *v, const uint8_t *body, siz
   wechatpay_payment_free(payment);
   return ok;
 }
+
+int v3_header_compiles_as_cpp(const wechatpay_v3_verifier *v, const wechatpay_field *headers,
+                              size_t headers_len, const uint8_t *body, size_t len) {
+  wechatpay_v3_notification *n = nullptr;
+  wechatpay_http_reply reply;
+  wechatpay_error *err =
+      wechatpay_v3_verifier_verify(v, headers, headers_len, body, len, wechatpay_unix_now(), &n);
+  int status;
+  if (err == nullptr) {
+    wechatpay_error_free(wechatpay_v3_reply_success(&reply));
+  } else {
+    wechatpay_error_free(wechatpay_v3_reply_fail(err, &reply));
+  }
+  status = reply.status;
+  wechatpay_property p;
+  if (wechatpay_v3_transaction_property(0, &p) && p.kind == WECHATPAY_PROPERTY_KIND_TEXT) status++;
+  wechatpay_error_free(err);
+  wechatpay_v3_notification_free(n);
+  return status;
+}

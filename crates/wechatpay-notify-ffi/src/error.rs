@@ -15,6 +15,7 @@ pub struct wechatpay_error {
 }
 
 pub(crate) struct FfiError {
+    kind: ErrorKind,
     number: u32,
     code: CString,
     message: CString,
@@ -24,12 +25,20 @@ impl Castable for wechatpay_error {
     type Rust = FfiError;
 }
 
+impl FfiError {
+    /// The core kind (for the APIv3 failure reply).
+    pub(crate) fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+}
+
 fn c_text(text: &str) -> CString {
     CString::new(text.replace('\0', "?")).unwrap_or_default()
 }
 
 pub(crate) fn into_raw(error: Error) -> *mut wechatpay_error {
     to_raw::<wechatpay_error>(FfiError {
+        kind: error.kind(),
         number: error.kind().number(),
         code: c_text(error.code()),
         message: c_text(error.message()),
@@ -67,19 +76,24 @@ pub enum wechatpay_error_kind {
     SignatureMismatch = 8211,
     /// `merchant_mismatch`: `appid` / `mch_id` differ from the configured ones.
     MerchantMismatch = 8212,
-    /// `decrypt_failed`: the refund's `req_info` did not decrypt to a well-formed document.
+    /// `decrypt_failed`: the v2 refund's `req_info` did not decrypt to a well-formed document, or
+    /// the APIv3 resource did not decrypt (AES-256-GCM tag, nonce) to UTF-8 JSON.
     DecryptFailed = 8213,
-    /// `malformed_json` (APIv3).
+    /// `malformed_json` (APIv3): the verified body is not a JSON object.
     MalformedJson = 8214,
-    /// `missing_header` (APIv3).
+    /// `missing_header` (APIv3): a `Wechatpay-Timestamp/-Nonce/-Signature/-Serial` header is
+    /// absent or empty.
     MissingHeader = 8215,
-    /// `unsupported_algorithm` (APIv3).
+    /// `unsupported_algorithm` (APIv3): `Wechatpay-Signature-Type` is not
+    /// `WECHATPAY2-SHA256-RSA2048`, or `resource.algorithm` is not `AEAD_AES_256_GCM`.
     UnsupportedAlgorithm = 8216,
-    /// `unknown_serial` (APIv3).
+    /// `unknown_serial` (APIv3): no trusted key has the `Wechatpay-Serial` id, or its certificate
+    /// is expired or not yet valid at `now`.
     UnknownSerial = 8217,
-    /// `signature_probe` (APIv3).
+    /// `signature_probe` (APIv3): WeChat Pay's probe traffic (`WECHATPAY/SIGNTEST/...`).
     SignatureProbe = 8218,
-    /// `timestamp_out_of_window` (APIv3).
+    /// `timestamp_out_of_window` (APIv3): `Wechatpay-Timestamp` is not within the clock skew of
+    /// `now` (either direction), or not an integer.
     TimestampOutOfWindow = 8219,
     /// `internal`: a bug (an invariant was violated or a panic was caught at the boundary).
     Internal = 8220,

@@ -14,6 +14,8 @@
 //!   well-formed value the core refuses gets the core's code (a bad key is `invalid_config`).
 //! - Borrowed outputs (`struct wechatpay_str`) point into the handle they came from and stay valid
 //!   until that handle is freed. They are not NUL-terminated.
+//! - APIv3 verification takes the current time as an argument (`now`, Unix seconds): the caller
+//!   supplies it (`wechatpay_unix_now()` reads the system clock), so tests can pin it.
 //! - Nothing unwinds across the boundary: every function body runs inside [`ffi_boundary!`], which
 //!   turns a panic into the `internal` error (or NULL / false / 0 for functions without an error
 //!   handle).
@@ -33,11 +35,17 @@ mod error;
 mod notification;
 mod sign;
 mod util;
+mod v3_notification;
+mod v3_verifier;
 mod verifier;
 
 pub use error::{wechatpay_error, wechatpay_error_kind};
 pub use notification::{wechatpay_coupon, wechatpay_payment, wechatpay_refund};
 pub use util::{wechatpay_field, wechatpay_str, wechatpay_string};
+pub use v3_notification::{
+    wechatpay_http_reply, wechatpay_property, wechatpay_property_kind, wechatpay_v3_notification,
+};
+pub use v3_verifier::{wechatpay_v3_verifier, wechatpay_v3_verifier_builder};
 pub use verifier::{wechatpay_verifier, wechatpay_verifier_builder};
 
 pub(crate) use util::{FfiDefault, static_cstr};

@@ -34,6 +34,12 @@ impl FfiDefault for usize {
     }
 }
 
+impl FfiDefault for u64 {
+    fn from_error(_: Error) -> Self {
+        0
+    }
+}
+
 impl FfiDefault for u32 {
     fn from_error(_: Error) -> Self {
         0

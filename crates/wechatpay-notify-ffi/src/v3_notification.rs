@@ -1,0 +1,610 @@
+//! APIv3: `struct wechatpay_v3_notification`, its typed views read by property name through the
+//! core's declaration (`V3Transaction::property`, `V3Refund::property`), the listing of those
+//! declarations, and the APIv3 replies.
+
+use std::ffi::{CString, c_char};
+use std::sync::OnceLock;
+
+use notify::view::{Kind, Property, Value};
+use notify::{Error, ErrorKind, V3Notification, V3Refund, V3Transaction, reply};
+
+use crate::error::wechatpay_error;
+use crate::util::{Castable, Out, free, wechatpay_str};
+
+/// A verified, decrypted APIv3 notification, made by `wechatpay_v3_verifier_verify` and released
+/// with `wechatpay_v3_notification_free`. Immutable: its getters may be called from any thread.
+/// Every `struct wechatpay_str` they write borrows from the notification and stays valid until
+/// `wechatpay_v3_notification_free(notification)`.
+///
+/// The decrypted resource is given as `wechatpay_v3_notification_plaintext`, the exact JSON text
+/// (parse it with the JSON library of your choice); the typed transaction and refund views read
+/// its common properties by name (`wechatpay_v3_transaction_text`, ...).
+pub struct wechatpay_v3_notification {
+    _private: [u8; 0],
+}
+
+impl Castable for wechatpay_v3_notification {
+    type Rust = V3Notification;
+}
+
+fn text(
+    notification: *const wechatpay_v3_notification,
+    value_out: *mut wechatpay_str,
+    get: impl FnOnce(&V3Notification) -> &str,
+) -> bool {
+    ffi_boundary! {
+        let notification = try_ref!(notification);
+        let out = try_out!(value_out);
+        out.set(wechatpay_str::borrowed(get(notification)));
+        true
+    }
+}
+
+/// The event `id` (a UUID). Returns true and writes it; false only for a NULL argument.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_id(
+    notification: *const wechatpay_v3_notification,
+    value_out: *mut wechatpay_str,
+) -> bool {
+    text(notification, value_out, V3Notification::id)
+}
+
+/// `create_time`, exactly as received (not always RFC 3339).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_create_time(
+    notification: *const wechatpay_v3_notification,
+    value_out: *mut wechatpay_str,
+) -> bool {
+    text(notification, value_out, V3Notification::create_time)
+}
+
+/// `event_type`, e.g. `TRANSACTION.SUCCESS`, `REFUND.SUCCESS`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_event_type(
+    notification: *const wechatpay_v3_notification,
+    value_out: *mut wechatpay_str,
+) -> bool {
+    text(notification, value_out, V3Notification::event_type)
+}
+
+/// `resource_type` (`encrypt-resource`).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_resource_type(
+    notification: *const wechatpay_v3_notification,
+    value_out: *mut wechatpay_str,
+) -> bool {
+    text(notification, value_out, V3Notification::resource_type)
+}
+
+/// `summary`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_summary(
+    notification: *const wechatpay_v3_notification,
+    value_out: *mut wechatpay_str,
+) -> bool {
+    text(notification, value_out, V3Notification::summary)
+}
+
+/// The decrypted resource: the exact JSON text (UTF-8, a JSON object), as decrypted.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_plaintext(
+    notification: *const wechatpay_v3_notification,
+    value_out: *mut wechatpay_str,
+) -> bool {
+    text(notification, value_out, V3Notification::plaintext)
+}
+
+/// The idempotency key: `transaction_id` for transactions, `refund_id` for refunds (so v2 and v3
+/// deliveries of one payment de-duplicate together), the event `id` for every other event (and
+/// when the resource lacks its id).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_dedupe_key(
+    notification: *const wechatpay_v3_notification,
+    value_out: *mut wechatpay_str,
+) -> bool {
+    text(notification, value_out, V3Notification::dedupe_key)
+}
+
+/// True when the transaction's `trade_state` or the refund's `refund_status` is `SUCCESS` (false
+/// for other events and for a NULL argument).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_is_success(
+    notification: *const wechatpay_v3_notification,
+) -> bool {
+    ffi_boundary! {
+        try_ref!(notification).is_success()
+    }
+}
+
+/// True for a `TRANSACTION.*` event: its resource can be read with `wechatpay_v3_transaction_text`
+/// and `wechatpay_v3_transaction_amount`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_has_transaction(
+    notification: *const wechatpay_v3_notification,
+) -> bool {
+    ffi_boundary! {
+        try_ref!(notification).transaction().is_some()
+    }
+}
+
+/// True for a `REFUND.*` event: its resource can be read with `wechatpay_v3_refund_text` and
+/// `wechatpay_v3_refund_amount`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_has_refund(
+    notification: *const wechatpay_v3_notification,
+) -> bool {
+    ffi_boundary! {
+        try_ref!(notification).refund().is_some()
+    }
+}
+
+/// Releases a notification. NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_free(notification: *mut wechatpay_v3_notification) {
+    ffi_boundary! { free(notification) }
+}
+
+// ---- typed views ----
+
+/// How a typed property's value is represented (the `kind` of `tests/vectors/typed_views.json`).
+/// The APIv3 views have text and amount properties; the other kinds belong to the v2 views.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum wechatpay_property_kind {
+    /// `text`: a string, or absent.
+    Text = 1,
+    /// `amount`: a non-negative integer in fen, or absent.
+    Amount = 2,
+    /// `bool`.
+    Bool = 3,
+    /// `sign_type`: `MD5` or `HMAC-SHA256`.
+    SignType = 4,
+    /// `coupons`: a list of coupons.
+    Coupons = 5,
+}
+
+impl wechatpay_property_kind {
+    /// Every core kind has a constant: a kind added to the core fails this match at compile time.
+    const fn of(kind: Kind) -> wechatpay_property_kind {
+        match kind {
+            Kind::Text => wechatpay_property_kind::Text,
+            Kind::Amount => wechatpay_property_kind::Amount,
+            Kind::Bool => wechatpay_property_kind::Bool,
+            Kind::SignType => wechatpay_property_kind::SignType,
+            Kind::Coupons => wechatpay_property_kind::Coupons,
+        }
+    }
+}
+
+/// One typed property of a view, as the core declares it. Its strings are static.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct wechatpay_property {
+    /// The snake_case name, e.g. `amount_total` (the name the `..._text` / `..._amount` getters take).
+    pub name: wechatpay_str,
+    /// How its value is represented.
+    pub kind: wechatpay_property_kind,
+    /// The kind's name in `typed_views.json` (`text`, `amount`, ...).
+    pub kind_name: wechatpay_str,
+}
+
+/// The two APIv3 views: which one, its declaration, and the lookup of a property by name.
+#[derive(Clone, Copy)]
+enum View {
+    Transaction,
+    Refund,
+}
+
+impl View {
+    const fn name(self) -> &'static str {
+        match self {
+            View::Transaction => "transaction",
+            View::Refund => "refund",
+        }
+    }
+
+    const fn properties(self) -> &'static [Property] {
+        match self {
+            View::Transaction => V3Transaction::PROPERTIES,
+            View::Refund => V3Refund::PROPERTIES,
+        }
+    }
+
+    /// The value of the property `name` (caller's bytes) of this view of `n`.
+    fn value<'a>(
+        self,
+        n: &'a V3Notification,
+        name: &[u8],
+    ) -> Result<(&'static str, Value<'a>), Error> {
+        let declared = std::str::from_utf8(name)
+            .ok()
+            .and_then(|name| self.properties().iter().find(|p| p.name == name))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "the {} view has no property named {:?}",
+                        self.name(),
+                        String::from_utf8_lossy(name)
+                    ),
+                )
+            })?;
+        let value = match self {
+            View::Transaction => n.transaction().and_then(|t| t.property(declared.name)),
+            View::Refund => n.refund().and_then(|r| r.property(declared.name)),
+        };
+        let Some(value) = value else {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "this notification has no {} view (see wechatpay_v3_notification_has_{})",
+                    self.name(),
+                    self.name()
+                ),
+            ));
+        };
+        Ok((declared.name, value))
+    }
+}
+
+fn wrong_kind(view: View, name: &str, value: &Value<'_>, getter: &str) -> Error {
+    let kind = match value {
+        Value::Text(_) => Kind::Text,
+        Value::Amount(_) => Kind::Amount,
+        Value::Bool(_) => Kind::Bool,
+        Value::SignType(_) => Kind::SignType,
+        Value::Coupons(_) => Kind::Coupons,
+    };
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!(
+            "the {} property {name} is of kind {}, not {getter}",
+            view.name(),
+            kind.as_str()
+        ),
+    )
+}
+
+fn view_text(
+    view: View,
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut wechatpay_str,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let notification = try_ref!(notification);
+        let name = try_slice!(name, name_len);
+        let value_out = try_out!(value_out);
+        let present_out = try_out!(present_out);
+        let (name, value) = try_ffi!(view.value(notification, name));
+        match value {
+            Value::Text(text) => put(text.map(wechatpay_str::borrowed), value_out, present_out),
+            other => return crate::FfiDefault::from_error(wrong_kind(view, name, &other, "text")),
+        }
+        std::ptr::null_mut()
+    }
+}
+
+fn view_amount(
+    view: View,
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut u64,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let notification = try_ref!(notification);
+        let name = try_slice!(name, name_len);
+        let value_out = try_out!(value_out);
+        let present_out = try_out!(present_out);
+        let (name, value) = try_ffi!(view.value(notification, name));
+        match value {
+            Value::Amount(amount) => put(amount, value_out, present_out),
+            other => return crate::FfiDefault::from_error(wrong_kind(view, name, &other, "amount")),
+        }
+        std::ptr::null_mut()
+    }
+}
+
+/// Writes whether the value is present, and the value when it is.
+fn put<T>(value: Option<T>, value_out: Out<'_, T>, present_out: Out<'_, bool>) {
+    present_out.set(value.is_some());
+    if let Some(value) = value {
+        value_out.set(value);
+    }
+}
+
+fn property_at(view: View, index: usize, property_out: *mut wechatpay_property) -> bool {
+    ffi_boundary! {
+        let out = try_out!(property_out);
+        let Some(property) = view.properties().get(index) else {
+            return false;
+        };
+        out.set(wechatpay_property {
+            name: wechatpay_str::borrowed(property.name),
+            kind: wechatpay_property_kind::of(property.kind),
+            kind_name: wechatpay_str::borrowed(property.kind.as_str()),
+        });
+        true
+    }
+}
+
+/// Reads the text property `name` (`name_len` bytes, a name listed by
+/// `wechatpay_v3_transaction_property`, e.g. `out_trade_no`, `payer_openid`) of a transaction
+/// notification. On success returns NULL, writes whether the property is present to
+/// `*present_out` and, when it is, its value to `*value_out` (borrowed from the notification;
+/// left untouched when absent).
+///
+/// `invalid_argument` for an unknown name, a property that is not of kind text, or a notification
+/// that is not a transaction (`wechatpay_v3_notification_has_transaction`).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_transaction_text(
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut wechatpay_str,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    view_text(
+        View::Transaction,
+        notification,
+        name,
+        name_len,
+        value_out,
+        present_out,
+    )
+}
+
+/// Reads the amount property `name` (e.g. `amount_total`, in fen) of a transaction notification;
+/// the rules of `wechatpay_v3_transaction_text` apply (an amount is present when it is a JSON
+/// integer from 0 to 2^64-1).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_transaction_amount(
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut u64,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    view_amount(
+        View::Transaction,
+        notification,
+        name,
+        name_len,
+        value_out,
+        present_out,
+    )
+}
+
+/// The number of properties of the transaction view (the core's declaration).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_transaction_property_count() -> usize {
+    ffi_boundary! { View::Transaction.properties().len() }
+}
+
+/// Writes the transaction view's property at `index` (declaration order) to `*property_out` and
+/// returns true; false when `index` is out of range.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_transaction_property(
+    index: usize,
+    property_out: *mut wechatpay_property,
+) -> bool {
+    property_at(View::Transaction, index, property_out)
+}
+
+/// Reads the text property `name` (e.g. `refund_id`, `refund_status`) of a refund notification;
+/// the rules of `wechatpay_v3_transaction_text` apply, with `wechatpay_v3_notification_has_refund`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_refund_text(
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut wechatpay_str,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    view_text(
+        View::Refund,
+        notification,
+        name,
+        name_len,
+        value_out,
+        present_out,
+    )
+}
+
+/// Reads the amount property `name` (e.g. `amount_refund`, in fen) of a refund notification; the
+/// rules of `wechatpay_v3_transaction_amount` apply.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_refund_amount(
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut u64,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    view_amount(
+        View::Refund,
+        notification,
+        name,
+        name_len,
+        value_out,
+        present_out,
+    )
+}
+
+/// The number of properties of the refund view (the core's declaration).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_refund_property_count() -> usize {
+    ffi_boundary! { View::Refund.properties().len() }
+}
+
+/// Writes the refund view's property at `index` (declaration order) to `*property_out` and
+/// returns true; false when `index` is out of range.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_refund_property(
+    index: usize,
+    property_out: *mut wechatpay_property,
+) -> bool {
+    property_at(View::Refund, index, property_out)
+}
+
+// ---- replies ----
+
+/// An APIv3 reply to send to WeChat Pay: the HTTP status, the `Content-Type` header and the body.
+/// Its strings are static (never freed).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct wechatpay_http_reply {
+    /// The HTTP status code (204 for success; 401, 400 or 500 for a failure).
+    pub status: u16,
+    /// The `Content-Type` header value, NUL-terminated; NULL when there is no body (send no
+    /// `Content-Type` then).
+    pub content_type: *const c_char,
+    /// The body (empty for success); its bytes are followed by a NUL terminator.
+    pub body: wechatpay_str,
+}
+
+/// A core reply kept for the life of the process (the C struct points into it).
+struct StaticReply {
+    status: u16,
+    content_type: Option<CString>,
+    body: CString,
+}
+
+impl StaticReply {
+    fn new(reply: reply::HttpReply) -> StaticReply {
+        let c = |s: &str| CString::new(s.replace('\0', "?")).unwrap_or_default();
+        StaticReply {
+            status: reply.status,
+            content_type: reply.content_type.map(c),
+            body: c(&reply.body),
+        }
+    }
+
+    fn to_c(&self) -> wechatpay_http_reply {
+        wechatpay_http_reply {
+            status: self.status,
+            content_type: self
+                .content_type
+                .as_ref()
+                .map_or(std::ptr::null(), |t| t.as_ptr()),
+            body: wechatpay_str {
+                data: self.body.as_ptr(),
+                len: self.body.as_bytes().len(),
+            },
+        }
+    }
+}
+
+fn fail_reply(kind: ErrorKind) -> Result<wechatpay_http_reply, Error> {
+    static FAILURES: [OnceLock<StaticReply>; ErrorKind::ALL.len()] =
+        [const { OnceLock::new() }; ErrorKind::ALL.len()];
+    let index = ErrorKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .ok_or_else(|| Error::new(ErrorKind::Internal, "an error kind outside ErrorKind::ALL"))?;
+    Ok(FAILURES[index]
+        .get_or_init(|| StaticReply::new(reply::v3_fail(&Error::new(kind, kind.code()))))
+        .to_c())
+}
+
+/// Writes the APIv3 success reply to `*reply_out`: status 204, no `Content-Type`, an empty body
+/// (WeChat Pay also accepts 200). Send it for every verified notification.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_reply_success(
+    reply_out: *mut wechatpay_http_reply,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        static SUCCESS: OnceLock<StaticReply> = OnceLock::new();
+        let out = try_out!(reply_out);
+        out.set(SUCCESS.get_or_init(|| StaticReply::new(reply::v3_success())).to_c());
+        std::ptr::null_mut()
+    }
+}
+
+/// Writes the APIv3 failure reply for `error` to `*reply_out`: 401 when the request is not
+/// authentic (`signature_mismatch`, `unknown_serial`, `timestamp_out_of_window`, ...), 400 when it
+/// is malformed, 500 for a configuration error or a bug, with `Content-Type: application/json`
+/// and the body `{"code":"FAIL","message":"<error code>"}` (the code only, never input). WeChat
+/// Pay retries after a failure reply. `error` is not freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_reply_fail(
+    error: *const wechatpay_error,
+    reply_out: *mut wechatpay_http_reply,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let error = try_ref!(error);
+        let out = try_out!(reply_out);
+        out.set(try_ffi!(fail_reply(error.kind())));
+        std::ptr::null_mut()
+    }
+}
+
+/// `wechatpay_v3_reply_fail` for an error code given as text (`code_len` bytes, a SPEC code such
+/// as `signature_mismatch`, e.g. kept from `wechatpay_error_code`); an unknown code is
+/// `invalid_argument`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_reply_fail_code(
+    code: *const c_char,
+    code_len: usize,
+    reply_out: *mut wechatpay_http_reply,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let code = try_slice!(code, code_len);
+        let out = try_out!(reply_out);
+        let kind = try_ffi!(
+            std::str::from_utf8(code)
+                .ok()
+                .and_then(ErrorKind::from_code)
+                .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "not an error code of wechatpay-notify"))
+        );
+        out.set(try_ffi!(fail_reply(kind)));
+        std::ptr::null_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_failure_reply_is_the_cores() {
+        for kind in ErrorKind::ALL {
+            let c = fail_reply(kind).unwrap();
+            let core = reply::v3_fail(&Error::new(kind, "x"));
+            assert_eq!(c.status, core.status);
+            // SAFETY: static NUL-terminated strings.
+            let (ct, body) = unsafe {
+                (
+                    std::ffi::CStr::from_ptr(c.content_type),
+                    std::slice::from_raw_parts(c.body.data.cast::<u8>(), c.body.len),
+                )
+            };
+            assert_eq!(Some(ct.to_str().unwrap()), core.content_type);
+            assert_eq!(body, core.body.as_bytes());
+        }
+    }
+
+    #[test]
+    fn the_property_kinds_are_the_cores() {
+        for view in [View::Transaction, View::Refund] {
+            for (i, p) in view.properties().iter().enumerate() {
+                let mut out = std::mem::MaybeUninit::<wechatpay_property>::uninit();
+                assert!(property_at(view, i, out.as_mut_ptr()));
+                // SAFETY: written by property_at, which returned true.
+                let out = unsafe { out.assume_init() };
+                assert_eq!(out.kind, wechatpay_property_kind::of(p.kind));
+                assert_eq!(out.name.len, p.name.len());
+            }
+            let mut out = std::mem::MaybeUninit::<wechatpay_property>::uninit();
+            assert!(!property_at(
+                view,
+                view.properties().len(),
+                out.as_mut_ptr()
+            ));
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! APIv3: `struct wechatpay_v3_verifier_builder`, `struct wechatpay_v3_verifier`, verification and
+//! the clock helper.
+
+use std::ffi::c_char;
+
+use notify::{Error, ErrorKind, V3Headers, V3Verifier};
+use zeroize::Zeroizing;
+
+use crate::error::wechatpay_error;
+use crate::util::{Castable, free, put_str, to_raw, wechatpay_field, wechatpay_str};
+use crate::v3_notification::wechatpay_v3_notification;
+
+/// Collects an APIv3 verifier's configuration: made by `wechatpay_v3_verifier_builder_new`,
+/// given its trusted WeChat Pay keys and limits with the `wechatpay_v3_verifier_builder_*`
+/// functions, turned into a verifier by `wechatpay_v3_verifier_builder_build` (which may be called
+/// more than once), released with `wechatpay_v3_verifier_builder_free`. A refused key or option
+/// leaves the builder as it was. Not thread-safe: use a builder from one thread at a time.
+pub struct wechatpay_v3_verifier_builder {
+    _private: [u8; 0],
+}
+
+impl Castable for wechatpay_v3_verifier_builder {
+    type Rust = V3Builder;
+}
+
+/// One accepted "trust this key" call, kept to rebuild the verifier after a refusal.
+#[derive(Clone)]
+enum Trust {
+    /// `add_trusted_key(id, pem)`.
+    Keyed { id: String, pem: String },
+    /// `add_platform_certificate(pem)`.
+    Certificate { pem: String },
+    /// `add_public_key(id, pem)`.
+    PublicKey { id: String, pem: String },
+}
+
+impl Trust {
+    fn apply(&self, verifier: V3Verifier) -> Result<V3Verifier, Error> {
+        match self {
+            Trust::Keyed { id, pem } => verifier.add_trusted_key(id, pem),
+            Trust::Certificate { pem } => verifier.add_platform_certificate(pem),
+            Trust::PublicKey { id, pem } => verifier.add_public_key(id, pem),
+        }
+    }
+}
+
+/// The verifier being configured. The core's methods take the verifier by value, so each call
+/// moves it out and back in: the key is not copied. A refused key consumes the verifier inside the
+/// core, so the builder remakes it from the key and the accepted calls (public data only; the key
+/// bytes are zeroised when the builder is freed). Empty only if a call panicked (then every later
+/// use of the builder is the `internal` error).
+pub(crate) struct V3Builder {
+    api_v3_key: Zeroizing<Vec<u8>>,
+    trusted: Vec<Trust>,
+    max_clock_skew: Option<u64>,
+    max_body_bytes: Option<usize>,
+    verifier: Option<V3Verifier>,
+}
+
+impl V3Builder {
+    fn new(api_v3_key: &[u8]) -> Result<V3Builder, Error> {
+        let api_v3_key = Zeroizing::new(api_v3_key.to_vec());
+        let verifier = V3Verifier::new(&api_v3_key[..])?;
+        Ok(V3Builder {
+            api_v3_key,
+            trusted: Vec::new(),
+            max_clock_skew: None,
+            max_body_bytes: None,
+            verifier: Some(verifier),
+        })
+    }
+
+    fn trust(&mut self, trust: Trust) -> Result<(), Error> {
+        let verifier = self.verifier.take().ok_or_else(emptied)?;
+        match trust.apply(verifier) {
+            Ok(verifier) => {
+                self.verifier = Some(verifier);
+                self.trusted.push(trust);
+                Ok(())
+            }
+            Err(refused) => {
+                self.verifier = Some(self.remake()?);
+                Err(refused)
+            }
+        }
+    }
+
+    /// The verifier as it was before a refused call: the same key, accepted keys and options.
+    fn remake(&self) -> Result<V3Verifier, Error> {
+        let mut verifier = V3Verifier::new(&self.api_v3_key[..])?;
+        for trust in &self.trusted {
+            verifier = trust.apply(verifier)?;
+        }
+        if let Some(seconds) = self.max_clock_skew {
+            verifier = verifier.max_clock_skew(seconds);
+        }
+        if let Some(limit) = self.max_body_bytes {
+            verifier = verifier.max_body_bytes(limit);
+        }
+        Ok(verifier)
+    }
+
+    fn set(&mut self, option: impl FnOnce(V3Verifier) -> V3Verifier) -> Result<(), Error> {
+        let verifier = self.verifier.take().ok_or_else(emptied)?;
+        self.verifier = Some(option(verifier));
+        Ok(())
+    }
+
+    fn get(&self) -> Result<&V3Verifier, Error> {
+        self.verifier.as_ref().ok_or_else(emptied)
+    }
+}
+
+fn emptied() -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        "this builder was emptied by an earlier caught panic",
+    )
+}
+
+/// Verifies APIv3 notifications for one merchant: its APIv3 key and the WeChat Pay keys it trusts.
+///
+/// Immutable and thread-safe: one verifier may be used from any number of threads at once (it
+/// must not be freed while a call is running).
+pub struct wechatpay_v3_verifier {
+    _private: [u8; 0],
+}
+
+impl Castable for wechatpay_v3_verifier {
+    type Rust = V3Verifier;
+}
+
+// The thread-safety promise above rests on the core type.
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<V3Verifier>();
+};
+
+/// A configuration string (an id, a PEM): UTF-8, else `invalid_config`.
+fn config_text<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str, Error> {
+    std::str::from_utf8(bytes).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidConfig,
+            format!("the {what} is not valid UTF-8"),
+        )
+    })
+}
+
+/// Starts an APIv3 verifier configuration for the merchant's APIv3 key: `api_v3_key_len` bytes,
+/// which must be exactly 32 (else `invalid_config`). Defaults: no trusted key yet, a clock skew of
+/// 300 s, `max_body_bytes` 65536.
+///
+/// On success writes a new builder to `*builder_out` and returns NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_builder_new(
+    api_v3_key: *const c_char,
+    api_v3_key_len: usize,
+    builder_out: *mut *mut wechatpay_v3_verifier_builder,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let key = try_slice!(api_v3_key, api_v3_key_len);
+        let out = try_out!(builder_out);
+        out.set(to_raw(try_ffi!(V3Builder::new(key))));
+        std::ptr::null_mut()
+    }
+}
+
+/// Trusts `pem` under `id`, the form for a migration where both kinds are trusted at once: a
+/// platform certificate (PEM `CERTIFICATE`; `id` must equal its serial number, else
+/// `invalid_config`) or a WeChat Pay public key (PEM `PUBLIC KEY`; `id` is usually
+/// `PUB_KEY_ID_...`). An id of hex digits matches `Wechatpay-Serial` numerically (leading zeros and
+/// case do not matter); any other id matches exactly. RSA keys of 2048 bits or more only. A
+/// certificate is used only while `now` is within its validity period.
+///
+/// `invalid_config` for a PEM the core refuses, an id configured twice, or an id or PEM that is
+/// not UTF-8; the builder is then unchanged.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_builder_add_trusted_key(
+    builder: *mut wechatpay_v3_verifier_builder,
+    id: *const c_char,
+    id_len: usize,
+    pem: *const c_char,
+    pem_len: usize,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let id = try_ffi!(config_text(try_slice!(id, id_len), "key id"));
+        let pem = try_ffi!(config_text(try_slice!(pem, pem_len), "PEM"));
+        try_ffi!(builder.trust(Trust::Keyed { id: id.to_owned(), pem: pem.to_owned() }));
+        std::ptr::null_mut()
+    }
+}
+
+/// Trusts a platform certificate (PEM `CERTIFICATE`) under its own serial number. The rules of
+/// `wechatpay_v3_verifier_builder_add_trusted_key` apply.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_builder_add_platform_certificate(
+    builder: *mut wechatpay_v3_verifier_builder,
+    pem: *const c_char,
+    pem_len: usize,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let pem = try_ffi!(config_text(try_slice!(pem, pem_len), "PEM"));
+        try_ffi!(builder.trust(Trust::Certificate { pem: pem.to_owned() }));
+        std::ptr::null_mut()
+    }
+}
+
+/// Trusts a WeChat Pay public key (PEM `PUBLIC KEY`) under `id` (usually `PUB_KEY_ID_...`,
+/// opaque). The rules of `wechatpay_v3_verifier_builder_add_trusted_key` apply.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_builder_add_public_key(
+    builder: *mut wechatpay_v3_verifier_builder,
+    id: *const c_char,
+    id_len: usize,
+    pem: *const c_char,
+    pem_len: usize,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let id = try_ffi!(config_text(try_slice!(id, id_len), "key id"));
+        let pem = try_ffi!(config_text(try_slice!(pem, pem_len), "PEM"));
+        try_ffi!(builder.trust(Trust::PublicKey { id: id.to_owned(), pem: pem.to_owned() }));
+        std::ptr::null_mut()
+    }
+}
+
+/// The allowed difference between `now` and `Wechatpay-Timestamp`, in seconds, in either direction
+/// (default 300).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_builder_max_clock_skew(
+    builder: *mut wechatpay_v3_verifier_builder,
+    seconds: u64,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        try_ffi!(builder.set(|v| v.max_clock_skew(seconds)));
+        builder.max_clock_skew = Some(seconds);
+        std::ptr::null_mut()
+    }
+}
+
+/// Bodies longer than `max_body_bytes` are rejected with `body_too_large` before anything else
+/// (default 65536).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_builder_max_body_bytes(
+    builder: *mut wechatpay_v3_verifier_builder,
+    max_body_bytes: usize,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        try_ffi!(builder.set(|v| v.max_body_bytes(max_body_bytes)));
+        builder.max_body_bytes = Some(max_body_bytes);
+        std::ptr::null_mut()
+    }
+}
+
+/// Makes a verifier from the builder's current configuration and writes it to `*verifier_out`.
+/// The builder is not consumed: free it with `wechatpay_v3_verifier_builder_free`. A verifier
+/// that trusts no key is allowed (every notification is then `unknown_serial`).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_builder_build(
+    builder: *const wechatpay_v3_verifier_builder,
+    verifier_out: *mut *mut wechatpay_v3_verifier,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let builder = try_ref!(builder);
+        let out = try_out!(verifier_out);
+        // The verifier owns its own copy of the key.
+        out.set(to_raw(try_ffi!(builder.get()).clone()));
+        std::ptr::null_mut()
+    }
+}
+
+/// Releases a builder (the key bytes it kept are zeroised). NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_builder_free(builder: *mut wechatpay_v3_verifier_builder) {
+    ffi_boundary! { free(builder) }
+}
+
+/// Releases a verifier. NULL is a no-op. No other thread may be using it.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_free(verifier: *mut wechatpay_v3_verifier) {
+    ffi_boundary! { free(verifier) }
+}
+
+/// The request headers as the core's `V3Headers`; names and values must be UTF-8
+/// (`invalid_argument` otherwise).
+fn headers(fields: *const wechatpay_field, len: usize) -> Result<V3Headers, Error> {
+    let fields = crate::util::array(fields, len, "headers")?;
+    let mut headers = V3Headers::new();
+    for (i, field) in fields.iter().enumerate() {
+        let name = header_text(field.name.input("a header name")?, i, "name")?;
+        let value = header_text(field.value.input("a header value")?, i, "value")?;
+        headers.insert(name, value);
+    }
+    Ok(headers)
+}
+
+fn header_text<'a>(bytes: &'a [u8], index: usize, part: &str) -> Result<&'a str, Error> {
+    std::str::from_utf8(bytes).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!("the {part} of header {index} is not valid UTF-8"),
+        )
+    })
+}
+
+/// Verifies an APIv3 notification and decrypts its resource.
+///
+/// `headers`: `headers_len` name/value pairs, the request's headers (at least the `Wechatpay-*`
+/// ones; names are case-insensitive; each name and value must be UTF-8, else `invalid_argument`;
+/// a `Wechatpay-*` header given twice is `invalid_argument`). `body`: the raw POST body,
+/// `body_len` bytes, exactly as received (never re-serialised). `now`: the current time in Unix
+/// seconds, supplied by the caller (`wechatpay_unix_now()` reads the system clock; tests pass a
+/// fixed time).
+///
+/// The checks, in this order: body over `max_body_bytes` -> `body_too_large`; a missing or empty
+/// `Wechatpay-Timestamp`, `-Nonce`, `-Signature` or `-Serial` -> `missing_header`; a signature
+/// starting `WECHATPAY/SIGNTEST/` -> `signature_probe`; `Wechatpay-Signature-Type` other than
+/// absent or `WECHATPAY2-SHA256-RSA2048` -> `unsupported_algorithm`; no trusted key with the
+/// `Wechatpay-Serial` id, or its certificate not valid at `now` -> `unknown_serial`;
+/// |now - timestamp| over the clock skew (or a timestamp that is not an integer) ->
+/// `timestamp_out_of_window`; RSA PKCS#1 v1.5 SHA-256 over `timestamp\nnonce\nbody\n` ->
+/// `signature_mismatch`. Only then: JSON (`malformed_json`); `id`, `create_time`, `event_type`,
+/// `resource_type`, `summary`, `resource` (`missing_field`); `resource.algorithm`
+/// `AEAD_AES_256_GCM` (`unsupported_algorithm`); AES-256-GCM with `resource.nonce` and
+/// `associated_data` (`decrypt_failed`); a UTF-8 JSON object plaintext (`decrypt_failed`).
+///
+/// On success writes a new notification to `*notification_out` and returns NULL; otherwise
+/// returns the error and leaves `*notification_out` untouched. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_verify(
+    verifier: *const wechatpay_v3_verifier,
+    headers: *const wechatpay_field,
+    headers_len: usize,
+    body: *const u8,
+    body_len: usize,
+    now: u64,
+    notification_out: *mut *mut wechatpay_v3_notification,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let verifier = try_ref!(verifier);
+        let headers = try_ffi!(self::headers(headers, headers_len));
+        let body = try_slice!(body, body_len);
+        let out = try_out!(notification_out);
+        let notification = try_ffi!(verifier.verify(&headers, body, now));
+        out.set(to_raw(notification));
+        std::ptr::null_mut()
+    }
+}
+
+/// True when a trusted key has this id as `Wechatpay-Serial` would name it (`serial_len` bytes;
+/// hex serials compared numerically), e.g. to pick the merchant of a notification. False for a
+/// NULL argument or an id that is not UTF-8.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_trusts(
+    verifier: *const wechatpay_v3_verifier,
+    serial: *const c_char,
+    serial_len: usize,
+) -> bool {
+    ffi_boundary! {
+        let verifier = try_ref!(verifier);
+        let serial = try_slice!(serial, serial_len);
+        std::str::from_utf8(serial).is_ok_and(|s| verifier.trusts(s))
+    }
+}
+
+/// The number of trusted keys.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_trusted_key_count(
+    verifier: *const wechatpay_v3_verifier,
+) -> usize {
+    ffi_boundary! {
+        try_ref!(verifier).trusted_ids().count()
+    }
+}
+
+/// Writes the id of the trusted key at `index` (in the order added; a certificate by its
+/// uppercase hex serial) to `*id_out` and returns true; false when `index` is out of range. The
+/// string borrows from the verifier.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_trusted_key_id(
+    verifier: *const wechatpay_v3_verifier,
+    index: usize,
+    id_out: *mut wechatpay_str,
+) -> bool {
+    ffi_boundary! {
+        let verifier = try_ref!(verifier);
+        let out = try_out!(id_out);
+        put_str(verifier.trusted_ids().nth(index), out)
+    }
+}
+
+/// The configured clock skew in seconds (0 if `verifier` is NULL).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_max_clock_skew(
+    verifier: *const wechatpay_v3_verifier,
+) -> u64 {
+    ffi_boundary! {
+        try_ref!(verifier).clock_skew()
+    }
+}
+
+/// The configured body size limit in bytes (0 if `verifier` is NULL).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_max_body_bytes(
+    verifier: *const wechatpay_v3_verifier,
+) -> usize {
+    ffi_boundary! {
+        try_ref!(verifier).body_limit()
+    }
+}
+
+/// The system clock in Unix seconds, for the `now` argument of `wechatpay_v3_verifier_verify`
+/// (0 if the clock is set before 1970).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_unix_now() -> u64 {
+    ffi_boundary! {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &[u8] = b"a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb";
+
+    fn pem(name: &str) -> String {
+        let path = format!(
+            "{}/../../tests/vectors/keys/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn a_refused_key_leaves_the_builder_as_it_was() {
+        let mut builder = V3Builder::new(KEY).unwrap();
+        builder
+            .trust(Trust::PublicKey {
+                id: "PUB_KEY_ID_A".into(),
+                pem: pem("pubkey-a-public.pem"),
+            })
+            .unwrap();
+        builder.set(|v| v.max_clock_skew(42)).unwrap();
+        builder.max_clock_skew = Some(42);
+        let refused = builder
+            .trust(Trust::PublicKey {
+                id: "PUB_KEY_ID_A".into(),
+                pem: pem("pubkey-b-public.pem"),
+            })
+            .unwrap_err();
+        assert_eq!(refused.code(), "invalid_config");
+        let v = builder.get().unwrap();
+        assert_eq!(v.trusted_ids().collect::<Vec<_>>(), ["PUB_KEY_ID_A"]);
+        assert_eq!(v.clock_skew(), 42);
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            builder.set(|_| panic!("boom")).unwrap();
+        }));
+        assert!(caught.is_err());
+        assert_eq!(builder.get().unwrap_err().code(), "internal");
+    }
+}

@@ -1,0 +1,34 @@
+/* Helpers shared by the vector runners (vectors.c for v2, v3.c for APIv3): reading the shared
+ * JSON vectors with jansson and comparing the library's outputs with them. */
+#ifndef WECHATPAY_TEST_VECTORS_H
+#define WECHATPAY_TEST_VECTORS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "wechatpay_notify.h"
+
+/* A JSON string as a borrowed wechatpay_str (its bytes stay owned by the JSON value). */
+struct wechatpay_str jstr(const json_t *s);
+
+/* True when `expected` is a JSON string with exactly the bytes of `got`. */
+bool jstr_eq(struct wechatpay_str got, const json_t *expected);
+
+/* A string-valued typed property: `expected` is a JSON string, or null for absent. */
+void check_text(bool present, struct wechatpay_str got, const json_t *expected, const char *name);
+
+/* An amount: `expected` is a JSON integer, or null for absent. */
+void check_amount(bool present, uint64_t got, const json_t *expected, const char *name);
+
+/* Decodes a test's `body` or `bodyHex`; returns a malloc'd buffer and its length (NULL on error). */
+unsigned char *test_body(const json_t *test, size_t *len);
+
+/* Loads DIR/FILE, checking its schema and that it has numberOfTests (one counted case). */
+json_t *load_vectors(const char *dir, const char *file, const char *schema);
+
+/* One counted case: exactly numberOfTests cases ran. */
+void check_total(const json_t *root, const char *file, json_int_t ran);
+
+#endif
