@@ -103,6 +103,60 @@ namespace WechatPay.Notify
             return fields;
         }
 
+        public delegate void PairsAction(NativeField* pairs, UIntPtr count);
+
+        /// <summary>
+        /// Passes name/value pairs (fields to sign, request headers) as a pinned array of UTF-8
+        /// pairs for the duration of <paramref name="action"/>. A null collection, name or value is
+        /// <see cref="ArgumentNullException"/>, a string with no UTF-8 form
+        /// <see cref="ArgumentException"/>, both naming <paramref name="paramName"/>.
+        /// </summary>
+        public static void WithPairs(IEnumerable<KeyValuePair<string, string>> pairs, string paramName, PairsAction action)
+        {
+            if (pairs == null) throw new ArgumentNullException(paramName);
+            var bytes = new List<byte[]>();
+            foreach (var pair in pairs)
+            {
+                if (pair.Key == null || pair.Value == null) throw new ArgumentNullException(paramName, "a name or value is null");
+                bytes.Add(Encode(pair.Key, paramName));
+                bytes.Add(Encode(pair.Value, paramName));
+            }
+            var pins = new GCHandle[bytes.Count];
+            var native = new NativeField[bytes.Count / 2];
+            try
+            {
+                for (int i = 0; i < bytes.Count; i++)
+                {
+                    pins[i] = GCHandle.Alloc(bytes[i], GCHandleType.Pinned);
+                }
+                for (int i = 0; i < native.Length; i++)
+                {
+                    native[i].Name = Pinned(pins[2 * i], bytes[2 * i]);
+                    native[i].Value = Pinned(pins[2 * i + 1], bytes[2 * i + 1]);
+                }
+                fixed (NativeField* f = native)
+                {
+                    action(f, new UIntPtr((uint)native.Length));
+                }
+            }
+            finally
+            {
+                foreach (var pin in pins)
+                {
+                    if (pin.IsAllocated) pin.Free();
+                }
+            }
+        }
+
+        private static NativeStr Pinned(GCHandle pin, byte[] bytes)
+        {
+            return new NativeStr
+            {
+                Data = bytes.Length == 0 ? IntPtr.Zero : pin.AddrOfPinnedObject(),
+                Len = new UIntPtr((uint)bytes.Length),
+            };
+        }
+
         public delegate bool TextGetter<THandle>(THandle handle, out NativeStr value);
         public delegate bool AmountGetter<THandle>(THandle handle, out ulong value);
 

@@ -30,6 +30,22 @@ namespace WechatPay.Notify
         public byte HasFee;
     }
 
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct NativeProperty
+    {
+        public NativeStr Name;
+        public uint Kind;
+        public NativeStr KindName;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct NativeHttpReply
+    {
+        public ushort Status;
+        public IntPtr ContentType;
+        public NativeStr Body;
+    }
+
     internal static unsafe class NativeMethods
     {
         private const string Lib = "wechatpay_notify";
@@ -251,5 +267,125 @@ namespace WechatPay.Notify
         public static extern bool wechatpay_refund_settlement_total_fee(RefundNotification.Handle r, out ulong value);
         [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
         public static extern bool wechatpay_refund_settlement_refund_fee(RefundNotification.Handle r, out ulong value);
+    
+        // ---- APIv3 verifier ----
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_verifier_builder_new(byte* apiV3Key, UIntPtr apiV3KeyLen, out IntPtr builder);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_verifier_builder_add_trusted_key(V3Verifier.BuilderHandle builder,
+            byte* id, UIntPtr idLen, byte* pem, UIntPtr pemLen);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_verifier_builder_max_clock_skew(V3Verifier.BuilderHandle builder,
+            ulong seconds);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_verifier_builder_max_body_bytes(V3Verifier.BuilderHandle builder,
+            UIntPtr maxBodyBytes);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_verifier_builder_build(V3Verifier.BuilderHandle builder,
+            out IntPtr verifier);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern void wechatpay_v3_verifier_builder_free(IntPtr builder);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern void wechatpay_v3_verifier_free(IntPtr verifier);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_verifier_verify(V3Verifier.Handle verifier,
+            NativeField* headers, UIntPtr headersLen, byte* body, UIntPtr bodyLen, ulong now, out IntPtr notification);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_verifier_trusts(V3Verifier.Handle verifier, byte* serial, UIntPtr serialLen);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_v3_verifier_trusted_key_count(V3Verifier.Handle verifier);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_verifier_trusted_key_id(V3Verifier.Handle verifier, UIntPtr index,
+            out NativeStr id);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern ulong wechatpay_v3_verifier_max_clock_skew(V3Verifier.Handle verifier);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_v3_verifier_max_body_bytes(V3Verifier.Handle verifier);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern ulong wechatpay_unix_now();
+
+        // ---- APIv3 notification ----
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_id(V3Notification.Handle n, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_create_time(V3Notification.Handle n, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_event_type(V3Notification.Handle n, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_resource_type(V3Notification.Handle n, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_summary(V3Notification.Handle n, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_plaintext(V3Notification.Handle n, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_dedupe_key(V3Notification.Handle n, out NativeStr value);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_is_success(V3Notification.Handle n);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_has_transaction(V3Notification.Handle n);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_has_refund(V3Notification.Handle n);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern void wechatpay_v3_notification_free(IntPtr notification);
+
+        // The typed views, read by property name (the core's declaration); the bool is written as one byte.
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_transaction_text(V3Notification.Handle n, byte* name, UIntPtr nameLen,
+            out NativeStr value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_transaction_amount(V3Notification.Handle n, byte* name, UIntPtr nameLen,
+            out ulong value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_refund_text(V3Notification.Handle n, byte* name, UIntPtr nameLen,
+            out NativeStr value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_refund_amount(V3Notification.Handle n, byte* name, UIntPtr nameLen,
+            out ulong value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_v3_transaction_property_count();
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_transaction_property(UIntPtr index, out NativeProperty property);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_v3_refund_property_count();
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_refund_property(UIntPtr index, out NativeProperty property);
+
+        // ---- APIv3 replies ----
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_reply_success(out NativeHttpReply reply);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_reply_fail_code(byte* code, UIntPtr codeLen, out NativeHttpReply reply);
     }
 }

@@ -2,7 +2,8 @@ using System;
 
 namespace WechatPay.Notify
 {
-    /// <summary>The exact replies WeChat Pay expects from a v2 notify_url.</summary>
+    /// <summary>The exact replies WeChat Pay expects from a notify_url: v2 (XML bodies) and APIv3
+    /// (an HTTP status, and a JSON body on failure).</summary>
     public static class Reply
     {
         private static readonly Lazy<string> SuccessReply =
@@ -31,6 +32,63 @@ namespace WechatPay.Notify
                 Native.Check(NativeMethods.wechatpay_reply_fail(p, Native.Len(bytes), out reply));
             }
             return NativeString.Take(reply);
+        }
+
+        /// <summary>
+        /// The APIv3 success reply: status 204, no <c>Content-Type</c>, an empty body (WeChat Pay also
+        /// accepts 200). Send it for every verified notification.
+        /// </summary>
+        public static HttpReply V3Success()
+        {
+            NativeHttpReply reply;
+            Native.Check(NativeMethods.wechatpay_v3_reply_success(out reply));
+            return new HttpReply(reply);
+        }
+
+        /// <summary>
+        /// The APIv3 failure reply for <paramref name="error"/>: 401 when the request is not authentic
+        /// (<c>signature_mismatch</c>, <c>unknown_serial</c>, <c>timestamp_out_of_window</c>, ...), 400
+        /// when it is malformed, 500 for a configuration error or a bug, with
+        /// <c>Content-Type: application/json</c> and <c>{"code":"FAIL","message":"&lt;error code&gt;"}</c>
+        /// (the code only, never input). WeChat Pay retries after a failure reply.
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="error"/> is null.</exception>
+        public static unsafe HttpReply V3Fail(WechatPayNotifyException error)
+        {
+            if (error == null) throw new ArgumentNullException("error");
+            byte[] code = Native.Encode(error.Code, "error");
+            NativeHttpReply reply;
+            fixed (byte* p = code)
+            {
+                Native.Check(NativeMethods.wechatpay_v3_reply_fail_code(p, Native.Len(code), out reply));
+            }
+            return new HttpReply(reply);
+        }
+    }
+
+    /// <summary>An HTTP reply for WeChat Pay: status, content type and body.</summary>
+    public sealed class HttpReply
+    {
+        internal HttpReply(NativeHttpReply reply)
+        {
+            Status = reply.Status;
+            ContentType = reply.ContentType == IntPtr.Zero ? null : Native.DecodeCString(reply.ContentType);
+            Body = Native.Decode(reply.Body);
+        }
+
+        /// <summary>The HTTP status code.</summary>
+        public int Status { get; }
+
+        /// <summary>The <c>Content-Type</c> header value; null when there is no body (send none).</summary>
+        public string ContentType { get; }
+
+        /// <summary>The body, exactly ("" for none).</summary>
+        public string Body { get; }
+
+        /// <inheritdoc />
+        public override string ToString()
+        {
+            return "HttpReply(" + Status + ", " + (ContentType ?? "no content type") + ", " + Body + ")";
         }
     }
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.InteropServices;
 
 namespace WechatPay.Notify
 {
@@ -24,7 +23,7 @@ namespace WechatPay.Notify
             try
             {
                 IntPtr signature = IntPtr.Zero;
-                WithFields(fields, (f, n) =>
+                Native.WithPairs(fields, "fields", (f, n) =>
                 {
                     fixed (byte* k = key)
                     fixed (byte* t = type)
@@ -49,57 +48,8 @@ namespace WechatPay.Notify
         public static unsafe string StringToSign(IEnumerable<KeyValuePair<string, string>> fields)
         {
             IntPtr str = IntPtr.Zero;
-            WithFields(fields, (f, n) => Native.Check(NativeMethods.wechatpay_string_to_sign(f, n, out str)));
+            Native.WithPairs(fields, "fields", (f, n) => Native.Check(NativeMethods.wechatpay_string_to_sign(f, n, out str)));
             return NativeString.Take(str);
-        }
-
-        private unsafe delegate void FieldsAction(NativeField* fields, UIntPtr count);
-
-        /// <summary>Pins the UTF-8 bytes of every name and value for the duration of <paramref name="action"/>.</summary>
-        private static unsafe void WithFields(IEnumerable<KeyValuePair<string, string>> fields, FieldsAction action)
-        {
-            if (fields == null) throw new ArgumentNullException("fields");
-            var bytes = new List<byte[]>();
-            foreach (var pair in fields)
-            {
-                if (pair.Key == null || pair.Value == null) throw new ArgumentNullException("fields", "a field name or value is null");
-                bytes.Add(Native.Encode(pair.Key, "fields"));
-                bytes.Add(Native.Encode(pair.Value, "fields"));
-            }
-            var pins = new GCHandle[bytes.Count];
-            var native = new NativeField[bytes.Count / 2];
-            try
-            {
-                for (int i = 0; i < bytes.Count; i++)
-                {
-                    pins[i] = GCHandle.Alloc(bytes[i], GCHandleType.Pinned);
-                }
-                for (int i = 0; i < native.Length; i++)
-                {
-                    native[i].Name = Str(pins[2 * i], bytes[2 * i]);
-                    native[i].Value = Str(pins[2 * i + 1], bytes[2 * i + 1]);
-                }
-                fixed (NativeField* f = native)
-                {
-                    action(f, new UIntPtr((uint)native.Length));
-                }
-            }
-            finally
-            {
-                foreach (var pin in pins)
-                {
-                    if (pin.IsAllocated) pin.Free();
-                }
-            }
-        }
-
-        private static NativeStr Str(GCHandle pin, byte[] bytes)
-        {
-            return new NativeStr
-            {
-                Data = bytes.Length == 0 ? IntPtr.Zero : pin.AddrOfPinnedObject(),
-                Len = new UIntPtr((uint)bytes.Length),
-            };
         }
     }
 }

@@ -213,8 +213,8 @@ namespace WechatPay.Notify.Tests
                         T.True(type.BaseType == nativeHandle && type.IsSealed, type.FullName + " is a sealed subclass of " + nativeHandle.Name);
                     }
                 }
-                // Verifier, its builder, payment, refund, owned string.
-                T.Eq(5, handles.Count, "handle types: " + string.Join(", ", handles));
+                // Verifier, its builder, payment, refund, owned string; V3Verifier, its builder, V3Notification.
+                T.Eq(8, handles.Count, "handle types: " + string.Join(", ", handles));
             });
 
             T.Case("api: replies, signing and the library version", () =>
@@ -278,6 +278,7 @@ namespace WechatPay.Notify.Tests
             Console.WriteLine("WechatPay.Notify .NET tests, native library " + Library.Version);
             VectorTests.Run(dir);
             ApiTests.Run();
+            V3Tests.Run(dir);
             return T.Summary();
         }
     }

@@ -1,8 +1,9 @@
-// Runs every shared vector file (tests/vectors) through the .NET binding: identical verdicts and
-// codes to every other surface, exactly numberOfTests cases per file, every key of each valid case's
+// Runs the v2 vector files (tests/vectors) through the .NET binding (V3Tests.cs runs
+// v3_notify.json): identical verdicts and codes to every other surface, exactly numberOfTests cases per file, every key of each valid case's
 // `expected.typed` checked against its PascalCase property, and for every invalid case the message
 // rule (<= 200 characters, no Cc/Cf/Zl/Zp). typed_views.json (the core's declaration of each typed
-// view) is compared with the public properties of PaymentNotification and RefundNotification.
+// view) is compared with the public properties of PaymentNotification, RefundNotification,
+// V3Transaction and V3Refund.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -23,7 +24,7 @@ namespace WechatPay.Notify.Tests
             TypedViews(dir);
         }
 
-        private static JsonObject Load(string dir, string file, string schema)
+        internal static JsonObject Load(string dir, string file, string schema)
         {
             JsonObject root = null;
             T.Case(file + ": load", () =>
@@ -35,22 +36,22 @@ namespace WechatPay.Notify.Tests
             return root;
         }
 
-        private static void Total(JsonObject root, string file, long ran)
+        internal static void Total(JsonObject root, string file, long ran)
         {
             T.Case(file + ": ran exactly numberOfTests cases", () => T.Eq((long)root["numberOfTests"], ran, "cases run"));
         }
 
-        private static IEnumerable<JsonObject> Objects(object list)
+        internal static IEnumerable<JsonObject> Objects(object list)
         {
             foreach (object o in (List<object>)list) yield return (JsonObject)o;
         }
 
-        private static string Name(string file, JsonObject test)
+        internal static string Name(string file, JsonObject test)
         {
             return file + " tcId " + test["tcId"] + ": " + test["comment"];
         }
 
-        private static List<KeyValuePair<string, string>> Pairs(object list)
+        internal static List<KeyValuePair<string, string>> Pairs(object list)
         {
             var pairs = new List<KeyValuePair<string, string>>();
             foreach (object o in (List<object>)list)
@@ -72,7 +73,7 @@ namespace WechatPay.Notify.Tests
             }
         }
 
-        private static byte[] Hex(string hex)
+        internal static byte[] Hex(string hex)
         {
             var bytes = new byte[hex.Length / 2];
             for (int i = 0; i < bytes.Length; i++)
@@ -82,7 +83,7 @@ namespace WechatPay.Notify.Tests
             return bytes;
         }
 
-        private static string Pascal(string snake)
+        internal static string Pascal(string snake)
         {
             var sb = new StringBuilder();
             foreach (string word in snake.Split('_'))
@@ -96,7 +97,7 @@ namespace WechatPay.Notify.Tests
         /// Every key of `typed` must be a PascalCase public property of the result (a key without one
         /// fails: a property the core added is missing here), with the value the vector expects.
         /// </summary>
-        private static void Typed(object result, JsonObject typed)
+        internal static void Typed(object result, JsonObject typed)
         {
             T.True(typed != null, "expected.typed is present");
             foreach (var pair in typed)
@@ -110,6 +111,13 @@ namespace WechatPay.Notify.Tests
                     var want = (List<object>)pair.Value;
                     T.Eq(want.Count, coupons.Count, pair.Key + " count");
                     for (int i = 0; i < want.Count; i++) Typed(coupons[i], (JsonObject)want[i]);
+                }
+                else if (pair.Value is JsonObject)
+                {
+                    // A nested typed view (APIv3: transaction, refund): an object whose own keys are
+                    // checked the same way.
+                    T.True(actual != null, pair.Key + " should be present");
+                    Typed(actual, (JsonObject)pair.Value);
                 }
                 else if (pair.Value == null)
                 {
@@ -134,7 +142,7 @@ namespace WechatPay.Notify.Tests
         }
 
         /// <summary>The value of the PascalCase property for a snake_case key; fails when there is none.</summary>
-        private static object Property(object result, string key)
+        internal static object Property(object result, string key)
         {
             PropertyInfo prop = result.GetType().GetProperty(Pascal(key), BindingFlags.Public | BindingFlags.Instance);
             if (prop == null)
@@ -151,6 +159,8 @@ namespace WechatPay.Notify.Tests
             {
                 { "payment", new KeyValuePair<Type, string[]>(typeof(PaymentNotification), new[] { "Fields" }) },
                 { "refund", new KeyValuePair<Type, string[]>(typeof(RefundNotification), new[] { "Fields", "ReqInfo" }) },
+                { "v3_transaction", new KeyValuePair<Type, string[]>(typeof(V3Transaction), new string[0]) },
+                { "v3_refund", new KeyValuePair<Type, string[]>(typeof(V3Refund), new string[0]) },
             };
 
         /// <summary>The .NET type each kind of typed_views.json maps to.</summary>
