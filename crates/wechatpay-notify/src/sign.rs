@@ -94,17 +94,23 @@ impl fmt::Debug for ApiKey {
 /// The string to sign without the trailing `&key=…`: every field except `sign`, empty values
 /// dropped, names in byte order, `name=value` joined with `&`, values exactly as decoded.
 pub fn string_to_sign(fields: &Fields) -> String {
-    let mut out = String::with_capacity(fields.text_len() + 2 * fields.len());
+    // Built only from whole names and values (UTF-8) and ASCII separators.
+    String::from_utf8(message(fields)).unwrap_or_default()
+}
+
+/// The string to sign, as the bytes that are hashed.
+fn message(fields: &Fields) -> Vec<u8> {
+    let mut out = Vec::with_capacity(fields.text_len() + 2 * fields.len());
     for (name, value) in fields.iter_by_name() {
-        if name == "sign" || value.is_empty() {
+        if name == b"sign" || value.is_empty() {
             continue;
         }
         if !out.is_empty() {
-            out.push('&');
+            out.push(b'&');
         }
-        out.push_str(name);
-        out.push('=');
-        out.push_str(value);
+        out.extend_from_slice(name);
+        out.push(b'=');
+        out.extend_from_slice(value);
     }
     out
 }
@@ -131,7 +137,7 @@ impl Signature {
 /// Signs `fields` with `key`. The string to sign holds only notification data; the key is fed to
 /// the hash separately, so that no heap buffer ever holds it.
 pub(crate) fn compute(fields: &Fields, key: &ApiKey, sign_type: SignType) -> Signature {
-    let message = string_to_sign(fields);
+    let message = message(fields);
     let mut sig = Signature {
         hex: [0; 64],
         len: sign_type.hex_len(),
@@ -139,7 +145,7 @@ pub(crate) fn compute(fields: &Fields, key: &ApiKey, sign_type: SignType) -> Sig
     match sign_type {
         SignType::Md5 => {
             let mut md5 = Md5::new();
-            md5.update(message.as_bytes());
+            md5.update(&message);
             md5.update(b"&key=");
             md5.update(key.bytes());
             upper_hex(&md5.finalize(), &mut sig.hex);
@@ -148,7 +154,7 @@ pub(crate) fn compute(fields: &Fields, key: &ApiKey, sign_type: SignType) -> Sig
             // HMAC accepts keys of any length, so this cannot fail; fall back to an impossible value.
             match <Hmac<Sha256> as KeyInit>::new_from_slice(key.bytes()) {
                 Ok(mut mac) => {
-                    mac.update(message.as_bytes());
+                    mac.update(&message);
                     mac.update(b"&key=");
                     mac.update(key.bytes());
                     upper_hex(&mac.finalize().into_bytes(), &mut sig.hex);

@@ -118,7 +118,7 @@ impl Fields {
     pub fn get(&self, name: &str) -> Option<&str> {
         let at = self
             .by_name
-            .binary_search_by(|&i| self.name_of(i).cmp(name))
+            .binary_search_by(|&i| self.name_bytes(i).cmp(name.as_bytes()))
             .ok()?;
         let e = &self.entries[self.by_name[at] as usize];
         Some(self.text(&e.value))
@@ -138,12 +138,21 @@ impl Fields {
             .map(|e| (self.text(&e.name), self.text(&e.value)))
     }
 
-    /// Iterates `(name, value)` in name (byte) order.
-    pub(crate) fn iter_by_name(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+    /// Iterates `(name, value)` as bytes, in name (byte) order.
+    pub(crate) fn iter_by_name(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
         self.by_name.iter().map(|&i| {
             let e = &self.entries[i as usize];
-            (self.text(&e.name), self.text(&e.value))
+            (self.bytes(&e.name), self.bytes(&e.value))
         })
+    }
+
+    /// The bytes of a range of the buffer (byte comparisons need no UTF-8 boundary checks).
+    fn bytes(&self, r: &Range<u32>) -> &[u8] {
+        &self.buf.as_bytes()[r.start as usize..r.end as usize]
+    }
+
+    fn name_bytes(&self, i: u32) -> &[u8] {
+        self.bytes(&self.entries[i as usize].name)
     }
 
     /// Total length of all names and values (an upper bound helper for the string to sign).
@@ -169,11 +178,12 @@ impl Fields {
     /// the first or the last copy would let the verified value and the value read differ.
     pub(crate) fn seal(&mut self) -> Result<(), Error> {
         let mut by_name: Vec<u32> = (0..self.entries.len() as u32).collect();
-        // Stable sort: equal names stay adjacent and in document order.
-        by_name.sort_by(|&a, &b| self.name_of(a).cmp(self.name_of(b)));
+        // Notifications arrive nearly in name order (often all but a trailing `sign`): the stable
+        // sort finds those runs and merges them. Equal names end up adjacent.
+        by_name.sort_by(|&a, &b| self.name_bytes(a).cmp(self.name_bytes(b)));
         if let Some(w) = by_name
             .windows(2)
-            .find(|w| self.name_of(w[0]) == self.name_of(w[1]))
+            .find(|w| self.name_bytes(w[0]) == self.name_bytes(w[1]))
         {
             return Err(Error::duplicate_field(format!(
                 "the element <{}> appears more than once",
@@ -227,7 +237,7 @@ mod tests {
         assert_eq!(f.get("c"), None);
         assert_eq!(f.get_index(0), Some(("b", "2")));
         let names: Vec<_> = f.iter_by_name().map(|(k, _)| k).collect();
-        assert_eq!(names, ["a", "ab", "b", "sign"]);
+        assert_eq!(names, [&b"a"[..], b"ab", b"b", b"sign"]);
         assert_eq!(f.len(), 4);
     }
 
