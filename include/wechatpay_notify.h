@@ -709,7 +709,7 @@ struct wechatpay_error *wechatpay_v3_verifier_builder_max_body_bytes(struct wech
 struct wechatpay_error *wechatpay_v3_verifier_builder_build(const struct wechatpay_v3_verifier_builder *builder,
                                                             struct wechatpay_v3_verifier **verifier_out);
 
-// Releases a builder (the key bytes it kept are zeroised). NULL is a no-op.
+// Releases a builder. NULL is a no-op.
 void wechatpay_v3_verifier_builder_free(struct wechatpay_v3_verifier_builder *builder);
 
 // Releases a verifier. NULL is a no-op. No other thread may be using it.

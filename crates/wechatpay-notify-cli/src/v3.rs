@@ -145,7 +145,7 @@ pub(crate) fn verify_v3(args: &[String]) -> Result<(Value, bool), Usage> {
     }
     let mut verifier = V3Verifier::new(api_v3_key(&o)?)?;
     for (id, pem) in &o.platform_keys {
-        verifier = verifier.add_trusted_key(id, pem)?;
+        verifier.add_trusted_key(id, pem)?;
     }
     if let Some(s) = o.max_clock_skew {
         verifier = verifier.max_clock_skew(s);

@@ -4,7 +4,6 @@
 use std::ffi::c_char;
 
 use notify::{Error, ErrorKind, V3Headers, V3Verifier};
-use zeroize::Zeroizing;
 
 use crate::error::wechatpay_error;
 use crate::util::{Castable, free, put_str, to_raw, wechatpay_field, wechatpay_str};
@@ -23,81 +22,22 @@ impl Castable for wechatpay_v3_verifier_builder {
     type Rust = V3Builder;
 }
 
-/// One accepted "trust this key" call, kept to rebuild the verifier after a refusal.
-#[derive(Clone)]
-enum Trust {
-    /// `add_trusted_key(id, pem)`.
-    Keyed { id: String, pem: String },
-    /// `add_platform_certificate(pem)`.
-    Certificate { pem: String },
-    /// `add_public_key(id, pem)`.
-    PublicKey { id: String, pem: String },
-}
-
-impl Trust {
-    fn apply(&self, verifier: V3Verifier) -> Result<V3Verifier, Error> {
-        match self {
-            Trust::Keyed { id, pem } => verifier.add_trusted_key(id, pem),
-            Trust::Certificate { pem } => verifier.add_platform_certificate(pem),
-            Trust::PublicKey { id, pem } => verifier.add_public_key(id, pem),
-        }
-    }
-}
-
-/// The verifier being configured. The core's methods take the verifier by value, so each call
-/// moves it out and back in: the key is not copied. A refused key consumes the verifier inside the
-/// core, so the builder remakes it from the key and the accepted calls (public data only; the key
-/// bytes are zeroised when the builder is freed). Empty only if a call panicked (then every later
-/// use of the builder is the `internal` error).
+/// The verifier being configured. Adding a key changes it in place (a refused key leaves it as it
+/// was); the limits are set by moving it out and back in, so the key is never copied. Empty only if
+/// a call panicked (then every later use of the builder is the `internal` error).
 pub(crate) struct V3Builder {
-    api_v3_key: Zeroizing<Vec<u8>>,
-    trusted: Vec<Trust>,
-    max_clock_skew: Option<u64>,
-    max_body_bytes: Option<usize>,
     verifier: Option<V3Verifier>,
 }
 
 impl V3Builder {
     fn new(api_v3_key: &[u8]) -> Result<V3Builder, Error> {
-        let api_v3_key = Zeroizing::new(api_v3_key.to_vec());
-        let verifier = V3Verifier::new(&api_v3_key[..])?;
         Ok(V3Builder {
-            api_v3_key,
-            trusted: Vec::new(),
-            max_clock_skew: None,
-            max_body_bytes: None,
-            verifier: Some(verifier),
+            verifier: Some(V3Verifier::new(api_v3_key)?),
         })
     }
 
-    fn trust(&mut self, trust: Trust) -> Result<(), Error> {
-        let verifier = self.verifier.take().ok_or_else(emptied)?;
-        match trust.apply(verifier) {
-            Ok(verifier) => {
-                self.verifier = Some(verifier);
-                self.trusted.push(trust);
-                Ok(())
-            }
-            Err(refused) => {
-                self.verifier = Some(self.remake()?);
-                Err(refused)
-            }
-        }
-    }
-
-    /// The verifier as it was before a refused call: the same key, accepted keys and options.
-    fn remake(&self) -> Result<V3Verifier, Error> {
-        let mut verifier = V3Verifier::new(&self.api_v3_key[..])?;
-        for trust in &self.trusted {
-            verifier = trust.apply(verifier)?;
-        }
-        if let Some(seconds) = self.max_clock_skew {
-            verifier = verifier.max_clock_skew(seconds);
-        }
-        if let Some(limit) = self.max_body_bytes {
-            verifier = verifier.max_body_bytes(limit);
-        }
-        Ok(verifier)
+    fn get_mut(&mut self) -> Result<&mut V3Verifier, Error> {
+        self.verifier.as_mut().ok_or_else(emptied)
     }
 
     fn set(&mut self, option: impl FnOnce(V3Verifier) -> V3Verifier) -> Result<(), Error> {
@@ -186,7 +126,7 @@ pub extern "C" fn wechatpay_v3_verifier_builder_add_trusted_key(
         let builder = try_mut!(builder);
         let id = try_ffi!(config_text(try_slice!(id, id_len), "key id"));
         let pem = try_ffi!(config_text(try_slice!(pem, pem_len), "PEM"));
-        try_ffi!(builder.trust(Trust::Keyed { id: id.to_owned(), pem: pem.to_owned() }));
+        try_ffi!(try_ffi!(builder.get_mut()).add_trusted_key(id, pem));
         std::ptr::null_mut()
     }
 }
@@ -202,7 +142,7 @@ pub extern "C" fn wechatpay_v3_verifier_builder_add_platform_certificate(
     ffi_boundary! {
         let builder = try_mut!(builder);
         let pem = try_ffi!(config_text(try_slice!(pem, pem_len), "PEM"));
-        try_ffi!(builder.trust(Trust::Certificate { pem: pem.to_owned() }));
+        try_ffi!(try_ffi!(builder.get_mut()).add_platform_certificate(pem));
         std::ptr::null_mut()
     }
 }
@@ -221,7 +161,7 @@ pub extern "C" fn wechatpay_v3_verifier_builder_add_public_key(
         let builder = try_mut!(builder);
         let id = try_ffi!(config_text(try_slice!(id, id_len), "key id"));
         let pem = try_ffi!(config_text(try_slice!(pem, pem_len), "PEM"));
-        try_ffi!(builder.trust(Trust::PublicKey { id: id.to_owned(), pem: pem.to_owned() }));
+        try_ffi!(try_ffi!(builder.get_mut()).add_public_key(id, pem));
         std::ptr::null_mut()
     }
 }
@@ -236,7 +176,6 @@ pub extern "C" fn wechatpay_v3_verifier_builder_max_clock_skew(
     ffi_boundary! {
         let builder = try_mut!(builder);
         try_ffi!(builder.set(|v| v.max_clock_skew(seconds)));
-        builder.max_clock_skew = Some(seconds);
         std::ptr::null_mut()
     }
 }
@@ -251,7 +190,6 @@ pub extern "C" fn wechatpay_v3_verifier_builder_max_body_bytes(
     ffi_boundary! {
         let builder = try_mut!(builder);
         try_ffi!(builder.set(|v| v.max_body_bytes(max_body_bytes)));
-        builder.max_body_bytes = Some(max_body_bytes);
         std::ptr::null_mut()
     }
 }
@@ -273,7 +211,7 @@ pub extern "C" fn wechatpay_v3_verifier_builder_build(
     }
 }
 
-/// Releases a builder (the key bytes it kept are zeroised). NULL is a no-op.
+/// Releases a builder. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_v3_verifier_builder_free(builder: *mut wechatpay_v3_verifier_builder) {
     ffi_boundary! { free(builder) }
@@ -442,18 +380,15 @@ mod tests {
     fn a_refused_key_leaves_the_builder_as_it_was() {
         let mut builder = V3Builder::new(KEY).unwrap();
         builder
-            .trust(Trust::PublicKey {
-                id: "PUB_KEY_ID_A".into(),
-                pem: pem("pubkey-a-public.pem"),
-            })
+            .get_mut()
+            .unwrap()
+            .add_public_key("PUB_KEY_ID_A", &pem("pubkey-a-public.pem"))
             .unwrap();
         builder.set(|v| v.max_clock_skew(42)).unwrap();
-        builder.max_clock_skew = Some(42);
         let refused = builder
-            .trust(Trust::PublicKey {
-                id: "PUB_KEY_ID_A".into(),
-                pem: pem("pubkey-b-public.pem"),
-            })
+            .get_mut()
+            .unwrap()
+            .add_public_key("PUB_KEY_ID_A", &pem("pubkey-b-public.pem"))
             .unwrap_err();
         assert_eq!(refused.code(), "invalid_config");
         let v = builder.get().unwrap();

@@ -283,7 +283,7 @@ fn typed_views_file_is_the_core_declaration() {
 fn build_v3(cfg: &Value) -> Result<V3Verifier, Error> {
     let mut v = V3Verifier::new(cfg["apiV3Key"].as_str().unwrap())?;
     for pair in cfg["platformKeys"].as_array().unwrap() {
-        v = v.add_trusted_key(pair[0].as_str().unwrap(), pair[1].as_str().unwrap())?;
+        v.add_trusted_key(pair[0].as_str().unwrap(), pair[1].as_str().unwrap())?;
     }
     if let Some(s) = cfg["maxClockSkew"].as_u64() {
         v = v.max_clock_skew(s);

@@ -127,7 +127,8 @@ impl V3Verifier {
         })
     }
 
-    fn add(mut self, key: TrustedKey) -> Result<V3Verifier, Error> {
+    /// Adds a key; on refusal the verifier is unchanged.
+    fn add(&mut self, key: TrustedKey) -> Result<(), Error> {
         if self.trusted.iter().any(|k| k.id == key.id) {
             return Err(Error::invalid_config(format!(
                 "the key id {} is configured twice",
@@ -135,25 +136,28 @@ impl V3Verifier {
             )));
         }
         self.trusted.push(key);
-        Ok(self)
+        Ok(())
     }
 
     /// Trusts a platform certificate (PEM X.509); its id is its serial number. RSA, 2048 bits or
     /// more; used only while `now` is within its validity period.
-    pub fn add_platform_certificate(self, pem: &str) -> Result<V3Verifier, Error> {
+    /// On refusal (`invalid_config`) the verifier is unchanged.
+    pub fn add_platform_certificate(&mut self, pem: &str) -> Result<(), Error> {
         let key = TrustedKey::certificate(pem, None)?;
         self.add(key)
     }
 
     /// Trusts a WeChat Pay public key (PEM SPKI) under `id` (usually `PUB_KEY_ID_…`, opaque).
-    pub fn add_public_key(self, id: &str, pem: &str) -> Result<V3Verifier, Error> {
+    /// On refusal (`invalid_config`) the verifier is unchanged.
+    pub fn add_public_key(&mut self, id: &str, pem: &str) -> Result<(), Error> {
         let key = TrustedKey::public_key(id, pem)?;
         self.add(key)
     }
 
     /// Trusts `pem` under `id`: a certificate (whose serial must equal `id`) or a public key. This
     /// is the form the bindings' `id → PEM` mappings use.
-    pub fn add_trusted_key(self, id: &str, pem: &str) -> Result<V3Verifier, Error> {
+    /// On refusal (`invalid_config`) the verifier is unchanged.
+    pub fn add_trusted_key(&mut self, id: &str, pem: &str) -> Result<(), Error> {
         let key = TrustedKey::from_pem(id, pem)?;
         self.add(key)
     }

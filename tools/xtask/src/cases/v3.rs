@@ -360,7 +360,7 @@ impl Config {
     pub fn build(&self) -> Result<V3Verifier, wechatpay_notify::Error> {
         let mut v = V3Verifier::new(self.api_v3_key)?;
         for (id, f) in &self.keys {
-            v = v.add_trusted_key(id, &key_file(f))?;
+            v.add_trusted_key(id, &key_file(f))?;
         }
         if let Some(s) = self.max_clock_skew {
             v = v.max_clock_skew(s);
