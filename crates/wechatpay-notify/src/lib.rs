@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod endpoint;
 mod error;
 pub mod reply;
 mod sign;
@@ -31,6 +32,7 @@ mod v3;
 pub mod view;
 mod xml;
 
+pub use endpoint::{ApiVersion, Endpoint, Handled, MerchantProfile, Notification, Rejection};
 pub use error::{Error, ErrorKind};
 pub use sign::{ApiKey, SignType, sign, string_to_sign};
 pub use v2::{

@@ -41,6 +41,15 @@ pub struct HttpReply {
     pub body: String,
 }
 
+/// A v2 reply over HTTP: status 200 (the outcome is in the XML), `text/xml`.
+pub fn v2_http(body: String) -> HttpReply {
+    HttpReply {
+        status: 200,
+        content_type: Some("text/xml"),
+        body,
+    }
+}
+
 /// APIv3 success: `204 No Content` (WeChat Pay also accepts 200), no body.
 pub fn v3_success() -> HttpReply {
     HttpReply {

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 use wechatpay_notify::{
-    Error, Fields, PaymentNotification, RefundNotification, SignType, V3Headers, V3Refund,
-    V3Transaction, V3Verifier, Verifier, reply, sign, view,
+    Endpoint, Error, Fields, MerchantProfile, PaymentNotification, RefundNotification, SignType,
+    V3Headers, V3Refund, V3Transaction, V3Verifier, Verifier, reply, sign, view,
 };
 
 fn load(name: &str) -> Value {
@@ -356,4 +356,88 @@ fn v3_notify_vectors() {
     }
     assert_eq!(ran as u64, v["numberOfTests"].as_u64().unwrap());
     assert!(ran > 80);
+}
+
+fn build_profile(p: &Value) -> Result<MerchantProfile, Error> {
+    let mut profile = MerchantProfile::new(p["label"].as_str().unwrap());
+    if !p["v2"].is_null() {
+        profile = profile.v2(build(&p["v2"])?)?;
+    }
+    if !p["v3"].is_null() {
+        let mut cfg = p["v3"].clone();
+        cfg["maxClockSkew"] = Value::Null;
+        cfg["maxBodyBytes"] = Value::Null;
+        profile = profile.v3(build_v3(&cfg)?);
+    }
+    Ok(profile)
+}
+
+fn reply_json(r: &reply::HttpReply) -> Value {
+    json!({"status": r.status, "contentType": r.content_type, "body": r.body})
+}
+
+#[test]
+fn endpoint_vectors() {
+    let v = load("endpoint.json");
+    let mut ran = 0;
+    for group in v["testGroups"].as_array().unwrap() {
+        let endpoint = group["config"]["profiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(build_profile)
+            .collect::<Result<Vec<_>, _>>()
+            .and_then(Endpoint::new);
+        for t in group["tests"].as_array().unwrap() {
+            ran += 1;
+            let tc = t["tcId"].as_u64().unwrap();
+            let headers: V3Headers = pairs(&t["headers"]).into_iter().collect();
+            let want = &t["expected"];
+            match (&endpoint, t["result"].as_str().unwrap()) {
+                (Err(e), "invalid") => {
+                    assert_eq!(e.code(), t["error"].as_str().unwrap(), "tcId {tc}");
+                    check_message(tc, e);
+                }
+                (Ok(endpoint), result) => {
+                    match (
+                        result,
+                        endpoint.handle(&headers, &body(t), t["now"].as_u64().unwrap()),
+                    ) {
+                        ("valid", Ok(h)) => {
+                            assert_eq!(h.label(), want["label"], "tcId {tc}");
+                            assert_eq!(h.notification().kind(), want["kind"], "tcId {tc}");
+                            assert_eq!(
+                                h.notification().is_success(),
+                                want["isSuccess"],
+                                "tcId {tc}"
+                            );
+                            assert_eq!(
+                                json!(h.notification().dedupe_key()),
+                                want["dedupeKey"],
+                                "tcId {tc}"
+                            );
+                            assert_eq!(reply_json(&h.reply()), want["reply"], "tcId {tc}");
+                        }
+                        ("invalid", Err(r)) => {
+                            assert_eq!(r.error().code(), t["error"].as_str().unwrap(), "tcId {tc}");
+                            check_message(tc, r.error());
+                            assert_eq!(
+                                json!(r.version().map(|v| v.as_str())),
+                                want["version"],
+                                "tcId {tc}"
+                            );
+                            assert_eq!(json!(r.label()), want["label"], "tcId {tc}");
+                            assert_eq!(reply_json(&r.reply()), want["reply"], "tcId {tc}");
+                        }
+                        (want, got) => panic!(
+                            "tcId {tc}: expected {want}, got {:?}",
+                            got.map(|h| h.label().to_owned())
+                        ),
+                    }
+                }
+                (Err(e), _) => panic!("tcId {tc}: the endpoint did not build: {e}"),
+            }
+        }
+    }
+    assert_eq!(ran as u64, v["numberOfTests"].as_u64().unwrap());
 }

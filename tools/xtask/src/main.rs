@@ -35,6 +35,7 @@ const VECTOR_FILES: &[(&str, BuildFile)] = &[
     ("v2_refund.json", cases::refund::vectors),
     ("reply.json", cases::reply::vectors),
     ("v3_notify.json", cases::v3::vectors),
+    ("endpoint.json", cases::endpoint::vectors),
     ("typed_views.json", oracle::views_file),
 ];
 

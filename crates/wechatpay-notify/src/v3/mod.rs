@@ -45,7 +45,7 @@ impl V3Headers {
 
     /// The value of `name` (case-insensitive). A header sent twice is refused
     /// (`invalid_argument`): which copy a proxy or framework keeps is not defined.
-    fn get(&self, name: &str) -> Result<Option<&str>, Error> {
+    pub(crate) fn value(&self, name: &str) -> Result<Option<&str>, Error> {
         let mut found = self
             .pairs
             .iter()
@@ -58,8 +58,13 @@ impl V3Headers {
         }
     }
 
+    /// True when a header named `name` (case-insensitive) is present, whatever its value.
+    pub fn contains(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+    }
+
     fn require(&self, name: &str) -> Result<&str, Error> {
-        match self.get(name)? {
+        match self.value(name)? {
             Some(v) if !v.is_empty() => Ok(v),
             _ => Err(Error::new(
                 ErrorKind::MissingHeader,
@@ -227,7 +232,7 @@ impl V3Verifier {
                 "WeChat Pay signature probe (WECHATPAY/SIGNTEST/): not a notification",
             ));
         }
-        match headers.get("Wechatpay-Signature-Type")? {
+        match headers.value("Wechatpay-Signature-Type")? {
             None => {}
             Some(t) if t == SIGNATURE_TYPE => {}
             Some(other) => {

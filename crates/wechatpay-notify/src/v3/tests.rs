@@ -32,11 +32,11 @@ fn headers_are_case_insensitive_and_unique() {
     let h: V3Headers = [("wechatpay-serial", "1"), ("X", "2")]
         .into_iter()
         .collect();
-    assert_eq!(h.get("Wechatpay-Serial").unwrap(), Some("1"));
+    assert_eq!(h.value("Wechatpay-Serial").unwrap(), Some("1"));
     assert_eq!(
         h.require("Wechatpay-Nonce").unwrap_err().code(),
         "missing_header"
     );
     let twice: V3Headers = [("A", "1"), ("a", "2")].into_iter().collect();
-    assert_eq!(twice.get("a").unwrap_err().code(), "invalid_argument");
+    assert_eq!(twice.value("a").unwrap_err().code(), "invalid_argument");
 }

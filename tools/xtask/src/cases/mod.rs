@@ -3,6 +3,7 @@
 //! A themed function returns its cases in file order; a file's `vectors()` concatenates them into
 //! groups, so `tcId`s follow the order the functions are called in.
 
+pub mod endpoint;
 pub mod pay;
 pub mod refund;
 pub mod reply;

@@ -1,0 +1,433 @@
+//! One notify endpoint for many merchants and both API versions.
+//!
+//! An [`Endpoint`] holds merchant profiles (a label, a v2 verifier, a v3 verifier, or both). For each
+//! request it decides the API version and the merchant, then runs that merchant's verifier
+//! unchanged:
+//!
+//! - a `Wechatpay-Signature` header → APIv3, merchant chosen by `Wechatpay-Serial` (every merchant
+//!   has its own certificates and public key ids; merchant ids are only inside the ciphertext);
+//! - otherwise v2 XML → a refund if `req_info` is present, else a payment, merchant chosen by the
+//!   `mch_id` element.
+//!
+//! Choosing the merchant from unverified input is safe only because that merchant's own key must
+//! then verify the message: a body naming merchant A but signed with B's key fails A's verifier.
+//! Nothing else is read from the unverified message.
+
+use crate::error::{Error, ErrorKind, excerpt};
+use crate::reply::{self, HttpReply};
+use crate::v2::{PaymentNotification, RefundNotification, Verifier};
+use crate::v3::{V3Headers, V3Notification, V3Verifier};
+use crate::xml::parse_flat;
+
+/// A merchant account: a label chosen by the user, and its v2 and/or v3 configuration.
+#[derive(Debug, Clone)]
+pub struct MerchantProfile {
+    label: String,
+    v2: Option<Verifier>,
+    v3: Option<V3Verifier>,
+}
+
+impl MerchantProfile {
+    /// A profile named `label` (used only to tell the caller which merchant a notification is for).
+    pub fn new(label: impl Into<String>) -> MerchantProfile {
+        MerchantProfile {
+            label: label.into(),
+            v2: None,
+            v3: None,
+        }
+    }
+
+    /// The v2 part. The verifier must expect an `mch_id` ([`Verifier::expect_mch_id`]): it is how
+    /// v2 notifications find their merchant (`invalid_config` otherwise).
+    pub fn v2(mut self, verifier: Verifier) -> Result<MerchantProfile, Error> {
+        if verifier.expected_mch_id().is_none_or(str::is_empty) {
+            return Err(Error::invalid_config(format!(
+                "the v2 part of profile {} needs an expected mch_id",
+                excerpt(&self.label)
+            )));
+        }
+        self.v2 = Some(verifier);
+        Ok(self)
+    }
+
+    /// The v3 part: the merchant's APIv3 key and the WeChat Pay keys it trusts.
+    pub fn v3(mut self, verifier: V3Verifier) -> MerchantProfile {
+        self.v3 = Some(verifier);
+        self
+    }
+
+    /// The label.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+fn mch_id(p: &MerchantProfile) -> Option<&str> {
+    p.v2.as_ref().and_then(Verifier::expected_mch_id)
+}
+
+/// One notify_url serving several merchants, v2 and v3. `Send + Sync`: share one across threads.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    profiles: Vec<MerchantProfile>,
+}
+
+impl Endpoint {
+    /// Builds an endpoint. `invalid_config` for no profile, a profile with neither part, a label
+    /// used twice, two profiles with the same v2 `mch_id`, or two profiles trusting the same v3 key
+    /// id (a request could then not be routed to one merchant).
+    pub fn new(profiles: impl IntoIterator<Item = MerchantProfile>) -> Result<Endpoint, Error> {
+        let profiles: Vec<MerchantProfile> = profiles.into_iter().collect();
+        if profiles.is_empty() {
+            return Err(Error::invalid_config(
+                "an endpoint needs at least one profile",
+            ));
+        }
+        for (i, p) in profiles.iter().enumerate() {
+            if p.v2.is_none() && p.v3.is_none() {
+                return Err(Error::invalid_config(format!(
+                    "profile {} has neither a v2 nor a v3 part",
+                    excerpt(&p.label)
+                )));
+            }
+            for q in &profiles[..i] {
+                if q.label == p.label {
+                    return Err(Error::invalid_config(format!(
+                        "the label {} is used twice",
+                        excerpt(&p.label)
+                    )));
+                }
+                if mch_id(p).is_some() && mch_id(p) == mch_id(q) {
+                    return Err(Error::invalid_config(format!(
+                        "profiles {} and {} have the same mch_id",
+                        excerpt(&q.label),
+                        excerpt(&p.label)
+                    )));
+                }
+                if let (Some(a), Some(b)) = (&p.v3, &q.v3)
+                    && let Some(id) = a.trusted_ids().find(|id| b.trusts(id))
+                {
+                    return Err(Error::invalid_config(format!(
+                        "profiles {} and {} both trust the key id {}",
+                        excerpt(&q.label),
+                        excerpt(&p.label),
+                        excerpt(id)
+                    )));
+                }
+            }
+        }
+        Ok(Endpoint { profiles })
+    }
+
+    /// The profiles' labels, in order.
+    pub fn labels(&self) -> impl Iterator<Item = &str> + '_ {
+        self.profiles.iter().map(|p| p.label.as_str())
+    }
+
+    /// Decides the version and the merchant of a request, and verifies it with that merchant's
+    /// verifier. `now` (Unix seconds) is used by APIv3 only.
+    pub fn handle(&self, headers: &V3Headers, body: &[u8], now: u64) -> Result<Handled, Rejection> {
+        if headers.contains("Wechatpay-Signature") {
+            return self.handle_v3(headers, body, now);
+        }
+        self.handle_v2(body)
+    }
+
+    fn handle_v3(&self, headers: &V3Headers, body: &[u8], now: u64) -> Result<Handled, Rejection> {
+        let reject = |error: Error, label: Option<&str>| Rejection {
+            error,
+            version: Some(ApiVersion::V3),
+            label: label.map(str::to_owned),
+        };
+        let serial = headers
+            .value("Wechatpay-Serial")
+            .map_err(|e| reject(e, None))?
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                reject(
+                    Error::new(
+                        ErrorKind::MissingHeader,
+                        "the header Wechatpay-Serial is missing",
+                    ),
+                    None,
+                )
+            })?;
+        // Routed by the key id; that merchant's verifier then checks everything.
+        let (label, verifier) = self
+            .profiles
+            .iter()
+            .find_map(|p| {
+                p.v3.as_ref()
+                    .filter(|v| v.trusts(serial))
+                    .map(|v| (&p.label, v))
+            })
+            .ok_or_else(|| {
+                reject(
+                    Error::new(
+                        ErrorKind::UnknownSerial,
+                        format!("no merchant trusts the key id {}", excerpt(serial)),
+                    ),
+                    None,
+                )
+            })?;
+        let n = verifier
+            .verify(headers, body, now)
+            .map_err(|e| reject(e, Some(label)))?;
+        Ok(Handled {
+            label: label.clone(),
+            notification: Notification::V3(n),
+        })
+    }
+
+    fn handle_v2(&self, body: &[u8]) -> Result<Handled, Rejection> {
+        let undecided = |error: Error| Rejection {
+            error,
+            version: None,
+            label: None,
+        };
+        let limit = self
+            .profiles
+            .iter()
+            .filter_map(|p| p.v2.as_ref().map(Verifier::body_limit))
+            .max();
+        let Some(limit) = limit else {
+            return Err(undecided(Error::new(
+                ErrorKind::MissingHeader,
+                "no Wechatpay-Signature header, and no merchant here takes v2 notifications",
+            )));
+        };
+        if body.len() > limit {
+            return Err(undecided(Error::new(
+                ErrorKind::BodyTooLarge,
+                format!(
+                    "the body is {} bytes, over the {limit}-byte limit",
+                    body.len()
+                ),
+            )));
+        }
+        // Read (not trusted) only to pick the kind and the merchant.
+        let unverified = parse_flat(body, "xml").map_err(undecided)?;
+        let reject = |error: Error, label: Option<&str>| Rejection {
+            error,
+            version: Some(ApiVersion::V2),
+            label: label.map(str::to_owned),
+        };
+        let mch_id = unverified
+            .get("mch_id")
+            .filter(|m| !m.is_empty())
+            .ok_or_else(|| reject(Error::missing_field("mch_id is missing"), None))?;
+        let (label, verifier) = self
+            .profiles
+            .iter()
+            .find_map(|p| {
+                p.v2.as_ref()
+                    .filter(|v| v.expected_mch_id() == Some(mch_id))
+                    .map(|v| (&p.label, v))
+            })
+            .ok_or_else(|| {
+                reject(
+                    Error::new(
+                        ErrorKind::MerchantMismatch,
+                        format!("no merchant has the mch_id {}", excerpt(mch_id)),
+                    ),
+                    None,
+                )
+            })?;
+        let notification = if unverified.get("req_info").is_some() {
+            verifier.decrypt_refund(body).map(Notification::V2Refund)
+        } else {
+            verifier.verify_payment(body).map(Notification::V2Payment)
+        }
+        .map_err(|e| reject(e, Some(label)))?;
+        Ok(Handled {
+            label: label.clone(),
+            notification,
+        })
+    }
+}
+
+/// The API version of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApiVersion {
+    /// v2 (XML).
+    V2,
+    /// APIv3 (JSON).
+    V3,
+}
+
+impl ApiVersion {
+    /// `"v2"` or `"v3"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ApiVersion::V2 => "v2",
+            ApiVersion::V3 => "v3",
+        }
+    }
+}
+
+/// A verified notification of any kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notification {
+    /// A v2 payment result.
+    V2Payment(PaymentNotification),
+    /// A v2 refund result (see [`RefundNotification`] on what its encryption proves).
+    V2Refund(RefundNotification),
+    /// An APIv3 event.
+    V3(V3Notification),
+}
+
+impl Notification {
+    /// `"v2_payment"`, `"v2_refund"` or `"v3"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Notification::V2Payment(_) => "v2_payment",
+            Notification::V2Refund(_) => "v2_refund",
+            Notification::V3(_) => "v3",
+        }
+    }
+
+    /// The API version.
+    pub fn version(&self) -> ApiVersion {
+        match self {
+            Notification::V3(_) => ApiVersion::V3,
+            _ => ApiVersion::V2,
+        }
+    }
+
+    /// The payment or refund succeeded.
+    pub fn is_success(&self) -> bool {
+        match self {
+            Notification::V2Payment(n) => n.is_success(),
+            Notification::V2Refund(n) => n.is_success(),
+            Notification::V3(n) => n.is_success(),
+        }
+    }
+
+    /// The idempotency key (`transaction_id`, `refund_id`, or the APIv3 event id), the same for
+    /// the v2 and v3 deliveries of one payment or refund.
+    pub fn dedupe_key(&self) -> Option<&str> {
+        match self {
+            Notification::V2Payment(n) => n.dedupe_key(),
+            Notification::V2Refund(n) => n.dedupe_key(),
+            Notification::V3(n) => Some(n.dedupe_key()),
+        }
+    }
+}
+
+/// A verified notification and the merchant it is for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Handled {
+    label: String,
+    notification: Notification,
+}
+
+impl Handled {
+    /// The merchant's label.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The notification.
+    pub fn notification(&self) -> &Notification {
+        &self.notification
+    }
+
+    /// Takes the notification.
+    pub fn into_notification(self) -> Notification {
+        self.notification
+    }
+
+    /// The success reply for its version: v2 → 200 with the exact XML SUCCESS; v3 → 204.
+    pub fn reply(&self) -> HttpReply {
+        match self.notification.version() {
+            ApiVersion::V2 => reply::v2_http(reply::SUCCESS.to_owned()),
+            ApiVersion::V3 => reply::v3_success(),
+        }
+    }
+}
+
+/// A refused request: the error, and the version and merchant when they were decided.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}")]
+pub struct Rejection {
+    error: Error,
+    version: Option<ApiVersion>,
+    label: Option<String>,
+}
+
+impl Rejection {
+    /// The error (its `code()` is one of SPEC §3).
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The version, if it could be decided.
+    pub fn version(&self) -> Option<ApiVersion> {
+        self.version
+    }
+
+    /// The merchant's label, if one was chosen before the request failed.
+    pub fn label(&self) -> Option<&str> {
+        self.label.as_deref()
+    }
+
+    /// The failure reply: v2 → 200 with the XML FAIL reply (WeChat Pay retries); v3 → 4xx with the
+    /// JSON body; undecided → the v2 FAIL reply with status 400. The message is the code only.
+    pub fn reply(&self) -> HttpReply {
+        match self.version {
+            Some(ApiVersion::V3) => reply::v3_fail(&self.error),
+            Some(ApiVersion::V2) => reply::v2_http(reply::fail(self.error.code())),
+            None => HttpReply {
+                status: 400,
+                ..reply::v2_http(reply::fail(self.error.code()))
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SignType;
+
+    const KEY_A: &str = "192006250b4c09247ec02edce69f6a2d";
+    const KEY_B: &str = "0123456789abcdefghijklmnopqrstuv";
+
+    fn v2(key: &str, mch: &str) -> Verifier {
+        Verifier::new(key, SignType::Md5)
+            .unwrap()
+            .expect_mch_id(mch)
+    }
+
+    #[test]
+    fn configuration_rules() {
+        let code = |r: Result<Endpoint, Error>| r.err().map(|e| e.code());
+        assert_eq!(code(Endpoint::new([])), Some("invalid_config"));
+        assert_eq!(
+            code(Endpoint::new([MerchantProfile::new("a")])),
+            Some("invalid_config")
+        );
+        let no_mch = MerchantProfile::new("a").v2(Verifier::new(KEY_A, SignType::Md5).unwrap());
+        assert_eq!(no_mch.unwrap_err().code(), "invalid_config");
+        let a = MerchantProfile::new("a").v2(v2(KEY_A, "1")).unwrap();
+        let b = MerchantProfile::new("b").v2(v2(KEY_B, "1")).unwrap();
+        assert_eq!(code(Endpoint::new([a.clone(), b])), Some("invalid_config"));
+        let a2 = MerchantProfile::new("a").v2(v2(KEY_B, "2")).unwrap();
+        assert_eq!(code(Endpoint::new([a.clone(), a2])), Some("invalid_config"));
+        let c = MerchantProfile::new("c").v2(v2(KEY_B, "2")).unwrap();
+        let e = Endpoint::new([a, c]).unwrap();
+        assert_eq!(e.labels().collect::<Vec<_>>(), ["a", "c"]);
+    }
+
+    #[test]
+    fn undecidable_bodies_get_the_v2_fail_reply_with_400() {
+        let e = Endpoint::new([MerchantProfile::new("a").v2(v2(KEY_A, "1")).unwrap()]).unwrap();
+        let r = e.handle(&V3Headers::new(), b"{\"id\":1}", 0).unwrap_err();
+        assert_eq!(r.version(), None);
+        assert_eq!(r.error().code(), "malformed_xml");
+        let reply = r.reply();
+        assert_eq!(reply.status, 400);
+        assert_eq!(reply.content_type, Some("text/xml"));
+        assert_eq!(reply.body, crate::reply::fail("malformed_xml"));
+    }
+}

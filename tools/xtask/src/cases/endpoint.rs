@@ -1,0 +1,540 @@
+//! `endpoint.json`: one notify endpoint serving two merchants, each with v2 and v3, checked against
+//! the crate's `Endpoint` as it is rendered. Every case also pins the HTTP reply.
+
+use serde_json::{Map, Value, json};
+use wechatpay_notify::reply::HttpReply;
+use wechatpay_notify::{Endpoint, MerchantProfile, SignType, V3Headers, V3Verifier, Verifier};
+
+use crate::body::{Enc, Pairs, doc, encrypt_req_info, inner_doc, set, with_sign, without};
+use crate::cases::v3::{
+    self, API_V3_KEY, Builder, GO_SERIAL, NOW, OTHER_API_V3_KEY, PUB_KEY_ID_A, PUB_KEY_ID_B,
+    key_file, signer,
+};
+use crate::fixtures::{KEY, OTHER_KEY, full_pay, refund_inner, refund_outer};
+use crate::render::file;
+
+const MCH_A: &str = "10000100";
+const MCH_B: &str = "10000200";
+
+#[derive(Clone)]
+struct V2Part {
+    api_key: &'static str,
+    sign_type: &'static str,
+    mch_id: Option<&'static str>,
+}
+
+#[derive(Clone)]
+struct V3Part {
+    api_v3_key: &'static str,
+    keys: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Clone)]
+struct Profile {
+    label: &'static str,
+    v2: Option<V2Part>,
+    v3: Option<V3Part>,
+}
+
+fn shop_a() -> Profile {
+    Profile {
+        label: "shop-a",
+        v2: Some(V2Part {
+            api_key: KEY,
+            sign_type: "MD5",
+            mch_id: Some(MCH_A),
+        }),
+        v3: Some(V3Part {
+            api_v3_key: API_V3_KEY,
+            keys: vec![
+                (PUB_KEY_ID_A, "pubkey-a-public.pem"),
+                (GO_SERIAL, "wechatpay-go-certificate.pem"),
+            ],
+        }),
+    }
+}
+
+fn shop_b() -> Profile {
+    Profile {
+        label: "shop-b",
+        v2: Some(V2Part {
+            api_key: OTHER_KEY,
+            sign_type: "HMAC-SHA256",
+            mch_id: Some(MCH_B),
+        }),
+        v3: Some(V3Part {
+            api_v3_key: OTHER_API_V3_KEY,
+            keys: vec![(PUB_KEY_ID_B, "pubkey-b-public.pem")],
+        }),
+    }
+}
+
+impl Profile {
+    fn json(&self) -> Value {
+        json!({
+            "label": self.label,
+            "v2": self.v2.as_ref().map(|p| json!({
+                "apiKey": p.api_key, "signType": p.sign_type, "alsoAccept": [],
+                "appid": null, "mchId": p.mch_id,
+            })),
+            "v3": self.v3.as_ref().map(|p| json!({
+                "apiV3Key": p.api_v3_key,
+                "platformKeys": p.keys.iter().map(|(id, f)| json!([id, key_file(f)])).collect::<Vec<_>>(),
+            })),
+        })
+    }
+
+    fn build(&self) -> Result<MerchantProfile, wechatpay_notify::Error> {
+        let mut profile = MerchantProfile::new(self.label);
+        if let Some(p) = &self.v2 {
+            let mut v = Verifier::new(p.api_key, SignType::parse(p.sign_type)?)?;
+            if let Some(m) = p.mch_id {
+                v = v.expect_mch_id(m);
+            }
+            profile = profile.v2(v)?;
+        }
+        if let Some(p) = &self.v3 {
+            let mut v = V3Verifier::new(p.api_v3_key)?;
+            for (id, f) in &p.keys {
+                v.add_trusted_key(id, &key_file(f))?;
+            }
+            profile = profile.v3(v);
+        }
+        Ok(profile)
+    }
+}
+
+struct Case {
+    comment: String,
+    flags: Vec<&'static str>,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    /// `Ok((label, kind))` or `Err((code, version, label))`.
+    expect: Result<
+        (&'static str, &'static str),
+        (&'static str, Option<&'static str>, Option<&'static str>),
+    >,
+}
+
+fn ok(
+    comment: &str,
+    flags: &[&'static str],
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    label: &'static str,
+    kind: &'static str,
+) -> Case {
+    Case {
+        comment: comment.into(),
+        flags: flags.to_vec(),
+        headers,
+        body,
+        expect: Ok((label, kind)),
+    }
+}
+
+fn refused(
+    comment: &str,
+    flags: &[&'static str],
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    code: &'static str,
+    version: Option<&'static str>,
+    label: Option<&'static str>,
+) -> Case {
+    Case {
+        comment: comment.into(),
+        flags: flags.to_vec(),
+        headers,
+        body,
+        expect: Err((code, version, label)),
+    }
+}
+
+fn reply_json(r: &HttpReply) -> Value {
+    json!({"status": r.status, "contentType": r.content_type, "body": r.body})
+}
+
+fn render(profiles: &[Profile], cases: Vec<Case>, next: &mut u64) -> Value {
+    let endpoint = profiles
+        .iter()
+        .map(Profile::build)
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(Endpoint::new);
+    let mut tests = Vec::new();
+    for case in cases {
+        let tc = *next;
+        *next += 1;
+        let headers: V3Headers = case.headers.iter().cloned().collect();
+        let mut t = Map::new();
+        t.insert("tcId".into(), json!(tc));
+        t.insert("comment".into(), json!(case.comment));
+        t.insert("flags".into(), json!(case.flags));
+        t.insert(
+            "headers".into(),
+            Value::Array(case.headers.iter().map(|(k, v)| json!([k, v])).collect()),
+        );
+        t.insert(
+            "body".into(),
+            json!(String::from_utf8(case.body.clone()).unwrap()),
+        );
+        t.insert("now".into(), json!(NOW));
+        match (&endpoint, &case.expect) {
+            (Err(e), Err((code, None, None))) => {
+                assert_eq!(e.code(), *code, "tc {tc}: {}", case.comment);
+                t.insert("result".into(), json!("invalid"));
+                t.insert("error".into(), json!(code));
+            }
+            (Ok(endpoint), want) => {
+                let got = endpoint.handle(&headers, &case.body, NOW);
+                match (want, got) {
+                    (Ok((label, kind)), Ok(h)) => {
+                        assert_eq!(h.label(), *label, "tc {tc}");
+                        assert_eq!(h.notification().kind(), *kind, "tc {tc}");
+                        t.insert("result".into(), json!("valid"));
+                        t.insert(
+                            "expected".into(),
+                            json!({
+                                "label": label,
+                                "kind": kind,
+                                "isSuccess": h.notification().is_success(),
+                                "dedupeKey": h.notification().dedupe_key(),
+                                "reply": reply_json(&h.reply()),
+                            }),
+                        );
+                    }
+                    (Err((code, version, label)), Err(r)) => {
+                        assert_eq!(r.error().code(), *code, "tc {tc}: {} ({r})", case.comment);
+                        assert_eq!(r.version().map(|v| v.as_str()), *version, "tc {tc}");
+                        assert_eq!(r.label(), *label, "tc {tc}");
+                        t.insert("result".into(), json!("invalid"));
+                        t.insert("error".into(), json!(code));
+                        t.insert(
+                            "expected".into(),
+                            json!({
+                                "version": version,
+                                "label": label,
+                                "reply": reply_json(&r.reply()),
+                            }),
+                        );
+                    }
+                    (want, got) => panic!(
+                        "tc {tc}: {}: expected {:?}, got {:?}",
+                        case.comment,
+                        want.is_ok(),
+                        got.map(|h| h.label().to_owned())
+                    ),
+                }
+            }
+            (Err(e), _) => panic!("tc {tc}: the endpoint did not build: {e}"),
+        }
+        tests.push(Value::Object(t));
+    }
+    json!({
+        "type": "Endpoint",
+        "config": {"profiles": profiles.iter().map(Profile::json).collect::<Vec<_>>()},
+        "tests": tests,
+    })
+}
+
+fn v2_pay(mch: &str, key: &str, t: SignType) -> Vec<u8> {
+    doc(
+        &with_sign(&set(&full_pay(), "mch_id", mch), key, t),
+        Enc::Cdata,
+    )
+    .into_bytes()
+}
+
+fn v2_refund(mch: &str, key: &str) -> Vec<u8> {
+    let req_info = encrypt_req_info(key, inner_doc(&refund_inner()).as_bytes());
+    doc(&set(&refund_outer(&req_info), "mch_id", mch), Enc::Cdata).into_bytes()
+}
+
+fn h(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    pairs.to_vec()
+}
+
+fn two_merchants() -> Vec<Case> {
+    let md5 = SignType::Md5;
+    let hmac = SignType::HmacSha256;
+    let key_a = signer("pubkey-a-private.pem");
+    let key_b = signer("pubkey-b-private.pem");
+    let pay_a = Builder::new(
+        "TRANSACTION.SUCCESS",
+        v3::transaction("20261127ORDER0001", "4200001234202611270123456789", 101),
+    );
+    let v3_a = pay_a.signed(&key_a, PUB_KEY_ID_A);
+    let mut refund_b = Builder::new("REFUND.SUCCESS", v3::refund("SUCCESS"));
+    refund_b.api_v3_key = OTHER_API_V3_KEY;
+    let v3_b = refund_b.signed(&key_b, PUB_KEY_ID_B);
+    let mut wrong_v3_key = Builder::new("REFUND.SUCCESS", v3::refund("SUCCESS"));
+    wrong_v3_key.api_v3_key = API_V3_KEY;
+    let wrong_v3_key = wrong_v3_key.signed(&key_b, PUB_KEY_ID_B);
+    let a_signed_by_b = pay_a.signed(&key_b, PUB_KEY_ID_A);
+    let no_serial: Vec<(String, String)> = v3_a
+        .headers
+        .iter()
+        .filter(|(k, _)| k != "Wechatpay-Serial")
+        .cloned()
+        .collect();
+    let unknown = pay_a.signed(&key_a, "PUB_KEY_ID_0999999999999990000000000000");
+    let no_mch: Pairs = with_sign(&without(&full_pay(), "mch_id"), KEY, md5);
+    vec![
+        ok(
+            "a v2 payment for merchant A (MD5)",
+            &["V2"],
+            vec![],
+            v2_pay(MCH_A, KEY, md5),
+            "shop-a",
+            "v2_payment",
+        ),
+        ok(
+            "a v2 payment for merchant B (HMAC-SHA256)",
+            &["V2"],
+            vec![],
+            v2_pay(MCH_B, OTHER_KEY, hmac),
+            "shop-b",
+            "v2_payment",
+        ),
+        ok(
+            "a v2 refund for merchant A (req_info present)",
+            &["V2"],
+            vec![],
+            v2_refund(MCH_A, KEY),
+            "shop-a",
+            "v2_refund",
+        ),
+        ok(
+            "a v2 refund for merchant B",
+            &["V2"],
+            vec![],
+            v2_refund(MCH_B, OTHER_KEY),
+            "shop-b",
+            "v2_refund",
+        ),
+        ok(
+            "an APIv3 payment for merchant A (its public key id); same transaction_id as the v2 payment, so the same dedupe key",
+            &["V3"],
+            h(&v3_a.headers),
+            v3_a.body.clone(),
+            "shop-a",
+            "v3",
+        ),
+        ok(
+            "an APIv3 payment for merchant A under its platform certificate",
+            &["V3"],
+            h(&pay_a
+                .signed(&signer("wechatpay-go-test-private-key.pem"), GO_SERIAL)
+                .headers),
+            pay_a
+                .signed(&signer("wechatpay-go-test-private-key.pem"), GO_SERIAL)
+                .body,
+            "shop-a",
+            "v3",
+        ),
+        ok(
+            "an APIv3 refund for merchant B",
+            &["V3"],
+            h(&v3_b.headers),
+            v3_b.body.clone(),
+            "shop-b",
+            "v3",
+        ),
+        refused(
+            "a v2 body naming merchant A, signed with B's key",
+            &["CrossMerchant"],
+            vec![],
+            v2_pay(MCH_A, OTHER_KEY, md5),
+            "signature_mismatch",
+            Some("v2"),
+            Some("shop-a"),
+        ),
+        refused(
+            "a v2 body naming merchant B, signed with A's key",
+            &["CrossMerchant"],
+            vec![],
+            v2_pay(MCH_B, KEY, hmac),
+            "signature_mismatch",
+            Some("v2"),
+            Some("shop-b"),
+        ),
+        refused(
+            "a v2 refund naming merchant B, encrypted with A's key",
+            &["CrossMerchant"],
+            vec![],
+            v2_refund(MCH_B, KEY),
+            "decrypt_failed",
+            Some("v2"),
+            Some("shop-b"),
+        ),
+        refused(
+            "an APIv3 request under A's key id, signed with B's key",
+            &["CrossMerchant"],
+            h(&a_signed_by_b.headers),
+            a_signed_by_b.body,
+            "signature_mismatch",
+            Some("v3"),
+            Some("shop-a"),
+        ),
+        refused(
+            "an APIv3 request under B's key id, its resource encrypted with A's APIv3 key",
+            &["CrossMerchant"],
+            h(&wrong_v3_key.headers),
+            wrong_v3_key.body,
+            "decrypt_failed",
+            Some("v3"),
+            Some("shop-b"),
+        ),
+        refused(
+            "a v2 payment for an unknown mch_id",
+            &["UnknownMerchant"],
+            vec![],
+            v2_pay("10000999", KEY, md5),
+            "merchant_mismatch",
+            Some("v2"),
+            None,
+        ),
+        refused(
+            "a v2 payment without mch_id",
+            &["UnknownMerchant"],
+            vec![],
+            doc(&no_mch, Enc::Cdata).into_bytes(),
+            "missing_field",
+            Some("v2"),
+            None,
+        ),
+        refused(
+            "an APIv3 request under a key id no merchant trusts",
+            &["UnknownMerchant"],
+            h(&unknown.headers),
+            unknown.body,
+            "unknown_serial",
+            Some("v3"),
+            None,
+        ),
+        refused(
+            "an APIv3 request without Wechatpay-Serial",
+            &["V3"],
+            no_serial,
+            v3_a.body.clone(),
+            "missing_header",
+            Some("v3"),
+            None,
+        ),
+        refused(
+            "a JSON body without Wechatpay-Signature: neither version",
+            &["Undecidable"],
+            vec![],
+            v3_a.body.clone(),
+            "malformed_xml",
+            None,
+            None,
+        ),
+        refused(
+            "an empty body",
+            &["Undecidable"],
+            vec![],
+            Vec::new(),
+            "malformed_xml",
+            None,
+            None,
+        ),
+        refused(
+            "a body over every merchant's v2 size limit, without Wechatpay-Signature",
+            &["Undecidable"],
+            vec![],
+            vec![b' '; 70_000],
+            "body_too_large",
+            None,
+            None,
+        ),
+    ]
+}
+
+pub fn vectors() -> Value {
+    let mut next = 1;
+    let both = [shop_a(), shop_b()];
+    let mut groups = vec![render(&both, two_merchants(), &mut next)];
+    let bad: Vec<(&str, Vec<Profile>)> = vec![
+        (
+            "two profiles with the same mch_id",
+            vec![
+                shop_a(),
+                Profile {
+                    v2: shop_a().v2,
+                    ..shop_b()
+                },
+            ],
+        ),
+        (
+            "two profiles trusting the same key id",
+            vec![
+                shop_a(),
+                Profile {
+                    v3: shop_a().v3,
+                    ..shop_b()
+                },
+            ],
+        ),
+        (
+            "a v2 part without mch_id",
+            vec![Profile {
+                v2: Some(V2Part {
+                    mch_id: None,
+                    ..shop_a().v2.unwrap()
+                }),
+                ..shop_a()
+            }],
+        ),
+        (
+            "the same label twice",
+            vec![
+                shop_a(),
+                Profile {
+                    label: "shop-a",
+                    ..shop_b()
+                },
+            ],
+        ),
+        (
+            "a profile with neither part",
+            vec![
+                shop_a(),
+                Profile {
+                    label: "empty",
+                    v2: None,
+                    v3: None,
+                },
+            ],
+        ),
+        ("no profile", vec![]),
+    ];
+    for (comment, profiles) in bad {
+        let body = v2_pay(MCH_A, KEY, SignType::Md5);
+        groups.push(render(
+            &profiles,
+            vec![refused(
+                comment,
+                &["BadConfig"],
+                vec![],
+                body,
+                "invalid_config",
+                None,
+                None,
+            )],
+            &mut next,
+        ));
+    }
+    file(
+        "wechatpay-notify/endpoint/1",
+        json!({
+            "V2": "no Wechatpay-Signature header: v2 XML, refund when req_info is present, merchant by mch_id",
+            "V3": "a Wechatpay-Signature header: APIv3, merchant by Wechatpay-Serial",
+            "CrossMerchant": "the merchant is chosen from unverified input, so its own key must verify the message",
+            "UnknownMerchant": "no merchant matches: merchant_mismatch (v2) or unknown_serial (v3)",
+            "Undecidable": "neither version: the v2 FAIL reply with status 400",
+            "BadConfig": "profiles that could not be routed unambiguously are refused when the endpoint is built",
+        }),
+        groups,
+    )
+}
