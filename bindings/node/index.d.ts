@@ -9,27 +9,165 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** The native verifier; use the `Verifier` class of the package instead. */
+/** The native verifier; use the package's `Verifier` class instead. */
 export declare class NativeVerifier {
   /** Builds a verifier from its options (`invalid_config` when they are unusable). */
   constructor(options: VerifierOptions)
   /**
-   * Verifies a payment notification (a `Buffer`/`Uint8Array` used byte for byte, or a string
-   * sent as UTF-8); returns its transport (see `wire`).
+   * Verifies a payment result notification (a `Buffer`/`Uint8Array` used byte for byte, or a
+   * string sent as UTF-8).
    */
-  verifyPayment(body: Uint8Array | string): string
-  /** Decrypts and checks a refund notification; returns its transport (see `wire`). */
-  decryptRefund(body: Uint8Array | string): string
+  verifyPayment(body: Uint8Array | string): PaymentNotification
+  /**
+   * Decrypts and checks a refund result notification. `req_info` is AES-256-ECB without
+   * integrity: blocks of two genuine refund notifications of the same merchant can be cut and
+   * pasted into a third that passes every check. Treat a refund notification as a hint: confirm
+   * it with the refund query API before any irreversible action.
+   */
+  decryptRefund(body: Uint8Array | string): RefundNotification
 }
 
-/** The field names the transport sends by index (see `wire::KNOWN_NAMES`). */
-export declare function nativeKnownNames(): Array<string>
+/** One coupon applied to a payment (`coupon_{id,type,fee}_$n`). */
+export interface Coupon {
+  /** `coupon_id_$n`. */
+  id: string
+  /** `coupon_type_$n` (`CASH` / `NO_CASH`), when sent. */
+  couponType: string | null
+  /** `coupon_fee_$n` in fen, when it is a valid amount. */
+  fee: number | bigint | null
+}
 
-/** Signs `pairs` (`[name, value]` in any order) the way WeChat Pay does; uppercase hex. */
-export declare function nativeSign(pairs: Array<[string, string]>, apiKey: string, signType: string): string
+/** Every SPEC §3 error code, in the core's order. */
+export declare function errorCodes(): Array<string>
+
+/**
+ * Signs fields (`[name, value]` pairs, or an object of names to values) the way WeChat Pay does;
+ * uppercase hex.
+ */
+export declare function nativeSign(fields: Array<[string, string]> | Record<string, string>, apiKey: string, signType: string): string
 
 /** The version of the Rust crates behind this addon. */
 export declare function nativeVersion(): string
+
+/**
+ * A verified v2 payment result notification (a plain object). Typed properties are `null` when
+ * the field is absent (amounts also when not all digits; the text is still in `fields`).
+ */
+export interface PaymentNotification {
+  /**
+   * Every child element exactly as received (`sign` and empty elements included), by name.
+   * Keys follow document order except that JS lists integer-like names (`"10"`) first: use
+   * `fieldList` when the exact order matters.
+   */
+  fields: Record<string, string>
+  /** Every child element as `[name, value]` pairs in exact document order. */
+  fieldList: Array<[name: string, value: string]>
+  /** The algorithm the signature verified with. */
+  signType: 'MD5' | 'HMAC-SHA256'
+  /** `return_code` and `result_code` are both `SUCCESS`: the payment succeeded. */
+  isSuccess: boolean
+  /** The idempotency key: `transaction_id`. */
+  dedupeKey: string | null
+  /** `appid`. */
+  appid: string | null
+  /** `mch_id`. */
+  mchId: string | null
+  /** `sub_appid` (service-provider mode). */
+  subAppid: string | null
+  /** `sub_mch_id` (service-provider mode). */
+  subMchId: string | null
+  /** `device_info`. */
+  deviceInfo: string | null
+  /** `nonce_str`. */
+  nonceStr: string | null
+  /** `result_code` (`SUCCESS` / `FAIL`). */
+  resultCode: string | null
+  /** `err_code`. */
+  errCode: string | null
+  /** `err_code_des`. */
+  errCodeDes: string | null
+  /** `openid`. */
+  openid: string | null
+  /** `is_subscribe`. */
+  isSubscribe: string | null
+  /** `trade_type`. */
+  tradeType: string | null
+  /** `bank_type`. */
+  bankType: string | null
+  /** `fee_type`. */
+  feeType: string | null
+  /** `cash_fee_type`. */
+  cashFeeType: string | null
+  /** `transaction_id`. */
+  transactionId: string | null
+  /** `out_trade_no`. */
+  outTradeNo: string | null
+  /** `attach`. */
+  attach: string | null
+  /** `time_end` (`yyyyMMddHHmmss`, Beijing time). */
+  timeEnd: string | null
+  /** `total_fee` in fen. */
+  totalFee: number | bigint | null
+  /** `settlement_total_fee` in fen. */
+  settlementTotalFee: number | bigint | null
+  /** `cash_fee` in fen. */
+  cashFee: number | bigint | null
+  /** `coupon_fee` in fen. */
+  couponFee: number | bigint | null
+  /** `coupon_count`. */
+  couponCount: number | bigint | null
+  /** The coupons `0..coupon_count` from `coupon_{id,type,fee}_$n`. */
+  coupons: Array<Coupon>
+}
+
+/**
+ * A decrypted v2 refund result notification (a plain object). `req_info` is AES-256-ECB without
+ * integrity: treat it as a hint and confirm the refund with the refund query API.
+ */
+export interface RefundNotification {
+  /** The outer document's fields exactly as received (`req_info` still encrypted), by name. */
+  fields: Record<string, string>
+  /** The outer document's fields as `[name, value]` pairs in exact document order. */
+  fieldList: Array<[name: string, value: string]>
+  /** The decrypted `req_info` document's fields, by name. */
+  reqInfo: Record<string, string>
+  /** The decrypted `req_info` document's fields as `[name, value]` pairs in document order. */
+  reqInfoList: Array<[name: string, value: string]>
+  /** `refund_status` is `SUCCESS`. */
+  isSuccess: boolean
+  /** The idempotency key: `refund_id`. */
+  dedupeKey: string | null
+  /** Outer `appid`. */
+  appid: string | null
+  /** Outer `mch_id`. */
+  mchId: string | null
+  /** `transaction_id`. */
+  transactionId: string | null
+  /** `out_trade_no`. */
+  outTradeNo: string | null
+  /** `refund_id`. */
+  refundId: string | null
+  /** `out_refund_no`. */
+  outRefundNo: string | null
+  /** `refund_status` (`SUCCESS` / `CHANGE` / `REFUNDCLOSE`). */
+  refundStatus: string | null
+  /** `success_time` (`yyyy-MM-dd HH:mm:ss`). */
+  successTime: string | null
+  /** `refund_recv_accout` (WeChat's spelling). */
+  refundRecvAccout: string | null
+  /** `refund_account`. */
+  refundAccount: string | null
+  /** `refund_request_source`. */
+  refundRequestSource: string | null
+  /** `total_fee` in fen. */
+  totalFee: number | bigint | null
+  /** `refund_fee` in fen. */
+  refundFee: number | bigint | null
+  /** `settlement_total_fee` in fen. */
+  settlementTotalFee: number | bigint | null
+  /** `settlement_refund_fee` in fen. */
+  settlementRefundFee: number | bigint | null
+}
 
 /** A FAIL reply carrying `msg` (WeChat Pay will retry). */
 export declare function replyFail(msg: string): string
@@ -37,7 +175,7 @@ export declare function replyFail(msg: string): string
 /** The exact SUCCESS reply WeChat Pay expects. */
 export declare function replySuccess(): string
 
-/** Options of `new NativeVerifier(options)` (the JS `Verifier` forwards its options here). */
+/** Options of `new NativeVerifier(options)` (the package's `Verifier` passes its options here). */
 export interface VerifierOptions {
   /** The v2 API key: 32 printable ASCII characters. */
   apiKey: string
@@ -49,6 +187,6 @@ export interface VerifierOptions {
   mchId?: string
   /** Further algorithms to accept (explicit opt-in, for migrations). */
   alsoAccept?: Array<string>
-  /** Bodies longer than this are rejected before parsing (default 65536). */
+  /** Bodies longer than this many bytes are rejected before parsing (default 65536). */
   maxBodyBytes?: number
 }

@@ -836,7 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeVerifier = nativeBinding.NativeVerifier
-module.exports.nativeKnownNames = nativeBinding.nativeKnownNames
+module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.nativeSign = nativeBinding.nativeSign
 module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.replyFail = nativeBinding.replyFail

@@ -1,4 +1,8 @@
-// Types of the package entry point (notify.js). The generated index.d.ts types the raw addon.
+// Types of the package entry point (notify.js). The result types are generated from the Rust
+// structs by `napi build` (index.d.ts) and re-exported here.
+import type { Coupon, PaymentNotification, RefundNotification } from './index'
+
+export type { Coupon, PaymentNotification, RefundNotification }
 
 /** The stable error codes (SPEC §3), the same in every binding. */
 export type ErrorCode =
@@ -23,13 +27,15 @@ export type ErrorCode =
   | 'timestamp_out_of_window'
   | 'internal'
 
-/** Every error code, in numeric order (7001..7020 in the C ABI). */
+/** Every error code, in the core's order (8201..8220 in the C ABI). */
 export declare const CODES: readonly ErrorCode[]
 
 /**
  * A rejected notification (`signature_mismatch`, `malformed_xml`, ...), an unusable
- * configuration (`invalid_config`) or a misuse (`invalid_argument`). Messages never contain the
- * API key or the expected signature.
+ * configuration (`invalid_config`) or an argument of the right type that the core refuses
+ * (`invalid_argument`). An argument of the wrong type is a `TypeError` instead. Messages never
+ * contain the API key or the expected signature, are at most 200 characters and hold no control
+ * or line-breaking character.
  */
 export declare class NotifyError extends Error {
   constructor(code: ErrorCode, message: string)
@@ -46,9 +52,15 @@ export type Body = Buffer | Uint8Array | string
 
 /**
  * An amount in fen: a `number` up to `Number.MAX_SAFE_INTEGER`, a `bigint` beyond it (never a
- * rounded value), `null` when absent or not a non-negative integer (see `fields` for the text).
+ * rounded value), `null` when absent or not all digits (see `fields` for the text).
  */
 export type Amount = number | bigint | null
+
+/** Every child element exactly as received (`sign` and empty elements included), by name. */
+export type Fields = Record<string, string>
+
+/** Every child element as `[name, value]` pairs in exact document order. */
+export type FieldList = Array<[name: string, value: string]>
 
 export interface VerifierOptions {
   /** The v2 API key: 32 printable ASCII characters. */
@@ -65,102 +77,36 @@ export interface VerifierOptions {
   maxBodyBytes?: number | null
 }
 
-/**
- * Every child element exactly as received (`sign` and empty elements included), by name.
- * Keys follow document order except that JS lists integer-like names (`"10"`) first: use
- * `fieldList` when the exact order matters.
- */
-export type Fields = Record<string, string>
-
-/** Every child element as `[name, value]` pairs in exact document order. */
-export type FieldList = Array<[name: string, value: string]>
-
-/** One coupon applied to a payment (`coupon_{id,type,fee}_$n`). */
-export interface Coupon {
-  id: string
-  couponType: string | null
-  fee: Amount
-}
-
-/** A verified v2 payment result notification. */
-export interface PaymentNotification {
-  fields: Fields
-  fieldList: FieldList
-  /** The algorithm the signature verified with. */
-  signType: SignType
-  /** `return_code` and `result_code` are both `SUCCESS`: the payment succeeded. */
-  isSuccess: boolean
-  /** The idempotency key: `transaction_id`. */
-  dedupeKey: string | null
-  appid: string | null
-  mchId: string | null
-  subAppid: string | null
-  subMchId: string | null
-  deviceInfo: string | null
-  nonceStr: string | null
-  resultCode: string | null
-  errCode: string | null
-  errCodeDes: string | null
-  openid: string | null
-  isSubscribe: string | null
-  tradeType: string | null
-  bankType: string | null
-  feeType: string | null
-  cashFeeType: string | null
-  transactionId: string | null
-  outTradeNo: string | null
-  attach: string | null
-  timeEnd: string | null
-  totalFee: Amount
-  settlementTotalFee: Amount
-  cashFee: Amount
-  couponFee: Amount
-  couponCount: Amount
-  coupons: Coupon[]
-}
-
-/** A decrypted v2 refund result notification. */
-export interface RefundNotification {
-  /** The outer document (`req_info` still encrypted). */
-  fields: Fields
-  fieldList: FieldList
-  /** The decrypted `req_info` document. */
-  reqInfo: Fields
-  reqInfoList: FieldList
-  /** `refund_status` is `SUCCESS`. */
-  isSuccess: boolean
-  /** The idempotency key: `refund_id`. */
-  dedupeKey: string | null
-  appid: string | null
-  mchId: string | null
-  transactionId: string | null
-  outTradeNo: string | null
-  refundId: string | null
-  outRefundNo: string | null
-  refundStatus: string | null
-  successTime: string | null
-  refundRecvAccout: string | null
-  refundAccount: string | null
-  refundRequestSource: string | null
-  totalFee: Amount
-  refundFee: Amount
-  settlementTotalFee: Amount
-  settlementRefundFee: Amount
-}
-
 /** Verifies v2 payment notifications and decrypts v2 refund notifications for one merchant key. */
 export declare class Verifier {
-  /** @throws {NotifyError} `invalid_config` when the options are unusable. */
+  /**
+   * @throws {NotifyError} `invalid_config` when the options are unusable.
+   * @throws {TypeError} when an option has the wrong type.
+   */
   constructor(options: VerifierOptions)
-  /** @throws {NotifyError} when the notification is rejected. */
+  /**
+   * Verifies a payment result notification (the raw POST body).
+   * @throws {NotifyError} when the notification is rejected.
+   * @throws {TypeError} when `body` is not a Buffer, a Uint8Array or a string.
+   */
   verifyPayment(body: Body): PaymentNotification
-  /** @throws {NotifyError} when the notification is rejected. */
+  /**
+   * Decrypts and checks a refund result notification (the raw POST body).
+   *
+   * req_info is AES-256-ECB without integrity: blocks of two genuine refund notifications of the
+   * same merchant can be cut and pasted into a third that passes every check. Treat a refund
+   * notification as a hint: confirm it with the refund query API before any irreversible action.
+   * @throws {NotifyError} when the notification is rejected.
+   * @throws {TypeError} when `body` is not a Buffer, a Uint8Array or a string.
+   */
   decryptRefund(body: Body): RefundNotification
 }
 
 /**
  * Signs fields the way WeChat Pay does (`sign` and empty values are skipped): uppercase hex.
- * @throws {NotifyError} `invalid_argument` for a repeated name, `invalid_config` for a bad key.
+ * @throws {NotifyError} `invalid_argument` for a repeated name or a name a notification could not
+ * carry, `invalid_config` for a bad key or algorithm.
+ * @throws {TypeError} when an argument has the wrong type.
  */
 export declare function sign(
   fields: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>,
@@ -171,7 +117,10 @@ export declare function sign(
 /** The exact SUCCESS reply: acknowledge every verified notification (also `result_code=FAIL`). */
 export declare function replySuccess(): string
 
-/** A FAIL reply carrying `msg` (WeChat Pay will retry); safe for any message. */
+/**
+ * A FAIL reply carrying `msg` (WeChat Pay will retry); safe for any message.
+ * @throws {TypeError} when `msg` is not a string.
+ */
 export declare function replyFail(msg: string): string
 
 /** The version of the package and of the Rust core behind it. */

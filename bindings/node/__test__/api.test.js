@@ -1,13 +1,17 @@
 'use strict'
-// The JS surface: result shapes, input kinds, exact amounts, error classes and codes, and misuse
-// (wrong types, missing options) giving clear NotifyErrors instead of crashes.
+// The JS surface: result shapes, input kinds, exact amounts, error classes and codes, and the
+// misuse rule (a wrong argument type is a TypeError; a value of the right type that the core
+// refuses is a NotifyError with its code).
 const test = require('node:test')
 const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
 
 const wn = require('..')
 const { Verifier, NotifyError, CODES, sign, replySuccess, replyFail } = wn
 
 const KEY = '192006250b4c09247ec02edce69f6a2d'
+const ROOT = path.join(__dirname, '..', '..', '..')
 
 // Builds a signed notification body from [name, value] pairs (values must not need escaping).
 function notification(pairs, signType = 'MD5', key = KEY) {
@@ -34,7 +38,8 @@ const PAID = [
   ['out_trade_no', 'order-1'],
 ]
 
-function codeOf(fn) {
+// The NotifyError `fn` throws, checked for its class, a known code and an inert message.
+function notifyError(fn) {
   try {
     fn()
   } catch (err) {
@@ -42,17 +47,31 @@ function codeOf(fn) {
     assert.ok(err instanceof Error)
     assert.equal(err.name, 'NotifyError')
     assert.ok(CODES.includes(err.code), `known code ${err.code}`)
+    assert.ok(err.message.length > 0 && err.message.length <= 200)
+    return err
+  }
+  assert.fail('expected a NotifyError')
+}
+
+// The TypeError `fn` throws (never a NotifyError: a wrong type is not a rejected notification).
+function typeError(fn) {
+  try {
+    fn()
+  } catch (err) {
+    assert.ok(err instanceof TypeError, `a TypeError, got ${err && err.stack}`)
+    assert.ok(!(err instanceof NotifyError))
     assert.ok(err.message.length > 0)
     return err
   }
-  assert.fail('expected an error')
+  assert.fail('expected a TypeError')
 }
 
-test('payment result: fields in document order, typed camelCase properties, coupons', () => {
+test('payment result: a plain object with fields in document order and typed camelCase properties', () => {
   const v = new Verifier({ apiKey: KEY, signType: 'MD5', appid: 'wx2421b1c4370ec43b', mchId: '10000100' })
   const n = v.verifyPayment(notification(PAID))
   assert.equal(Object.getPrototypeOf(n), Object.prototype)
   assert.equal(Object.getPrototypeOf(n.fields), Object.prototype)
+  assert.ok(Array.isArray(n.fieldList))
   assert.deepEqual(n.fieldList.slice(0, -1), PAID)
   assert.equal(n.fieldList.at(-1)[0], 'sign')
   assert.deepEqual(Object.keys(n.fields), [...PAID.map(([k]) => k), 'sign'])
@@ -74,9 +93,18 @@ test('payment result: fields in document order, typed camelCase properties, coup
     { id: 'C0', couponType: 'CASH', fee: 1 },
     { id: 'C1', couponType: null, fee: null },
   ])
-  // Plain data: survives JSON and structuredClone unchanged.
+  // Plain data: every property is an own, enumerable, writable data property; the object
+  // survives JSON and structuredClone unchanged.
+  for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(n))) {
+    assert.ok(d.enumerable && d.writable && 'value' in d, name)
+  }
   assert.deepEqual(JSON.parse(JSON.stringify(n)), n)
   assert.deepEqual(structuredClone(n), n)
+  // Each call builds a new result.
+  const again = v.verifyPayment(notification(PAID))
+  assert.notEqual(again, n)
+  assert.notEqual(again.fields, n.fields)
+  assert.deepEqual(again, n)
 })
 
 test('result_code=FAIL is verified (acknowledge it) but not a success', () => {
@@ -86,6 +114,7 @@ test('result_code=FAIL is verified (acknowledge it) but not a success', () => {
   assert.equal(n.isSuccess, false)
   assert.equal(n.errCode, 'NOTENOUGH')
   assert.equal(n.signType, 'HMAC-SHA256')
+  assert.deepEqual(n.coupons, [])
 })
 
 test('Buffer, Uint8Array (also a view at an offset) and string bodies verify alike', () => {
@@ -111,131 +140,172 @@ test('amounts stay exact: a number up to 2^53-1, a bigint beyond', () => {
   const n = v.verifyPayment(
     notification([
       ['return_code', 'SUCCESS'],
+      ['result_code', 'SUCCESS'],
+      ['transaction_id', '4200000002'],
+      ['out_trade_no', 'order-2'],
       ['total_fee', '9007199254740991'],
-      ['cash_fee', '9007199254740993'],
-      ['coupon_fee', '9999999999999999999'],
+      ['cash_fee', '9007199254740992'],
+      ['coupon_fee', '18446744073709551615'],
+      ['coupon_count', '18446744073709551616'],
       ['settlement_total_fee', '-1'],
     ]),
   )
   assert.equal(n.totalFee, Number.MAX_SAFE_INTEGER)
-  assert.equal(n.cashFee, 9007199254740993n)
-  assert.equal(n.couponFee, 9999999999999999999n)
-  assert.equal(n.settlementTotalFee, null) // not a non-negative integer: the core says absent
+  assert.equal(n.cashFee, 9007199254740992n)
+  assert.equal(n.couponFee, 18446744073709551615n)
+  assert.equal(n.couponCount, null) // past u64: the core says absent
+  assert.equal(n.settlementTotalFee, null) // not all digits: the core says absent
   assert.equal(n.fields.settlement_total_fee, '-1')
 })
 
-test('fieldList keeps document order even for integer-like names; __proto__ is an own field', () => {
+test('fields: names that mean something to JS objects are own data properties', () => {
   const v = new Verifier({ apiKey: KEY, signType: 'MD5' })
-  const pairs = [['return_code', 'SUCCESS'], ['b', '1'], ['__proto__', 'p'], ['10', 'x'], ['2', 'y']]
-  let n
-  try {
-    n = v.verifyPayment(notification(pairs))
-  } catch (err) {
-    // A stricter core may refuse names that are not XML names; then nothing reaches JS.
-    assert.equal(err.code, 'malformed_xml')
-    return
-  }
+  const pairs = [
+    ['return_code', 'SUCCESS'],
+    ['__proto__', 'p'],
+    ['constructor', 'c'],
+    ['toString', 't'],
+    ['hasOwnProperty', 'h'],
+  ]
+  const n = v.verifyPayment(notification(pairs))
   assert.deepEqual(n.fieldList.slice(0, -1), pairs)
-  assert.equal(n.fields['10'], 'x')
-  assert.equal(n.fields.__proto__, 'p') // eslint-disable-line no-proto
-  assert.ok(Object.hasOwn(n.fields, '__proto__'))
+  assert.deepEqual(Object.keys(n.fields), [...pairs.map(([k]) => k), 'sign'])
   assert.equal(Object.getPrototypeOf(n.fields), Object.prototype)
+  for (const [name, value] of pairs) {
+    assert.ok(Object.hasOwn(n.fields, name), name)
+    assert.equal(n.fields[name], value)
+  }
+  // XML names cannot look like array indices (which JS would list first): the core refuses them.
+  assert.equal(notifyError(() => sign([['10', 'x']], KEY, 'MD5')).code, 'invalid_argument')
+  assert.equal(notifyError(() => v.verifyPayment('<xml><10>x</10></xml>')).code, 'malformed_xml')
 })
 
 test('refund result: outer fields, decrypted reqInfo, typed properties', () => {
-  const fs = require('node:fs')
-  const path = require('node:path')
-  const file = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'tests', 'vectors', 'v2_refund.json'), 'utf8'))
+  const file = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'vectors', 'v2_refund.json'), 'utf8'))
   const group = file.testGroups.find((g) => g.tests.some((t) => t.result === 'valid'))
   const tc = group.tests.find((t) => t.result === 'valid')
   const v = new Verifier({ apiKey: group.config.apiKey, signType: group.config.signType })
   const r = v.decryptRefund(tc.body)
+  assert.equal(Object.getPrototypeOf(r), Object.prototype)
   assert.deepEqual(r.fieldList, tc.expected.fields)
   assert.deepEqual(r.reqInfoList, tc.expected.reqInfo)
+  assert.deepEqual(Object.entries(r.reqInfo), tc.expected.reqInfo)
   assert.equal(r.reqInfo.refund_id, r.refundId)
   assert.equal(r.dedupeKey, r.refundId)
+  assert.equal(r.appid, r.fields.appid) // the outer document's
   assert.equal(typeof r.isSuccess, 'boolean')
-  assert.ok(typeof r.refundFee === 'number' || r.refundFee === null)
+  assert.equal(typeof r.refundFee, 'number')
+  assert.deepEqual(structuredClone(r), r)
   // A payment verifier call on a refund notification fails cleanly (no sign).
-  assert.equal(codeOf(() => v.verifyPayment(tc.body)).code, 'missing_signature')
+  assert.equal(notifyError(() => v.verifyPayment(tc.body)).code, 'missing_signature')
 })
 
 test('rejections are NotifyErrors with the SPEC code and no secrets', () => {
   const v = new Verifier({ apiKey: KEY, signType: 'MD5', mchId: '10000100' })
   const good = notification(PAID)
   const forged = good.replace('<total_fee><![CDATA[101]]>', '<total_fee><![CDATA[1]]>')
-  const err = codeOf(() => v.verifyPayment(forged))
+  const err = notifyError(() => v.verifyPayment(forged))
   assert.equal(err.code, 'signature_mismatch')
   assert.ok(!err.message.includes(KEY))
   const expected = sign(PAID.filter(([k]) => k !== 'total_fee').concat([['total_fee', '1']]), KEY, 'MD5')
   assert.ok(!err.message.includes(expected), 'no signature oracle')
-  assert.equal(codeOf(() => v.verifyPayment('<xml><a>1</a>')).code, 'malformed_xml')
-  assert.equal(codeOf(() => v.verifyPayment('<!DOCTYPE x [<!ENTITY e "x">]><xml></xml>')).code, 'forbidden_doctype')
-  assert.equal(codeOf(() => new Verifier({ apiKey: KEY, signType: 'HMAC-SHA256' }).verifyPayment(good)).code, 'signature_mismatch')
+  assert.equal(notifyError(() => v.verifyPayment('<xml><a>1</a>')).code, 'malformed_xml')
+  assert.equal(notifyError(() => v.verifyPayment('<!DOCTYPE x [<!ENTITY e "x">]><xml></xml>')).code, 'forbidden_doctype')
+  assert.equal(notifyError(() => new Verifier({ apiKey: KEY, signType: 'HMAC-SHA256' }).verifyPayment(good)).code, 'signature_mismatch')
   const other = new Verifier({ apiKey: KEY, signType: 'MD5', mchId: '999' })
-  assert.equal(codeOf(() => other.verifyPayment(good)).code, 'merchant_mismatch')
+  assert.equal(notifyError(() => other.verifyPayment(good)).code, 'merchant_mismatch')
   const small = new Verifier({ apiKey: KEY, signType: 'MD5', maxBodyBytes: 10 })
-  assert.equal(codeOf(() => small.verifyPayment(good)).code, 'body_too_large')
-  assert.equal(codeOf(() => v.decryptRefund(good)).code, 'missing_field')
+  assert.equal(notifyError(() => small.verifyPayment(good)).code, 'body_too_large')
+  assert.equal(notifyError(() => v.decryptRefund(good)).code, 'missing_field')
 })
 
-test('configuration errors', () => {
-  assert.equal(codeOf(() => new Verifier({ apiKey: 'short', signType: 'MD5' })).code, 'invalid_config')
-  const bad = codeOf(() => new Verifier({ apiKey: KEY, signType: 'md5' }))
-  assert.equal(bad.code, 'invalid_config')
-  assert.match(bad.message, /MD5/)
-  assert.equal(codeOf(() => new Verifier({ apiKey: KEY, signType: 'MD5', alsoAccept: ['SHA1'] })).code, 'invalid_config')
-  for (const maxBodyBytes of [-1, 1.5, NaN, Infinity]) {
-    assert.equal(codeOf(() => new Verifier({ apiKey: KEY, signType: 'MD5', maxBodyBytes })).code, 'invalid_config')
-  }
-  const secret = codeOf(() => new Verifier({ apiKey: KEY.slice(1), signType: 'MD5' }))
-  assert.ok(!secret.message.includes(KEY.slice(1)))
-})
-
-test('misuse: wrong types and missing options give clear errors, never a crash', () => {
+test('misuse, right type: values the core refuses are NotifyErrors with their code', () => {
   const cases = [
-    [() => new Verifier(), 'invalid_config', /options object.*got undefined/],
-    [() => new Verifier(null), 'invalid_config', /options object/],
-    [() => new Verifier('key'), 'invalid_config', /options object/],
-    [() => new Verifier({}), 'invalid_config', /apiKey must be a string/],
-    [() => new Verifier({ apiKey: KEY }), 'invalid_config', /signType must be a string/],
-    [() => new Verifier({ apiKey: 123, signType: 'MD5' }), 'invalid_config', /apiKey/],
-    [() => new Verifier({ apiKey: Buffer.from(KEY), signType: 'MD5' }), 'invalid_config', /apiKey/],
-    [() => new Verifier({ apiKey: KEY, signType: 'MD5', appid: 5 }), 'invalid_config', /appid/],
-    [() => new Verifier({ apiKey: KEY, signType: 'MD5', mchId: {} }), 'invalid_config', /mchId/],
-    [() => new Verifier({ apiKey: KEY, signType: 'MD5', alsoAccept: 'MD5' }), 'invalid_config', /alsoAccept/],
-    [() => new Verifier({ apiKey: KEY, signType: 'MD5', alsoAccept: [1] }), 'invalid_config', /alsoAccept/],
-    [() => new Verifier({ apiKey: KEY, signType: 'MD5', maxBodyBytes: '10' }), 'invalid_config', /maxBodyBytes/],
-    [() => sign(null, KEY, 'MD5'), 'invalid_argument', /fields/],
-    [() => sign('a=1', KEY, 'MD5'), 'invalid_argument', /fields/],
-    [() => sign({ a: 1 }, KEY, 'MD5'), 'invalid_argument', /entry 0/],
-    [() => sign([['a']], KEY, 'MD5'), 'invalid_argument', /entry 0/],
-    [() => sign([['a', '1'], 'b'], KEY, 'MD5'), 'invalid_argument', /entry 1/],
-    [() => sign({ a: '1' }, undefined, 'MD5'), 'invalid_config', /apiKey/],
-    [() => sign({ a: '1' }, KEY), 'invalid_config', /signType/],
+    [() => new Verifier({ apiKey: 'short', signType: 'MD5' }), 'invalid_config', /key/i],
+    [() => new Verifier({ apiKey: KEY, signType: 'md5' }), 'invalid_config', /MD5/],
+    [() => new Verifier({ apiKey: KEY, signType: 'MD5', alsoAccept: ['SHA1'] }), 'invalid_config', /SHA1/],
     [() => sign({ a: '1' }, KEY, 'SHA1'), 'invalid_config', /SHA1/],
-    [() => replyFail(), 'invalid_argument', /msg/],
-    [() => replyFail(42), 'invalid_argument', /msg/],
+    [() => sign({ a: '1' }, 'short', 'MD5'), 'invalid_config', /key/i],
+    [() => sign([['a', '1'], ['a', '2']], KEY, 'MD5'), 'invalid_argument', /a/],
+    [() => sign([['a&b', '1']], KEY, 'MD5'), 'invalid_argument', /name/i],
   ]
-  const v = new Verifier({ apiKey: KEY, signType: 'MD5' })
-  for (const body of [undefined, null, 42, {}, [], new Uint16Array(4), new Uint8ClampedArray(4), new ArrayBuffer(8), new DataView(new ArrayBuffer(8)), { length: 3, 0: 60 }]) {
-    cases.push([() => v.verifyPayment(body), 'invalid_argument', /Buffer, a Uint8Array or a string/])
-    cases.push([() => v.decryptRefund(body), 'invalid_argument', /Buffer, a Uint8Array or a string/])
+  for (const maxBodyBytes of [-1, 1.5, NaN, Infinity, 2 ** 53]) {
+    cases.push([() => new Verifier({ apiKey: KEY, signType: 'MD5', maxBodyBytes }), 'invalid_config', /maxBodyBytes/])
   }
   for (const [fn, code, message] of cases) {
-    const err = codeOf(fn)
+    const err = notifyError(fn)
     assert.equal(err.code, code, `${fn}`)
     assert.match(err.message, message, `${fn}`)
   }
-  // Methods detached from their instance fail cleanly too.
+  // The key never appears in a message, whatever is wrong with it.
+  for (const apiKey of [KEY.slice(1), `${KEY}\n`, `${KEY.slice(0, 31)}é`]) {
+    assert.ok(!notifyError(() => new Verifier({ apiKey, signType: 'MD5' })).message.includes(KEY.slice(1, 31)))
+    assert.ok(!notifyError(() => sign({ a: '1' }, apiKey, 'MD5')).message.includes(KEY.slice(1, 31)))
+  }
+})
+
+test('misuse, wrong type: TypeError, never a NotifyError and never a crash', () => {
+  const v = new Verifier({ apiKey: KEY, signType: 'MD5' })
+  const cases = [
+    () => new Verifier(),
+    () => new Verifier(null),
+    () => new Verifier('key'),
+    () => new Verifier({}),
+    () => new Verifier({ apiKey: KEY }),
+    () => new Verifier({ apiKey: 123, signType: 'MD5' }),
+    () => new Verifier({ apiKey: KEY, signType: 1 }),
+    () => new Verifier({ apiKey: KEY, signType: 'MD5', appid: 5 }),
+    () => new Verifier({ apiKey: KEY, signType: 'MD5', mchId: {} }),
+    () => new Verifier({ apiKey: KEY, signType: 'MD5', alsoAccept: 'MD5' }),
+    () => new Verifier({ apiKey: KEY, signType: 'MD5', alsoAccept: [1] }),
+    () => new Verifier({ apiKey: KEY, signType: 'MD5', maxBodyBytes: '10' }),
+    () => new Verifier({ apiKey: KEY, signType: 'MD5', maxBodyBytes: 10n }),
+    () => sign(null, KEY, 'MD5'),
+    () => sign('a=1', KEY, 'MD5'),
+    () => sign(42, KEY, 'MD5'),
+    () => sign({ a: 1 }, KEY, 'MD5'),
+    () => sign([['a']], KEY, 'MD5'),
+    () => sign([['a', '1', 'x']], KEY, 'MD5'),
+    () => sign([['a', 1]], KEY, 'MD5'),
+    () => sign([['a', '1'], 'b'], KEY, 'MD5'),
+    () => sign(Buffer.from('ab'), KEY, 'MD5'),
+    () => sign({ a: '1' }, undefined, 'MD5'),
+    () => sign({ a: '1' }, KEY),
+    () => replyFail(),
+    () => replyFail(42),
+    () => replyFail(Buffer.from('x')),
+  ]
+  for (const body of [undefined, null, 42, {}, [], [60], new Uint16Array(4), new Uint8ClampedArray(4), new ArrayBuffer(8), new DataView(new ArrayBuffer(8)), { length: 3, 0: 60 }]) {
+    cases.push(() => v.verifyPayment(body))
+    cases.push(() => v.decryptRefund(body))
+  }
+  for (const fn of cases) typeError(fn)
+  // Methods detached from their instance.
   const detached = v.verifyPayment
-  assert.match(codeOf(() => detached('<xml/>')).message, /called on a Verifier/)
-  assert.match(codeOf(() => v.decryptRefund.call({}, '<xml/>')).message, /called on a Verifier/)
-  // The raw generated binding also refuses bad input with an Error, not a crash.
+  typeError(() => detached('<xml/>'))
+  typeError(() => v.decryptRefund.call({}, '<xml/>'))
+  typeError(() => Verifier.prototype.verifyPayment.call(Object.create(Verifier.prototype), '<xml/>'))
+})
+
+test('misuse: an API key of the wrong type never appears in the TypeError', () => {
+  for (const apiKey of [Buffer.from(KEY), [...KEY], { key: KEY }, new String(KEY)]) { // eslint-disable-line no-new-wrappers
+    for (const fn of [() => new Verifier({ apiKey, signType: 'MD5' }), () => sign({ a: '1' }, apiKey, 'MD5')]) {
+      const err = typeError(fn)
+      assert.match(err.message, /apiKey/)
+      for (const secret of [KEY, JSON.stringify(Buffer.from(KEY)), String([...Buffer.from(KEY)])]) {
+        assert.ok(!err.message.includes(secret) && !String(err.stack).includes(secret), err.message)
+      }
+    }
+  }
+})
+
+test('the raw generated binding follows the same rule', () => {
   const raw = require('../index.js')
-  assert.throws(() => new raw.NativeVerifier({}), (e) => e instanceof Error)
-  assert.throws(() => new raw.NativeVerifier({ apiKey: KEY, signType: 'MD5' }).verifyPayment(42), (e) => e instanceof Error)
-  assert.throws(() => raw.nativeSign('x', KEY, 'MD5'), (e) => e instanceof Error)
+  assert.throws(() => new raw.NativeVerifier({}), (e) => e instanceof Error && e.code === 'InvalidArg')
+  assert.throws(() => new raw.NativeVerifier({ apiKey: KEY, signType: 'MD5' }).verifyPayment(42), (e) => e.code === 'InvalidArg')
+  assert.throws(() => raw.nativeSign('x', KEY, 'MD5'), (e) => e.code === 'InvalidArg')
+  assert.throws(() => new raw.NativeVerifier({ apiKey: 'short', signType: 'MD5' }), (e) => e.code === 'invalid_config')
+  assert.throws(() => new raw.NativeVerifier({ apiKey: KEY, signType: 'MD5' }).verifyPayment('<xml'), (e) => e.code === 'malformed_xml')
 })
 
 test('sign: plain object or [name, value] pairs; sign and empty values skipped', () => {
@@ -243,7 +313,7 @@ test('sign: plain object or [name, value] pairs; sign and empty values skipped',
   assert.equal(sign(fields, KEY, 'MD5'), '9A0A8659F005D6984697E2CA0A9CF3B7')
   assert.equal(sign(Object.entries(fields), KEY, 'HMAC-SHA256'), '6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD6')
   assert.equal(sign({ ...fields, sign: 'X', empty: '' }, KEY, 'MD5'), '9A0A8659F005D6984697E2CA0A9CF3B7')
-  assert.equal(codeOf(() => sign([['a', '1'], ['a', '2']], KEY, 'MD5')).code, 'invalid_argument')
+  assert.equal(sign({ test1: 'test1', test2: 'test2' }, KEY, 'MD5'), '1E3A8D73B5A4AEE787C0F68B5DAB8520')
 })
 
 test('replies are exact and safe', () => {
@@ -251,22 +321,25 @@ test('replies are exact and safe', () => {
   assert.equal(replyFail('a]]>b'), '<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[a]]]]><![CDATA[>b]]></return_msg></xml>')
 })
 
-test('exports and version', () => {
+test('exports, codes and version', () => {
   assert.equal(typeof wn.version, 'string')
   assert.equal(wn.version, require('../package.json').version)
-  assert.equal(CODES.length, 20)
   assert.ok(Object.isFrozen(CODES))
+  assert.equal(new Set(CODES).size, 20)
+  // The ErrorCode union of notify.d.ts lists exactly the core's codes.
+  const dts = fs.readFileSync(path.join(__dirname, '..', 'notify.d.ts'), 'utf8')
+  const union = dts.match(/export type ErrorCode =([^;]*?)\n\n/)
+  assert.ok(union, 'notify.d.ts declares ErrorCode')
+  assert.deepEqual([...union[1].matchAll(/'([a-z_]+)'/g)].map((m) => m[1]), [...CODES])
   const v = new Verifier({ apiKey: KEY, signType: 'MD5' })
   assert.equal(Object.prototype.toString.call(v), '[object Verifier]')
   assert.ok(!JSON.stringify(v).includes(KEY))
   assert.ok(!require('node:util').inspect(v, { showHidden: true, depth: 5 }).includes(KEY))
 })
 
-test('results are identical when code generation from strings is disabled', () => {
+test('the package runs with code generation from strings disabled, with identical results', () => {
   const { spawnSync } = require('node:child_process')
-  const path = require('node:path')
-  const fs = require('node:fs')
-  const samples = path.join(__dirname, '..', '..', '..', 'examples', 'notifications')
+  const samples = path.join(ROOT, 'examples', 'notifications')
   const key = fs.readFileSync(path.join(samples, 'api_key.txt'), 'utf8').trim()
   const script = `
     const fs = require('node:fs')

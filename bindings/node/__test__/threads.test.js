@@ -20,6 +20,7 @@ function body(i) {
     ['attach', `线程 ${i}`],
     ['total_fee', String(100 + i)],
     ['transaction_id', `42000000${i}`],
+    ['out_trade_no', `order-${i}`],
   ]
   return `<xml>${pairs.map(([k, v]) => `<${k}>${v}</${k}>`).join('')}<sign>${sign(pairs, KEY, 'HMAC-SHA256')}</sign></xml>`
 }
