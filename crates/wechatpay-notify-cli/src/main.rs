@@ -9,6 +9,7 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
+mod endpoint;
 mod v3;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -27,6 +28,7 @@ USAGE:
                           [--api-key-file PATH] [FILE|-]
   wechatpay-notify verify-v3 --platform-key ID=PEMFILE... [--header 'Name: value'...] [--now UNIX]
                           [--max-clock-skew S] [--max-body-bytes N] [--api-v3-key-file PATH] [FILE|-]
+  wechatpay-notify verify-any --profiles FILE [--header 'Name: value'...] [--now UNIX] [FILE|-]
   wechatpay-notify sign --sign-type MD5|HMAC-SHA256 [--api-key-file PATH] [--sign-only] [FILE|-]
   wechatpay-notify --version | --help
 
@@ -44,6 +46,14 @@ platform certificate (ID = its serial) or a WeChat Pay public key (ID = PUB_KEY_
 to trust both during a migration. The APIv3 key comes from $WECHATPAY_API_V3_KEY or
 --api-v3-key-file. --now sets the clock (Unix seconds; default: the system clock). It prints
 {\"ok\":true,\"kind\":\"v3\",\"event\":{..},\"resource\":{..},\"typed\":{..},\"reply\":{..}}.
+
+verify-any serves several merchants, v2 and v3, from one notify_url: a Wechatpay-Signature
+header means APIv3 (merchant by Wechatpay-Serial), otherwise v2 XML (merchant by mch_id). The
+profiles file (JSON, mode 600) names key files or environment variables, never keys:
+  {\"profiles\": [{\"label\": \"shop-a\",
+    \"v2\": {\"api_key_file\": \"a.key\", \"sign_type\": \"MD5\", \"mch_id\": \"10000100\"},
+    \"v3\": {\"api_v3_key_env\": \"SHOP_A_V3_KEY\", \"platform_keys\": {\"PUB_KEY_ID_...\": \"a-pub.pem\"}}}]}
+Paths are relative to the profiles file. The output adds \"label\" and the HTTP reply to send.
 
 sign reads a JSON object (or an array of [name, value] pairs) of fields and prints the signed
 <xml> notification (or, with --sign-only, the signature), for testing one's own endpoint.
@@ -179,7 +189,7 @@ pub(crate) fn typed_json<'a>(
     Value::Object(out)
 }
 
-fn pay_json(n: &PaymentNotification) -> Value {
+pub(crate) fn pay_json(n: &PaymentNotification) -> Value {
     json!({
         "ok": true,
         "kind": "pay",
@@ -189,7 +199,7 @@ fn pay_json(n: &PaymentNotification) -> Value {
     })
 }
 
-fn refund_json(n: &RefundNotification) -> Value {
+pub(crate) fn refund_json(n: &RefundNotification) -> Value {
     json!({
         "ok": true,
         "kind": "refund",
@@ -357,6 +367,7 @@ fn main() -> ExitCode {
         "verify" => verify(rest).map(|(v, ok)| (format!("{v}\n"), ok)),
         "sign" => sign_command(rest).map(|s| (s, true)),
         "verify-v3" => v3::verify_v3(rest).map(|(v, ok)| (format!("{v}\n"), ok)),
+        "verify-any" => endpoint::verify_any(rest).map(|(v, ok)| (format!("{v}\n"), ok)),
         "--help" | "-h" | "help" => {
             let _ = print(USAGE);
             return ExitCode::SUCCESS;

@@ -43,16 +43,7 @@ fn parse_args(args: &[String]) -> Result<Options, Usage> {
                     .map_err(|e| Usage(format!("cannot read {file}: {e}")))?;
                 o.platform_keys.push((id.to_string(), pem));
             }
-            "--header" => {
-                let v = value(arg)?;
-                let (name, val) = v
-                    .split_once(':')
-                    .ok_or_else(|| Usage(format!("--header takes 'Name: value', not {v:?}")))?;
-                // One space after the colon is the separator; the value is kept as given after it
-                // (a server would hand the verifier whatever its HTTP parser produced).
-                let val = val.strip_prefix(' ').unwrap_or(val);
-                o.headers.push((name.to_string(), val.to_string()));
-            }
+            "--header" => o.headers.push(header(&value(arg)?)?),
             "--now" => o.now = Some(number(arg, &value(arg)?)?),
             "--max-clock-skew" => o.max_clock_skew = Some(number(arg, &value(arg)?)?),
             "--max-body-bytes" => o.max_body_bytes = Some(number(arg, &value(arg)?)?),
@@ -71,6 +62,16 @@ fn parse_args(args: &[String]) -> Result<Options, Usage> {
         }
     }
     Ok(o)
+}
+
+/// `--header 'Name: value'`: one space after the colon is the separator; the value is kept as
+/// given after it (a server hands the verifier whatever its HTTP parser produced).
+pub(crate) fn header(v: &str) -> Result<(String, String), Usage> {
+    let (name, val) = v
+        .split_once(':')
+        .ok_or_else(|| Usage(format!("--header takes 'Name: value', not {v:?}")))?;
+    let val = val.strip_prefix(' ').unwrap_or(val);
+    Ok((name.to_string(), val.to_string()))
 }
 
 fn api_v3_key(o: &Options) -> Result<String, Usage> {

@@ -414,3 +414,163 @@ fn v3_vectors() {
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(ran, v["numberOfTests"].as_u64().unwrap());
 }
+
+/// Writes `profiles` (the endpoint vectors' config) as a profiles file with key files and
+/// environment variables; returns its path and the environment to set.
+fn write_profiles(dir: &std::path::Path, profiles: &Value) -> (PathBuf, Vec<(String, String)>) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut env = Vec::new();
+    let mut out = Vec::new();
+    for (i, p) in profiles.as_array().unwrap().iter().enumerate() {
+        let mut profile = serde_json::json!({"label": p["label"]});
+        if !p["v2"].is_null() {
+            std::fs::write(
+                dir.join(format!("p{i}.key")),
+                p["v2"]["apiKey"].as_str().unwrap(),
+            )
+            .unwrap();
+            profile["v2"] = serde_json::json!({
+                "api_key_file": format!("p{i}.key"),
+                "sign_type": p["v2"]["signType"],
+                "mch_id": p["v2"]["mchId"],
+            });
+        }
+        if !p["v3"].is_null() {
+            let var = format!("CLI_TEST_V3_KEY_{i}");
+            env.push((
+                var.clone(),
+                p["v3"]["apiV3Key"].as_str().unwrap().to_string(),
+            ));
+            let mut keys = serde_json::Map::new();
+            for (k, pair) in p["v3"]["platformKeys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+            {
+                let file = format!("p{i}-k{k}.pem");
+                std::fs::write(dir.join(&file), pair[1].as_str().unwrap()).unwrap();
+                keys.insert(pair[0].as_str().unwrap().to_string(), Value::String(file));
+            }
+            profile["v3"] = serde_json::json!({"api_v3_key_env": var, "platform_keys": keys});
+        }
+        out.push(profile);
+    }
+    let path = dir.join("profiles.json");
+    std::fs::write(&path, serde_json::json!({"profiles": out}).to_string()).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    (path, env)
+}
+
+fn run_env(args: &[String], env: &[(String, String)], stdin: &[u8]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wechatpay-notify"));
+    cmd.args(args)
+        .env_remove("WECHATPAY_API_KEY")
+        .envs(env.iter().cloned())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let _ = input.write_all(stdin);
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn endpoint_vectors_through_verify_any() {
+    let v = load("endpoint.json");
+    let mut ran = 0;
+    for (g, group) in v["testGroups"].as_array().unwrap().iter().enumerate() {
+        let dir =
+            std::env::temp_dir().join(format!("wechatpay-cli-any-{}-{g}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (profiles, env) = write_profiles(&dir, &group["config"]["profiles"]);
+        for t in group["tests"].as_array().unwrap() {
+            ran += 1;
+            let tc = t["tcId"].as_u64().unwrap();
+            let mut args = vec![
+                "verify-any".to_string(),
+                "--profiles".into(),
+                profiles.display().to_string(),
+            ];
+            for h in t["headers"].as_array().unwrap() {
+                args.extend([
+                    "--header".into(),
+                    format!("{}: {}", h[0].as_str().unwrap(), h[1].as_str().unwrap()),
+                ]);
+            }
+            args.extend(["--now".into(), t["now"].to_string()]);
+            let out = run_env(&args, &env, &body(t));
+            let want = &t["expected"];
+            if out.status.code() == Some(2) {
+                // A profiles set the endpoint refuses is a configuration error.
+                assert_eq!(
+                    t["error"],
+                    "invalid_config",
+                    "tcId {tc}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                continue;
+            }
+            let j = json_out(&out);
+            let reply = serde_json::json!({
+                "status": j["reply"]["status"], "contentType": j["reply"]["content_type"], "body": j["reply"]["body"],
+            });
+            assert_eq!(reply, want["reply"], "tcId {tc}");
+            if t["result"] == "valid" {
+                assert_eq!(out.status.code(), Some(0), "tcId {tc}: {j}");
+                assert_eq!(j["label"], want["label"], "tcId {tc}");
+                assert_eq!(j["kind"], want["kind"], "tcId {tc}");
+                assert_eq!(j["typed"]["is_success"], want["isSuccess"], "tcId {tc}");
+                assert_eq!(j["typed"]["dedupe_key"], want["dedupeKey"], "tcId {tc}");
+            } else {
+                assert_eq!(out.status.code(), Some(1), "tcId {tc}: {j}");
+                assert_eq!(j["error"]["code"], t["error"], "tcId {tc}");
+                assert_eq!(j["version"], want["version"], "tcId {tc}");
+                assert_eq!(j["label"], want["label"], "tcId {tc}");
+                check_message(tc, j["error"]["message"].as_str().unwrap());
+            }
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    assert_eq!(ran, v["numberOfTests"].as_u64().unwrap());
+}
+
+#[test]
+fn profiles_files_keep_keys_out_and_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("wechatpay-cli-profiles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run_with = |profiles: &str, mode: u32| {
+        let path = dir.join("p.json");
+        std::fs::write(&path, profiles).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        run_env(
+            &[
+                "verify-any".into(),
+                "--profiles".into(),
+                path.display().to_string(),
+            ],
+            &[],
+            b"<xml/>",
+        )
+    };
+    std::fs::write(dir.join("a.key"), "192006250b4c09247ec02edce69f6a2d").unwrap();
+    let good = r#"{"profiles":[{"label":"a","v2":{"api_key_file":"a.key","sign_type":"MD5","mch_id":"1"}}]}"#;
+    let out = run_with(good, 0o644);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("chmod 600"));
+    let out = run_with(good, 0o600);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inline = r#"{"profiles":[{"label":"a","v2":{"api_key":"192006250b4c09247ec02edce69f6a2d","mch_id":"1"}}]}"#;
+    let out = run_with(inline, 0o600);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("192006250b4c"));
+    std::fs::remove_dir_all(&dir).ok();
+}
