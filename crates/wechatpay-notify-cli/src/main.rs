@@ -10,13 +10,14 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 mod endpoint;
+mod simulate;
 mod v3;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value, json};
 use wechatpay_notify::{
     DEFAULT_MAX_BODY_BYTES, Error, ErrorKind, Fields, PaymentNotification, RefundNotification,
-    SignType, Verifier, reply, sign, string_to_sign, view,
+    SignType, Verifier, reply, sign, signed_xml, string_to_sign, view,
 };
 
 const USAGE: &str = "\
@@ -29,6 +30,12 @@ USAGE:
   wechatpay-notify verify-v3 --platform-key ID=PEMFILE... [--header 'Name: value'...] [--now UNIX]
                           [--max-clock-skew S] [--max-body-bytes N] [--api-v3-key-file PATH] [FILE|-]
   wechatpay-notify verify-any --profiles FILE [--header 'Name: value'...] [--now UNIX] [FILE|-]
+  wechatpay-notify simulate pay|refund --url URL [--sign-type MD5|HMAC-SHA256] [--appid A] [--mch-id M]
+                          [--out-trade-no N] [--total-fee FEN] [--result SUCCESS|FAIL] [--attach TEXT]
+                          [--coupons N] [--repeat K] [--until-success [--time-scale X]] [--print]
+  wechatpay-notify simulate v3 pay|refund --url URL --private-key PEM --key-id ID [the options above]
+                          [--stale-timestamp] [--probe]
+  wechatpay-notify keygen --out DIR
   wechatpay-notify sign --sign-type MD5|HMAC-SHA256 [--api-key-file PATH] [--sign-only] [FILE|-]
   wechatpay-notify --version | --help
 
@@ -54,6 +61,21 @@ profiles file (JSON, mode 600) names key files or environment variables, never k
     \"v2\": {\"api_key_file\": \"a.key\", \"sign_type\": \"MD5\", \"mch_id\": \"10000100\"},
     \"v3\": {\"api_v3_key_env\": \"SHOP_A_V3_KEY\", \"platform_keys\": {\"PUB_KEY_ID_...\": \"a-pub.pem\"}}}]}
 Paths are relative to the profiles file. The output adds \"label\" and the HTTP reply to send.
+
+simulate sends a realistic, correctly signed notification to YOUR notify_url and reports, as JSON,
+each attempt's HTTP status, reply, whether the reply is the acknowledgement WeChat Pay requires
+(\"reply_ok\"), and the time taken. --repeat K sends the same notification K times (WeChat Pay
+retries; a handler must record it once); --until-success re-sends on WeChat Pay's retry schedule
+(15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h, multiplied by --time-scale); --print
+writes the request instead of sending it. v2 uses $WECHATPAY_API_KEY (or --api-key-file); v3 uses
+$WECHATPAY_API_V3_KEY (or --api-v3-key-file) and signs with a key made by keygen.
+SAFETY: --url has no default. A v3 simulation is signed with a TEST key, so a handler that trusts
+only WeChat Pay's real platform keys refuses it, as it must. A v2 simulation signed with a real
+API key is indistinguishable from a real notification: never aim it at production with a
+production key. --stale-timestamp and --probe send what a v3 handler must refuse.
+
+keygen writes test_private_key.pem (RSA-2048, PKCS#8), test_public_key.pem and test_key_id.txt
+(a PUB_KEY_ID_... id) into DIR, for a handler to trust in tests.
 
 sign reads a JSON object (or an array of [name, value] pairs) of fields and prints the signed
 <xml> notification (or, with --sign-only, the signature), for testing one's own endpoint.
@@ -320,20 +342,14 @@ fn sign_command(args: &[String]) -> Result<String, Usage> {
         )));
     }
     let unsigned: Vec<&(String, String)> = fields.iter().filter(|(k, _)| k != "sign").collect();
-    let signature = sign(unsigned.iter().map(|(k, v)| (k, v)), &key, sign_type)?;
     if o.sign_only {
+        let signature = sign(unsigned.iter().map(|(k, v)| (k, v)), &key, sign_type)?;
         return Ok(format!("{signature}\n"));
     }
-    let mut xml = String::from("<xml>");
-    // `sign` refused any name or value that could not be sent and read back.
-    for (k, v) in unsigned {
-        xml.push_str(&format!(
-            "<{k}><![CDATA[{}]]></{k}>",
-            v.replace("]]>", "]]]]><![CDATA[>")
-        ));
-    }
-    xml.push_str(&format!("<sign><![CDATA[{signature}]]></sign></xml>\n"));
-    Ok(xml)
+    Ok(format!(
+        "{}\n",
+        signed_xml(unsigned.iter().map(|(k, v)| (k, v)), &key, sign_type)?
+    ))
 }
 
 fn print(s: &str) -> io::Result<()> {
@@ -368,6 +384,8 @@ fn main() -> ExitCode {
         "sign" => sign_command(rest).map(|s| (s, true)),
         "verify-v3" => v3::verify_v3(rest).map(|(v, ok)| (format!("{v}\n"), ok)),
         "verify-any" => endpoint::verify_any(rest).map(|(v, ok)| (format!("{v}\n"), ok)),
+        "simulate" => simulate::simulate(rest),
+        "keygen" => simulate::keygen(rest),
         "--help" | "-h" | "help" => {
             let _ = print(USAGE);
             return ExitCode::SUCCESS;

@@ -34,9 +34,10 @@ mod xml;
 
 pub use endpoint::{ApiVersion, Endpoint, Handled, MerchantProfile, Notification, Rejection};
 pub use error::{Error, ErrorKind};
-pub use sign::{ApiKey, SignType, sign, string_to_sign};
+pub use sign::{ApiKey, SignType, sign, signed_xml, string_to_sign};
 pub use v2::{
-    Coupon, DEFAULT_MAX_BODY_BYTES, PaymentNotification, RefundNotification, Verifier, parse_amount,
+    Coupon, DEFAULT_MAX_BODY_BYTES, PaymentNotification, RefundNotification, Verifier,
+    encrypt_req_info, parse_amount,
 };
 pub use v3::{
     DEFAULT_MAX_CLOCK_SKEW, V3Headers, V3Notification, V3Refund, V3Transaction, V3Verifier,

@@ -1,7 +1,7 @@
 //! v2 (XML) payment and refund notifications: the verifier and its results.
 
 use aes::Aes256;
-use aes::cipher::{BlockModeDecrypt, KeyInit, array::Array};
+use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyInit, array::Array};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use md5::{Digest, Md5};
@@ -51,13 +51,7 @@ impl Verifier {
     /// A verifier for `api_key` (32 printable ASCII characters) using `sign_type` only.
     pub fn new(api_key: impl AsRef<[u8]>, sign_type: SignType) -> Result<Verifier, Error> {
         let key = ApiKey::new(api_key)?;
-        let mut refund_key = Zeroizing::new([0u8; 32]);
-        let digest = Md5::digest(key.bytes());
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        for (i, b) in digest.iter().enumerate() {
-            refund_key[2 * i] = HEX[(b >> 4) as usize];
-            refund_key[2 * i + 1] = HEX[(b & 15) as usize];
-        }
+        let refund_key = refund_key(&key);
         Ok(Verifier {
             key,
             sign_type,
@@ -290,6 +284,47 @@ fn require(fields: &Fields, names: &[&str], what: &str) -> Result<(), Error> {
         ))),
         None => Ok(()),
     }
+}
+
+/// The `req_info` of a refund notification as WeChat Pay makes it: the fields as a `<root>`
+/// document, PKCS#7-padded, AES-256-ECB with the lowercase hex MD5 of `api_key`, base64. For
+/// simulations and tests of one's own endpoint (the mirror of [`Verifier::decrypt_refund`]).
+pub fn encrypt_req_info<I, K, V>(fields: I, api_key: impl AsRef<[u8]>) -> Result<String, Error>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    let key = ApiKey::new(api_key)?;
+    let fields = Fields::from_pairs(fields)?;
+    let mut plain = String::from("<root>");
+    for (k, v) in fields.iter() {
+        plain.push_str(&format!("<{k}>{}</{k}>", crate::sign::cdata(v)));
+    }
+    plain.push_str("</root>");
+    let mut buf = Zeroizing::new(plain.into_bytes());
+    let pad = 16 - buf.len() % 16;
+    buf.extend(std::iter::repeat_n(pad as u8, pad));
+    let mut enc = ecb::Encryptor::<Aes256>::new(&Array::from(*refund_key(&key)));
+    for block in buf.chunks_exact_mut(16) {
+        let block: &mut [u8; 16] = block
+            .try_into()
+            .map_err(|_| Error::new(ErrorKind::Internal, "block split"))?;
+        enc.encrypt_block(block.into());
+    }
+    Ok(STANDARD.encode(&buf[..]))
+}
+
+/// The refund AES key: the 32 ASCII characters of the lowercase hex MD5 of the API key.
+fn refund_key(key: &ApiKey) -> Zeroizing<[u8; 32]> {
+    let mut refund_key = Zeroizing::new([0u8; 32]);
+    let digest = Md5::digest(key.bytes());
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in digest.iter().enumerate() {
+        refund_key[2 * i] = HEX[(b >> 4) as usize];
+        refund_key[2 * i + 1] = HEX[(b & 15) as usize];
+    }
+    refund_key
 }
 
 /// Strict base64 → AES-256-ECB → strict PKCS#7 → UTF-8 (checked by the XML reader).
@@ -561,6 +596,26 @@ mod tests {
                 "decrypt_failed"
             );
         }
+    }
+
+    #[test]
+    fn encrypted_req_info_decrypts() {
+        let key = "2IBtBXdrqC3kCBs4gaceL7nl2nnFadQv";
+        let inner = [
+            ("transaction_id", "4200"),
+            ("out_trade_no", "A1"),
+            ("refund_id", "5000"),
+            ("out_refund_no", "R1"),
+            ("refund_fee", "1"),
+            ("refund_status", "SUCCESS"),
+        ];
+        let req_info = encrypt_req_info(inner, key).unwrap();
+        let body =
+            format!("<xml><return_code>SUCCESS</return_code><req_info>{req_info}</req_info></xml>");
+        let v = Verifier::new(key, SignType::Md5).unwrap();
+        let n = v.decrypt_refund(body.as_bytes()).unwrap();
+        assert_eq!(n.req_info().to_vec().len(), inner.len());
+        assert_eq!(n.refund_id(), Some("5000"));
     }
 
     #[test]

@@ -1,0 +1,656 @@
+//! `simulate` and `keygen`: send realistic, correctly signed notifications to one's own notify_url,
+//! the way WeChat Pay would (a payment platform CLI's "trigger"), and check the reply.
+//!
+//! v2 notifications are signed with the core's `signed_xml` and refunds encrypted with its
+//! `encrypt_req_info` (the mirrors of what the verifier checks). APIv3 notifications are signed
+//! with a test key made by `keygen` (RSA-2048, SHA256withRSA) and their resource encrypted with
+//! AES-256-GCM under the APIv3 key, both with ring.
+
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use serde_json::{Value, json};
+use wechatpay_notify::{SignType, encrypt_req_info, reply, signed_xml};
+
+use crate::Usage;
+
+/// WeChat Pay's retry schedule after a notification that was not acknowledged (SPEC).
+pub(crate) const RETRY_SCHEDULE_S: [u64; 15] = [
+    15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
+];
+
+#[derive(Default)]
+struct Options {
+    url: Option<String>,
+    sign_type: Option<SignType>,
+    appid: Option<String>,
+    mch_id: Option<String>,
+    out_trade_no: Option<String>,
+    total_fee: Option<u64>,
+    result: Option<String>,
+    attach: Option<String>,
+    coupons: usize,
+    repeat: usize,
+    print: bool,
+    until_success: bool,
+    time_scale: f64,
+    private_key: Option<String>,
+    key_id: Option<String>,
+    stale_timestamp: bool,
+    probe: bool,
+    api_key_file: Option<String>,
+    api_v3_key_file: Option<String>,
+}
+
+fn parse_args(args: &[String]) -> Result<Options, Usage> {
+    let mut o = Options {
+        repeat: 1,
+        time_scale: 1.0,
+        ..Options::default()
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| Usage(format!("{name} needs a value")))
+        };
+        let num = |name: &str, v: String| -> Result<u64, Usage> {
+            v.parse()
+                .map_err(|_| Usage(format!("{name}: not a number: {v:?}")))
+        };
+        match arg.as_str() {
+            "--url" => o.url = Some(value(arg)?),
+            "--sign-type" => o.sign_type = Some(SignType::parse(&value(arg)?)?),
+            "--appid" => o.appid = Some(value(arg)?),
+            "--mch-id" | "--mchid" => o.mch_id = Some(value(arg)?),
+            "--out-trade-no" => o.out_trade_no = Some(value(arg)?),
+            "--total-fee" => o.total_fee = Some(num(arg, value(arg)?)?),
+            "--result" => {
+                let r = value(arg)?;
+                if r != "SUCCESS" && r != "FAIL" {
+                    return Err(Usage(format!(
+                        "--result must be SUCCESS or FAIL, not {r:?}"
+                    )));
+                }
+                o.result = Some(r);
+            }
+            "--attach" => o.attach = Some(value(arg)?),
+            "--coupons" => o.coupons = num(arg, value(arg)?)? as usize,
+            "--repeat" => o.repeat = num(arg, value(arg)?)?.max(1) as usize,
+            "--print" => o.print = true,
+            "--until-success" => o.until_success = true,
+            "--time-scale" => {
+                let v = value(arg)?;
+                o.time_scale = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s >= 0.0)
+                    .ok_or_else(|| {
+                        Usage(format!("--time-scale: not a non-negative number: {v:?}"))
+                    })?;
+            }
+            "--private-key" => o.private_key = Some(value(arg)?),
+            "--key-id" => o.key_id = Some(value(arg)?),
+            "--stale-timestamp" => o.stale_timestamp = true,
+            "--probe" => o.probe = true,
+            "--api-key-file" => o.api_key_file = Some(value(arg)?),
+            "--api-v3-key-file" => o.api_v3_key_file = Some(value(arg)?),
+            "--api-key" | "--api-v3-key" => {
+                return Err(Usage(
+                    "keys are never taken from the command line: use the environment or a key file"
+                        .into(),
+                ));
+            }
+            s => return Err(Usage(format!("unknown argument {s}"))),
+        }
+    }
+    if !o.print && o.url.is_none() {
+        return Err(Usage(
+            "--url is required (there is no default target), or --print to only write the body"
+                .into(),
+        ));
+    }
+    Ok(o)
+}
+
+fn secret(file: &Option<String>, var: &str, flag: &str) -> Result<String, Usage> {
+    match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map(|k| k.trim().to_string())
+            .map_err(|e| Usage(format!("cannot read {flag} {path}: {e}"))),
+        None => std::env::var(var).map_err(|_| Usage(format!("no key: set ${var} or pass {flag}"))),
+    }
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N], Usage> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|e| Usage(format!("no randomness: {e}")))?;
+    Ok(b)
+}
+
+fn random_digits(n: usize) -> Result<String, Usage> {
+    let bytes = random_bytes::<32>()?;
+    Ok(bytes
+        .iter()
+        .take(n)
+        .map(|b| char::from(b'0' + b % 10))
+        .collect())
+}
+
+fn random_alnum(n: usize) -> Result<String, Usage> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let bytes = random_bytes::<32>()?;
+    Ok(bytes
+        .iter()
+        .take(n)
+        .map(|b| char::from(ALPHABET[*b as usize % ALPHABET.len()]))
+        .collect())
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Beijing time (UTC+8) of `unix`, as `(year, month, day, hour, minute, second)`.
+fn beijing(unix: u64) -> (u64, u64, u64, u64, u64, u64) {
+    let t = unix + 8 * 3600;
+    let (days, secs) = (t / 86_400, t % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u64::from(m <= 2);
+    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+/// A payment notification's fields as WeChat Pay sends them.
+fn v2_payment(o: &Options) -> Result<Vec<(String, String)>, Usage> {
+    let now = unix_now();
+    let (y, mo, d, h, mi, s) = beijing(now);
+    let fee = o.total_fee.unwrap_or(1);
+    let success = o.result.as_deref() != Some("FAIL");
+    let mut f: Vec<(String, String)> = Vec::new();
+    let mut put = |k: &str, v: String| f.push((k.to_string(), v));
+    put(
+        "appid",
+        o.appid
+            .clone()
+            .unwrap_or_else(|| "wx2421b1c4370ec43b".into()),
+    );
+    if let Some(a) = &o.attach {
+        put("attach", a.clone());
+    }
+    put("bank_type", "CMC".into());
+    put("cash_fee", fee.saturating_sub(o.coupons as u64).to_string());
+    put("device_info", "WEB".into());
+    put("fee_type", "CNY".into());
+    put("is_subscribe", "N".into());
+    put(
+        "mch_id",
+        o.mch_id.clone().unwrap_or_else(|| "10000100".into()),
+    );
+    put("nonce_str", random_alnum(32)?);
+    put("openid", format!("oUpF8u{}", random_alnum(22)?));
+    put(
+        "out_trade_no",
+        o.out_trade_no
+            .clone()
+            .unwrap_or_else(|| format!("SIM{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}")),
+    );
+    put(
+        "result_code",
+        if success { "SUCCESS" } else { "FAIL" }.into(),
+    );
+    if !success {
+        put("err_code", "SYSTEMERROR".into());
+        put("err_code_des", "simulated failure".into());
+    }
+    put("return_code", "SUCCESS".into());
+    put(
+        "time_end",
+        format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}"),
+    );
+    put("total_fee", fee.to_string());
+    put("trade_type", "JSAPI".into());
+    put(
+        "transaction_id",
+        format!("4200{y:04}{mo:02}{d:02}{}", random_digits(16)?),
+    );
+    if o.coupons > 0 {
+        put("coupon_count", o.coupons.to_string());
+        put("coupon_fee", o.coupons.to_string());
+        for n in 0..o.coupons {
+            put(&format!("coupon_type_{n}"), "CASH".into());
+            put(&format!("coupon_id_{n}"), format!("1000{n}"));
+            put(&format!("coupon_fee_{n}"), "1".into());
+        }
+    }
+    f.sort();
+    Ok(f)
+}
+
+/// A refund notification: the outer fields around `req_info` encrypted as WeChat Pay does.
+fn v2_refund(o: &Options, api_key: &str) -> Result<String, Usage> {
+    let now = unix_now();
+    let (y, mo, d, h, mi, s) = beijing(now);
+    let fee = o.total_fee.unwrap_or(1).to_string();
+    let status = if o.result.as_deref() == Some("FAIL") {
+        "CHANGE"
+    } else {
+        "SUCCESS"
+    };
+    let inner = [
+        (
+            "out_refund_no",
+            format!("SIMR{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}"),
+        ),
+        (
+            "out_trade_no",
+            o.out_trade_no
+                .clone()
+                .unwrap_or_else(|| format!("SIM{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}")),
+        ),
+        ("refund_account", "REFUND_SOURCE_RECHARGE_FUNDS".into()),
+        ("refund_fee", fee.clone()),
+        (
+            "refund_id",
+            format!("5000{y:04}{mo:02}{d:02}{}", random_digits(17)?),
+        ),
+        ("refund_recv_accout", "支付用户零钱".into()),
+        ("refund_request_source", "API".into()),
+        ("refund_status", status.into()),
+        ("settlement_refund_fee", fee.clone()),
+        ("settlement_total_fee", fee.clone()),
+        (
+            "success_time",
+            format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"),
+        ),
+        ("total_fee", fee),
+        (
+            "transaction_id",
+            format!("4200{y:04}{mo:02}{d:02}{}", random_digits(16)?),
+        ),
+    ];
+    let req_info = encrypt_req_info(inner, api_key)?;
+    let mch_id = o.mch_id.clone().unwrap_or_else(|| "10000100".into());
+    let appid = o
+        .appid
+        .clone()
+        .unwrap_or_else(|| "wx2421b1c4370ec43b".into());
+    Ok(format!(
+        "<xml><return_code>SUCCESS</return_code><appid><![CDATA[{appid}]]></appid><mch_id><![CDATA[{mch_id}]]></mch_id><nonce_str><![CDATA[{}]]></nonce_str><req_info><![CDATA[{req_info}]]></req_info></xml>",
+        random_alnum(32)?
+    ))
+}
+
+/// An APIv3 notification: `(headers, body)`.
+fn v3_notification(o: &Options, refund: bool) -> Result<(Vec<(String, String)>, String), Usage> {
+    let key_file = o
+        .private_key
+        .as_deref()
+        .ok_or_else(|| Usage("simulate v3 needs --private-key FILE (from keygen)".into()))?;
+    let key_id = o
+        .key_id
+        .clone()
+        .ok_or_else(|| Usage("simulate v3 needs --key-id ID (the id the handler trusts)".into()))?;
+    let pem = std::fs::read_to_string(key_file)
+        .map_err(|e| Usage(format!("cannot read {key_file}: {e}")))?;
+    let der = pem_der(&pem, "PRIVATE KEY")?;
+    let signer = RsaKeyPair::from_pkcs8(&der)
+        .map_err(|e| Usage(format!("{key_file} is not an RSA PKCS#8 private key: {e}")))?;
+    let api_v3_key = secret(
+        &o.api_v3_key_file,
+        "WECHATPAY_API_V3_KEY",
+        "--api-v3-key-file",
+    )?;
+    let now = unix_now();
+    let (y, mo, d, h, mi, s) = beijing(now);
+    let rfc3339 = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}+08:00");
+    let fee = o.total_fee.unwrap_or(1);
+    let out_trade_no = o
+        .out_trade_no
+        .clone()
+        .unwrap_or_else(|| format!("SIM{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}"));
+    let mchid = o.mch_id.clone().unwrap_or_else(|| "1900000100".into());
+    let transaction_id = format!("4200{y:04}{mo:02}{d:02}{}", random_digits(16)?);
+    let success = o.result.as_deref() != Some("FAIL");
+    let (event_type, summary, resource, original_type) = if refund {
+        (
+            if success {
+                "REFUND.SUCCESS"
+            } else {
+                "REFUND.ABNORMAL"
+            },
+            if success {
+                "退款成功"
+            } else {
+                "退款异常"
+            },
+            json!({
+                "mchid": mchid, "out_trade_no": out_trade_no, "transaction_id": transaction_id,
+                "out_refund_no": format!("SIMR{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}"),
+                "refund_id": format!("5030{y:04}{mo:02}{d:02}{}", random_digits(17)?),
+                "refund_status": if success { "SUCCESS" } else { "ABNORMAL" },
+                "success_time": rfc3339, "user_received_account": "支付用户零钱",
+                "amount": {"total": fee, "refund": fee, "payer_total": fee, "payer_refund": fee},
+            }),
+            "refund",
+        )
+    } else {
+        let mut r = json!({
+            "mchid": mchid,
+            "appid": o.appid.clone().unwrap_or_else(|| "wxd678efh567hg6787".into()),
+            "out_trade_no": out_trade_no, "transaction_id": transaction_id,
+            "trade_type": "JSAPI",
+            "trade_state": if success { "SUCCESS" } else { "PAYERROR" },
+            "trade_state_desc": if success { "支付成功" } else { "支付失败" },
+            "bank_type": "CMC", "attach": o.attach.clone().unwrap_or_default(),
+            "success_time": rfc3339,
+            "payer": {"openid": format!("oUpF8u{}", random_alnum(22)?)},
+            "amount": {"total": fee, "payer_total": fee, "currency": "CNY", "payer_currency": "CNY"},
+        });
+        if !success {
+            r.as_object_mut().map(|m| m.remove("success_time"));
+        }
+        (
+            "TRANSACTION.SUCCESS",
+            if success {
+                "支付成功"
+            } else {
+                "支付失败"
+            },
+            r,
+            "transaction",
+        )
+    };
+    let nonce = random_alnum(12)?;
+    let gcm = LessSafeKey::new(
+        UnboundKey::new(&AES_256_GCM, api_v3_key.as_bytes())
+            .map_err(|_| Usage("the APIv3 key must be exactly 32 bytes".into()))?,
+    );
+    let mut ciphertext = resource.to_string().into_bytes();
+    gcm.seal_in_place_append_tag(
+        Nonce::try_assume_unique_for_key(nonce.as_bytes())
+            .map_err(|_| Usage("nonce setup failed".into()))?,
+        Aad::from(original_type.as_bytes()),
+        &mut ciphertext,
+    )
+    .map_err(|_| Usage("AES-256-GCM failed".into()))?;
+    let body = json!({
+        "id": format!("SIM-{}", random_alnum(24)?),
+        "create_time": rfc3339,
+        "resource_type": "encrypt-resource",
+        "event_type": event_type,
+        "summary": summary,
+        "resource": {
+            "original_type": original_type,
+            "algorithm": "AEAD_AES_256_GCM",
+            "ciphertext": STANDARD.encode(ciphertext),
+            "associated_data": original_type,
+            "nonce": nonce,
+        },
+    })
+    .to_string();
+    // A stale timestamp is ten minutes old: outside the 300 s window every handler must enforce.
+    let timestamp = if o.stale_timestamp { now - 600 } else { now }.to_string();
+    let header_nonce = random_alnum(32)?;
+    let signature = if o.probe {
+        format!("WECHATPAY/SIGNTEST/{}", random_alnum(32)?)
+    } else {
+        let mut message = Vec::new();
+        for part in [
+            timestamp.as_bytes(),
+            header_nonce.as_bytes(),
+            body.as_bytes(),
+        ] {
+            message.extend_from_slice(part);
+            message.push(b'\n');
+        }
+        let mut sig = vec![0; signer.public().modulus_len()];
+        signer
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &ring::rand::SystemRandom::new(),
+                &message,
+                &mut sig,
+            )
+            .map_err(|_| Usage("RSA signing failed".into()))?;
+        STANDARD.encode(sig)
+    };
+    let headers = vec![
+        ("Wechatpay-Nonce".to_string(), header_nonce),
+        ("Wechatpay-Serial".to_string(), key_id),
+        ("Wechatpay-Signature".to_string(), signature),
+        (
+            "Wechatpay-Signature-Type".to_string(),
+            "WECHATPAY2-SHA256-RSA2048".to_string(),
+        ),
+        ("Wechatpay-Timestamp".to_string(), timestamp),
+    ];
+    Ok((headers, body))
+}
+
+/// The DER inside a PEM block with the given label.
+fn pem_der(pem: &str, label: &str) -> Result<Vec<u8>, Usage> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let inner = pem
+        .split_once(&begin)
+        .and_then(|(_, rest)| rest.split_once(&end))
+        .map(|(b, _)| b)
+        .ok_or_else(|| Usage(format!("no {label} PEM block")))?;
+    let b64: String = inner.chars().filter(|c| !c.is_whitespace()).collect();
+    STANDARD
+        .decode(b64)
+        .map_err(|_| Usage(format!("the {label} PEM block is not base64")))
+}
+
+/// One request and what came back.
+struct Attempt {
+    status: Option<u16>,
+    reply: String,
+    error: Option<String>,
+    elapsed_ms: u128,
+}
+
+fn send(url: &str, headers: &[(String, String)], content_type: &str, body: &str) -> Attempt {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    let started = Instant::now();
+    let mut request = agent.post(url).header("Content-Type", content_type);
+    for (k, v) in headers {
+        request = request.header(k.as_str(), v.as_str());
+    }
+    match request.send(body) {
+        Ok(mut response) => {
+            let status = response.status().as_u16();
+            let reply = response
+                .body_mut()
+                .with_config()
+                .limit(1 << 20)
+                .read_to_string()
+                .unwrap_or_default();
+            Attempt {
+                status: Some(status),
+                reply,
+                error: None,
+                elapsed_ms: started.elapsed().as_millis(),
+            }
+        }
+        Err(e) => Attempt {
+            status: None,
+            reply: String::new(),
+            error: Some(e.to_string()),
+            elapsed_ms: started.elapsed().as_millis(),
+        },
+    }
+}
+
+/// `simulate pay|refund|v3 pay|v3 refund …`: prints one JSON report; `Ok(true)` when the last
+/// reply was the acknowledgement WeChat Pay requires.
+pub(crate) fn simulate(args: &[String]) -> Result<(String, bool), Usage> {
+    let (kind, rest) = match args {
+        [v3, what, rest @ ..] if v3 == "v3" && (what == "pay" || what == "refund") => {
+            (format!("v3 {what}"), rest)
+        }
+        [what, rest @ ..] if what == "pay" || what == "refund" => (what.clone(), rest),
+        _ => {
+            return Err(Usage(
+                "simulate pay|refund|v3 pay|v3 refund --url URL …".into(),
+            ));
+        }
+    };
+    let o = parse_args(rest)?;
+    let (headers, content_type, body) = match kind.as_str() {
+        "pay" => {
+            let key = secret(&o.api_key_file, "WECHATPAY_API_KEY", "--api-key-file")?;
+            let body = signed_xml(v2_payment(&o)?, &key, o.sign_type.unwrap_or(SignType::Md5))?;
+            (Vec::new(), "text/xml", body)
+        }
+        "refund" => {
+            let key = secret(&o.api_key_file, "WECHATPAY_API_KEY", "--api-key-file")?;
+            (Vec::new(), "text/xml", v2_refund(&o, &key)?)
+        }
+        v3 => {
+            let (headers, body) = v3_notification(&o, v3 == "v3 refund")?;
+            (headers, "application/json", body)
+        }
+    };
+    if o.print {
+        let mut out = String::new();
+        for (k, v) in &headers {
+            out.push_str(&format!("{k}: {v}\n"));
+        }
+        if !headers.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&body);
+        out.push('\n');
+        return Ok((out, true));
+    }
+    let url = o.url.clone().unwrap_or_default();
+    let is_v3 = kind.starts_with("v3");
+    let acknowledged = |a: &Attempt| match a.status {
+        Some(s) if is_v3 => s == 200 || s == 204,
+        // v2: HTTP 200 and exactly the documented SUCCESS reply.
+        Some(200) => a.reply == reply::SUCCESS,
+        _ => false,
+    };
+    let mut attempts = Vec::new();
+    let mut delays = RETRY_SCHEDULE_S.iter();
+    let mut delay_s = 0u64;
+    loop {
+        let a = send(&url, &headers, content_type, &body);
+        let ok = acknowledged(&a);
+        attempts.push(json!({
+            "attempt": attempts.len() + 1,
+            "after_s": delay_s,
+            "status": a.status,
+            "reply": a.reply,
+            "reply_ok": ok,
+            "error": a.error,
+            "elapsed_ms": a.elapsed_ms,
+        }));
+        let more = if o.until_success {
+            !ok
+        } else {
+            attempts.len() < o.repeat
+        };
+        if !more {
+            break;
+        }
+        if o.until_success {
+            let Some(&next) = delays.next() else { break };
+            delay_s = next;
+            std::thread::sleep(Duration::from_secs_f64(next as f64 * o.time_scale));
+        }
+    }
+    let reply_ok = attempts
+        .last()
+        .is_some_and(|a| a["reply_ok"] == Value::Bool(true));
+    let report = json!({
+        "kind": kind,
+        "url": url,
+        "reply_ok": reply_ok,
+        "attempts": attempts,
+    });
+    Ok((format!("{report}\n"), reply_ok))
+}
+
+/// `keygen --out DIR`: a test RSA-2048 key pair and a `PUB_KEY_ID_…` id for a handler to trust.
+pub(crate) fn keygen(args: &[String]) -> Result<(String, bool), Usage> {
+    let dir = match args {
+        [flag, dir] if flag == "--out" => Path::new(dir),
+        _ => return Err(Usage("keygen --out DIR".into())),
+    };
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Usage(format!("cannot create {}: {e}", dir.display())))?;
+    let mut rng = getrandom::SysRng;
+    let key = rsa::PrivateKey::new(&mut rng, 2048)
+        .map_err(|e| Usage(format!("RSA key generation failed: {e}")))?;
+    let private = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| Usage(format!("cannot encode the private key: {e}")))?;
+    let public = key
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| Usage(format!("cannot encode the public key: {e}")))?;
+    let id = format!("PUB_KEY_ID_01{}", random_digits(26)?);
+    let write = |name: &str, content: &str, mode: u32| -> Result<String, Usage> {
+        let path = dir.join(name);
+        std::fs::write(&path, content)
+            .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?;
+        set_mode(&path, mode)?;
+        Ok(path.display().to_string())
+    };
+    let report = json!({
+        "private_key": write("test_private_key.pem", &private, 0o600)?,
+        "public_key": write("test_public_key.pem", &public, 0o644)?,
+        "key_id": id,
+        "key_id_file": write("test_key_id.txt", &format!("{id}\n"), 0o644)?,
+        "note": "a TEST key: a handler that trusts only WeChat Pay's real keys refuses what it signs",
+    });
+    Ok((format!("{report}\n"), true))
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> Result<(), Usage> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| Usage(format!("cannot chmod {}: {e}", path.display())))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) -> Result<(), Usage> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beijing_time() {
+        // 2026-11-29T03:55:19Z is 11:55:19 in Beijing.
+        assert_eq!(beijing(1_795_924_519), (2026, 11, 29, 11, 55, 19));
+        assert_eq!(beijing(0), (1970, 1, 1, 8, 0, 0));
+        // 2024-02-29T16:00:00Z is 2024-03-01 00:00 in Beijing.
+        assert_eq!(beijing(1_709_222_400), (2024, 3, 1, 0, 0, 0));
+    }
+}
