@@ -20,8 +20,10 @@
  *  - APIv3: wechatpay_v3_verifier_verify takes `now` (Unix seconds) from the caller; pass
  *    wechatpay_unix_now() in production and a fixed time in tests.
  *  - Nothing unwinds into C: a caught panic becomes the `internal` error.
- *  - struct wechatpay_verifier and struct wechatpay_v3_verifier are immutable and thread-safe;
- *    builders are used from one thread at a time; handles are never shared mutably.
+ *  - struct wechatpay_verifier, struct wechatpay_v3_verifier and struct wechatpay_endpoint are
+ *    immutable and thread-safe; builders are used from one thread at a time; handles are never
+ *    shared mutably. Handles borrowed from another (wechatpay_endpoint_result_payment, ...) are
+ *    never freed: they live as long as their owner.
  */
 
 #ifndef WECHATPAY_NOTIFY_H
@@ -57,6 +59,28 @@ enum wechatpay_property_kind
 typedef enum wechatpay_property_kind wechatpay_property_kind;
 #else
 typedef uint32_t wechatpay_property_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The API version of a request, as an endpoint decided it.
+enum wechatpay_api_version
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Not decided: a request neither version could read, or an error that did not come from an
+  // endpoint's decision.
+  WECHATPAY_API_VERSION_NONE = 0,
+  // v2 (XML).
+  WECHATPAY_API_VERSION_V2 = 2,
+  // APIv3 (JSON).
+  WECHATPAY_API_VERSION_V3 = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum wechatpay_api_version wechatpay_api_version;
+#else
+typedef uint32_t wechatpay_api_version;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -122,6 +146,26 @@ typedef enum wechatpay_error_kind wechatpay_error_kind;
 typedef uint32_t wechatpay_error_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+// One notify_url serving several merchants, v2 and v3: for each request it decides the API
+// version and the merchant, then runs that merchant's own verifier unchanged.
+//
+// Immutable and thread-safe: one endpoint may be used from any number of threads at once (it must
+// not be freed while a call is running).
+typedef struct wechatpay_endpoint wechatpay_endpoint;
+
+// Collects the merchant profiles of an endpoint: made by `wechatpay_endpoint_builder_new`, given
+// profiles with `wechatpay_endpoint_builder_add_profile`, turned into an endpoint by
+// `wechatpay_endpoint_builder_build` (which may be called more than once), released with
+// `wechatpay_endpoint_builder_free`. A refused profile leaves the builder as it was. Not
+// thread-safe: use a builder from one thread at a time.
+typedef struct wechatpay_endpoint_builder wechatpay_endpoint_builder;
+
+// A verified notification and the merchant it is for, made by `wechatpay_endpoint_handle` and
+// released with `wechatpay_endpoint_result_free`. Immutable: its getters may be called from any
+// thread. Every `struct wechatpay_str`, `struct wechatpay_http_reply` and notification handle
+// they give borrows from the result and stays valid until `wechatpay_endpoint_result_free(result)`.
+typedef struct wechatpay_endpoint_result wechatpay_endpoint_result;
 
 // A failure: returned (owned by the caller) by every fallible function, NULL meaning success.
 // Read it with `wechatpay_error_code`, `wechatpay_error_number` and `wechatpay_error_message`;
@@ -226,15 +270,18 @@ typedef struct wechatpay_property {
   struct wechatpay_str kind_name;
 } wechatpay_property;
 
-// An APIv3 reply to send to WeChat Pay: the HTTP status, the `Content-Type` header and the body.
-// Its strings are static (never freed).
+// An HTTP reply to send to WeChat Pay: the HTTP status, the `Content-Type` header and the body.
+// Its strings are never freed by the caller: static when written by `wechatpay_v3_reply_*`,
+// borrowed from the handle (valid until it is freed) when written by
+// `wechatpay_endpoint_result_reply` or `wechatpay_error_endpoint_reply`.
 typedef struct wechatpay_http_reply {
-  // The HTTP status code (204 for success; 401, 400 or 500 for a failure).
+  // The HTTP status code (APIv3: 204 for success; 401, 400 or 500 for a failure. v2: 200, or
+  // 400 from an endpoint that could not tell the version).
   uint16_t status;
   // The `Content-Type` header value, NUL-terminated; NULL when there is no body (send no
   // `Content-Type` then).
   const char *content_type;
-  // The body (empty for success); its bytes are followed by a NUL terminator.
+  // The body (empty for the APIv3 success reply); its bytes are followed by a NUL terminator.
   struct wechatpay_str body;
 } wechatpay_http_reply;
 
@@ -849,6 +896,149 @@ struct wechatpay_error *wechatpay_verifier_decrypt_refund(const struct wechatpay
                                                           const uint8_t *body,
                                                           size_t body_len,
                                                           struct wechatpay_refund **refund_out);
+
+// Starts an endpoint configuration with no profile. On success writes a new builder to
+// `*builder_out` and returns NULL.
+struct wechatpay_error *wechatpay_endpoint_builder_new(struct wechatpay_endpoint_builder **builder_out);
+
+// Adds a merchant profile: `label` (`label_len` bytes of UTF-8, else `invalid_config`), chosen by
+// you and given back with each of its notifications; `v2`, the merchant's v2 verifier, or NULL;
+// `v3`, its APIv3 verifier, or NULL. The builder keeps its own copies of the verifiers (free
+// yours whenever you like).
+//
+// A v2 verifier must expect an `mch_id` (`wechatpay_verifier_builder_expect_mch_id`): v2
+// notifications find their merchant by it (`invalid_config` otherwise; the builder is then
+// unchanged). The rules between profiles are checked by `wechatpay_endpoint_builder_build`.
+struct wechatpay_error *wechatpay_endpoint_builder_add_profile(struct wechatpay_endpoint_builder *builder,
+                                                               const char *label,
+                                                               size_t label_len,
+                                                               const struct wechatpay_verifier *v2,
+                                                               const struct wechatpay_v3_verifier *v3);
+
+// Makes an endpoint from the profiles added so far and writes it to `*endpoint_out`. The builder
+// is not consumed: free it with `wechatpay_endpoint_builder_free`.
+//
+// `invalid_config` for no profile, a profile with neither a v2 nor a v3 verifier, a label used
+// twice, two profiles with the same v2 `mch_id`, or two profiles trusting the same v3 key id (a
+// request could then not be routed to one merchant).
+struct wechatpay_error *wechatpay_endpoint_builder_build(const struct wechatpay_endpoint_builder *builder,
+                                                         struct wechatpay_endpoint **endpoint_out);
+
+// Releases a builder (and its copies of the verifiers). NULL is a no-op.
+void wechatpay_endpoint_builder_free(struct wechatpay_endpoint_builder *builder);
+
+// Releases an endpoint. NULL is a no-op. No other thread may be using it.
+void wechatpay_endpoint_free(struct wechatpay_endpoint *endpoint);
+
+// The number of merchant profiles (0 if `endpoint` is NULL).
+size_t wechatpay_endpoint_profile_count(const struct wechatpay_endpoint *endpoint);
+
+// Writes the label of the profile at `index` (in the order added) to `*label_out` and returns
+// true; false when `index` is out of range. The string borrows from the endpoint.
+bool wechatpay_endpoint_label(const struct wechatpay_endpoint *endpoint,
+                              size_t index,
+                              struct wechatpay_str *label_out);
+
+// Decides the version and the merchant of a request and verifies it with that merchant's
+// verifier.
+//
+// `headers`: `headers_len` name/value pairs, the request's headers (at least the `Wechatpay-*`
+// ones; names are case-insensitive; each name and value must be UTF-8, else `invalid_argument`).
+// `body`: the raw POST body, `body_len` bytes, exactly as received. `now`: the current time in
+// Unix seconds (used by APIv3 only; `wechatpay_unix_now()` reads the system clock).
+//
+// A `Wechatpay-Signature` header means APIv3: the merchant is the one whose v3 verifier trusts
+// `Wechatpay-Serial` (`missing_header` without it, `unknown_serial` when no merchant trusts it).
+// Otherwise the body is v2 XML: a refund when it has `req_info`, else a payment, for the merchant
+// whose v2 verifier expects its `mch_id` (`missing_field` without one, `merchant_mismatch` when
+// no merchant has it). The merchant is chosen from unverified input, which is safe only because
+// that merchant's own key must then verify the message: a body naming merchant A but signed with
+// B's key fails A's verifier. Then that verifier's checks apply unchanged (see
+// `wechatpay_verifier_verify_payment`, `wechatpay_verifier_decrypt_refund`,
+// `wechatpay_v3_verifier_verify`; the caveat on refunds applies). A request neither version can
+// read (no `Wechatpay-Signature` and a body that is not flat XML, or larger than every merchant's
+// v2 `max_body_bytes`) is refused with no version and the v2 FAIL reply with status 400.
+//
+// On success writes a new result to `*result_out` and returns NULL; send
+// `wechatpay_endpoint_result_reply`. On refusal returns the error and leaves `*result_out`
+// untouched; send the reply `wechatpay_error_endpoint_reply` gives for that error (it also tells
+// the version and the merchant, when they were decided). Thread-safe.
+struct wechatpay_error *wechatpay_endpoint_handle(const struct wechatpay_endpoint *endpoint,
+                                                  const struct wechatpay_field *headers,
+                                                  size_t headers_len,
+                                                  const uint8_t *body,
+                                                  size_t body_len,
+                                                  uint64_t now,
+                                                  struct wechatpay_endpoint_result **result_out);
+
+// Releases a result (and the notification handles borrowed from it). NULL is a no-op.
+void wechatpay_endpoint_result_free(struct wechatpay_endpoint_result *result);
+
+// The merchant's label. Returns true and writes it; false only for a NULL argument.
+bool wechatpay_endpoint_result_label(const struct wechatpay_endpoint_result *result,
+                                     struct wechatpay_str *label_out);
+
+// The kind of notification: `v2_payment`, `v2_refund` or `v3` (static storage). Returns true and
+// writes it; false only for a NULL argument.
+bool wechatpay_endpoint_result_kind(const struct wechatpay_endpoint_result *result,
+                                    struct wechatpay_str *kind_out);
+
+// The API version (`WECHATPAY_API_VERSION_V2` or `_V3`; `_NONE` for a NULL argument).
+wechatpay_api_version wechatpay_endpoint_result_version(const struct wechatpay_endpoint_result *result);
+
+// True when the payment or refund succeeded (v2: `result_code` / `refund_status`; APIv3:
+// `trade_state` / `refund_status` is `SUCCESS`). False for a NULL argument.
+bool wechatpay_endpoint_result_is_success(const struct wechatpay_endpoint_result *result);
+
+// The idempotency key (`transaction_id`, `refund_id`, or the APIv3 event id): the same for the v2
+// and v3 deliveries of one payment or refund. False when absent (a v2 notification without it).
+bool wechatpay_endpoint_result_dedupe_key(const struct wechatpay_endpoint_result *result,
+                                          struct wechatpay_str *value_out);
+
+// The reply to send: v2 → 200, `text/xml`, the exact XML SUCCESS reply; APIv3 → 204 with no
+// body. Its strings borrow from the result. Returns true and writes it; false only for a NULL
+// argument.
+bool wechatpay_endpoint_result_reply(const struct wechatpay_endpoint_result *result,
+                                     struct wechatpay_http_reply *reply_out);
+
+// The v2 payment, borrowed from the result (do not free it): read it with the
+// `wechatpay_payment_*` getters until `wechatpay_endpoint_result_free(result)`. NULL when the
+// result is another kind (or `result` is NULL).
+const struct wechatpay_payment *wechatpay_endpoint_result_payment(const struct wechatpay_endpoint_result *result);
+
+// The v2 refund, borrowed from the result (do not free it): read it with the `wechatpay_refund_*`
+// getters until `wechatpay_endpoint_result_free(result)`. NULL when the result is another kind.
+// The caveat of `wechatpay_verifier_decrypt_refund` applies: req_info is AES-256-ECB without
+// integrity, so confirm a refund with the refund query API before any irreversible action.
+const struct wechatpay_refund *wechatpay_endpoint_result_refund(const struct wechatpay_endpoint_result *result);
+
+// The APIv3 notification, borrowed from the result (do not free it): read it with the
+// `wechatpay_v3_notification_*` and view getters until `wechatpay_endpoint_result_free(result)`.
+// NULL when the result is another kind.
+const struct wechatpay_v3_notification *wechatpay_endpoint_result_v3(const struct wechatpay_endpoint_result *result);
+
+// For an error returned by `wechatpay_endpoint_handle`: writes the reply to send and returns
+// true. v2 → 200, `text/xml`, the XML FAIL reply (WeChat Pay retries); APIv3 → 401 / 400 / 500,
+// `application/json`, `{"code":"FAIL","message":"<code>"}`; a request neither version could read
+// → the v2 FAIL reply with status 400. The message is the error code only, never input. The
+// strings borrow from the error (valid until `wechatpay_error_free(error)`).
+//
+// Returns false, writing nothing, for an error the endpoint did not decide: misuse found before
+// the request was looked at (`invalid_argument`: a NULL or misaligned pointer, a header that is
+// not UTF-8), or an error from another function.
+bool wechatpay_error_endpoint_reply(const struct wechatpay_error *error,
+                                    struct wechatpay_http_reply *reply_out);
+
+// For an error returned by `wechatpay_endpoint_handle`: the version the endpoint had decided
+// (`WECHATPAY_API_VERSION_V2` / `_V3`), or `WECHATPAY_API_VERSION_NONE` when it could not tell
+// (or the error is not an endpoint's refusal, see `wechatpay_error_endpoint_reply`).
+wechatpay_api_version wechatpay_error_endpoint_version(const struct wechatpay_error *error);
+
+// For an error returned by `wechatpay_endpoint_handle`: writes the label of the merchant the
+// request was routed to and returns true; false when no merchant was chosen (no match, an
+// undecidable request, or not an endpoint's refusal). The string borrows from the error.
+bool wechatpay_error_endpoint_label(const struct wechatpay_error *error,
+                                    struct wechatpay_str *label_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The C ABI: build the FFI crate, check the committed header for drift, compile the header as C++,
-# run the C suite (every shared vector, misuse, 8 threads) against the shared library under
+# run the C suite (every shared vector: v2, APIv3 and the multi-merchant endpoint; misuse; 8
+# threads) against the shared library under
 # valgrind, against the static library, and as an ASan/UBSan build; build the C example through
 # pkg-config and test it over loopback HTTP (plain and ASan/UBSan builds).
 # Respects CARGO_TARGET_DIR (default: target).

@@ -56,5 +56,6 @@ void run_typed_view_tests(const char *dir);
 void run_misuse_tests(void);
 void run_thread_tests(void);
 void run_v3_tests(const char *dir);
+void run_endpoint_tests(const char *dir);
 
 #endif

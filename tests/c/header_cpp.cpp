@@ -32,3 +32,22 @@ int v3_header_compiles_as_cpp(const wechatpay_v3_verifier *v, const wechatpay_fi
   wechatpay_v3_notification_free(n);
   return status;
 }
+
+int endpoint_header_compiles_as_cpp(const wechatpay_endpoint *e, const wechatpay_field *headers,
+                                    size_t headers_len, const uint8_t *body, size_t len) {
+  wechatpay_endpoint_result *result = nullptr;
+  wechatpay_http_reply reply;
+  wechatpay_error *err =
+      wechatpay_endpoint_handle(e, headers, headers_len, body, len, wechatpay_unix_now(), &result);
+  int status = 0;
+  if (err == nullptr) {
+    if (wechatpay_endpoint_result_reply(result, &reply)) status = reply.status;
+    if (wechatpay_endpoint_result_payment(result) != nullptr) status++;
+  } else if (wechatpay_error_endpoint_reply(err, &reply)) {
+    status = reply.status;
+    if (wechatpay_error_endpoint_version(err) == WECHATPAY_API_VERSION_NONE) status++;
+  }
+  wechatpay_error_free(err);
+  wechatpay_endpoint_result_free(result);
+  return status;
+}

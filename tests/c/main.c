@@ -1,5 +1,5 @@
-/* The C suite: every shared vector (v2 and APIv3), the typed views against the core's declaration,
- * misuse of the API, and multi-threaded runs.
+/* The C suite: every shared vector (v2, APIv3 and the endpoint), the typed views against the core's
+ * declaration, misuse of the API, and multi-threaded runs.
  * Usage: wechatpay_notify_tests [VECTORS_DIR]   (default tests/vectors, run from the repo root)
  * Prints "N passed, M failed" and exits non-zero on any failure. */
 #include <stdarg.h>
@@ -188,6 +188,7 @@ int main(int argc, char **argv) {
   run_misuse_tests();
   run_thread_tests();
   run_v3_tests(dir);
+  run_endpoint_tests(dir);
   printf("%d passed, %d failed\n", tests_passed, tests_failed);
   return tests_failed == 0 && tests_passed > 0 ? 0 : 1;
 }

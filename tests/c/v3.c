@@ -157,8 +157,8 @@ static void check_notification(const struct wechatpay_v3_notification *n, const 
 /* Builds a verifier from a group config with the builder (apiV3Key as its UTF-8 bytes, each
  * [id, PEM] of platformKeys through add_trusted_key, the optional limits). On failure returns
  * NULL, copies the code to `code` and says in `why` whether its message breaks the message rule. */
-static struct wechatpay_v3_verifier *v3_group_verifier(const json_t *config, char *code,
-                                                       size_t code_cap, char *why, size_t why_cap) {
+struct wechatpay_v3_verifier *v3_group_verifier(const json_t *config, char *code,
+                                                size_t code_cap, char *why, size_t why_cap) {
   struct wechatpay_v3_verifier_builder *builder = NULL;
   struct wechatpay_v3_verifier *verifier = NULL;
   struct wechatpay_error *err;
@@ -192,7 +192,7 @@ static struct wechatpay_v3_verifier *v3_group_verifier(const json_t *config, cha
 }
 
 /* A test's headers as a malloc'd array of name/value pairs borrowing the JSON strings. */
-static struct wechatpay_field *test_headers(const json_t *test, size_t *len) {
+struct wechatpay_field *test_headers(const json_t *test, size_t *len) {
   const json_t *pairs = json_object_get(test, "headers");
   struct wechatpay_field *fields;
   size_t i;

@@ -333,10 +333,10 @@ static void check_refund(const struct wechatpay_refund *r, const json_t *expecte
   }
 }
 
-/* Builds a verifier from a group config; on failure returns NULL, copies the error's code to
- * `code` and says in `why` whether its message breaks the message rule (`why` stays "" if not). */
-static struct wechatpay_verifier *group_verifier(const json_t *config, char *code, size_t code_cap,
-                                                 char *why, size_t why_cap) {
+/* Builds a verifier from a group config (declared in vectors.h; endpoint.c builds its profiles'
+ * v2 parts with it). */
+struct wechatpay_verifier *group_verifier(const json_t *config, char *code, size_t code_cap,
+                                          char *why, size_t why_cap) {
   struct wechatpay_verifier_builder *builder = NULL;
   struct wechatpay_verifier *verifier = NULL;
   struct wechatpay_error *err;

@@ -31,4 +31,19 @@ json_t *load_vectors(const char *dir, const char *file, const char *schema);
 /* One counted case: exactly numberOfTests cases ran. */
 void check_total(const json_t *root, const char *file, json_int_t ran);
 
+/* Builds a v2 verifier from a v2_pay-style config (apiKey, signType, alsoAccept, appid, mchId,
+ * maxBodyBytes) with the builder. On failure returns NULL, copies the error's code to `code` and
+ * says in `why` whether its message breaks the message rule (`why` stays "" if not). */
+struct wechatpay_verifier *group_verifier(const json_t *config, char *code, size_t code_cap,
+                                          char *why, size_t why_cap);
+
+/* The same for an APIv3 config (apiV3Key, platformKeys [[id, PEM], ...], maxClockSkew,
+ * maxBodyBytes). */
+struct wechatpay_v3_verifier *v3_group_verifier(const json_t *config, char *code, size_t code_cap,
+                                                char *why, size_t why_cap);
+
+/* A test's `headers` ([[name, value], ...]) as a malloc'd array of pairs borrowing the JSON
+ * strings; *len is its length. NULL when out of memory. */
+struct wechatpay_field *test_headers(const json_t *test, size_t *len);
+
 #endif

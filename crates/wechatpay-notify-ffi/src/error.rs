@@ -2,9 +2,10 @@
 
 use std::ffi::{CString, c_char};
 
-use notify::{Error, ErrorKind};
+use notify::{ApiVersion, Error, ErrorKind, Rejection};
 
 use crate::util::{Castable, free, to_raw};
+use crate::v3_notification::CReply;
 
 /// A failure: returned (owned by the caller) by every fallible function, NULL meaning success.
 /// Read it with `wechatpay_error_code`, `wechatpay_error_number` and `wechatpay_error_message`;
@@ -19,6 +20,15 @@ pub(crate) struct FfiError {
     number: u32,
     code: CString,
     message: CString,
+    /// What an endpoint decided before refusing the request (`wechatpay_endpoint_handle` only).
+    rejection: Option<Rejected>,
+}
+
+/// The endpoint's side of a refusal: the version and merchant it had decided, and the reply.
+pub(crate) struct Rejected {
+    pub(crate) version: Option<ApiVersion>,
+    pub(crate) label: Option<String>,
+    pub(crate) reply: CReply,
 }
 
 impl Castable for wechatpay_error {
@@ -30,19 +40,39 @@ impl FfiError {
     pub(crate) fn kind(&self) -> ErrorKind {
         self.kind
     }
+
+    /// The endpoint's decision, when the error is an endpoint's refusal.
+    pub(crate) fn rejection(&self) -> Option<&Rejected> {
+        self.rejection.as_ref()
+    }
 }
 
 fn c_text(text: &str) -> CString {
     CString::new(text.replace('\0', "?")).unwrap_or_default()
 }
 
-pub(crate) fn into_raw(error: Error) -> *mut wechatpay_error {
-    to_raw::<wechatpay_error>(FfiError {
+fn ffi_error(error: &Error, rejection: Option<Rejected>) -> FfiError {
+    FfiError {
         kind: error.kind(),
         number: error.kind().number(),
         code: c_text(error.code()),
         message: c_text(error.message()),
-    })
+        rejection,
+    }
+}
+
+pub(crate) fn into_raw(error: Error) -> *mut wechatpay_error {
+    to_raw::<wechatpay_error>(ffi_error(&error, None))
+}
+
+/// An endpoint's refusal: the error, with the version, label and reply the core decided.
+pub(crate) fn rejection_into_raw(rejection: &Rejection) -> *mut wechatpay_error {
+    let rejected = Rejected {
+        version: rejection.version(),
+        label: rejection.label().map(str::to_owned),
+        reply: CReply::new(rejection.reply()),
+    };
+    to_raw::<wechatpay_error>(ffi_error(rejection.error(), Some(rejected)))
 }
 
 /// The stable numbers returned by `wechatpay_error_number`: `ErrorKind::number` in the core,

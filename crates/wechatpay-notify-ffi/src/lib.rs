@@ -14,6 +14,10 @@
 //!   well-formed value the core refuses gets the core's code (a bad key is `invalid_config`).
 //! - Borrowed outputs (`struct wechatpay_str`) point into the handle they came from and stay valid
 //!   until that handle is freed. They are not NUL-terminated.
+//! - Handles borrowed from another handle (`wechatpay_endpoint_result_payment`, ...) are never
+//!   freed: they live as long as their owner.
+//! - An endpoint's refusal is an ordinary `wechatpay_error` that also carries what the endpoint
+//!   decided: the reply to send, the version and the merchant (`wechatpay_error_endpoint_*`).
 //! - APIv3 verification takes the current time as an argument (`now`, Unix seconds): the caller
 //!   supplies it (`wechatpay_unix_now()` reads the system clock), so tests can pin it.
 //! - Nothing unwinds across the boundary: every function body runs inside [`ffi_boundary!`], which
@@ -38,7 +42,13 @@ mod util;
 mod v3_notification;
 mod v3_verifier;
 mod verifier;
+// One endpoint for many merchants, over the verifiers above.
+mod endpoint;
 
+pub use endpoint::{
+    wechatpay_api_version, wechatpay_endpoint, wechatpay_endpoint_builder,
+    wechatpay_endpoint_result,
+};
 pub use error::{wechatpay_error, wechatpay_error_kind};
 pub use notification::{wechatpay_coupon, wechatpay_payment, wechatpay_refund};
 pub use util::{wechatpay_field, wechatpay_str, wechatpay_string};

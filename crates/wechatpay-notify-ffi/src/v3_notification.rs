@@ -453,38 +453,42 @@ pub extern "C" fn wechatpay_v3_refund_property(
 
 // ---- replies ----
 
-/// An APIv3 reply to send to WeChat Pay: the HTTP status, the `Content-Type` header and the body.
-/// Its strings are static (never freed).
+/// An HTTP reply to send to WeChat Pay: the HTTP status, the `Content-Type` header and the body.
+/// Its strings are never freed by the caller: static when written by `wechatpay_v3_reply_*`,
+/// borrowed from the handle (valid until it is freed) when written by
+/// `wechatpay_endpoint_result_reply` or `wechatpay_error_endpoint_reply`.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct wechatpay_http_reply {
-    /// The HTTP status code (204 for success; 401, 400 or 500 for a failure).
+    /// The HTTP status code (APIv3: 204 for success; 401, 400 or 500 for a failure. v2: 200, or
+    /// 400 from an endpoint that could not tell the version).
     pub status: u16,
     /// The `Content-Type` header value, NUL-terminated; NULL when there is no body (send no
     /// `Content-Type` then).
     pub content_type: *const c_char,
-    /// The body (empty for success); its bytes are followed by a NUL terminator.
+    /// The body (empty for the APIv3 success reply); its bytes are followed by a NUL terminator.
     pub body: wechatpay_str,
 }
 
-/// A core reply kept for the life of the process (the C struct points into it).
-struct StaticReply {
+/// A core reply as C strings, kept by whoever owns it (a static, a result or an error handle): the
+/// C struct points into it.
+pub(crate) struct CReply {
     status: u16,
     content_type: Option<CString>,
     body: CString,
 }
 
-impl StaticReply {
-    fn new(reply: reply::HttpReply) -> StaticReply {
+impl CReply {
+    pub(crate) fn new(reply: reply::HttpReply) -> CReply {
         let c = |s: &str| CString::new(s.replace('\0', "?")).unwrap_or_default();
-        StaticReply {
+        CReply {
             status: reply.status,
             content_type: reply.content_type.map(c),
             body: c(&reply.body),
         }
     }
 
-    fn to_c(&self) -> wechatpay_http_reply {
+    pub(crate) fn to_c(&self) -> wechatpay_http_reply {
         wechatpay_http_reply {
             status: self.status,
             content_type: self
@@ -500,14 +504,14 @@ impl StaticReply {
 }
 
 fn fail_reply(kind: ErrorKind) -> Result<wechatpay_http_reply, Error> {
-    static FAILURES: [OnceLock<StaticReply>; ErrorKind::ALL.len()] =
+    static FAILURES: [OnceLock<CReply>; ErrorKind::ALL.len()] =
         [const { OnceLock::new() }; ErrorKind::ALL.len()];
     let index = ErrorKind::ALL
         .iter()
         .position(|k| *k == kind)
         .ok_or_else(|| Error::new(ErrorKind::Internal, "an error kind outside ErrorKind::ALL"))?;
     Ok(FAILURES[index]
-        .get_or_init(|| StaticReply::new(reply::v3_fail(&Error::new(kind, kind.code()))))
+        .get_or_init(|| CReply::new(reply::v3_fail(&Error::new(kind, kind.code()))))
         .to_c())
 }
 
@@ -518,9 +522,9 @@ pub extern "C" fn wechatpay_v3_reply_success(
     reply_out: *mut wechatpay_http_reply,
 ) -> *mut wechatpay_error {
     ffi_boundary! {
-        static SUCCESS: OnceLock<StaticReply> = OnceLock::new();
+        static SUCCESS: OnceLock<CReply> = OnceLock::new();
         let out = try_out!(reply_out);
-        out.set(SUCCESS.get_or_init(|| StaticReply::new(reply::v3_success())).to_c());
+        out.set(SUCCESS.get_or_init(|| CReply::new(reply::v3_success())).to_c());
         std::ptr::null_mut()
     }
 }

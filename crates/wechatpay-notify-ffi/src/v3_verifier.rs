@@ -225,7 +225,7 @@ pub extern "C" fn wechatpay_v3_verifier_free(verifier: *mut wechatpay_v3_verifie
 
 /// The request headers as the core's `V3Headers`; names and values must be UTF-8
 /// (`invalid_argument` otherwise).
-fn headers(fields: *const wechatpay_field, len: usize) -> Result<V3Headers, Error> {
+pub(crate) fn headers(fields: *const wechatpay_field, len: usize) -> Result<V3Headers, Error> {
     let fields = crate::util::array(fields, len, "headers")?;
     let mut headers = V3Headers::new();
     for (i, field) in fields.iter().enumerate() {

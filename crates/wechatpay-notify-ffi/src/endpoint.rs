@@ -1,0 +1,501 @@
+//! One notify endpoint for many merchants and both API versions: `struct
+//! wechatpay_endpoint_builder`, `struct wechatpay_endpoint`, `struct wechatpay_endpoint_result`,
+//! and the endpoint's side of a refusal read from the `struct wechatpay_error` it returned.
+
+use std::ffi::c_char;
+
+use notify::{ApiVersion, Endpoint, Error, ErrorKind, MerchantProfile, Notification};
+use notify::{RefundNotification, V3Notification, V3Verifier, Verifier};
+
+use crate::error::{self, wechatpay_error};
+use crate::notification::{Payment, wechatpay_payment, wechatpay_refund};
+use crate::util::{Castable, FfiDefault, free, put_str, to_raw, wechatpay_field, wechatpay_str};
+use crate::v3_notification::{CReply, wechatpay_http_reply, wechatpay_v3_notification};
+use crate::v3_verifier::wechatpay_v3_verifier;
+use crate::verifier::wechatpay_verifier;
+
+/// The API version of a request, as an endpoint decided it.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum wechatpay_api_version {
+    /// Not decided: a request neither version could read, or an error that did not come from an
+    /// endpoint's decision.
+    None = 0,
+    /// v2 (XML).
+    V2 = 2,
+    /// APIv3 (JSON).
+    V3 = 3,
+}
+
+impl wechatpay_api_version {
+    fn of(version: Option<ApiVersion>) -> wechatpay_api_version {
+        match version {
+            Some(ApiVersion::V2) => wechatpay_api_version::V2,
+            Some(ApiVersion::V3) => wechatpay_api_version::V3,
+            None => wechatpay_api_version::None,
+        }
+    }
+}
+
+impl FfiDefault for wechatpay_api_version {
+    fn from_error(_: Error) -> Self {
+        wechatpay_api_version::None
+    }
+}
+
+impl FfiDefault for *const wechatpay_payment {
+    fn from_error(_: Error) -> Self {
+        std::ptr::null()
+    }
+}
+
+impl FfiDefault for *const wechatpay_refund {
+    fn from_error(_: Error) -> Self {
+        std::ptr::null()
+    }
+}
+
+impl FfiDefault for *const wechatpay_v3_notification {
+    fn from_error(_: Error) -> Self {
+        std::ptr::null()
+    }
+}
+
+/// Collects the merchant profiles of an endpoint: made by `wechatpay_endpoint_builder_new`, given
+/// profiles with `wechatpay_endpoint_builder_add_profile`, turned into an endpoint by
+/// `wechatpay_endpoint_builder_build` (which may be called more than once), released with
+/// `wechatpay_endpoint_builder_free`. A refused profile leaves the builder as it was. Not
+/// thread-safe: use a builder from one thread at a time.
+pub struct wechatpay_endpoint_builder {
+    _private: [u8; 0],
+}
+
+impl Castable for wechatpay_endpoint_builder {
+    type Rust = Vec<MerchantProfile>;
+}
+
+/// One notify_url serving several merchants, v2 and v3: for each request it decides the API
+/// version and the merchant, then runs that merchant's own verifier unchanged.
+///
+/// Immutable and thread-safe: one endpoint may be used from any number of threads at once (it must
+/// not be freed while a call is running).
+pub struct wechatpay_endpoint {
+    _private: [u8; 0],
+}
+
+impl Castable for wechatpay_endpoint {
+    type Rust = Endpoint;
+}
+
+// The thread-safety promise above rests on the core type.
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<Endpoint>();
+};
+
+/// A verified notification and the merchant it is for, made by `wechatpay_endpoint_handle` and
+/// released with `wechatpay_endpoint_result_free`. Immutable: its getters may be called from any
+/// thread. Every `struct wechatpay_str`, `struct wechatpay_http_reply` and notification handle
+/// they give borrows from the result and stays valid until `wechatpay_endpoint_result_free(result)`.
+pub struct wechatpay_endpoint_result {
+    _private: [u8; 0],
+}
+
+impl Castable for wechatpay_endpoint_result {
+    type Rust = Handled;
+}
+
+/// The notification in the form of the existing handles, so their getters read it.
+enum Verified {
+    Payment(Payment),
+    Refund(RefundNotification),
+    V3(V3Notification),
+}
+
+/// The core's `Handled`, with what its accessors compute kept beside the notification (the
+/// payment handle needs its coupons listed up front).
+pub(crate) struct Handled {
+    label: String,
+    kind: &'static str,
+    version: ApiVersion,
+    is_success: bool,
+    dedupe_key: Option<String>,
+    reply: CReply,
+    notification: Verified,
+}
+
+impl Handled {
+    fn new(handled: notify::Handled) -> Handled {
+        let label = handled.label().to_owned();
+        let reply = CReply::new(handled.reply());
+        let notification = handled.into_notification();
+        let kind = notification.kind();
+        let version = notification.version();
+        let is_success = notification.is_success();
+        let dedupe_key = notification.dedupe_key().map(str::to_owned);
+        // Exhaustive: a kind the core adds fails this crate's build.
+        let notification = match notification {
+            Notification::V2Payment(n) => Verified::Payment(Payment::new(n)),
+            Notification::V2Refund(n) => Verified::Refund(n),
+            Notification::V3(n) => Verified::V3(n),
+        };
+        Handled {
+            label,
+            kind,
+            version,
+            is_success,
+            dedupe_key,
+            reply,
+            notification,
+        }
+    }
+}
+
+/// A configuration string (a label): UTF-8, else `invalid_config`.
+fn config_text<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str, Error> {
+    std::str::from_utf8(bytes).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidConfig,
+            format!("the {what} is not valid UTF-8"),
+        )
+    })
+}
+
+/// Borrows an optional handle: NULL means "none"; a misaligned pointer is `invalid_argument`.
+fn optional<'a, C: Castable>(ptr: *const C, name: &str) -> Result<Option<&'a C::Rust>, Error> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        crate::util::borrow(ptr, name).map(Some)
+    }
+}
+
+/// Starts an endpoint configuration with no profile. On success writes a new builder to
+/// `*builder_out` and returns NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_builder_new(
+    builder_out: *mut *mut wechatpay_endpoint_builder,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let out = try_out!(builder_out);
+        out.set(to_raw::<wechatpay_endpoint_builder>(Vec::new()));
+        std::ptr::null_mut()
+    }
+}
+
+/// Adds a merchant profile: `label` (`label_len` bytes of UTF-8, else `invalid_config`), chosen by
+/// you and given back with each of its notifications; `v2`, the merchant's v2 verifier, or NULL;
+/// `v3`, its APIv3 verifier, or NULL. The builder keeps its own copies of the verifiers (free
+/// yours whenever you like).
+///
+/// A v2 verifier must expect an `mch_id` (`wechatpay_verifier_builder_expect_mch_id`): v2
+/// notifications find their merchant by it (`invalid_config` otherwise; the builder is then
+/// unchanged). The rules between profiles are checked by `wechatpay_endpoint_builder_build`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_builder_add_profile(
+    builder: *mut wechatpay_endpoint_builder,
+    label: *const c_char,
+    label_len: usize,
+    v2: *const wechatpay_verifier,
+    v3: *const wechatpay_v3_verifier,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let label = try_ffi!(config_text(try_slice!(label, label_len), "label"));
+        let v2: Option<&Verifier> = try_ffi!(optional(v2, "v2"));
+        let v3: Option<&V3Verifier> = try_ffi!(optional(v3, "v3"));
+        let mut profile = MerchantProfile::new(label);
+        if let Some(v2) = v2 {
+            profile = try_ffi!(profile.v2(v2.clone()));
+        }
+        if let Some(v3) = v3 {
+            profile = profile.v3(v3.clone());
+        }
+        builder.push(profile);
+        std::ptr::null_mut()
+    }
+}
+
+/// Makes an endpoint from the profiles added so far and writes it to `*endpoint_out`. The builder
+/// is not consumed: free it with `wechatpay_endpoint_builder_free`.
+///
+/// `invalid_config` for no profile, a profile with neither a v2 nor a v3 verifier, a label used
+/// twice, two profiles with the same v2 `mch_id`, or two profiles trusting the same v3 key id (a
+/// request could then not be routed to one merchant).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_builder_build(
+    builder: *const wechatpay_endpoint_builder,
+    endpoint_out: *mut *mut wechatpay_endpoint,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let builder = try_ref!(builder);
+        let out = try_out!(endpoint_out);
+        let endpoint = try_ffi!(Endpoint::new(builder.iter().cloned()));
+        out.set(to_raw::<wechatpay_endpoint>(endpoint));
+        std::ptr::null_mut()
+    }
+}
+
+/// Releases a builder (and its copies of the verifiers). NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_builder_free(builder: *mut wechatpay_endpoint_builder) {
+    ffi_boundary! { free(builder) }
+}
+
+/// Releases an endpoint. NULL is a no-op. No other thread may be using it.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_free(endpoint: *mut wechatpay_endpoint) {
+    ffi_boundary! { free(endpoint) }
+}
+
+/// The number of merchant profiles (0 if `endpoint` is NULL).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_profile_count(endpoint: *const wechatpay_endpoint) -> usize {
+    ffi_boundary! {
+        try_ref!(endpoint).labels().count()
+    }
+}
+
+/// Writes the label of the profile at `index` (in the order added) to `*label_out` and returns
+/// true; false when `index` is out of range. The string borrows from the endpoint.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_label(
+    endpoint: *const wechatpay_endpoint,
+    index: usize,
+    label_out: *mut wechatpay_str,
+) -> bool {
+    ffi_boundary! {
+        let endpoint = try_ref!(endpoint);
+        let out = try_out!(label_out);
+        put_str(endpoint.labels().nth(index), out)
+    }
+}
+
+/// Decides the version and the merchant of a request and verifies it with that merchant's
+/// verifier.
+///
+/// `headers`: `headers_len` name/value pairs, the request's headers (at least the `Wechatpay-*`
+/// ones; names are case-insensitive; each name and value must be UTF-8, else `invalid_argument`).
+/// `body`: the raw POST body, `body_len` bytes, exactly as received. `now`: the current time in
+/// Unix seconds (used by APIv3 only; `wechatpay_unix_now()` reads the system clock).
+///
+/// A `Wechatpay-Signature` header means APIv3: the merchant is the one whose v3 verifier trusts
+/// `Wechatpay-Serial` (`missing_header` without it, `unknown_serial` when no merchant trusts it).
+/// Otherwise the body is v2 XML: a refund when it has `req_info`, else a payment, for the merchant
+/// whose v2 verifier expects its `mch_id` (`missing_field` without one, `merchant_mismatch` when
+/// no merchant has it). The merchant is chosen from unverified input, which is safe only because
+/// that merchant's own key must then verify the message: a body naming merchant A but signed with
+/// B's key fails A's verifier. Then that verifier's checks apply unchanged (see
+/// `wechatpay_verifier_verify_payment`, `wechatpay_verifier_decrypt_refund`,
+/// `wechatpay_v3_verifier_verify`; the caveat on refunds applies). A request neither version can
+/// read (no `Wechatpay-Signature` and a body that is not flat XML, or larger than every merchant's
+/// v2 `max_body_bytes`) is refused with no version and the v2 FAIL reply with status 400.
+///
+/// On success writes a new result to `*result_out` and returns NULL; send
+/// `wechatpay_endpoint_result_reply`. On refusal returns the error and leaves `*result_out`
+/// untouched; send the reply `wechatpay_error_endpoint_reply` gives for that error (it also tells
+/// the version and the merchant, when they were decided). Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_handle(
+    endpoint: *const wechatpay_endpoint,
+    headers: *const wechatpay_field,
+    headers_len: usize,
+    body: *const u8,
+    body_len: usize,
+    now: u64,
+    result_out: *mut *mut wechatpay_endpoint_result,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let endpoint = try_ref!(endpoint);
+        let headers = try_ffi!(crate::v3_verifier::headers(headers, headers_len));
+        let body = try_slice!(body, body_len);
+        let out = try_out!(result_out);
+        match endpoint.handle(&headers, body, now) {
+            Ok(handled) => {
+                out.set(to_raw::<wechatpay_endpoint_result>(Handled::new(handled)));
+                std::ptr::null_mut()
+            }
+            Err(rejection) => error::rejection_into_raw(&rejection),
+        }
+    }
+}
+
+/// Releases a result (and the notification handles borrowed from it). NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_free(result: *mut wechatpay_endpoint_result) {
+    ffi_boundary! { free(result) }
+}
+
+/// The merchant's label. Returns true and writes it; false only for a NULL argument.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_label(
+    result: *const wechatpay_endpoint_result,
+    label_out: *mut wechatpay_str,
+) -> bool {
+    ffi_boundary! {
+        let result = try_ref!(result);
+        put_str(Some(&result.label), try_out!(label_out))
+    }
+}
+
+/// The kind of notification: `v2_payment`, `v2_refund` or `v3` (static storage). Returns true and
+/// writes it; false only for a NULL argument.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_kind(
+    result: *const wechatpay_endpoint_result,
+    kind_out: *mut wechatpay_str,
+) -> bool {
+    ffi_boundary! {
+        let result = try_ref!(result);
+        put_str(Some(result.kind), try_out!(kind_out))
+    }
+}
+
+/// The API version (`WECHATPAY_API_VERSION_V2` or `_V3`; `_NONE` for a NULL argument).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_version(
+    result: *const wechatpay_endpoint_result,
+) -> wechatpay_api_version {
+    ffi_boundary! {
+        wechatpay_api_version::of(Some(try_ref!(result).version))
+    }
+}
+
+/// True when the payment or refund succeeded (v2: `result_code` / `refund_status`; APIv3:
+/// `trade_state` / `refund_status` is `SUCCESS`). False for a NULL argument.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_is_success(
+    result: *const wechatpay_endpoint_result,
+) -> bool {
+    ffi_boundary! {
+        try_ref!(result).is_success
+    }
+}
+
+/// The idempotency key (`transaction_id`, `refund_id`, or the APIv3 event id): the same for the v2
+/// and v3 deliveries of one payment or refund. False when absent (a v2 notification without it).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_dedupe_key(
+    result: *const wechatpay_endpoint_result,
+    value_out: *mut wechatpay_str,
+) -> bool {
+    ffi_boundary! {
+        let result = try_ref!(result);
+        put_str(result.dedupe_key.as_deref(), try_out!(value_out))
+    }
+}
+
+/// The reply to send: v2 → 200, `text/xml`, the exact XML SUCCESS reply; APIv3 → 204 with no
+/// body. Its strings borrow from the result. Returns true and writes it; false only for a NULL
+/// argument.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_reply(
+    result: *const wechatpay_endpoint_result,
+    reply_out: *mut wechatpay_http_reply,
+) -> bool {
+    ffi_boundary! {
+        let result = try_ref!(result);
+        try_out!(reply_out).set(result.reply.to_c());
+        true
+    }
+}
+
+/// The v2 payment, borrowed from the result (do not free it): read it with the
+/// `wechatpay_payment_*` getters until `wechatpay_endpoint_result_free(result)`. NULL when the
+/// result is another kind (or `result` is NULL).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_payment(
+    result: *const wechatpay_endpoint_result,
+) -> *const wechatpay_payment {
+    ffi_boundary! {
+        match &try_ref!(result).notification {
+            Verified::Payment(p) => std::ptr::from_ref(p).cast(),
+            _ => std::ptr::null(),
+        }
+    }
+}
+
+/// The v2 refund, borrowed from the result (do not free it): read it with the `wechatpay_refund_*`
+/// getters until `wechatpay_endpoint_result_free(result)`. NULL when the result is another kind.
+/// The caveat of `wechatpay_verifier_decrypt_refund` applies: req_info is AES-256-ECB without
+/// integrity, so confirm a refund with the refund query API before any irreversible action.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_refund(
+    result: *const wechatpay_endpoint_result,
+) -> *const wechatpay_refund {
+    ffi_boundary! {
+        match &try_ref!(result).notification {
+            Verified::Refund(r) => std::ptr::from_ref(r).cast(),
+            _ => std::ptr::null(),
+        }
+    }
+}
+
+/// The APIv3 notification, borrowed from the result (do not free it): read it with the
+/// `wechatpay_v3_notification_*` and view getters until `wechatpay_endpoint_result_free(result)`.
+/// NULL when the result is another kind.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_v3(
+    result: *const wechatpay_endpoint_result,
+) -> *const wechatpay_v3_notification {
+    ffi_boundary! {
+        match &try_ref!(result).notification {
+            Verified::V3(n) => std::ptr::from_ref(n).cast(),
+            _ => std::ptr::null(),
+        }
+    }
+}
+
+/// For an error returned by `wechatpay_endpoint_handle`: writes the reply to send and returns
+/// true. v2 → 200, `text/xml`, the XML FAIL reply (WeChat Pay retries); APIv3 → 401 / 400 / 500,
+/// `application/json`, `{"code":"FAIL","message":"<code>"}`; a request neither version could read
+/// → the v2 FAIL reply with status 400. The message is the error code only, never input. The
+/// strings borrow from the error (valid until `wechatpay_error_free(error)`).
+///
+/// Returns false, writing nothing, for an error the endpoint did not decide: misuse found before
+/// the request was looked at (`invalid_argument`: a NULL or misaligned pointer, a header that is
+/// not UTF-8), or an error from another function.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_error_endpoint_reply(
+    error: *const wechatpay_error,
+    reply_out: *mut wechatpay_http_reply,
+) -> bool {
+    ffi_boundary! {
+        let error = try_ref!(error);
+        let out = try_out!(reply_out);
+        match error.rejection() {
+            Some(rejected) => {
+                out.set(rejected.reply.to_c());
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// For an error returned by `wechatpay_endpoint_handle`: the version the endpoint had decided
+/// (`WECHATPAY_API_VERSION_V2` / `_V3`), or `WECHATPAY_API_VERSION_NONE` when it could not tell
+/// (or the error is not an endpoint's refusal, see `wechatpay_error_endpoint_reply`).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_error_endpoint_version(
+    error: *const wechatpay_error,
+) -> wechatpay_api_version {
+    ffi_boundary! {
+        wechatpay_api_version::of(try_ref!(error).rejection().and_then(|r| r.version))
+    }
+}
+
+/// For an error returned by `wechatpay_endpoint_handle`: writes the label of the merchant the
+/// request was routed to and returns true; false when no merchant was chosen (no match, an
+/// undecidable request, or not an endpoint's refusal). The string borrows from the error.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_error_endpoint_label(
+    error: *const wechatpay_error,
+    label_out: *mut wechatpay_str,
+) -> bool {
+    ffi_boundary! {
+        let error = try_ref!(error);
+        let out = try_out!(label_out);
+        put_str(error.rejection().and_then(|r| r.label.as_deref()), out)
+    }
+}

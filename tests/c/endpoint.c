@@ -1,0 +1,649 @@
+/* One notify endpoint for many merchants and both API versions, through the C API: every case of
+ * tests/vectors/endpoint.json (exact verdicts and codes, the message rule, label / kind /
+ * is_success / dedupe key / reply of valid cases, version / label / reply of refusals, built
+ * refusals), misuse of the endpoint functions, and one endpoint shared by 8 threads. */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "harness.h"
+#include "vectors.h"
+
+#define MISALIGNED(type, ptr) ((type)(uintptr_t)((uintptr_t)(ptr) + 1))
+
+/* A request kept for the misuse and thread tests: its headers, body and time. */
+struct ep_case {
+  struct wechatpay_field *headers;
+  size_t headers_len;
+  unsigned char *body;
+  size_t body_len;
+  uint64_t now;
+  const char *label; /* the expected label (owned by the JSON), NULL for none */
+};
+
+static void keep_case(struct ep_case *slot, const json_t *test) {
+  if (slot->body != NULL) return;
+  slot->headers = test_headers(test, &slot->headers_len);
+  slot->body = test_body(test, &slot->body_len);
+  slot->now = (uint64_t)json_integer_value(json_object_get(test, "now"));
+  slot->label = json_string_value(json_object_get(json_object_get(test, "expected"), "label"));
+}
+
+static void free_case(struct ep_case *c) {
+  free(c->headers);
+  free(c->body);
+}
+
+/* What the vector run leaves for the other tests: group 0's profiles and a few of its cases. */
+struct ep_fixture {
+  json_t *root;
+  const json_t *profiles;
+  struct ep_case v2_payment; /* shop-a */
+  struct ep_case v2_refund;  /* shop-a or shop-b */
+  struct ep_case v3;         /* shop-a or shop-b */
+  struct ep_case forged;     /* a cross-merchant v2 forgery: signature_mismatch */
+};
+
+/* Builds an endpoint from `config.profiles` with the builder: each profile's v2 and v3 parts are
+ * built as the v2_pay / v3_notify runners build theirs, added, and freed at once (the builder keeps
+ * its own copies). On failure returns NULL, copies the code to `code` and says in `why` whether
+ * its message breaks the message rule (`why` stays "" if not). */
+static struct wechatpay_endpoint *build_endpoint(const json_t *profiles, char *code,
+                                                 size_t code_cap, char *why, size_t why_cap) {
+  struct wechatpay_endpoint_builder *builder = NULL;
+  struct wechatpay_endpoint *endpoint = NULL;
+  struct wechatpay_error *err = wechatpay_endpoint_builder_new(&builder);
+  const json_t *profile;
+  size_t i;
+  json_array_foreach(profiles, i, profile) {
+    const json_t *v2_config = json_object_get(profile, "v2");
+    const json_t *v3_config = json_object_get(profile, "v3");
+    struct wechatpay_verifier *v2 = NULL;
+    struct wechatpay_v3_verifier *v3 = NULL;
+    struct wechatpay_str label = jstr(json_object_get(profile, "label"));
+    if (err != NULL) break;
+    if (json_is_object(v2_config)) {
+      v2 = group_verifier(v2_config, code, code_cap, why, why_cap);
+      if (v2 == NULL) {
+        wechatpay_endpoint_builder_free(builder);
+        return NULL;
+      }
+    }
+    if (json_is_object(v3_config)) {
+      v3 = v3_group_verifier(v3_config, code, code_cap, why, why_cap);
+      if (v3 == NULL) {
+        wechatpay_verifier_free(v2);
+        wechatpay_endpoint_builder_free(builder);
+        return NULL;
+      }
+    }
+    err = wechatpay_endpoint_builder_add_profile(builder, label.data, label.len, v2, v3);
+    wechatpay_verifier_free(v2);
+    wechatpay_v3_verifier_free(v3);
+  }
+  if (err == NULL) err = wechatpay_endpoint_builder_build(builder, &endpoint);
+  wechatpay_endpoint_builder_free(builder);
+  if (err != NULL) {
+    snprintf(code, code_cap, "%s", wechatpay_error_code(err));
+    if (message_is_clean(wechatpay_error_message(err), why, why_cap)) why[0] = '\0';
+    wechatpay_error_free(err);
+    return NULL;
+  }
+  return endpoint;
+}
+
+/* A reply against the vectors' `{"status", "contentType" (null when none), "body"}`. */
+static void check_reply(const struct wechatpay_http_reply *r, const json_t *want) {
+  const json_t *ct = json_object_get(want, "contentType");
+  CHECK(json_object_size(want) == 3);
+  CHECK(json_is_integer(json_object_get(want, "status")) &&
+        r->status == json_integer_value(json_object_get(want, "status")));
+  if (json_is_null(ct)) {
+    CHECK(r->content_type == NULL);
+  } else {
+    CHECK(json_is_string(ct) && r->content_type != NULL &&
+          strcmp(r->content_type, json_string_value(ct)) == 0);
+  }
+  CHECK(jstr_eq(r->body, json_object_get(want, "body")));
+  /* The documented NUL terminator after the body. */
+  CHECK(r->body.data != NULL && r->body.data[r->body.len] == '\0');
+}
+
+static bool key_is_one_of(const char *key, const char *const *keys, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    if (strcmp(key, keys[i]) == 0) return true;
+  }
+  return false;
+}
+
+/* Every key of `expected` is one this runner checks: a key added to the vectors fails here until
+ * the C surface reads it. */
+static void check_known_keys(const json_t *expected, const char *const *keys, size_t n) {
+  const char *key;
+  const json_t *value;
+  CHECK(json_is_object(expected));
+  json_object_foreach((json_t *)expected, key, value) {
+    char msg[160];
+    (void)value;
+    if (!key_is_one_of(key, keys, n)) {
+      snprintf(msg, sizeof msg, "expected key %s is not checked by the C runner", key);
+      check_failed(__FILE__, __LINE__, msg);
+    }
+  }
+}
+
+static void check_result(const struct wechatpay_endpoint_result *res, const json_t *want) {
+  static const char *const keys[] = {"label", "kind", "isSuccess", "dedupeKey", "reply"};
+  const json_t *dedupe = json_object_get(want, "dedupeKey");
+  const json_t *success = json_object_get(want, "isSuccess");
+  struct wechatpay_str label = {NULL, 0}, kind = {NULL, 0}, key = {NULL, 0}, inner = {NULL, 0};
+  struct wechatpay_http_reply reply;
+  const struct wechatpay_payment *payment = wechatpay_endpoint_result_payment(res);
+  const struct wechatpay_refund *refund = wechatpay_endpoint_result_refund(res);
+  const struct wechatpay_v3_notification *v3 = wechatpay_endpoint_result_v3(res);
+  bool has_key;
+
+  check_known_keys(want, keys, sizeof keys / sizeof keys[0]);
+  CHECK(wechatpay_endpoint_result_label(res, &label) && jstr_eq(label, json_object_get(want, "label")));
+  CHECK(wechatpay_endpoint_result_kind(res, &kind) && jstr_eq(kind, json_object_get(want, "kind")));
+  CHECK(json_is_boolean(success) && wechatpay_endpoint_result_is_success(res) == json_is_true(success));
+  has_key = wechatpay_endpoint_result_dedupe_key(res, &key);
+  if (json_is_null(dedupe)) {
+    CHECK(!has_key);
+  } else {
+    CHECK(has_key && jstr_eq(key, dedupe));
+  }
+  CHECK(wechatpay_endpoint_result_reply(res, &reply));
+  check_reply(&reply, json_object_get(want, "reply"));
+
+  /* Exactly the borrowed handle of its kind, of the matching version, carrying the same key. */
+  if (STR_EQ(kind, "v2_payment")) {
+    CHECK(payment != NULL && refund == NULL && v3 == NULL);
+    CHECK(wechatpay_endpoint_result_version(res) == WECHATPAY_API_VERSION_V2);
+    CHECK(wechatpay_payment_dedupe_key(payment, &inner) == has_key);
+    CHECK(wechatpay_payment_field_count(payment) > 0);
+  } else if (STR_EQ(kind, "v2_refund")) {
+    CHECK(payment == NULL && refund != NULL && v3 == NULL);
+    CHECK(wechatpay_endpoint_result_version(res) == WECHATPAY_API_VERSION_V2);
+    CHECK(wechatpay_refund_dedupe_key(refund, &inner) == has_key);
+    CHECK(wechatpay_refund_req_info_count(refund) > 0);
+  } else {
+    CHECK(STR_EQ(kind, "v3"));
+    CHECK(payment == NULL && refund == NULL && v3 != NULL);
+    CHECK(wechatpay_endpoint_result_version(res) == WECHATPAY_API_VERSION_V3);
+    CHECK(wechatpay_v3_notification_dedupe_key(v3, &inner) == has_key);
+  }
+  if (has_key) CHECK(inner.len == key.len && memcmp(inner.data, key.data, key.len) == 0);
+}
+
+/* A refusal: the exact code, its number and the message rule (CHECK_ERROR, which frees it), and
+ * what the endpoint decided: version, label and reply. */
+static void check_rejection(struct wechatpay_error *err, const char *code, const json_t *want) {
+  static const char *const keys[] = {"version", "label", "reply"};
+  const json_t *version = json_object_get(want, "version");
+  const json_t *label = json_object_get(want, "label");
+  struct wechatpay_str got_label = {NULL, 0};
+  struct wechatpay_http_reply reply;
+  wechatpay_api_version want_version = WECHATPAY_API_VERSION_NONE;
+  bool has_label;
+  check_known_keys(want, keys, sizeof keys / sizeof keys[0]);
+  if (err == NULL) {
+    CHECK_ERROR(err, code);
+    return;
+  }
+  if (json_is_string(version) && strcmp(json_string_value(version), "v2") == 0) {
+    want_version = WECHATPAY_API_VERSION_V2;
+  } else if (json_is_string(version) && strcmp(json_string_value(version), "v3") == 0) {
+    want_version = WECHATPAY_API_VERSION_V3;
+  } else {
+    CHECK(json_is_null(version));
+  }
+  CHECK(wechatpay_error_endpoint_version(err) == want_version);
+  has_label = wechatpay_error_endpoint_label(err, &got_label);
+  if (json_is_null(label)) {
+    CHECK(!has_label);
+  } else {
+    CHECK(has_label && jstr_eq(got_label, label));
+  }
+  CHECK(wechatpay_error_endpoint_reply(err, &reply));
+  check_reply(&reply, json_object_get(want, "reply"));
+  CHECK_ERROR(err, code);
+}
+
+static void run_endpoint_vectors(const char *dir, struct ep_fixture *fx) {
+  const char *file = "endpoint.json";
+  json_t *root = load_vectors(dir, file, "wechatpay-notify/endpoint/1");
+  const json_t *group, *test;
+  size_t gi, ti;
+  json_int_t ran = 0;
+  fx->root = root;
+  if (root == NULL) return;
+  json_array_foreach(json_object_get(root, "testGroups"), gi, group) {
+    char build_code[64] = "", build_why[160] = "";
+    const json_t *profiles = json_object_get(json_object_get(group, "config"), "profiles");
+    struct wechatpay_endpoint *endpoint =
+        build_endpoint(profiles, build_code, sizeof build_code, build_why, sizeof build_why);
+    if (gi == 0) fx->profiles = profiles;
+    json_array_foreach(json_object_get(group, "tests"), ti, test) {
+      const char *result = json_string_value(json_object_get(test, "result"));
+      const char *expected_code = json_string_value(json_object_get(test, "error"));
+      const json_t *now = json_object_get(test, "now");
+      bool valid = result != NULL && strcmp(result, "valid") == 0;
+      size_t body_len = 0, headers_len = 0;
+      unsigned char *body = test_body(test, &body_len);
+      struct wechatpay_field *headers = test_headers(test, &headers_len);
+      ran++;
+      begin_case("%s tcId %lld: %s", file, (long long)json_integer_value(json_object_get(test, "tcId")),
+                 json_string_value(json_object_get(test, "comment")));
+      CHECK(body != NULL && headers != NULL && json_is_integer(now));
+      CHECK(valid || (result != NULL && strcmp(result, "invalid") == 0 && expected_code != NULL));
+      if (endpoint == NULL) {
+        /* The group's profiles were refused: every case is invalid with that code, and the
+         * message obeys the message rule. */
+        CHECK(!valid && expected_code != NULL && strcmp(build_code, expected_code) == 0);
+        if (build_why[0] != '\0') check_failed(__FILE__, __LINE__, build_why);
+      } else if (body != NULL && headers != NULL) {
+        struct wechatpay_endpoint_result *res = (struct wechatpay_endpoint_result *)&ran; /* sentinel */
+        struct wechatpay_error *err = wechatpay_endpoint_handle(
+            endpoint, headers, headers_len, body, body_len, (uint64_t)json_integer_value(now), &res);
+        if (valid) {
+          CHECK_OK(err);
+          if (err == NULL) {
+            struct wechatpay_str kind;
+            check_result(res, json_object_get(test, "expected"));
+            if (gi == 0 && wechatpay_endpoint_result_kind(res, &kind)) {
+              struct wechatpay_str label;
+              if (STR_EQ(kind, "v2_payment") && wechatpay_endpoint_result_label(res, &label) &&
+                  STR_EQ(label, "shop-a"))
+                keep_case(&fx->v2_payment, test);
+              else if (STR_EQ(kind, "v2_refund")) keep_case(&fx->v2_refund, test);
+              else if (STR_EQ(kind, "v3")) keep_case(&fx->v3, test);
+            }
+            wechatpay_endpoint_result_free(res);
+          }
+        } else {
+          const char *code = expected_code ? expected_code : "?";
+          bool forged = err != NULL && strcmp(code, "signature_mismatch") == 0 && headers_len == 0;
+          if (gi == 0 && forged) keep_case(&fx->forged, test);
+          check_rejection(err, code, json_object_get(test, "expected"));
+          CHECK(res == (struct wechatpay_endpoint_result *)&ran); /* untouched on failure */
+        }
+      }
+      free(body);
+      free(headers);
+      end_case();
+    }
+    wechatpay_endpoint_free(endpoint);
+  }
+  check_total(root, file, ran);
+}
+
+/* Group 0's endpoint, built again for the tests below. */
+static struct wechatpay_endpoint *fixture_endpoint(const struct ep_fixture *fx) {
+  char code[64] = "", why[160] = "";
+  struct wechatpay_endpoint *e = build_endpoint(fx->profiles, code, sizeof code, why, sizeof why);
+  CHECK(e != NULL);
+  return e;
+}
+
+static struct wechatpay_verifier *v2_verifier(const char *key, const char *sign_type,
+                                              const char *mch_id) {
+  struct wechatpay_verifier_builder *b = NULL;
+  struct wechatpay_verifier *v = NULL;
+  CHECK_OK(wechatpay_verifier_builder_new(key, strlen(key), sign_type, strlen(sign_type), &b));
+  if (mch_id != NULL) CHECK_OK(wechatpay_verifier_builder_expect_mch_id(b, mch_id, strlen(mch_id)));
+  CHECK_OK(wechatpay_verifier_builder_build(b, &v));
+  wechatpay_verifier_builder_free(b);
+  return v;
+}
+
+static int sentinel;
+
+static void builder_misuse(void) {
+  struct wechatpay_endpoint_builder *b = NULL;
+  struct wechatpay_endpoint_builder *nb = (struct wechatpay_endpoint_builder *)&sentinel;
+  struct wechatpay_endpoint *e = (struct wechatpay_endpoint *)&sentinel;
+  struct wechatpay_endpoint *e1 = NULL, *e2 = NULL;
+  struct wechatpay_verifier *with_mch = v2_verifier(TEST_KEY, "MD5", "10000100");
+  struct wechatpay_verifier *without_mch = v2_verifier(TEST_KEY, "MD5", NULL);
+  struct wechatpay_str label;
+  union {
+    void *pointers[4];
+    uint64_t words[4];
+  } storage;
+  memset(&storage, 0xab, sizeof storage);
+
+  begin_case("endpoint misuse: NULL builder, output, label; misaligned verifiers (invalid_argument)");
+  CHECK(with_mch != NULL && without_mch != NULL);
+  CHECK_ERROR(wechatpay_endpoint_builder_new(NULL), "invalid_argument");
+  CHECK_OK(wechatpay_endpoint_builder_new(&b));
+  CHECK_ERROR(wechatpay_endpoint_builder_add_profile(NULL, LIT("a"), with_mch, NULL), "invalid_argument");
+  CHECK_ERROR(wechatpay_endpoint_builder_add_profile(b, NULL, 1, with_mch, NULL), "invalid_argument");
+  CHECK_ERROR(wechatpay_endpoint_builder_add_profile(
+                  b, LIT("a"), MISALIGNED(const struct wechatpay_verifier *, storage.pointers), NULL),
+              "invalid_argument");
+  CHECK_ERROR(wechatpay_endpoint_builder_add_profile(
+                  b, LIT("a"), NULL, MISALIGNED(const struct wechatpay_v3_verifier *, storage.pointers)),
+              "invalid_argument");
+  CHECK_ERROR(wechatpay_endpoint_builder_add_profile(
+                  MISALIGNED(struct wechatpay_endpoint_builder *, storage.pointers), LIT("a"), with_mch, NULL),
+              "invalid_argument");
+  CHECK_ERROR(wechatpay_endpoint_builder_build(NULL, &e), "invalid_argument");
+  CHECK_ERROR(wechatpay_endpoint_builder_build(b, NULL), "invalid_argument");
+  CHECK_ERROR(wechatpay_endpoint_builder_build(b, MISALIGNED(struct wechatpay_endpoint **, storage.pointers)),
+              "invalid_argument");
+  CHECK(nb == (struct wechatpay_endpoint_builder *)&sentinel && e == (struct wechatpay_endpoint *)&sentinel);
+  end_case();
+
+  begin_case("endpoint: values the core refuses are invalid_config; a refused profile leaves the builder as it was");
+  /* Nothing was added by the misuse above: no profile. */
+  CHECK_ERROR(wechatpay_endpoint_builder_build(b, &e), "invalid_config");
+  /* A label that is not UTF-8 (a configuration value). */
+  CHECK_ERROR(wechatpay_endpoint_builder_add_profile(b, LIT("shop-\xff"), with_mch, NULL), "invalid_config");
+  /* A v2 verifier that does not expect an mch_id cannot route v2 notifications. */
+  CHECK_ERROR(wechatpay_endpoint_builder_add_profile(b, LIT("a"), without_mch, NULL), "invalid_config");
+  CHECK_ERROR(wechatpay_endpoint_builder_build(b, &e), "invalid_config");
+  CHECK(e == (struct wechatpay_endpoint *)&sentinel);
+  CHECK_OK(wechatpay_endpoint_builder_add_profile(b, LIT("a"), with_mch, NULL));
+  /* The builder keeps its own copy: the caller's verifier may go now. */
+  wechatpay_verifier_free(with_mch);
+  with_mch = NULL;
+  CHECK_OK(wechatpay_endpoint_builder_build(b, &e1));
+  /* Neither part: refused when the endpoint is built, and the earlier build is unaffected. */
+  CHECK_OK(wechatpay_endpoint_builder_add_profile(b, LIT("empty"), NULL, NULL));
+  CHECK_ERROR(wechatpay_endpoint_builder_build(b, &e2), "invalid_config");
+  CHECK(e2 == NULL);
+  wechatpay_endpoint_builder_free(b);
+  b = NULL;
+  /* The endpoint outlives its builder. */
+  CHECK(wechatpay_endpoint_profile_count(e1) == 1);
+  CHECK(wechatpay_endpoint_label(e1, 0, &label) && STR_EQ(label, "a"));
+  CHECK(!wechatpay_endpoint_label(e1, 1, &label));
+  end_case();
+
+  begin_case("endpoint: a builder may build more than once; each endpoint is independent");
+  CHECK_OK(wechatpay_endpoint_builder_new(&b));
+  with_mch = v2_verifier(TEST_KEY, "MD5", "10000100");
+  CHECK_OK(wechatpay_endpoint_builder_add_profile(b, LIT("a"), with_mch, NULL));
+  CHECK_OK(wechatpay_endpoint_builder_build(b, &e2));
+  CHECK(e2 != NULL && e2 != e1);
+  /* The same mch_id twice. */
+  CHECK_OK(wechatpay_endpoint_builder_add_profile(b, LIT("b"), with_mch, NULL));
+  e = (struct wechatpay_endpoint *)&sentinel;
+  CHECK_ERROR(wechatpay_endpoint_builder_build(b, &e), "invalid_config");
+  CHECK(e == (struct wechatpay_endpoint *)&sentinel);
+  wechatpay_endpoint_builder_free(b);
+  wechatpay_endpoint_free(e2);
+  {
+    /* The endpoint that survived its builder and its source verifier still verifies. */
+    char *body = make_payment_body("MD5", "4200000077", "100");
+    struct wechatpay_endpoint_result *res = NULL;
+    CHECK(body != NULL);
+    if (body != NULL) {
+      CHECK_OK(wechatpay_endpoint_handle(e1, NULL, 0, (const uint8_t *)body, strlen(body), 0, &res));
+      CHECK(res != NULL && wechatpay_endpoint_result_label(res, &label) && STR_EQ(label, "a"));
+      wechatpay_endpoint_result_free(res);
+    }
+    free(body);
+  }
+  end_case();
+
+  begin_case("endpoint: NULL-safe frees and getters on NULL");
+  wechatpay_endpoint_builder_free(NULL);
+  wechatpay_endpoint_free(NULL);
+  wechatpay_endpoint_result_free(NULL);
+  CHECK(wechatpay_endpoint_profile_count(NULL) == 0);
+  CHECK(!wechatpay_endpoint_label(NULL, 0, &label));
+  CHECK(!wechatpay_endpoint_label(e1, 0, NULL));
+  end_case();
+
+  wechatpay_endpoint_free(e1);
+  wechatpay_verifier_free(with_mch);
+  wechatpay_verifier_free(without_mch);
+}
+
+static void handle_misuse(const struct ep_fixture *fx) {
+  struct wechatpay_endpoint *e = fixture_endpoint(fx);
+  const struct ep_case *pay = &fx->v2_payment;
+  const struct ep_case *v3 = &fx->v3;
+  struct wechatpay_endpoint_result *res = (struct wechatpay_endpoint_result *)&sentinel;
+  struct wechatpay_error *err;
+  struct wechatpay_http_reply reply;
+  struct wechatpay_str s;
+  uint16_t untouched = 7;
+
+  begin_case("endpoint misuse: NULL endpoint, output, body, headers are invalid_argument with no reply");
+  CHECK(e != NULL && pay->body != NULL && v3->body != NULL);
+  if (e != NULL && pay->body != NULL && v3->body != NULL) {
+    err = wechatpay_endpoint_handle(NULL, NULL, 0, pay->body, pay->body_len, pay->now, &res);
+    reply.status = untouched;
+    /* Misuse found before the request was looked at: not an endpoint's decision. */
+    CHECK(err != NULL && !wechatpay_error_endpoint_reply(err, &reply) && reply.status == untouched);
+    CHECK(wechatpay_error_endpoint_version(err) == WECHATPAY_API_VERSION_NONE);
+    CHECK(!wechatpay_error_endpoint_label(err, &s));
+    CHECK_ERROR(err, "invalid_argument");
+    CHECK_ERROR(wechatpay_endpoint_handle(e, NULL, 0, pay->body, pay->body_len, pay->now, NULL),
+                "invalid_argument");
+    CHECK_ERROR(wechatpay_endpoint_handle(e, NULL, 0, NULL, 3, pay->now, &res), "invalid_argument");
+    CHECK_ERROR(wechatpay_endpoint_handle(e, NULL, 2, pay->body, pay->body_len, pay->now, &res),
+                "invalid_argument");
+    CHECK_ERROR(wechatpay_endpoint_handle(MISALIGNED(const struct wechatpay_endpoint *, e), NULL, 0,
+                                          pay->body, pay->body_len, pay->now, &res),
+                "invalid_argument");
+    CHECK(res == (struct wechatpay_endpoint_result *)&sentinel);
+  }
+  end_case();
+
+  begin_case("endpoint misuse: a header that is not UTF-8 is invalid_argument with no reply");
+  if (e != NULL && v3->body != NULL) {
+    struct wechatpay_field *h = calloc(v3->headers_len + 1, sizeof *h);
+    CHECK(h != NULL);
+    if (h != NULL) {
+      memcpy(h, v3->headers, v3->headers_len * sizeof *h);
+      h[v3->headers_len].name.data = "X-Latin1";
+      h[v3->headers_len].name.len = 8;
+      h[v3->headers_len].value.data = "caf\xe9";
+      h[v3->headers_len].value.len = 4;
+      err = wechatpay_endpoint_handle(e, h, v3->headers_len + 1, v3->body, v3->body_len, v3->now, &res);
+      CHECK(err != NULL && !wechatpay_error_endpoint_reply(err, &reply));
+      CHECK_ERROR(err, "invalid_argument");
+      /* The same request without that header verifies. */
+      CHECK_OK(wechatpay_endpoint_handle(e, h, v3->headers_len, v3->body, v3->body_len, v3->now, &res));
+      wechatpay_endpoint_result_free(res);
+      res = (struct wechatpay_endpoint_result *)&sentinel;
+      free(h);
+    }
+  }
+  end_case();
+
+  begin_case("endpoint: a Wechatpay-Signature header given twice is the core's invalid_argument, with the v3 reply");
+  if (e != NULL && v3->body != NULL) {
+    struct wechatpay_field *h = calloc(v3->headers_len + 1, sizeof *h);
+    size_t i;
+    CHECK(h != NULL);
+    if (h != NULL) {
+      memcpy(h, v3->headers, v3->headers_len * sizeof *h);
+      for (i = 0; i < v3->headers_len; i++) {
+        if (STR_EQ(h[i].name, "Wechatpay-Signature")) h[v3->headers_len] = h[i];
+      }
+      h[v3->headers_len].name.data = "wechatpay-signature";
+      err = wechatpay_endpoint_handle(e, h, v3->headers_len + 1, v3->body, v3->body_len, v3->now, &res);
+      CHECK(err != NULL && wechatpay_error_endpoint_reply(err, &reply));
+      CHECK(reply.status == 400 && reply.content_type != NULL &&
+            strcmp(reply.content_type, "application/json") == 0 &&
+            STR_EQ(reply.body, "{\"code\":\"FAIL\",\"message\":\"invalid_argument\"}"));
+      CHECK(wechatpay_error_endpoint_version(err) == WECHATPAY_API_VERSION_V3);
+      CHECK(wechatpay_error_endpoint_label(err, &s) && s.len > 0);
+      CHECK_ERROR(err, "invalid_argument");
+      CHECK(res == (struct wechatpay_endpoint_result *)&sentinel);
+      free(h);
+    }
+  }
+  end_case();
+
+  begin_case("endpoint: an empty request (NULL body, length 0, no headers) is undecidable: 400 with the v2 FAIL");
+  if (e != NULL) {
+    err = wechatpay_endpoint_handle(e, NULL, 0, NULL, 0, 0, &res);
+    CHECK(err != NULL && wechatpay_error_endpoint_reply(err, &reply) && reply.status == 400);
+    CHECK(wechatpay_error_endpoint_version(err) == WECHATPAY_API_VERSION_NONE);
+    CHECK(!wechatpay_error_endpoint_label(err, &s));
+    CHECK_ERROR(err, "malformed_xml");
+  }
+  end_case();
+
+  begin_case("endpoint: result getters on NULL or with NULL outputs, error getters on other errors");
+  reply.status = untouched;
+  s.data = NULL;
+  s.len = 99;
+  CHECK(!wechatpay_endpoint_result_label(NULL, &s));
+  CHECK(!wechatpay_endpoint_result_kind(NULL, &s));
+  CHECK(!wechatpay_endpoint_result_dedupe_key(NULL, &s));
+  CHECK(!wechatpay_endpoint_result_reply(NULL, &reply));
+  CHECK(!wechatpay_endpoint_result_is_success(NULL));
+  CHECK(wechatpay_endpoint_result_version(NULL) == WECHATPAY_API_VERSION_NONE);
+  CHECK(wechatpay_endpoint_result_payment(NULL) == NULL);
+  CHECK(wechatpay_endpoint_result_refund(NULL) == NULL);
+  CHECK(wechatpay_endpoint_result_v3(NULL) == NULL);
+  CHECK(!wechatpay_error_endpoint_reply(NULL, &reply));
+  CHECK(!wechatpay_error_endpoint_label(NULL, &s));
+  CHECK(wechatpay_error_endpoint_version(NULL) == WECHATPAY_API_VERSION_NONE);
+  CHECK(s.len == 99 && reply.status == untouched);
+  {
+    /* An error from another function carries no endpoint decision. */
+    struct wechatpay_verifier *v = NULL;
+    err = wechatpay_verifier_new(LIT("short"), LIT("MD5"), &v);
+    CHECK(err != NULL && !wechatpay_error_endpoint_reply(err, &reply) && reply.status == untouched);
+    CHECK(!wechatpay_error_endpoint_label(err, &s) && s.len == 99);
+    CHECK(wechatpay_error_endpoint_version(err) == WECHATPAY_API_VERSION_NONE);
+    CHECK_ERROR(err, "invalid_config");
+  }
+  if (e != NULL && pay->body != NULL) {
+    res = NULL;
+    CHECK_OK(wechatpay_endpoint_handle(e, NULL, 0, pay->body, pay->body_len, pay->now, &res));
+    CHECK(!wechatpay_endpoint_result_label(res, NULL));
+    CHECK(!wechatpay_endpoint_result_reply(res, NULL));
+    CHECK(!wechatpay_endpoint_result_label(res, MISALIGNED(struct wechatpay_str *, &sentinel)));
+    wechatpay_endpoint_result_free(res);
+  }
+  end_case();
+
+  begin_case("endpoint: borrowed notifications are read with the existing getters (v2 payment, v3 transaction)");
+  if (e != NULL && pay->body != NULL && v3->body != NULL) {
+    const struct wechatpay_payment *p;
+    const struct wechatpay_v3_notification *n;
+    uint64_t amount = 0;
+    bool present = false;
+    res = NULL;
+    CHECK_OK(wechatpay_endpoint_handle(e, NULL, 0, pay->body, pay->body_len, pay->now, &res));
+    p = wechatpay_endpoint_result_payment(res);
+    CHECK(p != NULL && wechatpay_payment_total_fee(p, &amount) && amount > 0);
+    CHECK(wechatpay_payment_mch_id(p, &s) && STR_EQ(s, "10000100"));
+    wechatpay_endpoint_result_free(res);
+    res = NULL;
+    CHECK_OK(wechatpay_endpoint_handle(e, v3->headers, v3->headers_len, v3->body, v3->body_len, v3->now, &res));
+    n = wechatpay_endpoint_result_v3(res);
+    CHECK(n != NULL && wechatpay_v3_notification_plaintext(n, &s) && s.len > 0);
+    if (n != NULL && wechatpay_v3_notification_has_transaction(n)) {
+      CHECK_OK(wechatpay_v3_transaction_amount(n, LIT("amount_total"), &amount, &present));
+      CHECK(present);
+    }
+    wechatpay_endpoint_result_free(res);
+  }
+  end_case();
+
+  wechatpay_endpoint_free(e);
+}
+
+#define EP_THREADS 8
+#define EP_ROUNDS 10
+
+struct ep_job {
+  const struct wechatpay_endpoint *endpoint;
+  const struct ep_fixture *fx;
+  int failures;
+};
+
+/* Handles one request; counts a failure unless it is accepted for its merchant (want_code NULL)
+ * or refused with `want_code` (and its merchant). */
+static void handle_one(struct ep_job *job, const struct ep_case *c, const char *want_code) {
+  struct wechatpay_endpoint_result *res = NULL;
+  struct wechatpay_error *err =
+      wechatpay_endpoint_handle(job->endpoint, c->headers, c->headers_len, c->body, c->body_len, c->now, &res);
+  struct wechatpay_str got;
+  struct wechatpay_http_reply reply;
+  if (c->label == NULL) {
+    job->failures++;
+  } else if (want_code == NULL) {
+    if (err != NULL || !wechatpay_endpoint_result_label(res, &got) ||
+        !str_eq(got, c->label, strlen(c->label)) || !wechatpay_endpoint_result_reply(res, &reply))
+      job->failures++;
+  } else if (err == NULL || strcmp(wechatpay_error_code(err), want_code) != 0 ||
+             !wechatpay_error_endpoint_reply(err, &reply) || res != NULL ||
+             !wechatpay_error_endpoint_label(err, &got) || !str_eq(got, c->label, strlen(c->label))) {
+    job->failures++;
+  }
+  wechatpay_error_free(err);
+  wechatpay_endpoint_result_free(res);
+}
+
+static void *ep_worker(void *arg) {
+  struct ep_job *job = arg;
+  int i;
+  for (i = 0; i < EP_ROUNDS; i++) {
+    handle_one(job, &job->fx->v2_payment, NULL);
+    handle_one(job, &job->fx->v3, NULL);
+    handle_one(job, &job->fx->v2_refund, NULL);
+    handle_one(job, &job->fx->forged, "signature_mismatch");
+  }
+  return NULL;
+}
+
+static void ep_threads(const struct ep_fixture *fx) {
+  struct wechatpay_endpoint *e = fixture_endpoint(fx);
+  struct ep_job jobs[EP_THREADS];
+  pthread_t threads[EP_THREADS];
+  int i, started = 0;
+  begin_case("endpoint threads: %d threads x %d rounds share one endpoint (v2 payment, v2 refund, v3, forgery)",
+             EP_THREADS, EP_ROUNDS);
+  CHECK(e != NULL && fx->v2_payment.body != NULL && fx->v3.body != NULL && fx->v2_refund.body != NULL &&
+        fx->forged.body != NULL);
+  if (e != NULL && fx->v2_payment.body != NULL && fx->v3.body != NULL && fx->v2_refund.body != NULL &&
+      fx->forged.body != NULL) {
+    for (i = 0; i < EP_THREADS; i++) {
+      jobs[i].endpoint = e;
+      jobs[i].fx = fx;
+      jobs[i].failures = 0;
+      if (pthread_create(&threads[i], NULL, ep_worker, &jobs[i]) == 0) started++;
+    }
+    CHECK(started == EP_THREADS);
+    for (i = 0; i < started; i++) {
+      pthread_join(threads[i], NULL);
+      CHECK(jobs[i].failures == 0);
+    }
+  }
+  wechatpay_endpoint_free(e);
+  end_case();
+}
+
+void run_endpoint_tests(const char *dir) {
+  struct ep_fixture fx;
+  memset(&fx, 0, sizeof fx);
+  run_endpoint_vectors(dir, &fx);
+  begin_case("endpoint: the vectors gave a v2 payment, a v2 refund, a v3 event and a forgery to reuse");
+  CHECK(fx.profiles != NULL && fx.v2_payment.body != NULL && fx.v2_refund.body != NULL &&
+        fx.v3.body != NULL && fx.forged.body != NULL);
+  end_case();
+  builder_misuse();
+  if (fx.profiles != NULL) {
+    handle_misuse(&fx);
+    ep_threads(&fx);
+  }
+  free_case(&fx.v2_payment);
+  free_case(&fx.v2_refund);
+  free_case(&fx.v3);
+  free_case(&fx.forged);
+  json_decref(fx.root);
+}
