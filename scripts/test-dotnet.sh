@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The .NET binding: build the native library, compile bindings/dotnet with Mono's mcs (C# 7.2,
-# the same sources the netstandard2.0 .csproj packs), run its tests (every shared vector, API,
-# Parallel.For concurrency) and the HttpListener example's loopback HTTP test.
+# the same sources the netstandard2.0 .csproj packs), run its tests (every shared vector: v2, APIv3
+# and the multi-merchant endpoint; API; Parallel.For concurrency) and the HttpListener example's loopback HTTP test.
 # Installs Mono from Debian when mcs is missing. Respects CARGO_TARGET_DIR (default: target).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -174,8 +174,8 @@ namespace WechatPay.Notify
     }
 
     /// <summary>
-    /// The one base of every native handle (verifier, builder, payment, refund, string): owned by
-    /// exactly one managed object and released once, by the runtime's SafeHandle machinery, with
+    /// The one base of every native handle (verifier, builder, endpoint, payment, refund, string):
+    /// owned by exactly one managed object and released once, by the runtime's SafeHandle machinery, with
     /// the matching <c>wechatpay_*_free</c> (the only thing a subclass supplies). NULL (and -1) is
     /// invalid: nothing to free. Passing a closed handle to a P/Invoke throws
     /// <see cref="ObjectDisposedException"/>; a handle in use by a call is freed only after it returns.
@@ -183,6 +183,14 @@ namespace WechatPay.Notify
     internal abstract class NativeHandle : SafeHandleZeroOrMinusOneIsInvalid
     {
         protected NativeHandle(IntPtr ptr) : base(true)
+        {
+            SetHandle(ptr);
+        }
+
+        /// <summary>With <paramref name="ownsHandle"/> false, a handle borrowed from another native
+        /// object (a notification inside an endpoint result): never freed, used only while its owner
+        /// is alive.</summary>
+        protected NativeHandle(IntPtr ptr, bool ownsHandle) : base(ownsHandle)
         {
             SetHandle(ptr);
         }

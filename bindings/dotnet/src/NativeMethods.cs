@@ -387,5 +387,78 @@ namespace WechatPay.Notify
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_v3_reply_fail_code(byte* code, UIntPtr codeLen, out NativeHttpReply reply);
+
+        // ---- endpoint (many merchants, both versions) ----
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_endpoint_builder_new(out IntPtr builder);
+
+        // v2 and v3 are verifier handles or IntPtr.Zero (none): the caller holds a reference on each
+        // SafeHandle for the duration of the call (Endpoint.AddProfile).
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_endpoint_builder_add_profile(Endpoint.BuilderHandle builder,
+            byte* label, UIntPtr labelLen, IntPtr v2, IntPtr v3);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_endpoint_builder_build(Endpoint.BuilderHandle builder, out IntPtr endpoint);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern void wechatpay_endpoint_builder_free(IntPtr builder);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern void wechatpay_endpoint_free(IntPtr endpoint);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_endpoint_profile_count(Endpoint.EndpointHandle endpoint);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_endpoint_label(Endpoint.EndpointHandle endpoint, UIntPtr index, out NativeStr label);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_endpoint_handle(Endpoint.EndpointHandle endpoint, NativeField* headers,
+            UIntPtr headersLen, byte* body, UIntPtr bodyLen, ulong now, out IntPtr result);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern void wechatpay_endpoint_result_free(IntPtr result);
+
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_endpoint_result_label(EndpointResult.Handle result, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_endpoint_result_kind(EndpointResult.Handle result, out NativeStr value);
+        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_endpoint_result_dedupe_key(EndpointResult.Handle result, out NativeStr value);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern uint wechatpay_endpoint_result_version(EndpointResult.Handle result);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_endpoint_result_is_success(EndpointResult.Handle result);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_endpoint_result_reply(EndpointResult.Handle result, out NativeHttpReply reply);
+
+        // Borrowed from the result (never freed): IntPtr.Zero when the result is another kind.
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_endpoint_result_payment(EndpointResult.Handle result);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_endpoint_result_refund(EndpointResult.Handle result);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_endpoint_result_v3(EndpointResult.Handle result);
+
+        // What an endpoint decided before refusing a request, read from its error.
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_error_endpoint_reply(IntPtr error, out NativeHttpReply reply);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern uint wechatpay_error_endpoint_version(IntPtr error);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_error_endpoint_label(IntPtr error, out NativeStr label);
     }
 }

@@ -91,6 +91,17 @@ namespace WechatPay.Notify
             {
             }
 
+            private Handle(IntPtr ptr, bool ownsHandle) : base(ptr, ownsHandle)
+            {
+            }
+
+            /// <summary>A notification borrowed from an endpoint result: read while the result is
+            /// alive, never freed.</summary>
+            public static Handle Borrowed(IntPtr ptr)
+            {
+                return new Handle(ptr, false);
+            }
+
             protected override bool ReleaseHandle()
             {
                 NativeMethods.wechatpay_v3_notification_free(handle);

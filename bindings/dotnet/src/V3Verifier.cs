@@ -232,7 +232,7 @@ namespace WechatPay.Notify
             return "WechatPay.Notify.V3Verifier(<key redacted>)";
         }
 
-        private Handle Live()
+        internal Handle Live()
         {
             if (handle.IsClosed) throw new ObjectDisposedException(GetType().FullName);
             return handle;

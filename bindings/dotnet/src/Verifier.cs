@@ -157,7 +157,7 @@ namespace WechatPay.Notify
             return "WechatPay.Notify.Verifier(<key redacted>)";
         }
 
-        private Handle Live()
+        internal Handle Live()
         {
             if (handle.IsClosed) throw new ObjectDisposedException(GetType().FullName);
             return handle;

@@ -10,11 +10,14 @@ namespace WechatPay.Notify
     /// characters and never contains key material or the expected signature.
     /// </summary>
     /// <remarks>
-    /// Misuse of the API itself is not reported with this type: a null argument throws
+    /// <para>Misuse of the API itself is not reported with this type: a null argument throws
     /// <see cref="ArgumentNullException"/>, a string with no UTF-8 form (an unpaired surrogate)
-    /// <see cref="ArgumentException"/>, a disposed <see cref="Verifier"/> <see cref="ObjectDisposedException"/>.
+    /// <see cref="ArgumentException"/>, a disposed <see cref="Verifier"/> <see cref="ObjectDisposedException"/>.</para>
+    /// <para>An <see cref="Endpoint"/> refuses a request with the subclass
+    /// <see cref="EndpointRejectedException"/>, which also carries the reply to send. Only this
+    /// library makes instances (the constructors are internal).</para>
     /// </remarks>
-    public sealed class WechatPayNotifyException : Exception
+    public class WechatPayNotifyException : Exception
     {
         /// <summary>The number of <c>internal</c> (<c>WECHATPAY_ERROR_KIND_INTERNAL</c>).</summary>
         private const int InternalNumber = 8220;

@@ -213,8 +213,9 @@ namespace WechatPay.Notify.Tests
                         T.True(type.BaseType == nativeHandle && type.IsSealed, type.FullName + " is a sealed subclass of " + nativeHandle.Name);
                     }
                 }
-                // Verifier, its builder, payment, refund, owned string; V3Verifier, its builder, V3Notification.
-                T.Eq(8, handles.Count, "handle types: " + string.Join(", ", handles));
+                // Verifier, its builder, payment, refund, owned string; V3Verifier, its builder,
+                // V3Notification; Endpoint, its builder, EndpointResult.
+                T.Eq(11, handles.Count, "handle types: " + string.Join(", ", handles));
             });
 
             T.Case("api: replies, signing and the library version", () =>
@@ -279,6 +280,7 @@ namespace WechatPay.Notify.Tests
             VectorTests.Run(dir);
             ApiTests.Run();
             V3Tests.Run(dir);
+            EndpointTests.Run(dir);
             return T.Summary();
         }
     }

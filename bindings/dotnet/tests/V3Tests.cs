@@ -39,7 +39,7 @@ namespace WechatPay.Notify.Tests
             Api();
         }
 
-        private static V3Verifier Build(JsonObject config)
+        internal static V3Verifier Build(JsonObject config)
         {
             var keys = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (object o in (List<object>)config["platformKeys"])
@@ -56,7 +56,7 @@ namespace WechatPay.Notify.Tests
 
         /// <summary>The headers as a dictionary (names differing in case are distinct keys); null
         /// when a name repeats exactly, which only a NameValueCollection can carry.</summary>
-        private static Dictionary<string, string> Headers(object list)
+        internal static Dictionary<string, string> Headers(object list)
         {
             var headers = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var pair in VectorTests.Pairs(list))
@@ -67,7 +67,7 @@ namespace WechatPay.Notify.Tests
             return headers;
         }
 
-        private static NameValueCollection Collection(object list)
+        internal static NameValueCollection Collection(object list)
         {
             var headers = new NameValueCollection();
             foreach (var pair in VectorTests.Pairs(list)) headers.Add(pair.Key, pair.Value);

@@ -237,7 +237,7 @@ namespace WechatPay.Notify.Tests
             }
         }
 
-        private static Verifier Build(JsonObject config, out WechatPayNotifyException error)
+        internal static Verifier Build(JsonObject config, out WechatPayNotifyException error)
         {
             error = null;
             try

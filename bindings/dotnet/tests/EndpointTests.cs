@@ -1,0 +1,426 @@
+// The endpoint (one notify_url for many merchants, v2 and v3) through the .NET binding: every case
+// of tests/vectors/endpoint.json (exact verdicts, codes and numbers, the message rule, label / kind /
+// IsSuccess / DedupeKey / Reply of valid cases, Version / Label / Reply of refusals, refused
+// profiles), then the API: the misuse rule, disposal, verifier copies, concurrency.
+using System;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace WechatPay.Notify.Tests
+{
+    internal static class EndpointTests
+    {
+        private const string File = "endpoint.json";
+
+        /// <summary>A request kept from the vectors for the API tests, with its expected label.</summary>
+        private sealed class Case
+        {
+            public Dictionary<string, string> Headers;
+            public byte[] Body;
+            public long Now;
+            public string Label;
+        }
+
+        private static List<object> firstProfiles;
+        private static Case v2Payment;
+        private static Case v2Refund;
+        private static Case v3;
+        private static Case forged;
+
+        public static void Run(string dir)
+        {
+            Vectors(dir);
+            T.Case("endpoint: the vectors gave profiles, a v2 payment, a v2 refund, a v3 event and a forgery to reuse", () =>
+            {
+                T.True(firstProfiles != null && v2Payment != null && v2Refund != null && v3 != null && forged != null, "kept cases");
+            });
+            if (firstProfiles == null || v2Payment == null || v2Refund == null || v3 == null || forged == null) return;
+            Api();
+        }
+
+        /// <summary>
+        /// Builds an endpoint from `config.profiles`: each profile's verifiers are built as the v2_pay
+        /// and v3_notify runners build theirs, and disposed as soon as the endpoint is built (it keeps
+        /// its own copies).
+        /// </summary>
+        private static Endpoint Build(List<object> profiles)
+        {
+            var verifiers = new List<IDisposable>();
+            try
+            {
+                var list = new List<MerchantProfile>();
+                foreach (object o in profiles)
+                {
+                    var profile = (JsonObject)o;
+                    Verifier v2 = null;
+                    V3Verifier v3 = null;
+                    if (profile["v2"] != null)
+                    {
+                        WechatPayNotifyException error;
+                        v2 = VectorTests.Build((JsonObject)profile["v2"], out error);
+                        if (error != null) throw error;
+                        verifiers.Add(v2);
+                    }
+                    if (profile["v3"] != null)
+                    {
+                        v3 = V3Tests.Build((JsonObject)profile["v3"]);
+                        verifiers.Add(v3);
+                    }
+                    list.Add(new MerchantProfile((string)profile["label"], v2, v3));
+                }
+                // Alternately through the params array and the IEnumerable constructors.
+                return profiles.Count % 2 == 0 ? new Endpoint(list.ToArray()) : new Endpoint(list);
+            }
+            finally
+            {
+                foreach (IDisposable v in verifiers) v.Dispose();
+            }
+        }
+
+        private static void Vectors(string dir)
+        {
+            JsonObject root = VectorTests.Load(dir, File, "wechatpay-notify/endpoint/1");
+            if (root == null) return;
+            long ran = 0;
+            bool first = true;
+            foreach (JsonObject group in VectorTests.Objects(root["testGroups"]))
+            {
+                var profiles = (List<object>)((JsonObject)group["config"])["profiles"];
+                Endpoint endpoint = null;
+                WechatPayNotifyException buildError = null;
+                try
+                {
+                    endpoint = Build(profiles);
+                }
+                catch (WechatPayNotifyException e)
+                {
+                    buildError = e;
+                }
+                bool keep = first;
+                if (first) firstProfiles = profiles;
+                first = false;
+                using (endpoint)
+                {
+                    foreach (JsonObject test in VectorTests.Objects(group["tests"]))
+                    {
+                        ran++;
+                        T.Case(VectorTests.Name(File, test), () =>
+                        {
+                            bool valid = (string)test["result"] == "valid";
+                            string code = (string)test["error"];
+                            T.True(valid || ((string)test["result"] == "invalid" && code != null), "result/error");
+                            T.True(test["now"] is long, "now");
+                            long now = (long)test["now"];
+                            if (endpoint == null)
+                            {
+                                T.True(!valid, "the group's profiles were refused, so every case is invalid");
+                                T.CheckError(code, buildError); // the code, its number, the message rule
+                                T.True(!(buildError is EndpointRejectedException), "a refused configuration is not a refused request");
+                                return;
+                            }
+                            string text = (string)test["body"];
+                            byte[] raw = text == null ? VectorTests.Hex((string)test["bodyHex"]) : Encoding.UTF8.GetBytes(text);
+                            Dictionary<string, string> headers = V3Tests.Headers(test["headers"]);
+                            // Raw bytes through byte[], every other text body through the string
+                            // overload; the headers through IDictionary, or NameValueCollection when a
+                            // name repeats.
+                            Func<EndpointResult> run;
+                            if (headers == null) run = () => endpoint.Handle(V3Tests.Collection(test["headers"]), raw, now);
+                            else if (text != null && (long)test["tcId"] % 2 == 0) run = () => endpoint.Handle(headers, text, now);
+                            else run = () => endpoint.Handle(headers, raw, now);
+                            var expected = (JsonObject)test["expected"];
+                            if (!valid)
+                            {
+                                WechatPayNotifyException e = T.Code(code, () => run()); // also the number and the message rule
+                                T.CleanMessage(e.Message, "ex.Message");
+                                var rejected = e as EndpointRejectedException;
+                                T.True(rejected != null, "a refused request is an EndpointRejectedException, got " + e.GetType());
+                                CheckRejection(rejected, expected);
+                                if (keep && code == "signature_mismatch" && headers != null && headers.Count == 0 && forged == null)
+                                {
+                                    forged = new Case { Headers = headers, Body = raw, Now = now, Label = rejected.Label };
+                                }
+                                return;
+                            }
+                            EndpointResult r = run();
+                            CheckResult(r, expected);
+                            if (keep && headers != null)
+                            {
+                                var c = new Case { Headers = headers, Body = raw, Now = now, Label = r.Label };
+                                if (r.Kind == EndpointResult.V2PaymentKind && v2Payment == null) v2Payment = c;
+                                if (r.Kind == EndpointResult.V2RefundKind && v2Refund == null) v2Refund = c;
+                                if (r.Kind == EndpointResult.V3Kind && v3 == null) v3 = c;
+                            }
+                        });
+                    }
+                }
+            }
+            VectorTests.Total(root, File, ran);
+        }
+
+        /// <summary>Every key of `expected` is one this runner checks: a key added to the vectors fails
+        /// here until the .NET surface reads it.</summary>
+        private static void KnownKeys(JsonObject expected, params string[] keys)
+        {
+            T.True(expected != null, "expected is present");
+            foreach (var pair in expected)
+            {
+                T.True(Array.IndexOf(keys, pair.Key) >= 0, "expected key " + pair.Key + " is not checked by the .NET runner");
+            }
+        }
+
+        private static void CheckReply(HttpReply reply, JsonObject want)
+        {
+            KnownKeys(want, "status", "contentType", "body");
+            T.Eq((long)want["status"], (long)reply.Status, "reply status");
+            T.Eq((string)want["contentType"], reply.ContentType, "reply content type");
+            T.Eq((string)want["body"], reply.Body, "reply body");
+        }
+
+        private static void CheckResult(EndpointResult r, JsonObject want)
+        {
+            KnownKeys(want, "label", "kind", "isSuccess", "dedupeKey", "reply");
+            T.Eq((string)want["label"], r.Label, "Label");
+            T.Eq((string)want["kind"], r.Kind, "Kind");
+            T.Eq((bool)want["isSuccess"], r.IsSuccess, "IsSuccess");
+            T.Eq((string)want["dedupeKey"], r.DedupeKey, "DedupeKey");
+            CheckReply(r.Reply, (JsonObject)want["reply"]);
+            // Exactly the notification of its kind, of the matching version, with the same key.
+            switch (r.Kind)
+            {
+                case EndpointResult.V2PaymentKind:
+                    T.True(r.Payment != null && r.Refund == null && r.V3 == null, "a payment only");
+                    T.Eq(ApiVersion.V2, r.Version, "Version");
+                    T.Eq(r.DedupeKey, r.Payment.DedupeKey, "the payment's DedupeKey");
+                    T.Eq(r.IsSuccess, r.Payment.IsSuccess, "the payment's IsSuccess");
+                    break;
+                case EndpointResult.V2RefundKind:
+                    T.True(r.Payment == null && r.Refund != null && r.V3 == null, "a refund only");
+                    T.Eq(ApiVersion.V2, r.Version, "Version");
+                    T.Eq(r.DedupeKey, r.Refund.DedupeKey, "the refund's DedupeKey");
+                    T.Eq(r.IsSuccess, r.Refund.IsSuccess, "the refund's IsSuccess");
+                    break;
+                default:
+                    T.Eq(EndpointResult.V3Kind, r.Kind, "Kind");
+                    T.True(r.Payment == null && r.Refund == null && r.V3 != null, "an APIv3 notification only");
+                    T.Eq(ApiVersion.V3, r.Version, "Version");
+                    T.Eq(r.DedupeKey, r.V3.DedupeKey, "the notification's DedupeKey");
+                    T.Eq(r.IsSuccess, r.V3.IsSuccess, "the notification's IsSuccess");
+                    break;
+            }
+        }
+
+        private static void CheckRejection(EndpointRejectedException e, JsonObject want)
+        {
+            KnownKeys(want, "version", "label", "reply");
+            var version = (string)want["version"];
+            T.Eq(version == "v2" ? ApiVersion.V2 : version == "v3" ? ApiVersion.V3 : (ApiVersion?)null, e.Version, "Version");
+            T.True(version == null || version == "v2" || version == "v3", "expected.version is v2, v3 or null");
+            T.Eq((string)want["label"], e.Label, "Label");
+            CheckReply(e.Reply, (JsonObject)want["reply"]);
+        }
+
+        private static EndpointResult Handle(Endpoint e, Case c)
+        {
+            return e.Handle(c.Headers, c.Body, c.Now);
+        }
+
+        private static Verifier V2(string mchId)
+        {
+            return new Verifier("192006250b4c09247ec02edce69f6a2d", SignType.Md5, mchId: mchId);
+        }
+
+        private static void Api()
+        {
+            T.Case("endpoint api: one endpoint, two merchants, v2 and v3; labels; the notifications as the verifiers give them", () =>
+            {
+                using (Endpoint e = Build(firstProfiles))
+                {
+                    T.Eq("shop-a,shop-b", string.Join(",", e.Labels), "Labels");
+                    T.True(e.ToString().Contains("shop-a") && !e.ToString().Contains("192006250b4c09247ec02edce69f6a2d"), "ToString names labels, not keys");
+                    EndpointResult p = Handle(e, v2Payment);
+                    T.True(p.Payment.TotalFee.HasValue && p.Payment.TotalFee.Value > 0, "TotalFee");
+                    T.Eq(p.Payment.TransactionId, p.DedupeKey, "a payment's key is transaction_id");
+                    T.Eq(200, p.Reply.Status, "v2 status");
+                    T.Eq(Reply.Success(), p.Reply.Body, "the v2 SUCCESS reply");
+                    EndpointResult r = Handle(e, v2Refund);
+                    T.Eq(r.Refund.RefundId, r.DedupeKey, "a refund's key is refund_id");
+                    T.True(r.Refund.ReqInfo.Count > 0, "ReqInfo");
+                    EndpointResult n = Handle(e, v3);
+                    T.True(n.V3.Transaction != null || n.V3.Refund != null, "a typed APIv3 view");
+                    T.Eq(204, n.Reply.Status, "v3 status");
+                    T.Eq(null, n.Reply.ContentType, "no content type");
+                    T.Eq(Reply.V3Success().Body, n.Reply.Body, "the v3 success reply");
+                    T.True(n.ToString().Contains(n.Label), "ToString");
+                }
+            });
+
+            T.Case("endpoint api: refusals are EndpointRejectedException, catchable as WechatPayNotifyException", () =>
+            {
+                using (Endpoint e = Build(firstProfiles))
+                {
+                    try
+                    {
+                        Handle(e, forged);
+                        throw new AssertionException("the forgery was accepted");
+                    }
+                    catch (WechatPayNotifyException ex)
+                    {
+                        var rejected = (EndpointRejectedException)ex;
+                        T.Eq("signature_mismatch", rejected.Code, "Code");
+                        T.Eq(ApiVersion.V2, rejected.Version, "Version");
+                        T.Eq(forged.Label, rejected.Label, "Label");
+                        T.Eq(Reply.Fail("signature_mismatch"), rejected.Reply.Body, "the v2 FAIL reply");
+                        T.True(rejected.ToString().Contains("signature_mismatch"), "ToString");
+                    }
+                    // A Wechatpay header received twice: the core's invalid_argument, with the v3 reply.
+                    var collection = new NameValueCollection();
+                    foreach (var h in v3.Headers) collection.Add(h.Key, h.Value);
+                    foreach (var h in v3.Headers)
+                    {
+                        if (h.Key.Equals("Wechatpay-Signature", StringComparison.OrdinalIgnoreCase)) collection.Add(h.Key.ToLowerInvariant(), h.Value);
+                    }
+                    var dup = (EndpointRejectedException)T.Code("invalid_argument", () => e.Handle(collection, v3.Body, v3.Now));
+                    T.Eq(ApiVersion.V3, dup.Version, "Version");
+                    T.Eq(400, dup.Reply.Status, "status");
+                    T.Eq(Reply.V3Fail(dup).Body, dup.Reply.Body, "the v3 FAIL reply");
+                    // Undecidable: no version, no label, the v2 FAIL reply with 400.
+                    var empty = (EndpointRejectedException)T.Code("malformed_xml", () => e.Handle(new Dictionary<string, string>(), new byte[0], 0));
+                    T.True(empty.Version == null && empty.Label == null, "nothing decided");
+                    T.Eq(400, empty.Reply.Status, "status");
+                    T.Eq("text/xml", empty.Reply.ContentType, "content type");
+                }
+            });
+
+            T.Case("endpoint api: now is the caller's; null reads the system clock", () =>
+            {
+                using (Endpoint e = Build(firstProfiles))
+                {
+                    T.Code("timestamp_out_of_window", () => e.Handle(v3.Headers, v3.Body, v3.Now + 301));
+                    T.True(Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - v3.Now) > 300, "the vector's time is not today's");
+                    T.Code("timestamp_out_of_window", () => e.Handle(v3.Headers, v3.Body));
+                    // v2 has no timestamp: now does not matter.
+                    T.Eq(v2Payment.Label, e.Handle(v2Payment.Headers, v2Payment.Body).Label, "v2 with the system clock");
+                }
+            });
+
+            T.Case("endpoint api: the endpoint keeps its own copies of the verifiers", () =>
+            {
+                // The v2 verifier of the kept payment's merchant, alone under another label.
+                JsonObject config = null;
+                foreach (object o in firstProfiles)
+                {
+                    if ((string)((JsonObject)o)["label"] == v2Payment.Label) config = (JsonObject)((JsonObject)o)["v2"];
+                }
+                WechatPayNotifyException error;
+                Verifier v = VectorTests.Build(config, out error);
+                T.True(v != null, "the kept payment's merchant has a v2 verifier");
+                Endpoint e = new Endpoint(new MerchantProfile("only", v));
+                v.Dispose();
+                using (e)
+                {
+                    T.Eq("only", e.Handle(v2Payment.Headers, v2Payment.Body, 0).Label, "verified after the verifier was disposed");
+                }
+            });
+
+            T.Case("endpoint misuse rule: values of the right type that the core refuses carry the core's code", () =>
+            {
+                using (Verifier a = V2("10000100"))
+                using (Verifier b = V2("10000200"))
+                using (Verifier noMch = V2(null))
+                {
+                    T.Code("invalid_config", () => new Endpoint());
+                    T.Code("invalid_config", () => new Endpoint(new List<MerchantProfile>()));
+                    T.Code("invalid_config", () => new Endpoint(new MerchantProfile("a")));
+                    T.Code("invalid_config", () => new Endpoint(new MerchantProfile("a", noMch)));
+                    T.Code("invalid_config", () => new Endpoint(new MerchantProfile("a", a), new MerchantProfile("a", b)));
+                    T.Code("invalid_config", () => new Endpoint(new MerchantProfile("a", a), new MerchantProfile("b", a)));
+                    using (var ok = new Endpoint(new MerchantProfile("a", a), new MerchantProfile("b", b)))
+                    {
+                        T.Eq(2, ok.Labels.Count, "two profiles");
+                    }
+                }
+            });
+
+            T.Case("endpoint misuse rule: null arguments throw ArgumentNullException naming the parameter", () =>
+            {
+                using (Verifier a = V2("10000100"))
+                using (Endpoint e = new Endpoint(new MerchantProfile("a", a)))
+                {
+                    T.Eq("label", T.Throws<ArgumentNullException>(() => new MerchantProfile(null, a)).ParamName, "label");
+                    T.Eq("profiles", T.Throws<ArgumentNullException>(() => new Endpoint((IEnumerable<MerchantProfile>)null)).ParamName, "profiles");
+                    T.Eq("profiles", T.Throws<ArgumentNullException>(() => new Endpoint((MerchantProfile[])null)).ParamName, "profiles array");
+                    T.Eq("profiles", T.Throws<ArgumentNullException>(() => new Endpoint(new MerchantProfile("a", a), null)).ParamName, "a null profile");
+                    T.Eq("headers", T.Throws<ArgumentNullException>(() => e.Handle((IDictionary<string, string>)null, v2Payment.Body)).ParamName, "headers");
+                    T.Eq("headers", T.Throws<ArgumentNullException>(() => e.Handle((NameValueCollection)null, v2Payment.Body)).ParamName, "collection");
+                    T.Eq("headers", T.Throws<ArgumentNullException>(() => e.Handle((IDictionary<string, string>)null, "<xml/>")).ParamName, "headers, string body");
+                    T.Eq("body", T.Throws<ArgumentNullException>(() => e.Handle(v2Payment.Headers, (byte[])null)).ParamName, "body");
+                    T.Eq("body", T.Throws<ArgumentNullException>(() => e.Handle(v2Payment.Headers, (string)null)).ParamName, "string body");
+                    var nullValue = new Dictionary<string, string> { { "Wechatpay-Serial", null } };
+                    T.Eq("headers", T.Throws<ArgumentNullException>(() => e.Handle(nullValue, v2Payment.Body)).ParamName, "a null header value");
+                }
+            });
+
+            T.Case("endpoint misuse rule: no UTF-8 form is ArgumentException, a negative now ArgumentOutOfRangeException", () =>
+            {
+                using (Verifier a = V2("10000100"))
+                using (Endpoint e = new Endpoint(new MerchantProfile("a", a)))
+                {
+                    T.Eq("label", T.Throws<ArgumentException>(() => new MerchantProfile("shop-\ud800", a)).ParamName, "label");
+                    var lone = new Dictionary<string, string> { { "X-Name", "\udc00" } };
+                    T.Eq("headers", T.Throws<ArgumentException>(() => e.Handle(lone, v2Payment.Body)).ParamName, "a header");
+                    T.Eq("body", T.Throws<ArgumentException>(() => e.Handle(v2Payment.Headers, "<xml>\ud800</xml>")).ParamName, "string body");
+                    T.Eq("now", T.Throws<ArgumentOutOfRangeException>(() => e.Handle(v2Payment.Headers, v2Payment.Body, -1)).ParamName, "now");
+                }
+            });
+
+            T.Case("endpoint api: a disposed Endpoint or verifier throws ObjectDisposedException; Dispose is idempotent", () =>
+            {
+                Verifier a = V2("10000100");
+                var profile = new MerchantProfile("a", a);
+                var e = new Endpoint(profile);
+                e.Dispose();
+                e.Dispose();
+                T.Throws<ObjectDisposedException>(() => e.Handle(v2Payment.Headers, v2Payment.Body, 0));
+                T.Throws<ObjectDisposedException>(() => { var labels = e.Labels; });
+                a.Dispose();
+                T.Throws<ObjectDisposedException>(() => new Endpoint(profile));
+                using (var s = V3Tests.Build((JsonObject)((JsonObject)firstProfiles[0])["v3"]))
+                {
+                    s.Dispose();
+                    T.Throws<ObjectDisposedException>(() => new Endpoint(new MerchantProfile("b", null, s)));
+                }
+            });
+
+            T.Case("endpoint concurrency: one Endpoint shared by Parallel.For (v2 payment, v2 refund, v3, forgery)", () =>
+            {
+                int ok = 0, rejected = 0, wrong = 0;
+                Case[] cases = { v2Payment, v2Refund, v3, forged };
+                using (Endpoint e = Build(firstProfiles))
+                {
+                    Parallel.For(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+                    {
+                        Case c = cases[i % cases.Length];
+                        try
+                        {
+                            EndpointResult r = Handle(e, c);
+                            if (c != forged && r.Label == c.Label && r.DedupeKey != null) Interlocked.Increment(ref ok);
+                            else Interlocked.Increment(ref wrong);
+                        }
+                        catch (EndpointRejectedException ex)
+                        {
+                            if (c == forged && ex.Code == "signature_mismatch" && ex.Label == c.Label) Interlocked.Increment(ref rejected);
+                            else Interlocked.Increment(ref wrong);
+                        }
+                    });
+                }
+                T.Eq(300, ok, "verified");
+                T.Eq(100, rejected, "rejected");
+                T.Eq(0, wrong, "wrong results");
+            });
+        }
+    }
+}
