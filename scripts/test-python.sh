@@ -47,7 +47,7 @@ echo "== mypy --strict (tests, examples)"
 
 export HYPOTHESIS_STORAGE_DIRECTORY=$ROOT/$VENV/hypothesis
 echo "== pytest bindings/python/tests"
-(cd bindings/python && "$VPY" -m pytest -q -p no:cacheprovider tests)
+(cd bindings/python && "$VPY" -m pytest -q -rs -p no:cacheprovider tests)
 echo "== pytest examples/python (Flask and FastAPI over loopback HTTP)"
 (cd examples/python && "$VPY" -m pytest -q -p no:cacheprovider .)
 echo "test-python: all passed"

@@ -14,6 +14,14 @@ VECTORS = REPO_ROOT / "tests" / "vectors"
 # The core's declaration of each result type's typed properties (written by `cargo run -p xtask --
 # vectors`): {"schema": ..., "views": {"payment": [{"name": ..., "kind": ...}, ...], ...}}.
 TYPED_VIEWS_FILE = "typed_views.json"
+
+# What the core and the shared vectors have that the Python binding does not bind yet, with the
+# reason. Each entry is reported by a test as skipped (with this reason, never silently), and that
+# test fails once the binding grows the missing class, so the entry cannot outlive the gap.
+PENDING_V3 = "APIv3 (issue 10) is not bound in Python yet: wechatpay_notify has no V3Verifier"
+PENDING_ENDPOINT = "the multi-merchant endpoint (issue 11) is not bound in Python yet: no Endpoint"
+PENDING_FILES = {"v3_notify.json": ("V3Verifier", PENDING_V3), "endpoint.json": ("Endpoint", PENDING_ENDPOINT)}
+PENDING_VIEWS = {"v3_transaction": ("V3Verifier", PENDING_V3), "v3_refund": ("V3Verifier", PENDING_V3)}
 KEY = "192006250b4c09247ec02edce69f6a2d"
 
 Pairs = list[tuple[str, str]]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import wechatpay_notify as wn
-from support import REPO_ROOT, TYPED_VIEWS_FILE, VECTORS, load_vectors
+from support import PENDING_VIEWS, REPO_ROOT, TYPED_VIEWS_FILE, VECTORS, load_vectors
 
 SCHEMA = "wechatpay-notify/typed-views/1"
 STUB = REPO_ROOT / "bindings/python/python/wechatpay_notify/_native.pyi"
@@ -71,10 +71,20 @@ def stub_annotations(cls_name: str) -> dict[str, str]:
 
 
 def test_every_declared_view_has_a_python_class() -> None:
-    views = declared_views()
-    assert set(views) == set(CLASSES), (
-        f"views declared by the core: {sorted(views)}; Python classes: {sorted(CLASSES)}"
+    views = set(declared_views())
+    assert views - set(PENDING_VIEWS) == set(CLASSES), (
+        f"views declared by the core: {sorted(views)}; Python classes: {sorted(CLASSES)}; "
+        f"pending: {sorted(PENDING_VIEWS)}"
     )
+    assert set(PENDING_VIEWS) <= views, "a pending view is gone from the core: drop it from PENDING_VIEWS"
+
+
+@pytest.mark.parametrize("view", sorted(PENDING_VIEWS))
+def test_pending_view(view: str) -> None:
+    """A view whose result class the binding lacks: reported as skipped, with the reason."""
+    missing, reason = PENDING_VIEWS[view]
+    assert not hasattr(wn, missing), f"wechatpay_notify.{missing} exists: add {view} to CLASSES"
+    pytest.skip(f"typed view {view}: {reason}")
 
 
 @pytest.mark.parametrize("view", sorted(CLASSES))

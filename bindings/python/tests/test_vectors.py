@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import wechatpay_notify as wn
-from support import TYPED_VIEWS_FILE, VECTORS, body_of, load_vectors, pairs_of
+from support import PENDING_FILES, TYPED_VIEWS_FILE, VECTORS, body_of, load_vectors, pairs_of
 
 FILES = ["v2_sign.json", "v2_pay.json", "v2_refund.json", "reply.json"]
 # JSON files in tests/vectors that hold no cases, and the test module that checks each one.
@@ -143,9 +143,18 @@ def test_every_case_of_each_file_runs(name: str) -> None:
 
 def test_all_vector_files_are_covered() -> None:
     on_disk = sorted(p.name for p in VECTORS.glob("*.json"))
-    assert sorted(n for n in on_disk if n not in NOT_CASES) == sorted(FILES), (
+    assert sorted(n for n in on_disk if n not in NOT_CASES and n not in PENDING_FILES) == sorted(FILES), (
         "a new vector file needs a runner here"
     )
+    assert set(PENDING_FILES) <= set(on_disk), "a pending vector file is gone: drop it from PENDING_FILES"
+
+
+@pytest.mark.parametrize("name", sorted(PENDING_FILES))
+def test_pending_vector_file(name: str) -> None:
+    """A vector file whose API the binding lacks: reported as skipped, with the reason."""
+    missing, reason = PENDING_FILES[name]
+    assert not hasattr(wn, missing), f"wechatpay_notify.{missing} exists: run {name} here, drop it from PENDING_FILES"
+    pytest.skip(f"{name}: {reason}")
 
 
 @pytest.mark.parametrize(
