@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node \
+.PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node fuzz fuzz-smoke \
         header header-check vectors vectors-check bench bench-rust bench-cost bench-python bench-node
 
 all: build
@@ -16,7 +16,7 @@ demo: build
 	  ./target/release/wechatpay-notify verify --sign-type MD5 --mch-id 10000100 examples/notifications/pay-md5.xml
 
 # Every test of every surface (Rust core + CLI + examples, C, .NET, Python, Node).
-test: lint vectors-check header-check test-rust test-c test-dotnet test-python test-node
+test: lint vectors-check header-check test-rust test-c test-dotnet test-python test-node fuzz-smoke
 	@echo "make test: all suites passed"
 
 lint:
@@ -66,3 +66,13 @@ bench-python:
 
 bench-node:
 	scripts/bench-node.sh
+
+# Fuzzing (cargo-fuzz on the stable toolchain through RUSTC_BOOTSTRAP=1): every target for
+# FUZZ_SECONDS each (default 300), seeded from tests/vectors; executions and crashes per target.
+FUZZ_SECONDS ?= 300
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+# The CI smoke: 30 seconds per target.
+fuzz-smoke:
+	FUZZ_SECONDS=30 scripts/fuzz.sh
