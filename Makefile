@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node fuzz fuzz-smoke \
+.PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node fuzz fuzz-smoke soak \
         header header-check vectors vectors-check bench bench-rust bench-cost bench-python bench-node
 
 all: build
@@ -76,3 +76,8 @@ fuzz:
 # The CI smoke: 30 seconds per target.
 fuzz-smoke:
 	FUZZ_SECONDS=30 scripts/fuzz.sh
+
+# Soak: 1,000,000 mixed verifications through Rust, C, Python, Node and .NET; memory sampled after a
+# warm-up and at the end; fails on growth beyond noise (SOAK_ROUNDS to shorten).
+soak:
+	scripts/soak.sh
