@@ -9,36 +9,71 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** The native verifier; use the package's `Verifier` class instead. */
+/** The native endpoint; use the package's `Endpoint` class instead. */
+export declare class NativeEndpoint {
+  /**
+   * Builds an endpoint from its merchant profiles (`invalid_config` when they are unusable or
+   * could not be told apart).
+   */
+  constructor(options: EndpointOptions)
+  /**
+   * Decides the version and the merchant of a request and verifies it with that merchant's
+   * verifier. Returns the handled request, or the rejection (an object with `code`); throws only
+   * for wrong argument types.
+   */
+  handle(headersArg: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>, body: Uint8Array | string, options?: VerifyOptions | undefined | null): object
+  /** The profiles' labels, in order. */
+  labels(): Array<string>
+}
+
+/** The native APIv3 verifier; use the package's `V3Verifier` class instead. */
+export declare class NativeV3Verifier {
+  /** Builds a verifier from its options (`invalid_config` when they are unusable). */
+  constructor(options: V3VerifierOptions)
+  /** Verifies a notification: the request headers, the raw body, and `now` (Unix seconds). */
+  verify(headersArg: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>, body: Uint8Array | string, options?: VerifyOptions | undefined | null): object
+  /** True when a key of this id (as `Wechatpay-Serial` would name it) is trusted. */
+  trusts(id: string): boolean
+  /** The trusted key ids, as configured (certificates by their uppercase hex serial). */
+  trustedKeyIds(): Array<string>
+}
+
+/** The native v2 verifier; use the package's `Verifier` class instead. */
 export declare class NativeVerifier {
   /** Builds a verifier from its options (`invalid_config` when they are unusable). */
   constructor(options: VerifierOptions)
   /**
    * Verifies a payment result notification (a `Buffer`/`Uint8Array` used byte for byte, or a
-   * string sent as UTF-8).
+   * string sent as UTF-8): `fields` and the typed properties.
    */
-  verifyPayment(body: Uint8Array | string): PaymentNotification
+  verifyPayment(body: Uint8Array | string): object
   /**
    * Decrypts and checks a refund result notification. `req_info` is AES-256-ECB without
    * integrity: blocks of two genuine refund notifications of the same merchant can be cut and
    * pasted into a third that passes every check. Treat a refund notification as a hint: confirm
    * it with the refund query API before any irreversible action.
    */
-  decryptRefund(body: Uint8Array | string): RefundNotification
+  decryptRefund(body: Uint8Array | string): object
 }
 
-/** One coupon applied to a payment (`coupon_{id,type,fee}_$n`). */
-export interface Coupon {
-  /** `coupon_id_$n`. */
-  id: string
-  /** `coupon_type_$n` (`CASH` / `NO_CASH`), when sent. */
-  couponType: string | null
-  /** `coupon_fee_$n` in fen, when it is a valid amount. */
-  fee: number | bigint | null
+/** Options of `new NativeEndpoint(options)`. */
+export interface EndpointOptions {
+  /** The merchants served (at least one; no two with the same label, v2 `mchId` or v3 key id). */
+  profiles: Array<ProfileOptions>
 }
 
 /** Every SPEC §3 error code, in the core's order. */
 export declare function errorCodes(): Array<string>
+
+/** An HTTP reply: status, content type (`null` when there is no body) and body. */
+export interface HttpReply {
+  /** The HTTP status code. */
+  status: number
+  /** The `Content-Type` header, when there is a body. */
+  contentType: string | null
+  /** The body, exactly. */
+  body: string
+}
 
 /**
  * Signs fields (`[name, value]` pairs, or an object of names to values) the way WeChat Pay does;
@@ -50,123 +85,16 @@ export declare function nativeSign(fields: Array<[string, string]> | Record<stri
 export declare function nativeVersion(): string
 
 /**
- * A verified v2 payment result notification (a plain object). Typed properties are `null` when
- * the field is absent (amounts also when not all digits; the text is still in `fields`).
+ * One merchant account of an endpoint: a label of your choice and its v2 part (whose `mchId` is
+ * required: v2 notifications are routed by it), its v3 part, or both.
  */
-export interface PaymentNotification {
-  /**
-   * Every child element exactly as received (`sign` and empty elements included), by name.
-   * Keys follow document order except that JS lists integer-like names (`"10"`) first: use
-   * `fieldList` when the exact order matters.
-   */
-  fields: Record<string, string>
-  /** Every child element as `[name, value]` pairs in exact document order. */
-  fieldList: Array<[name: string, value: string]>
-  /** The algorithm the signature verified with. */
-  signType: 'MD5' | 'HMAC-SHA256'
-  /** `return_code` and `result_code` are both `SUCCESS`: the payment succeeded. */
-  isSuccess: boolean
-  /** The idempotency key: `transaction_id`. */
-  dedupeKey: string | null
-  /** `appid`. */
-  appid: string | null
-  /** `mch_id`. */
-  mchId: string | null
-  /** `sub_appid` (service-provider mode). */
-  subAppid: string | null
-  /** `sub_mch_id` (service-provider mode). */
-  subMchId: string | null
-  /** `device_info`. */
-  deviceInfo: string | null
-  /** `nonce_str`. */
-  nonceStr: string | null
-  /** `result_code` (`SUCCESS` / `FAIL`). */
-  resultCode: string | null
-  /** `err_code`. */
-  errCode: string | null
-  /** `err_code_des`. */
-  errCodeDes: string | null
-  /** `openid`. */
-  openid: string | null
-  /** `is_subscribe`. */
-  isSubscribe: string | null
-  /** `trade_type`. */
-  tradeType: string | null
-  /** `bank_type`. */
-  bankType: string | null
-  /** `fee_type`. */
-  feeType: string | null
-  /** `cash_fee_type`. */
-  cashFeeType: string | null
-  /** `transaction_id`. */
-  transactionId: string | null
-  /** `out_trade_no`. */
-  outTradeNo: string | null
-  /** `attach`. */
-  attach: string | null
-  /** `time_end` (`yyyyMMddHHmmss`, Beijing time). */
-  timeEnd: string | null
-  /** `total_fee` in fen. */
-  totalFee: number | bigint | null
-  /** `settlement_total_fee` in fen. */
-  settlementTotalFee: number | bigint | null
-  /** `cash_fee` in fen. */
-  cashFee: number | bigint | null
-  /** `coupon_fee` in fen. */
-  couponFee: number | bigint | null
-  /** `coupon_count`. */
-  couponCount: number | bigint | null
-  /** The coupons `0..coupon_count` from `coupon_{id,type,fee}_$n`. */
-  coupons: Array<Coupon>
-}
-
-/**
- * A decrypted v2 refund result notification (a plain object). `req_info` is AES-256-ECB without
- * integrity: treat it as a hint and confirm the refund with the refund query API.
- */
-export interface RefundNotification {
-  /** The outer document's fields exactly as received (`req_info` still encrypted), by name. */
-  fields: Record<string, string>
-  /** The outer document's fields as `[name, value]` pairs in exact document order. */
-  fieldList: Array<[name: string, value: string]>
-  /** The decrypted `req_info` document's fields, by name. */
-  reqInfo: Record<string, string>
-  /** The decrypted `req_info` document's fields as `[name, value]` pairs in document order. */
-  reqInfoList: Array<[name: string, value: string]>
-  /** `refund_status` is `SUCCESS`. */
-  isSuccess: boolean
-  /** The idempotency key: `refund_id`. */
-  dedupeKey: string | null
-  /** Outer `appid`. */
-  appid: string | null
-  /** Outer `mch_id`. */
-  mchId: string | null
-  /** `transaction_id`. */
-  transactionId: string | null
-  /** `out_trade_no`. */
-  outTradeNo: string | null
-  /** `refund_id`. */
-  refundId: string | null
-  /** `out_refund_no`. */
-  outRefundNo: string | null
-  /** `refund_status` (`SUCCESS` / `CHANGE` / `REFUNDCLOSE`). */
-  refundStatus: string | null
-  /** `success_time` (`yyyy-MM-dd HH:mm:ss`). */
-  successTime: string | null
-  /** `refund_recv_accout` (WeChat's spelling). */
-  refundRecvAccout: string | null
-  /** `refund_account`. */
-  refundAccount: string | null
-  /** `refund_request_source`. */
-  refundRequestSource: string | null
-  /** `total_fee` in fen. */
-  totalFee: number | bigint | null
-  /** `refund_fee` in fen. */
-  refundFee: number | bigint | null
-  /** `settlement_total_fee` in fen. */
-  settlementTotalFee: number | bigint | null
-  /** `settlement_refund_fee` in fen. */
-  settlementRefundFee: number | bigint | null
+export interface ProfileOptions {
+  /** The name the results carry (`label`), e.g. your shop id. */
+  label: string
+  /** The v2 part: the merchant's `Verifier` options, `mchId` included. */
+  v2?: VerifierOptions
+  /** The APIv3 part: the merchant's `V3Verifier` options. */
+  v3?: V3VerifierOptions
 }
 
 /** A FAIL reply carrying `msg` (WeChat Pay will retry). */
@@ -174,6 +102,34 @@ export declare function replyFail(msg: string): string
 
 /** The exact SUCCESS reply WeChat Pay expects. */
 export declare function replySuccess(): string
+
+/**
+ * The APIv3 failure reply for an error code: 401 when the request is not authentic, 400 when it is
+ * malformed, 500 for `invalid_config` / `internal`; the body `{"code":"FAIL","message":"<code>"}`
+ * (the code only, never input). An unknown code is `invalid_argument`.
+ */
+export declare function replyV3Fail(code: string): HttpReply
+
+/** The APIv3 success reply: 204, no body (WeChat Pay also accepts 200). */
+export declare function replyV3Success(): HttpReply
+
+/** Options of `new NativeV3Verifier(options)` (the package's `V3Verifier` passes its options here). */
+export interface V3VerifierOptions {
+  /** The APIv3 key: exactly 32 bytes (as UTF-8). */
+  apiV3Key: string
+  /**
+   * The WeChat Pay keys to trust, by id: a platform certificate (PEM X.509, id = its serial) or
+   * a WeChat Pay public key (PEM SPKI, id `PUB_KEY_ID_…`); both kinds at once during a migration.
+   */
+  platformKeys: Record<string, string> | Array<[id: string, pem: string]>
+  /**
+   * The allowed difference between now and `Wechatpay-Timestamp`, in seconds, either way
+   * (default 300).
+   */
+  maxClockSkew?: number
+  /** Bodies longer than this many bytes are rejected before anything else (default 65536). */
+  maxBodyBytes?: number
+}
 
 /** Options of `new NativeVerifier(options)` (the package's `Verifier` passes its options here). */
 export interface VerifierOptions {
@@ -189,4 +145,10 @@ export interface VerifierOptions {
   alsoAccept?: Array<string>
   /** Bodies longer than this many bytes are rejected before parsing (default 65536). */
   maxBodyBytes?: number
+}
+
+/** Options of one verification. */
+export interface VerifyOptions {
+  /** The time to verify at, in Unix seconds (default: the system clock). */
+  now?: number
 }

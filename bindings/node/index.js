@@ -835,9 +835,13 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeEndpoint = nativeBinding.NativeEndpoint
+module.exports.NativeV3Verifier = nativeBinding.NativeV3Verifier
 module.exports.NativeVerifier = nativeBinding.NativeVerifier
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.nativeSign = nativeBinding.nativeSign
 module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.replyFail = nativeBinding.replyFail
 module.exports.replySuccess = nativeBinding.replySuccess
+module.exports.replyV3Fail = nativeBinding.replyV3Fail
+module.exports.replyV3Success = nativeBinding.replyV3Success

@@ -1,8 +1,10 @@
 'use strict'
 // The package's entry point: a thin layer over the generated napi-rs binding (index.js). The addon
-// does all the work: it converts the arguments (napi-rs's conversions are the type checks), calls
-// the Rust core and builds the plain result objects. This file only gives the addon's errors
-// their JS classes, in `fromNative`.
+// does the work: it converts the arguments (napi-rs's conversions are the type checks), calls the
+// Rust core and builds the plain result objects. This file gives the addon's errors their JS
+// classes (`fromNative`) and adds the two views plain JS builds best, on the addon's objects:
+// `fieldList` = `Object.entries(fields)` (exact document order: element names are XML names, never
+// array indices) and the APIv3 `resource` = `JSON.parse(plaintext)`.
 
 const native = require('./index.js')
 
@@ -10,12 +12,20 @@ const native = require('./index.js')
 const CODES = Object.freeze(native.errorCodes())
 const KNOWN_CODES = new Set(CODES)
 
-/** A rejected notification, an unusable configuration or a refused argument; `code` is a SPEC §3 string. */
+/**
+ * A rejected notification, an unusable configuration or a refused argument; `code` is a SPEC §3
+ * string. Raised by `Endpoint#handle`, it also carries `version`, `label` and `reply`.
+ */
 class NotifyError extends Error {
-  constructor(code, message) {
+  constructor(code, message, details) {
     super(message)
     this.name = 'NotifyError'
     this.code = code
+    if (details !== undefined) {
+      this.version = details.version
+      this.label = details.label
+      this.reply = details.reply
+    }
   }
 }
 
@@ -50,14 +60,56 @@ function checkKeyType(apiKey, what) {
   if (typeof apiKey !== 'string') throw new TypeError(`${what} must be a string, got ${apiKey === null ? 'null' : typeof apiKey}`)
 }
 
+const isObject = (value) => value !== null && typeof value === 'object'
+
+// Options as the addon reads them: napi-rs takes an absent option as `undefined` only, while the
+// types also allow `null` for "not set". Other values pass unchanged (the addon checks them).
+function withoutNulls(options) {
+  if (!isObject(options) || Array.isArray(options)) return options
+  const copy = {}
+  for (const [name, value] of Object.entries(options)) if (value !== null) copy[name] = value
+  return copy
+}
+
+function endpointOptions(options) {
+  if (!isObject(options) || !Array.isArray(options.profiles)) return options
+  const profiles = options.profiles.map((profile) => {
+    if (!isObject(profile)) return profile
+    const copy = withoutNulls(profile)
+    if (isObject(copy.v2)) copy.v2 = withoutNulls(copy.v2)
+    if (isObject(copy.v3)) copy.v3 = withoutNulls(copy.v3)
+    return copy
+  })
+  return { ...withoutNulls(options), profiles }
+}
+
+// The views added to the addon's result objects, by kind.
+function paymentResult(n) {
+  n.fieldList = Object.entries(n.fields)
+  return n
+}
+
+function refundResult(n) {
+  n.fieldList = Object.entries(n.fields)
+  n.reqInfoList = Object.entries(n.reqInfo)
+  return n
+}
+
+function v3Result(n) {
+  n.resource = JSON.parse(n.plaintext)
+  return n
+}
+
+const RESULT_BY_KIND = { v2_payment: paymentResult, v2_refund: refundResult, v3: v3Result }
+
 /** Verifies v2 payment notifications and decrypts v2 refund notifications for one merchant key. */
 class Verifier {
   #native
 
   constructor(options) {
-    if (options !== null && typeof options === 'object') checkKeyType(options.apiKey, 'options.apiKey')
+    if (isObject(options)) checkKeyType(options.apiKey, 'options.apiKey')
     try {
-      this.#native = new native.NativeVerifier(options)
+      this.#native = new native.NativeVerifier(withoutNulls(options))
     } catch (err) {
       throw fromNative(err)
     }
@@ -66,11 +118,13 @@ class Verifier {
   /** Verifies a payment result notification (the raw POST body). */
   verifyPayment(body) {
     const inner = this.#native // a TypeError when called on anything but a Verifier
+    let n
     try {
-      return inner.verifyPayment(body)
+      n = inner.verifyPayment(body)
     } catch (err) {
       throw fromNative(err)
     }
+    return paymentResult(n)
   }
 
   /**
@@ -80,15 +134,108 @@ class Verifier {
    */
   decryptRefund(body) {
     const inner = this.#native
+    let n
     try {
-      return inner.decryptRefund(body)
+      n = inner.decryptRefund(body)
+    } catch (err) {
+      throw fromNative(err)
+    }
+    return refundResult(n)
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'Verifier'
+  }
+}
+
+/** Verifies APIv3 notifications for one merchant: its APIv3 key and the WeChat Pay keys it trusts. */
+class V3Verifier {
+  #native
+
+  constructor(options) {
+    if (isObject(options)) checkKeyType(options.apiV3Key, 'options.apiV3Key')
+    try {
+      this.#native = new native.NativeV3Verifier(withoutNulls(options))
     } catch (err) {
       throw fromNative(err)
     }
   }
 
+  /** Verifies a notification: the request headers, the raw POST body, `{ now }` (Unix seconds; default the clock). */
+  verify(headers, body, options) {
+    const inner = this.#native
+    let n
+    try {
+      n = inner.verify(headers, body, withoutNulls(options))
+    } catch (err) {
+      throw fromNative(err)
+    }
+    return v3Result(n)
+  }
+
+  /** True when a key of this id (as `Wechatpay-Serial` names it) is trusted. */
+  trusts(id) {
+    const inner = this.#native
+    try {
+      return inner.trusts(id)
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /** The trusted key ids, as configured (certificates by their uppercase hex serial). */
+  trustedKeyIds() {
+    return this.#native.trustedKeyIds()
+  }
+
   get [Symbol.toStringTag]() {
-    return 'Verifier'
+    return 'V3Verifier'
+  }
+}
+
+/** One notify_url for many merchants and both API versions. */
+class Endpoint {
+  #native
+
+  constructor(options) {
+    if (isObject(options) && Array.isArray(options.profiles)) {
+      for (const [i, profile] of options.profiles.entries()) {
+        if (!isObject(profile)) continue
+        if (isObject(profile.v2)) checkKeyType(profile.v2.apiKey, `options.profiles[${i}].v2.apiKey`)
+        if (isObject(profile.v3)) checkKeyType(profile.v3.apiV3Key, `options.profiles[${i}].v3.apiV3Key`)
+      }
+    }
+    try {
+      this.#native = new native.NativeEndpoint(endpointOptions(options))
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /**
+   * Decides the version and the merchant of a request and verifies it with that merchant's
+   * verifier. A refusal is a NotifyError with `code`, `version`, `label` and `reply`.
+   */
+  handle(headers, body, options) {
+    const inner = this.#native
+    let out
+    try {
+      out = inner.handle(headers, body, withoutNulls(options))
+    } catch (err) {
+      throw fromNative(err)
+    }
+    if (typeof out.code === 'string') throw new NotifyError(out.code, out.message, out)
+    RESULT_BY_KIND[out.kind](out.notification)
+    return out
+  }
+
+  /** The profiles' labels, in order. */
+  labels() {
+    return this.#native.labels()
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'Endpoint'
   }
 }
 
@@ -116,12 +263,39 @@ function replyFail(msg) {
   }
 }
 
+/** The APIv3 success reply: `{ status: 204, contentType: null, body: '' }` (WeChat Pay also accepts 200). */
+function replyV3Success() {
+  return native.replyV3Success()
+}
+
+/**
+ * The APIv3 failure reply for a NotifyError (or its code): 401 when the request is not authentic,
+ * 400 when it is malformed, 500 for `invalid_config`/`internal`; body
+ * `{"code":"FAIL","message":"<code>"}`. Any other Error (a bug, a database failure) gets the
+ * `internal` reply (500), so WeChat Pay retries.
+ */
+function replyV3Fail(err) {
+  let code
+  if (typeof err === 'string') code = err
+  else if (err instanceof Error) code = KNOWN_CODES.has(err.code) ? err.code : 'internal'
+  else throw new TypeError(`replyV3Fail expects a NotifyError, an Error or an error code, got ${err === null ? 'null' : typeof err}`)
+  try {
+    return native.replyV3Fail(code)
+  } catch (e) {
+    throw fromNative(e)
+  }
+}
+
 module.exports = {
   Verifier,
+  V3Verifier,
+  Endpoint,
   NotifyError,
   CODES,
   sign,
   replySuccess,
   replyFail,
+  replyV3Success,
+  replyV3Fail,
   version: native.nativeVersion(),
 }

@@ -85,3 +85,44 @@ test('a worker that loads the addon and exits early does not disturb the others'
   const v = new Verifier({ apiKey: KEY, signType: 'HMAC-SHA256' })
   assert.equal(v.verifyPayment(body(3)).totalFee, 103)
 })
+
+test(`${THREADS} worker threads verify APIv3 notifications and route through an Endpoint concurrently`, async () => {
+  const fs = require('node:fs')
+  const vectors = path.join(__dirname, '..', '..', '..', 'tests', 'vectors')
+  const v3 = JSON.parse(fs.readFileSync(path.join(vectors, 'v3_notify.json'), 'utf8'))
+  const group = v3.testGroups[0]
+  const tc = group.tests.find((t) => t.tcId === 1)
+  const options = { apiV3Key: group.config.apiV3Key, platformKeys: group.config.platformKeys }
+  const { V3Verifier } = require('..')
+  const expected = new V3Verifier(options).verify(tc.headers, tc.body, { now: tc.now })
+  const code = `
+    const { parentPort, workerData: w } = require('node:worker_threads')
+    const { V3Verifier, Endpoint, NotifyError } = require(w.pkg)
+    const v = new V3Verifier(w.options)
+    const e = new Endpoint({ profiles: [{ label: 'shop', v3: w.options }] })
+    let last = null
+    for (let r = 0; r < w.rounds; r++) {
+      last = v.verify(w.tc.headers, w.tc.body, { now: w.tc.now })
+      const h = e.handle(w.tc.headers, w.tc.body, { now: w.tc.now })
+      if (h.label !== 'shop' || h.dedupeKey !== last.dedupeKey) throw new Error('wrong routing')
+      try {
+        v.verify(w.tc.headers, w.tc.body, { now: w.tc.now + 301 })
+        throw new Error('accepted')
+      } catch (err) {
+        if (!(err instanceof NotifyError) || err.code !== 'timestamp_out_of_window') throw err
+      }
+    }
+    parentPort.postMessage(last)
+  `
+  const runs = Array.from(
+    { length: THREADS },
+    () =>
+      new Promise((resolve, reject) => {
+        const w = new Worker(code, { eval: true, workerData: { pkg: path.join(__dirname, '..'), options, tc, rounds: 200 } })
+        w.once('message', resolve)
+        w.once('error', reject)
+        w.once('exit', (c) => c !== 0 && reject(new Error(`worker exited with ${c}`)))
+      }),
+  )
+  for (const last of await Promise.all(runs)) assert.deepEqual(last, expected)
+})

@@ -1,15 +1,16 @@
 'use strict'
 // Runs every shared vector in tests/vectors/ (loaded from the repo root, never copied) and checks
 // identical verdicts, exact error codes, inert bounded messages for every rejection and every
-// typed property of every valid case; each file must run exactly `numberOfTests` cases. Also
-// compares the typed properties of the result objects with tests/vectors/typed_views.json (the
-// core's declaration), in both directions.
+// expected field and typed property of every valid case; each file must run exactly
+// `numberOfTests` cases. Also compares the typed properties of the result objects (v2 payment and
+// refund, APIv3 transaction and refund views) with tests/vectors/typed_views.json (the core's
+// declaration), in both directions.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 
-const { Verifier, NotifyError, sign, replySuccess, replyFail } = require('..')
+const { Verifier, V3Verifier, Endpoint, NotifyError, sign, replySuccess, replyFail } = require('..')
 
 const VECTORS = path.join(__dirname, '..', '..', '..', 'tests', 'vectors')
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
@@ -18,13 +19,22 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 // key, outside any string) are read as BigInt, so amounts compare exactly.
 const BIG = '\u0000bigint:'
 function parseExact(text) {
-  const marked = text.replace(/(?<!\\)": (\d{16,})(?=\s*[,}\]])/g, `": "${BIG}$1"`)
+  // The marker is written as a JSON escape (a raw control character is not valid JSON).
+  const marked = text.replace(/(?<!\\)": (\d{16,})(?=\s*[,}\]])/g, '": "\\u0000bigint:$1"')
   return JSON.parse(marked, (_, v) => (typeof v === 'string' && v.startsWith(BIG) ? BigInt(v.slice(BIG.length)) : v))
 }
 
 // How the binding represents an exact integer: a number up to Number.MAX_SAFE_INTEGER, else a bigint.
 function exact(value) {
   return typeof value === 'bigint' && value <= MAX_SAFE ? Number(value) : value
+}
+
+// A JSON value as JSON.parse gives it (every number a JS number): the APIv3 `resource`.
+function jsonNumbers(value) {
+  if (typeof value === 'bigint') return Number(value)
+  if (Array.isArray(value)) return value.map(jsonNumbers)
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonNumbers(v)]))
+  return value
 }
 
 function load(name) {
@@ -47,6 +57,9 @@ const DOCUMENTS = {
   V2Pay: ['fields', 'fieldList'],
   V2Refund: ['fields', 'fieldList', 'reqInfo', 'reqInfoList'],
 }
+
+// Every property of an APIv3 result (its typed views are objects of their own).
+const V3_PROPERTIES = ['id', 'createTime', 'eventType', 'resourceType', 'summary', 'plaintext', 'isSuccess', 'dedupeKey', 'transaction', 'refund', 'resource']
 
 // Issue 8.3: whatever the input, a message is at most 200 characters and holds no character of
 // Unicode categories Cc, Cf, Zl, Zp (no log injection); the same for the full string form.
@@ -73,7 +86,8 @@ function rejection(fn, where) {
   return err
 }
 
-function verifierFor(config, where) {
+// A v2 config of the vectors as Verifier options (null = left out).
+function v2Options(config) {
   const options = {
     apiKey: config.apiKey,
     signType: config.signType,
@@ -81,7 +95,12 @@ function verifierFor(config, where) {
   }
   if (config.appid !== null) options.appid = config.appid
   if (config.mchId !== null) options.mchId = config.mchId
-  if (config.maxBodyBytes !== null) options.maxBodyBytes = config.maxBodyBytes
+  if (config.maxBodyBytes != null) options.maxBodyBytes = config.maxBodyBytes
+  return options
+}
+
+function verifierFor(config, where) {
+  const options = v2Options(config)
   try {
     return { verifier: new Verifier(options), error: null }
   } catch (err) {
@@ -202,6 +221,201 @@ test('reply.json: every case, byte for byte', () => {
   assert.equal(ran, file.numberOfTests)
 })
 
+// ---- APIv3 ----------------------------------------------------------------------------------
+
+// A v3 config of the vectors as V3Verifier options: platformKeys as [id, pem] pairs (in order), or
+// as an object of id -> PEM.
+function v3Options(config, keysAsObject) {
+  const options = {
+    apiV3Key: config.apiV3Key,
+    platformKeys: keysAsObject ? Object.fromEntries(config.platformKeys) : config.platformKeys,
+  }
+  if (config.maxClockSkew != null) options.maxClockSkew = config.maxClockSkew
+  if (config.maxBodyBytes != null) options.maxBodyBytes = config.maxBodyBytes
+  return options
+}
+
+function build(fn, where) {
+  try {
+    return { built: fn(), error: null }
+  } catch (err) {
+    assert.ok(err instanceof NotifyError, `${where}: construction error is a NotifyError: ${err && err.stack}`)
+    checkMessage(err, where)
+    return { built: null, error: err.code }
+  }
+}
+
+// The header forms a handler passes: the vector's [name, value] pairs, and (when no name repeats)
+// an object with lower-case names, as Node's req.headers gives it.
+function headerForms(pairs) {
+  const forms = [pairs]
+  const names = pairs.map(([k]) => k.toLowerCase())
+  if (new Set(names).size === names.length) forms.push(Object.fromEntries(pairs.map(([k, v]) => [k.toLowerCase(), v])))
+  return forms
+}
+
+function bodyForms(tc) {
+  const raw = body(tc)
+  const forms = [raw, new Uint8Array(raw)]
+  if (typeof tc.body === 'string') forms.push(tc.body)
+  return forms
+}
+
+// A typed view of the vectors (snake_case keys, every property of the view) against the result's
+// view object: every expected key is a property with the same value, and nothing else.
+function checkView(got, want, where) {
+  if (want === null) {
+    assert.equal(got, null, where)
+    return
+  }
+  assert.ok(got !== null && typeof got === 'object', `${where}: a view object`)
+  assert.equal(Object.getPrototypeOf(got), Object.prototype, `${where}: a plain object`)
+  for (const [name, value] of Object.entries(want)) {
+    const prop = camel(name)
+    assert.ok(Object.hasOwn(got, prop), `${where}: the view lacks the typed property ${prop} (core: ${name})`)
+    assert.deepEqual(got[prop], exact(value), `${where}: ${prop}`)
+  }
+  assert.deepEqual(Object.keys(got).filter((k) => !Object.keys(want).map(camel).includes(k)), [], `${where}: properties the core does not declare`)
+}
+
+function checkV3(n, expected, where) {
+  assert.equal(Object.getPrototypeOf(n), Object.prototype, `${where}: a plain object`)
+  assert.deepEqual(Object.keys(n).sort(), [...V3_PROPERTIES].sort(), `${where}: properties`)
+  assert.equal(n.id, expected.id, `${where}: id`)
+  assert.equal(n.createTime, expected.create_time, `${where}: createTime`)
+  assert.equal(n.eventType, expected.event_type, `${where}: eventType`)
+  assert.equal(n.resourceType, expected.resource_type, `${where}: resourceType`)
+  assert.equal(n.summary, expected.summary, `${where}: summary`)
+  assert.equal(n.plaintext, expected.plaintext, `${where}: plaintext`)
+  assert.deepEqual(n.resource, jsonNumbers(expected.resource), `${where}: resource`)
+  const typed = expected.typed
+  assert.deepEqual(Object.keys(typed).sort(), ['dedupe_key', 'is_success', 'refund', 'transaction'], `${where}: typed keys of the vector`)
+  assert.equal(n.isSuccess, typed.is_success, `${where}: isSuccess`)
+  assert.equal(n.dedupeKey, typed.dedupe_key, `${where}: dedupeKey`)
+  checkView(n.transaction, typed.transaction, `${where}: transaction`)
+  checkView(n.refund, typed.refund, `${where}: refund`)
+}
+
+test('v3_notify.json: every case, same verdict and code', async (t) => {
+  const name = 'v3_notify.json'
+  const file = load(name)
+  let ran = 0
+  let checkedValid = 0
+  for (const [index, group] of file.testGroups.entries()) {
+    assert.equal(group.type, 'V3Notify')
+    const where = `${name} testGroups[${index}].config`
+    // The same keys given both ways must build the same verifier (or fail with the same code).
+    const ids = group.config.platformKeys.map(([id]) => id)
+    const builds = [build(() => new V3Verifier(v3Options(group.config, false)), where)]
+    if (new Set(ids).size === ids.length) builds.push(build(() => new V3Verifier(v3Options(group.config, true)), `${where} (object)`))
+    for (const b of builds) assert.equal(b.error, builds[0].error, where)
+    for (const tc of group.tests) {
+      const at = `${name} tcId ${tc.tcId} (${tc.comment})`
+      ran++
+      if (tc.result === 'valid') checkedValid++
+      await t.test(at, () => {
+        if (builds[0].error !== null) {
+          assert.equal(tc.result, 'invalid', `${at}: config failed with ${builds[0].error}`)
+          assert.equal(builds[0].error, tc.error, at)
+          return
+        }
+        for (const { built: verifier } of builds) {
+          for (const headers of headerForms(tc.headers)) {
+            for (const input of bodyForms(tc)) {
+              if (tc.result === 'invalid') {
+                assert.equal(rejection(() => verifier.verify(headers, input, { now: tc.now }), at).code, tc.error, at)
+              } else {
+                assert.equal(tc.result, 'valid', at)
+                checkV3(verifier.verify(headers, input, { now: tc.now }), tc.expected, at)
+              }
+            }
+          }
+        }
+      })
+    }
+  }
+  assert.equal(ran, file.numberOfTests, `${name}: ran ${ran} of numberOfTests ${file.numberOfTests}`)
+  assert.ok(checkedValid > 0, `${name}: some valid cases`)
+})
+
+// ---- Endpoint -------------------------------------------------------------------------------
+
+function profileOptions(p) {
+  return {
+    label: p.label,
+    v2: p.v2 === null ? null : v2Options(p.v2),
+    v3: p.v3 === null ? null : v3Options(p.v3, false),
+  }
+}
+
+// The notification an Endpoint returns is the result its version's verifier gives.
+function checkNotification(kind, n, where) {
+  assert.equal(Object.getPrototypeOf(n), Object.prototype, `${where}: a plain object`)
+  if (kind === 'v2_payment') {
+    assert.deepEqual(n.fieldList, Object.entries(n.fields), where)
+    assert.equal(typeof n.signType, 'string', where)
+  } else if (kind === 'v2_refund') {
+    assert.deepEqual(n.fieldList, Object.entries(n.fields), where)
+    assert.deepEqual(n.reqInfoList, Object.entries(n.reqInfo), where)
+  } else {
+    assert.equal(kind, 'v3', where)
+    assert.deepEqual(Object.keys(n).sort(), [...V3_PROPERTIES].sort(), where)
+    assert.deepEqual(n.resource, JSON.parse(n.plaintext), where)
+  }
+}
+
+test('endpoint.json: every case, same verdict, code, merchant and reply', async (t) => {
+  const name = 'endpoint.json'
+  const file = load(name)
+  let ran = 0
+  let checkedValid = 0
+  for (const [index, group] of file.testGroups.entries()) {
+    assert.equal(group.type, 'Endpoint')
+    const where = `${name} testGroups[${index}].config`
+    const { built: endpoint, error } = build(() => new Endpoint({ profiles: group.config.profiles.map(profileOptions) }), where)
+    for (const tc of group.tests) {
+      const at = `${name} tcId ${tc.tcId} (${tc.comment})`
+      ran++
+      if (tc.result === 'valid') checkedValid++
+      await t.test(at, () => {
+        if (error !== null) {
+          assert.equal(tc.result, 'invalid', `${at}: the endpoint failed to build with ${error}`)
+          assert.equal(error, tc.error, at)
+          return
+        }
+        assert.deepEqual(endpoint.labels(), group.config.profiles.map((p) => p.label), at)
+        const want = tc.expected
+        for (const headers of headerForms(tc.headers)) {
+          for (const input of bodyForms(tc)) {
+            if (tc.result === 'invalid') {
+              const err = rejection(() => endpoint.handle(headers, input, { now: tc.now }), at)
+              assert.equal(err.code, tc.error, at)
+              assert.equal(err.version, want.version, `${at}: version`)
+              assert.equal(err.label, want.label, `${at}: label`)
+              assert.deepEqual(err.reply, want.reply, `${at}: reply`)
+            } else {
+              assert.equal(tc.result, 'valid', at)
+              const h = endpoint.handle(headers, input, { now: tc.now })
+              assert.equal(Object.getPrototypeOf(h), Object.prototype, `${at}: a plain object`)
+              assert.deepEqual(Object.keys(h).sort(), ['dedupeKey', 'isSuccess', 'kind', 'label', 'notification', 'reply'], at)
+              assert.equal(h.label, want.label, `${at}: label`)
+              assert.equal(h.kind, want.kind, `${at}: kind`)
+              assert.equal(h.isSuccess, want.isSuccess, `${at}: isSuccess`)
+              assert.equal(h.dedupeKey, want.dedupeKey, `${at}: dedupeKey`)
+              assert.deepEqual(h.reply, want.reply, `${at}: reply`)
+              assert.equal(h.notification.isSuccess, h.isSuccess, at)
+              assert.equal(h.notification.dedupeKey, h.dedupeKey, at)
+              checkNotification(h.kind, h.notification, at)
+            }
+          }
+        }
+      })
+    }
+  }
+  assert.equal(ran, file.numberOfTests, `${name}: ran ${ran} of numberOfTests ${file.numberOfTests}`)
+  assert.ok(checkedValid > 0, `${name}: some valid cases`)
+})
+
 // A result of each kind, from the first valid case of its vector file.
 function sampleResult(name, method) {
   const file = load(name)
@@ -210,6 +424,16 @@ function sampleResult(name, method) {
     if (tc) return verifierFor(group.config, name).verifier[method](body(tc))
   }
   assert.fail(`${name}: no valid case`)
+}
+
+// The APIv3 view `view` ('transaction' or 'refund') of the first valid case that has one.
+function sampleV3View(view) {
+  const file = load('v3_notify.json')
+  for (const group of file.testGroups) {
+    const tc = group.tests.find((c) => c.result === 'valid' && c.expected.typed[view] !== null)
+    if (tc) return new V3Verifier(v3Options(group.config, false)).verify(tc.headers, body(tc), { now: tc.now })[view]
+  }
+  assert.fail(`v3_notify.json: no valid ${view}`)
 }
 
 const KIND_CHECKS = {
@@ -231,16 +455,12 @@ test('typed properties are exactly the core declaration (tests/vectors/typed_vie
   const results = {
     payment: () => [sampleResult('v2_pay.json', 'verifyPayment'), DOCUMENTS.V2Pay],
     refund: () => [sampleResult('v2_refund.json', 'decryptRefund'), DOCUMENTS.V2Refund],
+    v3_transaction: () => [sampleV3View('transaction'), []],
+    v3_refund: () => [sampleV3View('refund'), []],
   }
-  for (const view of Object.keys(results)) assert.ok(view in declared.views, `${view}: not declared by the core`)
+  // Both directions: every Node result type is declared by the core, every declared view has one.
+  assert.deepEqual(Object.keys(declared.views).sort(), Object.keys(results).sort(), 'typed views: core vs Node')
   for (const [view, properties] of Object.entries(declared.views)) {
-    if (!(view in results)) {
-      // Visible in the test report (as a todo), not silently ignored.
-      await t.test(`${view}: declared by the core`, { todo: 'no Node result type for this view yet (APIv3, SPEC §4 V3Verifier)' }, () => {
-        assert.fail(`Node has no ${view} result`)
-      })
-      continue
-    }
     await t.test(`${view}: same typed properties, same kinds`, () => {
       const [result, documents] = results[view]()
       const core = properties.map((p) => camel(p.name))

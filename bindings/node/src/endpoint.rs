@@ -1,0 +1,128 @@
+//! One notify endpoint for many merchants and both API versions: `NativeEndpoint`.
+
+use napi::Env;
+use napi::bindgen_prelude::{Either, Object};
+use napi_derive::napi;
+use wechatpay_notify::{self as core, Handled, MerchantProfile, Notification, Rejection};
+
+use crate::input::{HeadersArg, body_bytes, headers};
+use crate::object::PlainObject;
+use crate::v2::{VerifierOptions, payment_object, refund_object, verifier};
+use crate::v3::{V3VerifierOptions, VerifyOptions, now, v3_object, v3_verifier};
+use crate::{HttpReply, NapiErrorExt, Result};
+
+/// One merchant account of an endpoint: a label of your choice and its v2 part (whose `mchId` is
+/// required: v2 notifications are routed by it), its v3 part, or both.
+#[napi(object, object_to_js = false)]
+pub struct ProfileOptions<'env> {
+    /// The name the results carry (`label`), e.g. your shop id.
+    pub label: String,
+    /// The v2 part: the merchant's `Verifier` options, `mchId` included.
+    pub v2: Option<VerifierOptions>,
+    /// The APIv3 part: the merchant's `V3Verifier` options.
+    pub v3: Option<V3VerifierOptions<'env>>,
+}
+
+/// Options of `new NativeEndpoint(options)`.
+#[napi(object, object_to_js = false)]
+pub struct EndpointOptions<'env> {
+    /// The merchants served (at least one; no two with the same label, v2 `mchId` or v3 key id).
+    pub profiles: Vec<ProfileOptions<'env>>,
+}
+
+fn profile(options: ProfileOptions<'_>) -> Result<MerchantProfile> {
+    let mut profile = MerchantProfile::new(options.label);
+    if let Some(v2) = options.v2 {
+        profile = profile.v2(verifier(v2)?).napi()?;
+    }
+    if let Some(v3) = options.v3 {
+        profile = profile.v3(v3_verifier(v3)?);
+    }
+    Ok(profile)
+}
+
+/// A verified request as a plain object: `label`, `kind`, `notification` (the payment, refund or
+/// APIv3 object), `isSuccess`, `dedupeKey` and the success `reply`.
+fn handled_object<'env>(env: &'env Env, handled: &Handled) -> napi::Result<Object<'env>> {
+    let notification = handled.notification();
+    let mut object = PlainObject::new(env, 6);
+    object.set("label", handled.label())?;
+    object.set("kind", notification.kind())?;
+    object.set(
+        "notification",
+        match notification {
+            Notification::V2Payment(n) => payment_object(env, n)?,
+            Notification::V2Refund(n) => refund_object(env, n)?,
+            Notification::V3(n) => v3_object(env, n)?,
+        },
+    )?;
+    object.set("isSuccess", notification.is_success())?;
+    object.set("dedupeKey", notification.dedupe_key())?;
+    object.set("reply", HttpReply::from(handled.reply()))?;
+    object.build()
+}
+
+/// A refused request as a plain object: the error's `code` and `message`, the `version` and
+/// `label` when they were decided, and the failure `reply` (the package throws it as a
+/// `NotifyError`).
+fn rejection_object<'env>(env: &'env Env, rejection: &Rejection) -> napi::Result<Object<'env>> {
+    let mut object = PlainObject::new(env, 5);
+    object.set("code", rejection.error().code())?;
+    object.set("message", rejection.error().message())?;
+    object.set("version", rejection.version().map(|v| v.as_str()))?;
+    object.set("label", rejection.label())?;
+    object.set("reply", HttpReply::from(rejection.reply()))?;
+    object.build()
+}
+
+/// The native endpoint; use the package's `Endpoint` class instead.
+#[napi]
+pub struct NativeEndpoint {
+    inner: core::Endpoint,
+}
+
+#[napi]
+impl NativeEndpoint {
+    /// Builds an endpoint from its merchant profiles (`invalid_config` when they are unusable or
+    /// could not be told apart).
+    #[napi(constructor, catch_unwind)]
+    pub fn new(options: EndpointOptions<'_>) -> Result<NativeEndpoint> {
+        let profiles = options
+            .profiles
+            .into_iter()
+            .map(profile)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(NativeEndpoint {
+            inner: core::Endpoint::new(profiles).napi()?,
+        })
+    }
+
+    /// Decides the version and the merchant of a request and verifies it with that merchant's
+    /// verifier. Returns the handled request, or the rejection (an object with `code`); throws only
+    /// for wrong argument types.
+    #[napi(catch_unwind, strict)]
+    pub fn handle<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(
+            ts_arg_type = "Record<string, string | string[] | undefined> | Array<[name: string, value: string]>"
+        )]
+        headers_arg: HeadersArg<'_>,
+        body: Either<&[u8], String>,
+        options: Option<VerifyOptions>,
+    ) -> Result<Object<'env>> {
+        let headers = headers(headers_arg)?;
+        let now = now(options)?;
+        match self.inner.handle(&headers, body_bytes(&body), now) {
+            Ok(handled) => handled_object(env, &handled),
+            Err(rejection) => rejection_object(env, &rejection),
+        }
+        .napi()
+    }
+
+    /// The profiles' labels, in order.
+    #[napi(catch_unwind)]
+    pub fn labels(&self) -> Vec<String> {
+        self.inner.labels().map(str::to_owned).collect()
+    }
+}

@@ -1,0 +1,139 @@
+//! APIv3 (JSON): `NativeV3Verifier` and the notification object.
+
+use napi::Env;
+use napi::bindgen_prelude::{Either, Object};
+use napi_derive::napi;
+use wechatpay_notify::{self as core, V3Refund, V3Transaction};
+
+use crate::input::{
+    HeadersArg, Pairs, body_bytes, body_limit, config_number, headers, key_pairs, unix_time,
+};
+use crate::object::{PlainObject, Texts, typed_object};
+use crate::{NapiErrorExt, Result};
+
+/// Options of `new NativeV3Verifier(options)` (the package's `V3Verifier` passes its options here).
+#[napi(object, object_to_js = false)]
+pub struct V3VerifierOptions<'env> {
+    /// The APIv3 key: exactly 32 bytes (as UTF-8).
+    pub api_v3_key: String,
+    /// The WeChat Pay keys to trust, by id: a platform certificate (PEM X.509, id = its serial) or
+    /// a WeChat Pay public key (PEM SPKI, id `PUB_KEY_ID_…`); both kinds at once during a migration.
+    #[napi(ts_type = "Record<string, string> | Array<[id: string, pem: string]>")]
+    pub platform_keys: Pairs<'env>,
+    /// The allowed difference between now and `Wechatpay-Timestamp`, in seconds, either way
+    /// (default 300).
+    pub max_clock_skew: Option<f64>,
+    /// Bodies longer than this many bytes are rejected before anything else (default 65536).
+    pub max_body_bytes: Option<f64>,
+}
+
+/// Options of one verification.
+#[napi(object, object_to_js = false)]
+pub struct VerifyOptions {
+    /// The time to verify at, in Unix seconds (default: the system clock).
+    pub now: Option<f64>,
+}
+
+/// Builds a core APIv3 verifier from its options (`invalid_config` when they are unusable).
+pub fn v3_verifier(options: V3VerifierOptions<'_>) -> Result<core::V3Verifier> {
+    let mut inner = core::V3Verifier::new(options.api_v3_key.as_bytes()).napi()?;
+    for (id, pem) in key_pairs(options.platform_keys)? {
+        inner.add_trusted_key(&id, &pem).napi()?;
+    }
+    if let Some(skew) = options.max_clock_skew {
+        inner = inner.max_clock_skew(config_number(skew, "maxClockSkew").napi()?);
+    }
+    if let Some(limit) = options.max_body_bytes {
+        inner = inner.max_body_bytes(body_limit(limit, "maxBodyBytes").napi()?);
+    }
+    Ok(inner)
+}
+
+/// The time of a verification: `options.now` or the clock.
+pub fn now(options: Option<VerifyOptions>) -> Result<u64> {
+    unix_time(options.and_then(|o| o.now)).napi()
+}
+
+/// A verified APIv3 notification as a plain object: the event fields, the exact plaintext, and the
+/// core's typed transaction / refund view (`null` when the event is not of that kind). The package
+/// adds `resource`, `JSON.parse(plaintext)`.
+pub fn v3_object<'env>(env: &'env Env, n: &core::V3Notification) -> napi::Result<Object<'env>> {
+    let mut texts = Texts::new(env, 32);
+    let mut object = PlainObject::new(env, 10);
+    object.set("id", texts.string(n.id())?)?;
+    object.set("createTime", texts.string(n.create_time())?)?;
+    object.set("eventType", texts.string(n.event_type())?)?;
+    object.set("resourceType", texts.string(n.resource_type())?)?;
+    object.set("summary", texts.string(n.summary())?)?;
+    object.set("plaintext", texts.string(n.plaintext())?)?;
+    object.set("isSuccess", n.is_success())?;
+    object.set("dedupeKey", texts.string(n.dedupe_key())?)?;
+    let transaction = match n.transaction() {
+        Some(t) => Some(typed_object(
+            env,
+            &mut texts,
+            V3Transaction::PROPERTIES,
+            |name| t.property(name),
+        )?),
+        None => None,
+    };
+    object.set("transaction", transaction)?;
+    let refund = match n.refund() {
+        Some(r) => Some(typed_object(
+            env,
+            &mut texts,
+            V3Refund::PROPERTIES,
+            |name| r.property(name),
+        )?),
+        None => None,
+    };
+    object.set("refund", refund)?;
+    object.build()
+}
+
+/// The native APIv3 verifier; use the package's `V3Verifier` class instead.
+#[napi]
+pub struct NativeV3Verifier {
+    inner: core::V3Verifier,
+}
+
+#[napi]
+impl NativeV3Verifier {
+    /// Builds a verifier from its options (`invalid_config` when they are unusable).
+    #[napi(constructor, catch_unwind)]
+    pub fn new(options: V3VerifierOptions<'_>) -> Result<NativeV3Verifier> {
+        Ok(NativeV3Verifier {
+            inner: v3_verifier(options)?,
+        })
+    }
+
+    /// Verifies a notification: the request headers, the raw body, and `now` (Unix seconds).
+    #[napi(catch_unwind, strict)]
+    pub fn verify<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(
+            ts_arg_type = "Record<string, string | string[] | undefined> | Array<[name: string, value: string]>"
+        )]
+        headers_arg: HeadersArg<'_>,
+        body: Either<&[u8], String>,
+        options: Option<VerifyOptions>,
+    ) -> Result<Object<'env>> {
+        let headers = headers(headers_arg)?;
+        let now = now(options)?;
+        let n = self.inner.verify(&headers, body_bytes(&body), now).napi()?;
+        v3_object(env, &n).napi()
+    }
+
+    /// True when a key of this id (as `Wechatpay-Serial` would name it) is trusted.
+    #[napi(catch_unwind)]
+    pub fn trusts(&self, id: String) -> bool {
+        self.inner.trusts(&id)
+    }
+
+    /// The trusted key ids, as configured (certificates by their uppercase hex serial).
+    #[napi(catch_unwind)]
+    pub fn trusted_key_ids(&self) -> Vec<String> {
+        self.inner.trusted_ids().map(str::to_owned).collect()
+    }
+}
