@@ -1,114 +1,246 @@
-//! A WeChat Pay v2 `notify_url` endpoint on axum: it verifies the raw POST body with
-//! [`wechatpay_notify::Verifier::verify_payment`], applies the payment to the merchant's order in
-//! SQLite (once per `dedupe_key`, however often WeChat Pay retries) and answers with the exact reply
-//! WeChat Pay expects.
+//! One WeChat Pay `notify_url` on axum for several merchants, v2 and APIv3: every request goes to a
+//! [`wechatpay_notify::Endpoint`], which decides the version and the merchant and verifies the raw
+//! request with that merchant's own keys; a verified payment is applied to that merchant's order in
+//! SQLite (once per `dedupe_key`, however often WeChat Pay retries, and whichever version delivers
+//! it), and the reply is the endpoint's own (status, content type and body).
 //!
-//! Every protocol rule (size limit, XML hardening, signature, merchant checks) is applied by the
-//! core crate. What this example adds is the merchant's half of the contract, which WeChat Pay's
-//! documentation requires of every `notify_url`: a verified notification proves that WeChat Pay
-//! sent it, not that it pays *your* order, so the order is marked paid only when it exists, is not
-//! paid yet and its amount equals `total_fee`; anything else is kept as a discrepancy for a person
-//! to review, and never fulfilled.
+//! Every protocol rule (routing, size limits, XML hardening, signatures, the APIv3 clock window,
+//! decryption, replies) is applied by the core crate. What this example adds is the merchant's half
+//! of the contract, which WeChat Pay's documentation requires of every `notify_url`: a verified
+//! notification proves that WeChat Pay sent it, not that it pays *your* order, so the order is
+//! marked paid only when it exists for that merchant, is not paid yet and its amount equals the
+//! notification's (v2 `total_fee`, APIv3 `amount.total`); anything else is kept as a discrepancy
+//! for a person to review, and never fulfilled. Refunds are recorded, never acted upon.
 //!
 //! ```no_run
-//! use wechatpay_notify::{SignType, Verifier};
-//! use wechatpay_notify_example_axum::{AppState, Db, app};
+//! use wechatpay_notify_example_axum::{AppState, Db, app, load_endpoint};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let verifier = Verifier::new("192006250b4c09247ec02edce69f6a2d", SignType::Md5)?;
+//! // Two merchants, v2 and v3 each: the profiles file names key files or environment variables.
+//! let endpoint = load_endpoint("profiles.json")?;
 //! let db = Db::open("payments.sqlite3")?;
-//! // Your checkout creates the order (before calling unifiedorder) with its amount in fen.
-//! db.create_order("20261127ORDER0001", 101)?;
-//! let state = AppState::new(verifier, db);
+//! // Your checkout creates the order (before asking WeChat Pay to pay it) with its amount in fen.
+//! db.create_order("shop-a", "20261127ORDER0001", 101)?;
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! axum::serve(listener, app(state)).await?;
+//! axum::serve(listener, app(AppState::new(endpoint, db))).await?;
 //! # Ok(())
 //! # }
 //! ```
 #![forbid(unsafe_code)]
 
+mod config;
+
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, header};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use http_body_util::BodyExt;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use wechatpay_notify::{DEFAULT_MAX_BODY_BYTES, ErrorKind, PaymentNotification, Verifier, reply};
+use wechatpay_notify::reply::{self, HttpReply};
+use wechatpay_notify::{
+    DEFAULT_MAX_BODY_BYTES, Endpoint, Error, ErrorKind, Handled, Notification, V3Headers,
+};
 
-/// The path WeChat Pay posts payment result notifications to (your `notify_url`).
-pub const NOTIFY_PATH: &str = "/wechatpay/notify/pay";
+pub use config::{ConfigError, load_endpoint};
 
-/// The schema, the same in every example of this repository (Rust, Python, Node, .NET, C).
+/// The one path WeChat Pay posts every notification to (your `notify_url`, for every merchant and
+/// both versions).
+pub const NOTIFY_PATH: &str = "/wechatpay/notify";
+
+/// How much of a body is read: the verifiers' default limit (the profiles use it) plus one byte, so
+/// that the endpoint sees a longer body as one and refuses it (`body_too_large`) without the rest
+/// ever being buffered.
+pub const READ_LIMIT: usize = DEFAULT_MAX_BODY_BYTES + 1;
+
+/// The schema, the same in the Rust, C and .NET examples of this repository. `merchant` is the
+/// profile label the endpoint reports.
 pub const SCHEMA: &str = "
--- The merchant's orders, created by the checkout before it calls unifiedorder.
+-- The merchants' orders, created by the checkout before it asks WeChat Pay to pay them.
 CREATE TABLE IF NOT EXISTS orders (
-    out_trade_no   TEXT PRIMARY KEY NOT NULL,
+    merchant       TEXT NOT NULL,
+    out_trade_no   TEXT NOT NULL,
     amount_fen     INTEGER NOT NULL CHECK (amount_fen > 0),
     status         TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'paid')),
-    transaction_id TEXT
+    transaction_id TEXT,
+    PRIMARY KEY (merchant, out_trade_no)
 );
--- Every verified payment notification, once per dedupe_key (transaction_id), with what it did.
+-- Every verified payment notification, once per merchant and dedupe_key (transaction_id, the same
+-- for the v2 and v3 deliveries of one payment), with what it did. version: the first delivery's.
 CREATE TABLE IF NOT EXISTS payments (
-    dedupe_key   TEXT PRIMARY KEY NOT NULL,
+    merchant     TEXT NOT NULL,
+    dedupe_key   TEXT NOT NULL,
+    version      TEXT NOT NULL CHECK (version IN ('v2', 'v3')),
     out_trade_no TEXT,
-    total_fee    INTEGER,
-    result_code  TEXT,
+    total_fee    INTEGER, -- fen: v2 total_fee, v3 amount.total
+    result       TEXT,    -- v2 result_code, v3 trade_state
     outcome      TEXT NOT NULL CHECK (outcome IN ('paid', 'failed', 'discrepancy')),
-    received_at  TEXT NOT NULL DEFAULT (datetime('now'))
+    received_at  TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (merchant, dedupe_key)
 );
 -- Verified successful payments that paid no order: for a person to review, never fulfilled.
 CREATE TABLE IF NOT EXISTS discrepancies (
-    dedupe_key       TEXT PRIMARY KEY NOT NULL REFERENCES payments (dedupe_key),
+    merchant         TEXT NOT NULL,
+    dedupe_key       TEXT NOT NULL,
     out_trade_no     TEXT,
     total_fee        INTEGER,
     order_amount_fen INTEGER,
     reason           TEXT NOT NULL CHECK (reason IN ('unknown_order', 'amount_mismatch', 'already_paid')),
-    received_at      TEXT NOT NULL DEFAULT (datetime('now'))
+    received_at      TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (merchant, dedupe_key),
+    FOREIGN KEY (merchant, dedupe_key) REFERENCES payments (merchant, dedupe_key)
+);
+-- Refund notifications, once per merchant and dedupe_key (refund_id). A record, never acted upon:
+-- a v2 req_info is AES-256-ECB without integrity; confirm with the refund query API first.
+CREATE TABLE IF NOT EXISTS refunds (
+    merchant      TEXT NOT NULL,
+    dedupe_key    TEXT NOT NULL,
+    version       TEXT NOT NULL CHECK (version IN ('v2', 'v3')),
+    out_trade_no  TEXT,
+    out_refund_no TEXT,
+    refund_fee    INTEGER, -- fen: v2 refund_fee, v3 amount.refund
+    refund_status TEXT,
+    received_at   TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (merchant, dedupe_key)
 );
 ";
 
-/// What a verified payment notification is recorded as.
+/// A verified payment, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payment {
-    /// The idempotency key ([`PaymentNotification::dedupe_key`], i.e. `transaction_id`).
+    /// The merchant's label.
+    pub merchant: String,
+    /// The idempotency key (`transaction_id`), the same for the v2 and v3 deliveries.
     pub dedupe_key: String,
+    /// `"v2"` or `"v3"`.
+    pub version: String,
     /// The merchant's order number.
     pub out_trade_no: Option<String>,
     /// The amount in fen (`None` when absent or too large for SQLite: it then matches no order).
     pub total_fee: Option<i64>,
-    /// `SUCCESS` for a completed payment, `FAIL` for a failed one.
-    pub result_code: Option<String>,
+    /// v2 `result_code` or v3 `trade_state`.
+    pub result: Option<String>,
+    /// The payment succeeded (the core's `is_success`): only then can it pay an order.
+    pub success: bool,
 }
 
-impl Payment {
-    /// The row to record for a verified notification, or `None` when it has no dedupe key (the
-    /// core requires `transaction_id` when `result_code` is `SUCCESS`, so only a failed payment
-    /// can lack one).
-    pub fn from_notification(n: &PaymentNotification) -> Option<Payment> {
-        Some(Payment {
-            dedupe_key: n.dedupe_key()?.to_owned(),
-            out_trade_no: n.out_trade_no().map(str::to_owned),
-            total_fee: n.total_fee().and_then(|fee| i64::try_from(fee).ok()),
-            result_code: n.result_code().map(str::to_owned),
-        })
-    }
+/// A verified refund notification, as recorded (never acted upon).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refund {
+    /// The merchant's label.
+    pub merchant: String,
+    /// The idempotency key (`refund_id`).
+    pub dedupe_key: String,
+    /// `"v2"` or `"v3"`.
+    pub version: String,
+    /// The order refunded.
+    pub out_trade_no: Option<String>,
+    /// The merchant's refund number.
+    pub out_refund_no: Option<String>,
+    /// The refunded amount in fen.
+    pub refund_fee: Option<i64>,
+    /// `refund_status`.
+    pub refund_status: Option<String>,
+}
 
-    fn is_success(&self) -> bool {
-        self.result_code.as_deref() == Some("SUCCESS")
+/// What a verified notification is recorded as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    /// A payment result (v2 payment, APIv3 `TRANSACTION.*`).
+    Payment(Payment),
+    /// A refund result (v2 refund, APIv3 `REFUND.*`).
+    Refund(Refund),
+    /// Acknowledged but not recorded, and why (a failed v2 payment without a `transaction_id`, an
+    /// APIv3 event type this example does not handle).
+    Unrecorded(String),
+}
+
+fn fen(amount: Option<u64>) -> Option<i64> {
+    amount.and_then(|a| i64::try_from(a).ok())
+}
+
+fn owned(s: Option<&str>) -> Option<String> {
+    s.map(str::to_owned)
+}
+
+impl Record {
+    /// What to record for a verified notification: every field is read through the core's typed
+    /// views.
+    pub fn from_handled(h: &Handled) -> Record {
+        let merchant = h.label().to_owned();
+        let n = h.notification();
+        let version = n.version().as_str().to_owned();
+        match n {
+            Notification::V2Payment(p) => match p.dedupe_key() {
+                Some(key) => Record::Payment(Payment {
+                    merchant,
+                    dedupe_key: key.to_owned(),
+                    version,
+                    out_trade_no: owned(p.out_trade_no()),
+                    total_fee: fen(p.total_fee()),
+                    result: owned(p.result_code()),
+                    success: p.is_success(),
+                }),
+                // The core requires a transaction_id with result_code=SUCCESS: only a failed payment
+                // can lack one, and there is no key to record it under.
+                None => Record::Unrecorded("a failed payment without transaction_id".into()),
+            },
+            Notification::V2Refund(r) => match r.dedupe_key() {
+                Some(key) => Record::Refund(Refund {
+                    merchant,
+                    dedupe_key: key.to_owned(),
+                    version,
+                    out_trade_no: owned(r.out_trade_no()),
+                    out_refund_no: owned(r.out_refund_no()),
+                    refund_fee: fen(r.refund_fee()),
+                    refund_status: owned(r.refund_status()),
+                }),
+                None => Record::Unrecorded("a refund without refund_id".into()),
+            },
+            Notification::V3(v3) => {
+                if let Some(t) = v3.transaction() {
+                    Record::Payment(Payment {
+                        merchant,
+                        dedupe_key: v3.dedupe_key().to_owned(),
+                        version,
+                        out_trade_no: owned(t.out_trade_no()),
+                        total_fee: fen(t.amount_total()),
+                        result: owned(t.trade_state()),
+                        success: v3.is_success(),
+                    })
+                } else if let Some(r) = v3.refund() {
+                    Record::Refund(Refund {
+                        merchant,
+                        dedupe_key: v3.dedupe_key().to_owned(),
+                        version,
+                        out_trade_no: owned(r.out_trade_no()),
+                        out_refund_no: owned(r.out_refund_no()),
+                        refund_fee: fen(r.amount_refund()),
+                        refund_status: owned(r.refund_status()),
+                    })
+                } else {
+                    Record::Unrecorded(format!(
+                        "event type {} is not handled here",
+                        v3.event_type()
+                    ))
+                }
+            }
+        }
     }
 }
 
 /// Why a verified successful payment did not pay an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
-    /// No order has this `out_trade_no`.
+    /// The merchant has no order with this `out_trade_no`.
     UnknownOrder,
-    /// `total_fee` is not the order's amount.
+    /// The amount is not the order's.
     AmountMismatch,
     /// The order was already paid by another transaction (a double payment: refund it by hand).
     AlreadyPaid,
@@ -125,37 +257,39 @@ impl Reason {
     }
 }
 
-/// What recording a verified payment notification did.
+/// What recording a verified payment did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// The order was pending, the amount matched: it is now paid (fulfil it).
+    /// The order is now paid: fulfil it (this happens once per order).
     Paid,
-    /// A failed payment (`result_code` is not `SUCCESS`): recorded, the order is left as it was.
+    /// A failed payment, logged; the order is left alone.
     Failed,
-    /// Recorded in `discrepancies` for review; no order was touched.
+    /// Recorded for review; no order was touched.
     Discrepancy(Reason),
-    /// This `dedupe_key` was recorded before (a retry): nothing changed.
+    /// Already recorded (a retry, or the other version's delivery): nothing changed.
     Duplicate,
 }
 
 impl Outcome {
-    /// The value stored in `payments.outcome` (`None` for [`Outcome::Duplicate`], which stores nothing).
-    pub fn as_str(self) -> Option<&'static str> {
+    /// The value stored in `payments.outcome` (a duplicate stores nothing).
+    pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Paid => Some("paid"),
-            Outcome::Failed => Some("failed"),
-            Outcome::Discrepancy(_) => Some("discrepancy"),
-            Outcome::Duplicate => None,
+            Outcome::Paid => "paid",
+            Outcome::Failed => "failed",
+            Outcome::Discrepancy(_) => "discrepancy",
+            Outcome::Duplicate => "duplicate",
         }
     }
 }
 
-/// One row of `orders`.
+/// An order, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
+    /// The merchant's label.
+    pub merchant: String,
     /// The merchant's order number.
     pub out_trade_no: String,
-    /// The amount to be paid, in fen.
+    /// The amount due, in fen.
     pub amount_fen: i64,
     /// `pending` or `paid`.
     pub status: String,
@@ -163,12 +297,33 @@ pub struct Order {
     pub transaction_id: Option<String>,
 }
 
-/// One row of `discrepancies`.
+/// A recorded payment and what it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRow {
+    /// The merchant's label.
+    pub merchant: String,
+    /// `transaction_id`.
+    pub dedupe_key: String,
+    /// The version of the first delivery.
+    pub version: String,
+    /// The order number.
+    pub out_trade_no: Option<String>,
+    /// The amount in fen.
+    pub total_fee: Option<i64>,
+    /// v2 `result_code` or v3 `trade_state`.
+    pub result: Option<String>,
+    /// `paid`, `failed` or `discrepancy`.
+    pub outcome: String,
+}
+
+/// A verified successful payment that paid no order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Discrepancy {
-    /// The payment's `dedupe_key` (`transaction_id`).
+    /// The merchant's label.
+    pub merchant: String,
+    /// `transaction_id`.
     pub dedupe_key: String,
-    /// The order number the payment named.
+    /// The order number the payment names.
     pub out_trade_no: Option<String>,
     /// The amount paid, in fen.
     pub total_fee: Option<i64>,
@@ -178,27 +333,27 @@ pub struct Discrepancy {
     pub reason: String,
 }
 
-/// The orders, the payments log and the discrepancies, in one SQLite database.
+/// The SQLite database: orders, payments, discrepancies, refunds.
 pub struct Db {
     conn: Mutex<Connection>,
 }
 
 impl Db {
-    /// Opens (or creates) the database file at `path`.
+    /// Opens (or creates) the database file. WAL mode and a busy timeout let several processes
+    /// share it: each notification is one `BEGIN IMMEDIATE` transaction, applied one at a time.
     pub fn open(path: impl AsRef<Path>) -> rusqlite::Result<Db> {
         let conn = Connection::open(path)?;
-        // Readers do not block the writer; each notification is one short write transaction.
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
         Db::init(conn)
     }
 
-    /// A private in-memory database (for tests).
+    /// An in-memory database (tests).
     pub fn open_in_memory() -> rusqlite::Result<Db> {
         Db::init(Connection::open_in_memory()?)
     }
 
     fn init(conn: Connection) -> rusqlite::Result<Db> {
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
         Ok(Db {
             conn: Mutex::new(conn),
@@ -211,40 +366,48 @@ impl Db {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Creates a pending order (in a real shop: the checkout, before it calls unifiedorder).
-    pub fn create_order(&self, out_trade_no: &str, amount_fen: i64) -> rusqlite::Result<()> {
+    /// Creates a pending order for a merchant (in a real shop: the checkout, before it asks WeChat
+    /// Pay to pay it).
+    pub fn create_order(
+        &self,
+        merchant: &str,
+        out_trade_no: &str,
+        amount_fen: i64,
+    ) -> rusqlite::Result<()> {
         self.conn().execute(
-            "INSERT INTO orders (out_trade_no, amount_fen) VALUES (?1, ?2)",
-            params![out_trade_no, amount_fen],
+            "INSERT INTO orders (merchant, out_trade_no, amount_fen) VALUES (?1, ?2, ?3)",
+            params![merchant, out_trade_no, amount_fen],
         )?;
         Ok(())
     }
 
-    /// The order with this number, if any.
-    pub fn order(&self, out_trade_no: &str) -> rusqlite::Result<Option<Order>> {
+    /// The merchant's order with this number, if any.
+    pub fn order(&self, merchant: &str, out_trade_no: &str) -> rusqlite::Result<Option<Order>> {
         self.conn()
             .query_row(
-                "SELECT out_trade_no, amount_fen, status, transaction_id
-                 FROM orders WHERE out_trade_no = ?1",
-                [out_trade_no],
+                "SELECT merchant, out_trade_no, amount_fen, status, transaction_id
+                 FROM orders WHERE merchant = ?1 AND out_trade_no = ?2",
+                [merchant, out_trade_no],
                 |r| {
                     Ok(Order {
-                        out_trade_no: r.get(0)?,
-                        amount_fen: r.get(1)?,
-                        status: r.get(2)?,
-                        transaction_id: r.get(3)?,
+                        merchant: r.get(0)?,
+                        out_trade_no: r.get(1)?,
+                        amount_fen: r.get(2)?,
+                        status: r.get(3)?,
+                        transaction_id: r.get(4)?,
                     })
                 },
             )
             .optional()
     }
 
-    /// Records a verified payment and applies it to its order, in one transaction:
+    /// Records a verified payment and applies it to its merchant's order, in one transaction:
     ///
-    /// - a `dedupe_key` seen before changes nothing ([`Outcome::Duplicate`]);
+    /// - a (merchant, `dedupe_key`) seen before changes nothing ([`Outcome::Duplicate`]): a
+    ///   retry, or the same payment delivered by the other API version;
     /// - a failed payment is logged and leaves the order alone ([`Outcome::Failed`]);
-    /// - a successful one marks the order paid only if the order exists, is still pending and
-    ///   its amount equals `total_fee` ([`Outcome::Paid`]); otherwise it is logged in
+    /// - a successful one marks the order paid only if the merchant has that order, it is still
+    ///   pending and its amount equals the payment's ([`Outcome::Paid`]); otherwise it is logged in
     ///   `discrepancies` for review and nothing is fulfilled ([`Outcome::Discrepancy`]).
     ///
     /// `BEGIN IMMEDIATE` takes the write lock first, so concurrent deliveries of the same
@@ -252,17 +415,17 @@ impl Db {
     pub fn record_payment(&self, p: &Payment) -> rusqlite::Result<Outcome> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let order: Option<(i64, String)> = match (&p.out_trade_no, p.is_success()) {
+        let order: Option<(i64, String)> = match (&p.out_trade_no, p.success) {
             (Some(no), true) => tx
                 .query_row(
-                    "SELECT amount_fen, status FROM orders WHERE out_trade_no = ?1",
-                    [no],
+                    "SELECT amount_fen, status FROM orders WHERE merchant = ?1 AND out_trade_no = ?2",
+                    [&p.merchant, no],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?,
             _ => None,
         };
-        let outcome = if !p.is_success() {
+        let outcome = if !p.success {
             Outcome::Failed
         } else {
             match &order {
@@ -277,14 +440,16 @@ impl Db {
             }
         };
         let inserted = tx.execute(
-            "INSERT INTO payments (dedupe_key, out_trade_no, total_fee, result_code, outcome)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (dedupe_key) DO NOTHING",
+            "INSERT INTO payments (merchant, dedupe_key, version, out_trade_no, total_fee, result, outcome)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (merchant, dedupe_key) DO NOTHING",
             params![
+                p.merchant,
                 p.dedupe_key,
+                p.version,
                 p.out_trade_no,
                 p.total_fee,
-                p.result_code,
+                p.result,
                 outcome.as_str()
             ],
         )?;
@@ -296,16 +461,17 @@ impl Db {
             Outcome::Paid => {
                 tx.execute(
                     "UPDATE orders SET status = 'paid', transaction_id = ?1
-                     WHERE out_trade_no = ?2 AND status = 'pending'",
-                    params![p.dedupe_key, p.out_trade_no],
+                     WHERE merchant = ?2 AND out_trade_no = ?3 AND status = 'pending'",
+                    params![p.dedupe_key, p.merchant, p.out_trade_no],
                 )?;
             }
             Outcome::Discrepancy(reason) => {
                 tx.execute(
                     "INSERT INTO discrepancies
-                         (dedupe_key, out_trade_no, total_fee, order_amount_fen, reason)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                         (merchant, dedupe_key, out_trade_no, total_fee, order_amount_fen, reason)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![
+                        p.merchant,
                         p.dedupe_key,
                         p.out_trade_no,
                         p.total_fee,
@@ -320,163 +486,290 @@ impl Db {
         Ok(outcome)
     }
 
+    /// Records a refund notification once per (merchant, `refund_id`); `true` when it is new. Only a
+    /// record, never an action: a v2 refund's req_info is AES-256-ECB without integrity, so blocks
+    /// of two genuine refund notifications of the same merchant can be cut and pasted into a third
+    /// that passes every check. Treat a refund notification as a hint: confirm it with the refund
+    /// query API before any irreversible action.
+    pub fn record_refund(&self, r: &Refund) -> rusqlite::Result<bool> {
+        let inserted = self.conn().execute(
+            "INSERT INTO refunds
+                 (merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, refund_status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (merchant, dedupe_key) DO NOTHING",
+            params![
+                r.merchant,
+                r.dedupe_key,
+                r.version,
+                r.out_trade_no,
+                r.out_refund_no,
+                r.refund_fee,
+                r.refund_status
+            ],
+        )?;
+        Ok(inserted == 1)
+    }
+
     /// The number of recorded payments.
     pub fn count(&self) -> rusqlite::Result<i64> {
         self.conn()
             .query_row("SELECT COUNT(*) FROM payments", [], |r| r.get(0))
     }
 
-    /// The recorded payment with this `dedupe_key` and its `outcome`, if any.
-    pub fn get(&self, dedupe_key: &str) -> rusqlite::Result<Option<(Payment, String)>> {
-        self.conn()
-            .query_row(
-                "SELECT dedupe_key, out_trade_no, total_fee, result_code, outcome
-                 FROM payments WHERE dedupe_key = ?1",
-                [dedupe_key],
-                |r| {
-                    Ok((
-                        Payment {
-                            dedupe_key: r.get(0)?,
-                            out_trade_no: r.get(1)?,
-                            total_fee: r.get(2)?,
-                            result_code: r.get(3)?,
-                        },
-                        r.get(4)?,
-                    ))
-                },
-            )
-            .optional()
+    /// Every recorded payment, oldest first.
+    pub fn payments(&self) -> rusqlite::Result<Vec<PaymentRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT merchant, dedupe_key, version, out_trade_no, total_fee, result, outcome
+             FROM payments ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PaymentRow {
+                merchant: r.get(0)?,
+                dedupe_key: r.get(1)?,
+                version: r.get(2)?,
+                out_trade_no: r.get(3)?,
+                total_fee: r.get(4)?,
+                result: r.get(5)?,
+                outcome: r.get(6)?,
+            })
+        })?;
+        rows.collect()
     }
 
     /// Every discrepancy, oldest first.
     pub fn discrepancies(&self) -> rusqlite::Result<Vec<Discrepancy>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT dedupe_key, out_trade_no, total_fee, order_amount_fen, reason
+            "SELECT merchant, dedupe_key, out_trade_no, total_fee, order_amount_fen, reason
              FROM discrepancies ORDER BY rowid",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(Discrepancy {
-                dedupe_key: r.get(0)?,
-                out_trade_no: r.get(1)?,
-                total_fee: r.get(2)?,
-                order_amount_fen: r.get(3)?,
-                reason: r.get(4)?,
+                merchant: r.get(0)?,
+                dedupe_key: r.get(1)?,
+                out_trade_no: r.get(2)?,
+                total_fee: r.get(3)?,
+                order_amount_fen: r.get(4)?,
+                reason: r.get(5)?,
+            })
+        })?;
+        rows.collect()
+    }
+
+    /// Every recorded refund, oldest first.
+    pub fn refunds(&self) -> rusqlite::Result<Vec<Refund>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, refund_status
+             FROM refunds ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Refund {
+                merchant: r.get(0)?,
+                dedupe_key: r.get(1)?,
+                version: r.get(2)?,
+                out_trade_no: r.get(3)?,
+                out_refund_no: r.get(4)?,
+                refund_fee: r.get(5)?,
+                refund_status: r.get(6)?,
             })
         })?;
         rows.collect()
     }
 }
 
-/// What the handler shares: the verifier, the database and the body limit.
+/// What the handler shares: the endpoint, the database, and the test-only failure switch.
 #[derive(Clone)]
 pub struct AppState {
-    verifier: Arc<Verifier>,
+    endpoint: Arc<Endpoint>,
     db: Arc<Db>,
-    max_body_bytes: usize,
+    fail_first: Arc<AtomicUsize>,
 }
 
 impl AppState {
-    /// State with the default body limit ([`DEFAULT_MAX_BODY_BYTES`]).
-    pub fn new(verifier: Verifier, db: Db) -> AppState {
-        AppState::with_max_body_bytes(verifier, db, DEFAULT_MAX_BODY_BYTES)
+    /// The state for `endpoint` (see [`load_endpoint`]) recording into `db`.
+    pub fn new(endpoint: Endpoint, db: Db) -> AppState {
+        AppState {
+            endpoint: Arc::new(endpoint),
+            db: Arc::new(db),
+            fail_first: Arc::new(AtomicUsize::new(0)),
+        }
     }
 
-    /// State with a body limit of `limit` bytes, applied both by the verifier and by the HTTP
-    /// layer (so a larger body is never buffered).
-    pub fn with_max_body_bytes(verifier: Verifier, db: Db, limit: usize) -> AppState {
-        AppState {
-            verifier: Arc::new(verifier.max_body_bytes(limit)),
-            db: Arc::new(db),
-            max_body_bytes: limit,
-        }
+    /// TEST ONLY: the first `n` requests get `500` with the `internal` FAIL reply before anything
+    /// is read, as a handler whose database is briefly down would (to exercise WeChat Pay's
+    /// retries, e.g. `wechatpay-notify simulate --until-success`). Never set it in production.
+    pub fn fail_first_requests_for_tests(self, n: usize) -> AppState {
+        self.fail_first.store(n, Ordering::SeqCst);
+        self
     }
 
     /// The database the handler records into.
     pub fn db(&self) -> &Db {
         &self.db
     }
+
+    fn take_injected_failure(&self) -> bool {
+        self.fail_first
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
 }
 
-/// The router: `POST` [`NOTIFY_PATH`] verifies and records a payment notification.
+/// The router: `POST` [`NOTIFY_PATH`] verifies, records and answers any notification of any
+/// configured merchant.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route(NOTIFY_PATH, post(notify_pay))
-        .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .route(NOTIFY_PATH, post(notify))
         .with_state(state)
 }
 
-fn xml(status: StatusCode, body: impl Into<String>) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
-        body.into(),
-    )
-        .into_response()
+/// The endpoint's reply as an HTTP response: its status, its content type (none for an empty
+/// body) and its body, exactly.
+fn respond(reply: HttpReply) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, reply.body).into_response();
+    match reply.content_type {
+        Some(t) => {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(t));
+        }
+        None => {
+            response.headers_mut().remove(header::CONTENT_TYPE);
+        }
+    }
+    response
 }
 
-/// A FAIL reply carrying only a stable error code (never anything from the request).
-fn fail(status: StatusCode, kind: ErrorKind) -> Response {
-    xml(status, reply::fail(kind.code()))
+/// Our own failure (the database, or the test-only switch): `500` and a FAIL reply in the
+/// request's version, so that WeChat Pay retries later.
+fn internal(v3: bool) -> Response {
+    if v3 {
+        respond(reply::v3_fail(&Error::new(
+            ErrorKind::Internal,
+            "could not record the notification",
+        )))
+    } else {
+        respond(HttpReply {
+            status: 500,
+            ..reply::v2_http(reply::fail(ErrorKind::Internal.code()))
+        })
+    }
 }
 
-async fn notify_pay(
-    State(state): State<AppState>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
+/// The raw body, exactly as received, but never more than `limit` bytes of it.
+async fn read_capped(mut body: Body, limit: usize) -> Result<Vec<u8>, axum::Error> {
+    let mut buf = Vec::new();
+    while buf.len() < limit {
+        let Some(frame) = body.frame().await else {
+            break;
+        };
+        if let Ok(data) = frame?.into_data() {
+            let room = limit - buf.len();
+            buf.extend_from_slice(&data[..data.len().min(room)]);
+        }
+    }
+    Ok(buf)
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+async fn notify(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    // Every header, as received (the endpoint reads the Wechatpay-* ones; a value that is not
+    // UTF-8 cannot verify and is passed on lossily, to be refused).
+    let headers: V3Headers = headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    if state.take_injected_failure() {
+        eprintln!("TEST ONLY: injected failure (WECHATPAY_EXAMPLE_FAIL_FIRST): 500");
+        return internal(headers.contains("Wechatpay-Signature"));
+    }
     // The raw bytes, exactly as received: never a typed extractor that parses and re-serialises.
-    let body = match body {
+    let body = match read_capped(body, READ_LIMIT).await {
         Ok(body) => body,
-        // The HTTP layer stops reading at the same limit the verifier enforces.
-        Err(BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_))) => {
-            eprintln!("rejected notification: {}", ErrorKind::BodyTooLarge.code());
-            return fail(StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::BodyTooLarge);
-        }
-        Err(_) => return fail(StatusCode::BAD_REQUEST, ErrorKind::InvalidArgument),
-    };
-    let notification = match state.verifier.verify_payment(&body) {
-        Ok(n) => n,
         Err(e) => {
-            eprintln!("rejected notification: {}", e.code());
-            return fail(StatusCode::BAD_REQUEST, e.kind());
+            eprintln!("could not read the request body: {e}");
+            return respond(HttpReply {
+                status: 400,
+                ..reply::v2_http(reply::fail(ErrorKind::InvalidArgument.code()))
+            });
         }
     };
-    // Verified: from here on the reply is SUCCESS whatever the notification says (a failed
-    // payment, a retry, an order that does not match): replying FAIL would only make WeChat Pay
-    // send the same message again. The one exception is our own failure to record it.
-    let Some(payment) = Payment::from_notification(&notification) else {
-        // Only a failed payment can lack a transaction_id (the core requires one with
-        // result_code=SUCCESS): nothing was paid and there is no key to record it under.
-        eprintln!(
-            "verified notification without a transaction_id (a failed payment): acknowledged"
-        );
-        return xml(StatusCode::OK, reply::success());
+    let handled = match state.endpoint.handle(&headers, &body, unix_now()) {
+        Ok(handled) => handled,
+        Err(rejection) => {
+            // Nothing is recorded; the reply carries the code only. (The core's messages are
+            // bounded and free of control characters: safe to log.)
+            eprintln!(
+                "rejected {} notification{}: {}: {}",
+                rejection.version().map_or("undecided", |v| v.as_str()),
+                rejection
+                    .label()
+                    .map(|l| format!(" for {l}"))
+                    .unwrap_or_default(),
+                rejection.error().code(),
+                rejection.error().message()
+            );
+            return respond(rejection.reply());
+        }
     };
+    // Verified: from here on the reply is the success reply whatever the notification says (a
+    // failed payment, a retry, an order that does not match): refusing it would only make WeChat
+    // Pay send it again. The one exception is our own failure to record it.
+    let v3 = handled.notification().version() == wechatpay_notify::ApiVersion::V3;
+    let what = format!(
+        "{} {} notification",
+        handled.label(),
+        handled.notification().kind()
+    );
+    let record = Record::from_handled(&handled);
     let db = state.db.clone();
-    let key = payment.dedupe_key.clone();
-    match tokio::task::spawn_blocking(move || db.record_payment(&payment)).await {
+    let recorded = tokio::task::spawn_blocking(move || match &record {
+        Record::Payment(p) => db.record_payment(p).map(|o| match o {
+            Outcome::Discrepancy(reason) => format!(
+                "payment {}: DISCREPANCY {}, recorded for review",
+                p.dedupe_key,
+                reason.as_str()
+            ),
+            Outcome::Paid => format!("payment {}: order paid", p.dedupe_key),
+            Outcome::Failed => format!("payment {}: failed payment recorded", p.dedupe_key),
+            Outcome::Duplicate => format!("payment {}: already recorded", p.dedupe_key),
+        }),
+        Record::Refund(r) => db.record_refund(r).map(|new| {
+            format!(
+                "refund {}: {} (never acted upon: confirm with the refund query API)",
+                r.dedupe_key,
+                if new { "recorded" } else { "already recorded" }
+            )
+        }),
+        Record::Unrecorded(why) => Ok(format!("acknowledged, not recorded: {why}")),
+    })
+    .await;
+    match recorded {
         Ok(Ok(outcome)) => {
-            match outcome {
-                Outcome::Paid => eprintln!("verified notification {key}: order paid"),
-                Outcome::Failed => {
-                    eprintln!("verified notification {key}: failed payment recorded")
-                }
-                Outcome::Discrepancy(reason) => eprintln!(
-                    "verified notification {key}: DISCREPANCY {}, recorded for review",
-                    reason.as_str()
-                ),
-                Outcome::Duplicate => eprintln!("verified notification {key}: already recorded"),
-            }
-            xml(StatusCode::OK, reply::success())
+            eprintln!("verified {what}: {outcome}");
+            respond(handled.reply())
         }
         Ok(Err(e)) => {
             // Not acknowledged: WeChat Pay retries, and the retry is recorded then.
-            eprintln!("could not record notification {key}: {e}");
-            fail(StatusCode::INTERNAL_SERVER_ERROR, ErrorKind::Internal)
+            eprintln!("could not record the verified {what}: {e}");
+            internal(v3)
         }
         Err(e) => {
-            eprintln!("could not record notification {key}: {e}");
-            fail(StatusCode::INTERNAL_SERVER_ERROR, ErrorKind::Internal)
+            eprintln!("could not record the verified {what}: {e}");
+            internal(v3)
         }
     }
 }

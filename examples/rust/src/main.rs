@@ -1,52 +1,56 @@
-//! Runs the example notify_url endpoint.
+//! Runs the example notify_url: one route for every configured merchant, v2 and APIv3.
 //!
-//! Configuration (the API key only ever from the environment, never from argv):
-//! - `WECHATPAY_API_KEY` (required): the 32-character v2 API key.
-//! - `WECHATPAY_SIGN_TYPE`: `MD5` (default) or `HMAC-SHA256`.
-//! - `WECHATPAY_MCH_ID`, `WECHATPAY_APPID` (optional): reject notifications for another merchant.
+//! Configuration (keys only ever from files or the environment, never from argv or code):
+//! - `WECHATPAY_PROFILES`: the profiles file (default `profiles.json`; see `src/config.rs`), naming
+//!   each merchant's key files or environment variables.
 //! - `WECHATPAY_DB`: the SQLite file (default `payments.sqlite3`).
 //! - listen address: the first argument, else `WECHATPAY_LISTEN`, else `127.0.0.1:8080`.
+//! - `WECHATPAY_EXAMPLE_FAIL_FIRST=N`: TEST ONLY. The first N requests get `500` (as if the
+//!   database were down) so that WeChat Pay's retries can be exercised with
+//!   `wechatpay-notify simulate --until-success`. Never set it in production.
 //!
-//! `wechatpay-notify-example-axum add-order OUT_TRADE_NO AMOUNT_FEN` creates a pending order in
-//! `WECHATPAY_DB` and exits: a stand-in for your checkout, so that the sample notifications have
-//! an order to pay.
+//! `wechatpay-notify-example-axum add-order MERCHANT OUT_TRADE_NO AMOUNT_FEN` creates a pending
+//! order in `WECHATPAY_DB` and exits: a stand-in for your checkout, so that simulated notifications
+//! have an order to pay. MERCHANT is a profile label.
 
 use std::process::ExitCode;
 
-use wechatpay_notify::{SignType, Verifier};
-use wechatpay_notify_example_axum::{AppState, Db, NOTIFY_PATH, app};
+use wechatpay_notify_example_axum::{AppState, Db, NOTIFY_PATH, app, load_endpoint};
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+fn db_path() -> String {
+    env("WECHATPAY_DB").unwrap_or_else(|| "payments.sqlite3".to_owned())
+}
+
 fn config() -> Result<(AppState, String, String), String> {
-    let key = env("WECHATPAY_API_KEY").ok_or("WECHATPAY_API_KEY is not set")?;
-    let sign_type = env("WECHATPAY_SIGN_TYPE").unwrap_or_else(|| "MD5".to_owned());
-    let sign_type =
-        SignType::parse(&sign_type).map_err(|e| format!("WECHATPAY_SIGN_TYPE: {}", e.message()))?;
-    // The core's errors never contain the key.
-    let mut verifier = Verifier::new(&key, sign_type)
-        .map_err(|e| format!("WECHATPAY_API_KEY: {}", e.message()))?;
-    if let Some(mch_id) = env("WECHATPAY_MCH_ID") {
-        verifier = verifier.expect_mch_id(mch_id);
-    }
-    if let Some(appid) = env("WECHATPAY_APPID") {
-        verifier = verifier.expect_appid(appid);
-    }
-    let db_path = env("WECHATPAY_DB").unwrap_or_else(|| "payments.sqlite3".to_owned());
+    let profiles = env("WECHATPAY_PROFILES").unwrap_or_else(|| "profiles.json".to_owned());
+    let endpoint = load_endpoint(&profiles).map_err(|e| format!("{profiles}: {e}"))?;
+    let db_path = db_path();
     let db = Db::open(&db_path).map_err(|e| format!("{db_path}: {e}"))?;
+    let mut state = AppState::new(endpoint, db);
+    if let Some(n) = env("WECHATPAY_EXAMPLE_FAIL_FIRST") {
+        let n: usize = n
+            .parse()
+            .map_err(|_| format!("WECHATPAY_EXAMPLE_FAIL_FIRST: not a number: {n:?}"))?;
+        eprintln!("TEST ONLY: the first {n} requests will get 500 (WECHATPAY_EXAMPLE_FAIL_FIRST)");
+        state = state.fail_first_requests_for_tests(n);
+    }
     let listen = std::env::args()
         .nth(1)
         .or_else(|| env("WECHATPAY_LISTEN"))
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    Ok((AppState::new(verifier, db), listen, db_path))
+    Ok((state, listen, db_path))
 }
 
-/// `add-order OUT_TRADE_NO AMOUNT_FEN`: what a real shop's checkout does before unifiedorder.
+/// `add-order MERCHANT OUT_TRADE_NO AMOUNT_FEN`: what a real shop's checkout does first.
 fn add_order(args: &[String]) -> ExitCode {
-    let [out_trade_no, amount] = args else {
-        eprintln!("usage: wechatpay-notify-example-axum add-order OUT_TRADE_NO AMOUNT_FEN");
+    let [merchant, out_trade_no, amount] = args else {
+        eprintln!(
+            "usage: wechatpay-notify-example-axum add-order MERCHANT OUT_TRADE_NO AMOUNT_FEN"
+        );
         return ExitCode::from(2);
     };
     let Some(amount) = amount
@@ -57,10 +61,10 @@ fn add_order(args: &[String]) -> ExitCode {
         eprintln!("AMOUNT_FEN must be a positive whole number of fen, got {amount:?}");
         return ExitCode::from(2);
     };
-    let db_path = env("WECHATPAY_DB").unwrap_or_else(|| "payments.sqlite3".to_owned());
-    match Db::open(&db_path).and_then(|db| db.create_order(out_trade_no, amount)) {
+    let db_path = db_path();
+    match Db::open(&db_path).and_then(|db| db.create_order(merchant, out_trade_no, amount)) {
         Ok(()) => {
-            eprintln!("order {out_trade_no} ({amount} fen) created in {db_path}");
+            eprintln!("order {merchant}/{out_trade_no} ({amount} fen) created in {db_path}");
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -1,18 +1,18 @@
-//! End-to-end: the example server on a real loopback port, driven over TCP by a minimal HTTP/1.1
-//! client (one request per connection, `Connection: close`). Notifications are built here and
-//! signed with the library's `sign`, like WeChat Pay's.
+//! End-to-end: the example app on a real loopback port, configured from a profiles file for two
+//! merchants (v2 and APIv3 each), driven over TCP by a minimal HTTP/1.1 client with notifications
+//! signed as WeChat Pay signs them.
+
+mod common;
 
 use std::net::SocketAddr;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use wechatpay_notify::{DEFAULT_MAX_BODY_BYTES, SignType, Verifier, reply, sign};
+use common::*;
+use tokio::net::TcpListener;
+use wechatpay_notify::DEFAULT_MAX_BODY_BYTES;
 use wechatpay_notify_example_axum::{
-    AppState, Db, Discrepancy, NOTIFY_PATH, Order, Outcome, Payment, Reason, app,
+    AppState, ConfigError, Db, Discrepancy, NOTIFY_PATH, Order, Outcome, Payment, PaymentRow,
+    Reason, Refund, app, load_endpoint,
 };
-
-const KEY: &str = "192006250b4c09247ec02edce69f6a2d";
-const MCH_ID: &str = "10000100";
 
 /// A running server and a handle on its database.
 struct Server {
@@ -21,14 +21,12 @@ struct Server {
 }
 
 async fn start() -> Server {
-    start_with(Db::open_in_memory().unwrap()).await
+    start_with(Db::open_in_memory().unwrap(), 0).await
 }
 
-async fn start_with(db: Db) -> Server {
-    let verifier = Verifier::new(KEY, SignType::Md5)
-        .unwrap()
-        .expect_mch_id(MCH_ID);
-    let state = AppState::new(verifier, db);
+async fn start_with(db: Db, fail_first: usize) -> Server {
+    let endpoint = load_endpoint(profiles()).unwrap();
+    let state = AppState::new(endpoint, db).fail_first_requests_for_tests(fail_first);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app(state.clone());
@@ -37,592 +35,704 @@ async fn start_with(db: Db) -> Server {
 }
 
 impl Server {
-    fn rows(&self) -> i64 {
-        self.state.db().count().unwrap()
-    }
-
     fn db(&self) -> &Db {
         self.state.db()
     }
-}
 
-struct HttpResponse {
-    status: u16,
-    content_type: Option<String>,
-    body: String,
-}
-
-/// POSTs `body` to `path` with a Content-Length and reads the whole response.
-async fn post(addr: SocketAddr, path: &str, body: &[u8]) -> HttpResponse {
-    let mut request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/xml\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    request.extend_from_slice(body);
-    send(addr, request).await
-}
-
-/// POSTs `body` to `path` in chunked transfer encoding (no length announced up front).
-async fn post_chunked(addr: SocketAddr, path: &str, body: &[u8]) -> HttpResponse {
-    let mut request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/xml\r\n\
-         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-    )
-    .into_bytes();
-    for chunk in body.chunks(8192) {
-        request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
-        request.extend_from_slice(chunk);
-        request.extend_from_slice(b"\r\n");
+    fn rows(&self) -> i64 {
+        self.db().count().unwrap()
     }
-    request.extend_from_slice(b"0\r\n\r\n");
-    send(addr, request).await
-}
 
-/// Sends one raw request and reads the whole response (the server closes the connection).
-async fn send(addr: SocketAddr, request: Vec<u8>) -> HttpResponse {
-    let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut rd, mut wr) = stream.into_split();
-    // Write concurrently with reading: the server may answer (e.g. "too large") before it has read
-    // the whole body, and then stops reading it. The write half stays open until the response is
-    // in (like a real client; hyper drops a request whose client half-closes early).
-    let writer = tokio::spawn(async move {
-        let _ = wr.write_all(&request).await;
-        wr
-    });
-    let mut raw = Vec::new();
-    rd.read_to_end(&mut raw).await.unwrap();
-    drop(writer.await.unwrap());
-
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("no end of headers");
-    let head = std::str::from_utf8(&raw[..split]).unwrap();
-    let body = String::from_utf8(raw[split + 4..].to_vec()).unwrap();
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap();
-    let mut parts = status_line.splitn(3, ' ');
-    assert_eq!(parts.next(), Some("HTTP/1.1"), "{status_line}");
-    let status = parts.next().unwrap().parse().unwrap();
-    let mut content_type = None;
-    let mut content_length = None;
-    for line in lines {
-        let (name, value) = line.split_once(':').unwrap();
-        match name.trim().to_ascii_lowercase().as_str() {
-            "content-type" => content_type = Some(value.trim().to_owned()),
-            "content-length" => content_length = Some(value.trim().parse::<usize>().unwrap()),
-            _ => {}
-        }
+    fn order(&self, m: &Merchant, no: &str) -> Option<Order> {
+        self.db().order(m.label, no).unwrap()
     }
-    assert_eq!(content_length, Some(body.len()), "Content-Length vs body");
-    HttpResponse {
-        status,
-        content_type,
-        body,
+
+    async fn v2(&self, body: &str) -> HttpResponse {
+        post_v2(self.addr, NOTIFY_PATH, body.as_bytes()).await
+    }
+
+    async fn v3(&self, r: &V3Request) -> HttpResponse {
+        post_v3(self.addr, NOTIFY_PATH, r).await
     }
 }
 
-/// A payment notification for order `1409811653` (see [`notification_for`]).
-fn signed_notification(transaction_id: &str, total_fee: &str, result_code: &str) -> String {
-    notification_for(transaction_id, ORDER, total_fee, result_code)
+fn paid(m: &Merchant, no: &str, amount: i64, tx: &str) -> Option<Order> {
+    Some(Order {
+        merchant: m.label.into(),
+        out_trade_no: no.into(),
+        amount_fen: amount,
+        status: "paid".into(),
+        transaction_id: Some(tx.into()),
+    })
 }
 
-/// The order number of [`signed_notification`].
-const ORDER: &str = "1409811653";
+fn pending(m: &Merchant, no: &str, amount: i64) -> Option<Order> {
+    Some(Order {
+        merchant: m.label.into(),
+        out_trade_no: no.into(),
+        amount_fen: amount,
+        status: "pending".into(),
+        transaction_id: None,
+    })
+}
 
-/// A payment notification as WeChat Pay sends it: CDATA values, signed with MD5 under `KEY`.
-fn notification_for(
-    transaction_id: &str,
-    out_trade_no: &str,
-    total_fee: &str,
-    result_code: &str,
-) -> String {
-    let mut fields = vec![
-        ("appid", "wx2421b1c4370ec43b"),
-        ("attach", "支付测试"),
-        ("bank_type", "CFT"),
-        ("fee_type", "CNY"),
-        ("is_subscribe", "Y"),
-        ("mch_id", MCH_ID),
-        ("nonce_str", "5d2b6c2a8db53831f7eda20af46e531c"),
-        ("openid", "oUpF8uMEb4qRXf22hE3X68TekukE"),
-        ("out_trade_no", out_trade_no),
-        ("result_code", result_code),
-        ("return_code", "SUCCESS"),
-        ("time_end", "20140903131540"),
-        ("total_fee", total_fee),
-        ("cash_fee", total_fee),
-        ("trade_type", "JSAPI"),
-        ("transaction_id", transaction_id),
-    ];
-    if result_code == "FAIL" {
-        fields.push(("err_code", "NOTENOUGH"));
-        fields.push(("err_code_des", "余额不足"));
+fn row(m: &Merchant, key: &str, version: &str, no: &str, fee: i64, outcome: &str) -> PaymentRow {
+    PaymentRow {
+        merchant: m.label.into(),
+        dedupe_key: key.into(),
+        version: version.into(),
+        out_trade_no: Some(no.into()),
+        total_fee: Some(fee),
+        result: Some("SUCCESS".into()),
+        outcome: outcome.into(),
     }
-    let signature = sign(fields.iter().copied(), KEY, SignType::Md5).unwrap();
-    let mut xml = String::from("<xml>\n");
-    for (k, v) in &fields {
-        xml.push_str(&format!("  <{k}><![CDATA[{v}]]></{k}>\n"));
-    }
-    xml.push_str(&format!("  <sign><![CDATA[{signature}]]></sign>\n</xml>"));
-    xml
-}
-
-fn assert_success(r: &HttpResponse) {
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(
-        r.body,
-        "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"
-    );
-    assert_eq!(r.body, reply::success());
-    assert!(
-        r.content_type
-            .as_deref()
-            .is_some_and(|t| t.starts_with("text/xml")),
-        "{:?}",
-        r.content_type
-    );
-}
-
-fn assert_fail(r: &HttpResponse, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    // The message is the stable error code only: nothing from the request is echoed.
-    assert_eq!(r.body, reply::fail(code));
-    assert!(r.body.contains("<![CDATA[FAIL]]>"));
-    assert!(
-        r.content_type
-            .as_deref()
-            .is_some_and(|t| t.starts_with("text/xml"))
-    );
 }
 
 #[tokio::test]
-async fn valid_notification_pays_its_order_once_even_when_retried() {
-    let server = start().await;
-    server.db().create_order(ORDER, 1).unwrap();
-    let body = signed_notification("1004400740201409030005092168", "1", "SUCCESS");
-
-    // (a) a valid signed notification for a pending order of that amount: SUCCESS, one row,
-    // the order is paid.
-    let r = post(server.addr, NOTIFY_PATH, body.as_bytes()).await;
-    assert_success(&r);
-    assert_eq!(server.rows(), 1);
-    assert_eq!(
-        server.db().get("1004400740201409030005092168").unwrap(),
-        Some((
-            Payment {
-                dedupe_key: "1004400740201409030005092168".into(),
-                out_trade_no: Some(ORDER.into()),
-                total_fee: Some(1),
-                result_code: Some("SUCCESS".into()),
-            },
-            "paid".into()
-        ))
-    );
-    let paid = Order {
-        out_trade_no: ORDER.into(),
-        amount_fen: 1,
-        status: "paid".into(),
-        transaction_id: Some("1004400740201409030005092168".into()),
-    };
-    assert_eq!(server.db().order(ORDER).unwrap(), Some(paid.clone()));
-
-    // (b) WeChat Pay retries the same notification: SUCCESS again, still one row, the order
-    // paid once, no discrepancy.
+async fn payments_of_both_merchants_in_both_versions_pay_once_under_retries() {
+    let s = start().await;
+    // The same order number at both merchants: orders are keyed by merchant and number.
+    s.db().create_order(A.label, "o-1", 101).unwrap();
+    s.db().create_order(A.label, "o-2", 202).unwrap();
+    s.db().create_order(B.label, "o-1", 303).unwrap();
+    s.db().create_order(B.label, "o-3", 404).unwrap();
+    let a2 = v2_payment(&A, "4200000000000000000000000101", "o-1", 101);
+    let a3 = v3_payment(&A, "4200000000000000000000000102", "o-2", 202);
+    let b2 = v2_payment(&B, "4200000000000000000000000201", "o-1", 303);
+    let b3 = v3_payment(&B, "4200000000000000000000000202", "o-3", 404);
+    // WeChat Pay retries each: the first delivery pays, the others change nothing.
     for _ in 0..3 {
-        let r = post(server.addr, NOTIFY_PATH, body.as_bytes()).await;
-        assert_success(&r);
+        assert_v2_success(&s.v2(&a2).await);
+        assert_v3_success(&s.v3(&a3).await);
+        assert_v2_success(&s.v2(&b2).await);
+        assert_v3_success(&s.v3(&b3).await);
     }
-    assert_eq!(server.rows(), 1);
-    assert_eq!(server.db().order(ORDER).unwrap(), Some(paid));
-    assert_eq!(server.db().discrepancies().unwrap(), vec![]);
+    assert_eq!(
+        s.db().payments().unwrap(),
+        vec![
+            row(&A, "4200000000000000000000000101", "v2", "o-1", 101, "paid"),
+            row(&A, "4200000000000000000000000102", "v3", "o-2", 202, "paid"),
+            row(&B, "4200000000000000000000000201", "v2", "o-1", 303, "paid"),
+            row(&B, "4200000000000000000000000202", "v3", "o-3", 404, "paid"),
+        ]
+    );
+    assert_eq!(
+        s.order(&A, "o-1"),
+        paid(&A, "o-1", 101, "4200000000000000000000000101")
+    );
+    assert_eq!(
+        s.order(&A, "o-2"),
+        paid(&A, "o-2", 202, "4200000000000000000000000102")
+    );
+    assert_eq!(
+        s.order(&B, "o-1"),
+        paid(&B, "o-1", 303, "4200000000000000000000000201")
+    );
+    assert_eq!(
+        s.order(&B, "o-3"),
+        paid(&B, "o-3", 404, "4200000000000000000000000202")
+    );
+    assert_eq!(s.db().discrepancies().unwrap(), vec![]);
+}
+
+#[tokio::test]
+async fn the_v2_and_v3_deliveries_of_one_payment_are_recorded_once() {
+    let s = start().await;
+    s.db().create_order(A.label, "o-5", 500).unwrap();
+    s.db().create_order(B.label, "o-6", 600).unwrap();
+    // A merchant migrating to APIv3 receives both: the dedupe key (transaction_id) is the same.
+    let tx_a = "4200000000000000000000000501";
+    assert_v3_success(&s.v3(&v3_payment(&A, tx_a, "o-5", 500)).await);
+    assert_v2_success(&s.v2(&v2_payment(&A, tx_a, "o-5", 500)).await);
+    assert_v3_success(&s.v3(&v3_payment(&A, tx_a, "o-5", 500)).await);
+    // And the other way round.
+    let tx_b = "4200000000000000000000000601";
+    assert_v2_success(&s.v2(&v2_payment(&B, tx_b, "o-6", 600)).await);
+    assert_v3_success(&s.v3(&v3_payment(&B, tx_b, "o-6", 600)).await);
+    assert_eq!(
+        s.db().payments().unwrap(),
+        vec![
+            row(&A, tx_a, "v3", "o-5", 500, "paid"),
+            row(&B, tx_b, "v2", "o-6", 600, "paid"),
+        ]
+    );
+    assert_eq!(s.order(&A, "o-5"), paid(&A, "o-5", 500, tx_a));
+    assert_eq!(s.order(&B, "o-6"), paid(&B, "o-6", 600, tx_b));
+    assert_eq!(s.db().discrepancies().unwrap(), vec![]);
 }
 
 #[tokio::test]
 async fn amount_mismatch_is_acknowledged_but_only_recorded_for_review() {
-    let server = start().await;
-    server.db().create_order(ORDER, 100).unwrap();
-    // Genuine and signed, but for 1 fen against an order of 100 fen.
-    let body = signed_notification("4200000010", "1", "SUCCESS");
+    let s = start().await;
+    s.db().create_order(A.label, "o-1", 100).unwrap();
+    s.db().create_order(B.label, "o-2", 100).unwrap();
+    // Genuine and signed, but 1 fen (v2 total_fee) and 99 fen (v3 amount.total) against 100.
     for _ in 0..2 {
-        assert_success(&post(server.addr, NOTIFY_PATH, body.as_bytes()).await);
+        assert_v2_success(&s.v2(&v2_payment(&A, "4200000010", "o-1", 1)).await);
+        assert_v3_success(&s.v3(&v3_payment(&B, "4200000011", "o-2", 99)).await);
     }
-    assert_eq!(server.rows(), 1);
+    assert_eq!(s.rows(), 2);
     assert_eq!(
-        server
-            .db()
-            .get("4200000010")
-            .unwrap()
-            .map(|(_, outcome)| outcome),
-        Some("discrepancy".into())
-    );
-    assert_eq!(
-        server.db().discrepancies().unwrap(),
-        vec![Discrepancy {
-            dedupe_key: "4200000010".into(),
-            out_trade_no: Some(ORDER.into()),
-            total_fee: Some(1),
-            order_amount_fen: Some(100),
-            reason: "amount_mismatch".into(),
-        }]
+        s.db().discrepancies().unwrap(),
+        vec![
+            Discrepancy {
+                merchant: A.label.into(),
+                dedupe_key: "4200000010".into(),
+                out_trade_no: Some("o-1".into()),
+                total_fee: Some(1),
+                order_amount_fen: Some(100),
+                reason: "amount_mismatch".into(),
+            },
+            Discrepancy {
+                merchant: B.label.into(),
+                dedupe_key: "4200000011".into(),
+                out_trade_no: Some("o-2".into()),
+                total_fee: Some(99),
+                order_amount_fen: Some(100),
+                reason: "amount_mismatch".into(),
+            },
+        ]
     );
     // Never fulfilled.
-    let order = server.db().order(ORDER).unwrap().unwrap();
-    assert_eq!(
-        (order.status.as_str(), order.transaction_id),
-        ("pending", None)
-    );
+    assert_eq!(s.order(&A, "o-1"), pending(&A, "o-1", 100));
+    assert_eq!(s.order(&B, "o-2"), pending(&B, "o-2", 100));
 }
 
 #[tokio::test]
 async fn unknown_order_is_acknowledged_but_only_recorded_for_review() {
-    let server = start().await;
-    server.db().create_order("some-other-order", 1).unwrap();
-    let body = signed_notification("4200000011", "1", "SUCCESS");
-    for _ in 0..2 {
-        assert_success(&post(server.addr, NOTIFY_PATH, body.as_bytes()).await);
-    }
-    assert_eq!(server.rows(), 1);
+    let s = start().await;
+    // The order exists, but at merchant B: a payment to A naming it pays nothing.
+    s.db().create_order(B.label, "o-9", 900).unwrap();
+    assert_v2_success(&s.v2(&v2_payment(&A, "4200000020", "o-9", 900)).await);
+    assert_v3_success(&s.v3(&v3_payment(&A, "4200000021", "o-9", 900)).await);
+    assert_v3_success(&s.v3(&v3_payment(&A, "4200000021", "o-9", 900)).await);
+    let d = s.db().discrepancies().unwrap();
     assert_eq!(
-        server.db().discrepancies().unwrap(),
-        vec![Discrepancy {
-            dedupe_key: "4200000011".into(),
-            out_trade_no: Some(ORDER.into()),
-            total_fee: Some(1),
-            order_amount_fen: None,
-            reason: "unknown_order".into(),
-        }]
+        d.iter()
+            .map(|d| (
+                d.merchant.as_str(),
+                d.dedupe_key.as_str(),
+                d.reason.as_str(),
+                d.order_amount_fen
+            ))
+            .collect::<Vec<_>>(),
+        [
+            ("shop-a", "4200000020", "unknown_order", None),
+            ("shop-a", "4200000021", "unknown_order", None),
+        ]
     );
-    // No order was created or touched.
-    assert_eq!(server.db().order(ORDER).unwrap(), None);
-    assert_eq!(
-        server
-            .db()
-            .order("some-other-order")
-            .unwrap()
-            .unwrap()
-            .status,
-        "pending"
-    );
+    assert_eq!(s.order(&A, "o-9"), None);
+    assert_eq!(s.order(&B, "o-9"), pending(&B, "o-9", 900));
 }
 
 #[tokio::test]
 async fn a_second_transaction_for_a_paid_order_is_recorded_for_review() {
-    let server = start().await;
-    server.db().create_order(ORDER, 1).unwrap();
-    assert_success(
-        &post(
-            server.addr,
-            NOTIFY_PATH,
-            signed_notification("4200000012", "1", "SUCCESS").as_bytes(),
-        )
-        .await,
-    );
+    let s = start().await;
+    s.db().create_order(A.label, "o-1", 1).unwrap();
+    assert_v2_success(&s.v2(&v2_payment(&A, "4200000012", "o-1", 1)).await);
     // The customer paid the same order twice: the second payment is genuine, but it must be
     // refunded by a person, not fulfilled again.
-    assert_success(
-        &post(
-            server.addr,
-            NOTIFY_PATH,
-            signed_notification("4200000013", "1", "SUCCESS").as_bytes(),
-        )
-        .await,
-    );
-    assert_eq!(server.rows(), 2);
-    let order = server.db().order(ORDER).unwrap().unwrap();
-    assert_eq!(order.transaction_id.as_deref(), Some("4200000012"));
-    let d = server.db().discrepancies().unwrap();
-    assert_eq!(d.len(), 1);
+    assert_v3_success(&s.v3(&v3_payment(&A, "4200000013", "o-1", 1)).await);
+    assert_eq!(s.order(&A, "o-1"), paid(&A, "o-1", 1, "4200000012"));
+    let d = s.db().discrepancies().unwrap();
     assert_eq!(
-        (d[0].dedupe_key.as_str(), d[0].reason.as_str()),
-        ("4200000013", "already_paid")
+        d.iter()
+            .map(|d| (d.dedupe_key.as_str(), d.reason.as_str()))
+            .collect::<Vec<_>>(),
+        [("4200000013", "already_paid")]
     );
 }
 
 #[tokio::test]
-async fn concurrent_duplicates_pay_the_order_once() {
-    // Two servers sharing one database file, as two instances behind a load balancer would:
-    // WeChat Pay's duplicate deliveries arrive at both at the same time.
-    let path = std::env::temp_dir().join(format!(
-        "wechatpay-notify-example-concurrent-{}.sqlite3",
-        std::process::id()
-    ));
-    remove_db(&path);
-    let a = start_with(Db::open(&path).unwrap()).await;
-    let b = start_with(Db::open(&path).unwrap()).await;
-    a.db().create_order(ORDER, 1).unwrap();
-    a.db().create_order("1409811654", 1).unwrap();
+async fn cross_merchant_forgeries_are_refused_and_record_nothing() {
+    let s = start().await;
+    s.db().create_order(A.label, "o-1", 100).unwrap();
+    s.db().create_order(B.label, "o-1", 100).unwrap();
 
-    // 16 deliveries of one notification at once.
-    let body = signed_notification("4200000014", "1", "SUCCESS");
+    // v2: a body naming merchant A (its mch_id routes it to A's verifier) but signed with B's key
+    // (with A's algorithm, so only the key differs): A's key does not verify it. The endpoint's v2
+    // refusal: 200 with the XML FAIL (WeChat Pay reads the outcome from the XML).
+    let forged = v2_payment_signed(
+        B.v2_key,
+        A.sign_type,
+        A.mch_id,
+        "4200000030",
+        "o-1",
+        100,
+        "SUCCESS",
+    );
+    assert_v2_fail(&s.v2(&forged).await, 200, "signature_mismatch");
+    // And naming B, signed with A's key.
+    let forged = v2_payment_signed(
+        A.v2_key,
+        B.sign_type,
+        B.mch_id,
+        "4200000031",
+        "o-1",
+        100,
+        "SUCCESS",
+    );
+    assert_v2_fail(&s.v2(&forged).await, 200, "signature_mismatch");
+    // A tampered amount.
+    let genuine = v2_payment(&A, "4200000032", "o-1", 100);
+    let tampered = genuine.replace("<total_fee><![CDATA[100]]>", "<total_fee><![CDATA[1]]>");
+    assert_ne!(tampered, genuine);
+    assert_v2_fail(&s.v2(&tampered).await, 200, "signature_mismatch");
+
+    // v3: A's key id in Wechatpay-Serial (routing to A) but signed with B's private key.
+    let body = v3_body(
+        A.v3_key,
+        "EV-forged-1",
+        "TRANSACTION.SUCCESS",
+        &transaction(&A, "4200000033", "o-1", 100, "SUCCESS"),
+    );
+    let forged = V3Request {
+        headers: v3_headers(&body, B.private_key, A.key_id, unix_now()),
+        body,
+    };
+    assert_v3_fail(&s.v3(&forged).await, 401, "signature_mismatch");
+    // Genuinely signed for B (B's key and id), but the resource encrypted under A's APIv3 key:
+    // B's key does not decrypt it.
+    let body = v3_body(
+        A.v3_key,
+        "EV-forged-2",
+        "TRANSACTION.SUCCESS",
+        &transaction(&A, "4200000034", "o-1", 100, "SUCCESS"),
+    );
+    let forged = V3Request {
+        headers: v3_headers(&body, B.private_key, B.key_id, unix_now()),
+        body,
+    };
+    assert_v3_fail(&s.v3(&forged).await, 400, "decrypt_failed");
+
+    assert_eq!(s.rows(), 0);
+    assert_eq!(s.order(&A, "o-1"), pending(&A, "o-1", 100));
+    assert_eq!(s.order(&B, "o-1"), pending(&B, "o-1", 100));
+    // The genuine one still pays.
+    assert_v2_success(&s.v2(&genuine).await);
+    assert_eq!(s.order(&A, "o-1"), paid(&A, "o-1", 100, "4200000032"));
+}
+
+#[tokio::test]
+async fn v3_stale_timestamps_probes_and_unknown_keys_are_refused() {
+    let s = start().await;
+    s.db().create_order(A.label, "o-1", 100).unwrap();
+    let genuine = v3_payment(&A, "4200000040", "o-1", 100);
+    let signed_at = |ts: u64| V3Request {
+        headers: v3_headers(&genuine.body, A.private_key, A.key_id, ts),
+        body: genuine.body.clone(),
+    };
+    // Correctly signed, but ten minutes old, or ten minutes ahead: outside the 300 s window.
+    assert_v3_fail(
+        &s.v3(&signed_at(unix_now() - 600)).await,
+        401,
+        "timestamp_out_of_window",
+    );
+    assert_v3_fail(
+        &s.v3(&signed_at(unix_now() + 600)).await,
+        401,
+        "timestamp_out_of_window",
+    );
+    // WeChat Pay's probe traffic.
+    let mut probe = genuine.clone();
+    for (k, v) in &mut probe.headers {
+        if k == "Wechatpay-Signature" {
+            *v = "WECHATPAY/SIGNTEST/c2lnbmF0dXJl".into();
+        }
+    }
+    assert_v3_fail(&s.v3(&probe).await, 401, "signature_probe");
+    // A key id no merchant trusts.
+    let body = genuine.body.clone();
+    let unknown = V3Request {
+        headers: v3_headers(
+            &body,
+            A.private_key,
+            "PUB_KEY_ID_0199999999999999999999999999",
+            unix_now(),
+        ),
+        body,
+    };
+    assert_v3_fail(&s.v3(&unknown).await, 401, "unknown_serial");
+    // A header missing.
+    let mut missing = genuine.clone();
+    missing.headers.retain(|(k, _)| k != "Wechatpay-Timestamp");
+    assert_v3_fail(&s.v3(&missing).await, 401, "missing_header");
+    // The body re-serialised (whitespace changed) after signing.
+    let mut reserialised = genuine.clone();
+    reserialised.body = reserialised.body.replacen(',', ", ", 1);
+    assert_v3_fail(&s.v3(&reserialised).await, 401, "signature_mismatch");
+
+    assert_eq!(s.rows(), 0);
+    assert_eq!(s.order(&A, "o-1"), pending(&A, "o-1", 100));
+    assert_v3_success(&s.v3(&genuine).await);
+    assert_eq!(s.order(&A, "o-1"), paid(&A, "o-1", 100, "4200000040"));
+}
+
+#[tokio::test]
+async fn refunds_are_recorded_once_and_never_acted_upon() {
+    let s = start().await;
+    s.db().create_order(A.label, "o-1", 100).unwrap();
+    s.db().create_order(B.label, "o-2", 200).unwrap();
+    assert_v2_success(&s.v2(&v2_payment(&A, "4200000050", "o-1", 100)).await);
+    assert_v3_success(&s.v3(&v3_payment(&B, "4200000051", "o-2", 200)).await);
+    let a = v2_refund(&A, "50000000000000000000000000001", "o-1", 100);
+    let b = v3_event(
+        &B,
+        "REFUND.SUCCESS",
+        &refund(&B, "50300000000000000000000000002", "o-2", 200),
+    );
+    for _ in 0..2 {
+        assert_v2_success(&s.v2(&a).await);
+        assert_v3_success(&s.v3(&b).await);
+    }
+    assert_eq!(
+        s.db().refunds().unwrap(),
+        vec![
+            Refund {
+                merchant: A.label.into(),
+                dedupe_key: "50000000000000000000000000001".into(),
+                version: "v2".into(),
+                out_trade_no: Some("o-1".into()),
+                out_refund_no: Some("R-o-1".into()),
+                refund_fee: Some(100),
+                refund_status: Some("SUCCESS".into()),
+            },
+            Refund {
+                merchant: B.label.into(),
+                dedupe_key: "50300000000000000000000000002".into(),
+                version: "v3".into(),
+                out_trade_no: Some("o-2".into()),
+                out_refund_no: Some("R-o-2".into()),
+                refund_fee: Some(200),
+                refund_status: Some("SUCCESS".into()),
+            },
+        ]
+    );
+    // The orders and payments are untouched: a refund is a hint to confirm with the refund query
+    // API (a v2 req_info is AES-256-ECB without integrity).
+    assert_eq!(s.order(&A, "o-1"), paid(&A, "o-1", 100, "4200000050"));
+    assert_eq!(s.order(&B, "o-2"), paid(&B, "o-2", 200, "4200000051"));
+    assert_eq!(s.rows(), 2);
+    // A refund naming A but encrypted with B's key is refused.
+    let forged =
+        v2_refund(&B, "50000000000000000000000000003", "o-1", 100).replace(B.mch_id, A.mch_id);
+    assert_v2_fail(&s.v2(&forged).await, 200, "decrypt_failed");
+    assert_eq!(s.db().refunds().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn failed_payments_are_acknowledged_and_recorded_as_failed() {
+    let s = start().await;
+    s.db().create_order(A.label, "o-1", 888).unwrap();
+    s.db().create_order(B.label, "o-2", 888).unwrap();
+    // result_code=FAIL (v2) and trade_state=PAYERROR (v3) are genuine notices of failed payments:
+    // acknowledge them (refusing would only make WeChat Pay retry) and record them as failed.
+    let a = v2_payment_signed(
+        A.v2_key,
+        A.sign_type,
+        A.mch_id,
+        "4200000060",
+        "o-1",
+        888,
+        "FAIL",
+    );
+    let b = v3_event(
+        &B,
+        "TRANSACTION.SUCCESS",
+        &transaction(&B, "4200000061", "o-2", 888, "PAYERROR"),
+    );
+    for _ in 0..2 {
+        assert_v2_success(&s.v2(&a).await);
+        assert_v3_success(&s.v3(&b).await);
+    }
+    let rows = s.db().payments().unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|p| (p.merchant.as_str(), p.result.as_deref(), p.outcome.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("shop-a", Some("FAIL"), "failed"),
+            ("shop-b", Some("PAYERROR"), "failed")
+        ]
+    );
+    assert_eq!(s.order(&A, "o-1"), pending(&A, "o-1", 888));
+    assert_eq!(s.order(&B, "o-2"), pending(&B, "o-2", 888));
+    assert_eq!(s.db().discrepancies().unwrap(), vec![]);
+}
+
+#[tokio::test]
+async fn concurrent_duplicates_pay_each_order_once() {
+    // Two servers sharing one database file, as two instances behind a load balancer would:
+    // WeChat Pay's duplicate deliveries, v2 and v3, arrive at both at the same time.
+    let dir = scratch_dir("concurrent");
+    let path = dir.join("payments.sqlite3");
+    let a = start_with(Db::open(&path).unwrap(), 0).await;
+    let b = start_with(Db::open(&path).unwrap(), 0).await;
+    a.db().create_order(A.label, "o-1", 1).unwrap();
+    a.db().create_order(B.label, "o-2", 1).unwrap();
+
+    // 16 deliveries of one payment of A at once, half v2 and half v3 (one transaction_id).
+    let v2 = v2_payment(&A, "4200000070", "o-1", 1);
+    let v3 = v3_payment(&A, "4200000070", "o-1", 1);
     let mut tasks = Vec::new();
     for i in 0..16 {
         let addr = if i % 2 == 0 { a.addr } else { b.addr };
-        let body = body.clone();
+        let (v2, v3) = (v2.clone(), v3.clone());
         tasks.push(tokio::spawn(async move {
-            post(addr, NOTIFY_PATH, body.as_bytes()).await
+            if i % 4 < 2 {
+                let r = post_v2(addr, NOTIFY_PATH, v2.as_bytes()).await;
+                assert_v2_success(&r);
+            } else {
+                let r = post_v3(addr, NOTIFY_PATH, &v3).await;
+                assert_v3_success(&r);
+            }
         }));
     }
-    // And 8 different genuine transactions for one other order at once: one pays it.
+    // And 8 different genuine transactions for one order of B at once: one pays it.
     for i in 0..8 {
         let addr = if i % 2 == 0 { a.addr } else { b.addr };
-        let body = notification_for(&format!("42000001{i:02}"), "1409811654", "1", "SUCCESS");
+        let tx = format!("42000001{i:02}");
         tasks.push(tokio::spawn(async move {
-            post(addr, NOTIFY_PATH, body.as_bytes()).await
+            if i % 2 == 0 {
+                assert_v2_success(
+                    &post_v2(addr, NOTIFY_PATH, v2_payment(&B, &tx, "o-2", 1).as_bytes()).await,
+                );
+            } else {
+                assert_v3_success(
+                    &post_v3(addr, NOTIFY_PATH, &v3_payment(&B, &tx, "o-2", 1)).await,
+                );
+            }
         }));
     }
     for t in tasks {
-        assert_success(&t.await.unwrap());
+        t.await.unwrap();
     }
     assert_eq!(a.rows(), 1 + 8);
-    assert_eq!(b.rows(), 1 + 8);
-    assert_eq!(
-        b.db()
-            .order(ORDER)
-            .unwrap()
-            .unwrap()
-            .transaction_id
-            .as_deref(),
-        Some("4200000014")
-    );
-    let other = b.db().order("1409811654").unwrap().unwrap();
+    assert_eq!(b.order(&A, "o-1"), paid(&A, "o-1", 1, "4200000070"));
+    let other = b.order(&B, "o-2").unwrap();
     assert_eq!(other.status, "paid");
     let d = b.db().discrepancies().unwrap();
     assert_eq!(d.len(), 7, "{d:?}");
     assert!(d.iter().all(|d| d.reason == "already_paid"
-        && d.out_trade_no.as_deref() == Some("1409811654")
+        && d.merchant == B.label
         && Some(d.dedupe_key.as_str()) != other.transaction_id.as_deref()));
     drop((a, b));
-    remove_db(&path);
-}
-
-fn remove_db(path: &std::path::Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(p);
-    }
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
-async fn forged_notification_is_rejected_and_not_recorded() {
-    let server = start().await;
-    server.db().create_order(ORDER, 1).unwrap();
-    let genuine = signed_notification("4200000001", "1", "SUCCESS");
-
-    // (c) the amount tampered with after signing: FAIL, no row.
-    let tampered = genuine.replace(
-        "<total_fee><![CDATA[1]]></total_fee>",
-        "<total_fee><![CDATA[100000]]></total_fee>",
-    );
-    assert_ne!(tampered, genuine);
-    let r = post(server.addr, NOTIFY_PATH, tampered.as_bytes()).await;
-    assert_fail(&r, 400, "signature_mismatch");
-    assert!(!r.body.contains("100000") && !r.body.contains("4200000001"));
-    assert_eq!(server.rows(), 0);
-
-    // A signature made with another key: FAIL.
-    let other_key = genuine.replace(
-        &sign_of(&genuine),
-        &sign(
-            [("return_code", "SUCCESS"), ("transaction_id", "4200000001")],
-            "00000000000000000000000000000000",
-            SignType::Md5,
-        )
-        .unwrap(),
-    );
-    let r = post(server.addr, NOTIFY_PATH, other_key.as_bytes()).await;
-    assert_fail(&r, 400, "signature_mismatch");
-
-    // A correctly signed notification for another merchant: FAIL (WECHATPAY_MCH_ID is set).
-    let other_merchant = {
-        let fields = [
-            ("mch_id", "10000999"),
-            ("out_trade_no", ORDER),
-            ("result_code", "SUCCESS"),
-            ("return_code", "SUCCESS"),
-            ("total_fee", "1"),
-            ("transaction_id", "4200000002"),
-        ];
-        let s = sign(fields, KEY, SignType::Md5).unwrap();
-        let inner: String = fields
-            .iter()
-            .map(|(k, v)| format!("<{k}>{v}</{k}>"))
-            .collect();
-        format!("<xml>{inner}<sign>{s}</sign></xml>")
-    };
-    let r = post(server.addr, NOTIFY_PATH, other_merchant.as_bytes()).await;
-    assert_fail(&r, 400, "merchant_mismatch");
-
-    // An XXE attempt never reaches a parser that expands entities.
-    let xxe = "<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\
-               <xml><return_code>SUCCESS</return_code><attach>&x;</attach></xml>";
-    let r = post(server.addr, NOTIFY_PATH, xxe.as_bytes()).await;
-    assert_fail(&r, 400, "forbidden_doctype");
-
-    // Nothing above touched the order.
-    assert_eq!(server.db().order(ORDER).unwrap().unwrap().status, "pending");
-
-    // The genuine one is still accepted afterwards, and is the only row.
-    assert_success(&post(server.addr, NOTIFY_PATH, genuine.as_bytes()).await);
-    assert_eq!(server.rows(), 1);
-    assert_eq!(server.db().order(ORDER).unwrap().unwrap().status, "paid");
-}
-
-fn sign_of(body: &str) -> String {
-    let start = body.find("<sign><![CDATA[").unwrap() + "<sign><![CDATA[".len();
-    let end = start + body[start..].find("]]>").unwrap();
-    body[start..end].to_owned()
-}
-
-#[tokio::test]
-async fn oversized_body_is_rejected_and_not_recorded() {
-    let server = start().await;
-    server.db().create_order(ORDER, 1).unwrap();
-    // (d) a validly signed notification padded (with ignorable whitespace) past the limit: the
-    // signature would verify, but the size limit comes first.
-    let body = signed_notification("4200000003", "1", "SUCCESS");
+async fn oversized_undecidable_and_unknown_merchant_requests_get_the_endpoints_refusal() {
+    let s = start().await;
+    s.db().create_order(A.label, "o-1", 1).unwrap();
+    // A validly signed v2 notification padded (ignorable whitespace) past the limit: the size
+    // limit comes first; a body no merchant could be chosen for gets the v2 FAIL with 400.
+    let body = v2_payment(&A, "4200000080", "o-1", 1);
     let padded = body.replacen(
         "<xml>",
         &format!("<xml>{}", " ".repeat(DEFAULT_MAX_BODY_BYTES)),
         1,
     );
-    assert!(padded.len() > DEFAULT_MAX_BODY_BYTES);
-    let r = post(server.addr, NOTIFY_PATH, padded.as_bytes()).await;
-    assert_fail(&r, 413, "body_too_large");
-    assert_eq!(server.rows(), 0);
+    assert_v2_fail(&s.v2(&padded).await, 400, "body_too_large");
+    assert_v2_fail(
+        &post_chunked(s.addr, NOTIFY_PATH, padded.as_bytes()).await,
+        400,
+        "body_too_large",
+    );
+    assert_v2_fail(&s.v2(&" ".repeat(4 << 20)).await, 400, "body_too_large");
+    // An APIv3 request over the limit: the APIv3 refusal.
+    let big = v3_payment(&A, "4200000081", "o-1", 1);
+    let big = V3Request {
+        body: format!("{}{}", big.body, " ".repeat(DEFAULT_MAX_BODY_BYTES)),
+        ..big
+    };
+    assert_v3_fail(&s.v3(&big).await, 400, "body_too_large");
+    // Not XML and no Wechatpay-Signature; an XXE attempt; a merchant nobody serves.
+    assert_v2_fail(&s.v2("{\"id\":1}").await, 400, "malformed_xml");
+    let xxe = "<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\
+               <xml><mch_id>10000100</mch_id><attach>&x;</attach></xml>";
+    assert_v2_fail(&s.v2(xxe).await, 400, "forbidden_doctype");
+    let other = v2_payment_signed(
+        A.v2_key,
+        A.sign_type,
+        "19999999",
+        "4200000082",
+        "o-1",
+        1,
+        "SUCCESS",
+    );
+    assert_v2_fail(&s.v2(&other).await, 200, "merchant_mismatch");
+    assert_eq!(s.rows(), 0);
 
-    // One byte over the limit, and far over it.
-    for len in [DEFAULT_MAX_BODY_BYTES + 1, 4 * 1024 * 1024] {
-        let r = post(server.addr, NOTIFY_PATH, &vec![b' '; len]).await;
-        assert_fail(&r, 413, "body_too_large");
-    }
-    // Without a Content-Length the limit still holds while the body streams in.
-    let r = post_chunked(server.addr, NOTIFY_PATH, padded.as_bytes()).await;
-    assert_fail(&r, 413, "body_too_large");
-    assert_eq!(server.rows(), 0);
-
-    // A small chunked notification is read and verified like any other.
-    assert_success(&post_chunked(server.addr, NOTIFY_PATH, body.as_bytes()).await);
-    assert_eq!(server.rows(), 1);
-
-    // Exactly at the limit is not "too large": it reaches the verifier (and is a valid, padded
-    // notification).
+    // Exactly at the limit is not "too large" (and chunked bodies are read like any other).
     let at_limit = body.replacen(
         "<xml>",
         &format!("<xml>{}", " ".repeat(DEFAULT_MAX_BODY_BYTES - body.len())),
         1,
     );
     assert_eq!(at_limit.len(), DEFAULT_MAX_BODY_BYTES);
-    assert_success(&post(server.addr, NOTIFY_PATH, at_limit.as_bytes()).await);
+    assert_v2_success(&post_chunked(s.addr, NOTIFY_PATH, at_limit.as_bytes()).await);
+    assert_eq!(s.order(&A, "o-1"), paid(&A, "o-1", 1, "4200000080"));
+}
+
+#[tokio::test]
+async fn one_route_only() {
+    let s = start().await;
+    let body = v2_payment(&A, "4200000090", "o-1", 1);
     assert_eq!(
-        server.rows(),
-        1,
-        "the same transaction as the chunked one: still one row"
+        post_v2(s.addr, "/wechatpay/notify/pay", body.as_bytes())
+            .await
+            .status,
+        404
     );
+    assert_eq!(request(s.addr, "GET", NOTIFY_PATH).await.status, 405);
+    assert_eq!(s.rows(), 0);
 }
 
 #[tokio::test]
-async fn failed_payment_is_acknowledged_and_recorded_with_its_result_code() {
-    let server = start().await;
-    // (e) result_code=FAIL is a signed, genuine notice of a failed payment: acknowledge it
-    // (replying FAIL would only make WeChat Pay retry) and record it as failed.
-    server.db().create_order(ORDER, 888).unwrap();
-    let body = signed_notification("4200000004", "888", "FAIL");
-    let r = post(server.addr, NOTIFY_PATH, body.as_bytes()).await;
-    assert_success(&r);
-    assert_eq!(server.rows(), 1);
-    let (row, outcome) = server.state.db().get("4200000004").unwrap().unwrap();
-    assert_eq!(row.result_code.as_deref(), Some("FAIL"));
-    assert_eq!(row.total_fee, Some(888));
-    assert_eq!(outcome, "failed");
-
-    // Retried: still acknowledged, still one row; the order stays unpaid, with no discrepancy.
-    assert_success(&post(server.addr, NOTIFY_PATH, body.as_bytes()).await);
-    assert_eq!(server.rows(), 1);
-    assert_eq!(server.db().order(ORDER).unwrap().unwrap().status, "pending");
-    assert_eq!(server.db().discrepancies().unwrap(), vec![]);
-}
-
-#[tokio::test]
-async fn other_paths_and_methods_are_not_the_endpoint() {
-    let server = start().await;
-    let body = signed_notification("4200000005", "1", "SUCCESS");
-    let r = post(server.addr, "/elsewhere", body.as_bytes()).await;
-    assert_eq!(r.status, 404);
-    assert_eq!(server.rows(), 0);
+async fn test_only_switch_fails_the_first_requests_with_500() {
+    let s = start_with(Db::open_in_memory().unwrap(), 2).await;
+    s.db().create_order(A.label, "o-1", 1).unwrap();
+    let v2 = v2_payment(&A, "4200000095", "o-1", 1);
+    // Not acknowledged, in each version's form: WeChat Pay retries.
+    let r = s.v2(&v2).await;
+    assert_v2_fail(&r, 500, "internal");
+    let r = s.v3(&v3_payment(&A, "4200000095", "o-1", 1)).await;
+    assert_v3_fail(&r, 500, "internal");
+    assert_eq!(s.rows(), 0);
+    assert_v2_success(&s.v2(&v2).await);
+    assert_eq!(s.order(&A, "o-1"), paid(&A, "o-1", 1, "4200000095"));
 }
 
 #[test]
-fn database_file_keeps_one_row_per_dedupe_key_across_reopen() {
-    let path = std::env::temp_dir().join(format!(
-        "wechatpay-notify-example-{}.sqlite3",
-        std::process::id()
-    ));
-    remove_db(&path);
-    let p = Payment {
-        dedupe_key: "4200000006".into(),
-        out_trade_no: Some("o-1".into()),
-        total_fee: Some(5),
-        result_code: Some("SUCCESS".into()),
+fn profiles_file_rules() {
+    let dir = scratch_dir("profiles-rules");
+    let good = write_profiles(&dir);
+    let endpoint = load_endpoint(&good).unwrap();
+    assert_eq!(endpoint.labels().collect::<Vec<_>>(), ["shop-a", "shop-b"]);
+
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&good).unwrap()).unwrap();
+    let try_with = |edit: &dyn Fn(&mut serde_json::Value)| -> String {
+        let mut doc = original.clone();
+        edit(&mut doc);
+        let path = dir.join("edited.json");
+        std::fs::write(&path, doc.to_string()).unwrap();
+        load_endpoint(&path)
+            .err()
+            .map(|ConfigError(e)| e)
+            .unwrap_or_default()
     };
-    {
-        let db = Db::open(&path).unwrap();
-        db.create_order("o-1", 5).unwrap();
-        assert_eq!(db.record_payment(&p).unwrap(), Outcome::Paid);
-        assert_eq!(db.record_payment(&p).unwrap(), Outcome::Duplicate);
-    }
-    let db = Db::open(&path).unwrap();
-    assert_eq!(db.record_payment(&p).unwrap(), Outcome::Duplicate);
-    assert_eq!(db.count().unwrap(), 1);
-    assert_eq!(db.get("4200000006").unwrap(), Some((p, "paid".into())));
-    assert_eq!(db.order("o-1").unwrap().unwrap().status, "paid");
-    // An order number is created once.
-    assert!(db.create_order("o-1", 5).is_err());
-    drop(db);
-    remove_db(&path);
+    // A key written inline is refused, and never echoed.
+    let e = try_with(&|d| d["profiles"][0]["v2"]["api_key"] = A.v2_key.into());
+    assert!(e.contains("never written into the profiles file"), "{e}");
+    assert!(!e.contains(A.v2_key));
+    // Both a file and a variable, or neither.
+    let e = try_with(&|d| d["profiles"][0]["v3"]["api_v3_key_env"] = "X".into());
+    assert!(
+        e.contains("exactly one of api_v3_key_file and api_v3_key_env"),
+        "{e}"
+    );
+    // A variable that is not set.
+    let e = try_with(&|d| {
+        let v3 = d["profiles"][1]["v3"].as_object_mut().unwrap();
+        v3.remove("api_v3_key_file");
+        v3.insert(
+            "api_v3_key_env".into(),
+            "WECHATPAY_EXAMPLE_NOT_SET_ANYWHERE".into(),
+        );
+    });
+    assert!(e.contains("$WECHATPAY_EXAMPLE_NOT_SET_ANYWHERE"), "{e}");
+    // The core's rules: two merchants with one mch_id, one label, or one key id; a v2 part without
+    // mch_id; a key of the wrong length; a PEM that is not a key.
+    let e = try_with(&|d| d["profiles"][1]["v2"]["mch_id"] = A.mch_id.into());
+    assert!(e.contains("invalid_config"), "{e}");
+    let e = try_with(&|d| d["profiles"][1]["label"] = A.label.into());
+    assert!(e.contains("invalid_config"), "{e}");
+    let e = try_with(&|d| {
+        d["profiles"][1]["v3"]["platform_keys"] =
+            serde_json::json!({A.key_id: "shop-a/wechatpay_public_key.pem"})
+    });
+    assert!(e.contains("invalid_config"), "{e}");
+    let e = try_with(&|d| {
+        d["profiles"][0]["v2"]
+            .as_object_mut()
+            .unwrap()
+            .remove("mch_id");
+    });
+    assert!(e.contains("invalid_config") && e.contains("mch_id"), "{e}");
+    // An APIv3 key that is not 32 bytes.
+    std::fs::write(dir.join("short.txt"), "0123456789abcdef\n").unwrap();
+    let e = try_with(&|d| d["profiles"][0]["v3"]["api_v3_key_file"] = "short.txt".into());
+    assert!(e.contains("invalid_config"), "{e}");
+    assert!(!e.contains("0123456789abcdef"), "{e}");
+    let e = try_with(&|d| {
+        d["profiles"][0]["v3"]["platform_keys"] =
+            serde_json::json!({A.key_id: "shop-a/api_key.txt"})
+    });
+    assert!(
+        e.contains("invalid_config") && e.contains("api_key.txt"),
+        "{e}"
+    );
+    assert!(!e.contains(A.v2_key));
+    let e = try_with(&|d| d["profiles"][0]["v2"]["sign_type"] = "SHA1".into());
+    assert!(!e.is_empty());
+    let e = try_with(&|d| d["profiles"] = serde_json::json!({}));
+    assert!(e.contains("\"profiles\" list"), "{e}");
+    assert!(load_endpoint(dir.join("missing.json")).is_err());
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn every_outcome_of_record_payment() {
     let db = Db::open_in_memory().unwrap();
-    db.create_order("o-1", 5).unwrap();
-    let pay = |key: &str, order: &str, fee: Option<i64>, result: &str| Payment {
+    db.create_order("shop-a", "o-1", 5).unwrap();
+    db.create_order("shop-b", "o-1", 7).unwrap();
+    let pay = |m: &str, key: &str, order: &str, fee: Option<i64>, success: bool| Payment {
+        merchant: m.into(),
         dedupe_key: key.into(),
+        version: "v2".into(),
         out_trade_no: Some(order.into()),
         total_fee: fee,
-        result_code: Some(result.into()),
+        result: Some(if success { "SUCCESS" } else { "FAIL" }.into()),
+        success,
     };
     let cases = [
-        (pay("t1", "o-1", Some(5), "FAIL"), Outcome::Failed),
+        (pay("shop-a", "t1", "o-1", Some(5), false), Outcome::Failed),
         (
-            pay("t2", "o-1", Some(4), "SUCCESS"),
+            pay("shop-a", "t2", "o-1", Some(4), true),
             Outcome::Discrepancy(Reason::AmountMismatch),
         ),
-        // total_fee past i64::MAX is read as None: it matches no order.
+        // An amount past i64::MAX is read as None: it matches no order.
         (
-            pay("t3", "o-1", None, "SUCCESS"),
+            pay("shop-a", "t3", "o-1", None, true),
             Outcome::Discrepancy(Reason::AmountMismatch),
         ),
         (
-            pay("t4", "o-2", Some(5), "SUCCESS"),
+            pay("shop-a", "t4", "o-2", Some(5), true),
             Outcome::Discrepancy(Reason::UnknownOrder),
         ),
-        (pay("t5", "o-1", Some(5), "SUCCESS"), Outcome::Paid),
-        (pay("t5", "o-1", Some(5), "SUCCESS"), Outcome::Duplicate),
+        // B's order of the same number has another amount: A's order decides.
+        (pay("shop-a", "t5", "o-1", Some(5), true), Outcome::Paid),
         (
-            pay("t6", "o-1", Some(5), "SUCCESS"),
+            pay("shop-a", "t5", "o-1", Some(5), true),
+            Outcome::Duplicate,
+        ),
+        (
+            pay("shop-a", "t6", "o-1", Some(5), true),
             Outcome::Discrepancy(Reason::AlreadyPaid),
         ),
+        // The same key at another merchant is another payment.
+        (pay("shop-b", "t5", "o-1", Some(7), true), Outcome::Paid),
         // A retry of a discrepancy is a duplicate too: it is not recorded twice.
-        (pay("t2", "o-1", Some(4), "SUCCESS"), Outcome::Duplicate),
+        (
+            pay("shop-a", "t2", "o-1", Some(4), true),
+            Outcome::Duplicate,
+        ),
     ];
     for (p, expected) in &cases {
         assert_eq!(db.record_payment(p).unwrap(), *expected, "{p:?}");
     }
-    assert_eq!(db.count().unwrap(), 6);
+    assert_eq!(db.count().unwrap(), 7);
     let reasons: Vec<_> = db
         .discrepancies()
         .unwrap()
@@ -639,60 +749,46 @@ fn every_outcome_of_record_payment() {
         ]
     );
     assert_eq!(
-        db.order("o-1").unwrap().unwrap().transaction_id.as_deref(),
+        db.order("shop-a", "o-1")
+            .unwrap()
+            .unwrap()
+            .transaction_id
+            .as_deref(),
         Some("t5")
     );
+    assert_eq!(db.order("shop-b", "o-1").unwrap().unwrap().status, "paid");
 }
 
-#[tokio::test]
-async fn shipped_samples_behave_as_the_readme_says() {
-    // The README's curl walk-through, with the repository's sample notifications and key.
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../notifications");
-    let key = std::fs::read_to_string(dir.join("api_key.txt")).unwrap();
-    let verifier = Verifier::new(key.trim_end_matches('\n'), SignType::Md5)
-        .unwrap()
-        .expect_mch_id(MCH_ID);
-    let state = AppState::new(verifier, Db::open_in_memory().unwrap());
-    // The README's `add-order` step.
-    state.db().create_order("20261127ORDER0001", 101).unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app(state.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-
-    let sample = std::fs::read(dir.join("pay-md5.xml")).unwrap();
-    assert_success(&post(addr, NOTIFY_PATH, &sample).await);
-    assert_success(&post(addr, NOTIFY_PATH, &sample).await);
-    let forged = std::fs::read(dir.join("pay-forged.xml")).unwrap();
-    assert_fail(
-        &post(addr, NOTIFY_PATH, &forged).await,
-        400,
-        "signature_mismatch",
-    );
-    let hmac = std::fs::read(dir.join("pay-hmac-sha256.xml")).unwrap();
-    assert_fail(
-        &post(addr, NOTIFY_PATH, &hmac).await,
-        400,
-        "signature_mismatch",
-    );
-
-    assert_eq!(state.db().count().unwrap(), 1);
-    let (row, outcome) = state
-        .db()
-        .get("4200001234202611270123456789")
-        .unwrap()
-        .unwrap();
-    assert_eq!(row.out_trade_no.as_deref(), Some("20261127ORDER0001"));
-    assert_eq!(row.total_fee, Some(101));
-    assert_eq!(row.result_code.as_deref(), Some("SUCCESS"));
-    assert_eq!(outcome, "paid");
-    assert_eq!(
-        state
-            .db()
-            .order("20261127ORDER0001")
-            .unwrap()
-            .unwrap()
-            .status,
-        "paid"
-    );
+#[test]
+fn database_file_keeps_one_row_per_key_across_reopen() {
+    let dir = scratch_dir("reopen");
+    let path = dir.join("payments.sqlite3");
+    let p = Payment {
+        merchant: "shop-a".into(),
+        dedupe_key: "4200000006".into(),
+        version: "v3".into(),
+        out_trade_no: Some("o-1".into()),
+        total_fee: Some(5),
+        result: Some("SUCCESS".into()),
+        success: true,
+    };
+    {
+        let db = Db::open(&path).unwrap();
+        db.create_order("shop-a", "o-1", 5).unwrap();
+        assert_eq!(db.record_payment(&p).unwrap(), Outcome::Paid);
+    }
+    let db = Db::open(&path).unwrap();
+    // The v2 delivery of the same payment, after a restart.
+    let v2 = Payment {
+        version: "v2".into(),
+        ..p.clone()
+    };
+    assert_eq!(db.record_payment(&v2).unwrap(), Outcome::Duplicate);
+    assert_eq!(db.count().unwrap(), 1);
+    assert_eq!(db.payments().unwrap()[0].version, "v3");
+    // An order number is created once per merchant.
+    assert!(db.create_order("shop-a", "o-1", 5).is_err());
+    db.create_order("shop-b", "o-1", 5).unwrap();
+    drop(db);
+    let _ = std::fs::remove_dir_all(dir);
 }
