@@ -3,7 +3,14 @@
 //! Every protocol rule and every typed view lives in the core crate; this module only converts
 //! Python inputs to Rust, core results to Python objects (each typed attribute calls the core
 //! accessor of the same name), and core errors to the package's exceptions (in one place:
-//! [`to_py_err`]). Verification runs with the GIL released.
+//! [`to_py_err`], and [`endpoint`] for an endpoint's refusals). Verification runs with the GIL
+//! released.
+//!
+//! - [`v2`]: `Verifier`, `PaymentNotification`, `RefundNotification`, `Coupon`, `sign`, the XML
+//!   replies;
+//! - [`v3`]: `V3Verifier`, `V3Notification` and its typed views `V3Transaction` / `V3Refund`;
+//! - [`endpoint`]: `MerchantProfile`, `Endpoint`, `EndpointResult`;
+//! - [`reply`]: `HttpReply` objects and the APIv3 replies.
 //!
 //! Misuse rule (the same on every surface): an argument of the wrong *type* raises `TypeError`
 //! (PyO3's argument extraction, or an explicit check below); a value of the right type that the
@@ -14,15 +21,15 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use pyo3::PyTraverseError;
 use pyo3::exceptions::PyTypeError;
-use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
-use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyMapping, PyMemoryView, PyString, PyTuple,
-};
-use wechatpay_notify as core;
-use wechatpay_notify::{Error, ErrorKind, Fields, SignType};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyMapping, PyMemoryView, PyString};
+use wechatpay_notify::{Error, ErrorKind, Fields};
+
+mod endpoint;
+mod reply;
+mod v2;
+mod v3;
 
 mod errors {
     // The exception classes are plain Python (`wechatpay_notify/_errors.py`) so that
@@ -30,9 +37,11 @@ mod errors {
     pyo3::import_exception!(wechatpay_notify._errors, NotifyError);
     pyo3::import_exception!(wechatpay_notify._errors, InvalidConfigError);
     pyo3::import_exception!(wechatpay_notify._errors, InvalidArgumentError);
+    pyo3::import_exception!(wechatpay_notify._errors, EndpointRejected);
 }
 
-/// Maps a core error to the package's exception. The only place that does so.
+/// Maps a core error to the package's exception. The only place that does so (an endpoint's
+/// refusal adds its routing decision: [`endpoint`]).
 fn to_py_err(e: Error) -> PyErr {
     let args = (e.code(), e.message().to_owned());
     match e.kind() {
@@ -78,14 +87,38 @@ fn utf8<'a>(
     s.to_cow().map_err(|_| refused(kind, refusal))
 }
 
-/// A configuration `str` (key, sign type, appid, mch_id): a lone surrogate is `invalid_config`.
+/// A configuration `str` (key, sign type, appid, mch_id, label): a lone surrogate is
+/// `invalid_config`.
 fn config_text<'a>(s: &'a Bound<'_, PyString>, what: &'static str) -> PyResult<Cow<'a, str>> {
     utf8(s, ErrorKind::InvalidConfig, what)
 }
 
-fn sign_type_of(name: &Bound<'_, PyString>) -> PyResult<SignType> {
-    let name = config_text(name, "the sign type must be \"MD5\" or \"HMAC-SHA256\"")?;
-    SignType::parse(&name).into_py_result()
+/// An optional non-negative integer setting (`max_body_bytes`, `max_clock_skew`): None keeps the
+/// core's default; a `bool` or a non-`int` is a `TypeError`; a negative or oversized `int` is
+/// refused with `kind`.
+fn optional_count(
+    obj: Option<&Bound<'_, PyAny>>,
+    name: &'static str,
+    kind: ErrorKind,
+    refusal: &'static str,
+) -> PyResult<Option<u64>> {
+    let Some(n) = obj.filter(|n| !n.is_none()) else {
+        return Ok(None);
+    };
+    if !n.is_instance_of::<PyInt>() || n.is_instance_of::<PyBool>() {
+        return Err(wrong_type(&format!("{name} must be an int"), n));
+    }
+    n.extract::<u64>()
+        .map(Some)
+        .map_err(|_| refused(kind, refusal))
+}
+
+/// `max_body_bytes`: a non-negative `int` that fits a `usize`, else `invalid_config`.
+fn body_limit(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
+    const REFUSAL: &str = "max_body_bytes must be a non-negative integer";
+    optional_count(obj, "max_body_bytes", ErrorKind::InvalidConfig, REFUSAL)?
+        .map(|n| usize::try_from(n).map_err(|_| refused(ErrorKind::InvalidConfig, REFUSAL)))
+        .transpose()
 }
 
 /// A notification body: `bytes` is borrowed as is; `bytearray`, `memoryview` and `str` (encoded as
@@ -129,6 +162,48 @@ fn body_of<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Body<'a>> {
     ))
 }
 
+/// `(name, value)` pairs of `str` from a mapping (its `items()`) or an iterable of 2-item
+/// sequences (`sign`'s fields, request headers, trusted keys). `what` names the argument in the
+/// `TypeError`s; a lone surrogate is refused with `kind`.
+fn str_pairs(
+    obj: &Bound<'_, PyAny>,
+    what: &str,
+    kind: ErrorKind,
+    surrogate: &'static str,
+) -> PyResult<Vec<(String, String)>> {
+    let expected = format!("{what} must be a mapping or an iterable of (name, value) pairs of str");
+    let pair = |item: Bound<'_, PyAny>| -> PyResult<(String, String)> {
+        if item.is_instance_of::<PyString>() || item.is_instance_of::<PyBytes>() {
+            return Err(wrong_type(&expected, &item));
+        }
+        let parts = item
+            .try_iter()
+            .map_err(|_| wrong_type(&expected, &item))?
+            .collect::<PyResult<Vec<_>>>()?;
+        let [name, value] = parts.as_slice() else {
+            return Err(PyTypeError::new_err(format!(
+                "each item of {what} must be a (name, value) pair, not {} items",
+                parts.len()
+            )));
+        };
+        let text = |o: &Bound<'_, PyAny>| -> PyResult<String> {
+            let s = o.cast::<PyString>().map_err(|_| {
+                wrong_type(&format!("the names and values of {what} must be str"), o)
+            })?;
+            Ok(utf8(s, kind, surrogate)?.into_owned())
+        };
+        Ok((text(name)?, text(value)?))
+    };
+    if let Ok(map) = obj.cast::<PyMapping>() {
+        return map.items()?.iter().map(pair).collect();
+    }
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
+        return Err(wrong_type(&expected, obj));
+    }
+    let items = obj.try_iter().map_err(|_| wrong_type(&expected, obj))?;
+    items.map(|item| pair(item?)).collect()
+}
+
 /// Python's `repr()` of an optional string (for `__repr__`s).
 fn repr_opt(py: Python<'_>, v: Option<&str>) -> String {
     match v {
@@ -151,661 +226,50 @@ fn cached_dict<'py>(
     cell: &OnceLock<Py<PyDict>>,
     fields: &Fields,
 ) -> PyResult<Bound<'py, PyDict>> {
-    if let Some(dict) = cell.get() {
-        return Ok(dict.bind(py).clone());
+    cached(py, cell, || {
+        let dict = PyDict::new(py);
+        for (k, v) in fields.iter() {
+            dict.set_item(k, v)?;
+        }
+        Ok(dict)
+    })
+}
+
+/// A value built the first time it is read and then kept (every read returns the same object).
+fn cached<'py, T>(
+    py: Python<'py>,
+    cell: &OnceLock<Py<T>>,
+    build: impl FnOnce() -> PyResult<Bound<'py, T>>,
+) -> PyResult<Bound<'py, T>> {
+    if let Some(value) = cell.get() {
+        return Ok(value.bind(py).clone());
     }
     // Built outside the cell's lock: building can run other Python threads, and one of them may
     // read the same attribute (waiting on a lock while holding the GIL could deadlock). If two
-    // threads race, the first dict stored wins and both return it.
-    let dict = PyDict::new(py);
-    for (k, v) in fields.iter() {
-        dict.set_item(k, v)?;
-    }
-    Ok(cell.get_or_init(|| dict.unbind()).bind(py).clone())
-}
-
-/// Verifies v2 payment notifications and decrypts v2 refund notifications for one merchant.
-///
-/// The algorithm is pinned by `sign_type` ("MD5" or "HMAC-SHA256"); a notification signed with
-/// another one is rejected unless it is listed in `also_accept`. `appid` / `mch_id`, when given,
-/// must match. Bodies over `max_body_bytes` are rejected before parsing. Thread-safe: share one
-/// instance; verification releases the GIL.
-///
-/// A wrong argument type raises `TypeError`; an unusable value (a key that is not 32 printable
-/// ASCII characters, an unknown sign type, a negative limit) raises `InvalidConfigError`.
-#[pyclass(frozen, module = "wechatpay_notify._native")]
-struct Verifier {
-    inner: core::Verifier,
-}
-
-#[pymethods]
-impl Verifier {
-    #[new]
-    #[pyo3(
-        signature = (api_key, sign_type, *, appid=None, mch_id=None, also_accept=None, max_body_bytes=None),
-        text_signature = "(api_key, sign_type, *, appid=None, mch_id=None, also_accept=(), max_body_bytes=65536)"
-    )]
-    fn new(
-        api_key: &Bound<'_, PyString>,
-        sign_type: &Bound<'_, PyString>,
-        appid: Option<&Bound<'_, PyString>>,
-        mch_id: Option<&Bound<'_, PyString>>,
-        also_accept: Option<&Bound<'_, PyAny>>,
-        max_body_bytes: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Verifier> {
-        let key = config_text(api_key, "the API key must be 32 printable ASCII characters")?;
-        let mut inner =
-            core::Verifier::new(key.as_bytes(), sign_type_of(sign_type)?).into_py_result()?;
-        if let Some(list) = also_accept.filter(|l| !l.is_none()) {
-            if list.is_instance_of::<PyString>() || list.is_instance_of::<PyBytes>() {
-                return Err(wrong_type(
-                    "also_accept must be an iterable of sign type names (str)",
-                    list,
-                ));
-            }
-            for item in list.try_iter()? {
-                let item = item?;
-                let name = item.cast::<PyString>().map_err(|_| {
-                    wrong_type("also_accept must hold sign type names (str)", &item)
-                })?;
-                inner = inner.also_accept(sign_type_of(name)?);
-            }
-        }
-        if let Some(n) = max_body_bytes.filter(|n| !n.is_none()) {
-            if !n.is_instance_of::<PyInt>() || n.is_instance_of::<PyBool>() {
-                return Err(wrong_type("max_body_bytes must be an int", n));
-            }
-            let limit = n
-                .extract::<u64>()
-                .ok()
-                .and_then(|n| usize::try_from(n).ok())
-                .ok_or_else(|| {
-                    refused(
-                        ErrorKind::InvalidConfig,
-                        "max_body_bytes must be a non-negative integer",
-                    )
-                })?;
-            inner = inner.max_body_bytes(limit);
-        }
-        if let Some(a) = appid {
-            inner = inner.expect_appid(config_text(a, "appid cannot be encoded as UTF-8")?);
-        }
-        if let Some(m) = mch_id {
-            inner = inner.expect_mch_id(config_text(m, "mch_id cannot be encoded as UTF-8")?);
-        }
-        Ok(Verifier { inner })
-    }
-
-    /// The configured algorithm: "MD5" or "HMAC-SHA256".
-    #[getter]
-    fn sign_type(&self) -> &'static str {
-        self.inner.sign_type().as_str()
-    }
-
-    /// The expected `appid`, or None when it is not checked.
-    #[getter]
-    fn appid(&self) -> Option<&str> {
-        self.inner.expected_appid()
-    }
-
-    /// The expected `mch_id`, or None when it is not checked.
-    #[getter]
-    fn mch_id(&self) -> Option<&str> {
-        self.inner.expected_mch_id()
-    }
-
-    /// The algorithms accepted besides `sign_type` (explicit opt-in, for migrations).
-    #[getter]
-    fn also_accept<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.inner.also_accepted().iter().map(|t| t.as_str()))
-    }
-
-    /// The largest body accepted, in bytes.
-    #[getter]
-    fn max_body_bytes(&self) -> usize {
-        self.inner.body_limit()
-    }
-
-    /// Verifies a payment result notification (the raw POST body) and returns it, or raises
-    /// `NotifyError` with the reason's `.code`.
-    fn verify_payment(
-        &self,
-        py: Python<'_>,
-        body: &Bound<'_, PyAny>,
-    ) -> PyResult<PaymentNotification> {
-        let body = body_of(body)?;
-        let slice = body.as_slice();
-        let inner = &self.inner;
-        let n = py.detach(|| inner.verify_payment(slice)).into_py_result()?;
-        Ok(PaymentNotification {
-            inner: n,
-            fields: OnceLock::new(),
-        })
-    }
-
-    /// Decrypts and checks a refund result notification (the raw POST body), or raises
-    /// `NotifyError` with the reason's `.code`.
-    ///
-    /// req_info is AES-256-ECB without integrity: blocks of two genuine refund notifications of
-    /// the same merchant can be cut and pasted into a third that passes every check. Treat a
-    /// refund notification as a hint: confirm it with the refund query API before any
-    /// irreversible action.
-    fn decrypt_refund(
-        &self,
-        py: Python<'_>,
-        body: &Bound<'_, PyAny>,
-    ) -> PyResult<RefundNotification> {
-        let body = body_of(body)?;
-        let slice = body.as_slice();
-        let inner = &self.inner;
-        let n = py.detach(|| inner.decrypt_refund(slice)).into_py_result()?;
-        Ok(RefundNotification {
-            inner: n,
-            fields: OnceLock::new(),
-            req_info: OnceLock::new(),
-        })
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "Verifier(sign_type='{}', appid={}, mch_id={}, also_accept={}, max_body_bytes={})",
-            self.sign_type(),
-            repr_opt(py, self.appid()),
-            repr_opt(py, self.mch_id()),
-            self.also_accept(py)?.repr()?,
-            self.max_body_bytes()
-        ))
-    }
-}
-
-/// One coupon of a payment (`coupon_id_$n`, `coupon_type_$n`, `coupon_fee_$n`).
-#[pyclass(frozen, eq, module = "wechatpay_notify._native")]
-#[derive(PartialEq)]
-struct Coupon {
-    /// `coupon_id_$n`.
-    #[pyo3(get)]
-    id: String,
-    /// `coupon_type_$n` ("CASH" / "NO_CASH"), or None when not sent.
-    #[pyo3(get)]
-    coupon_type: Option<String>,
-    /// `coupon_fee_$n` in fen, or None when absent or not an amount.
-    #[pyo3(get)]
-    fee: Option<u64>,
-}
-
-#[pymethods]
-impl Coupon {
-    fn __repr__(&self, py: Python<'_>) -> String {
-        format!(
-            "Coupon(id={}, coupon_type={}, fee={})",
-            repr_opt(py, Some(&self.id)),
-            repr_opt(py, self.coupon_type.as_deref()),
-            repr_amount(self.fee)
-        )
-    }
-}
-
-/// A verified v2 payment result notification.
-///
-/// `.fields` has every element exactly as received, in document order (`sign` and empty ones
-/// included); the typed attributes are the core's typed view (None when a field is absent,
-/// amounts are ints in fen) and never read `.fields`.
-#[pyclass(frozen, module = "wechatpay_notify._native")]
-struct PaymentNotification {
-    inner: core::PaymentNotification,
-    /// `.fields`, built on first read.
-    fields: OnceLock<Py<PyDict>>,
-}
-
-#[pymethods]
-impl PaymentNotification {
-    /// Every child element exactly as received, in document order. Built once, on first read:
-    /// every read returns the same dict.
-    #[getter]
-    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        cached_dict(py, &self.fields, self.inner.fields())
-    }
-
-    /// The algorithm the signature verified with: "MD5" or "HMAC-SHA256".
-    #[getter]
-    fn sign_type(&self) -> &'static str {
-        self.inner.sign_type().as_str()
-    }
-
-    /// True when return_code and result_code are both SUCCESS (the payment succeeded).
-    #[getter]
-    fn is_success(&self) -> bool {
-        self.inner.is_success()
-    }
-
-    /// The idempotency key (`transaction_id`), or None.
-    #[getter]
-    fn dedupe_key(&self) -> Option<&str> {
-        self.inner.dedupe_key()
-    }
-
-    /// The coupons `0..coupon_count`.
-    #[getter]
-    fn coupons(&self) -> Vec<Coupon> {
-        self.inner
-            .coupons()
-            .into_iter()
-            .map(|c| Coupon {
-                id: c.id,
-                coupon_type: c.coupon_type,
-                fee: c.fee,
-            })
-            .collect()
-    }
-
-    /// `appid`.
-    #[getter]
-    fn appid(&self) -> Option<&str> {
-        self.inner.appid()
-    }
-
-    /// `mch_id`.
-    #[getter]
-    fn mch_id(&self) -> Option<&str> {
-        self.inner.mch_id()
-    }
-
-    /// `sub_appid` (service-provider mode).
-    #[getter]
-    fn sub_appid(&self) -> Option<&str> {
-        self.inner.sub_appid()
-    }
-
-    /// `sub_mch_id` (service-provider mode).
-    #[getter]
-    fn sub_mch_id(&self) -> Option<&str> {
-        self.inner.sub_mch_id()
-    }
-
-    /// `device_info`.
-    #[getter]
-    fn device_info(&self) -> Option<&str> {
-        self.inner.device_info()
-    }
-
-    /// `nonce_str`.
-    #[getter]
-    fn nonce_str(&self) -> Option<&str> {
-        self.inner.nonce_str()
-    }
-
-    /// `result_code` ("SUCCESS" / "FAIL").
-    #[getter]
-    fn result_code(&self) -> Option<&str> {
-        self.inner.result_code()
-    }
-
-    /// `err_code`.
-    #[getter]
-    fn err_code(&self) -> Option<&str> {
-        self.inner.err_code()
-    }
-
-    /// `err_code_des`.
-    #[getter]
-    fn err_code_des(&self) -> Option<&str> {
-        self.inner.err_code_des()
-    }
-
-    /// `openid`.
-    #[getter]
-    fn openid(&self) -> Option<&str> {
-        self.inner.openid()
-    }
-
-    /// `is_subscribe`.
-    #[getter]
-    fn is_subscribe(&self) -> Option<&str> {
-        self.inner.is_subscribe()
-    }
-
-    /// `trade_type`.
-    #[getter]
-    fn trade_type(&self) -> Option<&str> {
-        self.inner.trade_type()
-    }
-
-    /// `bank_type`.
-    #[getter]
-    fn bank_type(&self) -> Option<&str> {
-        self.inner.bank_type()
-    }
-
-    /// `fee_type`.
-    #[getter]
-    fn fee_type(&self) -> Option<&str> {
-        self.inner.fee_type()
-    }
-
-    /// `cash_fee_type`.
-    #[getter]
-    fn cash_fee_type(&self) -> Option<&str> {
-        self.inner.cash_fee_type()
-    }
-
-    /// `transaction_id`.
-    #[getter]
-    fn transaction_id(&self) -> Option<&str> {
-        self.inner.transaction_id()
-    }
-
-    /// `out_trade_no`.
-    #[getter]
-    fn out_trade_no(&self) -> Option<&str> {
-        self.inner.out_trade_no()
-    }
-
-    /// `attach`.
-    #[getter]
-    fn attach(&self) -> Option<&str> {
-        self.inner.attach()
-    }
-
-    /// `time_end` (yyyyMMddHHmmss, Beijing time).
-    #[getter]
-    fn time_end(&self) -> Option<&str> {
-        self.inner.time_end()
-    }
-
-    /// `total_fee` in fen.
-    #[getter]
-    fn total_fee(&self) -> Option<u64> {
-        self.inner.total_fee()
-    }
-
-    /// `settlement_total_fee` in fen.
-    #[getter]
-    fn settlement_total_fee(&self) -> Option<u64> {
-        self.inner.settlement_total_fee()
-    }
-
-    /// `cash_fee` in fen.
-    #[getter]
-    fn cash_fee(&self) -> Option<u64> {
-        self.inner.cash_fee()
-    }
-
-    /// `coupon_fee` in fen.
-    #[getter]
-    fn coupon_fee(&self) -> Option<u64> {
-        self.inner.coupon_fee()
-    }
-
-    /// `coupon_count`.
-    #[getter]
-    fn coupon_count(&self) -> Option<u64> {
-        self.inner.coupon_count()
-    }
-
-    // The cached `fields` dict is mutable: let the garbage collector see it, so a cycle made
-    // through it (`n.fields["n"] = n`) is collected.
-    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        visit.call(self.fields.get())
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let n = &self.inner;
-        format!(
-            "PaymentNotification(out_trade_no={}, transaction_id={}, total_fee={}, result_code={})",
-            repr_opt(py, n.out_trade_no()),
-            repr_opt(py, n.transaction_id()),
-            repr_amount(n.total_fee()),
-            repr_opt(py, n.result_code()),
-        )
-    }
-}
-
-/// A decrypted v2 refund result notification.
-///
-/// `.fields` is the outer document exactly as received (`req_info` still encrypted); `.req_info`
-/// is the decrypted document; the typed attributes read the decrypted one (except appid/mch_id).
-///
-/// req_info is AES-256-ECB without integrity: blocks of two genuine refund notifications of the
-/// same merchant can be cut and pasted into a third that passes every check. Treat a refund
-/// notification as a hint: confirm it with the refund query API before any irreversible action.
-#[pyclass(frozen, module = "wechatpay_notify._native")]
-struct RefundNotification {
-    inner: core::RefundNotification,
-    /// `.fields`, built on first read.
-    fields: OnceLock<Py<PyDict>>,
-    /// `.req_info`, built on first read.
-    req_info: OnceLock<Py<PyDict>>,
-}
-
-#[pymethods]
-impl RefundNotification {
-    /// The outer document's elements exactly as received, in document order. Built once, on
-    /// first read: every read returns the same dict.
-    #[getter]
-    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        cached_dict(py, &self.fields, self.inner.fields())
-    }
-
-    /// The decrypted `req_info` document's elements, in document order. Built once, on first
-    /// read: every read returns the same dict.
-    #[getter]
-    fn req_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        cached_dict(py, &self.req_info, self.inner.req_info())
-    }
-
-    /// True when refund_status is SUCCESS.
-    #[getter]
-    fn is_success(&self) -> bool {
-        self.inner.is_success()
-    }
-
-    /// The idempotency key (`refund_id`), or None.
-    #[getter]
-    fn dedupe_key(&self) -> Option<&str> {
-        self.inner.dedupe_key()
-    }
-
-    /// Outer `appid`.
-    #[getter]
-    fn appid(&self) -> Option<&str> {
-        self.inner.appid()
-    }
-
-    /// Outer `mch_id`.
-    #[getter]
-    fn mch_id(&self) -> Option<&str> {
-        self.inner.mch_id()
-    }
-
-    /// `transaction_id`.
-    #[getter]
-    fn transaction_id(&self) -> Option<&str> {
-        self.inner.transaction_id()
-    }
-
-    /// `out_trade_no`.
-    #[getter]
-    fn out_trade_no(&self) -> Option<&str> {
-        self.inner.out_trade_no()
-    }
-
-    /// `refund_id`.
-    #[getter]
-    fn refund_id(&self) -> Option<&str> {
-        self.inner.refund_id()
-    }
-
-    /// `out_refund_no`.
-    #[getter]
-    fn out_refund_no(&self) -> Option<&str> {
-        self.inner.out_refund_no()
-    }
-
-    /// `refund_status` ("SUCCESS" / "CHANGE" / "REFUNDCLOSE").
-    #[getter]
-    fn refund_status(&self) -> Option<&str> {
-        self.inner.refund_status()
-    }
-
-    /// `success_time` (yyyy-MM-dd HH:mm:ss).
-    #[getter]
-    fn success_time(&self) -> Option<&str> {
-        self.inner.success_time()
-    }
-
-    /// `refund_recv_accout` (WeChat's spelling).
-    #[getter]
-    fn refund_recv_accout(&self) -> Option<&str> {
-        self.inner.refund_recv_accout()
-    }
-
-    /// `refund_account`.
-    #[getter]
-    fn refund_account(&self) -> Option<&str> {
-        self.inner.refund_account()
-    }
-
-    /// `refund_request_source`.
-    #[getter]
-    fn refund_request_source(&self) -> Option<&str> {
-        self.inner.refund_request_source()
-    }
-
-    /// `total_fee` in fen.
-    #[getter]
-    fn total_fee(&self) -> Option<u64> {
-        self.inner.total_fee()
-    }
-
-    /// `refund_fee` in fen.
-    #[getter]
-    fn refund_fee(&self) -> Option<u64> {
-        self.inner.refund_fee()
-    }
-
-    /// `settlement_total_fee` in fen.
-    #[getter]
-    fn settlement_total_fee(&self) -> Option<u64> {
-        self.inner.settlement_total_fee()
-    }
-
-    /// `settlement_refund_fee` in fen.
-    #[getter]
-    fn settlement_refund_fee(&self) -> Option<u64> {
-        self.inner.settlement_refund_fee()
-    }
-
-    // See `PaymentNotification::__traverse__`.
-    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        visit.call(self.fields.get())?;
-        visit.call(self.req_info.get())
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let n = &self.inner;
-        format!(
-            "RefundNotification(out_refund_no={}, refund_id={}, refund_fee={}, refund_status={})",
-            repr_opt(py, n.out_refund_no()),
-            repr_opt(py, n.refund_id()),
-            repr_amount(n.refund_fee()),
-            repr_opt(py, n.refund_status()),
-        )
-    }
-}
-
-const FIELDS_TYPE: &str = "fields must be a mapping or an iterable of (name, value) pairs of str";
-
-/// One `(name, value)` pair of `sign`'s fields: any 2-item sequence of `str`.
-fn pair_of(item: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
-    if item.is_instance_of::<PyString>() || item.is_instance_of::<PyBytes>() {
-        return Err(wrong_type(FIELDS_TYPE, item));
-    }
-    let parts = item
-        .try_iter()
-        .map_err(|_| wrong_type(FIELDS_TYPE, item))?
-        .collect::<PyResult<Vec<_>>>()?;
-    let [name, value] = parts.as_slice() else {
-        return Err(PyTypeError::new_err(format!(
-            "each field must be a (name, value) pair, not {} items",
-            parts.len()
-        )));
-    };
-    let text = |o: &Bound<'_, PyAny>| -> PyResult<String> {
-        let s = o
-            .cast::<PyString>()
-            .map_err(|_| wrong_type("field names and values must be str", o))?;
-        let text = utf8(
-            s,
-            ErrorKind::InvalidArgument,
-            "a field name or value cannot be encoded as UTF-8 (lone surrogate)",
-        )?;
-        Ok(text.into_owned())
-    };
-    Ok((text(name)?, text(value)?))
-}
-
-/// Signs fields the way WeChat Pay does and returns the uppercase hex signature.
-///
-/// `fields` is a mapping or an iterable of (name, value) pairs of str; `sign` itself and empty
-/// values are skipped. A wrong type raises `TypeError`; a repeated name, or a name that
-/// `verify_payment` would refuse, raises `InvalidArgumentError`; a bad key or sign type
-/// `InvalidConfigError`.
-#[pyfunction]
-fn sign(
-    fields: &Bound<'_, PyAny>,
-    api_key: &Bound<'_, PyString>,
-    sign_type: &Bound<'_, PyString>,
-) -> PyResult<String> {
-    let sign_type = sign_type_of(sign_type)?;
-    let key = config_text(api_key, "the API key must be 32 printable ASCII characters")?;
-    let mut pairs = Vec::new();
-    if let Ok(map) = fields.cast::<PyMapping>() {
-        for item in map.items()?.iter() {
-            pairs.push(pair_of(&item)?);
-        }
-    } else if fields.is_instance_of::<PyString>() || fields.is_instance_of::<PyBytes>() {
-        return Err(wrong_type(FIELDS_TYPE, fields));
-    } else {
-        let items = fields
-            .try_iter()
-            .map_err(|_| wrong_type(FIELDS_TYPE, fields))?;
-        for item in items {
-            pairs.push(pair_of(&item?)?);
-        }
-    }
-    core::sign(pairs, key.as_bytes(), sign_type).into_py_result()
-}
-
-/// The exact SUCCESS reply WeChat Pay expects for a verified notification.
-#[pyfunction]
-fn reply_success() -> &'static str {
-    core::reply::success()
-}
-
-/// A FAIL reply carrying `msg` (WeChat Pay will retry the notification).
-///
-/// A wrong type raises `TypeError`; a str that has no UTF-8 form (a lone surrogate) raises
-/// `InvalidArgumentError`.
-#[pyfunction]
-fn reply_fail(msg: &Bound<'_, PyString>) -> PyResult<String> {
-    let msg = utf8(
-        msg,
-        ErrorKind::InvalidArgument,
-        "the message cannot be encoded as UTF-8 (lone surrogate)",
-    )?;
-    Ok(core::reply::fail(&msg))
+    // threads race, the first value stored wins and both return it.
+    let value = build()?;
+    Ok(cell.get_or_init(|| value.unbind()).bind(py).clone())
 }
 
 /// Native part of `wechatpay_notify` (import the package, not this module).
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add_class::<Verifier>()?;
-    m.add_class::<PaymentNotification>()?;
-    m.add_class::<RefundNotification>()?;
-    m.add_class::<Coupon>()?;
-    m.add_function(wrap_pyfunction!(sign, m)?)?;
-    m.add_function(wrap_pyfunction!(reply_success, m)?)?;
-    m.add_function(wrap_pyfunction!(reply_fail, m)?)?;
+    m.add_class::<v2::Verifier>()?;
+    m.add_class::<v2::PaymentNotification>()?;
+    m.add_class::<v2::RefundNotification>()?;
+    m.add_class::<v2::Coupon>()?;
+    m.add_function(wrap_pyfunction!(v2::sign, m)?)?;
+    m.add_function(wrap_pyfunction!(v2::reply_success, m)?)?;
+    m.add_function(wrap_pyfunction!(v2::reply_fail, m)?)?;
+    m.add_class::<v3::V3Verifier>()?;
+    m.add_class::<v3::V3Notification>()?;
+    m.add_class::<v3::V3Transaction>()?;
+    m.add_class::<v3::V3Refund>()?;
+    m.add_function(wrap_pyfunction!(reply::reply_v3_success, m)?)?;
+    m.add_function(wrap_pyfunction!(reply::reply_v3_fail, m)?)?;
+    m.add_class::<endpoint::MerchantProfile>()?;
+    m.add_class::<endpoint::Endpoint>()?;
+    m.add_class::<endpoint::EndpointResult>()?;
     Ok(())
 }

@@ -15,13 +15,6 @@ VECTORS = REPO_ROOT / "tests" / "vectors"
 # vectors`): {"schema": ..., "views": {"payment": [{"name": ..., "kind": ...}, ...], ...}}.
 TYPED_VIEWS_FILE = "typed_views.json"
 
-# What the core and the shared vectors have that the Python binding does not bind yet, with the
-# reason. Each entry is reported by a test as skipped (with this reason, never silently), and that
-# test fails once the binding grows the missing class, so the entry cannot outlive the gap.
-PENDING_V3 = "APIv3 (issue 10) is not bound in Python yet: wechatpay_notify has no V3Verifier"
-PENDING_ENDPOINT = "the multi-merchant endpoint (issue 11) is not bound in Python yet: no Endpoint"
-PENDING_FILES = {"v3_notify.json": ("V3Verifier", PENDING_V3), "endpoint.json": ("Endpoint", PENDING_ENDPOINT)}
-PENDING_VIEWS = {"v3_transaction": ("V3Verifier", PENDING_V3), "v3_refund": ("V3Verifier", PENDING_V3)}
 KEY = "192006250b4c09247ec02edce69f6a2d"
 
 Pairs = list[tuple[str, str]]
@@ -32,6 +25,49 @@ def load_vectors(name: str) -> dict[str, Any]:
     path = VECTORS / name
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
+
+
+def verifier_of(config: dict[str, Any]) -> wn.Verifier:
+    """A v2 verifier from a vector config (v2_pay/v2_refund groups, endpoint profiles' v2 part)."""
+    return wn.Verifier(
+        config["apiKey"],
+        config["signType"],
+        appid=config["appid"],
+        mch_id=config["mchId"],
+        also_accept=config["alsoAccept"],
+        max_body_bytes=config.get("maxBodyBytes"),
+    )
+
+
+def v3_verifier_of(config: dict[str, Any]) -> wn.V3Verifier:
+    """An APIv3 verifier from a vector config (v3_notify groups, endpoint profiles' v3 part), its
+    trusted keys given as the documented id -> PEM mapping."""
+    pairs = pairs_of(config["platformKeys"])
+    platform_keys = dict(pairs)
+    assert len(platform_keys) == len(pairs), "a vector config repeats a key id"
+    return wn.V3Verifier(
+        config["apiV3Key"],
+        platform_keys,
+        max_clock_skew=config.get("maxClockSkew"),
+        max_body_bytes=config.get("maxBodyBytes"),
+    )
+
+
+def endpoint_of(config: dict[str, Any]) -> wn.Endpoint:
+    """An endpoint from an endpoint.json group config."""
+    return wn.Endpoint(
+        wn.MerchantProfile(
+            p["label"],
+            v2=verifier_of(p["v2"]) if p["v2"] is not None else None,
+            v3=v3_verifier_of(p["v3"]) if p["v3"] is not None else None,
+        )
+        for p in config["profiles"]
+    )
+
+
+def cases_of(name: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every (group, test) of a vector file."""
+    return [(group, test) for group in load_vectors(name)["testGroups"] for test in group["tests"]]
 
 
 def body_of(case: dict[str, Any]) -> bytes:

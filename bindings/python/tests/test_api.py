@@ -254,17 +254,29 @@ def test_refund_result_attributes() -> None:
 def test_public_names() -> None:
     assert set(wn.__all__) == {
         "Coupon",
+        "Endpoint",
+        "EndpointRejected",
+        "EndpointResult",
+        "HttpReply",
         "InvalidArgumentError",
         "InvalidConfigError",
+        "MerchantProfile",
         "NotifyError",
         "PaymentNotification",
         "RefundNotification",
+        "V3Notification",
+        "V3Refund",
+        "V3Transaction",
+        "V3Verifier",
         "Verifier",
         "__version__",
         "reply_fail",
         "reply_success",
+        "reply_v3_fail",
+        "reply_v3_success",
         "sign",
     }
+    assert all(hasattr(wn, name) for name in wn.__all__)
 
 
 def test_every_exception_derives_from_the_package_base() -> None:
@@ -274,8 +286,12 @@ def test_every_exception_derives_from_the_package_base() -> None:
         for obj in (getattr(wn, name) for name in wn.__all__)
         if isinstance(obj, type) and issubclass(obj, BaseException)
     }
-    assert exceptions == {wn.NotifyError, wn.InvalidConfigError, wn.InvalidArgumentError}
-    for cls in exceptions:
-        assert issubclass(cls, wn.NotifyError)
+    assert exceptions == {wn.NotifyError, wn.InvalidConfigError, wn.InvalidArgumentError, wn.EndpointRejected}
+    for cls in (wn.NotifyError, wn.InvalidConfigError, wn.InvalidArgumentError):
         err = cls("invalid_config", "m")
         assert (err.code, err.message, str(err)) == ("invalid_config", "m", "invalid_config: m")
+    reply = wn.reply_v3_fail("signature_mismatch")
+    rejected = wn.EndpointRejected("signature_mismatch", "m", "v3", "shop-a", reply)
+    assert isinstance(rejected, wn.NotifyError)
+    assert (rejected.code, rejected.message, str(rejected)) == ("signature_mismatch", "m", "signature_mismatch: m")
+    assert (rejected.version, rejected.label, rejected.reply) == ("v3", "shop-a", reply)

@@ -7,7 +7,7 @@ import string
 import wechatpay_notify as wn
 from hypothesis import given
 from hypothesis import strategies as st
-from support import KEY, Pairs, signed_body, xml_body
+from support import KEY, Pairs, endpoint_of, load_vectors, pairs_of, signed_body, v3_verifier_of, xml_body
 
 KNOWN_CODES = {
     "invalid_argument",
@@ -21,6 +21,19 @@ KNOWN_CODES = {
     "sign_type_mismatch",
     "signature_mismatch",
     "merchant_mismatch",
+    "decrypt_failed",
+}
+V3_CODES = {
+    "invalid_argument",
+    "body_too_large",
+    "missing_header",
+    "signature_probe",
+    "unsupported_algorithm",
+    "unknown_serial",
+    "timestamp_out_of_window",
+    "signature_mismatch",
+    "malformed_json",
+    "missing_field",
     "decrypt_failed",
 }
 RESERVED = {"sign", "sign_type", "return_code"}
@@ -102,3 +115,48 @@ def test_mutated_notifications_never_verify(data: st.DataObject) -> None:
         # Only a change that leaves the signed content identical may pass (e.g. inside a tag's
         # whitespace); the values must be exactly the signed ones.
         assert (n.total_fee, n.transaction_id) == (100, "42")
+
+
+V3_GROUP = load_vectors("v3_notify.json")["testGroups"][0]
+V3_CASE = V3_GROUP["tests"][0]  # a valid payment
+V3_VERIFIER = v3_verifier_of(V3_GROUP["config"])
+ENDPOINT = endpoint_of(load_vectors("endpoint.json")["testGroups"][0]["config"])
+header_names = st.sampled_from(
+    ["Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Signature", "Wechatpay-Serial", "Wechatpay-Signature-Type",
+     "wechatpay-serial", "Content-Type"]
+)
+header_maps = st.dictionaries(header_names, st.text(max_size=60), max_size=6)
+
+
+@given(data=st.data())
+def test_mutated_v3_notifications_never_verify(data: st.DataObject) -> None:
+    body = bytearray(V3_CASE["body"].encode())
+    index = data.draw(st.integers(0, len(body) - 1))
+    body[index] = data.draw(st.integers(0, 255).filter(lambda b: b != body[index]))
+    for verify in (
+        lambda: V3_VERIFIER.verify(pairs_of(V3_CASE["headers"]), body, now=V3_CASE["now"]),
+        lambda: ENDPOINT.handle(pairs_of(V3_CASE["headers"]), body, now=V3_CASE["now"]),
+    ):
+        try:
+            verify()
+        except wn.NotifyError as e:
+            assert e.code == "signature_mismatch", e.code  # the signature covers every byte
+        else:
+            raise AssertionError("a mutated APIv3 body verified")
+
+
+@given(headers=header_maps, body=st.binary(max_size=512), now=st.integers(0, 2**40))
+def test_arbitrary_v3_requests_only_raise_notify_error(headers: dict[str, str], body: bytes, now: int) -> None:
+    try:
+        V3_VERIFIER.verify(headers, body, now=now)
+    except wn.NotifyError as e:
+        assert e.code in V3_CODES, e.code
+    else:
+        raise AssertionError("an arbitrary request verified")
+    try:
+        ENDPOINT.handle(headers, body, now=now)
+    except wn.EndpointRejected as e:
+        assert e.code in V3_CODES | KNOWN_CODES, e.code
+        assert e.reply.status in (200, 400, 401), e.reply
+    else:
+        raise AssertionError("an arbitrary request was handled")

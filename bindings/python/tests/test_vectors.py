@@ -2,8 +2,11 @@
 
 Each file must yield exactly ``numberOfTests`` cases; every invalid case must raise NotifyError with
 the exact code and an inert message (at most 200 characters, no character of Unicode categories Cc,
-Cf, Zl, Zp, in ``e.message`` and in ``str(e)``); every valid case must match ``fields`` (order and
-values), ``reqInfo`` and every key of ``typed``, each key being an attribute of the result class.
+Cf, Zl, Zp, in ``e.message`` and in ``str(e)``); every valid case must match every expected value:
+v2 ``fields`` (order and values), ``reqInfo`` and every key of ``typed``; v3 the event's fields,
+``plaintext``, ``resource`` and every key of ``typed`` down to each property of the transaction and
+refund views; endpoint the label, kind, success, dedupe key and reply, and for a refusal its
+version, label and reply. Each typed key must be an attribute of the result class.
 """
 
 from __future__ import annotations
@@ -14,9 +17,18 @@ from typing import Any
 
 import pytest
 import wechatpay_notify as wn
-from support import PENDING_FILES, TYPED_VIEWS_FILE, VECTORS, body_of, load_vectors, pairs_of
+from support import (
+    TYPED_VIEWS_FILE,
+    VECTORS,
+    body_of,
+    endpoint_of,
+    load_vectors,
+    pairs_of,
+    v3_verifier_of,
+    verifier_of,
+)
 
-FILES = ["v2_sign.json", "v2_pay.json", "v2_refund.json", "reply.json"]
+FILES = ["v2_sign.json", "v2_pay.json", "v2_refund.json", "reply.json", "v3_notify.json", "endpoint.json"]
 # JSON files in tests/vectors that hold no cases, and the test module that checks each one.
 NOT_CASES = {TYPED_VIEWS_FILE: "test_typed_views.py"}
 
@@ -37,18 +49,7 @@ def all_cases() -> list[Case]:
     return [c for name in FILES for c in cases(name)]
 
 
-def make_verifier(config: dict[str, Any]) -> wn.Verifier:
-    return wn.Verifier(
-        config["apiKey"],
-        config["signType"],
-        appid=config["appid"],
-        mch_id=config["mchId"],
-        also_accept=config["alsoAccept"],
-        max_body_bytes=config["maxBodyBytes"],
-    )
-
-
-def typed_value(result: Result, name: str) -> Any:
+def typed_value(result: object, name: str) -> Any:
     """The result's attribute ``name`` in the vectors' JSON form; a missing attribute fails."""
     if not hasattr(result, name):
         pytest.fail(
@@ -80,7 +81,107 @@ def expect_error(case: dict[str, Any], action: Callable[[], object], label: str)
     check_error(case, info.value, label)
 
 
-def run_case(name: str, group: dict[str, Any], case: dict[str, Any], as_text: bool = False) -> None:
+def headers_of(case: dict[str, Any], as_mapping: bool) -> list[tuple[str, str]] | dict[str, str]:
+    """A case's request headers as (name, value) pairs in order, or as a dict (``as_mapping``; only
+    for cases that name no header twice, in any case)."""
+    pairs = pairs_of(case["headers"])
+    if not as_mapping:
+        return pairs
+    assert len({k.lower() for k, _ in pairs}) == len(pairs), case["tcId"]
+    return dict(pairs)
+
+
+def reply_of(expected: dict[str, Any]) -> wn.HttpReply:
+    return wn.HttpReply(expected["status"], expected["contentType"], expected["body"])
+
+
+def check_v3_notification(n: wn.V3Notification, expected: dict[str, Any], label: str) -> None:
+    for key in ("id", "create_time", "event_type", "resource_type", "summary", "plaintext"):
+        assert getattr(n, key) == expected[key], (label, key)
+    assert n.resource == expected["resource"], label
+    assert type(n.resource) is dict and n.resource is n.resource, label
+    typed = expected["typed"]
+    assert set(typed) == {"is_success", "dedupe_key", "transaction", "refund"}, label
+    for key, want in typed.items():
+        got = typed_value(n, key)
+        if key not in ("transaction", "refund"):
+            assert got == want, (label, key, got)
+        elif want is None:
+            assert got is None, (label, key, got)
+        else:
+            assert got is not None, (label, key)
+            for prop, value in want.items():
+                got_value = typed_value(got, prop)
+                assert got_value == value, (label, key, prop, got_value)
+                assert type(got_value) is type(value), (label, key, prop, type(got_value))
+
+
+def run_v3_case(
+    group: dict[str, Any], case: dict[str, Any], label: str, as_text: bool, as_mapping: bool
+) -> None:
+    valid = case["result"] == "valid"
+    try:
+        verifier = v3_verifier_of(group["config"])
+    except wn.NotifyError as e:
+        # The group's configuration is unusable: every case is invalid with that code.
+        assert not valid, (label, e.code, e.message)
+        assert type(e) is wn.InvalidConfigError, (label, type(e))
+        check_error(case, e, label)
+        return
+    assert group["config"]["apiV3Key"] not in repr(verifier)
+    body: bytes | str = case["body"] if as_text else body_of(case)
+    headers = headers_of(case, as_mapping)
+
+    def action() -> wn.V3Notification:
+        return verifier.verify(headers, body, now=case["now"])
+
+    if not valid:
+        expect_error(case, action, label)
+        return
+    check_v3_notification(action(), case["expected"], label)
+
+
+def run_endpoint_case(group: dict[str, Any], case: dict[str, Any], label: str, as_text: bool) -> None:
+    valid = case["result"] == "valid"
+    try:
+        endpoint = endpoint_of(group["config"])
+    except wn.NotifyError as e:
+        assert not valid, (label, e.code, e.message)
+        assert type(e) is wn.InvalidConfigError, (label, type(e))
+        check_error(case, e, label)
+        return
+    assert "expected" in case, label
+    expected = case["expected"]
+    body: bytes | str = case["body"] if as_text else body_of(case)
+    headers = headers_of(case, False)
+    if not valid:
+        with pytest.raises(wn.EndpointRejected) as info:
+            endpoint.handle(headers, body, now=case["now"])
+        err = info.value
+        check_error(case, err, label)
+        assert (err.version, err.label) == (expected["version"], expected["label"]), label
+        assert err.reply == reply_of(expected["reply"]), (label, err.reply)
+        return
+    result = endpoint.handle(headers, body, now=case["now"])
+    assert (result.label, result.kind) == (expected["label"], expected["kind"]), label
+    assert result.is_success is expected["isSuccess"], label
+    assert result.dedupe_key == expected["dedupeKey"], label
+    assert result.reply == reply_of(expected["reply"]), (label, result.reply)
+    # The notification is the verifier's own result class, agreeing with the summary.
+    classes = {
+        "v2_payment": wn.PaymentNotification,
+        "v2_refund": wn.RefundNotification,
+        "v3": wn.V3Notification,
+    }
+    n = result.notification
+    assert type(n) is classes[result.kind], (label, type(n))
+    assert result.version == ("v3" if result.kind == "v3" else "v2"), label
+    assert (n.is_success, n.dedupe_key) == (result.is_success, result.dedupe_key), label
+
+
+def run_case(
+    name: str, group: dict[str, Any], case: dict[str, Any], as_text: bool = False, as_mapping: bool = False
+) -> None:
     kind = group["type"]
     label = f"{name} tcId {case['tcId']}: {case['comment']}"
     assert case["result"] in ("valid", "invalid"), label
@@ -102,9 +203,17 @@ def run_case(name: str, group: dict[str, Any], case: dict[str, Any], as_text: bo
             assert wn.reply_fail(case["message"]) == case["expected"], label
         return
 
+    if kind == "V3Notify":
+        run_v3_case(group, case, label, as_text, as_mapping)
+        return
+
+    if kind == "Endpoint":
+        run_endpoint_case(group, case, label, as_text)
+        return
+
     assert kind in ("V2Pay", "V2Refund"), label
     try:
-        verifier = make_verifier(group["config"])
+        verifier = verifier_of(group["config"])
     except wn.NotifyError as e:
         # The group's configuration is unusable: every case is invalid with that code.
         assert not valid, (label, e.code, e.message)
@@ -143,18 +252,7 @@ def test_every_case_of_each_file_runs(name: str) -> None:
 
 def test_all_vector_files_are_covered() -> None:
     on_disk = sorted(p.name for p in VECTORS.glob("*.json"))
-    assert sorted(n for n in on_disk if n not in NOT_CASES and n not in PENDING_FILES) == sorted(FILES), (
-        "a new vector file needs a runner here"
-    )
-    assert set(PENDING_FILES) <= set(on_disk), "a pending vector file is gone: drop it from PENDING_FILES"
-
-
-@pytest.mark.parametrize("name", sorted(PENDING_FILES))
-def test_pending_vector_file(name: str) -> None:
-    """A vector file whose API the binding lacks: reported as skipped, with the reason."""
-    missing, reason = PENDING_FILES[name]
-    assert not hasattr(wn, missing), f"wechatpay_notify.{missing} exists: run {name} here, drop it from PENDING_FILES"
-    pytest.skip(f"{name}: {reason}")
+    assert sorted(n for n in on_disk if n not in NOT_CASES) == sorted(FILES), "a new vector file needs a runner here"
 
 
 @pytest.mark.parametrize(
@@ -167,8 +265,9 @@ def test_case(name: str, group: dict[str, Any], case: dict[str, Any]) -> None:
 
 
 def text_body_cases() -> list[Case]:
-    """The V2Pay/V2Refund cases whose body is text (``bodyHex`` bodies are not valid UTF-8)."""
-    return [c for c in all_cases() if c[1]["type"] in ("V2Pay", "V2Refund") and "body" in c[2]]
+    """The cases with a body whose body is text (``bodyHex`` bodies are not valid UTF-8)."""
+    kinds = ("V2Pay", "V2Refund", "V3Notify", "Endpoint")
+    return [c for c in all_cases() if c[1]["type"] in kinds and "body" in c[2]]
 
 
 @pytest.mark.parametrize(
@@ -179,3 +278,28 @@ def text_body_cases() -> list[Case]:
 def test_case_with_str_body(name: str, group: dict[str, Any], case: dict[str, Any]) -> None:
     """A str body (encoded as UTF-8) gets the same verdict as the raw bytes."""
     run_case(name, group, case, as_text=True)
+
+
+def mapping_header_cases() -> list[Case]:
+    """The v3 cases that name no header twice (in any case): their headers fit a dict."""
+    return [
+        c
+        for c in cases("v3_notify.json")
+        if len({k.lower() for k, _ in c[2]["headers"]}) == len(c[2]["headers"])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "group", "case"),
+    mapping_header_cases(),
+    ids=[f"{n}#{c['tcId']}" for n, _, c in mapping_header_cases()],
+)
+def test_v3_case_with_mapping_headers(name: str, group: dict[str, Any], case: dict[str, Any]) -> None:
+    """Headers given as a mapping get the same verdict as the (name, value) pairs."""
+    run_case(name, group, case, as_mapping=True)
+
+
+def test_repeated_headers_are_run_as_pairs() -> None:
+    """The cases that repeat a header (only expressible as pairs) exist and are refused."""
+    repeated = [c for c in cases("v3_notify.json") if c not in mapping_header_cases()]
+    assert repeated and all(c[2]["result"] == "invalid" for c in repeated)

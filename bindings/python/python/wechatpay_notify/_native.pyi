@@ -1,16 +1,27 @@
 """Type stubs for the native part of wechatpay_notify (checked by mypy.stubtest)."""
 
 from collections.abc import Iterable, Mapping
-from typing import Literal, final
+from typing import Any, Literal, final
+
+from ._reply import HttpReply
 
 __all__ = [
     "Coupon",
+    "Endpoint",
+    "EndpointResult",
+    "MerchantProfile",
     "PaymentNotification",
     "RefundNotification",
+    "V3Notification",
+    "V3Refund",
+    "V3Transaction",
+    "V3Verifier",
     "Verifier",
     "__version__",
     "reply_fail",
     "reply_success",
+    "reply_v3_fail",
+    "reply_v3_success",
     "sign",
 ]
 
@@ -19,6 +30,8 @@ __version__: str
 _SignTypeName = Literal["MD5", "HMAC-SHA256"]
 
 _Body = bytes | bytearray | memoryview | str
+# Request headers: a mapping (every item is read, repeated names included) or (name, value) pairs.
+_Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 
 @final
 class Verifier:
@@ -192,3 +205,188 @@ def reply_success() -> str:
 
 def reply_fail(msg: str) -> str:
     """A FAIL reply carrying msg (WeChat Pay will retry)."""
+
+@final
+class V3Verifier:
+    """Verifies APIv3 notifications for one merchant: its APIv3 key and the WeChat Pay keys it
+    trusts (id -> PEM: platform certificates and/or WeChat Pay public keys)."""
+
+    def __new__(
+        cls,
+        api_v3_key: str,
+        platform_keys: Mapping[str, str] | Iterable[tuple[str, str]],
+        *,
+        max_clock_skew: int | None = 300,
+        max_body_bytes: int | None = 65536,
+    ) -> V3Verifier: ...
+    @property
+    def max_clock_skew(self) -> int: ...
+    @property
+    def max_body_bytes(self) -> int: ...
+    @property
+    def trusted_ids(self) -> tuple[str, ...]: ...
+    def trusts(self, serial: str) -> bool:
+        """True when a key with this id (as Wechatpay-Serial would name it) is trusted."""
+
+    def verify(self, headers: _Headers, body: _Body, *, now: int | None = None) -> V3Notification:
+        """Verifies a notification (the request headers and the raw POST body) at now (Unix
+        seconds; None = the system clock), or raises NotifyError."""
+
+@final
+class V3Notification:
+    """A verified, decrypted APIv3 notification."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def create_time(self) -> str: ...
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def resource_type(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def plaintext(self) -> str: ...
+    @property
+    def resource(self) -> dict[str, Any]:
+        """The decrypted resource, parsed by json.loads (the same dict on every read)."""
+    @property
+    def transaction(self) -> V3Transaction | None: ...
+    @property
+    def refund(self) -> V3Refund | None: ...
+    @property
+    def is_success(self) -> bool: ...
+    @property
+    def dedupe_key(self) -> str: ...
+
+@final
+class V3Transaction:
+    """The typed view of a TRANSACTION.* resource (direct and service-provider shapes)."""
+
+    @property
+    def appid(self) -> str | None: ...
+    @property
+    def mchid(self) -> str | None: ...
+    @property
+    def sp_appid(self) -> str | None: ...
+    @property
+    def sp_mchid(self) -> str | None: ...
+    @property
+    def sub_appid(self) -> str | None: ...
+    @property
+    def sub_mchid(self) -> str | None: ...
+    @property
+    def out_trade_no(self) -> str | None: ...
+    @property
+    def transaction_id(self) -> str | None: ...
+    @property
+    def trade_type(self) -> str | None: ...
+    @property
+    def trade_state(self) -> str | None: ...
+    @property
+    def trade_state_desc(self) -> str | None: ...
+    @property
+    def bank_type(self) -> str | None: ...
+    @property
+    def attach(self) -> str | None: ...
+    @property
+    def success_time(self) -> str | None: ...
+    @property
+    def payer_openid(self) -> str | None: ...
+    @property
+    def payer_sp_openid(self) -> str | None: ...
+    @property
+    def payer_sub_openid(self) -> str | None: ...
+    @property
+    def amount_total(self) -> int | None: ...
+    @property
+    def amount_payer_total(self) -> int | None: ...
+    @property
+    def amount_currency(self) -> str | None: ...
+    @property
+    def amount_payer_currency(self) -> str | None: ...
+
+@final
+class V3Refund:
+    """The typed view of a REFUND.* resource."""
+
+    @property
+    def mchid(self) -> str | None: ...
+    @property
+    def sp_mchid(self) -> str | None: ...
+    @property
+    def sub_mchid(self) -> str | None: ...
+    @property
+    def out_trade_no(self) -> str | None: ...
+    @property
+    def transaction_id(self) -> str | None: ...
+    @property
+    def out_refund_no(self) -> str | None: ...
+    @property
+    def refund_id(self) -> str | None: ...
+    @property
+    def refund_status(self) -> str | None: ...
+    @property
+    def success_time(self) -> str | None: ...
+    @property
+    def user_received_account(self) -> str | None: ...
+    @property
+    def amount_total(self) -> int | None: ...
+    @property
+    def amount_refund(self) -> int | None: ...
+    @property
+    def amount_payer_total(self) -> int | None: ...
+    @property
+    def amount_payer_refund(self) -> int | None: ...
+
+def reply_v3_success() -> HttpReply:
+    """The APIv3 success reply: 204, no content type, an empty body."""
+
+def reply_v3_fail(error: BaseException | str) -> HttpReply:
+    """The APIv3 failure reply for a NotifyError (or its code); any other Exception gets the
+    internal reply (500)."""
+
+@final
+class MerchantProfile:
+    """One merchant account served by an Endpoint: a label, and its v2 part, APIv3 part, or both."""
+
+    def __new__(
+        cls, label: str, *, v2: Verifier | None = None, v3: V3Verifier | None = None
+    ) -> MerchantProfile: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def v2(self) -> Verifier | None: ...
+    @property
+    def v3(self) -> V3Verifier | None: ...
+
+@final
+class Endpoint:
+    """One notify_url serving several merchants, v2 and APIv3."""
+
+    def __new__(cls, profiles: Iterable[MerchantProfile]) -> Endpoint: ...
+    @property
+    def labels(self) -> tuple[str, ...]: ...
+    def handle(self, headers: _Headers, body: _Body, *, now: int | None = None) -> EndpointResult:
+        """Decides the version and the merchant of a request and verifies it; raises
+        EndpointRejected (with the reply to send) when it is refused."""
+
+@final
+class EndpointResult:
+    """A request an Endpoint verified."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def kind(self) -> Literal["v2_payment", "v2_refund", "v3"]: ...
+    @property
+    def version(self) -> Literal["v2", "v3"]: ...
+    @property
+    def notification(self) -> PaymentNotification | RefundNotification | V3Notification: ...
+    @property
+    def is_success(self) -> bool: ...
+    @property
+    def dedupe_key(self) -> str | None: ...
+    @property
+    def reply(self) -> HttpReply: ...

@@ -1,0 +1,272 @@
+//! One notify endpoint for many merchants and both API versions: `MerchantProfile`, `Endpoint`,
+//! `EndpointResult`, and `EndpointRejected` for a refused request. The core decides the version
+//! and the merchant and runs that merchant's verifier; this module only converts.
+
+use pyo3::PyTraverseError;
+use pyo3::gc::PyVisit;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString, PyTuple};
+use wechatpay_notify as core;
+use wechatpay_notify::{Notification, Rejection};
+
+use crate::reply::http_reply;
+use crate::v2::{PaymentNotification, RefundNotification, Verifier};
+use crate::v3::{V3Notification, V3Verifier, headers_of, now_of};
+use crate::{PythonErrorExt, body_of, config_text, errors, repr_opt, wrong_type};
+
+/// A refused request as `EndpointRejected`: the core's code and message, and the endpoint's
+/// decision (`version`, `label`, the `reply` to send).
+fn rejected(py: Python<'_>, r: &Rejection) -> PyErr {
+    let reply = match http_reply(py, &r.reply()) {
+        Ok(reply) => reply.unbind(),
+        Err(e) => return e,
+    };
+    errors::EndpointRejected::new_err((
+        r.error().code(),
+        r.error().message().to_owned(),
+        r.version().map(|v| v.as_str()),
+        r.label().map(str::to_owned),
+        reply,
+    ))
+}
+
+/// One merchant account served by an `Endpoint`: a label of your choice (e.g. your shop id), and
+/// its v2 part (a `Verifier` with `mch_id` set: v2 notifications are routed by it), its APIv3 part
+/// (a `V3Verifier`), or both.
+///
+/// The verifiers are copied into the profile: the `Verifier` objects stay usable on their own. A
+/// wrong argument type raises `TypeError`; a v2 verifier without `mch_id` raises
+/// `InvalidConfigError`.
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+pub(crate) struct MerchantProfile {
+    inner: core::MerchantProfile,
+    v2: Option<Py<Verifier>>,
+    v3: Option<Py<V3Verifier>>,
+}
+
+#[pymethods]
+impl MerchantProfile {
+    #[new]
+    #[pyo3(signature = (label, *, v2=None, v3=None))]
+    fn new(
+        label: &Bound<'_, PyString>,
+        v2: Option<Bound<'_, Verifier>>,
+        v3: Option<Bound<'_, V3Verifier>>,
+    ) -> PyResult<MerchantProfile> {
+        let label = config_text(label, "the label cannot be encoded as UTF-8")?;
+        let mut inner = core::MerchantProfile::new(label);
+        if let Some(v) = &v2 {
+            inner = inner.v2(v.get().inner.clone()).into_py_result()?;
+        }
+        if let Some(v) = &v3 {
+            inner = inner.v3(v.get().inner.clone());
+        }
+        Ok(MerchantProfile {
+            inner,
+            v2: v2.map(Bound::unbind),
+            v3: v3.map(Bound::unbind),
+        })
+    }
+
+    /// The label.
+    #[getter]
+    fn label(&self) -> &str {
+        self.inner.label()
+    }
+
+    /// The v2 part, or None.
+    #[getter]
+    fn v2(&self, py: Python<'_>) -> Option<Py<Verifier>> {
+        self.v2.as_ref().map(|v| v.clone_ref(py))
+    }
+
+    /// The APIv3 part, or None.
+    #[getter]
+    fn v3(&self, py: Python<'_>) -> Option<Py<V3Verifier>> {
+        self.v3.as_ref().map(|v| v.clone_ref(py))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let part = |p: Option<Bound<'_, PyAny>>| -> PyResult<String> {
+            p.map_or(Ok("None".to_owned()), |p| Ok(p.repr()?.to_string()))
+        };
+        Ok(format!(
+            "MerchantProfile({}, v2={}, v3={})",
+            repr_opt(py, Some(self.label())),
+            part(self.v2(py).map(|v| v.into_bound(py).into_any()))?,
+            part(self.v3(py).map(|v| v.into_bound(py).into_any()))?,
+        ))
+    }
+}
+
+/// One notify_url serving several merchants, v2 and APIv3.
+///
+/// `handle` decides the version and the merchant of each request and verifies it with that
+/// merchant's own verifier: a `Wechatpay-Signature` header means APIv3, and the merchant is the
+/// one trusting `Wechatpay-Serial`; otherwise the body is v2 XML (a refund when it has
+/// `req_info`, else a payment) and the merchant is the one whose `mch_id` it names. Choosing from
+/// unverified input is safe because that merchant's key must then verify the message.
+///
+/// Building refuses (`InvalidConfigError`) no profile, a profile with neither part, a label used
+/// twice, two profiles with the same v2 `mch_id` or trusting the same APIv3 key id. Thread-safe:
+/// share one instance; `handle` releases the GIL.
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+pub(crate) struct Endpoint {
+    inner: core::Endpoint,
+}
+
+#[pymethods]
+impl Endpoint {
+    #[new]
+    fn new(profiles: &Bound<'_, PyAny>) -> PyResult<Endpoint> {
+        const EXPECTED: &str = "profiles must be an iterable of MerchantProfile";
+        if profiles.is_instance_of::<PyString>() || profiles.is_instance_of::<PyBytes>() {
+            return Err(wrong_type(EXPECTED, profiles));
+        }
+        let mut list = Vec::new();
+        for item in profiles
+            .try_iter()
+            .map_err(|_| wrong_type(EXPECTED, profiles))?
+        {
+            let item = item?;
+            let profile = item
+                .cast::<MerchantProfile>()
+                .map_err(|_| wrong_type(EXPECTED, &item))?;
+            list.push(profile.get().inner.clone());
+        }
+        let inner = core::Endpoint::new(list).into_py_result()?;
+        Ok(Endpoint { inner })
+    }
+
+    /// The profiles' labels, in order.
+    #[getter]
+    fn labels<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.labels().collect::<Vec<_>>())
+    }
+
+    /// Decides the version and the merchant of a request and verifies it with that merchant's
+    /// verifier. Returns an `EndpointResult` (send its `reply`), or raises `EndpointRejected`
+    /// carrying the `reply` to send.
+    ///
+    /// `headers`: the request headers, a mapping or an iterable of `(name, value)` pairs of `str`.
+    /// `body`: the raw POST body, byte for byte. `now`: Unix seconds for APIv3's timestamp window;
+    /// None (the default) reads the system clock.
+    #[pyo3(signature = (headers, body, *, now=None))]
+    fn handle(
+        &self,
+        py: Python<'_>,
+        headers: &Bound<'_, PyAny>,
+        body: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<EndpointResult> {
+        let headers = headers_of(headers)?;
+        let body = body_of(body)?;
+        let now = now_of(now)?;
+        let slice = body.as_slice();
+        let inner = &self.inner;
+        let handled = py
+            .detach(|| inner.handle(&headers, slice, now))
+            .map_err(|r| rejected(py, &r))?;
+        let label = handled.label().to_owned();
+        let reply = http_reply(py, &handled.reply())?.unbind();
+        let n = handled.into_notification();
+        let (kind, version) = (n.kind(), n.version().as_str());
+        let is_success = n.is_success();
+        let dedupe_key = n.dedupe_key().map(str::to_owned);
+        let notification = match n {
+            Notification::V2Payment(n) => {
+                Py::new(py, PaymentNotification::from_core(n))?.into_any()
+            }
+            Notification::V2Refund(n) => Py::new(py, RefundNotification::from_core(n))?.into_any(),
+            Notification::V3(n) => Py::new(py, V3Notification::from_core(n))?.into_any(),
+        };
+        Ok(EndpointResult {
+            label,
+            kind,
+            version,
+            is_success,
+            dedupe_key,
+            notification,
+            reply,
+        })
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("Endpoint(labels={})", self.labels(py)?.repr()?))
+    }
+}
+
+/// A request an `Endpoint` verified: which merchant, which kind, the notification, and the
+/// success reply to send.
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+pub(crate) struct EndpointResult {
+    label: String,
+    kind: &'static str,
+    version: &'static str,
+    is_success: bool,
+    dedupe_key: Option<String>,
+    notification: Py<PyAny>,
+    reply: Py<PyAny>,
+}
+
+#[pymethods]
+impl EndpointResult {
+    /// The merchant's label.
+    #[getter]
+    fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// "v2_payment", "v2_refund" or "v3".
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// "v2" or "v3".
+    #[getter]
+    fn version(&self) -> &'static str {
+        self.version
+    }
+
+    /// The verified notification: a `PaymentNotification`, a `RefundNotification` (a hint: see
+    /// `Verifier.decrypt_refund`) or a `V3Notification`.
+    #[getter]
+    fn notification(&self, py: Python<'_>) -> Py<PyAny> {
+        self.notification.clone_ref(py)
+    }
+
+    /// The payment or refund succeeded (see each notification's `is_success`).
+    #[getter]
+    fn is_success(&self) -> bool {
+        self.is_success
+    }
+
+    /// The idempotency key (`transaction_id`, `refund_id`, or the APIv3 event id), the same for
+    /// the v2 and APIv3 deliveries of one payment or refund.
+    #[getter]
+    fn dedupe_key(&self) -> Option<&str> {
+        self.dedupe_key.as_deref()
+    }
+
+    /// The success reply for its version: v2 → 200 with the XML SUCCESS; APIv3 → 204.
+    #[getter]
+    fn reply(&self, py: Python<'_>) -> Py<PyAny> {
+        self.reply.clone_ref(py)
+    }
+
+    // The notification can hold a mutable dict (`fields`, `resource`).
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.notification)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "EndpointResult(label={}, kind='{}', is_success={}, dedupe_key={})",
+            repr_opt(py, Some(&self.label)),
+            self.kind,
+            if self.is_success { "True" } else { "False" },
+            repr_opt(py, self.dedupe_key.as_deref()),
+        )
+    }
+}

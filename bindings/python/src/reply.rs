@@ -1,0 +1,75 @@
+//! HTTP replies: the core's `HttpReply` as the package's `HttpReply` (a small immutable
+//! `NamedTuple` defined in `wechatpay_notify/_reply.py`), and the APIv3 reply helpers.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyString, PyType};
+use wechatpay_notify::reply::{self, HttpReply};
+use wechatpay_notify::{Error, ErrorKind};
+
+use crate::{errors, to_py_err, utf8, wrong_type};
+
+/// The core's reply as a `wechatpay_notify.HttpReply(status, content_type, body)`.
+pub(crate) fn http_reply<'py>(py: Python<'py>, r: &HttpReply) -> PyResult<Bound<'py, PyAny>> {
+    static HTTP_REPLY: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    HTTP_REPLY
+        .import(py, "wechatpay_notify._reply", "HttpReply")?
+        .call1((r.status, r.content_type, r.body.as_str()))
+}
+
+/// The APIv3 success reply: status 204, no content type, an empty body (WeChat Pay also accepts
+/// 200). Send it for every verified notification.
+#[pyfunction]
+pub(crate) fn reply_v3_success(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    http_reply(py, &reply::v3_success())
+}
+
+/// The APIv3 failure reply for `error`: 401 when the request is not authentic
+/// (`signature_mismatch`, `unknown_serial`, `timestamp_out_of_window`, ...), 400 when it is
+/// malformed, 500 for `invalid_config` / `internal`, with content type `application/json` and the
+/// body `{"code":"FAIL","message":"<error code>"}` (the code only, never input). WeChat Pay
+/// retries after a failure reply.
+///
+/// `error` is a `NotifyError` (its `.code`), an error code (`str`), or any other `Exception` (a
+/// bug, a database failure), which gets the `internal` reply (500). Another type raises
+/// `TypeError`; a `str` or a `NotifyError` whose code is not one of the library's raises
+/// `InvalidArgumentError`.
+#[pyfunction]
+pub(crate) fn reply_v3_fail<'py>(
+    py: Python<'py>,
+    error: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kind = if error.is_instance_of::<errors::NotifyError>() {
+        let code = error.getattr("code")?;
+        let code = code
+            .cast::<PyString>()
+            .map_err(|_| wrong_type("NotifyError.code must be a str", &code))?;
+        kind_of(code)?
+    } else if let Ok(code) = error.cast::<PyString>() {
+        kind_of(code)?
+    } else if error.is_instance_of::<pyo3::exceptions::PyException>() {
+        ErrorKind::Internal
+    } else {
+        return Err(wrong_type(
+            "error must be a NotifyError, an error code (str) or an Exception",
+            error,
+        ));
+    };
+    http_reply(py, &reply::v3_fail(&Error::new(kind, kind.code())))
+}
+
+/// The error kind of a SPEC §3 code; any other text is `invalid_argument`.
+fn kind_of(code: &Bound<'_, PyString>) -> PyResult<ErrorKind> {
+    let text = utf8(
+        code,
+        ErrorKind::InvalidArgument,
+        "the error code cannot be encoded as UTF-8 (lone surrogate)",
+    )?;
+    ErrorKind::from_code(&text).ok_or_else(|| {
+        // Error::new escapes and shortens the echoed text.
+        to_py_err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{text} is not an error code"),
+        ))
+    })
+}

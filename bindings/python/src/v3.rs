@@ -1,0 +1,447 @@
+//! APIv3 (JSON): `V3Verifier`, its result `V3Notification`, and the typed views `V3Transaction` /
+//! `V3Refund` (each attribute calls the core accessor of the same name, declared once in the
+//! core's `json_view!`; `tests/test_typed_views.py` compares them with `typed_views.json`).
+
+use std::sync::{Arc, OnceLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use pyo3::PyTraverseError;
+use pyo3::gc::PyVisit;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyInt, PyString, PyTuple};
+use wechatpay_notify as core;
+use wechatpay_notify::{Error, ErrorKind, V3Headers};
+
+use crate::{
+    PythonErrorExt, body_limit, body_of, cached, config_text, optional_count, refused, repr_opt,
+    str_pairs, utf8, wrong_type,
+};
+
+/// Request headers from a mapping (`dict`, Starlette's `Headers`, ...: every item, repeated names
+/// included) or an iterable of `(name, value)` pairs (WSGI/werkzeug `Headers`, a list).
+pub(crate) fn headers_of(obj: &Bound<'_, PyAny>) -> PyResult<V3Headers> {
+    let pairs = str_pairs(
+        obj,
+        "headers",
+        ErrorKind::InvalidArgument,
+        "a header name or value cannot be encoded as UTF-8 (lone surrogate)",
+    )?;
+    Ok(pairs.into_iter().collect())
+}
+
+/// The time to verify at, in Unix seconds: an `int` (0 or more), or None for the system clock.
+pub(crate) fn now_of(obj: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
+    let Some(now) = obj.filter(|n| !n.is_none()) else {
+        return SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .map_err(|_| {
+                crate::to_py_err(Error::new(
+                    ErrorKind::Internal,
+                    "the system clock is before 1970",
+                ))
+            });
+    };
+    if !now.is_instance_of::<PyInt>() || now.is_instance_of::<PyBool>() {
+        return Err(wrong_type("now must be an int (Unix seconds) or None", now));
+    }
+    now.extract::<u64>().map_err(|_| {
+        refused(
+            ErrorKind::InvalidArgument,
+            "now must be a non-negative integer (Unix seconds)",
+        )
+    })
+}
+
+/// Verifies APIv3 notifications for one merchant: its APIv3 key and the WeChat Pay keys it
+/// trusts.
+///
+/// `platform_keys` maps each key id to its PEM: a platform certificate (PEM X.509; the id is its
+/// serial number in hex) or a WeChat Pay public key (PEM SPKI; the id is usually `PUB_KEY_ID_…`).
+/// Give both kinds at once during a migration. The signature is checked over the raw body bytes
+/// before anything is parsed or decrypted, `Wechatpay-Timestamp` must be within `max_clock_skew`
+/// seconds of now in either direction, and a certificate is used only within its validity
+/// period. Thread-safe: share one instance; verification releases the GIL.
+///
+/// A wrong argument type raises `TypeError`; an unusable value (an APIv3 key that is not exactly
+/// 32 bytes, a PEM that is not an RSA key of 2048 bits or more, a certificate whose serial is not
+/// its id, an id given twice, a negative number) raises `InvalidConfigError`.
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+pub(crate) struct V3Verifier {
+    pub(crate) inner: core::V3Verifier,
+}
+
+#[pymethods]
+impl V3Verifier {
+    #[new]
+    #[pyo3(
+        signature = (api_v3_key, platform_keys, *, max_clock_skew=None, max_body_bytes=None),
+        text_signature = "(api_v3_key, platform_keys, *, max_clock_skew=300, max_body_bytes=65536)"
+    )]
+    fn new(
+        api_v3_key: &Bound<'_, PyString>,
+        platform_keys: &Bound<'_, PyAny>,
+        max_clock_skew: Option<&Bound<'_, PyAny>>,
+        max_body_bytes: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<V3Verifier> {
+        let key = config_text(api_v3_key, "the APIv3 key must be exactly 32 bytes")?;
+        let mut inner = core::V3Verifier::new(key.as_bytes()).into_py_result()?;
+        let keys = str_pairs(
+            platform_keys,
+            "platform_keys",
+            ErrorKind::InvalidConfig,
+            "a key id or PEM cannot be encoded as UTF-8 (lone surrogate)",
+        )?;
+        for (id, pem) in &keys {
+            inner.add_trusted_key(id, pem).into_py_result()?;
+        }
+        if let Some(seconds) = optional_count(
+            max_clock_skew,
+            "max_clock_skew",
+            ErrorKind::InvalidConfig,
+            "max_clock_skew must be a non-negative integer (seconds)",
+        )? {
+            inner = inner.max_clock_skew(seconds);
+        }
+        if let Some(limit) = body_limit(max_body_bytes)? {
+            inner = inner.max_body_bytes(limit);
+        }
+        Ok(V3Verifier { inner })
+    }
+
+    /// The allowed difference between now and `Wechatpay-Timestamp`, in seconds, either way.
+    #[getter]
+    fn max_clock_skew(&self) -> u64 {
+        self.inner.clock_skew()
+    }
+
+    /// The largest body accepted, in bytes.
+    #[getter]
+    fn max_body_bytes(&self) -> usize {
+        self.inner.body_limit()
+    }
+
+    /// The trusted key ids, as configured (certificates by their uppercase hex serial).
+    #[getter]
+    fn trusted_ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.trusted_ids().collect::<Vec<_>>())
+    }
+
+    /// True when a key with this id (as `Wechatpay-Serial` would name it: hex serials compare
+    /// numerically, other ids exactly) is trusted.
+    fn trusts(&self, serial: &Bound<'_, PyString>) -> PyResult<bool> {
+        let serial = utf8(
+            serial,
+            ErrorKind::InvalidArgument,
+            "the serial cannot be encoded as UTF-8 (lone surrogate)",
+        )?;
+        Ok(self.inner.trusts(&serial))
+    }
+
+    /// Verifies a notification and returns it, or raises `NotifyError` with the reason's `.code`.
+    ///
+    /// `headers`: the request headers, a mapping or an iterable of `(name, value)` pairs of `str`
+    /// (names are case-insensitive; a `Wechatpay-*` header sent twice is refused). `body`: the raw
+    /// POST body, byte for byte (a `str` is sent as UTF-8). `now`: the time to verify at, in Unix
+    /// seconds; None (the default) reads the system clock.
+    #[pyo3(signature = (headers, body, *, now=None))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        headers: &Bound<'_, PyAny>,
+        body: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<V3Notification> {
+        let headers = headers_of(headers)?;
+        let body = body_of(body)?;
+        let now = now_of(now)?;
+        let slice = body.as_slice();
+        let inner = &self.inner;
+        let n = py
+            .detach(|| inner.verify(&headers, slice, now))
+            .into_py_result()?;
+        Ok(V3Notification::from_core(n))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "V3Verifier(trusted_ids={}, max_clock_skew={}, max_body_bytes={})",
+            self.trusted_ids(py)?.repr()?,
+            self.max_clock_skew(),
+            self.max_body_bytes()
+        ))
+    }
+}
+
+/// A verified, decrypted APIv3 notification.
+///
+/// The event's own fields are strings exactly as received (`create_time` is not always RFC 3339);
+/// `plaintext` is the decrypted resource exactly; `resource` is that JSON parsed (`json.loads`:
+/// key order kept, integers exact). `transaction` / `refund` are the core's typed views (None for
+/// another kind of event).
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+pub(crate) struct V3Notification {
+    /// Shared with the typed views.
+    inner: Arc<core::V3Notification>,
+    /// `.resource`, built on first read.
+    resource: OnceLock<Py<PyAny>>,
+}
+
+impl V3Notification {
+    pub(crate) fn from_core(inner: core::V3Notification) -> V3Notification {
+        V3Notification {
+            inner: Arc::new(inner),
+            resource: OnceLock::new(),
+        }
+    }
+}
+
+#[pymethods]
+impl V3Notification {
+    /// The event id.
+    #[getter]
+    fn id(&self) -> &str {
+        self.inner.id()
+    }
+
+    /// `create_time`, exactly as received.
+    #[getter]
+    fn create_time(&self) -> &str {
+        self.inner.create_time()
+    }
+
+    /// `event_type`, e.g. "TRANSACTION.SUCCESS", "REFUND.SUCCESS".
+    #[getter]
+    fn event_type(&self) -> &str {
+        self.inner.event_type()
+    }
+
+    /// `resource_type` ("encrypt-resource").
+    #[getter]
+    fn resource_type(&self) -> &str {
+        self.inner.resource_type()
+    }
+
+    /// `summary`.
+    #[getter]
+    fn summary(&self) -> &str {
+        self.inner.summary()
+    }
+
+    /// The decrypted resource, exactly as decrypted (a JSON object).
+    #[getter]
+    fn plaintext(&self) -> &str {
+        self.inner.plaintext()
+    }
+
+    /// The decrypted resource parsed by `json.loads` (a dict; key order kept, integers exact).
+    /// Built once, on first read: every read returns the same dict.
+    #[getter]
+    fn resource<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        cached(py, &self.resource, || {
+            LOADS
+                .import(py, "json", "loads")?
+                .call1((self.inner.plaintext(),))
+        })
+    }
+
+    /// The transaction view, for `TRANSACTION.*` events; None otherwise.
+    #[getter]
+    fn transaction(&self) -> Option<V3Transaction> {
+        self.inner.transaction().map(|_| V3Transaction {
+            inner: Arc::clone(&self.inner),
+        })
+    }
+
+    /// The refund view, for `REFUND.*` events; None otherwise.
+    #[getter]
+    fn refund(&self) -> Option<V3Refund> {
+        self.inner.refund().map(|_| V3Refund {
+            inner: Arc::clone(&self.inner),
+        })
+    }
+
+    /// True when the transaction's `trade_state` or the refund's `refund_status` is SUCCESS.
+    #[getter]
+    fn is_success(&self) -> bool {
+        self.inner.is_success()
+    }
+
+    /// The idempotency key: `transaction_id` for transactions, `refund_id` for refunds (the same
+    /// as the v2 deliveries of the same payment or refund), the event `id` otherwise.
+    #[getter]
+    fn dedupe_key(&self) -> &str {
+        self.inner.dedupe_key()
+    }
+
+    // The cached `resource` dict is mutable: let the garbage collector see it.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(self.resource.get())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let n = &self.inner;
+        format!(
+            "V3Notification(id={}, event_type={}, dedupe_key={})",
+            repr_opt(py, Some(n.id())),
+            repr_opt(py, Some(n.event_type())),
+            repr_opt(py, Some(n.dedupe_key())),
+        )
+    }
+}
+
+/// Declares a typed view class: each attribute calls the core view's accessor of the same name
+/// (`text` → `str | None`, `amount` → `int | None` in fen).
+macro_rules! view_class {
+    (
+        $(#[doc = $doc:literal])*
+        $class:ident = $view:ident {
+            text { $( $(#[doc = $tdoc:literal])* $text:ident, )* }
+            amount { $( $(#[doc = $adoc:literal])* $amount:ident, )* }
+            repr { $( $shown:ident ),* }
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[pyclass(frozen, module = "wechatpay_notify._native")]
+        pub(crate) struct $class {
+            inner: Arc<core::V3Notification>,
+        }
+
+        #[pymethods]
+        impl $class {
+            $(
+                $(#[doc = $tdoc])*
+                #[getter]
+                fn $text(&self) -> Option<&str> {
+                    self.inner.$view().and_then(|v| v.$text())
+                }
+            )*
+            $(
+                $(#[doc = $adoc])*
+                #[getter]
+                fn $amount(&self) -> Option<u64> {
+                    self.inner.$view().and_then(|v| v.$amount())
+                }
+            )*
+
+            fn __repr__(&self, py: Python<'_>) -> String {
+                let shown = [$( format!("{}={}", stringify!($shown), ReprValue::repr(self.$shown(), py)) ),*];
+                format!("{}({})", stringify!($class), shown.join(", "))
+            }
+        }
+    };
+}
+
+/// An attribute's Python `repr()`, for the views' `__repr__`.
+trait ReprValue {
+    fn repr(self, py: Python<'_>) -> String;
+}
+
+impl ReprValue for Option<&str> {
+    fn repr(self, py: Python<'_>) -> String {
+        repr_opt(py, self)
+    }
+}
+
+impl ReprValue for Option<u64> {
+    fn repr(self, _py: Python<'_>) -> String {
+        crate::repr_amount(self)
+    }
+}
+
+view_class! {
+    /// The typed view of a `TRANSACTION.*` resource (direct and service-provider shapes). Every
+    /// attribute is None when the resource lacks it; amounts are ints in fen.
+    V3Transaction = transaction {
+        text {
+            /// `appid` (direct merchants).
+            appid,
+            /// `mchid` (direct merchants).
+            mchid,
+            /// `sp_appid` (service provider).
+            sp_appid,
+            /// `sp_mchid` (service provider).
+            sp_mchid,
+            /// `sub_appid` (sub-merchant).
+            sub_appid,
+            /// `sub_mchid` (sub-merchant).
+            sub_mchid,
+            /// `out_trade_no`.
+            out_trade_no,
+            /// `transaction_id`.
+            transaction_id,
+            /// `trade_type` ("JSAPI", "NATIVE", "APP", ...).
+            trade_type,
+            /// `trade_state` ("SUCCESS", ...).
+            trade_state,
+            /// `trade_state_desc`.
+            trade_state_desc,
+            /// `bank_type`.
+            bank_type,
+            /// `attach`.
+            attach,
+            /// `success_time` (RFC 3339, as sent).
+            success_time,
+            /// `payer.openid` (direct merchants).
+            payer_openid,
+            /// `payer.sp_openid` (service provider).
+            payer_sp_openid,
+            /// `payer.sub_openid` (sub-merchant).
+            payer_sub_openid,
+            /// `amount.currency`.
+            amount_currency,
+            /// `amount.payer_currency`.
+            amount_payer_currency,
+        }
+        amount {
+            /// `amount.total` in fen.
+            amount_total,
+            /// `amount.payer_total` in fen.
+            amount_payer_total,
+        }
+        repr { out_trade_no, transaction_id, amount_total, trade_state }
+    }
+}
+
+view_class! {
+    /// The typed view of a `REFUND.*` resource (`REFUND.SUCCESS`, `REFUND.ABNORMAL`,
+    /// `REFUND.CLOSED`). Every attribute is None when the resource lacks it; amounts are ints in
+    /// fen.
+    V3Refund = refund {
+        text {
+            /// `mchid` (direct merchants).
+            mchid,
+            /// `sp_mchid` (service provider).
+            sp_mchid,
+            /// `sub_mchid` (sub-merchant).
+            sub_mchid,
+            /// `out_trade_no`.
+            out_trade_no,
+            /// `transaction_id`.
+            transaction_id,
+            /// `out_refund_no`.
+            out_refund_no,
+            /// `refund_id`.
+            refund_id,
+            /// `refund_status` ("SUCCESS", "CLOSED", "ABNORMAL").
+            refund_status,
+            /// `success_time`.
+            success_time,
+            /// `user_received_account`.
+            user_received_account,
+        }
+        amount {
+            /// `amount.total` in fen.
+            amount_total,
+            /// `amount.refund` in fen.
+            amount_refund,
+            /// `amount.payer_total` in fen.
+            amount_payer_total,
+            /// `amount.payer_refund` in fen.
+            amount_payer_refund,
+        }
+        repr { out_refund_no, refund_id, amount_refund, refund_status }
+    }
+}

@@ -1,0 +1,164 @@
+"""The multi-merchant endpoint (SPEC §4, issue 11): MerchantProfile, Endpoint.handle, EndpointResult,
+EndpointRejected. Every routing rule is exercised by the shared vectors (test_vectors.py, endpoint.json);
+these tests pin the Python-specific parts."""
+
+from __future__ import annotations
+
+import copy
+import gc
+import pickle
+import weakref
+from typing import Any
+
+import pytest
+import wechatpay_notify as wn
+from support import cases_of, endpoint_of, load_vectors, pairs_of, v3_verifier_of, verifier_of
+
+
+def group() -> dict[str, Any]:
+    """The two-merchant group of endpoint.json (shop-a: MD5 v2 + v3; shop-b: HMAC v2 + v3)."""
+    g: dict[str, Any] = load_vectors("endpoint.json")["testGroups"][0]
+    return g
+
+
+def case(tc_id: int) -> dict[str, Any]:
+    for _, c in cases_of("endpoint.json"):
+        if c["tcId"] == tc_id:
+            return c
+    raise AssertionError(f"no tcId {tc_id}")
+
+
+def handle(endpoint: wn.Endpoint, tc_id: int) -> wn.EndpointResult:
+    c = case(tc_id)
+    return endpoint.handle(pairs_of(c["headers"]), c["body"], now=c["now"])
+
+
+def test_profiles_keep_their_parts() -> None:
+    a = group()["config"]["profiles"][0]
+    v2, v3 = verifier_of(a["v2"]), v3_verifier_of(a["v3"])
+    both = wn.MerchantProfile("shop-a", v2=v2, v3=v3)
+    assert (both.label, both.v2, both.v3) == ("shop-a", v2, v3)
+    assert both.v2 is v2 and both.v3 is v3
+    only_v3 = wn.MerchantProfile("shop-c", v3=v3)
+    assert only_v3.v2 is None and only_v3.v3 is v3
+    assert repr(only_v3) == f"MerchantProfile('shop-c', v2=None, v3={v3!r})"
+    assert a["v2"]["apiKey"] not in repr(both) and a["v3"]["apiV3Key"] not in repr(both)
+    # The v2 part routes by mch_id: a verifier without one is refused at once.
+    with pytest.raises(wn.InvalidConfigError) as info:
+        wn.MerchantProfile("shop-x", v2=wn.Verifier(a["v2"]["apiKey"], "MD5"))
+    assert info.value.code == "invalid_config" and "shop-x" in info.value.message
+
+
+def test_results_carry_the_label_kind_notification_and_reply() -> None:
+    endpoint = endpoint_of(group()["config"])
+    assert endpoint.labels == ("shop-a", "shop-b")
+    assert repr(endpoint) == "Endpoint(labels=('shop-a', 'shop-b'))"
+
+    pay = handle(endpoint, 1)
+    assert (pay.label, pay.kind, pay.version, pay.is_success) == ("shop-a", "v2_payment", "v2", True)
+    assert isinstance(pay.notification, wn.PaymentNotification)
+    assert pay.notification.mch_id == "10000100" and pay.notification is pay.notification
+    assert pay.reply == wn.HttpReply(200, "text/xml", wn.reply_success())
+    assert repr(pay) == (
+        "EndpointResult(label='shop-a', kind='v2_payment', is_success=True, "
+        "dedupe_key='4200001234202611270123456789')"
+    )
+
+    refund = handle(endpoint, 4)
+    assert (refund.label, refund.kind) == ("shop-b", "v2_refund")
+    assert isinstance(refund.notification, wn.RefundNotification)
+    assert refund.dedupe_key == refund.notification.refund_id
+
+    v3 = handle(endpoint, 5)
+    assert (v3.label, v3.kind, v3.version) == ("shop-a", "v3", "v3")
+    assert isinstance(v3.notification, wn.V3Notification)
+    assert v3.notification.transaction is not None
+    assert v3.reply == wn.reply_v3_success()
+    # The v2 and APIv3 deliveries of one payment share the dedupe key.
+    assert v3.dedupe_key == pay.dedupe_key == v3.notification.transaction.transaction_id
+
+
+def test_cross_merchant_forgeries_are_refused_with_the_chosen_label() -> None:
+    """A body naming merchant A but signed with B's key is routed to A, whose key refuses it."""
+    endpoint = endpoint_of(group()["config"])
+    with pytest.raises(wn.EndpointRejected) as info:
+        handle(endpoint, 8)
+    err = info.value
+    assert (err.code, err.version, err.label) == ("signature_mismatch", "v2", "shop-a")
+    assert err.reply == wn.HttpReply(200, "text/xml", wn.reply_fail("signature_mismatch"))
+    assert isinstance(err, wn.NotifyError) and type(err) is wn.EndpointRejected
+    assert str(err) == f"signature_mismatch: {err.message}"
+    with pytest.raises(wn.EndpointRejected) as v3:
+        handle(endpoint, 11)
+    assert (v3.value.version, v3.value.label, v3.value.reply.status) == ("v3", "shop-a", 401)
+    assert v3.value.reply == wn.reply_v3_fail(v3.value)
+
+
+def test_rejections_copy_and_pickle() -> None:
+    endpoint = endpoint_of(group()["config"])
+    with pytest.raises(wn.EndpointRejected) as info:
+        handle(endpoint, 17)
+    err = info.value
+    assert (err.code, err.version, err.label, err.reply.status) == ("malformed_xml", None, None, 400)
+    for twin in (pickle.loads(pickle.dumps(err)), copy.copy(err)):
+        assert type(twin) is wn.EndpointRejected
+        assert (twin.code, twin.message, twin.version, twin.label, twin.reply) == (
+            err.code,
+            err.message,
+            err.version,
+            err.label,
+            err.reply,
+        )
+    assert repr(err).startswith("EndpointRejected('malformed_xml', ")
+
+
+def test_the_endpoint_keeps_copies_of_the_verifiers() -> None:
+    """Profiles and verifiers can be dropped after the endpoint is built."""
+    config = group()["config"]
+    profiles = [
+        wn.MerchantProfile(p["label"], v2=verifier_of(p["v2"]), v3=v3_verifier_of(p["v3"])) for p in config["profiles"]
+    ]
+    endpoint = wn.Endpoint(iter(profiles))
+    del profiles
+    gc.collect()
+    assert handle(endpoint, 2).label == "shop-b"
+
+
+def test_now_defaults_to_the_system_clock() -> None:
+    endpoint = endpoint_of(group()["config"])
+    c = case(5)
+    with pytest.raises(wn.EndpointRejected) as info:
+        endpoint.handle(pairs_of(c["headers"]), c["body"])
+    assert (info.value.code, info.value.label) == ("timestamp_out_of_window", "shop-a")
+    # v2 ignores the time.
+    c1 = case(1)
+    assert endpoint.handle(dict(pairs_of(c1["headers"])), c1["body"].encode()).label == "shop-a"
+
+
+def test_build_refusals_are_invalid_config() -> None:
+    a = group()["config"]["profiles"][0]
+    with pytest.raises(wn.InvalidConfigError):
+        wn.Endpoint([])
+    with pytest.raises(wn.InvalidConfigError):
+        wn.Endpoint([wn.MerchantProfile("empty")])
+    profile = wn.MerchantProfile("shop-a", v2=verifier_of(a["v2"]))
+    with pytest.raises(wn.InvalidConfigError) as info:
+        wn.Endpoint([profile, profile])
+    assert info.value.code == "invalid_config"
+
+
+def test_a_result_cycle_is_collectable() -> None:
+    endpoint = endpoint_of(group()["config"])
+
+    class Witness:
+        pass
+
+    result = handle(endpoint, 1)
+    n = result.notification
+    assert isinstance(n, wn.PaymentNotification)
+    witness = Witness()
+    n.fields["result"], n.fields["witness"] = result, witness  # type: ignore[assignment]
+    ref = weakref.ref(witness)
+    del result, n, witness
+    gc.collect()
+    assert ref() is None
