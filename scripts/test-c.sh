@@ -74,17 +74,20 @@ export PKG_CONFIG_PATH=$out/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 [ "$(pkg-config --modversion wechatpay-notify)" = "$version" ]
 # shellcheck disable=SC2046
 gcc -std=c11 -Wall -Wextra -Wpedantic -Werror examples/c/notify_cgi.c -o "$out/notify_cgi" \
-  $(pkg-config --cflags --libs wechatpay-notify sqlite3) -Wl,-rpath,"$lib_dir"
+  $(pkg-config --cflags --libs wechatpay-notify sqlite3 jansson) -Wl,-rpath,"$lib_dir"
 # shellcheck disable=SC2046
 gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
   -fno-omit-frame-pointer examples/c/notify_cgi.c -o "$out/notify_cgi-asan" \
-  $(pkg-config --cflags wechatpay-notify sqlite3) "$lib_dir/libwechatpay_notify.a" \
-  $(pkg-config --libs sqlite3) -lpthread -ldl -lm
+  $(pkg-config --cflags wechatpay-notify sqlite3 jansson) "$lib_dir/libwechatpay_notify.a" \
+  $(pkg-config --libs sqlite3 jansson) -lpthread -ldl -lm
 
-step "C example over loopback HTTP (a CGI gateway runs notify_cgi per request; SQLite orders)"
-python3 examples/c/test_notify_cgi.py "$out/notify_cgi" "$lib_dir/libwechatpay_notify.so"
+# The example's tests make APIv3 requests and drive it with the CLI (simulate, keygen, verify-v3).
+step "cargo build -p wechatpay-notify-cli"
+$CARGO build -p wechatpay-notify-cli
+step "C example over loopback HTTP (a CGI gateway runs notify_cgi per request; two merchants, v2 and APIv3; SQLite orders)"
+python3 examples/c/test_notify_cgi.py "$out/notify_cgi" "$lib_dir/libwechatpay_notify.so" "$lib_dir/wechatpay-notify"
 step "C example over loopback HTTP, gcc -fsanitize=address,undefined"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  python3 examples/c/test_notify_cgi.py "$out/notify_cgi-asan" "$lib_dir/libwechatpay_notify.so"
+  python3 examples/c/test_notify_cgi.py "$out/notify_cgi-asan" "$lib_dir/libwechatpay_notify.so" "$lib_dir/wechatpay-notify"
 
 step "C: all passed"

@@ -1,23 +1,32 @@
 #!/usr/bin/env python3
 """Tests of the C example (notify_cgi) over real HTTP on loopback, run by scripts/test-c.sh.
 
-    python3 examples/c/test_notify_cgi.py NOTIFY_CGI LIBWECHATPAY_NOTIFY_SO [WRAPPER...]
+    python3 examples/c/test_notify_cgi.py NOTIFY_CGI LIBWECHATPAY_NOTIFY_SO WECHATPAY_NOTIFY_CLI [WRAPPER...]
 
-notify_cgi is a CGI program, so the test runs it the way a web server does: a small CGI/1.1
-gateway (http.server on 127.0.0.1, port 0) starts one notify_cgi process per request with the
-request's meta-variables in its environment and the body on stdin, and turns the program's
-"Status:"/"Content-Type:" headers and body into the HTTP response. Concurrent requests are
-concurrent processes sharing one SQLite file. A few checks also run the program directly (stdin in,
-stdout out, exit status). Notifications are the shipped samples (examples/notifications/) and
-notifications signed here with the library's own wechatpay_sign, called through ctypes. Every
-database check reads the file with Python's sqlite3 module. WRAPPER (e.g. valgrind ...) prefixes
-every run of the program. Prints "N passed, M failed"; exits non-zero on any failure.
+notify_cgi is a CGI program, so the test runs it the way a web server does: the small CGI/1.1
+gateway of cgi_gateway.py (http.server on 127.0.0.1, port 0) starts one notify_cgi process per
+request with the request's meta-variables (HTTP_WECHATPAY_SIGNATURE, ...) in its environment and the
+body on stdin, and turns the program's "Status:"/"Content-Type:" headers and body into the HTTP
+response.
+Concurrent requests are concurrent processes sharing one SQLite file. A few checks also run the
+program directly (stdin in, stdout out, exit status).
+
+Two merchants, each with v2 and APIv3, configured by a profiles file naming key files and an
+environment variable: shop-a (the shipped samples' key, MD5, mch_id 10000100; the test key
+pubkey-a) and shop-b (HMAC-SHA256, mch_id 10000200; pubkey-b). v2 notifications are signed here
+with the library's own wechatpay_sign (through ctypes) or made by the CLI (`simulate refund
+--print`); APIv3 notifications are made by the CLI (`simulate v3 pay|refund --print`, signed with
+the test keys of tests/vectors/keys/) and read back with `verify-v3` when a test needs their
+transaction_id. The CLI's `simulate` also drives the gateway directly, as the README says.
+Every database check reads the file with Python's sqlite3 module. WRAPPER (e.g. valgrind ...)
+prefixes every run of the program. Prints "N passed, M failed"; exits non-zero on any failure.
 """
 
 from __future__ import annotations
 
 import ctypes
 import http.client
+import json
 import os
 import sqlite3
 import subprocess
@@ -29,13 +38,14 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
+
+from cgi_gateway import Gateway  # beside this file
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "examples" / "notifications"
-API_KEY = (SAMPLES / "api_key.txt").read_text().strip()
-MCH_ID = "10000100"
+KEYS = ROOT / "tests" / "vectors" / "keys"
 SUCCESS = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"
 SAMPLE_ORDER = "20261127ORDER0001"
 SAMPLE_TX = "4200001234202611270123456789"
@@ -43,14 +53,71 @@ MAX_BODY_BYTES = 65536
 
 CGI = sys.argv[1] if len(sys.argv) > 1 else ""
 LIB = sys.argv[2] if len(sys.argv) > 2 else ""
-WRAPPER = sys.argv[3:]
+CLI = sys.argv[3] if len(sys.argv) > 3 else ""
+WRAPPER = sys.argv[4:]
 
 
-def fail_reply(code: str) -> str:
+@dataclass(frozen=True)
+class Merchant:
+    label: str
+    mch_id: str
+    v2_key: str
+    sign_type: str
+    v3_key: str
+    key_id: str
+    private_key: Path
+    public_key: Path
+
+
+A = Merchant("shop-a", "10000100", (SAMPLES / "api_key.txt").read_text().strip(), "MD5",
+             "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb", "PUB_KEY_ID_0114232134912410000000000000",
+             KEYS / "pubkey-a-private.pem", KEYS / "pubkey-a-public.pem")
+B = Merchant("shop-b", "10000200", "2IBtBXdrqC3kCBs4gaceL7nl2nnFadQv", "HMAC-SHA256",
+             "0123456789abcdefghijklmnopqrstuv", "PUB_KEY_ID_0111111111111120000000000001",
+             KEYS / "pubkey-b-private.pem", KEYS / "pubkey-b-public.pem")
+# The profiles name shop-a's APIv3 key by this environment variable (shop-b's by a file).
+A_V3_KEY_ENV = "TEST_SHOP_A_API_V3_KEY"
+
+
+def v2_fail(code: str) -> str:
     return f"<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[{code}]]></return_msg></xml>"
 
 
-# ---- signing with the library (the C ABI's wechatpay_sign) ----
+def v3_fail(code: str) -> str:
+    return json.dumps({"code": "FAIL", "message": code}, separators=(",", ":"))
+
+
+# ---- the deployment: key files and the profiles file ----
+
+
+def write_profiles(d: Path, a_platform_keys: dict[str, str] | None = None) -> Path:
+    """shop-a and shop-b: each one's v2 key in a file, shop-b's APIv3 key in a file, shop-a's in
+    $TEST_SHOP_A_API_V3_KEY, the WeChat Pay public key each trusts. Returns the profiles file."""
+    profiles = []
+    for m in (A, B):
+        md = d / m.label
+        md.mkdir(parents=True, exist_ok=True)
+        (md / "api_key.txt").write_text(m.v2_key + "\n")
+        (md / "api_v3_key.txt").write_text(m.v3_key + "\n")
+        (md / "wechatpay_public_key.pem").write_bytes(m.public_key.read_bytes())
+        v3: dict[str, object] = {"platform_keys": {m.key_id: f"{m.label}/wechatpay_public_key.pem"}}
+        if m is A:
+            v3["api_v3_key_env"] = A_V3_KEY_ENV
+            if a_platform_keys is not None:
+                v3["platform_keys"] = a_platform_keys
+        else:
+            v3["api_v3_key_file"] = f"{m.label}/api_v3_key.txt"
+        profiles.append({"label": m.label,
+                         "v2": {"api_key_file": f"{m.label}/api_key.txt", "sign_type": m.sign_type,
+                                "mch_id": m.mch_id},
+                         "v3": v3})
+    path = d / "profiles.json"
+    path.write_text(json.dumps({"profiles": profiles}, indent=1))
+    path.chmod(0o600)
+    return path
+
+
+# ---- signing v2 with the library (the C ABI's wechatpay_sign) ----
 
 
 class Str(ctypes.Structure):
@@ -61,7 +128,7 @@ class Field(ctypes.Structure):
     _fields_ = [("name", Str), ("value", Str)]
 
 
-def load_sign() -> Callable[[dict[str, str], str], str]:
+def load_sign() -> Callable[[dict[str, str], str, str], str]:
     lib = ctypes.CDLL(LIB)
     lib.wechatpay_sign.argtypes = [
         ctypes.POINTER(Field), ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
@@ -77,11 +144,11 @@ def load_sign() -> Callable[[dict[str, str], str], str]:
     lib.wechatpay_string_len.restype = ctypes.c_size_t
     lib.wechatpay_string_free.argtypes = [ctypes.c_void_p]
 
-    def sign(fields: dict[str, str], key: str) -> str:
+    def sign(fields: dict[str, str], key: str, sign_type: str) -> str:
         encoded = [(k.encode(), v.encode()) for k, v in fields.items()]
         array = (Field * len(encoded))(*[Field(Str(k, len(k)), Str(v, len(v))) for k, v in encoded])
         out = ctypes.c_void_p()
-        k, t = key.encode(), b"MD5"
+        k, t = key.encode(), sign_type.encode()
         err = lib.wechatpay_sign(array, len(encoded), k, len(k), t, len(t), ctypes.byref(out))
         if err:
             code = lib.wechatpay_error_code(err).decode()
@@ -98,14 +165,16 @@ def load_sign() -> Callable[[dict[str, str], str], str]:
 SIGN = load_sign() if LIB else None
 
 
-def notification(tx: str, order: str, fee: int, result_code: str = "SUCCESS", key: str = API_KEY) -> bytes:
-    """A payment notification as WeChat Pay sends it (CDATA values), signed with MD5 under `key`."""
+def v2_payment(m: Merchant, tx: str, order: str, fee: int, result_code: str = "SUCCESS",
+               key: str | None = None, mch_id: str | None = None) -> bytes:
+    """A v2 payment notification as WeChat Pay sends it (CDATA values) for merchant `m`, signed with
+    its key and algorithm (or `key`, to forge; `mch_id`, to name another merchant)."""
     fields = {
         "appid": "wx2421b1c4370ec43b",
         "bank_type": "CFT",
         "cash_fee": str(fee),
         "fee_type": "CNY",
-        "mch_id": MCH_ID,
+        "mch_id": mch_id or m.mch_id,
         "nonce_str": "5d2b6c2a8db53831f7eda20af46e531c",
         "openid": "oUpF8uMEb4qRXf22hE3X68TekukE",
         "out_trade_no": order,
@@ -119,12 +188,71 @@ def notification(tx: str, order: str, fee: int, result_code: str = "SUCCESS", ke
     if result_code == "FAIL":
         fields["err_code"] = "NOTENOUGH"
     assert SIGN is not None
-    fields["sign"] = SIGN(fields, key)
+    fields["sign"] = SIGN(fields, key or m.v2_key, m.sign_type)
     return ("<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>").encode()
 
 
 def sample(name: str) -> bytes:
     return (SAMPLES / name).read_bytes()
+
+
+# ---- the CLI: APIv3 requests and v2 refunds as WeChat Pay sends them ----
+
+
+@dataclass
+class Request:
+    headers: dict[str, str]
+    body: bytes
+
+
+def cli(args: list[str], env: dict[str, str], stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
+    return subprocess.run([CLI, *args], input=stdin, env=full_env, capture_output=True, timeout=120)
+
+
+def printed(args: list[str], env: dict[str, str]) -> Request:
+    """`wechatpay-notify simulate ... --print`: the headers (APIv3), a blank line, the body."""
+    p = cli(["simulate", *args, "--print"], env)
+    assert p.returncode == 0, p
+    text = p.stdout.decode()
+    assert text.endswith("\n")
+    text = text[:-1]
+    headers: dict[str, str] = {}
+    if args[0] == "v3":
+        head, _, text = text.partition("\n\n")
+        for line in head.split("\n"):
+            name, _, value = line.partition(": ")
+            headers[name] = value
+    return Request(headers, text.encode())
+
+
+def v3_request(m: Merchant, what: str = "pay", *extra: str, signer: Merchant | None = None,
+               serial: str | None = None, v3_key: str | None = None) -> Request:
+    """An APIv3 notification of merchant `m`, signed now with `signer`'s private key (default: the
+    key `m` trusts) under `serial` (default `m.key_id`), the resource encrypted with `v3_key`."""
+    return printed(["v3", what, "--private-key", str((signer or m).private_key), "--key-id", serial or m.key_id,
+                    *extra], {"WECHATPAY_API_V3_KEY": v3_key or m.v3_key})
+
+
+def v3_payment(m: Merchant, order: str, fee: int, *extra: str) -> Request:
+    return v3_request(m, "pay", "--out-trade-no", order, "--total-fee", str(fee), *extra)
+
+
+def v3_resource(m: Merchant, r: Request) -> dict[str, object]:
+    """The decrypted resource of a genuine APIv3 request, read back with `wechatpay-notify verify-v3`."""
+    args = ["verify-v3", "--platform-key", f"{m.key_id}={m.public_key}"]
+    for k, v in r.headers.items():
+        args += ["--header", f"{k}: {v}"]
+    p = cli([*args, "-"], {"WECHATPAY_API_V3_KEY": m.v3_key}, r.body)
+    assert p.returncode == 0, p
+    resource: dict[str, object] = json.loads(p.stdout)["resource"]
+    return resource
+
+
+def v2_refund(m: Merchant, order: str, fee: int) -> bytes:
+    """A v2 refund notification of merchant `m` (req_info encrypted as WeChat Pay does)."""
+    return printed(["refund", "--mch-id", m.mch_id, "--out-trade-no", order, "--total-fee", str(fee)],
+                   {"WECHATPAY_API_KEY": m.v2_key}).body
 
 
 # ---- running the program ----
@@ -147,106 +275,83 @@ def run(args: list[str], env: dict[str, str], stdin: bytes = b"", check: bool = 
     return proc
 
 
-class Gateway(ThreadingHTTPServer):
-    """A CGI/1.1 gateway for notify_cgi on 127.0.0.1 (one process per request)."""
-
-    daemon_threads = True
-    request_queue_size = 64  # the concurrent test connects 24 clients at once
+class TestGateway(Gateway):
+    """cgi_gateway.Gateway running notify_cgi through `run` (WRAPPER, sanitizer options); a run
+    with a sanitizer report is broken (the test sees 502)."""
 
     def __init__(self, cgi_env: dict[str, str]) -> None:
-        super().__init__(("127.0.0.1", 0), CgiHandler)
-        self.cgi_env = cgi_env
-        self.exits: list[int] = []
-        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), lambda env, body: run([], env, body, check=False), cgi_env)
+
+    def broken(self, proc: subprocess.CompletedProcess[bytes]) -> bool:
+        return super().broken(proc) or sanitizer_report(proc)
 
 
-class CgiHandler(BaseHTTPRequestHandler):
-    server: Gateway
+@dataclass
+class Reply:
+    status: int
+    content_type: str | None
+    body: str
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base's name)
-        pass
 
-    def do_POST(self) -> None:
-        self.cgi()
+def v2_ok() -> Reply:
+    return Reply(200, "text/xml", SUCCESS)
 
-    def do_GET(self) -> None:
-        self.cgi()
 
-    def cgi(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        env = {
-            **self.server.cgi_env,
-            "GATEWAY_INTERFACE": "CGI/1.1",
-            "SERVER_PROTOCOL": self.request_version,
-            "SERVER_SOFTWARE": "test-gateway",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": str(self.server.server_address[1]),
-            "REQUEST_METHOD": self.command,
-            "SCRIPT_NAME": "/wechatpay/notify",
-            "PATH_INFO": "",
-            "QUERY_STRING": "",
-            "REMOTE_ADDR": self.client_address[0],
-            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
-        }
-        if self.command == "POST":
-            env["CONTENT_LENGTH"] = str(len(body))
-        proc = run([], env, body, check=False)
-        with self.server.lock:
-            self.server.exits.append(proc.returncode)
-        head, sep, payload = proc.stdout.partition(b"\r\n\r\n")
-        if not sep or proc.returncode not in (0, 1, 3) or sanitizer_report(proc):
-            # A broken program: the test sees 502 and the end of its stderr.
-            self.send_error(502, f"CGI exited {proc.returncode}: {proc.stderr[-1500:]!r}")
-            return
-        status, headers = 200, []
-        for line in head.decode().split("\r\n"):
-            name, _, value = line.partition(":")
-            if name.lower() == "status":
-                status = int(value.split()[0])
-            else:
-                headers.append((name, value.strip()))
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(payload)
+def v3_ok() -> Reply:
+    return Reply(204, None, "")
+
+
+def v2_refused(code: str, status: int = 200) -> Reply:
+    return Reply(status, "text/xml", v2_fail(code))
+
+
+def v3_refused(code: str, status: int) -> Reply:
+    return Reply(status, "application/json", v3_fail(code))
 
 
 class Site:
-    """A gateway serving notify_cgi with its own database file."""
+    """A gateway serving notify_cgi with its own profiles and database file."""
 
-    def __init__(self, tmp: Path, name: str, **extra_env: str) -> None:
+    def __init__(self, tmp: Path, name: str, profiles: Path | None = None, **extra_env: str) -> None:
         self.db = str(tmp / f"{name}.sqlite3")
-        self.env = {"WECHATPAY_API_KEY": API_KEY, "WECHATPAY_SIGN_TYPE": "MD5", "WECHATPAY_MCH_ID": MCH_ID,
-                    "WECHATPAY_DB": self.db, **extra_env}
-        self.gateway = Gateway(self.env)
+        self.profiles = profiles or write_profiles(tmp / f"{name}-profiles")
+        self.env = {"WECHATPAY_PROFILES": str(self.profiles), "WECHATPAY_DB": self.db, A_V3_KEY_ENV: A.v3_key,
+                    **extra_env}
+        self.gateway = TestGateway(self.env)
         self.thread = threading.Thread(target=self.gateway.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
+        self.url = f"http://127.0.0.1:{self.gateway.server_address[1]}/wechatpay/notify"
 
     def close(self) -> None:
         self.gateway.shutdown()
         self.thread.join()
         self.gateway.server_close()
 
-    def add_order(self, order: str, fen: int) -> None:
-        proc = run(["add-order", order, str(fen)], {"WECHATPAY_DB": self.db})
+    def add_order(self, m: Merchant, order: str, fen: int) -> None:
+        proc = run(["add-order", m.label, order, str(fen)], {"WECHATPAY_DB": self.db})
         assert proc.returncode == 0, proc.stderr
 
-    def post(self, body: bytes, method: str = "POST") -> tuple[int, str]:
+    def post(self, body: bytes, headers: dict[str, str] | None = None, method: str = "POST") -> Reply:
         conn = http.client.HTTPConnection("127.0.0.1", self.gateway.server_address[1], timeout=120)
         try:
-            conn.request(method, "/wechatpay/notify", body=body if method == "POST" else None,
-                         headers={"Content-Type": "text/xml"})
+            h = {"Content-Type": "application/json" if headers else "text/xml", **(headers or {})}
+            conn.request(method, "/wechatpay/notify", body=body if method == "POST" else None, headers=h)
             r = conn.getresponse()
             text = r.read().decode()
             assert r.status != 502, text
-            assert (r.getheader("Content-Type") or "").startswith("text/xml"), r.getheader("Content-Type")
-            return r.status, text
+            return Reply(r.status, r.getheader("Content-Type"), text)
         finally:
             conn.close()
+
+    def v3(self, r: Request) -> Reply:
+        return self.post(r.body, r.headers)
+
+    def simulate(self, args: list[str], env: dict[str, str]) -> tuple[dict[str, object], int]:
+        """`wechatpay-notify simulate ARGS --url URL`: the JSON report and the exit status."""
+        p = cli(["simulate", *args, "--url", self.url], env)
+        assert p.returncode in (0, 1), p
+        report: dict[str, object] = json.loads(p.stdout)
+        return report, p.returncode
 
     def query(self, sql: str, *args: str) -> list[tuple[object, ...]]:
         if not Path(self.db).exists():
@@ -255,14 +360,20 @@ class Site:
             return db.execute(sql, args).fetchall()
 
     def payments(self) -> list[tuple[object, ...]]:
-        return self.query("SELECT dedupe_key, out_trade_no, total_fee, result_code, outcome FROM payments ORDER BY rowid")
+        return self.query(
+            "SELECT merchant, dedupe_key, version, out_trade_no, total_fee, result, outcome FROM payments ORDER BY rowid")
 
     def discrepancies(self) -> list[tuple[object, ...]]:
-        return self.query(
-            "SELECT dedupe_key, out_trade_no, total_fee, order_amount_fen, reason FROM discrepancies ORDER BY rowid")
+        return self.query("SELECT merchant, dedupe_key, out_trade_no, total_fee, order_amount_fen, reason "
+                          "FROM discrepancies ORDER BY rowid")
 
-    def order(self, no: str) -> tuple[object, ...] | None:
-        rows = self.query("SELECT out_trade_no, amount_fen, status, transaction_id FROM orders WHERE out_trade_no = ?", no)
+    def refunds(self) -> list[tuple[object, ...]]:
+        return self.query("SELECT merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, refund_status "
+                          "FROM refunds ORDER BY rowid")
+
+    def order(self, m: Merchant, no: str) -> tuple[object, ...] | None:
+        rows = self.query("SELECT amount_fen, status, transaction_id FROM orders WHERE merchant = ? AND out_trade_no = ?",
+                          m.label, no)
         return rows[0] if rows else None
 
 
@@ -276,8 +387,8 @@ def test(f: Callable[[Path], None]) -> Callable[[Path], None]:
     return f
 
 
-def with_site(tmp: Path, name: str, f: Callable[[Site], None], **env: str) -> None:
-    site = Site(tmp, name, **env)
+def with_site(tmp: Path, name: str, f: Callable[[Site], None], profiles: Path | None = None, **env: str) -> None:
+    site = Site(tmp, name, profiles, **env)
     try:
         f(site)
     finally:
@@ -288,165 +399,316 @@ def with_site(tmp: Path, name: str, f: Callable[[Site], None], **env: str) -> No
 def direct_runs_stdin_to_stdout_with_exit_status(tmp: Path) -> None:
     """The program without a web server: the reply on stdout, the outcome in the exit status."""
     db = str(tmp / "direct.sqlite3")
-    env = {"WECHATPAY_API_KEY": API_KEY, "WECHATPAY_MCH_ID": MCH_ID, "WECHATPAY_DB": db}
-    assert run(["add-order", SAMPLE_ORDER, "101"], {"WECHATPAY_DB": db}).returncode == 0
-    p = run(["MD5"], env, sample("pay-md5.xml"))
+    env = {"WECHATPAY_PROFILES": str(write_profiles(tmp / "p")), "WECHATPAY_DB": db, A_V3_KEY_ENV: A.v3_key}
+    assert run(["add-order", A.label, SAMPLE_ORDER, "101"], {"WECHATPAY_DB": db}).returncode == 0
+    p = run([], env, sample("pay-md5.xml"))
     assert (p.returncode, p.stdout.decode()) == (0, SUCCESS + "\n"), p
-    # The algorithm from WECHATPAY_SIGN_TYPE instead of the argument.
-    p = run([], {**env, "WECHATPAY_SIGN_TYPE": "HMAC-SHA256"}, sample("pay-hmac-sha256.xml"))
-    assert (p.returncode, p.stdout.decode()) == (0, SUCCESS + "\n"), p
-    p = run(["MD5"], env, sample("pay-forged.xml"))
-    assert (p.returncode, p.stdout.decode()) == (1, fail_reply("signature_mismatch") + "\n"), p
-    p = run(["MD5"], {**env, "WECHATPAY_API_KEY": "short"})
-    assert p.returncode == 2 and b"<![CDATA[FAIL]]>" in p.stdout, p
-    assert run([], {}).returncode == 2  # no key, no algorithm: usage
-    # Under a web server the reply gets CGI headers.
-    p = run(["MD5"], {**env, "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST"}, sample("pay-md5.xml"))
-    assert p.returncode == 0 and p.stdout.decode() == "Content-Type: text/xml; charset=utf-8\r\n\r\n" + SUCCESS, p
+    p = run([], env, sample("pay-forged.xml"))
+    assert (p.returncode, p.stdout.decode()) == (1, v2_fail("signature_mismatch") + "\n"), p
+    # The APIv3 headers from the environment, as a web server passes them: the empty success reply.
+    r = v3_payment(B, "o-direct", 5)
+    v3_env = {**env, **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in r.headers.items()}}
+    p = run([], v3_env, r.body)
+    assert (p.returncode, p.stdout.decode()) == (0, "\n"), p
+    # Under a web server the reply gets CGI headers: the endpoint's status and content type.
+    p = run([], {**env, "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST"}, sample("pay-md5.xml"))
+    assert (p.returncode, p.stdout.decode()) == (0, "Status: 200 OK\r\nContent-Type: text/xml\r\n\r\n" + SUCCESS), p
+    p = run([], {**v3_env, "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST"}, r.body)
+    assert (p.returncode, p.stdout.decode()) == (0, "Status: 204 No Content\r\n\r\n"), p
+    assert run(["extra-argument"], env).returncode == 2  # usage
     with closing(sqlite3.connect(db)) as c:
-        assert c.execute("SELECT dedupe_key, outcome FROM payments").fetchall() == [(SAMPLE_TX, "paid")]
+        assert c.execute("SELECT merchant, dedupe_key, outcome FROM payments ORDER BY rowid").fetchall()[0] == (
+            A.label, SAMPLE_TX, "paid")
 
 
 @test
-def paid_once_under_retries(tmp: Path) -> None:
+def both_merchants_both_versions_paid_once_under_retries(tmp: Path) -> None:
     def body(site: Site) -> None:
-        site.add_order(SAMPLE_ORDER, 101)
+        # The same order number at both merchants: orders are keyed by merchant and number.
+        site.add_order(A, SAMPLE_ORDER, 101)
+        site.add_order(A, "o-2", 202)
+        site.add_order(B, SAMPLE_ORDER, 303)
+        site.add_order(B, "o-3", 404)
+        a2, b2 = sample("pay-md5.xml"), v2_payment(B, "4200000000000000000000000201", SAMPLE_ORDER, 303)
+        a3, b3 = v3_payment(A, "o-2", 202), v3_payment(B, "o-3", 404)
         for _ in range(3):
-            assert site.post(sample("pay-md5.xml")) == (200, SUCCESS)
-        assert site.payments() == [(SAMPLE_TX, SAMPLE_ORDER, 101, "SUCCESS", "paid")]
-        assert site.order(SAMPLE_ORDER) == (SAMPLE_ORDER, 101, "paid", SAMPLE_TX)
+            assert site.post(a2) == v2_ok()
+            assert site.v3(a3) == v3_ok()
+            assert site.post(b2) == v2_ok()
+            assert site.v3(b3) == v3_ok()
+        tx_a3, tx_b3 = v3_resource(A, a3)["transaction_id"], v3_resource(B, b3)["transaction_id"]
+        assert site.payments() == [
+            (A.label, SAMPLE_TX, "v2", SAMPLE_ORDER, 101, "SUCCESS", "paid"),
+            (A.label, tx_a3, "v3", "o-2", 202, "SUCCESS", "paid"),
+            (B.label, "4200000000000000000000000201", "v2", SAMPLE_ORDER, 303, "SUCCESS", "paid"),
+            (B.label, tx_b3, "v3", "o-3", 404, "SUCCESS", "paid"),
+        ]
+        assert site.order(A, SAMPLE_ORDER) == (101, "paid", SAMPLE_TX)
+        assert site.order(A, "o-2") == (202, "paid", tx_a3)
+        assert site.order(B, SAMPLE_ORDER) == (303, "paid", "4200000000000000000000000201")
+        assert site.order(B, "o-3") == (404, "paid", tx_b3)
         assert site.discrepancies() == []
-        assert site.gateway.exits == [0, 0, 0]
+        assert site.gateway.exits == [0] * 12
 
     with_site(tmp, "retries", body)
 
 
 @test
-def amount_mismatch_is_recorded_for_review(tmp: Path) -> None:
+def v2_and_v3_deliveries_of_one_payment_are_recorded_once(tmp: Path) -> None:
     def body(site: Site) -> None:
-        site.add_order(SAMPLE_ORDER, 100)  # the sample pays 101 fen
+        site.add_order(A, "o-5", 500)
+        site.add_order(B, "o-6", 600)
+        # shop-a: the APIv3 delivery first, then the v2 one of the same transaction_id.
+        a3 = v3_payment(A, "o-5", 500)
+        tx_a = str(v3_resource(A, a3)["transaction_id"])
+        assert site.v3(a3) == v3_ok()
+        assert site.post(v2_payment(A, tx_a, "o-5", 500)) == v2_ok()
+        assert site.v3(a3) == v3_ok()
+        # shop-b: the other way round.
+        b3 = v3_payment(B, "o-6", 600)
+        tx_b = str(v3_resource(B, b3)["transaction_id"])
+        assert site.post(v2_payment(B, tx_b, "o-6", 600)) == v2_ok()
+        assert site.v3(b3) == v3_ok()
+        assert site.payments() == [
+            (A.label, tx_a, "v3", "o-5", 500, "SUCCESS", "paid"),
+            (B.label, tx_b, "v2", "o-6", 600, "SUCCESS", "paid"),
+        ]
+        assert site.order(A, "o-5") == (500, "paid", tx_a)
+        assert site.order(B, "o-6") == (600, "paid", tx_b)
+        assert site.discrepancies() == []
+
+    with_site(tmp, "versions", body)
+
+
+@test
+def amount_mismatch_and_unknown_order_are_recorded_for_review(tmp: Path) -> None:
+    def body(site: Site) -> None:
+        site.add_order(A, SAMPLE_ORDER, 100)  # the sample pays 101 fen
+        site.add_order(B, "o-2", 100)
+        site.add_order(B, "o-9", 900)  # exists at shop-b only
+        b3 = v3_payment(B, "o-2", 99)
+        a3 = v3_payment(A, "o-9", 900)
         for _ in range(2):
-            assert site.post(sample("pay-md5.xml")) == (200, SUCCESS)
-        assert site.payments() == [(SAMPLE_TX, SAMPLE_ORDER, 101, "SUCCESS", "discrepancy")]
-        assert site.discrepancies() == [(SAMPLE_TX, SAMPLE_ORDER, 101, 100, "amount_mismatch")]
-        assert site.order(SAMPLE_ORDER) == (SAMPLE_ORDER, 100, "pending", None)
+            assert site.post(sample("pay-md5.xml")) == v2_ok()
+            assert site.v3(b3) == v3_ok()
+            assert site.v3(a3) == v3_ok()
+        assert site.post(v2_payment(A, "4200000020", "o-9", 900)) == v2_ok()
+        tx_b3, tx_a3 = v3_resource(B, b3)["transaction_id"], v3_resource(A, a3)["transaction_id"]
+        assert site.discrepancies() == [
+            (A.label, SAMPLE_TX, SAMPLE_ORDER, 101, 100, "amount_mismatch"),
+            (B.label, tx_b3, "o-2", 99, 100, "amount_mismatch"),
+            (A.label, tx_a3, "o-9", 900, None, "unknown_order"),
+            (A.label, "4200000020", "o-9", 900, None, "unknown_order"),
+        ]
+        assert [p[6] for p in site.payments()] == ["discrepancy"] * 4
+        assert site.order(A, SAMPLE_ORDER) == (100, "pending", None)
+        assert site.order(B, "o-2") == (100, "pending", None)
+        assert site.order(B, "o-9") == (900, "pending", None)
+        assert site.order(A, "o-9") is None
 
     with_site(tmp, "mismatch", body)
 
 
 @test
-def unknown_order_is_recorded_for_review(tmp: Path) -> None:
+def second_transaction_and_failed_payments(tmp: Path) -> None:
     def body(site: Site) -> None:
-        site.add_order("another-order", 101)
-        for _ in range(2):
-            assert site.post(sample("pay-md5.xml")) == (200, SUCCESS)
-        assert site.discrepancies() == [(SAMPLE_TX, SAMPLE_ORDER, 101, None, "unknown_order")]
-        assert site.order(SAMPLE_ORDER) is None
-        assert site.order("another-order") == ("another-order", 101, "pending", None)
-
-    with_site(tmp, "unknown", body)
-
-
-@test
-def second_transaction_and_failed_payment(tmp: Path) -> None:
-    def body(site: Site) -> None:
-        site.add_order("o-1", 500)
-        site.add_order("o-2", 500)
-        for b in (notification("4200000001", "o-1", 500), notification("4200000002", "o-1", 500),
-                  notification("4200000003", "o-2", 500, "FAIL"), notification("4200000003", "o-2", 500, "FAIL")):
-            assert site.post(b) == (200, SUCCESS)
-        assert site.order("o-1") == ("o-1", 500, "paid", "4200000001")
-        assert site.order("o-2") == ("o-2", 500, "pending", None)
-        assert [(p[0], p[4]) for p in site.payments()] == [
-            ("4200000001", "paid"), ("4200000002", "discrepancy"), ("4200000003", "failed")]
-        assert site.discrepancies() == [("4200000002", "o-1", 500, 500, "already_paid")]
+        site.add_order(A, "o-1", 500)
+        site.add_order(A, "o-2", 500)
+        site.add_order(B, "o-3", 500)
+        failed_v3 = v3_payment(B, "o-3", 500, "--result", "FAIL")
+        for b in (v2_payment(A, "4200000001", "o-1", 500), v2_payment(A, "4200000002", "o-1", 500),
+                  v2_payment(A, "4200000003", "o-2", 500, "FAIL"), v2_payment(A, "4200000003", "o-2", 500, "FAIL")):
+            assert site.post(b) == v2_ok()
+        assert site.v3(failed_v3) == v3_ok()
+        assert site.order(A, "o-1") == (500, "paid", "4200000001")
+        assert site.order(A, "o-2") == (500, "pending", None)
+        assert site.order(B, "o-3") == (500, "pending", None)
+        assert [(p[1], p[5], p[6]) for p in site.payments()] == [
+            ("4200000001", "SUCCESS", "paid"), ("4200000002", "SUCCESS", "discrepancy"),
+            ("4200000003", "FAIL", "failed"), (v3_resource(B, failed_v3)["transaction_id"], "PAYERROR", "failed")]
+        assert site.discrepancies() == [(A.label, "4200000002", "o-1", 500, 500, "already_paid")]
 
     with_site(tmp, "second", body)
 
 
 @test
-def forged_is_refused_and_records_nothing(tmp: Path) -> None:
+def cross_merchant_forgeries_are_refused_and_record_nothing(tmp: Path) -> None:
     def body(site: Site) -> None:
-        site.add_order(SAMPLE_ORDER, 101)
-        assert site.post(sample("pay-forged.xml")) == (400, fail_reply("signature_mismatch"))
-        assert site.post(notification("4200000004", SAMPLE_ORDER, 101, key="0" * 32)) == (
-            400, fail_reply("signature_mismatch"))
-        genuine = notification("4200000004", SAMPLE_ORDER, 1)
-        raised = genuine.replace(b"<total_fee><![CDATA[1]]>", b"<total_fee><![CDATA[101]]>")
-        assert raised != genuine
-        assert site.post(raised) == (400, fail_reply("signature_mismatch"))
-        xxe = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><a>&e;</a></xml>'
-        assert site.post(xxe) == (400, fail_reply("forbidden_doctype"))
-        assert site.post(b"") == (400, fail_reply("malformed_xml"))
-        assert site.payments() == []
-        assert site.order(SAMPLE_ORDER) == (SAMPLE_ORDER, 101, "pending", None)
-        assert site.gateway.exits == [1] * 5
+        site.add_order(A, "o-1", 100)
+        site.add_order(B, "o-1", 100)
+        # v2: a body naming shop-a (routed to its verifier by mch_id) signed with shop-b's key, and
+        # the reverse: the endpoint's v2 refusal (200, the XML FAIL).
+        assert site.post(v2_payment(A, "4200000030", "o-1", 100, key=B.v2_key)) == v2_refused("signature_mismatch")
+        assert site.post(v2_payment(B, "4200000031", "o-1", 100, key=A.v2_key)) == v2_refused("signature_mismatch")
+        assert site.post(sample("pay-forged.xml")) == v2_refused("signature_mismatch")
+        # APIv3: shop-a's key id (routing to shop-a) but signed with shop-b's private key.
+        assert site.v3(v3_request(A, "pay", signer=B)) == v3_refused("signature_mismatch", 401)
+        # Genuinely signed for shop-b, but the resource encrypted under shop-a's APIv3 key.
+        assert site.v3(v3_request(B, "pay", v3_key=A.v3_key)) == v3_refused("decrypt_failed", 400)
+        # A refund naming shop-a but encrypted with shop-b's key.
+        forged_refund = v2_refund(B, "o-1", 100).replace(B.mch_id.encode(), A.mch_id.encode())
+        assert site.post(forged_refund) == v2_refused("decrypt_failed")
+        assert site.payments() == [] and site.refunds() == []
+        assert site.order(A, "o-1") == (100, "pending", None)
+        assert site.order(B, "o-1") == (100, "pending", None)
+        assert site.gateway.exits == [1] * 6
 
     with_site(tmp, "forged", body)
 
 
 @test
-def other_merchant_is_refused(tmp: Path) -> None:
+def v3_stale_probe_unknown_key_and_missing_header_are_refused(tmp: Path) -> None:
     def body(site: Site) -> None:
-        assert site.post(sample("pay-md5.xml")) == (400, fail_reply("merchant_mismatch"))
+        site.add_order(A, "o-1", 100)
+        assert site.v3(v3_payment(A, "o-1", 100, "--stale-timestamp")) == v3_refused("timestamp_out_of_window", 401)
+        assert site.v3(v3_payment(A, "o-1", 100, "--probe")) == v3_refused("signature_probe", 401)
+        unknown = v3_request(A, "pay", serial="PUB_KEY_ID_0199999999999999999999999999")
+        assert site.v3(unknown) == v3_refused("unknown_serial", 401)
+        genuine = v3_payment(A, "o-1", 100)
+        missing = Request({k: v for k, v in genuine.headers.items() if k != "Wechatpay-Timestamp"}, genuine.body)
+        assert site.v3(missing) == v3_refused("missing_header", 401)
+        reserialised = Request(genuine.headers, genuine.body.replace(b",", b", ", 1))
+        assert site.v3(reserialised) == v3_refused("signature_mismatch", 401)
         assert site.payments() == []
+        assert site.order(A, "o-1") == (100, "pending", None)
+        assert site.v3(genuine) == v3_ok()
+        assert site.order(A, "o-1") == (100, "paid", v3_resource(A, genuine)["transaction_id"])
 
-    with_site(tmp, "merchant", body, WECHATPAY_MCH_ID="19999999")
+    with_site(tmp, "stale", body)
 
 
 @test
-def oversized_body_and_wrong_method(tmp: Path) -> None:
+def refunds_are_recorded_once_and_never_acted_upon(tmp: Path) -> None:
+    def body(site: Site) -> None:
+        site.add_order(A, SAMPLE_ORDER, 101)
+        assert site.post(sample("pay-md5.xml")) == v2_ok()
+        a = v2_refund(A, SAMPLE_ORDER, 101)
+        b = v3_request(B, "refund", "--out-trade-no", "o-7", "--total-fee", "70")
+        for _ in range(2):
+            assert site.post(a) == v2_ok()
+            assert site.v3(b) == v3_ok()
+        rows = site.refunds()
+        assert [(r[0], r[2], r[3], r[5], r[6]) for r in rows] == [
+            (A.label, "v2", SAMPLE_ORDER, 101, "SUCCESS"), (B.label, "v3", "o-7", 70, "SUCCESS")], rows
+        assert rows[1][1] == v3_resource(B, b)["refund_id"]
+        # Orders and payments untouched: a refund is a hint to confirm with the refund query API.
+        assert site.order(A, SAMPLE_ORDER) == (101, "paid", SAMPLE_TX)
+        assert len(site.payments()) == 1
+
+    with_site(tmp, "refunds", body)
+
+
+@test
+def oversized_undecidable_unknown_merchant_and_wrong_method(tmp: Path) -> None:
     def body(site: Site) -> None:
         b = sample("pay-md5.xml")
         padded = b.replace(b"<xml>", b"<xml>" + b" " * (MAX_BODY_BYTES - len(b)), 1)
         assert len(padded) == MAX_BODY_BYTES
-        assert site.post(padded + b" ") == (413, fail_reply("body_too_large"))
-        assert site.post(b" " * 1_000_000) == (413, fail_reply("body_too_large"))
-        assert site.post(b"", method="GET") == (405, fail_reply("POST only"))
+        # A body no merchant could be chosen for: the v2 FAIL with 400.
+        assert site.post(padded + b" ") == v2_refused("body_too_large", 400)
+        assert site.post(b" " * 1_000_000) == v2_refused("body_too_large", 400)
+        big = v3_payment(A, "o-1", 1)
+        assert site.v3(Request(big.headers, big.body + b" " * MAX_BODY_BYTES)) == v3_refused("body_too_large", 400)
+        assert site.post(b'{"id":1}') == v2_refused("malformed_xml", 400)
+        xxe = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><mch_id>10000100</mch_id><a>&e;</a></xml>'
+        assert site.post(xxe) == v2_refused("forbidden_doctype", 400)
+        assert site.post(b"") == v2_refused("malformed_xml", 400)
+        assert site.post(v2_payment(A, "4200000004", "o-1", 1, mch_id="19999999")) == v2_refused("merchant_mismatch")
+        assert site.post(b"", method="GET") == v2_refused("POST only", 405)
         assert site.payments() == []
         # Exactly at the limit is read and verified (no order here: a discrepancy).
-        assert site.post(padded) == (200, SUCCESS)
-        assert [p[4] for p in site.payments()] == ["discrepancy"]
+        assert site.post(padded) == v2_ok()
+        assert [p[6] for p in site.payments()] == ["discrepancy"]
 
     with_site(tmp, "oversized", body)
 
 
 @test
 def database_failure_is_not_acknowledged(tmp: Path) -> None:
-    """If the payment cannot be recorded, FAIL (HTTP 500): WeChat Pay retries later."""
+    """If the notification cannot be recorded: 500 and a FAIL in the request's version; WeChat Pay
+    retries later."""
 
     def body(site: Site) -> None:
-        assert site.post(sample("pay-md5.xml")) == (500, fail_reply("internal"))
-        assert site.gateway.exits == [3]
+        assert site.post(sample("pay-md5.xml")) == v2_refused("internal", 500)
+        assert site.v3(v3_payment(B, "o-1", 1)) == v3_refused("internal", 500)
+        assert site.gateway.exits == [3, 3]
 
     with_site(tmp, "dbfail", body, WECHATPAY_DB=str(tmp / "no-such-dir" / "payments.sqlite3"))
 
 
 @test
+def bad_configuration_is_refused(tmp: Path) -> None:
+    """Exit 2 with the reason on stderr (never a key); under a web server 500 and a FAIL reply."""
+    good = write_profiles(tmp / "p")
+    doc = json.loads(good.read_text())
+
+    def variant(name: str, edit: Callable[[dict], None]) -> str:  # type: ignore[type-arg]
+        d = json.loads(json.dumps(doc))
+        edit(d)
+        path = good.parent / f"{name}.json"
+        path.write_text(json.dumps(d))
+        return str(path)
+
+    cases = [
+        (variant("inline", lambda d: d["profiles"][0]["v2"].update(api_key=A.v2_key)), "never written into"),
+        (variant("both", lambda d: d["profiles"][1]["v3"].update(api_v3_key_env="X")), "exactly one of"),
+        (variant("same-mch", lambda d: d["profiles"][1]["v2"].update(mch_id=A.mch_id)), "invalid_config"),
+        (variant("same-label", lambda d: d["profiles"][1].update(label=A.label)), "invalid_config"),
+        (variant("no-mch", lambda d: d["profiles"][0]["v2"].pop("mch_id")), "invalid_config"),
+        (variant("bad-pem", lambda d: d["profiles"][1]["v3"].update(
+            platform_keys={B.key_id: "shop-b/api_key.txt"})), "invalid_config"),
+        (variant("no-list", lambda d: d.pop("profiles")), "profiles"),
+        (str(tmp / "missing.json"), "missing.json"),
+    ]
+    for path, expected in cases:
+        p = run([], {"WECHATPAY_PROFILES": path, "WECHATPAY_DB": str(tmp / "x.sqlite3"), A_V3_KEY_ENV: A.v3_key},
+                sample("pay-md5.xml"))
+        err = p.stderr.decode()
+        assert p.returncode == 2 and expected in err and "configuration error" in err, (path, err)
+        assert A.v2_key not in err and B.v2_key not in err and A.v3_key not in err, err
+        assert p.stdout.decode() == v2_fail("invalid_config") + "\n"
+    # The variable naming shop-a's APIv3 key is not set.
+    p = run([], {"WECHATPAY_PROFILES": str(good), "WECHATPAY_DB": str(tmp / "x.sqlite3")}, sample("pay-md5.xml"))
+    assert p.returncode == 2 and f"${A_V3_KEY_ENV}" in p.stderr.decode(), p
+    # Under a web server: 500 and the FAIL, in the request's version.
+    p = run([], {"WECHATPAY_PROFILES": cases[0][0], "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST",
+                 "HTTP_WECHATPAY_SIGNATURE": "x"}, b"{}")
+    assert p.stdout.decode() == ("Status: 500 Internal Server Error\r\nContent-Type: application/json\r\n\r\n"
+                                 + v3_fail("invalid_config")), p
+
+
+@test
 def concurrent_duplicates_pay_each_order_once(tmp: Path) -> None:
-    """24 requests released at once, each a notify_cgi process on one database file: 16 copies of
-    one notification and 8 different transactions for another order."""
+    """24 requests released at once, each a notify_cgi process on one database file: 16 deliveries
+    of one payment of shop-a (8 v2, 8 APIv3, one transaction_id) and 8 different transactions for
+    one order of shop-b."""
 
     def body(site: Site) -> None:
-        site.add_order("o-1", 300)
-        site.add_order("o-2", 300)
-        same = notification("4200000100", "o-1", 300)
-        bodies = [same] * 16 + [notification(f"42000002{i:02}", "o-2", 300) for i in range(8)]
-        barrier = threading.Barrier(len(bodies))
+        site.add_order(A, "o-1", 300)
+        site.add_order(B, "o-2", 300)
+        a3 = v3_payment(A, "o-1", 300)
+        tx = str(v3_resource(A, a3)["transaction_id"])
+        a2 = v2_payment(A, tx, "o-1", 300)
+        sends: list[Callable[[], Reply]] = [lambda: site.post(a2)] * 8 + [lambda: site.v3(a3)] * 8
+        for i in range(8):
+            b2 = v2_payment(B, f"42000002{i:02}", "o-2", 300)
+            sends.append(lambda b2=b2: site.post(b2))  # type: ignore[misc]
+        barrier = threading.Barrier(len(sends))
 
-        def send(b: bytes) -> tuple[int, str]:
+        def send(f: Callable[[], Reply]) -> tuple[int, str]:
             barrier.wait()
-            return site.post(b)
+            r = f()
+            return r.status, r.body
 
-        with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
-            replies = list(pool.map(send, bodies))
-        assert replies == [(200, SUCCESS)] * len(bodies), Counter(replies)
+        with ThreadPoolExecutor(max_workers=len(sends)) as pool:
+            replies = list(pool.map(send, sends))
+        assert replies == [(200, SUCCESS)] * 8 + [(204, "")] * 8 + [(200, SUCCESS)] * 8, Counter(replies)
         assert len(site.payments()) == 1 + 8
-        assert site.order("o-1") == ("o-1", 300, "paid", "4200000100")
-        o2 = site.order("o-2")
-        assert o2 is not None and o2[2] == "paid"
+        assert site.order(A, "o-1") == (300, "paid", tx)
+        o2 = site.order(B, "o-2")
+        assert o2 is not None and o2[1] == "paid"
         d = site.discrepancies()
-        assert len(d) == 7 and all(r[1] == "o-2" and r[4] == "already_paid" and r[0] != o2[3] for r in d), d
+        assert len(d) == 7 and all(r[0] == B.label and r[5] == "already_paid" and r[1] != o2[2] for r in d), d
 
     with_site(tmp, "concurrent", body)
 
@@ -454,15 +716,126 @@ def concurrent_duplicates_pay_each_order_once(tmp: Path) -> None:
 @test
 def add_order_command(tmp: Path) -> None:
     env = {"WECHATPAY_DB": str(tmp / "orders.sqlite3")}
-    assert run(["add-order", "o-1", "101"], env).returncode == 0
-    assert run(["add-order", "o-1", "101"], env).returncode == 3  # an order number is created once
-    for bad in (["add-order", "o-2", "0"], ["add-order", "o-2", "-1"], ["add-order", "o-2", "1.5"],
-                ["add-order", "o-2", "99999999999999999999"], ["add-order", "o-2"]):
+    assert run(["add-order", A.label, "o-1", "101"], env).returncode == 0
+    assert run(["add-order", B.label, "o-1", "101"], env).returncode == 0  # another merchant's number
+    assert run(["add-order", A.label, "o-1", "101"], env).returncode == 3  # created once per merchant
+    for bad in (["add-order", A.label, "o-2", "0"], ["add-order", A.label, "o-2", "-1"],
+                ["add-order", A.label, "o-2", "1.5"], ["add-order", A.label, "o-2", "99999999999999999999"],
+                ["add-order", "o-2", "5"]):
         assert run(bad, env).returncode == 2, bad
 
 
+# ---- the CLI's simulate against the gateway (issue 12.6) ----
+
+
+def keygen(d: Path) -> tuple[Path, str]:
+    p = cli(["keygen", "--out", str(d)], {})
+    assert p.returncode == 0, p
+    key_id = (d / "test_key_id.txt").read_text().strip()
+    assert json.loads(p.stdout)["key_id"] == key_id
+    return d / "test_private_key.pem", key_id
+
+
+def attempts(report: dict[str, object]) -> list[dict[str, object]]:
+    a = report["attempts"]
+    assert isinstance(a, list)
+    return a
+
+
+@test
+def simulate_pay_repeat_3_is_recorded_once(tmp: Path) -> None:
+    def body(site: Site) -> None:
+        site.add_order(A, "SIM-A-1", 101)
+        site.add_order(B, "SIM-B-1", 202)
+        report, rc = site.simulate(["pay", "--mch-id", A.mch_id, "--out-trade-no", "SIM-A-1", "--total-fee", "101",
+                                    "--repeat", "3"], {"WECHATPAY_API_KEY": A.v2_key})
+        assert rc == 0 and report["reply_ok"] is True, report
+        assert [(a["status"], a["reply"], a["reply_ok"]) for a in attempts(report)] == [(200, SUCCESS, True)] * 3
+        report, rc = site.simulate(["pay", "--sign-type", "HMAC-SHA256", "--mch-id", B.mch_id, "--out-trade-no",
+                                    "SIM-B-1", "--total-fee", "202", "--repeat", "3"], {"WECHATPAY_API_KEY": B.v2_key})
+        assert rc == 0 and [a["status"] for a in attempts(report)] == [200] * 3, report
+        rows = site.payments()
+        assert [(r[0], r[2], r[3], r[4], r[6]) for r in rows] == [
+            (A.label, "v2", "SIM-A-1", 101, "paid"), (B.label, "v2", "SIM-B-1", 202, "paid")]
+        assert site.order(A, "SIM-A-1") == (101, "paid", rows[0][1])
+        assert site.order(B, "SIM-B-1") == (202, "paid", rows[1][1])
+
+    with_site(tmp, "sim-repeat", body)
+
+
+@test
+def simulate_pay_with_a_forged_key_is_refused(tmp: Path) -> None:
+    def body(site: Site) -> None:
+        site.add_order(A, "SIM-A-2", 101)
+        report, rc = site.simulate(["pay", "--mch-id", A.mch_id, "--out-trade-no", "SIM-A-2", "--total-fee", "101"],
+                                   {"WECHATPAY_API_KEY": B.v2_key})
+        assert rc == 1 and report["reply_ok"] is False, report
+        assert (attempts(report)[0]["status"], attempts(report)[0]["reply"]) == (200, v2_fail("signature_mismatch"))
+        assert site.payments() == []
+        assert site.order(A, "SIM-A-2") == (101, "pending", None)
+
+    with_site(tmp, "sim-forged", body)
+
+
+@test
+def simulate_v3_with_a_keygen_key_the_example_trusts(tmp: Path) -> None:
+    key, key_id = keygen(tmp / "shop-a-keygen")
+    profiles = write_profiles(tmp / "p", {key_id: str(tmp / "shop-a-keygen" / "test_public_key.pem")})
+
+    def body(site: Site) -> None:
+        site.add_order(A, "SIM-A-3", 303)
+        env = {"WECHATPAY_API_V3_KEY": A.v3_key}
+        base = ["v3", "pay", "--private-key", str(key), "--key-id", key_id, "--out-trade-no", "SIM-A-3",
+                "--total-fee", "303"]
+        for extra, status, code in ((["--stale-timestamp"], 401, "timestamp_out_of_window"),
+                                    (["--probe"], 401, "signature_probe")):
+            report, rc = site.simulate(base + extra, env)
+            assert rc == 1 and report["reply_ok"] is False, report
+            assert (attempts(report)[0]["status"], attempts(report)[0]["reply"]) == (status, v3_fail(code))
+        assert site.payments() == []
+        report, rc = site.simulate(base + ["--repeat", "2"], env)
+        assert rc == 0 and report["reply_ok"] is True, report
+        assert [(a["status"], a["reply"]) for a in attempts(report)] == [(204, "")] * 2
+        rows = site.payments()
+        assert [(r[0], r[2], r[3], r[4], r[6]) for r in rows] == [(A.label, "v3", "SIM-A-3", 303, "paid")]
+        assert site.order(A, "SIM-A-3") == (303, "paid", rows[0][1])
+
+    with_site(tmp, "sim-v3", body, profiles)
+
+
+@test
+def simulate_until_success_against_a_handler_that_fails_twice(tmp: Path) -> None:
+    """The TEST ONLY switch WECHATPAY_EXAMPLE_FAIL_FIRST=2: the first two requests get 500."""
+    key, key_id = keygen(tmp / "shop-a-keygen")
+    profiles = write_profiles(tmp / "p", {key_id: str(tmp / "shop-a-keygen" / "test_public_key.pem")})
+
+    def v2(site: Site) -> None:
+        site.add_order(A, "SIM-A-4", 404)
+        report, rc = site.simulate(["pay", "--mch-id", A.mch_id, "--out-trade-no", "SIM-A-4", "--total-fee", "404",
+                                    "--until-success", "--time-scale", "0.01"], {"WECHATPAY_API_KEY": A.v2_key})
+        assert rc == 0 and report["reply_ok"] is True, report
+        # WeChat Pay's schedule (15 s, 15 s, ...), a hundred times faster.
+        assert [(a["status"], a["after_s"], a["reply_ok"]) for a in attempts(report)] == [
+            (500, 0, False), (500, 15, False), (200, 15, True)]
+        assert attempts(report)[0]["reply"] == v2_fail("internal")
+        assert [(r[3], r[6]) for r in site.payments()] == [("SIM-A-4", "paid")]
+
+    def v3(site: Site) -> None:
+        site.add_order(A, "SIM-A-5", 505)
+        report, rc = site.simulate(["v3", "pay", "--private-key", str(key), "--key-id", key_id, "--out-trade-no",
+                                    "SIM-A-5", "--total-fee", "505", "--until-success", "--time-scale", "0.01"],
+                                   {"WECHATPAY_API_V3_KEY": A.v3_key})
+        assert rc == 0, report
+        assert [a["status"] for a in attempts(report)] == [500, 500, 204]
+        assert attempts(report)[0]["reply"] == v3_fail("internal")
+        assert site.order(A, "SIM-A-5") == (505, "paid", site.payments()[0][1])
+
+    with_site(tmp, "sim-retry-v2", v2, profiles, WECHATPAY_EXAMPLE_FAIL_FIRST="2")
+    with_site(tmp, "sim-retry-v3", v3, profiles, WECHATPAY_EXAMPLE_FAIL_FIRST="2")
+
+
 def main() -> int:
-    if not CGI or not LIB:
+    if not CGI or not LIB or not CLI:
         print(__doc__, file=sys.stderr)
         return 2
     passed = failed = 0
