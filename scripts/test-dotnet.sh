@@ -35,12 +35,14 @@ $CARGO build -p wechatpay-notify-ffi
 # DllImport("wechatpay_notify") finds the library beside the assemblies.
 cp "$lib_dir/libwechatpay_notify.so" "$out/"
 
-# The example's store: Mono.Data.Sqlite over the system libsqlite3 (the package depends on libsqlite3-0).
-if [ ! -f /usr/lib/mono/4.5/Mono.Data.Sqlite.dll ]; then
-  step "apt-get install libmono-sqlite4.0-cil"
+# The example's store: Mono.Data.Sqlite over the system libsqlite3 (the package depends on libsqlite3-0);
+# its profiles file: System.Json.
+if [ ! -f /usr/lib/mono/4.5/Mono.Data.Sqlite.dll ] || [ ! -f /usr/lib/mono/4.5/System.Json.dll ]; then
+  step "apt-get install libmono-sqlite4.0-cil libmono-system-json4.0-cil"
   sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends libmono-sqlite4.0-cil
+  $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends libmono-sqlite4.0-cil \
+    libmono-system-json4.0-cil
 fi
 
 step "mcs: library, tests, example"
@@ -49,15 +51,18 @@ mcs -nologo -langversion:7.2 -warnaserror -unsafe -target:library -doc:"$out/Wec
 mcs -nologo -langversion:7.2 -warnaserror -out:"$out/WechatPay.Notify.Tests.exe" \
   -r:"$out/WechatPay.Notify.dll" bindings/dotnet/tests/*.cs
 mcs -nologo -langversion:7.2 -warnaserror -out:"$out/notify-server.exe" -r:Mono.Data.Sqlite -r:System.Data \
-  -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/Program.cs
+  -r:System.Json -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/Program.cs
 mcs -nologo -langversion:7.2 -warnaserror -out:"$out/notify-server-test.exe" -r:Mono.Data.Sqlite -r:System.Data \
-  -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/NotifyServerTest.cs \
+  -r:System.Json -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/NotifyServerTest.cs \
   bindings/dotnet/tests/Harness.cs
 
 step ".NET tests (shared vectors, API, concurrency)"
 mono --debug "$out/WechatPay.Notify.Tests.exe" tests/vectors
 
-step "example: HttpListener endpoint over loopback HTTP (SQLite orders)"
-timeout 120 mono --debug "$out/notify-server-test.exe"
+# The example's tests make APIv3 requests and drive it with the CLI (simulate, keygen).
+step "cargo build -p wechatpay-notify-cli"
+$CARGO build -p wechatpay-notify-cli
+step "example: HttpListener endpoint over loopback HTTP (two merchants, v2 and APIv3; SQLite orders; simulate)"
+timeout 300 mono --debug "$out/notify-server-test.exe" "$lib_dir/wechatpay-notify" "$out/notify-server.exe"
 
 step ".NET: all passed"

@@ -1,12 +1,15 @@
-// A WeChat Pay v2 notify_url endpoint on HttpListener: verifies each POSTed notification with
-// WechatPay.Notify, applies a payment to the merchant's order in SQLite (once per dedupe key, since
-// WeChat Pay retries for 24 h, even concurrently), and answers with the exact reply WeChat Pay expects.
+// One WeChat Pay notify_url on HttpListener for several merchants, v2 and APIv3: every request goes to
+// a WechatPay.Notify.Endpoint, which decides the version and the merchant and verifies the raw request
+// with that merchant's own keys; a verified payment is applied to that merchant's order in SQLite
+// (once per dedupe key, however often WeChat Pay retries, whichever version delivers it), and the reply
+// is the endpoint's own (status, content type and body).
 //
-//   POST /notify/pay     payment result notifications
-//   POST /notify/refund  refund result notifications (recorded only)
+//   POST /wechatpay/notify   every notification of every merchant in the profiles file
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
+using System.Json;
 using System.Net;
 using System.Text;
 using System.Threading;
@@ -16,54 +19,72 @@ using WechatPay.Notify;
 namespace WechatPay.Notify.Example
 {
     /// <summary>
-    /// The merchant's orders, the payments log and the discrepancies, in one SQLite file (Mono's
-    /// Mono.Data.Sqlite over the system libsqlite3). Every call opens its own connection, so
+    /// The merchants' orders, the payments log, the discrepancies and the refunds, in one SQLite file
+    /// (Mono's Mono.Data.Sqlite over the system libsqlite3). Every call opens its own connection, so
     /// request threads, and other processes sharing the file, each get SQLite's lock in turn.
     /// </summary>
     public sealed class Store
     {
-        /// <summary>The same schema in every example of this repository (Rust, Python, Node, .NET, C).</summary>
+        /// <summary>The same schema in the Rust, C and .NET examples of this repository; <c>merchant</c>
+        /// is the profile label the endpoint reports.</summary>
         public const string Schema = @"
--- The merchant's orders, created by the checkout before it calls unifiedorder.
+-- The merchants' orders, created by the checkout before it asks WeChat Pay to pay them.
 CREATE TABLE IF NOT EXISTS orders (
-    out_trade_no   TEXT PRIMARY KEY NOT NULL,
+    merchant       TEXT NOT NULL,
+    out_trade_no   TEXT NOT NULL,
     amount_fen     INTEGER NOT NULL CHECK (amount_fen > 0),
     status         TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'paid')),
-    transaction_id TEXT
+    transaction_id TEXT,
+    PRIMARY KEY (merchant, out_trade_no)
 );
--- Every verified payment notification, once per dedupe_key (transaction_id), with what it did.
+-- Every verified payment notification, once per merchant and dedupe_key (transaction_id, the same
+-- for the v2 and v3 deliveries of one payment), with what it did. version: the first delivery's.
 CREATE TABLE IF NOT EXISTS payments (
-    dedupe_key   TEXT PRIMARY KEY NOT NULL,
+    merchant     TEXT NOT NULL,
+    dedupe_key   TEXT NOT NULL,
+    version      TEXT NOT NULL CHECK (version IN ('v2', 'v3')),
     out_trade_no TEXT,
-    total_fee    INTEGER,
-    result_code  TEXT,
+    total_fee    INTEGER, -- fen: v2 total_fee, v3 amount.total
+    result       TEXT,    -- v2 result_code, v3 trade_state
     outcome      TEXT NOT NULL CHECK (outcome IN ('paid', 'failed', 'discrepancy')),
-    received_at  TEXT NOT NULL DEFAULT (datetime('now'))
+    received_at  TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (merchant, dedupe_key)
 );
 -- Verified successful payments that paid no order: for a person to review, never fulfilled.
 CREATE TABLE IF NOT EXISTS discrepancies (
-    dedupe_key       TEXT PRIMARY KEY NOT NULL REFERENCES payments (dedupe_key),
+    merchant         TEXT NOT NULL,
+    dedupe_key       TEXT NOT NULL,
     out_trade_no     TEXT,
     total_fee        INTEGER,
     order_amount_fen INTEGER,
     reason           TEXT NOT NULL CHECK (reason IN ('unknown_order', 'amount_mismatch', 'already_paid')),
-    received_at      TEXT NOT NULL DEFAULT (datetime('now'))
+    received_at      TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (merchant, dedupe_key),
+    FOREIGN KEY (merchant, dedupe_key) REFERENCES payments (merchant, dedupe_key)
 );
--- Refund notifications, once per dedupe_key (refund_id). Only a record: see RecordRefund.
+-- Refund notifications, once per merchant and dedupe_key (refund_id). A record, never acted upon:
+-- a v2 req_info is AES-256-ECB without integrity; confirm with the refund query API first.
 CREATE TABLE IF NOT EXISTS refunds (
-    dedupe_key    TEXT PRIMARY KEY NOT NULL,
+    merchant      TEXT NOT NULL,
+    dedupe_key    TEXT NOT NULL,
+    version       TEXT NOT NULL CHECK (version IN ('v2', 'v3')),
     out_trade_no  TEXT,
     out_refund_no TEXT,
-    refund_fee    INTEGER,
+    refund_fee    INTEGER, -- fen: v2 refund_fee, v3 amount.refund
     refund_status TEXT,
-    received_at   TEXT NOT NULL DEFAULT (datetime('now'))
+    received_at   TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (merchant, dedupe_key)
 );";
 
         private readonly string connectionString;
 
         public Store(string path)
         {
-            connectionString = "Data Source=" + path + ";Version=3";
+            // "Journal Mode=Default": otherwise Mono.Data.Sqlite runs PRAGMA journal_mode=DELETE on every
+            // Open, flipping the file out of WAL mode while other connections use it; concurrent
+            // deliveries could then deadlock until its 30 s command timeout (seen in about 1 run in 15
+            // of 24 concurrent writers).
+            connectionString = "Data Source=" + path + ";Version=3;Journal Mode=Default";
             using (SqliteConnection db = Open())
             {
                 Exec(db, "PRAGMA journal_mode = WAL"); // readers do not block the writer
@@ -95,34 +116,86 @@ CREATE TABLE IF NOT EXISTS refunds (
             using (SqliteCommand cmd = Command(db, sql, args)) return cmd.ExecuteNonQuery();
         }
 
-        /// <summary>Creates a pending order (in a real shop: the checkout, before it calls unifiedorder).</summary>
-        public void CreateOrder(string outTradeNo, long amountFen)
+        /// <summary>An amount in fen as stored: null when absent or past long.MaxValue (it then
+        /// matches no order).</summary>
+        private static object Fen(ulong? amount)
+        {
+            return amount.HasValue && amount.Value <= long.MaxValue ? (object)(long)amount.Value : null;
+        }
+
+        /// <summary>Creates a pending order for a merchant (in a real shop: the checkout, before it asks
+        /// WeChat Pay to pay it).</summary>
+        public void CreateOrder(string merchant, string outTradeNo, long amountFen)
         {
             using (SqliteConnection db = Open())
             {
-                Exec(db, "INSERT INTO orders (out_trade_no, amount_fen) VALUES (@p0, @p1)", outTradeNo, amountFen);
+                Exec(db, "INSERT INTO orders (merchant, out_trade_no, amount_fen) VALUES (@p0, @p1, @p2)",
+                    merchant, outTradeNo, amountFen);
             }
         }
 
-        /// <summary>Records a verified payment and applies it to its order (see the other overload).</summary>
-        public string RecordPayment(PaymentNotification n)
+        /// <summary>
+        /// Records a verified notification for its merchant (<see cref="EndpointResult.Label"/>), reading
+        /// it through the library's typed views, and says what it did: a payment (v2 payment, APIv3
+        /// <c>TRANSACTION.*</c>) goes to <see cref="RecordPayment"/>, a refund (v2 refund, APIv3
+        /// <c>REFUND.*</c>) to <see cref="RecordRefund"/>; anything else is acknowledged, not recorded.
+        /// </summary>
+        public string Record(EndpointResult r)
         {
-            return RecordPayment(n.DedupeKey, n.OutTradeNo, n.TotalFee, n.ResultCode);
+            if (r.Payment != null)
+            {
+                PaymentNotification p = r.Payment;
+                // The core requires a transaction_id with result_code=SUCCESS: only a failed payment can
+                // lack one, and there is no key to record it under.
+                if (p.DedupeKey == null) return "acknowledged, not recorded: a failed payment without transaction_id";
+                return Describe(RecordPayment(r.Label, p.DedupeKey, "v2", p.OutTradeNo, p.TotalFee, p.ResultCode, p.IsSuccess));
+            }
+            if (r.Refund != null)
+            {
+                RefundNotification f = r.Refund;
+                if (f.DedupeKey == null) return "acknowledged, not recorded: a refund without refund_id";
+                return Describe(RecordRefund(r.Label, f.DedupeKey, "v2", f.OutTradeNo, f.OutRefundNo, f.RefundFee, f.RefundStatus));
+            }
+            V3Notification n = r.V3;
+            if (n != null && n.Transaction != null)
+            {
+                V3Transaction t = n.Transaction;
+                return Describe(RecordPayment(r.Label, n.DedupeKey, "v3", t.OutTradeNo, t.AmountTotal, t.TradeState, n.IsSuccess));
+            }
+            if (n != null && n.Refund != null)
+            {
+                V3Refund f = n.Refund;
+                return Describe(RecordRefund(r.Label, n.DedupeKey, "v3", f.OutTradeNo, f.OutRefundNo, f.AmountRefund, f.RefundStatus));
+            }
+            return "acknowledged, not recorded: an event type this example does not handle";
+        }
+
+        private static string Describe(string outcome)
+        {
+            switch (outcome)
+            {
+                case "paid": return "order paid";
+                case "failed": return "failed payment recorded";
+                case "discrepancy": return "DISCREPANCY, recorded for review";
+                case "duplicate": return "already recorded";
+                case "refund": return "refund recorded (never acted upon: confirm with the refund query API)";
+                default: return outcome;
+            }
         }
 
         /// <summary>
-        /// Records a verified payment and applies it to its order, in one transaction. Returns
-        /// "duplicate" for a dedupe key seen before (nothing changes); "failed" for a failed payment
-        /// (logged, the order left alone); "paid" when the order exists, is pending and its amount
-        /// equals <paramref name="totalFee"/>; else "discrepancy" (recorded for review, nothing
-        /// fulfilled).
+        /// Records a verified payment and applies it to its merchant's order, in one transaction.
+        /// Returns "duplicate" for a (merchant, dedupe key) seen before, a retry or the other version's
+        /// delivery (nothing changes); "failed" for a failed payment (logged, the order left alone);
+        /// "paid" when the merchant has the order, it is pending and its amount equals
+        /// <paramref name="totalFee"/>; else "discrepancy" (recorded for review, nothing fulfilled).
         /// </summary>
-        public string RecordPayment(string dedupeKey, string outTradeNo, ulong? totalFee, string resultCode)
+        public string RecordPayment(string merchant, string dedupeKey, string version, string outTradeNo, ulong? totalFee,
+            string result, bool success)
         {
+            if (merchant == null) throw new ArgumentNullException("merchant");
             if (dedupeKey == null) throw new ArgumentNullException("dedupeKey");
-            // A fee past long.MaxValue cannot be stored; no order has it, so it is a mismatch.
-            object fee = totalFee.HasValue && totalFee.Value <= long.MaxValue ? (object)(long)totalFee.Value : null;
-            bool success = resultCode == "SUCCESS";
+            object fee = Fen(totalFee);
             using (SqliteConnection db = Open())
             {
                 // IMMEDIATE: the write lock first, so concurrent deliveries are applied one at a time.
@@ -133,7 +206,8 @@ CREATE TABLE IF NOT EXISTS refunds (
                     string orderStatus = null;
                     if (success && outTradeNo != null)
                     {
-                        using (SqliteCommand cmd = Command(db, "SELECT amount_fen, status FROM orders WHERE out_trade_no = @p0", outTradeNo))
+                        using (SqliteCommand cmd = Command(db,
+                            "SELECT amount_fen, status FROM orders WHERE merchant = @p0 AND out_trade_no = @p1", merchant, outTradeNo))
                         using (SqliteDataReader r = cmd.ExecuteReader())
                         {
                             if (r.Read())
@@ -152,9 +226,9 @@ CREATE TABLE IF NOT EXISTS refunds (
                     }
                     string outcome = !success ? "failed" : reason == null ? "paid" : "discrepancy";
                     int inserted = Exec(db,
-                        "INSERT INTO payments (dedupe_key, out_trade_no, total_fee, result_code, outcome) " +
-                        "VALUES (@p0, @p1, @p2, @p3, @p4) ON CONFLICT (dedupe_key) DO NOTHING",
-                        dedupeKey, outTradeNo, fee, resultCode, outcome);
+                        "INSERT INTO payments (merchant, dedupe_key, version, out_trade_no, total_fee, result, outcome) " +
+                        "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6) ON CONFLICT (merchant, dedupe_key) DO NOTHING",
+                        merchant, dedupeKey, version, outTradeNo, fee, result, outcome);
                     if (inserted == 0)
                     {
                         Exec(db, "ROLLBACK"); // a retry: the first delivery did everything
@@ -162,15 +236,16 @@ CREATE TABLE IF NOT EXISTS refunds (
                     }
                     if (outcome == "paid")
                     {
-                        Exec(db, "UPDATE orders SET status = 'paid', transaction_id = @p0 WHERE out_trade_no = @p1 AND status = 'pending'",
-                            dedupeKey, outTradeNo);
+                        Exec(db, "UPDATE orders SET status = 'paid', transaction_id = @p0 " +
+                                 "WHERE merchant = @p1 AND out_trade_no = @p2 AND status = 'pending'",
+                            dedupeKey, merchant, outTradeNo);
                     }
                     else if (reason != null)
                     {
                         Exec(db,
-                            "INSERT INTO discrepancies (dedupe_key, out_trade_no, total_fee, order_amount_fen, reason) " +
-                            "VALUES (@p0, @p1, @p2, @p3, @p4)",
-                            dedupeKey, outTradeNo, fee, orderAmount, reason);
+                            "INSERT INTO discrepancies (merchant, dedupe_key, out_trade_no, total_fee, order_amount_fen, reason) " +
+                            "VALUES (@p0, @p1, @p2, @p3, @p4, @p5)",
+                            merchant, dedupeKey, outTradeNo, fee, orderAmount, reason);
                     }
                     Exec(db, "COMMIT");
                     return outcome;
@@ -191,22 +266,24 @@ CREATE TABLE IF NOT EXISTS refunds (
         }
 
         /// <summary>
-        /// Records a decrypted refund once; false when it was already recorded. Only a record, never
-        /// an action: req_info is AES-256-ECB without integrity, so blocks of two genuine refund
-        /// notifications of the same merchant can be cut and pasted into a third that passes every
-        /// check. Treat a refund notification as a hint: confirm it with the refund query API before
-        /// any irreversible action.
+        /// Records a refund once per (merchant, refund_id): "refund", or "duplicate" when it was already
+        /// recorded. Only a record, never an action: a v2 req_info is AES-256-ECB without integrity, so
+        /// blocks of two genuine refund notifications of the same merchant can be cut and pasted into a
+        /// third that passes every check. Treat a refund notification as a hint: confirm it with the
+        /// refund query API before any irreversible action.
         /// </summary>
-        public bool RecordRefund(RefundNotification n)
+        public string RecordRefund(string merchant, string dedupeKey, string version, string outTradeNo, string outRefundNo,
+            ulong? refundFee, string refundStatus)
         {
-            if (n.DedupeKey == null) throw new ArgumentException("a refund without refund_id cannot be recorded");
-            object fee = n.RefundFee.HasValue && n.RefundFee.Value <= long.MaxValue ? (object)(long)n.RefundFee.Value : null;
+            if (merchant == null) throw new ArgumentNullException("merchant");
+            if (dedupeKey == null) throw new ArgumentNullException("dedupeKey");
             using (SqliteConnection db = Open())
             {
-                return Exec(db,
-                    "INSERT INTO refunds (dedupe_key, out_trade_no, out_refund_no, refund_fee, refund_status) " +
-                    "VALUES (@p0, @p1, @p2, @p3, @p4) ON CONFLICT (dedupe_key) DO NOTHING",
-                    n.DedupeKey, n.OutTradeNo, n.OutRefundNo, fee, n.RefundStatus) == 1;
+                int inserted = Exec(db,
+                    "INSERT INTO refunds (merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, refund_status) " +
+                    "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6) ON CONFLICT (merchant, dedupe_key) DO NOTHING",
+                    merchant, dedupeKey, version, outTradeNo, outRefundNo, Fen(refundFee), refundStatus);
+                return inserted == 1 ? "refund" : "duplicate";
             }
         }
 
@@ -222,7 +299,7 @@ CREATE TABLE IF NOT EXISTS refunds (
                 while (r.Read())
                 {
                     var cols = new string[r.FieldCount];
-                    for (int i = 0; i < cols.Length; i++) cols[i] = r.IsDBNull(i) ? "" : Convert.ToString(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+                    for (int i = 0; i < cols.Length; i++) cols[i] = r.IsDBNull(i) ? "" : Convert.ToString(r.GetValue(i), CultureInfo.InvariantCulture);
                     rows.Add(string.Join("|", cols));
                 }
             }
@@ -230,17 +307,202 @@ CREATE TABLE IF NOT EXISTS refunds (
         }
     }
 
+    /// <summary>The profiles file could not be used. The message names files, variables and fields,
+    /// never a key.</summary>
+    public sealed class ConfigException : Exception
+    {
+        public ConfigException(string message) : base(message)
+        {
+        }
+    }
+
+    /// <summary>
+    /// The profiles file: which merchants this notify_url serves and where their keys are. The same JSON
+    /// as <c>wechatpay-notify verify-any --profiles</c>; it names key files (relative to the profiles
+    /// file) or environment variables, never keys:
+    /// <code>
+    /// {"profiles": [{"label": "shop-a",
+    ///   "v2": {"api_key_file": "shop-a/api_key.txt", "sign_type": "MD5", "mch_id": "10000100"},
+    ///   "v3": {"api_v3_key_env": "SHOP_A_API_V3_KEY",
+    ///          "platform_keys": {"PUB_KEY_ID_...": "shop-a/wechatpay_public_key.pem"}}}, ...]}
+    /// </code>
+    /// Every value is checked by the library (Verifier, V3Verifier, Endpoint: duplicate labels,
+    /// mch_ids or key ids are <c>invalid_config</c>).
+    /// </summary>
+    public static class Profiles
+    {
+        /// <summary>Reads the profiles file and builds the endpoint (dispose it when done).</summary>
+        /// <exception cref="ConfigException">The file or a value in it is unusable.</exception>
+        public static Endpoint Load(string path)
+        {
+            JsonValue doc;
+            try
+            {
+                doc = JsonValue.Parse(File.ReadAllText(path));
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is FormatException)
+            {
+                throw new ConfigException(path + ": " + e.Message);
+            }
+            string dir = Path.GetDirectoryName(Path.GetFullPath(path));
+            JsonValue list;
+            if (doc.JsonType != JsonType.Object || !((JsonObject)doc).TryGetValue("profiles", out list) || list == null ||
+                list.JsonType != JsonType.Array)
+            {
+                throw new ConfigException(path + ": needs a \"profiles\" list");
+            }
+            var profiles = new List<MerchantProfile>();
+            var verifiers = new List<IDisposable>();
+            try
+            {
+                foreach (JsonValue p in (JsonArray)list)
+                {
+                    JsonObject profile = Object(p, "a profile");
+                    string label = Text(profile, "label");
+                    if (label == null) throw new ConfigException("each profile needs a label");
+                    try
+                    {
+                        Verifier v2 = null;
+                        V3Verifier v3 = null;
+                        JsonObject part = OptionalObject(profile, "v2");
+                        if (part != null) verifiers.Add(v2 = V2Part(part, dir));
+                        part = OptionalObject(profile, "v3");
+                        if (part != null) verifiers.Add(v3 = V3Part(part, dir));
+                        profiles.Add(new MerchantProfile(label, v2, v3));
+                    }
+                    catch (ConfigException e)
+                    {
+                        throw new ConfigException("profile " + label + ": " + e.Message);
+                    }
+                    catch (WechatPayNotifyException e)
+                    {
+                        throw new ConfigException("profile " + label + ": " + e.Code + ": " + e.Message);
+                    }
+                }
+                try
+                {
+                    // The endpoint keeps its own copies of the verifiers.
+                    return new Endpoint(profiles);
+                }
+                catch (WechatPayNotifyException e)
+                {
+                    throw new ConfigException(e.Code + ": " + e.Message);
+                }
+            }
+            finally
+            {
+                foreach (IDisposable v in verifiers) v.Dispose();
+            }
+        }
+
+        private static JsonObject Object(JsonValue v, string what)
+        {
+            if (v == null || v.JsonType != JsonType.Object) throw new ConfigException(what + " must be a JSON object");
+            return (JsonObject)v;
+        }
+
+        private static JsonObject OptionalObject(JsonObject o, string name)
+        {
+            JsonValue v;
+            return o.TryGetValue(name, out v) && v != null ? Object(v, name) : null;
+        }
+
+        private static string Text(JsonObject o, string name)
+        {
+            JsonValue v;
+            if (!o.TryGetValue(name, out v) || v == null) return null;
+            if (v.JsonType != JsonType.String) throw new ConfigException(name + " must be a string");
+            return (string)v;
+        }
+
+        /// <summary>A key named by <c>&lt;name&gt;_file</c> (relative to the profiles file; surrounding
+        /// whitespace trimmed) or <c>&lt;name&gt;_env</c>; a key written inline is refused.</summary>
+        private static string Secret(JsonObject part, string name, string dir)
+        {
+            if (part.ContainsKey(name))
+            {
+                throw new ConfigException(name + ": keys are never written into the profiles file; use " + name + "_file or " + name + "_env");
+            }
+            string file = Text(part, name + "_file"), variable = Text(part, name + "_env");
+            if ((file == null) == (variable == null)) throw new ConfigException("give exactly one of " + name + "_file and " + name + "_env");
+            if (file != null) return ReadFile(Path.Combine(dir, file)).Trim();
+            string value = Environment.GetEnvironmentVariable(variable);
+            if (value == null) throw new ConfigException("$" + variable + " (named by " + name + "_env) is not set");
+            return value.Trim();
+        }
+
+        private static string ReadFile(string path)
+        {
+            try
+            {
+                return File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException)
+            {
+                throw new ConfigException("cannot read " + path + ": " + e.Message);
+            }
+        }
+
+        private static Verifier V2Part(JsonObject part, string dir)
+        {
+            var alsoAccept = new List<string>();
+            JsonValue also;
+            if (part.TryGetValue("also_accept", out also) && also != null)
+            {
+                if (also.JsonType != JsonType.Array) throw new ConfigException("also_accept must be a list");
+                foreach (JsonValue t in (JsonArray)also)
+                {
+                    if (t == null || t.JsonType != JsonType.String) throw new ConfigException("also_accept holds sign type names");
+                    alsoAccept.Add((string)t);
+                }
+            }
+            // mch_id is required by the endpoint (it routes v2 notifications): refused without.
+            return new Verifier(Secret(part, "api_key", dir), Text(part, "sign_type") ?? SignType.Md5,
+                appid: Text(part, "appid"), mchId: Text(part, "mch_id"), alsoAccept: alsoAccept);
+        }
+
+        private static V3Verifier V3Part(JsonObject part, string dir)
+        {
+            JsonObject keys = OptionalObject(part, "platform_keys");
+            if (keys == null) throw new ConfigException("platform_keys must map key ids to PEM files");
+            var pems = new Dictionary<string, string>();
+            foreach (KeyValuePair<string, JsonValue> k in keys)
+            {
+                if (k.Value == null || k.Value.JsonType != JsonType.String) throw new ConfigException("platform_keys must map key ids to PEM files");
+                pems[k.Key] = ReadFile(Path.Combine(dir, (string)k.Value));
+            }
+            return new V3Verifier(Secret(part, "api_v3_key", dir), pems);
+        }
+    }
+
     public sealed class NotifyServer : IDisposable
     {
-        // The verifier's default limit, plus one byte so that it sees a longer body as one.
-        private const int MaxRead = 65536 + 1;
-        private readonly HttpListener listener = new HttpListener();
-        private readonly Verifier verifier;
-        private readonly Thread loop;
+        /// <summary>The one path WeChat Pay posts every notification to (your notify_url).</summary>
+        public const string NotifyPath = "/wechatpay/notify";
 
-        public NotifyServer(string prefix, Verifier verifier, Store store)
+        // The verifiers' default limit (the profiles use it), plus one byte so that the endpoint sees a
+        // longer body as one.
+        private const int MaxRead = 65536 + 1;
+
+        // The APIv3 failure body for our own `internal` error. The binding's Reply.V3Fail takes only an
+        // exception it raised itself, so this one reply is written here (the library's form exactly).
+        private const string V3InternalBody = "{\"code\":\"FAIL\",\"message\":\"internal\"}";
+
+        private readonly HttpListener listener = new HttpListener();
+        private readonly Endpoint endpoint;
+        private readonly Thread loop;
+        private int failFirst;
+
+        /// <summary>Serves <paramref name="endpoint"/> (not disposed here) at <paramref name="prefix"/>
+        /// (e.g. <c>http://127.0.0.1:8080/</c>), recording into <paramref name="store"/>.</summary>
+        /// <param name="failFirstForTests">TEST ONLY: the first N requests get 500 with the
+        /// <c>internal</c> FAIL reply before anything is read, as if the database were down (to exercise
+        /// WeChat Pay's retries, e.g. <c>wechatpay-notify simulate --until-success</c>). Never set it in
+        /// production.</param>
+        public NotifyServer(string prefix, Endpoint endpoint, Store store, int failFirstForTests = 0)
         {
-            this.verifier = verifier;
+            this.endpoint = endpoint;
+            failFirst = failFirstForTests;
             Store = store;
             listener.Prefixes.Add(prefix);
             listener.Start();
@@ -273,55 +535,82 @@ CREATE TABLE IF NOT EXISTS refunds (
 
         private void Handle(HttpListenerContext context)
         {
-            HttpListenerResponse response = context.Response;
             try
             {
-                if (context.Request.HttpMethod != "POST")
-                {
-                    Respond(response, 405, Reply.Fail("POST only"));
-                    return;
-                }
-                string path = context.Request.Url.AbsolutePath;
-                if (path != "/notify/pay" && path != "/notify/refund")
-                {
-                    Respond(response, 404, Reply.Fail("unknown path"));
-                    return;
-                }
-                byte[] body = ReadBody(context.Request.InputStream);
-                string key, outcome;
-                if (path == "/notify/pay")
-                {
-                    PaymentNotification payment = verifier.VerifyPayment(body);
-                    key = payment.DedupeKey;
-                    // Only a failed payment can lack a transaction_id (the core requires one with
-                    // result_code=SUCCESS): nothing was paid and there is no key to record it under.
-                    outcome = key == null ? "failed payment without transaction_id, not recorded" : Store.RecordPayment(payment);
-                }
-                else
-                {
-                    RefundNotification refund = verifier.DecryptRefund(body);
-                    key = refund.DedupeKey;
-                    outcome = key == null ? "refund without refund_id, not recorded"
-                        : Store.RecordRefund(refund) ? "refund recorded" : "duplicate";
-                }
-                Console.Error.WriteLine("notify: verified " + key + ": " + (outcome == "discrepancy" ? "DISCREPANCY, recorded for review" : outcome));
-                // Acknowledge every verified notification: paid, failed, discrepancy or retry.
-                Respond(response, 200, Reply.Success());
+                Dispatch(context);
+            }
+            catch (Exception e) when (e is HttpListenerException || e is IOException || e is ObjectDisposedException)
+            {
+                Console.Error.WriteLine("notify: could not answer: " + e.Message); // the client went away
+            }
+        }
+
+        private void Dispatch(HttpListenerContext context)
+        {
+            HttpListenerRequest request = context.Request;
+            HttpListenerResponse response = context.Response;
+            bool v3 = request.Headers["Wechatpay-Signature"] != null;
+            if (request.Url.AbsolutePath != NotifyPath)
+            {
+                Respond(response, 404, "text/xml", Reply.Fail("unknown path"));
+                return;
+            }
+            if (request.HttpMethod != "POST")
+            {
+                Respond(response, 405, "text/xml", Reply.Fail("POST only"));
+                return;
+            }
+            if (Interlocked.Decrement(ref failFirst) >= 0)
+            {
+                Console.Error.WriteLine("notify: TEST ONLY: injected failure (WECHATPAY_EXAMPLE_FAIL_FIRST): 500");
+                Internal(response, v3);
+                return;
+            }
+            EndpointResult result;
+            string outcome;
+            try
+            {
+                byte[] body = ReadBody(request.InputStream);
+                // Every header as received (the endpoint reads the Wechatpay-* ones); now: the clock.
+                result = endpoint.Handle(request.Headers, body);
+                // Verified: from here on the reply is the success reply whatever the notification says
+                // (a failed payment, a retry, an order that does not match), unless we fail to record it.
+                outcome = Store.Record(result);
+            }
+            catch (EndpointRejectedException e)
+            {
+                // Refused: nothing is recorded; the reply names the code, never details. (The core's
+                // messages are bounded and carry no control characters: safe to log.)
+                Console.Error.WriteLine("notify: rejected " +
+                                        (e.Version.HasValue ? e.Version.Value.ToString().ToLowerInvariant() : "undecided") +
+                                        " notification" + (e.Label != null ? " for " + e.Label : "") + ": " + e.Code + ": " + e.Message);
+                Respond(response, e.Reply);
+                return;
             }
             catch (WechatPayNotifyException e)
             {
-                // Rejected: nothing is recorded; the reply names the code, never details. (The
-                // core's messages are bounded and carry no control characters: safe to log.)
+                // Refused before the endpoint looked at the request (a header it cannot take).
                 Console.Error.WriteLine("notify: rejected: " + e.Code + ": " + e.Message);
-                Respond(response, e.Code == "body_too_large" ? 413 : 400, Reply.Fail(e.Code));
+                Respond(response, 400, "text/xml", Reply.Fail(e.Code));
+                return;
             }
-            catch (Exception e)
+            catch (Exception e) when (!(e is HttpListenerException))
             {
-                // Our own failure (the database): FAIL so that WeChat Pay retries later; the
+                // Our own failure (the database): not acknowledged, so that WeChat Pay retries later; the
                 // transaction was rolled back.
                 Console.Error.WriteLine("notify: error: " + e.Message);
-                Respond(response, 500, Reply.Fail("internal"));
+                Internal(response, v3);
+                return;
             }
+            Console.Error.WriteLine("notify: verified " + result.Label + " " + result.Kind + " notification " +
+                                    (result.DedupeKey ?? "(no dedupe key)") + ": " + outcome);
+            Respond(response, result.Reply);
+        }
+
+        private static void Internal(HttpListenerResponse response, bool v3)
+        {
+            if (v3) Respond(response, 500, "application/json", V3InternalBody);
+            else Respond(response, 500, "text/xml", Reply.Fail("internal"));
         }
 
         private static byte[] ReadBody(Stream input)
@@ -336,13 +625,20 @@ CREATE TABLE IF NOT EXISTS refunds (
             return buffer.ToArray();
         }
 
-        private static void Respond(HttpListenerResponse response, int status, string reply)
+        /// <summary>The endpoint's reply: its status, its content type (none for an empty body) and its
+        /// body, exactly.</summary>
+        private static void Respond(HttpListenerResponse response, HttpReply reply)
         {
-            byte[] bytes = Encoding.UTF8.GetBytes(reply);
+            Respond(response, reply.Status, reply.ContentType, reply.Body);
+        }
+
+        private static void Respond(HttpListenerResponse response, int status, string contentType, string body)
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(body);
             response.StatusCode = status;
-            response.ContentType = "text/xml; charset=utf-8";
+            if (contentType != null) response.ContentType = contentType;
             response.ContentLength64 = bytes.Length;
-            response.OutputStream.Write(bytes, 0, bytes.Length);
+            if (bytes.Length > 0) response.OutputStream.Write(bytes, 0, bytes.Length);
             response.Close();
         }
 

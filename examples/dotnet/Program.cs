@@ -1,8 +1,11 @@
-// Runs the example endpoint:
-//   WECHATPAY_API_KEY=... WECHATPAY_SIGN_TYPE=MD5 [WECHATPAY_MCH_ID=...] [WECHATPAY_DB=payments.sqlite3] \
-//     mono notify-server.exe [http://127.0.0.1:8080/]
-// Creates an order (a stand-in for your checkout, so that the samples have an order to pay):
-//   WECHATPAY_DB=... mono notify-server.exe add-order OUT_TRADE_NO AMOUNT_FEN
+// Runs the example endpoint: one route for every merchant of the profiles file, v2 and APIv3.
+//   WECHATPAY_PROFILES=profiles.json [WECHATPAY_DB=payments.sqlite3] mono notify-server.exe [http://127.0.0.1:8080/]
+// The profiles file names each merchant's key files or environment variables, never keys (see
+// Profiles in NotifyServer.cs). TEST ONLY: WECHATPAY_EXAMPLE_FAIL_FIRST=N makes the first N requests
+// get 500 (as if the database were down), to exercise WeChat Pay's retries with
+// `wechatpay-notify simulate --until-success`; never set it in production.
+// Creates an order (a stand-in for your checkout, so that simulated notifications have an order to pay):
+//   WECHATPAY_DB=... mono notify-server.exe add-order MERCHANT OUT_TRADE_NO AMOUNT_FEN
 using System;
 using System.Globalization;
 using System.Threading;
@@ -11,59 +14,69 @@ namespace WechatPay.Notify.Example
 {
     internal static class Program
     {
+        private static string Env(string name, string fallback)
+        {
+            string value = Environment.GetEnvironmentVariable(name);
+            return string.IsNullOrEmpty(value) ? fallback : value;
+        }
+
         private static string DbPath()
         {
-            string path = Environment.GetEnvironmentVariable("WECHATPAY_DB");
-            return string.IsNullOrEmpty(path) ? "payments.sqlite3" : path;
+            return Env("WECHATPAY_DB", "payments.sqlite3");
         }
 
         private static int AddOrder(string[] args)
         {
             long amount;
-            if (args.Length != 3 || args[2].Length == 0 || args[2][0] < '0' || args[2][0] > '9' ||
-                !long.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out amount) || amount <= 0)
+            if (args.Length != 4 || args[3].Length == 0 || args[3][0] < '0' || args[3][0] > '9' ||
+                !long.TryParse(args[3], NumberStyles.None, CultureInfo.InvariantCulture, out amount) || amount <= 0)
             {
-                Console.Error.WriteLine("usage: mono notify-server.exe add-order OUT_TRADE_NO AMOUNT_FEN   (WECHATPAY_DB)");
+                Console.Error.WriteLine("usage: mono notify-server.exe add-order MERCHANT OUT_TRADE_NO AMOUNT_FEN   (WECHATPAY_DB)");
                 return 2;
             }
-            new Store(DbPath()).CreateOrder(args[1], amount);
-            Console.Error.WriteLine("order " + args[1] + " (" + amount + " fen) created in " + DbPath());
+            new Store(DbPath()).CreateOrder(args[1], args[2], amount);
+            Console.Error.WriteLine("order " + args[1] + "/" + args[2] + " (" + amount + " fen) created in " + DbPath());
             return 0;
         }
 
         private static int Main(string[] args)
         {
             if (args.Length > 0 && args[0] == "add-order") return AddOrder(args);
-            string key = Environment.GetEnvironmentVariable("WECHATPAY_API_KEY");
-            string signType = Environment.GetEnvironmentVariable("WECHATPAY_SIGN_TYPE") ?? SignType.Md5;
-            if (key == null)
+            string prefix = args.Length > 0 ? args[0] : "http://127.0.0.1:8080/";
+            string profiles = Env("WECHATPAY_PROFILES", "profiles.json");
+            int failFirst = 0;
+            string setting = Environment.GetEnvironmentVariable("WECHATPAY_EXAMPLE_FAIL_FIRST");
+            if (!string.IsNullOrEmpty(setting) &&
+                (!int.TryParse(setting, NumberStyles.None, CultureInfo.InvariantCulture, out failFirst)))
             {
-                Console.Error.WriteLine("set WECHATPAY_API_KEY (and WECHATPAY_SIGN_TYPE, default MD5)");
+                Console.Error.WriteLine("configuration error: WECHATPAY_EXAMPLE_FAIL_FIRST: not a number");
                 return 2;
             }
-            string prefix = args.Length > 0 ? args[0] : "http://127.0.0.1:8080/";
+            Endpoint endpoint;
             try
             {
-                using (var verifier = new Verifier(key, signType, mchId: Environment.GetEnvironmentVariable("WECHATPAY_MCH_ID")))
-                using (new NotifyServer(prefix, verifier, new Store(DbPath())))
-                {
-                    Console.Error.WriteLine("listening on " + prefix + "notify/pay and " + prefix + "notify/refund (recording into " +
-                                            DbPath() + "); Ctrl-C stops");
-                    var stop = new ManualResetEvent(false);
-                    Console.CancelKeyPress += (s, e) =>
-                    {
-                        e.Cancel = true;
-                        stop.Set();
-                    };
-                    stop.WaitOne();
-                }
-                return 0;
+                endpoint = Profiles.Load(profiles);
             }
-            catch (WechatPayNotifyException e)
+            catch (ConfigException e)
             {
-                Console.Error.WriteLine("configuration: " + e.Code + ": " + e.Message);
+                Console.Error.WriteLine("configuration error: " + e.Message);
                 return 2;
             }
+            using (endpoint)
+            using (new NotifyServer(prefix, endpoint, new Store(DbPath()), failFirst))
+            {
+                if (failFirst > 0) Console.Error.WriteLine("TEST ONLY: the first " + failFirst + " requests will get 500 (WECHATPAY_EXAMPLE_FAIL_FIRST)");
+                Console.Error.WriteLine("listening on " + prefix.TrimEnd('/') + NotifyServer.NotifyPath + " (merchants " +
+                                        string.Join(", ", endpoint.Labels) + "; recording into " + DbPath() + "); Ctrl-C stops");
+                var stop = new ManualResetEvent(false);
+                Console.CancelKeyPress += (s, e) =>
+                {
+                    e.Cancel = true;
+                    stop.Set();
+                };
+                stop.WaitOne();
+            }
+            return 0;
         }
     }
 }
