@@ -48,6 +48,7 @@ echo "== mypy --strict (tests, examples)"
 export HYPOTHESIS_STORAGE_DIRECTORY=$ROOT/$VENV/hypothesis
 echo "== pytest bindings/python/tests"
 (cd bindings/python && "$VPY" -m pytest -q -rs -p no:cacheprovider tests)
-echo "== pytest examples/python (Flask and FastAPI over loopback HTTP)"
-(cd examples/python && "$VPY" -m pytest -q -p no:cacheprovider .)
+echo "== pytest examples/python (Flask and FastAPI over loopback HTTP, driven by the CLI's simulate)"
+cargo build -q -p wechatpay-notify-cli
+(cd examples/python && WECHATPAY_NOTIFY_CLI=$ROOT/target/debug/wechatpay-notify "$VPY" -m pytest -q -p no:cacheprovider .)
 echo "test-python: all passed"

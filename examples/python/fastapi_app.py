@@ -1,56 +1,87 @@
-"""A FastAPI notify_url endpoint for WeChat Pay v2 payment and refund notifications.
+"""One FastAPI notify_url for several merchants, v2 and APIv3 (see notify_store for what it does).
 
-    WECHATPAY_API_KEY=... WECHATPAY_MCH_ID=10000100 uvicorn fastapi_app:app_from_env --factory
+    WECHATPAY_PROFILES=profiles.json WECHATPAY_DB=payments.sqlite3 python fastapi_app.py 127.0.0.1:8080
+    # or: uvicorn fastapi_app:app_from_env --factory --port 8080
 
-Same behaviour as flask_app (both call notify_store): verify the raw body, apply the payment to its
-order once by dedupe_key, answer with the exact reply. The SQLite transaction blocks, so it runs
-in Starlette's thread pool rather than on the event loop.
+The same behaviour as flask_app (both call notify_store.Notify): the raw body and every header go to
+the endpoint, the reply is the endpoint's own. Verification and the SQLite transaction block, so
+they run in Starlette's thread pool rather than on the event loop.
 """
 
 from __future__ import annotations
 
+import logging
+import socket
+import sys
+
 import wechatpay_notify as wn
 from fastapi import FastAPI, Request, Response
-from notify_store import (
-    MAX_BODY_BYTES,
-    XML,
-    Store,
-    handle_payment,
-    handle_refund,
-    store_from_env,
-    verifier_from_env,
-)
+from notify_store import NOTIFY_PATH, READ_LIMIT, ConfigError, Notify, notify_from_env, settings_from_env
 from starlette.concurrency import run_in_threadpool
 
 
 async def raw_body(request: Request) -> bytes:
-    """The body exactly as received, read until it is past MAX_BODY_BYTES (the verifier refuses a
-    longer one as body_too_large): an oversized body is never buffered whole."""
+    """The body exactly as received, but never more than READ_LIMIT bytes of it (the endpoint
+    refuses a longer one as body_too_large): an oversized body is never buffered whole."""
     body = bytearray()
     async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
+        body += chunk[: READ_LIMIT - len(body)]
+        if len(body) >= READ_LIMIT:
             break
     return bytes(body)
 
 
-def create_app(verifier: wn.Verifier, store: Store) -> FastAPI:
-    app = FastAPI()
+def respond(reply: wn.HttpReply) -> Response:
+    """The endpoint's reply as a response: its status, its content type (none for an empty body)
+    and its body, exactly."""
+    # As a header, not media_type: Starlette would append "; charset=utf-8" to a text/ type.
+    headers = {} if reply.content_type is None else {"Content-Type": reply.content_type}
+    return Response(reply.body, status_code=reply.status, headers=headers)
 
-    @app.post("/wechatpay/notify")
-    async def payment_notify(request: Request) -> Response:
-        body = await raw_body(request)
-        status, reply = await run_in_threadpool(handle_payment, verifier, store, body)
-        return Response(reply, status_code=status, media_type=XML)
 
-    @app.post("/wechatpay/refund-notify")
-    async def refund_notify(request: Request) -> Response:
+def create_app(notify: Notify) -> FastAPI:
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+    @app.post(NOTIFY_PATH)
+    async def wechatpay_notify(request: Request) -> Response:
+        # Every header as received (repeated ones included), and the raw bytes.
+        headers = list(request.headers.items())
         body = await raw_body(request)
-        status, reply = await run_in_threadpool(handle_refund, verifier, store, body)
-        return Response(reply, status_code=status, media_type=XML)
+        return respond(await run_in_threadpool(notify.handle, headers, body))
 
     return app
 
 
 def app_from_env() -> FastAPI:
-    return create_app(verifier_from_env(), store_from_env())
+    return create_app(notify_from_env())
+
+
+def main(argv: list[str]) -> int:
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        settings = settings_from_env(argv)
+    except ConfigError as e:
+        print(f"configuration error: {e}", file=sys.stderr)
+        return 2
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as e:
+        print(f"cannot listen on {settings.host}:{settings.port}: {e}", file=sys.stderr)
+        return 2
+    sock.listen(128)  # connections queue from here on, before uvicorn serves them
+    print(
+        f"listening on http://{settings.host}:{sock.getsockname()[1]}{NOTIFY_PATH} (recording into {settings.db_path})",
+        file=sys.stderr,
+        flush=True,
+    )
+    config = uvicorn.Config(create_app(settings.notify), lifespan="off", log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
