@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node fuzz fuzz-smoke soak \
+.PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node fuzz fuzz-smoke soak dist install test-dist \
         header header-check vectors vectors-check bench bench-rust bench-cost bench-python bench-node
 
 all: build
@@ -81,3 +81,15 @@ fuzz-smoke:
 # warm-up and at the end; fails on growth beyond noise (SOAK_ROUNDS to shorten).
 soak:
 	scripts/soak.sh
+
+# Installable artifacts (issue 14): make dist writes dist/; make test-dist installs each artifact
+# into a fresh temporary place and verifies the sample notifications through it.
+PREFIX ?= /usr/local
+dist:
+	scripts/dist.sh
+
+install:
+	DESTDIR=$(DESTDIR) scripts/dist.sh install $(PREFIX)
+
+test-dist:
+	scripts/test-dist.sh
