@@ -104,16 +104,16 @@ impl Profile {
     }
 }
 
+/// A refusal: the code, the decided version and the merchant's label.
+type Refusal = (&'static str, Option<&'static str>, Option<&'static str>);
+
 struct Case {
     comment: String,
     flags: Vec<&'static str>,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
     /// `Ok((label, kind))` or `Err((code, version, label))`.
-    expect: Result<
-        (&'static str, &'static str),
-        (&'static str, Option<&'static str>, Option<&'static str>),
-    >,
+    expect: Result<(&'static str, &'static str), Refusal>,
 }
 
 fn ok(
