@@ -1,136 +1,399 @@
 'use strict'
-// A WeChat Pay v2 notify_url endpoint with Express, wechatpay-notify and SQLite (better-sqlite3).
+// One WeChat Pay notify_url on Express for several merchants, v2 and APIv3, with wechatpay-notify's
+// Endpoint and SQLite (better-sqlite3).
 //
-// 1. Keep the raw body (express.raw): the signature covers the exact bytes WeChat Pay sent.
-// 2. Verify it with a Verifier configured with the merchant's key, algorithm and mch_id.
-// 3. Apply it to the merchant's order in one transaction, once per dedupeKey (transaction_id):
-//    WeChat Pay retries until it reads SUCCESS, so the same notification can arrive many times,
-//    even at once. A genuine notification proves who sent it, not that it pays *your* order: the
-//    order is marked paid only if it exists, is pending and its amount equals totalFee; anything
-//    else goes to `discrepancies` for a person to review and is never fulfilled.
-// 4. Reply SUCCESS for every verified notification (paid, failed, discrepancy, retry); FAIL
-//    otherwise.
+// 1. Read the raw body (at most one byte past the 65,536-byte limit; never a parsed and
+//    re-serialised body: the signatures cover the exact bytes) and every header as received.
+// 2. Endpoint#handle decides the version (a Wechatpay-Signature header: APIv3, merchant by
+//    Wechatpay-Serial; otherwise v2 XML, merchant by mch_id, a refund when req_info is present) and
+//    verifies the request with that merchant's own keys.
+// 3. Record a verified notification for its merchant in one IMMEDIATE transaction, once per
+//    (merchant, dedupeKey): WeChat Pay retries until it is acknowledged, and a merchant migrating to
+//    APIv3 gets both versions of a payment (one transaction_id, one dedupe key). A genuine
+//    notification proves who sent it, not that it pays *your* order: the merchant's order is marked
+//    paid only if that merchant has it, it is pending and its amount equals the payment's (v2
+//    total_fee, APIv3 amount.total); anything else goes to `discrepancies` for a person to review
+//    and is never fulfilled. Refunds are recorded, never acted upon.
+// 4. Answer with the endpoint's reply (status, content type, body) exactly, for success and refusal.
 //
-// Run:    WECHATPAY_API_KEY=... WECHATPAY_MCH_ID=... node server.js   (PORT, WECHATPAY_DB,
-//         WECHATPAY_SIGN_TYPE = MD5 (default) or HMAC-SHA256, WECHATPAY_APPID optional)
-// Orders: WECHATPAY_DB=... node server.js add-order OUT_TRADE_NO AMOUNT_FEN
+// Run:    WECHATPAY_PROFILES=profiles.json WECHATPAY_DB=payments.sqlite3 node server.js 127.0.0.1:8080
+// Orders: WECHATPAY_DB=... node server.js add-order MERCHANT OUT_TRADE_NO AMOUNT_FEN
+const fs = require('node:fs')
+const path = require('node:path')
 const express = require('express')
 const Database = require('better-sqlite3')
-const { Verifier, NotifyError, replySuccess, replyFail } = require('wechatpay-notify')
+const { Endpoint, V3Verifier, Verifier, NotifyError, replyFail, replyV3Fail } = require('wechatpay-notify')
 
-// The verifier's default limit: Express stops reading a longer body (413 body_too_large).
+// The one path WeChat Pay posts every notification to (every merchant, both versions).
+const NOTIFY_PATH = '/wechatpay/notify'
+// The verifiers' default limit (the profiles use it). At most one byte more is read, so that the
+// endpoint sees a longer body as one (body_too_large) without the rest ever being buffered.
 const MAX_BODY_BYTES = 65536
+const READ_LIMIT = MAX_BODY_BYTES + 1
 
-// The same schema in every example of this repository (Rust, Python, Node, .NET, C).
+// The schema, the same as the Rust example's. `merchant` is the profile label the endpoint reports.
 const SCHEMA = `
--- The merchant's orders, created by the checkout before it calls unifiedorder.
+-- The merchants' orders, created by the checkout before it asks WeChat Pay to pay them.
 CREATE TABLE IF NOT EXISTS orders (
-    out_trade_no   TEXT PRIMARY KEY NOT NULL,
+    merchant       TEXT NOT NULL,
+    out_trade_no   TEXT NOT NULL,
     amount_fen     INTEGER NOT NULL CHECK (amount_fen > 0),
     status         TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'paid')),
-    transaction_id TEXT
+    transaction_id TEXT,
+    PRIMARY KEY (merchant, out_trade_no)
 );
--- Every verified payment notification, once per dedupe_key (transaction_id), with what it did.
+-- Every verified payment notification, once per merchant and dedupe_key (transaction_id, the same
+-- for the v2 and v3 deliveries of one payment), with what it did. version: the first delivery's.
 CREATE TABLE IF NOT EXISTS payments (
-    dedupe_key   TEXT PRIMARY KEY NOT NULL,
+    merchant     TEXT NOT NULL,
+    dedupe_key   TEXT NOT NULL,
+    version      TEXT NOT NULL CHECK (version IN ('v2', 'v3')),
     out_trade_no TEXT,
-    total_fee    INTEGER,
-    result_code  TEXT,
+    total_fee    INTEGER, -- fen: v2 total_fee, v3 amount.total
+    result       TEXT,    -- v2 result_code, v3 trade_state
     outcome      TEXT NOT NULL CHECK (outcome IN ('paid', 'failed', 'discrepancy')),
-    received_at  TEXT NOT NULL DEFAULT (datetime('now'))
+    received_at  TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (merchant, dedupe_key)
 );
 -- Verified successful payments that paid no order: for a person to review, never fulfilled.
 CREATE TABLE IF NOT EXISTS discrepancies (
-    dedupe_key       TEXT PRIMARY KEY NOT NULL REFERENCES payments (dedupe_key),
+    merchant         TEXT NOT NULL,
+    dedupe_key       TEXT NOT NULL,
     out_trade_no     TEXT,
     total_fee        INTEGER,
     order_amount_fen INTEGER,
     reason           TEXT NOT NULL CHECK (reason IN ('unknown_order', 'amount_mismatch', 'already_paid')),
-    received_at      TEXT NOT NULL DEFAULT (datetime('now'))
+    received_at      TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (merchant, dedupe_key),
+    FOREIGN KEY (merchant, dedupe_key) REFERENCES payments (merchant, dedupe_key)
 );
--- Refund notifications, once per dedupe_key (refund_id). Only a record: see recordRefund.
+-- Refund notifications, once per merchant and dedupe_key (refund_id). A record, never acted upon:
+-- a v2 req_info is AES-256-ECB without integrity; confirm with the refund query API first.
 CREATE TABLE IF NOT EXISTS refunds (
-    dedupe_key    TEXT PRIMARY KEY NOT NULL,
+    merchant      TEXT NOT NULL,
+    dedupe_key    TEXT NOT NULL,
+    version       TEXT NOT NULL CHECK (version IN ('v2', 'v3')),
     out_trade_no  TEXT,
     out_refund_no TEXT,
-    refund_fee    INTEGER,
+    refund_fee    INTEGER, -- fen: v2 refund_fee, v3 amount.refund
     refund_status TEXT,
-    received_at   TEXT NOT NULL DEFAULT (datetime('now'))
+    received_at   TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (merchant, dedupe_key)
 );
 `
 
-// An amount as SQLite stores it here: a safe-integer number. The binding gives a bigint past
-// Number.MAX_SAFE_INTEGER; no order has such an amount, so it is stored as NULL (a mismatch).
-const fen = (amount) => (typeof amount === 'number' ? amount : null)
+// ---- the profiles file ---------------------------------------------------------------------------
 
-function openStore(path) {
-  // Several processes may share the file: writers wait up to 10 s for SQLite's lock.
-  const db = new Database(path, { timeout: 10000 })
+/** Why the profiles file could not be used: names files, variables and fields, never a key. */
+class ConfigError extends Error {
+  get name() {
+    return 'ConfigError'
+  }
+}
+
+function text(part, name) {
+  const value = part[name]
+  if (value === undefined || value === null || typeof value === 'string') return value ?? null
+  throw new ConfigError(`${name} must be a string`)
+}
+
+function object(value, what) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(`${what} must be a JSON object`)
+  }
+  return value
+}
+
+/** A key named by `<name>_file` (relative to the profiles file; whitespace trimmed) or `<name>_env`. */
+function secret(part, name, base) {
+  if (name in part) {
+    throw new ConfigError(`${name}: keys are never written into the profiles file; use ${name}_file or ${name}_env`)
+  }
+  const file = text(part, `${name}_file`)
+  const variable = text(part, `${name}_env`)
+  if (file !== null && variable === null) {
+    const p = path.join(base, file)
+    try {
+      return fs.readFileSync(p, 'utf8').trim()
+    } catch (err) {
+      throw new ConfigError(`cannot read ${p}: ${err.code ?? err.message}`)
+    }
+  }
+  if (variable !== null && file === null) {
+    const value = process.env[variable]
+    if (value === undefined) throw new ConfigError(`$${variable} (named by ${name}_env) is not set`)
+    return value
+  }
+  throw new ConfigError(`give exactly one of ${name}_file and ${name}_env`)
+}
+
+// The core checks every value; its errors (NotifyError invalid_config, or TypeError for a value of
+// the wrong JSON type) never contain a key.
+function checked(what, build) {
+  try {
+    return build()
+  } catch (err) {
+    if (err instanceof NotifyError) throw new ConfigError(`${what}: ${err.code}: ${err.message}`)
+    if (err instanceof TypeError) throw new ConfigError(`${what}: ${err.message}`)
+    throw err
+  }
+}
+
+function v2Part(part, base) {
+  const alsoAccept = part.also_accept ?? []
+  if (!Array.isArray(alsoAccept)) throw new ConfigError('also_accept must be a list of sign type names')
+  const options = {
+    apiKey: secret(part, 'api_key', base),
+    signType: text(part, 'sign_type') ?? 'MD5',
+    // Required by the endpoint (it refuses a v2 part without one: v2 routes by mch_id).
+    mchId: text(part, 'mch_id'),
+    appid: text(part, 'appid'),
+    alsoAccept,
+  }
+  checked('v2', () => new Verifier(options))
+  return options
+}
+
+function v3Part(part, base) {
+  const files = part.platform_keys
+  if (files === null || typeof files !== 'object' || Array.isArray(files)) {
+    throw new ConfigError('platform_keys must map key ids to PEM files')
+  }
+  const platformKeys = {}
+  for (const [id, file] of Object.entries(files)) {
+    if (typeof file !== 'string') throw new ConfigError('platform_keys must map key ids to PEM files')
+    const p = path.join(base, file)
+    try {
+      platformKeys[id] = fs.readFileSync(p, 'utf8')
+    } catch (err) {
+      throw new ConfigError(`cannot read ${p}: ${err.code ?? err.message}`)
+    }
+  }
+  const options = { apiV3Key: secret(part, 'api_v3_key', base), platformKeys }
+  const named = Object.values(files).map((f) => path.join(base, f))
+  checked(`v3 (platform_keys: ${named.join(', ')})`, () => new V3Verifier(options))
+  return options
+}
+
+/**
+ * Reads the profiles file (the JSON format of `wechatpay-notify verify-any --profiles`) and builds
+ * the endpoint; throws ConfigError.
+ *
+ *   {"profiles": [
+ *     {"label": "shop-a",
+ *      "v2": {"api_key_file": "shop-a/api_key.txt", "sign_type": "MD5", "mch_id": "10000100"},
+ *      "v3": {"api_v3_key_env": "SHOP_A_API_V3_KEY",
+ *             "platform_keys": {"PUB_KEY_ID_0114232134912410000000000000": "shop-a/wechatpay_public_key.pem"}}},
+ *     {"label": "shop-b", "v2": {…}, "v3": {…}}
+ *   ]}
+ *
+ * Two profiles with the same label, mch_id or key id are refused by the core (invalid_config).
+ */
+function loadEndpoint(file) {
+  let doc
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'))
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new ConfigError(`${file} is not JSON: ${err.message}`)
+    throw new ConfigError(`cannot read ${file}: ${err.code ?? err.message}`)
+  }
+  const list = doc !== null && typeof doc === 'object' ? doc.profiles : undefined
+  if (!Array.isArray(list)) throw new ConfigError(`${file}: needs a "profiles" list`)
+  const base = path.dirname(file)
+  const profiles = list.map((item, i) => {
+    const p = object(item, `profiles[${i}]`)
+    const label = text(p, 'label')
+    if (label === null) throw new ConfigError(`profiles[${i}] needs a label`)
+    try {
+      const profile = {
+        label,
+        v2: p.v2 == null ? null : v2Part(object(p.v2, 'v2'), base),
+        v3: p.v3 == null ? null : v3Part(object(p.v3, 'v3'), base),
+      }
+      // This profile's own rules (a v2 part needs its mch_id, …).
+      checked('profile', () => new Endpoint({ profiles: [profile] }))
+      return profile
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ConfigError(`profile ${label}: ${err.message}`)
+      throw err
+    }
+  })
+  // The rules between profiles: no label, mch_id or key id twice.
+  return checked(String(file), () => new Endpoint({ profiles }))
+}
+
+// ---- what a verified notification is recorded as -----------------------------------------------
+
+const INT64_MAX = 2n ** 63n - 1n
+
+// An amount as SQLite stores it: the binding gives a number up to Number.MAX_SAFE_INTEGER and a
+// bigint beyond; one too large for SQLite is stored as NULL (it then matches no order).
+const fen = (amount) => (typeof amount === 'bigint' ? (amount <= INT64_MAX ? amount : null) : amount)
+
+/**
+ * What to record for a verified notification (every field read through the core's typed views):
+ * `{ type: 'payment', merchant, dedupeKey, version, outTradeNo, totalFee, result, success }`,
+ * `{ type: 'refund', merchant, dedupeKey, version, outTradeNo, outRefundNo, refundFee, refundStatus }`
+ * or `{ type: 'unrecorded', why }`.
+ */
+function recordOf(handled) {
+  const merchant = handled.label
+  const n = handled.notification
+  if (handled.kind === 'v2_payment') {
+    // The core requires a transaction_id with result_code=SUCCESS: only a failed payment can lack
+    // one, and there is no key to record it under.
+    if (n.dedupeKey === null) return { type: 'unrecorded', why: 'a failed payment without transaction_id' }
+    return {
+      type: 'payment',
+      merchant,
+      dedupeKey: n.dedupeKey,
+      version: 'v2',
+      outTradeNo: n.outTradeNo,
+      totalFee: fen(n.totalFee),
+      result: n.resultCode,
+      success: n.isSuccess,
+    }
+  }
+  if (handled.kind === 'v2_refund') {
+    if (n.dedupeKey === null) return { type: 'unrecorded', why: 'a refund without refund_id' }
+    return {
+      type: 'refund',
+      merchant,
+      dedupeKey: n.dedupeKey,
+      version: 'v2',
+      outTradeNo: n.outTradeNo,
+      outRefundNo: n.outRefundNo,
+      refundFee: fen(n.refundFee),
+      refundStatus: n.refundStatus,
+    }
+  }
+  if (n.transaction !== null) {
+    const t = n.transaction
+    return {
+      type: 'payment',
+      merchant,
+      dedupeKey: n.dedupeKey,
+      version: 'v3',
+      outTradeNo: t.outTradeNo,
+      totalFee: fen(t.amountTotal),
+      result: t.tradeState,
+      success: n.isSuccess,
+    }
+  }
+  if (n.refund !== null) {
+    const r = n.refund
+    return {
+      type: 'refund',
+      merchant,
+      dedupeKey: n.dedupeKey,
+      version: 'v3',
+      outTradeNo: r.outTradeNo,
+      outRefundNo: r.outRefundNo,
+      refundFee: fen(r.amountRefund),
+      refundStatus: r.refundStatus,
+    }
+  }
+  return { type: 'unrecorded', why: `event type ${n.eventType} is not handled here` }
+}
+
+// ---- the store ---------------------------------------------------------------------------------
+
+function openStore(file) {
+  // Several processes may share the file: WAL mode, and writers wait up to 10 s for SQLite's lock.
+  const db = new Database(file, { timeout: 10000 })
   db.pragma('journal_mode = WAL')
   db.exec(SCHEMA)
-  const insertOrder = db.prepare('INSERT INTO orders (out_trade_no, amount_fen) VALUES (?, ?)')
-  const selectOrder = db.prepare('SELECT amount_fen, status FROM orders WHERE out_trade_no = ?')
+  const insertOrder = db.prepare('INSERT INTO orders (merchant, out_trade_no, amount_fen) VALUES (?, ?, ?)')
+  const selectOrder = db.prepare(
+    'SELECT merchant, out_trade_no, amount_fen, status, transaction_id FROM orders WHERE merchant = ? AND out_trade_no = ?',
+  )
   const insertPayment = db.prepare(
-    `INSERT INTO payments (dedupe_key, out_trade_no, total_fee, result_code, outcome)
-     VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+    `INSERT INTO payments (merchant, dedupe_key, version, out_trade_no, total_fee, result, outcome)
+     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant, dedupe_key) DO NOTHING`,
   )
   const payOrder = db.prepare(
-    `UPDATE orders SET status = 'paid', transaction_id = ? WHERE out_trade_no = ? AND status = 'pending'`,
+    `UPDATE orders SET status = 'paid', transaction_id = ?
+     WHERE merchant = ? AND out_trade_no = ? AND status = 'pending'`,
   )
   const insertDiscrepancy = db.prepare(
-    `INSERT INTO discrepancies (dedupe_key, out_trade_no, total_fee, order_amount_fen, reason)
-     VALUES (?, ?, ?, ?, ?)`,
+    `INSERT INTO discrepancies (merchant, dedupe_key, out_trade_no, total_fee, order_amount_fen, reason)
+     VALUES (?, ?, ?, ?, ?, ?)`,
   )
   const insertRefund = db.prepare(
-    `INSERT INTO refunds (dedupe_key, out_trade_no, out_refund_no, refund_fee, refund_status)
-     VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+    `INSERT INTO refunds (merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, refund_status)
+     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant, dedupe_key) DO NOTHING`,
   )
 
-  // One transaction per payment: a dedupe_key seen before changes nothing ('duplicate'); a failed
-  // payment is logged and leaves the order alone ('failed'); a successful one pays a pending order
-  // of the same amount ('paid') or is recorded for review ('discrepancy').
-  const applyPayment = db.transaction((n) => {
-    const key = n.dedupeKey
-    const totalFee = fen(n.totalFee)
-    const success = n.resultCode === 'SUCCESS'
-    const order = success && n.outTradeNo !== null ? selectOrder.get(n.outTradeNo) : undefined
+  // One transaction per payment: a (merchant, dedupe_key) seen before changes nothing ('duplicate':
+  // a retry, or the other version's delivery); a failed payment is logged and leaves the order alone
+  // ('failed'); a successful one pays that merchant's pending order of the same amount ('paid') or
+  // is recorded for review ('discrepancy').
+  const applyPayment = db.transaction((p) => {
+    const order = p.success && p.outTradeNo !== null ? selectOrder.get(p.merchant, p.outTradeNo) : undefined
     let reason = null
-    if (success) {
+    if (p.success) {
       if (order === undefined) reason = 'unknown_order'
-      else if (totalFee !== order.amount_fen) reason = 'amount_mismatch'
+      else if (p.totalFee === null || BigInt(p.totalFee) !== BigInt(order.amount_fen)) reason = 'amount_mismatch'
       else if (order.status !== 'pending') reason = 'already_paid'
     }
-    const outcome = !success ? 'failed' : reason === null ? 'paid' : 'discrepancy'
-    if (insertPayment.run(key, n.outTradeNo, totalFee, n.resultCode, outcome).changes === 0) {
-      return 'duplicate' // a retry: the first delivery did everything
-    }
-    if (outcome === 'paid') payOrder.run(key, n.outTradeNo)
+    const outcome = !p.success ? 'failed' : reason === null ? 'paid' : 'discrepancy'
+    const inserted = insertPayment.run(p.merchant, p.dedupeKey, p.version, p.outTradeNo, p.totalFee, p.result, outcome)
+    if (inserted.changes === 0) return 'duplicate' // the first delivery did everything
+    if (outcome === 'paid') payOrder.run(p.dedupeKey, p.merchant, p.outTradeNo)
     if (reason !== null) {
-      insertDiscrepancy.run(key, n.outTradeNo, totalFee, order === undefined ? null : order.amount_fen, reason)
+      const orderAmount = order === undefined ? null : order.amount_fen
+      insertDiscrepancy.run(p.merchant, p.dedupeKey, p.outTradeNo, p.totalFee, orderAmount, reason)
     }
     return outcome
   })
 
+  const all = (sql) => db.prepare(sql).all()
   return {
     db,
-    /** Creates a pending order (in a real shop: the checkout, before it calls unifiedorder). */
-    createOrder(outTradeNo, amountFen) {
-      insertOrder.run(outTradeNo, amountFen)
+    path: file,
+    /** Creates a pending order for a merchant (in a real shop: the checkout, before it asks WeChat Pay to pay it). */
+    createOrder(merchant, outTradeNo, amountFen) {
+      insertOrder.run(merchant, outTradeNo, amountFen)
+    },
+    /** The merchant's order with this number, or undefined. */
+    order(merchant, outTradeNo) {
+      return selectOrder.get(merchant, outTradeNo)
     },
     /** Applies a verified payment: 'paid', 'failed', 'discrepancy' or 'duplicate'. */
-    recordPayment(n) {
-      // IMMEDIATE: take the write lock before reading the order, so concurrent deliveries (from
-      // other processes too) are applied one at a time.
-      return applyPayment.immediate(n)
+    recordPayment(p) {
+      // IMMEDIATE: the write lock before reading the order, so concurrent deliveries (from other
+      // processes too) are applied one at a time.
+      return applyPayment.immediate(p)
     },
     /**
-     * Records a refund once (true the first time). Only a record, never an action: req_info is
-     * AES-256-ECB without integrity, so blocks of two genuine refund notifications of the same
-     * merchant can be cut and pasted into a third that passes every check. Treat a refund
-     * notification as a hint: confirm it with the refund query API before any irreversible action.
+     * Records a refund notification once per (merchant, refund_id); true when it is new. Only a
+     * record, never an action: a v2 req_info is AES-256-ECB without integrity, so blocks of two
+     * genuine refund notifications of the same merchant can be cut and pasted into a third that
+     * passes every check. Treat a refund notification as a hint: confirm it with the refund query
+     * API before any irreversible action.
      */
     recordRefund(r) {
-      return insertRefund.run(r.dedupeKey, r.outTradeNo, r.outRefundNo, fen(r.refundFee), r.refundStatus).changes === 1
+      const args = [r.merchant, r.dedupeKey, r.version, r.outTradeNo, r.outRefundNo, r.refundFee, r.refundStatus]
+      return insertRefund.run(...args).changes === 1
+    },
+    count() {
+      return db.prepare('SELECT COUNT(*) AS n FROM payments').get().n
+    },
+    payments() {
+      return all(
+        'SELECT merchant, dedupe_key, version, out_trade_no, total_fee, result, outcome FROM payments ORDER BY rowid',
+      )
+    },
+    discrepancies() {
+      return all(
+        'SELECT merchant, dedupe_key, out_trade_no, total_fee, order_amount_fen, reason FROM discrepancies ORDER BY rowid',
+      )
+    },
+    refunds() {
+      return all(
+        `SELECT merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, refund_status
+         FROM refunds ORDER BY rowid`,
+      )
     },
     close() {
       db.close()
@@ -138,91 +401,190 @@ function openStore(path) {
   }
 }
 
-function sendXml(res, status, body) {
-  res.status(status).type('text/xml; charset=utf-8').send(body)
+// ---- the app -----------------------------------------------------------------------------------
+
+/** The raw body exactly as received, but never more than `limit` bytes of it (the rest is discarded). */
+function readCapped(req, limit) {
+  return new Promise((resolve, reject) => {
+    const chunks = []
+    let size = 0
+    let done = false
+    const finish = () => {
+      if (done) return
+      done = true
+      req.off('data', onData)
+      req.resume() // read and drop whatever else the client sends
+      resolve(Buffer.concat(chunks, size))
+    }
+    function onData(chunk) {
+      const room = limit - size
+      chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk)
+      size += Math.min(chunk.length, room)
+      if (size >= limit) finish()
+    }
+    req.on('data', onData)
+    req.on('end', finish)
+    req.on('error', (err) => {
+      if (!done) {
+        done = true
+        reject(err)
+      }
+    })
+  })
 }
 
-function createApp({ verifier, store, log = () => {} }) {
+/** Every header as received, as [name, value] pairs (a repeated Wechatpay-* header stays repeated, and is refused). */
+function headerPairs(req) {
+  const pairs = []
+  for (let i = 0; i < req.rawHeaders.length; i += 2) pairs.push([req.rawHeaders[i], req.rawHeaders[i + 1]])
+  return pairs
+}
+
+/** The endpoint's reply exactly: its status, its content type (none for an empty body), its body. */
+function respond(res, reply) {
+  res.statusCode = reply.status
+  if (reply.contentType !== null) res.setHeader('Content-Type', reply.contentType)
+  if (reply.body !== '') res.setHeader('Content-Length', Buffer.byteLength(reply.body))
+  // res.end, not res.send: Express would add "; charset=utf-8" to the content type.
+  res.end(reply.body)
+}
+
+/** Our own failure (the database, or the test-only switch): 500 and a FAIL reply in the request's version. */
+function internalReply(v3) {
+  return v3 ? replyV3Fail('internal') : { status: 500, contentType: 'text/xml', body: replyFail('internal') }
+}
+
+/**
+ * The Express app: POST NOTIFY_PATH verifies, records and answers any notification of any merchant
+ * the endpoint serves. `failFirst`: TEST ONLY, the first N requests get 500 (as if the database were
+ * down) to exercise WeChat Pay's retries (`wechatpay-notify simulate --until-success`); never set it
+ * in production.
+ */
+function createApp({ endpoint, store, log = () => {}, failFirst = 0 }) {
+  let injectedFailures = failFirst
   const app = express()
-  // Every content type, as bytes, up to the verifier's limit (Express stops reading past it).
-  const rawBody = express.raw({ type: () => true, limit: MAX_BODY_BYTES })
-
-  function endpoint(verify, record) {
-    return (req, res) => {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
-      let notification
-      try {
-        notification = verify(body)
-      } catch (err) {
-        if (!(err instanceof NotifyError)) throw err
-        log(`rejected notification: ${err.code}`)
-        return sendXml(res, err.code === 'body_too_large' ? 413 : 400, replyFail(err.code))
-      }
-      // Verified: from here on the reply is SUCCESS, unless we fail to record it.
-      if (notification.dedupeKey === null) {
-        // Only a failed payment can lack its key (the core requires transaction_id with
-        // result_code=SUCCESS): nothing was paid, and there is nothing to record it under.
-        log('verified notification without a dedupe key: acknowledged')
-        return sendXml(res, 200, replySuccess())
-      }
-      try {
-        const outcome = record(notification)
-        log(`${outcome} ${notification.dedupeKey}`)
-      } catch (err) {
-        // Not acknowledged: WeChat Pay retries, and the retry is recorded then.
-        log(`storage failed: ${err.message}`)
-        return sendXml(res, 500, replyFail('internal'))
-      }
-      return sendXml(res, 200, replySuccess())
+  app.disable('x-powered-by')
+  app.post(NOTIFY_PATH, async (req, res) => {
+    const headers = headerPairs(req)
+    const v3 = headers.some(([name]) => name.toLowerCase() === 'wechatpay-signature')
+    const body = await readCapped(req, READ_LIMIT)
+    if (injectedFailures > 0) {
+      injectedFailures -= 1
+      log('TEST ONLY: injected failure (WECHATPAY_EXAMPLE_FAIL_FIRST): 500')
+      return respond(res, internalReply(v3))
     }
-  }
-
-  app.post('/wechatpay/notify', rawBody, endpoint((b) => verifier.verifyPayment(b), (n) => store.recordPayment(n)))
-  app.post(
-    '/wechatpay/refund-notify',
-    rawBody,
-    endpoint(
-      (b) => verifier.decryptRefund(b),
-      (r) => (store.recordRefund(r) ? 'refund recorded' : 'duplicate'),
-    ),
-  )
+    let handled
+    try {
+      handled = endpoint.handle(headers, body)
+    } catch (err) {
+      if (!(err instanceof NotifyError) || err.reply === undefined) throw err
+      // Nothing is recorded; the reply carries the code only (the core's messages are bounded and
+      // free of control characters: safe to log).
+      const label = err.label ? ` for ${err.label}` : ''
+      log(`rejected ${err.version ?? 'undecided'} notification${label}: ${err.code}: ${err.message}`)
+      return respond(res, err.reply)
+    }
+    // Verified: from here on the reply is the success reply whatever the notification says (a failed
+    // payment, a retry, an order that does not match): refusing it would only make WeChat Pay send
+    // it again. The one exception is our own failure to record it.
+    const what = `${handled.label} ${handled.kind} notification`
+    const record = recordOf(handled)
+    try {
+      if (record.type === 'payment') {
+        const outcome = store.recordPayment(record)
+        const did = outcome === 'discrepancy' ? 'DISCREPANCY, recorded for review' : outcome
+        log(`verified ${what}: payment ${record.dedupeKey}: ${did}`)
+      } else if (record.type === 'refund') {
+        const did = store.recordRefund(record) ? 'recorded' : 'already recorded'
+        log(`verified ${what}: refund ${record.dedupeKey}: ${did} (never acted upon: confirm with the refund query API)`)
+      } else {
+        log(`verified ${what}: acknowledged, not recorded: ${record.why}`)
+      }
+    } catch (err) {
+      // Not acknowledged: WeChat Pay retries, and the retry is recorded then.
+      log(`could not record the verified ${what}: ${err.message}`)
+      return respond(res, internalReply(handled.kind === 'v3'))
+    }
+    return respond(res, handled.reply)
+  })
+  app.all(NOTIFY_PATH, (req, res) => {
+    res.setHeader('Allow', 'POST')
+    res.status(405).end()
+  })
   app.use((err, req, res, _next) => {
-    if (err.type === 'entity.too.large') {
-      log('rejected notification: body_too_large')
-      return sendXml(res, 413, replyFail('body_too_large'))
-    }
+    // The request could not be read (aborted, …): no verdict; WeChat Pay retries.
     log(`request failed: ${err.message}`)
-    sendXml(res, err.status && err.status < 500 ? err.status : 500, replyFail('bad request'))
+    if (!res.headersSent) respond(res, internalReply(false))
   })
   return app
 }
 
-module.exports = { createApp, openStore, MAX_BODY_BYTES }
+module.exports = {
+  NOTIFY_PATH,
+  MAX_BODY_BYTES,
+  SCHEMA,
+  ConfigError,
+  loadEndpoint,
+  openStore,
+  recordOf,
+  createApp,
+}
+
+// ---- the command line --------------------------------------------------------------------------
+
+function env(name) {
+  const value = process.env[name]
+  return value === undefined || value === '' ? null : value
+}
 
 function main(args) {
-  const dbPath = process.env.WECHATPAY_DB || 'payments.sqlite3'
+  const dbPath = env('WECHATPAY_DB') ?? 'payments.sqlite3'
   if (args[0] === 'add-order') {
-    // A stand-in for your checkout, so that the sample notifications have an order to pay.
-    if (args.length !== 3 || !/^[0-9]+$/.test(args[2]) || Number(args[2]) <= 0) {
-      console.error('usage: node server.js add-order OUT_TRADE_NO AMOUNT_FEN   (WECHATPAY_DB)')
+    // A stand-in for your checkout, so that simulated notifications have an order to pay.
+    if (args.length !== 4 || !/^[0-9]+$/.test(args[3]) || Number(args[3]) <= 0) {
+      console.error('usage: node server.js add-order MERCHANT OUT_TRADE_NO AMOUNT_FEN   (WECHATPAY_DB)')
       return 2
     }
     const store = openStore(dbPath)
-    store.createOrder(args[1], Number(args[2]))
-    store.close()
-    console.log(`order ${args[1]} (${args[2]} fen) created in ${dbPath}`)
+    try {
+      store.createOrder(args[1], args[2], Number(args[3]))
+    } catch (err) {
+      console.error(`${dbPath}: ${err.message}`)
+      return 1
+    } finally {
+      store.close()
+    }
+    console.error(`order ${args[1]}/${args[2]} (${args[3]} fen) created in ${dbPath}`)
     return 0
   }
-  const verifier = new Verifier({
-    apiKey: process.env.WECHATPAY_API_KEY,
-    signType: process.env.WECHATPAY_SIGN_TYPE || 'MD5',
-    mchId: process.env.WECHATPAY_MCH_ID || undefined,
-    appid: process.env.WECHATPAY_APPID || undefined,
-  })
+  let endpoint
+  let failFirst = 0
+  const listen = args[0] ?? env('WECHATPAY_LISTEN') ?? '127.0.0.1:8080'
+  const m = /^(.+):([0-9]+)$/.exec(listen)
+  try {
+    if (m === null) throw new ConfigError(`listen address must be HOST:PORT, got ${JSON.stringify(listen)}`)
+    endpoint = loadEndpoint(env('WECHATPAY_PROFILES') ?? 'profiles.json')
+    const n = env('WECHATPAY_EXAMPLE_FAIL_FIRST')
+    if (n !== null) {
+      if (!/^[0-9]+$/.test(n)) throw new ConfigError(`WECHATPAY_EXAMPLE_FAIL_FIRST: not a number: ${JSON.stringify(n)}`)
+      failFirst = Number(n)
+      console.error(`TEST ONLY: the first ${failFirst} requests will get 500 (WECHATPAY_EXAMPLE_FAIL_FIRST)`)
+    }
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    console.error(`configuration error: ${err.message}`)
+    return 2
+  }
   const store = openStore(dbPath)
-  const server = createApp({ verifier, store, log: console.log }).listen(Number(process.env.PORT || 8080), '127.0.0.1')
+  const app = createApp({ endpoint, store, failFirst, log: (line) => console.error(line) })
+  const server = app.listen(Number(m[2]), m[1])
   server.on('listening', () => {
-    console.log(`listening on http://127.0.0.1:${server.address().port}/wechatpay/notify (recording into ${dbPath})`)
+    const { port } = server.address()
+    console.error(`listening on http://${m[1]}:${port}${NOTIFY_PATH} (recording into ${dbPath})`)
+  })
+  server.on('error', (err) => {
+    console.error(`cannot listen on ${listen}: ${err.message}`)
+    process.exitCode = 2
   })
   process.on('SIGTERM', () => server.close(() => store.close()))
   return undefined

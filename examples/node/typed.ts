@@ -1,16 +1,151 @@
 // A TypeScript view of the Node API, type-checked with `tsc --noEmit --strict` by
 // scripts/test-node.sh (bindings/node/tsconfig.json). It compiles against notify.d.ts only.
+// The first part is server.js's handler in TypeScript (one Endpoint for two merchants, v2 and
+// APIv3); the second a single-merchant v2 handler.
 import {
+  Endpoint,
   Verifier,
   NotifyError,
   sign,
   replySuccess,
   replyFail,
+  replyV3Fail,
+  type ApiVersion,
   type ErrorCode,
+  type Handled,
+  type HttpReply,
+  type MerchantProfile,
   type PaymentNotification,
   type RefundNotification,
   type Amount,
 } from 'wechatpay-notify'
+
+// ---- one notify_url for two merchants, v2 and APIv3 ----
+
+const profiles: MerchantProfile[] = [
+  {
+    label: 'shop-a',
+    v2: { apiKey: process.env.SHOP_A_API_KEY ?? '', signType: 'MD5', mchId: '10000100' },
+    v3: {
+      apiV3Key: process.env.SHOP_A_API_V3_KEY ?? '',
+      platformKeys: { PUB_KEY_ID_0114232134912410000000000000: process.env.SHOP_A_PUBLIC_KEY ?? '' },
+    },
+  },
+  {
+    label: 'shop-b',
+    v2: { apiKey: process.env.SHOP_B_API_KEY ?? '', signType: 'HMAC-SHA256', mchId: '10000200', alsoAccept: null },
+    v3: { apiV3Key: process.env.SHOP_B_API_V3_KEY ?? '', platformKeys: [['PUB_KEY_ID_0111111111111120000000000001', '']] },
+  },
+]
+
+/** What server.js records: a payment or a refund of one merchant, keyed by its dedupe key. */
+type RecordOf =
+  | {
+      type: 'payment'
+      merchant: string
+      dedupeKey: string
+      version: ApiVersion
+      outTradeNo: string | null
+      totalFee: Amount
+      result: string | null
+      success: boolean
+    }
+  | {
+      type: 'refund'
+      merchant: string
+      dedupeKey: string
+      version: ApiVersion
+      outTradeNo: string | null
+      outRefundNo: string | null
+      refundFee: Amount
+      refundStatus: string | null
+    }
+  | { type: 'unrecorded'; why: string }
+
+export function recordOf(handled: Handled): RecordOf {
+  const merchant = handled.label
+  switch (handled.kind) {
+    case 'v2_payment': {
+      const n = handled.notification
+      if (n.dedupeKey === null) return { type: 'unrecorded', why: 'a failed payment without transaction_id' }
+      const { dedupeKey, outTradeNo, totalFee, resultCode: result, isSuccess: success } = n
+      return { type: 'payment', merchant, dedupeKey, version: 'v2', outTradeNo, totalFee, result, success }
+    }
+    case 'v2_refund': {
+      const r = handled.notification
+      if (r.dedupeKey === null) return { type: 'unrecorded', why: 'a refund without refund_id' }
+      const { dedupeKey, outTradeNo, outRefundNo, refundFee, refundStatus } = r
+      return { type: 'refund', merchant, dedupeKey, version: 'v2', outTradeNo, outRefundNo, refundFee, refundStatus }
+    }
+    case 'v3': {
+      const n = handled.notification
+      if (n.transaction !== null) {
+        const t = n.transaction
+        const totalFee: Amount = t.amountTotal
+        return {
+          type: 'payment',
+          merchant,
+          dedupeKey: n.dedupeKey,
+          version: 'v3',
+          outTradeNo: t.outTradeNo,
+          totalFee,
+          result: t.tradeState,
+          success: n.isSuccess,
+        }
+      }
+      if (n.refund !== null) {
+        const r = n.refund
+        return {
+          type: 'refund',
+          merchant,
+          dedupeKey: n.dedupeKey,
+          version: 'v3',
+          outTradeNo: r.outTradeNo,
+          outRefundNo: r.outRefundNo,
+          refundFee: r.amountRefund,
+          refundStatus: r.refundStatus,
+        }
+      }
+      return { type: 'unrecorded', why: `event type ${n.eventType} is not handled here` }
+    }
+  }
+}
+
+/** The endpoint's reply for any request of any merchant; `record` stores what was verified. */
+export function handleRequest(
+  endpoint: Endpoint,
+  rawHeaders: readonly string[],
+  rawBody: Buffer,
+  record: (r: RecordOf) => void,
+): HttpReply {
+  const headers: Array<[string, string]> = []
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers.push([rawHeaders[i], rawHeaders[i + 1]])
+  let handled: Handled
+  try {
+    handled = endpoint.handle(headers, rawBody, { now: null })
+  } catch (err) {
+    if (err instanceof NotifyError && err.reply !== undefined) {
+      const version: ApiVersion | null = err.version ?? null
+      const label: string | null = err.label ?? null
+      console.log(`rejected ${version ?? 'undecided'} notification for ${label ?? 'no merchant'}: ${err.code}`)
+      return err.reply
+    }
+    throw err
+  }
+  try {
+    record(recordOf(handled))
+  } catch {
+    return handled.kind === 'v3'
+      ? replyV3Fail('internal')
+      : { status: 500, contentType: 'text/xml', body: replyFail('internal') }
+  }
+  return handled.reply
+}
+
+export const endpoint = new Endpoint({ profiles })
+export const labels: string[] = endpoint.labels()
+
+// ---- one merchant, v2 only ----
 
 const verifier = new Verifier({
   apiKey: process.env.WECHATPAY_API_KEY ?? '',
