@@ -1,23 +1,39 @@
-"""wechatpay_notify vs wechatpy on the same ~1 KB, 25-field MD5-signed payment notification, in one
-process (run by scripts/bench-python.sh).
+"""wechatpay_notify vs the peers on the same notifications, in one process (run by
+scripts/bench-python.sh): v2 against wechatpy on a ~1 KB, 25-field MD5-signed payment notification,
+APIv3 against wechatpayv3 on a payment notification of the shared vectors.
 
 The headline figure is handler-like access (SPEC §6): verify the body, then read what a notify
 handler reads -- ``fields``, ``out_trade_no``, ``transaction_id``, ``total_fee``, ``is_success`` --
 against wechatpy's ``WeChatPay.parse_payment_result`` (which hands back a full dict) followed by the
 same reads from that dict. Verification alone is printed too. The two libraries are timed in
 alternating rounds, in CPU time of this (single-threaded) process, so that other processes on a
-busy machine skew neither side; the ratio is taken from the best round of each, medians alongside."""
+busy machine skew neither side; the ratio is taken from the best round of each, medians alongside.
+
+APIv3: ``V3Verifier.verify`` against wechatpayv3's ``WeChatPay.callback`` (RSA-SHA256 verify of the
+signed message, AES-256-GCM decrypt, JSON parse of the body and of the resource), on tcId 1 of
+tests/vectors/v3_notify.json (public key mode), verification alone and followed by what a handler
+reads (the resource dict, out_trade_no, amount total, success). wechatpayv3 checks no timestamp
+window; ours runs at the vector's ``now``. No floor is set for this ratio (issue 10 asks for it
+to be reported)."""
 
 from __future__ import annotations
 
+import json
 import platform
 import statistics
 import time
 import timeit
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import wechatpay_notify as wn
+from wechatpay_notify import V3Verifier
+from wechatpayv3 import WeChatPay as WeChatPayV3
+from wechatpayv3 import WeChatPayType
 from wechatpy.pay import WeChatPay
+
+VECTORS = Path(__file__).resolve().parents[3] / "tests" / "vectors"
 
 KEY = "192006250b4c09247ec02edce69f6a2d"
 FLOOR = 20.0  # SPEC §6: handler-like access at least 20x wechatpy's parse_payment_result
@@ -70,6 +86,80 @@ def interleaved(
     return ta, tb
 
 
+def report(
+    label: str, ours_name: str, theirs_name: str, mine: Callable[[], object], peer: Callable[[], object],
+    n_ours: int, n_theirs: int, rounds: int,
+) -> float:
+    """Times both, prints the figures, returns the best-round ratio (theirs / ours)."""
+    t_ours, t_theirs = interleaved(mine, n_ours, peer, n_theirs, rounds)
+    best = min(t_theirs) / min(t_ours)
+    median = statistics.median(t_theirs) / statistics.median(t_ours)
+    print(f"{label}:")
+    print(f"  {ours_name}: best {min(t_ours):7.2f} us/op, median {statistics.median(t_ours):7.2f}  "
+          f"({rounds} rounds x {n_ours})")
+    print(f"  {theirs_name}: best {min(t_theirs):7.2f} us/op, median {statistics.median(t_theirs):7.2f}  "
+          f"({rounds} rounds x {n_theirs})")
+    print(f"  ratio: {best:.2f}x (best rounds), {median:.2f}x (medians)")
+    return best
+
+
+def v3_bench() -> None:
+    data = json.loads((VECTORS / "v3_notify.json").read_text(encoding="utf-8"))
+    group = data["testGroups"][0]
+    case = next(t for t in group["tests"] if t["tcId"] == 1)
+    assert case["result"] == "valid" and "PUB_KEY_ID" in dict(case["headers"])["Wechatpay-Serial"]
+    headers: dict[str, str] = dict(case["headers"])
+    payload: bytes = case["body"].encode()
+    now: int = case["now"]
+    api_v3_key: str = group["config"]["apiV3Key"]
+    serial = headers["Wechatpay-Serial"]
+    pem = dict(group["config"]["platformKeys"])[serial]
+    ours = V3Verifier(api_v3_key, {serial: pem})
+    theirs = WeChatPayV3(
+        wechatpay_type=WeChatPayType.NATIVE,
+        mchid="1900000100",
+        # The merchant's own key signs requests only; callbacks do not use it.
+        private_key=(VECTORS / "keys" / "pubkey-b-private.pem").read_text(),
+        cert_serial_no="5F00112233445566",
+        appid="wxd678efh567hg6787",
+        apiv3_key=api_v3_key,
+        public_key=pem,
+        public_key_id=serial,
+    )
+
+    def ours_handler() -> tuple[object, ...]:
+        n = ours.verify(headers, payload, now=now)
+        t = n.transaction
+        assert t is not None
+        return (n.resource, t.out_trade_no, t.amount_total, n.is_success)
+
+    def theirs_handler() -> tuple[object, ...]:
+        d: dict[str, Any] = theirs.callback(headers, payload)
+        r = d["resource"]
+        return (r, r["out_trade_no"], r["amount"]["total"], r["trade_state"] == "SUCCESS")
+
+    # Same payload, same verdict, same values.
+    a, b = ours_handler(), theirs_handler()
+    assert a == b and a[1:] == ("20261118ORDER0001", 999, True), (a, b)
+    forged = payload.replace(b'"id":"', b'"id":"X', 1)
+    assert theirs.callback(headers, forged) is None
+    try:
+        ours.verify(headers, forged, now=now)
+        raise SystemExit("forged APIv3 payload verified")
+    except wn.NotifyError:
+        pass
+
+    print(f"APIv3 payload: {len(payload)} bytes (RSA-2048 public key mode, AES-256-GCM resource of "
+          f"{len(case['expected']['plaintext'])} bytes)")
+    n, rounds = 5_000, 11
+    ratio = report("APIv3 verify only", f"wechatpay_notify V3Verifier.verify", "wechatpayv3 callback",
+                   lambda: ours.verify(headers, payload, now=now), lambda: theirs.callback(headers, payload),
+                   n, n, rounds)
+    report("APIv3 verify + handler reads (resource, out_trade_no, amount total, success)",
+           "wechatpay_notify", "wechatpayv3 callback + dict reads", ours_handler, theirs_handler, n, n, rounds)
+    print(f"APIv3 ratio {ratio:.2f}x (wechatpayv3 callback / V3Verifier.verify, best rounds; no floor set)")
+
+
 def main() -> None:
     payload = body()
     ours = wn.Verifier(KEY, "MD5")
@@ -97,24 +187,17 @@ def main() -> None:
     print(f"payload: {len(payload)} bytes, {len(FIELDS) + 1} fields (MD5); "
           f"Python {platform.python_version()} on {platform.machine()}")
     n_ours, n_theirs, rounds = 100_000, 2_000, 11
-    ratio = 0.0
-    for label, mine, peer in (
-        ("verify + handler reads (fields, out_trade_no, transaction_id, total_fee, is_success)",
-         ours_handler, theirs_handler),
-        ("verify only", lambda: ours.verify_payment(payload), lambda: theirs.parse_payment_result(payload)),
-    ):
-        t_ours, t_theirs = interleaved(mine, n_ours, peer, n_theirs, rounds)
-        best = min(t_theirs) / min(t_ours)
-        median = statistics.median(t_theirs) / statistics.median(t_ours)
-        print(f"{label}:")
-        print(f"  wechatpay_notify {wn.__version__}: best {min(t_ours):7.2f} us/op, "
-              f"median {statistics.median(t_ours):7.2f}  ({rounds} rounds x {n_ours})")
-        print(f"  wechatpy parse_payment_result: best {min(t_theirs):7.2f} us/op, "
-              f"median {statistics.median(t_theirs):7.2f}  ({rounds} rounds x {n_theirs})")
-        print(f"  ratio: {best:.1f}x (best rounds), {median:.1f}x (medians)")
-        if not ratio:
-            ratio = best
+    ratio = report(
+        "verify + handler reads (fields, out_trade_no, transaction_id, total_fee, is_success)",
+        f"wechatpay_notify {wn.__version__}", "wechatpy parse_payment_result",
+        ours_handler, theirs_handler, n_ours, n_theirs, rounds,
+    )
+    report("verify only", f"wechatpay_notify {wn.__version__}", "wechatpy parse_payment_result",
+           lambda: ours.verify_payment(payload), lambda: theirs.parse_payment_result(payload),
+           n_ours, n_theirs, rounds)
     print(f"handler-like ratio {ratio:.1f}x (floor >= {FLOOR:.0f}x): {'MET' if ratio >= FLOOR else 'NOT MET'}")
+    print()
+    v3_bench()
 
 
 if __name__ == "__main__":

@@ -343,7 +343,7 @@ class V3Refund:
 def reply_v3_success() -> HttpReply:
     """The APIv3 success reply: 204, no content type, an empty body."""
 
-def reply_v3_fail(error: BaseException | str) -> HttpReply:
+def reply_v3_fail(error: Exception | str) -> HttpReply:
     """The APIv3 failure reply for a NotifyError (or its code); any other Exception gets the
     internal reply (500)."""
 
