@@ -21,7 +21,7 @@ export declare class NativeEndpoint {
    * verifier. Returns the handled request, or the rejection (an object with `code`); throws only
    * for wrong argument types.
    */
-  handle(headersArg: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>, body: Uint8Array | string, options?: VerifyOptions | undefined | null): object
+  handle(headers: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>, body: Uint8Array | string, options?: VerifyOptions | undefined | null): object
   /** The profiles' labels, in order. */
   labels(): Array<string>
 }
@@ -31,7 +31,7 @@ export declare class NativeV3Verifier {
   /** Builds a verifier from its options (`invalid_config` when they are unusable). */
   constructor(options: V3VerifierOptions)
   /** Verifies a notification: the request headers, the raw body, and `now` (Unix seconds). */
-  verify(headersArg: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>, body: Uint8Array | string, options?: VerifyOptions | undefined | null): object
+  verify(headers: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>, body: Uint8Array | string, options?: VerifyOptions | undefined | null): object
   /** True when a key of this id (as `Wechatpay-Serial` would name it) is trusted. */
   trusts(id: string): boolean
   /** The trusted key ids, as configured (certificates by their uppercase hex serial). */

@@ -127,7 +127,7 @@ function compare(label, mine, peer) {
 
 console.log(
   `payload: ${body.length} bytes, ${FIELDS.length + 1} fields (MD5); node ${process.version} on ${os.arch()}, ` +
-    `${rounds} interleaved rounds`,
+    `${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${rounds} interleaved rounds`,
 )
 const ratio = compare(
   'verify + handler reads (fields, outTradeNo, transactionId, totalFee, isSuccess) vs toObject + Hash.sign + Hash.equals + the same reads',

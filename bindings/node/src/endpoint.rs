@@ -5,7 +5,7 @@ use napi::bindgen_prelude::{Either, Object};
 use napi_derive::napi;
 use wechatpay_notify::{self as core, Handled, MerchantProfile, Notification, Rejection};
 
-use crate::input::{HeadersArg, body_bytes, headers};
+use crate::input::{self, HeadersArg, body_bytes};
 use crate::object::PlainObject;
 use crate::v2::{VerifierOptions, payment_object, refund_object, verifier};
 use crate::v3::{V3VerifierOptions, VerifyOptions, now, v3_object, v3_verifier};
@@ -107,11 +107,11 @@ impl NativeEndpoint {
         #[napi(
             ts_arg_type = "Record<string, string | string[] | undefined> | Array<[name: string, value: string]>"
         )]
-        headers_arg: HeadersArg<'_>,
+        headers: HeadersArg<'_>,
         body: Either<&[u8], String>,
         options: Option<VerifyOptions>,
     ) -> Result<Object<'env>> {
-        let headers = headers(headers_arg)?;
+        let headers = input::headers(headers)?;
         let now = now(options)?;
         match self.inner.handle(&headers, body_bytes(&body), now) {
             Ok(handled) => handled_object(env, &handled),

@@ -6,7 +6,7 @@ use napi_derive::napi;
 use wechatpay_notify::{self as core, V3Refund, V3Transaction};
 
 use crate::input::{
-    HeadersArg, Pairs, body_bytes, body_limit, config_number, headers, key_pairs, unix_time,
+    self, HeadersArg, Pairs, body_bytes, body_limit, config_number, key_pairs, unix_time,
 };
 use crate::object::{PlainObject, Texts, typed_object};
 use crate::{NapiErrorExt, Result};
@@ -115,11 +115,11 @@ impl NativeV3Verifier {
         #[napi(
             ts_arg_type = "Record<string, string | string[] | undefined> | Array<[name: string, value: string]>"
         )]
-        headers_arg: HeadersArg<'_>,
+        headers: HeadersArg<'_>,
         body: Either<&[u8], String>,
         options: Option<VerifyOptions>,
     ) -> Result<Object<'env>> {
-        let headers = headers(headers_arg)?;
+        let headers = input::headers(headers)?;
         let now = now(options)?;
         let n = self.inner.verify(&headers, body_bytes(&body), now).napi()?;
         v3_object(env, &n).napi()
