@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Node binding: install the npm dev dependencies from package-lock.json, build the addon in
 # release mode (napi build), check the generated index.js/index.d.ts for drift, run the
-# node --test suites (shared vectors, API/misuse, worker threads), type-check the TypeScript
-# example with tsc --strict, and run the Express example's tests over loopback HTTP.
+# node --test suites (every shared vector incl. v3_notify and endpoint, v2/APIv3/Endpoint API and
+# misuse, notify.d.ts against the results and typed_views.json, worker threads), type-check the
+# TypeScript example with tsc --strict, and run the Express example's tests over loopback HTTP.
 # Idempotent: npm installs are skipped while the lockfile is unchanged; cargo builds incrementally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
