@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node fuzz fuzz-smoke soak dist install test-dist \
+.PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node fuzz fuzz-smoke soak dist install test-dist bench-peers \
         header header-check vectors vectors-check bench bench-rust bench-cost bench-python bench-node
 
 all: build
@@ -66,6 +66,11 @@ bench-python:
 
 bench-node:
 	scripts/bench-node.sh
+
+# Peers (wechatpy, wechatpayv3, wechatpay-axios-plugin, tenpay; installed into bench-work/, never
+# project dependencies) against our core, Python and Node, same notifications, one run.
+bench-peers:
+	scripts/bench-peers.sh
 
 # Fuzzing (cargo-fuzz on the stable toolchain through RUSTC_BOOTSTRAP=1): every target for
 # FUZZ_SECONDS each (default 300), seeded from tests/vectors; executions and crashes per target.
