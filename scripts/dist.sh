@@ -12,6 +12,14 @@
 #   scripts/dist.sh rust           dist/wechatpay-notify-VERSION.crate, dist/wechatpay-notify-cli-VERSION.crate
 #                                  (cargo package of both, the CLI verified against the packaged core)
 #   scripts/dist.sh dotnet         dist/WechatPay.Notify.VERSION.nupkg (mcs + scripts/pack-nupkg.py; no .NET SDK)
+#   scripts/dist.sh python         dist/wechatpay_notify-VERSION-cp39-abi3-manylinux_X_Y_x86_64.whl (maturin
+#                                  build --release: abi3 for CPython >= 3.9, the manylinux tag chosen by
+#                                  maturin's audit of the glibc symbols) and dist/wechatpay_notify-VERSION.tar.gz
+#                                  (maturin sdist), from a build venv in $CARGO_TARGET_DIR/dist-python
+#   scripts/dist.sh node           dist/wechatpay-notify-VERSION.tgz (the JS entry point and types, no binary)
+#                                  and dist/wechatpay-notify-linux-x64-gnu-VERSION.tgz (the .node file), the
+#                                  napi-rs layout (bindings/node/npm/, as `napi create-npm-dirs` makes it),
+#                                  each packed with `npm pack`
 #   scripts/dist.sh version        prints the workspace version
 #
 # Installs what it needs from Debian when missing. Respects CARGO and CARGO_TARGET_DIR.
@@ -152,12 +160,83 @@ EOF
     --commit "$(git rev-parse HEAD 2>/dev/null || true)"
 }
 
+dist_python() {
+  need python3 python3
+  local work=$target_dir/dist-python venv
+  venv=$work/venv
+  # A build venv of our own (maturin from PyPI; 1.9.2 writes PEP 639 License-Expression), reused between runs.
+  if ! "$venv/bin/maturin" --version >/dev/null 2>&1; then
+    step "build venv $venv (maturin)"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check 'maturin>=1.9.2,<2'
+  fi
+  mkdir -p "$dist"
+  rm -f "$dist"/wechatpay_notify-*.whl "$dist"/wechatpay_notify-*.tar.gz
+  step "maturin build --release (abi3 wheel; maturin audits the glibc symbols and picks the manylinux tag)"
+  # --auditwheel check: fail rather than bundle libraries into the wheel (the module needs none but libc).
+  (cd bindings/python && "$venv/bin/maturin" build --release --auditwheel check --out "$dist")
+  step "maturin sdist"
+  (cd bindings/python && "$venv/bin/maturin" sdist --out "$dist")
+  ls "$dist"/wechatpay_notify-"$version"-*.whl "$dist/wechatpay_notify-$version.tar.gz" ||
+    die "maturin left no wheel or sdist for $version in $dist"
+}
+
+dist_node() {
+  [ "$(host_triple)" = x86_64-unknown-linux-gnu ] || die "the npm platform package is linux-x64-gnu only; this host is $(host_triple)"
+  need node nodejs npm npm
+  local node_dir=$root/bindings/node work=$target_dir/dist-node platform=linux-x64-gnu
+  local addon=wechatpay-notify.$platform.node stamp want
+  # The npm dev dependencies (@napi-rs/cli) from package-lock.json; the same stamp as scripts/test-node.sh.
+  stamp=$node_dir/node_modules/.wechatpay-notify-stamp
+  want="$(sha256sum "$node_dir/package-lock.json" | cut -d' ' -f1) $(node --version)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    step "npm ci (bindings/node)"
+    (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+  rm -rf "$work" && mkdir -p "$work/build" "$work/main" "$dist"
+  step "napi build --platform --release (into $work/build, the source tree untouched)"
+  (cd "$node_dir" && ./node_modules/.bin/napi build --platform --release --output-dir "$work/build")
+  [ -f "$work/build/$addon" ] || die "napi build left no $addon"
+
+  # The main package: the JS entry point, the binding loader and both declaration files from the
+  # same build as the addon, the licences; never the binary (package.json `files` leaves it out).
+  step "stage the main package and bindings/node/npm/$platform"
+  cp "$node_dir/package.json" "$node_dir/README.md" "$node_dir/notify.js" "$node_dir/notify.d.ts" \
+    "$node_dir/LICENSE-MIT" "$node_dir/LICENSE-APACHE" "$work/main/"
+  cp "$work/build/index.js" "$work/build/index.d.ts" "$work/main/"
+  cp -R "$node_dir/npm" "$work/main/npm"
+  # What `napi artifacts` does: the addon into its platform package (npm/linux-x64-gnu/).
+  cp "$work/build/$addon" "$work/main/npm/$platform/"
+  # What `napi pre-publish` writes before publishing: optionalDependencies on every platform package
+  # at the same version. Done here rather than in bindings/node/package.json, where `npm ci` would
+  # need the package on the registry before its first release.
+  node -e '
+const fs = require("fs")
+const [file, dep, version] = process.argv.slice(1)
+const pkg = JSON.parse(fs.readFileSync(file, "utf8"))
+pkg.optionalDependencies = { [dep]: version }
+fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n")
+' "$work/main/package.json" "wechatpay-notify-$platform" "$version"
+  rm -f "$dist"/wechatpay-notify-"$version".tgz "$dist"/wechatpay-notify-"$platform"-*.tgz
+  step "npm pack (main and $platform)"
+  (cd "$work/main/npm/$platform" && npm pack --silent --pack-destination "$dist" >/dev/null)
+  (cd "$work/main" && npm pack --silent --pack-destination "$dist" >/dev/null)
+  for tgz in "wechatpay-notify-$version.tgz" "wechatpay-notify-$platform-$version.tgz"; do
+    [ -f "$dist/$tgz" ] || die "npm pack left no $dist/$tgz"
+    echo "$dist/$tgz"
+  done
+}
+
 case ${1:-all} in
-  all) dist_c; dist_rust; dist_dotnet; step "dist/: $(cd "$dist" && ls | tr '\n' ' ')" ;;
+  all) dist_c; dist_rust; dist_dotnet; dist_python; dist_node; step "dist/: $(cd "$dist" && ls | tr '\n' ' ')" ;;
   c) dist_c ;;
   install) install_c "${2:-}" ;;
   rust) dist_rust ;;
   dotnet) dist_dotnet ;;
+  python) dist_python ;;
+  node) dist_node ;;
   version) echo "$version" ;;
-  *) die "usage: scripts/dist.sh [all|c|rust|dotnet|version|install PREFIX]" ;;
+  *) die "usage: scripts/dist.sh [all|c|rust|dotnet|python|node|version|install PREFIX]" ;;
 esac

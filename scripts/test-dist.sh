@@ -12,8 +12,16 @@
 #     crates/wechatpay-notify-cli --root TMP` and the installed binary verifies the samples;
 #   - .NET: the .nupkg structure (tests/dist/check_nupkg.py), a consumer compiled with mcs against the
 #     packaged DLL and run with the packaged native library;
-#   - the checks fail on an artifact without its native library, its types/docs/header or its licence
-#     (each is shown by removing it from a copy and expecting the check to fail).
+#   - Python: the wheel's name, tag and contents (tests/dist/check_wheel.py: abi3 cp39, the manylinux
+#     tag against the compiled module's glibc symbol versions, stubs, py.typed, PEP 639 metadata,
+#     licences), installed with `pip install --no-index` into a fresh venv and run from outside the
+#     tree (tests/dist/smoke.py); the sdist built into a wheel in another fresh venv and run the same;
+#   - Node: the main tarball (JS, types, licences, no binary; optionalDependencies on the platform
+#     package at the same version) and the linux-x64-gnu one (the .node, licences), installed with
+#     `npm install --offline` into an empty project, required (tests/dist/smoke.js) and type-checked
+#     (tsc --noEmit --strict tests/dist/smoke.ts with typescript and @types/node from bindings/node);
+#   - the checks fail on an artifact without its native library, its types/docs/header/stubs or its
+#     licence (each is shown by removing it from a copy and expecting the check to fail).
 # Builds the artifacts first (scripts/dist.sh; DIST_PREBUILT=1 tests what dist/ holds). Respects CARGO
 # and CARGO_TARGET_DIR.
 set -euo pipefail
@@ -58,16 +66,19 @@ key=$tmp/api_key.txt valid=$tmp/pay-md5.xml forged=$tmp/pay-forged.xml
 system_lib=false
 if /sbin/ldconfig -p 2>/dev/null | grep "lib$lib\.so" >/dev/null; then system_lib=true; fi
 
-# expect_verdicts NAME COMMAND...: COMMAND --version prints the version; COMMAND KEY valid is
-# accepted (the sample's order and amount), COMMAND KEY forged refused with signature_mismatch.
+# expect_verdicts NAME [--no-number] COMMAND...: COMMAND --version prints the version; COMMAND KEY
+# valid is accepted (the sample's order and amount), COMMAND KEY forged refused with
+# signature_mismatch ("refused signature_mismatch (8211): ..."; "refused signature_mismatch: ..."
+# with --no-number, for the Python and Node bindings, which expose codes without numbers).
 expect_verdicts() {
-  local name=$1 out rc; shift
+  local name=$1 out rc refused="refused signature_mismatch (8211): "; shift
+  if [ "$1" = --no-number ]; then refused="refused signature_mismatch: "; shift; fi
   out=$("$@" --version) || fail "$name --version"
   [ "$out" = "$version" ] || fail "$name reports version '$out', expected $version"
   out=$("$@" "$key" "$valid") || fail "$name refused the valid sample: $out"
   [[ $out == "ok out_trade_no=20261127ORDER0001 total_fee=101 success=true" ]] || fail "$name: $out"
   set +e; out=$("$@" "$key" "$forged"); rc=$?; set -e
-  [ $rc -eq 1 ] && [[ $out == "refused signature_mismatch (8211): "* ]] ||
+  [ $rc -eq 1 ] && [[ $out == "$refused"* ]] ||
     fail "$name accepted or mis-refused the forged sample (exit $rc): $out"
   ok "$name: version $version, pay-md5.xml verified (total_fee=101), pay-forged.xml refused (signature_mismatch)"
 }
@@ -79,13 +90,22 @@ py_version=$(sed -n 's/^version *= *"\(.*\)"/\1/p' bindings/python/pyproject.tom
 node_version=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' bindings/node/package.json)
 cs_version=$(sed -n 's/.*<Version>\(.*\)<\/Version>.*/\1/p' bindings/dotnet/WechatPay.Notify.csproj)
 drift=
+node_platform_version=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' bindings/node/npm/linux-x64-gnu/package.json)
 for pair in "bindings/python/pyproject.toml=$py_version" "bindings/node/package.json=$node_version" \
+            "bindings/node/npm/linux-x64-gnu/package.json=$node_platform_version" \
             "bindings/dotnet/WechatPay.Notify.csproj=$cs_version"; do
   [ "${pair#*=}" = "$version" ] || drift+=" ${pair%%=*} has '${pair#*=}';"
 done
 [ -z "$drift" ] || fail "version drift from Cargo.toml ($version):$drift"
 grep -q "^## \[$version\]" CHANGELOG.md || fail "CHANGELOG.md has no section '## [$version]'"
-ok "Cargo.toml, pyproject.toml, package.json, .csproj: $version; CHANGELOG.md has a section for $version"
+ok "Cargo.toml, pyproject.toml, package.json (main and linux-x64-gnu), .csproj: $version; CHANGELOG.md has a section for $version"
+# The packages built from a binding's directory carry copies of the licences: the same texts.
+for dir in bindings/python bindings/node bindings/node/npm/linux-x64-gnu; do
+  for licence in LICENSE-MIT LICENSE-APACHE; do
+    cmp -s "$licence" "$dir/$licence" || fail "$dir/$licence is missing or differs from ./$licence"
+  done
+done
+ok "bindings/python, bindings/node, bindings/node/npm/linux-x64-gnu: LICENSE-MIT and LICENSE-APACHE equal the root's"
 
 if [ "${DIST_PREBUILT:-0}" = 1 ]; then
   step "testing the artifacts already in dist/ (DIST_PREBUILT=1)"
@@ -237,5 +257,154 @@ if ! $system_lib && LD_LIBRARY_PATH= mono "$tmp/app/Smoke.exe" "$key" "$valid" >
 fi
 expect_verdicts ".NET consumer (mcs -r:packaged DLL, LD_LIBRARY_PATH=runtimes/linux-x64/native)" \
   env LD_LIBRARY_PATH="$pkg/runtimes/linux-x64/native" mono "$tmp/app/Smoke.exe"
+
+# ---------------------------------------------------------------------------------------------
+step "Python wheel and sdist"
+wheels=("$dist"/wechatpay_notify-"$version"-*.whl)
+[ ${#wheels[@]} -eq 1 ] && [ -f "${wheels[0]}" ] || fail "expected one wechatpay_notify-$version-*.whl in $dist, found: ${wheels[*]}"
+wheel=${wheels[0]} sdist=$dist/wechatpay_notify-$version.tar.gz
+[ -f "$sdist" ] || fail "no $sdist"
+python3 tests/dist/check_wheel.py wheel "$wheel" "$version" || fail "the wheel is incomplete"
+wheel_tag=$(basename "$wheel" .whl); wheel_tag=${wheel_tag#wechatpay_notify-"$version"-}
+ok "$(basename "$wheel"): tag $wheel_tag (no glibc symbol newer than the tag), native module, stubs, py.typed, PEP 639 metadata, licences"
+python3 tests/dist/check_wheel.py sdist "$sdist" "$version" || fail "the sdist is incomplete"
+ok "$(basename "$sdist"): PKG-INFO, pyproject.toml, Cargo.lock, Python and Rust sources, stubs, py.typed, licences"
+
+# py_venv DIR: a fresh venv (no packages but pip) at DIR.
+py_venv() { rm -rf "$1" && python3 -m venv "$1" && "$1/bin/python" -m pip --version >/dev/null; }
+pip_q=(-q --disable-pip-version-check --no-input)
+mkdir -p "$tmp/py" && cp tests/dist/smoke.py "$tmp/py/"
+# Run from $tmp/py in isolated mode (-I: no PYTHONPATH, no user site, not the current directory).
+py_smoke() { env -C "$tmp/py" "$1/bin/python" -I smoke.py "${@:2}"; }
+
+step "pip install --no-index $(basename "$wheel") into a fresh venv"
+py_venv "$tmp/py/venv"
+"$tmp/py/venv/bin/python" -m pip install "${pip_q[@]}" --no-index "$wheel"
+py_smoke "$tmp/py/venv" installed "$version" || fail "the installed wheel is incomplete"
+ok "installed wheel: wechatpay_notify and _native.abi3.so from site-packages, py.typed, _native.pyi, metadata $version, licences in .dist-info"
+expect_verdicts "Python (wheel in a fresh venv, run from outside the tree)" --no-number py_smoke "$tmp/py/venv"
+
+py_venv "$tmp/py/broken-venv"
+mkdir -p "$tmp/py/broken"
+for entry in wechatpay_notify/_native.abi3.so wechatpay_notify/_native.pyi wechatpay_notify/py.typed \
+             "wechatpay_notify-$version.dist-info/licenses/LICENSE-MIT"; do
+  broken=$tmp/py/broken/$(basename "$wheel")
+  python3 tests/dist/check_wheel.py strip "$wheel" "$broken" "$entry"
+  if python3 tests/dist/check_wheel.py wheel "$broken" "$version" 2>/dev/null; then
+    fail "the wheel check passes without $entry"
+  fi
+  "$tmp/py/broken-venv/bin/python" -m pip install "${pip_q[@]}" --no-index --force-reinstall "$broken"
+  if py_smoke "$tmp/py/broken-venv" installed "$version" 2>/dev/null; then
+    fail "the installed-wheel check passes without $entry"
+  fi
+done
+ok "the wheel check and the installed-wheel check fail without the native module, the stubs, py.typed or a licence"
+
+step "pip wheel $(basename "$sdist") in a fresh venv (PEP 517: maturin from PyPI, cargo)"
+py_venv "$tmp/py/sdist-venv"
+# The sdist's own build (its target directory kept between runs, so only the crates are recompiled).
+CARGO_TARGET_DIR=$target_dir/dist-python/sdist-target \
+  "$tmp/py/sdist-venv/bin/python" -m pip wheel "${pip_q[@]}" --no-deps -w "$tmp/py/sdist-wheel" "$sdist"
+sdist_wheels=("$tmp/py/sdist-wheel"/wechatpay_notify-"$version"-cp39-abi3-*.whl)
+[ -f "${sdist_wheels[0]}" ] || fail "building the sdist left no abi3 wheel"
+"$tmp/py/sdist-venv/bin/python" -m pip install "${pip_q[@]}" --no-index "${sdist_wheels[0]}"
+py_smoke "$tmp/py/sdist-venv" installed "$version" || fail "the wheel built from the sdist is incomplete"
+expect_verdicts "Python (built from the sdist, fresh venv, $(basename "${sdist_wheels[0]}" | sed 's/.*-cp39-/cp39-/; s/\.whl$//'))" \
+  --no-number py_smoke "$tmp/py/sdist-venv"
+
+# ---------------------------------------------------------------------------------------------
+step "npm packages"
+platform=linux-x64-gnu addon=wechatpay-notify.linux-x64-gnu.node
+main_tgz=$dist/wechatpay-notify-$version.tgz plat_tgz=$dist/wechatpay-notify-$platform-$version.tgz
+[ -f "$main_tgz" ] || fail "no $main_tgz"
+[ -f "$plat_tgz" ] || fail "no $plat_tgz"
+node_modules=$root/bindings/node/node_modules
+[ -x "$node_modules/.bin/tsc" ] && [ -d "$node_modules/@types/node" ] ||
+  fail "no typescript/@types/node in bindings/node/node_modules (scripts/dist.sh node or scripts/test-node.sh installs them)"
+
+# npm_project DIR MAIN_TGZ PLATFORM_TGZ: an empty project with both tarballs installed, offline.
+npm_project() {
+  rm -rf "$1" && mkdir -p "$1"
+  printf '{ "name": "smoke", "version": "1.0.0", "private": true }\n' > "$1/package.json"
+  cp tests/dist/smoke.js tests/dist/smoke.ts "$1/"
+  (cd "$1" && npm install --offline --no-audit --no-fund --loglevel=error "$2" "$3" >/dev/null)
+}
+# npm_files PROJECT: the installed packages' files and metadata (exit status; reasons on stderr).
+npm_files() {
+  local m=$1/node_modules/wechatpay-notify p=$1/node_modules/wechatpay-notify-$platform f
+  for f in package.json notify.js index.js notify.d.ts index.d.ts LICENSE-MIT LICENSE-APACHE; do
+    [ -f "$m/$f" ] || { echo "the main package has no $f" >&2; return 1; }
+  done
+  if [ -n "$(find "$m" -name '*.node' -print -quit)" ]; then echo "the main package carries a .node binary" >&2; return 1; fi
+  for f in package.json "$addon" LICENSE-MIT LICENSE-APACHE; do
+    [ -f "$p/$f" ] || { echo "the $platform package has no $f" >&2; return 1; }
+  done
+  head -c 20 "$p/$addon" | od -An -tx1 | tr -d ' \n' | grep -q '^7f454c46020101' ||
+    { echo "$addon is not a 64-bit little-endian ELF object" >&2; return 1; }
+  grep -q 'MIT License' "$m/LICENSE-MIT" && grep -q 'MIT License' "$p/LICENSE-MIT" &&
+    grep -q 'Apache License' "$m/LICENSE-APACHE" && grep -q 'Apache License' "$p/LICENSE-APACHE" ||
+    { echo "a licence file is not the licence text" >&2; return 1; }
+  node -e '
+const [main, plat, version, platName, addon] = process.argv.slice(1)
+const m = require(main + "/package.json"), p = require(plat + "/package.json")
+const want = (cond, what) => { if (!cond) { console.error(what); process.exit(1) } }
+want(m.version === version && p.version === version, `versions ${m.version}/${p.version}, expected ${version}`)
+want(m.license === "MIT OR Apache-2.0" && p.license === m.license, "license is not MIT OR Apache-2.0")
+want(m.types === "notify.d.ts" && m.main === "notify.js", "main/types are not notify.js/notify.d.ts")
+want(Array.isArray(m.files) && m.engines && m.engines.node && m.repository && p.repository,
+  "files, engines or repository missing")
+want(JSON.stringify(m.optionalDependencies) === JSON.stringify({ [platName]: version }),
+  `optionalDependencies ${JSON.stringify(m.optionalDependencies)}, expected {${platName}: ${version}}`)
+want(p.name === platName && p.main === addon && p.os + "" === "linux" && p.cpu + "" === "x64" &&
+  p.libc + "" === "glibc", "the platform package: name, main, os, cpu or libc")
+' "$m" "$p" "$version" "wechatpay-notify-$platform" "$addon"
+}
+npm_tsc() {
+  (cd "$1" && "$node_modules/.bin/tsc" --noEmit --strict --target es2022 --module commonjs \
+    --moduleResolution node10 --types node --typeRoots "$node_modules/@types" smoke.ts)
+}
+# repack TGZ OUT ENTRY (or +ENTRY to add an empty file): a copy of an npm tarball with ENTRY removed.
+repack() {
+  local work=$tmp/repack
+  rm -rf "$work" && mkdir -p "$work" && tar -xzf "$1" -C "$work"
+  case $3 in +*) : > "$work/package/${3#+}" ;; *) rm "$work/package/$3" ;; esac
+  tar -czf "$2" -C "$work" package
+}
+
+listing=$(tar -tzf "$main_tgz")
+if grep -q '\.node$' <<<"$listing"; then fail "the main tarball carries a binary: $(grep '\.node$' <<<"$listing")"; fi
+grep -qx "package/$addon" <(tar -tzf "$plat_tgz") || fail "the $platform tarball has no $addon"
+step "npm install --offline $(basename "$main_tgz") $(basename "$plat_tgz") into an empty project"
+proj=$tmp/npm/app
+npm_project "$proj" "$main_tgz" "$plat_tgz"
+npm_files "$proj" || fail "the installed npm packages are incomplete"
+ok "installed wechatpay-notify $version (JS, notify.d.ts, index.d.ts, licences, no binary, optionalDependencies on wechatpay-notify-$platform $version) and wechatpay-notify-$platform ($addon, licences)"
+expect_verdicts "Node (npm install --offline of both tarballs, require('wechatpay-notify'))" --no-number \
+  env -C "$proj" NODE_PATH= node smoke.js
+npm_tsc "$proj" || fail "tsc --noEmit --strict smoke.ts against the installed package"
+ok "tsc --noEmit --strict: smoke.ts type-checks against the installed declarations"
+
+mkdir -p "$tmp/npm/broken"
+bmain=$tmp/npm/broken/wechatpay-notify-$version.tgz bplat=$tmp/npm/broken/wechatpay-notify-$platform-$version.tgz
+repack "$plat_tgz" "$bplat" "$addon"
+npm_project "$tmp/npm/no-addon" "$main_tgz" "$bplat"
+if npm_files "$tmp/npm/no-addon" 2>/dev/null; then fail "the npm check passes without $addon"; fi
+if env -C "$tmp/npm/no-addon" node smoke.js --version >/dev/null 2>&1; then fail "require('wechatpay-notify') works without $addon"; fi
+repack "$main_tgz" "$bmain" notify.d.ts
+npm_project "$tmp/npm/no-types" "$bmain" "$plat_tgz"
+if npm_files "$tmp/npm/no-types" 2>/dev/null; then fail "the npm check passes without notify.d.ts"; fi
+if npm_tsc "$tmp/npm/no-types" >/dev/null 2>&1; then fail "tsc passes without notify.d.ts"; fi
+for licence in LICENSE-MIT LICENSE-APACHE; do
+  repack "$main_tgz" "$bmain" "$licence"
+  npm_project "$tmp/npm/no-licence" "$bmain" "$plat_tgz"
+  if npm_files "$tmp/npm/no-licence" 2>/dev/null; then fail "the npm check passes without the main package's $licence"; fi
+  repack "$plat_tgz" "$bplat" "$licence"
+  npm_project "$tmp/npm/no-licence" "$main_tgz" "$bplat"
+  if npm_files "$tmp/npm/no-licence" 2>/dev/null; then fail "the npm check passes without the $platform package's $licence"; fi
+done
+repack "$main_tgz" "$bmain" "+$addon"
+npm_project "$tmp/npm/main-binary" "$bmain" "$plat_tgz"
+if npm_files "$tmp/npm/main-binary" 2>/dev/null; then fail "the npm check passes with a binary in the main package"; fi
+ok "the npm checks fail without the .node (require fails too), the types (tsc fails too), either package's licences, or with a binary in the main package"
 
 step "test-dist: $passed checks passed, 0 failed"
