@@ -15,8 +15,9 @@ demo: build
 	WECHATPAY_API_KEY=$$(cat examples/notifications/api_key.txt) \
 	  ./target/release/wechatpay-notify verify --sign-type MD5 --mch-id 10000100 examples/notifications/pay-md5.xml
 
-# Every test of every surface (Rust core + CLI + examples, C, .NET, Python, Node).
-test: lint vectors-check header-check test-rust test-c test-dotnet test-python test-node fuzz-smoke
+# Every test of every surface (Rust core + CLI + examples, C, .NET, Python, Node), the fuzz smoke,
+# and the installable artifacts (test-dist).
+test: lint vectors-check header-check test-rust test-c test-dotnet test-python test-node fuzz-smoke test-dist
 	@echo "make test: all suites passed"
 
 lint:
