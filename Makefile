@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node fuzz fuzz-smoke soak dist install test-dist bench-peers \
+.PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node fuzz fuzz-smoke soak soak-leaks dist install test-dist bench-peers \
         header header-check vectors vectors-check bench bench-rust bench-cost bench-python bench-node
 
 all: build
@@ -87,6 +87,10 @@ fuzz-smoke:
 # warm-up and at the end; fails on growth beyond noise (SOAK_ROUNDS to shorten).
 soak:
 	scripts/soak.sh
+
+# The soak programs and the Python and Node suites once under valgrind (7-8 minutes).
+soak-leaks:
+	scripts/soak.sh leak-check
 
 # Installable artifacts (issue 14): make dist writes dist/; make test-dist installs each artifact
 # into a fresh temporary place and verifies the sample notifications through it.
