@@ -18,7 +18,8 @@
 # Thresholds ("beyond noise"), growth from the warm-up sample to the end:
 #   RSS (every surface; Node: net of the growth of V8's committed heap, heapTotal)
 #                                               max(2048 kB, 5% of the warm-up RSS)
-#   heap in use, mallinfo2 (Rust, C)            64 KiB
+#   heap in use, mallinfo2 (C)                  64 KiB
+#   VmData, /proc/self/status (Rust)            512 KiB
 #   sys.getallocatedblocks() (Python)           1000 blocks
 #   process.memoryUsage().heapUsed (Node)       1 MiB
 #   GC.GetTotalMemory(true) (.NET, Mono)        1 MiB
@@ -191,6 +192,7 @@ fi
 extra() {
   case $1 in
     heap_in_use_bytes) xlimit=65536 xlabel="heap in use (mallinfo2)" xunit=" B" ;;
+    vm_data_kb) xlimit=512 xlabel="VmData" xunit=" kB" ;;
     python_blocks) xlimit=1000 xlabel="allocated blocks" xunit="" ;;
     js_heap_bytes) xlimit=1048576 xlabel="JS heap used" xunit=" B" ;;
     managed_heap_bytes) xlimit=1048576 xlabel="managed heap" xunit=" B" ;;

@@ -1,10 +1,10 @@
 //! The Rust surface of the soak: ROUNDS rounds of the five cases written by soak/extract.py
 //! (valid payment, forged payment, malformed payment, valid refund, valid APIv3 notification),
 //! each verdict checked every round. Memory is sampled after WARMUP rounds and at the end: VmRSS
-//! from /proc/self/status and glibc's in-use heap bytes (`mallinfo2().uordblks`).
+//! and VmData (heap and anonymous mappings) from /proc/self/status.
 //!
 //! Usage: wechatpay-notify-soak CASES_DIR ROUNDS WARMUP
-//! Prints `RESULT rust <verifications> <seconds> <rss_start_kb> <rss_end_kb> heap_in_use_bytes
+//! Prints `RESULT rust <verifications> <seconds> <rss_start_kb> <rss_end_kb> vm_data_kb
 //! <start> <end>` for scripts/soak.sh to judge; exits 1 on a wrong verdict.
 
 use std::path::{Path, PathBuf};
@@ -14,40 +14,24 @@ use std::time::Instant;
 use serde_json::Value;
 use wechatpay_notify::{Error, SignType, V3Headers, V3Verifier, Verifier};
 
-/// glibc's `struct mallinfo2` (glibc 2.33+): ten `size_t` counters.
-#[repr(C)]
-#[derive(Default)]
-struct MallInfo2 {
-    arena: usize,
-    ordblks: usize,
-    smblks: usize,
-    hblks: usize,
-    hblkhd: usize,
-    usmblks: usize,
-    fsmblks: usize,
-    uordblks: usize,
-    fordblks: usize,
-    keepcost: usize,
-}
-
-unsafe extern "C" {
-    fn mallinfo2() -> MallInfo2;
-}
-
-/// Bytes the allocator has handed out and not taken back (small chunks plus mmapped ones).
-fn heap_in_use() -> usize {
-    // SAFETY: mallinfo2 takes no argument and returns a struct by value.
-    let info = unsafe { mallinfo2() };
-    info.uordblks + info.hblkhd
-}
-
-fn rss_kb() -> u64 {
+/// A `kB` line of /proc/self/status.
+fn status_kb(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS in /proc/self/status")
+        .unwrap_or_else(|| panic!("{field} in /proc/self/status"))
+}
+
+/// The data segment (heap and anonymous mappings), which grows with any leak the allocator keeps.
+/// Read from /proc rather than from glibc's mallinfo2, so this program needs no `unsafe`.
+fn vm_data_kb() -> u64 {
+    status_kb("VmData:")
+}
+
+fn rss_kb() -> u64 {
+    status_kb("VmRSS:")
 }
 
 enum Check {
@@ -176,7 +160,7 @@ fn main() -> ExitCode {
     for round in 0..rounds {
         if round == warmup {
             rss_start = rss_kb();
-            heap_start = heap_in_use();
+            heap_start = vm_data_kb();
         }
         for case in &cases {
             if let Err(why) = run(case) {
@@ -186,9 +170,9 @@ fn main() -> ExitCode {
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    let (rss_end, heap_end) = (rss_kb(), heap_in_use());
+    let (rss_end, heap_end) = (rss_kb(), vm_data_kb());
     println!(
-        "RESULT rust {} {seconds:.1} {rss_start} {rss_end} heap_in_use_bytes {heap_start} {heap_end}",
+        "RESULT rust {} {seconds:.1} {rss_start} {rss_end} vm_data_kb {heap_start} {heap_end}",
         rounds * cases.len() as u64
     );
     ExitCode::SUCCESS
