@@ -11,7 +11,7 @@ export RUSTC_BOOTSTRAP=1   # cargo-fuzz needs nightly flags; the stable toolchai
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked -q
 
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(xml_reader verify_payment decrypt_refund sign_roundtrip v3_verify)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(xml_reader verify_payment decrypt_refund sign_roundtrip v3_verify c_abi)
 
 # Seed corpora from the shared vectors (regenerated each run; fuzz/corpus is not committed).
 python3 - "$ROOT" <<'PY'
@@ -26,7 +26,7 @@ for f in ["v2_pay.json", "v2_refund.json"]:
 for g in json.load(open(f"{root}/tests/vectors/v3_notify.json"))["testGroups"]:
     seeds["v3"] += [body(t) for t in g["tests"]]
 for target, kind in [("xml_reader", "v2"), ("verify_payment", "v2"), ("decrypt_refund", "v2"),
-                     ("sign_roundtrip", "v2"), ("v3_verify", "v3")]:
+                     ("sign_roundtrip", "v2"), ("v3_verify", "v3"), ("c_abi", "v2")]:
     d = f"{root}/fuzz/corpus/{target}"
     os.makedirs(d, exist_ok=True)
     for s in seeds[kind]:

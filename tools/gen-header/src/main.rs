@@ -1,5 +1,5 @@
 //! `cargo run -p gen-header` (or `make header`): regenerates `include/wechatpay_notify.h` from the
-//! FFI crate with the settings in `crates/wechatpay-notify-ffi/cbindgen.toml`.
+//! FFI crate with the settings in `crates/wechatpay-notify-ffi/capi/cbindgen.toml`.
 //!
 //! `cargo run -p gen-header -- --check` (`make header-check`, `scripts/test-c.sh`) writes nothing:
 //! it fails when the header on disk differs from what the FFI crate generates, so CI catches a
@@ -45,7 +45,7 @@ fn repo_root() -> PathBuf {
 
 /// The header cbindgen generates from the FFI crate.
 fn generate(root: &Path) -> Result<Vec<u8>, String> {
-    let crate_dir = root.join("crates/wechatpay-notify-ffi");
+    let crate_dir = root.join("crates/wechatpay-notify-ffi/capi");
     let config =
         cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).map_err(|e| e.to_string())?;
     let bindings = cbindgen::Builder::new()
@@ -63,7 +63,7 @@ fn check_header(header: &Path, generated: &[u8]) -> Result<String, String> {
     match std::fs::read(header) {
         Ok(current) if current == generated => Ok(format!("{} is up to date", header.display())),
         Ok(_) => Err(format!(
-            "{} is stale (it differs from what crates/wechatpay-notify-ffi generates): run `make header` and commit it",
+            "{} is stale (it differs from what crates/wechatpay-notify-ffi/capi generates): run `make header` and commit it",
             header.display()
         )),
         Err(e) => Err(format!("cannot read {}: {e}", header.display())),

@@ -370,7 +370,7 @@ mod tests {
 
     fn pem(name: &str) -> String {
         let path = format!(
-            "{}/../../tests/vectors/keys/{name}",
+            "{}/../../../tests/vectors/keys/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
