@@ -19,7 +19,7 @@
 //! UTF-8 form, so the core never sees it.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -220,19 +220,64 @@ fn repr_amount(v: Option<u64>) -> String {
 }
 
 /// A result's document as a `dict`, built the first time it is read and then kept: every read
-/// returns the same `dict` object.
+/// returns the same `dict` object. Its keys come from `names` where they can (see [`FieldNames`]).
 fn cached_dict<'py>(
     py: Python<'py>,
     cell: &OnceLock<Py<PyDict>>,
     fields: &Fields,
+    names: &FieldNames,
 ) -> PyResult<Bound<'py, PyDict>> {
-    cached(py, cell, || {
+    cached(py, cell, || names.dict(py, fields))
+}
+
+/// The `str` objects of the names of the last document of one kind turned into a `dict`, by
+/// position, reused as the keys of the next one.
+///
+/// Notifications of one kind arrive with the same names in the same order, and a fresh `str` per
+/// name is a third of the cost of the `dict`. A reused key is the same immutable text (compared
+/// byte for byte before it is reused), so the `dict` is the same as with fresh keys; only its
+/// objects are shared. A name that differs gets a new `str`, which takes that position. At most
+/// [`FieldNames::POSITIONS`] positions are kept; only verified documents reach here.
+pub(crate) struct FieldNames(Mutex<Vec<(Box<str>, Py<PyString>)>>);
+
+impl FieldNames {
+    /// Positions kept (a notification has about 30 fields).
+    const POSITIONS: usize = 64;
+
+    pub(crate) const fn new() -> FieldNames {
+        FieldNames(Mutex::new(Vec::new()))
+    }
+
+    fn dict<'py>(&self, py: Python<'py>, fields: &Fields) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
-        for (k, v) in fields.iter() {
-            dict.set_item(k, v)?;
+        // Never waits, so never deadlocks: an allocation below can start a garbage collection whose
+        // finalizers run Python code, which may build another dict of this kind (on this thread,
+        // or on another one it lets run). That build finds the lock taken and uses fresh keys, as
+        // after a panic (a poisoned lock).
+        let Ok(mut names) = self.0.try_lock() else {
+            for (k, v) in fields.iter() {
+                dict.set_item(k, v)?;
+            }
+            return Ok(dict);
+        };
+        for (i, (k, v)) in fields.iter().enumerate() {
+            let key = match names.get(i) {
+                Some((name, key)) if **name == *k => key.bind(py).clone(),
+                _ => {
+                    let key = PyString::new(py, k);
+                    let entry = (Box::from(k), key.clone().unbind());
+                    if i < names.len() {
+                        names[i] = entry;
+                    } else if i < Self::POSITIONS {
+                        names.push(entry);
+                    }
+                    key
+                }
+            };
+            dict.set_item(key, v)?;
         }
         Ok(dict)
-    })
+    }
 }
 
 /// A value built the first time it is read and then kept (every read returns the same object).

@@ -11,9 +11,15 @@ use wechatpay_notify as core;
 use wechatpay_notify::{ErrorKind, SignType};
 
 use crate::{
-    PythonErrorExt, body_limit, body_of, cached_dict, config_text, repr_amount, repr_opt,
-    str_pairs, utf8, wrong_type,
+    FieldNames, PythonErrorExt, body_limit, body_of, cached_dict, config_text, repr_amount,
+    repr_opt, str_pairs, utf8, wrong_type,
 };
+
+/// The dict keys of the last payment, refund and decrypted `req_info` documents (see
+/// [`FieldNames`]).
+static PAYMENT_NAMES: FieldNames = FieldNames::new();
+static REFUND_NAMES: FieldNames = FieldNames::new();
+static REQ_INFO_NAMES: FieldNames = FieldNames::new();
 
 fn sign_type_of(name: &Bound<'_, PyString>) -> PyResult<SignType> {
     let name = config_text(name, "the sign type must be \"MD5\" or \"HMAC-SHA256\"")?;
@@ -208,7 +214,7 @@ impl PaymentNotification {
     /// every read returns the same dict.
     #[getter]
     fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        cached_dict(py, &self.fields, self.inner.fields())
+        cached_dict(py, &self.fields, self.inner.fields(), &PAYMENT_NAMES)
     }
 
     /// The algorithm the signature verified with: "MD5" or "HMAC-SHA256".
@@ -438,14 +444,14 @@ impl RefundNotification {
     /// first read: every read returns the same dict.
     #[getter]
     fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        cached_dict(py, &self.fields, self.inner.fields())
+        cached_dict(py, &self.fields, self.inner.fields(), &REFUND_NAMES)
     }
 
     /// The decrypted `req_info` document's elements, in document order. Built once, on first
     /// read: every read returns the same dict.
     #[getter]
     fn req_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        cached_dict(py, &self.req_info, self.inner.req_info())
+        cached_dict(py, &self.req_info, self.inner.req_info(), &REQ_INFO_NAMES)
     }
 
     /// True when refund_status is SUCCESS.

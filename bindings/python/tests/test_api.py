@@ -87,6 +87,25 @@ def test_fields_are_built_once_per_result() -> None:
     assert ref() is None
 
 
+def test_dict_keys_are_reused_only_when_equal() -> None:
+    """Key strings are shared between results whose names match by position; every dict is still
+    exactly its own document, whatever the previous documents' names and order."""
+    verifier = wn.Verifier(KEY, "MD5")
+    pairs = payment_pairs()
+    first = verifier.verify_payment(signed_body(pairs)).fields
+    second = verifier.verify_payment(signed_body(pairs)).fields
+    assert all(a is b for a, b in zip(first, second))  # same names, same positions: shared keys
+    # Other orders and other names, one after the other: each dict is its own document.
+    reordered = [pairs[1], pairs[0], *pairs[2:], ("zz_extra", "1")]
+    renamed = [("a" + name, value) for name, value in pairs] + pairs
+    for doc in (reordered, pairs[:3] + pairs[5:], renamed, pairs, reordered):
+        n = verifier.verify_payment(signed_body(doc))
+        assert list(n.fields.items())[:-1] == doc
+        assert all(type(k) is str for k in n.fields)
+    # A result's dict is not affected by later documents (its keys are immutable str).
+    assert list(first.items()) == list(second.items())
+
+
 def test_refund_documents_are_built_once_per_result() -> None:
     group = load_vectors("v2_refund.json")["testGroups"][0]
     n = wn.Verifier(group["config"]["apiKey"], "MD5").decrypt_refund(group["tests"][0]["body"])
