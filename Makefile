@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 
 .PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node fuzz fuzz-smoke soak soak-leaks dist install test-dist bench-peers \
-        header header-check vectors vectors-check bench bench-rust bench-cost bench-python bench-node
+        header header-check vectors vectors-check bench bench-rust bench-cost bench-python bench-node bench-bounds
 
 all: build
 
@@ -54,7 +54,7 @@ vectors-check: vectors
 	git diff --exit-code -- tests/vectors examples/notifications
 
 # Benchmarks: ratios against baselines measured in the same run (SPEC §6).
-bench: bench-rust bench-cost bench-python bench-node
+bench: bench-rust bench-cost bench-python bench-node bench-bounds
 
 bench-rust:
 	$(CARGO) bench -p wechatpay-notify --bench verify
@@ -67,6 +67,11 @@ bench-python:
 
 bench-node:
 	scripts/bench-node.sh
+
+# How fast a SPEC §4 result (dict / plain object) can be at all, against the Python and Node floors:
+# throwaway exports (bench/bounds/*.patch) built in a git worktree of HEAD, never in the packages.
+bench-bounds:
+	scripts/bench-bounds.sh
 
 # Peers (wechatpy, wechatpayv3, wechatpay-axios-plugin, tenpay; installed into bench-work/, never
 # project dependencies) against our core, Python and Node, same notifications, one run.

@@ -25,33 +25,8 @@ const wn = require(path.join(__dirname, '..'))
 const { Verifier, sign } = wn
 
 const KEY = '192006250b4c09247ec02edce69f6a2d'
-const FIELDS = [
-  ['appid', 'wx2421b1c4370ec43b'],
-  ['attach', '支付测试'],
-  ['bank_type', 'CFT'],
-  ['cash_fee', '90'],
-  ['cash_fee_type', 'CNY'],
-  ['coupon_count', '1'],
-  ['coupon_fee', '10'],
-  ['coupon_fee_0', '10'],
-  ['coupon_id_0', '10000'],
-  ['coupon_type_0', 'CASH'],
-  ['device_info', '013467007045764'],
-  ['fee_type', 'CNY'],
-  ['is_subscribe', 'Y'],
-  ['mch_id', '10000100'],
-  ['nonce_str', '5d2b6c2a8db53831f7eda20af46e531c'],
-  ['openid', 'oUpF8uMEb4qRXf22hE3X68TekukE'],
-  ['out_trade_no', '1409811653'],
-  ['result_code', 'SUCCESS'],
-  ['return_code', 'SUCCESS'],
-  ['settlement_total_fee', '100'],
-  ['sub_mch_id', '10000101'],
-  ['time_end', '20140903131540'],
-  ['total_fee', '100'],
-  ['trade_type', 'JSAPI'],
-  ['transaction_id', '1004400740201409030005092168'],
-]
+// The notification's fields before signing (shared with bench/bounds/node_bounds.js).
+const FIELDS = require('./payment-fields.json')
 const signature = sign(FIELDS, KEY, 'MD5')
 const xml = `<xml>${FIELDS.map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`).join('')}<sign><![CDATA[${signature}]]></sign></xml>`
 const body = Buffer.from(xml)
