@@ -23,7 +23,7 @@ export CARGO_TARGET_DIR=$WORK/bounds-target
 echo "== Python: release wheel with the bound experiments (bench-work/bounds-venv)"
 VENV=$WORK/bounds-venv
 [ -x "$VENV/bin/python" ] || "${PYTHON:-python3}" -m venv "$VENV"
-"$VENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.7,<2" "wechatpy[cryptography]>=1.8,<2"
+"$VENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.7,<2" "wechatpy[cryptography]>=1.8,<2" "wechatpayv3>=2,<3"
 rm -rf "$WORK/bounds-wheels"
 "$VENV/bin/maturin" build --release --quiet -m "$TREE/bindings/python/Cargo.toml" -i "$VENV/bin/python" -o "$WORK/bounds-wheels"
 "$VENV/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$WORK"/bounds-wheels/*.whl
