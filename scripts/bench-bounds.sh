@@ -36,4 +36,4 @@ else
   (cd "$TREE/bindings/node" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 (cd "$TREE/bindings/node" && npm run build --silent)
-node "$TREE/bench/bounds/node_bounds.js" "$TREE/bindings/node" "$(scripts/axios-plugin.sh)"
+node --expose-gc "$TREE/bench/bounds/node_bounds.js" "$TREE/bindings/node" "$(scripts/axios-plugin.sh)"

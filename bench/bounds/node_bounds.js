@@ -4,7 +4,7 @@
 // which adds throwaway exports to NativeVerifier: verification with no result object, verification
 // plus the `fields` object alone (one napi_define_properties, as the package builds it), and a
 // #[napi] class whose getters call the core (the issue's suggested design). Same notification and
-// reads as bindings/node/bench/compare.js; best of 9 interleaved rounds.
+// reads as bindings/node/bench/compare.js; best of 9 interleaved rounds (node --expose-gc).
 const os = require('node:os')
 const path = require('node:path')
 
@@ -36,6 +36,7 @@ const best = {}
 for (const fn of Object.values(cases)) for (let i = 0; i < 20000; i++) fn()
 for (let round = 0; round < 9; round++) {
   for (const [name, fn] of Object.entries(cases)) {
+    global.gc() // each case pays for its own garbage, not for the previous case's
     const start = process.hrtime.bigint()
     for (let i = 0; i < 20000; i++) fn()
     const us = Number(process.hrtime.bigint() - start) / 20000 / 1000
