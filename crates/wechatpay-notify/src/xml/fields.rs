@@ -115,10 +115,14 @@ impl Fields {
     }
 
     /// The value of the field `name`, if present (empty values are `Some("")`).
+    ///
+    /// Names are compared byte by byte (`iter().cmp`), here and in [`Fields::seal`]: they are a few
+    /// bytes long, and a `memcmp` call per comparison made these lookups an eighth of
+    /// `verify_payment` (measured: 3.14 → 2.75 µs per 26-field payment).
     pub fn get(&self, name: &str) -> Option<&str> {
         let at = self
             .by_name
-            .binary_search_by(|&i| self.name_bytes(i).cmp(name.as_bytes()))
+            .binary_search_by(|&i| self.name_bytes(i).iter().cmp(name.as_bytes()))
             .ok()?;
         let e = &self.entries[self.by_name[at] as usize];
         Some(self.text(&e.value))
@@ -180,7 +184,7 @@ impl Fields {
         let mut by_name: Vec<u32> = (0..self.entries.len() as u32).collect();
         // Notifications arrive nearly in name order (often all but a trailing `sign`): the stable
         // sort finds those runs and merges them. Equal names end up adjacent.
-        by_name.sort_by(|&a, &b| self.name_bytes(a).cmp(self.name_bytes(b)));
+        by_name.sort_by(|&a, &b| self.name_bytes(a).iter().cmp(self.name_bytes(b)));
         if let Some(w) = by_name
             .windows(2)
             .find(|w| self.name_bytes(w[0]) == self.name_bytes(w[1]))
