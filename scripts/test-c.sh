@@ -73,11 +73,12 @@ sed -e "s|@PREFIX@|$root|" -e "s|@LIBDIR@|$lib_dir|" -e "s|@INCLUDEDIR@|$root/in
 export PKG_CONFIG_PATH=$out/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 [ "$(pkg-config --modversion wechatpay-notify)" = "$version" ]
 # shellcheck disable=SC2046
-gcc -std=c11 -Wall -Wextra -Wpedantic -Werror examples/c/notify_cgi.c -o "$out/notify_cgi" \
+schema_define=-DWECHATPAY_SCHEMA_FILE="\"$PWD/examples/schema.sql\""
+gcc -std=c11 -Wall -Wextra -Wpedantic -Werror "$schema_define" examples/c/notify_cgi.c -o "$out/notify_cgi" \
   $(pkg-config --cflags --libs wechatpay-notify sqlite3 jansson) -Wl,-rpath,"$lib_dir"
 # shellcheck disable=SC2046
 gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-  -fno-omit-frame-pointer examples/c/notify_cgi.c -o "$out/notify_cgi-asan" \
+  -fno-omit-frame-pointer "$schema_define" examples/c/notify_cgi.c -o "$out/notify_cgi-asan" \
   $(pkg-config --cflags wechatpay-notify sqlite3 jansson) "$lib_dir/libwechatpay_notify.a" \
   $(pkg-config --libs sqlite3 jansson) -lpthread -ldl -lm
 

@@ -51,9 +51,9 @@ mcs -nologo -langversion:7.2 -warnaserror -unsafe -target:library -doc:"$out/Wec
 mcs -nologo -langversion:7.2 -warnaserror -out:"$out/WechatPay.Notify.Tests.exe" \
   -r:"$out/WechatPay.Notify.dll" bindings/dotnet/tests/*.cs
 mcs -nologo -langversion:7.2 -warnaserror -out:"$out/notify-server.exe" -r:Mono.Data.Sqlite -r:System.Data \
-  -r:System.Json -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/Program.cs
+  -resource:examples/schema.sql,schema.sql -r:System.Json -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/Program.cs
 mcs -nologo -langversion:7.2 -warnaserror -out:"$out/notify-server-test.exe" -r:Mono.Data.Sqlite -r:System.Data \
-  -r:System.Json -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/NotifyServerTest.cs \
+  -resource:examples/schema.sql,schema.sql -r:System.Json -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/NotifyServerTest.cs \
   bindings/dotnet/tests/Harness.cs
 
 step ".NET tests (shared vectors, API, concurrency)"

@@ -7,7 +7,8 @@
  *   WECHATPAY_PROFILES=profiles.json  [WECHATPAY_DB=payments.sqlite3]  ./notify_cgi < body
  *   WECHATPAY_DB=...  ./notify_cgi add-order MERCHANT OUT_TRADE_NO AMOUNT_FEN
  *
- * Build: cc notify_cgi.c $(pkg-config --cflags --libs wechatpay-notify sqlite3 jansson) -o notify_cgi
+ * Build: cc notify_cgi.c -DWECHATPAY_SCHEMA_FILE='"/path/to/examples/schema.sql"' \
+ *          $(pkg-config --cflags --libs wechatpay-notify sqlite3 jansson) -o notify_cgi
  *
  * The profiles file (the same JSON as `wechatpay-notify verify-any --profiles`) names each
  * merchant's key files (relative to the profiles file) or environment variables, never keys:
@@ -60,57 +61,13 @@ extern char **environ;
 /* Key and PEM files are small; anything larger is not one. */
 #define MAX_KEY_FILE 65536
 
-/* The same schema in the Rust, C and .NET examples of this repository; `merchant` is the profile
- * label the endpoint reports. */
-static const char SCHEMA[] =
-    "-- The merchants' orders, created by the checkout before it asks WeChat Pay to pay them.\n"
-    "CREATE TABLE IF NOT EXISTS orders (\n"
-    "    merchant       TEXT NOT NULL,\n"
-    "    out_trade_no   TEXT NOT NULL,\n"
-    "    amount_fen     INTEGER NOT NULL CHECK (amount_fen > 0),\n"
-    "    status         TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'paid')),\n"
-    "    transaction_id TEXT,\n"
-    "    PRIMARY KEY (merchant, out_trade_no)\n"
-    ");\n"
-    "-- Every verified payment notification, once per merchant and dedupe_key (transaction_id, the same\n"
-    "-- for the v2 and v3 deliveries of one payment), with what it did. version: the first delivery's.\n"
-    "CREATE TABLE IF NOT EXISTS payments (\n"
-    "    merchant     TEXT NOT NULL,\n"
-    "    dedupe_key   TEXT NOT NULL,\n"
-    "    version      TEXT NOT NULL CHECK (version IN ('v2', 'v3')),\n"
-    "    out_trade_no TEXT,\n"
-    "    total_fee    INTEGER, -- fen: v2 total_fee, v3 amount.total\n"
-    "    result       TEXT,    -- v2 result_code, v3 trade_state\n"
-    "    outcome      TEXT NOT NULL CHECK (outcome IN ('paid', 'failed', 'discrepancy')),\n"
-    "    received_at  TEXT NOT NULL DEFAULT (datetime('now')),\n"
-    "    PRIMARY KEY (merchant, dedupe_key)\n"
-    ");\n"
-    "-- Verified successful payments that paid no order: for a person to review, never fulfilled.\n"
-    "CREATE TABLE IF NOT EXISTS discrepancies (\n"
-    "    merchant         TEXT NOT NULL,\n"
-    "    dedupe_key       TEXT NOT NULL,\n"
-    "    out_trade_no     TEXT,\n"
-    "    total_fee        INTEGER,\n"
-    "    order_amount_fen INTEGER,\n"
-    "    reason           TEXT NOT NULL CHECK (reason IN ('unknown_order', 'amount_mismatch', "
-    "'already_paid')),\n"
-    "    received_at      TEXT NOT NULL DEFAULT (datetime('now')),\n"
-    "    PRIMARY KEY (merchant, dedupe_key),\n"
-    "    FOREIGN KEY (merchant, dedupe_key) REFERENCES payments (merchant, dedupe_key)\n"
-    ");\n"
-    "-- Refund notifications, once per merchant and dedupe_key (refund_id). A record, never acted upon:\n"
-    "-- a v2 req_info is AES-256-ECB without integrity; confirm with the refund query API first.\n"
-    "CREATE TABLE IF NOT EXISTS refunds (\n"
-    "    merchant      TEXT NOT NULL,\n"
-    "    dedupe_key    TEXT NOT NULL,\n"
-    "    version       TEXT NOT NULL CHECK (version IN ('v2', 'v3')),\n"
-    "    out_trade_no  TEXT,\n"
-    "    out_refund_no TEXT,\n"
-    "    refund_fee    INTEGER, -- fen: v2 refund_fee, v3 amount.refund\n"
-    "    refund_status TEXT,\n"
-    "    received_at   TEXT NOT NULL DEFAULT (datetime('now')),\n"
-    "    PRIMARY KEY (merchant, dedupe_key)\n"
-    ");\n";
+/* The schema: examples/schema.sql, shared by every example, read when the database is opened.
+ * `merchant` is the profile label the endpoint reports. Build with
+ * -DWECHATPAY_SCHEMA_FILE='"/path/to/schema.sql"' (the default is schema.sql in the working
+ * directory). */
+#ifndef WECHATPAY_SCHEMA_FILE
+#define WECHATPAY_SCHEMA_FILE "schema.sql"
+#endif
 
 static bool is_cgi(void) { return getenv("GATEWAY_INTERFACE") != NULL; }
 
@@ -552,8 +509,17 @@ static sqlite3 *open_db(void) {
   /* Each request is its own process: writers wait up to 10 s for SQLite's lock. WAL lets readers
    * run alongside the writer. */
   sqlite3_busy_timeout(db, 10000);
-  if (sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK ||
-      sqlite3_exec(db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
+  size_t schema_len = 0;
+  char *schema = read_file(WECHATPAY_SCHEMA_FILE, &schema_len);
+  if (schema == NULL) {
+    fprintf(stderr, "notify_cgi: %s: %s\n", WECHATPAY_SCHEMA_FILE, strerror(errno));
+    sqlite3_close(db);
+    return NULL;
+  }
+  bool ok = sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) == SQLITE_OK &&
+            sqlite3_exec(db, schema, NULL, NULL, NULL) == SQLITE_OK;
+  free(schema);
+  if (!ok) {
     fprintf(stderr, "notify_cgi: %s: %s\n", path, sqlite3_errmsg(db));
     sqlite3_close(db);
     return NULL;

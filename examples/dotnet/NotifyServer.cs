@@ -25,56 +25,21 @@ namespace WechatPay.Notify.Example
     /// </summary>
     public sealed class Store
     {
-        /// <summary>The same schema in the Rust, C and .NET examples of this repository; <c>merchant</c>
-        /// is the profile label the endpoint reports.</summary>
-        public const string Schema = @"
--- The merchants' orders, created by the checkout before it asks WeChat Pay to pay them.
-CREATE TABLE IF NOT EXISTS orders (
-    merchant       TEXT NOT NULL,
-    out_trade_no   TEXT NOT NULL,
-    amount_fen     INTEGER NOT NULL CHECK (amount_fen > 0),
-    status         TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'paid')),
-    transaction_id TEXT,
-    PRIMARY KEY (merchant, out_trade_no)
-);
--- Every verified payment notification, once per merchant and dedupe_key (transaction_id, the same
--- for the v2 and v3 deliveries of one payment), with what it did. version: the first delivery's.
-CREATE TABLE IF NOT EXISTS payments (
-    merchant     TEXT NOT NULL,
-    dedupe_key   TEXT NOT NULL,
-    version      TEXT NOT NULL CHECK (version IN ('v2', 'v3')),
-    out_trade_no TEXT,
-    total_fee    INTEGER, -- fen: v2 total_fee, v3 amount.total
-    result       TEXT,    -- v2 result_code, v3 trade_state
-    outcome      TEXT NOT NULL CHECK (outcome IN ('paid', 'failed', 'discrepancy')),
-    received_at  TEXT NOT NULL DEFAULT (datetime('now')),
-    PRIMARY KEY (merchant, dedupe_key)
-);
--- Verified successful payments that paid no order: for a person to review, never fulfilled.
-CREATE TABLE IF NOT EXISTS discrepancies (
-    merchant         TEXT NOT NULL,
-    dedupe_key       TEXT NOT NULL,
-    out_trade_no     TEXT,
-    total_fee        INTEGER,
-    order_amount_fen INTEGER,
-    reason           TEXT NOT NULL CHECK (reason IN ('unknown_order', 'amount_mismatch', 'already_paid')),
-    received_at      TEXT NOT NULL DEFAULT (datetime('now')),
-    PRIMARY KEY (merchant, dedupe_key),
-    FOREIGN KEY (merchant, dedupe_key) REFERENCES payments (merchant, dedupe_key)
-);
--- Refund notifications, once per merchant and dedupe_key (refund_id). A record, never acted upon:
--- a v2 req_info is AES-256-ECB without integrity; confirm with the refund query API first.
-CREATE TABLE IF NOT EXISTS refunds (
-    merchant      TEXT NOT NULL,
-    dedupe_key    TEXT NOT NULL,
-    version       TEXT NOT NULL CHECK (version IN ('v2', 'v3')),
-    out_trade_no  TEXT,
-    out_refund_no TEXT,
-    refund_fee    INTEGER, -- fen: v2 refund_fee, v3 amount.refund
-    refund_status TEXT,
-    received_at   TEXT NOT NULL DEFAULT (datetime('now')),
-    PRIMARY KEY (merchant, dedupe_key)
-);";
+        /// <summary>The schema, <c>examples/schema.sql</c>, shared by every example and embedded in this
+        /// program as the resource <c>schema.sql</c> (<c>mcs -resource:examples/schema.sql,schema.sql</c>);
+        /// <c>merchant</c> is the profile label the endpoint reports.</summary>
+        public static readonly string Schema = ReadSchema();
+
+        private static string ReadSchema()
+        {
+            using (Stream stream = typeof(Store).Assembly.GetManifestResourceStream("schema.sql"))
+            {
+                if (stream == null)
+                    throw new InvalidOperationException("the resource schema.sql is missing: compile with -resource:examples/schema.sql,schema.sql");
+                using (var reader = new StreamReader(stream, Encoding.UTF8))
+                    return reader.ReadToEnd();
+            }
+        }
 
         private readonly string connectionString;
 
