@@ -228,28 +228,17 @@ static void run_endpoint_vectors(const char *dir, struct ep_fixture *fx) {
         build_endpoint(profiles, build_code, sizeof build_code, build_why, sizeof build_why);
     if (gi == 0) fx->profiles = profiles;
     json_array_foreach(json_object_get(group, "tests"), ti, test) {
-      const char *result = json_string_value(json_object_get(test, "result"));
-      const char *expected_code = json_string_value(json_object_get(test, "error"));
-      const json_t *now = json_object_get(test, "now");
-      bool valid = result != NULL && strcmp(result, "valid") == 0;
-      size_t body_len = 0, headers_len = 0;
-      unsigned char *body = test_body(test, &body_len);
-      struct wechatpay_field *headers = test_headers(test, &headers_len);
+      struct request_case c;
+      bool sendable = request_case_begin(&c, file, test);
+      const char *expected_code = c.expected_code;
       ran++;
-      begin_case("%s tcId %lld: %s", file, (long long)json_integer_value(json_object_get(test, "tcId")),
-                 json_string_value(json_object_get(test, "comment")));
-      CHECK(body != NULL && headers != NULL && json_is_integer(now));
-      CHECK(valid || (result != NULL && strcmp(result, "invalid") == 0 && expected_code != NULL));
       if (endpoint == NULL) {
-        /* The group's profiles were refused: every case is invalid with that code, and the
-         * message obeys the message rule. */
-        CHECK(!valid && expected_code != NULL && strcmp(build_code, expected_code) == 0);
-        if (build_why[0] != '\0') check_failed(__FILE__, __LINE__, build_why);
-      } else if (body != NULL && headers != NULL) {
+        request_case_refused(&c, build_code, build_why);
+      } else if (sendable) {
         struct wechatpay_endpoint_result *res = (struct wechatpay_endpoint_result *)&ran; /* sentinel */
-        struct wechatpay_error *err = wechatpay_endpoint_handle(
-            endpoint, headers, headers_len, body, body_len, (uint64_t)json_integer_value(now), &res);
-        if (valid) {
+        struct wechatpay_error *err = wechatpay_endpoint_handle(endpoint, c.headers, c.headers_len,
+                                                                c.body, c.body_len, c.now, &res);
+        if (c.valid) {
           CHECK_OK(err);
           if (err == NULL) {
             struct wechatpay_str kind;
@@ -266,15 +255,13 @@ static void run_endpoint_vectors(const char *dir, struct ep_fixture *fx) {
           }
         } else {
           const char *code = expected_code ? expected_code : "?";
-          bool forged = err != NULL && strcmp(code, "signature_mismatch") == 0 && headers_len == 0;
+          bool forged = err != NULL && strcmp(code, "signature_mismatch") == 0 && c.headers_len == 0;
           if (gi == 0 && forged) keep_case(&fx->forged, test);
           check_rejection(err, code, json_object_get(test, "expected"));
           CHECK(res == (struct wechatpay_endpoint_result *)&ran); /* untouched on failure */
         }
       }
-      free(body);
-      free(headers);
-      end_case();
+      request_case_end(&c);
     }
     wechatpay_endpoint_free(endpoint);
   }

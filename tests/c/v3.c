@@ -252,28 +252,17 @@ static void run_v3_vectors(const char *dir, struct v3_fixture *fx) {
                                                         build_why, sizeof build_why);
     if (gi == 0) fx->config = config;
     json_array_foreach(json_object_get(group, "tests"), ti, test) {
-      const char *result = json_string_value(json_object_get(test, "result"));
-      const char *expected_code = json_string_value(json_object_get(test, "error"));
-      const json_t *now = json_object_get(test, "now");
-      bool valid = result != NULL && strcmp(result, "valid") == 0;
-      size_t body_len = 0, headers_len = 0;
-      unsigned char *body = test_body(test, &body_len);
-      struct wechatpay_field *headers = test_headers(test, &headers_len);
+      struct request_case c;
+      bool sendable = request_case_begin(&c, file, test);
+      const char *expected_code = c.expected_code;
       ran++;
-      begin_case("%s tcId %lld: %s", file, (long long)json_integer_value(json_object_get(test, "tcId")),
-                 json_string_value(json_object_get(test, "comment")));
-      CHECK(body != NULL && headers != NULL && json_is_integer(now));
-      CHECK(valid || (result != NULL && strcmp(result, "invalid") == 0 && expected_code != NULL));
       if (v == NULL) {
-        /* The group's configuration was refused: every case is invalid with that code, and the
-         * message obeys the message rule. */
-        CHECK(!valid && expected_code != NULL && strcmp(build_code, expected_code) == 0);
-        if (build_why[0] != '\0') check_failed(__FILE__, __LINE__, build_why);
-      } else if (body != NULL && headers != NULL) {
+        request_case_refused(&c, build_code, build_why);
+      } else if (sendable) {
         struct wechatpay_v3_notification *n = (struct wechatpay_v3_notification *)&ran; /* sentinel */
-        struct wechatpay_error *err = wechatpay_v3_verifier_verify(
-            v, headers, headers_len, body, body_len, (uint64_t)json_integer_value(now), &n);
-        if (valid) {
+        struct wechatpay_error *err = wechatpay_v3_verifier_verify(v, c.headers, c.headers_len,
+                                                                   c.body, c.body_len, c.now, &n);
+        if (c.valid) {
           CHECK_OK(err);
           if (err == NULL) {
             check_notification(n, json_object_get(test, "expected"));
@@ -297,9 +286,7 @@ static void run_v3_vectors(const char *dir, struct v3_fixture *fx) {
             keep_case(&fx->forged, test);
         }
       }
-      free(body);
-      free(headers);
-      end_case();
+      request_case_end(&c);
     }
     wechatpay_v3_verifier_free(v);
   }

@@ -157,6 +157,38 @@ unsigned char *test_body(const json_t *test, size_t *len) {
 }
 
 
+/* Opens a case of a request file, reads its request and checks the case's shape. */
+bool request_case_begin(struct request_case *c, const char *file, const json_t *test) {
+  const char *result = json_string_value(json_object_get(test, "result"));
+  const json_t *now = json_object_get(test, "now");
+  c->expected_code = json_string_value(json_object_get(test, "error"));
+  c->valid = result != NULL && strcmp(result, "valid") == 0;
+  c->body_len = 0;
+  c->headers_len = 0;
+  c->body = test_body(test, &c->body_len);
+  c->headers = test_headers(test, &c->headers_len);
+  c->now = (uint64_t)json_integer_value(now);
+  begin_case("%s tcId %lld: %s", file, (long long)json_integer_value(json_object_get(test, "tcId")),
+             json_string_value(json_object_get(test, "comment")));
+  CHECK(c->body != NULL && c->headers != NULL && json_is_integer(now));
+  CHECK(c->valid || (result != NULL && strcmp(result, "invalid") == 0 && c->expected_code != NULL));
+  return c->body != NULL && c->headers != NULL;
+}
+
+/* The group's configuration was refused: every case is invalid with that code, and the message
+ * obeys the message rule. */
+void request_case_refused(const struct request_case *c, const char *build_code,
+                          const char *build_why) {
+  CHECK(!c->valid && c->expected_code != NULL && strcmp(build_code, c->expected_code) == 0);
+  if (build_why[0] != '\0') check_failed(__FILE__, __LINE__, build_why);
+}
+
+void request_case_end(struct request_case *c) {
+  free(c->body);
+  free(c->headers);
+  end_case();
+}
+
 /* Compares an ordered list of [name, value] pairs with a handle's fields. */
 static void check_pairs(const json_t *pairs, size_t count,
                         bool (*at)(const void *, size_t, struct wechatpay_field *),

@@ -46,4 +46,30 @@ struct wechatpay_v3_verifier *v3_group_verifier(const json_t *config, char *code
  * strings; *len is its length. NULL when out of memory. */
 struct wechatpay_field *test_headers(const json_t *test, size_t *len);
 
+/* One counted case of a file whose cases are requests (v3_notify.json, endpoint.json): its verdict,
+ * its expected code and its request (headers, body, time), owned until request_case_end. */
+struct request_case {
+  bool valid;
+  const char *expected_code; /* the case's "error" (owned by the JSON), NULL for none */
+  struct wechatpay_field *headers;
+  size_t headers_len;
+  unsigned char *body;
+  size_t body_len;
+  uint64_t now;
+};
+
+/* Opens the case (begin_case "FILE tcId N: comment"), reads its request and checks the case's
+ * shape: the request was read and `now` is an integer; `result` is "valid", or "invalid" with an
+ * "error". Returns whether the request can be sent (headers and body were read). */
+bool request_case_begin(struct request_case *c, const char *file, const json_t *test);
+
+/* The case's group was refused when its verifier or endpoint was built, with `build_code`
+ * (`build_why` non-empty when that message broke the message rule): the case must be invalid with
+ * that code. */
+void request_case_refused(const struct request_case *c, const char *build_code,
+                          const char *build_why);
+
+/* Frees the request and closes the case (end_case). */
+void request_case_end(struct request_case *c);
+
 #endif
