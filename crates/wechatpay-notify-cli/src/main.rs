@@ -35,7 +35,7 @@ USAGE:
                           [--coupons N] [--repeat K] [--until-success [--time-scale X]] [--print]
   wechatpay-notify simulate v3 pay|refund --url URL --private-key PEM --key-id ID [the options above]
                           [--stale-timestamp] [--probe]
-  wechatpay-notify keygen --out DIR
+  wechatpay-notify keygen --out DIR [--force]
   wechatpay-notify sign --sign-type MD5|HMAC-SHA256 [--api-key-file PATH] [--sign-only] [FILE|-]
   wechatpay-notify --version | --help
 
@@ -73,9 +73,14 @@ SAFETY: --url has no default. A v3 simulation is signed with a TEST key, so a ha
 only WeChat Pay's real platform keys refuses it, as it must. A v2 simulation signed with a real
 API key is indistinguishable from a real notification: never aim it at production with a
 production key. --stale-timestamp and --probe send what a v3 handler must refuse.
+Redirects are never followed: a 3xx reply is not an acknowledgement, and the attempt reports its
+Location header (\"location\"). Acknowledged means, from the handler itself: v3 HTTP 200 or 204;
+v2 HTTP 200 with exactly the SUCCESS reply.
 
-keygen writes test_private_key.pem (RSA-2048, PKCS#8), test_public_key.pem and test_key_id.txt
-(a PUB_KEY_ID_... id) into DIR, for a handler to trust in tests.
+keygen writes test_private_key.pem (RSA-2048, PKCS#8, mode 600), test_public_key.pem and
+test_key_id.txt (a PUB_KEY_ID_... id; mode 644) into DIR, for a handler to trust in tests. Each file
+is created new, never through an existing file or symlink; an existing one is refused (exit 2)
+unless --force, which removes it (a symlink itself, not its target) first.
 
 sign reads a JSON object (or an array of [name, value] pairs) of fields and prints the signed
 <xml> notification (or, with --sign-only, the signature), for testing one's own endpoint.

@@ -462,6 +462,8 @@ fn pem_der(pem: &str, label: &str) -> Result<Vec<u8>, Usage> {
 struct Attempt {
     status: Option<u16>,
     reply: String,
+    /// The `Location` header of a 3xx reply (not followed).
+    location: Option<String>,
     error: Option<String>,
     elapsed_ms: u128,
 }
@@ -469,6 +471,10 @@ struct Attempt {
 fn send(url: &str, headers: &[(String, String)], content_type: &str, body: &str) -> Attempt {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
+        // Follow no redirect: WeChat Pay does not, and following one would re-send the
+        // Wechatpay-* headers (as a GET for 301/302/303) to whatever host `Location` names.
+        // With 0 the 3xx itself is returned as the response, never a TooManyRedirects error.
+        .max_redirects(0)
         .timeout_global(Some(Duration::from_secs(30)))
         .build()
         .into();
@@ -479,7 +485,15 @@ fn send(url: &str, headers: &[(String, String)], content_type: &str, body: &str)
     }
     match request.send(body) {
         Ok(mut response) => {
-            let status = response.status().as_u16();
+            let status = response.status();
+            let location = if status.is_redirection() {
+                response
+                    .headers()
+                    .get("location")
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            } else {
+                None
+            };
             let reply = response
                 .body_mut()
                 .with_config()
@@ -487,8 +501,9 @@ fn send(url: &str, headers: &[(String, String)], content_type: &str, body: &str)
                 .read_to_string()
                 .unwrap_or_default();
             Attempt {
-                status: Some(status),
+                status: Some(status.as_u16()),
                 reply,
+                location,
                 error: None,
                 elapsed_ms: started.elapsed().as_millis(),
             }
@@ -496,6 +511,7 @@ fn send(url: &str, headers: &[(String, String)], content_type: &str, body: &str)
         Err(e) => Attempt {
             status: None,
             reply: String::new(),
+            location: None,
             error: Some(e.to_string()),
             elapsed_ms: started.elapsed().as_millis(),
         },
@@ -546,6 +562,7 @@ pub(crate) fn simulate(args: &[String]) -> Result<(String, bool), Usage> {
     }
     let url = o.url.clone().unwrap_or_default();
     let is_v3 = kind.starts_with("v3");
+    // The handler's own reply, redirects not followed: a 3xx is never an acknowledgement.
     let acknowledged = |a: &Attempt| match a.status {
         Some(s) if is_v3 => s == 200 || s == 204,
         // v2: HTTP 200 and exactly the documented SUCCESS reply.
@@ -564,6 +581,7 @@ pub(crate) fn simulate(args: &[String]) -> Result<(String, bool), Usage> {
             "status": a.status,
             "reply": a.reply,
             "reply_ok": ok,
+            "location": a.location,
             "error": a.error,
             "elapsed_ms": a.elapsed_ms,
         }));
@@ -593,14 +611,52 @@ pub(crate) fn simulate(args: &[String]) -> Result<(String, bool), Usage> {
     Ok((format!("{report}\n"), reply_ok))
 }
 
-/// `keygen --out DIR`: a test RSA-2048 key pair and a `PUB_KEY_ID_…` id for a handler to trust.
+/// The files `keygen` writes, with their modes.
+const KEYGEN_FILES: [(&str, u32); 3] = [
+    ("test_private_key.pem", 0o600),
+    ("test_public_key.pem", 0o644),
+    ("test_key_id.txt", 0o644),
+];
+
+fn refuse_existing(path: &Path) -> Usage {
+    Usage(format!(
+        "{} exists: pass --force to replace it",
+        path.display()
+    ))
+}
+
+/// `keygen --out DIR [--force]`: a test RSA-2048 key pair and a `PUB_KEY_ID_…` id for a handler
+/// to trust. Each file is created anew (never through an existing file or symlink) with its final
+/// mode; an existing one is refused unless `--force`, which unlinks it first.
 pub(crate) fn keygen(args: &[String]) -> Result<(String, bool), Usage> {
-    let dir = match args {
-        [flag, dir] if flag == "--out" => Path::new(dir),
-        _ => return Err(Usage("keygen --out DIR".into())),
-    };
+    let mut dir = None;
+    let mut force = false;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--out" => {
+                dir = Some(Path::new(
+                    it.next()
+                        .ok_or_else(|| Usage("--out needs a value".into()))?,
+                ))
+            }
+            "--force" => force = true,
+            _ => return Err(Usage("keygen --out DIR [--force]".into())),
+        }
+    }
+    let dir = dir.ok_or_else(|| Usage("keygen --out DIR [--force]".into()))?;
     std::fs::create_dir_all(dir)
         .map_err(|e| Usage(format!("cannot create {}: {e}", dir.display())))?;
+    // Refuse before generating anything, so that no file of the set is written. The exclusive
+    // create below is what actually guarantees it (this check is only early).
+    if !force {
+        for (name, _) in KEYGEN_FILES {
+            let path = dir.join(name);
+            if path.symlink_metadata().is_ok() {
+                return Err(refuse_existing(&path));
+            }
+        }
+    }
     let mut rng = getrandom::SysRng;
     let key = rsa::PrivateKey::new(&mut rng, 2048)
         .map_err(|e| Usage(format!("RSA key generation failed: {e}")))?;
@@ -612,33 +668,74 @@ pub(crate) fn keygen(args: &[String]) -> Result<(String, bool), Usage> {
         .to_public_key_pem(LineEnding::LF)
         .map_err(|e| Usage(format!("cannot encode the public key: {e}")))?;
     let id = format!("PUB_KEY_ID_01{}", random_digits(26)?);
-    let write = |name: &str, content: &str, mode: u32| -> Result<String, Usage> {
-        let path = dir.join(name);
-        std::fs::write(&path, content)
-            .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?;
-        set_mode(&path, mode)?;
-        Ok(path.display().to_string())
-    };
+    let id_line = format!("{id}\n");
+    // The PEM stays in its zeroizing buffer: only borrowed here, never copied.
+    let contents: [&[u8]; 3] = [private.as_bytes(), public.as_bytes(), id_line.as_bytes()];
+    let paths = KEYGEN_FILES.map(|(name, _)| dir.join(name));
+    for ((path, (_, mode)), content) in paths.iter().zip(KEYGEN_FILES).zip(contents) {
+        if force {
+            // remove_file is unlink(2): it removes a symlink itself, never what it points to.
+            match std::fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Usage(format!("cannot remove {}: {e}", path.display()))),
+            }
+        }
+        write_new(path, content, mode)?;
+    }
+    let [private_path, public_path, id_path] = paths.map(|p| p.display().to_string());
     let report = json!({
-        "private_key": write("test_private_key.pem", &private, 0o600)?,
-        "public_key": write("test_public_key.pem", &public, 0o644)?,
+        "private_key": private_path,
+        "public_key": public_path,
         "key_id": id,
-        "key_id_file": write("test_key_id.txt", &format!("{id}\n"), 0o644)?,
+        "key_id_file": id_path,
         "note": "a TEST key: a handler that trusts only WeChat Pay's real keys refuses what it signs",
     });
     Ok((format!("{report}\n"), true))
 }
 
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> Result<(), Usage> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .map_err(|e| Usage(format!("cannot chmod {}: {e}", path.display())))
+/// Creates `path` exclusively and writes `content`: an existing file, directory or symlink at
+/// `path` (dangling or not) is refused, never opened or followed.
+fn write_new(path: &Path, content: &[u8], mode: u32) -> Result<(), Usage> {
+    use std::io::Write as _;
+    let mut file = open_new(path, mode).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            refuse_existing(path)
+        } else {
+            Usage(format!("cannot create {}: {e}", path.display()))
+        }
+    })?;
+    file.write_all(content)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))
 }
 
+/// `open(path, O_WRONLY|O_CREAT|O_EXCL, mode)`, then the exact `mode` (whatever the umask) set on
+/// the still-empty file through its descriptor, so no byte is ever readable under another mode.
+///
+/// No `O_NOFOLLOW` flag is passed: `libc` is not a dependency of this crate (it is in Cargo.lock
+/// only through other crates), and O_CREAT|O_EXCL already implies it for the final component:
+/// POSIX requires open(2) to fail with EEXIST when the path names a symlink, whatever it points
+/// to, and `create_new(true)` is exactly O_CREAT|O_EXCL.
+#[cfg(unix)]
+fn open_new(path: &Path, mode: u32) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)?;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    Ok(file)
+}
+
+/// `CREATE_NEW`: fails when anything, a symlink included, exists at `path`. No Unix modes here.
 #[cfg(not(unix))]
-fn set_mode(_: &Path, _: u32) -> Result<(), Usage> {
-    Ok(())
+fn open_new(path: &Path, _mode: u32) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
 }
 
 #[cfg(test)]

@@ -3,13 +3,15 @@
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
-use wechatpay_notify::{Endpoint, MerchantProfile, SignType, V3Headers, V3Verifier, Verifier};
+use wechatpay_notify::{
+    Endpoint, MerchantProfile, SignType, V3Headers, V3Verifier, Verifier, reply,
+};
 
 const API_KEY: &str = "192006250b4c09247ec02edce69f6a2d";
 const API_V3_KEY: &str = "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb";
@@ -18,6 +20,31 @@ struct Server {
     url: String,
     requests: Arc<AtomicUsize>,
     recorded: Arc<Mutex<HashSet<String>>>,
+}
+
+/// Reads one HTTP/1.1 request: its headers and its body (by Content-Length).
+fn read_request(stream: &TcpStream) -> (V3Headers, Vec<u8>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut headers = V3Headers::new();
+    let mut length = 0;
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap(); // request line
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        let l = line.trim_end_matches(['\r', '\n']);
+        if l.is_empty() {
+            break;
+        }
+        let (k, v) = l.split_once(':').unwrap();
+        if k.eq_ignore_ascii_case("content-length") {
+            length = v.trim().parse().unwrap();
+        }
+        headers.insert(k, v.trim());
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    (headers, body)
 }
 
 /// Serves `endpoint` on a loopback port; the first `fail_first` requests get HTTP 500 (a handler
@@ -31,26 +58,7 @@ fn serve(endpoint: Endpoint, fail_first: usize) -> Server {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut headers = V3Headers::new();
-            let mut length = 0;
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap(); // request line
-            loop {
-                line.clear();
-                reader.read_line(&mut line).unwrap();
-                let l = line.trim_end_matches(['\r', '\n']);
-                if l.is_empty() {
-                    break;
-                }
-                let (k, v) = l.split_once(':').unwrap();
-                if k.eq_ignore_ascii_case("content-length") {
-                    length = v.trim().parse().unwrap();
-                }
-                headers.insert(k, v.trim());
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
+            let (headers, body) = read_request(&stream);
             let n = count.fetch_add(1, Ordering::SeqCst);
             let (status, content_type, reply) = if n < fail_first {
                 (500, Some("text/plain"), "database unavailable".to_string())
@@ -87,6 +95,35 @@ fn serve(endpoint: Endpoint, fail_first: usize) -> Server {
     }
 }
 
+/// Answers every request with `status`, the `extra` header line (if any) and `reply`, counting
+/// the requests; for handlers that redirect, and for where they redirect to.
+fn canned(status: u16, extra: Option<String>, reply: &'static str) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/notify", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let count = requests.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            read_request(&stream);
+            count.fetch_add(1, Ordering::SeqCst);
+            let mut head = format!(
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                reply.len()
+            );
+            if let Some(h) = &extra {
+                head.push_str(&format!("{h}\r\n"));
+            }
+            let _ = stream.write_all(format!("{head}\r\n{reply}").as_bytes());
+        }
+    });
+    Server {
+        url,
+        requests,
+        recorded: Arc::new(Mutex::new(HashSet::new())),
+    }
+}
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_wechatpay-notify"));
     c.env_remove("WECHATPAY_API_KEY")
@@ -104,12 +141,20 @@ fn report(o: &Output) -> Value {
     })
 }
 
-fn keys() -> (std::path::PathBuf, String) {
+/// A fresh, empty directory of this test process (keygen refuses to overwrite a key).
+fn temp_dir(what: &str) -> std::path::PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
-        "wechatpay-sim-{}-{:?}",
+        "wechatpay-sim-{what}-{}-{}",
         std::process::id(),
-        std::thread::current().id()
+        NEXT.fetch_add(1, Ordering::SeqCst)
     ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn keys() -> (std::path::PathBuf, String) {
+    let dir = temp_dir("keys");
     let out = bin()
         .args(["keygen", "--out", dir.to_str().unwrap()])
         .output()
@@ -359,4 +404,174 @@ fn there_is_no_default_target_and_keys_never_come_from_argv() {
             "{field}"
         );
     }
+}
+
+#[test]
+fn simulate_follows_no_redirect() {
+    // Where a redirect would lead: a "handler" that acknowledges everything.
+    let v2_target = canned(200, None, reply::SUCCESS);
+    for status in [301, 302, 303, 307, 308] {
+        let redirect = canned(status, Some(format!("Location: {}", v2_target.url)), "");
+        let out = bin()
+            .args(["simulate", "pay", "--url", &redirect.url])
+            .env("WECHATPAY_API_KEY", API_KEY)
+            .output()
+            .unwrap();
+        let r = report(&out);
+        assert_eq!(out.status.code(), Some(1), "{status}: {r}");
+        assert_eq!(r["reply_ok"], false, "{status}: {r}");
+        assert_eq!(r["attempts"][0]["status"], status);
+        assert_eq!(r["attempts"][0]["reply_ok"], false);
+        assert_eq!(r["attempts"][0]["location"], v2_target.url.as_str());
+        assert_eq!(r["attempts"][0]["error"], Value::Null);
+        assert_eq!(redirect.requests.load(Ordering::SeqCst), 1);
+    }
+    assert_eq!(v2_target.requests.load(Ordering::SeqCst), 0);
+
+    let (dir, id) = keys();
+    let v3_target = canned(204, None, "");
+    let redirect = canned(302, Some(format!("Location: {}", v3_target.url)), "");
+    let out = bin()
+        .args([
+            "simulate",
+            "v3",
+            "pay",
+            "--url",
+            &redirect.url,
+            "--private-key",
+            dir.join("test_private_key.pem").to_str().unwrap(),
+            "--key-id",
+            &id,
+        ])
+        .env("WECHATPAY_API_V3_KEY", API_V3_KEY)
+        .output()
+        .unwrap();
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r}");
+    assert_eq!(r["reply_ok"], false);
+    assert_eq!(r["attempts"][0]["status"], 302);
+    assert_eq!(r["attempts"][0]["location"], v3_target.url.as_str());
+    assert_eq!(redirect.requests.load(Ordering::SeqCst), 1);
+    assert_eq!(v3_target.requests.load(Ordering::SeqCst), 0);
+
+    // A 3xx without Location is reported with "location": null; a 200 has no location either.
+    let bare = canned(302, None, "");
+    let out = bin()
+        .args(["simulate", "pay", "--url", &bare.url])
+        .env("WECHATPAY_API_KEY", API_KEY)
+        .output()
+        .unwrap();
+    let r = report(&out);
+    assert_eq!(r["attempts"][0]["status"], 302);
+    assert_eq!(r["attempts"][0]["reply_ok"], false);
+    assert_eq!(r["attempts"][0]["location"], Value::Null);
+    let out = bin()
+        .args(["simulate", "pay", "--url", &v2_target.url])
+        .env("WECHATPAY_API_KEY", API_KEY)
+        .output()
+        .unwrap();
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r}");
+    assert_eq!(r["attempts"][0]["location"], Value::Null);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[cfg(unix)]
+#[test]
+fn keygen_creates_new_files_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("keygen");
+    let outside = temp_dir("outside");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    let target = outside.join("victim.txt");
+    std::fs::write(&target, "not a key\n").unwrap();
+    let private = dir.join("test_private_key.pem");
+    std::os::unix::fs::symlink(&target, &private).unwrap();
+    let keygen = |force: bool| {
+        let mut c = bin();
+        c.args(["keygen", "--out", dir.to_str().unwrap()]);
+        if force {
+            c.arg("--force");
+        }
+        c.output().unwrap()
+    };
+    let target_mode = std::fs::metadata(&target).unwrap().permissions().mode();
+    // The symlink's target: same content, same mode.
+    let unchanged = || {
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "not a key\n");
+        assert_eq!(
+            std::fs::metadata(&target).unwrap().permissions().mode(),
+            target_mode
+        );
+    };
+
+    // A planted symlink is refused, its target untouched, and no file of the set is written.
+    let out = keygen(false);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("test_private_key.pem"), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    unchanged();
+    assert!(
+        std::fs::symlink_metadata(&private)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(!dir.join("test_public_key.pem").exists());
+    assert!(!dir.join("test_key_id.txt").exists());
+
+    // --force removes the symlink itself and writes a new file in its place.
+    let out = keygen(true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = report(&out);
+    assert_eq!(r["private_key"], private.to_str().unwrap());
+    unchanged();
+    let meta = std::fs::symlink_metadata(&private).unwrap();
+    assert!(meta.file_type().is_file());
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let public = std::fs::symlink_metadata(dir.join("test_public_key.pem")).unwrap();
+    assert_eq!(public.permissions().mode() & 0o777, 0o644);
+    let key = std::fs::read_to_string(&private).unwrap();
+    assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"));
+    let id = std::fs::read_to_string(dir.join("test_key_id.txt")).unwrap();
+    assert_eq!(id.trim_end(), r["key_id"].as_str().unwrap());
+
+    // Existing files are never overwritten without --force.
+    let out = keygen(false);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_eq!(std::fs::read_to_string(&private).unwrap(), key);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("test_key_id.txt")).unwrap(),
+        id
+    );
+
+    // --force replaces them with a new pair.
+    let out = keygen(true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(std::fs::read_to_string(&private).unwrap(), key);
+    assert_eq!(
+        std::fs::metadata(&private).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    unchanged();
+
+    // A dangling symlink is refused just the same.
+    std::fs::remove_file(&private).unwrap();
+    std::os::unix::fs::symlink(outside.join("absent.pem"), &private).unwrap();
+    let out = keygen(false);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!outside.join("absent.pem").exists());
+    std::fs::remove_dir_all(dir).ok();
+    std::fs::remove_dir_all(outside).ok();
 }
