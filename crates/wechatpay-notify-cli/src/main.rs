@@ -202,10 +202,14 @@ pub(crate) fn typed_json<'a>(
     for p in properties {
         let value = match get(p.name) {
             Some(view::Value::Text(t)) => json!(t),
-            Some(view::Value::Amount(a)) => json!(a),
+            Some(view::Value::Amount(Ok(a))) => json!(a),
+            // A property present in a form the core refuses: an error, never "absent".
+            Some(view::Value::Amount(Err(e))) | Some(view::Value::Coupons(Err(e))) => {
+                json!({"error": e.code()})
+            }
             Some(view::Value::Bool(b)) => json!(b),
             Some(view::Value::SignType(t)) => json!(t.as_str()),
-            Some(view::Value::Coupons(c)) => c
+            Some(view::Value::Coupons(Ok(c))) => c
                 .iter()
                 .map(|c| json!({"id": c.id, "coupon_type": c.coupon_type, "fee": c.fee}))
                 .collect(),
@@ -241,8 +245,8 @@ fn error_json(e: &Error) -> Value {
     json!({
         "ok": false,
         "error": { "code": e.code(), "message": e.message() },
-        // The FAIL reply carries only the code: never echo attacker-controlled input.
-        "reply": reply::fail(e.code()),
+        // One constant refusal: never echo input, nor the code (it stays in "error").
+        "reply": reply::REFUSAL,
     })
 }
 

@@ -13,16 +13,20 @@
 //! then verify the message: a body naming merchant A but signed with B's key fails A's verifier.
 //! Nothing else is read from the unverified message.
 
+use std::collections::HashMap;
+
 use crate::error::{Error, ErrorKind, excerpt};
 use crate::reply::{self, HttpReply};
 use crate::v2::{PaymentNotification, RefundNotification, Verifier};
-use crate::v3::{V3Headers, V3Notification, V3Verifier};
+use crate::v3::{KeyId, ParsedHeaders, V3Headers, V3Notification, V3Verifier};
 use crate::xml::parse_flat;
 
-/// A merchant account: a label chosen by the user, and its v2 and/or v3 configuration.
+/// A merchant account: a label chosen by the user, its merchant id, and its v2 and/or v3
+/// configuration.
 #[derive(Debug, Clone)]
 pub struct MerchantProfile {
     label: String,
+    mch_id: Option<String>,
     v2: Option<Verifier>,
     v3: Option<V3Verifier>,
 }
@@ -32,15 +36,27 @@ impl MerchantProfile {
     pub fn new(label: impl Into<String>) -> MerchantProfile {
         MerchantProfile {
             label: label.into(),
+            mch_id: None,
             v2: None,
             v3: None,
         }
     }
 
-    /// The v2 part. The verifier must expect an `mch_id` ([`Verifier::expect_mch_id`]): it is how
-    /// v2 notifications find their merchant (`invalid_config` otherwise).
+    /// The merchant's id. It binds both versions: v2 notifications must carry it as `mch_id`
+    /// (the v2 verifier's [`Verifier::expect_mch_id`], which must agree), and APIv3 resources as
+    /// `mchid` (or `sp_mchid`) unless the v3 verifier names its own ids
+    /// ([`V3Verifier::expect_mch_id`]). A v2 part's expected `mch_id` declares it too.
+    pub fn mch_id(mut self, mch_id: impl Into<String>) -> MerchantProfile {
+        self.mch_id = Some(mch_id.into());
+        self
+    }
+
+    /// The v2 part. The merchant id must be known, from the verifier's
+    /// [`Verifier::expect_mch_id`] or [`MerchantProfile::mch_id`]: it is how v2 notifications
+    /// find their merchant (`invalid_config` otherwise).
     pub fn v2(mut self, verifier: Verifier) -> Result<MerchantProfile, Error> {
-        if verifier.expected_mch_id().is_none_or(str::is_empty) {
+        let declared = self.mch_id.as_deref().is_some_and(|m| !m.is_empty());
+        if !declared && verifier.expected_mch_id().is_none_or(str::is_empty) {
             return Err(Error::invalid_config(format!(
                 "the v2 part of profile {} needs an expected mch_id",
                 excerpt(&self.label)
@@ -60,63 +76,129 @@ impl MerchantProfile {
     pub fn label(&self) -> &str {
         &self.label
     }
-}
 
-fn mch_id(p: &MerchantProfile) -> Option<&str> {
-    p.v2.as_ref().and_then(Verifier::expected_mch_id)
+    /// Reconciles the declared merchant id with the parts (see [`MerchantProfile::mch_id`]).
+    fn bind(mut self) -> Result<MerchantProfile, Error> {
+        let label = excerpt(&self.label);
+        if self.v2.is_none() && self.v3.is_none() {
+            return Err(Error::invalid_config(format!(
+                "profile {label} has neither a v2 nor a v3 part"
+            )));
+        }
+        if self.mch_id.as_deref() == Some("") {
+            return Err(Error::invalid_config(format!(
+                "profile {label} has an empty mch_id"
+            )));
+        }
+        if let Some(v2) = self.v2.take() {
+            let v2 = match (v2.expected_mch_id(), self.mch_id.as_deref()) {
+                (Some(a), Some(b)) if a != b => {
+                    return Err(Error::invalid_config(format!(
+                        "profile {label} declares two different mch_ids"
+                    )));
+                }
+                (None, Some(m)) => {
+                    let m = m.to_owned();
+                    v2.expect_mch_id(m)
+                }
+                _ => v2,
+            };
+            self.mch_id = v2.expected_mch_id().map(str::to_owned);
+            self.v2 = Some(v2);
+        }
+        if let (Some(v3), Some(m)) = (self.v3.take(), self.mch_id.as_deref()) {
+            self.v3 = Some(if v3.expected_mch_ids().is_empty() {
+                v3.expect_mch_id(m)?
+            } else {
+                v3
+            });
+        }
+        Ok(self)
+    }
 }
 
 /// One notify_url serving several merchants, v2 and v3. `Send + Sync`: share one across threads.
+///
+/// Routing reads unverified input, so it is bounded: the request's `Wechatpay-Serial` is parsed
+/// once and looked up in a map of every trusted key id, and a v2 `mch_id` in a map of merchant
+/// ids, both built once here; the cost does not grow with the number of profiles.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     profiles: Vec<MerchantProfile>,
+    /// Every trusted APIv3 key id → the profile that trusts it.
+    by_key_id: HashMap<KeyId, usize>,
+    /// Every v2 `mch_id` → its profile.
+    by_mch_id: HashMap<String, usize>,
+    /// The largest v2 body limit (`None`: no v2 part).
+    v2_limit: Option<usize>,
 }
 
 impl Endpoint {
     /// Builds an endpoint. `invalid_config` for no profile, a profile with neither part, a label
-    /// used twice, two profiles with the same v2 `mch_id`, or two profiles trusting the same v3 key
-    /// id (a request could then not be routed to one merchant).
+    /// used twice, two profiles with the same v2 `mch_id`, two v2 parts with the same API key (a
+    /// refund's `req_info` names no merchant: only the unsigned outer `mch_id` would tell them
+    /// apart, so one merchant's captured refund would pass as the other's), or two profiles
+    /// trusting the same v3 key id (a request could then not be routed to one merchant).
     pub fn new(profiles: impl IntoIterator<Item = MerchantProfile>) -> Result<Endpoint, Error> {
-        let profiles: Vec<MerchantProfile> = profiles.into_iter().collect();
+        let profiles = profiles
+            .into_iter()
+            .map(MerchantProfile::bind)
+            .collect::<Result<Vec<_>, Error>>()?;
         if profiles.is_empty() {
             return Err(Error::invalid_config(
                 "an endpoint needs at least one profile",
             ));
         }
+        let mut labels = HashMap::new();
+        let mut by_key_id = HashMap::new();
+        let mut by_mch_id = HashMap::new();
         for (i, p) in profiles.iter().enumerate() {
-            if p.v2.is_none() && p.v3.is_none() {
-                return Err(Error::invalid_config(format!(
-                    "profile {} has neither a v2 nor a v3 part",
-                    excerpt(&p.label)
-                )));
+            let twice = |what: &str, other: usize, value: &str| {
+                Error::invalid_config(format!(
+                    "profiles {} and {} {what} {}",
+                    excerpt(&profiles[other].label),
+                    excerpt(&p.label),
+                    excerpt(value)
+                ))
+            };
+            if let Some(other) = labels.insert(p.label.as_str(), i) {
+                return Err(twice("have the same label", other, ""));
             }
-            for q in &profiles[..i] {
-                if q.label == p.label {
-                    return Err(Error::invalid_config(format!(
-                        "the label {} is used twice",
-                        excerpt(&p.label)
-                    )));
-                }
-                if mch_id(p).is_some() && mch_id(p) == mch_id(q) {
-                    return Err(Error::invalid_config(format!(
-                        "profiles {} and {} have the same mch_id",
-                        excerpt(&q.label),
-                        excerpt(&p.label)
-                    )));
-                }
-                if let (Some(a), Some(b)) = (&p.v3, &q.v3)
-                    && let Some(id) = a.trusted_ids().find(|id| b.trusts(id))
-                {
-                    return Err(Error::invalid_config(format!(
-                        "profiles {} and {} both trust the key id {}",
-                        excerpt(&q.label),
-                        excerpt(&p.label),
-                        excerpt(id)
-                    )));
+            if let Some(m) = p.v2.as_ref().and_then(Verifier::expected_mch_id)
+                && let Some(other) = by_mch_id.insert(m.to_owned(), i)
+            {
+                return Err(twice("have the same mch_id", other, m));
+            }
+            if let Some(v3) = &p.v3 {
+                for (id, label) in v3.key_ids().zip(v3.trusted_ids()) {
+                    if let Some(other) = by_key_id.insert(id.clone(), i) {
+                        return Err(twice("both trust the key id", other, label));
+                    }
                 }
             }
         }
-        Ok(Endpoint { profiles })
+        // Same API key in two v2 parts: sorted by reference (no copy of any key), then neighbours.
+        let mut v2: Vec<(usize, &Verifier)> = profiles
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.v2.as_ref().map(|v| (i, v)))
+            .collect();
+        v2.sort_by(|a, b| a.1.api_key_cmp(b.1));
+        if let Some(pair) = v2.windows(2).find(|w| w[0].1.api_key_cmp(w[1].1).is_eq()) {
+            return Err(Error::invalid_config(format!(
+                "profiles {} and {} have the same v2 API key: a refund names no merchant, so one \
+                 merchant's refund would pass as the other's",
+                excerpt(&profiles[pair[0].0].label),
+                excerpt(&profiles[pair[1].0].label)
+            )));
+        }
+        let v2_limit = v2.iter().map(|(_, v)| v.body_limit()).max();
+        Ok(Endpoint {
+            profiles,
+            by_key_id,
+            by_mch_id,
+            v2_limit,
+        })
     }
 
     /// The profiles' labels, in order.
@@ -139,42 +221,32 @@ impl Endpoint {
             version: Some(ApiVersion::V3),
             label: label.map(str::to_owned),
         };
-        let serial = headers
-            .value("Wechatpay-Serial")
-            .map_err(|e| reject(e, None))?
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                reject(
-                    Error::new(
-                        ErrorKind::MissingHeader,
-                        "the header Wechatpay-Serial is missing",
-                    ),
-                    None,
-                )
-            })?;
-        // Routed by the key id; that merchant's verifier then checks everything.
-        let (label, verifier) = self
-            .profiles
-            .iter()
-            .find_map(|p| {
-                p.v3.as_ref()
-                    .filter(|v| v.trusts(serial))
-                    .map(|v| (&p.label, v))
-            })
+        // Required headers, the probe and the signature type come before routing, so a probe is
+        // a probe whatever its serial.
+        let parsed = ParsedHeaders::read(headers).map_err(|e| reject(e, None))?;
+        let profile = parsed
+            .id
+            .as_ref()
+            .and_then(|id| self.by_key_id.get(id))
+            .map(|&i| &self.profiles[i])
             .ok_or_else(|| {
                 reject(
                     Error::new(
                         ErrorKind::UnknownSerial,
-                        format!("no merchant trusts the key id {}", excerpt(serial)),
+                        format!("no merchant trusts the key id {}", excerpt(parsed.serial())),
                     ),
                     None,
                 )
             })?;
+        let verifier = profile
+            .v3
+            .as_ref()
+            .ok_or_else(|| reject(Error::new(ErrorKind::Internal, "routing map"), None))?;
         let n = verifier
-            .verify(headers, body, now)
-            .map_err(|e| reject(e, Some(label)))?;
+            .verify_parsed(&parsed, body, now)
+            .map_err(|e| reject(e, Some(&profile.label)))?;
         Ok(Handled {
-            label: label.clone(),
+            label: profile.label.clone(),
             notification: Notification::V3(n),
         })
     }
@@ -185,26 +257,13 @@ impl Endpoint {
             version: None,
             label: None,
         };
-        let limit = self
-            .profiles
-            .iter()
-            .filter_map(|p| p.v2.as_ref().map(Verifier::body_limit))
-            .max();
-        let Some(limit) = limit else {
+        let Some(limit) = self.v2_limit else {
             return Err(undecided(Error::new(
                 ErrorKind::MissingHeader,
                 "no Wechatpay-Signature header, and no merchant here takes v2 notifications",
             )));
         };
-        if body.len() > limit {
-            return Err(undecided(Error::new(
-                ErrorKind::BodyTooLarge,
-                format!(
-                    "the body is {} bytes, over the {limit}-byte limit",
-                    body.len()
-                ),
-            )));
-        }
+        crate::check_body_size(body, limit).map_err(undecided)?;
         // Read (not trusted) only to pick the kind and the merchant.
         let unverified = parse_flat(body, "xml").map_err(undecided)?;
         let reject = |error: Error, label: Option<&str>| Rejection {
@@ -216,14 +275,10 @@ impl Endpoint {
             .get("mch_id")
             .filter(|m| !m.is_empty())
             .ok_or_else(|| reject(Error::missing_field("mch_id is missing"), None))?;
-        let (label, verifier) = self
-            .profiles
-            .iter()
-            .find_map(|p| {
-                p.v2.as_ref()
-                    .filter(|v| v.expected_mch_id() == Some(mch_id))
-                    .map(|v| (&p.label, v))
-            })
+        let profile = self
+            .by_mch_id
+            .get(mch_id)
+            .map(|&i| &self.profiles[i])
             .ok_or_else(|| {
                 reject(
                     Error::new(
@@ -233,14 +288,18 @@ impl Endpoint {
                     None,
                 )
             })?;
+        let verifier = profile
+            .v2
+            .as_ref()
+            .ok_or_else(|| reject(Error::new(ErrorKind::Internal, "routing map"), None))?;
         let notification = if unverified.get("req_info").is_some() {
             verifier.decrypt_refund(body).map(Notification::V2Refund)
         } else {
             verifier.verify_payment(body).map(Notification::V2Payment)
         }
-        .map_err(|e| reject(e, Some(label)))?;
+        .map_err(|e| reject(e, Some(&profile.label)))?;
         Ok(Handled {
-            label: label.clone(),
+            label: profile.label.clone(),
             notification,
         })
     }
@@ -303,8 +362,8 @@ impl Notification {
         }
     }
 
-    /// The idempotency key (`transaction_id`, `refund_id`, or the APIv3 event id), the same for
-    /// the v2 and v3 deliveries of one payment or refund.
+    /// The idempotency key (SPEC §2; see each notification's `dedupe_key`), the same for the v2
+    /// and v3 deliveries of one payment, or of one state of a refund.
     pub fn dedupe_key(&self) -> Option<&str> {
         match self {
             Notification::V2Payment(n) => n.dedupe_key(),
@@ -371,15 +430,17 @@ impl Rejection {
         self.label.as_deref()
     }
 
-    /// The failure reply: v2 → 200 with the XML FAIL reply (WeChat Pay retries); v3 → 4xx with the
-    /// JSON body; undecided → the v2 FAIL reply with status 400. The message is the code only.
+    /// The failure reply: v2 → 200 with the XML FAIL reply (WeChat Pay retries); v3 → 4xx/5xx
+    /// ([`reply::v3_status`]) with the JSON FAIL body; undecided → the v2 FAIL reply with status
+    /// 400. Every refusal carries the same message ([`reply::REFUSAL_MESSAGE`]): the code is for
+    /// the application's logs, not for the caller.
     pub fn reply(&self) -> HttpReply {
         match self.version {
             Some(ApiVersion::V3) => reply::v3_fail(&self.error),
-            Some(ApiVersion::V2) => reply::v2_http(reply::fail(self.error.code())),
+            Some(ApiVersion::V2) => reply::v2_http(reply::REFUSAL.to_owned()),
             None => HttpReply {
                 status: 400,
-                ..reply::v2_http(reply::fail(self.error.code()))
+                ..reply::v2_http(reply::REFUSAL.to_owned())
             },
         }
     }
@@ -428,6 +489,6 @@ mod tests {
         let reply = r.reply();
         assert_eq!(reply.status, 400);
         assert_eq!(reply.content_type, Some("text/xml"));
-        assert_eq!(reply.body, crate::reply::fail("malformed_xml"));
+        assert_eq!(reply.body, crate::reply::REFUSAL);
     }
 }

@@ -15,7 +15,7 @@
 //! # let body = format!("<xml>{}<sign>{s}</sign></xml>",
 //! #     fields.iter().map(|(k, v)| format!("<{k}>{v}</{k}>")).collect::<String>());
 //! let n = verifier.verify_payment(body.as_bytes())?;
-//! assert_eq!(n.total_fee(), Some(1));
+//! assert_eq!(n.total_fee()?, Some(1));
 //! assert_eq!(n.dedupe_key(), Some("4200000001"));
 //! assert!(reply::success().contains("SUCCESS"));
 //! # Ok::<(), wechatpay_notify::Error>(())
@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod dedupe;
 mod endpoint;
 mod error;
 pub mod reply;
@@ -32,6 +33,7 @@ mod v3;
 pub mod view;
 mod xml;
 
+pub use dedupe::refund_state;
 pub use endpoint::{ApiVersion, Endpoint, Handled, MerchantProfile, Notification, Rejection};
 pub use error::{Error, ErrorKind};
 pub use sign::{ApiKey, SignType, sign, signed_xml, string_to_sign};
@@ -49,6 +51,21 @@ pub use xml::Fields;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub use xml::paths as __xml_paths;
+
+/// The one body size check of every verifier and the endpoint: over `limit` → `body_too_large`,
+/// before anything is parsed.
+pub(crate) fn check_body_size(body: &[u8], limit: usize) -> Result<(), Error> {
+    if body.len() > limit {
+        return Err(Error::new(
+            ErrorKind::BodyTooLarge,
+            format!(
+                "the body is {} bytes, over the {limit}-byte limit",
+                body.len()
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

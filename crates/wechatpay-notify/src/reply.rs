@@ -7,6 +7,14 @@ use crate::error::{Error, ErrorKind};
 /// documents it.
 pub const SUCCESS: &str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
 
+/// The one message of every refusal reply, both versions (SPEC §2). The error code stays on the
+/// error object for the application's logs: a reply naming it would let anyone list the merchants
+/// and key ids an endpoint serves and probe its clock window. WeChat Pay does not read it.
+pub const REFUSAL_MESSAGE: &str = "rejected";
+
+/// The v2 refusal body: [`fail`] with [`REFUSAL_MESSAGE`].
+pub const REFUSAL: &str = "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>";
+
 /// The success reply (see [`SUCCESS`]).
 pub fn success() -> &'static str {
     SUCCESS
@@ -59,23 +67,28 @@ pub fn v3_success() -> HttpReply {
     }
 }
 
-/// APIv3 failure: a 4xx status (401 when the request is not authentic, 400 when it is malformed;
-/// 500 for our own configuration or a bug) and `{"code":"FAIL","message":"<error code>"}`. The
-/// message is the stable code only, never input. WeChat Pay retries on any non-2xx reply.
+/// The APIv3 refusal body: `{"code":"FAIL","message":"rejected"}` (see [`REFUSAL_MESSAGE`]).
+pub const V3_REFUSAL: &str = r#"{"code":"FAIL","message":"rejected"}"#;
+
+/// APIv3 failure: the status for the error's kind ([`v3_status`]) and [`V3_REFUSAL`], the same
+/// body for every error. WeChat Pay retries on any non-2xx reply.
 pub fn v3_fail(error: &Error) -> HttpReply {
     HttpReply {
         status: v3_status(error.kind()),
         content_type: Some("application/json"),
-        body: format!("{{\"code\":\"FAIL\",\"message\":\"{}\"}}", error.code()),
+        body: V3_REFUSAL.to_owned(),
     }
 }
 
-/// The APIv3 failure status for an error kind.
+/// The APIv3 failure status for an error kind: 401 when the request was not proven authentic
+/// (missing header, probe, unknown key id, stale timestamp, bad signature, merchant), 500 for our
+/// own configuration or a bug (`invalid_config`, `internal`), 400 for everything else (malformed,
+/// or an algorithm we do not support: `unsupported_algorithm` also arises after the signature
+/// verified, from `resource.algorithm`).
 pub fn v3_status(kind: ErrorKind) -> u16 {
     match kind {
         ErrorKind::MissingHeader
         | ErrorKind::SignatureProbe
-        | ErrorKind::UnsupportedAlgorithm
         | ErrorKind::UnknownSerial
         | ErrorKind::TimestampOutOfWindow
         | ErrorKind::SignatureMismatch
@@ -99,10 +112,20 @@ mod tests {
         let r = v3_fail(&Error::new(ErrorKind::SignatureMismatch, "x\ny"));
         assert_eq!(r.status, 401);
         assert_eq!(r.content_type, Some("application/json"));
-        assert_eq!(r.body, r#"{"code":"FAIL","message":"signature_mismatch"}"#);
+        assert_eq!(r.body, r#"{"code":"FAIL","message":"rejected"}"#);
+        assert_eq!(v3_status(ErrorKind::UnsupportedAlgorithm), 400);
         assert_eq!(v3_status(ErrorKind::MalformedJson), 400);
         assert_eq!(v3_status(ErrorKind::DecryptFailed), 400);
         assert_eq!(v3_status(ErrorKind::InvalidConfig), 500);
+    }
+
+    #[test]
+    fn the_refusal_is_fail_with_the_constant_message() {
+        assert_eq!(fail(REFUSAL_MESSAGE), REFUSAL);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(V3_REFUSAL).unwrap(),
+            serde_json::json!({"code": "FAIL", "message": REFUSAL_MESSAGE})
+        );
     }
 
     #[test]

@@ -115,21 +115,17 @@ impl Verifier {
         self.max_body_bytes
     }
 
+    /// Orders verifiers by their API key, without copying it (the endpoint's duplicate-key check).
+    pub(crate) fn api_key_cmp(&self, other: &Verifier) -> std::cmp::Ordering {
+        self.key.bytes().cmp(other.key.bytes())
+    }
+
     fn accepts(&self, t: SignType) -> bool {
         t == self.sign_type || self.also_accept.contains(&t)
     }
 
     fn parse(&self, body: &[u8]) -> Result<Fields, Error> {
-        if body.len() > self.max_body_bytes {
-            return Err(Error::new(
-                ErrorKind::BodyTooLarge,
-                format!(
-                    "the body is {} bytes, over the {}-byte limit",
-                    body.len(),
-                    self.max_body_bytes
-                ),
-            ));
-        }
+        crate::check_body_size(body, self.max_body_bytes)?;
         let fields = parse_flat(body, "xml")?;
         match fields.get("return_code") {
             None => return Err(Error::missing_field("return_code is missing")),
@@ -210,10 +206,7 @@ impl Verifier {
         })?;
         self.check_merchant(&fields)?;
         check_identifies_payment(&fields)?;
-        Ok(PaymentNotification {
-            fields,
-            sign_type: used,
-        })
+        Ok(PaymentNotification::new(fields, used))
     }
 
     /// Decrypts and checks a refund result notification (the raw POST body).
@@ -237,7 +230,13 @@ impl Verifier {
         })?;
         self.check_merchant(&fields)?;
         require(&req_info, REFUND_IDENTITY, "the refund's req_info")?;
-        Ok(RefundNotification { fields, req_info })
+        let dedupe_key =
+            crate::dedupe::refund_key(req_info.get("refund_id"), req_info.get("refund_status"));
+        Ok(RefundNotification {
+            fields,
+            req_info,
+            dedupe_key,
+        })
     }
 }
 
@@ -373,18 +372,19 @@ pub struct Coupon {
     pub id: String,
     /// `coupon_type_$n` (`CASH` / `NO_CASH`), when sent.
     pub coupon_type: Option<String>,
-    /// `coupon_fee_$n` in fen, when it is a valid amount.
+    /// `coupon_fee_$n` in fen, when present.
     pub fee: Option<u64>,
 }
 
 /// A verified v2 payment result notification.
 ///
-/// Typed accessors return `None` when a field is absent (or, for amounts, not a non-negative
-/// integer); `fields()` always has everything exactly as received.
+/// Typed accessors return `None` when a field is absent; an amount present in another form than
+/// digits is an error of that accessor. `fields()` always has everything exactly as received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentNotification {
     fields: Fields,
     sign_type: SignType,
+    dedupe_key: Option<String>,
 }
 
 typed_view! {
@@ -448,6 +448,21 @@ typed_view! {
 }
 
 impl PaymentNotification {
+    fn new(fields: Fields, sign_type: SignType) -> PaymentNotification {
+        let success = fields.get("return_code") == Some("SUCCESS")
+            && fields.get("result_code") == Some("SUCCESS");
+        let dedupe_key = crate::dedupe::payment_key(
+            fields.get("transaction_id"),
+            success,
+            fields.get("result_code").unwrap_or(""),
+        );
+        PaymentNotification {
+            fields,
+            sign_type,
+            dedupe_key,
+        }
+    }
+
     /// Every child element exactly as received, in document order (`sign` and empty ones included).
     pub fn fields(&self) -> &Fields {
         &self.fields
@@ -464,17 +479,21 @@ impl PaymentNotification {
             && self.fields.get("result_code") == Some("SUCCESS")
     }
 
-    /// The idempotency key: `transaction_id` (always present when [`Self::is_success`]).
+    /// The idempotency key (record each notification once per key): `transaction_id` for a
+    /// successful payment (always present then, and the same as the v3 delivery's), else
+    /// `transaction_id:RESULT_CODE` (e.g. `…:FAIL`), so a later success is not swallowed by an
+    /// earlier failure; `None` without a `transaction_id`. See SPEC §2.
     pub fn dedupe_key(&self) -> Option<&str> {
-        self.transaction_id().filter(|s| !s.is_empty())
+        self.dedupe_key.as_deref()
     }
 
     /// The coupons `0..coupon_count` from `coupon_{type,id,fee}_$n`; an index without a
     /// `coupon_id_$n` is skipped, and indices at or past `coupon_count` are ignored.
-    pub fn coupons(&self) -> Vec<Coupon> {
+    /// A count or fee present in another form than digits is an error (`missing_field`).
+    pub fn coupons(&self) -> Result<Vec<Coupon>, Error> {
         use std::fmt::Write as _;
         let count = self
-            .coupon_count()
+            .coupon_count()?
             .unwrap_or(0)
             .min(self.fields.len() as u64);
         let mut name = String::with_capacity(24);
@@ -488,13 +507,15 @@ impl PaymentNotification {
             let Some(id) = field("coupon_id_", n) else {
                 continue;
             };
+            let coupon_type = field("coupon_type_", n).map(str::to_owned);
+            let fee = crate::view::text_amount("coupon_fee_$n", field("coupon_fee_", n))?;
             coupons.push(Coupon {
                 id: id.to_owned(),
-                coupon_type: field("coupon_type_", n).map(str::to_owned),
-                fee: field("coupon_fee_", n).and_then(parse_amount),
+                coupon_type,
+                fee,
             });
         }
-        coupons
+        Ok(coupons)
     }
 }
 
@@ -509,6 +530,7 @@ impl PaymentNotification {
 pub struct RefundNotification {
     fields: Fields,
     req_info: Fields,
+    dedupe_key: Option<String>,
 }
 
 typed_view! {
@@ -564,9 +586,12 @@ impl RefundNotification {
         &self.req_info
     }
 
-    /// The idempotency key: `refund_id`.
+    /// The idempotency key (record each notification once per key): `refund_id:STATUS` with the
+    /// status in v3's words (`CHANGE` → `ABNORMAL`, `REFUNDCLOSE` → `CLOSED`), so a refund's later
+    /// state is not swallowed by an earlier one and the v2 and v3 deliveries of one state share a
+    /// key. See SPEC §2.
     pub fn dedupe_key(&self) -> Option<&str> {
-        self.refund_id().filter(|s| !s.is_empty())
+        self.dedupe_key.as_deref()
     }
 
     /// `refund_status == SUCCESS`.

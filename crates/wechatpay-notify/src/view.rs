@@ -6,6 +6,7 @@
 //! `tests/vectors/typed_views.json` and every valid vector's `expected.typed` holds every property,
 //! so each binding's runner fails when the core gains a property the binding lacks.
 
+use crate::error::Error;
 use crate::sign::SignType;
 use crate::v2::Coupon;
 
@@ -14,7 +15,9 @@ use crate::v2::Coupon;
 pub enum Kind {
     /// A string, or absent.
     Text,
-    /// An amount in fen (ASCII digits only, fits a `u64`), or absent (also when not all digits).
+    /// An amount in fen: v2 ASCII digits only, v3 a non-negative JSON integer, within `u64`; absent
+    /// when the field is (v2: also when empty; v3: also `null`). Present in any other form (`"1.0"`,
+    /// `1e2`, `-1`, beyond 2^64) the property is an error (`missing_field`), never absent.
     Amount,
     /// A boolean.
     Bool,
@@ -66,14 +69,14 @@ pub struct Property {
 pub enum Value<'a> {
     /// [`Kind::Text`].
     Text(Option<&'a str>),
-    /// [`Kind::Amount`].
-    Amount(Option<u64>),
+    /// [`Kind::Amount`]: an error when the value is present but not an amount.
+    Amount(Result<Option<u64>, Error>),
     /// [`Kind::Bool`].
     Bool(bool),
     /// [`Kind::SignType`].
     SignType(SignType),
-    /// [`Kind::Coupons`].
-    Coupons(Vec<Coupon>),
+    /// [`Kind::Coupons`]: an error when a count or fee is present but not an amount.
+    Coupons(Result<Vec<Coupon>, Error>),
 }
 
 /// Declares a result type's typed properties: field-backed ones (`text` or `amount`, read from the
@@ -127,8 +130,8 @@ macro_rules! typed_view {
     };
     (@accessor amount $src:ident $name:ident $(#[doc = $doc:literal])*) => {
         $(#[doc = $doc])*
-        pub fn $name(&self) -> Option<u64> {
-            self.$src.get(stringify!($name)).and_then($crate::v2::parse_amount)
+        pub fn $name(&self) -> Result<Option<u64>, $crate::Error> {
+            $crate::view::text_amount(stringify!($name), self.$src.get(stringify!($name)))
         }
     };
 }
@@ -175,7 +178,7 @@ macro_rules! json_view {
             $(
                 $(#[doc = $doc])*
                 pub fn $name(&self) -> json_view!(@type $kind) {
-                    json_view!(@read $kind $crate::view::resource_path(self.resource, &[$($path),+]))
+                    json_view!(@read $kind $name $crate::view::resource_path(self.resource, &[$($path),+]))
                 }
             )*
         }
@@ -183,14 +186,44 @@ macro_rules! json_view {
     (@kind text) => { $crate::view::Kind::Text };
     (@kind amount) => { $crate::view::Kind::Amount };
     (@type text) => { Option<&'a str> };
-    (@type amount) => { Option<u64> };
+    (@type amount) => { Result<Option<u64>, $crate::Error> };
     (@value text $e:expr) => { $crate::view::Value::Text($e) };
     (@value amount $e:expr) => { $crate::view::Value::Amount($e) };
-    (@read text $e:expr) => { $e.and_then(serde_json::Value::as_str) };
-    (@read amount $e:expr) => { $e.and_then(serde_json::Value::as_u64) };
+    (@read text $name:ident $e:expr) => { $e.and_then(serde_json::Value::as_str) };
+    (@read amount $name:ident $e:expr) => { $crate::view::json_amount(stringify!($name), $e) };
 }
 
 pub(crate) use json_view;
+
+/// A v2 amount field: absent or empty → `None`; ASCII digits within `u64` → the value; anything
+/// else → `missing_field` naming the field (never "absent": the application's own parser might
+/// read a number there).
+pub(crate) fn text_amount(name: &str, value: Option<&str>) -> Result<Option<u64>, Error> {
+    match value {
+        None | Some("") => Ok(None),
+        Some(v) => crate::v2::parse_amount(v)
+            .map(Some)
+            .ok_or_else(|| not_an_amount(name)),
+    }
+}
+
+/// An APIv3 amount: absent or `null` → `None`; a non-negative JSON integer within `u64` → the
+/// value; anything else (`100.0`, `1e2`, `-1`, beyond 2^64, a string) → `missing_field`.
+pub(crate) fn json_amount(
+    name: &str,
+    value: Option<&serde_json::Value>,
+) -> Result<Option<u64>, Error> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => v.as_u64().map(Some).ok_or_else(|| not_an_amount(name)),
+    }
+}
+
+fn not_an_amount(name: &str) -> Error {
+    Error::missing_field(format!(
+        "{name} is present but not an amount in fen (a non-negative integer)"
+    ))
+}
 
 /// The value at `path` in a JSON object.
 pub(crate) fn resource_path<'a>(

@@ -14,10 +14,14 @@ const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
 
 /// The smallest RSA modulus accepted, in bits (SPEC §1: RSA-2048 or more).
 const MIN_RSA_BITS: usize = 2048;
+/// The largest RSA modulus the verifier supports, in bits (ring's `RSA_PKCS1_2048_8192_SHA256`).
+const MAX_RSA_BITS: usize = 8192;
+/// The largest public exponent the verifier supports (ring: below 2^33).
+const MAX_RSA_EXPONENT: u64 = (1 << 33) - 1;
 
 /// An id as matched against `Wechatpay-Serial`: a hex serial is compared as a number (SDKs
 /// disagree on leading zeros and case), any other id exactly.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum KeyId {
     /// Lowercase hex digits without leading zeros (`"0"` for zero).
     Serial(String),
@@ -26,20 +30,27 @@ pub(crate) enum KeyId {
 }
 
 impl KeyId {
-    pub(crate) fn parse(id: &str) -> KeyId {
-        if !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            let digits = id.trim_start_matches('0').to_ascii_lowercase();
-            KeyId::Serial(if digits.is_empty() {
-                "0".into()
-            } else {
-                digits
-            })
-        } else {
-            KeyId::Opaque(id.to_owned())
+    /// `None` for an id longer than [`super::MAX_SERIAL_LEN`]: no key is configured with one, so
+    /// an oversized `Wechatpay-Serial` costs nothing beyond its length check.
+    pub(crate) fn parse(id: &str) -> Option<KeyId> {
+        if id.len() > super::MAX_SERIAL_LEN {
+            return None;
         }
+        Some(
+            if !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                let digits = id.trim_start_matches('0').to_ascii_lowercase();
+                KeyId::Serial(if digits.is_empty() {
+                    "0".into()
+                } else {
+                    digits
+                })
+            } else {
+                KeyId::Opaque(id.to_owned())
+            },
+        )
     }
 
-    fn from_serial_bytes(bytes: &[u8]) -> KeyId {
+    fn from_serial_bytes(bytes: &[u8]) -> Option<KeyId> {
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         KeyId::parse(&hex)
     }
@@ -71,13 +82,14 @@ impl TrustedKey {
         let cert = Certificate::from_pem(pem.trim().as_bytes())
             .map_err(|e| config(format!("not a PEM X.509 certificate ({e})")))?;
         let tbs = cert.tbs_certificate();
-        let id = KeyId::from_serial_bytes(tbs.serial_number().as_bytes());
+        let id = KeyId::from_serial_bytes(tbs.serial_number().as_bytes())
+            .ok_or_else(|| config("the certificate's serial number is too long"))?;
         let label = match &id {
             KeyId::Serial(s) => s.to_ascii_uppercase(),
             KeyId::Opaque(s) => s.clone(),
         };
         if let Some(expected) = expected_id
-            && KeyId::parse(expected) != id
+            && KeyId::parse(expected).as_ref() != Some(&id)
         {
             return Err(config(format!(
                 "the certificate's serial is {label}, not {}",
@@ -104,10 +116,16 @@ impl TrustedKey {
                 "a public key id must be printable ASCII without spaces",
             ));
         }
+        let key_id = KeyId::parse(id).ok_or_else(|| {
+            config(format!(
+                "a public key id has at most {} characters",
+                super::MAX_SERIAL_LEN
+            ))
+        })?;
         let spki = SubjectPublicKeyInfoOwned::from_pem(pem.trim().as_bytes())
             .map_err(|e| config(format!("not a PEM public key ({e})")))?;
         Ok(TrustedKey {
-            id: KeyId::parse(id),
+            id: key_id,
             label: id.to_owned(),
             key: rsa_key(&spki)?,
             validity: None,
@@ -149,7 +167,9 @@ impl TrustedKey {
     }
 }
 
-/// The RSA key of an SPKI, refusing other algorithms and moduli under 2048 bits.
+/// The RSA key of an SPKI, refusing other algorithms, moduli outside 2048..=8192 bits and public
+/// exponents the verifier could never use (below 3, even, or at least 2^33): such a key would
+/// otherwise be accepted here and fail every notification later.
 fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<UnparsedPublicKey<Vec<u8>>, Error> {
     if spki.algorithm.oid.to_string() != RSA_ENCRYPTION {
         return Err(config(format!(
@@ -165,12 +185,22 @@ fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<UnparsedPublicKey<Vec<u8>
         .map_err(|e| config(format!("not an RSA public key ({e})")))?;
     let modulus = rsa.modulus.as_bytes();
     let bits = modulus.len() * 8 - modulus.first().map_or(8, |b| b.leading_zeros() as usize);
-    if bits < MIN_RSA_BITS {
+    if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
         return Err(config(format!(
-            "the RSA key has {bits} bits; at least {MIN_RSA_BITS} are required"
+            "the RSA key has {bits} bits; {MIN_RSA_BITS} to {MAX_RSA_BITS} are supported"
         )));
     }
-    let _ = rsa.public_exponent;
+    let exponent = rsa.public_exponent.as_bytes();
+    let e = match exponent {
+        [] => 0,
+        bytes if bytes.len() <= 8 => bytes.iter().fold(0u64, |e, &b| (e << 8) | u64::from(b)),
+        _ => u64::MAX,
+    };
+    if e < 3 || e % 2 == 0 || e > MAX_RSA_EXPONENT {
+        return Err(config(
+            "the RSA public exponent must be odd, at least 3 and below 2^33",
+        ));
+    }
     Ok(UnparsedPublicKey::new(
         &RSA_PKCS1_2048_8192_SHA256,
         der.to_vec(),
@@ -188,12 +218,18 @@ mod tests {
     #[test]
     fn ids_match_numerically_when_hex() {
         assert_eq!(KeyId::parse("0A1b"), KeyId::parse("a1B"));
-        assert_eq!(KeyId::parse("000"), KeyId::Serial("0".into()));
+        assert_eq!(KeyId::parse("000"), Some(KeyId::Serial("0".into())));
         assert_ne!(KeyId::parse("PUB_KEY_ID_01"), KeyId::parse("PUB_KEY_ID_1"));
         assert_eq!(
             KeyId::parse("PUB_KEY_ID_0114232134912410000000000000"),
-            KeyId::Opaque("PUB_KEY_ID_0114232134912410000000000000".into())
+            Some(KeyId::Opaque(
+                "PUB_KEY_ID_0114232134912410000000000000".into()
+            ))
         );
         assert_eq!(KeyId::from_serial_bytes(&[0x00, 0x5f]), KeyId::parse("5F"));
+        assert_eq!(
+            KeyId::parse(&"1".repeat(super::super::MAX_SERIAL_LEN + 1)),
+            None
+        );
     }
 }

@@ -5,15 +5,21 @@ mod view;
 
 use std::fmt;
 
+use aes_gcm::aead::{AeadInOut, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorKind, excerpt};
-use keys::{KeyId, TrustedKey};
+pub(crate) use keys::KeyId;
+use keys::TrustedKey;
 pub use view::{V3Refund, V3Transaction};
+
+/// The longest `Wechatpay-Serial` looked up (a certificate serial is at most 40 hex digits, a
+/// public key id about 40 characters): a longer one is `unknown_serial` without any parsing.
+pub const MAX_SERIAL_LEN: usize = 128;
 
 /// The default allowed clock skew, in seconds, in either direction (SPEC §1).
 pub const DEFAULT_MAX_CLOCK_SKEW: u64 = 300;
@@ -22,6 +28,8 @@ pub const DEFAULT_MAX_CLOCK_SKEW: u64 = 300;
 const SIGNATURE_TYPE: &str = "WECHATPAY2-SHA256-RSA2048";
 /// WeChat Pay's probe traffic carries a signature starting with this.
 const PROBE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
+/// The length of the AES-GCM tag at the end of `resource.ciphertext`.
+const TAG_LEN: usize = 16;
 /// The only resource algorithm supported.
 const RESOURCE_ALGORITHM: &str = "AEAD_AES_256_GCM";
 
@@ -85,6 +93,67 @@ impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for V3Headers {
     }
 }
 
+/// The `Wechatpay-*` headers of a request, read once: required ones present, not a probe, a
+/// supported signature type, and the serial parsed into a key id (`None` when it is longer than
+/// [`MAX_SERIAL_LEN`]: no key has such an id).
+pub(crate) struct ParsedHeaders<'h> {
+    timestamp: &'h str,
+    nonce: &'h str,
+    signature: &'h str,
+    serial: &'h str,
+    pub(crate) id: Option<KeyId>,
+}
+
+impl<'h> ParsedHeaders<'h> {
+    /// In order: required headers → probe → signature type → serial.
+    pub(crate) fn read(headers: &'h V3Headers) -> Result<ParsedHeaders<'h>, Error> {
+        let timestamp = headers.require("Wechatpay-Timestamp")?;
+        let nonce = headers.require("Wechatpay-Nonce")?;
+        let signature = headers.require("Wechatpay-Signature")?;
+        let serial = headers.require("Wechatpay-Serial")?;
+        if is_probe(signature) {
+            return Err(probe_error());
+        }
+        match headers.value("Wechatpay-Signature-Type")? {
+            None => {}
+            Some(t) if t == SIGNATURE_TYPE => {}
+            Some(other) => {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedAlgorithm,
+                    format!(
+                        "Wechatpay-Signature-Type {} is not supported (only {SIGNATURE_TYPE})",
+                        excerpt(other)
+                    ),
+                ));
+            }
+        }
+        Ok(ParsedHeaders {
+            timestamp,
+            nonce,
+            signature,
+            serial,
+            id: KeyId::parse(serial),
+        })
+    }
+
+    /// The serial as sent (for messages; excerpt it).
+    pub(crate) fn serial(&self) -> &'h str {
+        self.serial
+    }
+}
+
+/// WeChat Pay's probe traffic: a signature starting with `WECHATPAY/SIGNTEST/`.
+fn is_probe(signature: &str) -> bool {
+    signature.starts_with(PROBE_PREFIX)
+}
+
+fn probe_error() -> Error {
+    Error::new(
+        ErrorKind::SignatureProbe,
+        "WeChat Pay signature probe (WECHATPAY/SIGNTEST/): not a notification",
+    )
+}
+
 /// Verifies APIv3 notifications for one merchant: the APIv3 key and the WeChat Pay keys it trusts.
 ///
 /// Secure by default: the signature is checked over the raw body bytes before anything is parsed
@@ -92,8 +161,12 @@ impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for V3Headers {
 /// a certificate is used only within its validity period. `V3Verifier` is `Send + Sync`.
 #[derive(Clone)]
 pub struct V3Verifier {
-    key: LessSafeKey,
+    /// The APIv3 key, only ever in zeroising storage: the AES-GCM key schedule is built per
+    /// decryption and wiped on drop (`aes-gcm`'s `zeroize` feature), so no copy outlives its use.
+    key: Zeroizing<[u8; 32]>,
     trusted: Vec<TrustedKey>,
+    /// The merchant ids this verifier serves (`mchid`, or `sp_mchid` for partners); empty = any.
+    mch_ids: Vec<String>,
     max_clock_skew: u64,
     max_body_bytes: usize,
 }
@@ -107,6 +180,7 @@ impl fmt::Debug for V3Verifier {
                 "trusted",
                 &self.trusted.iter().map(|k| &k.label).collect::<Vec<_>>(),
             )
+            .field("mch_ids", &self.mch_ids)
             .field("max_clock_skew", &self.max_clock_skew)
             .field("max_body_bytes", &self.max_body_bytes)
             .finish()
@@ -116,17 +190,18 @@ impl fmt::Debug for V3Verifier {
 impl V3Verifier {
     /// A verifier for the APIv3 key (exactly 32 bytes, else `invalid_config`), trusting no key yet.
     pub fn new(api_v3_key: impl AsRef<[u8]>) -> Result<V3Verifier, Error> {
-        let bytes = Zeroizing::new(api_v3_key.as_ref().to_vec());
+        let bytes = api_v3_key.as_ref();
         if bytes.len() != 32 {
             return Err(Error::invalid_config(
                 "the APIv3 key must be exactly 32 bytes",
             ));
         }
-        let key = UnboundKey::new(&AES_256_GCM, &bytes)
-            .map_err(|_| Error::new(ErrorKind::Internal, "AES-256-GCM key setup failed"))?;
+        let mut key = Zeroizing::new([0u8; 32]);
+        key.copy_from_slice(bytes);
         Ok(V3Verifier {
-            key: LessSafeKey::new(key),
+            key,
             trusted: Vec::new(),
+            mch_ids: Vec::new(),
             max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
             max_body_bytes: crate::DEFAULT_MAX_BODY_BYTES,
         })
@@ -167,6 +242,27 @@ impl V3Verifier {
         self.add(key)
     }
 
+    /// Serves merchant `mch_id` (may be called for several): after decryption the resource's
+    /// `mchid` (or, for partner notifications, `sp_mchid`) must be one of them, else
+    /// `merchant_mismatch`. An empty id is `invalid_config`. Without any, every merchant passes.
+    pub fn expect_mch_id(mut self, mch_id: impl Into<String>) -> Result<V3Verifier, Error> {
+        let mch_id = mch_id.into();
+        if mch_id.is_empty() {
+            return Err(Error::invalid_config(
+                "an expected mch_id must not be empty",
+            ));
+        }
+        if !self.mch_ids.contains(&mch_id) {
+            self.mch_ids.push(mch_id);
+        }
+        Ok(self)
+    }
+
+    /// The merchant ids set by [`V3Verifier::expect_mch_id`], in order.
+    pub fn expected_mch_ids(&self) -> &[String] {
+        &self.mch_ids
+    }
+
     /// The allowed difference between `now` and `Wechatpay-Timestamp`, in seconds, either way.
     pub fn max_clock_skew(mut self, seconds: u64) -> V3Verifier {
         self.max_clock_skew = seconds;
@@ -196,8 +292,12 @@ impl V3Verifier {
 
     /// True when a key with this id (as `Wechatpay-Serial` would name it) is trusted.
     pub fn trusts(&self, serial: &str) -> bool {
-        let id = KeyId::parse(serial);
-        self.trusted.iter().any(|k| k.id == id)
+        KeyId::parse(serial).is_some_and(|id| self.trusted.iter().any(|k| k.id == id))
+    }
+
+    /// The trusted keys' ids, parsed (for the endpoint's routing map).
+    pub(crate) fn key_ids(&self) -> impl Iterator<Item = &KeyId> + '_ {
+        self.trusted.iter().map(|k| &k.id)
     }
 
     /// Verifies a notification: `headers` as received, `body` the raw bytes, `now` in Unix seconds.
@@ -212,46 +312,28 @@ impl V3Verifier {
         body: &[u8],
         now: u64,
     ) -> Result<V3Notification, Error> {
-        if body.len() > self.max_body_bytes {
-            return Err(Error::new(
-                ErrorKind::BodyTooLarge,
-                format!(
-                    "the body is {} bytes, over the {}-byte limit",
-                    body.len(),
-                    self.max_body_bytes
-                ),
-            ));
-        }
-        let timestamp = headers.require("Wechatpay-Timestamp")?;
-        let nonce = headers.require("Wechatpay-Nonce")?;
-        let signature = headers.require("Wechatpay-Signature")?;
-        let serial = headers.require("Wechatpay-Serial")?;
-        if signature.starts_with(PROBE_PREFIX) {
-            return Err(Error::new(
-                ErrorKind::SignatureProbe,
-                "WeChat Pay signature probe (WECHATPAY/SIGNTEST/): not a notification",
-            ));
-        }
-        match headers.value("Wechatpay-Signature-Type")? {
-            None => {}
-            Some(t) if t == SIGNATURE_TYPE => {}
-            Some(other) => {
-                return Err(Error::new(
-                    ErrorKind::UnsupportedAlgorithm,
-                    format!(
-                        "Wechatpay-Signature-Type {} is not supported (only {SIGNATURE_TYPE})",
-                        excerpt(other)
-                    ),
-                ));
-            }
-        }
-        let id = KeyId::parse(serial);
-        let key = self.trusted.iter().find(|k| k.id == id).ok_or_else(|| {
-            Error::new(
-                ErrorKind::UnknownSerial,
-                format!("no trusted key has the id {}", excerpt(serial)),
-            )
-        })?;
+        crate::check_body_size(body, self.max_body_bytes)?;
+        let parsed = ParsedHeaders::read(headers)?;
+        self.verify_parsed(&parsed, body, now)
+    }
+
+    /// [`V3Verifier::verify`] after the headers were read (the endpoint reads them once to route).
+    pub(crate) fn verify_parsed(
+        &self,
+        h: &ParsedHeaders<'_>,
+        body: &[u8],
+        now: u64,
+    ) -> Result<V3Notification, Error> {
+        let (timestamp, nonce, signature, serial) = (h.timestamp, h.nonce, h.signature, h.serial);
+        let key =
+            h.id.as_ref()
+                .and_then(|id| self.trusted.iter().find(|k| k.id == *id))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::UnknownSerial,
+                        format!("no trusted key has the id {}", excerpt(serial)),
+                    )
+                })?;
         key.check_valid_at(now)?;
         let in_window = timestamp.bytes().all(|b| b.is_ascii_digit())
             && timestamp
@@ -292,15 +374,37 @@ impl V3Verifier {
                 ));
             }
         };
-        Ok(V3Notification {
-            id: event.id,
-            create_time: event.create_time,
-            event_type: event.event_type,
-            resource_type: event.resource_type,
-            summary: event.summary,
-            plaintext,
-            resource,
-        })
+        let notification = V3Notification::new(event, plaintext, resource);
+        self.check_merchant(&notification)?;
+        Ok(notification)
+    }
+
+    /// The resource's `mchid` (or, for partner notifications, `sp_mchid`) must be one of the
+    /// expected merchant ids, when any are set.
+    fn check_merchant(&self, n: &V3Notification) -> Result<(), Error> {
+        if self.mch_ids.is_empty() {
+            return Ok(());
+        }
+        let text = |name: &str| n.resource.get(name).and_then(Value::as_str);
+        let (name, found) = match (text("mchid"), text("sp_mchid")) {
+            (Some(m), _) => ("mchid", Some(m)),
+            (None, Some(sp)) => ("sp_mchid", Some(sp)),
+            (None, None) => ("mchid", None),
+        };
+        match found {
+            Some(m) if self.mch_ids.iter().any(|e| e == m) => Ok(()),
+            Some(m) => Err(Error::new(
+                ErrorKind::MerchantMismatch,
+                format!(
+                    "the resource's {name} {} is not a merchant of this verifier",
+                    excerpt(m)
+                ),
+            )),
+            None => Err(Error::new(
+                ErrorKind::MerchantMismatch,
+                "the resource names no mchid or sp_mchid, and this verifier expects one",
+            )),
+        }
     }
 
     /// AES-256-GCM: key = the APIv3 key, nonce = `resource.nonce` (12 bytes), AAD =
@@ -331,22 +435,30 @@ impl V3Verifier {
         let nonce =
             text("nonce")?.ok_or_else(|| Error::missing_field("resource.nonce is missing"))?;
         let aad = text("associated_data")?.unwrap_or("");
-        let nonce = Nonce::try_assume_unique_for_key(nonce.as_bytes())
+        let nonce = Nonce::try_from(nonce.as_bytes())
             .map_err(|_| Error::decrypt_failed("resource.nonce is not 12 bytes"))?;
         let mut buf = Zeroizing::new(
             STANDARD
                 .decode(ciphertext)
                 .map_err(|_| Error::decrypt_failed("resource.ciphertext is not base64"))?,
         );
-        let plain = self
-            .key
-            .open_in_place(nonce, Aad::from(aad.as_bytes()), &mut buf[..])
+        let tag_at = buf.len().checked_sub(TAG_LEN).ok_or_else(|| {
+            Error::decrypt_failed("resource.ciphertext is shorter than its 16-byte tag")
+        })?;
+        let (text, tag) = buf.split_at_mut(tag_at);
+        // Built per decryption from the zeroising key; the schedule is wiped when it drops.
+        let key: &[u8; 32] = &self.key;
+        let cipher = Aes256Gcm::new(key.into());
+        let tag = aes_gcm::Tag::try_from(&*tag)
+            .map_err(|_| Error::new(ErrorKind::Internal, "the GCM tag is not 16 bytes"))?;
+        cipher
+            .decrypt_inout_detached(&nonce, aad.as_bytes(), text.into(), &tag)
             .map_err(|_| {
                 Error::decrypt_failed(
                     "the resource does not decrypt (wrong APIv3 key, or tampered ciphertext, nonce or associated data)",
                 )
             })?;
-        std::str::from_utf8(plain)
+        std::str::from_utf8(text)
             .map(str::to_owned)
             .map_err(|_| Error::decrypt_failed("the decrypted resource is not UTF-8"))
     }
@@ -413,9 +525,39 @@ pub struct V3Notification {
     summary: String,
     plaintext: String,
     resource: Map<String, Value>,
+    dedupe_key: String,
 }
 
 impl V3Notification {
+    fn new(event: Event, plaintext: String, resource: Map<String, Value>) -> V3Notification {
+        let mut n = V3Notification {
+            id: event.id,
+            create_time: event.create_time,
+            event_type: event.event_type,
+            resource_type: event.resource_type,
+            summary: event.summary,
+            plaintext,
+            resource,
+            dedupe_key: String::new(),
+        };
+        let key = match (n.transaction(), n.refund()) {
+            (Some(t), _) => crate::dedupe::payment_key(
+                t.transaction_id(),
+                t.trade_state() == Some("SUCCESS"),
+                t.trade_state().unwrap_or(""),
+            ),
+            (_, Some(r)) => {
+                let status = r
+                    .refund_status()
+                    .or_else(|| n.event_type.strip_prefix("REFUND."));
+                crate::dedupe::refund_key(r.refund_id(), status)
+            }
+            _ => None,
+        };
+        n.dedupe_key = key.unwrap_or_else(|| n.id.clone());
+        n
+    }
+
     /// The event id (a UUID).
     pub fn id(&self) -> &str {
         &self.id
@@ -475,16 +617,12 @@ impl V3Notification {
         state == Some("SUCCESS")
     }
 
-    /// The idempotency key: `transaction_id` for transactions, `refund_id` for refunds (so v2 and
-    /// v3 deliveries of one payment de-duplicate together), the event `id` otherwise (and when
-    /// the resource lacks its id).
+    /// The idempotency key (record each notification once per key, SPEC §2): a successful
+    /// transaction's `transaction_id` (as its v2 delivery), `transaction_id:TRADE_STATE` for one
+    /// that did not succeed, `refund_id:REFUND_STATUS` for refunds (so `ABNORMAL` does not swallow
+    /// a later `SUCCESS`), the event `id` otherwise (and when the resource lacks its id).
     pub fn dedupe_key(&self) -> &str {
-        let key = match (self.transaction(), self.refund()) {
-            (Some(t), _) => t.transaction_id(),
-            (_, Some(r)) => r.refund_id(),
-            _ => None,
-        };
-        key.filter(|k| !k.is_empty()).unwrap_or(&self.id)
+        &self.dedupe_key
     }
 }
 
