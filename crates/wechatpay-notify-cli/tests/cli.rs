@@ -405,7 +405,10 @@ fn v3_vectors() {
                 if exit == 1 {
                     let status = j["reply"]["status"].as_u64().unwrap();
                     assert!((400..500).contains(&status), "tcId {tc}: {j}");
-                    assert_eq!(j["reply"]["body"], r#"{"code":"FAIL","message":"rejected"}"#);
+                    assert_eq!(
+                        j["reply"]["body"],
+                        r#"{"code":"FAIL","message":"rejected"}"#
+                    );
                 }
             }
         }
