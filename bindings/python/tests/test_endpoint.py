@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import wechatpay_notify as wn
 from support import (
+    CORE_BIND_DROPS_V3,
+    CORE_ENDPOINT_SKIPS_V3_SIZE,
     KEY,
     V3_NOW,
     cases_of,
@@ -43,6 +45,14 @@ def case(tc_id: int) -> dict[str, Any]:
         if c["tcId"] == tc_id:
             return c
     raise AssertionError(f"no tcId {tc_id}")
+
+
+def tc_id_of(comment: str) -> int:
+    """The tcId of the endpoint.json case with this comment (tcIds move when cases are added)."""
+    ids = [c["tcId"] for _, c in cases_of("endpoint.json") if c["comment"] == comment]
+    assert len(ids) == 1, (comment, ids)
+    tc_id: int = ids[0]
+    return tc_id
 
 
 def handle(endpoint: wn.Endpoint, tc_id: int) -> wn.EndpointResult:
@@ -101,7 +111,7 @@ def test_cross_merchant_forgeries_are_refused_with_the_chosen_label() -> None:
     """A body naming merchant A but signed with B's key is routed to A, whose key refuses it."""
     endpoint = endpoint_of(group()["config"])
     with pytest.raises(wn.EndpointRejected) as info:
-        handle(endpoint, 8)
+        handle(endpoint, tc_id_of("a v2 body naming merchant A, signed with B's key"))
     err = info.value
     assert (err.code, err.version, err.label) == ("signature_mismatch", "v2", "shop-a")
     # The reply names no code (SPEC §2): the code is on the exception, for the logs.
@@ -109,7 +119,7 @@ def test_cross_merchant_forgeries_are_refused_with_the_chosen_label() -> None:
     assert isinstance(err, wn.NotifyError) and type(err) is wn.EndpointRejected
     assert str(err) == f"signature_mismatch: {err.message}"
     with pytest.raises(wn.EndpointRejected) as v3:
-        handle(endpoint, 11)
+        handle(endpoint, tc_id_of("an APIv3 request under A's key id, signed with B's key"))
     assert (v3.value.version, v3.value.label, v3.value.reply.status) == ("v3", "shop-a", 401)
     assert v3.value.reply == wn.reply_v3_fail(v3.value) == (401, "application/json", V3_REFUSAL)
 
@@ -117,7 +127,7 @@ def test_cross_merchant_forgeries_are_refused_with_the_chosen_label() -> None:
 def test_rejections_copy_and_pickle() -> None:
     endpoint = endpoint_of(group()["config"])
     with pytest.raises(wn.EndpointRejected) as info:
-        handle(endpoint, 17)
+        handle(endpoint, tc_id_of("a JSON body without Wechatpay-Signature: neither version"))
     err = info.value
     assert (err.code, err.version, err.label, err.reply.status) == ("malformed_xml", None, None, 400)
     assert err.reply == (400, "text/xml", V2_REFUSAL)
@@ -247,6 +257,7 @@ def test_a_v2_mch_id_binds_the_v3_part_of_its_profile() -> None:
     assert info.value.code == "merchant_mismatch"
 
 
+@pytest.mark.xfail(strict=True, reason=CORE_BIND_DROPS_V3)
 def test_a_v3_only_profile_without_mch_id_serves_any_merchant() -> None:
     headers, body = v3_request(transaction_resource(mchid="1900000100"))
     endpoint = wn.Endpoint([wn.MerchantProfile("a", v3=v3_verifier())])
@@ -263,3 +274,20 @@ def test_two_v2_profiles_with_one_api_key_are_refused() -> None:
     assert info.value.code == "invalid_config" and A_KEY not in str(info.value)
     c = wn.MerchantProfile("b", v2=wn.Verifier(B_KEY, "MD5", mch_id="10000200"))
     assert wn.Endpoint([a, c]).labels == ("a", "b")
+
+
+@pytest.mark.xfail(strict=True, reason=CORE_ENDPOINT_SKIPS_V3_SIZE)
+def test_an_apiv3_body_over_the_profiles_limit_is_refused_before_anything_else() -> None:
+    """SPEC §2: size limit first, through the endpoint as through the verifier alone."""
+    headers, body = v3_request(transaction_resource())
+    limit = len(body) - 1
+    alone = v3_verifier(max_body_bytes=limit)
+    with pytest.raises(wn.NotifyError) as direct:
+        alone.verify(headers, body, now=V3_NOW)
+    assert direct.value.code == "body_too_large"
+    endpoint = wn.Endpoint([wn.MerchantProfile("a", v3=alone, mch_id="1900000100")])
+    with pytest.raises(wn.EndpointRejected) as info:
+        endpoint.handle(headers, body, now=V3_NOW)
+    err = info.value
+    assert (err.code, err.version, err.label) == ("body_too_large", "v3", "a")
+    assert err.reply == (400, "application/json", V3_REFUSAL)
