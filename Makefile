@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 
 .PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node fuzz fuzz-smoke soak soak-leaks dist install test-dist bench-peers \
-        header header-check vectors vectors-check bench bench-rust bench-cost bench-python bench-node bench-bounds
+        header header-check vectors vectors-check bench bench-rust bench-routing bench-cost bench-python bench-node bench-bounds
 
 all: build
 
@@ -54,10 +54,14 @@ vectors-check: vectors
 	git diff --exit-code -- tests/vectors examples/notifications
 
 # Benchmarks: ratios against baselines measured in the same run (SPEC §6).
-bench: bench-rust bench-cost bench-python bench-node bench-bounds
+bench: bench-rust bench-routing bench-cost bench-python bench-node bench-bounds
 
 bench-rust:
 	$(CARGO) bench -p wechatpay-notify --bench verify
+
+# What an unauthenticated request costs the endpoint at 1 and 10,000 profiles (routing by maps).
+bench-routing:
+	$(CARGO) bench -p wechatpay-notify --bench routing
 
 bench-cost:
 	scripts/bench-cost.sh

@@ -453,11 +453,6 @@ def test_oversized_undecidable_and_unknown_merchant_requests_get_the_endpoints_r
     assert store.order(A.label, "o-1") == paid(A, "o-1", 1, "4200000080")
 
 
-# A known defect of the core (commit 45f6cd8): Endpoint::handle_v3 calls verify_parsed, which skips
-# the APIv3 verifier's max_body_bytes check, so the body is verified (and refused as
-# signature_mismatch, 401) instead of refused first as body_too_large. strict: this fails once the
-# core is fixed, so that the mark is removed then.
-@pytest.mark.xfail(strict=True, reason="core 45f6cd8: the endpoint skips the APIv3 body size check")
 def test_an_oversized_apiv3_request_gets_the_apiv3_size_refusal(app: App) -> None:
     port, store, rejected = app
     big = v3_payment(A, "4200000081", "o-1", 1)

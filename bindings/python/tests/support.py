@@ -26,18 +26,6 @@ V3_NOW = 1795000000
 
 Pairs = list[tuple[str, str]]
 
-# Known defects of the core these tests pin (marked xfail(strict=True): each turns into a failure
-# once the core is fixed, so that the mark is removed then).
-CORE_BIND_DROPS_V3 = (
-    "core 45f6cd8: MerchantProfile::bind drops the APIv3 part of a profile that declares no merchant "
-    "id (`if let (Some(v3), Some(m)) = (self.v3.take(), ...)` takes v3 even when m is None)"
-)
-CORE_ENDPOINT_SKIPS_V3_SIZE = (
-    "core 45f6cd8: Endpoint::handle_v3 calls V3Verifier::verify_parsed, which skips the verifier's "
-    "max_body_bytes check (SPEC §2: body_too_large before parsing)"
-)
-
-
 def load_vectors(name: str) -> dict[str, Any]:
     """One shared vector file, loaded by path relative to the repository root (never copied)."""
     path = VECTORS / name

@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 import wechatpay_notify as wn
 from support import (
-    CORE_BIND_DROPS_V3,
-    CORE_ENDPOINT_SKIPS_V3_SIZE,
     KEY,
     V3_NOW,
     cases_of,
@@ -257,7 +255,6 @@ def test_a_v2_mch_id_binds_the_v3_part_of_its_profile() -> None:
     assert info.value.code == "merchant_mismatch"
 
 
-@pytest.mark.xfail(strict=True, reason=CORE_BIND_DROPS_V3)
 def test_a_v3_only_profile_without_mch_id_serves_any_merchant() -> None:
     headers, body = v3_request(transaction_resource(mchid="1900000100"))
     endpoint = wn.Endpoint([wn.MerchantProfile("a", v3=v3_verifier())])
@@ -276,7 +273,6 @@ def test_two_v2_profiles_with_one_api_key_are_refused() -> None:
     assert wn.Endpoint([a, c]).labels == ("a", "b")
 
 
-@pytest.mark.xfail(strict=True, reason=CORE_ENDPOINT_SKIPS_V3_SIZE)
 def test_an_apiv3_body_over_the_profiles_limit_is_refused_before_anything_else() -> None:
     """SPEC §2: size limit first, through the endpoint as through the verifier alone."""
     headers, body = v3_request(transaction_resource())

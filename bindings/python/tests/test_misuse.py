@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import wechatpay_notify as wn
 from support import (
-    CORE_BIND_DROPS_V3,
     KEY,
     REPO_ROOT,
     endpoint_of,
@@ -305,17 +304,8 @@ def test_a_wrong_type_raises_type_error(label: str, call: Call) -> None:
     assert not isinstance(info.value, wn.NotifyError), label
 
 
-# Cases that fail because of a known core defect (see support.py), by label.
-KNOWN_CORE_DEFECTS = {"Endpoint same key id twice": CORE_BIND_DROPS_V3}
-
-
 def refused_value_params() -> list[Any]:
-    return [
-        pytest.param(*r, id=r[0], marks=[pytest.mark.xfail(strict=True, reason=KNOWN_CORE_DEFECTS[r[0]])])
-        if r[0] in KNOWN_CORE_DEFECTS
-        else pytest.param(*r, id=r[0])
-        for r in refused_values()
-    ]
+    return [pytest.param(*r, id=r[0]) for r in refused_values()]
 
 
 @pytest.mark.parametrize(("label", "code", "call"), refused_value_params())

@@ -1,0 +1,243 @@
+//! Every copy of every key is wiped before its memory is freed (SPEC §2, issue 19.1).
+//!
+//! A global allocator scans every block freed while the check is armed for the v2 API key, the
+//! refund AES key derived from it (the lowercase hex MD5 of the key) and the APIv3 key. The
+//! objects that hold keys are built, cloned, used (a payment, a refund, an APIv3 notification,
+//! all through the endpoint too) and dropped, through the core and through the C ABI. A key
+//! schedule that keeps the key (ring's AES-GCM key did: its schedule begins with the key itself)
+//! or a plain `Vec`/`String` copy would be found here.
+//!
+//! The allocator is the only `unsafe` of this test, which is why it lives in the FFI crate.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use notify::{
+    Endpoint, MerchantProfile, SignType, V3Headers, V3Verifier, Verifier, encrypt_req_info,
+    signed_xml,
+};
+
+const API_KEY: &[u8; 32] = b"192006250b4c09247ec02edce69f6a2d";
+/// The lowercase hex MD5 of [`API_KEY`]: the refund AES-256 key.
+const REFUND_KEY: &[u8; 32] = b"d96eb16afdd491fa1e705096edbc2205";
+const API_V3_KEY: &[u8; 32] = b"a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb";
+const NEEDLES: [&[u8; 32]; 3] = [API_KEY, REFUND_KEY, API_V3_KEY];
+
+static ARMED: AtomicBool = AtomicBool::new(false);
+/// Freed blocks that still held a key, by needle.
+static FOUND: [AtomicUsize; 3] = [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)];
+/// Blocks scanned while armed (to show the check ran).
+static SCANNED: AtomicUsize = AtomicUsize::new(0);
+
+struct Scanning;
+
+// SAFETY: every method forwards to `System` with the arguments it was given; `dealloc` only reads
+// the block it is about to free (valid for `layout.size()` bytes, as its caller guarantees) and
+// allocates nothing.
+unsafe impl GlobalAlloc for Scanning {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract for `alloc` is passed on unchanged.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if ARMED.load(Ordering::Relaxed) {
+            // SAFETY: `ptr` is a live block of `layout.size()` bytes until the call below.
+            let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
+            SCANNED.fetch_add(1, Ordering::Relaxed);
+            for (found, needle) in FOUND.iter().zip(NEEDLES) {
+                if block.windows(needle.len()).any(|w| w == needle) {
+                    found.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        // SAFETY: the caller's contract for `dealloc` is passed on unchanged.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // A block that moves is freed too: scan it through `alloc` + copy + `dealloc`.
+        // SAFETY: `layout` is the block's layout; the new layout has its alignment and a size the
+        // caller guarantees is valid.
+        unsafe {
+            let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
+            let new = self.alloc(new_layout);
+            if !new.is_null() {
+                std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                self.dealloc(ptr, layout);
+            }
+            new
+        }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Scanning = Scanning;
+
+/// One test at a time: the allocator's counters are global.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Runs `f` with the scan armed and returns how many freed blocks held each key.
+fn freed_copies(f: impl FnOnce()) -> [usize; 3] {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    for found in &FOUND {
+        found.store(0, Ordering::SeqCst);
+    }
+    SCANNED.store(0, Ordering::SeqCst);
+    ARMED.store(true, Ordering::SeqCst);
+    f();
+    ARMED.store(false, Ordering::SeqCst);
+    assert!(SCANNED.load(Ordering::SeqCst) > 0, "nothing was freed");
+    [0, 1, 2].map(|i| FOUND[i].load(Ordering::SeqCst))
+}
+
+const TS: u64 = 1_795_000_000;
+
+fn keys_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/vectors/keys")
+}
+
+fn v2() -> Verifier {
+    Verifier::new(API_KEY, SignType::Md5)
+        .unwrap()
+        .expect_mch_id("10000100")
+}
+
+fn v3() -> V3Verifier {
+    let pem = std::fs::read_to_string(keys_dir().join("pubkey-a-public.pem")).unwrap();
+    let mut v = V3Verifier::new(API_V3_KEY).unwrap();
+    v.add_trusted_key("PUB_KEY_ID_0114232134912410000000000000", &pem)
+        .unwrap();
+    v
+}
+
+/// A signed v2 payment, a v2 refund and an APIv3 notification, made outside the armed region
+/// (making them copies the keys on purpose).
+struct Requests {
+    payment: Vec<u8>,
+    refund: Vec<u8>,
+    v3_headers: Vec<(String, String)>,
+    v3_body: Vec<u8>,
+}
+
+fn requests() -> Requests {
+    let fields = [
+        ("return_code", "SUCCESS"),
+        ("result_code", "SUCCESS"),
+        ("mch_id", "10000100"),
+        ("transaction_id", "4200000001"),
+        ("out_trade_no", "A1"),
+        ("total_fee", "1"),
+    ];
+    let payment = signed_xml(fields, std::str::from_utf8(API_KEY).unwrap(), SignType::Md5)
+        .unwrap()
+        .into_bytes();
+    let req_info = encrypt_req_info(
+        [
+            ("transaction_id", "4200000001"),
+            ("out_trade_no", "A1"),
+            ("refund_id", "5000001"),
+            ("out_refund_no", "R1"),
+            ("refund_fee", "1"),
+            ("refund_status", "SUCCESS"),
+        ],
+        API_KEY,
+    )
+    .unwrap();
+    let refund = format!(
+        "<xml><return_code>SUCCESS</return_code><mch_id>10000100</mch_id><req_info>{req_info}</req_info></xml>"
+    )
+    .into_bytes();
+    // The APIv3 notification of the shared vectors (tcId 1 of v3_notify.json), key A.
+    let vectors: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(keys_dir().join("../v3_notify.json")).unwrap(),
+    )
+    .unwrap();
+    let t = &vectors["testGroups"][0]["tests"][0];
+    assert_eq!(t["result"], "valid");
+    let v3_headers = t["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p[0].as_str().unwrap().to_owned(),
+                p[1].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    Requests {
+        payment,
+        refund,
+        v3_headers,
+        v3_body: t["body"].as_str().unwrap().as_bytes().to_vec(),
+    }
+}
+
+#[test]
+fn the_check_finds_a_plain_copy() {
+    // The detector itself: a key in an ordinary Vec is found when the Vec is freed.
+    let found = freed_copies(|| {
+        let copy = std::hint::black_box(API_V3_KEY.to_vec());
+        drop(copy);
+    });
+    assert_eq!(found, [0, 0, 1]);
+}
+
+#[test]
+fn no_freed_block_holds_a_key_core() {
+    let r = requests();
+    let found = freed_copies(|| {
+        let verifier = v2();
+        let clone = verifier.clone();
+        assert!(clone.verify_payment(&r.payment).is_ok());
+        assert!(clone.decrypt_refund(&r.refund).is_ok());
+        let v3 = v3();
+        let v3_clone = v3.clone();
+        let headers: V3Headers = r.v3_headers.iter().cloned().collect();
+        assert!(v3_clone.verify(&headers, &r.v3_body, TS).is_ok());
+        let endpoint = Endpoint::new([MerchantProfile::new("a")
+            .v2(verifier)
+            .unwrap()
+            .v3(v3)])
+        .unwrap();
+        let endpoint_clone = endpoint.clone();
+        assert!(endpoint_clone.handle(&headers, &r.v3_body, TS).is_ok());
+        assert!(endpoint_clone.handle(&V3Headers::new(), &r.payment, TS).is_ok());
+        assert!(endpoint_clone.handle(&V3Headers::new(), &r.refund, TS).is_ok());
+        drop((clone, v3_clone, endpoint, endpoint_clone));
+    });
+    assert_eq!(found, [0, 0, 0], "freed blocks holding [v2 key, refund key, v3 key]");
+}
+
+#[test]
+fn no_freed_block_holds_a_key_profiles_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("wechatpay-zeroize-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let private = |name: &str, content: &[u8]| {
+        std::fs::write(dir.join(name), content).unwrap();
+        std::fs::set_permissions(dir.join(name), std::fs::Permissions::from_mode(0o600)).unwrap();
+    };
+    private("v2.key", API_KEY);
+    private("v3.key", API_V3_KEY);
+    std::fs::copy(keys_dir().join("pubkey-a-public.pem"), dir.join("a.pem")).unwrap();
+    private(
+        "profiles.json",
+        br#"{"profiles": [{"label": "a", "mch_id": "10000100",
+            "v2": {"api_key_file": "v2.key", "sign_type": "MD5"},
+            "v3": {"api_v3_key_file": "v3.key",
+                   "platform_keys": {"PUB_KEY_ID_0114232134912410000000000000": "a.pem"}}}]}"#,
+    );
+    let r = requests();
+    let found = freed_copies(|| {
+        let endpoint = Endpoint::from_profiles_file(dir.join("profiles.json")).unwrap();
+        let headers: V3Headers = r.v3_headers.iter().cloned().collect();
+        assert!(endpoint.handle(&headers, &r.v3_body, TS).is_ok());
+        assert!(endpoint.handle(&V3Headers::new(), &r.refund, TS).is_ok());
+        drop(endpoint);
+    });
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(found, [0, 0, 0], "freed blocks holding [v2 key, refund key, v3 key]");
+}
