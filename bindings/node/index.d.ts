@@ -36,6 +36,8 @@ export declare class NativeV3Verifier {
   trusts(id: string): boolean
   /** The trusted key ids, as configured (certificates by their uppercase hex serial). */
   trustedKeyIds(): Array<string>
+  /** The merchant ids the verifier serves (`mchIds`), in order; empty: any merchant. */
+  expectedMchIds(): Array<string>
 }
 
 /** The native v2 verifier; use the package's `Verifier` class instead. */
@@ -58,7 +60,10 @@ export declare class NativeVerifier {
 
 /** Options of `new NativeEndpoint(options)`. */
 export interface EndpointOptions {
-  /** The merchants served (at least one; no two with the same label, v2 `mchId` or v3 key id). */
+  /**
+   * The merchants served (at least one; no two with the same label, v2 `mchId`, v2 API key or v3
+   * key id).
+   */
   profiles: Array<ProfileOptions>
 }
 
@@ -85,13 +90,20 @@ export declare function nativeSign(fields: Array<[string, string]> | Record<stri
 export declare function nativeVersion(): string
 
 /**
- * One merchant account of an endpoint: a label of your choice and its v2 part (whose `mchId` is
- * required: v2 notifications are routed by it), its v3 part, or both.
+ * One merchant account of an endpoint: a label of your choice, its merchant id, and its v2 part
+ * (whose merchant id is required, here or in the part: v2 notifications are routed by it), its v3
+ * part, or both.
  */
 export interface ProfileOptions {
   /** The name the results carry (`label`), e.g. your shop id. */
   label: string
-  /** The v2 part: the merchant's `Verifier` options, `mchId` included. */
+  /**
+   * The merchant id, binding both versions: v2 notifications must carry it as `mch_id` (the v2
+   * part's own `mchId`, when set, must agree), APIv3 resources as `mchid` (or `sp_mchid`)
+   * unless the v3 part names its own `mchIds`.
+   */
+  mchId?: string
+  /** The v2 part: the merchant's `Verifier` options (`mchId` required unless the profile has one). */
   v2?: VerifierOptions
   /** The APIv3 part: the merchant's `V3Verifier` options. */
   v3?: V3VerifierOptions
@@ -100,13 +112,20 @@ export interface ProfileOptions {
 /** A FAIL reply carrying `msg` (WeChat Pay will retry). */
 export declare function replyFail(msg: string): string
 
+/**
+ * The v2 refusal reply: FAIL with the one constant message of every refusal (`rejected`), never
+ * the error code (SPEC §2).
+ */
+export declare function replyRefusal(): string
+
 /** The exact SUCCESS reply WeChat Pay expects. */
 export declare function replySuccess(): string
 
 /**
  * The APIv3 failure reply for an error code: 401 when the request is not authentic, 400 when it is
- * malformed, 500 for `invalid_config` / `internal`; the body `{"code":"FAIL","message":"<code>"}`
- * (the code only, never input). An unknown code is `invalid_argument`.
+ * malformed or uses an unsupported algorithm, 500 for `invalid_config` / `internal`; the body is
+ * the one constant refusal `{"code":"FAIL","message":"rejected"}` whatever the code (SPEC §2).
+ * An unknown code is `invalid_argument`.
  */
 export declare function replyV3Fail(code: string): HttpReply
 
@@ -129,6 +148,12 @@ export interface V3VerifierOptions {
   maxClockSkew?: number
   /** Bodies longer than this many bytes are rejected before anything else (default 65536). */
   maxBodyBytes?: number
+  /**
+   * The merchant ids this verifier serves: after decryption the resource's `mchid` (or, for
+   * partner notifications, `sp_mchid`) must be one of them, else `merchant_mismatch`. An empty
+   * id is `invalid_config`. Absent or empty list: any merchant.
+   */
+  mchIds?: Array<string>
 }
 
 /** Options of `new NativeVerifier(options)` (the package's `Verifier` passes its options here). */

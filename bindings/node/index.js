@@ -842,6 +842,7 @@ module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.nativeSign = nativeBinding.nativeSign
 module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.replyFail = nativeBinding.replyFail
+module.exports.replyRefusal = nativeBinding.replyRefusal
 module.exports.replySuccess = nativeBinding.replySuccess
 module.exports.replyV3Fail = nativeBinding.replyV3Fail
 module.exports.replyV3Success = nativeBinding.replyV3Success

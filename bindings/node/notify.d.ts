@@ -41,7 +41,10 @@ export interface RejectionDetails {
   version: ApiVersion | null
   /** The merchant's label, when one was chosen before the request failed. */
   label: string | null
-  /** The failure reply to send (v2: 200 + XML FAIL; v3: 4xx + JSON; undecided: 400 + XML FAIL). */
+  /**
+   * The failure reply to send (v2: 200 + XML FAIL; v3: 401/400/500 + JSON; undecided: 400 + XML
+   * FAIL). Its body is the same for every refusal (`rejected`, never the code: SPEC §2).
+   */
   reply: HttpReply
 }
 
@@ -73,7 +76,13 @@ export type Body = Buffer | Uint8Array | string
 
 /**
  * An amount in fen: a `number` up to `Number.MAX_SAFE_INTEGER`, a `bigint` beyond it (never a
- * rounded value), `null` when absent (v2: also when not all digits; see `fields` for the text).
+ * rounded value), `null` when absent (v2: also when empty; APIv3: also `null`).
+ *
+ * An amount present in another form (v2: not all digits, e.g. `1.0`, `-1`, or beyond 2^64;
+ * APIv3: `100.0`, `1e2`, `-1`, a string, beyond 2^64) is an error, never "absent": the property is
+ * then an enumerable accessor whose getter throws a `NotifyError` with code `missing_field` (so do
+ * `JSON.stringify`, `structuredClone` and spreading of the result). The exact text is still in
+ * `fields` (v2) or `plaintext` (APIv3).
  */
 export type Amount = number | bigint | null
 
@@ -104,13 +113,14 @@ export interface Coupon {
   id: string
   /** `coupon_type_$n` (`CASH` / `NO_CASH`), when sent. */
   couponType: string | null
-  /** `coupon_fee_$n` in fen, when it is a valid amount. */
+  /** `coupon_fee_$n` in fen, when sent. */
   fee: Amount
 }
 
 /**
  * A verified v2 payment result notification (a plain object). Typed properties are `null` when
- * the field is absent (amounts also when not all digits; the text is still in `fields`).
+ * the field is absent; an amount present in another form than digits throws when read (see
+ * `Amount`; the text is still in `fields`).
  */
 export interface PaymentNotification {
   /** Every child element exactly as received (`sign` and empty elements included), by name, in document order. */
@@ -169,9 +179,17 @@ export interface PaymentNotification {
   signType: SignType
   /** `return_code` and `result_code` are both `SUCCESS`: the payment succeeded. */
   isSuccess: boolean
-  /** The idempotency key: `transaction_id` (the same for the v2 and APIv3 deliveries of a payment). */
+  /**
+   * The idempotency key (record each notification once per key; SPEC §2): `transaction_id` when
+   * the payment succeeded (the same as the APIv3 delivery's), else `transaction_id:RESULT_CODE`
+   * (e.g. `4200…:FAIL`), so a later success is not swallowed by an earlier failure; `null`
+   * without a `transaction_id`.
+   */
   dedupeKey: string | null
-  /** The coupons `0..coupon_count` from `coupon_{id,type,fee}_$n`. */
+  /**
+   * The coupons `0..coupon_count` from `coupon_{id,type,fee}_$n`. Throws `missing_field` (see
+   * `Amount`) when `coupon_count` or a `coupon_fee_$n` is present in another form than digits.
+   */
   coupons: Coupon[]
 }
 
@@ -222,7 +240,11 @@ export interface RefundNotification {
   settlementRefundFee: Amount
   /** `refund_status` is `SUCCESS`. */
   isSuccess: boolean
-  /** The idempotency key: `refund_id`. */
+  /**
+   * The idempotency key (SPEC §2): `refund_id:STATUS`, the status in APIv3's words (`CHANGE` →
+   * `ABNORMAL`, `REFUNDCLOSE` → `CLOSED`, `SUCCESS`): each state of a refund is its own
+   * notification, and the v2 and APIv3 deliveries of one state share the key.
+   */
   dedupeKey: string | null
 }
 
@@ -279,6 +301,12 @@ export interface V3VerifierOptions {
   maxClockSkew?: number | null
   /** Bodies longer than this many bytes are rejected before anything else (default 65536). */
   maxBodyBytes?: number | null
+  /**
+   * The merchant ids this verifier serves: after decryption the resource's `mchid` (or, for
+   * partner notifications, `sp_mchid`) must be one of them, else `merchant_mismatch`. Not set or
+   * empty: any merchant. An empty id is `invalid_config`.
+   */
+  mchIds?: readonly string[] | null
 }
 
 export interface VerifyOptions {
@@ -381,8 +409,12 @@ export interface V3Notification {
   /** The trade or refund succeeded (`trade_state` / `refund_status` is `SUCCESS`). */
   isSuccess: boolean
   /**
-   * The idempotency key: `transaction_id` for transactions, `refund_id` for refunds (the same as
-   * the v2 deliveries of the same payment or refund), the event `id` for anything else.
+   * The idempotency key (record each notification once per key; SPEC §2): for a transaction,
+   * `transaction_id` when `trade_state` is `SUCCESS`, else `transaction_id:TRADE_STATE` (e.g.
+   * `…:PAYERROR`); for a refund, `refund_id:REFUND_STATUS` (`SUCCESS`, `ABNORMAL`, `CLOSED`; from
+   * the event type when the resource has none); the event `id` for anything else (and when the
+   * resource lacks its id). The v2 and APIv3 deliveries of one payment, or of one state of a
+   * refund, share the key.
    */
   dedupeKey: string
   /** The typed transaction view for `TRANSACTION.*` events, else `null`. */
@@ -401,15 +433,16 @@ export interface V3Notification {
 export declare class V3Verifier {
   /**
    * @throws {NotifyError} `invalid_config` for a key that is not 32 bytes, an unusable or repeated
-   * platform key, or a bad `maxClockSkew` / `maxBodyBytes`.
+   * platform key, a bad `maxClockSkew` / `maxBodyBytes`, or an empty merchant id in `mchIds`.
    * @throws {TypeError} when an option has the wrong type.
    */
   constructor(options: V3VerifierOptions)
   /**
    * Verifies a notification: the request headers, the raw POST body (never a re-serialised one),
    * and `now` in Unix seconds (default: the system clock).
-   * @throws {NotifyError} when the notification is rejected (`invalid_argument` for a repeated
-   * `Wechatpay-*` header or a `now` that is not a non-negative integer).
+   * @throws {NotifyError} when the notification is rejected (`merchant_mismatch` when `mchIds`
+   * is set and the resource names none of them; `invalid_argument` for a repeated `Wechatpay-*`
+   * header or a `now` that is not a non-negative integer).
    * @throws {TypeError} when an argument has the wrong type.
    */
   verify(headers: Headers, body: Body, options?: VerifyOptions): V3Notification
@@ -417,23 +450,51 @@ export declare class V3Verifier {
   trusts(id: string): boolean
   /** The trusted key ids, as configured (certificates by their uppercase hex serial). */
   trustedKeyIds(): string[]
+  /** The merchant ids this verifier serves (`mchIds`), in order: a new array; empty = any merchant. */
+  readonly mchIds: string[]
 }
 
 // ---------------------------------------------------------------------------------------------
 // One endpoint for many merchants and both versions
 
-/** One merchant account: a label of your choice, and its v2 part, its APIv3 part, or both. */
-export interface MerchantProfile {
+/** What every merchant profile has: a label of your choice and an APIv3 part, if any. */
+export interface MerchantProfileBase {
   /** The name results carry (`label`), e.g. your shop id. Unique. */
   label: string
-  /** The v2 part; `mchId` is required (v2 notifications are routed by `mch_id`). */
-  v2?: (VerifierOptions & { mchId: string }) | null
-  /** The APIv3 part (requests are routed by `Wechatpay-Serial` to the merchant that trusts it). */
+  /**
+   * The APIv3 part (requests are routed by `Wechatpay-Serial` to the merchant that trusts it).
+   * Its own `mchIds`, when set, bind it; otherwise the profile's merchant id does (below).
+   */
   v3?: V3VerifierOptions | null
 }
 
+/**
+ * One merchant account: a label of your choice, its merchant id, and its v2 part, its APIv3 part,
+ * or both. The merchant id (`mchId` of the profile, or of its v2 part: if both are set they must
+ * agree) binds both versions: v2 notifications are routed by it (so a v2 part needs one), and
+ * APIv3 resources must name it as `mchid` (or a partner's `sp_mchid`) unless the v3 part has its
+ * own `mchIds`. An empty id is `invalid_config`.
+ */
+export type MerchantProfile = MerchantProfileBase &
+  (
+    | {
+        /** The merchant id, binding both versions. */
+        mchId: string
+        /** The v2 part (its own `mchId` may be left out). */
+        v2?: VerifierOptions | null
+      }
+    | {
+        mchId?: null
+        /** The v2 part; `mchId` is required (v2 notifications are routed by `mch_id`). */
+        v2?: (VerifierOptions & { mchId: string }) | null
+      }
+  )
+
 export interface EndpointOptions {
-  /** At least one; no two with the same label, v2 `mchId` or v3 key id (`invalid_config`). */
+  /**
+   * At least one; no two with the same label, v2 merchant id, v2 API key (a refund names no
+   * merchant) or v3 key id (`invalid_config`).
+   */
   profiles: readonly MerchantProfile[]
 }
 
@@ -442,7 +503,12 @@ interface HandledBase {
   label: string
   /** The payment or refund succeeded. */
   isSuccess: boolean
-  /** The idempotency key (`transaction_id`, `refund_id` or the APIv3 event id), shared by v2 and v3 deliveries. */
+  /**
+   * The idempotency key of the notification (see each notification's `dedupeKey`): a successful
+   * payment's `transaction_id`, `transaction_id:STATE` for an unsuccessful one, `refund_id:STATUS`
+   * for a refund, the APIv3 event id otherwise; shared by the v2 and v3 deliveries of one payment
+   * or one refund state.
+   */
   dedupeKey: string | null
   /** The success reply to send: v2 → 200 with the XML SUCCESS; v3 → 204. */
   reply: HttpReply
@@ -507,18 +573,28 @@ export declare function sign(
 export declare function replySuccess(): string
 
 /**
- * A v2 FAIL reply carrying `msg` (WeChat Pay will retry); safe for any message.
+ * A v2 FAIL reply carrying `msg` (WeChat Pay will retry); safe for any message. To refuse a
+ * notification, prefer `replyRefusal()`: a reply naming the error code tells anyone why.
  * @throws {TypeError} when `msg` is not a string.
  */
 export declare function replyFail(msg: string): string
+
+/**
+ * The v2 refusal reply, the same for every refusal (SPEC §2):
+ * `<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>`.
+ * The code stays on the `NotifyError` for your logs.
+ */
+export declare function replyRefusal(): string
 
 /** The APIv3 success reply: `{ status: 204, contentType: null, body: '' }` (WeChat Pay also accepts 200). */
 export declare function replyV3Success(): HttpReply
 
 /**
- * The APIv3 failure reply for a NotifyError (or its code): 401 when the request is not authentic,
- * 400 when it is malformed, 500 for `invalid_config` / `internal`, with
- * `{"code":"FAIL","message":"<code>"}`. Any other Error gets the `internal` reply (500).
+ * The APIv3 failure reply for a NotifyError (or its code): 401 when the request is not authentic
+ * (headers, probe, key id, timestamp, signature, merchant), 400 when it is malformed or uses an
+ * unsupported algorithm, 500 for `invalid_config` / `internal`, always with the body
+ * `{"code":"FAIL","message":"rejected"}` (the code stays on the error: SPEC §2). Any other Error
+ * gets the `internal` reply (500).
  * @throws {NotifyError} `invalid_argument` for a string that is not an error code.
  * @throws {TypeError} when `err` is neither an Error nor a string.
  */

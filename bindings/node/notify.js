@@ -83,20 +83,43 @@ function endpointOptions(options) {
   return { ...withoutNulls(options), profiles }
 }
 
+// A typed property whose value is an error (an amount present in another form than a
+// non-negative integer: SPEC §2, never "absent") comes from the addon as `null` in its place, and
+// the result lists it under `typedErrors` as [object, name, code, message] (object: the result or
+// one of its views). Each becomes an enumerable accessor, in the same place, whose getter throws
+// a NotifyError with that code (a new one on every read); the list is removed.
+function typedErrors(n) {
+  const list = n.typedErrors
+  if (list === undefined) return
+  delete n.typedErrors
+  for (const [owner, name, code, message] of list) {
+    Object.defineProperty(owner, name, {
+      get() {
+        throw new NotifyError(code, message)
+      },
+      enumerable: true,
+      configurable: true,
+    })
+  }
+}
+
 // The views added to the addon's result objects, by kind.
 function paymentResult(n) {
   n.fieldList = Object.entries(n.fields)
+  typedErrors(n)
   return n
 }
 
 function refundResult(n) {
   n.fieldList = Object.entries(n.fields)
   n.reqInfoList = Object.entries(n.reqInfo)
+  typedErrors(n)
   return n
 }
 
 function v3Result(n) {
   n.resource = JSON.parse(n.plaintext)
+  typedErrors(n)
   return n
 }
 
@@ -188,6 +211,11 @@ class V3Verifier {
     return this.#native.trustedKeyIds()
   }
 
+  /** The merchant ids this verifier serves (`mchIds`), in order: a new array; empty = any merchant. */
+  get mchIds() {
+    return this.#native.expectedMchIds()
+  }
+
   get [Symbol.toStringTag]() {
     return 'V3Verifier'
   }
@@ -263,6 +291,14 @@ function replyFail(msg) {
   }
 }
 
+/**
+ * The v2 refusal reply: FAIL with the one constant message of every refusal (`rejected`); the
+ * code stays on the error for your logs (a reply naming it would tell anyone why, SPEC §2).
+ */
+function replyRefusal() {
+  return native.replyRefusal()
+}
+
 /** The APIv3 success reply: `{ status: 204, contentType: null, body: '' }` (WeChat Pay also accepts 200). */
 function replyV3Success() {
   return native.replyV3Success()
@@ -270,9 +306,9 @@ function replyV3Success() {
 
 /**
  * The APIv3 failure reply for a NotifyError (or its code): 401 when the request is not authentic,
- * 400 when it is malformed, 500 for `invalid_config`/`internal`; body
- * `{"code":"FAIL","message":"<code>"}`. Any other Error (a bug, a database failure) gets the
- * `internal` reply (500), so WeChat Pay retries.
+ * 400 when it is malformed or uses an unsupported algorithm, 500 for `invalid_config`/`internal`;
+ * the body is always `{"code":"FAIL","message":"rejected"}` (the code stays on the error). Any
+ * other Error (a bug, a database failure) gets the `internal` reply (500), so WeChat Pay retries.
  */
 function replyV3Fail(err) {
   let code
@@ -295,6 +331,7 @@ module.exports = {
   sign,
   replySuccess,
   replyFail,
+  replyRefusal,
   replyV3Success,
   replyV3Fail,
   version: native.nativeVersion(),

@@ -12,9 +12,13 @@
 //    APIv3 gets both versions of a payment (one transaction_id, one dedupe key). A genuine
 //    notification proves who sent it, not that it pays *your* order: the merchant's order is marked
 //    paid only if that merchant has it, it is pending and its amount equals the payment's (v2
-//    total_fee, APIv3 amount.total); anything else goes to `discrepancies` for a person to review
-//    and is never fulfilled. Refunds are recorded, never acted upon.
-// 4. Answer with the endpoint's reply (status, content type, body) exactly, for success and refusal.
+//    total_fee, APIv3 amount.total); anything else (an amount WeChat Pay sent in another form
+//    included) goes to `discrepancies` for a person to review and is never fulfilled. Refunds are
+//    recorded, never acted upon: each state of a refund once (dedupe key refund_id:STATUS), and
+//    the refund's latest state in `refund_states`, which only moves forward (ABNORMAL may become
+//    SUCCESS or CLOSED, never the reverse, whatever order the deliveries arrive in).
+// 4. Answer with the endpoint's reply (status, content type, body) exactly, for success and refusal
+//    (a refusal's body is one constant message in both versions: the code is only in our log).
 //
 // Run:    WECHATPAY_PROFILES=profiles.json WECHATPAY_DB=payments.sqlite3 node server.js 127.0.0.1:8080
 // Orders: WECHATPAY_DB=... node server.js add-order MERCHANT OUT_TRADE_NO AMOUNT_FEN
@@ -22,7 +26,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 const express = require('express')
 const Database = require('better-sqlite3')
-const { Endpoint, V3Verifier, Verifier, NotifyError, replyFail, replyV3Fail } = require('wechatpay-notify')
+const { Endpoint, V3Verifier, Verifier, NotifyError, replyRefusal, replyV3Fail } = require('wechatpay-notify')
 
 // The one path WeChat Pay posts every notification to (every merchant, both versions).
 const NOTIFY_PATH = '/wechatpay/notify'
@@ -98,7 +102,7 @@ function v2Part(part, base) {
   const options = {
     apiKey: secret(part, 'api_key', base),
     signType: text(part, 'sign_type') ?? 'MD5',
-    // Required by the endpoint (it refuses a v2 part without one: v2 routes by mch_id).
+    // The endpoint needs the merchant id, here or at the profile level (v2 routes by mch_id).
     mchId: text(part, 'mch_id'),
     appid: text(part, 'appid'),
     alsoAccept,
@@ -122,7 +126,11 @@ function v3Part(part, base) {
       throw new ConfigError(`cannot read ${p}: ${err.code ?? err.message}`)
     }
   }
-  const options = { apiV3Key: secret(part, 'api_v3_key', base), platformKeys }
+  const mchIds = part.mch_ids ?? null
+  if (mchIds !== null && (!Array.isArray(mchIds) || !mchIds.every((m) => typeof m === 'string'))) {
+    throw new ConfigError('mch_ids must be a list of merchant ids')
+  }
+  const options = { apiV3Key: secret(part, 'api_v3_key', base), platformKeys, mchIds }
   const named = Object.values(files).map((f) => path.join(base, f))
   checked(`v3 (platform_keys: ${named.join(', ')})`, () => new V3Verifier(options))
   return options
@@ -137,10 +145,13 @@ function v3Part(part, base) {
  *      "v2": {"api_key_file": "shop-a/api_key.txt", "sign_type": "MD5", "mch_id": "10000100"},
  *      "v3": {"api_v3_key_env": "SHOP_A_API_V3_KEY",
  *             "platform_keys": {"PUB_KEY_ID_0114232134912410000000000000": "shop-a/wechatpay_public_key.pem"}}},
- *     {"label": "shop-b", "v2": {…}, "v3": {…}}
+ *     {"label": "shop-b", "mch_id": "10000200", "v2": {…}, "v3": {…, "mch_ids": ["10000200"]}}
  *   ]}
  *
- * Two profiles with the same label, mch_id or key id are refused by the core (invalid_config).
+ * The merchant id (the v2 part's `mch_id`, or the profile's, which must agree) binds both
+ * versions: v2 notifications are routed by it and APIv3 resources must name it (`mchid`, or a
+ * partner's `sp_mchid`) unless the v3 part lists its own `mch_ids`. Two profiles with the same
+ * label, mch_id, v2 API key or key id are refused by the core (invalid_config).
  */
 function loadEndpoint(file) {
   let doc
@@ -160,6 +171,7 @@ function loadEndpoint(file) {
     try {
       const profile = {
         label,
+        mchId: text(p, 'mch_id'),
         v2: p.v2 == null ? null : v2Part(object(p.v2, 'v2'), base),
         v3: p.v3 == null ? null : v3Part(object(p.v3, 'v3'), base),
       }
@@ -171,7 +183,7 @@ function loadEndpoint(file) {
       throw err
     }
   })
-  // The rules between profiles: no label, mch_id or key id twice.
+  // The rules between profiles: no label, mch_id, v2 API key or key id twice.
   return checked(String(file), () => new Endpoint({ profiles }))
 }
 
@@ -180,14 +192,39 @@ function loadEndpoint(file) {
 const INT64_MAX = 2n ** 63n - 1n
 
 // An amount as SQLite stores it: the binding gives a number up to Number.MAX_SAFE_INTEGER and a
-// bigint beyond; one too large for SQLite is stored as NULL (it then matches no order).
-const fen = (amount) => (typeof amount === 'bigint' ? (amount <= INT64_MAX ? amount : null) : amount)
+// bigint beyond; one too large for SQLite is stored as NULL (it then matches no order). An amount
+// WeChat Pay sent in another form than a non-negative integer is an error of its property (the
+// getter throws NotifyError missing_field): it is stored as NULL too, so a payment carrying one
+// pays no order and goes to `discrepancies` (amount_mismatch); its exact text is in the
+// notification's `fields` / `plaintext`.
+function fen(read) {
+  let amount
+  try {
+    amount = read()
+  } catch (err) {
+    if (err instanceof NotifyError && err.code === 'missing_field') return null
+    throw err
+  }
+  return typeof amount === 'bigint' ? (amount <= INT64_MAX ? amount : null) : amount
+}
+
+/**
+ * The state a refund notification reports, in APIv3's words, as the core names it in the dedupe
+ * key `refund_id:STATUS` (v2 CHANGE is ABNORMAL, REFUNDCLOSE is CLOSED; APIv3 without
+ * refund_status: the event type's); null without a refund_id.
+ */
+function refundState(dedupeKey, refundId) {
+  if (refundId === null || !dedupeKey.startsWith(`${refundId}:`)) return null
+  return dedupeKey.slice(refundId.length + 1) || null
+}
 
 /**
  * What to record for a verified notification (every field read through the core's typed views):
  * `{ type: 'payment', merchant, dedupeKey, version, outTradeNo, totalFee, result, success }`,
- * `{ type: 'refund', merchant, dedupeKey, version, outTradeNo, outRefundNo, refundFee, refundStatus }`
- * or `{ type: 'unrecorded', why }`.
+ * `{ type: 'refund', merchant, dedupeKey, version, outTradeNo, outRefundNo, refundFee, refundStatus,
+ * refundId, state }` or `{ type: 'unrecorded', why }`. The dedupe key names the state (SPEC §2):
+ * a successful payment's transaction_id, `transaction_id:STATE` for an unsuccessful one, and
+ * `refund_id:STATUS` for a refund, so each is recorded once and a later state is not swallowed.
  */
 function recordOf(handled) {
   const merchant = handled.label
@@ -202,7 +239,7 @@ function recordOf(handled) {
       dedupeKey: n.dedupeKey,
       version: 'v2',
       outTradeNo: n.outTradeNo,
-      totalFee: fen(n.totalFee),
+      totalFee: fen(() => n.totalFee),
       result: n.resultCode,
       success: n.isSuccess,
     }
@@ -216,8 +253,10 @@ function recordOf(handled) {
       version: 'v2',
       outTradeNo: n.outTradeNo,
       outRefundNo: n.outRefundNo,
-      refundFee: fen(n.refundFee),
+      refundFee: fen(() => n.refundFee),
       refundStatus: n.refundStatus,
+      refundId: n.refundId,
+      state: refundState(n.dedupeKey, n.refundId),
     }
   }
   if (n.transaction !== null) {
@@ -228,7 +267,7 @@ function recordOf(handled) {
       dedupeKey: n.dedupeKey,
       version: 'v3',
       outTradeNo: t.outTradeNo,
-      totalFee: fen(t.amountTotal),
+      totalFee: fen(() => t.amountTotal),
       result: t.tradeState,
       success: n.isSuccess,
     }
@@ -242,8 +281,10 @@ function recordOf(handled) {
       version: 'v3',
       outTradeNo: r.outTradeNo,
       outRefundNo: r.outRefundNo,
-      refundFee: fen(r.amountRefund),
+      refundFee: fen(() => r.amountRefund),
       refundStatus: r.refundStatus,
+      refundId: r.refundId,
+      state: refundState(n.dedupeKey, r.refundId),
     }
   }
   return { type: 'unrecorded', why: `event type ${n.eventType} is not handled here` }
@@ -276,6 +317,14 @@ function openStore(file) {
     `INSERT INTO refunds (merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, refund_status)
      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant, dedupe_key) DO NOTHING`,
   )
+  // examples/schema.sql's one statement for every example: a refund's state moves forward only
+  // (a final SUCCESS or CLOSED is never replaced, whatever order the deliveries arrive in).
+  const advanceRefund = db.prepare(
+    `INSERT INTO refund_states (merchant, refund_id, status) VALUES (?, ?, ?)
+     ON CONFLICT (merchant, refund_id) DO UPDATE SET status = excluded.status, updated_at = datetime('now')
+     WHERE refund_states.status NOT IN ('SUCCESS', 'CLOSED')`,
+  )
+  const selectRefundState = db.prepare('SELECT status FROM refund_states WHERE merchant = ? AND refund_id = ?')
 
   // One transaction per payment: a (merchant, dedupe_key) seen before changes nothing ('duplicate':
   // a retry, or the other version's delivery); a failed payment is logged and leaves the order alone
@@ -300,6 +349,16 @@ function openStore(file) {
     return outcome
   })
 
+  // One transaction per refund notification: recorded once per (merchant, dedupe_key), i.e. once
+  // per state of the refund; a new state moves the refund's recorded state forward.
+  const applyRefund = db.transaction((r) => {
+    const args = [r.merchant, r.dedupeKey, r.version, r.outTradeNo, r.outRefundNo, r.refundFee, r.refundStatus]
+    const recorded = insertRefund.run(...args).changes === 1
+    if (recorded && r.state !== null) advanceRefund.run(r.merchant, r.refundId, r.state)
+    const state = r.refundId === null ? undefined : selectRefundState.get(r.merchant, r.refundId)
+    return { recorded, status: state === undefined ? null : state.status }
+  })
+
   const all = (sql) => db.prepare(sql).all()
   return {
     db,
@@ -319,15 +378,16 @@ function openStore(file) {
       return applyPayment.immediate(p)
     },
     /**
-     * Records a refund notification once per (merchant, refund_id); true when it is new. Only a
-     * record, never an action: a v2 req_info is AES-256-ECB without integrity, so blocks of two
-     * genuine refund notifications of the same merchant can be cut and pasted into a third that
-     * passes every check. Treat a refund notification as a hint: confirm it with the refund query
-     * API before any irreversible action.
+     * Records a refund notification once per (merchant, dedupe_key) — once per state of the
+     * refund — and moves the refund's state in `refund_states` forward. Returns `{ recorded, status }`:
+     * whether the notification is new, and the refund's state now. Only a record, never an action:
+     * a v2 req_info is AES-256-ECB without integrity, so blocks of two genuine refund
+     * notifications of the same merchant can be cut and pasted into a third that passes every
+     * check. Treat a refund notification as a hint: confirm it with the refund query API before
+     * any irreversible action.
      */
     recordRefund(r) {
-      const args = [r.merchant, r.dedupeKey, r.version, r.outTradeNo, r.outRefundNo, r.refundFee, r.refundStatus]
-      return insertRefund.run(...args).changes === 1
+      return applyRefund.immediate(r)
     },
     count() {
       return db.prepare('SELECT COUNT(*) AS n FROM payments').get().n
@@ -347,6 +407,10 @@ function openStore(file) {
         `SELECT merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, refund_status
          FROM refunds ORDER BY rowid`,
       )
+    },
+    /** Each refund's latest state: `{ merchant, refund_id, status }`. */
+    refundStates() {
+      return all('SELECT merchant, refund_id, status FROM refund_states ORDER BY rowid')
     },
     close() {
       db.close()
@@ -402,9 +466,9 @@ function respond(res, reply) {
   res.end(reply.body)
 }
 
-/** Our own failure (the database, or the test-only switch): 500 and a FAIL reply in the request's version. */
+/** Our own failure (the database, or the test-only switch): 500 and the refusal reply in the request's version. */
 function internalReply(v3) {
-  return v3 ? replyV3Fail('internal') : { status: 500, contentType: 'text/xml', body: replyFail('internal') }
+  return v3 ? replyV3Fail('internal') : { status: 500, contentType: 'text/xml', body: replyRefusal() }
 }
 
 /**
@@ -431,8 +495,8 @@ function createApp({ endpoint, store, log = () => {}, failFirst = 0 }) {
       handled = endpoint.handle(headers, body)
     } catch (err) {
       if (!(err instanceof NotifyError) || err.reply === undefined) throw err
-      // Nothing is recorded; the reply carries the code only (the core's messages are bounded and
-      // free of control characters: safe to log).
+      // Nothing is recorded. The reply is the same for every refusal; the code and the message are
+      // for our log only (the core's messages are bounded and free of control characters: safe to log).
       const label = err.label ? ` for ${err.label}` : ''
       log(`rejected ${err.version ?? 'undecided'} notification${label}: ${err.code}: ${err.message}`)
       return respond(res, err.reply)
@@ -448,7 +512,8 @@ function createApp({ endpoint, store, log = () => {}, failFirst = 0 }) {
         const did = outcome === 'discrepancy' ? 'DISCREPANCY, recorded for review' : outcome
         log(`verified ${what}: payment ${record.dedupeKey}: ${did}`)
       } else if (record.type === 'refund') {
-        const did = store.recordRefund(record) ? 'recorded' : 'already recorded'
+        const { recorded, status } = store.recordRefund(record)
+        const did = `${recorded ? 'recorded' : 'already recorded'}, refund state ${status ?? 'unknown'}`
         log(`verified ${what}: refund ${record.dedupeKey}: ${did} (never acted upon: confirm with the refund query API)`)
       } else {
         log(`verified ${what}: acknowledged, not recorded: ${record.why}`)

@@ -8,8 +8,9 @@ import {
   NotifyError,
   sign,
   replySuccess,
-  replyFail,
+  replyRefusal,
   replyV3Fail,
+  V3Verifier,
   type ApiVersion,
   type ErrorCode,
   type Handled,
@@ -32,11 +33,31 @@ const profiles: MerchantProfile[] = [
     },
   },
   {
+    // The merchant id at the profile level binds both versions; the v2 part may then omit it.
     label: 'shop-b',
-    v2: { apiKey: process.env.SHOP_B_API_KEY ?? '', signType: 'HMAC-SHA256', mchId: '10000200', alsoAccept: null },
-    v3: { apiV3Key: process.env.SHOP_B_API_V3_KEY ?? '', platformKeys: [['PUB_KEY_ID_0111111111111120000000000001', '']] },
+    mchId: '10000200',
+    v2: { apiKey: process.env.SHOP_B_API_KEY ?? '', signType: 'HMAC-SHA256', alsoAccept: null },
+    v3: {
+      apiV3Key: process.env.SHOP_B_API_V3_KEY ?? '',
+      platformKeys: [['PUB_KEY_ID_0111111111111120000000000001', '']],
+      mchIds: ['10000200'],
+    },
   },
 ]
+
+// @ts-expect-error a v2 part needs a merchant id, in the part or in the profile
+const unrouted: MerchantProfile = { label: 'shop-c', v2: { apiKey: '', signType: 'MD5' } }
+void unrouted
+
+/** An amount, or null when it is absent or was sent in another form (its getter throws missing_field). */
+function amountOrNull(read: () => Amount): Amount {
+  try {
+    return read()
+  } catch (err) {
+    if (err instanceof NotifyError && err.code === 'missing_field') return null
+    throw err
+  }
+}
 
 /** What server.js records: a payment or a refund of one merchant, keyed by its dedupe key. */
 type RecordOf =
@@ -68,20 +89,22 @@ export function recordOf(handled: Handled): RecordOf {
     case 'v2_payment': {
       const n = handled.notification
       if (n.dedupeKey === null) return { type: 'unrecorded', why: 'a failed payment without transaction_id' }
-      const { dedupeKey, outTradeNo, totalFee, resultCode: result, isSuccess: success } = n
+      const { dedupeKey, outTradeNo, resultCode: result, isSuccess: success } = n
+      const totalFee = amountOrNull(() => n.totalFee)
       return { type: 'payment', merchant, dedupeKey, version: 'v2', outTradeNo, totalFee, result, success }
     }
     case 'v2_refund': {
       const r = handled.notification
       if (r.dedupeKey === null) return { type: 'unrecorded', why: 'a refund without refund_id' }
-      const { dedupeKey, outTradeNo, outRefundNo, refundFee, refundStatus } = r
+      const { dedupeKey, outTradeNo, outRefundNo, refundStatus } = r
+      const refundFee = amountOrNull(() => r.refundFee)
       return { type: 'refund', merchant, dedupeKey, version: 'v2', outTradeNo, outRefundNo, refundFee, refundStatus }
     }
     case 'v3': {
       const n = handled.notification
       if (n.transaction !== null) {
         const t = n.transaction
-        const totalFee: Amount = t.amountTotal
+        const totalFee: Amount = amountOrNull(() => t.amountTotal)
         return {
           type: 'payment',
           merchant,
@@ -102,7 +125,7 @@ export function recordOf(handled: Handled): RecordOf {
           version: 'v3',
           outTradeNo: r.outTradeNo,
           outRefundNo: r.outRefundNo,
-          refundFee: r.amountRefund,
+          refundFee: amountOrNull(() => r.amountRefund),
           refundStatus: r.refundStatus,
         }
       }
@@ -137,13 +160,17 @@ export function handleRequest(
   } catch {
     return handled.kind === 'v3'
       ? replyV3Fail('internal')
-      : { status: 500, contentType: 'text/xml', body: replyFail('internal') }
+      : { status: 500, contentType: 'text/xml', body: replyRefusal() }
   }
   return handled.reply
 }
 
 export const endpoint = new Endpoint({ profiles })
 export const labels: string[] = endpoint.labels()
+
+// One merchant's APIv3 verifier, bound to its merchant ids.
+const v3 = new V3Verifier({ apiV3Key: process.env.SHOP_A_API_V3_KEY ?? '', platformKeys: [], mchIds: ['10000100'] })
+export const served: readonly string[] = v3.mchIds
 
 // ---- one merchant, v2 only ----
 
@@ -172,12 +199,14 @@ export function handle(rawBody: Buffer): Outcome {
     n = verifier.verifyPayment(rawBody)
   } catch (err) {
     if (err instanceof NotifyError) {
+      // The code is for the log; the reply is the same for every refusal.
       const code: ErrorCode = err.code
-      return { status: code === 'body_too_large' ? 413 : 400, reply: replyFail(code) }
+      console.log(`rejected: ${code}`)
+      return { status: code === 'body_too_large' ? 413 : 400, reply: replyRefusal() }
     }
     throw err
   }
-  const total = fen(n.totalFee)
+  const total = fen(amountOrNull(() => n.totalFee))
   if (!n.isSuccess || n.dedupeKey === null || n.outTradeNo === null || total === null) {
     // A verified result_code=FAIL notification is still acknowledged.
     return { status: 200, reply: replySuccess() }
@@ -185,7 +214,7 @@ export function handle(rawBody: Buffer): Outcome {
   for (const [name, value] of n.fieldList) {
     if (name === 'attach') console.log(`attach: ${value} (${n.fields[name]})`)
   }
-  for (const c of n.coupons) console.log(c.id, c.couponType ?? '-', c.fee ?? 0)
+  for (const c of n.coupons) console.log(c.id, c.couponType ?? '-', c.fee ?? 0) // throws missing_field for a fee in another form
   return {
     status: 200,
     reply: replySuccess(),
@@ -193,6 +222,7 @@ export function handle(rawBody: Buffer): Outcome {
   }
 }
 
+/** The key a refund's successful state is recorded under: `refund_id:SUCCESS`. */
 export function refundKey(body: string | Uint8Array): string | null {
   const r: RefundNotification = verifier.decryptRefund(body)
   return r.isSuccess ? r.dedupeKey : null

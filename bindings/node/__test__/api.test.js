@@ -8,7 +8,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 
 const wn = require('..')
-const { Verifier, NotifyError, CODES, sign, replySuccess, replyFail } = wn
+const { Verifier, NotifyError, CODES, sign, replySuccess, replyFail, replyRefusal } = wn
 
 const KEY = '192006250b4c09247ec02edce69f6a2d'
 const ROOT = path.join(__dirname, '..', '..', '..')
@@ -115,6 +115,8 @@ test('result_code=FAIL is verified (acknowledge it) but not a success', () => {
   assert.equal(n.errCode, 'NOTENOUGH')
   assert.equal(n.signType, 'HMAC-SHA256')
   assert.deepEqual(n.coupons, [])
+  // An unsuccessful payment's key names its state, so a later success of T1 is recorded too.
+  assert.equal(n.dedupeKey, 'T1:FAIL')
 })
 
 test('Buffer, Uint8Array (also a view at an offset) and string bodies verify alike', () => {
@@ -146,16 +148,77 @@ test('amounts stay exact: a number up to 2^53-1, a bigint beyond', () => {
       ['total_fee', '9007199254740991'],
       ['cash_fee', '9007199254740992'],
       ['coupon_fee', '18446744073709551615'],
-      ['coupon_count', '18446744073709551616'],
-      ['settlement_total_fee', '-1'],
+      ['settlement_total_fee', ''],
     ]),
   )
   assert.equal(n.totalFee, Number.MAX_SAFE_INTEGER)
   assert.equal(n.cashFee, 9007199254740992n)
   assert.equal(n.couponFee, 18446744073709551615n)
-  assert.equal(n.couponCount, null) // past u64: the core says absent
-  assert.equal(n.settlementTotalFee, null) // not all digits: the core says absent
-  assert.equal(n.fields.settlement_total_fee, '-1')
+  assert.equal(n.settlementTotalFee, null) // empty: absent
+  assert.equal(n.couponCount, null) // not sent
+  assert.deepEqual(n.coupons, [])
+})
+
+// An amount present in another form than digits (v2) is an error of its property, never "absent"
+// (SPEC §2): an enumerable accessor, in its place, whose getter throws a NotifyError missing_field.
+test('amounts present in another form: the property is an accessor that throws missing_field', () => {
+  const v = new Verifier({ apiKey: KEY, signType: 'MD5' })
+  const n = v.verifyPayment(
+    notification([
+      ['return_code', 'SUCCESS'],
+      ['result_code', 'SUCCESS'],
+      ['transaction_id', '4200000003'],
+      ['out_trade_no', 'order-3'],
+      ['total_fee', '101'],
+      ['cash_fee', '1.0'],
+      ['coupon_count', '18446744073709551616'], // past u64
+      ['settlement_total_fee', '-1'],
+    ]),
+  )
+  const errored = ['settlementTotalFee', 'cashFee', 'couponCount', 'coupons']
+  for (const name of errored) {
+    const d = Object.getOwnPropertyDescriptor(n, name)
+    assert.equal(typeof d.get, 'function', `${name} is an accessor`)
+    assert.equal(d.set, undefined, name)
+    assert.ok(d.enumerable && d.configurable, name)
+    const first = notifyError(() => n[name])
+    assert.equal(first.code, 'missing_field', name)
+    assert.match(first.message, /not an amount/)
+    assert.notEqual(notifyError(() => n[name]), first, `${name}: a new error on every read`)
+  }
+  // The message names the core's field (a count or a fee for `coupons`).
+  assert.match(notifyError(() => n.cashFee).message, /cash_fee/)
+  assert.match(notifyError(() => n.coupons).message, /coupon_count/)
+  // Everything else is read as usual: plain data properties, in the core's order, the errored
+  // ones in their place; the exact text stays in `fields`.
+  for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(n))) {
+    if (!errored.includes(name)) assert.ok('value' in d && d.writable && d.enumerable, name)
+  }
+  assert.equal(n.totalFee, 101)
+  assert.equal(n.isSuccess, true)
+  assert.equal(n.fields.cash_fee, '1.0')
+  const clean = v.verifyPayment(notification(PAID))
+  assert.deepEqual(Object.keys(n), Object.keys(clean))
+  assert.equal('typedErrors' in n, false)
+  // Whatever reads every property meets the error: JSON, structured clone, spreading.
+  assert.equal(notifyError(() => JSON.stringify(n)).code, 'missing_field')
+  assert.throws(() => structuredClone(n), (e) => e instanceof NotifyError && e.code === 'missing_field')
+  assert.equal(notifyError(() => ({ ...n })).code, 'missing_field')
+  // A coupon fee in another form makes `coupons` the error; the count itself is fine.
+  const coupon = v.verifyPayment(
+    notification([
+      ['return_code', 'SUCCESS'],
+      ['result_code', 'SUCCESS'],
+      ['transaction_id', '4200000004'],
+      ['out_trade_no', 'order-4'],
+      ['total_fee', '101'],
+      ['coupon_count', '1'],
+      ['coupon_id_0', 'C0'],
+      ['coupon_fee_0', '1e2'],
+    ]),
+  )
+  assert.equal(coupon.couponCount, 1)
+  assert.match(notifyError(() => coupon.coupons).message, /coupon_fee/)
 })
 
 test('fields: names that mean something to JS objects are own data properties', () => {
@@ -191,7 +254,9 @@ test('refund result: outer fields, decrypted reqInfo, typed properties', () => {
   assert.deepEqual(r.reqInfoList, tc.expected.reqInfo)
   assert.deepEqual(Object.entries(r.reqInfo), tc.expected.reqInfo)
   assert.equal(r.reqInfo.refund_id, r.refundId)
-  assert.equal(r.dedupeKey, r.refundId)
+  // refund_id:STATUS, the status in v3's words (CHANGE -> ABNORMAL, REFUNDCLOSE -> CLOSED).
+  const status = { CHANGE: 'ABNORMAL', REFUNDCLOSE: 'CLOSED' }[r.refundStatus] ?? r.refundStatus
+  assert.equal(r.dedupeKey, `${r.refundId}:${status}`)
   assert.equal(r.appid, r.fields.appid) // the outer document's
   assert.equal(typeof r.isSuccess, 'boolean')
   assert.equal(typeof r.refundFee, 'number')
@@ -319,6 +384,9 @@ test('sign: plain object or [name, value] pairs; sign and empty values skipped',
 test('replies are exact and safe', () => {
   assert.equal(replySuccess(), '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>')
   assert.equal(replyFail('a]]>b'), '<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[a]]]]><![CDATA[>b]]></return_msg></xml>')
+  // The refusal: one constant message, never the error code (SPEC §2).
+  assert.equal(replyRefusal(), '<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>')
+  assert.equal(replyRefusal(), replyFail('rejected'))
 })
 
 test('exports, codes and version', () => {

@@ -8,7 +8,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 
-const { V3Verifier, Endpoint, Verifier, NotifyError, CODES, sign, replyV3Success, replyV3Fail, replySuccess } = require('..')
+const { V3Verifier, Endpoint, Verifier, NotifyError, CODES, sign, replyV3Success, replyV3Fail, replySuccess, replyRefusal } = require('..')
 
 const VECTORS = path.join(__dirname, '..', '..', '..', 'tests', 'vectors')
 const V3 = JSON.parse(fs.readFileSync(path.join(VECTORS, 'v3_notify.json'), 'utf8'))
@@ -74,7 +74,8 @@ test('V3Verifier: a plain object with the event, the exact plaintext, the parsed
   const r = verifier().verify(REFUND.headers, REFUND.body, { now: REFUND.now })
   assert.equal(r.transaction, null)
   assert.equal(r.refund.refundStatus, 'SUCCESS')
-  assert.equal(r.dedupeKey, r.refund.refundId)
+  // A refund's key names its state: refund_id:STATUS (a later state is a new notification).
+  assert.equal(r.dedupeKey, `${r.refund.refundId}:SUCCESS`)
   assert.equal(typeof r.refund.amountRefund, 'number')
 
   const o = verifier().verify(OTHER.headers, OTHER.body, { now: OTHER.now })
@@ -195,19 +196,95 @@ test('V3Verifier misuse, wrong type: TypeError, never a NotifyError, never the k
   }
 })
 
-test('APIv3 replies: 204 on success; 401 / 400 / 500 with the code only on failure', () => {
+test('APIv3 replies: 204 on success; 401 / 400 / 500 with one constant body on failure', () => {
   assert.deepEqual(replyV3Success(), { status: 204, contentType: null, body: '' })
   const forged = notifyError(() => verifier().verify(PAYMENT.headers, PAYMENT.body.replace('EV-', 'EW-'), { now: PAYMENT.now }), 'signature_mismatch')
-  const json = (code) => `{"code":"FAIL","message":"${code}"}`
-  assert.deepEqual(replyV3Fail(forged), { status: 401, contentType: 'application/json', body: json('signature_mismatch') })
-  assert.deepEqual(replyV3Fail('malformed_json'), { status: 400, contentType: 'application/json', body: json('malformed_json') })
+  // Every refusal carries the same body; the code stays on the error for the logs (SPEC §2).
+  const REFUSAL = '{"code":"FAIL","message":"rejected"}'
+  assert.deepEqual(replyV3Fail(forged), { status: 401, contentType: 'application/json', body: REFUSAL })
+  assert.deepEqual(replyV3Fail('malformed_json'), { status: 400, contentType: 'application/json', body: REFUSAL })
   assert.deepEqual(replyV3Fail('decrypt_failed').status, 400)
+  assert.deepEqual(replyV3Fail('unsupported_algorithm').status, 400)
   assert.deepEqual(replyV3Fail('invalid_config').status, 500)
   // Any other failure of the handler (a database error, a bug) is `internal`: 500, WeChat Pay retries.
-  assert.deepEqual(replyV3Fail(new Error('database is down')), { status: 500, contentType: 'application/json', body: json('internal') })
-  for (const code of CODES) assert.equal(JSON.parse(replyV3Fail(code).body).message, code)
+  assert.deepEqual(replyV3Fail(new Error('database is down')), { status: 500, contentType: 'application/json', body: REFUSAL })
+  for (const code of CODES) assert.equal(replyV3Fail(code).body, REFUSAL, code)
   notifyError(() => replyV3Fail('no_such_code'), 'invalid_argument')
   for (const bad of [undefined, null, 42, { code: 'signature_mismatch' }]) typeError(() => replyV3Fail(bad))
+})
+
+// An APIv3 amount present in another form than a non-negative JSON integer is an error of its
+// property (SPEC §2): an enumerable accessor of the view whose getter throws missing_field.
+test('APIv3 amounts present in another form: the view property is an accessor that throws missing_field', () => {
+  const odd = [86, 87, 88, 89, 90].map(v3Case)
+  for (const tc of odd) {
+    const n = verifier().verify(tc.headers, tc.body, { now: tc.now })
+    const t = n.transaction
+    const d = Object.getOwnPropertyDescriptor(t, 'amountTotal')
+    assert.equal(typeof d.get, 'function', tc.comment)
+    assert.ok(d.enumerable, tc.comment)
+    assert.equal(notifyError(() => t.amountTotal, 'missing_field').code, 'missing_field')
+    assert.match(notifyError(() => t.amountTotal).message, /amount_total/)
+    // In its place among the view's properties; the others are plain data properties.
+    assert.deepEqual(Object.keys(t), Object.keys(verifier().verify(PAYMENT.headers, PAYMENT.body, { now: PAYMENT.now }).transaction))
+    for (const [name, desc] of Object.entries(Object.getOwnPropertyDescriptors(t))) {
+      if (name !== 'amountTotal') assert.ok('value' in desc, `${tc.comment}: ${name}`)
+    }
+    // The result itself is ordinary; `resource` shows what was sent.
+    assert.equal(n.isSuccess, true)
+    assert.equal('typedErrors' in n, false)
+    assert.deepEqual(n.resource, JSON.parse(n.plaintext))
+    notifyError(() => JSON.stringify(n), 'missing_field')
+  }
+  // null is absent, not an error.
+  assert.equal(verifier().verify(v3Case(91).headers, v3Case(91).body, { now: v3Case(91).now }).transaction.amountTotal, null)
+})
+
+// mchIds: the merchants the verifier serves; after decryption mchid (or a partner's sp_mchid)
+// must be one of them.
+const MCH_GROUP = V3.testGroups.find((g) => (g.config.mchIds ?? []).length > 0)
+const mchVerifier = (mchIds) => new V3Verifier({ apiV3Key: MCH_GROUP.config.apiV3Key, platformKeys: MCH_GROUP.config.platformKeys, mchIds })
+
+test('V3Verifier mchIds: accepted for its merchants, merchant_mismatch for others', () => {
+  const v = mchVerifier(MCH_GROUP.config.mchIds)
+  assert.deepEqual(v.mchIds, MCH_GROUP.config.mchIds)
+  assert.notEqual(v.mchIds, v.mchIds) // a new array each time: the verifier cannot be changed through it
+  v.mchIds.push('1')
+  assert.deepEqual(v.mchIds, MCH_GROUP.config.mchIds)
+  assert.throws(() => {
+    v.mchIds = ['x'] // this file is strict: assigning to a getter-only property throws
+  }, TypeError)
+  for (const tc of MCH_GROUP.tests) {
+    if (tc.result === 'valid') {
+      const n = v.verify(tc.headers, tc.body, { now: tc.now })
+      const r = n.resource
+      assert.ok(MCH_GROUP.config.mchIds.includes(r.mchid ?? r.sp_mchid), tc.comment)
+    } else {
+      assert.equal(tc.error, 'merchant_mismatch', tc.comment)
+      notifyError(() => v.verify(tc.headers, tc.body, { now: tc.now }), 'merchant_mismatch')
+    }
+  }
+  // The same notifications pass a verifier that serves any merchant; one id is enough for its own.
+  const any = mchVerifier(undefined)
+  assert.deepEqual(any.mchIds, [])
+  assert.deepEqual(mchVerifier([]).mchIds, [])
+  assert.deepEqual(mchVerifier(null).mchIds, [])
+  const mismatch = MCH_GROUP.tests.find((t) => t.result === 'invalid' && /another merchant id/.test(t.comment))
+  assert.equal(any.verify(mismatch.headers, mismatch.body, { now: mismatch.now }).id, JSON.parse(mismatch.body).id)
+  const own = JSON.parse(any.verify(mismatch.headers, mismatch.body, { now: mismatch.now }).plaintext).mchid
+  assert.equal(mchVerifier([own]).verify(mismatch.headers, mismatch.body, { now: mismatch.now }).resource.mchid, own)
+  // Repeated ids are kept once, in order.
+  assert.deepEqual(mchVerifier(['1', '2', '1']).mchIds, ['1', '2'])
+})
+
+test('V3Verifier mchIds misuse: an empty id is invalid_config; a wrong type is a TypeError', () => {
+  assert.match(notifyError(() => mchVerifier(['1900000100', '']), 'invalid_config').message, /mch_id/)
+  for (const bad of ['1900000100', 1900000100, [1900000100], [null], { 0: '1900000100' }]) {
+    const err = typeError(() => mchVerifier(bad))
+    assert.ok(!err.message.includes(MCH_GROUP.config.apiV3Key))
+  }
+  const getter = Object.getOwnPropertyDescriptor(V3Verifier.prototype, 'mchIds').get
+  typeError(() => getter.call({}))
 })
 
 // ---- Endpoint -------------------------------------------------------------------------------
@@ -250,11 +327,24 @@ test('Endpoint refusals: NotifyError with code, version, label and the reply to 
   assert.equal(err.version, 'v2')
   assert.equal(err.label, 'shop-a')
   assert.deepEqual(err.reply, cross.expected.reply)
-  const unknown = byComment(/key id no merchant trusts/)
+  const unknown = byComment(/^an APIv3 request under a key id no merchant trusts/)
   const u = notifyError(() => e.handle(unknown.headers, unknown.body, { now: unknown.now }), 'unknown_serial')
   assert.deepEqual([u.version, u.label, u.reply.status], ['v3', null, 401])
   const neither = notifyError(() => e.handle({ 'content-type': 'application/json' }, '{"id":"x"}'), 'malformed_xml')
   assert.deepEqual([neither.version, neither.label, neither.reply.status, neither.reply.contentType], [null, null, 400, 'text/xml'])
+  // A probe is recognised before routing, whatever its key id.
+  const probe = byComment(/WECHATPAY\/SIGNTEST\/ probe/)
+  const p = notifyError(() => e.handle(probe.headers, probe.body, { now: probe.now }), 'signature_probe')
+  assert.deepEqual([p.version, p.label, p.reply.status], ['v3', null, 401])
+  // Every refusal reply carries one constant message, never the code (SPEC §2).
+  assert.deepEqual(err.reply, { status: 200, contentType: 'text/xml', body: replyRefusal() })
+  assert.deepEqual(neither.reply.body, replyRefusal())
+  for (const r of [u, p]) assert.deepEqual(r.reply, { ...replyV3Fail(r.code), status: 401 })
+  for (const r of [u, p]) assert.equal(r.reply.body, '{"code":"FAIL","message":"rejected"}')
+  // An APIv3 body over the merchant's limit is body_too_large (400), before its signature.
+  const v3 = byComment(/APIv3 payment for merchant A \(its public key id\)/)
+  const big = notifyError(() => e.handle(v3.headers, v3.body + ' '.repeat(65536), { now: v3.now }), 'body_too_large')
+  assert.deepEqual([big.version, big.label, big.reply.status], ['v3', 'shop-a', 400])
   // Other NotifyErrors carry no endpoint details.
   const plain = notifyError(() => new Verifier({ apiKey: 'short', signType: 'MD5' }), 'invalid_config')
   assert.equal('version' in plain || 'label' in plain || 'reply' in plain, false)
@@ -317,4 +407,60 @@ test('Endpoint: a v2 notification signed by the package verifies through the end
   const body = `<xml>${pairs.map(([k, v]) => `<${k}>${v}</${k}>`).join('')}<sign>${sign(pairs, a.v2.apiKey, 'MD5')}</sign></xml>`
   const h = new Endpoint({ profiles: [a] }).handle({ 'content-type': 'text/xml' }, body)
   assert.deepEqual([h.label, h.kind, h.isSuccess, h.dedupeKey, h.notification.totalFee], ['shop-a', 'v2_payment', true, '4200000001', 1])
+})
+
+// A profile's mchId binds both versions: v2 notifications are routed by it (the v2 part then needs
+// no mchId of its own) and APIv3 resources must name it (mchid, or a partner's sp_mchid).
+test('Endpoint profile mchId: routes v2, binds APIv3, must agree with the v2 part', () => {
+  const bound = ENDPOINT.testGroups.find((g) => g.config.profiles.some((p) => p.mchId != null && p.v2 === null))
+  const [c] = bound.config.profiles
+  const e = new Endpoint({ profiles: [{ label: c.label, mchId: c.mchId, v3: { apiV3Key: c.v3.apiV3Key, platformKeys: c.v3.platformKeys } }] })
+  for (const tc of bound.tests) {
+    if (tc.result === 'valid') {
+      const h = e.handle(tc.headers, tc.body, { now: tc.now })
+      assert.equal(h.label, c.label, tc.comment)
+      const r = h.notification.resource
+      assert.equal(r.mchid ?? r.sp_mchid, c.mchId, tc.comment)
+    } else {
+      const err = notifyError(() => e.handle(tc.headers, tc.body, { now: tc.now }), tc.error)
+      assert.deepEqual([err.version, err.label, err.reply], [tc.expected.version, tc.expected.label, tc.expected.reply], tc.comment)
+    }
+  }
+  // The v2 part may leave its mchId to the profile: the same routing as before.
+  const [a, b] = profiles()
+  const { mchId, ...v2 } = a.v2
+  const moved = new Endpoint({ profiles: [{ ...a, mchId, v2 }, b] })
+  const v2Case = byComment(/v2 payment for merchant A/)
+  assert.equal(moved.handle({}, v2Case.body).label, 'shop-a')
+  // ... and binds A's APIv3 part too (as the v2 part's mchId does): B's mchid under A's key id is
+  // refused after decryption.
+  const crossed = byComment(/genuine for merchant A whose resource names merchant B's mchid/)
+  notifyError(() => moved.handle(crossed.headers, crossed.body, { now: crossed.now }), 'merchant_mismatch')
+  // A v3 part's own mchIds take precedence over the profile's id for APIv3.
+  notifyError(() => new Endpoint({ profiles: profiles() }).handle(crossed.headers, crossed.body, { now: crossed.now }), 'merchant_mismatch')
+  const own = new V3Verifier(a.v3).verify(crossed.headers, crossed.body, { now: crossed.now }).resource.mchid
+  const widened = new Endpoint({ profiles: [{ ...a, mchId, v2, v3: { ...a.v3, mchIds: [mchId, own] } }, b] })
+  assert.equal(widened.handle(crossed.headers, crossed.body, { now: crossed.now }).label, 'shop-a')
+  // Refused: an empty id, an id that differs from the v2 part's, a wrong type.
+  notifyError(() => new Endpoint({ profiles: [{ ...a, mchId: '' }] }), 'invalid_config')
+  notifyError(() => new Endpoint({ profiles: [{ ...a, mchId: '1' }] }), 'invalid_config')
+  notifyError(() => new Endpoint({ profiles: [{ ...a, v3: { ...a.v3, mchIds: [''] } }] }), 'invalid_config')
+  typeError(() => new Endpoint({ profiles: [{ ...a, mchId: 10000100 }] }))
+  typeError(() => new Endpoint({ profiles: [{ ...a, v3: { ...a.v3, mchIds: 'x' } }] }))
+  // null means "not set", as for every option.
+  assert.deepEqual(new Endpoint({ profiles: [{ ...a, mchId: null, v3: { ...a.v3, mchIds: null } }] }).labels(), ['shop-a'])
+})
+
+test('Endpoint: two v2 parts with the same API key are refused (a refund names no merchant)', () => {
+  const [a, b] = profiles()
+  const err = notifyError(() => new Endpoint({ profiles: [a, { ...b, v2: { ...b.v2, apiKey: a.v2.apiKey } }] }), 'invalid_config')
+  assert.ok(!err.message.includes(a.v2.apiKey))
+  assert.match(err.message, /API key/)
+})
+
+// Without any merchant id a v3-only profile serves whatever its keys sign (as before mchId).
+test('Endpoint: a v3-only profile without mchId is routed by its key ids', () => {
+  const e = new Endpoint({ profiles: [{ label: 'shop', v3: { apiV3Key: KEY, platformKeys: CONFIG.platformKeys } }] })
+  const h = e.handle(PAYMENT.headers, PAYMENT.body, { now: PAYMENT.now })
+  assert.deepEqual([h.label, h.kind, h.dedupeKey], ['shop', 'v3', h.notification.transaction.transactionId])
 })

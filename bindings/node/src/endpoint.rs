@@ -11,13 +11,18 @@ use crate::v2::{VerifierOptions, payment_object, refund_object, verifier};
 use crate::v3::{V3VerifierOptions, VerifyOptions, now, v3_object, v3_verifier};
 use crate::{HttpReply, NapiErrorExt, Result};
 
-/// One merchant account of an endpoint: a label of your choice and its v2 part (whose `mchId` is
-/// required: v2 notifications are routed by it), its v3 part, or both.
+/// One merchant account of an endpoint: a label of your choice, its merchant id, and its v2 part
+/// (whose merchant id is required, here or in the part: v2 notifications are routed by it), its v3
+/// part, or both.
 #[napi(object, object_to_js = false)]
 pub struct ProfileOptions<'env> {
     /// The name the results carry (`label`), e.g. your shop id.
     pub label: String,
-    /// The v2 part: the merchant's `Verifier` options, `mchId` included.
+    /// The merchant id, binding both versions: v2 notifications must carry it as `mch_id` (the v2
+    /// part's own `mchId`, when set, must agree), APIv3 resources as `mchid` (or `sp_mchid`)
+    /// unless the v3 part names its own `mchIds`.
+    pub mch_id: Option<String>,
+    /// The v2 part: the merchant's `Verifier` options (`mchId` required unless the profile has one).
     pub v2: Option<VerifierOptions>,
     /// The APIv3 part: the merchant's `V3Verifier` options.
     pub v3: Option<V3VerifierOptions<'env>>,
@@ -26,12 +31,16 @@ pub struct ProfileOptions<'env> {
 /// Options of `new NativeEndpoint(options)`.
 #[napi(object, object_to_js = false)]
 pub struct EndpointOptions<'env> {
-    /// The merchants served (at least one; no two with the same label, v2 `mchId` or v3 key id).
+    /// The merchants served (at least one; no two with the same label, v2 `mchId`, v2 API key or v3
+    /// key id).
     pub profiles: Vec<ProfileOptions<'env>>,
 }
 
 fn profile(options: ProfileOptions<'_>) -> Result<MerchantProfile> {
     let mut profile = MerchantProfile::new(options.label);
+    if let Some(mch_id) = options.mch_id {
+        profile = profile.mch_id(mch_id);
+    }
     if let Some(v2) = options.v2 {
         profile = profile.v2(verifier(v2)?).napi()?;
     }

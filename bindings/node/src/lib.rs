@@ -131,6 +131,13 @@ pub fn reply_fail(msg: String) -> String {
     reply::fail(&msg)
 }
 
+/// The v2 refusal reply: FAIL with the one constant message of every refusal (`rejected`), never
+/// the error code (SPEC §2).
+#[napi(catch_unwind)]
+pub fn reply_refusal() -> &'static str {
+    reply::REFUSAL
+}
+
 /// The APIv3 success reply: 204, no body (WeChat Pay also accepts 200).
 #[napi(catch_unwind)]
 pub fn reply_v3_success() -> HttpReply {
@@ -138,8 +145,9 @@ pub fn reply_v3_success() -> HttpReply {
 }
 
 /// The APIv3 failure reply for an error code: 401 when the request is not authentic, 400 when it is
-/// malformed, 500 for `invalid_config` / `internal`; the body `{"code":"FAIL","message":"<code>"}`
-/// (the code only, never input). An unknown code is `invalid_argument`.
+/// malformed or uses an unsupported algorithm, 500 for `invalid_config` / `internal`; the body is
+/// the one constant refusal `{"code":"FAIL","message":"rejected"}` whatever the code (SPEC §2).
+/// An unknown code is `invalid_argument`.
 #[napi(catch_unwind)]
 pub fn reply_v3_fail(code: String) -> Result<HttpReply> {
     let kind = core::ErrorKind::from_code(&code)
@@ -183,8 +191,15 @@ mod tests {
     fn v3_fail_replies_by_code() {
         let r = reply_v3_fail("signature_mismatch".into()).unwrap();
         assert_eq!((r.status, r.content_type), (401, Some("application/json")));
-        assert_eq!(r.body, r#"{"code":"FAIL","message":"signature_mismatch"}"#);
+        assert_eq!(r.body, r#"{"code":"FAIL","message":"rejected"}"#);
         assert_eq!(reply_v3_fail("internal".into()).unwrap().status, 500);
+        assert_eq!(
+            reply_v3_fail("unsupported_algorithm".into())
+                .unwrap()
+                .status,
+            400
+        );
+        assert_eq!(reply_refusal(), reply::fail("rejected"));
         let err = reply_v3_fail("nope\n".into()).unwrap_err();
         assert_eq!(err.status, Code("invalid_argument"));
         assert!(!err.reason.contains('\n'));

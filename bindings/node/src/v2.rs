@@ -6,7 +6,7 @@ use napi_derive::napi;
 use wechatpay_notify::{self as core, SignType};
 
 use crate::input::{body_bytes, body_limit};
-use crate::object::{PlainObject, Texts, fields_object, typed_properties};
+use crate::object::{Errored, PlainObject, Texts, fields_object, typed_properties};
 use crate::{NapiErrorExt, Result};
 
 /// Options of `new NativeVerifier(options)` (the package's `Verifier` passes its options here).
@@ -46,17 +46,21 @@ pub fn verifier(options: VerifierOptions) -> Result<core::Verifier> {
 }
 
 /// A verified payment notification as a plain object: `fields` and the core's typed properties
-/// (the package adds `fieldList`, `Object.entries(fields)`).
+/// (the package adds `fieldList`, `Object.entries(fields)`, and makes an errored typed property an
+/// accessor that throws: see [`crate::object`]).
 pub fn payment_object<'env>(
     env: &'env Env,
     n: &core::PaymentNotification,
 ) -> napi::Result<Object<'env>> {
     let mut texts = Texts::new(env, n.fields().len());
+    let mut errored = Errored::new();
     let properties = core::PaymentNotification::PROPERTIES;
     let mut object = PlainObject::new(env, 1 + properties.len());
     object.set("fields", fields_object(env, &mut texts, n.fields())?)?;
-    typed_properties(&mut object, &mut texts, properties, |name| n.property(name))?;
-    object.build()
+    typed_properties(&mut object, &mut texts, &mut errored, properties, |name| {
+        n.property(name)
+    })?;
+    errored.finish(env, object)
 }
 
 /// A decrypted refund notification as a plain object: `fields` (the outer document), `reqInfo`
@@ -67,12 +71,15 @@ pub fn refund_object<'env>(
     n: &core::RefundNotification,
 ) -> napi::Result<Object<'env>> {
     let mut texts = Texts::new(env, n.fields().len() + n.req_info().len());
+    let mut errored = Errored::new();
     let properties = core::RefundNotification::PROPERTIES;
     let mut object = PlainObject::new(env, 2 + properties.len());
     object.set("fields", fields_object(env, &mut texts, n.fields())?)?;
     object.set("reqInfo", fields_object(env, &mut texts, n.req_info())?)?;
-    typed_properties(&mut object, &mut texts, properties, |name| n.property(name))?;
-    object.build()
+    typed_properties(&mut object, &mut texts, &mut errored, properties, |name| {
+        n.property(name)
+    })?;
+    errored.finish(env, object)
 }
 
 /// The native v2 verifier; use the package's `Verifier` class instead.

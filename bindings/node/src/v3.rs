@@ -8,7 +8,7 @@ use wechatpay_notify::{self as core, V3Refund, V3Transaction};
 use crate::input::{
     self, HeadersArg, Pairs, body_bytes, body_limit, config_number, key_pairs, unix_time,
 };
-use crate::object::{PlainObject, Texts, typed_object};
+use crate::object::{Errored, PlainObject, Texts, typed_object};
 use crate::{NapiErrorExt, Result};
 
 /// Options of `new NativeV3Verifier(options)` (the package's `V3Verifier` passes its options here).
@@ -25,6 +25,10 @@ pub struct V3VerifierOptions<'env> {
     pub max_clock_skew: Option<f64>,
     /// Bodies longer than this many bytes are rejected before anything else (default 65536).
     pub max_body_bytes: Option<f64>,
+    /// The merchant ids this verifier serves: after decryption the resource's `mchid` (or, for
+    /// partner notifications, `sp_mchid`) must be one of them, else `merchant_mismatch`. An empty
+    /// id is `invalid_config`. Absent or empty list: any merchant.
+    pub mch_ids: Option<Vec<String>>,
 }
 
 /// Options of one verification.
@@ -46,6 +50,9 @@ pub fn v3_verifier(options: V3VerifierOptions<'_>) -> Result<core::V3Verifier> {
     if let Some(limit) = options.max_body_bytes {
         inner = inner.max_body_bytes(body_limit(limit, "maxBodyBytes").napi()?);
     }
+    for mch_id in options.mch_ids.unwrap_or_default() {
+        inner = inner.expect_mch_id(mch_id).napi()?;
+    }
     Ok(inner)
 }
 
@@ -59,6 +66,7 @@ pub fn now(options: Option<VerifyOptions>) -> Result<u64> {
 /// adds `resource`, `JSON.parse(plaintext)`.
 pub fn v3_object<'env>(env: &'env Env, n: &core::V3Notification) -> napi::Result<Object<'env>> {
     let mut texts = Texts::new(env, 32);
+    let mut errored = Errored::new();
     let mut object = PlainObject::new(env, 10);
     object.set("id", texts.string(n.id())?)?;
     object.set("createTime", texts.string(n.create_time())?)?;
@@ -72,6 +80,7 @@ pub fn v3_object<'env>(env: &'env Env, n: &core::V3Notification) -> napi::Result
         Some(t) => Some(typed_object(
             env,
             &mut texts,
+            &mut errored,
             V3Transaction::PROPERTIES,
             |name| t.property(name),
         )?),
@@ -82,13 +91,14 @@ pub fn v3_object<'env>(env: &'env Env, n: &core::V3Notification) -> napi::Result
         Some(r) => Some(typed_object(
             env,
             &mut texts,
+            &mut errored,
             V3Refund::PROPERTIES,
             |name| r.property(name),
         )?),
         None => None,
     };
     object.set("refund", refund)?;
-    object.build()
+    errored.finish(env, object)
 }
 
 /// The native APIv3 verifier; use the package's `V3Verifier` class instead.
@@ -135,5 +145,11 @@ impl NativeV3Verifier {
     #[napi(catch_unwind)]
     pub fn trusted_key_ids(&self) -> Vec<String> {
         self.inner.trusted_ids().map(str::to_owned).collect()
+    }
+
+    /// The merchant ids the verifier serves (`mchIds`), in order; empty: any merchant.
+    #[napi(catch_unwind)]
+    pub fn expected_mch_ids(&self) -> Vec<String> {
+        self.inner.expected_mch_ids().to_vec()
     }
 }

@@ -50,10 +50,19 @@ async function start({ store = openStore(path.join(scratchDir('db'), 'payments.s
   const server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
+  const port = server.address().port
   return {
-    port: server.address().port,
+    port,
     store,
     logs,
+    /**
+     * Awaits a request that must be refused: the reply is exactly `want.reply` (one constant body
+     * per version) and the log names the code (for our own failures, `internal`, the log says why).
+     */
+    async refused(pending, want) {
+      assert.deepEqual(await pending, want.reply)
+      if (want.code !== 'internal') assert.match(logs.at(-1), new RegExp(`^rejected .*: ${want.code}: `))
+    },
     async close() {
       await new Promise((resolve) => server.close(resolve))
       store.close()
@@ -195,30 +204,28 @@ test('a second transaction for a paid order is recorded for review', () =>
   }))
 
 test('cross-merchant forgeries are refused with the endpoint reply and record nothing', () =>
-  withApp(async ({ port, store }) => {
+  withApp(async ({ port, store, refused }) => {
     store.createOrder(A.label, 'o-1', 100)
     store.createOrder(B.label, 'o-1', 100)
     // v2: a body naming A (its mch_id routes it to A's verifier) but signed with B's key (with A's
     // algorithm, so only the key differs). The endpoint's v2 refusal: 200 with the XML FAIL.
     let forged = v2PaymentSigned(B.v2Key, A.signType, A.mchId, '4200000030', 'o-1', 100)
-    assert.deepEqual(await postV2(port, forged), v2Fail(200, 'signature_mismatch'))
+    await refused(postV2(port, forged), v2Fail(200, 'signature_mismatch'))
     // And naming B, signed with A's key.
     forged = v2PaymentSigned(A.v2Key, B.signType, B.mchId, '4200000031', 'o-1', 100)
-    assert.deepEqual(await postV2(port, forged), v2Fail(200, 'signature_mismatch'))
+    await refused(postV2(port, forged), v2Fail(200, 'signature_mismatch'))
     // A tampered amount.
     const genuine = v2Payment(A, '4200000032', 'o-1', 100)
     const tampered = genuine.replace('<total_fee><![CDATA[100]]>', '<total_fee><![CDATA[1]]>')
     assert.notEqual(tampered, genuine)
-    assert.deepEqual(await postV2(port, tampered), v2Fail(200, 'signature_mismatch'))
+    await refused(postV2(port, tampered), v2Fail(200, 'signature_mismatch'))
 
     // v3: A's key id in Wechatpay-Serial (routing to A) but signed with B's private key.
     let body = v3Body(A.v3Key, 'EV-forged-1', 'TRANSACTION.SUCCESS', transaction(A, '4200000033', 'o-1', 100))
-    let res = await postV3(port, { headers: v3Headers(body, B.privateKey, A.keyId, unixNow()), body })
-    assert.deepEqual(res, v3Fail(401, 'signature_mismatch'))
+    await refused(postV3(port, { headers: v3Headers(body, B.privateKey, A.keyId, unixNow()), body }), v3Fail(401, 'signature_mismatch'))
     // Genuinely signed for B (B's key and id), but the resource encrypted under A's APIv3 key.
     body = v3Body(A.v3Key, 'EV-forged-2', 'TRANSACTION.SUCCESS', transaction(A, '4200000034', 'o-1', 100))
-    res = await postV3(port, { headers: v3Headers(body, B.privateKey, B.keyId, unixNow()), body })
-    assert.deepEqual(res, v3Fail(400, 'decrypt_failed'))
+    await refused(postV3(port, { headers: v3Headers(body, B.privateKey, B.keyId, unixNow()), body }), v3Fail(400, 'decrypt_failed'))
 
     assert.equal(store.count(), 0)
     assert.deepEqual(store.order(A.label, 'o-1'), order(A, 'o-1', 100))
@@ -229,28 +236,28 @@ test('cross-merchant forgeries are refused with the endpoint reply and record no
   }))
 
 test('v3 stale and future timestamps, probes, unknown keys, missing headers and re-serialised bodies are refused', () =>
-  withApp(async ({ port, store }) => {
+  withApp(async ({ port, store, refused }) => {
     store.createOrder(A.label, 'o-1', 100)
     const genuine = v3Payment(A, '4200000040', 'o-1', 100)
     const signedAt = (ts) => ({ headers: v3Headers(genuine.body, A.privateKey, A.keyId, ts), body: genuine.body })
     // Correctly signed, but ten minutes old, or ten minutes ahead: outside the 300 s window.
-    assert.deepEqual(await postV3(port, signedAt(unixNow() - 600)), v3Fail(401, 'timestamp_out_of_window'))
-    assert.deepEqual(await postV3(port, signedAt(unixNow() + 600)), v3Fail(401, 'timestamp_out_of_window'))
+    await refused(postV3(port, signedAt(unixNow() - 600)), v3Fail(401, 'timestamp_out_of_window'))
+    await refused(postV3(port, signedAt(unixNow() + 600)), v3Fail(401, 'timestamp_out_of_window'))
     // WeChat Pay's probe traffic.
     const probe = genuine.headers.map(([k, v]) => [k, k === 'Wechatpay-Signature' ? 'WECHATPAY/SIGNTEST/c2lnbmF0dXJl' : v])
-    assert.deepEqual(await postV3(port, { headers: probe, body: genuine.body }), v3Fail(401, 'signature_probe'))
+    await refused(postV3(port, { headers: probe, body: genuine.body }), v3Fail(401, 'signature_probe'))
     // A key id no merchant trusts.
     const unknown = v3Headers(genuine.body, A.privateKey, 'PUB_KEY_ID_0199999999999999999999999999', unixNow())
-    assert.deepEqual(await postV3(port, { headers: unknown, body: genuine.body }), v3Fail(401, 'unknown_serial'))
+    await refused(postV3(port, { headers: unknown, body: genuine.body }), v3Fail(401, 'unknown_serial'))
     // A header missing; one sent twice.
     const missing = genuine.headers.filter(([k]) => k !== 'Wechatpay-Timestamp')
-    assert.deepEqual(await postV3(port, { headers: missing, body: genuine.body }), v3Fail(401, 'missing_header'))
+    await refused(postV3(port, { headers: missing, body: genuine.body }), v3Fail(401, 'missing_header'))
     // (Every raw header reaches the endpoint: a repeated one is refused, never read first- or last-wins.)
     const twice = [...genuine.headers, ['Wechatpay-Serial', B.keyId]]
-    assert.deepEqual(await postV3(port, { headers: twice, body: genuine.body }), v3Fail(400, 'invalid_argument'))
+    await refused(postV3(port, { headers: twice, body: genuine.body }), v3Fail(400, 'invalid_argument'))
     // The body re-serialised (whitespace changed) after signing.
     const reserialised = genuine.body.replace(',', ', ')
-    assert.deepEqual(await postV3(port, { headers: genuine.headers, body: reserialised }), v3Fail(401, 'signature_mismatch'))
+    await refused(postV3(port, { headers: genuine.headers, body: reserialised }), v3Fail(401, 'signature_mismatch'))
 
     assert.equal(store.count(), 0)
     assert.deepEqual(store.order(A.label, 'o-1'), order(A, 'o-1', 100))
@@ -259,7 +266,7 @@ test('v3 stale and future timestamps, probes, unknown keys, missing headers and 
   }))
 
 test('refunds are recorded once and never acted upon', () =>
-  withApp(async ({ port, store }) => {
+  withApp(async ({ port, store, refused }) => {
     store.createOrder(A.label, 'o-1', 100)
     store.createOrder(B.label, 'o-2', 200)
     assert.deepEqual(await postV2(port, v2Payment(A, '4200000050', 'o-1', 100)), V2_SUCCESS)
@@ -273,7 +280,7 @@ test('refunds are recorded once and never acted upon', () =>
     assert.deepEqual(store.refunds(), [
       {
         merchant: A.label,
-        dedupe_key: '50000000000000000000000000001',
+        dedupe_key: '50000000000000000000000000001:SUCCESS',
         version: 'v2',
         out_trade_no: 'o-1',
         out_refund_no: 'R-o-1',
@@ -282,7 +289,7 @@ test('refunds are recorded once and never acted upon', () =>
       },
       {
         merchant: B.label,
-        dedupe_key: '50300000000000000000000000002',
+        dedupe_key: '50300000000000000000000000002:SUCCESS',
         version: 'v3',
         out_trade_no: 'o-2',
         out_refund_no: 'R-o-2',
@@ -290,14 +297,75 @@ test('refunds are recorded once and never acted upon', () =>
         refund_status: 'SUCCESS',
       },
     ])
+    assert.deepEqual(store.refundStates(), [
+      { merchant: A.label, refund_id: '50000000000000000000000000001', status: 'SUCCESS' },
+      { merchant: B.label, refund_id: '50300000000000000000000000002', status: 'SUCCESS' },
+    ])
     // Orders and payments untouched: a refund is a hint to confirm with the refund query API.
     assert.deepEqual(store.order(A.label, 'o-1'), paid(A, 'o-1', 100, '4200000050'))
     assert.deepEqual(store.order(B.label, 'o-2'), paid(B, 'o-2', 200, '4200000051'))
     assert.equal(store.count(), 2)
     // A refund naming A but encrypted with B's key is refused.
     const forged = v2Refund(A, '50000000000000000000000000003', 'o-1', 100, { key: B.v2Key })
-    assert.deepEqual(await postV2(port, forged), v2Fail(200, 'decrypt_failed'))
+    await refused(postV2(port, forged), v2Fail(200, 'decrypt_failed'))
     assert.equal(store.refunds().length, 2)
+  }))
+
+test("a refund's state moves forward: ABNORMAL then SUCCESS ends SUCCESS, never back", () =>
+  withApp(async ({ port, store }) => {
+    const id = '50000000000000000000000000011'
+    const refundRows = () => store.refunds().map((r) => [r.merchant, r.dedupe_key, r.version, r.refund_status])
+    // ABNORMAL (v2 says CHANGE), delivered twice: one record, state ABNORMAL.
+    const abnormal = v2Refund(A, id, 'o-1', 100, { status: 'CHANGE' })
+    for (let i = 0; i < 2; i++) assert.deepEqual(await postV2(port, abnormal), V2_SUCCESS)
+    assert.deepEqual(store.refundStates(), [{ merchant: A.label, refund_id: id, status: 'ABNORMAL' }])
+    // The same state delivered by APIv3 shares its key: still one record.
+    assert.deepEqual(await postV3(port, v3Event(A, 'REFUND.ABNORMAL', refund(A, id, 'o-1', 100, 'ABNORMAL'))), V3_SUCCESS)
+    assert.deepEqual(refundRows(), [[A.label, `${id}:ABNORMAL`, 'v2', 'CHANGE']])
+    // Then SUCCESS: a new state, a new record (not swallowed by the ABNORMAL one), and the refund's
+    // state is SUCCESS.
+    const success = v3Event(A, 'REFUND.SUCCESS', refund(A, id, 'o-1', 100, 'SUCCESS'))
+    assert.deepEqual(await postV3(port, success), V3_SUCCESS)
+    assert.deepEqual(store.refundStates(), [{ merchant: A.label, refund_id: id, status: 'SUCCESS' }])
+    // A late ABNORMAL retry (another delivery of the old state) and the v2 SUCCESS change nothing.
+    assert.deepEqual(await postV2(port, abnormal), V2_SUCCESS)
+    assert.deepEqual(await postV2(port, v2Refund(A, id, 'o-1', 100)), V2_SUCCESS)
+    assert.deepEqual(refundRows(), [
+      [A.label, `${id}:ABNORMAL`, 'v2', 'CHANGE'],
+      [A.label, `${id}:SUCCESS`, 'v3', 'SUCCESS'],
+    ])
+    assert.deepEqual(store.refundStates(), [{ merchant: A.label, refund_id: id, status: 'SUCCESS' }])
+
+    // Out of order: SUCCESS first, then a delayed ABNORMAL: recorded, but the state stays SUCCESS.
+    const late = '50000000000000000000000000012'
+    assert.deepEqual(await postV3(port, v3Event(A, 'REFUND.SUCCESS', refund(A, late, 'o-2', 5))), V3_SUCCESS)
+    assert.deepEqual(await postV3(port, v3Event(A, 'REFUND.ABNORMAL', refund(A, late, 'o-2', 5, 'ABNORMAL'))), V3_SUCCESS)
+    // ABNORMAL then CLOSED (v2 REFUNDCLOSE), for the other merchant; a SUCCESS after CLOSED
+    // changes nothing either.
+    const closed = '50000000000000000000000000013'
+    assert.deepEqual(await postV3(port, v3Event(B, 'REFUND.ABNORMAL', refund(B, closed, 'o-3', 7, 'ABNORMAL'))), V3_SUCCESS)
+    assert.deepEqual(await postV2(port, v2Refund(B, closed, 'o-3', 7, { status: 'REFUNDCLOSE' })), V2_SUCCESS)
+    assert.deepEqual(await postV3(port, v3Event(B, 'REFUND.SUCCESS', refund(B, closed, 'o-3', 7))), V3_SUCCESS)
+    assert.deepEqual(store.refundStates(), [
+      { merchant: A.label, refund_id: id, status: 'SUCCESS' },
+      { merchant: A.label, refund_id: late, status: 'SUCCESS' },
+      { merchant: B.label, refund_id: closed, status: 'CLOSED' },
+    ])
+    assert.equal(store.refunds().length, 2 + 2 + 3)
+    // Payments and orders untouched.
+    assert.equal(store.count(), 0)
+  }))
+
+test('an amount sent in another form than an integer pays nothing: recorded for review', () =>
+  withApp(async ({ port, store }) => {
+    store.createOrder(A.label, 'o-1', 100)
+    // Genuinely signed, but amount.total is the string "100": the property is an error, never
+    // "absent" and never parsed our own way.
+    const odd = v3Event(A, 'TRANSACTION.SUCCESS', transaction(A, '4200000055', 'o-1', '100'))
+    assert.deepEqual(await postV3(port, odd), V3_SUCCESS)
+    assert.deepEqual(store.order(A.label, 'o-1'), order(A, 'o-1', 100))
+    assert.deepEqual(store.payments(), [row(A, '4200000055', 'v3', 'o-1', null, 'discrepancy')])
+    assert.deepEqual(store.discrepancies(), [discrepancy(A, '4200000055', 'o-1', null, 100, 'amount_mismatch')])
   }))
 
 test('failed payments are acknowledged and recorded as failed', () =>
@@ -311,43 +379,45 @@ test('failed payments are acknowledged and recorded as failed', () =>
       assert.deepEqual(await postV2(port, a), V2_SUCCESS)
       assert.deepEqual(await postV3(port, b), V3_SUCCESS)
     }
+    // Keyed transaction_id:STATE, so that a later success of the same transaction is not swallowed.
     assert.deepEqual(
-      store.payments().map((p) => [p.merchant, p.result, p.outcome]),
+      store.payments().map((p) => [p.merchant, p.dedupe_key, p.result, p.outcome]),
       [
-        [A.label, 'FAIL', 'failed'],
-        [B.label, 'PAYERROR', 'failed'],
+        [A.label, '4200000060:FAIL', 'FAIL', 'failed'],
+        [B.label, '4200000061:PAYERROR', 'PAYERROR', 'failed'],
       ],
     )
     assert.deepEqual(store.order(A.label, 'o-1'), order(A, 'o-1', 888))
     assert.deepEqual(store.order(B.label, 'o-2'), order(B, 'o-2', 888))
     assert.deepEqual(store.discrepancies(), [])
+    // The same transaction succeeding later is recorded and pays the order.
+    assert.deepEqual(await postV3(port, v3Payment(B, '4200000061', 'o-2', 888)), V3_SUCCESS)
+    assert.deepEqual(store.order(B.label, 'o-2'), paid(B, 'o-2', 888, '4200000061'))
+    assert.equal(store.count(), 3)
   }))
 
 test('oversized, undecidable and unknown-merchant requests get the endpoint refusal', () =>
-  withApp(async ({ port, store }) => {
+  withApp(async ({ port, store, refused }) => {
     store.createOrder(A.label, 'o-1', 1)
     // A validly signed v2 notification padded (ignorable whitespace) past the limit: the size limit
     // comes first; a body no merchant could be chosen for gets the v2 FAIL with 400.
     const body = v2Payment(A, '4200000080', 'o-1', 1)
     const padded = body.replace('<xml>', `<xml>${' '.repeat(MAX_BODY_BYTES)}`)
-    assert.deepEqual(await postV2(port, padded), v2Fail(400, 'body_too_large'))
-    assert.deepEqual(await postV2(port, padded, { chunked: true }), v2Fail(400, 'body_too_large'))
-    assert.deepEqual(await postV2(port, Buffer.alloc(4 << 20, 0x20)), v2Fail(400, 'body_too_large'))
+    await refused(postV2(port, padded), v2Fail(400, 'body_too_large'))
+    await refused(postV2(port, padded, { chunked: true }), v2Fail(400, 'body_too_large'))
+    await refused(postV2(port, Buffer.alloc(4 << 20, 0x20)), v2Fail(400, 'body_too_large'))
     // An APIv3 request over the limit: the APIv3 refusal.
     const big = v3Payment(A, '4200000081', 'o-1', 1)
-    assert.deepEqual(
-      await postV3(port, { headers: big.headers, body: big.body + ' '.repeat(MAX_BODY_BYTES) }),
-      v3Fail(400, 'body_too_large'),
-    )
+    await refused(postV3(port, { headers: big.headers, body: big.body + ' '.repeat(MAX_BODY_BYTES) }), v3Fail(400, 'body_too_large'))
     // Not XML and no Wechatpay-Signature; an empty body; an XXE attempt; a merchant nobody serves.
-    assert.deepEqual(await postV2(port, '{"id":1}', { contentType: 'application/json' }), v2Fail(400, 'malformed_xml'))
-    assert.deepEqual(await postV2(port, ''), v2Fail(400, 'malformed_xml'))
+    await refused(postV2(port, '{"id":1}', { contentType: 'application/json' }), v2Fail(400, 'malformed_xml'))
+    await refused(postV2(port, ''), v2Fail(400, 'malformed_xml'))
     const xxe =
       '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>' +
       '<xml><mch_id>10000100</mch_id><attach>&x;</attach></xml>'
-    assert.deepEqual(await postV2(port, xxe), v2Fail(400, 'forbidden_doctype'))
+    await refused(postV2(port, xxe), v2Fail(400, 'forbidden_doctype'))
     const other = v2PaymentSigned(A.v2Key, A.signType, '19999999', '4200000082', 'o-1', 1)
-    assert.deepEqual(await postV2(port, other), v2Fail(200, 'merchant_mismatch'))
+    await refused(postV2(port, other), v2Fail(200, 'merchant_mismatch'))
     assert.equal(store.count(), 0)
 
     // Exactly at the limit is not "too large" (and chunked bodies are read like any other).
@@ -367,12 +437,12 @@ test('one route only: 404 elsewhere, 405 for GET', () =>
 
 test('the test-only switch fails the first requests with 500 in each version form', () =>
   withApp(
-    async ({ port, store, logs }) => {
+    async ({ port, store, logs, refused }) => {
       store.createOrder(A.label, 'o-1', 1)
       const v2 = v2Payment(A, '4200000095', 'o-1', 1)
       // Not acknowledged, in each version's form: WeChat Pay retries.
-      assert.deepEqual(await postV2(port, v2), v2Fail(500, 'internal'))
-      assert.deepEqual(await postV3(port, v3Payment(A, '4200000095', 'o-1', 1)), v3Fail(500, 'internal'))
+      await refused(postV2(port, v2), v2Fail(500, 'internal'))
+      await refused(postV3(port, v3Payment(A, '4200000095', 'o-1', 1)), v3Fail(500, 'internal'))
       assert.equal(store.count(), 0)
       assert.deepEqual(await postV2(port, v2), V2_SUCCESS)
       assert.deepEqual(store.order(A.label, 'o-1'), paid(A, 'o-1', 1, '4200000095'))
@@ -390,12 +460,12 @@ test('a failed database write is not acknowledged, and the retry is recorded', a
     return recordPayment(p)
   }
   await withApp(
-    async ({ port }) => {
+    async ({ port, refused }) => {
       store.createOrder(B.label, 'o-1', 5)
       const v2 = v2Payment(B, '4200000096', 'o-1', 5)
       const v3 = v3Payment(B, '4200000096', 'o-1', 5)
-      assert.deepEqual(await postV2(port, v2), v2Fail(500, 'internal'))
-      assert.deepEqual(await postV3(port, v3), v3Fail(500, 'internal'))
+      await refused(postV2(port, v2), v2Fail(500, 'internal'))
+      await refused(postV3(port, v3), v3Fail(500, 'internal'))
       assert.equal(store.count(), 0)
       assert.deepEqual(await postV3(port, v3), V3_SUCCESS)
       assert.deepEqual(await postV2(port, v2), V2_SUCCESS)
@@ -533,6 +603,22 @@ test('the profiles file rules', () => {
   assert.ok(!e.includes(A.v2Key) && !e.includes(A.v3Key), e)
   assert.match(tryWith((d) => (d.profiles[0].v2.sign_type = 'SHA1')), /invalid_config/)
   assert.match(tryWith((d) => (d.profiles[0].v2.mch_id = 10000100)), /mch_id must be a string/)
+  // Two v2 parts with one API key: a refund's req_info names no merchant (the key file is never quoted).
+  e = tryWith((d) => (d.profiles[1].v2 = { ...d.profiles[0].v2, mch_id: B.mchId }))
+  assert.ok(e.includes('invalid_config') && e.includes('API key') && !e.includes(A.v2Key), e)
+  // The merchant id at the profile level: it may replace the v2 part's, must agree with it, and
+  // must not be empty; the v3 part's own mch_ids are a list of strings.
+  const moved = structuredClone(original)
+  moved.profiles[0].mch_id = moved.profiles[0].v2.mch_id
+  delete moved.profiles[0].v2.mch_id
+  moved.profiles[1].v3.mch_ids = [B.mchId, '1900000200']
+  fs.writeFileSync(path.join(dir, 'moved.json'), JSON.stringify(moved))
+  assert.deepEqual(loadEndpoint(path.join(dir, 'moved.json')).labels(), [A.label, B.label])
+  assert.match(tryWith((d) => (d.profiles[0].mch_id = B.mchId)), /invalid_config/)
+  assert.match(tryWith((d) => (d.profiles[0].mch_id = '')), /invalid_config/)
+  assert.match(tryWith((d) => (d.profiles[0].mch_id = 10000100)), /mch_id must be a string/)
+  assert.match(tryWith((d) => (d.profiles[0].v3.mch_ids = [''])), /invalid_config/)
+  assert.match(tryWith((d) => (d.profiles[0].v3.mch_ids = A.mchId)), /mch_ids must be a list/)
   assert.match(tryWith((d) => (d.profiles[0].v2.api_key_file = 'missing.txt')), /cannot read/)
   assert.match(tryWith((d) => (d.profiles = {})), /"profiles" list/)
   assert.throws(() => loadEndpoint(path.join(dir, 'missing.json')), /cannot read/)

@@ -18,8 +18,9 @@ const CLI = process.env.WECHATPAY_NOTIFY_CLI || path.join(ROOT, 'target', 'debug
 // The environment variable the profiles name for shop-a's APIv3 key in these tests.
 const A_V3_KEY_ENV = 'SIM_SHOP_A_API_V3_KEY'
 const V2_SUCCESS = '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>'
-const v2Fail = (code) => `<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[${code}]]></return_msg></xml>`
-const v3Fail = (code) => JSON.stringify({ code: 'FAIL', message: code })
+// Every refusal carries one constant message (SPEC §2); the code is only in the example's log.
+const V2_REFUSAL = '<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>'
+const V3_REFUSAL = '{"code":"FAIL","message":"rejected"}'
 
 function exec(file, args, env) {
   return new Promise((resolve) => {
@@ -164,12 +165,14 @@ test('simulate pay signed with a forged key, or for a merchant nobody serves, is
       WECHATPAY_API_KEY: B.v2Key,
     })
     assert.equal(report.reply_ok, false)
-    assert.deepEqual([report.attempts[0].status, report.attempts[0].reply], [200, v2Fail('signature_mismatch')])
+    assert.deepEqual([report.attempts[0].status, report.attempts[0].reply], [200, V2_REFUSAL])
+    assert.match(ex.log(), /rejected v2 notification for shop-a: signature_mismatch: /)
     report = await ex.simulate(['pay', '--mch-id', '19999999', '--out-trade-no', 'SIM-A-2', '--total-fee', '101'], {
       WECHATPAY_API_KEY: A.v2Key,
     })
     assert.equal(report.reply_ok, false)
-    assert.deepEqual([report.attempts[0].status, report.attempts[0].reply], [200, v2Fail('merchant_mismatch')])
+    assert.deepEqual([report.attempts[0].status, report.attempts[0].reply], [200, V2_REFUSAL])
+    assert.match(ex.log(), /rejected v2 notification: merchant_mismatch: /)
     withStore(ex, (store) => {
       assert.equal(store.count(), 0)
       assert.equal(store.order(A.label, 'SIM-A-2').status, 'pending')
@@ -181,11 +184,13 @@ test('simulate v3 with a keygen key the example trusts: 204, recorded once; what
     await ex.addOrder(A.label, 'SIM-A-3', 303)
     const { trusted, untrusted } = deployment
     const signed = ['--private-key', trusted.privateKey, '--key-id', trusted.keyId]
-    const order = ['--out-trade-no', 'SIM-A-3', '--total-fee', '303']
+    // The merchant's id is the same in both versions (the profile binds its APIv3 part to it).
+    const order = ['--mch-id', A.mchId, '--out-trade-no', 'SIM-A-3', '--total-fee', '303']
     const refused = async (extra, v3Key, status, code, signer = signed) => {
       const report = await ex.simulate(['v3', 'pay', ...signer, ...order, ...extra], { WECHATPAY_API_V3_KEY: v3Key })
       assert.equal(report.reply_ok, false)
-      assert.deepEqual([report.attempts[0].status, report.attempts[0].reply], [status, v3Fail(code)])
+      assert.deepEqual([report.attempts[0].status, report.attempts[0].reply], [status, V3_REFUSAL])
+      assert.match(ex.log(), new RegExp(`rejected v3 notification[^\n]*: ${code}: [^\n]*\n$`))
     }
     // A ten-minute-old timestamp, WeChat Pay's probe, another APIv3 key than the merchant's, a
     // keygen key the example does not trust.
@@ -193,6 +198,8 @@ test('simulate v3 with a keygen key the example trusts: 204, recorded once; what
     await refused(['--probe'], A.v3Key, 401, 'signature_probe')
     await refused([], B.v3Key, 400, 'decrypt_failed')
     await refused([], A.v3Key, 401, 'unknown_serial', ['--private-key', untrusted.privateKey, '--key-id', untrusted.keyId])
+    // Genuine for the key A trusts, but for another merchant id: refused after decryption.
+    await refused(['--mch-id', B.mchId], A.v3Key, 401, 'merchant_mismatch')
     withStore(ex, (store) => assert.equal(store.count(), 0))
 
     // The genuine simulation, delivered twice: 204 with no body, recorded once, the order paid.
@@ -244,7 +251,7 @@ test('simulate --until-success against the fail-first switch: 500, 500, then ack
           [200, 15, true],
         ],
       )
-      assert.equal(report.attempts[0].reply, v2Fail('internal'))
+      assert.equal(report.attempts[0].reply, V2_REFUSAL)
       withStore(ex, (store) => {
         assert.equal(store.count(), 1)
         assert.equal(store.order(A.label, 'SIM-A-4').status, 'paid')
@@ -258,13 +265,13 @@ test('simulate --until-success against the fail-first switch: 500, 500, then ack
       await ex.addOrder(A.label, 'SIM-A-5', 505)
       const { trusted } = deployment
       const report = await ex.simulate(
-        ['v3', 'pay', '--private-key', trusted.privateKey, '--key-id', trusted.keyId, '--out-trade-no', 'SIM-A-5']
+        ['v3', 'pay', '--private-key', trusted.privateKey, '--key-id', trusted.keyId, '--mch-id', A.mchId, '--out-trade-no', 'SIM-A-5']
           .concat(['--total-fee', '505', '--until-success', '--time-scale', '0.01']),
         { WECHATPAY_API_V3_KEY: A.v3Key },
       )
       assert.equal(report.reply_ok, true)
       assert.deepEqual(statuses(report), [500, 500, 204])
-      assert.equal(report.attempts[0].reply, v3Fail('internal'))
+      assert.equal(report.attempts[0].reply, V3_REFUSAL)
       withStore(ex, (store) => {
         assert.deepEqual(
           store.payments().map((p) => [p.version, p.outcome]),

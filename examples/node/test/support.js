@@ -10,13 +10,16 @@ const http = require('node:http')
 const os = require('node:os')
 const path = require('node:path')
 
-const { sign, replySuccess, replyFail } = require('wechatpay-notify')
+const { sign, replySuccess, replyRefusal, replyV3Fail } = require('wechatpay-notify')
 const { NOTIFY_PATH } = require('../server.js')
 
 const ROOT = path.join(__dirname, '..', '..', '..')
 const KEYS = path.join(ROOT, 'tests', 'vectors', 'keys')
 
-/** One merchant's keys, as WeChat Pay and the merchant share them. */
+/**
+ * One merchant's keys, as WeChat Pay and the merchant share them. Its merchant id is the same in
+ * both versions (v2 `mch_id`, APIv3 `mchid`): the profile's v2 part binds its APIv3 part to it.
+ */
 const A = {
   label: 'shop-a',
   mchId: '10000100',
@@ -26,7 +29,6 @@ const A = {
   keyId: 'PUB_KEY_ID_0114232134912410000000000000', // the WeChat Pay public key it trusts
   privateKey: 'pubkey-a-private.pem', // signs as "WeChat Pay" for it (tests/vectors/keys/)
   publicKey: 'pubkey-a-public.pem',
-  v3Mchid: '1900000100',
 }
 const B = {
   label: 'shop-b',
@@ -37,7 +39,6 @@ const B = {
   keyId: 'PUB_KEY_ID_0111111111111120000000000001',
   privateKey: 'pubkey-b-private.pem',
   publicKey: 'pubkey-b-public.pem',
-  v3Mchid: '1900000200',
 }
 
 const dirs = []
@@ -132,8 +133,11 @@ function encryptReqInfo(inner, apiKey) {
   return Buffer.concat([cipher.update(xmlOf(inner, 'root'), 'utf8'), cipher.final()]).toString('base64')
 }
 
-/** A v2 refund notification of merchant `m` (req_info encrypted with its API key, or `key`). */
-function v2Refund(m, refundId, outTradeNo, refundFee, { key = m.v2Key } = {}) {
+/**
+ * A v2 refund notification of merchant `m` (req_info encrypted with its API key, or `key`), in
+ * state `status` (v2's words: SUCCESS, CHANGE, REFUNDCLOSE).
+ */
+function v2Refund(m, refundId, outTradeNo, refundFee, { key = m.v2Key, status = 'SUCCESS' } = {}) {
   const fee = String(refundFee)
   const reqInfo = encryptReqInfo(
     {
@@ -144,7 +148,7 @@ function v2Refund(m, refundId, outTradeNo, refundFee, { key = m.v2Key } = {}) {
       refund_id: refundId,
       refund_recv_accout: '支付用户零钱',
       refund_request_source: 'API',
-      refund_status: 'SUCCESS',
+      refund_status: status,
       settlement_refund_fee: fee,
       settlement_total_fee: fee,
       success_time: '2026-11-27 13:20:00',
@@ -164,7 +168,7 @@ function v2Refund(m, refundId, outTradeNo, refundFee, { key = m.v2Key } = {}) {
 
 /** A TRANSACTION.* resource of merchant `m`. */
 const transaction = (m, transactionId, outTradeNo, total, tradeState = 'SUCCESS') => ({
-  mchid: m.v3Mchid,
+  mchid: m.mchId,
   appid: 'wxd678efh567hg6787',
   out_trade_no: outTradeNo,
   transaction_id: transactionId,
@@ -178,14 +182,14 @@ const transaction = (m, transactionId, outTradeNo, total, tradeState = 'SUCCESS'
   amount: { total, payer_total: total, currency: 'CNY', payer_currency: 'CNY' },
 })
 
-/** A REFUND.* resource of merchant `m`. */
-const refund = (m, refundId, outTradeNo, amount) => ({
-  mchid: m.v3Mchid,
+/** A REFUND.* resource of merchant `m`, in state `status` (SUCCESS, ABNORMAL, CLOSED). */
+const refund = (m, refundId, outTradeNo, amount, status = 'SUCCESS') => ({
+  mchid: m.mchId,
   out_trade_no: outTradeNo,
   transaction_id: '4200000000000000000000000002',
   out_refund_no: `R-${outTradeNo}`,
   refund_id: refundId,
-  refund_status: 'SUCCESS',
+  refund_status: status,
   success_time: '2026-11-27T13:20:00+08:00',
   user_received_account: '支付用户零钱',
   amount: { total: amount, refund: amount, payer_total: amount, payer_refund: amount },
@@ -234,7 +238,8 @@ function v3Headers(body, privateKey, serial, timestamp) {
 
 /** A genuine APIv3 event of merchant `m`, signed now: `{ headers, body }`. */
 function v3Event(m, eventType, resource) {
-  const body = v3Body(m.v3Key, `EV-${resource.refund_id ?? resource.transaction_id}`, eventType, resource)
+  const id = resource.refund_id === undefined ? resource.transaction_id : `${resource.refund_id}-${resource.refund_status}`
+  const body = v3Body(m.v3Key, `EV-${id}`, eventType, resource)
   return { headers: v3Headers(body, m.privateKey, m.keyId, unixNow()), body }
 }
 
@@ -285,10 +290,12 @@ const postV3 = (port, { headers, body }) => request(port, body, { headers, conte
 
 const V2_SUCCESS = { status: 200, contentType: 'text/xml', body: replySuccess() }
 const V3_SUCCESS = { status: 204, contentType: null, body: '' }
+// A refusal's reply is the same for every refusal of a version (SPEC §2): its code is only in the
+// server's log. These give the reply a test expects and the code the log must name.
 /** A v2 refusal: 200 once the version was decided, 400 for a body neither version can read, 500 for our own failure. */
-const v2Fail = (status, code) => ({ status, contentType: 'text/xml', body: replyFail(code) })
-/** An APIv3 refusal: `status`, application/json, {"code":"FAIL","message":"<code>"}. */
-const v3Fail = (status, code) => ({ status, contentType: 'application/json', body: JSON.stringify({ code: 'FAIL', message: code }) })
+const v2Fail = (status, code) => ({ reply: { status, contentType: 'text/xml', body: replyRefusal() }, code })
+/** An APIv3 refusal: `status`, application/json, {"code":"FAIL","message":"rejected"}. */
+const v3Fail = (status, code) => ({ reply: { status, contentType: 'application/json', body: replyV3Fail(code).body }, code })
 
 module.exports = {
   ROOT,
