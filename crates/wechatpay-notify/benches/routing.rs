@@ -61,10 +61,7 @@ fn endpoint(n: usize, pem: &str) -> Endpoint {
             format!("PUB_KEY_ID_{i:028}")
         };
         v3.add_trusted_key(&id, pem).unwrap();
-        MerchantProfile::new(format!("m{i}"))
-            .v2(v2)
-            .unwrap()
-            .v3(v3)
+        MerchantProfile::new(format!("m{i}")).v2(v2).unwrap().v3(v3)
     }))
     .unwrap()
 }
@@ -84,7 +81,8 @@ fn main() {
         .measurement_time(Duration::from_secs(3))
         .configure_from_args();
     let (request, pem) = genuine();
-    let unknown_v2 = b"<xml><return_code>SUCCESS</return_code><mch_id>99999999</mch_id><sign>X</sign></xml>";
+    let unknown_v2 =
+        b"<xml><return_code>SUCCESS</return_code><mch_id>99999999</mch_id><sign>X</sign></xml>";
     let oversized = "A".repeat(8192);
     let mut group = c.benchmark_group("endpoint_routing");
     for n in [1usize, 10_000] {
@@ -98,7 +96,10 @@ fn main() {
             ("v3_8KiB_id", with_serial(&request, &oversized)),
         ] {
             let expect_ok = name == "v3_genuine_id";
-            assert_eq!(e.handle(&headers, &request.body, request.now).is_ok(), expect_ok);
+            assert_eq!(
+                e.handle(&headers, &request.body, request.now).is_ok(),
+                expect_ok
+            );
             group.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
                 b.iter(|| black_box(e.handle(black_box(&headers), &request.body, request.now)))
             });

@@ -207,10 +207,10 @@ impl Endpoint {
     /// Decides the version and the merchant of a request, and verifies it with that merchant's
     /// verifier. `now` (Unix seconds) is used by APIv3 only.
     pub fn handle(&self, headers: &V3Headers, body: &[u8], now: u64) -> Result<Handled, Rejection> {
-        if headers.contains("Wechatpay-Signature") {
-            return self.handle_v3(headers, body, now);
+        match ApiVersion::of_request(headers) {
+            ApiVersion::V3 => self.handle_v3(headers, body, now),
+            ApiVersion::V2 => self.handle_v2(body),
         }
-        self.handle_v2(body)
     }
 
     fn handle_v3(&self, headers: &V3Headers, body: &[u8], now: u64) -> Result<Handled, Rejection> {
@@ -320,6 +320,29 @@ impl ApiVersion {
             ApiVersion::V3 => "v3",
         }
     }
+
+    /// The version of a request, as the endpoint decides it: APIv3 when it carries a
+    /// `Wechatpay-Signature` header, v2 otherwise. Nothing is verified here.
+    pub fn of_request(headers: &V3Headers) -> ApiVersion {
+        if headers.contains("Wechatpay-Signature") {
+            ApiVersion::V3
+        } else {
+            ApiVersion::V2
+        }
+    }
+
+    /// The reply when the application itself fails after verification (its database, say):
+    /// `500` with the version's constant refusal body, so that WeChat Pay retries later (v2 reads
+    /// the FAIL in the XML, v3 the status).
+    pub fn internal_error_reply(self) -> HttpReply {
+        match self {
+            ApiVersion::V2 => HttpReply {
+                status: 500,
+                ..reply::v2_http(reply::REFUSAL.to_owned())
+            },
+            ApiVersion::V3 => reply::v3_fail(&Error::new(ErrorKind::Internal, "internal")),
+        }
+    }
 }
 
 /// A verified notification of any kind.
@@ -392,6 +415,12 @@ impl Handled {
     /// Takes the notification.
     pub fn into_notification(self) -> Notification {
         self.notification
+    }
+
+    /// The reply when the application fails after this notification verified (see
+    /// [`ApiVersion::internal_error_reply`]).
+    pub fn internal_error_reply(&self) -> HttpReply {
+        self.notification.version().internal_error_reply()
     }
 
     /// The success reply for its version: v2 → 200 with the exact XML SUCCESS; v3 → 204.
@@ -476,6 +505,38 @@ mod tests {
         let c = MerchantProfile::new("c").v2(v2(KEY_B, "2")).unwrap();
         let e = Endpoint::new([a, c]).unwrap();
         assert_eq!(e.labels().collect::<Vec<_>>(), ["a", "c"]);
+    }
+
+    #[test]
+    fn internal_errors_reply_500_in_the_request_version() {
+        let mut h = V3Headers::new();
+        assert_eq!(ApiVersion::of_request(&h), ApiVersion::V2);
+        h.insert("wechatpay-signature", "x");
+        assert_eq!(ApiVersion::of_request(&h), ApiVersion::V3);
+        let v2 = ApiVersion::V2.internal_error_reply();
+        assert_eq!((v2.status, v2.body.as_str()), (500, reply::REFUSAL));
+        let v3 = ApiVersion::V3.internal_error_reply();
+        assert_eq!((v3.status, v3.body.as_str()), (500, reply::V3_REFUSAL));
+    }
+
+    #[test]
+    fn a_v3_only_profile_without_a_merchant_id_keeps_its_v3_part() {
+        let v3 = || V3Verifier::new("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb").unwrap();
+        let e = Endpoint::new([MerchantProfile::new("a").v3(v3())]).unwrap();
+        assert!(e.profiles[0].v3.is_some());
+        assert!(
+            e.profiles[0]
+                .v3
+                .as_ref()
+                .unwrap()
+                .expected_mch_ids()
+                .is_empty()
+        );
+        let bound = Endpoint::new([MerchantProfile::new("a").mch_id("1").v3(v3())]).unwrap();
+        assert_eq!(
+            bound.profiles[0].v3.as_ref().unwrap().expected_mch_ids(),
+            ["1"]
+        );
     }
 
     #[test]

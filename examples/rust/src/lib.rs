@@ -13,11 +13,12 @@
 //! for a person to review, and never fulfilled. Refunds are recorded, never acted upon.
 //!
 //! ```no_run
-//! use wechatpay_notify_example_axum::{AppState, Db, app, load_endpoint};
+//! use wechatpay_notify::Endpoint;
+//! use wechatpay_notify_example_axum::{AppState, Db, app};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! // Two merchants, v2 and v3 each: the profiles file names key files or environment variables.
-//! let endpoint = load_endpoint("profiles.json")?;
+//! let endpoint = Endpoint::from_profiles_file("profiles.json")?;
 //! let db = Db::open("payments.sqlite3")?;
 //! // Your checkout creates the order (before asking WeChat Pay to pay it) with its amount in fen.
 //! db.create_order("shop-a", "20261127ORDER0001", 101)?;
@@ -27,8 +28,6 @@
 //! # }
 //! ```
 #![forbid(unsafe_code)]
-
-mod config;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -45,10 +44,8 @@ use http_body_util::BodyExt;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use wechatpay_notify::reply::{self, HttpReply};
 use wechatpay_notify::{
-    DEFAULT_MAX_BODY_BYTES, Endpoint, Error, ErrorKind, Handled, Notification, V3Headers,
+    ApiVersion, DEFAULT_MAX_BODY_BYTES, Endpoint, Handled, Notification, V3Headers,
 };
-
-pub use config::{ConfigError, load_endpoint};
 
 /// The one path WeChat Pay posts every notification to (your `notify_url`, for every merchant and
 /// both versions).
@@ -580,7 +577,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state for `endpoint` (see [`load_endpoint`]) recording into `db`.
+    /// The state for `endpoint` (`Endpoint::from_profiles_file`) recording into `db`.
     pub fn new(endpoint: Endpoint, db: Db) -> AppState {
         AppState {
             endpoint: Arc::new(endpoint),
@@ -635,22 +632,6 @@ fn respond(reply: HttpReply) -> Response {
     response
 }
 
-/// Our own failure (the database, or the test-only switch): `500` and a FAIL reply in the
-/// request's version, so that WeChat Pay retries later.
-fn internal(v3: bool) -> Response {
-    if v3 {
-        respond(reply::v3_fail(&Error::new(
-            ErrorKind::Internal,
-            "could not record the notification",
-        )))
-    } else {
-        respond(HttpReply {
-            status: 500,
-            ..reply::v2_http(reply::REFUSAL.to_owned())
-        })
-    }
-}
-
 /// The raw body, exactly as received, but never more than `limit` bytes of it.
 async fn read_capped(mut body: Body, limit: usize) -> Result<Vec<u8>, axum::Error> {
     let mut buf = Vec::new();
@@ -686,7 +667,8 @@ async fn notify(State(state): State<AppState>, headers: HeaderMap, body: Body) -
         .collect();
     if state.take_injected_failure() {
         eprintln!("TEST ONLY: injected failure (WECHATPAY_EXAMPLE_FAIL_FIRST): 500");
-        return internal(headers.contains("Wechatpay-Signature"));
+        // Our own failure: the core's reply for it in the request's version (500, FAIL).
+        return respond(ApiVersion::of_request(&headers).internal_error_reply());
     }
     // The raw bytes, exactly as received: never a typed extractor that parses and re-serialises.
     let body = match read_capped(body, READ_LIMIT).await {
@@ -702,7 +684,7 @@ async fn notify(State(state): State<AppState>, headers: HeaderMap, body: Body) -
     let handled = match state.endpoint.handle(&headers, &body, unix_now()) {
         Ok(handled) => handled,
         Err(rejection) => {
-            // Nothing is recorded; the reply carries the code only. (The core's messages are
+            // Nothing is recorded; the reply is the one constant refusal, the code is logged here. (The core's messages are
             // bounded and free of control characters: safe to log.)
             eprintln!(
                 "rejected {} notification{}: {}: {}",
@@ -720,7 +702,6 @@ async fn notify(State(state): State<AppState>, headers: HeaderMap, body: Body) -
     // Verified: from here on the reply is the success reply whatever the notification says (a
     // failed payment, a retry, an order that does not match): refusing it would only make WeChat
     // Pay send it again. The one exception is our own failure to record it.
-    let v3 = handled.notification().version() == wechatpay_notify::ApiVersion::V3;
     let what = format!(
         "{} {} notification",
         handled.label(),
@@ -757,11 +738,11 @@ async fn notify(State(state): State<AppState>, headers: HeaderMap, body: Body) -
         Ok(Err(e)) => {
             // Not acknowledged: WeChat Pay retries, and the retry is recorded then.
             eprintln!("could not record the verified {what}: {e}");
-            internal(v3)
+            respond(handled.internal_error_reply())
         }
         Err(e) => {
             eprintln!("could not record the verified {what}: {e}");
-            internal(v3)
+            respond(handled.internal_error_reply())
         }
     }
 }

@@ -15,7 +15,8 @@
 
 use std::process::ExitCode;
 
-use wechatpay_notify_example_axum::{AppState, Db, NOTIFY_PATH, app, load_endpoint};
+use wechatpay_notify::Endpoint;
+use wechatpay_notify_example_axum::{AppState, Db, NOTIFY_PATH, app};
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -27,7 +28,9 @@ fn db_path() -> String {
 
 fn config() -> Result<(AppState, String, String), String> {
     let profiles = env("WECHATPAY_PROFILES").unwrap_or_else(|| "profiles.json".to_owned());
-    let endpoint = load_endpoint(&profiles).map_err(|e| format!("{profiles}: {e}"))?;
+    // The core's profiles loader (the format of `wechatpay-notify verify-any --profiles`).
+    let endpoint =
+        Endpoint::from_profiles_file(&profiles).map_err(|e| format!("{profiles}: {e}"))?;
     let db_path = db_path();
     let db = Db::open(&db_path).map_err(|e| format!("{db_path}: {e}"))?;
     let mut state = AppState::new(endpoint, db);

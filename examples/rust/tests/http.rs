@@ -8,10 +8,10 @@ use std::net::SocketAddr;
 
 use common::*;
 use tokio::net::TcpListener;
-use wechatpay_notify::DEFAULT_MAX_BODY_BYTES;
+use wechatpay_notify::{DEFAULT_MAX_BODY_BYTES, Endpoint};
 use wechatpay_notify_example_axum::{
-    AppState, ConfigError, Db, Discrepancy, NOTIFY_PATH, Order, Outcome, Payment, PaymentRow,
-    Reason, Refund, app, load_endpoint,
+    AppState, Db, Discrepancy, NOTIFY_PATH, Order, Outcome, Payment, PaymentRow, Reason, Refund,
+    app,
 };
 
 /// A running server and a handle on its database.
@@ -25,7 +25,7 @@ async fn start() -> Server {
 }
 
 async fn start_with(db: Db, fail_first: usize) -> Server {
-    let endpoint = load_endpoint(profiles()).unwrap();
+    let endpoint = Endpoint::from_profiles_file(profiles()).unwrap();
     let state = AppState::new(endpoint, db).fail_first_requests_for_tests(fail_first);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -647,7 +647,7 @@ async fn test_only_switch_fails_the_first_requests_with_500() {
 fn profiles_file_rules() {
     let dir = scratch_dir("profiles-rules");
     let good = write_profiles(&dir);
-    let endpoint = load_endpoint(&good).unwrap();
+    let endpoint = Endpoint::from_profiles_file(&good).unwrap();
     assert_eq!(endpoint.labels().collect::<Vec<_>>(), ["shop-a", "shop-b"]);
 
     let original: serde_json::Value =
@@ -656,10 +656,10 @@ fn profiles_file_rules() {
         let mut doc = original.clone();
         edit(&mut doc);
         let path = dir.join("edited.json");
-        std::fs::write(&path, doc.to_string()).unwrap();
-        load_endpoint(&path)
+        write_private(&path, &doc.to_string());
+        Endpoint::from_profiles_file(&path)
             .err()
-            .map(|ConfigError(e)| e)
+            .map(|e| e.to_string())
             .unwrap_or_default()
     };
     // A key written inline is refused, and never echoed.
@@ -701,7 +701,7 @@ fn profiles_file_rules() {
     });
     assert!(e.contains("invalid_config") && e.contains("mch_id"), "{e}");
     // An APIv3 key that is not 32 bytes.
-    std::fs::write(dir.join("short.txt"), "0123456789abcdef\n").unwrap();
+    write_private(&dir.join("short.txt"), "0123456789abcdef\n");
     let e = try_with(&|d| d["profiles"][0]["v3"]["api_v3_key_file"] = "short.txt".into());
     assert!(e.contains("invalid_config"), "{e}");
     assert!(!e.contains("0123456789abcdef"), "{e}");
@@ -710,15 +710,26 @@ fn profiles_file_rules() {
             serde_json::json!({A.key_id: "shop-a/api_key.txt"})
     });
     assert!(
-        e.contains("invalid_config") && e.contains("api_key.txt"),
+        e.contains("invalid_config") && e.contains("platform_keys"),
         "{e}"
     );
     assert!(!e.contains(A.v2_key));
     let e = try_with(&|d| d["profiles"][0]["v2"]["sign_type"] = "SHA1".into());
     assert!(!e.is_empty());
+    // The core's loader refuses a misspelt setting and a missing sign_type (one loader for every
+    // surface and the CLI).
+    let e = try_with(&|d| d["profiles"][0]["v2"]["signType"] = "MD5".into());
+    assert!(e.contains("unknown v2 setting \"signType\""), "{e}");
+    let e = try_with(&|d| {
+        d["profiles"][0]["v2"]
+            .as_object_mut()
+            .unwrap()
+            .remove("sign_type");
+    });
+    assert!(e.contains("sign_type"), "{e}");
     let e = try_with(&|d| d["profiles"] = serde_json::json!({}));
     assert!(e.contains("\"profiles\" list"), "{e}");
-    assert!(load_endpoint(dir.join("missing.json")).is_err());
+    assert!(Endpoint::from_profiles_file(dir.join("missing.json")).is_err());
     let _ = std::fs::remove_dir_all(dir);
 }
 

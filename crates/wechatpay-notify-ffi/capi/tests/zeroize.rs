@@ -26,7 +26,11 @@ const NEEDLES: [&[u8; 32]; 3] = [API_KEY, REFUND_KEY, API_V3_KEY];
 
 static ARMED: AtomicBool = AtomicBool::new(false);
 /// Freed blocks that still held a key, by needle.
-static FOUND: [AtomicUsize; 3] = [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)];
+static FOUND: [AtomicUsize; 3] = [
+    AtomicUsize::new(0),
+    AtomicUsize::new(0),
+    AtomicUsize::new(0),
+];
 /// Blocks scanned while armed (to show the check ran).
 static SCANNED: AtomicUsize = AtomicUsize::new(0);
 
@@ -197,18 +201,27 @@ fn no_freed_block_holds_a_key_core() {
         let v3_clone = v3.clone();
         let headers: V3Headers = r.v3_headers.iter().cloned().collect();
         assert!(v3_clone.verify(&headers, &r.v3_body, TS).is_ok());
-        let endpoint = Endpoint::new([MerchantProfile::new("a")
-            .v2(verifier)
-            .unwrap()
-            .v3(v3)])
-        .unwrap();
+        let endpoint =
+            Endpoint::new([MerchantProfile::new("a").v2(verifier).unwrap().v3(v3)]).unwrap();
         let endpoint_clone = endpoint.clone();
         assert!(endpoint_clone.handle(&headers, &r.v3_body, TS).is_ok());
-        assert!(endpoint_clone.handle(&V3Headers::new(), &r.payment, TS).is_ok());
-        assert!(endpoint_clone.handle(&V3Headers::new(), &r.refund, TS).is_ok());
+        assert!(
+            endpoint_clone
+                .handle(&V3Headers::new(), &r.payment, TS)
+                .is_ok()
+        );
+        assert!(
+            endpoint_clone
+                .handle(&V3Headers::new(), &r.refund, TS)
+                .is_ok()
+        );
         drop((clone, v3_clone, endpoint, endpoint_clone));
     });
-    assert_eq!(found, [0, 0, 0], "freed blocks holding [v2 key, refund key, v3 key]");
+    assert_eq!(
+        found,
+        [0, 0, 0],
+        "freed blocks holding [v2 key, refund key, v3 key]"
+    );
 }
 
 #[test]
@@ -239,5 +252,9 @@ fn no_freed_block_holds_a_key_profiles_file() {
         drop(endpoint);
     });
     std::fs::remove_dir_all(&dir).ok();
-    assert_eq!(found, [0, 0, 0], "freed blocks holding [v2 key, refund key, v3 key]");
+    assert_eq!(
+        found,
+        [0, 0, 0],
+        "freed blocks holding [v2 key, refund key, v3 key]"
+    );
 }

@@ -88,8 +88,8 @@ pub fn write_profiles(dir: &Path) -> PathBuf {
     for m in [&A, &B] {
         let d = dir.join(m.label);
         std::fs::create_dir_all(&d).unwrap();
-        std::fs::write(d.join("api_key.txt"), format!("{}\n", m.v2_key)).unwrap();
-        std::fs::write(d.join("api_v3_key.txt"), format!("{}\n", m.v3_key)).unwrap();
+        write_private(&d.join("api_key.txt"), &format!("{}\n", m.v2_key));
+        write_private(&d.join("api_v3_key.txt"), &format!("{}\n", m.v3_key));
         std::fs::copy(
             keys_dir().join(m.public_key),
             d.join("wechatpay_public_key.pem"),
@@ -109,8 +109,15 @@ pub fn write_profiles(dir: &Path) -> PathBuf {
         }));
     }
     let path = dir.join("profiles.json");
-    std::fs::write(&path, json!({ "profiles": profiles }).to_string()).unwrap();
+    write_private(&path, &json!({ "profiles": profiles }).to_string());
     path
+}
+
+/// Writes a file only its owner may read (the core refuses key and profiles files others can).
+pub fn write_private(path: &Path, content: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, content).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
 }
 
 /// One profiles directory for the whole test binary.

@@ -549,6 +549,35 @@ fn v3_only() -> Profile {
     }
 }
 
+/// A v3-only profile that declares no merchant id: it serves whatever merchant its keys sign for.
+fn unbound() -> Profile {
+    Profile {
+        label: "shop-d",
+        mch_id: None,
+        v2: None,
+        v3: shop_a().v3,
+    }
+}
+
+fn unbound_cases() -> Vec<Case> {
+    let n = Builder::new(
+        "TRANSACTION.SUCCESS",
+        with_mchid(
+            v3::transaction("20261127ORDER0005", "4200001234202611270123450005", 500),
+            "1900000555",
+        ),
+    )
+    .signed(&signer("pubkey-a-private.pem"), PUB_KEY_ID_A);
+    vec![ok(
+        "a v3-only profile without a merchant id keeps its v3 part and serves any mchid",
+        &["V3"],
+        h(&n.headers),
+        n.body,
+        "shop-d",
+        "v3",
+    )]
+}
+
 fn v3_only_cases() -> Vec<Case> {
     let key_a = signer("pubkey-a-private.pem");
     let pay = |mch: &str| {
@@ -676,6 +705,7 @@ pub fn vectors() -> Value {
         ("no profile", vec![]),
     ];
     groups.push(render(&[v3_only()], v3_only_cases(), &mut next));
+    groups.push(render(&[unbound()], unbound_cases(), &mut next));
     for (comment, profiles) in bad {
         let body = v2_pay(MCH_A, KEY, SignType::Md5);
         groups.push(render(
