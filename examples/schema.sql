@@ -34,8 +34,9 @@ CREATE TABLE IF NOT EXISTS discrepancies (
     PRIMARY KEY (merchant, dedupe_key),
     FOREIGN KEY (merchant, dedupe_key) REFERENCES payments (merchant, dedupe_key)
 );
--- Refund notifications, once per merchant and dedupe_key (refund_id). A record, never acted upon:
--- a v2 req_info is AES-256-ECB without integrity; confirm with the refund query API first.
+-- Refund notifications, once per merchant and dedupe_key (refund_id:STATUS: each state of a refund
+-- is its own delivery). A record, never acted upon: a v2 req_info is AES-256-ECB without
+-- integrity; confirm with the refund query API first.
 CREATE TABLE IF NOT EXISTS refunds (
     merchant      TEXT NOT NULL,
     dedupe_key    TEXT NOT NULL,
@@ -46,4 +47,17 @@ CREATE TABLE IF NOT EXISTS refunds (
     refund_status TEXT,
     received_at   TEXT NOT NULL DEFAULT (datetime('now')),
     PRIMARY KEY (merchant, dedupe_key)
+);
+-- Each refund's latest state (v3's words: v2 CHANGE is ABNORMAL, REFUNDCLOSE is CLOSED). It only
+-- moves forward: ABNORMAL (or PROCESSING) may become SUCCESS or CLOSED, never the reverse, whatever
+-- order retries arrive in. Every example updates it with this one statement:
+--   INSERT INTO refund_states (merchant, refund_id, status) VALUES (?, ?, ?)
+--   ON CONFLICT (merchant, refund_id) DO UPDATE SET status = excluded.status, updated_at = datetime('now')
+--   WHERE refund_states.status NOT IN ('SUCCESS', 'CLOSED')
+CREATE TABLE IF NOT EXISTS refund_states (
+    merchant   TEXT NOT NULL,
+    refund_id  TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    updated_at TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (merchant, refund_id)
 );

@@ -27,7 +27,7 @@ USAGE:
   wechatpay-notify verify --sign-type MD5|HMAC-SHA256 [--kind pay|refund] [--appid A] [--mch-id M]
                           [--also-accept MD5|HMAC-SHA256] [--max-body-bytes N] [--explain]
                           [--api-key-file PATH] [FILE|-]
-  wechatpay-notify verify-v3 --platform-key ID=PEMFILE... [--header 'Name: value'...] [--now UNIX]
+  wechatpay-notify verify-v3 --platform-key ID=PEMFILE... [--mch-id M...] [--header 'Name: value'...] [--now UNIX]
                           [--max-clock-skew S] [--max-body-bytes N] [--api-v3-key-file PATH] [FILE|-]
   wechatpay-notify verify-any --profiles FILE [--header 'Name: value'...] [--now UNIX] [FILE|-]
   wechatpay-notify simulate pay|refund --url URL [--sign-type MD5|HMAC-SHA256] [--appid A] [--mch-id M]

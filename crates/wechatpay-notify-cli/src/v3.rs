@@ -15,6 +15,7 @@ struct Options {
     now: Option<u64>,
     max_clock_skew: Option<u64>,
     max_body_bytes: Option<usize>,
+    mch_ids: Vec<String>,
     api_v3_key_file: Option<String>,
     input: Option<String>,
 }
@@ -47,6 +48,7 @@ fn parse_args(args: &[String]) -> Result<Options, Usage> {
             "--now" => o.now = Some(number(arg, &value(arg)?)?),
             "--max-clock-skew" => o.max_clock_skew = Some(number(arg, &value(arg)?)?),
             "--max-body-bytes" => o.max_body_bytes = Some(number(arg, &value(arg)?)?),
+            "--mch-id" => o.mch_ids.push(value(arg)?),
             "--api-v3-key-file" => o.api_v3_key_file = Some(value(arg)?),
             "--api-v3-key" | "--api-key" => {
                 return Err(Usage(
@@ -150,6 +152,9 @@ pub(crate) fn verify_v3(args: &[String]) -> Result<(Value, bool), Usage> {
     }
     if let Some(s) = o.max_clock_skew {
         verifier = verifier.max_clock_skew(s);
+    }
+    for m in &o.mch_ids {
+        verifier = verifier.expect_mch_id(m.as_str())?;
     }
     let limit = o.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
     verifier = verifier.max_body_bytes(limit);

@@ -67,10 +67,12 @@ fn build(cfg: &Value) -> Result<Verifier, Error> {
 fn to_json(v: view::Value<'_>) -> Value {
     match v {
         view::Value::Text(t) => json!(t),
-        view::Value::Amount(a) => json!(a),
+        view::Value::Amount(Ok(a)) => json!(a),
+        // A property present in a form the core refuses is an error, never absent.
+        view::Value::Amount(Err(e)) | view::Value::Coupons(Err(e)) => json!({"error": e.code()}),
         view::Value::Bool(b) => json!(b),
         view::Value::SignType(t) => json!(t.as_str()),
-        view::Value::Coupons(c) => c
+        view::Value::Coupons(Ok(c)) => c
             .iter()
             .map(|c| json!({"id": c.id, "coupon_type": c.coupon_type, "fee": c.fee}))
             .collect(),
@@ -249,7 +251,7 @@ fn real_refund_vector_decrypts() {
     let n = v.decrypt_refund(body.as_bytes()).unwrap();
     assert_eq!(n.refund_id(), Some("50000505542018011003064518841"));
     assert_eq!(n.refund_recv_accout(), Some("支付用户零钱"));
-    assert_eq!(n.refund_fee(), Some(1));
+    assert_eq!(n.refund_fee(), Ok(Some(1)));
 }
 
 #[test]
@@ -290,6 +292,9 @@ fn build_v3(cfg: &Value) -> Result<V3Verifier, Error> {
     }
     if let Some(n) = cfg["maxBodyBytes"].as_u64() {
         v = v.max_body_bytes(n as usize);
+    }
+    for m in cfg["mchIds"].as_array().into_iter().flatten() {
+        v = v.expect_mch_id(m.as_str().unwrap())?;
     }
     Ok(v)
 }
@@ -360,6 +365,9 @@ fn v3_notify_vectors() {
 
 fn build_profile(p: &Value) -> Result<MerchantProfile, Error> {
     let mut profile = MerchantProfile::new(p["label"].as_str().unwrap());
+    if let Some(m) = p["mchId"].as_str() {
+        profile = profile.mch_id(m);
+    }
     if !p["v2"].is_null() {
         profile = profile.v2(build(&p["v2"])?)?;
     }

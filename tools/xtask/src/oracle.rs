@@ -24,31 +24,43 @@ pub fn text(fields: &Pairs, name: &str) -> Value {
     get(fields, name).map_or(Value::Null, |v| json!(v))
 }
 
-/// An amount property: the field read by [`fen`], or null when absent or not an amount.
+/// An amount property: null when the field is absent or empty, the field read by [`fen`], or —
+/// present in any other form — an error of the property (`{"error": "missing_field"}`), never
+/// absent: the application's own parser might read a number there.
 pub fn amount(fields: &Pairs, name: &str) -> Value {
-    get(fields, name)
-        .and_then(fen)
-        .map_or(Value::Null, |v| json!(v))
+    match get(fields, name) {
+        None | Some("") => Value::Null,
+        Some(v) => fen(v).map_or_else(|| json!({"error": "missing_field"}), |n| json!(n)),
+    }
 }
 
 /// The coupons `0..coupon_count` (`coupon_count` read by [`fen`], absent meaning 0); an index
 /// without `coupon_id_$n` is skipped. Like the crate, the count is capped at the number of fields,
 /// which bounds the work a hostile `coupon_count` can ask for.
-fn coupons(fields: &Pairs) -> Vec<Value> {
-    let count = get(fields, "coupon_count")
-        .and_then(fen)
-        .unwrap_or(0)
-        .min(fields.len() as u64);
-    (0..count)
-        .filter_map(|n| {
-            let id = get(fields, &format!("coupon_id_{n}"))?;
-            Some(json!({
-                "id": id,
-                "coupon_type": text(fields, &format!("coupon_type_{n}")),
-                "fee": amount(fields, &format!("coupon_fee_{n}")),
-            }))
-        })
-        .collect()
+/// A count or fee that is an error (see [`amount`]) makes the whole list an error.
+fn coupons(fields: &Pairs) -> Value {
+    let count = match amount(fields, "coupon_count") {
+        Value::Null => 0,
+        Value::Number(n) => n.as_u64().unwrap(),
+        error => return error,
+    }
+    .min(fields.len() as u64);
+    let mut list = Vec::new();
+    for n in 0..count {
+        let Some(id) = get(fields, &format!("coupon_id_{n}")) else {
+            continue;
+        };
+        let fee = amount(fields, &format!("coupon_fee_{n}"));
+        if fee.get("error").is_some() {
+            return fee;
+        }
+        list.push(json!({
+            "id": id,
+            "coupon_type": text(fields, &format!("coupon_type_{n}")),
+            "fee": fee,
+        }));
+    }
+    Value::Array(list)
 }
 
 /// Which result type a typed view belongs to (rules differ: `is_success` of a payment is not that
@@ -106,12 +118,36 @@ fn rule(
             get(fields, "return_code") == Some("SUCCESS")
                 && get(fields, "result_code") == Some("SUCCESS")
         ),
+        // SPEC §2: a successful payment's transaction_id; an unsuccessful one's names its state.
         (View::Payment, "dedupe_key") => {
-            json!(get(fields, "transaction_id").filter(|s| !s.is_empty()))
+            let success = get(fields, "return_code") == Some("SUCCESS")
+                && get(fields, "result_code") == Some("SUCCESS");
+            json!(
+                get(fields, "transaction_id")
+                    .filter(|s| !s.is_empty())
+                    .map(|id| if success {
+                        id.to_owned()
+                    } else {
+                        format!("{id}:{}", get(fields, "result_code").unwrap_or(""))
+                    })
+            )
         }
-        (View::Payment, "coupons") => json!(coupons(fields)),
+        (View::Payment, "coupons") => coupons(fields),
         (View::Refund, "is_success") => json!(get(req_info, "refund_status") == Some("SUCCESS")),
-        (View::Refund, "dedupe_key") => json!(get(req_info, "refund_id").filter(|s| !s.is_empty())),
+        // SPEC §2: refund_id:STATUS, the status in v3's words (CHANGE = ABNORMAL,
+        // REFUNDCLOSE = CLOSED) so both versions' deliveries of one state share a key.
+        (View::Refund, "dedupe_key") => {
+            let status = match get(req_info, "refund_status").unwrap_or("") {
+                "CHANGE" => "ABNORMAL",
+                "REFUNDCLOSE" => "CLOSED",
+                other => other,
+            };
+            json!(
+                get(req_info, "refund_id")
+                    .filter(|s| !s.is_empty())
+                    .map(|id| format!("{id}:{status}"))
+            )
+        }
         _ => {
             panic!("the oracle has no rule for the typed property {name}: restate it in oracle.rs")
         }

@@ -27,11 +27,15 @@ struct V2Part {
 struct V3Part {
     api_v3_key: &'static str,
     keys: Vec<(&'static str, &'static str)>,
+    /// The v3 verifier's own expected merchant ids (`mchIds`); empty: the profile's binds it.
+    mch_ids: Vec<&'static str>,
 }
 
 #[derive(Clone)]
 struct Profile {
     label: &'static str,
+    /// The profile's merchant id (`mchId`), binding both versions.
+    mch_id: Option<&'static str>,
     v2: Option<V2Part>,
     v3: Option<V3Part>,
 }
@@ -39,6 +43,7 @@ struct Profile {
 fn shop_a() -> Profile {
     Profile {
         label: "shop-a",
+        mch_id: None,
         v2: Some(V2Part {
             api_key: KEY,
             sign_type: "MD5",
@@ -50,6 +55,7 @@ fn shop_a() -> Profile {
                 (PUB_KEY_ID_A, "pubkey-a-public.pem"),
                 (GO_SERIAL, "wechatpay-go-certificate.pem"),
             ],
+            mch_ids: vec![],
         }),
     }
 }
@@ -57,6 +63,7 @@ fn shop_a() -> Profile {
 fn shop_b() -> Profile {
     Profile {
         label: "shop-b",
+        mch_id: None,
         v2: Some(V2Part {
             api_key: OTHER_KEY,
             sign_type: "HMAC-SHA256",
@@ -65,6 +72,7 @@ fn shop_b() -> Profile {
         v3: Some(V3Part {
             api_v3_key: OTHER_API_V3_KEY,
             keys: vec![(PUB_KEY_ID_B, "pubkey-b-public.pem")],
+            mch_ids: vec![],
         }),
     }
 }
@@ -73,6 +81,7 @@ impl Profile {
     fn json(&self) -> Value {
         json!({
             "label": self.label,
+            "mchId": self.mch_id,
             "v2": self.v2.as_ref().map(|p| json!({
                 "apiKey": p.api_key, "signType": p.sign_type, "alsoAccept": [],
                 "appid": null, "mchId": p.mch_id,
@@ -80,12 +89,16 @@ impl Profile {
             "v3": self.v3.as_ref().map(|p| json!({
                 "apiV3Key": p.api_v3_key,
                 "platformKeys": p.keys.iter().map(|(id, f)| json!([id, key_file(f)])).collect::<Vec<_>>(),
+                "mchIds": p.mch_ids,
             })),
         })
     }
 
     fn build(&self) -> Result<MerchantProfile, wechatpay_notify::Error> {
         let mut profile = MerchantProfile::new(self.label);
+        if let Some(m) = self.mch_id {
+            profile = profile.mch_id(m);
+        }
         if let Some(p) = &self.v2 {
             let mut v = Verifier::new(p.api_key, SignType::parse(p.sign_type)?)?;
             if let Some(m) = p.mch_id {
@@ -97,6 +110,9 @@ impl Profile {
             let mut v = V3Verifier::new(p.api_v3_key)?;
             for (id, f) in &p.keys {
                 v.add_trusted_key(id, &key_file(f))?;
+            }
+            for m in &p.mch_ids {
+                v = v.expect_mch_id(*m)?;
             }
             profile = profile.v3(v);
         }
@@ -254,20 +270,56 @@ fn h(pairs: &[(String, String)]) -> Vec<(String, String)> {
     pairs.to_vec()
 }
 
+/// `resource` with `mchid` set to `mch`.
+fn with_mchid(mut resource: Value, mch: &str) -> Value {
+    resource["mchid"] = json!(mch);
+    resource
+}
+
+/// The headers of `b` signed by `key` under a key id no merchant trusts.
+fn unknown_headers(b: &Builder, key: &ring::signature::RsaKeyPair) -> Vec<(String, String)> {
+    h(&b.signed(key, "PUB_KEY_ID_0999999999999990000000000000")
+        .headers)
+}
+
 fn two_merchants() -> Vec<Case> {
     let md5 = SignType::Md5;
     let hmac = SignType::HmacSha256;
     let key_a = signer("pubkey-a-private.pem");
     let key_b = signer("pubkey-b-private.pem");
+    // Each merchant's APIv3 resources carry its own mchid: a profile's v2 mch_id binds its v3
+    // part too (SPEC §2, merchant binding).
     let pay_a = Builder::new(
         "TRANSACTION.SUCCESS",
-        v3::transaction("20261127ORDER0001", "4200001234202611270123456789", 101),
+        with_mchid(
+            v3::transaction("20261127ORDER0001", "4200001234202611270123456789", 101),
+            MCH_A,
+        ),
     );
     let v3_a = pay_a.signed(&key_a, PUB_KEY_ID_A);
-    let mut refund_b = Builder::new("REFUND.SUCCESS", v3::refund("SUCCESS"));
+    let mut refund_b = Builder::new("REFUND.SUCCESS", with_mchid(v3::refund("SUCCESS"), MCH_B));
     refund_b.api_v3_key = OTHER_API_V3_KEY;
     let v3_b = refund_b.signed(&key_b, PUB_KEY_ID_B);
-    let mut wrong_v3_key = Builder::new("REFUND.SUCCESS", v3::refund("SUCCESS"));
+    let mut abnormal_b = Builder::new("REFUND.ABNORMAL", with_mchid(v3::refund("ABNORMAL"), MCH_B));
+    abnormal_b.api_v3_key = OTHER_API_V3_KEY;
+    let abnormal_b = abnormal_b.signed(&key_b, PUB_KEY_ID_B);
+    // Genuine for merchant A (A's keys) but naming merchant B inside the ciphertext.
+    let a_naming_b = Builder::new(
+        "TRANSACTION.SUCCESS",
+        with_mchid(
+            v3::transaction("20261127ORDER0001", "4200001234202611270123456789", 101),
+            MCH_B,
+        ),
+    )
+    .signed(&key_a, PUB_KEY_ID_A);
+    let mut probe_unknown = unknown_headers(&pay_a, &key_a);
+    for (k, v) in probe_unknown.iter_mut() {
+        if k == "Wechatpay-Signature" {
+            *v = format!("WECHATPAY/SIGNTEST/{v}");
+        }
+    }
+    let oversized = pay_a.signed(&key_a, &"A".repeat(8192));
+    let mut wrong_v3_key = Builder::new("REFUND.SUCCESS", with_mchid(v3::refund("SUCCESS"), MCH_B));
     wrong_v3_key.api_v3_key = API_V3_KEY;
     let wrong_v3_key = wrong_v3_key.signed(&key_b, PUB_KEY_ID_B);
     let a_signed_by_b = pay_a.signed(&key_b, PUB_KEY_ID_A);
@@ -339,6 +391,41 @@ fn two_merchants() -> Vec<Case> {
             v3_b.body.clone(),
             "shop-b",
             "v3",
+        ),
+        ok(
+            "the same refund of merchant B, ABNORMAL: another state, so another dedupe key",
+            &["V3", "Dedupe"],
+            h(&abnormal_b.headers),
+            abnormal_b.body.clone(),
+            "shop-b",
+            "v3",
+        ),
+        refused(
+            "an APIv3 payment genuine for merchant A whose resource names merchant B's mchid",
+            &["CrossMerchant"],
+            h(&a_naming_b.headers),
+            a_naming_b.body,
+            "merchant_mismatch",
+            Some("v3"),
+            Some("shop-a"),
+        ),
+        refused(
+            "a WECHATPAY/SIGNTEST/ probe under a key id no merchant trusts: a probe, recognised before routing",
+            &["Probe"],
+            probe_unknown,
+            v3_a.body.clone(),
+            "signature_probe",
+            Some("v3"),
+            None,
+        ),
+        refused(
+            "an APIv3 request with an 8 KiB Wechatpay-Serial: unknown without parsing it",
+            &["UnknownMerchant"],
+            h(&oversized.headers),
+            oversized.body,
+            "unknown_serial",
+            Some("v3"),
+            None,
         ),
         refused(
             "a v2 body naming merchant A, signed with B's key",
@@ -451,6 +538,64 @@ fn two_merchants() -> Vec<Case> {
     ]
 }
 
+/// A v3-only profile that declares its merchant id at profile level, and one with its own
+/// `mchIds` (a partner: `sp_mchid`).
+fn v3_only() -> Profile {
+    Profile {
+        label: "shop-c",
+        mch_id: Some("10000300"),
+        v2: None,
+        v3: shop_a().v3,
+    }
+}
+
+fn v3_only_cases() -> Vec<Case> {
+    let key_a = signer("pubkey-a-private.pem");
+    let pay = |mch: &str| {
+        Builder::new(
+            "TRANSACTION.SUCCESS",
+            with_mchid(
+                v3::transaction("20261127ORDER0003", "4200001234202611270123450003", 300),
+                mch,
+            ),
+        )
+        .signed(&key_a, PUB_KEY_ID_A)
+    };
+    let (good, other) = (pay("10000300"), pay("10000100"));
+    let mut partner = v3::transaction("20261127ORDER0004", "4200001234202611270123450004", 400);
+    partner.as_object_mut().unwrap().remove("mchid");
+    partner["sp_mchid"] = json!("10000300");
+    partner["sub_mchid"] = json!("1900009999");
+    let partner = Builder::new("TRANSACTION.SUCCESS", partner).signed(&key_a, PUB_KEY_ID_A);
+    vec![
+        ok(
+            "a v3-only profile bound by its mchId: its own merchant's payment",
+            &["V3", "MerchantBinding"],
+            h(&good.headers),
+            good.body,
+            "shop-c",
+            "v3",
+        ),
+        ok(
+            "a partner (service provider) payment: sp_mchid is the profile's merchant",
+            &["V3", "MerchantBinding"],
+            h(&partner.headers),
+            partner.body,
+            "shop-c",
+            "v3",
+        ),
+        refused(
+            "a v3-only profile bound by its mchId: a genuine notification for another merchant id",
+            &["V3", "MerchantBinding"],
+            h(&other.headers),
+            other.body,
+            "merchant_mismatch",
+            Some("v3"),
+            Some("shop-c"),
+        ),
+    ]
+}
+
 pub fn vectors() -> Value {
     let mut next = 1;
     let both = [shop_a(), shop_b()];
@@ -502,13 +647,35 @@ pub fn vectors() -> Value {
                 shop_a(),
                 Profile {
                     label: "empty",
+                    mch_id: None,
                     v2: None,
                     v3: None,
                 },
             ],
         ),
+        (
+            "two v2 parts with the same API key (a refund names no merchant)",
+            vec![
+                shop_a(),
+                Profile {
+                    v2: Some(V2Part {
+                        api_key: KEY,
+                        ..shop_b().v2.unwrap()
+                    }),
+                    ..shop_b()
+                },
+            ],
+        ),
+        (
+            "a profile mch_id that differs from its v2 part's",
+            vec![Profile {
+                mch_id: Some(MCH_B),
+                ..shop_a()
+            }],
+        ),
         ("no profile", vec![]),
     ];
+    groups.push(render(&[v3_only()], v3_only_cases(), &mut next));
     for (comment, profiles) in bad {
         let body = v2_pay(MCH_A, KEY, SignType::Md5);
         groups.push(render(
@@ -534,6 +701,9 @@ pub fn vectors() -> Value {
             "UnknownMerchant": "no merchant matches: merchant_mismatch (v2) or unknown_serial (v3)",
             "Undecidable": "neither version: the v2 FAIL reply with status 400",
             "BadConfig": "profiles that could not be routed unambiguously are refused when the endpoint is built",
+            "Probe": "WeChat Pay's WECHATPAY/SIGNTEST/ probe is recognised before routing",
+            "Dedupe": "a refund's dedupe key names its state, so a later state is recorded too",
+            "MerchantBinding": "a profile's mchId binds its APIv3 part: mchid (or sp_mchid) must match after decryption",
         }),
         groups,
     )

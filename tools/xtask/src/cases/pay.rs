@@ -57,11 +57,13 @@ pub fn vectors() -> Value {
         json!({
             "Published": "public data from WeChat Pay's docs or peer SDK test suites",
             "Typed": "typed accessors (amounts in fen, coupons, dedupe key) read the verified fields",
+            "Amounts": "an amount is all-digit text (empty = absent); present in another form the property is an error ({\"error\": \"missing_field\"}), never absent",
             "Escapes": "CDATA, escaped text and character references decode to the same signed value",
             "Whitespace": "whitespace, comments and the XML declaration between elements are not data",
             "ExactValues": "values are kept and signed exactly as decoded (no trimming)",
             "SkipSignAndEmpty": "sign and empty values are excluded from the string to sign, but kept in fields",
             "UnknownField": "verification covers every field received, not a typed model",
+            "Dedupe": "the dedupe key names the state: transaction_id for a success, transaction_id:RESULT_CODE otherwise",
             "ResultFail": "a signed result_code=FAIL notification is genuine and must be acknowledged",
             "SignType": "sign_type is an ordinary signed field that must name an accepted algorithm",
             "Tamper": "any change after signing is detected",
@@ -207,12 +209,19 @@ fn values_kept() -> Vec<Case> {
         "err_code_des",
         "余额不足",
     );
+    let with_id = with_sign(&f, KEY, SignType::Md5);
     let f = with_sign(&without(&f, "transaction_id"), KEY, SignType::Md5);
     c.push(valid(
         "result_code=FAIL is signed: verified (and acknowledged), is_success false",
         &["ResultFail"],
         doc(&f, Enc::Cdata),
         f,
+    ));
+    c.push(valid(
+        "result_code=FAIL with a transaction_id: dedupe key transaction_id:FAIL, so a later success of it is recorded",
+        &["ResultFail", "Dedupe"],
+        doc(&with_id, Enc::Cdata),
+        with_id,
     ));
     let f = with_sign(&set(&minimal_pay(), "sign_type", "MD5"), KEY, SignType::Md5);
     c.push(valid(
@@ -464,13 +473,64 @@ fn doctype(b: &Base) -> Vec<Case> {
 
 /// Typed views apply the amount rule (see `oracle::fen`) to what was verified.
 fn typed_edges() -> Vec<Case> {
-    let f = with_sign(&set(&minimal_pay(), "cash_fee", "+1"), KEY, SignType::Md5);
-    vec![valid(
-        "an amount with a sign is not an amount in fen: cash_fee is absent from the typed view",
-        &["Typed"],
+    let signed =
+        |name: &str, value: &str| with_sign(&set(&minimal_pay(), name, value), KEY, SignType::Md5);
+    let mut c = vec![];
+    for (name, value, comment) in [
+        (
+            "cash_fee",
+            "+1",
+            "an amount with a sign is not an amount in fen: cash_fee is an error of the typed view, never absent",
+        ),
+        (
+            "cash_fee",
+            "1.00",
+            "an amount with a decimal point: cash_fee is an error of the typed view",
+        ),
+        (
+            "settlement_total_fee",
+            "18446744073709551616",
+            "an amount of 2^64: an error of the typed view",
+        ),
+        (
+            "coupon_count",
+            "two",
+            "coupon_count not digits: coupon_count and coupons are errors of the typed view",
+        ),
+        (
+            "cash_fee",
+            "",
+            "an empty amount element is absent, as in the string to sign",
+        ),
+    ] {
+        let f = signed(name, value);
+        c.push(valid(
+            comment,
+            &["Typed", "Amounts"],
+            doc(&f, Enc::Cdata),
+            f,
+        ));
+    }
+    let f = with_sign(
+        &set(
+            &set(
+                &set(&minimal_pay(), "coupon_count", "1"),
+                "coupon_id_0",
+                "10000",
+            ),
+            "coupon_fee_0",
+            "5.0",
+        ),
+        KEY,
+        SignType::Md5,
+    );
+    c.push(valid(
+        "a coupon fee that is not an amount: coupons is an error of the typed view",
+        &["Typed", "Amounts"],
         doc(&f, Enc::Cdata),
         f,
-    )]
+    ));
+    c
 }
 
 /// Element names must be XML names (issue 8.1), on both readers.

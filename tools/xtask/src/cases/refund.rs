@@ -26,6 +26,7 @@ pub fn vectors() -> Value {
         json!({
             "Published": "a real refund notification's req_info, published in a peer SDK's test suite",
             "Typed": "typed accessors read the decrypted req_info",
+            "Dedupe": "the dedupe key is refund_id:STATUS in v3's words (CHANGE = ABNORMAL, REFUNDCLOSE = CLOSED)",
             "Whitespace": "the inner document may carry a declaration and whitespace",
             "Padding": "PKCS#7 padding is checked strictly (1..16, all bytes equal)",
             "Tamper": "ECB has no integrity: tampering must still fail closed",
@@ -176,6 +177,12 @@ fn decrypted(own: &Own) -> Vec<Case> {
             &["Typed"],
             KEY,
             &without(&set(base, "refund_status", "CHANGE"), "success_time"),
+        ),
+        refund_case(
+            "refund_status=REFUNDCLOSE: dedupe key refund_id:CLOSED (v3's word), is_success false",
+            &["Typed", "Dedupe"],
+            KEY,
+            &without(&set(base, "refund_status", "REFUNDCLOSE"), "success_time"),
         ),
     ];
     let plain = format!(

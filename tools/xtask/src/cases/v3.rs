@@ -251,7 +251,13 @@ fn view(properties: &[Property], resource: &Value) -> Value {
         let v = path.iter().try_fold(resource, |v, k| v.get(*k));
         let value = match p.kind {
             Kind::Text => v.and_then(Value::as_str).map_or(Value::Null, |s| json!(s)),
-            Kind::Amount => v.and_then(Value::as_u64).map_or(Value::Null, |n| json!(n)),
+            // Absent or null: absent. A non-negative integer within u64: the amount. Present in any
+            // other form (1.0, 1e2, -1, 2^64, a string): an error of the property, never absent.
+            Kind::Amount => match v {
+                None | Some(Value::Null) => Value::Null,
+                Some(Value::Number(n)) if n.is_u64() => json!(n.as_u64()),
+                Some(_) => json!({"error": "missing_field"}),
+            },
             other => panic!("resource property {} of kind {other:?}", p.name),
         };
         out.insert(p.name.to_owned(), value);
@@ -278,12 +284,22 @@ fn typed(event: &Map<String, Value>, resource: &Value) -> Value {
     } else {
         None
     };
-    let dedupe = key
-        .and_then(Value::as_str)
-        .filter(|k| !k.is_empty())
-        .unwrap_or_else(|| event["id"].as_str().unwrap());
+    // SPEC §2: the key names the state where one object reports several. A successful payment:
+    // transaction_id; an unsuccessful one: transaction_id:STATE; a refund: refund_id:STATUS (the
+    // status, or the event type's suffix when the resource lacks it); otherwise the event id.
+    let state = state.and_then(Value::as_str);
+    let success = state == Some("SUCCESS");
+    let refund_state = state
+        .or_else(|| event_type.strip_prefix("REFUND."))
+        .unwrap_or("");
+    let dedupe = match key.and_then(Value::as_str).filter(|k| !k.is_empty()) {
+        Some(k) if is_tx && success => k.to_owned(),
+        Some(k) if is_tx => format!("{k}:{}", state.unwrap_or("")),
+        Some(k) => format!("{k}:{refund_state}"),
+        None => event["id"].as_str().unwrap().to_owned(),
+    };
     json!({
-        "is_success": state.and_then(Value::as_str) == Some("SUCCESS"),
+        "is_success": success,
         "dedupe_key": dedupe,
         "transaction": if is_tx { view(V3Transaction::PROPERTIES, resource) } else { Value::Null },
         "refund": if is_refund { view(V3Refund::PROPERTIES, resource) } else { Value::Null },
@@ -345,6 +361,8 @@ pub struct Config {
     pub keys: Vec<(&'static str, &'static str)>,
     pub max_clock_skew: Option<u64>,
     pub max_body_bytes: Option<usize>,
+    /// The merchant ids the verifier serves (`mchIds`; empty: any).
+    pub mch_ids: Vec<&'static str>,
 }
 
 impl Config {
@@ -354,6 +372,7 @@ impl Config {
             "platformKeys": self.keys.iter().map(|(id, f)| json!([id, key_file(f)])).collect::<Vec<_>>(),
             "maxClockSkew": self.max_clock_skew,
             "maxBodyBytes": self.max_body_bytes,
+            "mchIds": self.mch_ids,
         })
     }
 
@@ -367,6 +386,9 @@ impl Config {
         }
         if let Some(n) = self.max_body_bytes {
             v = v.max_body_bytes(n);
+        }
+        for m in &self.mch_ids {
+            v = v.expect_mch_id(*m)?;
         }
         Ok(v)
     }
@@ -385,6 +407,7 @@ pub fn merchant_a() -> Config {
         ],
         max_clock_skew: None,
         max_body_bytes: None,
+        mch_ids: vec![],
     }
 }
 
@@ -477,13 +500,20 @@ pub fn vectors() -> Value {
             key_cases(),
             body_cases(),
             resource_cases(),
+            amount_cases(),
+            dedupe_cases(),
         ]
         .into_iter()
         .flatten()
         .collect(),
         &mut next,
     )];
-    for (cfg, cases) in [small_body_limit(), published(), tight_window()] {
+    for (cfg, cases) in [
+        small_body_limit(),
+        published(),
+        tight_window(),
+        merchant_bound(),
+    ] {
         groups.push(render(&cfg, cases, &mut next));
     }
     for (cfg, comment) in bad_configs() {
@@ -520,6 +550,9 @@ pub fn vectors() -> Value {
             "RawBody": "the signature covers the raw body bytes; a re-serialised body fails",
             "Tamper": "any change to the signed message is detected",
             "Json": "the verified body must be a JSON object with id, create_time, event_type, resource_type, summary, resource",
+            "Amounts": "a typed amount is a non-negative JSON integer; present in another form the property is an error ({\"error\": \"missing_field\"}), never absent",
+            "Dedupe": "the dedupe key names the state where one object reports several (refund_id:STATUS, transaction_id:STATE)",
+            "MerchantBinding": "mchIds: after decryption mchid (or, for partners, sp_mchid) must be one of them, else merchant_mismatch",
             "Resource": "resource.algorithm AEAD_AES_256_GCM; nonce 12 bytes; associated_data as AAD (absent = empty); GCM tag checked; UTF-8 JSON plaintext",
             "Size": "the body size limit applies first",
             "BadConfig": "an unusable configuration is refused when the verifier is built",
@@ -1225,6 +1258,7 @@ fn published() -> (Config, Vec<Case>) {
         keys: vec![(GO_SERIAL, "wechatpay-go-certificate.pem")],
         max_clock_skew: None,
         max_body_bytes: None,
+        mch_ids: vec![],
     };
     let mut tampered = body.clone();
     tampered[10] ^= 1;
@@ -1238,12 +1272,144 @@ fn published() -> (Config, Vec<Case>) {
     )
 }
 
+/// Typed amounts present in another form than a non-negative JSON integer: the notification is
+/// valid (WeChat Pay signed it), the property is an error, never "absent" (SPEC §2).
+fn amount_cases() -> Vec<Case> {
+    let raw = [
+        ("100.0", "an amount written 100.0"),
+        ("1e2", "an amount written 1e2"),
+        ("-1", "a negative amount"),
+        ("18446744073709551616", "an amount of 2^64"),
+        ("\"100\"", "an amount written as a string"),
+        ("null", "an amount that is null: absent"),
+    ];
+    raw.iter()
+        .map(|(total, comment)| {
+            let mut b = pay();
+            b.plaintext = Some(format!(
+                r#"{{"mchid":"1900000100","appid":"wxd678efh567hg6787","out_trade_no":"20261118ORDER0001","transaction_id":"4200000712202611186734455230","trade_type":"JSAPI","trade_state":"SUCCESS","trade_state_desc":"支付成功","bank_type":"CMC","attach":"","success_time":"2026-11-18T17:33:12+08:00","payer":{{"openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}},"amount":{{"total":{total},"payer_total":999,"currency":"CNY","payer_currency":"CNY"}}}}"#
+            ));
+            valid(comment, &["Typed", "Amounts"], &b.signed(&key_a(), PUB_KEY_ID_A))
+        })
+        .collect()
+}
+
+/// One object, several states: the dedupe key names the state (SPEC §2).
+fn dedupe_cases() -> Vec<Case> {
+    let mut c = vec![];
+    for status in ["ABNORMAL", "CLOSED"] {
+        let b = Builder::new(&format!("REFUND.{status}"), refund(status));
+        c.push(valid(
+            &format!(
+                "a refund {status}: dedupe key refund_id:{status}, not swallowing a later SUCCESS"
+            ),
+            &["Typed", "Dedupe"],
+            &b.signed(&key_a(), PUB_KEY_ID_A),
+        ));
+    }
+    let mut r = refund("SUCCESS");
+    r.as_object_mut().unwrap().remove("refund_status");
+    c.push(valid(
+        "a REFUND.SUCCESS resource without refund_status: the state from the event type",
+        &["Typed", "Dedupe"],
+        &Builder::new("REFUND.SUCCESS", r).signed(&key_a(), PUB_KEY_ID_A),
+    ));
+    let mut t = transaction("20261118ORDER0001", "4200000712202611186734455230", 999);
+    t["trade_state"] = json!("PAYERROR");
+    c.push(valid(
+        "an unsuccessful payment: dedupe key transaction_id:PAYERROR, so a later success is recorded",
+        &["Typed", "Dedupe"],
+        &Builder::new("TRANSACTION.SUCCESS", t).signed(&key_a(), PUB_KEY_ID_A),
+    ));
+    c
+}
+
+/// A verifier bound to its merchant: `mchid` (or `sp_mchid` for partners) must be one of its ids.
+fn merchant_bound() -> (Config, Vec<Case>) {
+    let cfg = Config {
+        mch_ids: vec!["1900000100", "1900000200"],
+        ..merchant_a()
+    };
+    let mut other = transaction("20261118ORDER0001", "4200000712202611186734455230", 999);
+    other["mchid"] = json!("1900000999");
+    let mut partner = transaction("20261118ORDER0001", "4200000712202611186734455230", 999);
+    partner.as_object_mut().unwrap().remove("mchid");
+    partner["sp_mchid"] = json!("1900000200");
+    partner["sub_mchid"] = json!("1900000999");
+    let mut partner_other = partner.clone();
+    partner_other["sp_mchid"] = json!("1900000999");
+    let mut none = transaction("20261118ORDER0001", "4200000712202611186734455230", 999);
+    none.as_object_mut().unwrap().remove("mchid");
+    let mut sub_only = none.clone();
+    sub_only["sub_mchid"] = json!("1900000100");
+    let signed = |r: Value| Builder::new("TRANSACTION.SUCCESS", r).signed(&key_a(), PUB_KEY_ID_A);
+    let cases = vec![
+        valid(
+            "mchid is one of the verifier's merchants",
+            &["MerchantBinding"],
+            &pay().signed(&key_a(), PUB_KEY_ID_A),
+        ),
+        valid(
+            "a refund whose mchid is one of them",
+            &["MerchantBinding"],
+            &Builder::new("REFUND.SUCCESS", refund("SUCCESS")).signed(&key_a(), PUB_KEY_ID_A),
+        ),
+        valid(
+            "a partner notification: sp_mchid is one of them",
+            &["MerchantBinding"],
+            &signed(partner),
+        ),
+        {
+            let n = signed(other);
+            invalid(
+                "a genuine notification for another merchant id",
+                &["MerchantBinding"],
+                n.headers,
+                n.body,
+                "merchant_mismatch",
+            )
+        },
+        {
+            let n = signed(partner_other);
+            invalid(
+                "a partner notification for another service provider",
+                &["MerchantBinding"],
+                n.headers,
+                n.body,
+                "merchant_mismatch",
+            )
+        },
+        {
+            let n = signed(none);
+            invalid(
+                "a resource naming no merchant",
+                &["MerchantBinding"],
+                n.headers,
+                n.body,
+                "merchant_mismatch",
+            )
+        },
+        {
+            let n = signed(sub_only);
+            invalid(
+                "only sub_mchid names a merchant of the verifier (the sub-merchant is not the endpoint's)",
+                &["MerchantBinding"],
+                n.headers,
+                n.body,
+                "merchant_mismatch",
+            )
+        },
+    ];
+    (cfg, cases)
+}
+
 fn bad_configs() -> Vec<(Config, &'static str)> {
     let base = |key: &'static str, keys: Vec<(&'static str, &'static str)>| Config {
         api_v3_key: key,
         keys,
         max_clock_skew: None,
         max_body_bytes: None,
+        mch_ids: vec![],
     };
     vec![
         (
@@ -1291,6 +1457,38 @@ fn bad_configs() -> Vec<(Config, &'static str)> {
                 vec![(PUB_KEY_ID_A, "wechatpay-go-test-private-key.pem")],
             ),
             "a private key where a public key belongs",
+        ),
+        (
+            base(
+                API_V3_KEY,
+                vec![(PUB_KEY_ID_A, "rsa-exponent-1-public.pem")],
+            ),
+            "an RSA public key with exponent 1",
+        ),
+        (
+            base(
+                API_V3_KEY,
+                vec![(PUB_KEY_ID_A, "rsa-exponent-even-public.pem")],
+            ),
+            "an RSA public key with an even exponent (65536)",
+        ),
+        (
+            base(
+                API_V3_KEY,
+                vec![(PUB_KEY_ID_A, "rsa-exponent-2pow33-public.pem")],
+            ),
+            "an RSA public key with an exponent above what the verifier supports (2^33 + 1)",
+        ),
+        (
+            base(API_V3_KEY, vec![(PUB_KEY_ID_A, "rsa-9216-public.pem")]),
+            "an RSA-9216 public key (above the verifier's 8192 bits)",
+        ),
+        (
+            Config {
+                mch_ids: vec![""],
+                ..base(API_V3_KEY, vec![(PUB_KEY_ID_A, "pubkey-a-public.pem")])
+            },
+            "an empty expected merchant id",
         ),
     ]
 }
