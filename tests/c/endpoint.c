@@ -455,7 +455,7 @@ static void handle_misuse(const struct ep_fixture *fx) {
   }
   end_case();
 
-  begin_case("endpoint: a Wechatpay-Signature header given twice is the core's invalid_argument, with the v3 reply");
+  begin_case("endpoint: a Wechatpay-Signature header given twice is the core's invalid_argument, with the v3 reply and no merchant");
   if (e != NULL && v3->body != NULL) {
     struct wechatpay_field *h = calloc(v3->headers_len + 1, sizeof *h);
     size_t i;
@@ -472,11 +472,34 @@ static void handle_misuse(const struct ep_fixture *fx) {
             strcmp(reply.content_type, "application/json") == 0 &&
             STR_EQ(reply.body, "{\"code\":\"FAIL\",\"message\":\"rejected\"}"));
       CHECK(wechatpay_error_endpoint_version(err) == WECHATPAY_API_VERSION_V3);
-      CHECK(wechatpay_error_endpoint_label(err, &s) && s.len > 0);
+      /* The headers are read once, before routing: no merchant was chosen. */
+      CHECK(!wechatpay_error_endpoint_label(err, &s));
       CHECK_ERROR(err, "invalid_argument");
       CHECK(res == (struct wechatpay_endpoint_result *)&sentinel);
       free(h);
     }
+  }
+  end_case();
+
+  begin_case("endpoint: an APIv3 body over its merchant's max_body_bytes is body_too_large (400) before anything is verified");
+  if (e != NULL && v3->body != NULL) {
+    /* The genuine request followed by spaces up to one byte over the default 65536. */
+    size_t big_len = 65537;
+    unsigned char *big = malloc(big_len);
+    CHECK(big != NULL && v3->body_len < big_len);
+    if (big != NULL && v3->body_len < big_len) {
+      memcpy(big, v3->body, v3->body_len);
+      memset(big + v3->body_len, ' ', big_len - v3->body_len);
+      err = wechatpay_endpoint_handle(e, v3->headers, v3->headers_len, big, big_len, v3->now, &res);
+      CHECK(err != NULL && wechatpay_error_endpoint_reply(err, &reply) && reply.status == 400);
+      CHECK(wechatpay_error_endpoint_version(err) == WECHATPAY_API_VERSION_V3);
+      CHECK_ERROR(err, "body_too_large");
+      CHECK(res == (struct wechatpay_endpoint_result *)&sentinel);
+      /* At the limit exactly it is read (and its signature, over other bytes, does not verify). */
+      err = wechatpay_endpoint_handle(e, v3->headers, v3->headers_len, big, big_len - 1, v3->now, &res);
+      CHECK_ERROR(err, "signature_mismatch");
+    }
+    free(big);
   }
   end_case();
 
@@ -715,8 +738,7 @@ static void merchant_ids(const struct ep_fixture *fx) {
         wechatpay_v3_notification_free(n);
       }
       CHECK(mchid[0] != '\0' && strcmp(mchid, "1900000999") != 0);
-      /* No id anywhere: any merchant. The profile's id: that merchant only. */
-      CHECK(one_profile(NULL, NULL, v3, &fx->v3, build, sizeof build) == NULL);
+      /* The profile's id: that merchant only. */
       CHECK(one_profile(mchid, NULL, v3, &fx->v3, build, sizeof build) == NULL);
       code = one_profile("1900000999", NULL, v3, &fx->v3, build, sizeof build);
       CHECK(code != NULL && strcmp(code, "merchant_mismatch") == 0);
@@ -738,6 +760,17 @@ static void merchant_ids(const struct ep_fixture *fx) {
         wechatpay_v3_verifier_builder_free(b);
         CHECK(one_profile("1900000999", NULL, own, &fx->v3, build, sizeof build) == NULL);
         wechatpay_v3_verifier_free(own);
+      }
+    }
+    end_case();
+
+    begin_case("endpoint: an APIv3-only profile without any merchant id serves every merchant (its v3 part is kept)");
+    if (v3 != NULL && fx->v3.body != NULL) {
+      code = one_profile(NULL, NULL, v3, &fx->v3, build, sizeof build);
+      if (code != NULL) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "refused with %s (build: %s)", code, build);
+        check_failed(__FILE__, __LINE__, msg);
       }
     }
     wechatpay_v3_verifier_free(v3);

@@ -93,6 +93,34 @@ static void check_view(const struct wechatpay_v3_notification *n, const struct v
   }
 }
 
+/* json_equal, except that numbers are compared by value (an integer equals a real of the same
+ * value): the vectors write an integer beyond 2^63 as a real. */
+static bool same_json(const json_t *a, const json_t *b) {
+  if (json_is_number(a) && json_is_number(b)) {
+    if (json_is_integer(a) && json_is_integer(b)) return json_integer_value(a) == json_integer_value(b);
+    return json_number_value(a) == json_number_value(b);
+  }
+  if (json_is_object(a) && json_is_object(b)) {
+    const char *key;
+    json_t *value;
+    if (json_object_size(a) != json_object_size(b)) return false;
+    json_object_foreach((json_t *)a, key, value) {
+      const json_t *other = json_object_get(b, key);
+      if (other == NULL || !same_json(value, other)) return false;
+    }
+    return true;
+  }
+  if (json_is_array(a) && json_is_array(b)) {
+    size_t i;
+    if (json_array_size(a) != json_array_size(b)) return false;
+    for (i = 0; i < json_array_size(a); i++) {
+      if (!same_json(json_array_get(a, i), json_array_get(b, i))) return false;
+    }
+    return true;
+  }
+  return json_equal(a, b);
+}
+
 typedef bool (*v3_text_getter)(const struct wechatpay_v3_notification *, struct wechatpay_str *);
 
 static void check_string(const struct wechatpay_v3_notification *n, v3_text_getter get,
@@ -126,7 +154,12 @@ static void check_notification(const struct wechatpay_v3_notification *n, const 
   {
     json_error_t jerr;
     json_t *resource = json_loadb(plaintext.data, plaintext.len, JSON_ALLOW_NUL, &jerr);
-    CHECK(resource != NULL && json_equal(resource, json_object_get(expected, "resource")));
+    if (resource == NULL) {
+      /* An integer beyond jansson's json_int_t (an amount of 2^64): the vector's resource holds it
+       * as a number, so read every integer as a real and compare numbers by value. */
+      resource = json_loadb(plaintext.data, plaintext.len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &jerr);
+    }
+    CHECK(resource != NULL && same_json(resource, json_object_get(expected, "resource")));
     json_decref(resource);
   }
   CHECK(json_is_object(typed));

@@ -72,14 +72,31 @@ namespace WechatPay.Notify
         /// WeChat Pay retries after a failure reply.
         /// </summary>
         /// <exception cref="ArgumentNullException"><paramref name="error"/> is null.</exception>
-        public static unsafe HttpReply V3Fail(WechatPayNotifyException error)
+        public static HttpReply V3Fail(WechatPayNotifyException error)
         {
             if (error == null) throw new ArgumentNullException("error");
-            byte[] code = Native.Encode(error.Code, "error");
+            return V3FailCode(error.Code, "error");
+        }
+
+        /// <summary>
+        /// The APIv3 failure reply for the error code <paramref name="code"/> (a SPEC code such as
+        /// <c>internal</c>, e.g. for a failure of your own: 500): the status of
+        /// <see cref="V3Fail(WechatPayNotifyException)"/> and the same constant body.
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="code"/> is null.</exception>
+        /// <exception cref="WechatPayNotifyException"><c>invalid_argument</c>: not an error code of this library.</exception>
+        public static HttpReply V3Fail(string code)
+        {
+            return V3FailCode(code, "code");
+        }
+
+        private static unsafe HttpReply V3FailCode(string code, string paramName)
+        {
+            byte[] bytes = Native.Encode(code, paramName);
             NativeHttpReply reply;
-            fixed (byte* p = code)
+            fixed (byte* p = bytes)
             {
-                Native.Check(NativeMethods.wechatpay_v3_reply_fail_code(p, Native.Len(code), out reply));
+                Native.Check(NativeMethods.wechatpay_v3_reply_fail_code(p, Native.Len(bytes), out reply));
             }
             return new HttpReply(reply);
         }

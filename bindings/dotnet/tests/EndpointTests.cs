@@ -410,6 +410,36 @@ namespace WechatPay.Notify.Tests
                 }
             });
 
+            T.Case("endpoint: an APIv3 body over its merchant's max_body_bytes is body_too_large (400) before anything is verified", () =>
+            {
+                using (Endpoint e = Build(firstProfiles))
+                {
+                    var big = new byte[65537];
+                    for (int i = 0; i < big.Length; i++) big[i] = (byte)' ';
+                    Array.Copy(v3.Body, big, v3.Body.Length);
+                    var rejected = (EndpointRejectedException)T.Code("body_too_large", () => e.Handle(v3.Headers, big, v3.Now));
+                    T.Eq(ApiVersion.V3, rejected.Version, "Version");
+                    T.Eq(400, rejected.Reply.Status, "status");
+                    var atLimit = new byte[65536];
+                    Array.Copy(big, atLimit, atLimit.Length);
+                    T.Code("signature_mismatch", () => e.Handle(v3.Headers, atLimit, v3.Now));
+                }
+            });
+
+            T.Case("endpoint: an APIv3-only profile without any merchant id serves every merchant (its v3 part is kept)", () =>
+            {
+                JsonObject config = null;
+                foreach (object o in firstProfiles)
+                {
+                    if ((string)((JsonObject)o)["label"] == v3.Label) config = (JsonObject)((JsonObject)o)["v3"];
+                }
+                using (V3Verifier any = V3Tests.Build(config))
+                using (var e = new Endpoint(new MerchantProfile("only", null, any)))
+                {
+                    T.Eq("only", Handle(e, v3).Label, "verified for the only profile");
+                }
+            });
+
             T.Case("endpoint misuse rule: null arguments throw ArgumentNullException naming the parameter", () =>
             {
                 using (Verifier a = V2("10000100"))

@@ -340,7 +340,8 @@ namespace WechatPay.Notify.Tests
                     T.Eq("headers", T.Throws<ArgumentNullException>(() => v.Verify(nullValue, body, payment.Now)).ParamName, "a null header value");
                     T.Eq("serial", T.Throws<ArgumentNullException>(() => v.Trusts(null)).ParamName, "Trusts");
                 }
-                T.Eq("error", T.Throws<ArgumentNullException>(() => Reply.V3Fail(null)).ParamName, "Reply.V3Fail");
+                T.Eq("error", T.Throws<ArgumentNullException>(() => Reply.V3Fail((WechatPayNotifyException)null)).ParamName, "Reply.V3Fail");
+                T.Eq("code", T.Throws<ArgumentNullException>(() => Reply.V3Fail((string)null)).ParamName, "Reply.V3Fail(code)");
             });
 
             T.Case("v3 misuse rule: no UTF-8 form is ArgumentException, a negative number ArgumentOutOfRangeException", () =>
@@ -408,6 +409,14 @@ namespace WechatPay.Notify.Tests
                 WechatPayNotifyException config = T.Throws<WechatPayNotifyException>(() => new V3Verifier("short", new Dictionary<string, string>()));
                 T.Eq(500, Reply.V3Fail(config).Status, "invalid_config is ours: 500");
                 T.Eq("{\"code\":\"FAIL\",\"message\":\"rejected\"}", Reply.V3Fail(config).Body, "constant body");
+                // By code, for a failure of one's own.
+                HttpReply internalReply = Reply.V3Fail("internal");
+                T.Eq(500, internalReply.Status, "internal status");
+                T.Eq("application/json", internalReply.ContentType, "internal content type");
+                T.Eq("{\"code\":\"FAIL\",\"message\":\"rejected\"}", internalReply.Body, "internal body");
+                T.Eq(401, Reply.V3Fail("signature_mismatch").Status, "by code");
+                T.Code("invalid_argument", () => Reply.V3Fail("SIGNATURE_MISMATCH"));
+                T.Code("invalid_argument", () => Reply.V3Fail(""));
                 // unsupported_algorithm also arises after the signature verified: 400.
                 using (var v = new V3Verifier(ApiV3Key, PlatformKeys()))
                 {
@@ -415,8 +424,11 @@ namespace WechatPay.Notify.Tests
                     h["Wechatpay-Signature-Type"] = "WECHATPAY2-SM2-WITH-SM3";
                     WechatPayNotifyException e = T.Code("unsupported_algorithm", () => v.Verify(h, payment.Body, payment.Now));
                     T.Eq(400, Reply.V3Fail(e).Status, "unsupported_algorithm status");
-                    WechatPayNotifyException m = T.Throws<WechatPayNotifyException>(() =>
-                        new V3Verifier(ApiV3Key, PlatformKeys(), mchIds: new[] { "1900000999" }).Verify(payment.Headers, payment.Body, payment.Now));
+                    WechatPayNotifyException m;
+                    using (var other = new V3Verifier(ApiV3Key, PlatformKeys(), mchIds: new[] { "1900000999" }))
+                    {
+                        m = T.Throws<WechatPayNotifyException>(() => other.Verify(payment.Headers, payment.Body, payment.Now));
+                    }
                     T.Eq("merchant_mismatch", m.Code, "merchant_mismatch");
                     T.Eq(401, Reply.V3Fail(m).Status, "merchant_mismatch status");
                 }
