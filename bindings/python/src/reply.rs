@@ -24,11 +24,13 @@ pub(crate) fn reply_v3_success(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     http_reply(py, &reply::v3_success())
 }
 
-/// The APIv3 failure reply for `error`: 401 when the request is not authentic
-/// (`signature_mismatch`, `unknown_serial`, `timestamp_out_of_window`, ...), 400 when it is
-/// malformed, 500 for `invalid_config` / `internal`, with content type `application/json` and the
-/// body `{"code":"FAIL","message":"<error code>"}` (the code only, never input). WeChat Pay
-/// retries after a failure reply.
+/// The APIv3 failure reply for `error`: 401 when the request was not proven authentic
+/// (`signature_mismatch`, `unknown_serial`, `timestamp_out_of_window`, `merchant_mismatch`, ...),
+/// 400 when it is malformed or uses an algorithm we do not support (`unsupported_algorithm`), 500
+/// for `invalid_config` / `internal`, with content type `application/json` and the one constant
+/// body `{"code":"FAIL","message":"rejected"}` for every error (`REFUSAL_MESSAGE`: the code stays
+/// on the error for your logs; a reply naming it would let anyone probe which check failed).
+/// WeChat Pay retries after a failure reply.
 ///
 /// `error` is a `NotifyError` (its `.code`), an error code (`str`), or any other `Exception` (a
 /// bug, a database failure), which gets the `internal` reply (500). Another type raises

@@ -170,7 +170,8 @@ pub(crate) struct Coupon {
     /// `coupon_type_$n` ("CASH" / "NO_CASH"), or None when not sent.
     #[pyo3(get)]
     coupon_type: Option<String>,
-    /// `coupon_fee_$n` in fen, or None when absent or not an amount.
+    /// `coupon_fee_$n` in fen, or None when absent or empty (any other non-digit value makes
+    /// `PaymentNotification.coupons` raise `missing_field`).
     #[pyo3(get)]
     fee: Option<u64>,
 }
@@ -182,7 +183,7 @@ impl Coupon {
             "Coupon(id={}, coupon_type={}, fee={})",
             repr_opt(py, Some(&self.id)),
             repr_opt(py, self.coupon_type.as_deref()),
-            repr_amount(self.fee)
+            repr_amount(&Ok(self.fee))
         )
     }
 }
@@ -191,7 +192,9 @@ impl Coupon {
 ///
 /// `.fields` has every element exactly as received, in document order (`sign` and empty ones
 /// included); the typed attributes are the core's typed view (None when a field is absent,
-/// amounts are ints in fen) and never read `.fields`.
+/// amounts are ints in fen) and never read `.fields`. An amount present in another form than
+/// digits is not "absent": reading it raises `NotifyError` with code `missing_field` (`repr()`
+/// shows it as `<error missing_field>`).
 #[pyclass(frozen, module = "wechatpay_notify._native")]
 pub(crate) struct PaymentNotification {
     inner: core::PaymentNotification,
@@ -229,24 +232,30 @@ impl PaymentNotification {
         self.inner.is_success()
     }
 
-    /// The idempotency key (`transaction_id`), or None.
+    /// The idempotency key (record each notification once per key): `transaction_id` when the
+    /// payment succeeded (the same key as its APIv3 delivery), `transaction_id:RESULT_CODE`
+    /// (e.g. `4200…:FAIL`) when it did not, so that a later success is not swallowed; None
+    /// without a `transaction_id`.
     #[getter]
     fn dedupe_key(&self) -> Option<&str> {
         self.inner.dedupe_key()
     }
 
-    /// The coupons `0..coupon_count`.
+    /// The coupons `0..coupon_count`; `NotifyError` (`missing_field`) when `coupon_count` or a
+    /// `coupon_fee_$n` is present but not all digits.
     #[getter]
-    fn coupons(&self) -> Vec<Coupon> {
-        self.inner
+    fn coupons(&self) -> PyResult<Vec<Coupon>> {
+        Ok(self
+            .inner
             .coupons()
+            .into_py_result()?
             .into_iter()
             .map(|c| Coupon {
                 id: c.id,
                 coupon_type: c.coupon_type,
                 fee: c.fee,
             })
-            .collect()
+            .collect())
     }
 
     /// `appid`.
@@ -363,34 +372,39 @@ impl PaymentNotification {
         self.inner.time_end()
     }
 
-    /// `total_fee` in fen.
+    /// `total_fee` in fen (None when absent or empty); `NotifyError`
+    /// (`missing_field`) when present but not all digits.
     #[getter]
-    fn total_fee(&self) -> Option<u64> {
-        self.inner.total_fee()
+    fn total_fee(&self) -> PyResult<Option<u64>> {
+        self.inner.total_fee().into_py_result()
     }
 
-    /// `settlement_total_fee` in fen.
+    /// `settlement_total_fee` in fen (None when absent or empty); `NotifyError`
+    /// (`missing_field`) when present but not all digits.
     #[getter]
-    fn settlement_total_fee(&self) -> Option<u64> {
-        self.inner.settlement_total_fee()
+    fn settlement_total_fee(&self) -> PyResult<Option<u64>> {
+        self.inner.settlement_total_fee().into_py_result()
     }
 
-    /// `cash_fee` in fen.
+    /// `cash_fee` in fen (None when absent or empty); `NotifyError`
+    /// (`missing_field`) when present but not all digits.
     #[getter]
-    fn cash_fee(&self) -> Option<u64> {
-        self.inner.cash_fee()
+    fn cash_fee(&self) -> PyResult<Option<u64>> {
+        self.inner.cash_fee().into_py_result()
     }
 
-    /// `coupon_fee` in fen.
+    /// `coupon_fee` in fen (None when absent or empty); `NotifyError`
+    /// (`missing_field`) when present but not all digits.
     #[getter]
-    fn coupon_fee(&self) -> Option<u64> {
-        self.inner.coupon_fee()
+    fn coupon_fee(&self) -> PyResult<Option<u64>> {
+        self.inner.coupon_fee().into_py_result()
     }
 
-    /// `coupon_count`.
+    /// `coupon_count` (None when absent or empty); `NotifyError` (`missing_field`) when present
+    /// but not all digits.
     #[getter]
-    fn coupon_count(&self) -> Option<u64> {
-        self.inner.coupon_count()
+    fn coupon_count(&self) -> PyResult<Option<u64>> {
+        self.inner.coupon_count().into_py_result()
     }
 
     // The cached `fields` dict is mutable: let the garbage collector see it, so a cycle made
@@ -405,7 +419,7 @@ impl PaymentNotification {
             "PaymentNotification(out_trade_no={}, transaction_id={}, total_fee={}, result_code={})",
             repr_opt(py, n.out_trade_no()),
             repr_opt(py, n.transaction_id()),
-            repr_amount(n.total_fee()),
+            repr_amount(&n.total_fee()),
             repr_opt(py, n.result_code()),
         )
     }
@@ -415,6 +429,7 @@ impl PaymentNotification {
 ///
 /// `.fields` is the outer document exactly as received (`req_info` still encrypted); `.req_info`
 /// is the decrypted document; the typed attributes read the decrypted one (except appid/mch_id).
+/// An amount present in another form than digits raises `NotifyError` (`missing_field`) when read.
 ///
 /// req_info is AES-256-ECB without integrity: blocks of two genuine refund notifications of the
 /// same merchant can be cut and pasted into a third that passes every check. Treat a refund
@@ -460,7 +475,10 @@ impl RefundNotification {
         self.inner.is_success()
     }
 
-    /// The idempotency key (`refund_id`), or None.
+    /// The idempotency key (record each notification once per key): `refund_id:STATUS`, the
+    /// status in APIv3's words (`CHANGE` → `ABNORMAL`, `REFUNDCLOSE` → `CLOSED`; see
+    /// `refund_state`), so a later state of the refund is not swallowed by an earlier one and the
+    /// v2 and APIv3 deliveries of one state share a key; None without a `refund_id`.
     #[getter]
     fn dedupe_key(&self) -> Option<&str> {
         self.inner.dedupe_key()
@@ -532,28 +550,32 @@ impl RefundNotification {
         self.inner.refund_request_source()
     }
 
-    /// `total_fee` in fen.
+    /// `total_fee` in fen (None when absent or empty); `NotifyError`
+    /// (`missing_field`) when present but not all digits.
     #[getter]
-    fn total_fee(&self) -> Option<u64> {
-        self.inner.total_fee()
+    fn total_fee(&self) -> PyResult<Option<u64>> {
+        self.inner.total_fee().into_py_result()
     }
 
-    /// `refund_fee` in fen.
+    /// `refund_fee` in fen (None when absent or empty); `NotifyError`
+    /// (`missing_field`) when present but not all digits.
     #[getter]
-    fn refund_fee(&self) -> Option<u64> {
-        self.inner.refund_fee()
+    fn refund_fee(&self) -> PyResult<Option<u64>> {
+        self.inner.refund_fee().into_py_result()
     }
 
-    /// `settlement_total_fee` in fen.
+    /// `settlement_total_fee` in fen (None when absent or empty); `NotifyError`
+    /// (`missing_field`) when present but not all digits.
     #[getter]
-    fn settlement_total_fee(&self) -> Option<u64> {
-        self.inner.settlement_total_fee()
+    fn settlement_total_fee(&self) -> PyResult<Option<u64>> {
+        self.inner.settlement_total_fee().into_py_result()
     }
 
-    /// `settlement_refund_fee` in fen.
+    /// `settlement_refund_fee` in fen (None when absent or empty); `NotifyError`
+    /// (`missing_field`) when present but not all digits.
     #[getter]
-    fn settlement_refund_fee(&self) -> Option<u64> {
-        self.inner.settlement_refund_fee()
+    fn settlement_refund_fee(&self) -> PyResult<Option<u64>> {
+        self.inner.settlement_refund_fee().into_py_result()
     }
 
     // See `PaymentNotification::__traverse__`.
@@ -568,7 +590,7 @@ impl RefundNotification {
             "RefundNotification(out_refund_no={}, refund_id={}, refund_fee={}, refund_status={})",
             repr_opt(py, n.out_refund_no()),
             repr_opt(py, n.refund_id()),
-            repr_amount(n.refund_fee()),
+            repr_amount(&n.refund_fee()),
             repr_opt(py, n.refund_status()),
         )
     }
@@ -603,7 +625,9 @@ pub(crate) fn reply_success() -> &'static str {
     core::reply::success()
 }
 
-/// A FAIL reply carrying `msg` (WeChat Pay will retry the notification).
+/// A FAIL reply carrying `msg` (WeChat Pay will retry the notification). To refuse a
+/// notification, send `reply_fail(REFUSAL_MESSAGE)` (what `Endpoint` sends): a message naming the
+/// error code would tell the sender which check failed.
 ///
 /// A wrong type raises `TypeError`; a str that has no UTF-8 form (a lone surrogate) raises
 /// `InvalidArgumentError`.
@@ -615,4 +639,20 @@ pub(crate) fn reply_fail(msg: &Bound<'_, PyString>) -> PyResult<String> {
         "the message cannot be encoded as UTF-8 (lone surrogate)",
     )?;
     Ok(core::reply::fail(&msg))
+}
+
+/// A refund status in APIv3's words: v2 `CHANGE` → `ABNORMAL`, v2 `REFUNDCLOSE` → `CLOSED`, any
+/// other status (`SUCCESS`, APIv3's own) unchanged. The rule `dedupe_key` names a refund's state
+/// with.
+///
+/// A wrong type raises `TypeError`; a str that has no UTF-8 form (a lone surrogate) raises
+/// `InvalidArgumentError`.
+#[pyfunction]
+pub(crate) fn refund_state(status: &Bound<'_, PyString>) -> PyResult<String> {
+    let status = utf8(
+        status,
+        ErrorKind::InvalidArgument,
+        "the refund status cannot be encoded as UTF-8 (lone surrogate)",
+    )?;
+    Ok(core::refund_state(&status).to_owned())
 }

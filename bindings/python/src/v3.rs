@@ -9,7 +9,7 @@ use pyo3::PyTraverseError;
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyInt, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyInt, PyString, PyTuple};
 use wechatpay_notify as core;
 use wechatpay_notify::{Error, ErrorKind, V3Headers};
 
@@ -64,9 +64,14 @@ pub(crate) fn now_of(obj: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
 /// seconds of now in either direction, and a certificate is used only within its validity
 /// period. Thread-safe: share one instance; verification releases the GIL.
 ///
+/// `mch_ids` (any iterable of `str`) binds the verifier to merchants: after decryption the
+/// resource's `mchid` (or, for partner notifications, `sp_mchid`) must be one of them, else
+/// `merchant_mismatch`. Without any, every merchant passes.
+///
 /// A wrong argument type raises `TypeError`; an unusable value (an APIv3 key that is not exactly
 /// 32 bytes, a PEM that is not an RSA key of 2048 bits or more, a certificate whose serial is not
-/// its id, an id given twice, a negative number) raises `InvalidConfigError`.
+/// its id, an id given twice, a negative number, an empty merchant id) raises
+/// `InvalidConfigError`.
 #[pyclass(frozen, module = "wechatpay_notify._native")]
 pub(crate) struct V3Verifier {
     pub(crate) inner: core::V3Verifier,
@@ -76,14 +81,15 @@ pub(crate) struct V3Verifier {
 impl V3Verifier {
     #[new]
     #[pyo3(
-        signature = (api_v3_key, platform_keys, *, max_clock_skew=None, max_body_bytes=None),
-        text_signature = "(api_v3_key, platform_keys, *, max_clock_skew=300, max_body_bytes=65536)"
+        signature = (api_v3_key, platform_keys, *, max_clock_skew=None, max_body_bytes=None, mch_ids=None),
+        text_signature = "(api_v3_key, platform_keys, *, max_clock_skew=300, max_body_bytes=65536, mch_ids=())"
     )]
     fn new(
         api_v3_key: &Bound<'_, PyString>,
         platform_keys: &Bound<'_, PyAny>,
         max_clock_skew: Option<&Bound<'_, PyAny>>,
         max_body_bytes: Option<&Bound<'_, PyAny>>,
+        mch_ids: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<V3Verifier> {
         let key = config_text(api_v3_key, "the APIv3 key must be exactly 32 bytes")?;
         let mut inner = core::V3Verifier::new(key.as_bytes()).into_py_result()?;
@@ -107,7 +113,29 @@ impl V3Verifier {
         if let Some(limit) = body_limit(max_body_bytes)? {
             inner = inner.max_body_bytes(limit);
         }
+        if let Some(ids) = mch_ids.filter(|l| !l.is_none()) {
+            const EXPECTED: &str = "mch_ids must be an iterable of merchant ids (str)";
+            if ids.is_instance_of::<PyString>() || ids.is_instance_of::<PyBytes>() {
+                return Err(wrong_type(EXPECTED, ids));
+            }
+            for item in ids.try_iter().map_err(|_| wrong_type(EXPECTED, ids))? {
+                let item = item?;
+                let id = item
+                    .cast::<PyString>()
+                    .map_err(|_| wrong_type("mch_ids must hold merchant ids (str)", &item))?;
+                let id = config_text(id, "a merchant id cannot be encoded as UTF-8")?;
+                inner = inner.expect_mch_id(id).into_py_result()?;
+            }
+        }
         Ok(V3Verifier { inner })
+    }
+
+    /// The merchant ids this verifier serves (empty: any). After decryption, the resource's
+    /// `mchid` (or, for partner notifications, `sp_mchid`) must be one of them, else
+    /// `merchant_mismatch`.
+    #[getter]
+    fn mch_ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.expected_mch_ids())
     }
 
     /// The allowed difference between now and `Wechatpay-Timestamp`, in seconds, either way.
@@ -166,8 +194,9 @@ impl V3Verifier {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
-            "V3Verifier(trusted_ids={}, max_clock_skew={}, max_body_bytes={})",
+            "V3Verifier(trusted_ids={}, mch_ids={}, max_clock_skew={}, max_body_bytes={})",
             self.trusted_ids(py)?.repr()?,
+            self.mch_ids(py)?.repr()?,
             self.max_clock_skew(),
             self.max_body_bytes()
         ))
@@ -269,8 +298,12 @@ impl V3Notification {
         self.inner.is_success()
     }
 
-    /// The idempotency key: `transaction_id` for transactions, `refund_id` for refunds (the same
-    /// as the v2 deliveries of the same payment or refund), the event `id` otherwise.
+    /// The idempotency key (record each notification once per key): a successful transaction's
+    /// `transaction_id` (the same key as its v2 delivery), `transaction_id:TRADE_STATE` for one
+    /// that did not succeed (e.g. `4200…:PAYERROR`), `refund_id:REFUND_STATUS` for refunds
+    /// (`…:SUCCESS`, `…:ABNORMAL`, `…:CLOSED`: an `ABNORMAL` delivery does not swallow the later
+    /// `SUCCESS`, and the v2 delivery of the same state has the same key), the event `id`
+    /// otherwise (and when the resource lacks its id).
     #[getter]
     fn dedupe_key(&self) -> &str {
         self.inner.dedupe_key()
@@ -293,7 +326,8 @@ impl V3Notification {
 }
 
 /// Declares a typed view class: each attribute calls the core view's accessor of the same name
-/// (`text` → `str | None`, `amount` → `int | None` in fen).
+/// (`text` → `str | None`, `amount` → `int | None` in fen, raising `NotifyError` when the core
+/// refuses the value).
 macro_rules! view_class {
     (
         $(#[doc = $doc:literal])*
@@ -321,13 +355,15 @@ macro_rules! view_class {
             $(
                 $(#[doc = $adoc])*
                 #[getter]
-                fn $amount(&self) -> Option<u64> {
-                    self.inner.$view().and_then(|v| v.$amount())
+                fn $amount(&self) -> PyResult<Option<u64>> {
+                    self.inner.$view().map_or(Ok(None), |v| v.$amount()).into_py_result()
                 }
             )*
 
             fn __repr__(&self, py: Python<'_>) -> String {
-                let shown = [$( format!("{}={}", stringify!($shown), ReprValue::repr(self.$shown(), py)) ),*];
+                // The core's values (an amount as the core's `Result`: a `repr()` never raises).
+                let view = self.inner.$view();
+                let shown = [$( format!("{}={}", stringify!($shown), ReprValue::repr(view.as_ref().map(|v| v.$shown()), py)) ),*];
                 format!("{}({})", stringify!($class), shown.join(", "))
             }
         }
@@ -339,21 +375,24 @@ trait ReprValue {
     fn repr(self, py: Python<'_>) -> String;
 }
 
-impl ReprValue for Option<&str> {
+impl ReprValue for Option<Option<&str>> {
     fn repr(self, py: Python<'_>) -> String {
-        repr_opt(py, self)
+        repr_opt(py, self.flatten())
     }
 }
 
-impl ReprValue for Option<u64> {
+impl ReprValue for Option<Result<Option<u64>, Error>> {
     fn repr(self, _py: Python<'_>) -> String {
-        crate::repr_amount(self)
+        crate::repr_amount(&self.unwrap_or(Ok(None)))
     }
 }
 
 view_class! {
     /// The typed view of a `TRANSACTION.*` resource (direct and service-provider shapes). Every
-    /// attribute is None when the resource lacks it; amounts are ints in fen.
+    /// attribute is None when the resource lacks it (or holds `null`); amounts are ints in fen.
+    /// An amount present in another form than a non-negative JSON integer (`100.0`, `1e2`, `-1`,
+    /// beyond 2^64, a string) raises `NotifyError` with code `missing_field` when read (`repr()`
+    /// shows `<error missing_field>`).
     V3Transaction = transaction {
         text {
             /// `appid` (direct merchants).
@@ -407,8 +446,10 @@ view_class! {
 
 view_class! {
     /// The typed view of a `REFUND.*` resource (`REFUND.SUCCESS`, `REFUND.ABNORMAL`,
-    /// `REFUND.CLOSED`). Every attribute is None when the resource lacks it; amounts are ints in
-    /// fen.
+    /// `REFUND.CLOSED`). Every attribute is None when the resource lacks it (or holds `null`);
+    /// amounts are ints in fen. An amount present in another form than a non-negative JSON
+    /// integer raises `NotifyError` with code `missing_field` when read (`repr()` shows
+    /// `<error missing_field>`).
     V3Refund = refund {
         text {
             /// `mchid` (direct merchants).

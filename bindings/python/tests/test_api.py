@@ -122,7 +122,7 @@ def test_payment_result_attributes() -> None:
         ("coupon_type_0", "CASH"),
         ("coupon_fee_0", "10"),
         ("coupon_id_1", "c-b"),
-        ("coupon_fee_1", "twenty"),
+        ("coupon_fee_1", ""),
         ("attach", ""),
     ]
     body = signed_body(pairs, sign_type="HMAC-SHA256")
@@ -158,6 +158,65 @@ def test_failed_payment_is_verified_but_not_success() -> None:
     pairs.append(("err_code", "NOTENOUGH"))
     n = wn.Verifier(KEY, "MD5").verify_payment(signed_body(pairs))
     assert n.is_success is False and n.err_code == "NOTENOUGH"
+    # Keyed by its state, so that a later success of the same transaction is recorded too.
+    assert n.dedupe_key == f"{n.transaction_id}:FAIL"
+
+
+@pytest.mark.parametrize("value", ["1.00", "-1", "1e2", " 1", "１", "18446744073709551616", "0x10"])
+def test_an_amount_in_another_form_raises_missing_field(value: str) -> None:
+    """SPEC §2: a present amount that is not all digits is an error of that attribute, never None
+    (the application's own parser might read a number there)."""
+    pairs = [(k, value if k == "cash_fee" else v) for k, v in payment_pairs(transaction_id="4200000098")]
+    pairs += [("coupon_count", "1"), ("coupon_id_0", "c-a"), ("coupon_fee_0", value)]
+    n = wn.Verifier(KEY, "MD5").verify_payment(signed_body(pairs))
+    for name in ("cash_fee", "coupons"):
+        for _ in range(2):
+            with pytest.raises(wn.NotifyError) as info:
+                getattr(n, name)
+            err = info.value
+            assert type(err) is wn.NotifyError and err.code == "missing_field", name
+            assert str(err) == f"missing_field: {err.message}" and KEY not in str(err)
+    # The other attributes still read, and repr() never raises.
+    assert (n.total_fee, n.coupon_count, n.fields["cash_fee"], n.is_success) == (888, 1, value, True)
+    assert repr(n).startswith("PaymentNotification(out_trade_no='order-000098'")
+    # Shown in repr() when it is one of the attributes repr() shows.
+    failed = [
+        (k, value if k == "total_fee" else "FAIL" if k == "result_code" else v)
+        for k, v in payment_pairs(transaction_id="4200000097")
+    ]
+    f = wn.Verifier(KEY, "MD5").verify_payment(signed_body(failed))
+    with pytest.raises(wn.NotifyError) as total:
+        f.total_fee  # noqa: B018
+    assert total.value.code == "missing_field"
+    assert repr(f) == (
+        "PaymentNotification(out_trade_no='order-000097', transaction_id='4200000097', "
+        "total_fee=<error missing_field>, result_code='FAIL')"
+    )
+
+
+def test_empty_and_absent_amounts_are_none() -> None:
+    pairs = [*payment_pairs(transaction_id="4200000096"), ("coupon_fee", ""), ("settlement_total_fee", "")]
+    n = wn.Verifier(KEY, "MD5").verify_payment(signed_body(pairs))
+    assert (n.coupon_fee, n.settlement_total_fee, n.coupon_count, n.coupons) == (None, None, None, [])
+
+
+def test_a_success_payment_needs_an_all_digit_total_fee() -> None:
+    """For result_code=SUCCESS the core refuses the whole notification instead (SPEC §2)."""
+    pairs = [(k, "8.88" if k == "total_fee" else v) for k, v in payment_pairs()]
+    with pytest.raises(wn.NotifyError) as info:
+        wn.Verifier(KEY, "MD5").verify_payment(signed_body(pairs))
+    assert info.value.code == "missing_field"
+
+
+def test_refund_state_reads_v2_statuses_in_v3_words() -> None:
+    assert [wn.refund_state(s) for s in ("SUCCESS", "CHANGE", "REFUNDCLOSE", "ABNORMAL", "CLOSED", "")] == [
+        "SUCCESS",
+        "ABNORMAL",
+        "CLOSED",
+        "ABNORMAL",
+        "CLOSED",
+        "",
+    ]
 
 
 def test_errors_carry_codes_and_derive_from_the_package_base() -> None:
@@ -264,7 +323,8 @@ def test_refund_result_attributes() -> None:
     case = group["tests"][0]
     n = wn.Verifier(group["config"]["apiKey"], "MD5").decrypt_refund(case["body"].encode())
     assert "req_info" in n.fields and isinstance(n.req_info, dict)
-    assert n.dedupe_key == n.refund_id == n.req_info["refund_id"]
+    assert n.refund_id == n.req_info["refund_id"] and n.refund_status is not None
+    assert n.dedupe_key == f"{n.refund_id}:{wn.refund_state(n.refund_status)}"
     assert n.refund_fee == int(n.req_info["refund_fee"])
     assert repr(n).startswith("RefundNotification(out_refund_no=")
     assert group["config"]["apiKey"] not in repr(n)
@@ -272,6 +332,7 @@ def test_refund_result_attributes() -> None:
 
 def test_public_names() -> None:
     assert set(wn.__all__) == {
+        "REFUSAL_MESSAGE",
         "Coupon",
         "Endpoint",
         "EndpointRejected",
@@ -289,6 +350,7 @@ def test_public_names() -> None:
         "V3Verifier",
         "Verifier",
         "__version__",
+        "refund_state",
         "reply_fail",
         "reply_success",
         "reply_v3_fail",

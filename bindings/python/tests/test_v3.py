@@ -5,13 +5,25 @@ Python-specific parts: input forms, the clock, object identity, reprs, replies, 
 from __future__ import annotations
 
 import gc
+import json
 import pickle
 import weakref
 from typing import Any
 
 import pytest
 import wechatpay_notify as wn
-from support import REPO_ROOT, cases_of, load_vectors, pairs_of, v3_verifier_of
+from support import (
+    REPO_ROOT,
+    V3_KEY,
+    V3_NOW,
+    cases_of,
+    load_vectors,
+    pairs_of,
+    transaction_resource,
+    v3_request,
+    v3_verifier,
+    v3_verifier_of,
+)
 
 KEYS = REPO_ROOT / "tests" / "vectors" / "keys"
 PUBLIC_KEY_ID = "PUB_KEY_ID_0114232134912410000000000000"
@@ -94,7 +106,8 @@ def test_refund_view_and_other_events() -> None:
     group, case = valid_case(8)
     n = v3_verifier_of(group["config"]).verify(pairs_of(case["headers"]), case["body"], now=case["now"])
     assert n.transaction is None and isinstance(n.refund, wn.V3Refund)
-    assert n.dedupe_key == n.refund.refund_id and n.is_success
+    assert n.refund.refund_status == "SUCCESS" and n.is_success
+    assert n.dedupe_key == f"{n.refund.refund_id}:SUCCESS"
     assert repr(n.refund).startswith("V3Refund(out_refund_no=")
     group, case = valid_case(11)
     other = v3_verifier_of(group["config"]).verify(pairs_of(case["headers"]), case["body"], now=case["now"])
@@ -158,10 +171,10 @@ def test_configuration_is_read_back_from_the_core() -> None:
     assert not v.trusts("PUB_KEY_ID_0114232134912410000000000001") and not v.trusts("")
     w = wn.V3Verifier(group["config"]["apiV3Key"], pairs, max_clock_skew=60, max_body_bytes=1024)
     assert (w.trusted_ids, w.max_clock_skew, w.max_body_bytes) == (v.trusted_ids, 60, 1024)
-    assert repr(w) == f"V3Verifier(trusted_ids={v.trusted_ids!r}, max_clock_skew=60, max_body_bytes=1024)"
+    assert repr(w) == f"V3Verifier(trusted_ids={v.trusted_ids!r}, mch_ids=(), max_clock_skew=60, max_body_bytes=1024)"
     assert group["config"]["apiV3Key"] not in repr(w)
     none = wn.V3Verifier(group["config"]["apiV3Key"], {}, max_clock_skew=None, max_body_bytes=None)
-    assert (none.trusted_ids, none.max_clock_skew, none.max_body_bytes) == ((), 300, 65536)
+    assert (none.trusted_ids, none.max_clock_skew, none.max_body_bytes, none.mch_ids) == ((), 300, 65536, ())
     with pytest.raises(AttributeError):
         v.max_clock_skew = 1  # type: ignore[misc]
 
@@ -195,7 +208,7 @@ def test_v3_replies() -> None:
     ok = wn.reply_v3_success()
     assert ok == wn.HttpReply(204, None, "") and (ok.status, ok.content_type, ok.body) == (204, None, "")
     status, content_type, body = wn.reply_v3_fail("signature_mismatch")
-    assert (status, content_type, body) == (401, "application/json", '{"code":"FAIL","message":"signature_mismatch"}')
+    assert (status, content_type, body) == (401, "application/json", '{"code":"FAIL","message":"rejected"}')
     assert wn.reply_v3_fail("malformed_json").status == 400
     assert wn.reply_v3_fail("invalid_config").status == 500
     verifier, headers, body_bytes, now = payment()
@@ -205,7 +218,7 @@ def test_v3_replies() -> None:
     assert wn.reply_v3_fail(info.value).status == 401
     # Any other exception (a bug, a database failure) is the internal reply: WeChat Pay retries.
     assert wn.reply_v3_fail(RuntimeError("db down")) == wn.HttpReply(
-        500, "application/json", '{"code":"FAIL","message":"internal"}'
+        500, "application/json", '{"code":"FAIL","message":"rejected"}'
     )
     with pytest.raises(wn.InvalidArgumentError):
         wn.reply_v3_fail("no_such_code")
@@ -215,3 +228,149 @@ def test_v3_replies() -> None:
     with pytest.raises(AttributeError):
         ok.status = 200  # type: ignore[misc]
     assert pickle.loads(pickle.dumps(ok)) == ok
+
+
+# Every SPEC §3 code with its APIv3 status: 401 when the request was not proven authentic, 400
+# when it is malformed or unsupported, 500 for our own configuration or a bug.
+V3_STATUSES = {
+    "invalid_config": 500,
+    "invalid_argument": 400,
+    "body_too_large": 400,
+    "malformed_xml": 400,
+    "forbidden_doctype": 400,
+    "duplicate_field": 400,
+    "missing_field": 400,
+    "return_code_fail": 400,
+    "missing_signature": 401,
+    "sign_type_mismatch": 401,
+    "signature_mismatch": 401,
+    "merchant_mismatch": 401,
+    "decrypt_failed": 400,
+    "malformed_json": 400,
+    "missing_header": 401,
+    "unsupported_algorithm": 400,
+    "unknown_serial": 401,
+    "signature_probe": 401,
+    "timestamp_out_of_window": 401,
+    "internal": 500,
+}
+
+
+@pytest.mark.parametrize(("code", "status"), sorted(V3_STATUSES.items()))
+def test_every_refusal_reply_carries_the_one_constant_message(code: str, status: int) -> None:
+    """SPEC §2: the reply never names the code (the code stays on the error, for the logs)."""
+    reply = wn.reply_v3_fail(code)
+    assert reply == wn.HttpReply(status, "application/json", '{"code":"FAIL","message":"rejected"}')
+    assert wn.REFUSAL_MESSAGE == "rejected"
+    assert json.loads(reply.body) == {"code": "FAIL", "message": wn.REFUSAL_MESSAGE}
+    assert wn.reply_v3_fail(wn.NotifyError(code, "m")) == reply
+
+
+def test_mch_ids_bind_the_verifier_to_its_merchants() -> None:
+    headers, body = v3_request(transaction_resource(mchid="1900000100"))
+    # No merchant id: any merchant passes (the default).
+    assert v3_verifier().verify(headers, body, now=V3_NOW).transaction is not None
+    # One of them (any iterable of str; repeats kept once, in order).
+    accepting = v3_verifier(mch_ids=iter(["1900000999", "1900000100", "1900000999"]))
+    assert accepting.mch_ids == ("1900000999", "1900000100")
+    assert repr(accepting).endswith("mch_ids=('1900000999', '1900000100'), max_clock_skew=300, max_body_bytes=65536)")
+    n = accepting.verify(headers, body, now=V3_NOW)
+    assert n.transaction is not None and n.transaction.mchid == "1900000100"
+    assert v3_verifier(mch_ids=("1900000100",)).verify(headers, body, now=V3_NOW).is_success
+    # Another merchant's notification, genuine and signed by the same WeChat Pay key: refused after
+    # decryption, with the APIv3 "not authentic" status.
+    other = v3_verifier(mch_ids=["1900000200"])
+    with pytest.raises(wn.NotifyError) as info:
+        other.verify(headers, body, now=V3_NOW)
+    assert type(info.value) is wn.NotifyError and info.value.code == "merchant_mismatch"
+    assert wn.reply_v3_fail(info.value).status == 401
+    # A partner notification is bound by sp_mchid; a resource naming no merchant is refused.
+    partner = transaction_resource(mchid=None, sp_mchid="1900000300", sub_mchid="1900000100")
+    h, b = v3_request(partner)
+    assert v3_verifier(mch_ids=["1900000300"]).verify(h, b, now=V3_NOW).transaction is not None
+    with pytest.raises(wn.NotifyError) as sub:
+        v3_verifier(mch_ids=["1900000100"]).verify(h, b, now=V3_NOW)
+    assert sub.value.code == "merchant_mismatch"
+    h, b = v3_request(transaction_resource(mchid=None))
+    with pytest.raises(wn.NotifyError) as none:
+        v3_verifier(mch_ids=["1900000100"]).verify(h, b, now=V3_NOW)
+    assert none.value.code == "merchant_mismatch"
+    assert v3_verifier().verify(h, b, now=V3_NOW).transaction is not None
+
+
+def test_mch_ids_values() -> None:
+    assert v3_verifier(mch_ids=()).mch_ids == () and v3_verifier(mch_ids=None).mch_ids == ()
+    with pytest.raises(wn.InvalidConfigError) as info:
+        v3_verifier(mch_ids=["1900000100", ""])
+    assert info.value.code == "invalid_config" and V3_KEY not in str(info.value)
+    with pytest.raises(AttributeError):
+        v3_verifier().mch_ids = ("1",)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "amount",
+    ['100.0', '1e2', '-1', '18446744073709551616', '"100"', 'true', '{"fen":1}'],
+)
+def test_an_amount_in_another_form_raises_missing_field(amount: str) -> None:
+    """A present amount that is not a non-negative JSON integer is an error, never None."""
+    plain = json.dumps(transaction_resource(), separators=(",", ":"))
+    resource = plain.replace('"total":999', f'"total":{amount}')
+    assert resource != plain
+    headers, body = v3_request(resource)
+    n = v3_verifier().verify(headers, body, now=V3_NOW)
+    t = n.transaction
+    assert t is not None
+    for _ in range(2):
+        with pytest.raises(wn.NotifyError) as info:
+            t.amount_total  # noqa: B018
+        assert type(info.value) is wn.NotifyError and info.value.code == "missing_field"
+        assert "amount_total" in info.value.message
+    # The other properties, and repr(), still work.
+    assert (t.amount_payer_total, t.out_trade_no, n.is_success) == (999, "ORDER-T-1", True)
+    assert repr(t) == (
+        "V3Transaction(out_trade_no='ORDER-T-1', transaction_id='4200000000000000000000000777', "
+        "amount_total=<error missing_field>, trade_state='SUCCESS')"
+    )
+
+
+def test_absent_and_null_amounts_are_none() -> None:
+    headers, body = v3_request(transaction_resource(amount={"total": None, "currency": "CNY"}))
+    t = v3_verifier().verify(headers, body, now=V3_NOW).transaction
+    assert t is not None and (t.amount_total, t.amount_payer_total) == (None, None)
+    assert "amount_total=None" in repr(t)
+
+
+def test_refund_amount_errors_and_dedupe_keys_name_the_state() -> None:
+    def refund(status: str, **amount: Any) -> dict[str, Any]:
+        return {
+            "mchid": "1900000100",
+            "out_trade_no": "ORDER-T-1",
+            "transaction_id": "4200000000000000000000000777",
+            "out_refund_no": "R-1",
+            "refund_id": "50300000000000000000000000777",
+            "refund_status": status,
+            "amount": {"total": 999, "refund": 999, "payer_total": 999, "payer_refund": 999, **amount},
+        }
+
+    keys = []
+    for status in ("ABNORMAL", "SUCCESS", "CLOSED"):
+        h, b = v3_request(refund(status), f"REFUND.{status}")
+        n = v3_verifier().verify(h, b, now=V3_NOW)
+        assert n.refund is not None and n.is_success is (status == "SUCCESS")
+        keys.append(n.dedupe_key)
+    assert keys == [f"50300000000000000000000000777:{s}" for s in ("ABNORMAL", "SUCCESS", "CLOSED")]
+    h, b = v3_request(refund("SUCCESS", refund=-5), "REFUND.SUCCESS")
+    r = v3_verifier().verify(h, b, now=V3_NOW).refund
+    assert r is not None and r.amount_total == 999
+    with pytest.raises(wn.NotifyError) as info:
+        r.amount_refund  # noqa: B018
+    assert info.value.code == "missing_field"
+    assert "amount_refund=<error missing_field>" in repr(r)
+
+
+def test_an_unsuccessful_payment_is_keyed_by_its_state() -> None:
+    h, b = v3_request(transaction_resource(trade_state="PAYERROR"))
+    n = v3_verifier().verify(h, b, now=V3_NOW)
+    assert n.is_success is False and n.dedupe_key == "4200000000000000000000000777:PAYERROR"
+    h, b = v3_request(transaction_resource())
+    assert v3_verifier().verify(h, b, now=V3_NOW).dedupe_key == "4200000000000000000000000777"

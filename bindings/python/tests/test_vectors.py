@@ -6,7 +6,10 @@ Cf, Zl, Zp, in ``e.message`` and in ``str(e)``); every valid case must match eve
 v2 ``fields`` (order and values), ``reqInfo`` and every key of ``typed``; v3 the event's fields,
 ``plaintext``, ``resource`` and every key of ``typed`` down to each property of the transaction and
 refund views; endpoint the label, kind, success, dedupe key and reply, and for a refusal its
-version, label and reply. Each typed key must be an attribute of the result class.
+version, label and reply. Each typed key must be an attribute of the result class; a typed value
+written ``{"error": "<code>"}`` must raise NotifyError with that code on every read, and ``repr()``
+must not raise. Config keys: V3Notify ``mchIds`` (``V3Verifier(mch_ids=...)``), an endpoint
+profile's ``mchId`` (``MerchantProfile(mch_id=...)``) and its v3 part's ``mchIds``.
 """
 
 from __future__ import annotations
@@ -50,16 +53,32 @@ def all_cases() -> list[Case]:
 
 
 def typed_value(result: object, name: str) -> Any:
-    """The result's attribute ``name`` in the vectors' JSON form; a missing attribute fails."""
-    if not hasattr(result, name):
+    """The result's attribute ``name`` in the vectors' JSON form; a missing attribute fails. An
+    attribute that raises NotifyError is ``{"error": code}``, the vectors' form of a typed value the
+    core refuses (an amount present in another form than a non-negative integer)."""
+    if name not in dir(result):
         pytest.fail(
             f"{type(result).__name__} has no attribute {name!r}, a typed property the vectors "
             "(and so the core) declare: add it to bindings/python (src/lib.rs and _native.pyi)"
         )
-    value = getattr(result, name)
+    try:
+        value = getattr(result, name)
+    except wn.NotifyError as e:
+        assert_inert_message(e, f"{type(result).__name__}.{name}")
+        # Raised on every read, and repr() shows it instead of raising.
+        with pytest.raises(wn.NotifyError) as again:
+            getattr(result, name)
+        assert again.value.code == e.code
+        repr(result)
+        return {"error": e.code}
     if name == "coupons":
         return [{"id": c.id, "coupon_type": c.coupon_type, "fee": c.fee} for c in value]
     return value
+
+
+def is_typed_error(want: Any) -> bool:
+    """The vectors' form of a typed value the core refuses: ``{"error": "<code>"}``."""
+    return isinstance(want, dict) and set(want) == {"error"} and isinstance(want["error"], str)
 
 
 def assert_inert_message(err: wn.NotifyError, label: str) -> None:
@@ -114,6 +133,8 @@ def check_v3_notification(n: wn.V3Notification, expected: dict[str, Any], label:
                 got_value = typed_value(got, prop)
                 assert got_value == value, (label, key, prop, got_value)
                 assert type(got_value) is type(value), (label, key, prop, type(got_value))
+                if is_typed_error(value):
+                    assert f"{prop}=<error {value['error']}>" in repr(got) or prop not in repr(got), (label, prop)
 
 
 def run_v3_case(
@@ -237,7 +258,10 @@ def run_case(
     if isinstance(result, wn.RefundNotification):
         assert list(result.req_info.items()) == pairs_of(expected["reqInfo"]), label
     for key, want in expected["typed"].items():
-        assert typed_value(result, key) == want, (label, key)
+        got = typed_value(result, key)
+        assert got == want, (label, key, got)
+        if is_typed_error(want):
+            assert f"{key}=<error {want['error']}>" in repr(result) or key not in repr(result), (label, key)
 
 
 @pytest.mark.parametrize("name", FILES)

@@ -324,7 +324,7 @@ fn v3_notification(o: &Options, refund: bool) -> Result<(Vec<(String, String)>, 
         .out_trade_no
         .clone()
         .unwrap_or_else(|| format!("SIM{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}"));
-    let mchid = o.mch_id.clone().unwrap_or_else(|| "1900000100".into());
+    let mchid = o.mch_id.clone().unwrap_or_else(|| "10000100".into());
     let transaction_id = format!("4200{y:04}{mo:02}{d:02}{}", random_digits(16)?);
     let success = o.result.as_deref() != Some("FAIL");
     let (event_type, summary, resource, original_type) = if refund {

@@ -405,7 +405,10 @@ fn v3_vectors() {
                 if exit == 1 {
                     let status = j["reply"]["status"].as_u64().unwrap();
                     assert!((400..500).contains(&status), "tcId {tc}: {j}");
-                    assert_eq!(j["reply"]["body"], r#"{"code":"FAIL","message":"rejected"}"#);
+                    assert_eq!(
+                        j["reply"]["body"],
+                        r#"{"code":"FAIL","message":"rejected"}"#
+                    );
                 }
             }
         }
@@ -414,27 +417,33 @@ fn v3_vectors() {
     assert_eq!(ran, v["numberOfTests"].as_u64().unwrap());
 }
 
-/// Writes `profiles` (the endpoint vectors' config) as a profiles file with key files and
-/// environment variables; returns its path and the environment to set.
-fn write_profiles(dir: &std::path::Path, profiles: &Value) -> (PathBuf, Vec<(String, String)>) {
+/// Writes a file with the given mode (key files and profiles files must be 600).
+fn write_mode(path: &std::path::Path, content: &str, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, content).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Writes `profiles` (the endpoint vectors' config) as a profiles file with key files (mode 600)
+/// and environment variables; returns its path and the environment to set. Settings a vector
+/// leaves out (`null`) are written as `null`, which the profiles file reads as absent.
+fn write_profiles(dir: &std::path::Path, profiles: &Value) -> (PathBuf, Vec<(String, String)>) {
     let mut env = Vec::new();
     let mut out = Vec::new();
     for (i, p) in profiles.as_array().unwrap().iter().enumerate() {
-        let mut profile = serde_json::json!({"label": p["label"]});
-        if let Some(m) = p["mchId"].as_str() {
-            profile["mch_id"] = serde_json::json!(m);
-        }
+        let mut profile = serde_json::json!({"label": p["label"], "mch_id": p["mchId"]});
         if !p["v2"].is_null() {
-            std::fs::write(
-                dir.join(format!("p{i}.key")),
+            write_mode(
+                &dir.join(format!("p{i}.key")),
                 p["v2"]["apiKey"].as_str().unwrap(),
-            )
-            .unwrap();
+                0o600,
+            );
             profile["v2"] = serde_json::json!({
                 "api_key_file": format!("p{i}.key"),
                 "sign_type": p["v2"]["signType"],
                 "mch_id": p["v2"]["mchId"],
+                "appid": p["v2"]["appid"],
+                "also_accept": p["v2"]["alsoAccept"],
             });
         }
         if !p["v3"].is_null() {
@@ -454,16 +463,20 @@ fn write_profiles(dir: &std::path::Path, profiles: &Value) -> (PathBuf, Vec<(Str
                 std::fs::write(dir.join(&file), pair[1].as_str().unwrap()).unwrap();
                 keys.insert(pair[0].as_str().unwrap().to_string(), Value::String(file));
             }
-            profile["v3"] = serde_json::json!({"api_v3_key_env": var, "platform_keys": keys});
-            if let Some(ids) = p["v3"]["mchIds"].as_array().filter(|a| !a.is_empty()) {
-                profile["v3"]["mch_ids"] = serde_json::json!(ids);
-            }
+            profile["v3"] = serde_json::json!({
+                "api_v3_key_env": var,
+                "platform_keys": keys,
+                "mch_ids": p["v3"]["mchIds"],
+            });
         }
         out.push(profile);
     }
     let path = dir.join("profiles.json");
-    std::fs::write(&path, serde_json::json!({"profiles": out}).to_string()).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    write_mode(
+        &path,
+        &serde_json::json!({"profiles": out}).to_string(),
+        0o600,
+    );
     (path, env)
 }
 
@@ -544,13 +557,11 @@ fn endpoint_vectors_through_verify_any() {
 
 #[test]
 fn profiles_files_keep_keys_out_and_are_private() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = std::env::temp_dir().join(format!("wechatpay-cli-profiles-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let run_with = |profiles: &str, mode: u32| {
         let path = dir.join("p.json");
-        std::fs::write(&path, profiles).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        write_mode(&path, profiles, mode);
         run_env(
             &[
                 "verify-any".into(),
@@ -561,7 +572,11 @@ fn profiles_files_keep_keys_out_and_are_private() {
             b"<xml/>",
         )
     };
-    std::fs::write(dir.join("a.key"), "192006250b4c09247ec02edce69f6a2d").unwrap();
+    write_mode(
+        &dir.join("a.key"),
+        "192006250b4c09247ec02edce69f6a2d",
+        0o600,
+    );
     let good = r#"{"profiles":[{"label":"a","v2":{"api_key_file":"a.key","sign_type":"MD5","mch_id":"1"}}]}"#;
     let out = run_with(good, 0o644);
     assert_eq!(out.status.code(), Some(2));
@@ -577,5 +592,87 @@ fn profiles_files_keep_keys_out_and_are_private() {
     let out = run_with(inline, 0o600);
     assert_eq!(out.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("192006250b4c"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Runs `verify-any` on a profiles file (mode 600) in `dir`; exit code and stderr.
+fn verify_any_with(dir: &std::path::Path, profiles: &str) -> (Option<i32>, String) {
+    let path = dir.join("profiles.json");
+    write_mode(&path, profiles, 0o600);
+    let out = run_env(
+        &[
+            "verify-any".into(),
+            "--profiles".into(),
+            path.display().to_string(),
+        ],
+        &[],
+        b"<xml/>",
+    );
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn misspelt_settings_and_a_missing_sign_type_are_configuration_errors() {
+    let dir = std::env::temp_dir().join(format!("wechatpay-cli-misspelt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    write_mode(
+        &dir.join("a.key"),
+        "192006250b4c09247ec02edce69f6a2d",
+        0o600,
+    );
+    for (profiles, want) in [
+        (
+            r#"{"profiles":[{"label":"shop-a","v2":{"api_key_file":"a.key","signType":"MD5","mch_id":"1"}}]}"#,
+            r#"profile "shop-a": unknown v2 setting "signType""#,
+        ),
+        (
+            r#"{"profiles":[{"label":"shop-a","v2":{"api_key_file":"a.key","sign_type":"MD5","mch_id":"1","appId":"wx1"}}]}"#,
+            r#"profile "shop-a": unknown v2 setting "appId""#,
+        ),
+        (
+            r#"{"profiles":[{"label":"shop-a","mchId":"1","v2":{"api_key_file":"a.key","sign_type":"MD5"}}]}"#,
+            r#"profile "shop-a": unknown setting "mchId""#,
+        ),
+        (
+            r#"{"profiles":[{"label":"shop-a","v2":{"api_key_file":"a.key","mch_id":"1"}}]}"#,
+            r#"profile "shop-a": v2 sign_type: required"#,
+        ),
+    ] {
+        let (code, stderr) = verify_any_with(&dir, profiles);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains("invalid_config"), "{stderr}");
+        assert!(stderr.contains(want), "{want}: {stderr}");
+    }
+    // The profile-level mch_id is a setting: it routes v2 (the body is then verified).
+    let (code, stderr) = verify_any_with(
+        &dir,
+        r#"{"profiles":[{"label":"shop-a","mch_id":"1","v2":{"api_key_file":"a.key","sign_type":"MD5"}}]}"#,
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn group_readable_key_files_are_refused() {
+    let dir = std::env::temp_dir().join(format!("wechatpay-cli-keymode-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = "192006250b4c09247ec02edce69f6a2d";
+    let profiles = r#"{"profiles":[{"label":"shop-a","v2":{"api_key_file":"a.key","sign_type":"MD5","mch_id":"1"}}]}"#;
+    for mode in [0o640, 0o644, 0o604] {
+        write_mode(&dir.join("a.key"), key, mode);
+        let (code, stderr) = verify_any_with(&dir, profiles);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("chmod 600 {}", dir.join("a.key").display())),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(key), "{stderr}");
+    }
+    write_mode(&dir.join("a.key"), key, 0o600);
+    let (code, stderr) = verify_any_with(&dir, profiles);
+    assert_eq!(code, Some(1), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }

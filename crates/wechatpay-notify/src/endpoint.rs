@@ -106,12 +106,10 @@ impl MerchantProfile {
             self.mch_id = v2.expected_mch_id().map(str::to_owned);
             self.v2 = Some(v2);
         }
-        if let (Some(v3), Some(m)) = (self.v3.take(), self.mch_id.as_deref()) {
-            self.v3 = Some(if v3.expected_mch_ids().is_empty() {
-                v3.expect_mch_id(m)?
-            } else {
-                v3
-            });
+        if let Some(m) = self.mch_id.as_deref()
+            && let Some(v3) = self.v3.take_if(|v| v.expected_mch_ids().is_empty())
+        {
+            self.v3 = Some(v3.expect_mch_id(m)?);
         }
         Ok(self)
     }
@@ -242,8 +240,8 @@ impl Endpoint {
             .v3
             .as_ref()
             .ok_or_else(|| reject(Error::new(ErrorKind::Internal, "routing map"), None))?;
-        let n = verifier
-            .verify_parsed(&parsed, body, now)
+        let n = crate::check_body_size(body, verifier.body_limit())
+            .and_then(|()| verifier.verify_parsed(&parsed, body, now))
             .map_err(|e| reject(e, Some(&profile.label)))?;
         Ok(Handled {
             label: profile.label.clone(),

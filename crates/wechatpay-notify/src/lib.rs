@@ -26,6 +26,7 @@
 mod dedupe;
 mod endpoint;
 mod error;
+mod profiles;
 pub mod reply;
 mod sign;
 mod v2;

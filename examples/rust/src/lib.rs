@@ -87,17 +87,19 @@ pub struct Payment {
 pub struct Refund {
     /// The merchant's label.
     pub merchant: String,
-    /// The idempotency key (`refund_id`).
+    /// The idempotency key (`refund_id:STATUS`: each state of a refund is its own delivery).
     pub dedupe_key: String,
     /// `"v2"` or `"v3"`.
     pub version: String,
+    /// WeChat Pay's refund id.
+    pub refund_id: Option<String>,
     /// The order refunded.
     pub out_trade_no: Option<String>,
     /// The merchant's refund number.
     pub out_refund_no: Option<String>,
     /// The refunded amount in fen.
     pub refund_fee: Option<i64>,
-    /// `refund_status`.
+    /// `refund_status`, in v3's words (v2 `CHANGE` is `ABNORMAL`, `REFUNDCLOSE` is `CLOSED`).
     pub refund_status: Option<String>,
 }
 
@@ -113,8 +115,10 @@ pub enum Record {
     Unrecorded(String),
 }
 
-fn fen(amount: Option<u64>) -> Option<i64> {
-    amount.and_then(|a| i64::try_from(a).ok())
+/// An amount as the database stores it. An amount the core refuses (present but not an amount) is
+/// no amount here: a payment without one never pays an order (it is recorded as a discrepancy).
+fn fen(amount: Result<Option<u64>, wechatpay_notify::Error>) -> Option<i64> {
+    amount.ok().flatten().and_then(|a| i64::try_from(a).ok())
 }
 
 fn owned(s: Option<&str>) -> Option<String> {
@@ -148,10 +152,13 @@ impl Record {
                     merchant,
                     dedupe_key: key.to_owned(),
                     version,
+                    refund_id: owned(r.refund_id()),
                     out_trade_no: owned(r.out_trade_no()),
                     out_refund_no: owned(r.out_refund_no()),
                     refund_fee: fen(r.refund_fee()),
-                    refund_status: owned(r.refund_status()),
+                    refund_status: r
+                        .refund_status()
+                        .map(|s| wechatpay_notify::refund_state(s).to_owned()),
                 }),
                 None => Record::Unrecorded("a refund without refund_id".into()),
             },
@@ -171,6 +178,7 @@ impl Record {
                         merchant,
                         dedupe_key: v3.dedupe_key().to_owned(),
                         version,
+                        refund_id: owned(r.refund_id()),
                         out_trade_no: owned(r.out_trade_no()),
                         out_refund_no: owned(r.out_refund_no()),
                         refund_fee: fen(r.amount_refund()),
@@ -438,13 +446,17 @@ impl Db {
         Ok(outcome)
     }
 
-    /// Records a refund notification once per (merchant, `refund_id`); `true` when it is new. Only a
+    /// Records a refund notification once per (merchant, `dedupe_key`), i.e. once per state, and
+    /// moves the refund's latest state forward (`refund_states`: ABNORMAL may become SUCCESS or
+    /// CLOSED, never the reverse, whatever order retries arrive in); `true` when it is new. Only a
     /// record, never an action: a v2 refund's req_info is AES-256-ECB without integrity, so blocks
     /// of two genuine refund notifications of the same merchant can be cut and pasted into a third
     /// that passes every check. Treat a refund notification as a hint: confirm it with the refund
     /// query API before any irreversible action.
     pub fn record_refund(&self, r: &Refund) -> rusqlite::Result<bool> {
-        let inserted = self.conn().execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let inserted = tx.execute(
             "INSERT INTO refunds
                  (merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, refund_status)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -459,7 +471,33 @@ impl Db {
                 r.refund_status
             ],
         )?;
+        if let (Some(id), Some(status)) = (&r.refund_id, &r.refund_status) {
+            tx.execute(
+                "INSERT INTO refund_states (merchant, refund_id, status) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (merchant, refund_id) DO UPDATE
+                 SET status = excluded.status, updated_at = datetime('now')
+                 WHERE refund_states.status NOT IN ('SUCCESS', 'CLOSED')",
+                params![r.merchant, id, status],
+            )?;
+        }
+        tx.commit()?;
         Ok(inserted == 1)
+    }
+
+    /// A refund's latest state (see [`Db::record_refund`]).
+    pub fn refund_state(
+        &self,
+        merchant: &str,
+        refund_id: &str,
+    ) -> rusqlite::Result<Option<String>> {
+        use rusqlite::OptionalExtension as _;
+        self.conn()
+            .query_row(
+                "SELECT status FROM refund_states WHERE merchant = ?1 AND refund_id = ?2",
+                params![merchant, refund_id],
+                |r| r.get(0),
+            )
+            .optional()
     }
 
     /// The number of recorded payments.
@@ -517,9 +555,11 @@ impl Db {
              FROM refunds ORDER BY rowid",
         )?;
         let rows = stmt.query_map([], |r| {
+            let dedupe_key: String = r.get(1)?;
             Ok(Refund {
                 merchant: r.get(0)?,
-                dedupe_key: r.get(1)?,
+                refund_id: dedupe_key.split_once(':').map(|(id, _)| id.to_owned()),
+                dedupe_key,
                 version: r.get(2)?,
                 out_trade_no: r.get(3)?,
                 out_refund_no: r.get(4)?,
@@ -606,7 +646,7 @@ fn internal(v3: bool) -> Response {
     } else {
         respond(HttpReply {
             status: 500,
-            ..reply::v2_http(reply::fail(ErrorKind::Internal.code()))
+            ..reply::v2_http(reply::REFUSAL.to_owned())
         })
     }
 }
@@ -655,7 +695,7 @@ async fn notify(State(state): State<AppState>, headers: HeaderMap, body: Body) -
             eprintln!("could not read the request body: {e}");
             return respond(HttpReply {
                 status: 400,
-                ..reply::v2_http(reply::fail(ErrorKind::InvalidArgument.code()))
+                ..reply::v2_http(reply::REFUSAL.to_owned())
             });
         }
     };

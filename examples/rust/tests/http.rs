@@ -390,8 +390,9 @@ async fn refunds_are_recorded_once_and_never_acted_upon() {
         vec![
             Refund {
                 merchant: A.label.into(),
-                dedupe_key: "50000000000000000000000000001".into(),
+                dedupe_key: "50000000000000000000000000001:SUCCESS".into(),
                 version: "v2".into(),
+                refund_id: Some("50000000000000000000000000001".into()),
                 out_trade_no: Some("o-1".into()),
                 out_refund_no: Some("R-o-1".into()),
                 refund_fee: Some(100),
@@ -399,8 +400,9 @@ async fn refunds_are_recorded_once_and_never_acted_upon() {
             },
             Refund {
                 merchant: B.label.into(),
-                dedupe_key: "50300000000000000000000000002".into(),
+                dedupe_key: "50300000000000000000000000002:SUCCESS".into(),
                 version: "v3".into(),
+                refund_id: Some("50300000000000000000000000002".into()),
                 out_trade_no: Some("o-2".into()),
                 out_refund_no: Some("R-o-2".into()),
                 refund_fee: Some(200),
@@ -418,6 +420,44 @@ async fn refunds_are_recorded_once_and_never_acted_upon() {
         v2_refund(&B, "50000000000000000000000000003", "o-1", 100).replace(B.mch_id, A.mch_id);
     assert_v2_fail(&s.v2(&forged).await, 200, "decrypt_failed");
     assert_eq!(s.db().refunds().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_refund_state_moves_forward_and_is_never_swallowed() {
+    // REFUND.ABNORMAL then REFUND.SUCCESS under one refund_id: two deliveries, two keys, and the
+    // latest state is SUCCESS; a late retry of ABNORMAL does not move it back.
+    let s = start().await;
+    let id = "50300000000000000000000000009";
+    let event = |status: &str| {
+        v3_event(
+            &B,
+            &format!("REFUND.{status}"),
+            &refund_in(&B, id, "o-9", 90, status),
+        )
+    };
+    assert_v3_success(&s.v3(&event("ABNORMAL")).await);
+    assert_eq!(
+        s.db().refund_state(B.label, id).unwrap().as_deref(),
+        Some("ABNORMAL")
+    );
+    assert_v3_success(&s.v3(&event("SUCCESS")).await);
+    assert_eq!(
+        s.db().refund_state(B.label, id).unwrap().as_deref(),
+        Some("SUCCESS")
+    );
+    assert_v3_success(&s.v3(&event("ABNORMAL")).await);
+    assert_eq!(
+        s.db().refund_state(B.label, id).unwrap().as_deref(),
+        Some("SUCCESS")
+    );
+    let keys: Vec<String> = s
+        .db()
+        .refunds()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.dedupe_key)
+        .collect();
+    assert_eq!(keys, [format!("{id}:ABNORMAL"), format!("{id}:SUCCESS")]);
 }
 
 #[tokio::test]

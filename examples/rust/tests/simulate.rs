@@ -292,10 +292,7 @@ fn simulate_pay_signed_with_a_forged_key_is_refused() {
     assert_eq!(report["reply_ok"], false);
     let a = &report["attempts"][0];
     assert_eq!(a["status"], 200);
-    assert_eq!(
-        a["reply"],
-        "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[signature_mismatch]]></return_msg></xml>"
-    );
+    assert_eq!(a["reply"], common::V2_REFUSAL);
     // A merchant the example does not serve.
     let (report, ok) = ex.simulate(
         &[
@@ -335,6 +332,8 @@ fn simulate_v3_with_a_keygen_key_the_example_trusts() {
         let mut args = vec![
             "v3",
             "pay",
+            "--mchid",
+            A.mch_id,
             "--private-key",
             key,
             "--key-id",
@@ -349,7 +348,8 @@ fn simulate_v3_with_a_keygen_key_the_example_trusts() {
         assert_eq!(report["attempts"][0]["status"], status, "{report}");
         assert_eq!(
             report["attempts"][0]["reply"],
-            format!("{{\"code\":\"FAIL\",\"message\":\"{code}\"}}")
+            common::V3_REFUSAL,
+            "refused as {code}"
         );
     };
     // What a handler must refuse: a ten-minute-old timestamp, WeChat Pay's probe, another APIv3
@@ -369,6 +369,8 @@ fn simulate_v3_with_a_keygen_key_the_example_trusts() {
         &[
             "v3",
             "pay",
+            "--mchid",
+            A.mch_id,
             "--private-key",
             other_key.to_str().unwrap(),
             "--key-id",
@@ -405,6 +407,8 @@ fn simulate_v3_with_a_keygen_key_the_example_trusts() {
         &[
             "v3",
             "refund",
+            "--mchid",
+            A.mch_id,
             "--private-key",
             key,
             "--key-id",
@@ -473,10 +477,7 @@ fn simulate_until_success_against_a_handler_that_fails_twice() {
             .collect::<Vec<_>>(),
         [false, false, true]
     );
-    assert_eq!(
-        attempts[0]["reply"],
-        "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[internal]]></return_msg></xml>"
-    );
+    assert_eq!(attempts[0]["reply"], common::V2_REFUSAL);
     let db = ex.db();
     assert_eq!(db.count().unwrap(), 1);
     assert_eq!(
@@ -492,6 +493,8 @@ fn simulate_until_success_against_a_handler_that_fails_twice() {
         &[
             "v3",
             "pay",
+            "--mchid",
+            A.mch_id,
             "--private-key",
             d.keygen_private_key.to_str().unwrap(),
             "--key-id",
@@ -508,10 +511,7 @@ fn simulate_until_success_against_a_handler_that_fails_twice() {
     );
     assert!(ok, "{report}");
     assert_eq!(statuses(&report), [500, 500, 204]);
-    assert_eq!(
-        report["attempts"][0]["reply"],
-        "{\"code\":\"FAIL\",\"message\":\"internal\"}"
-    );
+    assert_eq!(report["attempts"][0]["reply"], common::V3_REFUSAL);
     assert_eq!(
         ex.db().order(A.label, "SIM-A-5").unwrap().unwrap().status,
         "paid"

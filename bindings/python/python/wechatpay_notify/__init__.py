@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ._errors import EndpointRejected, InvalidArgumentError, InvalidConfigError, NotifyError
 from ._native import (
+    REFUSAL_MESSAGE,
     Coupon,
     Endpoint,
     EndpointResult,
@@ -31,6 +32,7 @@ from ._native import (
     V3Verifier,
     Verifier,
     __version__,
+    refund_state,
     reply_fail,
     reply_success,
     reply_v3_fail,
@@ -40,6 +42,7 @@ from ._native import (
 from ._reply import HttpReply
 
 __all__ = [
+    "REFUSAL_MESSAGE",
     "Coupon",
     "Endpoint",
     "EndpointRejected",
@@ -57,6 +60,7 @@ __all__ = [
     "V3Verifier",
     "Verifier",
     "__version__",
+    "refund_state",
     "reply_fail",
     "reply_success",
     "reply_v3_fail",

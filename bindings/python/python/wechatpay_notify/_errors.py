@@ -47,8 +47,9 @@ class EndpointRejected(NotifyError):
 
     ``version`` is ``"v2"`` or ``"v3"`` when the request's API version was decided (None for a body
     that is neither), ``label`` the merchant's label when one was chosen, and ``reply`` the
-    :class:`HttpReply` to send (v2: 200 with the XML FAIL reply; APIv3: 4xx with the JSON FAIL body;
-    undecided: the v2 FAIL reply with status 400).
+    :class:`HttpReply` to send (v2: 200 with the XML FAIL reply; APIv3: 4xx/5xx with the JSON FAIL
+    body; undecided: the v2 FAIL reply with status 400). Every reply body carries the same message,
+    ``REFUSAL_MESSAGE`` ("rejected"): the code is for your logs, never for the sender.
     """
 
     version: Literal["v2", "v3"] | None

@@ -6,6 +6,7 @@ from typing import Any, Literal, final
 from ._reply import HttpReply
 
 __all__ = [
+    "REFUSAL_MESSAGE",
     "Coupon",
     "Endpoint",
     "EndpointResult",
@@ -18,6 +19,7 @@ __all__ = [
     "V3Verifier",
     "Verifier",
     "__version__",
+    "refund_state",
     "reply_fail",
     "reply_success",
     "reply_v3_fail",
@@ -26,6 +28,11 @@ __all__ = [
 ]
 
 __version__: str
+
+REFUSAL_MESSAGE: str
+"""The one message of every refusal reply, both versions ("rejected"): the v2 FAIL reply of an
+Endpoint refusal is ``reply_fail(REFUSAL_MESSAGE)``, the APIv3 one ``{"code":"FAIL","message":
+"rejected"}``. The error code stays on the exception, for your logs."""
 
 _SignTypeName = Literal["MD5", "HMAC-SHA256"]
 
@@ -83,7 +90,12 @@ class Coupon:
 
 @final
 class PaymentNotification:
-    """A verified v2 payment result notification."""
+    """A verified v2 payment result notification.
+
+    Typed attributes are None when the field is absent; amounts are ints in fen, and an amount
+    present in another form raises NotifyError ("missing_field") when read (repr() shows
+    ``<error missing_field>``).
+    """
 
     @property
     def fields(self) -> dict[str, str]:
@@ -93,9 +105,15 @@ class PaymentNotification:
     @property
     def is_success(self) -> bool: ...
     @property
-    def dedupe_key(self) -> str | None: ...
+    def dedupe_key(self) -> str | None:
+        """Record each notification once per key: transaction_id when the payment succeeded (the
+        same key as its APIv3 delivery), "transaction_id:RESULT_CODE" (e.g. "4200…:FAIL") when it
+        did not, so that a later success is not swallowed; None without a transaction_id."""
     @property
-    def coupons(self) -> list[Coupon]: ...
+    def coupons(self) -> list[Coupon]:
+        """The coupons 0..coupon_count (coupon_id_$n, coupon_type_$n, coupon_fee_$n). Raises
+        NotifyError with code "missing_field" when coupon_count or a coupon_fee_$n is present but
+        not all digits."""
     @property
     def appid(self) -> str | None: ...
     @property
@@ -135,20 +153,34 @@ class PaymentNotification:
     @property
     def time_end(self) -> str | None: ...
     @property
-    def total_fee(self) -> int | None: ...
+    def total_fee(self) -> int | None:
+        """total_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
+        with code "missing_field" (never None: your own parser might read a number there)."""
     @property
-    def settlement_total_fee(self) -> int | None: ...
+    def settlement_total_fee(self) -> int | None:
+        """settlement_total_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
+        with code "missing_field" (never None: your own parser might read a number there)."""
     @property
-    def cash_fee(self) -> int | None: ...
+    def cash_fee(self) -> int | None:
+        """cash_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
+        with code "missing_field" (never None: your own parser might read a number there)."""
     @property
-    def coupon_fee(self) -> int | None: ...
+    def coupon_fee(self) -> int | None:
+        """coupon_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
+        with code "missing_field" (never None: your own parser might read a number there)."""
     @property
-    def coupon_count(self) -> int | None: ...
+    def coupon_count(self) -> int | None:
+        """coupon_count; None when absent or empty. Present but not all digits: raises NotifyError
+        with code "missing_field"."""
 
 @final
 class RefundNotification:
     """A decrypted v2 refund result notification: a hint, not proof (AES-ECB has no integrity;
-    confirm it with the refund query API before any irreversible action)."""
+    confirm it with the refund query API before any irreversible action).
+
+    Amounts are ints in fen; one present in another form than digits raises NotifyError
+    ("missing_field") when read.
+    """
 
     @property
     def fields(self) -> dict[str, str]:
@@ -161,7 +193,11 @@ class RefundNotification:
     @property
     def is_success(self) -> bool: ...
     @property
-    def dedupe_key(self) -> str | None: ...
+    def dedupe_key(self) -> str | None:
+        """Record each notification once per key: "refund_id:STATUS", the status in APIv3's words
+        (CHANGE -> ABNORMAL, REFUNDCLOSE -> CLOSED: see refund_state), so that a later state of
+        the refund is not swallowed by an earlier one and the v2 and APIv3 deliveries of one state
+        share a key; None without a refund_id."""
     @property
     def appid(self) -> str | None: ...
     @property
@@ -185,13 +221,21 @@ class RefundNotification:
     @property
     def refund_request_source(self) -> str | None: ...
     @property
-    def total_fee(self) -> int | None: ...
+    def total_fee(self) -> int | None:
+        """total_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
+        with code "missing_field" (never None: your own parser might read a number there)."""
     @property
-    def refund_fee(self) -> int | None: ...
+    def refund_fee(self) -> int | None:
+        """refund_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
+        with code "missing_field" (never None: your own parser might read a number there)."""
     @property
-    def settlement_total_fee(self) -> int | None: ...
+    def settlement_total_fee(self) -> int | None:
+        """settlement_total_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
+        with code "missing_field" (never None: your own parser might read a number there)."""
     @property
-    def settlement_refund_fee(self) -> int | None: ...
+    def settlement_refund_fee(self) -> int | None:
+        """settlement_refund_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
+        with code "missing_field" (never None: your own parser might read a number there)."""
 
 def sign(
     fields: Mapping[str, str] | Iterable[tuple[str, str]],
@@ -204,7 +248,13 @@ def reply_success() -> str:
     """The exact SUCCESS reply for a verified notification."""
 
 def reply_fail(msg: str) -> str:
-    """A FAIL reply carrying msg (WeChat Pay will retry)."""
+    """A FAIL reply carrying msg (WeChat Pay will retry). To refuse a notification send
+    reply_fail(REFUSAL_MESSAGE), as Endpoint does: a message naming the error code tells the
+    sender which check failed."""
+
+def refund_state(status: str) -> str:
+    """A refund status in APIv3's words: v2 "CHANGE" -> "ABNORMAL", v2 "REFUNDCLOSE" -> "CLOSED",
+    any other status unchanged (the rule refund dedupe keys name the state with)."""
 
 @final
 class V3Verifier:
@@ -218,7 +268,15 @@ class V3Verifier:
         *,
         max_clock_skew: int | None = 300,
         max_body_bytes: int | None = 65536,
-    ) -> V3Verifier: ...
+        mch_ids: Iterable[str] | None = (),
+    ) -> V3Verifier:
+        """mch_ids: the merchant ids this verifier serves (any iterable of str; empty: any). After
+        decryption the resource's mchid (or, for partner notifications, sp_mchid) must be one of
+        them, else NotifyError "merchant_mismatch". An empty id raises InvalidConfigError; a str
+        instead of an iterable of str, or an item that is not a str, raises TypeError."""
+    @property
+    def mch_ids(self) -> tuple[str, ...]:
+        """The merchant ids set by mch_ids, in order, without repeats (empty: any merchant)."""
     @property
     def max_clock_skew(self) -> int: ...
     @property
@@ -258,11 +316,17 @@ class V3Notification:
     @property
     def is_success(self) -> bool: ...
     @property
-    def dedupe_key(self) -> str: ...
+    def dedupe_key(self) -> str:
+        """Record each notification once per key: a successful transaction's transaction_id (the
+        same key as its v2 delivery), "transaction_id:TRADE_STATE" for one that did not succeed,
+        "refund_id:REFUND_STATUS" for refunds ("…:SUCCESS", "…:ABNORMAL", "…:CLOSED": ABNORMAL
+        does not swallow the later SUCCESS, and the v2 delivery of one state has the same key),
+        the event id otherwise (and when the resource lacks its id)."""
 
 @final
 class V3Transaction:
-    """The typed view of a TRANSACTION.* resource (direct and service-provider shapes)."""
+    """The typed view of a TRANSACTION.* resource (direct and service-provider shapes). Amounts are
+    ints in fen; one present in another form raises NotifyError ("missing_field") when read."""
 
     @property
     def appid(self) -> str | None: ...
@@ -299,9 +363,13 @@ class V3Transaction:
     @property
     def payer_sub_openid(self) -> str | None: ...
     @property
-    def amount_total(self) -> int | None: ...
+    def amount_total(self) -> int | None:
+        """amount.total in fen; None when absent or null. Present but not a non-negative JSON integer
+        (100.0, 1e2, -1, beyond 2**64, a string): raises NotifyError with code "missing_field"."""
     @property
-    def amount_payer_total(self) -> int | None: ...
+    def amount_payer_total(self) -> int | None:
+        """amount.payer_total in fen; None when absent or null. Present but not a non-negative JSON integer
+        (100.0, 1e2, -1, beyond 2**64, a string): raises NotifyError with code "missing_field"."""
     @property
     def amount_currency(self) -> str | None: ...
     @property
@@ -309,7 +377,8 @@ class V3Transaction:
 
 @final
 class V3Refund:
-    """The typed view of a REFUND.* resource."""
+    """The typed view of a REFUND.* resource. Amounts are ints in fen; one present in another form
+    raises NotifyError ("missing_field") when read."""
 
     @property
     def mchid(self) -> str | None: ...
@@ -332,30 +401,53 @@ class V3Refund:
     @property
     def user_received_account(self) -> str | None: ...
     @property
-    def amount_total(self) -> int | None: ...
+    def amount_total(self) -> int | None:
+        """amount.total in fen; None when absent or null. Present but not a non-negative JSON integer
+        (100.0, 1e2, -1, beyond 2**64, a string): raises NotifyError with code "missing_field"."""
     @property
-    def amount_refund(self) -> int | None: ...
+    def amount_refund(self) -> int | None:
+        """amount.refund in fen; None when absent or null. Present but not a non-negative JSON integer
+        (100.0, 1e2, -1, beyond 2**64, a string): raises NotifyError with code "missing_field"."""
     @property
-    def amount_payer_total(self) -> int | None: ...
+    def amount_payer_total(self) -> int | None:
+        """amount.payer_total in fen; None when absent or null. Present but not a non-negative JSON integer
+        (100.0, 1e2, -1, beyond 2**64, a string): raises NotifyError with code "missing_field"."""
     @property
-    def amount_payer_refund(self) -> int | None: ...
+    def amount_payer_refund(self) -> int | None:
+        """amount.payer_refund in fen; None when absent or null. Present but not a non-negative JSON integer
+        (100.0, 1e2, -1, beyond 2**64, a string): raises NotifyError with code "missing_field"."""
 
 def reply_v3_success() -> HttpReply:
     """The APIv3 success reply: 204, no content type, an empty body."""
 
 def reply_v3_fail(error: Exception | str) -> HttpReply:
-    """The APIv3 failure reply for a NotifyError (or its code); any other Exception gets the
-    internal reply (500)."""
+    """The APIv3 failure reply for a NotifyError (or its code): 401 when the request was not proven
+    authentic, 400 when it is malformed or unsupported, 500 for invalid_config/internal; any other
+    Exception gets the internal reply (500). The body is always {"code":"FAIL","message":"rejected"}
+    (REFUSAL_MESSAGE): the code stays on the error, for your logs."""
 
 @final
 class MerchantProfile:
-    """One merchant account served by an Endpoint: a label, and its v2 part, APIv3 part, or both."""
+    """One merchant account served by an Endpoint: a label, its merchant id, and its v2 part, APIv3
+    part, or both."""
 
     def __new__(
-        cls, label: str, *, v2: Verifier | None = None, v3: V3Verifier | None = None
-    ) -> MerchantProfile: ...
+        cls,
+        label: str,
+        *,
+        v2: Verifier | None = None,
+        v3: V3Verifier | None = None,
+        mch_id: str | None = None,
+    ) -> MerchantProfile:
+        """mch_id binds both versions: v2 notifications must carry it as mch_id (a v2 verifier's
+        own mch_id, when set, must be the same), APIv3 resources as mchid (or sp_mchid) unless the
+        V3Verifier names its own mch_ids. A v2 verifier's mch_id declares it too. Reconciled when
+        the Endpoint is built (an empty or conflicting mch_id: InvalidConfigError there)."""
     @property
     def label(self) -> str: ...
+    @property
+    def mch_id(self) -> str | None:
+        """The mch_id given to the constructor, or None."""
     @property
     def v2(self) -> Verifier | None: ...
     @property
@@ -387,6 +479,10 @@ class EndpointResult:
     @property
     def is_success(self) -> bool: ...
     @property
-    def dedupe_key(self) -> str | None: ...
+    def dedupe_key(self) -> str | None:
+        """The notification's dedupe_key: a successful payment's transaction_id,
+        "transaction_id:STATE" for an unsuccessful one, "refund_id:STATUS" for a refund, else the
+        APIv3 event id; the same for the v2 and APIv3 deliveries of one payment, or of one state
+        of a refund."""
     @property
     def reply(self) -> HttpReply: ...

@@ -317,7 +317,8 @@ impl V3Verifier {
         self.verify_parsed(&parsed, body, now)
     }
 
-    /// [`V3Verifier::verify`] after the headers were read (the endpoint reads them once to route).
+    /// [`V3Verifier::verify`] after the size check and the headers were read (the endpoint reads
+    /// them once to route).
     pub(crate) fn verify_parsed(
         &self,
         h: &ParsedHeaders<'_>,

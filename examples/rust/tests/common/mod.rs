@@ -43,7 +43,7 @@ pub const A: Merchant = Merchant {
     key_id: "PUB_KEY_ID_0114232134912410000000000000",
     private_key: "pubkey-a-private.pem",
     public_key: "pubkey-a-public.pem",
-    v3_mchid: "1900000100",
+    v3_mchid: "10000100",
 };
 
 pub const B: Merchant = Merchant {
@@ -55,7 +55,7 @@ pub const B: Merchant = Merchant {
     key_id: "PUB_KEY_ID_0111111111111120000000000001",
     private_key: "pubkey-b-private.pem",
     public_key: "pubkey-b-public.pem",
-    v3_mchid: "1900000200",
+    v3_mchid: "10000200",
 };
 
 pub fn keys_dir() -> PathBuf {
@@ -470,11 +470,9 @@ pub async fn send(addr: SocketAddr, request: Vec<u8>) -> HttpResponse {
 
 pub const V2_SUCCESS: &str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
 
-pub fn v2_fail(code: &str) -> String {
-    format!(
-        "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[{code}]]></return_msg></xml>"
-    )
-}
+/// Every refusal's reply: the constant message, never the code (SPEC §2).
+pub const V2_REFUSAL: &str = "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>";
+pub const V3_REFUSAL: &str = r#"{"code":"FAIL","message":"rejected"}"#;
 
 /// The v2 acknowledgement: 200, `text/xml`, exactly SUCCESS.
 pub fn assert_v2_success(r: &HttpResponse) {
@@ -492,23 +490,35 @@ pub fn assert_v3_success(r: &HttpResponse) {
     );
 }
 
-/// A v2 refusal: `status` (200 when the version was decided: the FAIL is in the XML; 400 when the
-/// body could not be read as either version), `text/xml`, the FAIL reply with the code only.
+/// A v2 refusal for `code`: `status` (200 when the version was decided: the FAIL is in the XML;
+/// 400 when the body could not be read as either version), `text/xml`, the one constant FAIL reply:
+/// the code is for the server's logs, never for the caller.
 pub fn assert_v2_fail(r: &HttpResponse, status: u16, code: &str) {
     assert_eq!(
         (r.status, r.content_type.as_deref(), r.body.as_str()),
-        (status, Some("text/xml"), v2_fail(code).as_str())
+        (status, Some("text/xml"), V2_REFUSAL),
+        "refused as {code}"
     );
 }
 
-/// An APIv3 refusal: `status`, `application/json`, `{"code":"FAIL","message":"<code>"}`.
+/// An APIv3 refusal for `code`: `status`, `application/json`, the constant FAIL body.
 pub fn assert_v3_fail(r: &HttpResponse, status: u16, code: &str) {
     assert_eq!(
         (r.status, r.content_type.as_deref(), r.body.as_str()),
-        (
-            status,
-            Some("application/json"),
-            format!("{{\"code\":\"FAIL\",\"message\":\"{code}\"}}").as_str()
-        )
+        (status, Some("application/json"), V3_REFUSAL),
+        "refused as {code}"
     );
+}
+
+/// A `REFUND.*` resource of merchant `m` in state `status`.
+pub fn refund_in(
+    m: &Merchant,
+    refund_id: &str,
+    out_trade_no: &str,
+    refund: u64,
+    status: &str,
+) -> Value {
+    let mut r = self::refund(m, refund_id, out_trade_no, refund);
+    r["refund_status"] = json!(status);
+    r
 }
