@@ -45,7 +45,8 @@ enum wechatpay_property_kind
  {
   // `text`: a string, or absent.
   WECHATPAY_PROPERTY_KIND_TEXT = 1,
-  // `amount`: a non-negative integer in fen, or absent.
+  // `amount`: a non-negative integer in fen, or absent; present in another form, reading it is
+  // the error `missing_field`.
   WECHATPAY_PROPERTY_KIND_AMOUNT = 2,
   // `bool`.
   WECHATPAY_PROPERTY_KIND_BOOL = 3,
@@ -105,7 +106,8 @@ enum wechatpay_error_kind
   WECHATPAY_ERROR_KIND_FORBIDDEN_DOCTYPE = 8205,
   // `duplicate_field`: the same element appears twice.
   WECHATPAY_ERROR_KIND_DUPLICATE_FIELD = 8206,
-  // `missing_field`: a field the protocol requires is absent.
+  // `missing_field`: a field the protocol requires is absent; also a typed amount read from a
+  // verified notification that is present in another form than a non-negative integer.
   WECHATPAY_ERROR_KIND_MISSING_FIELD = 8207,
   // `return_code_fail`: `return_code` is not `SUCCESS` (such notices are never signed).
   WECHATPAY_ERROR_KIND_RETURN_CODE_FAIL = 8208,
@@ -115,7 +117,8 @@ enum wechatpay_error_kind
   WECHATPAY_ERROR_KIND_SIGN_TYPE_MISMATCH = 8210,
   // `signature_mismatch`: the signature does not verify.
   WECHATPAY_ERROR_KIND_SIGNATURE_MISMATCH = 8211,
-  // `merchant_mismatch`: `appid` / `mch_id` differ from the configured ones.
+  // `merchant_mismatch`: `appid` / `mch_id` differ from the configured ones; an APIv3 resource's
+  // `mchid` / `sp_mchid` is not an expected merchant id; no endpoint profile has the v2 `mch_id`.
   WECHATPAY_ERROR_KIND_MERCHANT_MISMATCH = 8212,
   // `decrypt_failed`: the v2 refund's `req_info` did not decrypt to a well-formed document, or
   // the APIv3 resource did not decrypt (AES-256-GCM tag, nonce) to UTF-8 JSON.
@@ -176,15 +179,18 @@ typedef struct wechatpay_error wechatpay_error;
 // A verified payment result notification, made by `wechatpay_verifier_verify_payment` and
 // released with `wechatpay_payment_free`. Immutable: its getters may be called from any thread.
 //
-// Getters that return `bool` write their output argument and return true when the value is
-// present; they return false and leave the output untouched when it is absent (for amounts: absent
-// or not a non-negative integer) or when an argument is NULL. Every `struct wechatpay_str` they
+// Text getters (they return `bool`) write their output argument and return true when the value is
+// present; they return false and leave the output untouched when it is absent or when an argument
+// is NULL. Amount getters (`wechatpay_payment_total_fee`, ...) return a `struct wechatpay_error *`:
+// NULL on success, with `*present_out` telling whether the field was sent and, when it was, its
+// value in `*value_out`; a field sent in another form than ASCII digits within 2^64-1 (`1.00`,
+// `-1`, ` 1`) is the error `missing_field`, never "absent". Every `struct wechatpay_str` they
 // write borrows from the payment and stays valid until `wechatpay_payment_free(payment)`.
 typedef struct wechatpay_payment wechatpay_payment;
 
 // A decrypted refund result notification, made by `wechatpay_verifier_decrypt_refund` and
-// released with `wechatpay_refund_free`. The getter rules of `struct wechatpay_payment` apply;
-// borrowed strings stay valid until `wechatpay_refund_free(refund)`.
+// released with `wechatpay_refund_free`. The getter rules of `struct wechatpay_payment` apply
+// (amounts too); borrowed strings stay valid until `wechatpay_refund_free(refund)`.
 typedef struct wechatpay_refund wechatpay_refund;
 
 // An owned string made by this library (a signature, a FAIL reply). Read it with
@@ -256,7 +262,8 @@ typedef struct wechatpay_coupon {
   bool has_coupon_type;
   // `coupon_fee_$n` in fen; meaningful only when `has_fee`.
   uint64_t fee;
-  // Whether `coupon_fee_$n` was sent as a valid amount.
+  // Whether `coupon_fee_$n` was sent (non-empty). A fee sent in another form than digits makes
+  // `wechatpay_payment_coupons_len` and `wechatpay_payment_coupon` fail with `missing_field`.
   bool has_fee;
 } wechatpay_coupon;
 
@@ -276,7 +283,8 @@ typedef struct wechatpay_property {
 // `wechatpay_endpoint_result_reply` or `wechatpay_error_endpoint_reply`.
 typedef struct wechatpay_http_reply {
   // The HTTP status code (APIv3: 204 for success; 401, 400 or 500 for a failure. v2: 200, or
-  // 400 from an endpoint that could not tell the version).
+  // 400 from an endpoint that could not tell the version). Refusal bodies are constant (APIv3
+  // `{"code":"FAIL","message":"rejected"}`, v2 the XML FAIL reply with `rejected`).
   uint16_t status;
   // The `Content-Type` header value, NUL-terminated; NULL when there is no body (send no
   // `Content-Type` then).
@@ -331,7 +339,11 @@ bool wechatpay_payment_is_success(const struct wechatpay_payment *payment);
 bool wechatpay_payment_sign_type(const struct wechatpay_payment *payment,
                                  struct wechatpay_str *value_out);
 
-// The idempotency key (`transaction_id`); false when absent or empty.
+// The idempotency key: record each notification once per key. A successful payment's
+// `transaction_id` (the same as its APIv3 delivery's); for a payment that did not succeed
+// (`result_code=FAIL`), `transaction_id:RESULT_CODE` (e.g. `4200000001:FAIL`), so a later success
+// of the same transaction is not swallowed by the earlier failure. False when there is no
+// `transaction_id` (or it is empty).
 bool wechatpay_payment_dedupe_key(const struct wechatpay_payment *payment,
                                   struct wechatpay_str *value_out);
 
@@ -411,31 +423,49 @@ bool wechatpay_payment_attach(const struct wechatpay_payment *payment,
 bool wechatpay_payment_time_end(const struct wechatpay_payment *payment,
                                 struct wechatpay_str *value_out);
 
-// `total_fee` in fen.
-bool wechatpay_payment_total_fee(const struct wechatpay_payment *payment, uint64_t *value_out);
+// `total_fee` in fen. On success returns NULL, writes whether it was sent to `*present_out` and,
+// when it was, the amount to `*value_out` (left untouched when absent). `missing_field` when it was
+// sent in another form than ASCII digits within 2^64-1; `invalid_argument` for a NULL argument.
+// Compare it with your order before fulfilling it.
+struct wechatpay_error *wechatpay_payment_total_fee(const struct wechatpay_payment *payment,
+                                                    uint64_t *value_out,
+                                                    bool *present_out);
 
-// `settlement_total_fee` in fen.
-bool wechatpay_payment_settlement_total_fee(const struct wechatpay_payment *payment,
-                                            uint64_t *value_out);
+// `settlement_total_fee` in fen; the rules of `wechatpay_payment_total_fee` apply.
+struct wechatpay_error *wechatpay_payment_settlement_total_fee(const struct wechatpay_payment *payment,
+                                                               uint64_t *value_out,
+                                                               bool *present_out);
 
-// `cash_fee` in fen.
-bool wechatpay_payment_cash_fee(const struct wechatpay_payment *payment, uint64_t *value_out);
+// `cash_fee` in fen; the rules of `wechatpay_payment_total_fee` apply.
+struct wechatpay_error *wechatpay_payment_cash_fee(const struct wechatpay_payment *payment,
+                                                   uint64_t *value_out,
+                                                   bool *present_out);
 
-// `coupon_fee` in fen.
-bool wechatpay_payment_coupon_fee(const struct wechatpay_payment *payment, uint64_t *value_out);
+// `coupon_fee` in fen; the rules of `wechatpay_payment_total_fee` apply.
+struct wechatpay_error *wechatpay_payment_coupon_fee(const struct wechatpay_payment *payment,
+                                                     uint64_t *value_out,
+                                                     bool *present_out);
 
-// `coupon_count`.
-bool wechatpay_payment_coupon_count(const struct wechatpay_payment *payment, uint64_t *value_out);
+// `coupon_count`; the rules of `wechatpay_payment_total_fee` apply.
+struct wechatpay_error *wechatpay_payment_coupon_count(const struct wechatpay_payment *payment,
+                                                       uint64_t *value_out,
+                                                       bool *present_out);
 
-// The number of coupons (`coupon_id_$n` for n below `coupon_count`; indices without an id are
-// skipped). Not the same as the `coupon_count` field (`wechatpay_payment_coupon_count`).
-size_t wechatpay_payment_coupons_len(const struct wechatpay_payment *payment);
+// Writes the number of coupons to `*len_out` and returns NULL: `coupon_id_$n` for n below
+// `coupon_count` (indices without an id are skipped). Not the same as the `coupon_count` field
+// (`wechatpay_payment_coupon_count`). `missing_field` when `coupon_count` or a `coupon_fee_$n`
+// was sent in another form than digits (then there is no coupon list: the amounts cannot be
+// trusted); `invalid_argument` for a NULL argument.
+struct wechatpay_error *wechatpay_payment_coupons_len(const struct wechatpay_payment *payment,
+                                                      size_t *len_out);
 
-// Writes the coupon at `index` (0-based, below `wechatpay_payment_coupons_len`) to
-// `*coupon_out` and returns true; false when `index` is out of range.
-bool wechatpay_payment_coupon(const struct wechatpay_payment *payment,
-                              size_t index,
-                              struct wechatpay_coupon *coupon_out);
+// Writes the coupon at `index` (0-based, below the length `wechatpay_payment_coupons_len` gives)
+// to `*coupon_out` and returns NULL. `missing_field` as for `wechatpay_payment_coupons_len`;
+// `invalid_argument` when `index` is out of range or an argument is NULL (`*coupon_out` is then
+// untouched).
+struct wechatpay_error *wechatpay_payment_coupon(const struct wechatpay_payment *payment,
+                                                 size_t index,
+                                                 struct wechatpay_coupon *coupon_out);
 
 // Releases a payment. NULL is a no-op.
 void wechatpay_payment_free(struct wechatpay_payment *payment);
@@ -475,7 +505,13 @@ bool wechatpay_refund_req_info_get(const struct wechatpay_refund *refund,
 // True when `refund_status` is `SUCCESS`.
 bool wechatpay_refund_is_success(const struct wechatpay_refund *refund);
 
-// The idempotency key (`refund_id`); false when absent or empty.
+// The idempotency key: record each notification once per key. `refund_id:STATUS` with the status
+// in APIv3's words (v2 `SUCCESS` → `SUCCESS`, `CHANGE` → `ABNORMAL`, `REFUNDCLOSE` → `CLOSED`,
+// e.g. `50000000382019052709732678859:SUCCESS`): an `ABNORMAL` delivery does not swallow the
+// later `SUCCESS`, and the v2 and v3 deliveries of one state share a key. A refund's state moves
+// forward only (`ABNORMAL` may be followed by `SUCCESS` or `CLOSED`; both are final): keep the
+// refund's own status in your records and never move it back. False when `refund_id` is absent
+// or empty.
 bool wechatpay_refund_dedupe_key(const struct wechatpay_refund *refund,
                                  struct wechatpay_str *value_out);
 
@@ -522,19 +558,30 @@ bool wechatpay_refund_refund_account(const struct wechatpay_refund *refund,
 bool wechatpay_refund_refund_request_source(const struct wechatpay_refund *refund,
                                             struct wechatpay_str *value_out);
 
-// `total_fee` in fen (from `req_info`).
-bool wechatpay_refund_total_fee(const struct wechatpay_refund *refund, uint64_t *value_out);
+// `total_fee` in fen (from `req_info`). On success returns NULL, writes whether it was sent to
+// `*present_out` and, when it was, the amount to `*value_out` (left untouched when absent).
+// `missing_field` when it was sent in another form than ASCII digits within 2^64-1;
+// `invalid_argument` for a NULL argument.
+struct wechatpay_error *wechatpay_refund_total_fee(const struct wechatpay_refund *refund,
+                                                   uint64_t *value_out,
+                                                   bool *present_out);
 
-// `refund_fee` in fen (from `req_info`).
-bool wechatpay_refund_refund_fee(const struct wechatpay_refund *refund, uint64_t *value_out);
+// `refund_fee` in fen (from `req_info`); the rules of `wechatpay_refund_total_fee` apply.
+struct wechatpay_error *wechatpay_refund_refund_fee(const struct wechatpay_refund *refund,
+                                                    uint64_t *value_out,
+                                                    bool *present_out);
 
-// `settlement_total_fee` in fen (from `req_info`).
-bool wechatpay_refund_settlement_total_fee(const struct wechatpay_refund *refund,
-                                           uint64_t *value_out);
+// `settlement_total_fee` in fen (from `req_info`); the rules of `wechatpay_refund_total_fee`
+// apply.
+struct wechatpay_error *wechatpay_refund_settlement_total_fee(const struct wechatpay_refund *refund,
+                                                              uint64_t *value_out,
+                                                              bool *present_out);
 
-// `settlement_refund_fee` in fen (from `req_info`).
-bool wechatpay_refund_settlement_refund_fee(const struct wechatpay_refund *refund,
-                                            uint64_t *value_out);
+// `settlement_refund_fee` in fen (from `req_info`); the rules of `wechatpay_refund_total_fee`
+// apply.
+struct wechatpay_error *wechatpay_refund_settlement_refund_fee(const struct wechatpay_refund *refund,
+                                                               uint64_t *value_out,
+                                                               bool *present_out);
 
 // Releases a refund. NULL is a no-op.
 void wechatpay_refund_free(struct wechatpay_refund *refund);
@@ -568,9 +615,17 @@ struct wechatpay_error *wechatpay_string_to_sign(const struct wechatpay_field *f
 // `result_code=FAIL` ones.
 const char *wechatpay_reply_success(void);
 
+// The v2 refusal reply, the XML FAIL reply with the constant message `rejected`
+// (`<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]>...`):
+// NUL-terminated, static. Send it (status 200, `text/xml`) for a notification you refuse: the
+// error code stays in your logs, never in the reply (a reply naming it would let anyone enumerate
+// your merchants and probe your checks). The endpoint's refusals carry this body.
+const char *wechatpay_reply_refusal(void);
+
 // A FAIL reply carrying `message` (`message_len` bytes of UTF-8; invalid sequences become
 // U+FFFD), safe for any message. Writes it to `*reply_out` (free it with
-// `wechatpay_string_free`). WeChat Pay retries after a FAIL reply.
+// `wechatpay_string_free`). WeChat Pay retries after a FAIL reply. To refuse a notification,
+// prefer `wechatpay_reply_refusal` (never put the error code or input in a reply).
 struct wechatpay_error *wechatpay_reply_fail(const char *message,
                                              size_t message_len,
                                              struct wechatpay_string **reply_out);
@@ -609,9 +664,13 @@ bool wechatpay_v3_notification_summary(const struct wechatpay_v3_notification *n
 bool wechatpay_v3_notification_plaintext(const struct wechatpay_v3_notification *notification,
                                          struct wechatpay_str *value_out);
 
-// The idempotency key: `transaction_id` for transactions, `refund_id` for refunds (so v2 and v3
-// deliveries of one payment de-duplicate together), the event `id` for every other event (and
-// when the resource lacks its id).
+// The idempotency key: record each notification once per key. A successful transaction's
+// `transaction_id` (the same as its v2 delivery's); `transaction_id:TRADE_STATE` for one that did
+// not succeed (e.g. `4200000001:CLOSED`), so a later success is not swallowed; `refund_id:STATUS`
+// for refunds (`refund_status`, e.g. `50000000382019052709732678859:ABNORMAL`; the v2 delivery of
+// the same state has the same key), so an `ABNORMAL` delivery does not swallow the later `SUCCESS`
+// or `CLOSED`; the event `id` for every other event (and when the resource lacks its id). A
+// refund's state moves forward only: never record it back from `SUCCESS` or `CLOSED`.
 bool wechatpay_v3_notification_dedupe_key(const struct wechatpay_v3_notification *notification,
                                           struct wechatpay_str *value_out);
 
@@ -645,8 +704,10 @@ struct wechatpay_error *wechatpay_v3_transaction_text(const struct wechatpay_v3_
                                                       bool *present_out);
 
 // Reads the amount property `name` (e.g. `amount_total`, in fen) of a transaction notification;
-// the rules of `wechatpay_v3_transaction_text` apply (an amount is present when it is a JSON
-// integer from 0 to 2^64-1).
+// the rules of `wechatpay_v3_transaction_text` apply. An amount is absent when the resource lacks
+// it (or has `null`), present when it is a JSON integer from 0 to 2^64-1; in any other form
+// (`100.0`, `1e2`, `-1`, beyond 2^64-1, a string) reading it is the error `missing_field`, never
+// "absent" (outputs untouched).
 struct wechatpay_error *wechatpay_v3_transaction_amount(const struct wechatpay_v3_notification *notification,
                                                         const char *name,
                                                         size_t name_len,
@@ -687,11 +748,14 @@ bool wechatpay_v3_refund_property(size_t index, struct wechatpay_property *prope
 // (WeChat Pay also accepts 200). Send it for every verified notification.
 struct wechatpay_error *wechatpay_v3_reply_success(struct wechatpay_http_reply *reply_out);
 
-// Writes the APIv3 failure reply for `error` to `*reply_out`: 401 when the request is not
-// authentic (`signature_mismatch`, `unknown_serial`, `timestamp_out_of_window`, ...), 400 when it
-// is malformed, 500 for a configuration error or a bug, with `Content-Type: application/json`
-// and the body `{"code":"FAIL","message":"<error code>"}` (the code only, never input). WeChat
-// Pay retries after a failure reply. `error` is not freed.
+// Writes the APIv3 failure reply for `error` to `*reply_out`: 401 when the request was not proven
+// authentic (`signature_mismatch`, `unknown_serial`, `timestamp_out_of_window`, `missing_header`,
+// `signature_probe`, `merchant_mismatch`), 500 for a configuration error or a bug
+// (`invalid_config`, `internal`), 400 for everything else (malformed input, and
+// `unsupported_algorithm`), with `Content-Type: application/json` and the one constant body
+// `{"code":"FAIL","message":"rejected"}` for every error: the code stays on the error for your
+// logs (a body naming it would let anyone enumerate the merchants and key ids you serve and probe
+// your clock window). WeChat Pay retries after a failure reply. `error` is not freed.
 struct wechatpay_error *wechatpay_v3_reply_fail(const struct wechatpay_error *error,
                                                 struct wechatpay_http_reply *reply_out);
 
@@ -703,8 +767,8 @@ struct wechatpay_error *wechatpay_v3_reply_fail_code(const char *code,
                                                      struct wechatpay_http_reply *reply_out);
 
 // Starts an APIv3 verifier configuration for the merchant's APIv3 key: `api_v3_key_len` bytes,
-// which must be exactly 32 (else `invalid_config`). Defaults: no trusted key yet, a clock skew of
-// 300 s, `max_body_bytes` 65536.
+// which must be exactly 32 (else `invalid_config`). Defaults: no trusted key yet, no expected
+// merchant id, a clock skew of 300 s, `max_body_bytes` 65536.
 //
 // On success writes a new builder to `*builder_out` and returns NULL.
 struct wechatpay_error *wechatpay_v3_verifier_builder_new(const char *api_v3_key,
@@ -739,6 +803,16 @@ struct wechatpay_error *wechatpay_v3_verifier_builder_add_public_key(struct wech
                                                                      size_t id_len,
                                                                      const char *pem,
                                                                      size_t pem_len);
+
+// Serves the merchant `mch_id` (`mch_id_len` bytes of UTF-8, else `invalid_config`); call it once
+// per merchant id this verifier serves (a service provider may serve several). After decryption
+// the resource's `mchid` (or, for partner notifications without one, `sp_mchid`) must be one of
+// them, else `merchant_mismatch` (a notification of another merchant whose platform keys you also
+// trust is then refused, not mistaken for yours). Without any, every merchant passes. An empty id
+// is `invalid_config`; the builder is then unchanged. Giving the same id twice is harmless.
+struct wechatpay_error *wechatpay_v3_verifier_builder_expect_mch_id(struct wechatpay_v3_verifier_builder *builder,
+                                                                    const char *mch_id,
+                                                                    size_t mch_id_len);
 
 // The allowed difference between `now` and `Wechatpay-Timestamp`, in seconds, in either direction
 // (default 300).
@@ -781,7 +855,9 @@ void wechatpay_v3_verifier_free(struct wechatpay_v3_verifier *verifier);
 // `signature_mismatch`. Only then: JSON (`malformed_json`); `id`, `create_time`, `event_type`,
 // `resource_type`, `summary`, `resource` (`missing_field`); `resource.algorithm`
 // `AEAD_AES_256_GCM` (`unsupported_algorithm`); AES-256-GCM with `resource.nonce` and
-// `associated_data` (`decrypt_failed`); a UTF-8 JSON object plaintext (`decrypt_failed`).
+// `associated_data` (`decrypt_failed`); a UTF-8 JSON object plaintext (`decrypt_failed`); when
+// merchant ids are expected (`wechatpay_v3_verifier_builder_expect_mch_id`), the resource's
+// `mchid` or `sp_mchid` is one of them (`merchant_mismatch`).
 //
 // On success writes a new notification to `*notification_out` and returns NULL; otherwise
 // returns the error and leaves `*notification_out` untouched. Thread-safe.
@@ -809,6 +885,16 @@ size_t wechatpay_v3_verifier_trusted_key_count(const struct wechatpay_v3_verifie
 bool wechatpay_v3_verifier_trusted_key_id(const struct wechatpay_v3_verifier *verifier,
                                           size_t index,
                                           struct wechatpay_str *id_out);
+
+// The number of merchant ids set with `wechatpay_v3_verifier_builder_expect_mch_id` (0: every
+// merchant passes; also 0 if `verifier` is NULL).
+size_t wechatpay_v3_verifier_expected_mch_id_count(const struct wechatpay_v3_verifier *verifier);
+
+// Writes the expected merchant id at `index` (in the order given) to `*mch_id_out` and returns
+// true; false when `index` is out of range. The string borrows from the verifier.
+bool wechatpay_v3_verifier_expected_mch_id(const struct wechatpay_v3_verifier *verifier,
+                                           size_t index,
+                                           struct wechatpay_str *mch_id_out);
 
 // The configured clock skew in seconds (0 if `verifier` is NULL).
 uint64_t wechatpay_v3_verifier_max_clock_skew(const struct wechatpay_v3_verifier *verifier);
@@ -904,7 +990,8 @@ struct wechatpay_error *wechatpay_endpoint_builder_new(struct wechatpay_endpoint
 // Adds a merchant profile: `label` (`label_len` bytes of UTF-8, else `invalid_config`), chosen by
 // you and given back with each of its notifications; `v2`, the merchant's v2 verifier, or NULL;
 // `v3`, its APIv3 verifier, or NULL. The builder keeps its own copies of the verifiers (free
-// yours whenever you like).
+// yours whenever you like). `wechatpay_endpoint_builder_add_profile_with_mch_id` also names the
+// merchant id, binding both versions.
 //
 // A v2 verifier must expect an `mch_id` (`wechatpay_verifier_builder_expect_mch_id`): v2
 // notifications find their merchant by it (`invalid_config` otherwise; the builder is then
@@ -915,12 +1002,30 @@ struct wechatpay_error *wechatpay_endpoint_builder_add_profile(struct wechatpay_
                                                                const struct wechatpay_verifier *v2,
                                                                const struct wechatpay_v3_verifier *v3);
 
+// `wechatpay_endpoint_builder_add_profile` for a merchant whose id is `mch_id` (`mch_id_len`
+// bytes of UTF-8, else `invalid_config`; empty is `invalid_config` when the endpoint is built).
+// The id binds both versions: v2 notifications must carry it as `mch_id` (the v2 verifier need
+// not expect one, and if it does the two must agree, else `invalid_config` when the endpoint is
+// built), and APIv3 resources as `mchid` (or `sp_mchid`), else `merchant_mismatch`, unless the v3
+// verifier names its own ids (`wechatpay_v3_verifier_builder_expect_mch_id`). The builder is
+// unchanged on refusal.
+struct wechatpay_error *wechatpay_endpoint_builder_add_profile_with_mch_id(struct wechatpay_endpoint_builder *builder,
+                                                                           const char *label,
+                                                                           size_t label_len,
+                                                                           const char *mch_id,
+                                                                           size_t mch_id_len,
+                                                                           const struct wechatpay_verifier *v2,
+                                                                           const struct wechatpay_v3_verifier *v3);
+
 // Makes an endpoint from the profiles added so far and writes it to `*endpoint_out`. The builder
 // is not consumed: free it with `wechatpay_endpoint_builder_free`.
 //
-// `invalid_config` for no profile, a profile with neither a v2 nor a v3 verifier, a label used
-// twice, two profiles with the same v2 `mch_id`, or two profiles trusting the same v3 key id (a
-// request could then not be routed to one merchant).
+// `invalid_config` for no profile, a profile with neither a v2 nor a v3 verifier, an empty merchant
+// id or one that differs from its v2 verifier's, a label used twice, two profiles with the same v2
+// `mch_id`, two v2 verifiers with the same API key (a refund's req_info names no merchant: only
+// the unsigned outer `mch_id` would tell them apart, so one merchant's captured refund would pass
+// as the other's), or two profiles trusting the same v3 key id (a request could then not be
+// routed to one merchant).
 struct wechatpay_error *wechatpay_endpoint_builder_build(const struct wechatpay_endpoint_builder *builder,
                                                          struct wechatpay_endpoint **endpoint_out);
 
@@ -947,11 +1052,14 @@ bool wechatpay_endpoint_label(const struct wechatpay_endpoint *endpoint,
 // `body`: the raw POST body, `body_len` bytes, exactly as received. `now`: the current time in
 // Unix seconds (used by APIv3 only; `wechatpay_unix_now()` reads the system clock).
 //
-// A `Wechatpay-Signature` header means APIv3: the merchant is the one whose v3 verifier trusts
-// `Wechatpay-Serial` (`missing_header` without it, `unknown_serial` when no merchant trusts it).
-// Otherwise the body is v2 XML: a refund when it has `req_info`, else a payment, for the merchant
-// whose v2 verifier expects its `mch_id` (`missing_field` without one, `merchant_mismatch` when
-// no merchant has it). The merchant is chosen from unverified input, which is safe only because
+// A `Wechatpay-Signature` header means APIv3: the required `Wechatpay-*` headers
+// (`missing_header`), WeChat Pay's probe (`signature_probe`) and the signature type
+// (`unsupported_algorithm`) are checked first, then the merchant is the one whose v3 verifier
+// trusts `Wechatpay-Serial` (`unknown_serial` when no merchant trusts it), looked up in a map built
+// once. Otherwise the body is v2 XML: a refund when it has `req_info`, else a payment, for the
+// merchant whose id is its `mch_id` (`missing_field` without one, `merchant_mismatch` when no
+// merchant has it). An APIv3 resource must then name the profile's merchant id(s) as `mchid` or
+// `sp_mchid` when the profile declares any (`merchant_mismatch`). The merchant is chosen from unverified input, which is safe only because
 // that merchant's own key must then verify the message: a body naming merchant A but signed with
 // B's key fails A's verifier. Then that verifier's checks apply unchanged (see
 // `wechatpay_verifier_verify_payment`, `wechatpay_verifier_decrypt_refund`,
@@ -990,8 +1098,11 @@ wechatpay_api_version wechatpay_endpoint_result_version(const struct wechatpay_e
 // `trade_state` / `refund_status` is `SUCCESS`). False for a NULL argument.
 bool wechatpay_endpoint_result_is_success(const struct wechatpay_endpoint_result *result);
 
-// The idempotency key (`transaction_id`, `refund_id`, or the APIv3 event id): the same for the v2
-// and v3 deliveries of one payment or refund. False when absent (a v2 notification without it).
+// The idempotency key: record each notification once per key. A successful payment's
+// `transaction_id`; `transaction_id:STATE` for a payment that did not succeed; `refund_id:STATUS`
+// for a refund (v2 `CHANGE` read as `ABNORMAL`, `REFUNDCLOSE` as `CLOSED`); the APIv3 event id for
+// other events. The v2 and v3 deliveries of one payment, or of one state of a refund, share a
+// key. False when absent (a v2 notification without its id).
 bool wechatpay_endpoint_result_dedupe_key(const struct wechatpay_endpoint_result *result,
                                           struct wechatpay_str *value_out);
 
@@ -1018,10 +1129,12 @@ const struct wechatpay_refund *wechatpay_endpoint_result_refund(const struct wec
 const struct wechatpay_v3_notification *wechatpay_endpoint_result_v3(const struct wechatpay_endpoint_result *result);
 
 // For an error returned by `wechatpay_endpoint_handle`: writes the reply to send and returns
-// true. v2 → 200, `text/xml`, the XML FAIL reply (WeChat Pay retries); APIv3 → 401 / 400 / 500,
-// `application/json`, `{"code":"FAIL","message":"<code>"}`; a request neither version could read
-// → the v2 FAIL reply with status 400. The message is the error code only, never input. The
-// strings borrow from the error (valid until `wechatpay_error_free(error)`).
+// true. v2 → 200, `text/xml`, the XML FAIL reply with the message `rejected` (WeChat Pay
+// retries); APIv3 → 401 / 400 / 500, `application/json`, `{"code":"FAIL","message":"rejected"}`;
+// a request neither version could read → the v2 FAIL reply with status 400. Every refusal carries
+// the same constant message, never the code or input: the code is for your logs
+// (`wechatpay_error_code`). The strings borrow from the error (valid until
+// `wechatpay_error_free(error)`).
 //
 // Returns false, writing nothing, for an error the endpoint did not decide: misuse found before
 // the request was looked at (`invalid_argument`: a NULL or misaligned pointer, a header that is

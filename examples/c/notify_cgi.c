@@ -24,14 +24,21 @@
  * retries until it is acknowledged, so the same notification arrives many times, even at once (one
  * CGI process each), and a merchant migrating to APIv3 receives each payment in both versions:
  * every one is applied in a single BEGIN IMMEDIATE transaction keyed by (merchant, dedupe key),
- * the dedupe key being the transaction_id in both versions, and a repeat changes nothing. Refunds
- * are recorded, never acted upon (a v2 req_info is AES-256-ECB without integrity: confirm a refund
- * with the refund query API first).
+ * and a repeat changes nothing. The library's dedupe key names what a notification reports: a
+ * successful payment's transaction_id (the same in both versions), transaction_id:STATE for one
+ * that failed (a later success is another key), refund_id:STATUS for a refund (v2 CHANGE reads as
+ * ABNORMAL, REFUNDCLOSE as CLOSED). Refunds are recorded once per key, and each refund's latest
+ * state is kept in refund_states, moved forward only (ABNORMAL may become SUCCESS or CLOSED, never
+ * the reverse, whatever order retries arrive in); they are never acted upon (a v2 req_info is
+ * AES-256-ECB without integrity: confirm a refund with the refund query API first). A typed amount
+ * the library refuses (present, but not an amount in fen) is logged and recorded as absent, so a
+ * payment carrying one pays no order (a discrepancy).
  *
  * The reply is the endpoint's, for success and refusal alike: v2 -> 200, text/xml, the exact XML
- * SUCCESS or FAIL; APIv3 -> 204 (no body) or 401/400 with {"code":"FAIL","message":"<code>"}; a
- * body neither version can read -> 400 with the v2 FAIL. Our own failures (database, configuration)
- * get 500 and a FAIL in the request's version, so that WeChat Pay retries. Under a web server
+ * SUCCESS or the FAIL reply; APIv3 -> 204 (no body) or 401/400 with {"code":"FAIL","message":
+ * "rejected"}; a body neither version can read -> 400 with the v2 FAIL. A refusal never names its
+ * code (that is for the log on stderr). Our own failures (database, configuration) get 500 and the
+ * same FAIL in the request's version, so that WeChat Pay retries. Under a web server
  * (GATEWAY_INTERFACE set) the reply has CGI headers ("Status:", "Content-Type:" when there is a
  * body); run directly, only the body is written, followed by a newline.
  *
@@ -98,29 +105,26 @@ static void send_http_reply(const struct wechatpay_http_reply *r) {
   send_reply(r->status, r->content_type, r->body.data, r->body.len);
 }
 
-/* A FAIL reply carrying only a stable code (never details an attacker could learn from), in the
- * request's version: the APIv3 JSON body (its own status for `code`, e.g. 500 for `internal`) or
- * the v2 XML with `v2_status`. */
+/* The library's refusal in the request's version, for a failure of our own or a request refused
+ * before the endpoint looked at it: the APIv3 reply for the error code `code` (its status, e.g. 500
+ * for `internal`, and the one constant JSON body) or the constant v2 FAIL reply with `v2_status`.
+ * The reply never names the code (that goes to stderr). */
 static void send_fail(bool v3, unsigned v2_status, const char *code) {
-  struct wechatpay_error *err;
   if (v3) {
     struct wechatpay_http_reply r;
-    err = wechatpay_v3_reply_fail_code(code, strlen(code), &r);
+    struct wechatpay_error *err = wechatpay_v3_reply_fail_code(code, strlen(code), &r);
     if (err == NULL) {
       send_http_reply(&r);
       return;
     }
-  } else {
-    struct wechatpay_string *xml = NULL;
-    err = wechatpay_reply_fail(code, strlen(code), &xml);
-    if (err == NULL) {
-      send_reply(v2_status, "text/xml", wechatpay_string_data(xml), wechatpay_string_len(xml));
-      wechatpay_string_free(xml);
-      return;
-    }
+    wechatpay_error_free(err);
+    send_reply(500, NULL, "", 0);
+    return;
   }
-  wechatpay_error_free(err);
-  send_reply(500, NULL, "", 0);
+  {
+    const char *xml = wechatpay_reply_refusal();
+    send_reply(v2_status, "text/xml", xml, strlen(xml));
+  }
 }
 
 /* ---- the request ---- */
@@ -560,7 +564,7 @@ static struct opt_fen fen(bool present, uint64_t value) {
 struct payment_row {
   struct wechatpay_str merchant, key;
   const char *version;
-  struct opt_str trade, result;
+  struct opt_str trade, result, transaction_id;
   struct opt_fen fee;
   bool success; /* the core's is_success: only then can it pay an order */
 };
@@ -569,7 +573,7 @@ struct payment_row {
 struct refund_row {
   struct wechatpay_str merchant, key;
   const char *version;
-  struct opt_str trade, refund_no, status;
+  struct opt_str trade, refund_no, status, refund_id;
   struct opt_fen fee;
 };
 
@@ -643,7 +647,8 @@ static bool record_payment(sqlite3 *db, const struct payment_row *p, const char 
                 &st) != SQLITE_OK) {
       goto fail;
     }
-    bind_str(st, 1, true, p->key);
+    /* A successful payment always has its transaction_id (the core requires it). */
+    bind_str(st, 1, p->transaction_id.present, p->transaction_id.s);
     bind_str(st, 2, true, p->merchant);
     bind_str(st, 3, true, p->trade.s);
   } else if (reason != NULL) {
@@ -680,31 +685,89 @@ fail:
   return false;
 }
 
-/* Records a refund once per (merchant, refund_id). Only a record, never an action: a v2 req_info
- * is AES-256-ECB without integrity, so blocks of two genuine refund notifications of the same
- * merchant can be cut and pasted into a third that passes every check. Treat a refund
+/* The state a refund's dedupe key names: the key is refund_id:STATUS, the status in APIv3's words
+ * (the library reads v2 CHANGE as ABNORMAL and REFUNDCLOSE as CLOSED), so it is taken from the key
+ * rather than mapped again here. False when the key is not of that form. */
+static bool refund_state(const struct refund_row *r, struct wechatpay_str *state) {
+  if (!r->refund_id.present || r->key.len <= r->refund_id.s.len + 1 ||
+      memcmp(r->key.data, r->refund_id.s.data, r->refund_id.s.len) != 0 || r->key.data[r->refund_id.s.len] != ':') {
+    return false;
+  }
+  state->data = r->key.data + r->refund_id.s.len + 1;
+  state->len = r->key.len - r->refund_id.s.len - 1;
+  return true;
+}
+
+/* Records a refund notification once per (merchant, dedupe key), each state of a refund being its
+ * own delivery, and moves the refund's state in refund_states forward (the schema's one upsert:
+ * ABNORMAL or PROCESSING may become SUCCESS or CLOSED, never the reverse), in one transaction. Sets
+ * `*outcome` to say which state the refund is now in. Only a record, never an action: a v2
+ * req_info is AES-256-ECB without integrity, so blocks of two genuine refund notifications of the
+ * same merchant can be cut and pasted into a third that passes every check. Treat a refund
  * notification as a hint: confirm it with the refund query API before any irreversible action. */
 static bool record_refund(sqlite3 *db, const struct refund_row *r, const char **outcome) {
+  static char described[160];
   sqlite3_stmt *st = NULL;
-  bool ok = false;
+  struct wechatpay_str state;
+  if (!refund_state(r, &state)) {
+    *outcome = "acknowledged, not recorded: a refund whose key names no state";
+    return true;
+  }
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) goto fail;
   if (prepare(db,
               "INSERT INTO refunds (merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, "
               "refund_status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (merchant, dedupe_key) DO NOTHING",
-              &st) == SQLITE_OK) {
-    bind_str(st, 1, true, r->merchant);
-    bind_str(st, 2, true, r->key);
-    sqlite3_bind_text(st, 3, r->version, -1, SQLITE_STATIC);
-    bind_str(st, 4, r->trade.present, r->trade.s);
-    bind_str(st, 5, r->refund_no.present, r->refund_no.s);
-    if (r->fee.present) sqlite3_bind_int64(st, 6, r->fee.fen);
-    bind_str(st, 7, r->status.present, r->status.s);
-    ok = sqlite3_step(st) == SQLITE_DONE;
+              &st) != SQLITE_OK) {
+    goto fail;
   }
-  if (!ok) fprintf(stderr, "notify_cgi: database: %s\n", sqlite3_errmsg(db));
-  else *outcome = sqlite3_changes(db) == 1 ? "refund recorded (never acted upon: confirm with the refund query API)"
-                                           : "already recorded";
+  bind_str(st, 1, true, r->merchant);
+  bind_str(st, 2, true, r->key);
+  sqlite3_bind_text(st, 3, r->version, -1, SQLITE_STATIC);
+  bind_str(st, 4, r->trade.present, r->trade.s);
+  bind_str(st, 5, r->refund_no.present, r->refund_no.s);
+  if (r->fee.present) sqlite3_bind_int64(st, 6, r->fee.fen);
+  bind_str(st, 7, r->status.present, r->status.s);
+  if (sqlite3_step(st) != SQLITE_DONE) goto fail;
   sqlite3_finalize(st);
-  return ok;
+  st = NULL;
+  if (sqlite3_changes(db) == 0) {
+    /* A retry of this state: the first delivery did everything. */
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    *outcome = "already recorded";
+    return true;
+  }
+  if (prepare(db,
+              "INSERT INTO refund_states (merchant, refund_id, status) VALUES (?1, ?2, ?3) "
+              "ON CONFLICT (merchant, refund_id) DO UPDATE SET status = excluded.status, updated_at = datetime('now') "
+              "WHERE refund_states.status NOT IN ('SUCCESS', 'CLOSED')",
+              &st) != SQLITE_OK) {
+    goto fail;
+  }
+  bind_str(st, 1, true, r->merchant);
+  bind_str(st, 2, true, r->refund_id.s);
+  bind_str(st, 3, true, state);
+  if (sqlite3_step(st) != SQLITE_DONE) goto fail;
+  sqlite3_finalize(st);
+  st = NULL;
+  /* What the refund's state is now (this one, or a final state that came first). */
+  if (prepare(db, "SELECT status FROM refund_states WHERE merchant = ?1 AND refund_id = ?2", &st) != SQLITE_OK) goto fail;
+  bind_str(st, 1, true, r->merchant);
+  bind_str(st, 2, true, r->refund_id.s);
+  if (sqlite3_step(st) != SQLITE_ROW) goto fail;
+  snprintf(described, sizeof described,
+           "refund recorded, its state now %.40s (never acted upon: confirm with the refund query API)",
+           (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  st = NULL;
+  if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) goto fail;
+  *outcome = described;
+  return true;
+
+fail:
+  fprintf(stderr, "notify_cgi: database: %s\n", sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  return false;
 }
 
 /* TEST ONLY (WECHATPAY_EXAMPLE_FAIL_FIRST=N): true for the first N requests. The count is kept in
@@ -785,17 +848,23 @@ static struct opt_str v3_text(const struct wechatpay_v3_notification *n, bool tr
   return o;
 }
 
+/* An amount getter's outcome: the amount, or absent. A present amount that is not one (`1.00`,
+ * `1e2`, `-1`: the library's missing_field) is logged and recorded as absent, so it pays no order. */
+static struct opt_fen amount(struct wechatpay_error *err, bool present, uint64_t value, const char *name) {
+  if (err != NULL) {
+    fprintf(stderr, "notify_cgi: %s: %s: %s\n", name, wechatpay_error_code(err), wechatpay_error_message(err));
+    wechatpay_error_free(err);
+    return fen(false, 0);
+  }
+  return fen(present, value);
+}
+
 static struct opt_fen v3_amount(const struct wechatpay_v3_notification *n, bool transaction, const char *name) {
   uint64_t v = 0;
   bool present = false;
   struct wechatpay_error *err = transaction ? wechatpay_v3_transaction_amount(n, name, strlen(name), &v, &present)
                                             : wechatpay_v3_refund_amount(n, name, strlen(name), &v, &present);
-  if (err != NULL) {
-    fprintf(stderr, "notify_cgi: %s: %s\n", name, wechatpay_error_code(err));
-    wechatpay_error_free(err);
-    present = false;
-  }
-  return fen(present, v);
+  return amount(err, present, v, name);
 }
 
 /* Records a verified notification; `*outcome` says what it did. False on a database failure. */
@@ -805,8 +874,9 @@ static bool record(const struct wechatpay_endpoint_result *result, const char **
   const struct wechatpay_v3_notification *v3 = wechatpay_endpoint_result_v3(result);
   struct payment_row p;
   struct refund_row r;
-  bool is_payment = false, is_refund = false, has_amount, ok;
-  uint64_t amount = 0;
+  bool is_payment = false, is_refund = false, present = false, ok;
+  uint64_t value = 0;
+  struct wechatpay_error *err;
   sqlite3 *db;
 
   memset(&p, 0, sizeof p);
@@ -820,8 +890,9 @@ static bool record(const struct wechatpay_endpoint_result *result, const char **
     is_payment = wechatpay_payment_dedupe_key(pay, &p.key);
     p.trade.present = wechatpay_payment_out_trade_no(pay, &p.trade.s);
     p.result.present = wechatpay_payment_result_code(pay, &p.result.s);
-    has_amount = wechatpay_payment_total_fee(pay, &amount);
-    p.fee = fen(has_amount, amount);
+    p.transaction_id.present = wechatpay_payment_transaction_id(pay, &p.transaction_id.s);
+    err = wechatpay_payment_total_fee(pay, &value, &present);
+    p.fee = amount(err, present, value, "total_fee");
     p.success = wechatpay_payment_is_success(pay);
     if (!is_payment) *outcome = "acknowledged, not recorded: a failed payment without transaction_id";
   } else if (ref != NULL) {
@@ -830,8 +901,9 @@ static bool record(const struct wechatpay_endpoint_result *result, const char **
     r.trade.present = wechatpay_refund_out_trade_no(ref, &r.trade.s);
     r.refund_no.present = wechatpay_refund_out_refund_no(ref, &r.refund_no.s);
     r.status.present = wechatpay_refund_refund_status(ref, &r.status.s);
-    has_amount = wechatpay_refund_refund_fee(ref, &amount);
-    r.fee = fen(has_amount, amount);
+    r.refund_id.present = wechatpay_refund_refund_id(ref, &r.refund_id.s);
+    err = wechatpay_refund_refund_fee(ref, &value, &present);
+    r.fee = amount(err, present, value, "refund_fee");
     if (!is_refund) *outcome = "acknowledged, not recorded: a refund without refund_id";
   } else if (v3 != NULL && wechatpay_v3_notification_has_transaction(v3)) {
     is_payment = true;
@@ -839,6 +911,7 @@ static bool record(const struct wechatpay_endpoint_result *result, const char **
     wechatpay_v3_notification_dedupe_key(v3, &p.key);
     p.trade = v3_text(v3, true, "out_trade_no");
     p.result = v3_text(v3, true, "trade_state");
+    p.transaction_id = v3_text(v3, true, "transaction_id");
     p.fee = v3_amount(v3, true, "amount_total");
     p.success = wechatpay_v3_notification_is_success(v3);
   } else if (v3 != NULL && wechatpay_v3_notification_has_refund(v3)) {
@@ -848,6 +921,7 @@ static bool record(const struct wechatpay_endpoint_result *result, const char **
     r.trade = v3_text(v3, false, "out_trade_no");
     r.refund_no = v3_text(v3, false, "out_refund_no");
     r.status = v3_text(v3, false, "refund_status");
+    r.refund_id = v3_text(v3, false, "refund_id");
     r.fee = v3_amount(v3, false, "amount_refund");
   } else {
     *outcome = "acknowledged, not recorded: an event type this example does not handle";
@@ -877,7 +951,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (is_cgi() && (method == NULL || strcmp(method, "POST") != 0)) {
-    send_fail(false, 405, "POST only");
+    send_fail(false, 405, "invalid_argument");
     return 1;
   }
   if (profiles == NULL || profiles[0] == '\0') profiles = "profiles.json";
@@ -918,7 +992,7 @@ int main(int argc, char **argv) {
       send_http_reply(&reply);
     } else {
       /* Refused before the endpoint looked at it (a header that is not UTF-8). */
-      send_fail(false, 400, wechatpay_error_code(err));
+      send_fail(false, 400, "invalid_argument");
     }
     wechatpay_error_free(err);
     return 1;

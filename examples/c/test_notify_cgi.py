@@ -17,7 +17,9 @@ pubkey-a) and shop-b (HMAC-SHA256, mch_id 10000200; pubkey-b). v2 notifications 
 with the library's own wechatpay_sign (through ctypes) or made by the CLI (`simulate refund
 --print`); APIv3 notifications are made by the CLI (`simulate v3 pay|refund --print`, signed with
 the test keys of tests/vectors/keys/) and read back with `verify-v3` when a test needs their
-transaction_id. The CLI's `simulate` also drives the gateway directly, as the README says.
+transaction_id. Two states of one v2 refund are encrypted here (the `openssl` command; `simulate`
+makes a new refund each time). The CLI's `simulate` also drives the gateway directly, as the README
+says.
 Every database check reads the file with Python's sqlite3 module. WRAPPER (e.g. valgrind ...)
 prefixes every run of the program. Prints "N passed, M failed"; exits non-zero on any failure.
 """
@@ -25,6 +27,7 @@ prefixes every run of the program. Prints "N passed, M failed"; exits non-zero o
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import http.client
 import json
 import os
@@ -79,12 +82,21 @@ B = Merchant("shop-b", "10000200", "2IBtBXdrqC3kCBs4gaceL7nl2nnFadQv", "HMAC-SHA
 A_V3_KEY_ENV = "TEST_SHOP_A_API_V3_KEY"
 
 
+# Every refusal carries one constant message, in both versions (SPEC §2): the code is for the log.
+V2_REFUSAL = "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>"
+V3_REFUSAL = '{"code":"FAIL","message":"rejected"}'
+
+
 def v2_fail(code: str) -> str:
-    return f"<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[{code}]]></return_msg></xml>"
+    """The v2 FAIL reply for a refusal with `code` (which the reply never names)."""
+    del code
+    return V2_REFUSAL
 
 
 def v3_fail(code: str) -> str:
-    return json.dumps({"code": "FAIL", "message": code}, separators=(",", ":"))
+    """The APIv3 FAIL body for a refusal with `code` (which the body never names)."""
+    del code
+    return V3_REFUSAL
 
 
 # ---- the deployment: key files and the profiles file ----
@@ -227,11 +239,13 @@ def printed(args: list[str], env: dict[str, str]) -> Request:
 
 
 def v3_request(m: Merchant, what: str = "pay", *extra: str, signer: Merchant | None = None,
-               serial: str | None = None, v3_key: str | None = None) -> Request:
-    """An APIv3 notification of merchant `m`, signed now with `signer`'s private key (default: the
-    key `m` trusts) under `serial` (default `m.key_id`), the resource encrypted with `v3_key`."""
+               serial: str | None = None, v3_key: str | None = None, mchid: str | None = None) -> Request:
+    """An APIv3 notification of merchant `m` (its resource's mchid `m.mch_id`, or `mchid`), signed now
+    with `signer`'s private key (default: the key `m` trusts) under `serial` (default `m.key_id`),
+    the resource encrypted with `v3_key`. The profile's mch_id binds its APIv3 part: a resource
+    naming another merchant is refused (merchant_mismatch)."""
     return printed(["v3", what, "--private-key", str((signer or m).private_key), "--key-id", serial or m.key_id,
-                    *extra], {"WECHATPAY_API_V3_KEY": v3_key or m.v3_key})
+                    "--mch-id", mchid or m.mch_id, *extra], {"WECHATPAY_API_V3_KEY": v3_key or m.v3_key})
 
 
 def v3_payment(m: Merchant, order: str, fee: int, *extra: str) -> Request:
@@ -253,6 +267,29 @@ def v2_refund(m: Merchant, order: str, fee: int) -> bytes:
     """A v2 refund notification of merchant `m` (req_info encrypted as WeChat Pay does)."""
     return printed(["refund", "--mch-id", m.mch_id, "--out-trade-no", order, "--total-fee", str(fee)],
                    {"WECHATPAY_API_KEY": m.v2_key}).body
+
+
+def v2_refund_state(m: Merchant, refund_id: str, status: str, order: str, fee: int) -> bytes:
+    """A v2 refund notification of merchant `m` for the refund `refund_id` in the state `status`
+    (SUCCESS, CHANGE, REFUNDCLOSE), built here so that two states of one refund can be sent (the
+    CLI's simulate makes a new refund each time). req_info as WeChat Pay encrypts it: AES-256-ECB
+    with PKCS#7, the key being the 32 characters of the lowercase hex MD5 of the API key (the
+    openssl command, as Python's standard library has no AES)."""
+    inner = {
+        "out_refund_no": f"R{refund_id[-8:]}", "out_trade_no": order, "refund_account": "REFUND_SOURCE_RECHARGE_FUNDS",
+        "refund_fee": str(fee), "refund_id": refund_id, "refund_recv_accout": "支付用户零钱",
+        "refund_request_source": "API", "refund_status": status, "settlement_refund_fee": str(fee),
+        "settlement_total_fee": str(fee), "success_time": "2026-11-27 13:20:00", "total_fee": str(fee),
+        "transaction_id": SAMPLE_TX,
+    }
+    plain = ("<root>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in inner.items()) + "</root>").encode()
+    key = hashlib.md5(m.v2_key.encode()).hexdigest().encode().hex()
+    p = subprocess.run(["openssl", "enc", "-aes-256-ecb", "-K", key, "-nosalt", "-base64", "-A"], input=plain,
+                       capture_output=True, timeout=60, check=True)
+    req_info = p.stdout.decode().strip()
+    return (f"<xml><return_code>SUCCESS</return_code><appid><![CDATA[wx2421b1c4370ec43b]]></appid>"
+            f"<mch_id><![CDATA[{m.mch_id}]]></mch_id><nonce_str><![CDATA[{refund_id[-16:]}]]></nonce_str>"
+            f"<req_info><![CDATA[{req_info}]]></req_info></xml>").encode()
 
 
 # ---- running the program ----
@@ -370,6 +407,9 @@ class Site:
     def refunds(self) -> list[tuple[object, ...]]:
         return self.query("SELECT merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, refund_status "
                           "FROM refunds ORDER BY rowid")
+
+    def refund_states(self) -> list[tuple[object, ...]]:
+        return self.query("SELECT merchant, refund_id, status FROM refund_states ORDER BY merchant, refund_id")
 
     def order(self, m: Merchant, no: str) -> tuple[object, ...] | None:
         rows = self.query("SELECT amount_fen, status, transaction_id FROM orders WHERE merchant = ? AND out_trade_no = ?",
@@ -523,9 +563,12 @@ def second_transaction_and_failed_payments(tmp: Path) -> None:
         assert site.order(A, "o-1") == (500, "paid", "4200000001")
         assert site.order(A, "o-2") == (500, "pending", None)
         assert site.order(B, "o-3") == (500, "pending", None)
+        # An unsuccessful payment's key names its state (transaction_id:STATE), so a later success of
+        # the same transaction would be another key, not "already recorded".
         assert [(p[1], p[5], p[6]) for p in site.payments()] == [
             ("4200000001", "SUCCESS", "paid"), ("4200000002", "SUCCESS", "discrepancy"),
-            ("4200000003", "FAIL", "failed"), (v3_resource(B, failed_v3)["transaction_id"], "PAYERROR", "failed")]
+            ("4200000003:FAIL", "FAIL", "failed"),
+            (f"{v3_resource(B, failed_v3)['transaction_id']}:PAYERROR", "PAYERROR", "failed")]
         assert site.discrepancies() == [(A.label, "4200000002", "o-1", 500, 500, "already_paid")]
 
     with_site(tmp, "second", body)
@@ -590,12 +633,66 @@ def refunds_are_recorded_once_and_never_acted_upon(tmp: Path) -> None:
         rows = site.refunds()
         assert [(r[0], r[2], r[3], r[5], r[6]) for r in rows] == [
             (A.label, "v2", SAMPLE_ORDER, 101, "SUCCESS"), (B.label, "v3", "o-7", 70, "SUCCESS")], rows
-        assert rows[1][1] == v3_resource(B, b)["refund_id"]
+        # Keyed by refund_id:STATUS; each refund's state kept in refund_states.
+        refund_b = str(v3_resource(B, b)["refund_id"])
+        assert rows[1][1] == f"{refund_b}:SUCCESS"
+        assert str(rows[0][1]).endswith(":SUCCESS")
+        assert sorted(site.refund_states()) == sorted([
+            (A.label, str(rows[0][1]).rsplit(":", 1)[0], "SUCCESS"), (B.label, refund_b, "SUCCESS")])
         # Orders and payments untouched: a refund is a hint to confirm with the refund query API.
         assert site.order(A, SAMPLE_ORDER) == (101, "paid", SAMPLE_TX)
         assert len(site.payments()) == 1
 
     with_site(tmp, "refunds", body)
+
+
+@test
+def a_refund_state_moves_forward_only(tmp: Path) -> None:
+    """ABNORMAL (v2 CHANGE) then SUCCESS for one refund: both notifications are recorded (two dedupe
+    keys, refund_id:ABNORMAL and refund_id:SUCCESS) and the refund ends SUCCESS; a late ABNORMAL retry
+    and a CLOSED after SUCCESS do not move it back; retries record nothing new."""
+
+    def body(site: Site) -> None:
+        rid = "50000000382026112700000000077"
+        abnormal = v2_refund_state(A, rid, "CHANGE", SAMPLE_ORDER, 101)
+        success = v2_refund_state(A, rid, "SUCCESS", SAMPLE_ORDER, 101)
+        closed = v2_refund_state(A, rid, "REFUNDCLOSE", SAMPLE_ORDER, 101)
+        assert site.post(abnormal) == v2_ok()
+        assert site.refund_states() == [(A.label, rid, "ABNORMAL")]
+        assert site.post(success) == v2_ok()
+        assert site.refund_states() == [(A.label, rid, "SUCCESS")]
+        for late in (abnormal, success, closed, abnormal):
+            assert site.post(late) == v2_ok()  # acknowledged: WeChat Pay stops retrying
+        assert site.refund_states() == [(A.label, rid, "SUCCESS")]
+        assert [(r[1], r[6]) for r in site.refunds()] == [
+            (f"{rid}:ABNORMAL", "CHANGE"), (f"{rid}:SUCCESS", "SUCCESS"), (f"{rid}:CLOSED", "REFUNDCLOSE")]
+        # Another refund: ABNORMAL then CLOSED ends CLOSED.
+        rid2 = "50000000382026112700000000078"
+        assert site.post(v2_refund_state(B, rid2, "CHANGE", "o-8", 80)) == v2_ok()
+        assert site.post(v2_refund_state(B, rid2, "REFUNDCLOSE", "o-8", 80)) == v2_ok()
+        assert site.post(v2_refund_state(B, rid2, "SUCCESS", "o-8", 80)) == v2_ok()
+        assert site.refund_states() == [(A.label, rid, "SUCCESS"), (B.label, rid2, "CLOSED")]
+        assert site.payments() == [] and site.order(A, SAMPLE_ORDER) is None
+        assert site.gateway.exits == [0] * 9
+
+    with_site(tmp, "refund-states", body)
+
+
+@test
+def a_v3_resource_naming_another_merchant_is_refused(tmp: Path) -> None:
+    """The profile's mch_id binds its APIv3 part: a genuine request under shop-a's key id whose
+    resource names shop-b's mchid is merchant_mismatch (401), and nothing is recorded."""
+
+    def body(site: Site) -> None:
+        site.add_order(A, "o-1", 100)
+        other = v3_request(A, "pay", "--out-trade-no", "o-1", "--total-fee", "100", mchid=B.mch_id)
+        assert site.v3(other) == v3_refused("merchant_mismatch", 401)
+        assert site.v3(v3_request(A, "pay", mchid="1900000100")) == v3_refused("merchant_mismatch", 401)
+        assert site.payments() == [] and site.order(A, "o-1") == (100, "pending", None)
+        assert site.v3(v3_payment(A, "o-1", 100)) == v3_ok()
+        assert site.order(A, "o-1")[1] == "paid"  # type: ignore[index]
+
+    with_site(tmp, "v3-merchant", body)
 
 
 @test
@@ -785,8 +882,8 @@ def simulate_v3_with_a_keygen_key_the_example_trusts(tmp: Path) -> None:
     def body(site: Site) -> None:
         site.add_order(A, "SIM-A-3", 303)
         env = {"WECHATPAY_API_V3_KEY": A.v3_key}
-        base = ["v3", "pay", "--private-key", str(key), "--key-id", key_id, "--out-trade-no", "SIM-A-3",
-                "--total-fee", "303"]
+        base = ["v3", "pay", "--private-key", str(key), "--key-id", key_id, "--mch-id", A.mch_id, "--out-trade-no",
+                "SIM-A-3", "--total-fee", "303"]
         for extra, status, code in ((["--stale-timestamp"], 401, "timestamp_out_of_window"),
                                     (["--probe"], 401, "signature_probe")):
             report, rc = site.simulate(base + extra, env)
@@ -822,8 +919,9 @@ def simulate_until_success_against_a_handler_that_fails_twice(tmp: Path) -> None
 
     def v3(site: Site) -> None:
         site.add_order(A, "SIM-A-5", 505)
-        report, rc = site.simulate(["v3", "pay", "--private-key", str(key), "--key-id", key_id, "--out-trade-no",
-                                    "SIM-A-5", "--total-fee", "505", "--until-success", "--time-scale", "0.01"],
+        report, rc = site.simulate(["v3", "pay", "--private-key", str(key), "--key-id", key_id, "--mch-id", A.mch_id,
+                                    "--out-trade-no", "SIM-A-5", "--total-fee", "505", "--until-success",
+                                    "--time-scale", "0.01"],
                                    {"WECHATPAY_API_V3_KEY": A.v3_key})
         assert rc == 0, report
         assert [a["status"] for a in attempts(report)] == [500, 500, 204]

@@ -1,8 +1,9 @@
 // One WeChat Pay notify_url on HttpListener for several merchants, v2 and APIv3: every request goes to
 // a WechatPay.Notify.Endpoint, which decides the version and the merchant and verifies the raw request
 // with that merchant's own keys; a verified payment is applied to that merchant's order in SQLite
-// (once per dedupe key, however often WeChat Pay retries, whichever version delivers it), and the reply
-// is the endpoint's own (status, content type and body).
+// (once per dedupe key, however often WeChat Pay retries, whichever version delivers it), a refund is
+// recorded once per dedupe key (refund_id:STATUS) with its latest state moved forward only, and the
+// reply is the endpoint's own (status, content type and body; a refusal never names its code).
 //
 //   POST /wechatpay/notify   every notification of every merchant in the profiles file
 using System;
@@ -107,32 +108,54 @@ namespace WechatPay.Notify.Example
         /// </summary>
         public string Record(EndpointResult r)
         {
+            // The dedupe key names what a notification reports: a successful payment's transaction_id
+            // (the same in both versions), transaction_id:STATE for one that failed, refund_id:STATUS
+            // for a refund (v2 CHANGE reads as ABNORMAL, REFUNDCLOSE as CLOSED).
             if (r.Payment != null)
             {
                 PaymentNotification p = r.Payment;
                 // The core requires a transaction_id with result_code=SUCCESS: only a failed payment can
                 // lack one, and there is no key to record it under.
                 if (p.DedupeKey == null) return "acknowledged, not recorded: a failed payment without transaction_id";
-                return Describe(RecordPayment(r.Label, p.DedupeKey, "v2", p.OutTradeNo, p.TotalFee, p.ResultCode, p.IsSuccess));
+                return Describe(RecordPayment(r.Label, p.DedupeKey, "v2", p.OutTradeNo, Amount(() => p.TotalFee, "total_fee"),
+                    p.ResultCode, p.IsSuccess, p.TransactionId));
             }
             if (r.Refund != null)
             {
                 RefundNotification f = r.Refund;
                 if (f.DedupeKey == null) return "acknowledged, not recorded: a refund without refund_id";
-                return Describe(RecordRefund(r.Label, f.DedupeKey, "v2", f.OutTradeNo, f.OutRefundNo, f.RefundFee, f.RefundStatus));
+                return Describe(RecordRefund(r.Label, f.DedupeKey, "v2", f.OutTradeNo, f.OutRefundNo,
+                    Amount(() => f.RefundFee, "refund_fee"), f.RefundStatus, f.RefundId));
             }
             V3Notification n = r.V3;
             if (n != null && n.Transaction != null)
             {
                 V3Transaction t = n.Transaction;
-                return Describe(RecordPayment(r.Label, n.DedupeKey, "v3", t.OutTradeNo, t.AmountTotal, t.TradeState, n.IsSuccess));
+                return Describe(RecordPayment(r.Label, n.DedupeKey, "v3", t.OutTradeNo, Amount(() => t.AmountTotal, "amount.total"),
+                    t.TradeState, n.IsSuccess, t.TransactionId));
             }
             if (n != null && n.Refund != null)
             {
                 V3Refund f = n.Refund;
-                return Describe(RecordRefund(r.Label, n.DedupeKey, "v3", f.OutTradeNo, f.OutRefundNo, f.AmountRefund, f.RefundStatus));
+                return Describe(RecordRefund(r.Label, n.DedupeKey, "v3", f.OutTradeNo, f.OutRefundNo,
+                    Amount(() => f.AmountRefund, "amount.refund"), f.RefundStatus, f.RefundId));
             }
             return "acknowledged, not recorded: an event type this example does not handle";
+        }
+
+        /// <summary>A typed amount, or null when absent. One present in another form than an amount in fen
+        /// (the library's <c>missing_field</c>) is logged and recorded as absent, so it pays no order.</summary>
+        private static ulong? Amount(Func<ulong?> read, string name)
+        {
+            try
+            {
+                return read();
+            }
+            catch (WechatPayNotifyException e)
+            {
+                Console.Error.WriteLine("notify: " + name + ": " + e.Code + ": " + e.Message);
+                return null;
+            }
         }
 
         private static string Describe(string outcome)
@@ -144,6 +167,7 @@ namespace WechatPay.Notify.Example
                 case "discrepancy": return "DISCREPANCY, recorded for review";
                 case "duplicate": return "already recorded";
                 case "refund": return "refund recorded (never acted upon: confirm with the refund query API)";
+                case "no_state": return "acknowledged, not recorded: a refund whose key names no state";
                 default: return outcome;
             }
         }
@@ -155,8 +179,10 @@ namespace WechatPay.Notify.Example
         /// "paid" when the merchant has the order, it is pending and its amount equals
         /// <paramref name="totalFee"/>; else "discrepancy" (recorded for review, nothing fulfilled).
         /// </summary>
+        /// <param name="transactionId">The payment's transaction_id, recorded on the order it pays (null:
+        /// the dedupe key, which is the transaction_id of a successful payment).</param>
         public string RecordPayment(string merchant, string dedupeKey, string version, string outTradeNo, ulong? totalFee,
-            string result, bool success)
+            string result, bool success, string transactionId = null)
         {
             if (merchant == null) throw new ArgumentNullException("merchant");
             if (dedupeKey == null) throw new ArgumentNullException("dedupeKey");
@@ -203,7 +229,7 @@ namespace WechatPay.Notify.Example
                     {
                         Exec(db, "UPDATE orders SET status = 'paid', transaction_id = @p0 " +
                                  "WHERE merchant = @p1 AND out_trade_no = @p2 AND status = 'pending'",
-                            dedupeKey, merchant, outTradeNo);
+                            transactionId ?? dedupeKey, merchant, outTradeNo);
                     }
                     else if (reason != null)
                     {
@@ -231,25 +257,71 @@ namespace WechatPay.Notify.Example
         }
 
         /// <summary>
-        /// Records a refund once per (merchant, refund_id): "refund", or "duplicate" when it was already
-        /// recorded. Only a record, never an action: a v2 req_info is AES-256-ECB without integrity, so
-        /// blocks of two genuine refund notifications of the same merchant can be cut and pasted into a
-        /// third that passes every check. Treat a refund notification as a hint: confirm it with the
-        /// refund query API before any irreversible action.
+        /// Records a refund notification once per (merchant, dedupe key), each state of a refund being its
+        /// own delivery (<c>refund_id:STATUS</c>), and moves the refund's state in <c>refund_states</c>
+        /// forward with the schema's one upsert (ABNORMAL or PROCESSING may become SUCCESS or CLOSED, never
+        /// the reverse, whatever order retries arrive in), in one transaction. Returns "refund", or
+        /// "duplicate" for a state recorded before, or "no_state" when the key names no state of
+        /// <paramref name="refundId"/>. Only a record, never an action: a v2 req_info is AES-256-ECB
+        /// without integrity, so blocks of two genuine refund notifications of the same merchant can be
+        /// cut and pasted into a third that passes every check. Treat a refund notification as a hint:
+        /// confirm it with the refund query API before any irreversible action.
         /// </summary>
         public string RecordRefund(string merchant, string dedupeKey, string version, string outTradeNo, string outRefundNo,
-            ulong? refundFee, string refundStatus)
+            ulong? refundFee, string refundStatus, string refundId)
         {
             if (merchant == null) throw new ArgumentNullException("merchant");
             if (dedupeKey == null) throw new ArgumentNullException("dedupeKey");
+            // The state in APIv3's words is the key's: the library already read CHANGE as ABNORMAL and
+            // REFUNDCLOSE as CLOSED, so it is not mapped again here.
+            if (refundId == null || !dedupeKey.StartsWith(refundId + ":", StringComparison.Ordinal) ||
+                dedupeKey.Length == refundId.Length + 1)
+            {
+                return "no_state";
+            }
+            string state = dedupeKey.Substring(refundId.Length + 1);
             using (SqliteConnection db = Open())
             {
-                int inserted = Exec(db,
-                    "INSERT INTO refunds (merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, refund_status) " +
-                    "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6) ON CONFLICT (merchant, dedupe_key) DO NOTHING",
-                    merchant, dedupeKey, version, outTradeNo, outRefundNo, Fen(refundFee), refundStatus);
-                return inserted == 1 ? "refund" : "duplicate";
+                Exec(db, "BEGIN IMMEDIATE");
+                try
+                {
+                    int inserted = Exec(db,
+                        "INSERT INTO refunds (merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, refund_status) " +
+                        "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6) ON CONFLICT (merchant, dedupe_key) DO NOTHING",
+                        merchant, dedupeKey, version, outTradeNo, outRefundNo, Fen(refundFee), refundStatus);
+                    if (inserted == 0)
+                    {
+                        Exec(db, "ROLLBACK"); // a retry of this state: the first delivery did everything
+                        return "duplicate";
+                    }
+                    Exec(db,
+                        "INSERT INTO refund_states (merchant, refund_id, status) VALUES (@p0, @p1, @p2) " +
+                        "ON CONFLICT (merchant, refund_id) DO UPDATE SET status = excluded.status, updated_at = datetime('now') " +
+                        "WHERE refund_states.status NOT IN ('SUCCESS', 'CLOSED')",
+                        merchant, refundId, state);
+                    Exec(db, "COMMIT");
+                    return "refund";
+                }
+                catch
+                {
+                    try
+                    {
+                        Exec(db, "ROLLBACK");
+                    }
+                    catch (SqliteException)
+                    {
+                        // Nothing to roll back (the failure ended the transaction): keep the first error.
+                    }
+                    throw;
+                }
             }
+        }
+
+        /// <summary>A refund's latest recorded state (<c>refund_states</c>), or null when none.</summary>
+        public string RefundState(string merchant, string refundId)
+        {
+            List<string> rows = Rows("SELECT status FROM refund_states WHERE merchant = @p0 AND refund_id = @p1", merchant, refundId);
+            return rows.Count == 0 ? null : rows[0];
         }
 
         /// <summary>The rows of a query, each as its columns joined with '|' (NULL as empty): for
@@ -449,10 +521,6 @@ namespace WechatPay.Notify.Example
         // longer body as one.
         private const int MaxRead = 65536 + 1;
 
-        // The APIv3 failure body for our own `internal` error. The binding's Reply.V3Fail takes only an
-        // exception it raised itself, so this one reply is written here (the library's form exactly).
-        private const string V3InternalBody = "{\"code\":\"FAIL\",\"message\":\"internal\"}";
-
         private readonly HttpListener listener = new HttpListener();
         private readonly Endpoint endpoint;
         private readonly Thread loop;
@@ -517,12 +585,12 @@ namespace WechatPay.Notify.Example
             bool v3 = request.Headers["Wechatpay-Signature"] != null;
             if (request.Url.AbsolutePath != NotifyPath)
             {
-                Respond(response, 404, "text/xml", Reply.Fail("unknown path"));
+                Respond(response, 404, "text/xml", Reply.Refusal());
                 return;
             }
             if (request.HttpMethod != "POST")
             {
-                Respond(response, 405, "text/xml", Reply.Fail("POST only"));
+                Respond(response, 405, "text/xml", Reply.Refusal());
                 return;
             }
             if (Interlocked.Decrement(ref failFirst) >= 0)
@@ -544,8 +612,9 @@ namespace WechatPay.Notify.Example
             }
             catch (EndpointRejectedException e)
             {
-                // Refused: nothing is recorded; the reply names the code, never details. (The core's
-                // messages are bounded and carry no control characters: safe to log.)
+                // Refused: nothing is recorded; the reply is the endpoint's constant refusal, the code and
+                // message go to the log. (The core's messages are bounded and carry no control
+                // characters: safe to log.)
                 Console.Error.WriteLine("notify: rejected " +
                                         (e.Version.HasValue ? e.Version.Value.ToString().ToLowerInvariant() : "undecided") +
                                         " notification" + (e.Label != null ? " for " + e.Label : "") + ": " + e.Code + ": " + e.Message);
@@ -556,7 +625,7 @@ namespace WechatPay.Notify.Example
             {
                 // Refused before the endpoint looked at the request (a header it cannot take).
                 Console.Error.WriteLine("notify: rejected: " + e.Code + ": " + e.Message);
-                Respond(response, 400, "text/xml", Reply.Fail(e.Code));
+                Respond(response, 400, "text/xml", Reply.Refusal());
                 return;
             }
             catch (Exception e) when (!(e is HttpListenerException))
@@ -574,8 +643,9 @@ namespace WechatPay.Notify.Example
 
         private static void Internal(HttpListenerResponse response, bool v3)
         {
-            if (v3) Respond(response, 500, "application/json", V3InternalBody);
-            else Respond(response, 500, "text/xml", Reply.Fail("internal"));
+            // Not acknowledged, so WeChat Pay retries: the library's refusal in the request's version.
+            if (v3) Respond(response, Reply.V3Fail("internal"));
+            else Respond(response, 500, "text/xml", Reply.Refusal());
         }
 
         private static byte[] ReadBody(Stream input)

@@ -3,7 +3,8 @@
 // each with v2 and APIv3, configured by a profiles file naming key files and an environment variable.
 // v2 payments are signed here with the library's Signer.Sign; APIv3 requests and v2 refunds are made by
 // the CLI (`wechatpay-notify simulate ... --print`, signed with the test keys of tests/vectors/keys/) and
-// read back with the library's V3Verifier where a test needs their transaction_id. The CLI's `simulate`
+// read back with the library's V3Verifier where a test needs their transaction_id; two states of one v2
+// refund are encrypted here (System.Security.Cryptography; `simulate` makes a new refund each time). The CLI's `simulate`
 // also drives the server directly (issue 12.6), and the built notify-server.exe runs as a process with
 // the test-only switch WECHATPAY_EXAMPLE_FAIL_FIRST.
 // Usage (from the repo root): mono notify-server-test.exe WECHATPAY_NOTIFY_CLI NOTIFY_SERVER_EXE
@@ -197,13 +198,18 @@ namespace WechatPay.Notify.Example.Tests
             return r;
         }
 
-        /// <summary>An APIv3 notification of <paramref name="m"/>, signed now with <paramref name="signer"/>'s
-        /// private key (default: the key <paramref name="m"/> trusts) under <paramref name="serial"/>
-        /// (default its key id), the resource encrypted with <paramref name="v3Key"/>.</summary>
+        /// <summary>An APIv3 notification of <paramref name="m"/> (its resource naming
+        /// <paramref name="m"/>'s mch_id, or <paramref name="mchId"/>: the profile's mch_id binds its
+        /// APIv3 part), signed now with <paramref name="signer"/>'s private key (default: the key
+        /// <paramref name="m"/> trusts) under <paramref name="serial"/> (default its key id), the resource
+        /// encrypted with <paramref name="v3Key"/>.</summary>
         private static Request V3(Merchant m, string what, string[] extra, Merchant signer = null, string serial = null,
-            string v3Key = null)
+            string v3Key = null, string mchId = null)
         {
-            var args = new List<string> { "v3", what, "--private-key", (signer ?? m).PrivateKey, "--key-id", serial ?? m.KeyId };
+            var args = new List<string>
+            {
+                "v3", what, "--private-key", (signer ?? m).PrivateKey, "--key-id", serial ?? m.KeyId, "--mch-id", mchId ?? m.MchId,
+            };
             args.AddRange(extra);
             return Printed(args, Env("WECHATPAY_API_V3_KEY", v3Key ?? m.V3Key));
         }
@@ -234,6 +240,47 @@ namespace WechatPay.Notify.Example.Tests
         {
             return Printed(new List<string> { "refund", "--mch-id", m.MchId, "--out-trade-no", order, "--total-fee", fee.ToString() },
                 Env("WECHATPAY_API_KEY", m.V2Key)).Body;
+        }
+
+        /// <summary>A v2 refund notification of <paramref name="m"/> for the refund <paramref name="refundId"/> in
+        /// the state <paramref name="status"/> (SUCCESS, CHANGE, REFUNDCLOSE), built here so that two states of
+        /// one refund can be sent (the CLI's simulate makes a new refund each time). req_info as WeChat Pay
+        /// encrypts it: AES-256-ECB with PKCS#7, the key being the 32 characters of the lowercase hex MD5 of
+        /// the API key.</summary>
+        private static byte[] V2RefundState(Merchant m, string refundId, string status, string order, long fee)
+        {
+            var inner = new StringBuilder("<root>");
+            foreach (var f in new[]
+            {
+                F("out_refund_no", "R" + refundId.Substring(refundId.Length - 8)), F("out_trade_no", order),
+                F("refund_account", "REFUND_SOURCE_RECHARGE_FUNDS"), F("refund_fee", fee.ToString()), F("refund_id", refundId),
+                F("refund_recv_accout", "支付用户零钱"), F("refund_request_source", "API"), F("refund_status", status),
+                F("settlement_refund_fee", fee.ToString()), F("settlement_total_fee", fee.ToString()),
+                F("success_time", "2026-11-27 13:20:00"), F("total_fee", fee.ToString()), F("transaction_id", SampleTx),
+            })
+            {
+                inner.Append("<" + f.Key + "><![CDATA[" + f.Value + "]]></" + f.Key + ">");
+            }
+            inner.Append("</root>");
+            string reqInfo;
+            using (var md5 = System.Security.Cryptography.MD5.Create())
+            using (var aes = System.Security.Cryptography.Aes.Create())
+            {
+                byte[] digest = md5.ComputeHash(Encoding.ASCII.GetBytes(m.V2Key));
+                var hex = new StringBuilder();
+                foreach (byte b in digest) hex.Append(b.ToString("x2"));
+                aes.Key = Encoding.ASCII.GetBytes(hex.ToString());
+                aes.Mode = System.Security.Cryptography.CipherMode.ECB;
+                aes.Padding = System.Security.Cryptography.PaddingMode.PKCS7;
+                byte[] plain = Encoding.UTF8.GetBytes(inner.ToString());
+                using (var enc = aes.CreateEncryptor())
+                {
+                    reqInfo = Convert.ToBase64String(enc.TransformFinalBlock(plain, 0, plain.Length));
+                }
+            }
+            return Encoding.UTF8.GetBytes("<xml><return_code>SUCCESS</return_code><appid><![CDATA[wx2421b1c4370ec43b]]></appid>" +
+                "<mch_id><![CDATA[" + m.MchId + "]]></mch_id><nonce_str><![CDATA[" + refundId.Substring(refundId.Length - 16) +
+                "]]></nonce_str><req_info><![CDATA[" + reqInfo + "]]></req_info></xml>");
         }
 
         // ---- HTTP ----
@@ -324,9 +371,11 @@ namespace WechatPay.Notify.Example.Tests
             return Post(url, r.Body, r.Headers);
         }
 
+        /// <summary>The v2 FAIL reply for a refusal with <paramref name="code"/>: one constant message, never
+        /// the code (SPEC §2).</summary>
         private static string Fail(string code)
         {
-            return "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[" + code + "]]></return_msg></xml>";
+            return "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>";
         }
 
         private const string V2Ok = "200|text/xml|" + Success;
@@ -337,9 +386,10 @@ namespace WechatPay.Notify.Example.Tests
             return status + "|text/xml|" + Fail(code);
         }
 
+        /// <summary>The APIv3 FAIL body for a refusal with <paramref name="code"/>: one constant message.</summary>
         private static string V3Fail(string code)
         {
-            return "{\"code\":\"FAIL\",\"message\":\"" + code + "\"}";
+            return "{\"code\":\"FAIL\",\"message\":\"rejected\"}";
         }
 
         private static string V3Refused(string code, int status)
@@ -495,8 +545,10 @@ namespace WechatPay.Notify.Example.Tests
                     T.Eq("500|paid|4200000001", Order(s, A, "o-1"), "paid by the first");
                     T.Eq("500|pending|", Order(s, A, "o-2"), "v2 failed payment pays nothing");
                     T.Eq("500|pending|", Order(s, B, "o-3"), "v3 failed payment pays nothing");
+                    // An unsuccessful payment's key names its state (transaction_id:STATE): a later success of
+                    // the same transaction is another key.
                     T.Eq("shop-a|4200000001|v2|o-1|500|SUCCESS|paid\nshop-a|4200000002|v2|o-1|500|SUCCESS|discrepancy\n" +
-                         "shop-a|4200000003|v2|o-2|500|FAIL|failed\nshop-b|" + Tx(B, failed) + "|v3|o-3|500|PAYERROR|failed",
+                         "shop-a|4200000003:FAIL|v2|o-2|500|FAIL|failed\nshop-b|" + Tx(B, failed) + ":PAYERROR|v3|o-3|500|PAYERROR|failed",
                         Payments(s), "payments");
                     T.Eq("shop-a|4200000002|o-1|500|500|already_paid", Discrepancies(s), "discrepancy");
                 }, 0, null, A.Label, "o-1", 500, A.Label, "o-2", 500, B.Label, "o-3", 500));
@@ -547,10 +599,50 @@ namespace WechatPay.Notify.Example.Tests
                     }
                     T.Eq("shop-a|v2|" + SampleOrder + "|101|SUCCESS\nshop-b|v3|o-7|70|SUCCESS",
                         string.Join("\n", s.Rows("SELECT merchant, version, out_trade_no, refund_fee, refund_status FROM refunds ORDER BY rowid")), "refunds");
-                    T.Eq(Read(B, b).Refund.RefundId, s.Rows("SELECT dedupe_key FROM refunds WHERE merchant = 'shop-b'")[0], "keyed by refund_id");
+                    string refundB = Read(B, b).Refund.RefundId;
+                    T.Eq(refundB + ":SUCCESS", s.Rows("SELECT dedupe_key FROM refunds WHERE merchant = 'shop-b'")[0], "keyed by refund_id:STATUS");
+                    T.Eq("SUCCESS", s.RefundState(B.Label, refundB), "refund_states");
+                    T.Eq(2, Count(s, "refund_states"), "one state per refund");
                     T.Eq("101|paid|" + SampleTx, Order(s, A, SampleOrder), "order untouched");
                     T.Eq(1, Count(s, "payments"), "payments untouched");
                 }, 0, null, A.Label, SampleOrder, 101));
+
+            T.Case("http: a refund's state moves forward only: ABNORMAL then SUCCESS ends SUCCESS, never back", () =>
+                WithServer("refund-states", (url, s) =>
+                {
+                    const string rid = "50000000382026112700000000077";
+                    byte[] abnormal = V2RefundState(A, rid, "CHANGE", SampleOrder, 101);
+                    byte[] success = V2RefundState(A, rid, "SUCCESS", SampleOrder, 101);
+                    byte[] closed = V2RefundState(A, rid, "REFUNDCLOSE", SampleOrder, 101);
+                    T.Eq(V2Ok, Post(url, abnormal), "ABNORMAL");
+                    T.Eq("ABNORMAL", s.RefundState(A.Label, rid), "after ABNORMAL");
+                    T.Eq(V2Ok, Post(url, success), "SUCCESS");
+                    T.Eq("SUCCESS", s.RefundState(A.Label, rid), "after SUCCESS");
+                    foreach (byte[] late in new[] { abnormal, success, closed, abnormal })
+                    {
+                        T.Eq(V2Ok, Post(url, late), "a late or repeated delivery is acknowledged");
+                    }
+                    T.Eq("SUCCESS", s.RefundState(A.Label, rid), "never back from SUCCESS");
+                    T.Eq(rid + ":ABNORMAL|CHANGE\n" + rid + ":SUCCESS|SUCCESS\n" + rid + ":CLOSED|REFUNDCLOSE",
+                        string.Join("\n", s.Rows("SELECT dedupe_key, refund_status FROM refunds ORDER BY rowid")), "each state once");
+                    // Another refund: ABNORMAL then CLOSED ends CLOSED, and a later SUCCESS does not move it.
+                    const string rid2 = "50000000382026112700000000078";
+                    T.Eq(V2Ok, Post(url, V2RefundState(B, rid2, "CHANGE", "o-8", 80)), "B ABNORMAL");
+                    T.Eq(V2Ok, Post(url, V2RefundState(B, rid2, "REFUNDCLOSE", "o-8", 80)), "B CLOSED");
+                    T.Eq(V2Ok, Post(url, V2RefundState(B, rid2, "SUCCESS", "o-8", 80)), "B SUCCESS after CLOSED");
+                    T.Eq("CLOSED", s.RefundState(B.Label, rid2), "never back from CLOSED");
+                    T.Eq(0, Count(s, "payments"), "no payment");
+                }));
+
+            T.Case("http: an APIv3 resource naming another merchant than the profile's is refused", () =>
+                WithServer("v3-merchant", (url, s) =>
+                {
+                    T.Eq(V3Refused("merchant_mismatch", 401), PostV3(url, V3(A, "pay", new[] { "--out-trade-no", "o-1", "--total-fee", "100" }, mchId: B.MchId)),
+                        "shop-a's key id, shop-b's mchid");
+                    T.Eq(0, Count(s, "payments"), "nothing recorded");
+                    T.Eq(V3Ok, PostV3(url, V3Pay(A, "o-1", 100)), "the merchant's own");
+                    T.Eq("paid", Order(s, A, "o-1").Split('|')[1], "paid");
+                }, 0, null, A.Label, "o-1", 100));
 
             T.Case("http: oversized, undecidable, unknown-merchant, wrong-method and wrong-path requests", () =>
                 WithServer("oversized", (url, s) =>
@@ -722,8 +814,14 @@ namespace WechatPay.Notify.Example.Tests
                     string.Join("\n", s.Rows("SELECT dedupe_key, reason FROM discrepancies ORDER BY rowid")), "reasons");
                 var reopened = new Store(path);
                 T.Eq("duplicate", reopened.RecordPayment("shop-a", "t5", "v2", "o-1", 5, "SUCCESS", true), "after a restart");
-                T.Eq("refund", reopened.RecordRefund("shop-a", "r1", "v2", "o-1", "R1", 5, "SUCCESS"), "refund");
-                T.Eq("duplicate", reopened.RecordRefund("shop-a", "r1", "v3", "o-1", "R1", 5, "SUCCESS"), "refund again");
+                T.Eq("refund", reopened.RecordRefund("shop-a", "r1:ABNORMAL", "v2", "o-1", "R1", 5, "CHANGE", "r1"), "refund ABNORMAL");
+                T.Eq("ABNORMAL", reopened.RefundState("shop-a", "r1"), "state ABNORMAL");
+                T.Eq("refund", reopened.RecordRefund("shop-a", "r1:SUCCESS", "v2", "o-1", "R1", 5, "SUCCESS", "r1"), "refund SUCCESS");
+                T.Eq("duplicate", reopened.RecordRefund("shop-a", "r1:SUCCESS", "v3", "o-1", "R1", 5, "SUCCESS", "r1"), "the other version's delivery");
+                T.Eq("refund", reopened.RecordRefund("shop-a", "r1:CLOSED", "v3", "o-1", "R1", 5, "CLOSED", "r1"), "a later CLOSED is recorded");
+                T.Eq("SUCCESS", reopened.RefundState("shop-a", "r1"), "but never moves SUCCESS back");
+                T.Eq("no_state", reopened.RecordRefund("shop-a", "r2", "v2", "o-1", "R2", 5, "SUCCESS", "r2"), "a key that names no state");
+                T.Eq(3, Count(reopened, "refunds"), "each state once");
                 T.Eq(7, Count(reopened, "payments"), "records on disk");
                 T.Throws<Exception>(() => s.CreateOrder("shop-a", "o-1", 5)); // an order number is created once per merchant
             });
@@ -772,7 +870,7 @@ namespace WechatPay.Notify.Example.Tests
                 {
                     int exit;
                     var env = Env("WECHATPAY_API_V3_KEY", A.V3Key);
-                    string[] pay = { "v3", "pay", "--private-key", key, "--key-id", keyId, "--out-trade-no", "SIM-A-3", "--total-fee", "303" };
+                    string[] pay = { "v3", "pay", "--private-key", key, "--key-id", keyId, "--mch-id", A.MchId, "--out-trade-no", "SIM-A-3", "--total-fee", "303" };
                     var stale = new List<string>(pay) { "--stale-timestamp" };
                     JsonObject r = Simulate(url, env, out exit, stale.ToArray());
                     T.Eq("401|False", Attempts(r), "stale");
@@ -825,7 +923,7 @@ namespace WechatPay.Notify.Example.Tests
                             int exit;
                             JsonObject r = v3
                                 ? Simulate(url, Env("WECHATPAY_API_V3_KEY", A.V3Key), out exit, "v3", "pay", "--private-key", key, "--key-id", keyId,
-                                    "--out-trade-no", "SIM-A-4", "--total-fee", "404", "--until-success", "--time-scale", "0.01")
+                                    "--mch-id", A.MchId, "--out-trade-no", "SIM-A-4", "--total-fee", "404", "--until-success", "--time-scale", "0.01")
                                 : Simulate(url, Env("WECHATPAY_API_KEY", A.V2Key), out exit, "pay", "--mch-id", A.MchId,
                                     "--out-trade-no", "SIM-A-4", "--total-fee", "404", "--until-success", "--time-scale", "0.01");
                             T.Eq(0, exit, "exit");

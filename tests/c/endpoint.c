@@ -47,8 +47,9 @@ struct ep_fixture {
 };
 
 /* Builds an endpoint from `config.profiles` with the builder: each profile's v2 and v3 parts are
- * built as the v2_pay / v3_notify runners build theirs, added, and freed at once (the builder keeps
- * its own copies). On failure returns NULL, copies the code to `code` and says in `why` whether
+ * built as the v2_pay / v3_notify runners build theirs (the v3 part's optional `mchIds` too), added
+ * (with the profile's optional `mchId` through add_profile_with_mch_id), and freed at once (the
+ * builder keeps its own copies). On failure returns NULL, copies the code to `code` and says in `why` whether
  * its message breaks the message rule (`why` stays "" if not). */
 static struct wechatpay_endpoint *build_endpoint(const json_t *profiles, char *code,
                                                  size_t code_cap, char *why, size_t why_cap) {
@@ -63,7 +64,9 @@ static struct wechatpay_endpoint *build_endpoint(const json_t *profiles, char *c
     struct wechatpay_verifier *v2 = NULL;
     struct wechatpay_v3_verifier *v3 = NULL;
     struct wechatpay_str label = jstr(json_object_get(profile, "label"));
+    const json_t *mch_id = json_object_get(profile, "mchId");
     if (err != NULL) break;
+    CHECK(mch_id == NULL || json_is_null(mch_id) || json_is_string(mch_id));
     if (json_is_object(v2_config)) {
       v2 = group_verifier(v2_config, code, code_cap, why, why_cap);
       if (v2 == NULL) {
@@ -79,7 +82,13 @@ static struct wechatpay_endpoint *build_endpoint(const json_t *profiles, char *c
         return NULL;
       }
     }
-    err = wechatpay_endpoint_builder_add_profile(builder, label.data, label.len, v2, v3);
+    if (json_is_string(mch_id)) {
+      struct wechatpay_str id = jstr(mch_id);
+      err = wechatpay_endpoint_builder_add_profile_with_mch_id(builder, label.data, label.len, id.data,
+                                                               id.len, v2, v3);
+    } else {
+      err = wechatpay_endpoint_builder_add_profile(builder, label.data, label.len, v2, v3);
+    }
     wechatpay_verifier_free(v2);
     wechatpay_v3_verifier_free(v3);
   }
@@ -446,7 +455,7 @@ static void handle_misuse(const struct ep_fixture *fx) {
   }
   end_case();
 
-  begin_case("endpoint: a Wechatpay-Signature header given twice is the core's invalid_argument, with the v3 reply");
+  begin_case("endpoint: a Wechatpay-Signature header given twice is the core's invalid_argument, with the v3 reply and no merchant");
   if (e != NULL && v3->body != NULL) {
     struct wechatpay_field *h = calloc(v3->headers_len + 1, sizeof *h);
     size_t i;
@@ -461,9 +470,10 @@ static void handle_misuse(const struct ep_fixture *fx) {
       CHECK(err != NULL && wechatpay_error_endpoint_reply(err, &reply));
       CHECK(reply.status == 400 && reply.content_type != NULL &&
             strcmp(reply.content_type, "application/json") == 0 &&
-            STR_EQ(reply.body, "{\"code\":\"FAIL\",\"message\":\"invalid_argument\"}"));
+            STR_EQ(reply.body, "{\"code\":\"FAIL\",\"message\":\"rejected\"}"));
       CHECK(wechatpay_error_endpoint_version(err) == WECHATPAY_API_VERSION_V3);
-      CHECK(wechatpay_error_endpoint_label(err, &s) && s.len > 0);
+      /* The headers are read once, before routing: no merchant was chosen. */
+      CHECK(!wechatpay_error_endpoint_label(err, &s));
       CHECK_ERROR(err, "invalid_argument");
       CHECK(res == (struct wechatpay_endpoint_result *)&sentinel);
       free(h);
@@ -471,10 +481,34 @@ static void handle_misuse(const struct ep_fixture *fx) {
   }
   end_case();
 
+  begin_case("endpoint: an APIv3 body over its merchant's max_body_bytes is body_too_large (400) before anything is verified");
+  if (e != NULL && v3->body != NULL) {
+    /* The genuine request followed by spaces up to one byte over the default 65536. */
+    size_t big_len = 65537;
+    unsigned char *big = malloc(big_len);
+    CHECK(big != NULL && v3->body_len < big_len);
+    if (big != NULL && v3->body_len < big_len) {
+      memcpy(big, v3->body, v3->body_len);
+      memset(big + v3->body_len, ' ', big_len - v3->body_len);
+      err = wechatpay_endpoint_handle(e, v3->headers, v3->headers_len, big, big_len, v3->now, &res);
+      CHECK(err != NULL && wechatpay_error_endpoint_reply(err, &reply) && reply.status == 400);
+      CHECK(wechatpay_error_endpoint_version(err) == WECHATPAY_API_VERSION_V3);
+      CHECK_ERROR(err, "body_too_large");
+      CHECK(res == (struct wechatpay_endpoint_result *)&sentinel);
+      /* At the limit exactly it is read (and its signature, over other bytes, does not verify). */
+      err = wechatpay_endpoint_handle(e, v3->headers, v3->headers_len, big, big_len - 1, v3->now, &res);
+      CHECK_ERROR(err, "signature_mismatch");
+    }
+    free(big);
+  }
+  end_case();
+
   begin_case("endpoint: an empty request (NULL body, length 0, no headers) is undecidable: 400 with the v2 FAIL");
   if (e != NULL) {
     err = wechatpay_endpoint_handle(e, NULL, 0, NULL, 0, 0, &res);
     CHECK(err != NULL && wechatpay_error_endpoint_reply(err, &reply) && reply.status == 400);
+    /* The one constant refusal, never the code. */
+    CHECK(err != NULL && str_eq(reply.body, wechatpay_reply_refusal(), strlen(wechatpay_reply_refusal())));
     CHECK(wechatpay_error_endpoint_version(err) == WECHATPAY_API_VERSION_NONE);
     CHECK(!wechatpay_error_endpoint_label(err, &s));
     CHECK_ERROR(err, "malformed_xml");
@@ -526,7 +560,9 @@ static void handle_misuse(const struct ep_fixture *fx) {
     res = NULL;
     CHECK_OK(wechatpay_endpoint_handle(e, NULL, 0, pay->body, pay->body_len, pay->now, &res));
     p = wechatpay_endpoint_result_payment(res);
-    CHECK(p != NULL && wechatpay_payment_total_fee(p, &amount) && amount > 0);
+    CHECK(p != NULL);
+    CHECK_OK(wechatpay_payment_total_fee(p, &amount, &present));
+    CHECK(present && amount > 0);
     CHECK(wechatpay_payment_mch_id(p, &s) && STR_EQ(s, "10000100"));
     wechatpay_endpoint_result_free(res);
     res = NULL;
@@ -542,6 +578,210 @@ static void handle_misuse(const struct ep_fixture *fx) {
   end_case();
 
   wechatpay_endpoint_free(e);
+}
+
+/* The JSON profile of group 0 labelled `label` (NULL when there is none). */
+static const json_t *fixture_profile(const struct ep_fixture *fx, const char *label) {
+  const json_t *profile;
+  size_t i;
+  if (label == NULL) return NULL;
+  json_array_foreach(fx->profiles, i, profile) {
+    const char *l = json_string_value(json_object_get(profile, "label"));
+    if (l != NULL && strcmp(l, label) == 0) return profile;
+  }
+  return NULL;
+}
+
+/* Builds a one-profile endpoint (`mch_id` NULL: add_profile, else add_profile_with_mch_id) and
+ * handles `c` with it; returns NULL when it verified, else the error code (static). `build_code`
+ * gets the build's code when the endpoint was refused ("" otherwise). */
+static const char *one_profile(const char *mch_id, const struct wechatpay_verifier *v2,
+                               const struct wechatpay_v3_verifier *v3, const struct ep_case *c,
+                               char *build_code, size_t cap) {
+  static char code[64];
+  struct wechatpay_endpoint_builder *b = NULL;
+  struct wechatpay_endpoint *e = NULL;
+  struct wechatpay_endpoint_result *res = NULL;
+  struct wechatpay_error *err;
+  build_code[0] = '\0';
+  CHECK_OK(wechatpay_endpoint_builder_new(&b));
+  err = mch_id == NULL ? wechatpay_endpoint_builder_add_profile(b, LIT("only"), v2, v3)
+                       : wechatpay_endpoint_builder_add_profile_with_mch_id(b, LIT("only"), mch_id,
+                                                                            strlen(mch_id), v2, v3);
+  if (err == NULL) err = wechatpay_endpoint_builder_build(b, &e);
+  wechatpay_endpoint_builder_free(b);
+  if (err != NULL) {
+    snprintf(build_code, cap, "%s", wechatpay_error_code(err));
+    wechatpay_error_free(err);
+    return "refused";
+  }
+  err = wechatpay_endpoint_handle(e, c->headers, c->headers_len, c->body, c->body_len, c->now, &res);
+  wechatpay_endpoint_free(e);
+  if (err == NULL) {
+    struct wechatpay_str label;
+    CHECK(wechatpay_endpoint_result_label(res, &label) && STR_EQ(label, "only"));
+    wechatpay_endpoint_result_free(res);
+    return NULL;
+  }
+  snprintf(code, sizeof code, "%s", wechatpay_error_code(err));
+  {
+    /* A decided refusal: the merchant's label and the one constant reply body. */
+    struct wechatpay_http_reply reply;
+    struct wechatpay_str label;
+    CHECK(wechatpay_error_endpoint_reply(err, &reply));
+    CHECK(strstr(reply.body.data, code) == NULL && strstr(reply.body.data, "rejected") != NULL);
+    if (strcmp(code, "merchant_mismatch") == 0 && c->headers_len > 0)
+      CHECK(wechatpay_error_endpoint_label(err, &label) && STR_EQ(label, "only"));
+  }
+  wechatpay_error_free(err);
+  return code;
+}
+
+/* SPEC §2: a profile's merchant id binds both versions; two v2 parts with one API key are refused. */
+static void merchant_ids(const struct ep_fixture *fx) {
+  struct wechatpay_verifier *with_mch = v2_verifier(TEST_KEY, "MD5", "10000100");
+  struct wechatpay_verifier *without_mch = v2_verifier(TEST_KEY, "MD5", NULL);
+  struct wechatpay_verifier *other_mch = v2_verifier(TEST_KEY, "MD5", "10000200");
+  struct wechatpay_verifier *other_key = v2_verifier("0123456789abcdef0123456789abcdef", "MD5", "10000200");
+  char *body = make_payment_body("MD5", "4200000088", "100"); /* mch_id 10000100 */
+  struct ep_case pay;
+  char build[64];
+  const char *code;
+  memset(&pay, 0, sizeof pay);
+  pay.body = (unsigned char *)body;
+  pay.body_len = body != NULL ? strlen(body) : 0;
+
+  begin_case("endpoint profile mch_id: it routes v2 for a verifier that expects none; it must agree with one that does");
+  CHECK(body != NULL && with_mch != NULL && without_mch != NULL && other_mch != NULL && other_key != NULL);
+  if (body != NULL) {
+    CHECK(one_profile("10000100", without_mch, NULL, &pay, build, sizeof build) == NULL);
+    CHECK(one_profile("10000100", with_mch, NULL, &pay, build, sizeof build) == NULL);
+    /* Without a merchant id anywhere, the v2 part cannot be routed. */
+    code = one_profile(NULL, without_mch, NULL, &pay, build, sizeof build);
+    CHECK(code != NULL && strcmp(build, "invalid_config") == 0);
+    /* Two different ids for one merchant. */
+    code = one_profile("10000100", other_mch, NULL, &pay, build, sizeof build);
+    CHECK(code != NULL && strcmp(build, "invalid_config") == 0);
+    code = one_profile("", with_mch, NULL, &pay, build, sizeof build);
+    CHECK(code != NULL && strcmp(build, "invalid_config") == 0);
+    /* A payment of another merchant id routes nowhere. */
+    code = one_profile("10000200", other_key, NULL, &pay, build, sizeof build);
+    CHECK(code != NULL && strcmp(code, "merchant_mismatch") == 0 && build[0] == '\0');
+  }
+  end_case();
+
+  begin_case("endpoint profile mch_id: misuse is invalid_argument, an id that is not UTF-8 invalid_config");
+  {
+    struct wechatpay_endpoint_builder *b = NULL;
+    CHECK_ERROR(wechatpay_endpoint_builder_add_profile_with_mch_id(NULL, LIT("a"), LIT("1"), with_mch, NULL),
+                "invalid_argument");
+    CHECK_OK(wechatpay_endpoint_builder_new(&b));
+    CHECK_ERROR(wechatpay_endpoint_builder_add_profile_with_mch_id(b, LIT("a"), NULL, 2, with_mch, NULL),
+                "invalid_argument");
+    CHECK_ERROR(wechatpay_endpoint_builder_add_profile_with_mch_id(b, NULL, 1, LIT("1"), with_mch, NULL),
+                "invalid_argument");
+    CHECK_ERROR(wechatpay_endpoint_builder_add_profile_with_mch_id(b, LIT("a"), LIT("10\xff"), with_mch, NULL),
+                "invalid_config");
+    /* Nothing was added. */
+    CHECK_ERROR(wechatpay_endpoint_builder_build(b, NULL), "invalid_argument");
+    {
+      struct wechatpay_endpoint *e = NULL;
+      CHECK_ERROR(wechatpay_endpoint_builder_build(b, &e), "invalid_config");
+      CHECK(e == NULL);
+    }
+    wechatpay_endpoint_builder_free(b);
+  }
+  end_case();
+
+  begin_case("endpoint: two v2 parts with the same API key are invalid_config, whatever their mch_ids");
+  {
+    struct wechatpay_endpoint_builder *b = NULL;
+    struct wechatpay_endpoint *e = NULL;
+    CHECK_OK(wechatpay_endpoint_builder_new(&b));
+    CHECK_OK(wechatpay_endpoint_builder_add_profile(b, LIT("a"), with_mch, NULL));
+    CHECK_OK(wechatpay_endpoint_builder_add_profile(b, LIT("b"), other_mch, NULL));
+    CHECK_ERROR(wechatpay_endpoint_builder_build(b, &e), "invalid_config");
+    CHECK(e == NULL);
+    wechatpay_endpoint_builder_free(b);
+    b = NULL;
+    /* Different keys, different ids: fine. */
+    CHECK_OK(wechatpay_endpoint_builder_new(&b));
+    CHECK_OK(wechatpay_endpoint_builder_add_profile(b, LIT("a"), with_mch, NULL));
+    CHECK_OK(wechatpay_endpoint_builder_add_profile_with_mch_id(b, LIT("b"), LIT("10000200"), other_key, NULL));
+    CHECK_OK(wechatpay_endpoint_builder_build(b, &e));
+    CHECK(wechatpay_endpoint_profile_count(e) == 2);
+    wechatpay_endpoint_free(e);
+    wechatpay_endpoint_builder_free(b);
+  }
+  end_case();
+
+  begin_case("endpoint profile mch_id: an APIv3 resource must name the profile's merchant (mchid or sp_mchid)");
+  {
+    const json_t *profile = fixture_profile(fx, fx->v3.label);
+    const json_t *v3_config = json_object_get(profile, "v3");
+    char cbuild[64] = "", why[160] = "", mchid[64] = "";
+    struct wechatpay_v3_verifier *v3 = v3_config != NULL ? v3_group_verifier(v3_config, cbuild, sizeof cbuild, why, sizeof why) : NULL;
+    CHECK(v3 != NULL && fx->v3.body != NULL);
+    if (v3 != NULL && fx->v3.body != NULL) {
+      /* The kept notification's merchant, as its resource names it. */
+      struct wechatpay_v3_notification *n = NULL;
+      CHECK_OK(wechatpay_v3_verifier_verify(v3, fx->v3.headers, fx->v3.headers_len, fx->v3.body, fx->v3.body_len,
+                                            fx->v3.now, &n));
+      if (n != NULL) {
+        struct wechatpay_str s;
+        bool present = false;
+        struct wechatpay_error *err = wechatpay_v3_notification_has_transaction(n)
+                                          ? wechatpay_v3_transaction_text(n, LIT("mchid"), &s, &present)
+                                          : wechatpay_v3_refund_text(n, LIT("mchid"), &s, &present);
+        CHECK_OK(err);
+        if (err == NULL && present) snprintf(mchid, sizeof mchid, "%.*s", (int)s.len, s.data);
+        wechatpay_v3_notification_free(n);
+      }
+      CHECK(mchid[0] != '\0' && strcmp(mchid, "1900000999") != 0);
+      /* The profile's id: that merchant only. */
+      CHECK(one_profile(mchid, NULL, v3, &fx->v3, build, sizeof build) == NULL);
+      code = one_profile("1900000999", NULL, v3, &fx->v3, build, sizeof build);
+      CHECK(code != NULL && strcmp(code, "merchant_mismatch") == 0);
+      {
+        /* A v3 verifier that names its own ids (a service provider) keeps them. */
+        struct wechatpay_v3_verifier_builder *b = NULL;
+        struct wechatpay_v3_verifier *own = NULL;
+        const json_t *keys = json_object_get(v3_config, "platformKeys");
+        struct wechatpay_str key = jstr(json_object_get(v3_config, "apiV3Key"));
+        size_t i;
+        CHECK_OK(wechatpay_v3_verifier_builder_new(key.data, key.len, &b));
+        for (i = 0; i < json_array_size(keys); i++) {
+          struct wechatpay_str id = jstr(json_array_get(json_array_get(keys, i), 0));
+          struct wechatpay_str pem = jstr(json_array_get(json_array_get(keys, i), 1));
+          CHECK_OK(wechatpay_v3_verifier_builder_add_trusted_key(b, id.data, id.len, pem.data, pem.len));
+        }
+        CHECK_OK(wechatpay_v3_verifier_builder_expect_mch_id(b, mchid, strlen(mchid)));
+        CHECK_OK(wechatpay_v3_verifier_builder_build(b, &own));
+        wechatpay_v3_verifier_builder_free(b);
+        CHECK(one_profile("1900000999", NULL, own, &fx->v3, build, sizeof build) == NULL);
+        wechatpay_v3_verifier_free(own);
+      }
+    }
+    end_case();
+
+    begin_case("endpoint: an APIv3-only profile without any merchant id serves every merchant (its v3 part is kept)");
+    if (v3 != NULL && fx->v3.body != NULL) {
+      code = one_profile(NULL, NULL, v3, &fx->v3, build, sizeof build);
+      if (code != NULL) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "refused with %s (build: %s)", code, build);
+        check_failed(__FILE__, __LINE__, msg);
+      }
+    }
+    wechatpay_v3_verifier_free(v3);
+  }
+  end_case();
+
+  free(body);
+  wechatpay_verifier_free(with_mch);
+  wechatpay_verifier_free(without_mch);
+  wechatpay_verifier_free(other_mch);
+  wechatpay_verifier_free(other_key);
 }
 
 #define EP_THREADS 8
@@ -626,6 +866,7 @@ void run_endpoint_tests(const char *dir) {
   builder_misuse();
   if (fx.profiles != NULL) {
     handle_misuse(&fx);
+    merchant_ids(&fx);
     ep_threads(&fx);
   }
   free_case(&fx.v2_payment);

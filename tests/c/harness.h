@@ -51,6 +51,11 @@ bool str_eq(struct wechatpay_str got, const char *s, size_t len);
  * NUL-terminated body or NULL. */
 char *make_payment_body(const char *sign_type, const char *transaction_id, const char *total_fee);
 
+/* Builds a signed v2 body (TEST_KEY) of `n` name/value elements, in order; returns a malloc'd
+ * NUL-terminated body or NULL. */
+char *make_signed_body(const char *sign_type, const char *const *names, const char *const *values,
+                       size_t n);
+
 void run_vector_tests(const char *dir);
 void run_typed_view_tests(const char *dir);
 void run_misuse_tests(void);

@@ -114,40 +114,35 @@ bool str_eq(struct wechatpay_str got, const char *s, size_t len) {
   return got.len == len && (len == 0 || memcmp(got.data, s, len) == 0);
 }
 
-char *make_payment_body(const char *sign_type, const char *transaction_id, const char *total_fee) {
-  struct wechatpay_field fields[7];
-  const char *names[7] = {"return_code", "result_code",    "appid",    "mch_id",
-                          "out_trade_no", "transaction_id", "total_fee"};
-  const char *values[7];
+char *make_signed_body(const char *sign_type, const char *const *names, const char *const *values,
+                       size_t n) {
+  struct wechatpay_field *fields = calloc(n ? n : 1, sizeof *fields);
   struct wechatpay_string *sig = NULL;
   struct wechatpay_error *err;
   char *body;
-  size_t i, cap = 1024;
-  values[0] = "SUCCESS";
-  values[1] = "SUCCESS";
-  values[2] = "wx2421b1c4370ec43b";
-  values[3] = "10000100";
-  values[4] = "20261127ORDER0001";
-  values[5] = transaction_id;
-  values[6] = total_fee;
-  for (i = 0; i < 7; i++) {
+  size_t i, cap = 64;
+  if (fields == NULL) return NULL;
+  for (i = 0; i < n; i++) {
     fields[i].name.data = names[i];
     fields[i].name.len = strlen(names[i]);
     fields[i].value.data = values[i];
     fields[i].value.len = strlen(values[i]);
+    cap += 2 * strlen(names[i]) + strlen(values[i]) + 20;
   }
-  err = wechatpay_sign(fields, 7, LIT(TEST_KEY), sign_type, strlen(sign_type), &sig);
+  err = wechatpay_sign(fields, n, LIT(TEST_KEY), sign_type, strlen(sign_type), &sig);
+  free(fields);
   if (err != NULL) {
     wechatpay_error_free(err);
     return NULL;
   }
+  cap += wechatpay_string_len(sig);
   body = malloc(cap);
   if (body == NULL) {
     wechatpay_string_free(sig);
     return NULL;
   }
   strcpy(body, "<xml>");
-  for (i = 0; i < 7; i++) {
+  for (i = 0; i < n; i++) {
     size_t used = strlen(body);
     snprintf(body + used, cap - used, "<%s><![CDATA[%s]]></%s>", names[i], values[i], names[i]);
   }
@@ -157,6 +152,20 @@ char *make_payment_body(const char *sign_type, const char *transaction_id, const
   }
   wechatpay_string_free(sig);
   return body;
+}
+
+char *make_payment_body(const char *sign_type, const char *transaction_id, const char *total_fee) {
+  static const char *const names[7] = {"return_code", "result_code",    "appid",    "mch_id",
+                                       "out_trade_no", "transaction_id", "total_fee"};
+  const char *values[7];
+  values[0] = "SUCCESS";
+  values[1] = "SUCCESS";
+  values[2] = "wx2421b1c4370ec43b";
+  values[3] = "10000100";
+  values[4] = "20261127ORDER0001";
+  values[5] = transaction_id;
+  values[6] = total_fee;
+  return make_signed_body(sign_type, names, values, 7);
 }
 
 /* The message rule check itself can fail: it refuses what the rule forbids. */

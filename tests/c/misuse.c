@@ -82,20 +82,24 @@ static void null_arguments(void) {
     struct wechatpay_field f;
     struct wechatpay_coupon c;
     uint64_t n = 42;
+    size_t len = 42;
+    bool present = true;
     f.name = s;
     c.id = s;
     CHECK(wechatpay_payment_field_count(NULL) == 0);
     CHECK(!wechatpay_payment_field(NULL, 0, &f) && f.name.data == s.data);
     CHECK(!wechatpay_payment_get(NULL, LIT("appid"), &s) && s.len == 8);
     CHECK(!wechatpay_payment_appid(NULL, &s) && s.len == 8);
-    CHECK(!wechatpay_payment_total_fee(NULL, &n) && n == 42);
+    CHECK_ERROR(wechatpay_payment_total_fee(NULL, &n, &present), "invalid_argument");
     CHECK(!wechatpay_payment_is_success(NULL));
     CHECK(!wechatpay_payment_sign_type(NULL, &s) && s.len == 8);
-    CHECK(wechatpay_payment_coupons_len(NULL) == 0);
-    CHECK(!wechatpay_payment_coupon(NULL, 0, &c) && c.id.len == 8);
+    CHECK_ERROR(wechatpay_payment_coupons_len(NULL, &len), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_coupon(NULL, 0, &c), "invalid_argument");
+    CHECK(c.id.len == 8 && len == 42);
     CHECK(wechatpay_refund_field_count(NULL) == 0 && wechatpay_refund_req_info_count(NULL) == 0);
     CHECK(!wechatpay_refund_req_info_get(NULL, LIT("refund_id"), &s) && s.len == 8);
-    CHECK(!wechatpay_refund_refund_fee(NULL, &n) && n == 42);
+    CHECK_ERROR(wechatpay_refund_refund_fee(NULL, &n, &present), "invalid_argument");
+    CHECK(n == 42 && present);
     CHECK(!wechatpay_refund_is_success(NULL));
     CHECK(strcmp(wechatpay_error_code(NULL), "") == 0);
     CHECK(strcmp(wechatpay_error_message(NULL), "") == 0);
@@ -118,10 +122,20 @@ static void null_arguments(void) {
     struct wechatpay_payment *live = NULL;
     CHECK_OK(wechatpay_verifier_verify_payment(v, (const uint8_t *)body, len, &live));
     CHECK(!wechatpay_payment_appid(live, NULL));
-    CHECK(!wechatpay_payment_total_fee(live, NULL));
+    {
+      uint64_t n = 42;
+      bool present = false;
+      size_t count = 42;
+      CHECK_ERROR(wechatpay_payment_total_fee(live, NULL, &present), "invalid_argument");
+      CHECK_ERROR(wechatpay_payment_total_fee(live, &n, NULL), "invalid_argument");
+      CHECK_ERROR(wechatpay_payment_coupons_len(live, NULL), "invalid_argument");
+      CHECK(n == 42 && !present);
+      CHECK_OK(wechatpay_payment_coupons_len(live, &count));
+      CHECK(count == 0);
+    }
     CHECK(!wechatpay_payment_field(live, 0, NULL));
     CHECK(!wechatpay_payment_get(live, NULL, 5, NULL));
-    CHECK(!wechatpay_payment_coupon(live, 0, NULL));
+    CHECK_ERROR(wechatpay_payment_coupon(live, 0, NULL), "invalid_argument");
     {
       /* A name that is not UTF-8 is simply absent; out-of-range indices too. */
       struct wechatpay_str s;
@@ -295,20 +309,26 @@ static void api_shape(void) {
     struct wechatpay_payment *p = NULL;
     struct wechatpay_str s;
     uint64_t n = 0;
+    bool present = false;
     CHECK_ERROR(wechatpay_verifier_verify_payment(v1, (const uint8_t *)md5, strlen(md5), &p),
                 "signature_mismatch");
     CHECK_OK(wechatpay_verifier_verify_payment(v2, (const uint8_t *)md5, strlen(md5), &p));
     CHECK(wechatpay_payment_sign_type(p, &s) && STR_EQ(s, "MD5"));
-    CHECK(wechatpay_payment_total_fee(p, &n) && n == 0);
+    n = 42;
+    CHECK_OK(wechatpay_payment_total_fee(p, &n, &present));
+    CHECK(present && n == 0);
     CHECK(wechatpay_payment_is_success(p));
     CHECK(wechatpay_payment_dedupe_key(p, &s) && STR_EQ(s, "4200000003"));
-    CHECK(!wechatpay_payment_cash_fee(p, &n) && n == 0);
+    /* Absent: no error, present = false, the value untouched. */
+    CHECK_OK(wechatpay_payment_cash_fee(p, &n, &present));
+    CHECK(!present && n == 0);
     CHECK(!wechatpay_payment_attach(p, &s));
     wechatpay_payment_free(p);
     p = NULL;
     CHECK_OK(wechatpay_verifier_verify_payment(v1, (const uint8_t *)hmac, strlen(hmac), &p));
     CHECK(wechatpay_payment_sign_type(p, &s) && STR_EQ(s, "HMAC-SHA256"));
-    CHECK(wechatpay_payment_total_fee(p, &n) && n == 9999999999999999999ULL);
+    CHECK_OK(wechatpay_payment_total_fee(p, &n, &present));
+    CHECK(present && n == 9999999999999999999ULL);
     CHECK(wechatpay_payment_field_count(p) == 8);
     wechatpay_payment_free(p);
     p = NULL;
@@ -390,10 +410,13 @@ static void misaligned_pointers(void) {
     {
       struct wechatpay_str *bad_str = MISALIGNED(struct wechatpay_str *, storage.words);
       uint64_t *bad_u64 = MISALIGNED(uint64_t *, storage.words);
+      bool present = false;
       CHECK(!wechatpay_payment_appid(p, bad_str));
-      CHECK(!wechatpay_payment_total_fee(p, bad_u64));
-      CHECK(!wechatpay_payment_total_fee(MISALIGNED(const struct wechatpay_payment *, p),
-                                         &storage.words[0]));
+      CHECK_ERROR(wechatpay_payment_total_fee(p, bad_u64, &present), "invalid_argument");
+      CHECK_ERROR(wechatpay_payment_total_fee(MISALIGNED(const struct wechatpay_payment *, p),
+                                              &storage.words[0], &present),
+                  "invalid_argument");
+      CHECK(!present);
       CHECK(wechatpay_payment_field_count(MISALIGNED(const struct wechatpay_payment *, p)) == 0);
     }
     /* Nothing was written through any of them. */
@@ -440,7 +463,147 @@ static void core_refusals(void) {
   end_case();
 }
 
+/* SPEC §2: a typed amount present in another form than digits is the getter's missing_field,
+ * never "absent"; the dedupe key names the state of an unsuccessful payment; a refusal reply is
+ * one constant message. */
+static void typed_amounts_and_states(void) {
+  struct wechatpay_verifier *v = md5_verifier();
+  static const char *const names[] = {"return_code", "result_code", "mch_id", "out_trade_no",
+                                      "transaction_id", "total_fee", "cash_fee",
+                                      "settlement_total_fee", "coupon_fee", "coupon_count",
+                                      "coupon_id_0", "coupon_fee_0"};
+  const char *values[] = {"SUCCESS", "SUCCESS", "10000100", "20261127ORDER0005", "4200000005",
+                          "100", "1.00", "-1", "", "1", "C0", "x5"};
+  char *body;
+  struct wechatpay_payment *p = NULL;
+
+  begin_case("typed amounts: present in another form is missing_field, empty or absent is absent, digits are read");
+  body = make_signed_body("MD5", names, values, sizeof names / sizeof names[0]);
+  CHECK(v != NULL && body != NULL);
+  if (v != NULL && body != NULL) {
+    CHECK_OK(wechatpay_verifier_verify_payment(v, (const uint8_t *)body, strlen(body), &p));
+  }
+  if (p != NULL) {
+    uint64_t n = 42;
+    bool present = false;
+    size_t len = 42;
+    struct wechatpay_coupon c;
+    struct wechatpay_str s;
+    struct wechatpay_error *err;
+    CHECK_OK(wechatpay_payment_total_fee(p, &n, &present));
+    CHECK(present && n == 100);
+    /* "1.00" and "-1": errors, the outputs untouched. */
+    n = 42;
+    present = false;
+    err = wechatpay_payment_cash_fee(p, &n, &present);
+    CHECK(err != NULL && wechatpay_error_number(err) == WECHATPAY_ERROR_KIND_MISSING_FIELD);
+    CHECK(err != NULL && strstr(wechatpay_error_message(err), "cash_fee") != NULL);
+    CHECK_ERROR(err, "missing_field");
+    CHECK_ERROR(wechatpay_payment_settlement_total_fee(p, &n, &present), "missing_field");
+    CHECK(n == 42 && !present);
+    /* An empty element is absent. */
+    present = true;
+    CHECK_OK(wechatpay_payment_coupon_fee(p, &n, &present));
+    CHECK(!present && n == 42);
+    /* The coupons: coupon_fee_0 "x5" is not an amount, so there is no coupon list. */
+    CHECK_OK(wechatpay_payment_coupon_count(p, &n, &present));
+    CHECK(present && n == 1);
+    CHECK_ERROR(wechatpay_payment_coupons_len(p, &len), "missing_field");
+    CHECK(len == 42);
+    c.id.len = 42;
+    CHECK_ERROR(wechatpay_payment_coupon(p, 0, &c), "missing_field");
+    CHECK(c.id.len == 42);
+    /* The field itself is kept exactly as received. */
+    CHECK(wechatpay_payment_get(p, LIT("cash_fee"), &s) && STR_EQ(s, "1.00"));
+    /* Each call gives a fresh error handle. */
+    err = wechatpay_payment_cash_fee(p, &n, &present);
+    CHECK_ERROR(err, "missing_field");
+    wechatpay_payment_free(p);
+    p = NULL;
+  }
+  free(body);
+  end_case();
+
+  begin_case("typed amounts: coupon_count that is not an amount makes the count and the coupon list errors");
+  values[9] = "one";
+  values[11] = "5";
+  body = make_signed_body("MD5", names, values, sizeof names / sizeof names[0]);
+  CHECK(body != NULL);
+  if (v != NULL && body != NULL) {
+    CHECK_OK(wechatpay_verifier_verify_payment(v, (const uint8_t *)body, strlen(body), &p));
+  }
+  if (p != NULL) {
+    uint64_t n = 0;
+    bool present = false;
+    size_t len = 0;
+    CHECK_ERROR(wechatpay_payment_coupon_count(p, &n, &present), "missing_field");
+    CHECK_ERROR(wechatpay_payment_coupons_len(p, &len), "missing_field");
+    wechatpay_payment_free(p);
+    p = NULL;
+  }
+  free(body);
+  values[9] = "1";
+  values[6] = "80";
+  values[7] = "100";
+  body = make_signed_body("MD5", names, values, sizeof names / sizeof names[0]);
+  if (v != NULL && body != NULL) {
+    CHECK_OK(wechatpay_verifier_verify_payment(v, (const uint8_t *)body, strlen(body), &p));
+  }
+  if (p != NULL) {
+    size_t len = 0;
+    struct wechatpay_coupon c;
+    CHECK_OK(wechatpay_payment_coupons_len(p, &len));
+    CHECK(len == 1);
+    CHECK_OK(wechatpay_payment_coupon(p, 0, &c));
+    CHECK(STR_EQ(c.id, "C0") && c.has_fee && c.fee == 5 && !c.has_coupon_type);
+    CHECK_ERROR(wechatpay_payment_coupon(p, 1, &c), "invalid_argument");
+    wechatpay_payment_free(p);
+    p = NULL;
+  }
+  free(body);
+  end_case();
+
+  begin_case("dedupe key: an unsuccessful payment's key names its state (transaction_id:RESULT_CODE)");
+  {
+    static const char *const fail_names[] = {"return_code", "result_code", "err_code", "mch_id",
+                                             "out_trade_no", "transaction_id"};
+    static const char *const fail_values[] = {"SUCCESS", "FAIL", "NOTENOUGH", "10000100",
+                                              "20261127ORDER0006", "4200000006"};
+    body = make_signed_body("MD5", fail_names, fail_values, 6);
+    CHECK(body != NULL);
+    if (v != NULL && body != NULL) {
+      CHECK_OK(wechatpay_verifier_verify_payment(v, (const uint8_t *)body, strlen(body), &p));
+    }
+    if (p != NULL) {
+      struct wechatpay_str s;
+      CHECK(!wechatpay_payment_is_success(p));
+      CHECK(wechatpay_payment_dedupe_key(p, &s) && STR_EQ(s, "4200000006:FAIL"));
+      CHECK(wechatpay_payment_transaction_id(p, &s) && STR_EQ(s, "4200000006"));
+      wechatpay_payment_free(p);
+      p = NULL;
+    }
+    free(body);
+  }
+  end_case();
+
+  begin_case("replies: the v2 refusal is one constant FAIL reply (`rejected`), never a code");
+  {
+    struct wechatpay_string *fail = NULL;
+    const char *refusal = wechatpay_reply_refusal();
+    CHECK(strcmp(refusal,
+                 "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]>"
+                 "</return_msg></xml>") == 0);
+    CHECK(wechatpay_reply_refusal() == refusal); /* static storage */
+    CHECK_OK(wechatpay_reply_fail(LIT("rejected"), &fail));
+    CHECK(fail != NULL && strcmp(wechatpay_string_data(fail), refusal) == 0);
+    wechatpay_string_free(fail);
+  }
+  end_case();
+  wechatpay_verifier_free(v);
+}
+
 void run_misuse_tests(void) {
+  typed_amounts_and_states();
   null_arguments();
   lengths();
   utf8();

@@ -21,7 +21,7 @@ struct payment_property {
   const char *name;
   enum typed_kind kind;
   bool (*text)(const struct wechatpay_payment *, struct wechatpay_str *); /* text, sign_type */
-  bool (*amount)(const struct wechatpay_payment *, uint64_t *);          /* amount */
+  struct wechatpay_error *(*amount)(const struct wechatpay_payment *, uint64_t *, bool *); /* amount */
   bool (*flag)(const struct wechatpay_payment *);                        /* bool */
 };
 
@@ -29,7 +29,7 @@ struct refund_property {
   const char *name;
   enum typed_kind kind;
   bool (*text)(const struct wechatpay_refund *, struct wechatpay_str *);
-  bool (*amount)(const struct wechatpay_refund *, uint64_t *);
+  struct wechatpay_error *(*amount)(const struct wechatpay_refund *, uint64_t *, bool *);
   bool (*flag)(const struct wechatpay_refund *);
 };
 
@@ -127,6 +127,37 @@ void check_amount(bool present, uint64_t got, const json_t *expected, const char
     if (!present || !json_is_integer(expected) || (json_int_t)got != json_integer_value(expected))
       check_failed(__FILE__, __LINE__, what);
   }
+}
+
+/* The expected form of a typed value that reading reports as an error: {"error": CODE}, the only
+ * key. Returns the code, or NULL when `expected` is not that form. */
+const char *expected_error(const json_t *expected) {
+  const json_t *code = json_object_get(expected, "error");
+  if (!json_is_object(expected) || json_object_size(expected) != 1 || !json_is_string(code)) return NULL;
+  return json_string_value(code);
+}
+
+/* An amount getter's outcome (its error, and on success whether present and the value) against
+ * `expected`: a JSON integer, null for absent, or {"error": CODE} for an amount the getter must
+ * refuse with that code (a present amount in another form is never "absent"). Frees `err`. */
+void check_amount_result(struct wechatpay_error *err, bool present, uint64_t got,
+                         const json_t *expected, const char *name) {
+  const char *code = expected_error(expected);
+  char what[256];
+  if (code != NULL) {
+    snprintf(what, sizeof what, "typed %s should be the error %s", name, code);
+    if (err == NULL) check_failed(__FILE__, __LINE__, what);
+    else check_error(err, code, __FILE__, __LINE__); /* the code, its number, the message rule */
+    return;
+  }
+  if (err != NULL) {
+    snprintf(what, sizeof what, "typed %s: unexpected error %s (%s)", name, wechatpay_error_code(err),
+             wechatpay_error_message(err));
+    check_failed(__FILE__, __LINE__, what);
+    wechatpay_error_free(err);
+    return;
+  }
+  check_amount(present, got, expected, name);
 }
 
 /* Decodes `body` or `bodyHex`; returns a malloc'd buffer (never NULL on success) and its length. */
@@ -227,15 +258,29 @@ static bool req_info_at(const void *h, size_t i, struct wechatpay_field *f) {
 }
 
 static void check_coupons(const struct wechatpay_payment *p, const json_t *expected) {
-  size_t i, n = wechatpay_payment_coupons_len(p);
+  size_t i, n = (size_t)-1;
   struct wechatpay_coupon c;
+  struct wechatpay_error *err = wechatpay_payment_coupons_len(p, &n);
+  const char *code = expected_error(expected);
+  if (code != NULL) {
+    /* The coupons cannot be listed: both getters refuse with the code, writing nothing. */
+    CHECK(err != NULL && n == (size_t)-1);
+    if (err != NULL) CHECK_ERROR(err, code);
+    c.id.len = 42;
+    err = wechatpay_payment_coupon(p, 0, &c);
+    CHECK(err != NULL && c.id.len == 42);
+    if (err != NULL) CHECK_ERROR(err, code);
+    return;
+  }
+  CHECK_OK(err);
+  if (err != NULL) return;
   CHECK(json_is_array(expected));
   CHECK(n == json_array_size(expected));
   for (i = 0; i < n && i < json_array_size(expected); i++) {
     const json_t *e = json_array_get(expected, i);
     const char *key;
     const json_t *value;
-    CHECK(wechatpay_payment_coupon(p, i, &c));
+    CHECK_OK(wechatpay_payment_coupon(p, i, &c));
     /* Every key of the expected coupon is a member of struct wechatpay_coupon. */
     json_object_foreach((json_t *)e, key, value) {
       if (strcmp(key, "id") == 0) {
@@ -252,7 +297,8 @@ static void check_coupons(const struct wechatpay_payment *p, const json_t *expec
     }
     CHECK(json_object_size(e) == 3);
   }
-  CHECK(!wechatpay_payment_coupon(p, n, &c));
+  /* Past the end: invalid_argument, nothing written. */
+  CHECK_ERROR(wechatpay_payment_coupon(p, n, &c), "invalid_argument");
 }
 
 static void check_payment(const struct wechatpay_payment *p, const json_t *expected) {
@@ -295,8 +341,9 @@ static void check_payment(const struct wechatpay_payment *p, const json_t *expec
       }
       case KIND_AMOUNT: {
         uint64_t n = 0;
-        bool present = prop->amount(p, &n);
-        check_amount(present, n, value, key);
+        bool present = false;
+        struct wechatpay_error *err = prop->amount(p, &n, &present);
+        check_amount_result(err, present, n, value, key);
         break;
       }
       case KIND_BOOL:
@@ -351,8 +398,9 @@ static void check_refund(const struct wechatpay_refund *r, const json_t *expecte
       }
       case KIND_AMOUNT: {
         uint64_t n = 0;
-        bool present = prop->amount(r, &n);
-        check_amount(present, n, value, key);
+        bool present = false;
+        struct wechatpay_error *err = prop->amount(r, &n, &present);
+        check_amount_result(err, present, n, value, key);
         break;
       }
       case KIND_BOOL:

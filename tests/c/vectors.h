@@ -22,6 +22,14 @@ void check_text(bool present, struct wechatpay_str got, const json_t *expected, 
 /* An amount: `expected` is a JSON integer, or null for absent. */
 void check_amount(bool present, uint64_t got, const json_t *expected, const char *name);
 
+/* The code of an expected typed value of the error form {"error": CODE}; NULL for any other value. */
+const char *expected_error(const json_t *expected);
+
+/* An amount getter's outcome against `expected`: a JSON integer, null for absent, or
+ * {"error": CODE} (the getter must return that error). Frees `err`. */
+void check_amount_result(struct wechatpay_error *err, bool present, uint64_t got,
+                         const json_t *expected, const char *name);
+
 /* Decodes a test's `body` or `bodyHex`; returns a malloc'd buffer and its length (NULL on error). */
 unsigned char *test_body(const json_t *test, size_t *len);
 
@@ -37,8 +45,8 @@ void check_total(const json_t *root, const char *file, json_int_t ran);
 struct wechatpay_verifier *group_verifier(const json_t *config, char *code, size_t code_cap,
                                           char *why, size_t why_cap);
 
-/* The same for an APIv3 config (apiV3Key, platformKeys [[id, PEM], ...], maxClockSkew,
- * maxBodyBytes). */
+/* The same for an APIv3 config (apiV3Key, platformKeys [[id, PEM], ...], mchIds [id, ...],
+ * maxClockSkew, maxBodyBytes). */
 struct wechatpay_v3_verifier *v3_group_verifier(const json_t *config, char *code, size_t code_cap,
                                                 char *why, size_t why_cap);
 

@@ -17,7 +17,7 @@ namespace WechatPay.Notify
 
     /// <summary>
     /// A merchant account served by an <see cref="Endpoint"/>: a label of your choice, given back with
-    /// each of its notifications, and its v2 verifier, its APIv3 verifier, or both.
+    /// each of its notifications, its merchant id, and its v2 verifier, its APIv3 verifier, or both.
     /// </summary>
     /// <remarks>The profile only refers to the verifiers: the endpoint takes its own copies when it is
     /// built, so they may be disposed afterwards.</remarks>
@@ -25,16 +25,24 @@ namespace WechatPay.Notify
     {
         /// <summary>A profile named <paramref name="label"/>.</summary>
         /// <param name="label">Your name for the merchant (e.g. <c>"shop-a"</c>).</param>
-        /// <param name="v2">The merchant's v2 verifier, or null. It must expect an <c>mch_id</c>
-        /// (<c>mchId</c>): v2 notifications find their merchant by it (else <c>invalid_config</c>
-        /// when the endpoint is built).</param>
+        /// <param name="v2">The merchant's v2 verifier, or null. v2 notifications find their merchant
+        /// by its id: the verifier's expected <c>mch_id</c> (its <c>mchId</c>) or the profile's
+        /// <paramref name="mchId"/> (without either, <c>invalid_config</c> when the endpoint is built).</param>
         /// <param name="v3">The merchant's APIv3 verifier (its APIv3 key and trusted WeChat Pay keys), or null.</param>
+        /// <param name="mchId">The merchant's id, or null. It binds both versions: v2 notifications must
+        /// carry it as <c>mch_id</c> (then the v2 verifier need not expect one; if it does, the two must
+        /// agree, else <c>invalid_config</c>), and APIv3 resources as <c>mchid</c> (or
+        /// <c>sp_mchid</c>), else <c>merchant_mismatch</c>, unless the APIv3 verifier names its own
+        /// (<c>mchIds</c>). Empty is <c>invalid_config</c> when the endpoint is built.</param>
         /// <exception cref="ArgumentNullException"><paramref name="label"/> is null.</exception>
-        /// <exception cref="ArgumentException"><paramref name="label"/> has no UTF-8 form (an unpaired surrogate).</exception>
-        public MerchantProfile(string label, Verifier v2 = null, V3Verifier v3 = null)
+        /// <exception cref="ArgumentException"><paramref name="label"/> or <paramref name="mchId"/> has no
+        /// UTF-8 form (an unpaired surrogate).</exception>
+        public MerchantProfile(string label, Verifier v2 = null, V3Verifier v3 = null, string mchId = null)
         {
             LabelBytes = Native.Encode(label, "label");
+            MchIdBytes = mchId == null ? null : Native.Encode(mchId, "mchId");
             Label = label;
+            MchId = mchId;
             V2 = v2;
             V3 = v3;
         }
@@ -48,7 +56,12 @@ namespace WechatPay.Notify
         /// <summary>The APIv3 verifier, or null.</summary>
         public V3Verifier V3 { get; }
 
+        /// <summary>The merchant id, or null (then a v2 verifier's expected <c>mch_id</c> is the id).</summary>
+        public string MchId { get; }
+
         internal byte[] LabelBytes { get; }
+
+        internal byte[] MchIdBytes { get; }
     }
 
     /// <summary>
@@ -56,12 +69,14 @@ namespace WechatPay.Notify
     /// version and the merchant, then runs that merchant's own verifier unchanged.
     /// </summary>
     /// <remarks>
-    /// <para>A <c>Wechatpay-Signature</c> header means APIv3: the merchant is the one whose
-    /// <see cref="V3Verifier"/> trusts <c>Wechatpay-Serial</c> (<c>missing_header</c> without it,
-    /// <c>unknown_serial</c> when no merchant trusts it). Otherwise the body is v2 XML: a refund when it
-    /// has <c>req_info</c>, else a payment, for the merchant whose <see cref="Verifier"/> expects its
-    /// <c>mch_id</c> (<c>missing_field</c> without one, <c>merchant_mismatch</c> when no merchant has
-    /// it). The merchant is chosen from unverified input, which is safe only because that merchant's
+    /// <para>A <c>Wechatpay-Signature</c> header means APIv3: the required headers
+    /// (<c>missing_header</c>), WeChat Pay's probe (<c>signature_probe</c>) and the signature type are
+    /// checked first, then the merchant is the one whose <see cref="V3Verifier"/> trusts
+    /// <c>Wechatpay-Serial</c> (<c>unknown_serial</c> when no merchant trusts it); its resource must
+    /// name the profile's merchant id(s) when there are any (<c>merchant_mismatch</c>). Otherwise the
+    /// body is v2 XML: a refund when it has <c>req_info</c>, else a payment, for the merchant whose id
+    /// is its <c>mch_id</c> (<c>missing_field</c> without one, <c>merchant_mismatch</c> when no
+    /// merchant has it). The merchant is chosen from unverified input, which is safe only because that merchant's
     /// own key must then verify the message: a body naming merchant A but signed with B's key fails
     /// A's verifier. A request neither version can read gets the v2 FAIL reply with status 400.</para>
     /// <para>Refusals are exceptions: <see cref="Handle(IDictionary{string, string}, byte[], long?)"/>
@@ -83,9 +98,12 @@ namespace WechatPay.Notify
         /// <exception cref="ArgumentNullException"><paramref name="profiles"/> or one of its elements is null.</exception>
         /// <exception cref="ObjectDisposedException">A profile's verifier was disposed.</exception>
         /// <exception cref="WechatPayNotifyException"><c>invalid_config</c>: no profile, a profile with
-        /// neither verifier, a v2 verifier without an expected <c>mch_id</c>, a label used twice, two
-        /// profiles with the same <c>mch_id</c>, or two profiles trusting the same APIv3 key id (a
-        /// request could then not be routed to one merchant).</exception>
+        /// neither verifier, a v2 verifier and no merchant id (neither the profile's nor an expected
+        /// <c>mch_id</c>), a profile's id that is empty or differs from its v2 verifier's, a label used
+        /// twice, two profiles with the same <c>mch_id</c>, two v2 verifiers with the same API key (a
+        /// refund's req_info names no merchant, so one merchant's refund would pass as the other's), or
+        /// two profiles trusting the same APIv3 key id (a request could then not be routed to one
+        /// merchant).</exception>
         public Endpoint(params MerchantProfile[] profiles)
             : this((IEnumerable<MerchantProfile>)profiles)
         {
@@ -126,10 +144,16 @@ namespace WechatPay.Notify
                 if (v2 != null) v2.DangerousAddRef(ref v2Ref);
                 if (v3 != null) v3.DangerousAddRef(ref v3Ref);
                 byte[] label = p.LabelBytes;
+                byte[] mchId = p.MchIdBytes;
+                IntPtr v2Raw = v2Ref ? v2.DangerousGetHandle() : IntPtr.Zero;
+                IntPtr v3Raw = v3Ref ? v3.DangerousGetHandle() : IntPtr.Zero;
                 fixed (byte* l = label)
+                fixed (byte* m = mchId)
                 {
-                    Native.Check(NativeMethods.wechatpay_endpoint_builder_add_profile(builder, l, Native.Len(label),
-                        v2Ref ? v2.DangerousGetHandle() : IntPtr.Zero, v3Ref ? v3.DangerousGetHandle() : IntPtr.Zero));
+                    Native.Check(mchId == null
+                        ? NativeMethods.wechatpay_endpoint_builder_add_profile(builder, l, Native.Len(label), v2Raw, v3Raw)
+                        : NativeMethods.wechatpay_endpoint_builder_add_profile_with_mch_id(builder, l, Native.Len(label),
+                            m, Native.Len(mchId), v2Raw, v3Raw));
                 }
             }
             finally
@@ -375,9 +399,12 @@ namespace WechatPay.Notify
         /// <summary>The payment or refund succeeded.</summary>
         public bool IsSuccess { get; }
 
-        /// <summary>The idempotency key (<c>transaction_id</c>, <c>refund_id</c>, or the APIv3 event
-        /// id): the same for the v2 and v3 deliveries of one payment or refund. Null when a v2
-        /// notification lacks it.</summary>
+        /// <summary>The idempotency key: record each notification once per key. A successful
+        /// payment's <c>transaction_id</c>; <c>transaction_id:STATE</c> for a payment that did not
+        /// succeed; <c>refund_id:STATUS</c> for a refund (v2 <c>CHANGE</c> reads as <c>ABNORMAL</c>,
+        /// <c>REFUNDCLOSE</c> as <c>CLOSED</c>); the APIv3 event id for other events. The v2 and v3
+        /// deliveries of one payment, or of one state of a refund, share a key. Null when a v2
+        /// notification lacks its id.</summary>
         public string DedupeKey { get; }
 
         /// <summary>The v2 payment, or null for another kind.</summary>
@@ -419,7 +446,8 @@ namespace WechatPay.Notify
     /// A request an <see cref="Endpoint"/> refused: <see cref="WechatPayNotifyException.Code"/> says
     /// why, <see cref="Reply"/> is what to send (v2 → 200 with the XML FAIL reply; APIv3 → 401 / 400 /
     /// 500 with the JSON FAIL body; a request neither version could read → the v2 FAIL reply with
-    /// 400), and <see cref="Version"/> / <see cref="Label"/> tell what was decided before it failed.
+    /// 400; every body carries the one constant message <c>rejected</c>, never the code, which is for
+    /// your logs), and <see cref="Version"/> / <see cref="Label"/> tell what was decided before it failed.
     /// </summary>
     public sealed class EndpointRejectedException : WechatPayNotifyException
     {

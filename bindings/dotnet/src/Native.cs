@@ -158,7 +158,7 @@ namespace WechatPay.Notify
         }
 
         public delegate bool TextGetter<THandle>(THandle handle, out NativeStr value);
-        public delegate bool AmountGetter<THandle>(THandle handle, out ulong value);
+        public delegate IntPtr AmountGetter<THandle>(THandle handle, out ulong value, out byte present);
 
         public static string Text<THandle>(THandle handle, TextGetter<THandle> get)
         {
@@ -166,10 +166,64 @@ namespace WechatPay.Notify
             return get(handle, out s) ? Decode(s) : null;
         }
 
-        public static ulong? Amount<THandle>(THandle handle, AmountGetter<THandle> get)
+        /// <summary>An amount getter's outcome, kept for the property: the amount, null when absent,
+        /// or the error (<c>missing_field</c>: present in another form) that reading it throws.</summary>
+        public static Typed<ulong?> Amount<THandle>(THandle handle, AmountGetter<THandle> get)
         {
             ulong value;
-            return get(handle, out value) ? value : (ulong?)null;
+            byte present;
+            IntPtr error = get(handle, out value, out present);
+            if (error != IntPtr.Zero) return Typed<ulong?>.Failed(FromNative(error));
+            return Typed<ulong?>.Of(present != 0 ? value : (ulong?)null);
+        }
+    }
+
+    /// <summary>
+    /// A typed value copied out of a verified notification, or the error reading it gave (a typed
+    /// amount present in another form than a non-negative integer is <c>missing_field</c>, never
+    /// "absent", SPEC §2). The public property returns <see cref="Value"/>, which throws a fresh
+    /// <see cref="WechatPayNotifyException"/> for an error: the notification itself stays usable.
+    /// </summary>
+    internal readonly struct Typed<TValue>
+    {
+        private readonly TValue value;
+        private readonly string code;
+        private readonly int number;
+        private readonly string message;
+
+        private Typed(TValue value, string code, int number, string message)
+        {
+            this.value = value;
+            this.code = code;
+            this.number = number;
+            this.message = message;
+        }
+
+        public static Typed<TValue> Of(TValue value)
+        {
+            return new Typed<TValue>(value, null, 0, null);
+        }
+
+        public static Typed<TValue> Failed(WechatPayNotifyException error)
+        {
+            return new Typed<TValue>(default(TValue), error.Code, error.Number, error.Message);
+        }
+
+        /// <summary>The value; throws the error when reading it failed.</summary>
+        public TValue Value
+        {
+            get
+            {
+                if (code != null) throw new WechatPayNotifyException(code, number, message);
+                return value;
+            }
+        }
+
+        /// <summary>For ToString: the value, or <c>&lt;CODE&gt;</c> without throwing.</summary>
+        public override string ToString()
+        {
+            if (code != null) return "<" + code + ">";
+            return value == null ? string.Empty : value.ToString();
         }
     }
 

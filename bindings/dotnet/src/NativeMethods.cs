@@ -89,6 +89,9 @@ namespace WechatPay.Notify
         public static extern IntPtr wechatpay_reply_success();
 
         [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_reply_refusal();
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_reply_fail(byte* message, UIntPtr messageLen, out IntPtr reply);
 
         // ---- verifier ----
@@ -144,11 +147,10 @@ namespace WechatPay.Notify
         public static extern bool wechatpay_payment_is_success(PaymentNotification.Handle payment);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
-        public static extern UIntPtr wechatpay_payment_coupons_len(PaymentNotification.Handle payment);
+        public static extern IntPtr wechatpay_payment_coupons_len(PaymentNotification.Handle payment, out UIntPtr len);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
-        [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_coupon(PaymentNotification.Handle payment, UIntPtr index,
+        public static extern IntPtr wechatpay_payment_coupon(PaymentNotification.Handle payment, UIntPtr index,
             out NativeCoupon coupon);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
@@ -198,17 +200,18 @@ namespace WechatPay.Notify
         [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
         public static extern bool wechatpay_payment_time_end(PaymentNotification.Handle p, out NativeStr value);
 
-        // Amount getters of a payment: true and the amount (fen) when present and valid.
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_total_fee(PaymentNotification.Handle p, out ulong value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_settlement_total_fee(PaymentNotification.Handle p, out ulong value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_cash_fee(PaymentNotification.Handle p, out ulong value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_coupon_fee(PaymentNotification.Handle p, out ulong value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_coupon_count(PaymentNotification.Handle p, out ulong value);
+        // Amount getters of a payment: NULL, present and the amount (fen) when sent; an error
+        // (missing_field) when sent in another form than an amount. The bool is written as one byte.
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_payment_total_fee(PaymentNotification.Handle p, out ulong value, out byte present);
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_payment_settlement_total_fee(PaymentNotification.Handle p, out ulong value, out byte present);
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_payment_cash_fee(PaymentNotification.Handle p, out ulong value, out byte present);
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_payment_coupon_fee(PaymentNotification.Handle p, out ulong value, out byte present);
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_payment_coupon_count(PaymentNotification.Handle p, out ulong value, out byte present);
 
         // ---- refund ----
         [DllImport(Lib, CallingConvention = Cdecl)]
@@ -259,14 +262,14 @@ namespace WechatPay.Notify
         [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
         public static extern bool wechatpay_refund_refund_request_source(RefundNotification.Handle r, out NativeStr value);
 
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_total_fee(RefundNotification.Handle r, out ulong value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_refund_fee(RefundNotification.Handle r, out ulong value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_settlement_total_fee(RefundNotification.Handle r, out ulong value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_settlement_refund_fee(RefundNotification.Handle r, out ulong value);
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_refund_total_fee(RefundNotification.Handle r, out ulong value, out byte present);
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_refund_refund_fee(RefundNotification.Handle r, out ulong value, out byte present);
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_refund_settlement_total_fee(RefundNotification.Handle r, out ulong value, out byte present);
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_refund_settlement_refund_fee(RefundNotification.Handle r, out ulong value, out byte present);
     
         // ---- APIv3 verifier ----
         [DllImport(Lib, CallingConvention = Cdecl)]
@@ -275,6 +278,10 @@ namespace WechatPay.Notify
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_v3_verifier_builder_add_trusted_key(V3Verifier.BuilderHandle builder,
             byte* id, UIntPtr idLen, byte* pem, UIntPtr pemLen);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_verifier_builder_expect_mch_id(V3Verifier.BuilderHandle builder,
+            byte* mchId, UIntPtr mchIdLen);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_v3_verifier_builder_max_clock_skew(V3Verifier.BuilderHandle builder,
@@ -309,6 +316,14 @@ namespace WechatPay.Notify
         [return: MarshalAs(UnmanagedType.I1)]
         public static extern bool wechatpay_v3_verifier_trusted_key_id(V3Verifier.Handle verifier, UIntPtr index,
             out NativeStr id);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_v3_verifier_expected_mch_id_count(V3Verifier.Handle verifier);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_verifier_expected_mch_id(V3Verifier.Handle verifier, UIntPtr index,
+            out NativeStr mchId);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern ulong wechatpay_v3_verifier_max_clock_skew(V3Verifier.Handle verifier);
@@ -397,6 +412,10 @@ namespace WechatPay.Notify
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_endpoint_builder_add_profile(Endpoint.BuilderHandle builder,
             byte* label, UIntPtr labelLen, IntPtr v2, IntPtr v3);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_endpoint_builder_add_profile_with_mch_id(Endpoint.BuilderHandle builder,
+            byte* label, UIntPtr labelLen, byte* mchId, UIntPtr mchIdLen, IntPtr v2, IntPtr v3);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_endpoint_builder_build(Endpoint.BuilderHandle builder, out IntPtr endpoint);

@@ -19,7 +19,8 @@ namespace WechatPay.Notify
         /// <summary><c>coupon_type_$n</c> (<c>CASH</c> / <c>NO_CASH</c>); null when not sent.</summary>
         public string CouponType { get; }
 
-        /// <summary><c>coupon_fee_$n</c> in fen; null when absent or invalid.</summary>
+        /// <summary><c>coupon_fee_$n</c> in fen; null when not sent. (A fee sent in another form than
+        /// digits makes <see cref="PaymentNotification.Coupons"/> throw <c>missing_field</c>.)</summary>
         public ulong? Fee { get; }
     }
 
@@ -28,9 +29,19 @@ namespace WechatPay.Notify
     /// result when it is created. <see cref="Fields"/> holds every element exactly as received, in
     /// document order; the typed properties come from the core's accessors.
     /// </summary>
+    /// <remarks>A typed amount sent in another form than digits (<c>1.00</c>, <c>-1</c>) is not
+    /// "absent": reading its property throws <see cref="WechatPayNotifyException"/> with
+    /// <c>Code</c> <c>missing_field</c> (the notification and its other properties stay readable;
+    /// <see cref="Fields"/> has the value exactly as sent).</remarks>
     public sealed class PaymentNotification
     {
         private readonly Dictionary<string, string> byName;
+        private readonly Typed<ulong?> totalFee;
+        private readonly Typed<ulong?> settlementTotalFee;
+        private readonly Typed<ulong?> cashFee;
+        private readonly Typed<ulong?> couponFee;
+        private readonly Typed<ulong?> couponCount;
+        private readonly Typed<IReadOnlyList<Coupon>> coupons;
 
         internal PaymentNotification(Handle h)
         {
@@ -65,24 +76,32 @@ namespace WechatPay.Notify
                 OutTradeNo = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_out_trade_no);
                 Attach = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_attach);
                 TimeEnd = Native.Text<Handle>(h, NativeMethods.wechatpay_payment_time_end);
-                TotalFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_total_fee);
-                SettlementTotalFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_settlement_total_fee);
-                CashFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_cash_fee);
-                CouponFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_coupon_fee);
-                CouponCount = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_coupon_count);
-                var coupons = new List<Coupon>();
-                ulong n = NativeMethods.wechatpay_payment_coupons_len(h).ToUInt64();
-                for (ulong i = 0; i < n; i++)
-                {
-                    NativeCoupon c;
-                    if (!NativeMethods.wechatpay_payment_coupon(h, new UIntPtr(i), out c)) break;
-                    coupons.Add(new Coupon(
-                        Native.Decode(c.Id),
-                        c.HasCouponType != 0 ? Native.Decode(c.CouponType) : null,
-                        c.HasFee != 0 ? c.Fee : (ulong?)null));
-                }
-                Coupons = coupons.AsReadOnly();
+                totalFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_total_fee);
+                settlementTotalFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_settlement_total_fee);
+                cashFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_cash_fee);
+                couponFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_coupon_fee);
+                couponCount = Native.Amount<Handle>(h, NativeMethods.wechatpay_payment_coupon_count);
+                coupons = ReadCoupons(h);
             }
+        }
+
+        /// <summary>The coupons, or the error listing them gave (a count or fee that is not an amount).</summary>
+        private static Typed<IReadOnlyList<Coupon>> ReadCoupons(Handle h)
+        {
+            UIntPtr len;
+            IntPtr error = NativeMethods.wechatpay_payment_coupons_len(h, out len);
+            if (error != IntPtr.Zero) return Typed<IReadOnlyList<Coupon>>.Failed(Native.FromNative(error));
+            var list = new List<Coupon>();
+            for (ulong i = 0; i < len.ToUInt64(); i++)
+            {
+                NativeCoupon c;
+                Native.Check(NativeMethods.wechatpay_payment_coupon(h, new UIntPtr(i), out c));
+                list.Add(new Coupon(
+                    Native.Decode(c.Id),
+                    c.HasCouponType != 0 ? Native.Decode(c.CouponType) : null,
+                    c.HasFee != 0 ? c.Fee : (ulong?)null));
+            }
+            return Typed<IReadOnlyList<Coupon>>.Of(list.AsReadOnly());
         }
 
         internal static Dictionary<string, string> Lookup(IReadOnlyList<KeyValuePair<string, string>> fields)
@@ -117,11 +136,20 @@ namespace WechatPay.Notify
         /// <summary>The algorithm the signature verified with (<c>MD5</c> / <c>HMAC-SHA256</c>).</summary>
         public string SignType { get; }
 
-        /// <summary>The idempotency key (<c>transaction_id</c>); null when absent.</summary>
+        /// <summary>The idempotency key: record each notification once per key. A successful
+        /// payment's <c>transaction_id</c> (the same as its APIv3 delivery's); for a payment that did
+        /// not succeed, <c>transaction_id:RESULT_CODE</c> (e.g. <c>4200000001:FAIL</c>), so a later
+        /// success is not swallowed by the earlier failure. Null without a <c>transaction_id</c>.</summary>
         public string DedupeKey { get; }
 
-        /// <summary>The coupons from <c>coupon_{type,id,fee}_$n</c>.</summary>
-        public IReadOnlyList<Coupon> Coupons { get; }
+        /// <summary>The coupons from <c>coupon_{type,id,fee}_$n</c> (indices below <c>coupon_count</c>
+        /// with a <c>coupon_id_$n</c>).</summary>
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: <c>coupon_count</c> or a
+        /// <c>coupon_fee_$n</c> was sent in another form than digits.</exception>
+        public IReadOnlyList<Coupon> Coupons
+        {
+            get { return coupons.Value; }
+        }
 
         /// <summary><c>appid</c>. Null when absent.</summary>
         public string Appid { get; }
@@ -180,25 +208,47 @@ namespace WechatPay.Notify
         /// <summary><c>time_end</c> (yyyyMMddHHmmss, Beijing time). Null when absent.</summary>
         public string TimeEnd { get; }
 
-        /// <summary><c>total_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
-        public ulong? TotalFee { get; }
+        /// <summary><c>total_fee</c> in fen; null when absent (or empty). Compare it with your order
+        /// before fulfilling it.</summary>
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: sent in another form than
+        /// ASCII digits within 2^64-1.</exception>
+        public ulong? TotalFee
+        {
+            get { return totalFee.Value; }
+        }
 
-        /// <summary><c>settlement_total_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
-        public ulong? SettlementTotalFee { get; }
+        /// <summary><c>settlement_total_fee</c> in fen; null when absent.</summary>
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: sent in another form than digits.</exception>
+        public ulong? SettlementTotalFee
+        {
+            get { return settlementTotalFee.Value; }
+        }
 
-        /// <summary><c>cash_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
-        public ulong? CashFee { get; }
+        /// <summary><c>cash_fee</c> in fen; null when absent.</summary>
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: sent in another form than digits.</exception>
+        public ulong? CashFee
+        {
+            get { return cashFee.Value; }
+        }
 
-        /// <summary><c>coupon_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
-        public ulong? CouponFee { get; }
+        /// <summary><c>coupon_fee</c> in fen; null when absent.</summary>
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: sent in another form than digits.</exception>
+        public ulong? CouponFee
+        {
+            get { return couponFee.Value; }
+        }
 
-        /// <summary><c>coupon_count</c>. Null when absent or not a non-negative integer.</summary>
-        public ulong? CouponCount { get; }
+        /// <summary><c>coupon_count</c>; null when absent.</summary>
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: sent in another form than digits.</exception>
+        public ulong? CouponCount
+        {
+            get { return couponCount.Value; }
+        }
 
         /// <inheritdoc />
         public override string ToString()
         {
-            return "PaymentNotification(transaction_id=" + TransactionId + ", total_fee=" + TotalFee + ")";
+            return "PaymentNotification(transaction_id=" + TransactionId + ", total_fee=" + totalFee + ", dedupe_key=" + DedupeKey + ")";
         }
 
         /// <summary>The native payment, freed as soon as its contents are copied.</summary>

@@ -12,11 +12,17 @@ namespace WechatPay.Notify
     /// req_info is AES-256-ECB without integrity: blocks of two genuine refund notifications of the
     /// same merchant can be cut and pasted into a third that passes every check. Treat a refund
     /// notification as a hint: confirm it with the refund query API before any irreversible action.
+    /// A typed amount sent in another form than digits is not "absent": reading its property throws
+    /// <see cref="WechatPayNotifyException"/> with <c>Code</c> <c>missing_field</c>.
     /// </remarks>
     public sealed class RefundNotification
     {
         private readonly Dictionary<string, string> byName;
         private readonly Dictionary<string, string> reqInfoByName;
+        private readonly Typed<ulong?> totalFee;
+        private readonly Typed<ulong?> refundFee;
+        private readonly Typed<ulong?> settlementTotalFee;
+        private readonly Typed<ulong?> settlementRefundFee;
 
         internal RefundNotification(Handle h)
         {
@@ -47,10 +53,10 @@ namespace WechatPay.Notify
                 RefundRecvAccout = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_refund_recv_accout);
                 RefundAccount = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_refund_account);
                 RefundRequestSource = Native.Text<Handle>(h, NativeMethods.wechatpay_refund_refund_request_source);
-                TotalFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_refund_total_fee);
-                RefundFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_refund_refund_fee);
-                SettlementTotalFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_refund_settlement_total_fee);
-                SettlementRefundFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_refund_settlement_refund_fee);
+                totalFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_refund_total_fee);
+                refundFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_refund_refund_fee);
+                settlementTotalFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_refund_settlement_total_fee);
+                settlementRefundFee = Native.Amount<Handle>(h, NativeMethods.wechatpay_refund_settlement_refund_fee);
             }
         }
 
@@ -79,7 +85,12 @@ namespace WechatPay.Notify
         /// <summary><c>refund_status</c> is SUCCESS.</summary>
         public bool IsSuccess { get; }
 
-        /// <summary>The idempotency key (<c>refund_id</c>); null when absent.</summary>
+        /// <summary>The idempotency key: record each notification once per key.
+        /// <c>refund_id:STATUS</c> with the status in APIv3's words (<c>SUCCESS</c>; <c>CHANGE</c> reads
+        /// as <c>ABNORMAL</c>, <c>REFUNDCLOSE</c> as <c>CLOSED</c>), so an <c>ABNORMAL</c> delivery does
+        /// not swallow the later <c>SUCCESS</c> and the v2 and v3 deliveries of one state share a key.
+        /// A refund's state only moves forward (<c>ABNORMAL</c> → <c>SUCCESS</c> or <c>CLOSED</c>):
+        /// never record it back. Null without a <c>refund_id</c>.</summary>
         public string DedupeKey { get; }
 
         /// <summary>The outer <c>appid</c>. Null when absent.</summary>
@@ -115,22 +126,38 @@ namespace WechatPay.Notify
         /// <summary><c>refund_request_source</c>. Null when absent.</summary>
         public string RefundRequestSource { get; }
 
-        /// <summary><c>total_fee</c> in fen (decrypted). Null when absent or not a non-negative integer.</summary>
-        public ulong? TotalFee { get; }
+        /// <summary><c>total_fee</c> in fen (decrypted); null when absent.</summary>
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: sent in another form than digits.</exception>
+        public ulong? TotalFee
+        {
+            get { return totalFee.Value; }
+        }
 
-        /// <summary><c>refund_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
-        public ulong? RefundFee { get; }
+        /// <summary><c>refund_fee</c> in fen; null when absent.</summary>
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: sent in another form than digits.</exception>
+        public ulong? RefundFee
+        {
+            get { return refundFee.Value; }
+        }
 
-        /// <summary><c>settlement_total_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
-        public ulong? SettlementTotalFee { get; }
+        /// <summary><c>settlement_total_fee</c> in fen; null when absent.</summary>
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: sent in another form than digits.</exception>
+        public ulong? SettlementTotalFee
+        {
+            get { return settlementTotalFee.Value; }
+        }
 
-        /// <summary><c>settlement_refund_fee</c> in fen. Null when absent or not a non-negative integer.</summary>
-        public ulong? SettlementRefundFee { get; }
+        /// <summary><c>settlement_refund_fee</c> in fen; null when absent.</summary>
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: sent in another form than digits.</exception>
+        public ulong? SettlementRefundFee
+        {
+            get { return settlementRefundFee.Value; }
+        }
 
         /// <inheritdoc />
         public override string ToString()
         {
-            return "RefundNotification(refund_id=" + RefundId + ", refund_fee=" + RefundFee + ")";
+            return "RefundNotification(refund_id=" + RefundId + ", refund_fee=" + refundFee + ", dedupe_key=" + DedupeKey + ")";
         }
 
         /// <summary>The native refund, freed as soon as its contents are copied.</summary>

@@ -18,9 +18,25 @@ namespace WechatPay.Notify
             return SuccessReply.Value;
         }
 
+        private static readonly Lazy<string> RefusalReply =
+            new Lazy<string>(() => Native.DecodeCString(NativeMethods.wechatpay_reply_refusal()));
+
+        /// <summary>
+        /// The v2 refusal reply: the XML FAIL reply with the one constant message <c>rejected</c> (send
+        /// it with status 200, <c>text/xml</c>; WeChat Pay retries). Refuse every notification with it:
+        /// the error's <c>Code</c> belongs in your logs, never in the reply (a reply naming it would
+        /// let anyone enumerate your merchants and probe your checks). An <see cref="Endpoint"/>'s v2
+        /// refusals carry this body.
+        /// </summary>
+        public static string Refusal()
+        {
+            return RefusalReply.Value;
+        }
+
         /// <summary>A FAIL reply carrying <paramref name="message"/> (WeChat Pay will retry). Safe for
         /// any text: it is carried in CDATA (a <c>]]&gt;</c> inside is split), characters XML cannot
-        /// carry become <c>?</c>, and an unpaired surrogate becomes U+FFFD.</summary>
+        /// carry become <c>?</c>, and an unpaired surrogate becomes U+FFFD. To refuse a notification
+        /// prefer <see cref="Refusal"/>: never put an error code or input in a reply.</summary>
         /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
         public static unsafe string Fail(string message)
         {
@@ -46,21 +62,41 @@ namespace WechatPay.Notify
         }
 
         /// <summary>
-        /// The APIv3 failure reply for <paramref name="error"/>: 401 when the request is not authentic
-        /// (<c>signature_mismatch</c>, <c>unknown_serial</c>, <c>timestamp_out_of_window</c>, ...), 400
-        /// when it is malformed, 500 for a configuration error or a bug, with
-        /// <c>Content-Type: application/json</c> and <c>{"code":"FAIL","message":"&lt;error code&gt;"}</c>
-        /// (the code only, never input). WeChat Pay retries after a failure reply.
+        /// The APIv3 failure reply for <paramref name="error"/>: 401 when the request was not proven
+        /// authentic (<c>signature_mismatch</c>, <c>unknown_serial</c>, <c>timestamp_out_of_window</c>,
+        /// <c>missing_header</c>, <c>signature_probe</c>, <c>merchant_mismatch</c>), 500 for a
+        /// configuration error or a bug (<c>invalid_config</c>, <c>internal</c>), 400 for everything
+        /// else (malformed input, <c>unsupported_algorithm</c>), with
+        /// <c>Content-Type: application/json</c> and the one constant body
+        /// <c>{"code":"FAIL","message":"rejected"}</c>: the code is for your logs, never the reply.
+        /// WeChat Pay retries after a failure reply.
         /// </summary>
         /// <exception cref="ArgumentNullException"><paramref name="error"/> is null.</exception>
-        public static unsafe HttpReply V3Fail(WechatPayNotifyException error)
+        public static HttpReply V3Fail(WechatPayNotifyException error)
         {
             if (error == null) throw new ArgumentNullException("error");
-            byte[] code = Native.Encode(error.Code, "error");
+            return V3FailCode(error.Code, "error");
+        }
+
+        /// <summary>
+        /// The APIv3 failure reply for the error code <paramref name="code"/> (a SPEC code such as
+        /// <c>internal</c>, e.g. for a failure of your own: 500): the status of
+        /// <see cref="V3Fail(WechatPayNotifyException)"/> and the same constant body.
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="code"/> is null.</exception>
+        /// <exception cref="WechatPayNotifyException"><c>invalid_argument</c>: not an error code of this library.</exception>
+        public static HttpReply V3Fail(string code)
+        {
+            return V3FailCode(code, "code");
+        }
+
+        private static unsafe HttpReply V3FailCode(string code, string paramName)
+        {
+            byte[] bytes = Native.Encode(code, paramName);
             NativeHttpReply reply;
-            fixed (byte* p = code)
+            fixed (byte* p = bytes)
             {
-                Native.Check(NativeMethods.wechatpay_v3_reply_fail_code(p, Native.Len(code), out reply));
+                Native.Check(NativeMethods.wechatpay_v3_reply_fail_code(p, Native.Len(bytes), out reply));
             }
             return new HttpReply(reply);
         }

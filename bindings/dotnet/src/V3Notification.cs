@@ -67,9 +67,13 @@ namespace WechatPay.Notify
         /// <summary>The transaction's <c>trade_state</c> or the refund's <c>refund_status</c> is <c>SUCCESS</c>.</summary>
         public bool IsSuccess { get; }
 
-        /// <summary>The idempotency key: <c>transaction_id</c> for transactions, <c>refund_id</c> for
-        /// refunds (so v2 and v3 deliveries of one payment de-duplicate together), the event <c>id</c>
-        /// otherwise.</summary>
+        /// <summary>The idempotency key: record each notification once per key. A successful
+        /// transaction's <c>transaction_id</c> (the same as its v2 delivery's);
+        /// <c>transaction_id:TRADE_STATE</c> for one that did not succeed; <c>refund_id:STATUS</c> for
+        /// refunds (e.g. <c>…:ABNORMAL</c>, then <c>…:SUCCESS</c>: a later state is not swallowed, and
+        /// the v2 delivery of a state has the same key); the event <c>id</c> otherwise (and when the
+        /// resource lacks its id). A refund's state only moves forward: never record it back from
+        /// <c>SUCCESS</c> or <c>CLOSED</c>.</summary>
         public string DedupeKey { get; }
 
         /// <summary>The typed view of a <c>TRANSACTION.*</c> event; null for other events.</summary>
@@ -147,29 +151,39 @@ namespace WechatPay.Notify
             return present != 0 ? Native.Decode(value) : null;
         }
 
-        /// <summary>An amount in fen; null when absent (or not a non-negative JSON integer).</summary>
-        internal ulong? Amount(string name)
+        /// <summary>An amount in fen, null when absent, or the error reading it gave
+        /// (<c>missing_field</c>: present in another form than a non-negative JSON integer), which
+        /// the property throws.</summary>
+        internal Typed<ulong?> Amount(string name)
         {
             byte[] bytes = Encoding.UTF8.GetBytes(name);
             ulong value;
             byte present;
+            IntPtr error;
             fixed (byte* p = bytes)
             {
-                Native.Check(kind == Kind.Transaction
+                error = kind == Kind.Transaction
                     ? NativeMethods.wechatpay_v3_transaction_amount(handle, p, Native.Len(bytes), out value, out present)
-                    : NativeMethods.wechatpay_v3_refund_amount(handle, p, Native.Len(bytes), out value, out present));
+                    : NativeMethods.wechatpay_v3_refund_amount(handle, p, Native.Len(bytes), out value, out present);
             }
-            return present != 0 ? value : (ulong?)null;
+            if (error != IntPtr.Zero) return Typed<ulong?>.Failed(Native.FromNative(error));
+            return Typed<ulong?>.Of(present != 0 ? value : (ulong?)null);
         }
     }
 
     /// <summary>
     /// The typed view of a <c>TRANSACTION.*</c> resource, direct (<c>Appid</c>/<c>Mchid</c>) or
     /// service-provider (<c>SpAppid</c>/<c>SpMchid</c>/<c>SubAppid</c>/<c>SubMchid</c>) shape. Text
-    /// properties are null when absent; amounts are in fen, null when absent.
+    /// properties are null when absent; amounts are in fen, null when absent (or <c>null</c>); an
+    /// amount present in another form than a non-negative JSON integer (<c>100.0</c>, <c>1e2</c>,
+    /// <c>-1</c>, beyond 2^64-1) throws <see cref="WechatPayNotifyException"/> <c>missing_field</c>
+    /// when read.
     /// </summary>
     public sealed class V3Transaction
     {
+        private readonly Typed<ulong?> amountTotal;
+        private readonly Typed<ulong?> amountPayerTotal;
+
         internal V3Transaction(ViewReader r)
         {
             Appid = r.Text("appid");
@@ -189,8 +203,8 @@ namespace WechatPay.Notify
             PayerOpenid = r.Text("payer_openid");
             PayerSpOpenid = r.Text("payer_sp_openid");
             PayerSubOpenid = r.Text("payer_sub_openid");
-            AmountTotal = r.Amount("amount_total");
-            AmountPayerTotal = r.Amount("amount_payer_total");
+            amountTotal = r.Amount("amount_total");
+            amountPayerTotal = r.Amount("amount_payer_total");
             AmountCurrency = r.Text("amount_currency");
             AmountPayerCurrency = r.Text("amount_payer_currency");
         }
@@ -247,10 +261,18 @@ namespace WechatPay.Notify
         public string PayerSubOpenid { get; }
 
         /// <summary><c>amount.total</c> in fen. Compare it with your order before fulfilling it.</summary>
-        public ulong? AmountTotal { get; }
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a non-negative integer.</exception>
+        public ulong? AmountTotal
+        {
+            get { return amountTotal.Value; }
+        }
 
         /// <summary><c>amount.payer_total</c> in fen.</summary>
-        public ulong? AmountPayerTotal { get; }
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a non-negative integer.</exception>
+        public ulong? AmountPayerTotal
+        {
+            get { return amountPayerTotal.Value; }
+        }
 
         /// <summary><c>amount.currency</c>.</summary>
         public string AmountCurrency { get; }
@@ -261,17 +283,23 @@ namespace WechatPay.Notify
         /// <inheritdoc />
         public override string ToString()
         {
-            return "V3Transaction(transaction_id=" + TransactionId + ", amount_total=" + AmountTotal + ")";
+            return "V3Transaction(transaction_id=" + TransactionId + ", amount_total=" + amountTotal + ")";
         }
     }
 
     /// <summary>
     /// The typed view of a <c>REFUND.*</c> resource (<c>REFUND.SUCCESS</c>, <c>REFUND.ABNORMAL</c>,
     /// <c>REFUND.CLOSED</c>). Text properties are null when absent; amounts are in fen, null when
-    /// absent.
+    /// absent; an amount present in another form throws <see cref="WechatPayNotifyException"/>
+    /// <c>missing_field</c> when read.
     /// </summary>
     public sealed class V3Refund
     {
+        private readonly Typed<ulong?> amountTotal;
+        private readonly Typed<ulong?> amountRefund;
+        private readonly Typed<ulong?> amountPayerTotal;
+        private readonly Typed<ulong?> amountPayerRefund;
+
         internal V3Refund(ViewReader r)
         {
             Mchid = r.Text("mchid");
@@ -284,10 +312,10 @@ namespace WechatPay.Notify
             RefundStatus = r.Text("refund_status");
             SuccessTime = r.Text("success_time");
             UserReceivedAccount = r.Text("user_received_account");
-            AmountTotal = r.Amount("amount_total");
-            AmountRefund = r.Amount("amount_refund");
-            AmountPayerTotal = r.Amount("amount_payer_total");
-            AmountPayerRefund = r.Amount("amount_payer_refund");
+            amountTotal = r.Amount("amount_total");
+            amountRefund = r.Amount("amount_refund");
+            amountPayerTotal = r.Amount("amount_payer_total");
+            amountPayerRefund = r.Amount("amount_payer_refund");
         }
 
         /// <summary><c>mchid</c> (direct merchants).</summary>
@@ -321,21 +349,37 @@ namespace WechatPay.Notify
         public string UserReceivedAccount { get; }
 
         /// <summary><c>amount.total</c> in fen.</summary>
-        public ulong? AmountTotal { get; }
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a non-negative integer.</exception>
+        public ulong? AmountTotal
+        {
+            get { return amountTotal.Value; }
+        }
 
         /// <summary><c>amount.refund</c> in fen.</summary>
-        public ulong? AmountRefund { get; }
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a non-negative integer.</exception>
+        public ulong? AmountRefund
+        {
+            get { return amountRefund.Value; }
+        }
 
         /// <summary><c>amount.payer_total</c> in fen.</summary>
-        public ulong? AmountPayerTotal { get; }
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a non-negative integer.</exception>
+        public ulong? AmountPayerTotal
+        {
+            get { return amountPayerTotal.Value; }
+        }
 
         /// <summary><c>amount.payer_refund</c> in fen.</summary>
-        public ulong? AmountPayerRefund { get; }
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a non-negative integer.</exception>
+        public ulong? AmountPayerRefund
+        {
+            get { return amountPayerRefund.Value; }
+        }
 
         /// <inheritdoc />
         public override string ToString()
         {
-            return "V3Refund(refund_id=" + RefundId + ", amount_refund=" + AmountRefund + ")";
+            return "V3Refund(refund_id=" + RefundId + ", amount_refund=" + amountRefund + ")";
         }
     }
 }

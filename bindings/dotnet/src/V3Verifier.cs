@@ -21,7 +21,8 @@ namespace WechatPay.Notify
     /// (<c>signature_mismatch</c>). Only then is the body read: JSON (<c>malformed_json</c>), the
     /// required fields (<c>missing_field</c>), <c>AEAD_AES_256_GCM</c>
     /// (<c>unsupported_algorithm</c>), AES-256-GCM and a UTF-8 JSON plaintext
-    /// (<c>decrypt_failed</c>).</para>
+    /// (<c>decrypt_failed</c>); with <c>mchIds</c>, the resource's <c>mchid</c> (or, for a partner
+    /// notification, <c>sp_mchid</c>) is one of them (<c>merchant_mismatch</c>).</para>
     /// <para>Thread-safe: share one instance across requests. Dispose it when done.</para>
     /// </remarks>
     public sealed class V3Verifier : IDisposable
@@ -43,17 +44,30 @@ namespace WechatPay.Notify
         /// <param name="maxClockSkew">The allowed difference between <c>now</c> and
         /// <c>Wechatpay-Timestamp</c>, in seconds, either way (default 300).</param>
         /// <param name="maxBodyBytes">Larger bodies are <c>body_too_large</c> (default 65536).</param>
+        /// <param name="mchIds">The merchant ids this verifier serves (several for a service
+        /// provider): after decryption the resource's <c>mchid</c> (or, for a partner notification
+        /// without one, <c>sp_mchid</c>) must be one of them, else <c>merchant_mismatch</c>. Null or
+        /// empty: every merchant passes.</param>
         /// <exception cref="ArgumentNullException"><paramref name="apiV3Key"/>,
-        /// <paramref name="platformKeys"/>, an id or a PEM is null.</exception>
+        /// <paramref name="platformKeys"/>, an id, a PEM or an element of <paramref name="mchIds"/> is null.</exception>
         /// <exception cref="ArgumentException">A string has no UTF-8 form (an unpaired surrogate).</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxClockSkew"/> is negative.</exception>
         /// <exception cref="WechatPayNotifyException"><c>invalid_config</c>: the core refuses the key
-        /// (not 32 bytes) or a trusted key (not a usable RSA PEM, a certificate whose serial is not
-        /// its id, an id given twice).</exception>
+        /// (not 32 bytes), a trusted key (not a usable RSA PEM, a certificate whose serial is not
+        /// its id, an id given twice) or a merchant id (empty).</exception>
         public unsafe V3Verifier(string apiV3Key, IDictionary<string, string> platformKeys,
-            long maxClockSkew = DefaultMaxClockSkew, ulong? maxBodyBytes = null)
+            long maxClockSkew = DefaultMaxClockSkew, ulong? maxBodyBytes = null, IEnumerable<string> mchIds = null)
         {
             if (platformKeys == null) throw new ArgumentNullException("platformKeys");
+            var merchants = new List<byte[]>();
+            if (mchIds != null)
+            {
+                foreach (string id in mchIds)
+                {
+                    if (id == null) throw new ArgumentNullException("mchIds", "a merchant id is null");
+                    merchants.Add(Native.Encode(id, "mchIds"));
+                }
+            }
             if (maxClockSkew < 0) throw new ArgumentOutOfRangeException("maxClockSkew", maxClockSkew, "the clock skew is a number of seconds, 0 or more");
             byte[] key = Native.Encode(apiV3Key, "apiV3Key");
             try
@@ -78,6 +92,13 @@ namespace WechatPay.Notify
                         {
                             Native.Check(NativeMethods.wechatpay_v3_verifier_builder_add_trusted_key(builder,
                                 id, Native.Len(pair.Key), pem, Native.Len(pair.Value)));
+                        }
+                    }
+                    foreach (byte[] id in merchants)
+                    {
+                        fixed (byte* p = id)
+                        {
+                            Native.Check(NativeMethods.wechatpay_v3_verifier_builder_expect_mch_id(builder, p, Native.Len(id)));
                         }
                     }
                     Native.Check(NativeMethods.wechatpay_v3_verifier_builder_max_clock_skew(builder, (ulong)maxClockSkew));
@@ -200,6 +221,26 @@ namespace WechatPay.Notify
                 {
                     NativeStr id;
                     if (!NativeMethods.wechatpay_v3_verifier_trusted_key_id(h, new UIntPtr(i), out id)) break;
+                    ids.Add(Native.Decode(id));
+                }
+                return ids.AsReadOnly();
+            }
+        }
+
+        /// <summary>The merchant ids given as <c>mchIds</c>, in order (each once); empty when every
+        /// merchant passes.</summary>
+        /// <exception cref="ObjectDisposedException">The verifier was disposed.</exception>
+        public IReadOnlyList<string> ExpectedMchIds
+        {
+            get
+            {
+                Handle h = Live();
+                ulong count = NativeMethods.wechatpay_v3_verifier_expected_mch_id_count(h).ToUInt64();
+                var ids = new List<string>();
+                for (ulong i = 0; i < count; i++)
+                {
+                    NativeStr id;
+                    if (!NativeMethods.wechatpay_v3_verifier_expected_mch_id(h, new UIntPtr(i), out id)) break;
                     ids.Add(Native.Decode(id));
                 }
                 return ids.AsReadOnly();

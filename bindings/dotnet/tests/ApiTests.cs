@@ -30,10 +30,21 @@ namespace WechatPay.Notify.Tests
                 new KeyValuePair<string, string>("coupon_id_0", "C1"),
                 new KeyValuePair<string, string>("coupon_fee_0", "5"),
             };
+            return SignedBody(fields, signType);
+        }
+
+        /// <summary>A signed v2 body of these elements, in order.</summary>
+        internal static string SignedBody(IList<KeyValuePair<string, string>> fields, string signType)
+        {
             var sb = new StringBuilder("<xml>");
             foreach (var f in fields) sb.Append("<").Append(f.Key).Append("><![CDATA[").Append(f.Value).Append("]]></").Append(f.Key).Append(">");
             sb.Append("<sign>").Append(Signer.Sign(fields, Key, signType)).Append("</sign></xml>");
             return sb.ToString();
+        }
+
+        private static KeyValuePair<string, string> F(string name, string value)
+        {
+            return new KeyValuePair<string, string>(name, value);
         }
 
         public static void Run()
@@ -66,6 +77,65 @@ namespace WechatPay.Notify.Tests
                     // The byte[] overload sees exactly the same bytes.
                     T.Eq(p.Fields.Count, v.VerifyPayment(Encoding.UTF8.GetBytes(body)).Fields.Count, "byte[] overload");
                 }
+            });
+
+            T.Case("api: a typed amount sent in another form is missing_field when read, never null", () =>
+            {
+                string odd = SignedBody(new[]
+                {
+                    F("return_code", "SUCCESS"), F("result_code", "SUCCESS"), F("mch_id", "10000100"),
+                    F("out_trade_no", "20261127ORDER0005"), F("transaction_id", "4200000005"), F("total_fee", "100"),
+                    F("cash_fee", "1.00"), F("settlement_total_fee", "-1"), F("coupon_fee", ""), F("coupon_count", "1"),
+                    F("coupon_id_0", "C0"), F("coupon_fee_0", "x5"),
+                }, SignType.Md5);
+                using (var v = new Verifier(Key, SignType.Md5))
+                {
+                    // The notification verifies: only reading the odd properties throws.
+                    PaymentNotification p = v.VerifyPayment(odd);
+                    T.Eq((ulong?)100, p.TotalFee, "TotalFee");
+                    WechatPayNotifyException e = T.Code("missing_field", () => GC.KeepAlive(p.CashFee));
+                    T.Eq(8207, e.Number, "number");
+                    T.True(e.Message.Contains("cash_fee"), "the message names the field: " + e.Message);
+                    T.Code("missing_field", () => GC.KeepAlive(p.CashFee)); // every read
+                    T.Code("missing_field", () => GC.KeepAlive(p.SettlementTotalFee));
+                    T.True(p.CouponFee == null, "an empty element is absent");
+                    T.Eq((ulong?)1, p.CouponCount, "CouponCount");
+                    T.Code("missing_field", () => GC.KeepAlive(p.Coupons));
+                    T.Eq("1.00", p.Get("cash_fee"), "the field as received");
+                    T.True(p.ToString().Contains("4200000005"), "ToString does not throw");
+                    T.Eq("4200000005", p.DedupeKey, "DedupeKey");
+                }
+                string badCount = SignedBody(new[]
+                {
+                    F("return_code", "SUCCESS"), F("result_code", "SUCCESS"), F("mch_id", "10000100"),
+                    F("out_trade_no", "20261127ORDER0006"), F("transaction_id", "4200000006"), F("total_fee", "100"),
+                    F("coupon_count", "one"), F("coupon_id_0", "C0"),
+                }, SignType.Md5);
+                using (var v = new Verifier(Key, SignType.Md5))
+                {
+                    PaymentNotification p = v.VerifyPayment(badCount);
+                    T.Code("missing_field", () => GC.KeepAlive(p.CouponCount));
+                    T.Code("missing_field", () => GC.KeepAlive(p.Coupons));
+                }
+            });
+
+            T.Case("api: an unsuccessful payment's DedupeKey names its state; the v2 refusal is one constant reply", () =>
+            {
+                string failed = SignedBody(new[]
+                {
+                    F("return_code", "SUCCESS"), F("result_code", "FAIL"), F("err_code", "NOTENOUGH"),
+                    F("mch_id", "10000100"), F("out_trade_no", "20261127ORDER0007"), F("transaction_id", "4200000007"),
+                }, SignType.Md5);
+                using (var v = new Verifier(Key, SignType.Md5))
+                {
+                    PaymentNotification p = v.VerifyPayment(failed);
+                    T.True(!p.IsSuccess, "IsSuccess");
+                    T.Eq("4200000007:FAIL", p.DedupeKey, "DedupeKey");
+                    T.Eq("4200000007", p.TransactionId, "TransactionId");
+                }
+                T.Eq("<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>",
+                    Reply.Refusal(), "Refusal");
+                T.Eq(Reply.Fail("rejected"), Reply.Refusal(), "Refusal is Fail(\"rejected\")");
             });
 
             T.Case("api: rejections carry the exact code, number and a message", () =>

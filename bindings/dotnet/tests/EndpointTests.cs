@@ -43,8 +43,9 @@ namespace WechatPay.Notify.Tests
 
         /// <summary>
         /// Builds an endpoint from `config.profiles`: each profile's verifiers are built as the v2_pay
-        /// and v3_notify runners build theirs, and disposed as soon as the endpoint is built (it keeps
-        /// its own copies).
+        /// and v3_notify runners build theirs (the v3 part's optional `mchIds` too), the profile's
+        /// optional `mchId` given to MerchantProfile, and the verifiers disposed as soon as the
+        /// endpoint is built (it keeps its own copies).
         /// </summary>
         private static Endpoint Build(List<object> profiles)
         {
@@ -69,7 +70,8 @@ namespace WechatPay.Notify.Tests
                         v3 = V3Tests.Build((JsonObject)profile["v3"]);
                         verifiers.Add(v3);
                     }
-                    list.Add(new MerchantProfile((string)profile["label"], v2, v3));
+                    // The profile's optional merchant id binds both versions.
+                    list.Add(new MerchantProfile((string)profile["label"], v2, v3, (string)profile["mchId"]));
                 }
                 // Alternately through the params array and the IEnumerable constructors.
                 return profiles.Count % 2 == 0 ? new Endpoint(list.ToArray()) : new Endpoint(list);
@@ -243,11 +245,12 @@ namespace WechatPay.Notify.Tests
                     T.True(e.ToString().Contains("shop-a") && !e.ToString().Contains("192006250b4c09247ec02edce69f6a2d"), "ToString names labels, not keys");
                     EndpointResult p = Handle(e, v2Payment);
                     T.True(p.Payment.TotalFee.HasValue && p.Payment.TotalFee.Value > 0, "TotalFee");
-                    T.Eq(p.Payment.TransactionId, p.DedupeKey, "a payment's key is transaction_id");
+                    T.Eq(p.Payment.TransactionId, p.DedupeKey, "a successful payment's key is transaction_id");
                     T.Eq(200, p.Reply.Status, "v2 status");
                     T.Eq(Reply.Success(), p.Reply.Body, "the v2 SUCCESS reply");
                     EndpointResult r = Handle(e, v2Refund);
-                    T.Eq(r.Refund.RefundId, r.DedupeKey, "a refund's key is refund_id");
+                    T.Eq(r.Refund.RefundId + ":" + (r.Refund.RefundStatus == "CHANGE" ? "ABNORMAL" : r.Refund.RefundStatus == "REFUNDCLOSE" ? "CLOSED" : r.Refund.RefundStatus),
+                        r.DedupeKey, "a refund's key is refund_id:STATUS");
                     T.True(r.Refund.ReqInfo.Count > 0, "ReqInfo");
                     EndpointResult n = Handle(e, v3);
                     T.True(n.V3.Transaction != null || n.V3.Refund != null, "a typed APIv3 view");
@@ -273,7 +276,8 @@ namespace WechatPay.Notify.Tests
                         T.Eq("signature_mismatch", rejected.Code, "Code");
                         T.Eq(ApiVersion.V2, rejected.Version, "Version");
                         T.Eq(forged.Label, rejected.Label, "Label");
-                        T.Eq(Reply.Fail("signature_mismatch"), rejected.Reply.Body, "the v2 FAIL reply");
+                        T.Eq(Reply.Refusal(), rejected.Reply.Body, "the one constant v2 refusal");
+                        T.True(!rejected.Reply.Body.Contains("signature_mismatch"), "the reply never names the code");
                         T.True(rejected.ToString().Contains("signature_mismatch"), "ToString");
                     }
                     // A Wechatpay header received twice: the core's invalid_argument, with the v3 reply.
@@ -292,6 +296,7 @@ namespace WechatPay.Notify.Tests
                     T.True(empty.Version == null && empty.Label == null, "nothing decided");
                     T.Eq(400, empty.Reply.Status, "status");
                     T.Eq("text/xml", empty.Reply.ContentType, "content type");
+                    T.Eq(Reply.Refusal(), empty.Reply.Body, "the one constant v2 refusal");
                 }
             });
 
@@ -338,10 +343,100 @@ namespace WechatPay.Notify.Tests
                     T.Code("invalid_config", () => new Endpoint(new MerchantProfile("a", noMch)));
                     T.Code("invalid_config", () => new Endpoint(new MerchantProfile("a", a), new MerchantProfile("a", b)));
                     T.Code("invalid_config", () => new Endpoint(new MerchantProfile("a", a), new MerchantProfile("b", a)));
-                    using (var ok = new Endpoint(new MerchantProfile("a", a), new MerchantProfile("b", b)))
+                    // a and b share an API key: a refund names no merchant, so this is refused.
+                    T.Code("invalid_config", () => new Endpoint(new MerchantProfile("a", a), new MerchantProfile("b", b)));
+                    using (Verifier c = new Verifier("0123456789abcdef0123456789abcdef", SignType.Md5, mchId: "10000200"))
+                    using (var ok = new Endpoint(new MerchantProfile("a", a), new MerchantProfile("c", c)))
                     {
                         T.Eq(2, ok.Labels.Count, "two profiles");
                     }
+                }
+            });
+
+            T.Case("endpoint MerchantProfile mchId: it routes v2 for a verifier that expects none, and binds APIv3", () =>
+            {
+                using (Verifier noMch = V2(null))
+                using (Verifier a = V2("10000100"))
+                {
+                    // v2: the profile's id is the routing key; it must agree with the verifier's.
+                    using (var e = new Endpoint(new MerchantProfile("only", noMch, mchId: "10000100")))
+                    {
+                        EndpointResult r = e.Handle(new Dictionary<string, string>(), ApiTests.PaymentBody(SignType.Md5, "4200000088", "100"), 0);
+                        T.Eq("only", r.Label, "routed by the profile's mch_id");
+                    }
+                    T.Code("invalid_config", () => new Endpoint(new MerchantProfile("only", a, mchId: "10000200")));
+                    T.Code("invalid_config", () => new Endpoint(new MerchantProfile("only", a, mchId: "")));
+                    T.Eq("10000100", new MerchantProfile("x", a, mchId: "10000100").MchId, "MchId");
+                    T.True(new MerchantProfile("x", a).MchId == null, "no MchId");
+                    T.Eq("mchId", T.Throws<ArgumentException>(() => new MerchantProfile("x", a, mchId: "1\udc00")).ParamName, "mchId without a UTF-8 form");
+                }
+                // APIv3: the kept notification's merchant, as its resource names it.
+                JsonObject config = null;
+                foreach (object o in firstProfiles)
+                {
+                    if ((string)((JsonObject)o)["label"] == v3.Label) config = (JsonObject)((JsonObject)o)["v3"];
+                }
+                T.True(config != null, "the kept v3 request's merchant has a v3 part");
+                string mchid;
+                using (V3Verifier any = V3Tests.Build(config))
+                {
+                    V3Notification n = any.Verify(v3.Headers, v3.Body, v3.Now);
+                    mchid = n.Transaction != null ? n.Transaction.Mchid : n.Refund.Mchid;
+                }
+                T.True(mchid != null && mchid != "1900000999", "the resource names its merchant");
+                var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (object o in (List<object>)config["platformKeys"]) keys.Add((string)((List<object>)o)[0], (string)((List<object>)o)[1]);
+                string apiV3Key = (string)config["apiV3Key"];
+                using (var plain = new V3Verifier(apiV3Key, keys))
+                using (var own = new V3Verifier(apiV3Key, keys, mchIds: new[] { mchid }))
+                {
+                    using (var e = new Endpoint(new MerchantProfile("only", null, plain, mchid)))
+                    {
+                        T.Eq("only", Handle(e, v3).Label, "the profile's own merchant");
+                    }
+                    using (var e = new Endpoint(new MerchantProfile("only", null, plain, "1900000999")))
+                    {
+                        var rejected = (EndpointRejectedException)T.Code("merchant_mismatch", () => Handle(e, v3));
+                        T.Eq("only", rejected.Label, "decided merchant");
+                        T.Eq(ApiVersion.V3, rejected.Version, "Version");
+                        T.Eq(401, rejected.Reply.Status, "status");
+                        T.Eq("{\"code\":\"FAIL\",\"message\":\"rejected\"}", rejected.Reply.Body, "the one constant body");
+                    }
+                    // A v3 verifier that names its own ids keeps them.
+                    using (var e = new Endpoint(new MerchantProfile("only", null, own, "1900000999")))
+                    {
+                        T.Eq("only", Handle(e, v3).Label, "the verifier's ids win");
+                    }
+                }
+            });
+
+            T.Case("endpoint: an APIv3 body over its merchant's max_body_bytes is body_too_large (400) before anything is verified", () =>
+            {
+                using (Endpoint e = Build(firstProfiles))
+                {
+                    var big = new byte[65537];
+                    for (int i = 0; i < big.Length; i++) big[i] = (byte)' ';
+                    Array.Copy(v3.Body, big, v3.Body.Length);
+                    var rejected = (EndpointRejectedException)T.Code("body_too_large", () => e.Handle(v3.Headers, big, v3.Now));
+                    T.Eq(ApiVersion.V3, rejected.Version, "Version");
+                    T.Eq(400, rejected.Reply.Status, "status");
+                    var atLimit = new byte[65536];
+                    Array.Copy(big, atLimit, atLimit.Length);
+                    T.Code("signature_mismatch", () => e.Handle(v3.Headers, atLimit, v3.Now));
+                }
+            });
+
+            T.Case("endpoint: an APIv3-only profile without any merchant id serves every merchant (its v3 part is kept)", () =>
+            {
+                JsonObject config = null;
+                foreach (object o in firstProfiles)
+                {
+                    if ((string)((JsonObject)o)["label"] == v3.Label) config = (JsonObject)((JsonObject)o)["v3"];
+                }
+                using (V3Verifier any = V3Tests.Build(config))
+                using (var e = new Endpoint(new MerchantProfile("only", null, any)))
+                {
+                    T.Eq("only", Handle(e, v3).Label, "verified for the only profile");
                 }
             });
 

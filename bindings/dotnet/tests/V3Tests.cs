@@ -25,17 +25,18 @@ namespace WechatPay.Notify.Tests
 
         private static JsonObject firstConfig;
         private static Case payment;
+        private static Case partner;
         private static Case refund;
         private static Case forged;
 
         public static void Run(string dir)
         {
             Vectors(dir);
-            T.Case("v3: the vectors gave a configuration, a payment, a refund and a forgery to reuse", () =>
+            T.Case("v3: the vectors gave a configuration, a payment, a partner's payment, a refund and a forgery to reuse", () =>
             {
-                T.True(firstConfig != null && payment != null && refund != null && forged != null, "kept cases");
+                T.True(firstConfig != null && payment != null && partner != null && refund != null && forged != null, "kept cases");
             });
-            if (firstConfig == null || payment == null || refund == null || forged == null) return;
+            if (firstConfig == null || payment == null || partner == null || refund == null || forged == null) return;
             Api();
         }
 
@@ -49,9 +50,16 @@ namespace WechatPay.Notify.Tests
             }
             object skew = config["maxClockSkew"];
             object max = config["maxBodyBytes"];
+            // Optional: the merchant ids the verifier serves (absent or null: any).
+            List<string> mchIds = null;
+            if (config["mchIds"] != null)
+            {
+                mchIds = new List<string>();
+                foreach (object o in (List<object>)config["mchIds"]) mchIds.Add((string)o);
+            }
             return new V3Verifier((string)config["apiV3Key"], keys,
                 skew == null ? V3Verifier.DefaultMaxClockSkew : (long)skew,
-                max == null ? (ulong?)null : (ulong)(long)max);
+                max == null ? (ulong?)null : (ulong)(long)max, mchIds);
         }
 
         /// <summary>The headers as a dictionary (names differing in case are distinct keys); null
@@ -143,7 +151,8 @@ namespace WechatPay.Notify.Tests
                             VectorTests.Typed(n, (JsonObject)expected["typed"]);
                             if (keep && text != null && headers != null)
                             {
-                                if (n.EventType == "TRANSACTION.SUCCESS" && payment == null) payment = new Case { Headers = headers, Body = text, Now = now };
+                                if (n.EventType == "TRANSACTION.SUCCESS" && n.Transaction.Mchid != null && payment == null) payment = new Case { Headers = headers, Body = text, Now = now };
+                                if (n.EventType == "TRANSACTION.SUCCESS" && n.Transaction.Mchid == null && n.Transaction.SpMchid != null && partner == null) partner = new Case { Headers = headers, Body = text, Now = now };
                                 if (n.EventType == "REFUND.SUCCESS" && refund == null) refund = new Case { Headers = headers, Body = text, Now = now };
                             }
                         });
@@ -229,7 +238,7 @@ namespace WechatPay.Notify.Tests
 
                     V3Notification r = v.Verify(refund.Headers, refund.Body, refund.Now);
                     T.True(r.Refund != null && r.Transaction == null, "a refund view only");
-                    T.Eq(r.Refund.RefundId, r.DedupeKey, "DedupeKey is refund_id");
+                    T.Eq(r.Refund.RefundId + ":SUCCESS", r.DedupeKey, "DedupeKey is refund_id:STATUS");
                     T.Eq("SUCCESS", r.Refund.RefundStatus, "RefundStatus");
                 }
             });
@@ -331,7 +340,8 @@ namespace WechatPay.Notify.Tests
                     T.Eq("headers", T.Throws<ArgumentNullException>(() => v.Verify(nullValue, body, payment.Now)).ParamName, "a null header value");
                     T.Eq("serial", T.Throws<ArgumentNullException>(() => v.Trusts(null)).ParamName, "Trusts");
                 }
-                T.Eq("error", T.Throws<ArgumentNullException>(() => Reply.V3Fail(null)).ParamName, "Reply.V3Fail");
+                T.Eq("error", T.Throws<ArgumentNullException>(() => Reply.V3Fail((WechatPayNotifyException)null)).ParamName, "Reply.V3Fail");
+                T.Eq("code", T.Throws<ArgumentNullException>(() => Reply.V3Fail((string)null)).ParamName, "Reply.V3Fail(code)");
             });
 
             T.Case("v3 misuse rule: no UTF-8 form is ArgumentException, a negative number ArgumentOutOfRangeException", () =>
@@ -371,7 +381,7 @@ namespace WechatPay.Notify.Tests
                 T.Throws<ObjectDisposedException>(() => GC.KeepAlive(v.MaxBodyBytes));
             });
 
-            T.Case("v3 replies: success is 204 with no body; a failure carries the core's status and JSON", () =>
+            T.Case("v3 replies: success is 204 with no body; a failure carries the core's status and one constant JSON body", () =>
             {
                 HttpReply ok = Reply.V3Success();
                 T.Eq(204, ok.Status, "status");
@@ -392,11 +402,85 @@ namespace WechatPay.Notify.Tests
                         HttpReply fail = Reply.V3Fail(e);
                         T.Eq(check.Value, fail.Status, e.Code + " status");
                         T.Eq("application/json", fail.ContentType, "content type");
-                        T.Eq("{\"code\":\"FAIL\",\"message\":\"" + e.Code + "\"}", fail.Body, "body");
+                        T.Eq("{\"code\":\"FAIL\",\"message\":\"rejected\"}", fail.Body, "body");
+                        T.True(!fail.Body.Contains(e.Code), "the body never names the code");
                     }
                 }
                 WechatPayNotifyException config = T.Throws<WechatPayNotifyException>(() => new V3Verifier("short", new Dictionary<string, string>()));
                 T.Eq(500, Reply.V3Fail(config).Status, "invalid_config is ours: 500");
+                T.Eq("{\"code\":\"FAIL\",\"message\":\"rejected\"}", Reply.V3Fail(config).Body, "constant body");
+                // By code, for a failure of one's own.
+                HttpReply internalReply = Reply.V3Fail("internal");
+                T.Eq(500, internalReply.Status, "internal status");
+                T.Eq("application/json", internalReply.ContentType, "internal content type");
+                T.Eq("{\"code\":\"FAIL\",\"message\":\"rejected\"}", internalReply.Body, "internal body");
+                T.Eq(401, Reply.V3Fail("signature_mismatch").Status, "by code");
+                T.Code("invalid_argument", () => Reply.V3Fail("SIGNATURE_MISMATCH"));
+                T.Code("invalid_argument", () => Reply.V3Fail(""));
+                // unsupported_algorithm also arises after the signature verified: 400.
+                using (var v = new V3Verifier(ApiV3Key, PlatformKeys()))
+                {
+                    var h = new Dictionary<string, string>(payment.Headers);
+                    h["Wechatpay-Signature-Type"] = "WECHATPAY2-SM2-WITH-SM3";
+                    WechatPayNotifyException e = T.Code("unsupported_algorithm", () => v.Verify(h, payment.Body, payment.Now));
+                    T.Eq(400, Reply.V3Fail(e).Status, "unsupported_algorithm status");
+                    WechatPayNotifyException m;
+                    using (var other = new V3Verifier(ApiV3Key, PlatformKeys(), mchIds: new[] { "1900000999" }))
+                    {
+                        m = T.Throws<WechatPayNotifyException>(() => other.Verify(payment.Headers, payment.Body, payment.Now));
+                    }
+                    T.Eq("merchant_mismatch", m.Code, "merchant_mismatch");
+                    T.Eq(401, Reply.V3Fail(m).Status, "merchant_mismatch status");
+                }
+            });
+
+            T.Case("v3 mchIds: the expected merchant is accepted, another is merchant_mismatch", () =>
+            {
+                string mchid, spMchid;
+                using (var any = new V3Verifier(ApiV3Key, PlatformKeys()))
+                {
+                    T.Eq(0, any.ExpectedMchIds.Count, "no expected ids: any merchant");
+                    mchid = any.Verify(payment.Headers, payment.Body, payment.Now).Transaction.Mchid;
+                    V3Notification p = any.Verify(partner.Headers, partner.Body, partner.Now);
+                    T.True(p.Transaction.Mchid == null, "a partner notification has no mchid");
+                    spMchid = p.Transaction.SpMchid;
+                }
+                T.True(mchid != null && spMchid != null && mchid != "1900000999" && spMchid != "1900000999", "the fixtures name their merchants");
+                using (var own = new V3Verifier(ApiV3Key, PlatformKeys(), mchIds: new[] { mchid }))
+                {
+                    T.Eq(mchid, own.ExpectedMchIds[0], "ExpectedMchIds");
+                    T.Eq("TRANSACTION.SUCCESS", own.Verify(payment.Headers, payment.Body, payment.Now).EventType, "the merchant's payment");
+                    T.Eq(mchid, own.Verify(refund.Headers, refund.Body, refund.Now).Refund.Mchid, "the merchant's refund");
+                    // A partner notification without mchid: its sp_mchid is not this merchant.
+                    WechatPayNotifyException e = T.Code("merchant_mismatch", () => own.Verify(partner.Headers, partner.Body, partner.Now));
+                    T.True(e.Message.Contains("sp_mchid"), "the message names the field: " + e.Message);
+                }
+                using (var other = new V3Verifier(ApiV3Key, PlatformKeys(), mchIds: new List<string> { "1900000999" }))
+                {
+                    T.Code("merchant_mismatch", () => other.Verify(payment.Headers, payment.Body, payment.Now));
+                    T.Code("merchant_mismatch", () => other.Verify(refund.Headers, refund.Body, refund.Now));
+                    // The signature comes first: a forgery is still signature_mismatch.
+                    T.Code("signature_mismatch", () => other.Verify(forged.Headers, forged.Body, forged.Now));
+                }
+                // A service provider serves several ids; a repeated one is kept once.
+                using (var several = new V3Verifier(ApiV3Key, PlatformKeys(), mchIds: new[] { "1900000999", spMchid, mchid, mchid }))
+                {
+                    T.Eq("1900000999," + spMchid + "," + mchid, string.Join(",", several.ExpectedMchIds), "ExpectedMchIds in order, once each");
+                    several.Verify(payment.Headers, payment.Body, payment.Now);
+                    several.Verify(partner.Headers, partner.Body, partner.Now);
+                }
+                // The misuse rule: a null id is ArgumentNullException, an empty one the core's invalid_config.
+                T.Eq("mchIds", T.Throws<ArgumentNullException>(() => new V3Verifier(ApiV3Key, PlatformKeys(), mchIds: new string[] { null })).ParamName, "a null id");
+                T.Eq("mchIds", T.Throws<ArgumentException>(() => new V3Verifier(ApiV3Key, PlatformKeys(), mchIds: new[] { "19\ud800" })).ParamName, "no UTF-8 form");
+                T.Code("invalid_config", () => new V3Verifier(ApiV3Key, PlatformKeys(), mchIds: new[] { "" }));
+                using (var none = new V3Verifier(ApiV3Key, PlatformKeys(), mchIds: new string[0]))
+                {
+                    T.Eq(0, none.ExpectedMchIds.Count, "an empty list: any merchant");
+                    none.Verify(partner.Headers, partner.Body, partner.Now);
+                }
+                var disposed = new V3Verifier(ApiV3Key, PlatformKeys(), mchIds: new[] { mchid });
+                disposed.Dispose();
+                T.Throws<ObjectDisposedException>(() => GC.KeepAlive(disposed.ExpectedMchIds));
             });
 
             T.Case("v3 concurrency: one V3Verifier shared by Parallel.For", () =>

@@ -9,6 +9,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Reflection;
+using System.Runtime.ExceptionServices;
 using System.Text;
 
 namespace WechatPay.Notify.Tests
@@ -95,15 +96,28 @@ namespace WechatPay.Notify.Tests
 
         /// <summary>
         /// Every key of `typed` must be a PascalCase public property of the result (a key without one
-        /// fails: a property the core added is missing here), with the value the vector expects.
+        /// fails: a property the core added is missing here), with the value the vector expects. A
+        /// value <c>{"error": CODE}</c> is a typed amount (or the coupon list) present in another
+        /// form: reading the property must throw WechatPayNotifyException with that code.
         /// </summary>
         internal static void Typed(object result, JsonObject typed)
         {
             T.True(typed != null, "expected.typed is present");
             foreach (var pair in typed)
             {
-                object actual = Property(result, pair.Key);
-                Type type = result.GetType().GetProperty(Pascal(pair.Key)).PropertyType;
+                PropertyInfo prop = PropertyOf(result, pair.Key);
+                Type type = prop.PropertyType;
+                string error = ErrorForm(pair.Value);
+                if (error != null)
+                {
+                    T.True(type == typeof(ulong?) || type == typeof(IReadOnlyList<Coupon>),
+                        pair.Key + " (" + type.Name + ") is not a property that reading can refuse");
+                    T.Code(error, () => Get(prop, result)); // also the number and the message rule
+                    // Each read throws again: the error is the property's, not a one-off.
+                    T.Code(error, () => Get(prop, result));
+                    continue;
+                }
+                object actual = Get(prop, result);
                 if (pair.Value is List<object>)
                 {
                     T.True(type == typeof(IReadOnlyList<Coupon>), pair.Key + " is a list of coupons");
@@ -141,15 +155,43 @@ namespace WechatPay.Notify.Tests
             }
         }
 
+        /// <summary>The code of an expected value of the form <c>{"error": CODE}</c>; null otherwise.</summary>
+        internal static string ErrorForm(object expected)
+        {
+            var o = expected as JsonObject;
+            if (o == null || o.Count != 1 || !o.Has("error")) return null;
+            return o["error"] as string;
+        }
+
         /// <summary>The value of the PascalCase property for a snake_case key; fails when there is none.</summary>
         internal static object Property(object result, string key)
+        {
+            return Get(PropertyOf(result, key), result);
+        }
+
+        private static PropertyInfo PropertyOf(object result, string key)
         {
             PropertyInfo prop = result.GetType().GetProperty(Pascal(key), BindingFlags.Public | BindingFlags.Instance);
             if (prop == null)
             {
                 throw new AssertionException(result.GetType().Name + " has no property " + Pascal(key) + " for typed key " + key);
             }
-            return prop.GetValue(result, null);
+            return prop;
+        }
+
+        /// <summary>Reads a property as a caller would: what its getter throws is thrown as such, not
+        /// wrapped by reflection.</summary>
+        private static object Get(PropertyInfo prop, object result)
+        {
+            try
+            {
+                return prop.GetValue(result, null);
+            }
+            catch (TargetInvocationException e) when (e.InnerException != null)
+            {
+                ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                throw;
+            }
         }
 
         /// <summary>Public properties of each result type that are not typed views (the raw documents),

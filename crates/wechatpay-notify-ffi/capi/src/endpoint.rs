@@ -186,7 +186,8 @@ pub extern "C" fn wechatpay_endpoint_builder_new(
 /// Adds a merchant profile: `label` (`label_len` bytes of UTF-8, else `invalid_config`), chosen by
 /// you and given back with each of its notifications; `v2`, the merchant's v2 verifier, or NULL;
 /// `v3`, its APIv3 verifier, or NULL. The builder keeps its own copies of the verifiers (free
-/// yours whenever you like).
+/// yours whenever you like). `wechatpay_endpoint_builder_add_profile_with_mch_id` also names the
+/// merchant id, binding both versions.
 ///
 /// A v2 verifier must expect an `mch_id` (`wechatpay_verifier_builder_expect_mch_id`): v2
 /// notifications find their merchant by it (`invalid_config` otherwise; the builder is then
@@ -204,24 +205,69 @@ pub extern "C" fn wechatpay_endpoint_builder_add_profile(
         let label = try_ffi!(config_text(try_slice!(label, label_len), "label"));
         let v2: Option<&Verifier> = try_ffi!(optional(v2, "v2"));
         let v3: Option<&V3Verifier> = try_ffi!(optional(v3, "v3"));
-        let mut profile = MerchantProfile::new(label);
-        if let Some(v2) = v2 {
-            profile = try_ffi!(profile.v2(v2.clone()));
-        }
-        if let Some(v3) = v3 {
-            profile = profile.v3(v3.clone());
-        }
-        builder.push(profile);
+        builder.push(try_ffi!(profile(label, None, v2, v3)));
         std::ptr::null_mut()
     }
+}
+
+/// `wechatpay_endpoint_builder_add_profile` for a merchant whose id is `mch_id` (`mch_id_len`
+/// bytes of UTF-8, else `invalid_config`; empty is `invalid_config` when the endpoint is built).
+/// The id binds both versions: v2 notifications must carry it as `mch_id` (the v2 verifier need
+/// not expect one, and if it does the two must agree, else `invalid_config` when the endpoint is
+/// built), and APIv3 resources as `mchid` (or `sp_mchid`), else `merchant_mismatch`, unless the v3
+/// verifier names its own ids (`wechatpay_v3_verifier_builder_expect_mch_id`). The builder is
+/// unchanged on refusal.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_builder_add_profile_with_mch_id(
+    builder: *mut wechatpay_endpoint_builder,
+    label: *const c_char,
+    label_len: usize,
+    mch_id: *const c_char,
+    mch_id_len: usize,
+    v2: *const wechatpay_verifier,
+    v3: *const wechatpay_v3_verifier,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let label = try_ffi!(config_text(try_slice!(label, label_len), "label"));
+        let mch_id = try_ffi!(config_text(try_slice!(mch_id, mch_id_len), "mch_id"));
+        let v2: Option<&Verifier> = try_ffi!(optional(v2, "v2"));
+        let v3: Option<&V3Verifier> = try_ffi!(optional(v3, "v3"));
+        builder.push(try_ffi!(profile(label, Some(mch_id), v2, v3)));
+        std::ptr::null_mut()
+    }
+}
+
+/// The core's profile of copies of the caller's verifiers (the merchant id first: the v2 part's
+/// check reads it).
+fn profile(
+    label: &str,
+    mch_id: Option<&str>,
+    v2: Option<&Verifier>,
+    v3: Option<&V3Verifier>,
+) -> Result<MerchantProfile, Error> {
+    let mut profile = MerchantProfile::new(label);
+    if let Some(mch_id) = mch_id {
+        profile = profile.mch_id(mch_id);
+    }
+    if let Some(v2) = v2 {
+        profile = profile.v2(v2.clone())?;
+    }
+    if let Some(v3) = v3 {
+        profile = profile.v3(v3.clone());
+    }
+    Ok(profile)
 }
 
 /// Makes an endpoint from the profiles added so far and writes it to `*endpoint_out`. The builder
 /// is not consumed: free it with `wechatpay_endpoint_builder_free`.
 ///
-/// `invalid_config` for no profile, a profile with neither a v2 nor a v3 verifier, a label used
-/// twice, two profiles with the same v2 `mch_id`, or two profiles trusting the same v3 key id (a
-/// request could then not be routed to one merchant).
+/// `invalid_config` for no profile, a profile with neither a v2 nor a v3 verifier, an empty merchant
+/// id or one that differs from its v2 verifier's, a label used twice, two profiles with the same v2
+/// `mch_id`, two v2 verifiers with the same API key (a refund's req_info names no merchant: only
+/// the unsigned outer `mch_id` would tell them apart, so one merchant's captured refund would pass
+/// as the other's), or two profiles trusting the same v3 key id (a request could then not be
+/// routed to one merchant).
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_endpoint_builder_build(
     builder: *const wechatpay_endpoint_builder,
@@ -279,11 +325,14 @@ pub extern "C" fn wechatpay_endpoint_label(
 /// `body`: the raw POST body, `body_len` bytes, exactly as received. `now`: the current time in
 /// Unix seconds (used by APIv3 only; `wechatpay_unix_now()` reads the system clock).
 ///
-/// A `Wechatpay-Signature` header means APIv3: the merchant is the one whose v3 verifier trusts
-/// `Wechatpay-Serial` (`missing_header` without it, `unknown_serial` when no merchant trusts it).
-/// Otherwise the body is v2 XML: a refund when it has `req_info`, else a payment, for the merchant
-/// whose v2 verifier expects its `mch_id` (`missing_field` without one, `merchant_mismatch` when
-/// no merchant has it). The merchant is chosen from unverified input, which is safe only because
+/// A `Wechatpay-Signature` header means APIv3: the required `Wechatpay-*` headers
+/// (`missing_header`), WeChat Pay's probe (`signature_probe`) and the signature type
+/// (`unsupported_algorithm`) are checked first, then the merchant is the one whose v3 verifier
+/// trusts `Wechatpay-Serial` (`unknown_serial` when no merchant trusts it), looked up in a map built
+/// once. Otherwise the body is v2 XML: a refund when it has `req_info`, else a payment, for the
+/// merchant whose id is its `mch_id` (`missing_field` without one, `merchant_mismatch` when no
+/// merchant has it). An APIv3 resource must then name the profile's merchant id(s) as `mchid` or
+/// `sp_mchid` when the profile declares any (`merchant_mismatch`). The merchant is chosen from unverified input, which is safe only because
 /// that merchant's own key must then verify the message: a body naming merchant A but signed with
 /// B's key fails A's verifier. Then that verifier's checks apply unchanged (see
 /// `wechatpay_verifier_verify_payment`, `wechatpay_verifier_decrypt_refund`,
@@ -372,8 +421,11 @@ pub extern "C" fn wechatpay_endpoint_result_is_success(
     }
 }
 
-/// The idempotency key (`transaction_id`, `refund_id`, or the APIv3 event id): the same for the v2
-/// and v3 deliveries of one payment or refund. False when absent (a v2 notification without it).
+/// The idempotency key: record each notification once per key. A successful payment's
+/// `transaction_id`; `transaction_id:STATE` for a payment that did not succeed; `refund_id:STATUS`
+/// for a refund (v2 `CHANGE` read as `ABNORMAL`, `REFUNDCLOSE` as `CLOSED`); the APIv3 event id for
+/// other events. The v2 and v3 deliveries of one payment, or of one state of a refund, share a
+/// key. False when absent (a v2 notification without its id).
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_endpoint_result_dedupe_key(
     result: *const wechatpay_endpoint_result,
@@ -447,10 +499,12 @@ pub extern "C" fn wechatpay_endpoint_result_v3(
 }
 
 /// For an error returned by `wechatpay_endpoint_handle`: writes the reply to send and returns
-/// true. v2 → 200, `text/xml`, the XML FAIL reply (WeChat Pay retries); APIv3 → 401 / 400 / 500,
-/// `application/json`, `{"code":"FAIL","message":"<code>"}`; a request neither version could read
-/// → the v2 FAIL reply with status 400. The message is the error code only, never input. The
-/// strings borrow from the error (valid until `wechatpay_error_free(error)`).
+/// true. v2 → 200, `text/xml`, the XML FAIL reply with the message `rejected` (WeChat Pay
+/// retries); APIv3 → 401 / 400 / 500, `application/json`, `{"code":"FAIL","message":"rejected"}`;
+/// a request neither version could read → the v2 FAIL reply with status 400. Every refusal carries
+/// the same constant message, never the code or input: the code is for your logs
+/// (`wechatpay_error_code`). The strings borrow from the error (valid until
+/// `wechatpay_error_free(error)`).
 ///
 /// Returns false, writing nothing, for an error the endpoint did not decide: misuse found before
 /// the request was looked at (`invalid_argument`: a NULL or misaligned pointer, a header that is

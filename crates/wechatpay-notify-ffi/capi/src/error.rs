@@ -94,7 +94,8 @@ pub enum wechatpay_error_kind {
     ForbiddenDoctype = 8205,
     /// `duplicate_field`: the same element appears twice.
     DuplicateField = 8206,
-    /// `missing_field`: a field the protocol requires is absent.
+    /// `missing_field`: a field the protocol requires is absent; also a typed amount read from a
+    /// verified notification that is present in another form than a non-negative integer.
     MissingField = 8207,
     /// `return_code_fail`: `return_code` is not `SUCCESS` (such notices are never signed).
     ReturnCodeFail = 8208,
@@ -104,7 +105,8 @@ pub enum wechatpay_error_kind {
     SignTypeMismatch = 8210,
     /// `signature_mismatch`: the signature does not verify.
     SignatureMismatch = 8211,
-    /// `merchant_mismatch`: `appid` / `mch_id` differ from the configured ones.
+    /// `merchant_mismatch`: `appid` / `mch_id` differ from the configured ones; an APIv3 resource's
+    /// `mchid` / `sp_mchid` is not an expected merchant id; no endpoint profile has the v2 `mch_id`.
     MerchantMismatch = 8212,
     /// `decrypt_failed`: the v2 refund's `req_info` did not decrypt to a well-formed document, or
     /// the APIv3 resource did not decrypt (AES-256-GCM tag, nonce) to UTF-8 JSON.

@@ -4,16 +4,20 @@
 
 use std::ffi::c_char;
 
-use notify::{Coupon, Fields, PaymentNotification, RefundNotification};
+use notify::{Coupon, Error, ErrorKind, Fields, PaymentNotification, RefundNotification};
 
-use crate::util::{Castable, free, put_str, put_u64, wechatpay_field, wechatpay_str};
+use crate::error::wechatpay_error;
+use crate::util::{Castable, free, put_str, wechatpay_field, wechatpay_str};
 
 /// A verified payment result notification, made by `wechatpay_verifier_verify_payment` and
 /// released with `wechatpay_payment_free`. Immutable: its getters may be called from any thread.
 ///
-/// Getters that return `bool` write their output argument and return true when the value is
-/// present; they return false and leave the output untouched when it is absent (for amounts: absent
-/// or not a non-negative integer) or when an argument is NULL. Every `struct wechatpay_str` they
+/// Text getters (they return `bool`) write their output argument and return true when the value is
+/// present; they return false and leave the output untouched when it is absent or when an argument
+/// is NULL. Amount getters (`wechatpay_payment_total_fee`, ...) return a `struct wechatpay_error *`:
+/// NULL on success, with `*present_out` telling whether the field was sent and, when it was, its
+/// value in `*value_out`; a field sent in another form than ASCII digits within 2^64-1 (`1.00`,
+/// `-1`, ` 1`) is the error `missing_field`, never "absent". Every `struct wechatpay_str` they
 /// write borrows from the payment and stays valid until `wechatpay_payment_free(payment)`.
 pub struct wechatpay_payment {
     _private: [u8; 0],
@@ -21,7 +25,8 @@ pub struct wechatpay_payment {
 
 pub(crate) struct Payment {
     notification: PaymentNotification,
-    coupons: Vec<Coupon>,
+    /// The core's coupons, computed once: an error when a count or fee is not an amount.
+    coupons: Result<Vec<Coupon>, Error>,
 }
 
 impl Payment {
@@ -39,8 +44,8 @@ impl Castable for wechatpay_payment {
 }
 
 /// A decrypted refund result notification, made by `wechatpay_verifier_decrypt_refund` and
-/// released with `wechatpay_refund_free`. The getter rules of `struct wechatpay_payment` apply;
-/// borrowed strings stay valid until `wechatpay_refund_free(refund)`.
+/// released with `wechatpay_refund_free`. The getter rules of `struct wechatpay_payment` apply
+/// (amounts too); borrowed strings stay valid until `wechatpay_refund_free(refund)`.
 pub struct wechatpay_refund {
     _private: [u8; 0],
 }
@@ -62,7 +67,8 @@ pub struct wechatpay_coupon {
     pub has_coupon_type: bool,
     /// `coupon_fee_$n` in fen; meaningful only when `has_fee`.
     pub fee: u64,
-    /// Whether `coupon_fee_$n` was sent as a valid amount.
+    /// Whether `coupon_fee_$n` was sent (non-empty). A fee sent in another form than digits makes
+    /// `wechatpay_payment_coupons_len` and `wechatpay_payment_coupon` fail with `missing_field`.
     pub has_fee: bool,
 }
 
@@ -78,15 +84,24 @@ fn text<C: Castable>(
     }
 }
 
+/// An amount getter: NULL and `*present_out` (with `*value_out` when present) on success, the
+/// core's `missing_field` when the field is present but not an amount (outputs untouched).
 fn amount<C: Castable>(
     handle: *const C,
     value_out: *mut u64,
-    get: impl FnOnce(&C::Rust) -> Option<u64>,
-) -> bool {
+    present_out: *mut bool,
+    get: impl FnOnce(&C::Rust) -> Result<Option<u64>, Error>,
+) -> *mut wechatpay_error {
     ffi_boundary! {
         let handle = try_ref!(handle);
-        let out = try_out!(value_out);
-        put_u64(get(handle), out)
+        let value_out = try_out!(value_out);
+        let present_out = try_out!(present_out);
+        let value = try_ffi!(get(handle));
+        present_out.set(value.is_some());
+        if let Some(value) = value {
+            value_out.set(value);
+        }
+        std::ptr::null_mut()
     }
 }
 
@@ -196,7 +211,11 @@ pub extern "C" fn wechatpay_payment_sign_type(
     })
 }
 
-/// The idempotency key (`transaction_id`); false when absent or empty.
+/// The idempotency key: record each notification once per key. A successful payment's
+/// `transaction_id` (the same as its APIv3 delivery's); for a payment that did not succeed
+/// (`result_code=FAIL`), `transaction_id:RESULT_CODE` (e.g. `4200000001:FAIL`), so a later success
+/// of the same transaction is not swallowed by the earlier failure. False when there is no
+/// `transaction_id` (or it is empty).
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_payment_dedupe_key(
     payment: *const wechatpay_payment,
@@ -378,76 +397,113 @@ pub extern "C" fn wechatpay_payment_time_end(
     text(payment, value_out, |n| n.notification.time_end())
 }
 
-/// `total_fee` in fen.
+/// `total_fee` in fen. On success returns NULL, writes whether it was sent to `*present_out` and,
+/// when it was, the amount to `*value_out` (left untouched when absent). `missing_field` when it was
+/// sent in another form than ASCII digits within 2^64-1; `invalid_argument` for a NULL argument.
+/// Compare it with your order before fulfilling it.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_payment_total_fee(
     payment: *const wechatpay_payment,
     value_out: *mut u64,
-) -> bool {
-    amount(payment, value_out, |n| n.notification.total_fee())
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    amount(payment, value_out, present_out, |n| {
+        n.notification.total_fee()
+    })
 }
 
-/// `settlement_total_fee` in fen.
+/// `settlement_total_fee` in fen; the rules of `wechatpay_payment_total_fee` apply.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_payment_settlement_total_fee(
     payment: *const wechatpay_payment,
     value_out: *mut u64,
-) -> bool {
-    amount(payment, value_out, |n| {
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    amount(payment, value_out, present_out, |n| {
         n.notification.settlement_total_fee()
     })
 }
 
-/// `cash_fee` in fen.
+/// `cash_fee` in fen; the rules of `wechatpay_payment_total_fee` apply.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_payment_cash_fee(
     payment: *const wechatpay_payment,
     value_out: *mut u64,
-) -> bool {
-    amount(payment, value_out, |n| n.notification.cash_fee())
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    amount(payment, value_out, present_out, |n| {
+        n.notification.cash_fee()
+    })
 }
 
-/// `coupon_fee` in fen.
+/// `coupon_fee` in fen; the rules of `wechatpay_payment_total_fee` apply.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_payment_coupon_fee(
     payment: *const wechatpay_payment,
     value_out: *mut u64,
-) -> bool {
-    amount(payment, value_out, |n| n.notification.coupon_fee())
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    amount(payment, value_out, present_out, |n| {
+        n.notification.coupon_fee()
+    })
 }
 
-/// `coupon_count`.
+/// `coupon_count`; the rules of `wechatpay_payment_total_fee` apply.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_payment_coupon_count(
     payment: *const wechatpay_payment,
     value_out: *mut u64,
-) -> bool {
-    amount(payment, value_out, |n| n.notification.coupon_count())
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    amount(payment, value_out, present_out, |n| {
+        n.notification.coupon_count()
+    })
 }
 
-/// The number of coupons (`coupon_id_$n` for n below `coupon_count`; indices without an id are
-/// skipped). Not the same as the `coupon_count` field (`wechatpay_payment_coupon_count`).
+/// The coupons of the core (computed once): a fresh error handle for the caller when a count or fee
+/// is not an amount.
+fn coupons(payment: &Payment) -> Result<&[Coupon], Error> {
+    payment.coupons.as_deref().map_err(Clone::clone)
+}
+
+/// Writes the number of coupons to `*len_out` and returns NULL: `coupon_id_$n` for n below
+/// `coupon_count` (indices without an id are skipped). Not the same as the `coupon_count` field
+/// (`wechatpay_payment_coupon_count`). `missing_field` when `coupon_count` or a `coupon_fee_$n`
+/// was sent in another form than digits (then there is no coupon list: the amounts cannot be
+/// trusted); `invalid_argument` for a NULL argument.
 #[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_coupons_len(payment: *const wechatpay_payment) -> usize {
+pub extern "C" fn wechatpay_payment_coupons_len(
+    payment: *const wechatpay_payment,
+    len_out: *mut usize,
+) -> *mut wechatpay_error {
     ffi_boundary! {
-        try_ref!(payment).coupons.len()
+        let payment = try_ref!(payment);
+        let out = try_out!(len_out);
+        out.set(try_ffi!(coupons(payment)).len());
+        std::ptr::null_mut()
     }
 }
 
-/// Writes the coupon at `index` (0-based, below `wechatpay_payment_coupons_len`) to
-/// `*coupon_out` and returns true; false when `index` is out of range.
+/// Writes the coupon at `index` (0-based, below the length `wechatpay_payment_coupons_len` gives)
+/// to `*coupon_out` and returns NULL. `missing_field` as for `wechatpay_payment_coupons_len`;
+/// `invalid_argument` when `index` is out of range or an argument is NULL (`*coupon_out` is then
+/// untouched).
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_payment_coupon(
     payment: *const wechatpay_payment,
     index: usize,
     coupon_out: *mut wechatpay_coupon,
-) -> bool {
+) -> *mut wechatpay_error {
     ffi_boundary! {
         let payment = try_ref!(payment);
         let out = try_out!(coupon_out);
-        let Some(coupon) = payment.coupons.get(index) else {
-            return false;
-        };
+        let list = try_ffi!(coupons(payment));
+        let coupon = try_ffi!(list.get(index).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("coupon index {index} is out of range (there are {})", list.len()),
+            )
+        }));
         out.set(wechatpay_coupon {
             id: wechatpay_str::borrowed(&coupon.id),
             coupon_type: wechatpay_str::borrowed(coupon.coupon_type.as_deref().unwrap_or("")),
@@ -455,7 +511,7 @@ pub extern "C" fn wechatpay_payment_coupon(
             fee: coupon.fee.unwrap_or(0),
             has_fee: coupon.fee.is_some(),
         });
-        true
+        std::ptr::null_mut()
     }
 }
 
@@ -543,7 +599,13 @@ pub extern "C" fn wechatpay_refund_is_success(refund: *const wechatpay_refund) -
     flag(refund, RefundNotification::is_success)
 }
 
-/// The idempotency key (`refund_id`); false when absent or empty.
+/// The idempotency key: record each notification once per key. `refund_id:STATUS` with the status
+/// in APIv3's words (v2 `SUCCESS` → `SUCCESS`, `CHANGE` → `ABNORMAL`, `REFUNDCLOSE` → `CLOSED`,
+/// e.g. `50000000382019052709732678859:SUCCESS`): an `ABNORMAL` delivery does not swallow the
+/// later `SUCCESS`, and the v2 and v3 deliveries of one state share a key. A refund's state moves
+/// forward only (`ABNORMAL` may be followed by `SUCCESS` or `CLOSED`; both are final): keep the
+/// refund's own status in your records and never move it back. False when `refund_id` is absent
+/// or empty.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_refund_dedupe_key(
     refund: *const wechatpay_refund,
@@ -651,40 +713,51 @@ pub extern "C" fn wechatpay_refund_refund_request_source(
     text(refund, value_out, |n| n.refund_request_source())
 }
 
-/// `total_fee` in fen (from `req_info`).
+/// `total_fee` in fen (from `req_info`). On success returns NULL, writes whether it was sent to
+/// `*present_out` and, when it was, the amount to `*value_out` (left untouched when absent).
+/// `missing_field` when it was sent in another form than ASCII digits within 2^64-1;
+/// `invalid_argument` for a NULL argument.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_refund_total_fee(
     refund: *const wechatpay_refund,
     value_out: *mut u64,
-) -> bool {
-    amount(refund, value_out, |n| n.total_fee())
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    amount(refund, value_out, present_out, |n| n.total_fee())
 }
 
-/// `refund_fee` in fen (from `req_info`).
+/// `refund_fee` in fen (from `req_info`); the rules of `wechatpay_refund_total_fee` apply.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_refund_refund_fee(
     refund: *const wechatpay_refund,
     value_out: *mut u64,
-) -> bool {
-    amount(refund, value_out, |n| n.refund_fee())
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    amount(refund, value_out, present_out, |n| n.refund_fee())
 }
 
-/// `settlement_total_fee` in fen (from `req_info`).
+/// `settlement_total_fee` in fen (from `req_info`); the rules of `wechatpay_refund_total_fee`
+/// apply.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_refund_settlement_total_fee(
     refund: *const wechatpay_refund,
     value_out: *mut u64,
-) -> bool {
-    amount(refund, value_out, |n| n.settlement_total_fee())
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    amount(refund, value_out, present_out, |n| n.settlement_total_fee())
 }
 
-/// `settlement_refund_fee` in fen (from `req_info`).
+/// `settlement_refund_fee` in fen (from `req_info`); the rules of `wechatpay_refund_total_fee`
+/// apply.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_refund_settlement_refund_fee(
     refund: *const wechatpay_refund,
     value_out: *mut u64,
-) -> bool {
-    amount(refund, value_out, |n| n.settlement_refund_fee())
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    amount(refund, value_out, present_out, |n| {
+        n.settlement_refund_fee()
+    })
 }
 
 /// Releases a refund. NULL is a no-op.

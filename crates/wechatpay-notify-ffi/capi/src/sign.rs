@@ -91,9 +91,23 @@ pub extern "C" fn wechatpay_reply_success() -> *const c_char {
     }
 }
 
+/// The v2 refusal reply, the XML FAIL reply with the constant message `rejected`
+/// (`<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]>...`):
+/// NUL-terminated, static. Send it (status 200, `text/xml`) for a notification you refuse: the
+/// error code stays in your logs, never in the reply (a reply naming it would let anyone enumerate
+/// your merchants and probe your checks). The endpoint's refusals carry this body.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_reply_refusal() -> *const c_char {
+    ffi_boundary! {
+        static REFUSAL: OnceLock<CString> = OnceLock::new();
+        static_cstr(&REFUSAL, reply::REFUSAL)
+    }
+}
+
 /// A FAIL reply carrying `message` (`message_len` bytes of UTF-8; invalid sequences become
 /// U+FFFD), safe for any message. Writes it to `*reply_out` (free it with
-/// `wechatpay_string_free`). WeChat Pay retries after a FAIL reply.
+/// `wechatpay_string_free`). WeChat Pay retries after a FAIL reply. To refuse a notification,
+/// prefer `wechatpay_reply_refusal` (never put the error code or input in a reply).
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_reply_fail(
     message: *const c_char,

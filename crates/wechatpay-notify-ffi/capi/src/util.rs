@@ -190,17 +190,6 @@ pub(crate) fn put_str(value: Option<&str>, out: Out<'_, wechatpay_str>) -> bool 
     }
 }
 
-/// Writes `value` to `out` and returns true when present; leaves `out` untouched otherwise.
-pub(crate) fn put_u64(value: Option<u64>, out: Out<'_, u64>) -> bool {
-    match value {
-        Some(value) => {
-            out.set(value);
-            true
-        }
-        None => false,
-    }
-}
-
 /// One `name=value` pair: an element of the input array of `wechatpay_sign`, and the output of
 /// the `..._field` getters (borrowed from the handle).
 #[repr(C)]

@@ -94,9 +94,13 @@ pub extern "C" fn wechatpay_v3_notification_plaintext(
     text(notification, value_out, V3Notification::plaintext)
 }
 
-/// The idempotency key: `transaction_id` for transactions, `refund_id` for refunds (so v2 and v3
-/// deliveries of one payment de-duplicate together), the event `id` for every other event (and
-/// when the resource lacks its id).
+/// The idempotency key: record each notification once per key. A successful transaction's
+/// `transaction_id` (the same as its v2 delivery's); `transaction_id:TRADE_STATE` for one that did
+/// not succeed (e.g. `4200000001:CLOSED`), so a later success is not swallowed; `refund_id:STATUS`
+/// for refunds (`refund_status`, e.g. `50000000382019052709732678859:ABNORMAL`; the v2 delivery of
+/// the same state has the same key), so an `ABNORMAL` delivery does not swallow the later `SUCCESS`
+/// or `CLOSED`; the event `id` for every other event (and when the resource lacks its id). A
+/// refund's state moves forward only: never record it back from `SUCCESS` or `CLOSED`.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_v3_notification_dedupe_key(
     notification: *const wechatpay_v3_notification,
@@ -153,7 +157,8 @@ pub extern "C" fn wechatpay_v3_notification_free(notification: *mut wechatpay_v3
 pub enum wechatpay_property_kind {
     /// `text`: a string, or absent.
     Text = 1,
-    /// `amount`: a non-negative integer in fen, or absent.
+    /// `amount`: a non-negative integer in fen, or absent; present in another form, reading it is
+    /// the error `missing_field`.
     Amount = 2,
     /// `bool`.
     Bool = 3,
@@ -302,7 +307,7 @@ fn view_amount(
         let present_out = try_out!(present_out);
         let (name, value) = try_ffi!(view.value(notification, name));
         match value {
-            Value::Amount(amount) => put(amount, value_out, present_out),
+            Value::Amount(amount) => put(try_ffi!(amount), value_out, present_out),
             other => return crate::FfiDefault::from_error(wrong_kind(view, name, &other, "amount")),
         }
         std::ptr::null_mut()
@@ -359,8 +364,10 @@ pub extern "C" fn wechatpay_v3_transaction_text(
 }
 
 /// Reads the amount property `name` (e.g. `amount_total`, in fen) of a transaction notification;
-/// the rules of `wechatpay_v3_transaction_text` apply (an amount is present when it is a JSON
-/// integer from 0 to 2^64-1).
+/// the rules of `wechatpay_v3_transaction_text` apply. An amount is absent when the resource lacks
+/// it (or has `null`), present when it is a JSON integer from 0 to 2^64-1; in any other form
+/// (`100.0`, `1e2`, `-1`, beyond 2^64-1, a string) reading it is the error `missing_field`, never
+/// "absent" (outputs untouched).
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_v3_transaction_amount(
     notification: *const wechatpay_v3_notification,
@@ -461,7 +468,8 @@ pub extern "C" fn wechatpay_v3_refund_property(
 #[derive(Clone, Copy)]
 pub struct wechatpay_http_reply {
     /// The HTTP status code (APIv3: 204 for success; 401, 400 or 500 for a failure. v2: 200, or
-    /// 400 from an endpoint that could not tell the version).
+    /// 400 from an endpoint that could not tell the version). Refusal bodies are constant (APIv3
+    /// `{"code":"FAIL","message":"rejected"}`, v2 the XML FAIL reply with `rejected`).
     pub status: u16,
     /// The `Content-Type` header value, NUL-terminated; NULL when there is no body (send no
     /// `Content-Type` then).
@@ -503,6 +511,8 @@ impl CReply {
     }
 }
 
+/// The core's APIv3 failure reply for a kind: its status ([`reply::v3_status`]) and the one
+/// constant body ([`reply::V3_REFUSAL`]), made once per kind and kept for the process.
 fn fail_reply(kind: ErrorKind) -> Result<wechatpay_http_reply, Error> {
     static FAILURES: [OnceLock<CReply>; ErrorKind::ALL.len()] =
         [const { OnceLock::new() }; ErrorKind::ALL.len()];
@@ -529,11 +539,14 @@ pub extern "C" fn wechatpay_v3_reply_success(
     }
 }
 
-/// Writes the APIv3 failure reply for `error` to `*reply_out`: 401 when the request is not
-/// authentic (`signature_mismatch`, `unknown_serial`, `timestamp_out_of_window`, ...), 400 when it
-/// is malformed, 500 for a configuration error or a bug, with `Content-Type: application/json`
-/// and the body `{"code":"FAIL","message":"<error code>"}` (the code only, never input). WeChat
-/// Pay retries after a failure reply. `error` is not freed.
+/// Writes the APIv3 failure reply for `error` to `*reply_out`: 401 when the request was not proven
+/// authentic (`signature_mismatch`, `unknown_serial`, `timestamp_out_of_window`, `missing_header`,
+/// `signature_probe`, `merchant_mismatch`), 500 for a configuration error or a bug
+/// (`invalid_config`, `internal`), 400 for everything else (malformed input, and
+/// `unsupported_algorithm`), with `Content-Type: application/json` and the one constant body
+/// `{"code":"FAIL","message":"rejected"}` for every error: the code stays on the error for your
+/// logs (a body naming it would let anyone enumerate the merchants and key ids you serve and probe
+/// your clock window). WeChat Pay retries after a failure reply. `error` is not freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_v3_reply_fail(
     error: *const wechatpay_error,
@@ -590,6 +603,21 @@ mod tests {
             assert_eq!(Some(ct.to_str().unwrap()), core.content_type);
             assert_eq!(body, core.body.as_bytes());
         }
+    }
+
+    #[test]
+    fn every_failure_body_is_the_one_constant_refusal() {
+        for kind in ErrorKind::ALL {
+            let c = fail_reply(kind).unwrap();
+            // SAFETY: a static string of `len` bytes.
+            let body = unsafe { std::slice::from_raw_parts(c.body.data.cast::<u8>(), c.body.len) };
+            assert_eq!(body, reply::V3_REFUSAL.as_bytes());
+            assert!(!std::str::from_utf8(body).unwrap().contains(kind.code()));
+        }
+        assert_eq!(
+            fail_reply(ErrorKind::UnsupportedAlgorithm).unwrap().status,
+            400
+        );
     }
 
     #[test]

@@ -46,6 +46,17 @@ impl V3Builder {
         Ok(())
     }
 
+    /// Applies a fallible option that consumes the verifier: on refusal the builder keeps the
+    /// verifier as it was (the option is applied to a copy, which is zeroised when dropped).
+    fn try_set(
+        &mut self,
+        option: impl FnOnce(V3Verifier) -> Result<V3Verifier, Error>,
+    ) -> Result<(), Error> {
+        let changed = option(self.get()?.clone())?;
+        self.verifier = Some(changed);
+        Ok(())
+    }
+
     fn get(&self) -> Result<&V3Verifier, Error> {
         self.verifier.as_ref().ok_or_else(emptied)
     }
@@ -87,8 +98,8 @@ fn config_text<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str, Error> {
 }
 
 /// Starts an APIv3 verifier configuration for the merchant's APIv3 key: `api_v3_key_len` bytes,
-/// which must be exactly 32 (else `invalid_config`). Defaults: no trusted key yet, a clock skew of
-/// 300 s, `max_body_bytes` 65536.
+/// which must be exactly 32 (else `invalid_config`). Defaults: no trusted key yet, no expected
+/// merchant id, a clock skew of 300 s, `max_body_bytes` 65536.
 ///
 /// On success writes a new builder to `*builder_out` and returns NULL.
 #[unsafe(no_mangle)]
@@ -162,6 +173,26 @@ pub extern "C" fn wechatpay_v3_verifier_builder_add_public_key(
         let id = try_ffi!(config_text(try_slice!(id, id_len), "key id"));
         let pem = try_ffi!(config_text(try_slice!(pem, pem_len), "PEM"));
         try_ffi!(try_ffi!(builder.get_mut()).add_public_key(id, pem));
+        std::ptr::null_mut()
+    }
+}
+
+/// Serves the merchant `mch_id` (`mch_id_len` bytes of UTF-8, else `invalid_config`); call it once
+/// per merchant id this verifier serves (a service provider may serve several). After decryption
+/// the resource's `mchid` (or, for partner notifications without one, `sp_mchid`) must be one of
+/// them, else `merchant_mismatch` (a notification of another merchant whose platform keys you also
+/// trust is then refused, not mistaken for yours). Without any, every merchant passes. An empty id
+/// is `invalid_config`; the builder is then unchanged. Giving the same id twice is harmless.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_builder_expect_mch_id(
+    builder: *mut wechatpay_v3_verifier_builder,
+    mch_id: *const c_char,
+    mch_id_len: usize,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let mch_id = try_ffi!(config_text(try_slice!(mch_id, mch_id_len), "expected mch_id"));
+        try_ffi!(builder.try_set(|v| v.expect_mch_id(mch_id)));
         std::ptr::null_mut()
     }
 }
@@ -264,7 +295,9 @@ fn header_text<'a>(bytes: &'a [u8], index: usize, part: &str) -> Result<&'a str,
 /// `signature_mismatch`. Only then: JSON (`malformed_json`); `id`, `create_time`, `event_type`,
 /// `resource_type`, `summary`, `resource` (`missing_field`); `resource.algorithm`
 /// `AEAD_AES_256_GCM` (`unsupported_algorithm`); AES-256-GCM with `resource.nonce` and
-/// `associated_data` (`decrypt_failed`); a UTF-8 JSON object plaintext (`decrypt_failed`).
+/// `associated_data` (`decrypt_failed`); a UTF-8 JSON object plaintext (`decrypt_failed`); when
+/// merchant ids are expected (`wechatpay_v3_verifier_builder_expect_mch_id`), the resource's
+/// `mchid` or `sp_mchid` is one of them (`merchant_mismatch`).
 ///
 /// On success writes a new notification to `*notification_out` and returns NULL; otherwise
 /// returns the error and leaves `*notification_out` untouched. Thread-safe.
@@ -328,6 +361,32 @@ pub extern "C" fn wechatpay_v3_verifier_trusted_key_id(
         let verifier = try_ref!(verifier);
         let out = try_out!(id_out);
         put_str(verifier.trusted_ids().nth(index), out)
+    }
+}
+
+/// The number of merchant ids set with `wechatpay_v3_verifier_builder_expect_mch_id` (0: every
+/// merchant passes; also 0 if `verifier` is NULL).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_expected_mch_id_count(
+    verifier: *const wechatpay_v3_verifier,
+) -> usize {
+    ffi_boundary! {
+        try_ref!(verifier).expected_mch_ids().len()
+    }
+}
+
+/// Writes the expected merchant id at `index` (in the order given) to `*mch_id_out` and returns
+/// true; false when `index` is out of range. The string borrows from the verifier.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_expected_mch_id(
+    verifier: *const wechatpay_v3_verifier,
+    index: usize,
+    mch_id_out: *mut wechatpay_str,
+) -> bool {
+    ffi_boundary! {
+        let verifier = try_ref!(verifier);
+        let out = try_out!(mch_id_out);
+        put_str(verifier.expected_mch_ids().get(index).map(String::as_str), out)
     }
 }
 
@@ -399,5 +458,19 @@ mod tests {
         }));
         assert!(caught.is_err());
         assert_eq!(builder.get().unwrap_err().code(), "internal");
+    }
+
+    #[test]
+    fn a_refused_mch_id_leaves_the_builder_as_it_was() {
+        let mut builder = V3Builder::new(KEY).unwrap();
+        builder.try_set(|v| v.expect_mch_id("1900000109")).unwrap();
+        let refused = builder.try_set(|v| v.expect_mch_id("")).unwrap_err();
+        assert_eq!(refused.code(), "invalid_config");
+        assert_eq!(builder.get().unwrap().expected_mch_ids(), ["1900000109"]);
+        builder.try_set(|v| v.expect_mch_id("1900000110")).unwrap();
+        assert_eq!(
+            builder.get().unwrap().expected_mch_ids(),
+            ["1900000109", "1900000110"]
+        );
     }
 }
