@@ -257,9 +257,10 @@ def test_simulate_v3_with_a_keygen_key_the_example_trusts(example: Example, depl
     refused([], B.v3_key, 400, "decrypt_failed")
     other = deployment.untrusted
     refused([], A.v3_key, 401, "unknown_serial", ["--private-key", str(other.private_key), "--key-id", other.key_id])
-    # Genuine, signed with the key shop-a trusts, but for another merchant (simulate's default mchid).
+    # Genuine, signed with the key shop-a trusts, but for another merchant.
     report, ok = example.simulate(
-        ["v3", "pay", *signed, "--out-trade-no", "SIM-A-3", "--total-fee", "303"], WECHATPAY_API_V3_KEY=A.v3_key
+        ["v3", "pay", *signed, "--mchid", "1900000999", "--out-trade-no", "SIM-A-3", "--total-fee", "303"],
+        WECHATPAY_API_V3_KEY=A.v3_key,
     )
     assert not ok and (report["attempts"][0]["status"], report["attempts"][0]["reply"]) == (401, V3_REFUSAL)
     assert example.refused_with("merchant_mismatch")
