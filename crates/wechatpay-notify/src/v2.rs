@@ -1,7 +1,7 @@
 //! v2 (XML) payment and refund notifications: the verifier and its results.
 
 use aes::Aes256;
-use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyInit, array::Array};
+use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyInit};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use md5::{Digest, Md5};
@@ -29,8 +29,9 @@ pub struct Verifier {
     appid: Option<String>,
     mch_id: Option<String>,
     max_body_bytes: usize,
-    /// The refund AES key (lowercase hex MD5 of the API key), derived once.
-    refund_key: Zeroizing<[u8; 32]>,
+    /// The refund AES key (lowercase hex MD5 of the API key), derived once. Boxed, so that moving
+    /// the verifier moves a pointer, never a copy of the key that nobody wipes.
+    refund_key: Zeroizing<Box<[u8]>>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -304,7 +305,9 @@ where
     let mut buf = Zeroizing::new(plain.into_bytes());
     let pad = 16 - buf.len() % 16;
     buf.extend(std::iter::repeat_n(pad as u8, pad));
-    let mut enc = ecb::Encryptor::<Aes256>::new(&Array::from(*refund_key(&key)));
+    let refund_key = refund_key(&key);
+    let mut enc = ecb::Encryptor::<Aes256>::new_from_slice(&refund_key)
+        .map_err(|_| Error::new(ErrorKind::Internal, "the refund key is not 32 bytes"))?;
     for block in buf.chunks_exact_mut(16) {
         let block: &mut [u8; 16] = block
             .try_into()
@@ -315,8 +318,8 @@ where
 }
 
 /// The refund AES key: the 32 ASCII characters of the lowercase hex MD5 of the API key.
-fn refund_key(key: &ApiKey) -> Zeroizing<[u8; 32]> {
-    let mut refund_key = Zeroizing::new([0u8; 32]);
+fn refund_key(key: &ApiKey) -> Zeroizing<Box<[u8]>> {
+    let mut refund_key = Zeroizing::new(vec![0u8; 32].into_boxed_slice());
     let digest = Md5::digest(key.bytes());
     const HEX: &[u8; 16] = b"0123456789abcdef";
     for (i, b) in digest.iter().enumerate() {
@@ -327,7 +330,7 @@ fn refund_key(key: &ApiKey) -> Zeroizing<[u8; 32]> {
 }
 
 /// Strict base64 → AES-256-ECB → strict PKCS#7 → UTF-8 (checked by the XML reader).
-fn decrypt_req_info(b64: &str, key: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>, Error> {
+fn decrypt_req_info(b64: &str, key: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
     let mut buf = Zeroizing::new(
         STANDARD
             .decode(b64)
@@ -338,7 +341,8 @@ fn decrypt_req_info(b64: &str, key: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>, Err
             "req_info is not a whole number of AES blocks",
         ));
     }
-    let mut dec = ecb::Decryptor::<Aes256>::new(&Array::from(*key));
+    let mut dec = ecb::Decryptor::<Aes256>::new_from_slice(key)
+        .map_err(|_| Error::new(ErrorKind::Internal, "the refund key is not 32 bytes"))?;
     for block in buf.chunks_exact_mut(16) {
         let block: &mut [u8; 16] = block
             .try_into()

@@ -201,6 +201,8 @@ fn no_freed_block_holds_a_key_core() {
         let v3_clone = v3.clone();
         let headers: V3Headers = r.v3_headers.iter().cloned().collect();
         assert!(v3_clone.verify(&headers, &r.v3_body, TS).is_ok());
+        // The vector's resource names mchid 1900000100: the v3 part says so itself.
+        let v3 = v3.expect_mch_id("1900000100").unwrap();
         let endpoint =
             Endpoint::new([MerchantProfile::new("a").v2(verifier).unwrap().v3(v3)]).unwrap();
         let endpoint_clone = endpoint.clone();
@@ -225,6 +227,37 @@ fn no_freed_block_holds_a_key_core() {
 }
 
 #[test]
+fn no_freed_block_holds_a_key_when_profiles_move() {
+    // Building an endpoint of many profiles grows vectors: every verifier is moved to a new block
+    // and the old block is freed. A key stored inline (not behind its own zeroising allocation)
+    // would be left there.
+    let pem = std::fs::read_to_string(keys_dir().join("pubkey-a-public.pem")).unwrap();
+    let found = freed_copies(|| {
+        // Pushed one by one, as an application would: the vector moves its contents as it grows.
+        let mut profiles = Vec::new();
+        for i in 0..64 {
+            let mut v3 = V3Verifier::new(API_V3_KEY).unwrap();
+            v3.add_trusted_key(&format!("PUB_KEY_ID_{i:028}"), &pem)
+                .unwrap();
+            let profile = MerchantProfile::new(format!("m{i}")).v3(v3);
+            profiles.push(if i == 0 {
+                profile.v2(v2()).unwrap()
+            } else {
+                profile
+            });
+        }
+        let endpoint = Endpoint::new(profiles).unwrap();
+        let clone = endpoint.clone();
+        drop((endpoint, clone));
+    });
+    assert_eq!(
+        found,
+        [0, 0, 0],
+        "freed blocks holding [v2 key, refund key, v3 key]"
+    );
+}
+
+#[test]
 fn no_freed_block_holds_a_key_profiles_file() {
     use std::os::unix::fs::PermissionsExt;
     let dir = std::env::temp_dir().join(format!("wechatpay-zeroize-{}", std::process::id()));
@@ -238,9 +271,9 @@ fn no_freed_block_holds_a_key_profiles_file() {
     std::fs::copy(keys_dir().join("pubkey-a-public.pem"), dir.join("a.pem")).unwrap();
     private(
         "profiles.json",
-        br#"{"profiles": [{"label": "a", "mch_id": "10000100",
-            "v2": {"api_key_file": "v2.key", "sign_type": "MD5"},
-            "v3": {"api_v3_key_file": "v3.key",
+        br#"{"profiles": [{"label": "a",
+            "v2": {"api_key_file": "v2.key", "sign_type": "MD5", "mch_id": "10000100"},
+            "v3": {"api_v3_key_file": "v3.key", "mch_ids": ["1900000100"],
                    "platform_keys": {"PUB_KEY_ID_0114232134912410000000000000": "a.pem"}}}]}"#,
     );
     let r = requests();
