@@ -57,17 +57,6 @@ fn main() {
                 ok += black_box(m.finalize().into_bytes())[0] as usize & 1;
             }
         }
-        "qx" => {
-            for _ in 0..n {
-                let mut r = quick_xml::Reader::from_reader(black_box(&body[..]));
-                loop {
-                    match r.read_event() {
-                        Ok(quick_xml::events::Event::Eof) | Err(_) => break,
-                        Ok(e) => ok += black_box(e).len() & 1,
-                    }
-                }
-            }
-        }
         "memory" => {
             // Peak RSS after 1% of the run and after all of it: flat means no growth or leak.
             let refund = std::fs::read(concat!(

@@ -266,7 +266,8 @@ impl Endpoint {
             )));
         };
         crate::check_body_size(body, limit).map_err(undecided)?;
-        // Read (not trusted) only to pick the kind and the merchant.
+        // Read (not trusted) to pick the kind and the merchant; then that merchant's verifier
+        // checks these same fields.
         let unverified = parse_flat(body, "xml").map_err(undecided)?;
         let reject = |error: Error, label: Option<&str>| Rejection {
             error,
@@ -294,12 +295,22 @@ impl Endpoint {
             .v2
             .as_ref()
             .ok_or_else(|| reject(Error::new(ErrorKind::Internal, "routing map"), None))?;
-        let notification = if unverified.get("req_info").is_some() {
-            verifier.decrypt_refund(body).map(Notification::V2Refund)
-        } else {
-            verifier.verify_payment(body).map(Notification::V2Payment)
-        }
-        .map_err(|e| reject(e, Some(&profile.label)))?;
+        // The same reader the verifier uses, so its fields are verified as they are (once parsed):
+        // within this merchant's own size limit, else body_too_large as the verifier would say.
+        let is_refund = unverified.get("req_info").is_some();
+        let notification = crate::check_body_size(body, verifier.body_limit())
+            .and_then(|()| {
+                if is_refund {
+                    verifier
+                        .decrypt_refund_fields(unverified)
+                        .map(Notification::V2Refund)
+                } else {
+                    verifier
+                        .verify_payment_fields(unverified)
+                        .map(Notification::V2Payment)
+                }
+            })
+            .map_err(|e| reject(e, Some(&profile.label)))?;
         Ok(Handled {
             label: profile.label.clone(),
             notification,

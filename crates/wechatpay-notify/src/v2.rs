@@ -127,23 +127,47 @@ impl Verifier {
 
     fn parse(&self, body: &[u8]) -> Result<Fields, Error> {
         crate::check_body_size(body, self.max_body_bytes)?;
-        let fields = parse_flat(body, "xml")?;
-        match fields.get("return_code") {
-            None => return Err(Error::missing_field("return_code is missing")),
-            Some("SUCCESS") => {}
-            Some(other) => {
-                return Err(Error::new(
-                    ErrorKind::ReturnCodeFail,
-                    format!(
-                        "return_code is {:?}, not SUCCESS (such notices carry no signature)",
-                        excerpt(other)
-                    ),
-                ));
-            }
-        }
-        Ok(fields)
+        check_return_code(parse_flat(body, "xml")?)
     }
 
+    /// [`Verifier::verify_payment`] of a body already size-checked against this verifier's limit
+    /// and parsed by the same reader (the endpoint parses each v2 body once, to route it).
+    pub(crate) fn verify_payment_fields(
+        &self,
+        fields: Fields,
+    ) -> Result<PaymentNotification, Error> {
+        self.verify_parsed_payment(check_return_code(fields)?)
+    }
+
+    /// [`Verifier::decrypt_refund`] of a body already size-checked and parsed (see
+    /// [`Verifier::verify_payment_fields`]).
+    pub(crate) fn decrypt_refund_fields(
+        &self,
+        fields: Fields,
+    ) -> Result<RefundNotification, Error> {
+        self.decrypt_parsed_refund(check_return_code(fields)?)
+    }
+}
+
+/// `return_code` must be `SUCCESS` (a `FAIL` notice is never signed).
+fn check_return_code(fields: Fields) -> Result<Fields, Error> {
+    match fields.get("return_code") {
+        None => return Err(Error::missing_field("return_code is missing")),
+        Some("SUCCESS") => {}
+        Some(other) => {
+            return Err(Error::new(
+                ErrorKind::ReturnCodeFail,
+                format!(
+                    "return_code is {:?}, not SUCCESS (such notices carry no signature)",
+                    excerpt(other)
+                ),
+            ));
+        }
+    }
+    Ok(fields)
+}
+
+impl Verifier {
     fn check_merchant(&self, fields: &Fields) -> Result<(), Error> {
         for (name, expected) in [("appid", &self.appid), ("mch_id", &self.mch_id)] {
             if let Some(expected) = expected
@@ -160,7 +184,10 @@ impl Verifier {
 
     /// Verifies a payment result notification (the raw POST body).
     pub fn verify_payment(&self, body: &[u8]) -> Result<PaymentNotification, Error> {
-        let fields = self.parse(body)?;
+        self.verify_parsed_payment(self.parse(body)?)
+    }
+
+    fn verify_parsed_payment(&self, fields: Fields) -> Result<PaymentNotification, Error> {
         let received = match fields.get("sign") {
             Some(s) if !s.is_empty() => s,
             _ => {
@@ -217,7 +244,10 @@ impl Verifier {
     /// ECB cannot detect recombined blocks: see [`RefundNotification`], and confirm a refund with
     /// the refund query API before any irreversible action.
     pub fn decrypt_refund(&self, body: &[u8]) -> Result<RefundNotification, Error> {
-        let fields = self.parse(body)?;
+        self.decrypt_parsed_refund(self.parse(body)?)
+    }
+
+    fn decrypt_parsed_refund(&self, fields: Fields) -> Result<RefundNotification, Error> {
         let req_info = match fields.get("req_info") {
             Some(s) if !s.is_empty() => s,
             _ => return Err(Error::missing_field("req_info is missing")),
