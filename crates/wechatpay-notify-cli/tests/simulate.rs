@@ -407,6 +407,30 @@ fn there_is_no_default_target_and_keys_never_come_from_argv() {
 }
 
 #[test]
+fn mchid_is_an_alias_of_mch_id_and_a_wrong_sign_type_is_the_cores_error() {
+    for flag in ["--mch-id", "--mchid"] {
+        let out = bin()
+            .args(["simulate", "pay", "--print", flag, "1900000109"])
+            .args(["--sign-type", "HMAC-SHA256"])
+            .env("WECHATPAY_API_KEY", API_KEY)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{flag}");
+        let body = String::from_utf8(out.stdout).unwrap();
+        let v = Verifier::new(API_KEY, SignType::HmacSha256).unwrap();
+        let n = v.verify_payment(body.trim_end().as_bytes()).unwrap();
+        assert_eq!(n.fields().get("mch_id"), Some("1900000109"), "{flag}");
+    }
+    let out = bin()
+        .args(["simulate", "pay", "--print", "--sign-type", "SHA1"])
+        .env("WECHATPAY_API_KEY", API_KEY)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(report(&out)["error"]["code"], "invalid_config");
+}
+
+#[test]
 fn simulate_follows_no_redirect() {
     // Where a redirect would lead: a "handler" that acknowledges everything.
     let v2_target = canned(200, None, reply::SUCCESS);
