@@ -2,9 +2,9 @@
 //!
 //! Every protocol rule and every typed view lives in the core crate; this module only converts
 //! Python inputs to Rust, core results to Python objects (each typed attribute is a property the
-//! core declares, read through its `property(name)`: [`view`]), and core errors to the package's exceptions (in one place:
-//! [`to_py_err`], and [`endpoint`] for an endpoint's refusals). Verification runs with the GIL
-//! released.
+//! core declares, read through its `property(name)`: [`view`]), and core errors to the package's
+//! exceptions (in one place: [`to_py_err`], and [`endpoint`] for an endpoint's refusals).
+//! Verification runs with the GIL released.
 //!
 //! - [`v2`]: `Verifier`, `PaymentNotification`, `RefundNotification`, `Coupon`, `sign`, the XML
 //!   replies;

@@ -3,16 +3,15 @@
 //! Each result class with a typed view (`PaymentNotification`, `RefundNotification`,
 //! `V3Transaction`, `V3Refund`) implements [`TypedView`]: the core's `PROPERTIES` table and its
 //! `property(name)` lookup. When the module is initialised, [`add_view`] gives the class one
-//! read-only `property` per entry of the table, whose getter converts the core's [`Value`] by its
-//! kind ([`value_to_py`]). Nothing here names a property: one added to the core's `typed_view!` /
+//! read-only attribute per entry of the table ([`TypedAttribute`], a data descriptor like
+//! `property`, read without a Python-level call), which converts the core's [`Value`] by its kind
+//! ([`value_to_py`]). Nothing here names a property: one added to the core's `typed_view!` /
 //! `json_view!` appears in Python with the next build (`stubgen.py` regenerates the stub from
 //! `typed_views.json`; `tests/test_typed_views.py` checks the class and the stub against it).
 
-use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::{PyAttributeError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::pyclass::boolean_struct::True;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyCFunction, PyTuple, PyType};
 use pyo3::{IntoPyObjectExt, PyClass};
 use wechatpay_notify::view::{Kind, Property, Source, Value};
 
@@ -28,40 +27,88 @@ pub(crate) trait TypedView: PyClass<Frozen = True> + Sync {
     fn property(&self, name: &str) -> Option<Value<'_>>;
 }
 
-/// Adds the class `T` to the module with one read-only `property` per declared property.
+/// Adds the class `T` to the module with one read-only attribute per declared property (a
+/// [`TypedAttribute`]).
 ///
 /// A declared name that the class already has (a hand-written attribute) fails the import: one
 /// attribute, one definition.
 pub(crate) fn add_view<T: TypedView>(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    static PROPERTY: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     let py = m.py();
     let class = py.get_type::<T>();
-    let property = PROPERTY.import(py, "builtins", "property")?;
     for p in T::PROPERTIES {
-        let name = p.name;
-        if class.hasattr(name)? {
+        if class.hasattr(p.name)? {
             return Err(PyRuntimeError::new_err(format!(
-                "{}.{name} is declared by the core and written by hand",
-                class.name()?
+                "{}.{} is declared by the core and written by hand",
+                class.name()?,
+                p.name
             )));
         }
-        let getter = PyCFunction::new_closure(
+        let attribute = Bound::new(
             py,
-            Some(c"typed_property"),
-            None,
-            move |args: &Bound<'_, PyTuple>, _kwargs| -> PyResult<Py<PyAny>> {
-                let obj = args.get_item(0)?;
-                let this = obj.cast::<T>()?;
-                let value = this.get().property(name).ok_or_else(|| {
-                    PyRuntimeError::new_err(format!("the core has no property {name}"))
-                })?;
-                value_to_py(args.py(), value)
+            TypedAttribute {
+                name: p.name,
+                read: read::<T>,
             },
         )?;
-        let doc = doc_of(p);
-        class.setattr(name, property.call1((getter, py.None(), py.None(), doc))?)?;
+        // In the attribute's own `__dict__`: what `help()` shows for it.
+        attribute.setattr("__doc__", doc_of(p))?;
+        class.setattr(p.name, attribute)?;
     }
     m.add_class::<T>()
+}
+
+/// The value of property `name` of `obj`, an instance of `T`.
+fn read<T: TypedView>(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Py<PyAny>> {
+    let this = obj.cast::<T>()?;
+    let value = this
+        .get()
+        .property(name)
+        .ok_or_else(|| PyRuntimeError::new_err(format!("the core has no property {name}")))?;
+    value_to_py(obj.py(), value)
+}
+
+/// A typed attribute of a result class: a read-only data descriptor (like `property`, without a
+/// Python-level call per read) that asks the core for the value of its property.
+#[pyclass(frozen, dict, module = "wechatpay_notify._native")]
+pub(crate) struct TypedAttribute {
+    name: &'static str,
+    read: fn(&Bound<'_, PyAny>, &str) -> PyResult<Py<PyAny>>,
+}
+
+#[pymethods]
+impl TypedAttribute {
+    fn __get__(
+        slf: &Bound<'_, Self>,
+        obj: Option<&Bound<'_, PyAny>>,
+        _owner: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        match obj.filter(|o| !o.is_none()) {
+            Some(obj) => (slf.get().read)(obj, slf.get().name),
+            // Read on the class: the attribute itself (as `property` does).
+            None => Ok(slf.clone().into_any().unbind()),
+        }
+    }
+
+    fn __set__(&self, _obj: &Bound<'_, PyAny>, _value: &Bound<'_, PyAny>) -> PyResult<()> {
+        Err(PyAttributeError::new_err(format!(
+            "attribute '{}' is read-only",
+            self.name
+        )))
+    }
+
+    fn __delete__(&self, obj: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.__set__(obj, obj)
+    }
+
+    /// The property's name.
+    #[getter]
+    fn __name__(&self) -> &'static str {
+        self.name
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<typed attribute '{}'>", self.name)
+    }
 }
 
 /// A property's value as Python sees it: `text` → `str | None`, `amount` → `int | None` (an amount

@@ -10,9 +10,9 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import inspect
 import subprocess
 import sys
-import types
 from typing import Any
 
 import pytest
@@ -65,13 +65,35 @@ def declared_views() -> dict[str, list[dict[str, Any]]]:
 
 
 def python_properties(cls: type) -> set[str]:
-    """The typed properties a result class exposes (its getters and properties, minus the
-    documents)."""
-    return {
-        name
-        for name, attr in vars(cls).items()
-        if isinstance(attr, (types.GetSetDescriptorType, property)) and not name.startswith("_")
-    } - DOCUMENTS
+    """The typed properties a result class exposes (its read-only data descriptors: the typed
+    attributes the module makes from the core's declaration, and any getter written by hand),
+    minus the documents."""
+    return {name for name, attr in vars(cls).items() if inspect.isdatadescriptor(attr) and not name.startswith("_")} - (
+        DOCUMENTS
+    )
+
+
+@pytest.mark.parametrize("view", sorted(CLASSES))
+def test_typed_attributes_are_read_only_and_documented(view: str) -> None:
+    cls = CLASSES[view]
+    for prop in declared_views()[view]:
+        attr = vars(cls)[prop["name"]]
+        source = prop["source"]
+        named = ".".join(source["resource"]) if isinstance(source, dict) else prop["name"]
+        assert attr.__name__ == prop["name"] and f"`{named}`" in (attr.__doc__ or ""), attr
+        assert repr(attr) == f"<typed attribute '{prop['name']}'>"
+
+
+def test_a_typed_attribute_cannot_be_set_or_deleted() -> None:
+    group = load_vectors("v2_pay.json")["testGroups"][0]
+    valid = next(c for c in group["tests"] if c["result"] == "valid")
+    n = wn.Verifier(group["config"]["apiKey"], group["config"]["signType"]).verify_payment(valid["body"])
+    before = n.total_fee
+    with pytest.raises(AttributeError, match="read-only"):
+        n.total_fee = 1  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="read-only"):
+        del n.out_trade_no
+    assert n.total_fee == before
 
 
 def stub_annotations(cls_name: str) -> dict[str, str]:
