@@ -131,17 +131,29 @@ fn value_to_py(py: Python<'_>, value: Value<'_>) -> PyResult<Py<PyAny>> {
 
 /// A property's docstring, from its declaration.
 fn doc_of(p: &Property) -> String {
-    let what = match p.source {
-        Source::Fields => format!("`{}`", p.name),
-        Source::ReqInfo => format!("`{}` of the decrypted req_info", p.name),
-        Source::Resource(path) => format!("`{}` of the decrypted resource", path.join(".")),
-        Source::Rule => format!("`{}` (a rule of the core over several fields)", p.name),
+    let (what, absent) = match p.source {
+        Source::Fields => (format!("`{}`", p.name), "absent"),
+        Source::ReqInfo => (format!("`{}` of the decrypted req_info", p.name), "absent"),
+        Source::Resource(path) => (
+            format!("`{}` of the decrypted resource", path.join(".")),
+            "absent or null",
+        ),
+        Source::Rule => (
+            format!("`{}` (a rule of the core over several fields)", p.name),
+            "absent",
+        ),
     };
     match p.kind {
-        Kind::Text => format!("{what}: a str, or None when absent."),
+        Kind::Text => format!("{what}: a str, or None when {absent}."),
         Kind::Amount => format!(
-            "{what} in fen: an int, or None when absent. Present in another form than a \
-             non-negative integer: reading it raises NotifyError (missing_field)."
+            "{what} in fen: an int, or None when {}. Present in another form than a \
+             non-negative integer: reading it raises NotifyError (missing_field).",
+            // v2: an empty element too; APIv3: `null` too.
+            if absent == "absent" {
+                "absent or empty"
+            } else {
+                absent
+            }
         ),
         Kind::Bool => format!("{what}: a bool."),
         Kind::SignType => format!("{what}: \"MD5\" or \"HMAC-SHA256\"."),
