@@ -110,6 +110,17 @@ struct Options {
     /// The attach field
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     attach: Option<String>,
+    /// The transaction id (to send the other version's delivery of one payment, or a later state
+    /// of it) [default: a new one]
+    #[arg(long, value_name = "ID")]
+    transaction_id: Option<String>,
+    /// The refund id (to send several states of one refund) [default: a new one]
+    #[arg(long, value_name = "ID")]
+    refund_id: Option<String>,
+    /// A refund's status, overriding --result: v2 SUCCESS|CHANGE|REFUNDCLOSE, v3
+    /// SUCCESS|ABNORMAL|CLOSED (the event type follows it)
+    #[arg(long, value_name = "STATUS")]
+    refund_status: Option<String>,
     /// Send the same notification K times
     #[arg(long, value_name = "K", default_value_t = 1)]
     repeat: usize,
@@ -278,10 +289,7 @@ fn v2_payment(o: &Options) -> Result<Vec<(String, String)>, Usage> {
     );
     put("total_fee", fee.to_string());
     put("trade_type", "JSAPI".into());
-    put(
-        "transaction_id",
-        format!("4200{y:04}{mo:02}{d:02}{}", random_digits(16)?),
-    );
+    put("transaction_id", transaction_id(o, (y, mo, d))?);
     if o.v2.coupons > 0 {
         put("coupon_count", o.v2.coupons.to_string());
         put("coupon_fee", o.v2.coupons.to_string());
@@ -295,16 +303,52 @@ fn v2_payment(o: &Options) -> Result<Vec<(String, String)>, Usage> {
     Ok(f)
 }
 
+/// `--transaction-id`, or a new one dated `date`.
+fn transaction_id(o: &Options, (y, mo, d): (u64, u64, u64)) -> Result<String, Usage> {
+    match &o.transaction_id {
+        Some(id) => Ok(id.clone()),
+        None => Ok(format!("4200{y:04}{mo:02}{d:02}{}", random_digits(16)?)),
+    }
+}
+
+/// `--refund-id`, or a new one with `prefix`, dated `date`.
+fn refund_id(o: &Options, prefix: &str, (y, mo, d): (u64, u64, u64)) -> Result<String, Usage> {
+    match &o.refund_id {
+        Some(id) => Ok(id.clone()),
+        None => Ok(format!("{prefix}{y:04}{mo:02}{d:02}{}", random_digits(17)?)),
+    }
+}
+
+/// `--refund-status` (one of the version's `states`: success, abnormal, closed), or the state
+/// `--result` implies.
+fn refund_status(o: &Options, states: [&'static str; 3]) -> Result<&'static str, Usage> {
+    match o.refund_status.as_deref() {
+        None if o.result.as_deref() == Some("FAIL") => Ok(states[1]),
+        None => Ok(states[0]),
+        Some(s) => states.into_iter().find(|&t| t == s).ok_or_else(|| {
+            Usage(format!(
+                "--refund-status must be one of {} here, not {}",
+                states.join("|"),
+                printable_excerpt(s)
+            ))
+        }),
+    }
+}
+
+/// At most 40 printable characters of user input, for a message.
+fn printable_excerpt(s: &str) -> String {
+    s.chars()
+        .take(40)
+        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
+        .collect()
+}
+
 /// A refund notification: the outer fields around `req_info` encrypted as WeChat Pay does.
 fn v2_refund(o: &Options, api_key: &str) -> Result<String, Usage> {
     let now = unix_now();
     let (y, mo, d, h, mi, s) = beijing(now);
     let fee = o.total_fee.unwrap_or(1).to_string();
-    let status = if o.result.as_deref() == Some("FAIL") {
-        "CHANGE"
-    } else {
-        "SUCCESS"
-    };
+    let status = refund_status(o, ["SUCCESS", "CHANGE", "REFUNDCLOSE"])?;
     let inner = [
         (
             "out_refund_no",
@@ -318,10 +362,7 @@ fn v2_refund(o: &Options, api_key: &str) -> Result<String, Usage> {
         ),
         ("refund_account", "REFUND_SOURCE_RECHARGE_FUNDS".into()),
         ("refund_fee", fee.clone()),
-        (
-            "refund_id",
-            format!("5000{y:04}{mo:02}{d:02}{}", random_digits(17)?),
-        ),
+        ("refund_id", refund_id(o, "5000", (y, mo, d))?),
         ("refund_recv_accout", "支付用户零钱".into()),
         ("refund_request_source", "API".into()),
         ("refund_status", status.into()),
@@ -332,10 +373,7 @@ fn v2_refund(o: &Options, api_key: &str) -> Result<String, Usage> {
             format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"),
         ),
         ("total_fee", fee),
-        (
-            "transaction_id",
-            format!("4200{y:04}{mo:02}{d:02}{}", random_digits(16)?),
-        ),
+        ("transaction_id", transaction_id(o, (y, mo, d))?),
     ];
     let req_info = encrypt_req_info(inner, api_key)?;
     let mch_id = o.mch_id.clone().unwrap_or_else(|| "10000100".into());
@@ -378,25 +416,26 @@ fn v3_notification(o: &Options, refund: bool) -> Result<(Vec<(String, String)>, 
         .clone()
         .unwrap_or_else(|| format!("SIM{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}"));
     let mchid = o.mch_id.clone().unwrap_or_else(|| "10000100".into());
-    let transaction_id = format!("4200{y:04}{mo:02}{d:02}{}", random_digits(16)?);
+    let transaction_id = transaction_id(o, (y, mo, d))?;
     let success = o.result.as_deref() != Some("FAIL");
     let (event_type, summary, resource, original_type) = if refund {
+        let status = refund_status(o, ["SUCCESS", "ABNORMAL", "CLOSED"])?;
         (
-            if success {
-                "REFUND.SUCCESS"
-            } else {
-                "REFUND.ABNORMAL"
+            match status {
+                "SUCCESS" => "REFUND.SUCCESS",
+                "CLOSED" => "REFUND.CLOSED",
+                _ => "REFUND.ABNORMAL",
             },
-            if success {
-                "退款成功"
-            } else {
-                "退款异常"
+            match status {
+                "SUCCESS" => "退款成功",
+                "CLOSED" => "退款关闭",
+                _ => "退款异常",
             },
             json!({
                 "mchid": mchid, "out_trade_no": out_trade_no, "transaction_id": transaction_id,
                 "out_refund_no": format!("SIMR{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}"),
-                "refund_id": format!("5030{y:04}{mo:02}{d:02}{}", random_digits(17)?),
-                "refund_status": if success { "SUCCESS" } else { "ABNORMAL" },
+                "refund_id": refund_id(o, "5030", (y, mo, d))?,
+                "refund_status": status,
                 "success_time": rfc3339, "user_received_account": "支付用户零钱",
                 "amount": {"total": fee, "refund": fee, "payer_total": fee, "payer_refund": fee},
             }),
