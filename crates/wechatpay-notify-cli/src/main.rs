@@ -92,7 +92,7 @@ enum Command {
     VerifyAny(endpoint::VerifyAnyArgs),
     /// Send a realistic, correctly signed notification to YOUR notify_url and check the reply
     #[command(after_help = simulate::HELP)]
-    Simulate(simulate::SimulateArgs),
+    Simulate(Box<simulate::SimulateArgs>),
     /// Write an APIv3 test key pair and its PUB_KEY_ID_... id, for simulate v3
     #[command(after_help = simulate::KEYGEN_HELP)]
     Keygen(simulate::KeygenArgs),
@@ -521,7 +521,7 @@ fn main() -> ExitCode {
         Command::Sign(o) => sign_command(o).map(|s| (s, true)),
         Command::VerifyV3(o) => v3::verify_v3(o).map(|(v, ok)| (format!("{v}\n"), ok)),
         Command::VerifyAny(o) => endpoint::verify_any(o).map(|(v, ok)| (format!("{v}\n"), ok)),
-        Command::Simulate(o) => simulate::simulate(o),
+        Command::Simulate(o) => simulate::simulate(*o),
         Command::Keygen(o) => simulate::keygen(o),
     };
     match outcome {
