@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The .NET binding: build the native library, compile bindings/dotnet with Mono's mcs (C# 7.2,
-# the same sources the netstandard2.0 .csproj packs), run its tests (every shared vector: v2, APIv3
-# and the multi-merchant endpoint; API; Parallel.For concurrency) and the HttpListener example's loopback HTTP test.
+# The .NET binding: check that the generated typed views (bindings/dotnet/gen/gen_views.py) match
+# the core's declaration and that the P/Invoke declarations match the C header
+# (bindings/dotnet/gen/check_native.py), build the native library, compile bindings/dotnet with
+# Mono's mcs (C# 7.2, the same sources the netstandard2.0 .csproj packs), run its tests (every
+# shared vector: v2, APIv3 and the multi-merchant endpoint; API; Parallel.For concurrency) and the
+# HttpListener example's loopback HTTP test.
 # Installs Mono from Debian when mcs is missing. Respects CARGO_TARGET_DIR (default: target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +32,12 @@ cargo_version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 csproj_version=$(sed -n 's/.*<Version>\(.*\)<\/Version>.*/\1/p' bindings/dotnet/WechatPay.Notify.csproj)
 [ "$cargo_version" = "$csproj_version" ] || { echo "version drift: Cargo.toml $cargo_version, .csproj $csproj_version" >&2; exit 1; }
 echo "$cargo_version"
+
+step "generated typed views: bindings/dotnet/src/Views.g.cs is what tests/vectors/typed_views.json declares"
+python3 bindings/dotnet/gen/gen_views.py --check
+
+step "P/Invoke declarations: NativeMethods.cs matches include/wechatpay_notify.h (every function, arity, types, I1 bools)"
+python3 bindings/dotnet/gen/check_native.py
 
 step "cargo build -p wechatpay-notify-ffi"
 $CARGO build -p wechatpay-notify-ffi
