@@ -45,7 +45,7 @@ $CARGO build -p wechatpay-notify-ffi
 cp "$lib_dir/libwechatpay_notify.so" "$out/"
 
 # The example's store: Mono.Data.Sqlite over the system libsqlite3 (the package depends on libsqlite3-0);
-# its profiles file: System.Json.
+# its test writes profiles files and reads simulate's reports with System.Json.
 if [ ! -f /usr/lib/mono/4.5/Mono.Data.Sqlite.dll ] || [ ! -f /usr/lib/mono/4.5/System.Json.dll ]; then
   step "apt-get install libmono-sqlite4.0-cil libmono-system-json4.0-cil"
   sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -60,7 +60,7 @@ mcs -nologo -langversion:7.2 -warnaserror -unsafe -target:library -doc:"$out/Wec
 mcs -nologo -langversion:7.2 -warnaserror -out:"$out/WechatPay.Notify.Tests.exe" \
   -r:"$out/WechatPay.Notify.dll" bindings/dotnet/tests/*.cs
 mcs -nologo -langversion:7.2 -warnaserror -out:"$out/notify-server.exe" -r:Mono.Data.Sqlite -r:System.Data \
-  -resource:examples/schema.sql,schema.sql -r:System.Json -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/Program.cs
+  -resource:examples/schema.sql,schema.sql -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/Program.cs
 mcs -nologo -langversion:7.2 -warnaserror -out:"$out/notify-server-test.exe" -r:Mono.Data.Sqlite -r:System.Data \
   -resource:examples/schema.sql,schema.sql -r:System.Json -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/NotifyServerTest.cs \
   bindings/dotnet/tests/Harness.cs
