@@ -84,6 +84,7 @@ pub(crate) struct PaymentView;
 impl View for PaymentView {
     type Handle = wechatpay_payment;
     const NAME: &'static str = "payment";
+    const ARG: &'static str = "payment";
     const PROPERTIES: &'static [Property] = PaymentNotification::PROPERTIES;
 
     fn value<'a>(payment: &'a Payment, name: &str) -> Result<Value<'a>, Error> {
@@ -100,6 +101,7 @@ pub(crate) struct RefundView;
 impl View for RefundView {
     type Handle = wechatpay_refund;
     const NAME: &'static str = "refund";
+    const ARG: &'static str = "refund";
     const PROPERTIES: &'static [Property] = RefundNotification::PROPERTIES;
 
     fn value<'a>(refund: &'a RefundNotification, name: &str) -> Result<Value<'a>, Error> {

@@ -157,6 +157,7 @@ pub(crate) struct V3TransactionView;
 impl View for V3TransactionView {
     type Handle = wechatpay_v3_notification;
     const NAME: &'static str = "transaction";
+    const ARG: &'static str = "notification";
     const PROPERTIES: &'static [Property] = V3Transaction::PROPERTIES;
 
     fn value<'a>(n: &'a V3Notification, name: &str) -> Result<Value<'a>, Error> {
@@ -172,6 +173,7 @@ pub(crate) struct V3RefundView;
 impl View for V3RefundView {
     type Handle = wechatpay_v3_notification;
     const NAME: &'static str = "refund";
+    const ARG: &'static str = "notification";
     const PROPERTIES: &'static [Property] = V3Refund::PROPERTIES;
 
     fn value<'a>(n: &'a V3Notification, name: &str) -> Result<Value<'a>, Error> {

@@ -63,6 +63,8 @@ pub(crate) trait View {
     type Handle: Castable;
     /// The view's name in messages (`payment`, `transaction`, ...).
     const NAME: &'static str;
+    /// The name of the getters' handle argument, for the message when it is NULL.
+    const ARG: &'static str;
     /// The core's declaration (`PROPERTIES`).
     const PROPERTIES: &'static [Property];
     /// The value of the declared property `name` (the core's `property(name)`); an error when the
@@ -134,7 +136,7 @@ pub(crate) fn text<V: View>(
     value_out: *mut wechatpay_str,
     present_out: *mut bool,
 ) -> *mut wechatpay_error {
-    let handle = try_ffi!(borrow(handle, V::NAME));
+    let handle = try_ffi!(borrow(handle, V::ARG));
     let name = try_ffi!(slice(name, name_len, "name"));
     let value_out = try_ffi!(out_arg(value_out, "value_out"));
     let present_out = try_ffi!(out_arg(present_out, "present_out"));
@@ -159,7 +161,7 @@ pub(crate) fn amount<V: View>(
     value_out: *mut u64,
     present_out: *mut bool,
 ) -> *mut wechatpay_error {
-    let handle = try_ffi!(borrow(handle, V::NAME));
+    let handle = try_ffi!(borrow(handle, V::ARG));
     let name = try_ffi!(slice(name, name_len, "name"));
     let value_out = try_ffi!(out_arg(value_out, "value_out"));
     let present_out = try_ffi!(out_arg(present_out, "present_out"));
@@ -178,7 +180,7 @@ pub(crate) fn flag<V: View>(
     name_len: usize,
     value_out: *mut bool,
 ) -> *mut wechatpay_error {
-    let handle = try_ffi!(borrow(handle, V::NAME));
+    let handle = try_ffi!(borrow(handle, V::ARG));
     let name = try_ffi!(slice(name, name_len, "name"));
     let value_out = try_ffi!(out_arg(value_out, "value_out"));
     let declared = try_ffi!(declared::<V>(name, &[Kind::Bool], "bool"));
@@ -231,6 +233,40 @@ mod tests {
         check_listing::<RefundView>();
         check_listing::<V3TransactionView>();
         check_listing::<V3RefundView>();
+    }
+
+    #[test]
+    fn a_null_handle_is_named_as_the_c_argument() {
+        let mut value = std::mem::MaybeUninit::<wechatpay_str>::uninit();
+        let mut present = false;
+        for (e, arg) in [
+            (
+                text::<V3TransactionView>(
+                    std::ptr::null(),
+                    c"x".as_ptr(),
+                    1,
+                    value.as_mut_ptr(),
+                    &mut present,
+                ),
+                "notification",
+            ),
+            (
+                text::<PaymentView>(
+                    std::ptr::null(),
+                    c"x".as_ptr(),
+                    1,
+                    value.as_mut_ptr(),
+                    &mut present,
+                ),
+                "payment",
+            ),
+        ] {
+            // SAFETY: a live error handle; its message is NUL-terminated and owned by it.
+            let message =
+                unsafe { std::ffi::CStr::from_ptr(crate::error::wechatpay_error_message(e)) };
+            assert_eq!(message.to_str().unwrap(), format!("{arg} is NULL"));
+            crate::error::wechatpay_error_free(e);
+        }
     }
 
     #[test]
