@@ -246,6 +246,7 @@ fn no_freed_block_holds_a_key_when_profiles_move() {
     // Building an endpoint of many profiles grows vectors: every verifier is moved to a new block
     // and the old block is freed. A key stored inline (not behind its own zeroising allocation)
     // would be left there.
+    let _serial = serial();
     let pem = std::fs::read_to_string(keys_dir().join("pubkey-a-public.pem")).unwrap();
     let found = freed_copies(|| {
         // Pushed one by one, as an application would: the vector moves its contents as it grows.
