@@ -72,7 +72,9 @@ sign reads a JSON object (or an array of [name, value] pairs) of fields and prin
     about = "wechatpay-notify: verify WeChat Pay notifications (v2 XML and APIv3 JSON)",
     after_help = HELP,
     subcommand_required = true,
-    arg_required_else_help = true
+    arg_required_else_help = true,
+    // A repeated single-value option: the last one wins (as before clap; scripts append overrides).
+    args_override_self = true
 )]
 struct Cli {
     #[command(subcommand)]

@@ -702,3 +702,19 @@ fn chosen_ids_and_states_make_one_refund_in_several_states() {
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn a_repeated_option_takes_the_last_value() {
+    // Scripts append overrides to a default command line (as the examples' tests do).
+    let (_, body) = printed(
+        &[
+            "simulate", "pay", "--print", "--mch-id", "10000100", "--mch-id", "19999999",
+        ],
+        ("WECHATPAY_API_KEY", API_KEY),
+    );
+    let text = String::from_utf8(body).unwrap();
+    assert!(
+        text.contains("<mch_id><![CDATA[19999999]]></mch_id>"),
+        "{text}"
+    );
+}
