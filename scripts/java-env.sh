@@ -54,6 +54,11 @@ java_mvn_package() {
   </mirrors>
 </settings>
 EOF
-  mvn -B -q -o -Dstyle.color=never -Daether.offline.protocols=file -s "$settings" -f bindings/java/pom.xml \
-    -Dmaven.test.skip=true -Dwechatpay.native.dir="$native" -Dwechatpay.build.dir="$build" "$@" package
+  if ! mvn -B -q -o -Dstyle.color=never -Daether.offline.protocols=file -s "$settings" -f bindings/java/pom.xml \
+      -Dmaven.test.skip=true -Dwechatpay.native.dir="$native" -Dwechatpay.build.dir="$build" "$@" package \
+      > "$base/maven.log" 2>&1; then
+    sed 's/\x1b\[[0-9;]*m//g' "$base/maven.log" >&2
+    echo "mvn package failed (log: $base/maven.log)" >&2
+    return 1
+  fi
 }

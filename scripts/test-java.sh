@@ -54,7 +54,7 @@ jar=$work/build/wechatpay-notify-$cargo_version.jar
 passed=0 failed=0
 # run_junit NAME JAVA_ARGS... -- LAUNCHER_ARGS...: one console-launcher run; adds its counts.
 run_junit() {
-  local name=$1 log=$work/junit-$1.log jvm=() rc ok bad
+  local name=$1 log=$work/junit-$1.log jvm=() rc ok bad tests_failed containers_failed
   shift
   while [ "$1" != -- ]; do jvm+=("$1"); shift; done
   shift
@@ -63,8 +63,10 @@ run_junit() {
   rc=$?
   set -e
   ok=$(sed -n 's/^\[ *\([0-9]*\) tests successful *\]$/\1/p' "$log")
-  bad=$(( $(sed -n 's/^\[ *\([0-9]*\) tests failed *\]$/\1/p' "$log" || echo 0) + $(sed -n 's/^\[ *\([0-9]*\) containers failed *\]$/\1/p' "$log" || echo 0) ))
+  tests_failed=$(sed -n 's/^\[ *\([0-9]*\) tests failed *\]$/\1/p' "$log")
+  containers_failed=$(sed -n 's/^\[ *\([0-9]*\) containers failed *\]$/\1/p' "$log")
   ok=${ok:-0}
+  bad=$(( ${tests_failed:-0} + ${containers_failed:-0} ))
   if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi   # the launcher failed before counting
   grep -v '^notify: ' "$log" | sed -n '/^Failures/,/^Test run finished/p' | head -200
   echo "$name: $ok passed, $bad failed"
