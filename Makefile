@@ -2,8 +2,8 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node fuzz fuzz-smoke soak soak-leaks dist install test-dist bench-peers \
-        header header-check vectors vectors-check bench bench-rust bench-routing bench-cost bench-python bench-node bench-bounds
+.PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node test-java fuzz fuzz-smoke soak soak-leaks dist install test-dist bench-peers \
+        header header-check vectors vectors-check bench bench-rust bench-routing bench-cost bench-python bench-node bench-java bench-bounds
 
 all: build
 
@@ -15,9 +15,9 @@ demo: build
 	WECHATPAY_API_KEY=$$(cat examples/notifications/api_key.txt) \
 	  ./target/release/wechatpay-notify verify --sign-type MD5 --mch-id 10000100 examples/notifications/pay-md5.xml
 
-# Every test of every surface (Rust core + CLI + examples, C, .NET, Python, Node), the fuzz smoke,
-# and the installable artifacts (test-dist).
-test: lint vectors-check header-check test-rust test-c test-dotnet test-python test-node fuzz-smoke test-dist
+# Every test of every surface (Rust core + CLI + examples, C, .NET, Python, Node, Java), the fuzz
+# smoke, and the installable artifacts (test-dist).
+test: lint vectors-check header-check test-rust test-c test-dotnet test-python test-node test-java fuzz-smoke test-dist
 	@echo "make test: all suites passed"
 
 lint:
@@ -40,6 +40,10 @@ test-python:
 test-node:
 	scripts/test-node.sh
 
+# The Java binding (JNA over the C ABI; Debian's JDK, Maven offline, JUnit 5) and its HttpServer example.
+test-java:
+	scripts/test-java.sh
+
 # Generated files: regenerate, and fail if the committed copy differs.
 header:
 	$(CARGO) run -q -p gen-header
@@ -54,7 +58,7 @@ vectors-check: vectors
 	git diff --exit-code -- tests/vectors examples/notifications
 
 # Benchmarks: ratios against baselines measured in the same run (SPEC §6).
-bench: bench-rust bench-routing bench-cost bench-python bench-node bench-bounds
+bench: bench-rust bench-routing bench-cost bench-python bench-node bench-java bench-bounds
 
 bench-rust:
 	$(CARGO) bench -p wechatpay-notify --bench verify
@@ -71,6 +75,11 @@ bench-python:
 
 bench-node:
 	scripts/bench-node.sh
+
+# The Java binding's overhead over the core on the same notification (no Java peer SDK is packaged by
+# Debian: WxJava and wechatpay-java cannot be run here).
+bench-java:
+	scripts/bench-java.sh
 
 # How fast a SPEC §4 result (dict / plain object) can be at all, against the Python and Node floors:
 # throwaway exports (bench/bounds/*.patch) built in a git worktree of HEAD, never in the packages.

@@ -20,6 +20,8 @@
 #                                  and dist/wechatpay-notify-linux-x64-gnu-VERSION.tgz (the .node file), the
 #                                  napi-rs layout (bindings/node/npm/, as `napi create-npm-dirs` makes it),
 #                                  each packed with `npm pack`
+#   scripts/dist.sh java           dist/wechatpay-notify-VERSION.jar (+ -sources.jar, -javadoc.jar) and
+#                                  dist/wechatpay-notify-VERSION.pom: scripts/dist-java.sh
 #   scripts/dist.sh version        prints the workspace version
 #
 # Installs what it needs from Debian when missing. Respects CARGO and CARGO_TARGET_DIR.
@@ -229,14 +231,20 @@ fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n")
   done
 }
 
+# The Java artifacts: a script of their own (Maven offline against Debian's repository).
+dist_java() {
+  scripts/dist-java.sh
+}
+
 case ${1:-all} in
-  all) dist_c; dist_rust; dist_dotnet; dist_python; dist_node; step "dist/: $(cd "$dist" && ls | tr '\n' ' ')" ;;
+  all) dist_c; dist_rust; dist_dotnet; dist_python; dist_node; dist_java; step "dist/: $(cd "$dist" && ls | tr '\n' ' ')" ;;
   c) dist_c ;;
   install) install_c "${2:-}" ;;
   rust) dist_rust ;;
   dotnet) dist_dotnet ;;
   python) dist_python ;;
   node) dist_node ;;
+  java) dist_java ;;
   version) echo "$version" ;;
-  *) die "usage: scripts/dist.sh [all|c|rust|dotnet|python|node|version|install PREFIX]" ;;
+  *) die "usage: scripts/dist.sh [all|c|rust|dotnet|python|node|java|version|install PREFIX]" ;;
 esac
