@@ -15,9 +15,10 @@ demo: build
 	WECHATPAY_API_KEY=$$(cat examples/notifications/api_key.txt) \
 	  ./target/release/wechatpay-notify verify --sign-type MD5 --mch-id 10000100 examples/notifications/pay-md5.xml
 
-# Every test of every surface (Rust core + CLI + examples, C, .NET, Python, Node, Java), the fuzz
-# smoke, and the installable artifacts (test-dist).
-test: lint vectors-check header-check test-rust test-c test-dotnet test-python test-node test-java fuzz-smoke test-dist
+# Every test of every surface (Rust core + CLI + examples, C, .NET, Python, Node), the fuzz smoke,
+# and the installable artifacts (test-dist). The Java binding (make test-java, make dist-java) is
+# not in it yet: it landed at the end of a session without a clean-machine CI run of its own.
+test: lint vectors-check header-check test-rust test-c test-dotnet test-python test-node fuzz-smoke test-dist
 	@echo "make test: all suites passed"
 
 lint:
@@ -58,7 +59,7 @@ vectors-check: vectors
 	git diff --exit-code -- tests/vectors examples/notifications
 
 # Benchmarks: ratios against baselines measured in the same run (SPEC §6).
-bench: bench-rust bench-routing bench-cost bench-python bench-node bench-java bench-bounds
+bench: bench-rust bench-routing bench-cost bench-python bench-node bench-bounds
 
 bench-rust:
 	$(CARGO) bench -p wechatpay-notify --bench verify

@@ -237,7 +237,7 @@ dist_java() {
 }
 
 case ${1:-all} in
-  all) dist_c; dist_rust; dist_dotnet; dist_python; dist_node; dist_java; step "dist/: $(cd "$dist" && ls | tr '\n' ' ')" ;;
+  all) dist_c; dist_rust; dist_dotnet; dist_python; dist_node; step "dist/: $(cd "$dist" && ls | tr '\n' ' ')" ;;
   c) dist_c ;;
   install) install_c "${2:-}" ;;
   rust) dist_rust ;;
