@@ -43,7 +43,8 @@ unset LD_LIBRARY_PATH CLASSPATH JAVA_TOOL_OPTIONS _JAVA_OPTIONS
 jar=$dist/wechatpay-notify-$version.jar pom=$dist/wechatpay-notify-$version.pom
 sources=$dist/wechatpay-notify-$version-sources.jar javadoc=$dist/wechatpay-notify-$version-javadoc.jar
 for f in "$jar" "$pom" "$sources" "$javadoc"; do [ -f "$f" ] || fail "no $f"; done
-jna_version=$(unzip -p "$JNA_JAR" META-INF/MANIFEST.MF | sed -n 's/^Implementation-Version: \([0-9.]*\).*/\1/p' | tr -d '\r')
+jna_version=$(python3 -c 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("META-INF/MANIFEST.MF").decode())' "$JNA_JAR" |
+  sed -n 's/^Implementation-Version: \([0-9.]*\).*/\1/p' | tr -d '\r')
 [ -n "$jna_version" ] || fail "no Implementation-Version in $JNA_JAR"
 
 step "Java artifacts"
