@@ -22,12 +22,9 @@
 //! target, and on every shared vector), so there is one observable grammar. It exists for speed:
 //! quick-xml's per-event cost is several times that of hashing the string to sign (SPEC §6).
 
-use memchr::{memchr, memmem};
+use memchr::{memchr, memchr_iter};
 
 use crate::xml::{Fields, is_xml_space};
-
-/// U+FFFE and U+FFFF in UTF-8.
-const NONCHARACTERS: [&[u8]; 2] = [b"\xEF\xBF\xBE", b"\xEF\xBF\xBF"];
 
 /// Reads `body` if it has the canonical shape, else `None`. The fields are not sealed yet.
 pub(crate) fn parse(body: &[u8], root: &str) -> Option<Fields> {
@@ -36,11 +33,10 @@ pub(crate) fn parse(body: &[u8], root: &str) -> Option<Fields> {
     let control = body.iter().fold(false, |seen, &c| {
         seen | ((c < 0x20) & (c != b'\t') & (c != b'\n'))
     });
-    if control
-        || NONCHARACTERS
-            .iter()
-            .any(|n| memmem::find(body, n).is_some())
-    {
+    // U+FFFE and U+FFFF are EF BF BE and EF BF BF in UTF-8.
+    let noncharacter = memchr_iter(0xEF, body)
+        .any(|at| matches!(body.get(at + 1..at + 3), Some([0xBF, 0xBE | 0xBF])));
+    if control || noncharacter {
         return None;
     }
     let root = root.as_bytes();
