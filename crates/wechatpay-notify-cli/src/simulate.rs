@@ -9,11 +9,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use clap::{Args, Subcommand};
-use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
-use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use serde_json::{Value, json};
 use wechatpay_notify::{SignType, encrypt_req_info, reply, signed_xml};
@@ -511,11 +511,11 @@ fn v3_notification(o: &Options, refund: bool) -> Result<(Vec<(String, String)>, 
             message.extend_from_slice(part);
             message.push(b'\n');
         }
-        let mut sig = vec![0; signer.public().modulus_len()];
+        let mut sig = vec![0; signer.public_modulus_len()];
         signer
             .sign(
                 &RSA_PKCS1_SHA256,
-                &ring::rand::SystemRandom::new(),
+                &aws_lc_rs::rand::SystemRandom::new(),
                 &message,
                 &mut sig,
             )
