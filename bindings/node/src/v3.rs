@@ -55,6 +55,7 @@ pub fn v3_verifier(options: V3VerifierOptions<'_>) -> Result<core::V3Verifier> {
     for mch_id in options.mch_ids.unwrap_or_default() {
         inner = inner.expect_mch_id(mch_id).napi()?;
     }
+    inner.check_has_trusted_key().napi()?;
     Ok(inner)
 }
 

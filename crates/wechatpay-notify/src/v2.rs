@@ -190,6 +190,14 @@ impl Verifier {
     fn verify_parsed_payment(&self, fields: Fields) -> Result<PaymentNotification, Error> {
         let received = match fields.get("sign") {
             Some(s) if !s.is_empty() => s,
+            // A refund notification carries req_info instead of sign: say where it belongs.
+            _ if fields.get("req_info").is_some() => {
+                return Err(Error::new(
+                    ErrorKind::MissingSignature,
+                    "this is a refund notification (req_info), which has no sign: \
+                     use decrypt_refund or the Endpoint",
+                ));
+            }
             _ => {
                 return Err(Error::new(
                     ErrorKind::MissingSignature,
@@ -250,6 +258,12 @@ impl Verifier {
     fn decrypt_parsed_refund(&self, fields: Fields) -> Result<RefundNotification, Error> {
         let req_info = match fields.get("req_info") {
             Some(s) if !s.is_empty() => s,
+            _ if fields.get("sign").is_some() => {
+                return Err(Error::missing_field(
+                    "req_info is missing: this looks like a payment notification (it has a sign): \
+                     use verify_payment or the Endpoint",
+                ));
+            }
             _ => return Err(Error::missing_field("req_info is missing")),
         };
         let plaintext = decrypt_req_info(req_info, &self.refund_key)?;
@@ -690,5 +704,26 @@ mod tests {
         let dbg = format!("{v:?}");
         assert!(!dbg.contains(key));
         assert!(!dbg.contains("5c9da18c"));
+    }
+
+    #[test]
+    fn a_notification_sent_to_the_wrong_method_says_which_one_it_needs() {
+        let v = Verifier::new("0123456789abcdef0123456789abcdef", SignType::Md5).unwrap();
+        let refund = b"<xml><return_code>SUCCESS</return_code><req_info>AA==</req_info></xml>";
+        let e = v.verify_payment(refund).unwrap_err();
+        assert_eq!(e.code(), "missing_signature");
+        assert!(
+            e.message().contains("use decrypt_refund"),
+            "{}",
+            e.message()
+        );
+        let payment = b"<xml><return_code>SUCCESS</return_code><sign>AB</sign></xml>";
+        let e = v.decrypt_refund(payment).unwrap_err();
+        assert_eq!(e.code(), "missing_field");
+        assert!(
+            e.message().contains("use verify_payment"),
+            "{}",
+            e.message()
+        );
     }
 }
