@@ -195,7 +195,6 @@ class V3Test {
 
     @Test
     void misuseNullArgumentsAreNullPointerExceptionNamingTheParameter() {
-        Map<String, String> none = new LinkedHashMap<>();
         assertEquals("apiV3Key", assertThrows(NullPointerException.class, () -> V3Verifier.builder((String) null)).getMessage());
         assertEquals("apiV3Key", assertThrows(NullPointerException.class, () -> V3Verifier.builder((byte[]) null)).getMessage());
         assertEquals("platformKeys", assertThrows(NullPointerException.class, () -> V3Verifier.create(apiV3Key(), null)).getMessage());
@@ -209,7 +208,7 @@ class V3Test {
             assertEquals("mchIds", assertThrows(NullPointerException.class, () -> b.mchIds((String[]) null)).getMessage());
             assertTrue(assertThrows(NullPointerException.class, () -> b.mchIds("1", null)).getMessage().startsWith("mchIds"));
         }
-        try (V3Verifier v = V3Verifier.create(apiV3Key(), none)) {
+        try (V3Verifier v = verifier()) {
             byte[] body = payment.bytes();
             assertEquals("headers", assertThrows(NullPointerException.class, () -> v.verify(null, body, 1)).getMessage());
             assertEquals("headers", assertThrows(NullPointerException.class, () -> v.verify(null, "{}", 1)).getMessage());
