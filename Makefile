@@ -15,10 +15,9 @@ demo: build
 	WECHATPAY_API_KEY=$$(cat examples/notifications/api_key.txt) \
 	  ./target/release/wechatpay-notify verify --sign-type MD5 --mch-id 10000100 examples/notifications/pay-md5.xml
 
-# Every test of every surface (Rust core + CLI + examples, C, .NET, Python, Node), the fuzz smoke,
-# and the installable artifacts (test-dist). The Java binding (make test-java, make dist-java) is
-# not in it yet: it landed at the end of a session without a clean-machine CI run of its own.
-test: lint vectors-check header-check test-rust test-c test-dotnet test-python test-node fuzz-smoke test-dist
+# Every test of every surface (Rust core + CLI + examples, C, .NET, Python, Node, Java), the fuzz
+# smoke, and the installable artifacts of every surface (test-dist).
+test: lint vectors-check header-check test-rust test-c test-dotnet test-python test-node test-java fuzz-smoke test-dist
 	@echo "make test: all suites passed"
 
 lint:
@@ -112,8 +111,9 @@ soak:
 soak-leaks:
 	scripts/soak.sh leak-check
 
-# Installable artifacts (issue 14): make dist writes dist/; make test-dist installs each artifact
-# into a fresh temporary place and verifies the sample notifications through it.
+# Installable artifacts (issue 14): make dist writes dist/ (C, Rust, .NET, Python, Node, Java);
+# make test-dist installs each artifact into a fresh temporary place and verifies the sample
+# notifications through it.
 PREFIX ?= /usr/local
 dist:
 	scripts/dist.sh

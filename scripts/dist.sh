@@ -231,13 +231,14 @@ fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n")
   done
 }
 
-# The Java artifacts: a script of their own (Maven offline against Debian's repository).
+# The Java artifacts: a script of their own (Maven offline against Debian's repository; also
+# `scripts/dist.sh all`).
 dist_java() {
   scripts/dist-java.sh
 }
 
 case ${1:-all} in
-  all) dist_c; dist_rust; dist_dotnet; dist_python; dist_node; step "dist/: $(cd "$dist" && ls | tr '\n' ' ')" ;;
+  all) dist_c; dist_rust; dist_dotnet; dist_python; dist_node; dist_java; step "dist/: $(cd "$dist" && ls | tr '\n' ' ')" ;;
   c) dist_c ;;
   install) install_c "${2:-}" ;;
   rust) dist_rust ;;
