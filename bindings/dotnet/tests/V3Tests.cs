@@ -298,10 +298,10 @@ namespace WechatPay.Notify.Tests
                 // The 16-byte key of the published wechatpay-go fixture: APIv3 keys are 32 bytes.
                 T.Code("invalid_config", () => new V3Verifier("0123456789abcdef", none));
                 // The key is the UTF-8 bytes: 16 two-byte characters are 32 bytes.
-                new V3Verifier(new string('\u00e9', 16), none).Dispose();
+                var keys = PlatformKeys();
+                new V3Verifier(new string('\u00e9', 16), keys).Dispose();
                 T.Code("invalid_config", () => new V3Verifier(new string('\u00e9', 32), none));
                 T.Code("invalid_config", () => new V3Verifier(ApiV3Key, new Dictionary<string, string> { { "PUB_KEY_ID_1", "not a PEM" } }));
-                var keys = PlatformKeys();
                 string certificateId = null;
                 foreach (var k in keys)
                 {
