@@ -46,10 +46,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from abc import ABC, abstractmethod
+from functools import partial
 import re
 import sys
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[2]
 DECLARATION = ROOT / "tests" / "vectors" / "typed_views.json"
@@ -67,7 +69,7 @@ CLASSES = {
 
 WIDTH = 110
 
-Prop = dict  # one entry of a view in typed_views.json: name, kind, source, doc
+Prop = dict[str, Any]  # one entry of a view in typed_views.json: name, kind, source, doc
 
 
 class Failure(Exception):
@@ -313,31 +315,36 @@ def check_native(lang: Backend) -> int:
 
 # ---- the backends ----------------------------------------------------------------------------
 
-class Backend:
+class Backend(ABC):
     """A language: the syntax of its typed properties and of its native declarations."""
 
     language = ""
     native_file: Path
     kinds: dict[str, tuple[str, ...]]
 
+    @abstractmethod
     def views(self, views: dict[str, list[Prop]]) -> list[Output]:
-        raise NotImplementedError
+        """The files (or regions) holding the typed properties of every view."""
 
+    @abstractmethod
     def native_declarations(self, text: str) -> dict[str, Declaration]:
-        raise NotImplementedError
+        """name -> declaration of every native function the language's source declares."""
 
+    @abstractmethod
     def allowed(self, c_type: str, position: str) -> set[str]:
         """The types of this language that pass as `c_type` (position: return, param or field)."""
-        raise NotImplementedError
 
     def check_attrs(self, decl: Declaration) -> list[str]:
+        """Problems with a declaration's attributes (none unless the language has some)."""
         return []
 
     def check_param(self, index: int, param: Param) -> list[str]:
+        """Problems with a parameter beyond its type (none unless the language has some)."""
         return []
 
+    @abstractmethod
     def check_structs(self, structs: dict[str, list[tuple[str, str]]], native: str) -> tuple[list[str], str]:
-        raise NotImplementedError
+        """Problems with the language's view of the header's structs, and what was checked."""
 
 
 def xml_escape(text: str) -> str:
@@ -640,8 +647,7 @@ class Java(Backend):
                     raise Failure(f"{view}.{p['name']} would be named {self.camel(p['name'])}(), which {cls} already uses")
             path = self.sources / f"{cls}.java"
             body = self.region(view, cls, views[view])
-            outputs.append(Output(path, lambda current, path=path, body=body:
-                                  replace_region(current, path, self.begin, self.end, body)))
+            outputs.append(Output(path, partial(replace_region, path=path, begin=self.begin, end=self.end, body=body)))
         return outputs
 
     # -- JNA --

@@ -199,24 +199,25 @@ def test_stubgen_follows_the_declaration() -> None:
     stub = STUB.read_text(encoding="utf-8")
     assert stubgen.generate(stub, views) == stub
     assert stubgen.check_hand_written(stub, views) == []
+    # Names no WeChat Pay field has, so that the test holds whatever the core comes to declare.
     grown = json.loads(json.dumps(views))
     grown["v3_refund"].append(
-        {"name": "funds_account", "kind": "text", "source": {"resource": ["funds_account"]}, "doc": "`funds_account`."}
+        {"name": "test_only_account", "kind": "text", "source": {"resource": ["test_only_account"]}, "doc": "`test_only_account`."}
     )
-    grown["payment"].append({"name": "promotion_detail", "kind": "amount", "source": "fields", "doc": "`x` in fen."})
-    grown["refund"].append({"name": "is_final", "kind": "bool", "source": "rule", "doc": "The refund is final."})
+    grown["payment"].append({"name": "test_only_fee", "kind": "amount", "source": "fields", "doc": "`x` in fen."})
+    grown["refund"].append({"name": "test_only_final", "kind": "bool", "source": "rule", "doc": "The refund is final."})
     regenerated = stubgen.generate(stub, grown)
-    assert 'def funds_account(self) -> str | None:\n        """`funds_account`."""' in regenerated
-    assert 'def promotion_detail(self) -> int | None:\n        """`x` in fen."""' in regenerated
-    assert 'def is_final(self) -> bool:\n        """The refund is final."""' in regenerated
+    assert 'def test_only_account(self) -> str | None:\n        """`test_only_account`."""' in regenerated
+    assert 'def test_only_fee(self) -> int | None:\n        """`x` in fen."""' in regenerated
+    assert 'def test_only_final(self) -> bool:\n        """The refund is final."""' in regenerated
     assert stubgen.check_hand_written(regenerated, grown) == []
     # A typed property declared by hand as well (outside the region) is reported.
     by_hand = regenerated.replace(
         "    # BEGIN GENERATED refund",
-        "    @property\n    def is_final(self) -> bool: ...\n    # BEGIN GENERATED refund",
+        "    @property\n    def test_only_final(self) -> bool: ...\n    # BEGIN GENERATED refund",
     )
     (problem,) = stubgen.check_hand_written(by_hand, grown)
-    assert "RefundNotification.is_final" in problem
+    assert "RefundNotification.test_only_final" in problem
     # A property without documentation, or of a kind the generator does not know, stops it.
     undocumented = json.loads(json.dumps(grown))
     undocumented["refund"].append({"name": "when", "kind": "text", "source": "req_info"})
