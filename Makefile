@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 
 .PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node test-java fuzz fuzz-smoke soak soak-leaks dist install test-dist bench-peers \
-        header header-check vectors vectors-check bench bench-rust bench-routing bench-cost bench-python bench-node bench-java bench-bounds
+        header header-check vectors vectors-check views views-check bench bench-rust bench-routing bench-cost bench-python bench-node bench-java bench-bounds
 
 all: build
 
@@ -56,6 +56,24 @@ vectors:
 
 vectors-check: vectors
 	git diff --exit-code -- tests/vectors examples/notifications
+
+# Every binding's typed-property declarations from tests/vectors/typed_views.json (run `make vectors`
+# first after changing the core's typed_view!/json_view!): Python's stub, Node's notify.d.ts, the .NET
+# and Java classes. views-check fails on drift (each test-* script runs its own binding's check) and
+# checks the .NET and Java native declarations against the header.
+views:
+	python3 bindings/python/stubgen.py
+	node bindings/node/scripts/gen-types.js
+	python3 tools/bindgen/bindgen.py views --lang dotnet
+	python3 tools/bindgen/bindgen.py views --lang java
+
+views-check:
+	python3 bindings/python/stubgen.py --check
+	node bindings/node/scripts/gen-types.js --check
+	python3 tools/bindgen/bindgen.py views --lang dotnet --check
+	python3 tools/bindgen/bindgen.py views --lang java --check
+	python3 tools/bindgen/bindgen.py native --lang dotnet
+	python3 tools/bindgen/bindgen.py native --lang java
 
 # Benchmarks: ratios against baselines measured in the same run (SPEC §6).
 bench: bench-rust bench-routing bench-cost bench-python bench-node
