@@ -99,6 +99,10 @@ export type Amount = number | bigint | null
 // `Object.assign({}, n)` are `{}`, `structuredClone(n)` and `postMessage(n)` give `{}`, and
 // `assert.deepStrictEqual` finds any two results of one kind equal: use `n.toJSON()` for all of
 // these (a plain object with every property).
+//
+// A result keeps the verified notification in native memory until the garbage collector has
+// collected it and Node has run its finalizer, after the current turn of the event loop: a
+// synchronous loop over many notifications should yield now and then (see the README).
 
 /**
  * The plain form of a result (`toJSON()`): a plain object (`Object.prototype`, own enumerable data
