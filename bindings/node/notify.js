@@ -102,8 +102,9 @@ function endpointOptions(options) {
 
 // Lets the package, and nobody else, construct a result.
 const INTERNAL = Symbol('wechatpay-notify result')
-// The property names of a result class, on its prototype.
+// The property names of a result class, and its name, on its prototype.
 const KEYS = Symbol('wechatpay-notify result keys')
+const NAME = Symbol('wechatpay-notify result class')
 
 const isResult = (value) => value !== null && typeof value === 'object' && KEYS in value
 
@@ -145,7 +146,7 @@ class Throws {
 // `util.inspect` (console.log): `ClassName { name: value, ... }`, every property, shown as the
 // former plain object was at the same depth (`depth` is what is left of `options.depth` here).
 function inspectResult(depth, options, inspectValue) {
-  const name = this.constructor.name
+  const name = this[NAME]
   if (depth < 0) return options.stylize(`[${name}]`, 'special')
   const shown = {}
   for (const key of this[KEYS]) {
@@ -175,6 +176,7 @@ function defineResult(Class, names, typedNames = [], typed = null) {
     })
   })
   Object.defineProperty(proto, KEYS, { value: Object.freeze([...names, ...typedNames]) })
+  Object.defineProperty(proto, NAME, { value: Class.name })
   Object.defineProperty(proto, 'toJSON', { value: toJSON, writable: true, configurable: true })
   Object.defineProperty(proto, inspect.custom, { value: inspectResult, writable: true, configurable: true })
 }
