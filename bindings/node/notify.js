@@ -1,7 +1,7 @@
 'use strict'
 // The package's entry point: a thin layer over the generated napi-rs binding (index.js). The addon
 // does the work: it converts the arguments (napi-rs's conversions are the type checks), calls the
-// Rust core and keeps its result in Rust behind an opaque handle. This file gives the addon's errors their
+// Rust core and keeps its result in Rust (a `NativeNotification`). This file gives the addon's errors their
 // JS classes (`fromNative`) and wraps each result in a result class whose getters ask the addon for
 // a value on first read and cache it (results cost what a handler reads: SPEC §4), with `toJSON`
 // (every property, as a plain object) and `util.inspect` showing every value; it adds the two views
@@ -89,7 +89,7 @@ function endpointOptions(options) {
 // ---------------------------------------------------------------------------------------------
 // Result classes
 //
-// A result is an instance of one of the classes below, holding the addon's handle. Its
+// A result is an instance of one of the classes below, holding the addon's NativeNotification. Its
 // properties are enumerable getters on the class's prototype, in the order of the former plain
 // objects (the typed ones named and ordered by the core's declaration, `typedViewNames`): each asks
 // the addon on first read and caches the value, so `n.fields === n.fields` and a handler that reads
@@ -182,17 +182,22 @@ function defineResult(Class, names, typedNames = [], typed = null) {
 }
 
 // Typed property number `index` from `cache` (a result's array of the values read so far), else
-// from the addon (`fn(handle, index)`), then cached. `null` is a value; only `undefined` (never a
-// typed value) means "not read yet". A refused value throws and stays unread.
-function cachedTyped(cache, fn, handle, index) {
+// from the addon (`get(inner, index)`: one of the three below), then cached. `null` is a value;
+// only `undefined` (never a typed value) means "not read yet". A refused value throws and stays
+// unread.
+function cachedTyped(cache, get, inner, index) {
   const value = cache[index]
   if (value !== undefined) return value
   try {
-    return (cache[index] = fn(handle, index))
+    return (cache[index] = get(inner, index))
   } catch (err) {
     throw fromNative(err)
   }
 }
+
+const typedOf = (inner, index) => inner.typed(index)
+const transactionTypedOf = (inner, index) => inner.transactionTyped(index)
+const refundTypedOf = (inner, index) => inner.refundTyped(index)
 
 /** A verified v2 payment result notification. */
 class PaymentNotification {
@@ -207,7 +212,7 @@ class PaymentNotification {
   }
 
   get fields() {
-    return (this.#fields ??= read(() => native.notificationFields(this.#native)))
+    return (this.#fields ??= read(() => this.#native.fields()))
   }
 
   get fieldList() {
@@ -216,7 +221,7 @@ class PaymentNotification {
 
   static {
     defineResult(this, ['fields', 'fieldList'], native.typedViewNames('payment'), (n, i) =>
-      cachedTyped(n.#typed, native.notificationTyped, n.#native, i),
+      cachedTyped(n.#typed, typedOf, n.#native, i),
     )
   }
 }
@@ -236,7 +241,7 @@ class RefundNotification {
   }
 
   get fields() {
-    return (this.#fields ??= read(() => native.notificationFields(this.#native)))
+    return (this.#fields ??= read(() => this.#native.fields()))
   }
 
   get fieldList() {
@@ -244,7 +249,7 @@ class RefundNotification {
   }
 
   get reqInfo() {
-    return (this.#reqInfo ??= read(() => native.notificationReqInfo(this.#native)))
+    return (this.#reqInfo ??= read(() => this.#native.reqInfo()))
   }
 
   get reqInfoList() {
@@ -253,7 +258,7 @@ class RefundNotification {
 
   static {
     defineResult(this, ['fields', 'fieldList', 'reqInfo', 'reqInfoList'], native.typedViewNames('refund'), (n, i) =>
-      cachedTyped(n.#typed, native.notificationTyped, n.#native, i),
+      cachedTyped(n.#typed, typedOf, n.#native, i),
     )
   }
 }
@@ -270,7 +275,7 @@ class V3Transaction {
 
   static {
     defineResult(this, [], native.typedViewNames('v3_transaction'), (t, i) =>
-      cachedTyped(t.#typed, native.notificationTransactionTyped, t.#native, i),
+      cachedTyped(t.#typed, transactionTypedOf, t.#native, i),
     )
   }
 }
@@ -287,7 +292,7 @@ class V3Refund {
 
   static {
     defineResult(this, [], native.typedViewNames('v3_refund'), (r, i) =>
-      cachedTyped(r.#typed, native.notificationRefundTyped, r.#native, i),
+      cachedTyped(r.#typed, refundTypedOf, r.#native, i),
     )
   }
 }
@@ -309,40 +314,40 @@ class V3Notification {
   }
 
   get id() {
-    return this.#cached('id', () => read(() => native.notificationEvent(this.#native, 'id')))
+    return this.#cached('id', () => read(() => this.#native.event('id')))
   }
 
   get createTime() {
-    return this.#cached('createTime', () => read(() => native.notificationEvent(this.#native, 'createTime')))
+    return this.#cached('createTime', () => read(() => this.#native.event('createTime')))
   }
 
   get eventType() {
-    return this.#cached('eventType', () => read(() => native.notificationEvent(this.#native, 'eventType')))
+    return this.#cached('eventType', () => read(() => this.#native.event('eventType')))
   }
 
   get resourceType() {
-    return this.#cached('resourceType', () => read(() => native.notificationEvent(this.#native, 'resourceType')))
+    return this.#cached('resourceType', () => read(() => this.#native.event('resourceType')))
   }
 
   get summary() {
-    return this.#cached('summary', () => read(() => native.notificationEvent(this.#native, 'summary')))
+    return this.#cached('summary', () => read(() => this.#native.event('summary')))
   }
 
   get plaintext() {
-    return this.#cached('plaintext', () => read(() => native.notificationEvent(this.#native, 'plaintext')))
+    return this.#cached('plaintext', () => read(() => this.#native.event('plaintext')))
   }
 
   get isSuccess() {
-    return this.#cached('isSuccess', () => read(() => native.notificationIsSuccess(this.#native)))
+    return this.#cached('isSuccess', () => read(() => this.#native.isSuccess()))
   }
 
   get dedupeKey() {
-    return this.#cached('dedupeKey', () => read(() => native.notificationDedupeKey(this.#native)))
+    return this.#cached('dedupeKey', () => read(() => this.#native.dedupeKey()))
   }
 
   // The typed view the event has: 'transaction', 'refund' or null.
   #view() {
-    return this.#cached('view', () => read(() => native.notificationView(this.#native)))
+    return this.#cached('view', () => read(() => this.#native.view()))
   }
 
   get transaction() {
@@ -381,11 +386,11 @@ class Handled {
   }
 
   get label() {
-    return this.#cached('label', () => read(() => native.notificationLabel(this.#native)))
+    return this.#cached('label', () => read(() => this.#native.label()))
   }
 
   get kind() {
-    return this.#cached('kind', () => read(() => native.notificationKind(this.#native)))
+    return this.#cached('kind', () => read(() => this.#native.kind()))
   }
 
   get notification() {
@@ -393,19 +398,19 @@ class Handled {
   }
 
   get isSuccess() {
-    return this.#cached('isSuccess', () => read(() => native.notificationIsSuccess(this.#native)))
+    return this.#cached('isSuccess', () => read(() => this.#native.isSuccess()))
   }
 
   get dedupeKey() {
-    return this.#cached('dedupeKey', () => read(() => native.notificationDedupeKey(this.#native)))
+    return this.#cached('dedupeKey', () => read(() => this.#native.dedupeKey()))
   }
 
   get reply() {
-    return this.#cached('reply', () => read(() => native.notificationReply(this.#native)))
+    return this.#cached('reply', () => read(() => this.#native.reply()))
   }
 
   get internalErrorReply() {
-    return this.#cached('internalErrorReply', () => read(() => native.notificationInternalErrorReply(this.#native)))
+    return this.#cached('internalErrorReply', () => read(() => this.#native.internalErrorReply()))
   }
 
   static {
@@ -547,7 +552,7 @@ class Endpoint {
     } catch (err) {
       throw fromNative(err)
     }
-    if (typeof out.code === 'string') throw new NotifyError(out.code, out.message, out) // a refusal
+    if (!(out instanceof native.NativeNotification)) throw new NotifyError(out.code, out.message, out)
     return new Handled(INTERNAL, out)
   }
 

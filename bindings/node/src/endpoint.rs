@@ -6,7 +6,7 @@ use napi_derive::napi;
 use wechatpay_notify::{self as core, MerchantProfile, Rejection};
 
 use crate::input::{self, HeadersArg, body_bytes};
-use crate::notification::{NativeNotification, Verified};
+use crate::notification::NativeNotification;
 use crate::object::PlainObject;
 use crate::v2::{VerifierOptions, verifier};
 use crate::v3::{V3VerifierOptions, VerifyOptions, now, v3_verifier};
@@ -88,13 +88,13 @@ impl NativeEndpoint {
     }
 
     /// Decides the version and the merchant of a request and verifies it with that merchant's
-    /// verifier. Returns the handled request (a notification handle holding the label and the
+    /// verifier. Returns the handled request (a `NativeNotification` holding the label and the
     /// replies too), or the rejection (a plain object with `code`); throws only for wrong argument
     /// types.
     #[napi(
         catch_unwind,
         strict,
-        ts_return_type = "ExternalObject<'Notification'> | { code: string, message: string, version: 'v2' | 'v3' | null, label: string | null, reply: HttpReply }"
+        ts_return_type = "NativeNotification | { code: string, message: string, version: 'v2' | 'v3' | null, label: string | null, reply: HttpReply }"
     )]
     pub fn handle<'env>(
         &self,
@@ -105,11 +105,11 @@ impl NativeEndpoint {
         headers: HeadersArg<'_>,
         body: Either<&[u8], String>,
         options: Option<VerifyOptions>,
-    ) -> Result<Either<Verified, Object<'env>>> {
+    ) -> Result<Either<NativeNotification, Object<'env>>> {
         let headers = input::headers(headers)?;
         let now = now(options)?;
         Ok(match self.inner.handle(&headers, body_bytes(&body), now) {
-            Ok(handled) => Either::A(NativeNotification::handled(handled).into()),
+            Ok(handled) => Either::A(NativeNotification::handled(handled)),
             Err(rejection) => Either::B(rejection_object(env, &rejection).napi()?),
         })
     }

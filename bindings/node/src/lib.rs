@@ -1,20 +1,19 @@
 //! Node.js addon for `wechatpay-notify` (napi-rs).
 //!
 //! This crate only converts: JS arguments into core calls (napi-rs's own conversions are the type
-//! checks, [`input`]), core results into a handle (a napi-rs `External`) that keeps the core's
-//! result and converts each value when it is asked for ([`notification`]: typed views from the
-//! core's declaration; [`object`]: `fields` as one plain object, exact amounts), and core errors
-//! into JS errors whose `code` is the SPEC §3 string ([`NapiErrorExt`]). Every protocol rule lives
-//! in `wechatpay-notify`. The package's `main` (`notify.js`) wraps each handle in its result class
+//! checks, [`input`]), core results into a `NativeNotification` (a `#[napi]` class instance) that
+//! keeps the core's result and converts each value when it is asked for ([`notification`]: typed
+//! views from the core's declaration; [`object`]: `fields` as one plain object, exact amounts), and
+//! core errors into JS errors whose `code` is the SPEC §3 string ([`NapiErrorExt`]). Every protocol
+//! rule lives in `wechatpay-notify`. The package's `main` (`notify.js`) wraps each one in its
+//! result class
 //! (lazy, cached getters, `toJSON`, `util.inspect`), re-throws coded errors as
 //! `NotifyError` and failed argument conversions as `TypeError`, and adds the views plain JS makes
 //! best: `fieldList` (`Object.entries(fields)`) and the APIv3 `resource` (`JSON.parse(plaintext)`).
 
 mod endpoint;
 mod input;
-// Public: its functions are exports of the addon, reached by JS only (`cargo test` would call them
-// dead code in a private module).
-pub mod notification;
+mod notification;
 mod object;
 mod secret;
 mod v2;
@@ -30,6 +29,7 @@ use crate::input::HeadersArg;
 use crate::secret::SecretString;
 
 pub use endpoint::NativeEndpoint;
+pub use notification::{NativeNotification, typed_view_names};
 pub use v2::NativeVerifier;
 pub use v3::NativeV3Verifier;
 

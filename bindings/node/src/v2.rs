@@ -6,7 +6,7 @@ use napi_derive::napi;
 use wechatpay_notify::{self as core, Notification, SignType};
 
 use crate::input::{body_bytes, body_limit};
-use crate::notification::{NativeNotification, Verified};
+use crate::notification::NativeNotification;
 use crate::secret::SecretString;
 use crate::{NapiErrorExt, Result};
 
@@ -65,19 +65,19 @@ impl NativeVerifier {
 
     /// Verifies a payment result notification (a `Buffer`/`Uint8Array` used byte for byte, or a
     /// string sent as UTF-8).
-    #[napi(catch_unwind, ts_return_type = "ExternalObject<'Notification'>")]
-    pub fn verify_payment(&self, body: Either<&[u8], String>) -> Result<Verified> {
+    #[napi(catch_unwind)]
+    pub fn verify_payment(&self, body: Either<&[u8], String>) -> Result<NativeNotification> {
         let n = self.inner.verify_payment(body_bytes(&body)).napi()?;
-        Ok(NativeNotification::new(Notification::V2Payment(n)).into())
+        Ok(NativeNotification::new(Notification::V2Payment(n)))
     }
 
     /// Decrypts and checks a refund result notification. `req_info` is AES-256-ECB without
     /// integrity: blocks of two genuine refund notifications of the same merchant can be cut and
     /// pasted into a third that passes every check. Treat a refund notification as a hint: confirm
     /// it with the refund query API before any irreversible action.
-    #[napi(catch_unwind, ts_return_type = "ExternalObject<'Notification'>")]
-    pub fn decrypt_refund(&self, body: Either<&[u8], String>) -> Result<Verified> {
+    #[napi(catch_unwind)]
+    pub fn decrypt_refund(&self, body: Either<&[u8], String>) -> Result<NativeNotification> {
         let n = self.inner.decrypt_refund(body_bytes(&body)).napi()?;
-        Ok(NativeNotification::new(Notification::V2Refund(n)).into())
+        Ok(NativeNotification::new(Notification::V2Refund(n)))
     }
 }

@@ -7,7 +7,7 @@ use wechatpay_notify::{self as core, Notification};
 use crate::input::{
     self, HeadersArg, Pairs, body_bytes, body_limit, config_number, key_pairs, unix_time,
 };
-use crate::notification::{NativeNotification, Verified};
+use crate::notification::NativeNotification;
 use crate::secret::SecretString;
 use crate::{NapiErrorExt, Result};
 
@@ -79,11 +79,7 @@ impl NativeV3Verifier {
     }
 
     /// Verifies a notification: the request headers, the raw body, and `now` (Unix seconds).
-    #[napi(
-        catch_unwind,
-        strict,
-        ts_return_type = "ExternalObject<'Notification'>"
-    )]
+    #[napi(catch_unwind, strict)]
     pub fn verify(
         &self,
         #[napi(
@@ -92,11 +88,11 @@ impl NativeV3Verifier {
         headers: HeadersArg<'_>,
         body: Either<&[u8], String>,
         options: Option<VerifyOptions>,
-    ) -> Result<Verified> {
+    ) -> Result<NativeNotification> {
         let headers = input::headers(headers)?;
         let now = now(options)?;
         let n = self.inner.verify(&headers, body_bytes(&body), now).napi()?;
-        Ok(NativeNotification::new(Notification::V3(n)).into())
+        Ok(NativeNotification::new(Notification::V3(n)))
     }
 
     /// True when a key of this id (as `Wechatpay-Serial` would name it) is trusted.
