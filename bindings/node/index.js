@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeEndpoint = nativeBinding.NativeEndpoint
+module.exports.NativeNotification = nativeBinding.NativeNotification
 module.exports.NativeV3Verifier = nativeBinding.NativeV3Verifier
 module.exports.NativeVerifier = nativeBinding.NativeVerifier
 module.exports.apiVersionOf = nativeBinding.apiVersionOf
@@ -848,3 +849,4 @@ module.exports.replyRefusal = nativeBinding.replyRefusal
 module.exports.replySuccess = nativeBinding.replySuccess
 module.exports.replyV3Fail = nativeBinding.replyV3Fail
 module.exports.replyV3Success = nativeBinding.replyV3Success
+module.exports.typedViewNames = nativeBinding.typedViewNames
