@@ -65,6 +65,20 @@ function checkKeyType(apiKey, what) {
 
 const isObject = (value) => value !== null && typeof value === 'object'
 
+// A body that a JSON or form middleware already parsed (express.json(), express.urlencoded(),
+// body-parser, Koa's bodyparser, Fastify's default JSON parser) is an object: the signature covers
+// the exact bytes received, which cannot be rebuilt from it. Say how to get them instead of the
+// addon's generic type error. Buffers and other byte views go on to the addon unchanged.
+function checkBody(body) {
+  if (isObject(body) && !ArrayBuffer.isView(body) && !(body instanceof ArrayBuffer)) {
+    throw new TypeError(
+      'body must be the raw request body (a Buffer or string), not an already parsed object: a JSON ' +
+        "or form body parser ran first; give the notify_url route express.raw({ type: () => true }) " +
+        '(or your framework\'s raw-body option) and pass req.body as received',
+    )
+  }
+}
+
 // Options as the addon reads them: napi-rs takes an absent option as `undefined` only, while the
 // types also allow `null` for "not set". Other values pass unchanged (the addon checks them).
 function withoutNulls(options) {
@@ -435,6 +449,7 @@ class Verifier {
   verifyPayment(body) {
     const inner = this.#native // a TypeError when called on anything but a Verifier
     let n
+    checkBody(body)
     try {
       n = inner.verifyPayment(body)
     } catch (err) {
@@ -451,6 +466,7 @@ class Verifier {
   decryptRefund(body) {
     const inner = this.#native
     let n
+    checkBody(body)
     try {
       n = inner.decryptRefund(body)
     } catch (err) {
@@ -481,6 +497,7 @@ class V3Verifier {
   verify(headers, body, options) {
     const inner = this.#native
     let n
+    checkBody(body)
     try {
       n = inner.verify(headers, body, withoutNulls(options))
     } catch (err) {
@@ -547,6 +564,7 @@ class Endpoint {
   handle(headers, body, options) {
     const inner = this.#native
     let out
+    checkBody(body)
     try {
       out = inner.handle(headers, body, withoutNulls(options))
     } catch (err) {

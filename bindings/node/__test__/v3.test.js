@@ -475,3 +475,22 @@ test('Endpoint: a v3-only profile without mchId is routed by its key ids', () =>
   const h = e.handle(PAYMENT.headers, PAYMENT.body, { now: PAYMENT.now })
   assert.deepEqual([h.label, h.kind, h.dedupeKey], ['shop', 'v3', h.notification.transaction.transactionId])
 })
+
+test('a body a JSON or form middleware already parsed is a TypeError saying how to get the raw body', () => {
+  const parsed = JSON.parse(PAYMENT.body) // what express.json() leaves in req.body
+  const e = new Endpoint({ profiles: [{ label: 'a', v3: { apiV3Key: KEY, platformKeys: CONFIG.platformKeys } }] })
+  const v2 = new Verifier({ apiKey: v2Key, signType: 'MD5' })
+  for (const fn of [
+    () => verifier().verify(PAYMENT.headers, parsed, { now: PAYMENT.now }),
+    () => e.handle(headerObject(PAYMENT.headers), parsed, { now: PAYMENT.now }),
+    () => e.handle({}, [parsed]),
+    () => v2.verifyPayment({ xml: { return_code: 'SUCCESS' } }),
+    () => v2.decryptRefund({ req_info: 'x' }),
+  ]) {
+    const err = typeError(fn)
+    assert.match(err.message, /raw request body/)
+    assert.match(err.message, /express\.raw/)
+  }
+  // Byte views are not "parsed": a Uint16Array still gets the addon's own type error.
+  assert.doesNotMatch(typeError(() => verifier().verify(PAYMENT.headers, new Uint16Array(4))).message, /parsed/)
+})
