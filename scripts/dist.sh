@@ -125,6 +125,7 @@ build_row() {
   case $row in win32-*) cp "$rel/lib$lib.dll.a" "$dir/lib/" ;; esac
   strip_kind exe "$dir/bin/$(row_exe "$row")"
   strip_kind shared "$dir/lib/$st"
+  musl_needed "$row" "$dir/lib/$st"
   strip_kind static "$dir/lib/lib$lib.a"
   case $row in win32-*) strip_kind static "$dir/lib/lib$lib.dll.a" ;; esac
   echo "$dir"
@@ -310,7 +311,7 @@ dist_python() {
     (cd bindings/python && maturin build "${args[@]}")
     whl=$(ls "$dist"/wechatpay_notify-"$version"-cp39-abi3-$(row_wheel_glob "$row").whl 2>/dev/null | head -1)
     [ -n "$whl" ] || die "maturin left no $(row_wheel_platform "$row") wheel for $version in $dist"
-    strip_wheel "$row" "$whl"
+    fix_wheel "$row" "$whl"
     echo "$whl"
   done
   step "maturin sdist"
@@ -318,10 +319,10 @@ dist_python() {
   [ -f "$dist/wechatpay_notify-$version.tar.gz" ] || die "maturin left no sdist for $version in $dist"
 }
 
-# strip_wheel ROW WHEEL: the wheel's native module stripped like the other shared libraries, RECORD
-# rewritten with the new hash and size.
-strip_wheel() {
-  python3 - "$2" "$(declare -f objcopy strip_kind); strip_kind shared" <<'EOF'
+# fix_wheel ROW WHEEL: the wheel's native module stripped like the other shared libraries (and, musl,
+# its libc named as Alpine names it: musl_needed), RECORD rewritten with the new hash and size.
+fix_wheel() {
+  python3 - "$2" "$(declare -f objcopy strip_kind apt_need step musl_needed); strip_kind shared \"\$1\" && musl_needed $1" <<'EOF'
 import base64, hashlib, os, subprocess, sys, tempfile, zipfile
 wheel, strip = sys.argv[1:]
 with zipfile.ZipFile(wheel) as z:
@@ -332,7 +333,7 @@ for info, data in entries:
     if name.startswith("wechatpay_notify/_native") and not name.endswith(".pyi"):
         with tempfile.NamedTemporaryFile(delete=False) as f:
             f.write(data)
-        subprocess.run(["bash", "-c", strip + ' "$1"', "strip", f.name], check=True)
+        subprocess.run(["bash", "-c", strip + ' "$1"', "fix", f.name], check=True)
         with open(f.name, "rb") as fh:
             data = fh.read()
         os.unlink(f.name)
@@ -385,6 +386,7 @@ dist_node() {
     (cd "$node_dir" && ./node_modules/.bin/napi build "${args[@]}")
     [ -f "$work/build/$row/$addon" ] || die "napi build left no $addon"
     strip_kind shared "$work/build/$row/$addon"
+    musl_needed "$row" "$work/build/$row/$addon"
     [ -f "$work/main/index.d.ts" ] || cp "$work/build/$row/index.d.ts" "$work/main/"
     # What `napi artifacts` does: the addon into its platform package (npm/ROW/).
     cp "$work/build/$row/$addon" "$work/main/npm/$row/"

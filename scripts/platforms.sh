@@ -192,3 +192,19 @@ strip_kind() {
     esac
   done
 }
+
+# musl_needed ROW FILE...: on the musl rows, a shared object's DT_NEEDED libc.so (what zig's linker
+# writes) becomes libc.musl-ARCH.so.1, the name Alpine's toolchain records and auditwheel's musllinux
+# policy knows. musl's loader takes any libc.* name as itself, so both load on every musl system.
+musl_needed() {
+  local row=$1 arch; shift
+  case $row in *-musl) ;; *) return 0 ;; esac
+  case $row in linux-x64-*) arch=x86_64 ;; linux-arm64-*) arch=aarch64 ;; esac
+  apt_need patchelf
+  local f
+  for f in "$@"; do
+    if readelf -d "$f" | grep -q 'Shared library: \[libc\.so\]'; then
+      patchelf --replace-needed libc.so "libc.musl-$arch.so.1" "$f"
+    fi
+  done
+}

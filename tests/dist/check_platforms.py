@@ -388,7 +388,8 @@ def check_binary(p, row, kind, path, expect_exports=None, header=None):
                        f"{path}: not static (interpreter {info['interp']}, needs {info['needed']})")
                 desc.append("static" + ("-pie" if info["type"] == "dyn" else ""))
             else:
-                p.want(set(info["needed"]) <= {"libc.so"}, f"{path}: needs {info['needed']}, expected musl's libc.so only")
+                musl = f"libc.musl-{arch}.so.1"
+                p.want(info["needed"] == [musl], f"{path}: needs {info['needed']}, expected musl's {musl} only")
                 desc.append("needs " + (", ".join(info["needed"]) or "nothing"))
         if kind == "clib":
             p.want(info["soname"] == "libwechatpay_notify.so.0", f"{path}: SONAME {info['soname']}")
