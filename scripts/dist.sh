@@ -94,10 +94,14 @@ build_native() {
 
 # build_row ROW: the CLI and the C library for ROW, stripped, staged in $stage_root/ROW/{bin,lib}
 # (cached: rebuilt when cargo rebuilds). Prints the stage directory.
+built_rows=" "
 build_row() {
   local row=$1 dir rel st extra=()
   dir=$stage_root/$row rel=$(row_release_dir "$row")
   ensure_row_toolchain "$row"
+  # Once per run (dist_cli, dist_c and dist_dotnet all want it).
+  if [[ $built_rows == *" $row "* ]]; then echo "$dir"; return 0; fi
+  built_rows+="$row "
   # The C library (cdylib + staticlib of the FFI crate) needs flags of its own on two kinds of row,
   # given to its link only (cargo rustc):
   case $row in
@@ -253,17 +257,35 @@ dist_rust() {
 
 dist_dotnet() {
   need mcs mono-mcs mono mono-runtime python3 python3
-  local work=$target_dir/dist-dotnet numeric=${version%%[-+]*} row natives=() packed=
-  # The selected rows, and the rows whose C SDK for this version is already in dist/ (built by an
-  # earlier run from the same stage): the package carries every native library dist/ has.
+  local work=$target_dir/dist-dotnet numeric=${version%%[-+]*} row natives=() packed= archive
+  # The native libraries come out of the C SDK archives in dist/ (byte-equal to them; checked by
+  # tests/dist/check_platforms.py): every selected row (its archive built when missing) and every row
+  # whose archive for this version dist/ already has.
+  rm -rf "$work.natives"
   for row in "${PLATFORM_ROWS[@]}"; do
-    if [[ " $rows " == *" $row "* ]]; then
-      build_row "$row" >/dev/null
-    elif ! ls "$dist/wechatpay-notify-c-$version-$(row_triple "$row")".* >/dev/null 2>&1 ||
-         [ ! -f "$stage_root/$row/lib/$(row_shared_lib "$row")" ]; then
-      continue
+    archive=$(ls "$dist/wechatpay-notify-c-$version-$(row_triple "$row")".* 2>/dev/null | head -1)
+    if [ -z "$archive" ]; then
+      [[ " $rows " == *" $row "* ]] || continue
+      rows=$row dist_c >/dev/null
+      archive=$(ls "$dist/wechatpay-notify-c-$version-$(row_triple "$row")".* | head -1)
     fi
-    natives+=(--native "$(row_nuget_rid "$row")=$stage_root/$row/lib/$(row_shared_lib "$row")")
+    mkdir -p "$work.natives/$(row_nuget_rid "$row")"
+    python3 - "$archive" "$(row_shared_lib "$row")" "$work.natives/$(row_nuget_rid "$row")" <<'EOF'
+import os, sys, tarfile, zipfile
+archive, name, out = sys.argv[1:]
+if archive.endswith(".zip"):
+    with zipfile.ZipFile(archive) as z:
+        member = next(m for m in z.namelist() if m.endswith("/bin/" + name))
+        data = z.read(member)
+else:
+    with tarfile.open(archive) as t:
+        member = next(m for m in t.getmembers() if m.isfile() and "/lib/" in m.name
+                      and os.path.basename(m.name).startswith(name) and not m.name.endswith(".a"))
+        data = t.extractfile(member).read()
+with open(os.path.join(out, name), "wb") as f:
+    f.write(data)
+EOF
+    natives+=(--native "$(row_nuget_rid "$row")=$work.natives/$(row_nuget_rid "$row")/$(row_shared_lib "$row")")
     packed+="$(row_nuget_rid "$row") "
   done
   rm -rf "$work" && mkdir -p "$work"
@@ -382,6 +404,20 @@ dist_node() {
     args=(--platform --release --target "$(row_build_target "$row")" --output-dir "$work/build/$row" --no-js)
     # -x: cargo-zigbuild (glibc 2.17, musl, macOS); Windows links with mingw (napi rejects -x there).
     [ "$(row_builder "$row")" = zig ] && args+=(-x)
+    # windows-gnu: napi's build script (napi-build setup_gnu) insists on linking a libnode.dll. The
+    # addon resolves every Node-API function at run time (napi's dyn-symbols feature) and references
+    # none, so an empty stand-in satisfies the link and nothing imports it (check_platforms.py checks
+    # the addon imports Windows system DLLs only).
+    case $row in
+      win32-*)
+        local stub=$target_dir/platforms/libnode
+        if [ ! -f "$stub/libnode.dll" ]; then
+          mkdir -p "$stub"
+          printf 'void wechatpay_notify_libnode_stand_in(void) {}\n' > "$stub/libnode.c"
+          x86_64-w64-mingw32-gcc -shared -o "$stub/libnode.dll" "$stub/libnode.c"
+        fi
+        export LIBNODE_PATH=$stub ;;
+    esac
     step "$row: napi build ${args[*]}"
     (cd "$node_dir" && ./node_modules/.bin/napi build "${args[@]}")
     [ -f "$work/build/$row/$addon" ] || die "napi build left no $addon"
@@ -407,7 +443,7 @@ for (const row of fs.readdirSync(dir).sort()) {
 fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n")
 ' "$work/main/package.json" "$work/main/npm" "$version"
   rm -f "$dist"/wechatpay-notify-"$version".tgz
-  for row in "${PLATFORM_ROWS[@]}"; do rm -f "$dist/wechatpay-notify-$row-$version.tgz"; done
+  for row in $rows; do rm -f "$dist/wechatpay-notify-$row-$version.tgz"; done
   step "npm pack (main and $rows)"
   for row in $rows; do
     (cd "$work/main/npm/$row" && npm pack --silent --pack-destination "$dist" >/dev/null)
