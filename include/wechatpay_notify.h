@@ -17,6 +17,10 @@
  *    A well-formed value the core refuses gets the core's code (a bad key is `invalid_config`).
  *  - A struct wechatpay_str written by a getter borrows from its handle and stays valid until that
  *    handle is freed; it is not NUL-terminated (print it with "%.*s", (int)s.len, s.data).
+ *  - Typed properties (v2 payment and refund, APIv3 transaction and refund) are read by name,
+ *    as the core declares them: each view lists its properties with their kinds
+ *    (wechatpay_payment_property, ...) and has one getter per kind (wechatpay_payment_text,
+ *    _amount, _bool, ...); a property the core adds needs no new function.
  *  - APIv3: wechatpay_v3_verifier_verify takes `now` (Unix seconds) from the caller; pass
  *    wechatpay_unix_now() in production and a fixed time in tests.
  *  - Nothing unwinds into C: a caught panic becomes the `internal` error.
@@ -36,8 +40,10 @@
 #include <stdlib.h>
 
 
-// How a typed property's value is represented (the `kind` of `tests/vectors/typed_views.json`).
-// The APIv3 views have text and amount properties; the other kinds belong to the v2 views.
+// How a typed property's value is represented (the `kind` of `tests/vectors/typed_views.json`),
+// and so which getter reads it: `..._text` for `TEXT` and `SIGN_TYPE`, `..._amount` for
+// `AMOUNT`, `..._bool` for `BOOL`; `COUPONS` (the payment's `coupons`) is read with
+// `wechatpay_payment_coupons_len` and `wechatpay_payment_coupon`.
 enum wechatpay_property_kind
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -50,7 +56,7 @@ enum wechatpay_property_kind
   WECHATPAY_PROPERTY_KIND_AMOUNT = 2,
   // `bool`.
   WECHATPAY_PROPERTY_KIND_BOOL = 3,
-  // `sign_type`: `MD5` or `HMAC-SHA256`.
+  // `sign_type`: `MD5` or `HMAC-SHA256` (a string, read with the text getter).
   WECHATPAY_PROPERTY_KIND_SIGN_TYPE = 4,
   // `coupons`: a list of coupons.
   WECHATPAY_PROPERTY_KIND_COUPONS = 5,
@@ -179,18 +185,22 @@ typedef struct wechatpay_error wechatpay_error;
 // A verified payment result notification, made by `wechatpay_verifier_verify_payment` and
 // released with `wechatpay_payment_free`. Immutable: its getters may be called from any thread.
 //
-// Text getters (they return `bool`) write their output argument and return true when the value is
-// present; they return false and leave the output untouched when it is absent or when an argument
-// is NULL. Amount getters (`wechatpay_payment_total_fee`, ...) return a `struct wechatpay_error *`:
-// NULL on success, with `*present_out` telling whether the field was sent and, when it was, its
-// value in `*value_out`; a field sent in another form than ASCII digits within 2^64-1 (`1.00`,
-// `-1`, ` 1`) is the error `missing_field`, never "absent". Every `struct wechatpay_str` they
-// write borrows from the payment and stays valid until `wechatpay_payment_free(payment)`.
+// Its typed properties (the core's declaration, listed by `wechatpay_payment_property`) are read
+// by name: `wechatpay_payment_text` (e.g. `out_trade_no`, `transaction_id`, `sign_type`),
+// `wechatpay_payment_amount` (e.g. `total_fee`, in fen: a field sent in another form than ASCII
+// digits within 2^64-1, `1.00`, `-1`, ` 1`, is the error `missing_field`, never "absent"),
+// `wechatpay_payment_bool` (`is_success`); `coupons` with `wechatpay_payment_coupons_len` and
+// `wechatpay_payment_coupon`. `wechatpay_payment_is_success` and `wechatpay_payment_dedupe_key`
+// name the two rules every handler reads. Every `struct wechatpay_str` they write borrows from
+// the payment and stays valid until `wechatpay_payment_free(payment)`.
 typedef struct wechatpay_payment wechatpay_payment;
 
 // A decrypted refund result notification, made by `wechatpay_verifier_decrypt_refund` and
-// released with `wechatpay_refund_free`. The getter rules of `struct wechatpay_payment` apply
-// (amounts too); borrowed strings stay valid until `wechatpay_refund_free(refund)`.
+// released with `wechatpay_refund_free`. Its typed properties (listed by
+// `wechatpay_refund_property`: the outer `appid` / `mch_id`, the decrypted `refund_id`,
+// `refund_status`, `refund_fee`, ...) are read by name with `wechatpay_refund_text`,
+// `wechatpay_refund_amount` and `wechatpay_refund_bool`, as for `struct wechatpay_payment`;
+// borrowed strings stay valid until `wechatpay_refund_free(refund)`.
 typedef struct wechatpay_refund wechatpay_refund;
 
 // An owned string made by this library (a signature, a FAIL reply). Read it with
@@ -251,6 +261,16 @@ typedef struct wechatpay_field {
   struct wechatpay_str value;
 } wechatpay_field;
 
+// One typed property of a view, as the core declares it. Its strings are static.
+typedef struct wechatpay_property {
+  // The snake_case name, e.g. `total_fee` (the name the view's getters take).
+  struct wechatpay_str name;
+  // How its value is represented, and so which getter reads it.
+  wechatpay_property_kind kind;
+  // The kind's name in `typed_views.json` (`text`, `amount`, ...).
+  struct wechatpay_str kind_name;
+} wechatpay_property;
+
 // One coupon of a payment (`coupon_id_$n`, `coupon_type_$n`, `coupon_fee_$n`); its strings borrow
 // from the payment.
 typedef struct wechatpay_coupon {
@@ -266,16 +286,6 @@ typedef struct wechatpay_coupon {
   // `wechatpay_payment_coupons_len` and `wechatpay_payment_coupon` fail with `missing_field`.
   bool has_fee;
 } wechatpay_coupon;
-
-// One typed property of a view, as the core declares it. Its strings are static.
-typedef struct wechatpay_property {
-  // The snake_case name, e.g. `amount_total` (the name the `..._text` / `..._amount` getters take).
-  struct wechatpay_str name;
-  // How its value is represented.
-  wechatpay_property_kind kind;
-  // The kind's name in `typed_views.json` (`text`, `amount`, ...).
-  struct wechatpay_str kind_name;
-} wechatpay_property;
 
 // An HTTP reply to send to WeChat Pay: the HTTP status, the `Content-Type` header and the body.
 // Its strings are never freed by the caller: static when written by `wechatpay_v3_reply_*`,
@@ -331,15 +341,55 @@ bool wechatpay_payment_get(const struct wechatpay_payment *payment,
                            size_t name_len,
                            struct wechatpay_str *value_out);
 
-// True when `return_code` and `result_code` are both `SUCCESS` (the payment succeeded). A verified
+// The number of typed properties of a payment (`PaymentNotification::PROPERTIES`, the core's
+// declaration; also in `tests/vectors/typed_views.json`).
+size_t wechatpay_payment_property_count(void);
+
+// Writes the payment's typed property at `index` (declaration order) to `*property_out` and
+// returns true; false when `index` is out of range (or `property_out` is NULL). Its kind says
+// which getter reads it.
+bool wechatpay_payment_property(size_t index, struct wechatpay_property *property_out);
+
+// Reads the typed property `name` (`name_len` bytes, a name `wechatpay_payment_property` lists)
+// of kind text or sign_type: e.g. `out_trade_no`, `transaction_id`, `result_code`, `attach`,
+// `sign_type` (the algorithm the signature verified with, `MD5` or `HMAC-SHA256`), `dedupe_key`.
+// On success returns NULL, writes whether it is present to `*present_out` and, when it is, its
+// value to `*value_out` (borrowed from the payment; left untouched when absent). A field-backed
+// property is the field of that name exactly as received (an empty element is present and empty).
+//
+// `invalid_argument` for a name the view does not declare, a property of another kind, or a NULL
+// argument (outputs untouched).
+struct wechatpay_error *wechatpay_payment_text(const struct wechatpay_payment *payment,
+                                               const char *name,
+                                               size_t name_len,
+                                               struct wechatpay_str *value_out,
+                                               bool *present_out);
+
+// Reads the amount property `name` in fen (`total_fee`, `cash_fee`, `settlement_total_fee`,
+// `coupon_fee`, `coupon_count`, ...; the rules of `wechatpay_payment_text` apply). Absent when the
+// field is absent or empty; present when it is ASCII digits within 2^64-1; in any other form
+// (`1.00`, `-1`, ` 1`) reading it is the error `missing_field`, never "absent" (outputs
+// untouched). Compare `total_fee` with your order before fulfilling it.
+struct wechatpay_error *wechatpay_payment_amount(const struct wechatpay_payment *payment,
+                                                 const char *name,
+                                                 size_t name_len,
+                                                 uint64_t *value_out,
+                                                 bool *present_out);
+
+// Reads the bool property `name` (`is_success`) into `*value_out`; the rules of
+// `wechatpay_payment_text` apply.
+struct wechatpay_error *wechatpay_payment_bool(const struct wechatpay_payment *payment,
+                                               const char *name,
+                                               size_t name_len,
+                                               bool *value_out);
+
+// True when `return_code` and `result_code` are both `SUCCESS` (the payment succeeded): the
+// typed property `is_success`, named here because every handler reads it. A verified
 // `result_code=FAIL` notification must still be acknowledged with the SUCCESS reply.
 bool wechatpay_payment_is_success(const struct wechatpay_payment *payment);
 
-// The algorithm the signature verified with (`MD5` or `HMAC-SHA256`; static storage).
-bool wechatpay_payment_sign_type(const struct wechatpay_payment *payment,
-                                 struct wechatpay_str *value_out);
-
-// The idempotency key: record each notification once per key. A successful payment's
+// The idempotency key (the typed property `dedupe_key`, named here because every handler reads
+// it): record each notification once per key. A successful payment's
 // `transaction_id` (the same as its APIv3 delivery's); for a payment that did not succeed
 // (`result_code=FAIL`), `transaction_id:RESULT_CODE` (e.g. `4200000001:FAIL`), so a later success
 // of the same transaction is not swallowed by the earlier failure. False when there is no
@@ -347,113 +397,9 @@ bool wechatpay_payment_sign_type(const struct wechatpay_payment *payment,
 bool wechatpay_payment_dedupe_key(const struct wechatpay_payment *payment,
                                   struct wechatpay_str *value_out);
 
-// `appid`.
-bool wechatpay_payment_appid(const struct wechatpay_payment *payment,
-                             struct wechatpay_str *value_out);
-
-// `mch_id`.
-bool wechatpay_payment_mch_id(const struct wechatpay_payment *payment,
-                              struct wechatpay_str *value_out);
-
-// `sub_appid` (service-provider mode).
-bool wechatpay_payment_sub_appid(const struct wechatpay_payment *payment,
-                                 struct wechatpay_str *value_out);
-
-// `sub_mch_id` (service-provider mode).
-bool wechatpay_payment_sub_mch_id(const struct wechatpay_payment *payment,
-                                  struct wechatpay_str *value_out);
-
-// `device_info`.
-bool wechatpay_payment_device_info(const struct wechatpay_payment *payment,
-                                   struct wechatpay_str *value_out);
-
-// `nonce_str`.
-bool wechatpay_payment_nonce_str(const struct wechatpay_payment *payment,
-                                 struct wechatpay_str *value_out);
-
-// `result_code` (`SUCCESS` / `FAIL`).
-bool wechatpay_payment_result_code(const struct wechatpay_payment *payment,
-                                   struct wechatpay_str *value_out);
-
-// `err_code`.
-bool wechatpay_payment_err_code(const struct wechatpay_payment *payment,
-                                struct wechatpay_str *value_out);
-
-// `err_code_des`.
-bool wechatpay_payment_err_code_des(const struct wechatpay_payment *payment,
-                                    struct wechatpay_str *value_out);
-
-// `openid`.
-bool wechatpay_payment_openid(const struct wechatpay_payment *payment,
-                              struct wechatpay_str *value_out);
-
-// `is_subscribe`.
-bool wechatpay_payment_is_subscribe(const struct wechatpay_payment *payment,
-                                    struct wechatpay_str *value_out);
-
-// `trade_type`.
-bool wechatpay_payment_trade_type(const struct wechatpay_payment *payment,
-                                  struct wechatpay_str *value_out);
-
-// `bank_type`.
-bool wechatpay_payment_bank_type(const struct wechatpay_payment *payment,
-                                 struct wechatpay_str *value_out);
-
-// `fee_type`.
-bool wechatpay_payment_fee_type(const struct wechatpay_payment *payment,
-                                struct wechatpay_str *value_out);
-
-// `cash_fee_type`.
-bool wechatpay_payment_cash_fee_type(const struct wechatpay_payment *payment,
-                                     struct wechatpay_str *value_out);
-
-// `transaction_id`.
-bool wechatpay_payment_transaction_id(const struct wechatpay_payment *payment,
-                                      struct wechatpay_str *value_out);
-
-// `out_trade_no`.
-bool wechatpay_payment_out_trade_no(const struct wechatpay_payment *payment,
-                                    struct wechatpay_str *value_out);
-
-// `attach`.
-bool wechatpay_payment_attach(const struct wechatpay_payment *payment,
-                              struct wechatpay_str *value_out);
-
-// `time_end` (`yyyyMMddHHmmss`, Beijing time).
-bool wechatpay_payment_time_end(const struct wechatpay_payment *payment,
-                                struct wechatpay_str *value_out);
-
-// `total_fee` in fen. On success returns NULL, writes whether it was sent to `*present_out` and,
-// when it was, the amount to `*value_out` (left untouched when absent). `missing_field` when it was
-// sent in another form than ASCII digits within 2^64-1; `invalid_argument` for a NULL argument.
-// Compare it with your order before fulfilling it.
-struct wechatpay_error *wechatpay_payment_total_fee(const struct wechatpay_payment *payment,
-                                                    uint64_t *value_out,
-                                                    bool *present_out);
-
-// `settlement_total_fee` in fen; the rules of `wechatpay_payment_total_fee` apply.
-struct wechatpay_error *wechatpay_payment_settlement_total_fee(const struct wechatpay_payment *payment,
-                                                               uint64_t *value_out,
-                                                               bool *present_out);
-
-// `cash_fee` in fen; the rules of `wechatpay_payment_total_fee` apply.
-struct wechatpay_error *wechatpay_payment_cash_fee(const struct wechatpay_payment *payment,
-                                                   uint64_t *value_out,
-                                                   bool *present_out);
-
-// `coupon_fee` in fen; the rules of `wechatpay_payment_total_fee` apply.
-struct wechatpay_error *wechatpay_payment_coupon_fee(const struct wechatpay_payment *payment,
-                                                     uint64_t *value_out,
-                                                     bool *present_out);
-
-// `coupon_count`; the rules of `wechatpay_payment_total_fee` apply.
-struct wechatpay_error *wechatpay_payment_coupon_count(const struct wechatpay_payment *payment,
-                                                       uint64_t *value_out,
-                                                       bool *present_out);
-
 // Writes the number of coupons to `*len_out` and returns NULL: `coupon_id_$n` for n below
 // `coupon_count` (indices without an id are skipped). Not the same as the `coupon_count` field
-// (`wechatpay_payment_coupon_count`). `missing_field` when `coupon_count` or a `coupon_fee_$n`
+// (the typed property `coupon_count`). `missing_field` when `coupon_count` or a `coupon_fee_$n`
 // was sent in another form than digits (then there is no coupon list: the amounts cannot be
 // trusted); `invalid_argument` for a NULL argument.
 struct wechatpay_error *wechatpay_payment_coupons_len(const struct wechatpay_payment *payment,
@@ -502,10 +448,46 @@ bool wechatpay_refund_req_info_get(const struct wechatpay_refund *refund,
                                    size_t name_len,
                                    struct wechatpay_str *value_out);
 
-// True when `refund_status` is `SUCCESS`.
+// The number of typed properties of a refund (`RefundNotification::PROPERTIES`, the core's
+// declaration).
+size_t wechatpay_refund_property_count(void);
+
+// Writes the refund's typed property at `index` (declaration order) to `*property_out` and
+// returns true; false when `index` is out of range (or `property_out` is NULL).
+bool wechatpay_refund_property(size_t index, struct wechatpay_property *property_out);
+
+// Reads the text property `name` of a refund: the outer `appid` and `mch_id`, or from the
+// decrypted `req_info` `refund_id`, `out_refund_no`, `out_trade_no`, `transaction_id`,
+// `refund_status` (`SUCCESS` / `CHANGE` / `REFUNDCLOSE`), ...; and `dedupe_key`. The rules of
+// `wechatpay_payment_text` apply.
+struct wechatpay_error *wechatpay_refund_text(const struct wechatpay_refund *refund,
+                                              const char *name,
+                                              size_t name_len,
+                                              struct wechatpay_str *value_out,
+                                              bool *present_out);
+
+// Reads the amount property `name` of a refund in fen (`refund_fee`, `total_fee`,
+// `settlement_refund_fee`, `settlement_total_fee`, from `req_info`); the rules of
+// `wechatpay_payment_amount` apply.
+struct wechatpay_error *wechatpay_refund_amount(const struct wechatpay_refund *refund,
+                                                const char *name,
+                                                size_t name_len,
+                                                uint64_t *value_out,
+                                                bool *present_out);
+
+// Reads the bool property `name` of a refund (`is_success`); the rules of
+// `wechatpay_payment_text` apply.
+struct wechatpay_error *wechatpay_refund_bool(const struct wechatpay_refund *refund,
+                                              const char *name,
+                                              size_t name_len,
+                                              bool *value_out);
+
+// True when `refund_status` is `SUCCESS`: the typed property `is_success`, named here because
+// every handler reads it.
 bool wechatpay_refund_is_success(const struct wechatpay_refund *refund);
 
-// The idempotency key: record each notification once per key. `refund_id:STATUS` with the status
+// The idempotency key (the typed property `dedupe_key`): record each notification once per key.
+// `refund_id:STATUS` with the status
 // in APIv3's words (v2 `SUCCESS` → `SUCCESS`, `CHANGE` → `ABNORMAL`, `REFUNDCLOSE` → `CLOSED`,
 // e.g. `50000000382019052709732678859:SUCCESS`): an `ABNORMAL` delivery does not swallow the
 // later `SUCCESS`, and the v2 and v3 deliveries of one state share a key. A refund's state moves
@@ -514,74 +496,6 @@ bool wechatpay_refund_is_success(const struct wechatpay_refund *refund);
 // or empty.
 bool wechatpay_refund_dedupe_key(const struct wechatpay_refund *refund,
                                  struct wechatpay_str *value_out);
-
-// The outer `appid`.
-bool wechatpay_refund_appid(const struct wechatpay_refund *refund, struct wechatpay_str *value_out);
-
-// The outer `mch_id`.
-bool wechatpay_refund_mch_id(const struct wechatpay_refund *refund,
-                             struct wechatpay_str *value_out);
-
-// `transaction_id` (from `req_info`).
-bool wechatpay_refund_transaction_id(const struct wechatpay_refund *refund,
-                                     struct wechatpay_str *value_out);
-
-// `out_trade_no` (from `req_info`).
-bool wechatpay_refund_out_trade_no(const struct wechatpay_refund *refund,
-                                   struct wechatpay_str *value_out);
-
-// `refund_id` (from `req_info`).
-bool wechatpay_refund_refund_id(const struct wechatpay_refund *refund,
-                                struct wechatpay_str *value_out);
-
-// `out_refund_no` (from `req_info`).
-bool wechatpay_refund_out_refund_no(const struct wechatpay_refund *refund,
-                                    struct wechatpay_str *value_out);
-
-// `refund_status` (`SUCCESS` / `CHANGE` / `REFUNDCLOSE`, from `req_info`).
-bool wechatpay_refund_refund_status(const struct wechatpay_refund *refund,
-                                    struct wechatpay_str *value_out);
-
-// `success_time` (`yyyy-MM-dd HH:mm:ss`, from `req_info`).
-bool wechatpay_refund_success_time(const struct wechatpay_refund *refund,
-                                   struct wechatpay_str *value_out);
-
-// `refund_recv_accout` (WeChat's spelling, from `req_info`).
-bool wechatpay_refund_refund_recv_accout(const struct wechatpay_refund *refund,
-                                         struct wechatpay_str *value_out);
-
-// `refund_account` (from `req_info`).
-bool wechatpay_refund_refund_account(const struct wechatpay_refund *refund,
-                                     struct wechatpay_str *value_out);
-
-// `refund_request_source` (from `req_info`).
-bool wechatpay_refund_refund_request_source(const struct wechatpay_refund *refund,
-                                            struct wechatpay_str *value_out);
-
-// `total_fee` in fen (from `req_info`). On success returns NULL, writes whether it was sent to
-// `*present_out` and, when it was, the amount to `*value_out` (left untouched when absent).
-// `missing_field` when it was sent in another form than ASCII digits within 2^64-1;
-// `invalid_argument` for a NULL argument.
-struct wechatpay_error *wechatpay_refund_total_fee(const struct wechatpay_refund *refund,
-                                                   uint64_t *value_out,
-                                                   bool *present_out);
-
-// `refund_fee` in fen (from `req_info`); the rules of `wechatpay_refund_total_fee` apply.
-struct wechatpay_error *wechatpay_refund_refund_fee(const struct wechatpay_refund *refund,
-                                                    uint64_t *value_out,
-                                                    bool *present_out);
-
-// `settlement_total_fee` in fen (from `req_info`); the rules of `wechatpay_refund_total_fee`
-// apply.
-struct wechatpay_error *wechatpay_refund_settlement_total_fee(const struct wechatpay_refund *refund,
-                                                              uint64_t *value_out,
-                                                              bool *present_out);
-
-// `settlement_refund_fee` in fen (from `req_info`); the rules of `wechatpay_refund_total_fee`
-// apply.
-struct wechatpay_error *wechatpay_refund_settlement_refund_fee(const struct wechatpay_refund *refund,
-                                                               uint64_t *value_out,
-                                                               bool *present_out);
 
 // Releases a refund. NULL is a no-op.
 void wechatpay_refund_free(struct wechatpay_refund *refund);
@@ -1032,6 +946,36 @@ struct wechatpay_error *wechatpay_endpoint_builder_build(const struct wechatpay_
 // Releases a builder (and its copies of the verifiers). NULL is a no-op.
 void wechatpay_endpoint_builder_free(struct wechatpay_endpoint_builder *builder);
 
+// Reads an endpoint profiles file (the JSON of `wechatpay-notify verify-any --profiles`) with the
+// core's loader and writes the endpoint it describes to `*endpoint_out`. `path`: `path_len` bytes
+// (not NUL-terminated; on Unix any bytes, elsewhere UTF-8), relative to the working directory.
+//
+// The file names each merchant's key files (relative to the profiles file) or environment
+// variables, never keys:
+//
+// ```json
+// {"profiles": [
+//   {"label": "shop-a", "mch_id": "10000100",
+//    "v2": {"api_key_file": "keys/a.key", "sign_type": "MD5"},
+//    "v3": {"api_v3_key_env": "SHOP_A_V3_KEY",
+//           "platform_keys": {"PUB_KEY_ID_0114232134912410000000000000": "keys/a-pub.pem"}}}
+// ]}
+// ```
+//
+// A profile has a `label` (required), a `mch_id` (binding both versions, as with
+// `wechatpay_endpoint_builder_add_profile_with_mch_id`) and a `v2` and/or a `v3` part. `v2`:
+// exactly one of `api_key_file` / `api_key_env`, `sign_type` (required), `mch_id`, `appid`,
+// `also_accept` (a list), `max_body_bytes`. `v3`: exactly one of `api_v3_key_file` /
+// `api_v3_key_env`, `platform_keys` (required: key id -> PEM file), `mch_ids` (a list),
+// `max_clock_skew`, `max_body_bytes`. Any other setting, a key written inline, a missing file or
+// variable, and everything `wechatpay_endpoint_builder_build` refuses are `invalid_config`, with a
+// message naming the profile, the setting or the file, never a key. On Unix the profiles file
+// and every key file must not be accessible by group or others (`chmod 600`); PEM files may have
+// any mode. A key read from a file or the environment is zeroised once the verifier holds it.
+struct wechatpay_error *wechatpay_endpoint_from_profiles_file(const char *path,
+                                                              size_t path_len,
+                                                              struct wechatpay_endpoint **endpoint_out);
+
 // Releases an endpoint. NULL is a no-op. No other thread may be using it.
 void wechatpay_endpoint_free(struct wechatpay_endpoint *endpoint);
 
@@ -1079,6 +1023,19 @@ struct wechatpay_error *wechatpay_endpoint_handle(const struct wechatpay_endpoin
                                                   uint64_t now,
                                                   struct wechatpay_endpoint_result **result_out);
 
+// Writes the reply for a request the application could not finish to `*reply_out`: your own
+// failure before or after verification (the database is down, the endpoint could not be
+// loaded), so that WeChat Pay retries later. The core's reply for the request's version
+// (`ApiVersion::of_request`: APIv3 when a `Wechatpay-Signature` header is present, else v2):
+// status 500 with the version's constant refusal body (v2 `text/xml`, the XML FAIL with
+// `rejected`; APIv3 `application/json`, `{"code":"FAIL","message":"rejected"}`). `headers`:
+// `headers_len` name/value pairs in the form `wechatpay_endpoint_handle` takes (names
+// case-insensitive, UTF-8 else `invalid_argument`). The strings are static. After verification
+// `wechatpay_endpoint_result_internal_error_reply` gives the same reply from the result.
+struct wechatpay_error *wechatpay_internal_error_reply(const struct wechatpay_field *headers,
+                                                       size_t headers_len,
+                                                       struct wechatpay_http_reply *reply_out);
+
 // Releases a result (and the notification handles borrowed from it). NULL is a no-op.
 void wechatpay_endpoint_result_free(struct wechatpay_endpoint_result *result);
 
@@ -1111,6 +1068,13 @@ bool wechatpay_endpoint_result_dedupe_key(const struct wechatpay_endpoint_result
 // argument.
 bool wechatpay_endpoint_result_reply(const struct wechatpay_endpoint_result *result,
                                      struct wechatpay_http_reply *reply_out);
+
+// The reply to send instead of `wechatpay_endpoint_result_reply` when the application fails to
+// record this verified notification (its database is down): status 500 with the constant refusal
+// of the result's version, so that WeChat Pay retries (see `wechatpay_internal_error_reply`).
+// Its strings are static. Returns true and writes it; false only for a NULL argument.
+bool wechatpay_endpoint_result_internal_error_reply(const struct wechatpay_endpoint_result *result,
+                                                    struct wechatpay_http_reply *reply_out);
 
 // The v2 payment, borrowed from the result (do not free it): read it with the
 // `wechatpay_payment_*` getters until `wechatpay_endpoint_result_free(result)`. NULL when the

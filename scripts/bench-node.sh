@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: the Node binding's verifyPayment against wechatpay-axios-plugin's XML parse + sign +
-# compare on the same ~1 KB, 25-field notification, in one run (SPEC §6 floor: at least 8x, with handler-like access).
+# compare on the notification of every benchmark (bench/payment-notification.xml: Chinese text with
+# full-width punctuation, two coupons, 26 fields, MD5), in one run, in CPU time (process.cpuUsage)
+# (SPEC §6 floor: at least 8x, with handler-like access).
 # The plugin is installed into bench-work/node (gitignored), never into the project.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test), in one run: wechatpay_notify's Verifier.verify_payment vs wechatpy's
-# WeChatPay.parse_payment_result on the same ~1 KB, 25-field notification, and V3Verifier.verify vs
+# WeChatPay.parse_payment_result on the notification of every benchmark (bench/payment-notification.xml:
+# Chinese text with full-width punctuation, two coupons, 26 fields, MD5), and V3Verifier.verify vs
 # wechatpayv3's WeChatPay.callback on the same APIv3 notification (tests/vectors/v3_notify.json).
 # Builds a release wheel and installs it with the peers into a throwaway venv under bench-work/
 # (the peers are never dependencies of the project).

@@ -31,6 +31,9 @@
 #                                  binary; optionalDependencies on every platform package) and per row
 #                                  dist/wechatpay-notify-ROW-VERSION.tgz (@wechatpay-notify/ROW: the .node file),
 #                                  the napi-rs layout (bindings/node/npm/ROW), each packed with `npm pack`
+#   scripts/dist.sh java           dist/wechatpay-notify-VERSION.jar (+ -sources.jar, -javadoc.jar) and
+#                                  dist/wechatpay-notify-VERSION.pom: scripts/dist-java.sh (the host's row only;
+#                                  not part of `all` yet)
 #   scripts/dist.sh version        prints the workspace version
 #   scripts/dist.sh rows           prints the selected rows
 #
@@ -456,6 +459,11 @@ fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n")
   echo "$dist/wechatpay-notify-$version.tgz"
 }
 
+# The Java artifacts: a script of their own (Maven offline against Debian's repository).
+dist_java() {
+  scripts/dist-java.sh
+}
+
 sizes() {
   step "dist/ ($rows)"
   (cd "$dist" && ls -l | awk 'NR > 1 { printf "%10d  %s\n", $5, $NF }')
@@ -476,6 +484,7 @@ for what in "$@"; do
     dotnet) dist_dotnet ;;
     python) dist_python ;;
     node) dist_node ;;
-    *) die "usage: [PLATFORMS=host|all|ROW,...] scripts/dist.sh [all|cli|c|rust|dotnet|python|node ...|version|rows|install PREFIX]" ;;
+    java) dist_java ;;
+    *) die "usage: [PLATFORMS=host|all|ROW,...] scripts/dist.sh [all|cli|c|rust|dotnet|python|node|java ...|version|rows|install PREFIX]" ;;
   esac
 done

@@ -75,12 +75,12 @@ export PKG_CONFIG_PATH=$out/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 # shellcheck disable=SC2046
 schema_define=-DWECHATPAY_SCHEMA_FILE="\"$PWD/examples/schema.sql\""
 gcc -std=c11 -Wall -Wextra -Wpedantic -Werror "$schema_define" examples/c/notify_cgi.c -o "$out/notify_cgi" \
-  $(pkg-config --cflags --libs wechatpay-notify sqlite3 jansson) -Wl,-rpath,"$lib_dir"
+  $(pkg-config --cflags --libs wechatpay-notify sqlite3) -Wl,-rpath,"$lib_dir"
 # shellcheck disable=SC2046
 gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
   -fno-omit-frame-pointer "$schema_define" examples/c/notify_cgi.c -o "$out/notify_cgi-asan" \
-  $(pkg-config --cflags wechatpay-notify sqlite3 jansson) "$lib_dir/libwechatpay_notify.a" \
-  $(pkg-config --libs sqlite3 jansson) -lpthread -ldl -lm
+  $(pkg-config --cflags wechatpay-notify sqlite3) "$lib_dir/libwechatpay_notify.a" \
+  $(pkg-config --libs sqlite3) -lpthread -ldl -lm
 
 # The example's tests make APIv3 requests and drive it with the CLI (simulate, keygen, verify-v3).
 step "cargo build -p wechatpay-notify-cli"

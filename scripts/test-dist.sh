@@ -20,6 +20,8 @@
 #     package at the same version) and the linux-x64-gnu one (the .node, licences), installed with
 #     `npm install --offline` into an empty project, required (tests/dist/smoke.js) and type-checked
 #     (tsc --noEmit --strict tests/dist/smoke.ts with typescript and @types/node from bindings/node);
+#   - Java: scripts/test-dist-java.sh (the jar, sources and javadoc jars and the pom; a consumer
+#     compiled against the jar alone and run with the jar and JNA only);
 #   - the checks fail on an artifact without its native library, its types/docs/header/stubs or its
 #     licence (each is shown by removing it from a copy and expecting the check to fail).
 #   - then every platform row in dist/ through scripts/test-platforms.sh (issue 18).
@@ -444,6 +446,9 @@ repack "$main_tgz" "$bmain" "+$addon"
 npm_project "$tmp/npm/main-binary" "$bmain" "$plat_tgz"
 if npm_files "$tmp/npm/main-binary" 2>/dev/null; then fail "the npm check passes with a binary in the main package"; fi
 ok "the npm checks fail without the .node (require fails too), the types (tsc fails too), either package's licences, or with a binary in the main package"
+
+# ---------------------------------------------------------------------------------------------
+# Java (scripts/test-dist-java.sh) is run on its own for now: `scripts/dist.sh java` then that script.
 
 step "test-dist: $passed checks passed, 0 failed"
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The .NET binding: build the native library, compile bindings/dotnet with Mono's mcs (C# 7.2,
-# the same sources the netstandard2.0 .csproj packs), run its tests (every shared vector: v2, APIv3
-# and the multi-merchant endpoint; API; Parallel.For concurrency) and the HttpListener example's loopback HTTP test.
+# The .NET binding: check that the generated typed views (bindings/dotnet/gen/gen_views.py) match
+# the core's declaration and that the P/Invoke declarations match the C header
+# (bindings/dotnet/gen/check_native.py), build the native library, compile bindings/dotnet with
+# Mono's mcs (C# 7.2, the same sources the netstandard2.0 .csproj packs), run its tests (every
+# shared vector: v2, APIv3 and the multi-merchant endpoint; API; Parallel.For concurrency) and the
+# HttpListener example's loopback HTTP test.
 # Installs Mono from Debian when mcs is missing. Respects CARGO_TARGET_DIR (default: target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,13 +33,19 @@ csproj_version=$(sed -n 's/.*<Version>\(.*\)<\/Version>.*/\1/p' bindings/dotnet/
 [ "$cargo_version" = "$csproj_version" ] || { echo "version drift: Cargo.toml $cargo_version, .csproj $csproj_version" >&2; exit 1; }
 echo "$cargo_version"
 
+step "generated typed views: bindings/dotnet/src/Views.g.cs is what tests/vectors/typed_views.json declares"
+python3 bindings/dotnet/gen/gen_views.py --check
+
+step "P/Invoke declarations: NativeMethods.cs matches include/wechatpay_notify.h (every function, arity, types, I1 bools)"
+python3 bindings/dotnet/gen/check_native.py
+
 step "cargo build -p wechatpay-notify-ffi"
 $CARGO build -p wechatpay-notify-ffi
 # DllImport("wechatpay_notify") finds the library beside the assemblies.
 cp "$lib_dir/libwechatpay_notify.so" "$out/"
 
 # The example's store: Mono.Data.Sqlite over the system libsqlite3 (the package depends on libsqlite3-0);
-# its profiles file: System.Json.
+# its test writes profiles files and reads simulate's reports with System.Json.
 if [ ! -f /usr/lib/mono/4.5/Mono.Data.Sqlite.dll ] || [ ! -f /usr/lib/mono/4.5/System.Json.dll ]; then
   step "apt-get install libmono-sqlite4.0-cil libmono-system-json4.0-cil"
   sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -51,7 +60,7 @@ mcs -nologo -langversion:7.2 -warnaserror -unsafe -target:library -doc:"$out/Wec
 mcs -nologo -langversion:7.2 -warnaserror -out:"$out/WechatPay.Notify.Tests.exe" \
   -r:"$out/WechatPay.Notify.dll" bindings/dotnet/tests/*.cs
 mcs -nologo -langversion:7.2 -warnaserror -out:"$out/notify-server.exe" -r:Mono.Data.Sqlite -r:System.Data \
-  -resource:examples/schema.sql,schema.sql -r:System.Json -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/Program.cs
+  -resource:examples/schema.sql,schema.sql -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/Program.cs
 mcs -nologo -langversion:7.2 -warnaserror -out:"$out/notify-server-test.exe" -r:Mono.Data.Sqlite -r:System.Data \
   -resource:examples/schema.sql,schema.sql -r:System.Json -r:"$out/WechatPay.Notify.dll" examples/dotnet/NotifyServer.cs examples/dotnet/NotifyServerTest.cs \
   bindings/dotnet/tests/Harness.cs

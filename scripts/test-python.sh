@@ -37,13 +37,17 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$SRC_HASH" ]; then
   echo "$SRC_HASH" > "$STAMP"
 fi
 
+# The stub's typed-view declarations are generated from the core's (tests/vectors/typed_views.json).
+echo "== stubgen --check"
+"$VPY" bindings/python/stubgen.py --check
+
 # Run from a directory where the source tree cannot shadow the installed package.
 echo "== stubtest"
 (cd "$ROOT/$VENV" && "$VPY" -m mypy.stubtest wechatpay_notify)
 
-echo "== mypy --strict (tests, examples)"
+echo "== mypy --strict (tests, examples, stubgen)"
 "$VPY" -m mypy --strict --cache-dir "$ROOT/$VENV/mypy-cache" \
-  bindings/python/tests examples/python
+  bindings/python/tests examples/python bindings/python/stubgen.py
 
 export HYPOTHESIS_STORAGE_DIRECTORY=$ROOT/$VENV/hypothesis
 echo "== pytest bindings/python/tests"

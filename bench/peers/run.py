@@ -2,8 +2,9 @@
 the peers, in one run, with ratios (driven by scripts/bench-peers.sh, which builds and installs
 everything this needs; the peers live in bench-work/, never in the project's dependencies).
 
-Cases: the v2 payment notification of bench/peers/payment.json (24 fields + sign, MD5, signed by
-the core) and the first valid APIv3 case of tests/vectors/v3_notify.json (RSA-2048 public key
+Cases: the v2 payment notification of every benchmark, bench/payment-notification.xml (Chinese text
+with full-width punctuation in ``attach``, two coupons, 26 fields, MD5 under
+examples/notifications/api_key.txt) and the first valid APIv3 case of tests/vectors/v3_notify.json (RSA-2048 public key
 mode, AES-256-GCM resource). Every implementation runs in its own long-lived driver process
 (bench/peers/rust, py_driver.py, node_driver.js) that first checks it accepts the genuine
 notification with the expected values and refuses a forged one. Then all drivers are timed in
@@ -107,21 +108,28 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+# What every implementation must read back from bench/payment-notification.xml.
+PAYMENT_EXPECT = {
+    "out_trade_no": "20261127131540000001",
+    "transaction_id": "4200001234202611271234567890",
+    "total_fee": 4480,
+    "is_success": True,
+    "field_count": 26,
+}
+
+
 def build_cases(args: argparse.Namespace) -> Path:
-    payment = json.loads((HERE / "payment.json").read_text(encoding="utf-8"))
     key_file = ROOT / "examples" / "notifications" / "api_key.txt"
-    body = subprocess.run([args.rust_bin, "payload", str(HERE / "payment.json"), str(key_file)],
-                          check=True, capture_output=True, text=True, encoding="utf-8").stdout
-    fields = dict(payment["fields"])
-    genuine_fee = f"<total_fee><![CDATA[{fields['total_fee']}]]></total_fee>"
+    body = (ROOT / "bench" / "payment-notification.xml").read_text(encoding="utf-8")
+    genuine_fee = f"<total_fee><![CDATA[{PAYMENT_EXPECT['total_fee']}]]></total_fee>"
     assert body.count(genuine_fee) == 1
     v2 = {
         "api_key": key_file.read_text(encoding="ascii").strip(),
-        "appid": fields["appid"],
-        "mch_id": fields["mch_id"],
+        "appid": "wx2421b1c4370ec43b",
+        "mch_id": "10000100",
         "body": body,
         "forged": body.replace(genuine_fee, "<total_fee><![CDATA[1]]></total_fee>"),
-        "expect": payment["expect"],
+        "expect": PAYMENT_EXPECT,
     }
 
     vectors = json.loads((ROOT / "tests" / "vectors" / "v3_notify.json").read_text(encoding="utf-8"))
@@ -255,7 +263,7 @@ def main() -> None:
     print(f"Each call: verify, then read out_trade_no, transaction_id, total fee and success "
           f"(and the fields / resource object); each driver first checks the values read back "
           f"and that a forged copy is refused.")
-    table("v2", f"v2 payment notification ({len(v2body)} bytes, 25 fields, MD5; bench/peers/payment.json)", ds)
+    table("v2", f"v2 payment notification ({len(v2body)} bytes, 26 fields, MD5; bench/payment-notification.xml)", ds)
     table("v3", f"APIv3 payment notification ({len(v3case['body'].encode())} bytes, tcId {v3case['tcId']} of "
                 f"tests/vectors/v3_notify.json; RSA-2048 public key mode + AES-256-GCM)", ds)
     print("\nNotes: wechatpayv3 checks no timestamp window (ours does, at the vector's time; the "

@@ -14,6 +14,11 @@ export declare class NativeEndpoint {
    * for wrong argument types.
    */
   handle(headers: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>, body: Uint8Array | string, options?: VerifyOptions | undefined | null): object
+  /**
+   * Reads an endpoint profiles file (the core's loader and rules: `invalid_config` for anything
+   * it refuses, with a message naming the profile, the setting or the file, never a key).
+   */
+  static fromProfilesFile(path: string): NativeEndpoint
   /** The profiles' labels, in order. */
   labels(): Array<string>
 }
@@ -50,6 +55,12 @@ export declare class NativeVerifier {
   decryptRefund(body: Uint8Array | string): object
 }
 
+/**
+ * The API version of a request, as `Endpoint#handle` decides it (`"v3"` when it carries a
+ * `Wechatpay-Signature` header, else `"v2"`); nothing is verified.
+ */
+export declare function apiVersionOf(headers: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>): 'v2' | 'v3'
+
 /** Options of `new NativeEndpoint(options)`. */
 export interface EndpointOptions {
   /**
@@ -71,6 +82,12 @@ export interface HttpReply {
   /** The body, exactly. */
   body: string
 }
+
+/**
+ * The reply when the application fails after verification (or before it could verify): 500 with
+ * the constant refusal of the request's version, so that WeChat Pay retries.
+ */
+export declare function internalErrorReply(headers: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>): HttpReply
 
 /**
  * Signs fields (`[name, value]` pairs, or an object of names to values) the way WeChat Pay does;
@@ -126,7 +143,7 @@ export declare function replyV3Success(): HttpReply
 
 /** Options of `new NativeV3Verifier(options)` (the package's `V3Verifier` passes its options here). */
 export interface V3VerifierOptions {
-  /** The APIv3 key: exactly 32 bytes (as UTF-8). */
+  /** The APIv3 key: exactly 32 bytes (as UTF-8; wiped from Rust memory on drop). */
   apiV3Key: string
   /**
    * The WeChat Pay keys to trust, by id: a platform certificate (PEM X.509, id = its serial) or
@@ -150,7 +167,7 @@ export interface V3VerifierOptions {
 
 /** Options of `new NativeVerifier(options)` (the package's `Verifier` passes its options here). */
 export interface VerifierOptions {
-  /** The v2 API key: 32 printable ASCII characters. */
+  /** The v2 API key: 32 printable ASCII characters (wiped from Rust memory on drop). */
   apiKey: string
   /** `"MD5"` or `"HMAC-SHA256"`: the only algorithm accepted unless `alsoAccept` says otherwise. */
   signType: string

@@ -221,11 +221,18 @@ class V3Verifier {
   }
 }
 
+// Lets `Endpoint.fromProfilesFile` hand the constructor an addon endpoint (module-private).
+const FROM_NATIVE = Symbol('native endpoint')
+
 /** One notify_url for many merchants and both API versions. */
 class Endpoint {
   #native
 
-  constructor(options) {
+  constructor(options, inner) {
+    if (options === FROM_NATIVE) {
+      this.#native = inner
+      return
+    }
     if (isObject(options) && Array.isArray(options.profiles)) {
       for (const [i, profile] of options.profiles.entries()) {
         if (!isObject(profile)) continue
@@ -255,6 +262,18 @@ class Endpoint {
     if (typeof out.code === 'string') throw new NotifyError(out.code, out.message, out)
     RESULT_BY_KIND[out.kind](out.notification)
     return out
+  }
+
+  /**
+   * Reads an endpoint profiles file (the JSON of `wechatpay-notify verify-any --profiles`) with
+   * the core's loader: its rules and its refusals (NotifyError `invalid_config`).
+   */
+  static fromProfilesFile(path) {
+    try {
+      return new Endpoint(FROM_NATIVE, native.NativeEndpoint.fromProfilesFile(path))
+    } catch (err) {
+      throw fromNative(err)
+    }
   }
 
   /** The profiles' labels, in order. */
@@ -322,6 +341,28 @@ function replyV3Fail(err) {
   }
 }
 
+/** The API version of a request, as `Endpoint#handle` decides it: `'v3'` with a Wechatpay-Signature header, else `'v2'`. */
+function apiVersionOf(headers) {
+  try {
+    return native.apiVersionOf(headers)
+  } catch (err) {
+    throw fromNative(err)
+  }
+}
+
+/**
+ * The reply when your own code fails (before or after verification): 500 with the constant
+ * refusal of the request's version, so that WeChat Pay retries. After `Endpoint#handle`, the
+ * result's `internalErrorReply` is the same.
+ */
+function internalErrorReply(headers) {
+  try {
+    return native.internalErrorReply(headers)
+  } catch (err) {
+    throw fromNative(err)
+  }
+}
+
 module.exports = {
   Verifier,
   V3Verifier,
@@ -334,5 +375,7 @@ module.exports = {
   replyRefusal,
   replyV3Success,
   replyV3Fail,
+  apiVersionOf,
+  internalErrorReply,
   version: native.nativeVersion(),
 }

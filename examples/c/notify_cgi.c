@@ -8,12 +8,14 @@
  *   WECHATPAY_DB=...  ./notify_cgi add-order MERCHANT OUT_TRADE_NO AMOUNT_FEN
  *
  * Build: cc notify_cgi.c -DWECHATPAY_SCHEMA_FILE='"/path/to/examples/schema.sql"' \
- *          $(pkg-config --cflags --libs wechatpay-notify sqlite3 jansson) -o notify_cgi
+ *          $(pkg-config --cflags --libs wechatpay-notify sqlite3) -o notify_cgi
  *
- * The profiles file (the same JSON as `wechatpay-notify verify-any --profiles`) names each
- * merchant's key files (relative to the profiles file) or environment variables, never keys:
- *   {"profiles": [{"label": "shop-a",
- *     "v2": {"api_key_file": "shop-a/api_key.txt", "sign_type": "MD5", "mch_id": "10000100"},
+ * The profiles file (the same JSON as `wechatpay-notify verify-any --profiles`) is read by the
+ * library's loader, wechatpay_endpoint_from_profiles_file, which holds every rule of its format. It
+ * names each merchant's key files (relative to the profiles file; chmod 600, as the file itself) or
+ * environment variables, never keys:
+ *   {"profiles": [{"label": "shop-a", "mch_id": "10000100",
+ *     "v2": {"api_key_file": "shop-a/api_key.txt", "sign_type": "MD5"},
  *     "v3": {"api_v3_key_env": "SHOP_A_API_V3_KEY",
  *            "platform_keys": {"PUB_KEY_ID_...": "shop-a/wechatpay_public_key.pem"}}}, ...]}
  *
@@ -37,8 +39,10 @@
  * The reply is the endpoint's, for success and refusal alike: v2 -> 200, text/xml, the exact XML
  * SUCCESS or the FAIL reply; APIv3 -> 204 (no body) or 401/400 with {"code":"FAIL","message":
  * "rejected"}; a body neither version can read -> 400 with the v2 FAIL. A refusal never names its
- * code (that is for the log on stderr). Our own failures (database, configuration) get 500 and the
- * same FAIL in the request's version, so that WeChat Pay retries. Under a web server
+ * code (that is for the log on stderr). Our own failures (database, configuration) get the
+ * library's reply for them (wechatpay_internal_error_reply, or wechatpay_endpoint_result_internal_
+ * error_reply once verified): 500 and the same FAIL in the request's version, so that WeChat Pay
+ * retries. Under a web server
  * (GATEWAY_INTERFACE set) the reply has CGI headers ("Status:", "Content-Type:" when there is a
  * body); run directly, only the body is written, followed by a newline.
  *
@@ -55,7 +59,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <sqlite3.h>
 #include <wechatpay_notify.h>
 
@@ -65,8 +68,8 @@ extern char **environ;
  * sees a longer body as one. */
 #define MAX_BODY_BYTES 65536
 #define MAX_READ (MAX_BODY_BYTES + 1)
-/* Key and PEM files are small; anything larger is not one. */
-#define MAX_KEY_FILE 65536
+/* The schema is small; anything larger is not it. */
+#define MAX_SCHEMA_FILE 65536
 
 /* The schema: examples/schema.sql, shared by every example, read when the database is opened.
  * `merchant` is the profile label the endpoint reports. Build with
@@ -105,26 +108,11 @@ static void send_http_reply(const struct wechatpay_http_reply *r) {
   send_reply(r->status, r->content_type, r->body.data, r->body.len);
 }
 
-/* The library's refusal in the request's version, for a failure of our own or a request refused
- * before the endpoint looked at it: the APIv3 reply for the error code `code` (its status, e.g. 500
- * for `internal`, and the one constant JSON body) or the constant v2 FAIL reply with `v2_status`.
- * The reply never names the code (that goes to stderr). */
-static void send_fail(bool v3, unsigned v2_status, const char *code) {
-  if (v3) {
-    struct wechatpay_http_reply r;
-    struct wechatpay_error *err = wechatpay_v3_reply_fail_code(code, strlen(code), &r);
-    if (err == NULL) {
-      send_http_reply(&r);
-      return;
-    }
-    wechatpay_error_free(err);
-    send_reply(500, NULL, "", 0);
-    return;
-  }
-  {
-    const char *xml = wechatpay_reply_refusal();
-    send_reply(v2_status, "text/xml", xml, strlen(xml));
-  }
+/* The constant v2 refusal with `status`, for a request refused before the endpoint looked at it
+ * (not POST, a header that is not UTF-8). The reply never names the reason (that goes to stderr). */
+static void send_refusal(unsigned status) {
+  const char *xml = wechatpay_reply_refusal();
+  send_reply(status, "text/xml", xml, strlen(xml));
 }
 
 /* ---- the request ---- */
@@ -182,9 +170,24 @@ static bool collect_headers(struct headers *h) {
   return true;
 }
 
-/* An APIv3 request (as the endpoint decides it): a Wechatpay-Signature header is present. Used
- * only to answer our own failures in the request's version. */
-static bool looks_v3(void) { return getenv("HTTP_WECHATPAY_SIGNATURE") != NULL; }
+/* The library's reply for a failure of our own (configuration, database) before or without a
+ * verified notification: 500 and the constant refusal in the version the request's headers name,
+ * so that WeChat Pay retries later. */
+static void send_internal(const struct headers *h) {
+  struct wechatpay_http_reply r;
+  struct wechatpay_error *err = wechatpay_internal_error_reply(h->fields, h->len, &r);
+  if (err != NULL) {
+    /* A header that is not UTF-8: no version can be told from it; the v2 reply. */
+    wechatpay_error_free(err);
+    err = wechatpay_internal_error_reply(NULL, 0, &r);
+  }
+  if (err == NULL) {
+    send_http_reply(&r);
+  } else {
+    wechatpay_error_free(err);
+    send_reply(500, NULL, "", 0);
+  }
+}
 
 /* Reads the raw body: CONTENT_LENGTH bytes under CGI (the server need not close stdin), else until
  * EOF; never more than MAX_READ. Returns the length. */
@@ -202,26 +205,19 @@ static size_t read_body(unsigned char *body) {
 
 /* ---- the profiles file ---- */
 
-/* Overwrites a secret before its memory is released. */
-static void wipe(char *s, size_t len) {
-  volatile char *p = s;
-  while (len-- > 0) *p++ = 0;
-}
-
 /* The whole file, NUL-terminated (allocated), or NULL with errno set. */
 static char *read_file(const char *path, size_t *len_out) {
   FILE *f = fopen(path, "rb");
   char *buf;
   size_t len = 0, n;
   if (f == NULL) return NULL;
-  buf = malloc(MAX_KEY_FILE + 1);
+  buf = malloc(MAX_SCHEMA_FILE + 1);
   if (buf == NULL) {
     fclose(f);
     return NULL;
   }
-  while (len < MAX_KEY_FILE && (n = fread(buf + len, 1, MAX_KEY_FILE - len, f)) > 0) len += n;
-  if (ferror(f) || (len == MAX_KEY_FILE && fgetc(f) != EOF)) {
-    wipe(buf, len);
+  while (len < MAX_SCHEMA_FILE && (n = fread(buf + len, 1, MAX_SCHEMA_FILE - len, f)) > 0) len += n;
+  if (ferror(f) || (len == MAX_SCHEMA_FILE && fgetc(f) != EOF)) {
     free(buf);
     fclose(f);
     errno = EFBIG;
@@ -233,269 +229,20 @@ static char *read_file(const char *path, size_t *len_out) {
   return buf;
 }
 
-/* `file` relative to the directory `dir` ("" for the working directory); absolute paths stay. */
-static char *join_path(const char *dir, const char *file) {
-  size_t dl = strlen(dir), fl = strlen(file);
-  char *p = malloc(dl + fl + 2);
-  if (p == NULL) return NULL;
-  if (file[0] == '/' || dl == 0) {
-    memcpy(p, file, fl + 1);
-  } else {
-    memcpy(p, dir, dl);
-    p[dl] = '/';
-    memcpy(p + dl + 1, file, fl + 1);
-  }
-  return p;
-}
-
-static void config_error(const char *what, const char *detail) {
-  fprintf(stderr, "notify_cgi: configuration error: %s%s%s\n", what, detail[0] ? ": " : "", detail);
-}
-
-static void config_error_lib(const char *what, struct wechatpay_error *err) {
-  /* The core's messages never contain a key. */
-  fprintf(stderr, "notify_cgi: configuration error: %s: %s: %s\n", what, wechatpay_error_code(err),
-          wechatpay_error_message(err));
-  wechatpay_error_free(err);
-}
-
-static const char *string_member(json_t *obj, const char *name, bool *bad) {
-  json_t *v = json_object_get(obj, name);
-  if (v == NULL || json_is_null(v)) return NULL;
-  if (!json_is_string(v)) {
-    config_error(name, "must be a string");
-    *bad = true;
-    return NULL;
-  }
-  return json_string_value(v);
-}
-
-/* A key named by `<name>_file` (relative to the profiles file; surrounding whitespace trimmed) or
- * `<name>_env`; a key written inline under `<name>` is refused. Returns it allocated, or NULL. */
-static char *secret(json_t *part, const char *name, const char *dir, size_t *len_out) {
-  char file_member[64], env_member[64];
-  const char *file, *var;
-  bool bad = false;
-  char *key = NULL;
-  size_t len = 0, start = 0;
-  if (json_object_get(part, name) != NULL) {
-    config_error(name, "keys are never written into the profiles file; name a file or a variable");
-    return NULL;
-  }
-  snprintf(file_member, sizeof file_member, "%s_file", name);
-  snprintf(env_member, sizeof env_member, "%s_env", name);
-  file = string_member(part, file_member, &bad);
-  var = string_member(part, env_member, &bad);
-  if (bad) return NULL;
-  if ((file == NULL) == (var == NULL)) {
-    fprintf(stderr, "notify_cgi: configuration error: give exactly one of %s and %s\n", file_member,
-            env_member);
-    return NULL;
-  }
-  if (file != NULL) {
-    char *path = join_path(dir, file);
-    if (path == NULL) return NULL;
-    key = read_file(path, &len);
-    if (key == NULL) config_error(path, strerror(errno));
-    free(path);
-    if (key == NULL) return NULL;
-  } else {
-    const char *value = getenv(var);
-    if (value == NULL) {
-      fprintf(stderr, "notify_cgi: configuration error: $%s (named by %s) is not set\n", var, env_member);
-      return NULL;
-    }
-    len = strlen(value);
-    key = malloc(len + 1);
-    if (key == NULL) return NULL;
-    memcpy(key, value, len + 1);
-  }
-  while (start < len && strchr(" \t\r\n", key[start]) != NULL) start++;
-  while (len > start && strchr(" \t\r\n", key[len - 1]) != NULL) len--;
-  memmove(key, key + start, len - start);
-  len -= start;
-  key[len] = '\0';
-  *len_out = len;
-  return key;
-}
-
-/* The v2 part: the merchant's verifier, or NULL (the reason on stderr). */
-static struct wechatpay_verifier *v2_part(json_t *part, const char *dir) {
-  struct wechatpay_verifier_builder *b = NULL;
-  struct wechatpay_verifier *v = NULL;
-  struct wechatpay_error *err;
-  bool bad = false;
-  const char *sign_type = string_member(part, "sign_type", &bad);
-  const char *mch_id = string_member(part, "mch_id", &bad);
-  const char *appid = string_member(part, "appid", &bad);
-  json_t *also = json_object_get(part, "also_accept");
-  size_t key_len = 0;
-  char *key;
-  if (bad) return NULL;
-  if (sign_type == NULL) sign_type = "MD5";
-  key = secret(part, "api_key", dir, &key_len);
-  if (key == NULL) return NULL;
-  err = wechatpay_verifier_builder_new(key, key_len, sign_type, strlen(sign_type), &b);
-  wipe(key, key_len);
-  free(key);
-  if (err != NULL) {
-    config_error_lib("v2", err);
-    return NULL;
-  }
-  /* Required: the endpoint finds a v2 notification's merchant by it (refused without). */
-  if (mch_id != NULL && (err = wechatpay_verifier_builder_expect_mch_id(b, mch_id, strlen(mch_id))) != NULL) {
-    config_error_lib("v2 mch_id", err);
-    goto out;
-  }
-  if (appid != NULL && (err = wechatpay_verifier_builder_expect_appid(b, appid, strlen(appid))) != NULL) {
-    config_error_lib("v2 appid", err);
-    goto out;
-  }
-  if (also != NULL && !json_is_null(also)) {
-    size_t i;
-    json_t *t;
-    if (!json_is_array(also)) {
-      config_error("also_accept", "must be a list");
-      goto out;
-    }
-    json_array_foreach(also, i, t) {
-      if (!json_is_string(t)) {
-        config_error("also_accept", "holds sign type names");
-        goto out;
-      }
-      err = wechatpay_verifier_builder_also_accept(b, json_string_value(t), json_string_length(t));
-      if (err != NULL) {
-        config_error_lib("v2 also_accept", err);
-        goto out;
-      }
-    }
-  }
-  if ((err = wechatpay_verifier_builder_build(b, &v)) != NULL) config_error_lib("v2", err);
-out:
-  wechatpay_verifier_builder_free(b);
-  return v;
-}
-
-/* The v3 part: the merchant's APIv3 verifier, or NULL (the reason on stderr). */
-static struct wechatpay_v3_verifier *v3_part(json_t *part, const char *dir) {
-  struct wechatpay_v3_verifier_builder *b = NULL;
-  struct wechatpay_v3_verifier *v = NULL;
-  struct wechatpay_error *err;
-  json_t *keys = json_object_get(part, "platform_keys"), *file;
-  const char *id;
-  size_t key_len = 0;
-  char *key;
-  if (!json_is_object(keys)) {
-    config_error("platform_keys", "must map key ids to PEM files");
-    return NULL;
-  }
-  key = secret(part, "api_v3_key", dir, &key_len);
-  if (key == NULL) return NULL;
-  err = wechatpay_v3_verifier_builder_new(key, key_len, &b);
-  wipe(key, key_len);
-  free(key);
-  if (err != NULL) {
-    config_error_lib("v3", err);
-    return NULL;
-  }
-  json_object_foreach(keys, id, file) {
-    char *path, *pem;
-    size_t pem_len = 0;
-    if (!json_is_string(file)) {
-      config_error("platform_keys", "must map key ids to PEM files");
-      goto out;
-    }
-    path = join_path(dir, json_string_value(file));
-    if (path == NULL) goto out;
-    pem = read_file(path, &pem_len);
-    if (pem == NULL) {
-      config_error(path, strerror(errno));
-      free(path);
-      goto out;
-    }
-    err = wechatpay_v3_verifier_builder_add_trusted_key(b, id, strlen(id), pem, pem_len);
-    free(pem);
-    if (err != NULL) {
-      config_error_lib(path, err);
-      free(path);
-      goto out;
-    }
-    free(path);
-  }
-  if ((err = wechatpay_v3_verifier_builder_build(b, &v)) != NULL) config_error_lib("v3", err);
-out:
-  wechatpay_v3_verifier_builder_free(b);
-  return v;
-}
-
-/* Reads the profiles file and builds the endpoint, or NULL (the reason on stderr). */
+/* Reads the profiles file with the library's loader and builds the endpoint, or NULL (the reason on
+ * stderr). Every rule of the format is the library's: unknown settings, keys written inline, key
+ * files others can read, a merchant id used twice are refused, and a message names the profile,
+ * the setting or the file, never a key. Keys read from files are wiped once the verifiers hold
+ * them. */
 static struct wechatpay_endpoint *load_endpoint(const char *path) {
-  json_error_t jerr;
-  json_t *doc = json_load_file(path, 0, &jerr), *list, *p;
-  struct wechatpay_endpoint_builder *b = NULL;
   struct wechatpay_endpoint *endpoint = NULL;
-  struct wechatpay_error *err;
-  const char *slash = strrchr(path, '/');
-  char *dir = NULL;
-  size_t i;
-  if (doc == NULL) {
-    fprintf(stderr, "notify_cgi: configuration error: %s: %s\n", path, jerr.text);
+  struct wechatpay_error *err = wechatpay_endpoint_from_profiles_file(path, strlen(path), &endpoint);
+  if (err != NULL) {
+    fprintf(stderr, "notify_cgi: configuration error: %s: %s\n", wechatpay_error_code(err),
+            wechatpay_error_message(err));
+    wechatpay_error_free(err);
     return NULL;
   }
-  list = json_object_get(doc, "profiles");
-  if (!json_is_array(list)) {
-    config_error(path, "needs a \"profiles\" list");
-    goto out;
-  }
-  /* Paths in the file are relative to its directory. */
-  dir = malloc(slash == NULL ? 1 : (size_t)(slash - path) + 2);
-  if (dir == NULL) goto out;
-  if (slash == NULL) {
-    dir[0] = '\0';
-  } else if (slash == path) {
-    strcpy(dir, "/");
-  } else {
-    memcpy(dir, path, (size_t)(slash - path));
-    dir[slash - path] = '\0';
-  }
-  if ((err = wechatpay_endpoint_builder_new(&b)) != NULL) {
-    config_error_lib("endpoint", err);
-    goto out;
-  }
-  json_array_foreach(list, i, p) {
-    json_t *v2 = json_object_get(p, "v2"), *v3 = json_object_get(p, "v3");
-    struct wechatpay_verifier *v2v = NULL;
-    struct wechatpay_v3_verifier *v3v = NULL;
-    bool bad = false;
-    const char *label = json_is_object(p) ? string_member(p, "label", &bad) : NULL;
-    if (label == NULL) {
-      config_error("profiles", "each profile is an object with a label");
-      goto out;
-    }
-    if (v2 != NULL && !json_is_null(v2) && (!json_is_object(v2) || (v2v = v2_part(v2, dir)) == NULL)) {
-      fprintf(stderr, "notify_cgi: configuration error: in the v2 part of profile %s\n", label);
-      goto out;
-    }
-    if (v3 != NULL && !json_is_null(v3) && (!json_is_object(v3) || (v3v = v3_part(v3, dir)) == NULL)) {
-      fprintf(stderr, "notify_cgi: configuration error: in the v3 part of profile %s\n", label);
-      wechatpay_verifier_free(v2v);
-      goto out;
-    }
-    /* The builder keeps its own copies of the verifiers. */
-    err = wechatpay_endpoint_builder_add_profile(b, label, strlen(label), v2v, v3v);
-    wechatpay_verifier_free(v2v);
-    wechatpay_v3_verifier_free(v3v);
-    if (err != NULL) {
-      config_error_lib(label, err);
-      goto out;
-    }
-  }
-  /* The rules between profiles: labels, mch_ids and key ids must be distinct. */
-  if ((err = wechatpay_endpoint_builder_build(b, &endpoint)) != NULL) config_error_lib(path, err);
-out:
-  wechatpay_endpoint_builder_free(b);
-  free(dir);
-  json_decref(doc);
   return endpoint;
 }
 
@@ -834,12 +581,22 @@ static int add_order(int argc, char **argv) {
 
 /* ---- reading a verified notification through the library's typed views ---- */
 
-static struct opt_str v3_text(const struct wechatpay_v3_notification *n, bool transaction, const char *name) {
+/* The typed views, each read by property name (the header's wechatpay_*_property functions list
+ * every property of each). */
+enum view { V2_PAYMENT, V2_REFUND, V3_TRANSACTION, V3_REFUND };
+
+/* A text property of a view; absent when not sent. */
+static struct opt_str text(const void *n, enum view view, const char *name) {
   struct opt_str o;
   struct wechatpay_error *err;
+  size_t len = strlen(name);
   memset(&o, 0, sizeof o);
-  err = transaction ? wechatpay_v3_transaction_text(n, name, strlen(name), &o.s, &o.present)
-                    : wechatpay_v3_refund_text(n, name, strlen(name), &o.s, &o.present);
+  switch (view) {
+    case V2_PAYMENT: err = wechatpay_payment_text(n, name, len, &o.s, &o.present); break;
+    case V2_REFUND: err = wechatpay_refund_text(n, name, len, &o.s, &o.present); break;
+    case V3_TRANSACTION: err = wechatpay_v3_transaction_text(n, name, len, &o.s, &o.present); break;
+    default: err = wechatpay_v3_refund_text(n, name, len, &o.s, &o.present); break;
+  }
   if (err != NULL) { /* a name the view does not declare: a bug here */
     fprintf(stderr, "notify_cgi: %s: %s\n", name, wechatpay_error_code(err));
     wechatpay_error_free(err);
@@ -848,23 +605,25 @@ static struct opt_str v3_text(const struct wechatpay_v3_notification *n, bool tr
   return o;
 }
 
-/* An amount getter's outcome: the amount, or absent. A present amount that is not one (`1.00`,
- * `1e2`, `-1`: the library's missing_field) is logged and recorded as absent, so it pays no order. */
-static struct opt_fen amount(struct wechatpay_error *err, bool present, uint64_t value, const char *name) {
+/* An amount property of a view in fen, or absent. A present amount that is not one (`1.00`, `1e2`,
+ * `-1`: the library's missing_field) is logged and recorded as absent, so it pays no order. */
+static struct opt_fen amount(const void *n, enum view view, const char *name) {
+  uint64_t value = 0;
+  bool present = false;
+  struct wechatpay_error *err;
+  size_t len = strlen(name);
+  switch (view) {
+    case V2_PAYMENT: err = wechatpay_payment_amount(n, name, len, &value, &present); break;
+    case V2_REFUND: err = wechatpay_refund_amount(n, name, len, &value, &present); break;
+    case V3_TRANSACTION: err = wechatpay_v3_transaction_amount(n, name, len, &value, &present); break;
+    default: err = wechatpay_v3_refund_amount(n, name, len, &value, &present); break;
+  }
   if (err != NULL) {
     fprintf(stderr, "notify_cgi: %s: %s: %s\n", name, wechatpay_error_code(err), wechatpay_error_message(err));
     wechatpay_error_free(err);
     return fen(false, 0);
   }
   return fen(present, value);
-}
-
-static struct opt_fen v3_amount(const struct wechatpay_v3_notification *n, bool transaction, const char *name) {
-  uint64_t v = 0;
-  bool present = false;
-  struct wechatpay_error *err = transaction ? wechatpay_v3_transaction_amount(n, name, strlen(name), &v, &present)
-                                            : wechatpay_v3_refund_amount(n, name, strlen(name), &v, &present);
-  return amount(err, present, v, name);
 }
 
 /* Records a verified notification; `*outcome` says what it did. False on a database failure. */
@@ -874,9 +633,7 @@ static bool record(const struct wechatpay_endpoint_result *result, const char **
   const struct wechatpay_v3_notification *v3 = wechatpay_endpoint_result_v3(result);
   struct payment_row p;
   struct refund_row r;
-  bool is_payment = false, is_refund = false, present = false, ok;
-  uint64_t value = 0;
-  struct wechatpay_error *err;
+  bool is_payment = false, is_refund = false, ok;
   sqlite3 *db;
 
   memset(&p, 0, sizeof p);
@@ -888,41 +645,39 @@ static bool record(const struct wechatpay_endpoint_result *result, const char **
     /* The core requires a transaction_id with result_code=SUCCESS: only a failed payment can lack
      * one, and there is no key to record it under. */
     is_payment = wechatpay_payment_dedupe_key(pay, &p.key);
-    p.trade.present = wechatpay_payment_out_trade_no(pay, &p.trade.s);
-    p.result.present = wechatpay_payment_result_code(pay, &p.result.s);
-    p.transaction_id.present = wechatpay_payment_transaction_id(pay, &p.transaction_id.s);
-    err = wechatpay_payment_total_fee(pay, &value, &present);
-    p.fee = amount(err, present, value, "total_fee");
+    p.trade = text(pay, V2_PAYMENT, "out_trade_no");
+    p.result = text(pay, V2_PAYMENT, "result_code");
+    p.transaction_id = text(pay, V2_PAYMENT, "transaction_id");
+    p.fee = amount(pay, V2_PAYMENT, "total_fee");
     p.success = wechatpay_payment_is_success(pay);
     if (!is_payment) *outcome = "acknowledged, not recorded: a failed payment without transaction_id";
   } else if (ref != NULL) {
     r.version = "v2";
     is_refund = wechatpay_refund_dedupe_key(ref, &r.key);
-    r.trade.present = wechatpay_refund_out_trade_no(ref, &r.trade.s);
-    r.refund_no.present = wechatpay_refund_out_refund_no(ref, &r.refund_no.s);
-    r.status.present = wechatpay_refund_refund_status(ref, &r.status.s);
-    r.refund_id.present = wechatpay_refund_refund_id(ref, &r.refund_id.s);
-    err = wechatpay_refund_refund_fee(ref, &value, &present);
-    r.fee = amount(err, present, value, "refund_fee");
+    r.trade = text(ref, V2_REFUND, "out_trade_no");
+    r.refund_no = text(ref, V2_REFUND, "out_refund_no");
+    r.status = text(ref, V2_REFUND, "refund_status");
+    r.refund_id = text(ref, V2_REFUND, "refund_id");
+    r.fee = amount(ref, V2_REFUND, "refund_fee");
     if (!is_refund) *outcome = "acknowledged, not recorded: a refund without refund_id";
   } else if (v3 != NULL && wechatpay_v3_notification_has_transaction(v3)) {
     is_payment = true;
     p.version = "v3";
     wechatpay_v3_notification_dedupe_key(v3, &p.key);
-    p.trade = v3_text(v3, true, "out_trade_no");
-    p.result = v3_text(v3, true, "trade_state");
-    p.transaction_id = v3_text(v3, true, "transaction_id");
-    p.fee = v3_amount(v3, true, "amount_total");
+    p.trade = text(v3, V3_TRANSACTION, "out_trade_no");
+    p.result = text(v3, V3_TRANSACTION, "trade_state");
+    p.transaction_id = text(v3, V3_TRANSACTION, "transaction_id");
+    p.fee = amount(v3, V3_TRANSACTION, "amount_total");
     p.success = wechatpay_v3_notification_is_success(v3);
   } else if (v3 != NULL && wechatpay_v3_notification_has_refund(v3)) {
     is_refund = true;
     r.version = "v3";
     wechatpay_v3_notification_dedupe_key(v3, &r.key);
-    r.trade = v3_text(v3, false, "out_trade_no");
-    r.refund_no = v3_text(v3, false, "out_refund_no");
-    r.status = v3_text(v3, false, "refund_status");
-    r.refund_id = v3_text(v3, false, "refund_id");
-    r.fee = v3_amount(v3, false, "amount_refund");
+    r.trade = text(v3, V3_REFUND, "out_trade_no");
+    r.refund_no = text(v3, V3_REFUND, "out_refund_no");
+    r.status = text(v3, V3_REFUND, "refund_status");
+    r.refund_id = text(v3, V3_REFUND, "refund_id");
+    r.fee = amount(v3, V3_REFUND, "amount_refund");
   } else {
     *outcome = "acknowledged, not recorded: an event type this example does not handle";
   }
@@ -950,27 +705,34 @@ int main(int argc, char **argv) {
                     "       WECHATPAY_DB=... %s add-order MERCHANT OUT_TRADE_NO AMOUNT_FEN\n", argv[0], argv[0]);
     return 2;
   }
+  if (!collect_headers(&headers)) {
+    send_reply(500, NULL, "", 0); /* out of memory */
+    return 3;
+  }
   if (is_cgi() && (method == NULL || strcmp(method, "POST") != 0)) {
-    send_fail(false, 405, "invalid_argument");
+    free_headers(&headers);
+    send_refusal(405);
     return 1;
   }
   if (profiles == NULL || profiles[0] == '\0') profiles = "profiles.json";
   if ((endpoint = load_endpoint(profiles)) == NULL) {
     /* Our own problem: not acknowledged, so WeChat Pay retries once it is fixed. */
-    send_fail(looks_v3(), 500, "invalid_config");
+    send_internal(&headers);
+    free_headers(&headers);
     return 2;
   }
   if (fail_first != NULL && injected_failure(fail_first)) {
     fprintf(stderr, "notify_cgi: TEST ONLY: injected failure (WECHATPAY_EXAMPLE_FAIL_FIRST): 500\n");
     wechatpay_endpoint_free(endpoint);
-    send_fail(looks_v3(), 500, "internal");
+    send_internal(&headers);
+    free_headers(&headers);
     return 3;
   }
   body = malloc(MAX_READ);
-  if (body == NULL || !collect_headers(&headers)) {
-    free(body);
+  if (body == NULL) {
     wechatpay_endpoint_free(endpoint);
-    send_fail(looks_v3(), 500, "internal");
+    send_internal(&headers);
+    free_headers(&headers);
     return 3;
   }
   len = read_body(body);
@@ -992,7 +754,7 @@ int main(int argc, char **argv) {
       send_http_reply(&reply);
     } else {
       /* Refused before the endpoint looked at it (a header that is not UTF-8). */
-      send_fail(false, 400, "invalid_argument");
+      send_refusal(400);
     }
     wechatpay_error_free(err);
     return 1;
@@ -1004,14 +766,15 @@ int main(int argc, char **argv) {
     const char *outcome = NULL;
     struct wechatpay_str label, kind, key;
     struct wechatpay_http_reply reply;
-    bool v3 = wechatpay_endpoint_result_version(result) == WECHATPAY_API_VERSION_V3;
     bool has_key = wechatpay_endpoint_result_dedupe_key(result, &key);
     wechatpay_endpoint_result_label(result, &label);
     wechatpay_endpoint_result_kind(result, &kind);
     if (!record(result, &outcome)) {
-      /* Not acknowledged: WeChat Pay retries, and the retry is recorded then. */
+      /* Not acknowledged: the library's reply for our own failure in the result's version (500);
+       * WeChat Pay retries, and the retry is recorded then. */
+      wechatpay_endpoint_result_internal_error_reply(result, &reply);
+      send_http_reply(&reply);
       wechatpay_endpoint_result_free(result);
-      send_fail(v3, 500, "internal");
       return 3;
     }
     fprintf(stderr, "notify_cgi: verified %.*s %.*s notification %.*s: %s\n", (int)label.len,

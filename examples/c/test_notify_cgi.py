@@ -13,11 +13,13 @@ program directly (stdin in, stdout out, exit status).
 
 Two merchants, each with v2 and APIv3, configured by a profiles file naming key files and an
 environment variable: shop-a (the shipped samples' key, MD5, mch_id 10000100; the test key
-pubkey-a) and shop-b (HMAC-SHA256, mch_id 10000200; pubkey-b). v2 notifications are signed here
-with the library's own wechatpay_sign (through ctypes) or made by the CLI (`simulate refund
---print`); APIv3 notifications are made by the CLI (`simulate v3 pay|refund --print`, signed with
-the test keys of tests/vectors/keys/) and read back with `verify-v3` when a test needs their
-transaction_id. Two states of one v2 refund are encrypted here (the `openssl` command; `simulate`
+pubkey-a) and shop-b (HMAC-SHA256, mch_id 10000200; pubkey-b). Requests are made by the CLI as
+WeChat Pay sends them (`simulate pay|refund|v3 ... --print`: --mch-id, --out-trade-no, --total-fee,
+--result, --sign-type and the key for forgeries, --private-key/--key-id, --stale-timestamp,
+--probe) and read back with `verify` / `verify-v3` when a test needs their transaction_id.
+`simulate` cannot express two things, which are made here instead: a v2 payment carrying a given
+transaction_id (the v2 delivery of an APIv3 payment; signed with the library's own wechatpay_sign
+through ctypes), and two states of one v2 refund (encrypted with the `openssl` command; `simulate`
 makes a new refund each time). The CLI's `simulate` also drives the gateway directly, as the README
 says.
 Every database check reads the file with Python's sqlite3 module. WRAPPER (e.g. valgrind ...)
@@ -109,8 +111,9 @@ def write_profiles(d: Path, a_platform_keys: dict[str, str] | None = None) -> Pa
     for m in (A, B):
         md = d / m.label
         md.mkdir(parents=True, exist_ok=True)
-        (md / "api_key.txt").write_text(m.v2_key + "\n")
-        (md / "api_v3_key.txt").write_text(m.v3_key + "\n")
+        for name, key in (("api_key.txt", m.v2_key), ("api_v3_key.txt", m.v3_key)):
+            (md / name).write_text(key + "\n")
+            (md / name).chmod(0o600)  # the library's loader refuses key files others can read
         (md / "wechatpay_public_key.pem").write_bytes(m.public_key.read_bytes())
         v3: dict[str, object] = {"platform_keys": {m.key_id: f"{m.label}/wechatpay_public_key.pem"}}
         if m is A:
@@ -177,30 +180,28 @@ def load_sign() -> Callable[[dict[str, str], str, str], str]:
 SIGN = load_sign() if LIB else None
 
 
-def v2_payment(m: Merchant, tx: str, order: str, fee: int, result_code: str = "SUCCESS",
-               key: str | None = None, mch_id: str | None = None) -> bytes:
-    """A v2 payment notification as WeChat Pay sends it (CDATA values) for merchant `m`, signed with
-    its key and algorithm (or `key`, to forge; `mch_id`, to name another merchant)."""
+def v2_payment_with_tx(m: Merchant, tx: str, order: str, fee: int) -> bytes:
+    """A v2 payment notification of merchant `m` carrying the transaction_id `tx` (the v2 delivery of
+    an APIv3 payment), signed with its key and algorithm. `simulate` draws a new transaction_id for
+    each notification, so this one is built here, signed with the library's wechatpay_sign."""
     fields = {
         "appid": "wx2421b1c4370ec43b",
         "bank_type": "CFT",
         "cash_fee": str(fee),
         "fee_type": "CNY",
-        "mch_id": mch_id or m.mch_id,
+        "mch_id": m.mch_id,
         "nonce_str": "5d2b6c2a8db53831f7eda20af46e531c",
         "openid": "oUpF8uMEb4qRXf22hE3X68TekukE",
         "out_trade_no": order,
-        "result_code": result_code,
+        "result_code": "SUCCESS",
         "return_code": "SUCCESS",
         "time_end": "20261127131540",
         "total_fee": str(fee),
         "trade_type": "JSAPI",
         "transaction_id": tx,
     }
-    if result_code == "FAIL":
-        fields["err_code"] = "NOTENOUGH"
     assert SIGN is not None
-    fields["sign"] = SIGN(fields, key or m.v2_key, m.sign_type)
+    fields["sign"] = SIGN(fields, m.v2_key, m.sign_type)
     return ("<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>").encode()
 
 
@@ -236,6 +237,22 @@ def printed(args: list[str], env: dict[str, str]) -> Request:
             name, _, value = line.partition(": ")
             headers[name] = value
     return Request(headers, text.encode())
+
+
+def v2_payment(m: Merchant, order: str, fee: int, *extra: str, key: str | None = None,
+               mch_id: str | None = None) -> bytes:
+    """A v2 payment of merchant `m` (`simulate pay --print`: a new transaction_id each time), naming
+    its mch_id (or `mch_id`), signed with its algorithm and key (or `key`, to forge)."""
+    return printed(["pay", "--sign-type", m.sign_type, "--mch-id", mch_id or m.mch_id, "--out-trade-no", order,
+                    "--total-fee", str(fee), *extra], {"WECHATPAY_API_KEY": key or m.v2_key}).body
+
+
+def v2_transaction_id(m: Merchant, body: bytes) -> str:
+    """The transaction_id of a genuine v2 payment of `m`, read back with `wechatpay-notify verify`."""
+    p = cli(["verify", "--sign-type", m.sign_type, "-"], {"WECHATPAY_API_KEY": m.v2_key}, body)
+    assert p.returncode == 0, p
+    tx: str = json.loads(p.stdout)["fields"]["transaction_id"]
+    return tx
 
 
 def v3_request(m: Merchant, what: str = "pay", *extra: str, signer: Merchant | None = None,
@@ -469,7 +486,8 @@ def both_merchants_both_versions_paid_once_under_retries(tmp: Path) -> None:
         site.add_order(A, "o-2", 202)
         site.add_order(B, SAMPLE_ORDER, 303)
         site.add_order(B, "o-3", 404)
-        a2, b2 = sample("pay-md5.xml"), v2_payment(B, "4200000000000000000000000201", SAMPLE_ORDER, 303)
+        a2, b2 = sample("pay-md5.xml"), v2_payment(B, SAMPLE_ORDER, 303)
+        tx_b2 = v2_transaction_id(B, b2)
         a3, b3 = v3_payment(A, "o-2", 202), v3_payment(B, "o-3", 404)
         for _ in range(3):
             assert site.post(a2) == v2_ok()
@@ -480,12 +498,12 @@ def both_merchants_both_versions_paid_once_under_retries(tmp: Path) -> None:
         assert site.payments() == [
             (A.label, SAMPLE_TX, "v2", SAMPLE_ORDER, 101, "SUCCESS", "paid"),
             (A.label, tx_a3, "v3", "o-2", 202, "SUCCESS", "paid"),
-            (B.label, "4200000000000000000000000201", "v2", SAMPLE_ORDER, 303, "SUCCESS", "paid"),
+            (B.label, tx_b2, "v2", SAMPLE_ORDER, 303, "SUCCESS", "paid"),
             (B.label, tx_b3, "v3", "o-3", 404, "SUCCESS", "paid"),
         ]
         assert site.order(A, SAMPLE_ORDER) == (101, "paid", SAMPLE_TX)
         assert site.order(A, "o-2") == (202, "paid", tx_a3)
-        assert site.order(B, SAMPLE_ORDER) == (303, "paid", "4200000000000000000000000201")
+        assert site.order(B, SAMPLE_ORDER) == (303, "paid", tx_b2)
         assert site.order(B, "o-3") == (404, "paid", tx_b3)
         assert site.discrepancies() == []
         assert site.gateway.exits == [0] * 12
@@ -502,12 +520,12 @@ def v2_and_v3_deliveries_of_one_payment_are_recorded_once(tmp: Path) -> None:
         a3 = v3_payment(A, "o-5", 500)
         tx_a = str(v3_resource(A, a3)["transaction_id"])
         assert site.v3(a3) == v3_ok()
-        assert site.post(v2_payment(A, tx_a, "o-5", 500)) == v2_ok()
+        assert site.post(v2_payment_with_tx(A, tx_a, "o-5", 500)) == v2_ok()
         assert site.v3(a3) == v3_ok()
         # shop-b: the other way round.
         b3 = v3_payment(B, "o-6", 600)
         tx_b = str(v3_resource(B, b3)["transaction_id"])
-        assert site.post(v2_payment(B, tx_b, "o-6", 600)) == v2_ok()
+        assert site.post(v2_payment_with_tx(B, tx_b, "o-6", 600)) == v2_ok()
         assert site.v3(b3) == v3_ok()
         assert site.payments() == [
             (A.label, tx_a, "v3", "o-5", 500, "SUCCESS", "paid"),
@@ -532,13 +550,14 @@ def amount_mismatch_and_unknown_order_are_recorded_for_review(tmp: Path) -> None
             assert site.post(sample("pay-md5.xml")) == v2_ok()
             assert site.v3(b3) == v3_ok()
             assert site.v3(a3) == v3_ok()
-        assert site.post(v2_payment(A, "4200000020", "o-9", 900)) == v2_ok()
+        a2 = v2_payment(A, "o-9", 900)
+        assert site.post(a2) == v2_ok()
         tx_b3, tx_a3 = v3_resource(B, b3)["transaction_id"], v3_resource(A, a3)["transaction_id"]
         assert site.discrepancies() == [
             (A.label, SAMPLE_TX, SAMPLE_ORDER, 101, 100, "amount_mismatch"),
             (B.label, tx_b3, "o-2", 99, 100, "amount_mismatch"),
             (A.label, tx_a3, "o-9", 900, None, "unknown_order"),
-            (A.label, "4200000020", "o-9", 900, None, "unknown_order"),
+            (A.label, v2_transaction_id(A, a2), "o-9", 900, None, "unknown_order"),
         ]
         assert [p[6] for p in site.payments()] == ["discrepancy"] * 4
         assert site.order(A, SAMPLE_ORDER) == (100, "pending", None)
@@ -556,20 +575,22 @@ def second_transaction_and_failed_payments(tmp: Path) -> None:
         site.add_order(A, "o-2", 500)
         site.add_order(B, "o-3", 500)
         failed_v3 = v3_payment(B, "o-3", 500, "--result", "FAIL")
-        for b in (v2_payment(A, "4200000001", "o-1", 500), v2_payment(A, "4200000002", "o-1", 500),
-                  v2_payment(A, "4200000003", "o-2", 500, "FAIL"), v2_payment(A, "4200000003", "o-2", 500, "FAIL")):
+        first, second = v2_payment(A, "o-1", 500), v2_payment(A, "o-1", 500)
+        failed = v2_payment(A, "o-2", 500, "--result", "FAIL")
+        for b in (first, second, failed, failed):
             assert site.post(b) == v2_ok()
+        tx1, tx2, tx3 = (v2_transaction_id(A, b) for b in (first, second, failed))
         assert site.v3(failed_v3) == v3_ok()
-        assert site.order(A, "o-1") == (500, "paid", "4200000001")
+        assert site.order(A, "o-1") == (500, "paid", tx1)
         assert site.order(A, "o-2") == (500, "pending", None)
         assert site.order(B, "o-3") == (500, "pending", None)
         # An unsuccessful payment's key names its state (transaction_id:STATE), so a later success of
         # the same transaction would be another key, not "already recorded".
         assert [(p[1], p[5], p[6]) for p in site.payments()] == [
-            ("4200000001", "SUCCESS", "paid"), ("4200000002", "SUCCESS", "discrepancy"),
-            ("4200000003:FAIL", "FAIL", "failed"),
+            (tx1, "SUCCESS", "paid"), (tx2, "SUCCESS", "discrepancy"),
+            (f"{tx3}:FAIL", "FAIL", "failed"),
             (f"{v3_resource(B, failed_v3)['transaction_id']}:PAYERROR", "PAYERROR", "failed")]
-        assert site.discrepancies() == [(A.label, "4200000002", "o-1", 500, 500, "already_paid")]
+        assert site.discrepancies() == [(A.label, tx2, "o-1", 500, 500, "already_paid")]
 
     with_site(tmp, "second", body)
 
@@ -581,8 +602,8 @@ def cross_merchant_forgeries_are_refused_and_record_nothing(tmp: Path) -> None:
         site.add_order(B, "o-1", 100)
         # v2: a body naming shop-a (routed to its verifier by mch_id) signed with shop-b's key, and
         # the reverse: the endpoint's v2 refusal (200, the XML FAIL).
-        assert site.post(v2_payment(A, "4200000030", "o-1", 100, key=B.v2_key)) == v2_refused("signature_mismatch")
-        assert site.post(v2_payment(B, "4200000031", "o-1", 100, key=A.v2_key)) == v2_refused("signature_mismatch")
+        assert site.post(v2_payment(A, "o-1", 100, key=B.v2_key)) == v2_refused("signature_mismatch")
+        assert site.post(v2_payment(B, "o-1", 100, key=A.v2_key)) == v2_refused("signature_mismatch")
         assert site.post(sample("pay-forged.xml")) == v2_refused("signature_mismatch")
         # APIv3: shop-a's key id (routing to shop-a) but signed with shop-b's private key.
         assert site.v3(v3_request(A, "pay", signer=B)) == v3_refused("signature_mismatch", 401)
@@ -710,7 +731,7 @@ def oversized_undecidable_unknown_merchant_and_wrong_method(tmp: Path) -> None:
         xxe = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><mch_id>10000100</mch_id><a>&e;</a></xml>'
         assert site.post(xxe) == v2_refused("forbidden_doctype", 400)
         assert site.post(b"") == v2_refused("malformed_xml", 400)
-        assert site.post(v2_payment(A, "4200000004", "o-1", 1, mch_id="19999999")) == v2_refused("merchant_mismatch")
+        assert site.post(v2_payment(A, "o-1", 1, mch_id="19999999")) == v2_refused("merchant_mismatch")
         assert site.post(b"", method="GET") == v2_refused("POST only", 405)
         assert site.payments() == []
         # Exactly at the limit is read and verified (no order here: a discrepancy).
@@ -735,15 +756,17 @@ def database_failure_is_not_acknowledged(tmp: Path) -> None:
 
 @test
 def bad_configuration_is_refused(tmp: Path) -> None:
-    """Exit 2 with the reason on stderr (never a key); under a web server 500 and a FAIL reply."""
+    """Exit 2 with the reason on stderr (never a key); under a web server 500 and a FAIL reply. The
+    reasons are the library's loader's (wechatpay_endpoint_from_profiles_file)."""
     good = write_profiles(tmp / "p")
     doc = json.loads(good.read_text())
 
-    def variant(name: str, edit: Callable[[dict], None]) -> str:  # type: ignore[type-arg]
+    def variant(name: str, edit: Callable[[dict], None], mode: int = 0o600) -> str:  # type: ignore[type-arg]
         d = json.loads(json.dumps(doc))
         edit(d)
         path = good.parent / f"{name}.json"
         path.write_text(json.dumps(d))
+        path.chmod(mode)
         return str(path)
 
     cases = [
@@ -755,6 +778,9 @@ def bad_configuration_is_refused(tmp: Path) -> None:
         (variant("bad-pem", lambda d: d["profiles"][1]["v3"].update(
             platform_keys={B.key_id: "shop-b/api_key.txt"})), "invalid_config"),
         (variant("no-list", lambda d: d.pop("profiles")), "profiles"),
+        (variant("misspelt", lambda d: d["profiles"][0]["v2"].update(signType="MD5")), "unknown v2 setting"),
+        (variant("no-sign-type", lambda d: d["profiles"][0]["v2"].pop("sign_type")), "sign_type"),
+        (variant("readable", lambda d: None, 0o644), "chmod 600"),
         (str(tmp / "missing.json"), "missing.json"),
     ]
     for path, expected in cases:
@@ -785,10 +811,10 @@ def concurrent_duplicates_pay_each_order_once(tmp: Path) -> None:
         site.add_order(B, "o-2", 300)
         a3 = v3_payment(A, "o-1", 300)
         tx = str(v3_resource(A, a3)["transaction_id"])
-        a2 = v2_payment(A, tx, "o-1", 300)
+        a2 = v2_payment_with_tx(A, tx, "o-1", 300)
         sends: list[Callable[[], Reply]] = [lambda: site.post(a2)] * 8 + [lambda: site.v3(a3)] * 8
         for i in range(8):
-            b2 = v2_payment(B, f"42000002{i:02}", "o-2", 300)
+            b2 = v2_payment(B, "o-2", 300)
             sends.append(lambda b2=b2: site.post(b2))  # type: ignore[misc]
         barrier = threading.Barrier(len(sends))
 

@@ -3,14 +3,17 @@
 // with that merchant's own keys; a verified payment is applied to that merchant's order in SQLite
 // (once per dedupe key, however often WeChat Pay retries, whichever version delivers it), a refund is
 // recorded once per dedupe key (refund_id:STATUS) with its latest state moved forward only, and the
-// reply is the endpoint's own (status, content type and body; a refusal never names its code).
+// reply is the endpoint's own (status, content type and body; a refusal never names its code). The
+// merchants come from a profiles file read by the library's loader (Endpoint.FromProfilesFile), and
+// the reply to our own failures (the database) is the library's too (Reply.InternalError,
+// EndpointResult.InternalErrorReply).
 //
 //   POST /wechatpay/notify   every notification of every merchant in the profiles file
 using System;
 using System.Collections.Generic;
+using System.Collections.Specialized;
 using System.Globalization;
 using System.IO;
-using System.Json;
 using System.Net;
 using System.Text;
 using System.Threading;
@@ -344,174 +347,6 @@ namespace WechatPay.Notify.Example
         }
     }
 
-    /// <summary>The profiles file could not be used. The message names files, variables and fields,
-    /// never a key.</summary>
-    public sealed class ConfigException : Exception
-    {
-        public ConfigException(string message) : base(message)
-        {
-        }
-    }
-
-    /// <summary>
-    /// The profiles file: which merchants this notify_url serves and where their keys are. The same JSON
-    /// as <c>wechatpay-notify verify-any --profiles</c>; it names key files (relative to the profiles
-    /// file) or environment variables, never keys:
-    /// <code>
-    /// {"profiles": [{"label": "shop-a",
-    ///   "v2": {"api_key_file": "shop-a/api_key.txt", "sign_type": "MD5", "mch_id": "10000100"},
-    ///   "v3": {"api_v3_key_env": "SHOP_A_API_V3_KEY",
-    ///          "platform_keys": {"PUB_KEY_ID_...": "shop-a/wechatpay_public_key.pem"}}}, ...]}
-    /// </code>
-    /// Every value is checked by the library (Verifier, V3Verifier, Endpoint: duplicate labels,
-    /// mch_ids or key ids are <c>invalid_config</c>).
-    /// </summary>
-    public static class Profiles
-    {
-        /// <summary>Reads the profiles file and builds the endpoint (dispose it when done).</summary>
-        /// <exception cref="ConfigException">The file or a value in it is unusable.</exception>
-        public static Endpoint Load(string path)
-        {
-            JsonValue doc;
-            try
-            {
-                doc = JsonValue.Parse(File.ReadAllText(path));
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is FormatException)
-            {
-                throw new ConfigException(path + ": " + e.Message);
-            }
-            string dir = Path.GetDirectoryName(Path.GetFullPath(path));
-            JsonValue list;
-            if (doc.JsonType != JsonType.Object || !((JsonObject)doc).TryGetValue("profiles", out list) || list == null ||
-                list.JsonType != JsonType.Array)
-            {
-                throw new ConfigException(path + ": needs a \"profiles\" list");
-            }
-            var profiles = new List<MerchantProfile>();
-            var verifiers = new List<IDisposable>();
-            try
-            {
-                foreach (JsonValue p in (JsonArray)list)
-                {
-                    JsonObject profile = Object(p, "a profile");
-                    string label = Text(profile, "label");
-                    if (label == null) throw new ConfigException("each profile needs a label");
-                    try
-                    {
-                        Verifier v2 = null;
-                        V3Verifier v3 = null;
-                        JsonObject part = OptionalObject(profile, "v2");
-                        if (part != null) verifiers.Add(v2 = V2Part(part, dir));
-                        part = OptionalObject(profile, "v3");
-                        if (part != null) verifiers.Add(v3 = V3Part(part, dir));
-                        profiles.Add(new MerchantProfile(label, v2, v3));
-                    }
-                    catch (ConfigException e)
-                    {
-                        throw new ConfigException("profile " + label + ": " + e.Message);
-                    }
-                    catch (WechatPayNotifyException e)
-                    {
-                        throw new ConfigException("profile " + label + ": " + e.Code + ": " + e.Message);
-                    }
-                }
-                try
-                {
-                    // The endpoint keeps its own copies of the verifiers.
-                    return new Endpoint(profiles);
-                }
-                catch (WechatPayNotifyException e)
-                {
-                    throw new ConfigException(e.Code + ": " + e.Message);
-                }
-            }
-            finally
-            {
-                foreach (IDisposable v in verifiers) v.Dispose();
-            }
-        }
-
-        private static JsonObject Object(JsonValue v, string what)
-        {
-            if (v == null || v.JsonType != JsonType.Object) throw new ConfigException(what + " must be a JSON object");
-            return (JsonObject)v;
-        }
-
-        private static JsonObject OptionalObject(JsonObject o, string name)
-        {
-            JsonValue v;
-            return o.TryGetValue(name, out v) && v != null ? Object(v, name) : null;
-        }
-
-        private static string Text(JsonObject o, string name)
-        {
-            JsonValue v;
-            if (!o.TryGetValue(name, out v) || v == null) return null;
-            if (v.JsonType != JsonType.String) throw new ConfigException(name + " must be a string");
-            return (string)v;
-        }
-
-        /// <summary>A key named by <c>&lt;name&gt;_file</c> (relative to the profiles file; surrounding
-        /// whitespace trimmed) or <c>&lt;name&gt;_env</c>; a key written inline is refused.</summary>
-        private static string Secret(JsonObject part, string name, string dir)
-        {
-            if (part.ContainsKey(name))
-            {
-                throw new ConfigException(name + ": keys are never written into the profiles file; use " + name + "_file or " + name + "_env");
-            }
-            string file = Text(part, name + "_file"), variable = Text(part, name + "_env");
-            if ((file == null) == (variable == null)) throw new ConfigException("give exactly one of " + name + "_file and " + name + "_env");
-            if (file != null) return ReadFile(Path.Combine(dir, file)).Trim();
-            string value = Environment.GetEnvironmentVariable(variable);
-            if (value == null) throw new ConfigException("$" + variable + " (named by " + name + "_env) is not set");
-            return value.Trim();
-        }
-
-        private static string ReadFile(string path)
-        {
-            try
-            {
-                return File.ReadAllText(path);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException)
-            {
-                throw new ConfigException("cannot read " + path + ": " + e.Message);
-            }
-        }
-
-        private static Verifier V2Part(JsonObject part, string dir)
-        {
-            var alsoAccept = new List<string>();
-            JsonValue also;
-            if (part.TryGetValue("also_accept", out also) && also != null)
-            {
-                if (also.JsonType != JsonType.Array) throw new ConfigException("also_accept must be a list");
-                foreach (JsonValue t in (JsonArray)also)
-                {
-                    if (t == null || t.JsonType != JsonType.String) throw new ConfigException("also_accept holds sign type names");
-                    alsoAccept.Add((string)t);
-                }
-            }
-            // mch_id is required by the endpoint (it routes v2 notifications): refused without.
-            return new Verifier(Secret(part, "api_key", dir), Text(part, "sign_type") ?? SignType.Md5,
-                appid: Text(part, "appid"), mchId: Text(part, "mch_id"), alsoAccept: alsoAccept);
-        }
-
-        private static V3Verifier V3Part(JsonObject part, string dir)
-        {
-            JsonObject keys = OptionalObject(part, "platform_keys");
-            if (keys == null) throw new ConfigException("platform_keys must map key ids to PEM files");
-            var pems = new Dictionary<string, string>();
-            foreach (KeyValuePair<string, JsonValue> k in keys)
-            {
-                if (k.Value == null || k.Value.JsonType != JsonType.String) throw new ConfigException("platform_keys must map key ids to PEM files");
-                pems[k.Key] = ReadFile(Path.Combine(dir, (string)k.Value));
-            }
-            return new V3Verifier(Secret(part, "api_v3_key", dir), pems);
-        }
-    }
-
     public sealed class NotifyServer : IDisposable
     {
         /// <summary>The one path WeChat Pay posts every notification to (your notify_url).</summary>
@@ -582,7 +417,6 @@ namespace WechatPay.Notify.Example
         {
             HttpListenerRequest request = context.Request;
             HttpListenerResponse response = context.Response;
-            bool v3 = request.Headers["Wechatpay-Signature"] != null;
             if (request.Url.AbsolutePath != NotifyPath)
             {
                 Respond(response, 404, "text/xml", Reply.Refusal());
@@ -596,19 +430,15 @@ namespace WechatPay.Notify.Example
             if (Interlocked.Decrement(ref failFirst) >= 0)
             {
                 Console.Error.WriteLine("notify: TEST ONLY: injected failure (WECHATPAY_EXAMPLE_FAIL_FIRST): 500");
-                Internal(response, v3);
+                InternalError(response, request);
                 return;
             }
             EndpointResult result;
-            string outcome;
             try
             {
                 byte[] body = ReadBody(request.InputStream);
                 // Every header as received (the endpoint reads the Wechatpay-* ones); now: the clock.
                 result = endpoint.Handle(request.Headers, body);
-                // Verified: from here on the reply is the success reply whatever the notification says
-                // (a failed payment, a retry, an order that does not match), unless we fail to record it.
-                outcome = Store.Record(result);
             }
             catch (EndpointRejectedException e)
             {
@@ -628,12 +458,19 @@ namespace WechatPay.Notify.Example
                 Respond(response, 400, "text/xml", Reply.Refusal());
                 return;
             }
+            // Verified: from here on the reply is the success reply whatever the notification says (a
+            // failed payment, a retry, an order that does not match), unless we fail to record it.
+            string outcome;
+            try
+            {
+                outcome = Store.Record(result);
+            }
             catch (Exception e) when (!(e is HttpListenerException))
             {
-                // Our own failure (the database): not acknowledged, so that WeChat Pay retries later; the
-                // transaction was rolled back.
+                // Our own failure (the database): not acknowledged, so that WeChat Pay retries later (the
+                // transaction was rolled back); the library's reply for it, in the result's version.
                 Console.Error.WriteLine("notify: error: " + e.Message);
-                Internal(response, v3);
+                Respond(response, result.InternalErrorReply);
                 return;
             }
             Console.Error.WriteLine("notify: verified " + result.Label + " " + result.Kind + " notification " +
@@ -641,11 +478,21 @@ namespace WechatPay.Notify.Example
             Respond(response, result.Reply);
         }
 
-        private static void Internal(HttpListenerResponse response, bool v3)
+        /// <summary>Our own failure before a notification was verified: the library's reply for it in
+        /// the version the request's headers name (500 and the constant refusal), so that WeChat Pay
+        /// retries.</summary>
+        private static void InternalError(HttpListenerResponse response, HttpListenerRequest request)
         {
-            // Not acknowledged, so WeChat Pay retries: the library's refusal in the request's version.
-            if (v3) Respond(response, Reply.V3Fail("internal"));
-            else Respond(response, 500, "text/xml", Reply.Refusal());
+            HttpReply reply;
+            try
+            {
+                reply = Reply.InternalError(request.Headers);
+            }
+            catch (ArgumentException)
+            {
+                reply = Reply.InternalError(new NameValueCollection()); // a header with no UTF-8 form: v2
+            }
+            Respond(response, reply);
         }
 
         private static byte[] ReadBody(Stream input)

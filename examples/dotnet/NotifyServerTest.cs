@@ -1,12 +1,16 @@
 // Exercises the example endpoint over real HTTP on loopback: two merchants (shop-a: the shipped samples'
 // key, MD5, mch_id 10000100, the test key pubkey-a; shop-b: HMAC-SHA256, mch_id 10000200, pubkey-b),
-// each with v2 and APIv3, configured by a profiles file naming key files and an environment variable.
-// v2 payments are signed here with the library's Signer.Sign; APIv3 requests and v2 refunds are made by
-// the CLI (`wechatpay-notify simulate ... --print`, signed with the test keys of tests/vectors/keys/) and
-// read back with the library's V3Verifier where a test needs their transaction_id; two states of one v2
-// refund are encrypted here (System.Security.Cryptography; `simulate` makes a new refund each time). The CLI's `simulate`
-// also drives the server directly (issue 12.6), and the built notify-server.exe runs as a process with
-// the test-only switch WECHATPAY_EXAMPLE_FAIL_FIRST.
+// each with v2 and APIv3, configured by a profiles file naming key files and an environment variable
+// (read by the library's loader, Endpoint.FromProfilesFile). Requests are made by the CLI as WeChat Pay
+// sends them (`wechatpay-notify simulate pay|refund|v3 ... --print`: --mch-id, --out-trade-no,
+// --total-fee, --result, --sign-type and the other merchant's key to forge, --private-key/--key-id,
+// --stale-timestamp, --probe; signed with the test keys of tests/vectors/keys/) and read back with the
+// library's Verifier / V3Verifier where a test needs their transaction_id. simulate cannot express two
+// things, made here instead: a v2 payment with a given transaction_id (the v2 delivery of an APIv3
+// payment; signed with the library's Signer.Sign) and two states of one v2 refund (encrypted with
+// System.Security.Cryptography; simulate makes a new refund each time). The CLI's `simulate` also
+// drives the server directly (issue 12.6), and the built notify-server.exe runs as a process with the
+// test-only switch WECHATPAY_EXAMPLE_FAIL_FIRST.
 // Usage (from the repo root): mono notify-server-test.exe WECHATPAY_NOTIFY_CLI NOTIFY_SERVER_EXE
 using System;
 using System.Collections.Generic;
@@ -15,6 +19,7 @@ using System.IO;
 using System.Json;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -70,6 +75,17 @@ namespace WechatPay.Notify.Example.Tests
 
         // ---- the deployment ----
 
+        [DllImport("libc", SetLastError = true)]
+        private static extern int chmod(string path, uint mode);
+
+        /// <summary>Writes a file only its owner can read (chmod 600): the library's loader refuses a
+        /// profiles file or key file that group or others can access.</summary>
+        private static void WritePrivate(string path, string text)
+        {
+            File.WriteAllText(path, text);
+            T.Eq(0, chmod(path, Convert.ToUInt32("600", 8)), "chmod 600 " + path);
+        }
+
         /// <summary>shop-a and shop-b: each one's v2 key in a file, shop-b's APIv3 key in a file,
         /// shop-a's in $TEST_SHOP_A_API_V3_KEY, the WeChat Pay public key each trusts (shop-a: the
         /// given keygen key instead, when set). Returns the profiles file.</summary>
@@ -80,8 +96,8 @@ namespace WechatPay.Notify.Example.Tests
             {
                 string md = Path.Combine(dir, m.Label);
                 Directory.CreateDirectory(md);
-                File.WriteAllText(Path.Combine(md, "api_key.txt"), m.V2Key + "\n");
-                File.WriteAllText(Path.Combine(md, "api_v3_key.txt"), m.V3Key + "\n");
+                WritePrivate(Path.Combine(md, "api_key.txt"), m.V2Key + "\n");
+                WritePrivate(Path.Combine(md, "api_v3_key.txt"), m.V3Key + "\n");
                 File.Copy(m.PublicKey, Path.Combine(md, "wechatpay_public_key.pem"), true);
                 var v3 = new JsonObject();
                 var keys = new JsonObject();
@@ -103,7 +119,7 @@ namespace WechatPay.Notify.Example.Tests
             var doc = new JsonObject();
             doc["profiles"] = profiles;
             string path = Path.Combine(dir, "profiles.json");
-            File.WriteAllText(path, doc.ToString());
+            WritePrivate(path, doc.ToString());
             return path;
         }
 
@@ -123,22 +139,21 @@ namespace WechatPay.Notify.Example.Tests
             return new KeyValuePair<string, string>(k, v);
         }
 
-        /// <summary>A v2 payment notification as WeChat Pay sends it (CDATA values) for merchant
-        /// <paramref name="m"/>, signed with its key and algorithm (or <paramref name="signKey"/>, to
-        /// forge; <paramref name="mchId"/>, to name another merchant).</summary>
-        private static byte[] V2Pay(Merchant m, string tx, string order, long fee, string resultCode = "SUCCESS",
-            string signKey = null, string mchId = null)
+        /// <summary>A v2 payment notification of merchant <paramref name="m"/> carrying the transaction_id
+        /// <paramref name="tx"/> (the v2 delivery of an APIv3 payment), signed with its key and algorithm.
+        /// simulate draws a new transaction_id for each notification, so this one is built here, signed
+        /// with the library's Signer.Sign.</summary>
+        private static byte[] V2PayWithTx(Merchant m, string tx, string order, long fee)
         {
             var fields = new List<KeyValuePair<string, string>>
             {
                 F("appid", "wx2421b1c4370ec43b"), F("bank_type", "CFT"), F("cash_fee", fee.ToString()), F("fee_type", "CNY"),
-                F("mch_id", mchId ?? m.MchId), F("nonce_str", "5d2b6c2a8db53831f7eda20af46e531c"),
-                F("openid", "oUpF8uMEb4qRXf22hE3X68TekukE"), F("out_trade_no", order), F("result_code", resultCode),
+                F("mch_id", m.MchId), F("nonce_str", "5d2b6c2a8db53831f7eda20af46e531c"),
+                F("openid", "oUpF8uMEb4qRXf22hE3X68TekukE"), F("out_trade_no", order), F("result_code", "SUCCESS"),
                 F("return_code", "SUCCESS"), F("time_end", "20261127131540"), F("total_fee", fee.ToString()),
                 F("trade_type", "JSAPI"), F("transaction_id", tx),
             };
-            if (resultCode == "FAIL") fields.Add(F("err_code", "NOTENOUGH"));
-            fields.Add(F("sign", Signer.Sign(fields, signKey ?? m.V2Key, m.SignType)));
+            fields.Add(F("sign", Signer.Sign(fields, m.V2Key, m.SignType)));
             var xml = new StringBuilder("<xml>");
             foreach (var f in fields) xml.Append("<" + f.Key + "><![CDATA[" + f.Value + "]]></" + f.Key + ">");
             return Encoding.UTF8.GetBytes(xml.Append("</xml>").ToString());
@@ -233,6 +248,30 @@ namespace WechatPay.Notify.Example.Tests
         private static string Tx(Merchant m, Request r)
         {
             return Read(m, r).Transaction.TransactionId;
+        }
+
+        /// <summary>A v2 payment of <paramref name="m"/> (<c>simulate pay --print</c>: a new
+        /// transaction_id each time) naming its mch_id (or <paramref name="mchId"/>), signed with its
+        /// algorithm and key (or <paramref name="signKey"/>, to forge).</summary>
+        private static byte[] V2Pay(Merchant m, string order, long fee, string[] extra = null, string signKey = null,
+            string mchId = null)
+        {
+            var args = new List<string>
+            {
+                "pay", "--sign-type", m.SignType, "--mch-id", mchId ?? m.MchId, "--out-trade-no", order, "--total-fee", fee.ToString(),
+            };
+            if (extra != null) args.AddRange(extra);
+            return Printed(args, Env("WECHATPAY_API_KEY", signKey ?? m.V2Key)).Body;
+        }
+
+        /// <summary>The transaction_id of a genuine v2 payment of <paramref name="m"/>, read back with the
+        /// library's Verifier.</summary>
+        private static string Tx(Merchant m, byte[] payment)
+        {
+            using (var v = new Verifier(m.V2Key, m.SignType))
+            {
+                return v.VerifyPayment(payment).TransactionId;
+            }
         }
 
         /// <summary>A v2 refund notification of <paramref name="m"/> (req_info encrypted as WeChat Pay does).</summary>
@@ -408,7 +447,7 @@ namespace WechatPay.Notify.Example.Tests
             var store = new Store(Path.Combine(dir, "payments.sqlite3"));
             for (int i = 0; i < orders.Length; i += 3) store.CreateOrder((string)orders[i], (string)orders[i + 1], Convert.ToInt64(orders[i + 2]));
             string prefix = "http://127.0.0.1:" + FreePort() + "/";
-            using (Endpoint endpoint = Profiles.Load(profiles ?? WriteProfiles(dir)))
+            using (Endpoint endpoint = Endpoint.FromProfilesFile(profiles ?? WriteProfiles(dir)))
             using (new NotifyServer(prefix, endpoint, store, failFirst))
             {
                 body(prefix + "wechatpay/notify", store);
@@ -470,7 +509,8 @@ namespace WechatPay.Notify.Example.Tests
                 WithServer("retries", (url, s) =>
                 {
                     byte[] a2 = File.ReadAllBytes("examples/notifications/pay-md5.xml");
-                    byte[] b2 = V2Pay(B, "4200000000000000000000000201", SampleOrder, 303);
+                    byte[] b2 = V2Pay(B, SampleOrder, 303);
+                    string txB2 = Tx(B, b2);
                     Request a3 = V3Pay(A, "o-2", 202), b3 = V3Pay(B, "o-3", 404);
                     for (int i = 0; i < 3; i++)
                     {
@@ -482,11 +522,11 @@ namespace WechatPay.Notify.Example.Tests
                     string txA3 = Tx(A, a3), txB3 = Tx(B, b3);
                     T.Eq("shop-a|" + SampleTx + "|v2|" + SampleOrder + "|101|SUCCESS|paid\n" +
                          "shop-a|" + txA3 + "|v3|o-2|202|SUCCESS|paid\n" +
-                         "shop-b|4200000000000000000000000201|v2|" + SampleOrder + "|303|SUCCESS|paid\n" +
+                         "shop-b|" + txB2 + "|v2|" + SampleOrder + "|303|SUCCESS|paid\n" +
                          "shop-b|" + txB3 + "|v3|o-3|404|SUCCESS|paid", Payments(s), "one payment each");
                     T.Eq("101|paid|" + SampleTx, Order(s, A, SampleOrder), "shop-a's order");
                     T.Eq("202|paid|" + txA3, Order(s, A, "o-2"), "shop-a's v3 order");
-                    T.Eq("303|paid|4200000000000000000000000201", Order(s, B, SampleOrder), "shop-b's order of the same number");
+                    T.Eq("303|paid|" + txB2, Order(s, B, SampleOrder), "shop-b's order of the same number");
                     T.Eq("404|paid|" + txB3, Order(s, B, "o-3"), "shop-b's v3 order");
                     T.Eq("", Discrepancies(s), "no discrepancy");
                 }, 0, null, A.Label, SampleOrder, 101, A.Label, "o-2", 202, B.Label, SampleOrder, 303, B.Label, "o-3", 404));
@@ -497,9 +537,9 @@ namespace WechatPay.Notify.Example.Tests
                     Request a3 = V3Pay(A, "o-5", 500), b3 = V3Pay(B, "o-6", 600);
                     string txA = Tx(A, a3), txB = Tx(B, b3);
                     T.Eq(V3Ok, PostV3(url, a3), "a v3");
-                    T.Eq(V2Ok, Post(url, V2Pay(A, txA, "o-5", 500)), "a v2");
+                    T.Eq(V2Ok, Post(url, V2PayWithTx(A, txA, "o-5", 500)), "a v2");
                     T.Eq(V3Ok, PostV3(url, a3), "a v3 again");
-                    T.Eq(V2Ok, Post(url, V2Pay(B, txB, "o-6", 600)), "b v2");
+                    T.Eq(V2Ok, Post(url, V2PayWithTx(B, txB, "o-6", 600)), "b v2");
                     T.Eq(V3Ok, PostV3(url, b3), "b v3");
                     T.Eq("shop-a|" + txA + "|v3|o-5|500|SUCCESS|paid\nshop-b|" + txB + "|v2|o-6|600|SUCCESS|paid", Payments(s), "payments");
                     T.Eq("500|paid|" + txA, Order(s, A, "o-5"), "a paid");
@@ -518,11 +558,12 @@ namespace WechatPay.Notify.Example.Tests
                         T.Eq(V3Ok, PostV3(url, b3), "v3: 99 against 100");
                         T.Eq(V3Ok, PostV3(url, a3), "v3: shop-b's order");
                     }
-                    T.Eq(V2Ok, Post(url, V2Pay(A, "4200000020", "o-9", 900)), "v2: shop-b's order");
+                    byte[] a2 = V2Pay(A, "o-9", 900);
+                    T.Eq(V2Ok, Post(url, a2), "v2: shop-b's order");
                     T.Eq("shop-a|" + SampleTx + "|" + SampleOrder + "|101|100|amount_mismatch\n" +
                          "shop-b|" + Tx(B, b3) + "|o-2|99|100|amount_mismatch\n" +
                          "shop-a|" + Tx(A, a3) + "|o-9|900||unknown_order\n" +
-                         "shop-a|4200000020|o-9|900||unknown_order", Discrepancies(s), "discrepancies");
+                         "shop-a|" + Tx(A, a2) + "|o-9|900||unknown_order", Discrepancies(s), "discrepancies");
                     T.Eq("100|pending|", Order(s, A, SampleOrder), "not paid");
                     T.Eq("100|pending|", Order(s, B, "o-2"), "not paid");
                     T.Eq("900|pending|", Order(s, B, "o-9"), "shop-b's order untouched");
@@ -532,32 +573,31 @@ namespace WechatPay.Notify.Example.Tests
             T.Case("http: a second transaction for a paid order is recorded for review; failed payments pay nothing", () =>
                 WithServer("second", (url, s) =>
                 {
-                    foreach (byte[] b in new[]
-                    {
-                        V2Pay(A, "4200000001", "o-1", 500), V2Pay(A, "4200000002", "o-1", 500),
-                        V2Pay(A, "4200000003", "o-2", 500, "FAIL"), V2Pay(A, "4200000003", "o-2", 500, "FAIL"),
-                    })
+                    byte[] first = V2Pay(A, "o-1", 500), second = V2Pay(A, "o-1", 500);
+                    byte[] failedV2 = V2Pay(A, "o-2", 500, new[] { "--result", "FAIL" });
+                    foreach (byte[] b in new[] { first, second, failedV2, failedV2 })
                     {
                         T.Eq(V2Ok, Post(url, b), "reply");
                     }
+                    string tx1 = Tx(A, first), tx2 = Tx(A, second), tx3 = Tx(A, failedV2);
                     Request failed = V3Pay(B, "o-3", 500, "--result", "FAIL");
                     T.Eq(V3Ok, PostV3(url, failed), "v3 failed payment");
-                    T.Eq("500|paid|4200000001", Order(s, A, "o-1"), "paid by the first");
+                    T.Eq("500|paid|" + tx1, Order(s, A, "o-1"), "paid by the first");
                     T.Eq("500|pending|", Order(s, A, "o-2"), "v2 failed payment pays nothing");
                     T.Eq("500|pending|", Order(s, B, "o-3"), "v3 failed payment pays nothing");
                     // An unsuccessful payment's key names its state (transaction_id:STATE): a later success of
                     // the same transaction is another key.
-                    T.Eq("shop-a|4200000001|v2|o-1|500|SUCCESS|paid\nshop-a|4200000002|v2|o-1|500|SUCCESS|discrepancy\n" +
-                         "shop-a|4200000003:FAIL|v2|o-2|500|FAIL|failed\nshop-b|" + Tx(B, failed) + ":PAYERROR|v3|o-3|500|PAYERROR|failed",
+                    T.Eq("shop-a|" + tx1 + "|v2|o-1|500|SUCCESS|paid\nshop-a|" + tx2 + "|v2|o-1|500|SUCCESS|discrepancy\n" +
+                         "shop-a|" + tx3 + ":FAIL|v2|o-2|500|FAIL|failed\nshop-b|" + Tx(B, failed) + ":PAYERROR|v3|o-3|500|PAYERROR|failed",
                         Payments(s), "payments");
-                    T.Eq("shop-a|4200000002|o-1|500|500|already_paid", Discrepancies(s), "discrepancy");
+                    T.Eq("shop-a|" + tx2 + "|o-1|500|500|already_paid", Discrepancies(s), "discrepancy");
                 }, 0, null, A.Label, "o-1", 500, A.Label, "o-2", 500, B.Label, "o-3", 500));
 
             T.Case("http: cross-merchant forgeries are refused with the endpoint's reply and record nothing", () =>
                 WithServer("forged", (url, s) =>
                 {
-                    T.Eq(V2Refused("signature_mismatch"), Post(url, V2Pay(A, "4200000030", "o-1", 100, signKey: B.V2Key)), "names A, B's key");
-                    T.Eq(V2Refused("signature_mismatch"), Post(url, V2Pay(B, "4200000031", "o-1", 100, signKey: A.V2Key)), "names B, A's key");
+                    T.Eq(V2Refused("signature_mismatch"), Post(url, V2Pay(A, "o-1", 100, signKey: B.V2Key)), "names A, B's key");
+                    T.Eq(V2Refused("signature_mismatch"), Post(url, V2Pay(B, "o-1", 100, signKey: A.V2Key)), "names B, A's key");
                     T.Eq(V2Refused("signature_mismatch"), Post(url, File.ReadAllBytes("examples/notifications/pay-forged.xml")), "tampered sample");
                     T.Eq(V3Refused("signature_mismatch", 401), PostV3(url, V3(A, "pay", new string[0], signer: B)), "A's key id, B's signature");
                     T.Eq(V3Refused("decrypt_failed", 400), PostV3(url, V3(B, "pay", new string[0], v3Key: A.V3Key)), "B's request, A's APIv3 key");
@@ -659,7 +699,7 @@ namespace WechatPay.Notify.Example.Tests
                     T.Eq(V2Refused("malformed_xml", 400), Post(url, Encoding.UTF8.GetBytes("{\"id\":1}")), "neither version");
                     T.Eq(V2Refused("forbidden_doctype", 400),
                         Post(url, Encoding.UTF8.GetBytes("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><xml><a>&e;</a></xml>")), "DOCTYPE");
-                    T.Eq(V2Refused("merchant_mismatch"), Post(url, V2Pay(A, "4200000004", "o-1", 1, mchId: "19999999")), "unknown mch_id");
+                    T.Eq(V2Refused("merchant_mismatch"), Post(url, V2Pay(A, "o-1", 1, mchId: "19999999")), "unknown mch_id");
                     T.Eq("405|text/xml|" + Fail("POST only"), Post(url, null, null, "GET"), "GET");
                     T.True(Post(url.Replace("/wechatpay/notify", "/elsewhere"), pay).StartsWith("404|"), "other path");
                     T.Eq(0, Count(s, "payments"), "nothing recorded");
@@ -699,17 +739,17 @@ namespace WechatPay.Notify.Example.Tests
                 string pa = "http://127.0.0.1:" + FreePort() + "/", pb = "http://127.0.0.1:" + FreePort() + "/";
                 Request a3 = V3Pay(A, "o-1", 300);
                 string tx = Tx(A, a3);
-                byte[] a2 = V2Pay(A, tx, "o-1", 300);
+                byte[] a2 = V2PayWithTx(A, tx, "o-1", 300);
                 var sends = new List<Func<string, string>>();
                 for (int i = 0; i < 8; i++) sends.Add(u => Post(u, a2));
                 for (int i = 0; i < 8; i++) sends.Add(u => PostV3(u, a3));
                 for (int i = 0; i < 8; i++)
                 {
-                    byte[] b2 = V2Pay(B, "42000002" + i, "o-2", 300);
+                    byte[] b2 = V2Pay(B, "o-2", 300);
                     sends.Add(u => Post(u, b2));
                 }
                 var replies = new string[sends.Count];
-                using (Endpoint endpoint = Profiles.Load(WriteProfiles(dir)))
+                using (Endpoint endpoint = Endpoint.FromProfilesFile(WriteProfiles(dir)))
                 using (new NotifyServer(pa, endpoint, a))
                 using (new NotifyServer(pb, endpoint, new Store(db)))
                 {
@@ -745,24 +785,25 @@ namespace WechatPay.Notify.Example.Tests
                 T.Eq(7, Count(a, "discrepancies"), "no other discrepancy");
             });
 
-            T.Case("profiles: the file's rules (keys never inline, file or variable, the library's checks)", () =>
+            T.Case("profiles: the library's loader and its rules (keys never inline, file or variable, chmod 600, no unknown setting)", () =>
             {
                 string dir = NewDir("profiles");
                 string good = WriteProfiles(dir);
-                using (Endpoint e = Profiles.Load(good)) T.Eq("shop-a,shop-b", string.Join(",", e.Labels), "labels");
+                using (Endpoint e = Endpoint.FromProfilesFile(good)) T.Eq("shop-a,shop-b", string.Join(",", e.Labels), "labels");
+                // "code: message" of the refusal of an edited profiles file, "" when it loads.
                 Func<Action<JsonObject>, string> variant = edit =>
                 {
                     var doc = (JsonObject)JsonValue.Parse(File.ReadAllText(good));
                     edit(doc);
                     string path = Path.Combine(dir, "edited.json");
-                    File.WriteAllText(path, doc.ToString());
+                    WritePrivate(path, doc.ToString());
                     try
                     {
-                        using (Profiles.Load(path)) return "";
+                        using (Endpoint.FromProfilesFile(path)) return "";
                     }
-                    catch (ConfigException e)
+                    catch (WechatPayNotifyException e)
                     {
-                        return e.Message;
+                        return e.Code + ": " + e.Message;
                     }
                 };
                 string m = variant(d => ((JsonObject)((JsonArray)d["profiles"])[0]["v2"])["api_key"] = A.V2Key);
@@ -771,15 +812,19 @@ namespace WechatPay.Notify.Example.Tests
                 T.True(m.Contains("exactly one of api_v3_key_file and api_v3_key_env"), m);
                 m = variant(d => ((JsonObject)((JsonArray)d["profiles"])[1]["v3"])["api_v3_key_file"] = "short.txt");
                 T.True(m.Contains("cannot read"), m);
-                File.WriteAllText(Path.Combine(dir, "short.txt"), "0123456789abcdef\n");
+                WritePrivate(Path.Combine(dir, "short.txt"), "0123456789abcdef\n");
                 m = variant(d => ((JsonObject)((JsonArray)d["profiles"])[1]["v3"])["api_v3_key_file"] = "short.txt");
-                T.True(m.StartsWith("profile shop-b: invalid_config") && !m.Contains("0123456789abcdef"), m);
+                T.True(m.StartsWith("invalid_config") && m.Contains("shop-b") && !m.Contains("0123456789abcdef"), m);
                 m = variant(d => ((JsonObject)((JsonArray)d["profiles"])[1]["v2"])["mch_id"] = A.MchId);
                 T.True(m.StartsWith("invalid_config"), m);
                 m = variant(d => ((JsonObject)((JsonArray)d["profiles"])[1])["label"] = A.Label);
                 T.True(m.StartsWith("invalid_config"), m);
                 m = variant(d => ((JsonObject)((JsonArray)d["profiles"])[0]["v2"]).Remove("mch_id"));
                 T.True(m.Contains("invalid_config") && m.Contains("mch_id"), m);
+                m = variant(d => ((JsonObject)((JsonArray)d["profiles"])[0]["v2"])["signType"] = "MD5");
+                T.True(m.StartsWith("invalid_config") && m.Contains("unknown v2 setting"), m);
+                m = variant(d => ((JsonObject)((JsonArray)d["profiles"])[0]["v2"]).Remove("sign_type"));
+                T.True(m.StartsWith("invalid_config") && m.Contains("sign_type"), m);
                 m = variant(d =>
                 {
                     var keys = new JsonObject();
@@ -789,10 +834,12 @@ namespace WechatPay.Notify.Example.Tests
                 T.True(m.Contains("invalid_config") && !m.Contains(B.V2Key), m);
                 m = variant(d => d.Remove("profiles"));
                 T.True(m.Contains("\"profiles\" list"), m);
-                string unset = "TEST_UNSET_" + Guid.NewGuid().ToString("N");
+                string unset = "TEST_UNSET_" + Guid.NewGuid().ToString("N").Substring(0, 8);
                 m = variant(d => ((JsonObject)((JsonArray)d["profiles"])[0]["v3"])["api_v3_key_env"] = unset);
                 T.True(m.Contains("$" + unset), m);
-                T.Throws<ConfigException>(() => Profiles.Load(Path.Combine(dir, "missing.json")));
+                T.Eq(0, chmod(good, Convert.ToUInt32("644", 8)), "chmod 644");
+                T.True(T.Throws<WechatPayNotifyException>(() => Endpoint.FromProfilesFile(good)).Message.Contains("chmod 600"), "readable by others");
+                T.Eq("invalid_config", T.Throws<WechatPayNotifyException>(() => Endpoint.FromProfilesFile(Path.Combine(dir, "missing.json"))).Code, "missing");
             });
 
             T.Case("store: every outcome of RecordPayment, keyed by merchant, across a restart", () =>

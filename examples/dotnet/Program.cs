@@ -1,7 +1,8 @@
 // Runs the example endpoint: one route for every merchant of the profiles file, v2 and APIv3.
 //   WECHATPAY_PROFILES=profiles.json [WECHATPAY_DB=payments.sqlite3] mono notify-server.exe [http://127.0.0.1:8080/]
-// The profiles file names each merchant's key files or environment variables, never keys (see
-// Profiles in NotifyServer.cs). TEST ONLY: WECHATPAY_EXAMPLE_FAIL_FIRST=N makes the first N requests
+// The profiles file (the JSON of `wechatpay-notify verify-any --profiles`, read by the library's
+// loader, Endpoint.FromProfilesFile) names each merchant's key files or environment variables, never
+// keys; chmod 600 it and the key files. TEST ONLY: WECHATPAY_EXAMPLE_FAIL_FIRST=N makes the first N requests
 // get 500 (as if the database were down), to exercise WeChat Pay's retries with
 // `wechatpay-notify simulate --until-success`; never set it in production.
 // Creates an order (a stand-in for your checkout, so that simulated notifications have an order to pay):
@@ -55,11 +56,12 @@ namespace WechatPay.Notify.Example
             Endpoint endpoint;
             try
             {
-                endpoint = Profiles.Load(profiles);
+                endpoint = Endpoint.FromProfilesFile(profiles);
             }
-            catch (ConfigException e)
+            catch (WechatPayNotifyException e)
             {
-                Console.Error.WriteLine("configuration error: " + e.Message);
+                // invalid_config: the message names the profile, the setting or the file, never a key.
+                Console.Error.WriteLine("configuration error: " + e.Code + ": " + e.Message);
                 return 2;
             }
             using (endpoint)

@@ -9,7 +9,8 @@ import {
   sign,
   replySuccess,
   replyRefusal,
-  replyV3Fail,
+  internalErrorReply,
+  apiVersionOf,
   V3Verifier,
   type ApiVersion,
   type ErrorCode,
@@ -158,14 +159,18 @@ export function handleRequest(
   try {
     record(recordOf(handled))
   } catch {
-    return handled.kind === 'v3'
-      ? replyV3Fail('internal')
-      : { status: 500, contentType: 'text/xml', body: replyRefusal() }
+    return handled.internalErrorReply // 500 in the request's version: WeChat Pay retries
   }
   return handled.reply
 }
 
+/** Our own failure before `handle` answered: the request's version decides the reply. */
+export function failedEarly(headers: Record<string, string | string[] | undefined>): [ApiVersion, HttpReply] {
+  return [apiVersionOf(headers), internalErrorReply(headers)]
+}
+
 export const endpoint = new Endpoint({ profiles })
+export const fromFile = (file: string): Endpoint => Endpoint.fromProfilesFile(file)
 export const labels: string[] = endpoint.labels()
 
 // One merchant's APIv3 verifier, bound to its merchant ids.

@@ -1,18 +1,21 @@
-"""Shared by the examples' tests: two merchants (their keys are the repository's test keys, written to
-a profiles directory as a deployment's would be), notifications signed as WeChat Pay signs them (v2
-with the library's ``sign``, refunds' req_info with AES-256-ECB; APIv3 with SHA256withRSA over the
-raw body and an AES-256-GCM resource, through ``cryptography``), the two apps served on loopback,
-and a small HTTP client (one request per connection, http.client)."""
+"""Shared by the examples' tests: two merchants (the repository's test keys, written to a profiles
+directory as a deployment's would be), requests made by the CLI's ``wechatpay-notify simulate
+--print`` as WeChat Pay makes them, the two apps served on loopback, a small HTTP client, and reads
+of the database.
+
+Where simulate cannot say what a test needs -- a given ``transaction_id`` (the v2 and APIv3
+deliveries of one payment, a failed payment's later success) -- the v2 notification is signed here
+with the library's own ``sign`` around the ``transaction_id`` of an APIv3 simulation."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import http.client
 import json
 import logging
 import os
+import re
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -24,12 +27,7 @@ import fastapi_app
 import flask_app
 import uvicorn
 import wechatpay_notify as wn
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives import padding as block_padding
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from notify_store import NOTIFY_PATH, Notify
+from notify_store import NOTIFY_PATH, Notify, Store
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,22 +70,22 @@ B = Merchant(
 
 
 def write_profiles(directory: Path) -> Path:
-    """A deployment's configuration for A and B in ``directory``: each merchant's v2 key and APIv3
-    key in its own file, the WeChat Pay public key it trusts, and profiles.json naming them (never
-    a key). Returns the profiles file."""
+    """A deployment's configuration for A and B in ``directory``: each merchant's keys in files of
+    their own (chmod 600), the WeChat Pay public key it trusts, and profiles.json naming them
+    (chmod 600, never a key). Returns the profiles file."""
     profiles = []
     for m in (A, B):
         d = directory / m.label
         d.mkdir(parents=True, exist_ok=True)
-        (d / "api_key.txt").write_text(m.v2_key + "\n")
-        (d / "api_v3_key.txt").write_text(m.v3_key + "\n")
-        (d / "wechatpay_public_key.pem").write_bytes((KEYS / m.public_key).read_bytes())
-        for name in ("api_key.txt", "api_v3_key.txt"):
+        for name, key in (("api_key.txt", m.v2_key), ("api_v3_key.txt", m.v3_key)):
+            (d / name).write_text(key + "\n")
             os.chmod(d / name, 0o600)
+        (d / "wechatpay_public_key.pem").write_bytes((KEYS / m.public_key).read_bytes())
         profiles.append(
             {
                 "label": m.label,
-                "v2": {"api_key_file": f"{m.label}/api_key.txt", "sign_type": m.sign_type, "mch_id": m.mch_id},
+                "mch_id": m.mch_id,
+                "v2": {"api_key_file": f"{m.label}/api_key.txt", "sign_type": m.sign_type},
                 "v3": {
                     "api_v3_key_file": f"{m.label}/api_v3_key.txt",
                     "platform_keys": {m.key_id: f"{m.label}/wechatpay_public_key.pem"},
@@ -100,185 +98,102 @@ def write_profiles(directory: Path) -> Path:
     return path
 
 
-# ---- v2 ----------------------------------------------------------------------------------------
+# ---- requests, from `wechatpay-notify simulate --print` ------------------------------------------
 
 
-def xml_of(fields: dict[str, str], root: str = "xml") -> str:
-    return f"<{root}>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + f"</{root}>"
+def cli() -> Path:
+    """The repository's CLI: $WECHATPAY_NOTIFY_CLI, else target/debug/wechatpay-notify (built by
+    scripts/test-python.sh)."""
+    path = Path(os.environ.get("WECHATPAY_NOTIFY_CLI") or ROOT / "target" / "debug" / "wechatpay-notify")
+    assert path.is_file(), f"{path} is missing: run `cargo build -p wechatpay-notify-cli`, or set WECHATPAY_NOTIFY_CLI"
+    return path
 
 
-def v2_payment_signed(
-    key: str,
-    sign_type: str,
-    mch_id: str,
-    transaction_id: str,
-    out_trade_no: str,
-    total_fee: int,
-    result_code: str = "SUCCESS",
-) -> bytes:
-    """A v2 payment notification as WeChat Pay sends it (CDATA values), for ``mch_id``, signed with
-    ``key`` (the merchant's, unless forging)."""
-    fields = {
-        "appid": "wx2421b1c4370ec43b",
-        "attach": "支付测试",
-        "bank_type": "CFT",
-        "cash_fee": str(total_fee),
-        "fee_type": "CNY",
-        "is_subscribe": "Y",
-        "mch_id": mch_id,
-        "nonce_str": "5d2b6c2a8db53831f7eda20af46e531c",
-        "openid": "oUpF8uMEb4qRXf22hE3X68TekukE",
-        "out_trade_no": out_trade_no,
-        "result_code": result_code,
-        "return_code": "SUCCESS",
-        "time_end": "20261127131540",
-        "total_fee": str(total_fee),
-        "trade_type": "JSAPI",
-        "transaction_id": transaction_id,
-    }
-    if result_code == "FAIL":
-        fields["err_code"] = "NOTENOUGH"
-        fields["err_code_des"] = "余额不足"
-    fields["sign"] = wn.sign(fields, key, sign_type)
-    return xml_of(fields).encode()
-
-
-def v2_payment(m: Merchant, transaction_id: str, out_trade_no: str, total_fee: int, result_code: str = "SUCCESS") -> bytes:
-    """A genuine v2 payment of merchant ``m``."""
-    return v2_payment_signed(m.v2_key, m.sign_type, m.mch_id, transaction_id, out_trade_no, total_fee, result_code)
-
-
-def encrypt_req_info(inner: dict[str, str], api_key: str) -> str:
-    """req_info as WeChat Pay makes it: base64(AES-256-ECB(PKCS#7(<root>…</root>))) under the 32
-    ASCII characters of the lowercase hex MD5 of the API key."""
-    key = hashlib.md5(api_key.encode()).hexdigest().encode()
-    padder = block_padding.PKCS7(128).padder()
-    data = padder.update(xml_of(inner, "root").encode()) + padder.finalize()
-    encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
-    return base64.b64encode(encryptor.update(data) + encryptor.finalize()).decode()
-
-
-def v2_refund(
-    m: Merchant, refund_id: str, out_trade_no: str, refund_fee: int, *, key: str | None = None, status: str = "SUCCESS"
-) -> bytes:
-    """A v2 refund notification of merchant ``m`` (req_info encrypted with its API key, or ``key``)
-    reporting ``status`` (SUCCESS, CHANGE, REFUNDCLOSE)."""
-    fee = str(refund_fee)
-    inner = {
-        "out_refund_no": f"R-{out_trade_no}",
-        "out_trade_no": out_trade_no,
-        "refund_account": "REFUND_SOURCE_RECHARGE_FUNDS",
-        "refund_fee": fee,
-        "refund_id": refund_id,
-        "refund_recv_accout": "支付用户零钱",
-        "refund_request_source": "API",
-        "refund_status": status,
-        "settlement_refund_fee": fee,
-        "settlement_total_fee": fee,
-        "success_time": "2026-11-27 13:20:00",
-        "total_fee": fee,
-        "transaction_id": "4200000000000000000000000001",
-    }
-    req_info = encrypt_req_info(inner, key or m.v2_key)
-    return (
-        "<xml><return_code>SUCCESS</return_code><appid><![CDATA[wx2421b1c4370ec43b]]></appid>"
-        f"<mch_id><![CDATA[{m.mch_id}]]></mch_id><nonce_str><![CDATA[TeqClE3i0mvn3DrK]]></nonce_str>"
-        f"<req_info><![CDATA[{req_info}]]></req_info></xml>"
-    ).encode()
-
-
-# ---- APIv3 -------------------------------------------------------------------------------------
-
-
-class V3Request(NamedTuple):
+class Request(NamedTuple):
     headers: list[tuple[str, str]]
     body: bytes
 
 
-def transaction(m: Merchant, transaction_id: str, out_trade_no: str, total: int, trade_state: str = "SUCCESS") -> dict[str, Any]:
-    """A TRANSACTION.* resource of merchant ``m`` (its mch_id, as in its v2 notifications)."""
-    return {
-        "mchid": m.mch_id,
-        "appid": "wxd678efh567hg6787",
+def simulate(args: list[str], **env: str) -> Request:
+    """``wechatpay-notify simulate ARGS --print`` with exactly the keys in ``env``: the request it
+    writes (``Name: value`` lines and a blank line for APIv3, then the body and a newline)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("WECHATPAY_")}
+    done = subprocess.run([cli(), "simulate", *args, "--print"], env={**clean, **env}, capture_output=True, timeout=60)
+    assert done.returncode == 0, done
+    out = done.stdout.removesuffix(b"\n")
+    head, sep, body = out.partition(b"\n\n")
+    if not sep:
+        return Request([], out)
+    lines = [line.split(": ", 1) for line in head.decode().splitlines()]
+    return Request([(name, value) for name, value in lines], body)
+
+
+def pay(
+    m: Merchant, out_trade_no: str, total_fee: int, *, key: str = "", mch_id: str = "", fail: bool = False
+) -> Request:
+    """A v2 payment of ``m`` (its mch_id and sign type), signed with its API key or ``key``."""
+    args = ["pay", "--sign-type", m.sign_type, "--mch-id", mch_id or m.mch_id]
+    args += ["--out-trade-no", out_trade_no, "--total-fee", str(total_fee), *(["--result", "FAIL"] if fail else [])]
+    return simulate(args, WECHATPAY_API_KEY=key or m.v2_key)
+
+
+def refund(m: Merchant, out_trade_no: str, fee: int, *, key: str = "", change: bool = False) -> Request:
+    """A v2 refund of ``m``, req_info encrypted with its API key or ``key``; SUCCESS, or CHANGE."""
+    args = ["refund", "--mch-id", m.mch_id, "--out-trade-no", out_trade_no, "--total-fee", str(fee)]
+    return simulate([*args, *(["--result", "FAIL"] if change else [])], WECHATPAY_API_KEY=key or m.v2_key)
+
+
+def v3(
+    what: str,
+    m: Merchant,
+    out_trade_no: str,
+    total: int,
+    *extra: str,
+    signer: Merchant | None = None,
+    key_id: str | None = None,
+    v3_key: str | None = None,
+    mchid: str | None = None,
+) -> Request:
+    """An APIv3 ``pay`` or ``refund`` of ``m``: its mchid, signed by its WeChat Pay test key under its
+    key id, encrypted with its APIv3 key, unless another ``signer``, ``key_id``, ``v3_key`` or
+    ``mchid`` is given; ``extra``: more simulate options (--result FAIL, --stale-timestamp, --probe)."""
+    args = ["v3", what, "--private-key", str(KEYS / (signer or m).private_key), "--key-id", key_id or m.key_id]
+    args += ["--mchid", mchid or m.mch_id, "--out-trade-no", out_trade_no, "--total-fee", str(total), *extra]
+    return simulate(args, WECHATPAY_API_V3_KEY=v3_key or m.v3_key)
+
+
+def transaction_id_of(m: Merchant, r: Request) -> str:
+    """The transaction_id inside an APIv3 simulation of ``m`` (read by the library: it is encrypted)."""
+    pem = (KEYS / m.public_key).read_text()
+    t = wn.V3Verifier(m.v3_key, {m.key_id: pem}).verify(r.headers, r.body).transaction
+    assert t is not None and t.transaction_id is not None
+    return t.transaction_id
+
+
+def v2_payment(m: Merchant, transaction_id: str, out_trade_no: str, fee: int, result_code: str = "SUCCESS") -> Request:
+    """A v2 payment of ``m`` for a given transaction_id, which simulate cannot set: signed here with
+    the library's ``sign`` (CDATA values, as WeChat Pay writes them)."""
+    fields = {
+        "appid": "wx2421b1c4370ec43b",
+        "mch_id": m.mch_id,
+        "nonce_str": "5d2b6c2a8db53831f7eda20af46e531c",
         "out_trade_no": out_trade_no,
-        "transaction_id": transaction_id,
+        "result_code": result_code,
+        "return_code": "SUCCESS",
+        "total_fee": str(fee),
         "trade_type": "JSAPI",
-        "trade_state": trade_state,
-        "trade_state_desc": "支付成功",
-        "bank_type": "CMC",
-        "attach": "",
-        "success_time": "2026-11-27T13:15:40+08:00",
-        "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
-        "amount": {"total": total, "payer_total": total, "currency": "CNY", "payer_currency": "CNY"},
+        "transaction_id": transaction_id,
     }
+    fields["sign"] = wn.sign(fields, m.v2_key, m.sign_type)
+    xml = "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items())
+    return Request([], f"<xml>{xml}</xml>".encode())
 
 
-def refund(m: Merchant, refund_id: str, out_trade_no: str, amount: int, status: str = "SUCCESS") -> dict[str, Any]:
-    """A REFUND.* resource of merchant ``m`` reporting ``status`` (SUCCESS, ABNORMAL, CLOSED)."""
-    return {
-        "mchid": m.mch_id,
-        "out_trade_no": out_trade_no,
-        "transaction_id": "4200000000000000000000000002",
-        "out_refund_no": f"R-{out_trade_no}",
-        "refund_id": refund_id,
-        "refund_status": status,
-        "success_time": "2026-11-27T13:20:00+08:00",
-        "user_received_account": "支付用户零钱",
-        "amount": {"total": amount, "refund": amount, "payer_total": amount, "payer_refund": amount},
-    }
-
-
-def v3_body(api_v3_key: str, event_id: str, event_type: str, resource: dict[str, Any]) -> bytes:
-    """The notification body: ``resource`` encrypted with AES-256-GCM under ``api_v3_key`` (12-byte
-    nonce, associated_data as AAD), as WeChat Pay sends it."""
-    original_type = "refund" if event_type.startswith("REFUND.") else "transaction"
-    nonce = "fdasflkja484"
-    plaintext = json.dumps(resource, ensure_ascii=False, separators=(",", ":")).encode()
-    ciphertext = AESGCM(api_v3_key.encode()).encrypt(nonce.encode(), plaintext, original_type.encode())
-    event = {
-        "id": event_id,
-        "create_time": "2026-11-27T13:15:41+08:00",
-        "resource_type": "encrypt-resource",
-        "event_type": event_type,
-        "summary": "支付成功",
-        "resource": {
-            "original_type": original_type,
-            "algorithm": "AEAD_AES_256_GCM",
-            "ciphertext": base64.b64encode(ciphertext).decode(),
-            "associated_data": original_type,
-            "nonce": nonce,
-        },
-    }
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def v3_headers(body: bytes, private_key: str, serial: str, timestamp: int) -> list[tuple[str, str]]:
-    """The Wechatpay-* headers of ``body``: SHA256withRSA (PKCS#1 v1.5) with the private key file
-    ``private_key`` (in tests/vectors/keys/) over ``timestamp\\nnonce\\nbody\\n``, announcing ``serial``."""
-    key = serialization.load_pem_private_key((KEYS / private_key).read_bytes(), password=None)
-    assert isinstance(key, rsa.RSAPrivateKey)
-    nonce = "593BEC0C930BF1AFEB40B4A08C8FB242"
-    message = f"{timestamp}\n{nonce}\n".encode() + body + b"\n"
-    signature = key.sign(message, padding.PKCS1v15(), hashes.SHA256())
-    return [
-        ("Wechatpay-Timestamp", str(timestamp)),
-        ("Wechatpay-Nonce", nonce),
-        ("Wechatpay-Signature", base64.b64encode(signature).decode()),
-        ("Wechatpay-Serial", serial),
-        ("Wechatpay-Signature-Type", "WECHATPAY2-SHA256-RSA2048"),
-    ]
-
-
-def v3_event(m: Merchant, event_type: str, resource: dict[str, Any]) -> V3Request:
-    """A genuine APIv3 event of merchant ``m``, signed now."""
-    key = resource.get("refund_id") or resource.get("transaction_id") or "x"
-    body = v3_body(m.v3_key, f"EV-{key}-{event_type}", event_type, resource)
-    return V3Request(v3_headers(body, m.private_key, m.key_id, int(time.time())), body)
-
-
-def v3_payment(m: Merchant, transaction_id: str, out_trade_no: str, total: int, trade_state: str = "SUCCESS") -> V3Request:
-    """A genuine APIv3 payment of merchant ``m``, signed now."""
-    return v3_event(m, "TRANSACTION.SUCCESS", transaction(m, transaction_id, out_trade_no, total, trade_state))
+def field(r: Request, name: str) -> str:
+    """A field of a v2 simulation (CDATA, as simulate writes it)."""
+    found = re.search(rb"<%s><!\[CDATA\[(.*?)\]\]></%s>" % (name.encode(), name.encode()), r.body)
+    assert found is not None, name
+    return found[1].decode()
 
 
 # ---- the apps on loopback, and a client ----------------------------------------------------------
@@ -304,8 +219,7 @@ def serve_fastapi(notify: Notify) -> Iterator[int]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port: int = sock.getsockname()[1]
-    config = uvicorn.Config(fastapi_app.create_app(notify), lifespan="off", log_level="warning")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(fastapi_app.create_app(notify), lifespan="off", log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -326,22 +240,16 @@ class Reply(NamedTuple):
     body: str
 
 
-def request(
-    port: int,
-    body: bytes,
-    headers: list[tuple[str, str]] | None = None,
-    *,
-    content_type: str = "text/xml",
-    chunked: bool = False,
-    method: str = "POST",
-    path: str = NOTIFY_PATH,
+def post(
+    port: int, r: Request | bytes, *, chunked: bool = False, method: str = "POST", path: str = NOTIFY_PATH
 ) -> Reply:
     """One request over a new HTTP/1.1 connection; the status, content type and body of the reply."""
+    headers, body = (r.headers, r.body) if isinstance(r, Request) else ([], r)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.putrequest(method, path)
-        conn.putheader("Content-Type", content_type)
-        for name, value in headers or []:
+        conn.putheader("Content-Type", "application/json" if headers else "text/xml")
+        for name, value in headers:
             conn.putheader(name, value)
         if chunked:
             conn.putheader("Transfer-Encoding", "chunked")
@@ -353,50 +261,30 @@ def request(
         else:
             conn.putheader("Content-Length", str(len(body)))
             conn.endheaders(body)
-        r = conn.getresponse()
-        text = r.read().decode()
-        if r.status == 204:
-            assert text == "", text
-        return Reply(r.status, r.getheader("Content-Type"), text)
+        response = conn.getresponse()
+        return Reply(response.status, response.getheader("Content-Type"), response.read().decode())
     finally:
         conn.close()
 
 
-def post_v2(port: int, body: bytes, **kwargs: Any) -> Reply:
-    return request(port, body, **kwargs)
-
-
-def post_v3(port: int, r: V3Request) -> Reply:
-    return request(port, r.body, r.headers, content_type="application/json")
-
-
-# ---- replies -----------------------------------------------------------------------------------
-
 V2_SUCCESS = Reply(200, "text/xml", wn.reply_success())
 V3_SUCCESS = Reply(204, None, "")
-
-
 V2_REFUSAL = "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>"
 V3_REFUSAL = '{"code":"FAIL","message":"rejected"}'
 
 
 def v2_fail(status: int) -> Reply:
-    """A v2 refusal: 200 when the version was decided (the FAIL is in the XML), 400 when the body
-    could not be read as either version, 500 for our own failure; always the one FAIL reply
-    (wn.REFUSAL_MESSAGE: the error code is only in the log)."""
-    assert wn.reply_fail(wn.REFUSAL_MESSAGE) == V2_REFUSAL
+    """A v2 refusal: 200 once the version was decided, 400 for a body of neither version, 500 for
+    our own failure; always the one FAIL reply (the code is only in the log)."""
     return Reply(status, "text/xml", V2_REFUSAL)
 
 
 def v3_fail(status: int) -> Reply:
-    """An APIv3 refusal: ``status``, application/json, always {"code":"FAIL","message":"rejected"}
-    (the error code is only in the log)."""
     return Reply(status, "application/json", V3_REFUSAL)
 
 
 class Rejections(logging.Handler):
-    """The error codes of the refusals Notify logs ("rejected ... notification: <code>: ..."), in
-    order: what the replies no longer say."""
+    """The error codes of the refusals Notify logs, in order: what the replies never say."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -408,14 +296,12 @@ class Rejections(logging.Handler):
             self.codes.append(args[-1].code)
 
     def take(self) -> list[str]:
-        """The codes logged since the last call."""
         codes, self.codes = self.codes, []
         return codes
 
 
 @contextmanager
 def rejections() -> Iterator[Rejections]:
-    """Collects the codes of the refusals the example logs (from every server thread)."""
     handler = Rejections()
     logger = logging.getLogger("wechatpay_notify_example")
     logger.addHandler(handler)
@@ -423,3 +309,39 @@ def rejections() -> Iterator[Rejections]:
         yield handler
     finally:
         logger.removeHandler(handler)
+
+
+# ---- reading the database ----------------------------------------------------------------------
+
+
+def rows(store: Store, table: str, columns: str) -> list[tuple[Any, ...]]:
+    """Every row of a table (these columns), oldest first."""
+    with store.connect() as db:
+        return [tuple(r) for r in db.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall()]
+
+
+def order(store: Store, m: Merchant, out_trade_no: str) -> tuple[Any, ...] | None:
+    """(amount_fen, status, transaction_id) of an order, or None."""
+    found = [r[2:] for r in rows(store, "orders", "merchant, out_trade_no, amount_fen, status, transaction_id")
+             if r[:2] == (m.label, out_trade_no)]
+    return found[0] if found else None
+
+
+def payments(store: Store) -> list[tuple[Any, ...]]:
+    """(merchant, dedupe_key, version, out_trade_no, total_fee, result, outcome)."""
+    return rows(store, "payments", "merchant, dedupe_key, version, out_trade_no, total_fee, result, outcome")
+
+
+def discrepancies(store: Store) -> list[tuple[Any, ...]]:
+    """(merchant, dedupe_key, out_trade_no, total_fee, order_amount_fen, reason)."""
+    return rows(store, "discrepancies", "merchant, dedupe_key, out_trade_no, total_fee, order_amount_fen, reason")
+
+
+def refunds(store: Store) -> list[tuple[Any, ...]]:
+    """(merchant, dedupe_key, version, out_trade_no, refund_fee, refund_status)."""
+    return rows(store, "refunds", "merchant, dedupe_key, version, out_trade_no, refund_fee, refund_status")
+
+
+def refund_states(store: Store) -> list[tuple[Any, ...]]:
+    """(merchant, refund_id, status)."""
+    return rows(store, "refund_states", "merchant, refund_id, status")

@@ -10,8 +10,7 @@
 // Usage: node --expose-gc soak.js CASES_DIR ROUNDS WARMUP
 // Prints "RESULT node <verifications> <seconds> <rss_start_kb> <rss_end_kb> js_heap_bytes <start>
 // <end> js_heap_committed_bytes <start> <end>" for scripts/soak.sh to judge; exits 1 on a wrong
-// verdict. Without a V3Verifier in the
-// package, the APIv3 case is left out with a "SKIP v3 (not available)" line.
+// verdict.
 
 const fs = require('node:fs')
 const path = require('node:path')
@@ -52,10 +51,6 @@ function load(dir) {
       const v = v2Verifier(c.config)
       run = () => v.decryptRefund(body)
     } else if (c.kind === 'v3') {
-      if (typeof wn.V3Verifier !== 'function') {
-        console.log('SKIP v3 (not available): the Node package has no V3Verifier')
-        continue
-      }
       const v = v3Verifier(c.config)
       const options = { now: c.now }
       run = () => v.verify(c.headers, body, options)

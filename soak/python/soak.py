@@ -6,8 +6,7 @@ VmRSS from /proc/self/status and ``sys.getallocatedblocks()``.
 
 Usage: python soak.py CASES_DIR ROUNDS WARMUP
 Prints ``RESULT python <verifications> <seconds> <rss_start_kb> <rss_end_kb> python_blocks <start>
-<end>`` for scripts/soak.sh to judge; exits 1 on a wrong verdict. When the package has no
-``V3Verifier`` yet, the APIv3 case is left out with a ``SKIP v3 (not available)`` line.
+<end>`` for scripts/soak.sh to judge; exits 1 on a wrong verdict.
 """
 
 from __future__ import annotations
@@ -62,9 +61,6 @@ def load(directory: Path) -> list[tuple[str, Callable[[], Any], dict[str, Any]]]
             call = v2_verifier(c["config"]).decrypt_refund
             run = (lambda call, body: lambda: call(body))(call, body)
         elif kind == "v3":
-            if not hasattr(wn, "V3Verifier"):
-                print("SKIP v3 (not available): wechatpay_notify has no V3Verifier", flush=True)
-                continue
             verify = v3_verifier(c["config"]).verify
             headers = {name: value for name, value in c["headers"]}
             now = c["now"]

@@ -1,8 +1,13 @@
 /* One notify endpoint for many merchants and both API versions, through the C API: every case of
  * tests/vectors/endpoint.json (exact verdicts and codes, the message rule, label / kind /
  * is_success / dedupe key / reply of valid cases, version / label / reply of refusals, built
- * refusals), misuse of the endpoint functions, and one endpoint shared by 8 threads. */
+ * refusals, the internal-failure reply of every request), the same profiles read from a profiles
+ * file by the core's loader, misuse of the endpoint functions, and one endpoint shared by 8
+ * threads. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, chmod */
 #include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -222,6 +227,26 @@ static void check_rejection(struct wechatpay_error *err, const char *code, const
   CHECK_ERROR(err, code);
 }
 
+/* The reply for the application's own failure in a version: 500 and that version's constant
+ * refusal (v2 the XML FAIL `wechatpay_reply_refusal` gives, APIv3 the JSON FAIL). */
+static void check_internal_reply(const struct wechatpay_http_reply *r, bool v3) {
+  CHECK(r->status == 500);
+  if (v3) {
+    CHECK(r->content_type != NULL && strcmp(r->content_type, "application/json") == 0);
+    CHECK(STR_EQ(r->body, "{\"code\":\"FAIL\",\"message\":\"rejected\"}"));
+  } else {
+    CHECK(r->content_type != NULL && strcmp(r->content_type, "text/xml") == 0);
+    CHECK(str_eq(r->body, wechatpay_reply_refusal(), strlen(wechatpay_reply_refusal())));
+  }
+}
+
+/* The internal-failure reply for a request's headers: the version the endpoint decides for it. */
+static void check_request_internal_reply(const struct request_case *c, bool v3) {
+  struct wechatpay_http_reply r;
+  CHECK_OK(wechatpay_internal_error_reply(c->headers, c->headers_len, &r));
+  check_internal_reply(&r, v3);
+}
+
 static void run_endpoint_vectors(const char *dir, struct ep_fixture *fx) {
   const char *file = "endpoint.json";
   json_t *root = load_vectors(dir, file, "wechatpay-notify/endpoint/1");
@@ -251,7 +276,13 @@ static void run_endpoint_vectors(const char *dir, struct ep_fixture *fx) {
           CHECK_OK(err);
           if (err == NULL) {
             struct wechatpay_str kind;
+            struct wechatpay_http_reply internal;
+            bool v3 = wechatpay_endpoint_result_version(res) == WECHATPAY_API_VERSION_V3;
             check_result(res, json_object_get(test, "expected"));
+            /* The application's own failure after verification: the result's version. */
+            CHECK(wechatpay_endpoint_result_internal_error_reply(res, &internal));
+            check_internal_reply(&internal, v3);
+            check_request_internal_reply(&c, v3);
             if (gi == 0 && wechatpay_endpoint_result_kind(res, &kind)) {
               struct wechatpay_str label;
               if (STR_EQ(kind, "v2_payment") && wechatpay_endpoint_result_label(res, &label) &&
@@ -265,7 +296,11 @@ static void run_endpoint_vectors(const char *dir, struct ep_fixture *fx) {
         } else {
           const char *code = expected_code ? expected_code : "?";
           bool forged = err != NULL && strcmp(code, "signature_mismatch") == 0 && c.headers_len == 0;
+          const json_t *version = json_object_get(json_object_get(test, "expected"), "version");
           if (gi == 0 && forged) keep_case(&fx->forged, test);
+          /* A request refused as APIv3 gets the APIv3 internal reply; v2 and undecided the v2 one. */
+          check_request_internal_reply(&c, json_is_string(version) &&
+                                               strcmp(json_string_value(version), "v3") == 0);
           check_rejection(err, code, json_object_get(test, "expected"));
           CHECK(res == (struct wechatpay_endpoint_result *)&ran); /* untouched on failure */
         }
@@ -561,9 +596,10 @@ static void handle_misuse(const struct ep_fixture *fx) {
     CHECK_OK(wechatpay_endpoint_handle(e, NULL, 0, pay->body, pay->body_len, pay->now, &res));
     p = wechatpay_endpoint_result_payment(res);
     CHECK(p != NULL);
-    CHECK_OK(wechatpay_payment_total_fee(p, &amount, &present));
+    CHECK_OK(wechatpay_payment_amount(p, LIT("total_fee"), &amount, &present));
     CHECK(present && amount > 0);
-    CHECK(wechatpay_payment_mch_id(p, &s) && STR_EQ(s, "10000100"));
+    CHECK_OK(wechatpay_payment_text(p, LIT("mch_id"), &s, &present));
+    CHECK(present && STR_EQ(s, "10000100"));
     wechatpay_endpoint_result_free(res);
     res = NULL;
     CHECK_OK(wechatpay_endpoint_handle(e, v3->headers, v3->headers_len, v3->body, v3->body_len, v3->now, &res));
@@ -855,6 +891,225 @@ static void ep_threads(const struct ep_fixture *fx) {
   end_case();
 }
 
+/* ---- the profiles file (the core's loader) ---- */
+
+/* The files written for one profiles file, removed afterwards. */
+struct temp_files {
+  char dir[256];
+  char names[32][48];
+  size_t n;
+};
+
+/* Writes DIR/NAME (`len` bytes) with `mode`. */
+static bool write_file(struct temp_files *t, const char *name, const char *data, size_t len, mode_t mode) {
+  char path[512];
+  FILE *f;
+  bool ok;
+  if (t->n == sizeof t->names / sizeof t->names[0]) return false;
+  snprintf(path, sizeof path, "%s/%s", t->dir, name);
+  f = fopen(path, "wb");
+  if (f == NULL) return false;
+  ok = fwrite(data, 1, len, f) == len;
+  ok = fclose(f) == 0 && ok;
+  snprintf(t->names[t->n++], sizeof t->names[0], "%s", name);
+  return ok && chmod(path, mode) == 0;
+}
+
+static void remove_files(struct temp_files *t) {
+  size_t i;
+  for (i = 0; i < t->n; i++) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", t->dir, t->names[i]);
+    unlink(path);
+  }
+  rmdir(t->dir);
+}
+
+/* Sets `key` of `obj` to a copy of `value` when it is a string / a non-empty array / an integer. */
+static void copy_if(json_t *obj, const char *key, const json_t *value) {
+  if (json_is_string(value) || json_is_integer(value) ||
+      (json_is_array(value) && json_array_size(value) > 0)) {
+    json_object_set_new(obj, key, json_deep_copy(value));
+  }
+}
+
+/* The vectors' profiles (`config.profiles`) as a profiles file, `profiles.json` in t->dir: every
+ * key in a file of its own with mode 0600 (never in the profiles file), every PEM in a file. */
+static bool write_profiles_file(struct temp_files *t, const json_t *profiles) {
+  json_t *doc = json_object(), *list = json_array();
+  const json_t *profile;
+  size_t i;
+  bool ok = true;
+  char *text;
+  json_object_set_new(doc, "profiles", list);
+  json_array_foreach(profiles, i, profile) {
+    const json_t *v2 = json_object_get(profile, "v2"), *v3 = json_object_get(profile, "v3");
+    json_t *out = json_object();
+    char name[48];
+    json_object_set_new(out, "label", json_deep_copy(json_object_get(profile, "label")));
+    copy_if(out, "mch_id", json_object_get(profile, "mchId"));
+    if (json_is_object(v2)) {
+      json_t *part = json_object();
+      const json_t *key = json_object_get(v2, "apiKey");
+      snprintf(name, sizeof name, "p%zu-v2.key", i);
+      ok = ok && json_is_string(key) && write_file(t, name, json_string_value(key), json_string_length(key), 0600);
+      json_object_set_new(part, "api_key_file", json_string(name));
+      copy_if(part, "sign_type", json_object_get(v2, "signType"));
+      copy_if(part, "mch_id", json_object_get(v2, "mchId"));
+      copy_if(part, "appid", json_object_get(v2, "appid"));
+      copy_if(part, "also_accept", json_object_get(v2, "alsoAccept"));
+      copy_if(part, "max_body_bytes", json_object_get(v2, "maxBodyBytes"));
+      json_object_set_new(out, "v2", part);
+    }
+    if (json_is_object(v3)) {
+      json_t *part = json_object(), *keys = json_object();
+      const json_t *key = json_object_get(v3, "apiV3Key"), *pair;
+      size_t k;
+      snprintf(name, sizeof name, "p%zu-v3.key", i);
+      ok = ok && json_is_string(key) && write_file(t, name, json_string_value(key), json_string_length(key), 0600);
+      json_object_set_new(part, "api_v3_key_file", json_string(name));
+      json_array_foreach(json_object_get(v3, "platformKeys"), k, pair) {
+        const json_t *pem = json_array_get(pair, 1);
+        snprintf(name, sizeof name, "p%zu-k%zu.pem", i, k);
+        ok = ok && json_is_string(pem) && write_file(t, name, json_string_value(pem), json_string_length(pem), 0644);
+        json_object_set_new(keys, json_string_value(json_array_get(pair, 0)), json_string(name));
+      }
+      json_object_set_new(part, "platform_keys", keys);
+      copy_if(part, "mch_ids", json_object_get(v3, "mchIds"));
+      copy_if(part, "max_clock_skew", json_object_get(v3, "maxClockSkew"));
+      copy_if(part, "max_body_bytes", json_object_get(v3, "maxBodyBytes"));
+      json_object_set_new(out, "v3", part);
+    }
+    json_array_append_new(list, out);
+  }
+  text = json_dumps(doc, JSON_INDENT(1));
+  ok = ok && text != NULL && write_file(t, "profiles.json", text, strlen(text), 0600);
+  free(text);
+  json_decref(doc);
+  return ok;
+}
+
+/* One request through two endpoints: the same verdict, code, label, kind and dedupe key. */
+static void same_outcome(const struct wechatpay_endpoint *a, const struct wechatpay_endpoint *b,
+                         const struct ep_case *c) {
+  struct wechatpay_endpoint_result *ra = NULL, *rb = NULL;
+  struct wechatpay_error *ea, *eb;
+  if (c->body == NULL) return;
+  ea = wechatpay_endpoint_handle(a, c->headers, c->headers_len, c->body, c->body_len, c->now, &ra);
+  eb = wechatpay_endpoint_handle(b, c->headers, c->headers_len, c->body, c->body_len, c->now, &rb);
+  CHECK((ea == NULL) == (eb == NULL));
+  if (ea != NULL && eb != NULL) {
+    CHECK(strcmp(wechatpay_error_code(ea), wechatpay_error_code(eb)) == 0);
+  } else if (ra != NULL && rb != NULL) {
+    struct wechatpay_str la, lb, ka, kb, da = {NULL, 0}, db = {NULL, 0};
+    CHECK(wechatpay_endpoint_result_label(ra, &la) && wechatpay_endpoint_result_label(rb, &lb) &&
+          str_eq(la, lb.data, lb.len));
+    CHECK(wechatpay_endpoint_result_kind(ra, &ka) && wechatpay_endpoint_result_kind(rb, &kb) &&
+          str_eq(ka, kb.data, kb.len));
+    CHECK(wechatpay_endpoint_result_dedupe_key(ra, &da) == wechatpay_endpoint_result_dedupe_key(rb, &db));
+    CHECK(str_eq(da, db.data, db.len));
+  }
+  wechatpay_error_free(ea);
+  wechatpay_error_free(eb);
+  wechatpay_endpoint_result_free(ra);
+  wechatpay_endpoint_result_free(rb);
+}
+
+static void profiles_file(const struct ep_fixture *fx) {
+  struct temp_files t;
+  struct wechatpay_endpoint *built = fixture_endpoint(fx), *loaded = NULL;
+  struct wechatpay_endpoint *untouched = (struct wechatpay_endpoint *)&sentinel;
+  struct wechatpay_error *err;
+  char path[512];
+  memset(&t, 0, sizeof t);
+  snprintf(t.dir, sizeof t.dir, "%s", "/tmp/wechatpay-c-profiles-XXXXXX");
+
+  begin_case("profiles file: the core's loader builds the endpoint the builder does from the same profiles");
+  CHECK(mkdtemp(t.dir) != NULL && write_profiles_file(&t, fx->profiles));
+  snprintf(path, sizeof path, "%s/profiles.json", t.dir);
+  CHECK_OK(wechatpay_endpoint_from_profiles_file(path, strlen(path), &loaded));
+  if (loaded != NULL && built != NULL) {
+    size_t i, n = wechatpay_endpoint_profile_count(built);
+    CHECK(n > 0 && wechatpay_endpoint_profile_count(loaded) == n);
+    for (i = 0; i < n; i++) {
+      struct wechatpay_str a, b;
+      CHECK(wechatpay_endpoint_label(built, i, &a) && wechatpay_endpoint_label(loaded, i, &b) &&
+            str_eq(a, b.data, b.len));
+    }
+    same_outcome(built, loaded, &fx->v2_payment);
+    same_outcome(built, loaded, &fx->v2_refund);
+    same_outcome(built, loaded, &fx->v3);
+    same_outcome(built, loaded, &fx->forged);
+  }
+  wechatpay_endpoint_free(loaded);
+  end_case();
+
+  begin_case("profiles file: refused files are invalid_config, naming no key; misuse is invalid_argument");
+  /* Readable by others: refused (chmod 600), then accepted again. */
+  CHECK(chmod(path, 0644) == 0);
+  err = wechatpay_endpoint_from_profiles_file(path, strlen(path), &untouched);
+  CHECK(err != NULL && strstr(wechatpay_error_message(err), "profiles.json") != NULL);
+  CHECK_ERROR(err, "invalid_config");
+  CHECK(chmod(path, 0600) == 0);
+  {
+    /* A key written inline, and an unknown setting. */
+    static const char inline_key[] =
+        "{\"profiles\": [{\"label\": \"x\", \"v2\": {\"api_key\": \"" TEST_KEY "\", \"sign_type\": \"MD5\", "
+        "\"mch_id\": \"1\"}}]}";
+    static const char unknown[] =
+        "{\"profiles\": [{\"label\": \"x\", \"v2\": {\"api_key_file\": \"p0-v2.key\", \"signType\": \"MD5\", "
+        "\"mch_id\": \"1\"}}]}";
+    char other[512];
+    CHECK(write_file(&t, "inline.json", inline_key, strlen(inline_key), 0600));
+    snprintf(other, sizeof other, "%s/inline.json", t.dir);
+    err = wechatpay_endpoint_from_profiles_file(other, strlen(other), &untouched);
+    CHECK(err != NULL && strstr(wechatpay_error_message(err), TEST_KEY) == NULL);
+    CHECK_ERROR(err, "invalid_config");
+    CHECK(write_file(&t, "unknown.json", unknown, strlen(unknown), 0600));
+    snprintf(other, sizeof other, "%s/unknown.json", t.dir);
+    CHECK_ERROR(wechatpay_endpoint_from_profiles_file(other, strlen(other), &untouched), "invalid_config");
+    snprintf(other, sizeof other, "%s/missing.json", t.dir);
+    CHECK_ERROR(wechatpay_endpoint_from_profiles_file(other, strlen(other), &untouched), "invalid_config");
+    /* The path is pointer + length: a NUL-terminated prefix is not read past `path_len`. */
+    CHECK_ERROR(wechatpay_endpoint_from_profiles_file(path, strlen(path) - 1, &untouched), "invalid_config");
+    CHECK_ERROR(wechatpay_endpoint_from_profiles_file(NULL, 0, &untouched), "invalid_config");
+  }
+  CHECK_ERROR(wechatpay_endpoint_from_profiles_file(NULL, 5, &untouched), "invalid_argument");
+  CHECK_ERROR(wechatpay_endpoint_from_profiles_file(path, strlen(path), NULL), "invalid_argument");
+  CHECK(untouched == (struct wechatpay_endpoint *)&sentinel);
+  end_case();
+  remove_files(&t);
+  wechatpay_endpoint_free(built);
+}
+
+/* The internal-failure reply: a request's version from its headers, and misuse. */
+static void internal_reply_misuse(const struct ep_fixture *fx) {
+  struct wechatpay_http_reply r, untouched;
+  struct wechatpay_field bad[1];
+  begin_case("internal reply: by the request's headers (Wechatpay-Signature, any case), and misuse");
+  CHECK_OK(wechatpay_internal_error_reply(NULL, 0, &r));
+  check_internal_reply(&r, false);
+  bad[0].name.data = "wechatpay-SIGNATURE";
+  bad[0].name.len = 19;
+  bad[0].value.data = "";
+  bad[0].value.len = 0;
+  CHECK_OK(wechatpay_internal_error_reply(bad, 1, &r));
+  check_internal_reply(&r, true);
+  if (fx->v3.body != NULL) {
+    CHECK_OK(wechatpay_internal_error_reply(fx->v3.headers, fx->v3.headers_len, &r));
+    check_internal_reply(&r, true);
+  }
+  untouched.status = 7;
+  bad[0].name.data = "\xff";
+  bad[0].name.len = 1;
+  CHECK_ERROR(wechatpay_internal_error_reply(bad, 1, &untouched), "invalid_argument");
+  CHECK_ERROR(wechatpay_internal_error_reply(NULL, 1, &untouched), "invalid_argument");
+  CHECK_ERROR(wechatpay_internal_error_reply(NULL, 0, NULL), "invalid_argument");
+  CHECK(untouched.status == 7);
+  CHECK(!wechatpay_endpoint_result_internal_error_reply(NULL, &untouched) && untouched.status == 7);
+  end_case();
+}
+
 void run_endpoint_tests(const char *dir) {
   struct ep_fixture fx;
   memset(&fx, 0, sizeof fx);
@@ -864,9 +1119,11 @@ void run_endpoint_tests(const char *dir) {
         fx.v3.body != NULL && fx.forged.body != NULL);
   end_case();
   builder_misuse();
+  internal_reply_misuse(&fx);
   if (fx.profiles != NULL) {
     handle_misuse(&fx);
     merchant_ids(&fx);
+    profiles_file(&fx);
     ep_threads(&fx);
   }
   free_case(&fx.v2_payment);

@@ -89,18 +89,24 @@ static void null_arguments(void) {
     CHECK(wechatpay_payment_field_count(NULL) == 0);
     CHECK(!wechatpay_payment_field(NULL, 0, &f) && f.name.data == s.data);
     CHECK(!wechatpay_payment_get(NULL, LIT("appid"), &s) && s.len == 8);
-    CHECK(!wechatpay_payment_appid(NULL, &s) && s.len == 8);
-    CHECK_ERROR(wechatpay_payment_total_fee(NULL, &n, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_text(NULL, LIT("appid"), &s, &present), "invalid_argument");
+    CHECK(s.len == 8 && present);
+    CHECK_ERROR(wechatpay_payment_amount(NULL, LIT("total_fee"), &n, &present), "invalid_argument");
     CHECK(!wechatpay_payment_is_success(NULL));
-    CHECK(!wechatpay_payment_sign_type(NULL, &s) && s.len == 8);
+    CHECK(!wechatpay_payment_dedupe_key(NULL, &s) && s.len == 8);
+    CHECK_ERROR(wechatpay_payment_bool(NULL, LIT("is_success"), &present), "invalid_argument");
+    CHECK(present);
     CHECK_ERROR(wechatpay_payment_coupons_len(NULL, &len), "invalid_argument");
     CHECK_ERROR(wechatpay_payment_coupon(NULL, 0, &c), "invalid_argument");
     CHECK(c.id.len == 8 && len == 42);
     CHECK(wechatpay_refund_field_count(NULL) == 0 && wechatpay_refund_req_info_count(NULL) == 0);
     CHECK(!wechatpay_refund_req_info_get(NULL, LIT("refund_id"), &s) && s.len == 8);
-    CHECK_ERROR(wechatpay_refund_refund_fee(NULL, &n, &present), "invalid_argument");
-    CHECK(n == 42 && present);
+    CHECK_ERROR(wechatpay_refund_amount(NULL, LIT("refund_fee"), &n, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_refund_text(NULL, LIT("refund_id"), &s, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_refund_bool(NULL, LIT("is_success"), &present), "invalid_argument");
+    CHECK(n == 42 && present && s.len == 8);
     CHECK(!wechatpay_refund_is_success(NULL));
+    CHECK(!wechatpay_refund_dedupe_key(NULL, &s) && s.len == 8);
     CHECK(strcmp(wechatpay_error_code(NULL), "") == 0);
     CHECK(strcmp(wechatpay_error_message(NULL), "") == 0);
     CHECK(wechatpay_error_number(NULL) == 0);
@@ -121,13 +127,18 @@ static void null_arguments(void) {
   {
     struct wechatpay_payment *live = NULL;
     CHECK_OK(wechatpay_verifier_verify_payment(v, (const uint8_t *)body, len, &live));
-    CHECK(!wechatpay_payment_appid(live, NULL));
     {
       uint64_t n = 42;
       bool present = false;
       size_t count = 42;
-      CHECK_ERROR(wechatpay_payment_total_fee(live, NULL, &present), "invalid_argument");
-      CHECK_ERROR(wechatpay_payment_total_fee(live, &n, NULL), "invalid_argument");
+      struct wechatpay_str s = {"sentinel", 8};
+      CHECK_ERROR(wechatpay_payment_text(live, LIT("appid"), NULL, &present), "invalid_argument");
+      CHECK_ERROR(wechatpay_payment_text(live, LIT("appid"), &s, NULL), "invalid_argument");
+      CHECK_ERROR(wechatpay_payment_amount(live, LIT("total_fee"), NULL, &present), "invalid_argument");
+      CHECK_ERROR(wechatpay_payment_amount(live, LIT("total_fee"), &n, NULL), "invalid_argument");
+      CHECK_ERROR(wechatpay_payment_bool(live, LIT("is_success"), NULL), "invalid_argument");
+      CHECK(!wechatpay_payment_dedupe_key(live, NULL));
+      CHECK(s.len == 8);
       CHECK_ERROR(wechatpay_payment_coupons_len(live, NULL), "invalid_argument");
       CHECK(n == 42 && !present);
       CHECK_OK(wechatpay_payment_coupons_len(live, &count));
@@ -146,6 +157,58 @@ static void null_arguments(void) {
       CHECK(wechatpay_payment_get(live, LIT("total_fee"), &s) && STR_EQ(s, "100"));
     }
     wechatpay_payment_free(live);
+  }
+  end_case();
+
+  begin_case("misuse: the v2 by-name getters refuse names the view does not declare and other kinds");
+  {
+    struct wechatpay_payment *live = NULL;
+    struct wechatpay_str s = {"sentinel", 8};
+    uint64_t n = 42;
+    bool present = false, b = false;
+    CHECK_OK(wechatpay_verifier_verify_payment(v, (const uint8_t *)body, len, &live));
+    /* Unknown (a field that is no typed property, another case, a NUL, not UTF-8, none). */
+    CHECK_ERROR(wechatpay_payment_text(live, LIT("return_code"), &s, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_text(live, LIT("OUT_TRADE_NO"), &s, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_text(live, "out_trade_no\0", 13, &s, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_text(live, LIT("\xff"), &s, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_text(live, NULL, 0, &s, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_text(live, NULL, 3, &s, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_amount(live, LIT("refund_fee"), &n, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_bool(live, LIT("is_succes"), &b), "invalid_argument");
+    /* Another kind: each getter reads only its own (coupons: the coupon getters). */
+    CHECK_ERROR(wechatpay_payment_text(live, LIT("total_fee"), &s, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_text(live, LIT("is_success"), &s, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_text(live, LIT("coupons"), &s, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_amount(live, LIT("out_trade_no"), &n, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_amount(live, LIT("coupons"), &n, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_payment_bool(live, LIT("dedupe_key"), &b), "invalid_argument");
+    CHECK(s.len == 8 && n == 42 && !present && !b);
+    /* Read by name: text, sign_type, amount, bool. */
+    CHECK_OK(wechatpay_payment_text(live, LIT("out_trade_no"), &s, &present));
+    CHECK(present && STR_EQ(s, "20261127ORDER0001"));
+    CHECK_OK(wechatpay_payment_text(live, LIT("sign_type"), &s, &present));
+    CHECK(present && STR_EQ(s, "MD5"));
+    CHECK_OK(wechatpay_payment_amount(live, LIT("total_fee"), &n, &present));
+    CHECK(present && n == 100);
+    CHECK_OK(wechatpay_payment_bool(live, LIT("is_success"), &b));
+    CHECK(b);
+    wechatpay_payment_free(live);
+  }
+  {
+    /* The refund view by name: the outer mch_id is a refund property, total_fee an amount. A
+     * payment handle is never a refund: the refund getters only take refund handles. */
+    struct wechatpay_property p = {{"sentinel", 8}, WECHATPAY_PROPERTY_KIND_BOOL, {"x", 1}};
+    size_t i, count = wechatpay_refund_property_count();
+    bool text = false, amount = false, flag = false;
+    for (i = 0; i < count; i++) {
+      CHECK(wechatpay_refund_property(i, &p));
+      text = text || (STR_EQ(p.name, "refund_id") && p.kind == WECHATPAY_PROPERTY_KIND_TEXT);
+      amount = amount || (STR_EQ(p.name, "refund_fee") && p.kind == WECHATPAY_PROPERTY_KIND_AMOUNT);
+      flag = flag || (STR_EQ(p.name, "is_success") && p.kind == WECHATPAY_PROPERTY_KIND_BOOL);
+    }
+    CHECK(count > 0 && text && amount && flag);
+    CHECK(!wechatpay_refund_property(count, &p) && !wechatpay_payment_property(0, NULL));
   }
   end_case();
 
@@ -313,21 +376,26 @@ static void api_shape(void) {
     CHECK_ERROR(wechatpay_verifier_verify_payment(v1, (const uint8_t *)md5, strlen(md5), &p),
                 "signature_mismatch");
     CHECK_OK(wechatpay_verifier_verify_payment(v2, (const uint8_t *)md5, strlen(md5), &p));
-    CHECK(wechatpay_payment_sign_type(p, &s) && STR_EQ(s, "MD5"));
+    CHECK_OK(wechatpay_payment_text(p, LIT("sign_type"), &s, &present));
+    CHECK(present && STR_EQ(s, "MD5"));
     n = 42;
-    CHECK_OK(wechatpay_payment_total_fee(p, &n, &present));
+    CHECK_OK(wechatpay_payment_amount(p, LIT("total_fee"), &n, &present));
     CHECK(present && n == 0);
     CHECK(wechatpay_payment_is_success(p));
     CHECK(wechatpay_payment_dedupe_key(p, &s) && STR_EQ(s, "4200000003"));
     /* Absent: no error, present = false, the value untouched. */
-    CHECK_OK(wechatpay_payment_cash_fee(p, &n, &present));
+    CHECK_OK(wechatpay_payment_amount(p, LIT("cash_fee"), &n, &present));
     CHECK(!present && n == 0);
-    CHECK(!wechatpay_payment_attach(p, &s));
+    s.len = 42;
+    present = true;
+    CHECK_OK(wechatpay_payment_text(p, LIT("attach"), &s, &present));
+    CHECK(!present && s.len == 42);
     wechatpay_payment_free(p);
     p = NULL;
     CHECK_OK(wechatpay_verifier_verify_payment(v1, (const uint8_t *)hmac, strlen(hmac), &p));
-    CHECK(wechatpay_payment_sign_type(p, &s) && STR_EQ(s, "HMAC-SHA256"));
-    CHECK_OK(wechatpay_payment_total_fee(p, &n, &present));
+    CHECK_OK(wechatpay_payment_text(p, LIT("sign_type"), &s, &present));
+    CHECK(present && STR_EQ(s, "HMAC-SHA256"));
+    CHECK_OK(wechatpay_payment_amount(p, LIT("total_fee"), &n, &present));
     CHECK(present && n == 9999999999999999999ULL);
     CHECK(wechatpay_payment_field_count(p) == 8);
     wechatpay_payment_free(p);
@@ -411,10 +479,10 @@ static void misaligned_pointers(void) {
       struct wechatpay_str *bad_str = MISALIGNED(struct wechatpay_str *, storage.words);
       uint64_t *bad_u64 = MISALIGNED(uint64_t *, storage.words);
       bool present = false;
-      CHECK(!wechatpay_payment_appid(p, bad_str));
-      CHECK_ERROR(wechatpay_payment_total_fee(p, bad_u64, &present), "invalid_argument");
-      CHECK_ERROR(wechatpay_payment_total_fee(MISALIGNED(const struct wechatpay_payment *, p),
-                                              &storage.words[0], &present),
+      CHECK_ERROR(wechatpay_payment_text(p, LIT("appid"), bad_str, &present), "invalid_argument");
+      CHECK_ERROR(wechatpay_payment_amount(p, LIT("total_fee"), bad_u64, &present), "invalid_argument");
+      CHECK_ERROR(wechatpay_payment_amount(MISALIGNED(const struct wechatpay_payment *, p), LIT("total_fee"),
+                                           &storage.words[0], &present),
                   "invalid_argument");
       CHECK(!present);
       CHECK(wechatpay_payment_field_count(MISALIGNED(const struct wechatpay_payment *, p)) == 0);
@@ -490,23 +558,23 @@ static void typed_amounts_and_states(void) {
     struct wechatpay_coupon c;
     struct wechatpay_str s;
     struct wechatpay_error *err;
-    CHECK_OK(wechatpay_payment_total_fee(p, &n, &present));
+    CHECK_OK(wechatpay_payment_amount(p, LIT("total_fee"), &n, &present));
     CHECK(present && n == 100);
     /* "1.00" and "-1": errors, the outputs untouched. */
     n = 42;
     present = false;
-    err = wechatpay_payment_cash_fee(p, &n, &present);
+    err = wechatpay_payment_amount(p, LIT("cash_fee"), &n, &present);
     CHECK(err != NULL && wechatpay_error_number(err) == WECHATPAY_ERROR_KIND_MISSING_FIELD);
     CHECK(err != NULL && strstr(wechatpay_error_message(err), "cash_fee") != NULL);
     CHECK_ERROR(err, "missing_field");
-    CHECK_ERROR(wechatpay_payment_settlement_total_fee(p, &n, &present), "missing_field");
+    CHECK_ERROR(wechatpay_payment_amount(p, LIT("settlement_total_fee"), &n, &present), "missing_field");
     CHECK(n == 42 && !present);
     /* An empty element is absent. */
     present = true;
-    CHECK_OK(wechatpay_payment_coupon_fee(p, &n, &present));
+    CHECK_OK(wechatpay_payment_amount(p, LIT("coupon_fee"), &n, &present));
     CHECK(!present && n == 42);
     /* The coupons: coupon_fee_0 "x5" is not an amount, so there is no coupon list. */
-    CHECK_OK(wechatpay_payment_coupon_count(p, &n, &present));
+    CHECK_OK(wechatpay_payment_amount(p, LIT("coupon_count"), &n, &present));
     CHECK(present && n == 1);
     CHECK_ERROR(wechatpay_payment_coupons_len(p, &len), "missing_field");
     CHECK(len == 42);
@@ -516,7 +584,7 @@ static void typed_amounts_and_states(void) {
     /* The field itself is kept exactly as received. */
     CHECK(wechatpay_payment_get(p, LIT("cash_fee"), &s) && STR_EQ(s, "1.00"));
     /* Each call gives a fresh error handle. */
-    err = wechatpay_payment_cash_fee(p, &n, &present);
+    err = wechatpay_payment_amount(p, LIT("cash_fee"), &n, &present);
     CHECK_ERROR(err, "missing_field");
     wechatpay_payment_free(p);
     p = NULL;
@@ -536,7 +604,7 @@ static void typed_amounts_and_states(void) {
     uint64_t n = 0;
     bool present = false;
     size_t len = 0;
-    CHECK_ERROR(wechatpay_payment_coupon_count(p, &n, &present), "missing_field");
+    CHECK_ERROR(wechatpay_payment_amount(p, LIT("coupon_count"), &n, &present), "missing_field");
     CHECK_ERROR(wechatpay_payment_coupons_len(p, &len), "missing_field");
     wechatpay_payment_free(p);
     p = NULL;
@@ -578,7 +646,9 @@ static void typed_amounts_and_states(void) {
       struct wechatpay_str s;
       CHECK(!wechatpay_payment_is_success(p));
       CHECK(wechatpay_payment_dedupe_key(p, &s) && STR_EQ(s, "4200000006:FAIL"));
-      CHECK(wechatpay_payment_transaction_id(p, &s) && STR_EQ(s, "4200000006"));
+      bool present = false;
+      CHECK_OK(wechatpay_payment_text(p, LIT("transaction_id"), &s, &present));
+      CHECK(present && STR_EQ(s, "4200000006"));
       wechatpay_payment_free(p);
       p = NULL;
     }

@@ -29,7 +29,7 @@ static void *worker(void *arg) {
       job->failures++;
     }
     wechatpay_error_free(err);
-    err = wechatpay_payment_total_fee(p, &fee, &present);
+    err = wechatpay_payment_amount(p, LIT("total_fee"), &fee, &present);
     if (err != NULL || !present || fee != 888) job->failures++;
     wechatpay_error_free(err);
     wechatpay_payment_free(p);

@@ -1,97 +1,14 @@
 /* Runs the v2 vector files in tests/vectors through the C API (v3.c runs v3_notify.json):
- * identical verdicts and error codes to every other surface. Each file must run exactly `numberOfTests` cases; every key
- * of a valid case's `expected.typed` is read through the accessor table below; every invalid case's
- * error obeys the message rule (check_error in main.c). run_typed_view_tests compares the accessor
- * tables with the core's declaration, tests/vectors/typed_views.json, in both directions. */
+ * identical verdicts and error codes to every other surface. Each file must run exactly
+ * `numberOfTests` cases; every key of a valid case's `expected.typed` is read by name through the
+ * library's listing of the core's declaration (check_typed, views.c); every invalid case's error
+ * obeys the message rule (check_error in main.c). */
 #include <stdlib.h>
 
 #include <jansson.h>
 
 #include "harness.h"
 #include "vectors.h"
-
-/* The C surface's typed views: one row per typed property of the core's declaration
- * (tests/vectors/typed_views.json), name -> kind -> accessor. The vector runner looks every key of
- * `expected.typed` up here (an unknown name fails: the core has a property C lacks), and
- * run_typed_view_tests compares these tables with typed_views.json in both directions. */
-enum typed_kind { KIND_TEXT, KIND_AMOUNT, KIND_BOOL, KIND_SIGN_TYPE, KIND_COUPONS };
-static const char *const KIND_NAMES[] = {"text", "amount", "bool", "sign_type", "coupons"};
-
-struct payment_property {
-  const char *name;
-  enum typed_kind kind;
-  bool (*text)(const struct wechatpay_payment *, struct wechatpay_str *); /* text, sign_type */
-  struct wechatpay_error *(*amount)(const struct wechatpay_payment *, uint64_t *, bool *); /* amount */
-  bool (*flag)(const struct wechatpay_payment *);                        /* bool */
-};
-
-struct refund_property {
-  const char *name;
-  enum typed_kind kind;
-  bool (*text)(const struct wechatpay_refund *, struct wechatpay_str *);
-  struct wechatpay_error *(*amount)(const struct wechatpay_refund *, uint64_t *, bool *);
-  bool (*flag)(const struct wechatpay_refund *);
-};
-
-/* The property name is the accessor's suffix, so a row cannot name one property and call another. */
-#define PAY_TEXT(n) {#n, KIND_TEXT, wechatpay_payment_##n, NULL, NULL}
-#define PAY_AMOUNT(n) {#n, KIND_AMOUNT, NULL, wechatpay_payment_##n, NULL}
-#define REFUND_TEXT(n) {#n, KIND_TEXT, wechatpay_refund_##n, NULL, NULL}
-#define REFUND_AMOUNT(n) {#n, KIND_AMOUNT, NULL, wechatpay_refund_##n, NULL}
-
-static const struct payment_property PAYMENT_VIEW[] = {
-    PAY_TEXT(appid),
-    PAY_TEXT(mch_id),
-    PAY_TEXT(sub_appid),
-    PAY_TEXT(sub_mch_id),
-    PAY_TEXT(device_info),
-    PAY_TEXT(nonce_str),
-    PAY_TEXT(result_code),
-    PAY_TEXT(err_code),
-    PAY_TEXT(err_code_des),
-    PAY_TEXT(openid),
-    PAY_TEXT(is_subscribe),
-    PAY_TEXT(trade_type),
-    PAY_TEXT(bank_type),
-    PAY_TEXT(fee_type),
-    PAY_TEXT(cash_fee_type),
-    PAY_TEXT(transaction_id),
-    PAY_TEXT(out_trade_no),
-    PAY_TEXT(attach),
-    PAY_TEXT(time_end),
-    PAY_AMOUNT(total_fee),
-    PAY_AMOUNT(settlement_total_fee),
-    PAY_AMOUNT(cash_fee),
-    PAY_AMOUNT(coupon_fee),
-    PAY_AMOUNT(coupon_count),
-    PAY_TEXT(dedupe_key),
-    {"sign_type", KIND_SIGN_TYPE, wechatpay_payment_sign_type, NULL, NULL},
-    {"is_success", KIND_BOOL, NULL, NULL, wechatpay_payment_is_success},
-    /* wechatpay_payment_coupons_len + wechatpay_payment_coupon */
-    {"coupons", KIND_COUPONS, NULL, NULL, NULL},
-};
-
-static const struct refund_property REFUND_VIEW[] = {
-    REFUND_TEXT(appid),
-    REFUND_TEXT(mch_id),
-    REFUND_TEXT(transaction_id),
-    REFUND_TEXT(out_trade_no),
-    REFUND_TEXT(refund_id),
-    REFUND_TEXT(out_refund_no),
-    REFUND_TEXT(refund_status),
-    REFUND_TEXT(success_time),
-    REFUND_TEXT(refund_recv_accout),
-    REFUND_TEXT(refund_account),
-    REFUND_TEXT(refund_request_source),
-    REFUND_AMOUNT(total_fee),
-    REFUND_AMOUNT(refund_fee),
-    REFUND_AMOUNT(settlement_total_fee),
-    REFUND_AMOUNT(settlement_refund_fee),
-    REFUND_TEXT(dedupe_key),
-    {"is_success", KIND_BOOL, NULL, NULL, wechatpay_refund_is_success},
-};
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 struct wechatpay_str jstr(const json_t *s) {
   struct wechatpay_str out;
@@ -257,54 +174,8 @@ static bool req_info_at(const void *h, size_t i, struct wechatpay_field *f) {
   return wechatpay_refund_req_info_field((const struct wechatpay_refund *)h, i, f);
 }
 
-static void check_coupons(const struct wechatpay_payment *p, const json_t *expected) {
-  size_t i, n = (size_t)-1;
-  struct wechatpay_coupon c;
-  struct wechatpay_error *err = wechatpay_payment_coupons_len(p, &n);
-  const char *code = expected_error(expected);
-  if (code != NULL) {
-    /* The coupons cannot be listed: both getters refuse with the code, writing nothing. */
-    CHECK(err != NULL && n == (size_t)-1);
-    if (err != NULL) CHECK_ERROR(err, code);
-    c.id.len = 42;
-    err = wechatpay_payment_coupon(p, 0, &c);
-    CHECK(err != NULL && c.id.len == 42);
-    if (err != NULL) CHECK_ERROR(err, code);
-    return;
-  }
-  CHECK_OK(err);
-  if (err != NULL) return;
-  CHECK(json_is_array(expected));
-  CHECK(n == json_array_size(expected));
-  for (i = 0; i < n && i < json_array_size(expected); i++) {
-    const json_t *e = json_array_get(expected, i);
-    const char *key;
-    const json_t *value;
-    CHECK_OK(wechatpay_payment_coupon(p, i, &c));
-    /* Every key of the expected coupon is a member of struct wechatpay_coupon. */
-    json_object_foreach((json_t *)e, key, value) {
-      if (strcmp(key, "id") == 0) {
-        CHECK(jstr_eq(c.id, value));
-      } else if (strcmp(key, "coupon_type") == 0) {
-        check_text(c.has_coupon_type, c.coupon_type, value, "coupon_type");
-      } else if (strcmp(key, "fee") == 0) {
-        check_amount(c.has_fee, c.fee, value, "coupon fee");
-      } else {
-        char msg[160];
-        snprintf(msg, sizeof msg, "coupon key %s has no member in struct wechatpay_coupon", key);
-        check_failed(__FILE__, __LINE__, msg);
-      }
-    }
-    CHECK(json_object_size(e) == 3);
-  }
-  /* Past the end: invalid_argument, nothing written. */
-  CHECK_ERROR(wechatpay_payment_coupon(p, n, &c), "invalid_argument");
-}
-
 static void check_payment(const struct wechatpay_payment *p, const json_t *expected) {
   const json_t *typed = json_object_get(expected, "typed");
-  const char *key;
-  const json_t *value;
   size_t count = wechatpay_payment_field_count(p), i;
   check_pairs(json_object_get(expected, "fields"), count, pay_at, p, "fields");
   /* Lookup by name agrees with the ordered list. */
@@ -315,51 +186,21 @@ static void check_payment(const struct wechatpay_payment *p, const json_t *expec
     CHECK(wechatpay_payment_get(p, f.name.data, f.name.len, &v) && v.data == f.value.data &&
           v.len == f.value.len);
   }
-  CHECK(json_is_object(typed));
-  json_object_foreach((json_t *)typed, key, value) {
-    const struct payment_property *prop = NULL;
-    size_t k;
-    for (k = 0; k < COUNT(PAYMENT_VIEW); k++) {
-      if (strcmp(key, PAYMENT_VIEW[k].name) == 0) prop = &PAYMENT_VIEW[k];
-    }
-    if (prop == NULL) {
-      char msg[160];
-      snprintf(msg, sizeof msg, "typed key %s has no payment accessor in the C table", key);
-      check_failed(__FILE__, __LINE__, msg);
-      continue;
-    }
-    switch (prop->kind) {
-      case KIND_TEXT:
-      case KIND_SIGN_TYPE: {
-        struct wechatpay_str s = {NULL, 0};
-        bool present = prop->text(p, &s);
-        check_text(present, s, value, key);
-        if (prop->kind == KIND_SIGN_TYPE) {
-          CHECK(present && (STR_EQ(s, "MD5") || STR_EQ(s, "HMAC-SHA256")));
-        }
-        break;
-      }
-      case KIND_AMOUNT: {
-        uint64_t n = 0;
-        bool present = false;
-        struct wechatpay_error *err = prop->amount(p, &n, &present);
-        check_amount_result(err, present, n, value, key);
-        break;
-      }
-      case KIND_BOOL:
-        CHECK(json_is_boolean(value) && prop->flag(p) == json_is_true(value));
-        break;
-      case KIND_COUPONS:
-        check_coupons(p, value);
-        break;
-    }
+  check_typed(&PAYMENT_VIEW, p, typed);
+  /* The named getters of the two rules every handler reads agree with the view. */
+  {
+    bool success = false, present = false;
+    struct wechatpay_str key = {NULL, 0}, named = {NULL, 0};
+    CHECK_OK(wechatpay_payment_bool(p, LIT("is_success"), &success));
+    CHECK(success == wechatpay_payment_is_success(p));
+    CHECK_OK(wechatpay_payment_text(p, LIT("dedupe_key"), &key, &present));
+    CHECK(present == wechatpay_payment_dedupe_key(p, &named));
+    CHECK(!present || (named.data == key.data && named.len == key.len));
   }
 }
 
 static void check_refund(const struct wechatpay_refund *r, const json_t *expected) {
   const json_t *typed = json_object_get(expected, "typed");
-  const char *key;
-  const json_t *value;
   check_pairs(json_object_get(expected, "fields"), wechatpay_refund_field_count(r), refund_at, r,
               "fields");
   check_pairs(json_object_get(expected, "reqInfo"), wechatpay_refund_req_info_count(r),
@@ -375,41 +216,16 @@ static void check_refund(const struct wechatpay_refund *r, const json_t *expecte
       CHECK(wechatpay_refund_get(r, f.name.data, f.name.len, &v) && v.data == f.value.data);
     }
   }
-  CHECK(json_is_object(typed));
-  json_object_foreach((json_t *)typed, key, value) {
-    const struct refund_property *prop = NULL;
-    size_t k;
-    for (k = 0; k < COUNT(REFUND_VIEW); k++) {
-      if (strcmp(key, REFUND_VIEW[k].name) == 0) prop = &REFUND_VIEW[k];
-    }
-    if (prop == NULL) {
-      char msg[160];
-      snprintf(msg, sizeof msg, "typed key %s has no refund accessor in the C table", key);
-      check_failed(__FILE__, __LINE__, msg);
-      continue;
-    }
-    switch (prop->kind) {
-      case KIND_TEXT:
-      case KIND_SIGN_TYPE: {
-        struct wechatpay_str s = {NULL, 0};
-        bool present = prop->text(r, &s);
-        check_text(present, s, value, key);
-        break;
-      }
-      case KIND_AMOUNT: {
-        uint64_t n = 0;
-        bool present = false;
-        struct wechatpay_error *err = prop->amount(r, &n, &present);
-        check_amount_result(err, present, n, value, key);
-        break;
-      }
-      case KIND_BOOL:
-        CHECK(json_is_boolean(value) && prop->flag(r) == json_is_true(value));
-        break;
-      case KIND_COUPONS:
-        CHECK(!"a refund has no coupons");
-        break;
-    }
+  check_typed(&REFUND_VIEW, r, typed);
+  /* The named getters of the two rules every handler reads agree with the view. */
+  {
+    bool success = false, present = false;
+    struct wechatpay_str key = {NULL, 0}, named = {NULL, 0};
+    CHECK_OK(wechatpay_refund_bool(r, LIT("is_success"), &success));
+    CHECK(success == wechatpay_refund_is_success(r));
+    CHECK_OK(wechatpay_refund_text(r, LIT("dedupe_key"), &key, &present));
+    CHECK(present == wechatpay_refund_dedupe_key(r, &named));
+    CHECK(!present || (named.data == key.data && named.len == key.len));
   }
 }
 
@@ -651,115 +467,4 @@ void run_vector_tests(const char *dir) {
   run_notifications(dir, "v2_pay.json", "wechatpay-notify/v2-pay/1", false);
   run_notifications(dir, "v2_refund.json", "wechatpay-notify/v2-refund/1", true);
   run_reply(dir);
-}
-
-/* One view of typed_views.json against one C table, both directions. `name_at(i, &kind)` gives
- * row i of the table (NULL past the end). */
-static void compare_view(const json_t *views, const char *view,
-                         const char *(*name_at)(size_t, enum typed_kind *)) {
-  const json_t *declared = json_object_get(views, view);
-  const json_t *prop;
-  size_t i, k;
-  const char *name;
-  enum typed_kind kind;
-  char msg[200];
-  begin_case("typed_views.json: the C %s table has every property of the core's view, and no other",
-             view);
-  CHECK(json_is_array(declared) && json_array_size(declared) > 0);
-  /* The core's view -> the C table, with the same kind. */
-  json_array_foreach(declared, i, prop) {
-    const char *want = json_string_value(json_object_get(prop, "name"));
-    const char *want_kind = json_string_value(json_object_get(prop, "kind"));
-    bool found = false;
-    CHECK(want != NULL && want_kind != NULL);
-    if (want == NULL || want_kind == NULL) continue;
-    for (k = 0; (name = name_at(k, &kind)) != NULL; k++) {
-      if (strcmp(name, want) != 0) continue;
-      found = true;
-      if (strcmp(KIND_NAMES[kind], want_kind) != 0) {
-        snprintf(msg, sizeof msg, "%s %s is %s in the core, %s in the C table", view, want,
-                 want_kind, KIND_NAMES[kind]);
-        check_failed(__FILE__, __LINE__, msg);
-      }
-    }
-    if (!found) {
-      snprintf(msg, sizeof msg, "the core's %s property %s (%s) has no C accessor", view, want,
-               want_kind);
-      check_failed(__FILE__, __LINE__, msg);
-    }
-  }
-  /* The C table -> the core's view (each name once). */
-  for (k = 0; (name = name_at(k, &kind)) != NULL; k++) {
-    bool found = false;
-    const char *other;
-    enum typed_kind other_kind;
-    for (i = 0; i < k && (other = name_at(i, &other_kind)) != NULL; i++) {
-      if (strcmp(other, name) == 0) {
-        snprintf(msg, sizeof msg, "the C %s table lists %s twice", view, name);
-        check_failed(__FILE__, __LINE__, msg);
-      }
-    }
-    json_array_foreach(declared, i, prop) {
-      const char *want = json_string_value(json_object_get(prop, "name"));
-      if (want != NULL && strcmp(want, name) == 0) found = true;
-    }
-    if (!found) {
-      snprintf(msg, sizeof msg, "the C %s table has %s, which is not in the core's view", view,
-               name);
-      check_failed(__FILE__, __LINE__, msg);
-    }
-  }
-  end_case();
-}
-
-static const char *payment_row(size_t i, enum typed_kind *kind) {
-  if (i >= COUNT(PAYMENT_VIEW)) return NULL;
-  *kind = PAYMENT_VIEW[i].kind;
-  return PAYMENT_VIEW[i].name;
-}
-
-static const char *refund_row(size_t i, enum typed_kind *kind) {
-  if (i >= COUNT(REFUND_VIEW)) return NULL;
-  *kind = REFUND_VIEW[i].kind;
-  return REFUND_VIEW[i].name;
-}
-
-void run_typed_view_tests(const char *dir) {
-  char path[1024];
-  json_error_t jerr;
-  json_t *root;
-  const json_t *views;
-  snprintf(path, sizeof path, "%s/typed_views.json", dir);
-  root = json_load_file(path, 0, &jerr);
-  begin_case("typed_views.json: load");
-  if (root == NULL) {
-    fprintf(stderr, "cannot load %s: %s (it is written by `cargo run -p xtask -- vectors`)\n", path,
-            jerr.text);
-  }
-  CHECK(root != NULL);
-  views = json_object_get(root, "views");
-  CHECK(json_is_string(json_object_get(root, "schema")) &&
-        strcmp(json_string_value(json_object_get(root, "schema")), "wechatpay-notify/typed-views/1") == 0);
-  CHECK(json_is_object(views) && json_object_size(views) > 0);
-  {
-    /* Every view of the core has a C runner: payment and refund here, the APIv3 views in v3.c. */
-    static const char *const known[] = {"payment", "refund", "v3_transaction", "v3_refund"};
-    const char *view;
-    const json_t *props;
-    json_object_foreach((json_t *)views, view, props) {
-      size_t k;
-      bool found = false;
-      for (k = 0; k < COUNT(known); k++) found = found || strcmp(view, known[k]) == 0;
-      if (!found) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "typed_views.json has a view the C suite does not check: %s", view);
-        check_failed(__FILE__, __LINE__, msg);
-      }
-    }
-    CHECK(json_object_size(views) == COUNT(known));
-  }
-  end_case();
-  compare_view(views, "payment", payment_row);
-  compare_view(views, "refund", refund_row);
-  json_decref(root);
 }

@@ -30,6 +30,29 @@ const char *expected_error(const json_t *expected);
 void check_amount_result(struct wechatpay_error *err, bool present, uint64_t got,
                          const json_t *expected, const char *name);
 
+/* One typed view of the C API (views.c): the library's listing of the core's declaration and the
+ * by-name getters of each kind, behind `const void *` so that one runner reads every view. */
+struct typed_view {
+  const char *name; /* the view in typed_views.json (also the key of expected.typed for v2) */
+  size_t (*count)(void);
+  bool (*at)(size_t, struct wechatpay_property *);
+  struct wechatpay_error *(*text)(const void *, const char *, size_t, struct wechatpay_str *, bool *);
+  struct wechatpay_error *(*amount)(const void *, const char *, size_t, uint64_t *, bool *);
+  struct wechatpay_error *(*flag)(const void *, const char *, size_t, bool *); /* NULL: no bool */
+};
+
+extern const struct typed_view PAYMENT_VIEW, REFUND_VIEW, V3_TRANSACTION_VIEW, V3_REFUND_VIEW;
+
+/* The library's declaration of `name` in `view`; false when it lists no such property. */
+bool find_property(const struct typed_view *view, const char *name, struct wechatpay_property *p);
+
+/* Reads every key of one expected view (a vector's expected.typed, or its v3 part) through the
+ * library by name, with the getter of the kind the library lists (coupons: the coupon getters); a
+ * key the library does not list fails (the core has a property this suite could not read), and the
+ * vector must hold every listed property. `handle` is the view's handle (payment, refund or APIv3
+ * notification). */
+void check_typed(const struct typed_view *view, const void *handle, const json_t *expected);
+
 /* Decodes a test's `body` or `bodyHex`; returns a malloc'd buffer and its length (NULL on error). */
 unsigned char *test_body(const json_t *test, size_t *len);
 

@@ -91,14 +91,17 @@ int main(int argc, char **argv) {
     }
     struct wechatpay_str out_trade_no = {NULL, 0};
     uint64_t total_fee = 0;
-    bool has_total_fee = false;
-    /* An amount present in another form than digits is an error of its getter, never absent. */
+    bool has_total_fee = false, has_out_trade_no = false;
+    /* Typed properties are read by name (wechatpay_payment_property lists them). An amount present
+     * in another form than digits is an error of its getter, never absent. */
     struct wechatpay_error *amount_error =
-        wechatpay_payment_total_fee(payment, &total_fee, &has_total_fee);
-    if (amount_error != NULL || !has_total_fee ||
-        !wechatpay_payment_out_trade_no(payment, &out_trade_no)) {
+        wechatpay_payment_amount(payment, "total_fee", 9, &total_fee, &has_total_fee);
+    struct wechatpay_error *text_error =
+        wechatpay_payment_text(payment, "out_trade_no", 12, &out_trade_no, &has_out_trade_no);
+    if (amount_error != NULL || text_error != NULL || !has_total_fee || !has_out_trade_no) {
         fprintf(stderr, "verified payment without out_trade_no/total_fee\n");
         wechatpay_error_free(amount_error);
+        wechatpay_error_free(text_error);
         wechatpay_payment_free(payment);
         goto done;
     }

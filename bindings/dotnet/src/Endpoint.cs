@@ -131,6 +131,50 @@ namespace WechatPay.Notify
             }
         }
 
+        private Endpoint(EndpointHandle handle)
+        {
+            this.handle = handle;
+        }
+
+        /// <summary>
+        /// Reads an endpoint profiles file (the JSON of <c>wechatpay-notify verify-any --profiles</c>)
+        /// with the core's loader, the one every surface uses. It names each merchant's key files
+        /// (relative to the profiles file) or environment variables, never keys:
+        /// <code>
+        /// {"profiles": [
+        ///   {"label": "shop-a", "mch_id": "10000100",
+        ///    "v2": {"api_key_file": "keys/a.key", "sign_type": "MD5"},
+        ///    "v3": {"api_v3_key_env": "SHOP_A_V3_KEY",
+        ///           "platform_keys": {"PUB_KEY_ID_0114232134912410000000000000": "keys/a-pub.pem"}}}
+        /// ]}
+        /// </code>
+        /// A profile has a <c>label</c>, a <c>mch_id</c> (binding both versions, as
+        /// <see cref="MerchantProfile"/>'s <c>mchId</c>) and a <c>v2</c> and/or <c>v3</c> part. <c>v2</c>:
+        /// exactly one of <c>api_key_file</c> / <c>api_key_env</c>, <c>sign_type</c> (required),
+        /// <c>mch_id</c>, <c>appid</c>, <c>also_accept</c>, <c>max_body_bytes</c>. <c>v3</c>: exactly one
+        /// of <c>api_v3_key_file</c> / <c>api_v3_key_env</c>, <c>platform_keys</c> (key id → PEM file),
+        /// <c>mch_ids</c>, <c>max_clock_skew</c>, <c>max_body_bytes</c>. Keys never pass through managed
+        /// memory: the core reads them and zeroises its copies.
+        /// </summary>
+        /// <param name="path">The profiles file (relative paths from the working directory).</param>
+        /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="path"/> has no UTF-8 form.</exception>
+        /// <exception cref="WechatPayNotifyException"><c>invalid_config</c>: a missing or unreadable file,
+        /// a setting that is unknown or has the wrong type, a key written inline, a missing
+        /// <c>sign_type</c>, an unset variable, on Unix a profiles or key file that group or others can
+        /// read (<c>chmod 600</c>), and everything the constructors refuse; the message names the
+        /// profile, the setting or the file, never a key.</exception>
+        public static unsafe Endpoint FromProfilesFile(string path)
+        {
+            byte[] bytes = Native.Encode(path, "path");
+            IntPtr raw;
+            fixed (byte* p = bytes)
+            {
+                Native.Check(NativeMethods.wechatpay_endpoint_from_profiles_file(p, Native.Len(bytes), out raw));
+            }
+            return new Endpoint(new EndpointHandle(raw));
+        }
+
         /// <summary>Adds one profile; the native builder copies the verifiers, which are kept alive
         /// (and not freed by a concurrent Dispose) for the duration of the call.</summary>
         private static unsafe void AddProfile(BuilderHandle builder, MerchantProfile p)
@@ -210,15 +254,7 @@ namespace WechatPay.Notify
         /// <exception cref="ObjectDisposedException">The endpoint was disposed.</exception>
         public EndpointResult Handle(NameValueCollection headers, byte[] body, long? now = null)
         {
-            if (headers == null) throw new ArgumentNullException("headers");
-            var pairs = new List<KeyValuePair<string, string>>();
-            foreach (string name in headers.AllKeys)
-            {
-                string[] values = name == null ? null : headers.GetValues(name);
-                if (values == null) continue;
-                foreach (string value in values) pairs.Add(new KeyValuePair<string, string>(name, value));
-            }
-            return HandlePairs(pairs, "headers", body, now);
+            return HandlePairs(Native.Headers(headers, "headers"), "headers", body, now);
         }
 
         private unsafe EndpointResult HandlePairs(IEnumerable<KeyValuePair<string, string>> headers, string paramName,
@@ -226,9 +262,8 @@ namespace WechatPay.Notify
         {
             if (headers == null) throw new ArgumentNullException(paramName);
             if (body == null) throw new ArgumentNullException("body");
-            if (now.HasValue && now.Value < 0) throw new ArgumentOutOfRangeException("now", now.Value, "a Unix time in seconds, 0 or more");
+            ulong at = Native.UnixTime(now);
             EndpointHandle h = Live();
-            ulong at = now.HasValue ? (ulong)now.Value : NativeMethods.wechatpay_unix_now();
             IntPtr raw = IntPtr.Zero;
             IntPtr error = IntPtr.Zero;
             Native.WithPairs(headers, paramName, (pairs, count) =>
@@ -302,7 +337,7 @@ namespace WechatPay.Notify
 
         private EndpointHandle Live()
         {
-            if (handle.IsClosed) throw new ObjectDisposedException(GetType().FullName);
+            handle.CheckOpen(this);
             return handle;
         }
 
@@ -311,28 +346,16 @@ namespace WechatPay.Notify
         /// running calls finish.</summary>
         internal sealed class EndpointHandle : NativeHandle
         {
-            public EndpointHandle(IntPtr ptr) : base(ptr)
+            public EndpointHandle(IntPtr ptr) : base(ptr, NativeMethods.wechatpay_endpoint_free)
             {
-            }
-
-            protected override bool ReleaseHandle()
-            {
-                NativeMethods.wechatpay_endpoint_free(handle);
-                return true;
             }
         }
 
         /// <summary>The native builder, used only inside the constructor.</summary>
         internal sealed class BuilderHandle : NativeHandle
         {
-            public BuilderHandle(IntPtr ptr) : base(ptr)
+            public BuilderHandle(IntPtr ptr) : base(ptr, NativeMethods.wechatpay_endpoint_builder_free)
             {
-            }
-
-            protected override bool ReleaseHandle()
-            {
-                NativeMethods.wechatpay_endpoint_builder_free(handle);
-                return true;
             }
         }
     }
@@ -366,13 +389,19 @@ namespace WechatPay.Notify
             }
             Version = version.Value;
             Reply = new HttpReply(reply);
+            NativeHttpReply internalReply;
+            if (!NativeMethods.wechatpay_endpoint_result_internal_error_reply(h, out internalReply))
+            {
+                throw WechatPayNotifyException.Internal("an endpoint result lacks its internal-failure reply");
+            }
+            InternalErrorReply = new HttpReply(internalReply);
             // Borrowed from the result, which `h` keeps alive while they are copied out.
             IntPtr p = NativeMethods.wechatpay_endpoint_result_payment(h);
-            if (p != IntPtr.Zero) Payment = new PaymentNotification(PaymentNotification.Handle.Borrowed(p));
+            if (p != IntPtr.Zero) Payment = new PaymentNotification(new PaymentNotification.Handle(p, borrowed: true));
             IntPtr r = NativeMethods.wechatpay_endpoint_result_refund(h);
-            if (r != IntPtr.Zero) Refund = new RefundNotification(RefundNotification.Handle.Borrowed(r));
+            if (r != IntPtr.Zero) Refund = new RefundNotification(new RefundNotification.Handle(r, borrowed: true));
             IntPtr n = NativeMethods.wechatpay_endpoint_result_v3(h);
-            if (n != IntPtr.Zero) V3 = new V3Notification(V3Notification.Handle.Borrowed(n));
+            if (n != IntPtr.Zero) V3 = new V3Notification(new V3Notification.Handle(n, borrowed: true));
         }
 
         /// <summary>A <c>wechatpay_api_version</c>; null for <c>WECHATPAY_API_VERSION_NONE</c>.</summary>
@@ -421,6 +450,13 @@ namespace WechatPay.Notify
         /// 204 with no body.</summary>
         public HttpReply Reply { get; }
 
+        /// <summary>The reply to send instead of <see cref="Reply"/> when your application fails to
+        /// record this verified notification (its database is down): the core's reply for the
+        /// application's own failure in the notification's version, status 500 with the constant
+        /// refusal body, so that WeChat Pay retries (see <see cref="Notify.Reply.InternalError(IDictionary{string, string})"/>
+        /// for a failure before verification).</summary>
+        public HttpReply InternalErrorReply { get; }
+
         /// <inheritdoc />
         public override string ToString()
         {
@@ -430,14 +466,8 @@ namespace WechatPay.Notify
         /// <summary>The native result, released once everything is copied out.</summary>
         internal sealed class Handle : NativeHandle
         {
-            public Handle(IntPtr ptr) : base(ptr)
+            public Handle(IntPtr ptr) : base(ptr, NativeMethods.wechatpay_endpoint_result_free)
             {
-            }
-
-            protected override bool ReleaseHandle()
-            {
-                NativeMethods.wechatpay_endpoint_result_free(handle);
-                return true;
             }
         }
     }

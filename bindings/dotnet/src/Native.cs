@@ -2,6 +2,7 @@
 // one SafeHandle base of every native handle.
 using System;
 using System.Collections.Generic;
+using System.Collections.Specialized;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
@@ -14,7 +15,7 @@ namespace WechatPay.Notify
         private static readonly UTF8Encoding Utf8 = new UTF8Encoding(false, false);
 
         /// <summary>Encodes arguments: throws on an unpaired surrogate instead of replacing it.</summary>
-        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
+        internal static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
 
         /// <summary>
         /// The UTF-8 bytes of the argument <paramref name="paramName"/>. Null is
@@ -31,8 +32,13 @@ namespace WechatPay.Notify
             }
             catch (EncoderFallbackException e)
             {
-                throw new ArgumentException("the string contains an unpaired surrogate, so it has no UTF-8 form", paramName, e);
+                throw NoUtf8(paramName, e);
             }
+        }
+
+        internal static ArgumentException NoUtf8(string paramName, Exception inner)
+        {
+            return new ArgumentException("the string contains an unpaired surrogate, so it has no UTF-8 form", paramName, inner);
         }
 
         /// <summary>UTF-8 bytes of <paramref name="text"/> with unpaired surrogates replaced by U+FFFD
@@ -106,6 +112,24 @@ namespace WechatPay.Notify
         public delegate void PairsAction(NativeField* pairs, UIntPtr count);
 
         /// <summary>
+        /// Request headers as <c>HttpListenerRequest.Headers</c> (or ASP.NET's <c>Request.Headers</c>)
+        /// holds them, as the name/value pairs every header-taking function passes: every value of every
+        /// name, so a <c>Wechatpay-*</c> header received twice is seen twice (and refused).
+        /// </summary>
+        public static List<KeyValuePair<string, string>> Headers(NameValueCollection headers, string paramName)
+        {
+            if (headers == null) throw new ArgumentNullException(paramName);
+            var pairs = new List<KeyValuePair<string, string>>();
+            foreach (string name in headers.AllKeys)
+            {
+                string[] values = name == null ? null : headers.GetValues(name);
+                if (values == null) continue;
+                foreach (string value in values) pairs.Add(new KeyValuePair<string, string>(name, value));
+            }
+            return pairs;
+        }
+
+        /// <summary>
         /// Passes name/value pairs (fields to sign, request headers) as a pinned array of UTF-8
         /// pairs for the duration of <paramref name="action"/>. A null collection, name or value is
         /// <see cref="ArgumentNullException"/>, a string with no UTF-8 form
@@ -158,7 +182,6 @@ namespace WechatPay.Notify
         }
 
         public delegate bool TextGetter<THandle>(THandle handle, out NativeStr value);
-        public delegate IntPtr AmountGetter<THandle>(THandle handle, out ulong value, out byte present);
 
         public static string Text<THandle>(THandle handle, TextGetter<THandle> get)
         {
@@ -166,15 +189,18 @@ namespace WechatPay.Notify
             return get(handle, out s) ? Decode(s) : null;
         }
 
-        /// <summary>An amount getter's outcome, kept for the property: the amount, null when absent,
-        /// or the error (<c>missing_field</c>: present in another form) that reading it throws.</summary>
-        public static Typed<ulong?> Amount<THandle>(THandle handle, AmountGetter<THandle> get)
+        /// <summary>
+        /// The Unix time to verify at: <paramref name="now"/>, or the system clock when null. A negative
+        /// time is misuse (<see cref="ArgumentOutOfRangeException"/>, as Python's ValueError and Node's
+        /// RangeError), never a core error.
+        /// </summary>
+        public static ulong UnixTime(long? now)
         {
-            ulong value;
-            byte present;
-            IntPtr error = get(handle, out value, out present);
-            if (error != IntPtr.Zero) return Typed<ulong?>.Failed(FromNative(error));
-            return Typed<ulong?>.Of(present != 0 ? value : (ulong?)null);
+            if (now.HasValue && now.Value < 0)
+            {
+                throw new ArgumentOutOfRangeException("now", now.Value, "a Unix time in seconds, 0 or more");
+            }
+            return now.HasValue ? (ulong)now.Value : NativeMethods.wechatpay_unix_now();
         }
     }
 
@@ -219,34 +245,109 @@ namespace WechatPay.Notify
             }
         }
 
-        /// <summary>For ToString: the value, or <c>&lt;CODE&gt;</c> without throwing.</summary>
-        public override string ToString()
+        /// <summary>The code of the error reading it gave, or null when it has a value.</summary>
+        public string ErrorCode
         {
-            if (code != null) return "<" + code + ">";
-            return value == null ? string.Empty : value.ToString();
+            get { return code; }
+        }
+
+        /// <summary>The value without throwing (the default when reading it failed).</summary>
+        public TValue ValueOrDefault
+        {
+            get { return value; }
         }
     }
 
     /// <summary>
-    /// The one base of every native handle (verifier, builder, endpoint, payment, refund, string):
-    /// owned by exactly one managed object and released once, by the runtime's SafeHandle machinery, with
-    /// the matching <c>wechatpay_*_free</c> (the only thing a subclass supplies). NULL (and -1) is
+    /// The one base of every native handle (verifier, builder, endpoint, result, notification,
+    /// string): owned by exactly one managed object and released once, by the runtime's SafeHandle
+    /// machinery, with the matching <c>wechatpay_*_free</c> (the only thing a subclass supplies: the
+    /// subclasses exist so that each P/Invoke takes the handle type it expects). NULL (and -1) is
     /// invalid: nothing to free. Passing a closed handle to a P/Invoke throws
     /// <see cref="ObjectDisposedException"/>; a handle in use by a call is freed only after it returns.
     /// </summary>
     internal abstract class NativeHandle : SafeHandleZeroOrMinusOneIsInvalid
     {
-        protected NativeHandle(IntPtr ptr) : base(true)
+        private readonly Action<IntPtr> free;
+
+        /// <param name="ptr">The native handle.</param>
+        /// <param name="free">Its <c>wechatpay_*_free</c>; null for a handle borrowed from another native
+        /// object (a notification inside an endpoint result): never freed, used only while its owner is
+        /// alive.</param>
+        protected NativeHandle(IntPtr ptr, Action<IntPtr> free) : base(free != null)
         {
+            this.free = free;
             SetHandle(ptr);
         }
 
-        /// <summary>With <paramref name="ownsHandle"/> false, a handle borrowed from another native
-        /// object (a notification inside an endpoint result): never freed, used only while its owner
-        /// is alive.</summary>
-        protected NativeHandle(IntPtr ptr, bool ownsHandle) : base(ownsHandle)
+        protected override bool ReleaseHandle()
         {
-            SetHandle(ptr);
+            free(handle);
+            return true;
+        }
+
+        /// <summary>Throws <see cref="ObjectDisposedException"/> naming <paramref name="owner"/> once the
+        /// handle is closed (its owner was disposed).</summary>
+        public void CheckOpen(object owner)
+        {
+            if (IsClosed) throw new ObjectDisposedException(owner.GetType().FullName);
+        }
+    }
+
+    /// <summary>
+    /// A key's UTF-8 bytes for the native calls that take it: written into a buffer that is pinned
+    /// before the key is encoded into it (so the garbage collector never moves it, which would leave
+    /// a copy behind), passed to the C ABI as a pointer (no marshalling copy: the native side copies
+    /// what it keeps into memory it zeroises when freed), and zeroed and unpinned by
+    /// <see cref="Dispose"/>. The caller's own string cannot be wiped (.NET strings are immutable).
+    /// </summary>
+    internal sealed unsafe class Secret : IDisposable
+    {
+        private readonly byte[] bytes;
+        private GCHandle pin;
+
+        /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="text"/> has no UTF-8 form.</exception>
+        public Secret(string text, string paramName)
+        {
+            if (text == null) throw new ArgumentNullException(paramName);
+            int count;
+            try
+            {
+                count = Native.StrictUtf8.GetByteCount(text);
+            }
+            catch (EncoderFallbackException e)
+            {
+                throw Native.NoUtf8(paramName, e);
+            }
+            bytes = new byte[count];
+            pin = GCHandle.Alloc(bytes, GCHandleType.Pinned);
+            Native.StrictUtf8.GetBytes(text, 0, text.Length, bytes, 0);
+        }
+
+        /// <summary>The first byte (null for an empty key), valid until <see cref="Dispose"/>.</summary>
+        public byte* Pointer
+        {
+            get { return bytes.Length == 0 || !pin.IsAllocated ? null : (byte*)pin.AddrOfPinnedObject(); }
+        }
+
+        public UIntPtr Length
+        {
+            get { return new UIntPtr((uint)bytes.Length); }
+        }
+
+        /// <summary>True once <see cref="Dispose"/> zeroed the bytes (for the tests).</summary>
+        internal bool IsWiped
+        {
+            get { return !pin.IsAllocated && Array.TrueForAll(bytes, b => b == 0); }
+        }
+
+        /// <summary>Zeroes the bytes, then unpins them.</summary>
+        public void Dispose()
+        {
+            if (!pin.IsAllocated) return;
+            Array.Clear(bytes, 0, bytes.Length);
+            pin.Free();
         }
     }
 
@@ -255,14 +356,8 @@ namespace WechatPay.Notify
     {
         internal sealed class Handle : NativeHandle
         {
-            public Handle(IntPtr ptr) : base(ptr)
+            public Handle(IntPtr ptr) : base(ptr, NativeMethods.wechatpay_string_free)
             {
-            }
-
-            protected override bool ReleaseHandle()
-            {
-                NativeMethods.wechatpay_string_free(handle);
-                return true;
             }
         }
 

@@ -1,6 +1,8 @@
-// P/Invoke declarations for the C ABI (include/wechatpay_notify.h). Every fallible function returns
-// a wechatpay_error* (IntPtr.Zero on success) that Native.Check turns into a
-// WechatPayNotifyException and frees.
+// P/Invoke declarations for the C ABI (include/wechatpay_notify.h): every exported function, with
+// the same parameters, each bool marshalled as one byte. bindings/dotnet/gen/check_native.py (run by
+// scripts/test-dotnet.sh) compares this file with the header. Every fallible function returns a
+// wechatpay_error* (IntPtr.Zero on success) that Native.Check turns into a WechatPayNotifyException
+// and frees.
 using System;
 using System.Runtime.InteropServices;
 
@@ -123,6 +125,10 @@ namespace WechatPay.Notify
         public static extern void wechatpay_verifier_builder_free(IntPtr builder);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_verifier_new(byte* apiKey, UIntPtr apiKeyLen, byte* signType,
+            UIntPtr signTypeLen, out IntPtr verifier);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern void wechatpay_verifier_free(IntPtr verifier);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
@@ -144,7 +150,36 @@ namespace WechatPay.Notify
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_get(PaymentNotification.Handle payment, byte* name, UIntPtr nameLen,
+            out NativeStr value);
+
+        // The typed view, read by property name (the core's declaration); a bool output is one byte.
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_payment_property_count();
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_property(UIntPtr index, out NativeProperty property);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_payment_text(PaymentNotification.Handle payment, byte* name, UIntPtr nameLen,
+            out NativeStr value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_payment_amount(PaymentNotification.Handle payment, byte* name, UIntPtr nameLen,
+            out ulong value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_payment_bool(PaymentNotification.Handle payment, byte* name, UIntPtr nameLen,
+            out byte value);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
         public static extern bool wechatpay_payment_is_success(PaymentNotification.Handle payment);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_payment_dedupe_key(PaymentNotification.Handle payment, out NativeStr value);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_payment_coupons_len(PaymentNotification.Handle payment, out UIntPtr len);
@@ -156,63 +191,6 @@ namespace WechatPay.Notify
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern void wechatpay_payment_free(IntPtr payment);
 
-        // Text getters of a payment: true and a borrowed string when present.
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_sign_type(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_dedupe_key(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_appid(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_mch_id(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_sub_appid(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_sub_mch_id(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_device_info(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_nonce_str(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_result_code(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_err_code(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_err_code_des(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_openid(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_is_subscribe(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_trade_type(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_bank_type(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_fee_type(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_cash_fee_type(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_transaction_id(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_out_trade_no(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_attach(PaymentNotification.Handle p, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_payment_time_end(PaymentNotification.Handle p, out NativeStr value);
-
-        // Amount getters of a payment: NULL, present and the amount (fen) when sent; an error
-        // (missing_field) when sent in another form than an amount. The bool is written as one byte.
-        [DllImport(Lib, CallingConvention = Cdecl)]
-        public static extern IntPtr wechatpay_payment_total_fee(PaymentNotification.Handle p, out ulong value, out byte present);
-        [DllImport(Lib, CallingConvention = Cdecl)]
-        public static extern IntPtr wechatpay_payment_settlement_total_fee(PaymentNotification.Handle p, out ulong value, out byte present);
-        [DllImport(Lib, CallingConvention = Cdecl)]
-        public static extern IntPtr wechatpay_payment_cash_fee(PaymentNotification.Handle p, out ulong value, out byte present);
-        [DllImport(Lib, CallingConvention = Cdecl)]
-        public static extern IntPtr wechatpay_payment_coupon_fee(PaymentNotification.Handle p, out ulong value, out byte present);
-        [DllImport(Lib, CallingConvention = Cdecl)]
-        public static extern IntPtr wechatpay_payment_coupon_count(PaymentNotification.Handle p, out ulong value, out byte present);
-
         // ---- refund ----
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern UIntPtr wechatpay_refund_field_count(RefundNotification.Handle refund);
@@ -221,6 +199,11 @@ namespace WechatPay.Notify
         [return: MarshalAs(UnmanagedType.I1)]
         public static extern bool wechatpay_refund_field(RefundNotification.Handle refund, UIntPtr index,
             out NativeField field);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_get(RefundNotification.Handle refund, byte* name, UIntPtr nameLen,
+            out NativeStr value);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern UIntPtr wechatpay_refund_req_info_count(RefundNotification.Handle refund);
@@ -232,51 +215,53 @@ namespace WechatPay.Notify
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_req_info_get(RefundNotification.Handle refund, byte* name,
+            UIntPtr nameLen, out NativeStr value);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_refund_property_count();
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_property(UIntPtr index, out NativeProperty property);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_refund_text(RefundNotification.Handle refund, byte* name, UIntPtr nameLen,
+            out NativeStr value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_refund_amount(RefundNotification.Handle refund, byte* name, UIntPtr nameLen,
+            out ulong value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_refund_bool(RefundNotification.Handle refund, byte* name, UIntPtr nameLen,
+            out byte value);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
         public static extern bool wechatpay_refund_is_success(RefundNotification.Handle refund);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_refund_dedupe_key(RefundNotification.Handle refund, out NativeStr value);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern void wechatpay_refund_free(IntPtr refund);
 
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_dedupe_key(RefundNotification.Handle r, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_appid(RefundNotification.Handle r, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_mch_id(RefundNotification.Handle r, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_transaction_id(RefundNotification.Handle r, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_out_trade_no(RefundNotification.Handle r, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_refund_id(RefundNotification.Handle r, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_out_refund_no(RefundNotification.Handle r, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_refund_status(RefundNotification.Handle r, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_success_time(RefundNotification.Handle r, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_refund_recv_accout(RefundNotification.Handle r, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_refund_account(RefundNotification.Handle r, out NativeStr value);
-        [DllImport(Lib, CallingConvention = Cdecl)] [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool wechatpay_refund_refund_request_source(RefundNotification.Handle r, out NativeStr value);
-
-        [DllImport(Lib, CallingConvention = Cdecl)]
-        public static extern IntPtr wechatpay_refund_total_fee(RefundNotification.Handle r, out ulong value, out byte present);
-        [DllImport(Lib, CallingConvention = Cdecl)]
-        public static extern IntPtr wechatpay_refund_refund_fee(RefundNotification.Handle r, out ulong value, out byte present);
-        [DllImport(Lib, CallingConvention = Cdecl)]
-        public static extern IntPtr wechatpay_refund_settlement_total_fee(RefundNotification.Handle r, out ulong value, out byte present);
-        [DllImport(Lib, CallingConvention = Cdecl)]
-        public static extern IntPtr wechatpay_refund_settlement_refund_fee(RefundNotification.Handle r, out ulong value, out byte present);
-    
         // ---- APIv3 verifier ----
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_v3_verifier_builder_new(byte* apiV3Key, UIntPtr apiV3KeyLen, out IntPtr builder);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_v3_verifier_builder_add_trusted_key(V3Verifier.BuilderHandle builder,
+            byte* id, UIntPtr idLen, byte* pem, UIntPtr pemLen);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_verifier_builder_add_platform_certificate(V3Verifier.BuilderHandle builder,
+            byte* pem, UIntPtr pemLen);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_verifier_builder_add_public_key(V3Verifier.BuilderHandle builder,
             byte* id, UIntPtr idLen, byte* pem, UIntPtr pemLen);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
@@ -401,6 +386,9 @@ namespace WechatPay.Notify
         public static extern IntPtr wechatpay_v3_reply_success(out NativeHttpReply reply);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_reply_fail(IntPtr error, out NativeHttpReply reply);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_v3_reply_fail_code(byte* code, UIntPtr codeLen, out NativeHttpReply reply);
 
         // ---- endpoint (many merchants, both versions) ----
@@ -424,6 +412,9 @@ namespace WechatPay.Notify
         public static extern void wechatpay_endpoint_builder_free(IntPtr builder);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_endpoint_from_profiles_file(byte* path, UIntPtr pathLen, out IntPtr endpoint);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern void wechatpay_endpoint_free(IntPtr endpoint);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
@@ -436,6 +427,10 @@ namespace WechatPay.Notify
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_endpoint_handle(Endpoint.EndpointHandle endpoint, NativeField* headers,
             UIntPtr headersLen, byte* body, UIntPtr bodyLen, ulong now, out IntPtr result);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_internal_error_reply(NativeField* headers, UIntPtr headersLen,
+            out NativeHttpReply reply);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern void wechatpay_endpoint_result_free(IntPtr result);
@@ -457,6 +452,11 @@ namespace WechatPay.Notify
         [DllImport(Lib, CallingConvention = Cdecl)]
         [return: MarshalAs(UnmanagedType.I1)]
         public static extern bool wechatpay_endpoint_result_reply(EndpointResult.Handle result, out NativeHttpReply reply);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_endpoint_result_internal_error_reply(EndpointResult.Handle result,
+            out NativeHttpReply reply);
 
         // Borrowed from the result (never freed): IntPtr.Zero when the result is another kind.
         [DllImport(Lib, CallingConvention = Cdecl)]

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.Specialized;
 
 namespace WechatPay.Notify
 {
@@ -88,6 +90,39 @@ namespace WechatPay.Notify
         public static HttpReply V3Fail(string code)
         {
             return V3FailCode(code, "code");
+        }
+
+        /// <summary>
+        /// The reply for a request your application could not finish (its configuration or its
+        /// database failed) before a notification was verified, so that WeChat Pay retries later: the
+        /// core's reply for the request's version (APIv3 when a <c>Wechatpay-Signature</c> header is
+        /// present, else v2), status 500 with that version's constant refusal body. After
+        /// verification <see cref="EndpointResult.InternalErrorReply"/> gives it from the result.
+        /// </summary>
+        /// <param name="headers">The request's headers (names are case-insensitive).</param>
+        /// <exception cref="ArgumentNullException"><paramref name="headers"/>, a header name or value is null.</exception>
+        /// <exception cref="ArgumentException">A header has no UTF-8 form (an unpaired surrogate).</exception>
+        public static HttpReply InternalError(IDictionary<string, string> headers)
+        {
+            return InternalErrorPairs(headers, "headers");
+        }
+
+        /// <summary>The reply for your application's own failure, with the headers as
+        /// <c>HttpListenerRequest.Headers</c> (or ASP.NET's <c>Request.Headers</c>) holds them (see the
+        /// other overload).</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="headers"/> is null.</exception>
+        /// <exception cref="ArgumentException">A header has no UTF-8 form (an unpaired surrogate).</exception>
+        public static HttpReply InternalError(NameValueCollection headers)
+        {
+            return InternalErrorPairs(Native.Headers(headers, "headers"), "headers");
+        }
+
+        private static unsafe HttpReply InternalErrorPairs(IEnumerable<KeyValuePair<string, string>> headers, string paramName)
+        {
+            NativeHttpReply reply = default(NativeHttpReply);
+            Native.WithPairs(headers, paramName, (pairs, count) =>
+                Native.Check(NativeMethods.wechatpay_internal_error_reply(pairs, count, out reply)));
+            return new HttpReply(reply);
         }
 
         private static unsafe HttpReply V3FailCode(string code, string paramName)

@@ -18,24 +18,19 @@ namespace WechatPay.Notify
         /// for a bad key or algorithm name.</exception>
         public static unsafe string Sign(IEnumerable<KeyValuePair<string, string>> fields, string apiKey, string signType)
         {
-            byte[] key = Native.Encode(apiKey, "apiKey");
-            byte[] type = Native.Encode(signType, "signType");
-            try
+            // The key: pinned before it is encoded, passed as a pointer, zeroed after the call.
+            using (var key = new Secret(apiKey, "apiKey"))
             {
+                byte[] type = Native.Encode(signType, "signType");
                 IntPtr signature = IntPtr.Zero;
                 Native.WithPairs(fields, "fields", (f, n) =>
                 {
-                    fixed (byte* k = key)
                     fixed (byte* t = type)
                     {
-                        Native.Check(NativeMethods.wechatpay_sign(f, n, k, Native.Len(key), t, Native.Len(type), out signature));
+                        Native.Check(NativeMethods.wechatpay_sign(f, n, key.Pointer, key.Length, t, Native.Len(type), out signature));
                     }
                 });
                 return NativeString.Take(signature);
-            }
-            finally
-            {
-                Array.Clear(key, 0, key.Length);
             }
         }
 

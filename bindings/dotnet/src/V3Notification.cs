@@ -1,5 +1,4 @@
 using System;
-using System.Text;
 
 namespace WechatPay.Notify
 {
@@ -15,7 +14,7 @@ namespace WechatPay.Notify
     /// </remarks>
     public sealed class V3Notification
     {
-        internal V3Notification(Handle h)
+        internal unsafe V3Notification(Handle h)
         {
             using (h)
             {
@@ -34,11 +33,15 @@ namespace WechatPay.Notify
                 }
                 if (NativeMethods.wechatpay_v3_notification_has_transaction(h))
                 {
-                    Transaction = new V3Transaction(new ViewReader(h, ViewReader.Kind.Transaction));
+                    Transaction = new V3Transaction(new ViewReader(
+                        (byte* n, UIntPtr l, out NativeStr v, out byte p) => NativeMethods.wechatpay_v3_transaction_text(h, n, l, out v, out p),
+                        (byte* n, UIntPtr l, out ulong v, out byte p) => NativeMethods.wechatpay_v3_transaction_amount(h, n, l, out v, out p)));
                 }
                 if (NativeMethods.wechatpay_v3_notification_has_refund(h))
                 {
-                    Refund = new V3Refund(new ViewReader(h, ViewReader.Kind.Refund));
+                    Refund = new V3Refund(new ViewReader(
+                        (byte* n, UIntPtr l, out NativeStr v, out byte p) => NativeMethods.wechatpay_v3_refund_text(h, n, l, out v, out p),
+                        (byte* n, UIntPtr l, out ulong v, out byte p) => NativeMethods.wechatpay_v3_refund_amount(h, n, l, out v, out p)));
                 }
             }
         }
@@ -88,298 +91,44 @@ namespace WechatPay.Notify
             return "V3Notification(id=" + Id + ", event_type=" + EventType + ", dedupe_key=" + DedupeKey + ")";
         }
 
-        /// <summary>The native notification, freed as soon as its contents are copied.</summary>
+        /// <summary>The native notification, freed as soon as its contents are copied (or borrowed
+        /// from an endpoint result: read while the result is alive, never freed).</summary>
         internal sealed class Handle : NativeHandle
         {
-            public Handle(IntPtr ptr) : base(ptr)
+            public Handle(IntPtr ptr, bool borrowed = false)
+                : base(ptr, borrowed ? null : (Action<IntPtr>)NativeMethods.wechatpay_v3_notification_free)
             {
             }
-
-            private Handle(IntPtr ptr, bool ownsHandle) : base(ptr, ownsHandle)
-            {
-            }
-
-            /// <summary>A notification borrowed from an endpoint result: read while the result is
-            /// alive, never freed.</summary>
-            public static Handle Borrowed(IntPtr ptr)
-            {
-                return new Handle(ptr, false);
-            }
-
-            protected override bool ReleaseHandle()
-            {
-                NativeMethods.wechatpay_v3_notification_free(handle);
-                return true;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Reads a typed view's properties by their snake_case names through the core's declaration
-    /// (the C ABI's generic getters): the core decides where each one is in the resource and what
-    /// counts as present.
-    /// </summary>
-    internal sealed unsafe class ViewReader
-    {
-        internal enum Kind
-        {
-            Transaction,
-            Refund,
-        }
-
-        private readonly V3Notification.Handle handle;
-        private readonly Kind kind;
-
-        internal ViewReader(V3Notification.Handle handle, Kind kind)
-        {
-            this.handle = handle;
-            this.kind = kind;
-        }
-
-        /// <summary>A text property; null when absent.</summary>
-        internal string Text(string name)
-        {
-            byte[] bytes = Encoding.UTF8.GetBytes(name);
-            NativeStr value;
-            byte present;
-            fixed (byte* p = bytes)
-            {
-                Native.Check(kind == Kind.Transaction
-                    ? NativeMethods.wechatpay_v3_transaction_text(handle, p, Native.Len(bytes), out value, out present)
-                    : NativeMethods.wechatpay_v3_refund_text(handle, p, Native.Len(bytes), out value, out present));
-            }
-            return present != 0 ? Native.Decode(value) : null;
-        }
-
-        /// <summary>An amount in fen, null when absent, or the error reading it gave
-        /// (<c>missing_field</c>: present in another form than a non-negative JSON integer), which
-        /// the property throws.</summary>
-        internal Typed<ulong?> Amount(string name)
-        {
-            byte[] bytes = Encoding.UTF8.GetBytes(name);
-            ulong value;
-            byte present;
-            IntPtr error;
-            fixed (byte* p = bytes)
-            {
-                error = kind == Kind.Transaction
-                    ? NativeMethods.wechatpay_v3_transaction_amount(handle, p, Native.Len(bytes), out value, out present)
-                    : NativeMethods.wechatpay_v3_refund_amount(handle, p, Native.Len(bytes), out value, out present);
-            }
-            if (error != IntPtr.Zero) return Typed<ulong?>.Failed(Native.FromNative(error));
-            return Typed<ulong?>.Of(present != 0 ? value : (ulong?)null);
         }
     }
 
     /// <summary>
     /// The typed view of a <c>TRANSACTION.*</c> resource, direct (<c>Appid</c>/<c>Mchid</c>) or
-    /// service-provider (<c>SpAppid</c>/<c>SpMchid</c>/<c>SubAppid</c>/<c>SubMchid</c>) shape. Text
-    /// properties are null when absent; amounts are in fen, null when absent (or <c>null</c>); an
-    /// amount present in another form than a non-negative JSON integer (<c>100.0</c>, <c>1e2</c>,
-    /// <c>-1</c>, beyond 2^64-1) throws <see cref="WechatPayNotifyException"/> <c>missing_field</c>
-    /// when read.
+    /// service-provider (<c>SpAppid</c>/<c>SpMchid</c>/<c>SubAppid</c>/<c>SubMchid</c>) shape; its
+    /// properties are generated from the core's declaration (Views.g.cs). Text properties are null
+    /// when absent; amounts are in fen, null when absent (or <c>null</c>); an amount present in another
+    /// form than a non-negative JSON integer (<c>100.0</c>, <c>1e2</c>, <c>-1</c>, beyond 2^64-1)
+    /// throws <see cref="WechatPayNotifyException"/> <c>missing_field</c> when read.
     /// </summary>
-    public sealed class V3Transaction
+    public sealed partial class V3Transaction
     {
-        private readonly Typed<ulong?> amountTotal;
-        private readonly Typed<ulong?> amountPayerTotal;
-
         internal V3Transaction(ViewReader r)
         {
-            Appid = r.Text("appid");
-            Mchid = r.Text("mchid");
-            SpAppid = r.Text("sp_appid");
-            SpMchid = r.Text("sp_mchid");
-            SubAppid = r.Text("sub_appid");
-            SubMchid = r.Text("sub_mchid");
-            OutTradeNo = r.Text("out_trade_no");
-            TransactionId = r.Text("transaction_id");
-            TradeType = r.Text("trade_type");
-            TradeState = r.Text("trade_state");
-            TradeStateDesc = r.Text("trade_state_desc");
-            BankType = r.Text("bank_type");
-            Attach = r.Text("attach");
-            SuccessTime = r.Text("success_time");
-            PayerOpenid = r.Text("payer_openid");
-            PayerSpOpenid = r.Text("payer_sp_openid");
-            PayerSubOpenid = r.Text("payer_sub_openid");
-            amountTotal = r.Amount("amount_total");
-            amountPayerTotal = r.Amount("amount_payer_total");
-            AmountCurrency = r.Text("amount_currency");
-            AmountPayerCurrency = r.Text("amount_payer_currency");
-        }
-
-        /// <summary><c>appid</c> (direct merchants).</summary>
-        public string Appid { get; }
-
-        /// <summary><c>mchid</c> (direct merchants).</summary>
-        public string Mchid { get; }
-
-        /// <summary><c>sp_appid</c> (service provider).</summary>
-        public string SpAppid { get; }
-
-        /// <summary><c>sp_mchid</c> (service provider).</summary>
-        public string SpMchid { get; }
-
-        /// <summary><c>sub_appid</c> (sub-merchant).</summary>
-        public string SubAppid { get; }
-
-        /// <summary><c>sub_mchid</c> (sub-merchant).</summary>
-        public string SubMchid { get; }
-
-        /// <summary><c>out_trade_no</c>.</summary>
-        public string OutTradeNo { get; }
-
-        /// <summary><c>transaction_id</c>.</summary>
-        public string TransactionId { get; }
-
-        /// <summary><c>trade_type</c> (<c>JSAPI</c>, <c>NATIVE</c>, <c>APP</c>, …).</summary>
-        public string TradeType { get; }
-
-        /// <summary><c>trade_state</c> (<c>SUCCESS</c>, …).</summary>
-        public string TradeState { get; }
-
-        /// <summary><c>trade_state_desc</c>.</summary>
-        public string TradeStateDesc { get; }
-
-        /// <summary><c>bank_type</c>.</summary>
-        public string BankType { get; }
-
-        /// <summary><c>attach</c>.</summary>
-        public string Attach { get; }
-
-        /// <summary><c>success_time</c> (RFC 3339 as sent).</summary>
-        public string SuccessTime { get; }
-
-        /// <summary><c>payer.openid</c> (direct merchants).</summary>
-        public string PayerOpenid { get; }
-
-        /// <summary><c>payer.sp_openid</c> (service provider).</summary>
-        public string PayerSpOpenid { get; }
-
-        /// <summary><c>payer.sub_openid</c> (sub-merchant).</summary>
-        public string PayerSubOpenid { get; }
-
-        /// <summary><c>amount.total</c> in fen. Compare it with your order before fulfilling it.</summary>
-        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a non-negative integer.</exception>
-        public ulong? AmountTotal
-        {
-            get { return amountTotal.Value; }
-        }
-
-        /// <summary><c>amount.payer_total</c> in fen.</summary>
-        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a non-negative integer.</exception>
-        public ulong? AmountPayerTotal
-        {
-            get { return amountPayerTotal.Value; }
-        }
-
-        /// <summary><c>amount.currency</c>.</summary>
-        public string AmountCurrency { get; }
-
-        /// <summary><c>amount.payer_currency</c>.</summary>
-        public string AmountPayerCurrency { get; }
-
-        /// <inheritdoc />
-        public override string ToString()
-        {
-            return "V3Transaction(transaction_id=" + TransactionId + ", amount_total=" + amountTotal + ")";
+            ReadTypedProperties(r);
         }
     }
 
     /// <summary>
     /// The typed view of a <c>REFUND.*</c> resource (<c>REFUND.SUCCESS</c>, <c>REFUND.ABNORMAL</c>,
-    /// <c>REFUND.CLOSED</c>). Text properties are null when absent; amounts are in fen, null when
-    /// absent; an amount present in another form throws <see cref="WechatPayNotifyException"/>
-    /// <c>missing_field</c> when read.
+    /// <c>REFUND.CLOSED</c>); its properties are generated from the core's declaration (Views.g.cs).
+    /// Text properties are null when absent; amounts are in fen, null when absent; an amount present
+    /// in another form throws <see cref="WechatPayNotifyException"/> <c>missing_field</c> when read.
     /// </summary>
-    public sealed class V3Refund
+    public sealed partial class V3Refund
     {
-        private readonly Typed<ulong?> amountTotal;
-        private readonly Typed<ulong?> amountRefund;
-        private readonly Typed<ulong?> amountPayerTotal;
-        private readonly Typed<ulong?> amountPayerRefund;
-
         internal V3Refund(ViewReader r)
         {
-            Mchid = r.Text("mchid");
-            SpMchid = r.Text("sp_mchid");
-            SubMchid = r.Text("sub_mchid");
-            OutTradeNo = r.Text("out_trade_no");
-            TransactionId = r.Text("transaction_id");
-            OutRefundNo = r.Text("out_refund_no");
-            RefundId = r.Text("refund_id");
-            RefundStatus = r.Text("refund_status");
-            SuccessTime = r.Text("success_time");
-            UserReceivedAccount = r.Text("user_received_account");
-            amountTotal = r.Amount("amount_total");
-            amountRefund = r.Amount("amount_refund");
-            amountPayerTotal = r.Amount("amount_payer_total");
-            amountPayerRefund = r.Amount("amount_payer_refund");
-        }
-
-        /// <summary><c>mchid</c> (direct merchants).</summary>
-        public string Mchid { get; }
-
-        /// <summary><c>sp_mchid</c> (service provider).</summary>
-        public string SpMchid { get; }
-
-        /// <summary><c>sub_mchid</c> (sub-merchant).</summary>
-        public string SubMchid { get; }
-
-        /// <summary><c>out_trade_no</c>.</summary>
-        public string OutTradeNo { get; }
-
-        /// <summary><c>transaction_id</c>.</summary>
-        public string TransactionId { get; }
-
-        /// <summary><c>out_refund_no</c>.</summary>
-        public string OutRefundNo { get; }
-
-        /// <summary><c>refund_id</c>.</summary>
-        public string RefundId { get; }
-
-        /// <summary><c>refund_status</c> (<c>SUCCESS</c>, <c>CLOSED</c>, <c>ABNORMAL</c>).</summary>
-        public string RefundStatus { get; }
-
-        /// <summary><c>success_time</c>.</summary>
-        public string SuccessTime { get; }
-
-        /// <summary><c>user_received_account</c>.</summary>
-        public string UserReceivedAccount { get; }
-
-        /// <summary><c>amount.total</c> in fen.</summary>
-        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a non-negative integer.</exception>
-        public ulong? AmountTotal
-        {
-            get { return amountTotal.Value; }
-        }
-
-        /// <summary><c>amount.refund</c> in fen.</summary>
-        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a non-negative integer.</exception>
-        public ulong? AmountRefund
-        {
-            get { return amountRefund.Value; }
-        }
-
-        /// <summary><c>amount.payer_total</c> in fen.</summary>
-        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a non-negative integer.</exception>
-        public ulong? AmountPayerTotal
-        {
-            get { return amountPayerTotal.Value; }
-        }
-
-        /// <summary><c>amount.payer_refund</c> in fen.</summary>
-        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a non-negative integer.</exception>
-        public ulong? AmountPayerRefund
-        {
-            get { return amountPayerRefund.Value; }
-        }
-
-        /// <inheritdoc />
-        public override string ToString()
-        {
-            return "V3Refund(refund_id=" + RefundId + ", amount_refund=" + amountRefund + ")";
+            ReadTypedProperties(r);
         }
     }
 }

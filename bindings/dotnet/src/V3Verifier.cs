@@ -69,8 +69,8 @@ namespace WechatPay.Notify
                 }
             }
             if (maxClockSkew < 0) throw new ArgumentOutOfRangeException("maxClockSkew", maxClockSkew, "the clock skew is a number of seconds, 0 or more");
-            byte[] key = Native.Encode(apiV3Key, "apiV3Key");
-            try
+            // The key: pinned before it is encoded, passed as a pointer, zeroed when the builder is made.
+            using (var key = new Secret(apiV3Key, "apiV3Key"))
             {
                 var keys = new List<KeyValuePair<byte[], byte[]>>();
                 foreach (var pair in platformKeys)
@@ -79,10 +79,7 @@ namespace WechatPay.Notify
                     keys.Add(new KeyValuePair<byte[], byte[]>(Native.Encode(pair.Key, "platformKeys"), Native.Encode(pair.Value, "platformKeys")));
                 }
                 IntPtr raw;
-                fixed (byte* k = key)
-                {
-                    Native.Check(NativeMethods.wechatpay_v3_verifier_builder_new(k, Native.Len(key), out raw));
-                }
+                Native.Check(NativeMethods.wechatpay_v3_verifier_builder_new(key.Pointer, key.Length, out raw));
                 using (var builder = new BuilderHandle(raw))
                 {
                     foreach (var pair in keys)
@@ -110,10 +107,6 @@ namespace WechatPay.Notify
                     Native.Check(NativeMethods.wechatpay_v3_verifier_builder_build(builder, out raw));
                     handle = new Handle(raw);
                 }
-            }
-            finally
-            {
-                Array.Clear(key, 0, key.Length);
             }
         }
 
@@ -163,15 +156,7 @@ namespace WechatPay.Notify
         /// <exception cref="ObjectDisposedException">The verifier was disposed.</exception>
         public V3Notification Verify(NameValueCollection headers, byte[] body, long? now = null)
         {
-            if (headers == null) throw new ArgumentNullException("headers");
-            var pairs = new List<KeyValuePair<string, string>>();
-            foreach (string name in headers.AllKeys)
-            {
-                string[] values = name == null ? null : headers.GetValues(name);
-                if (values == null) continue;
-                foreach (string value in values) pairs.Add(new KeyValuePair<string, string>(name, value));
-            }
-            return VerifyPairs(pairs, "headers", body, now);
+            return VerifyPairs(Native.Headers(headers, "headers"), "headers", body, now);
         }
 
         private unsafe V3Notification VerifyPairs(IEnumerable<KeyValuePair<string, string>> headers, string paramName,
@@ -179,9 +164,8 @@ namespace WechatPay.Notify
         {
             if (headers == null) throw new ArgumentNullException(paramName);
             if (body == null) throw new ArgumentNullException("body");
-            if (now.HasValue && now.Value < 0) throw new ArgumentOutOfRangeException("now", now.Value, "a Unix time in seconds, 0 or more");
+            ulong at = Native.UnixTime(now);
             Handle h = Live();
-            ulong at = now.HasValue ? (ulong)now.Value : NativeMethods.wechatpay_unix_now();
             IntPtr raw = IntPtr.Zero;
             Native.WithPairs(headers, paramName, (pairs, count) =>
             {
@@ -275,7 +259,7 @@ namespace WechatPay.Notify
 
         internal Handle Live()
         {
-            if (handle.IsClosed) throw new ObjectDisposedException(GetType().FullName);
+            handle.CheckOpen(this);
             return handle;
         }
 
@@ -283,28 +267,16 @@ namespace WechatPay.Notify
         /// so a concurrent Dispose frees it only after running verifications finish.</summary>
         internal sealed class Handle : NativeHandle
         {
-            public Handle(IntPtr ptr) : base(ptr)
+            public Handle(IntPtr ptr) : base(ptr, NativeMethods.wechatpay_v3_verifier_free)
             {
-            }
-
-            protected override bool ReleaseHandle()
-            {
-                NativeMethods.wechatpay_v3_verifier_free(handle);
-                return true;
             }
         }
 
         /// <summary>The native builder, used only inside the constructor.</summary>
         internal sealed class BuilderHandle : NativeHandle
         {
-            public BuilderHandle(IntPtr ptr) : base(ptr)
+            public BuilderHandle(IntPtr ptr) : base(ptr, NativeMethods.wechatpay_v3_verifier_builder_free)
             {
-            }
-
-            protected override bool ReleaseHandle()
-            {
-                NativeMethods.wechatpay_v3_verifier_builder_free(handle);
-                return true;
             }
         }
     }

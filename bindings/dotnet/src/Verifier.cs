@@ -31,15 +31,14 @@ namespace WechatPay.Notify
         public unsafe Verifier(string apiKey, string signType, string appid = null, string mchId = null,
             IEnumerable<string> alsoAccept = null, ulong? maxBodyBytes = null)
         {
-            byte[] key = Native.Encode(apiKey, "apiKey");
-            try
+            // The key: pinned before it is encoded, passed as a pointer, zeroed when the builder is made.
+            using (var key = new Secret(apiKey, "apiKey"))
             {
                 byte[] type = Native.Encode(signType, "signType");
                 IntPtr raw;
-                fixed (byte* k = key)
                 fixed (byte* t = type)
                 {
-                    Native.Check(NativeMethods.wechatpay_verifier_builder_new(k, Native.Len(key), t, Native.Len(type), out raw));
+                    Native.Check(NativeMethods.wechatpay_verifier_builder_new(key.Pointer, key.Length, t, Native.Len(type), out raw));
                 }
                 using (var builder = new BuilderHandle(raw))
                 {
@@ -79,10 +78,6 @@ namespace WechatPay.Notify
                     Native.Check(NativeMethods.wechatpay_verifier_builder_build(builder, out raw));
                     handle = new Handle(raw);
                 }
-            }
-            finally
-            {
-                Array.Clear(key, 0, key.Length);
             }
         }
 
@@ -159,7 +154,7 @@ namespace WechatPay.Notify
 
         internal Handle Live()
         {
-            if (handle.IsClosed) throw new ObjectDisposedException(GetType().FullName);
+            handle.CheckOpen(this);
             return handle;
         }
 
@@ -167,28 +162,16 @@ namespace WechatPay.Notify
         /// so a concurrent Dispose frees it only after running verifications finish.</summary>
         internal sealed class Handle : NativeHandle
         {
-            public Handle(IntPtr ptr) : base(ptr)
+            public Handle(IntPtr ptr) : base(ptr, NativeMethods.wechatpay_verifier_free)
             {
-            }
-
-            protected override bool ReleaseHandle()
-            {
-                NativeMethods.wechatpay_verifier_free(handle);
-                return true;
             }
         }
 
         /// <summary>The native builder, used only inside the constructor.</summary>
         internal sealed class BuilderHandle : NativeHandle
         {
-            public BuilderHandle(IntPtr ptr) : base(ptr)
+            public BuilderHandle(IntPtr ptr) : base(ptr, NativeMethods.wechatpay_verifier_builder_free)
             {
-            }
-
-            protected override bool ReleaseHandle()
-            {
-                NativeMethods.wechatpay_verifier_builder_free(handle);
-                return true;
             }
         }
     }

@@ -103,6 +103,8 @@ namespace WechatPay.Notify.Tests
                     T.Code("missing_field", () => GC.KeepAlive(p.Coupons));
                     T.Eq("1.00", p.Get("cash_fee"), "the field as received");
                     T.True(p.ToString().Contains("4200000005"), "ToString does not throw");
+                    T.True(p.ToString().Contains("cash_fee=<missing_field>") && p.ToString().Contains("total_fee=100") &&
+                        p.ToString().Contains("coupons=<missing_field>"), "ToString shows every typed value: " + p);
                     T.Eq("4200000005", p.DedupeKey, "DedupeKey");
                 }
                 string badCount = SignedBody(new[]
@@ -117,6 +119,21 @@ namespace WechatPay.Notify.Tests
                     T.Code("missing_field", () => GC.KeepAlive(p.CouponCount));
                     T.Code("missing_field", () => GC.KeepAlive(p.Coupons));
                 }
+            });
+
+            T.Case("zeroisation: a key passed to the C ABI is pinned before it is encoded and zeroed after the call", () =>
+            {
+                Type secret = typeof(Verifier).Assembly.GetType("WechatPay.Notify.Secret", true);
+                var flags = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public |
+                            System.Reflection.BindingFlags.NonPublic;
+                var key = (IDisposable)Activator.CreateInstance(secret, flags, null, new object[] { Key, "apiKey" }, null);
+                System.Reflection.PropertyInfo wiped = secret.GetProperty("IsWiped", flags);
+                T.True(!(bool)wiped.GetValue(key), "the key's bytes before Dispose");
+                key.Dispose();
+                T.True((bool)wiped.GetValue(key), "zeroed and unpinned by Dispose");
+                key.Dispose(); // idempotent
+                T.Eq("apiKey", T.Throws<ArgumentException>(() => new Verifier("\ud800" + Key.Substring(1), SignType.Md5)).ParamName,
+                    "a key with no UTF-8 form");
             });
 
             T.Case("api: an unsuccessful payment's DedupeKey names its state; the v2 refusal is one constant reply", () =>

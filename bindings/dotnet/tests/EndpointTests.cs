@@ -1,10 +1,13 @@
 // The endpoint (one notify_url for many merchants, v2 and v3) through the .NET binding: every case
 // of tests/vectors/endpoint.json (exact verdicts, codes and numbers, the message rule, label / kind /
 // IsSuccess / DedupeKey / Reply of valid cases, Version / Label / Reply of refusals, refused
-// profiles), then the API: the misuse rule, disposal, verifier copies, concurrency.
+// profiles, the internal-failure reply of every request and result), then the API: the profiles file
+// (the core's loader), the misuse rule, disposal, verifier copies, concurrency.
 using System;
 using System.Collections.Generic;
 using System.Collections.Specialized;
+using System.IO;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -141,6 +144,9 @@ namespace WechatPay.Notify.Tests
                                 var rejected = e as EndpointRejectedException;
                                 T.True(rejected != null, "a refused request is an EndpointRejectedException, got " + e.GetType());
                                 CheckRejection(rejected, expected);
+                                // Our own failure for this request: the version it was refused as (v2 when undecided).
+                                CheckInternal(headers == null ? Reply.InternalError(V3Tests.Collection(test["headers"])) : Reply.InternalError(headers),
+                                    rejected.Version == ApiVersion.V3);
                                 if (keep && code == "signature_mismatch" && headers != null && headers.Count == 0 && forged == null)
                                 {
                                     forged = new Case { Headers = headers, Body = raw, Now = now, Label = rejected.Label };
@@ -149,6 +155,8 @@ namespace WechatPay.Notify.Tests
                             }
                             EndpointResult r = run();
                             CheckResult(r, expected);
+                            CheckInternal(headers == null ? Reply.InternalError(V3Tests.Collection(test["headers"])) : Reply.InternalError(headers),
+                                r.Version == ApiVersion.V3);
                             if (keep && headers != null)
                             {
                                 var c = new Case { Headers = headers, Body = raw, Now = now, Label = r.Label };
@@ -190,6 +198,7 @@ namespace WechatPay.Notify.Tests
             T.Eq((bool)want["isSuccess"], r.IsSuccess, "IsSuccess");
             T.Eq((string)want["dedupeKey"], r.DedupeKey, "DedupeKey");
             CheckReply(r.Reply, (JsonObject)want["reply"]);
+            CheckInternal(r.InternalErrorReply, r.Version == ApiVersion.V3);
             // Exactly the notification of its kind, of the matching version, with the same key.
             switch (r.Kind)
             {
@@ -215,6 +224,14 @@ namespace WechatPay.Notify.Tests
             }
         }
 
+        /// <summary>The reply for the application's own failure: 500 and the version's constant refusal.</summary>
+        private static void CheckInternal(HttpReply reply, bool v3)
+        {
+            T.Eq(500, reply.Status, "internal reply status");
+            T.Eq(v3 ? "application/json" : "text/xml", reply.ContentType, "internal reply content type");
+            T.Eq(v3 ? Reply.V3Fail("internal").Body : Reply.Refusal(), reply.Body, "internal reply body");
+        }
+
         private static void CheckRejection(EndpointRejectedException e, JsonObject want)
         {
             KnownKeys(want, "version", "label", "reply");
@@ -233,6 +250,163 @@ namespace WechatPay.Notify.Tests
         private static Verifier V2(string mchId)
         {
             return new Verifier("192006250b4c09247ec02edce69f6a2d", SignType.Md5, mchId: mchId);
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int chmod(string path, uint mode);
+
+        /// <summary>Writes a file with <paramref name="mode"/> (the core's loader refuses a profiles or key
+        /// file that group or others can read).</summary>
+        private static void WriteFile(string path, string text, uint mode)
+        {
+            System.IO.File.WriteAllText(path, text, new UTF8Encoding(false));
+            T.Eq(0, chmod(path, mode), "chmod " + path);
+        }
+
+        private static string Q(string s)
+        {
+            var sb = new StringBuilder("\"");
+            foreach (char c in s)
+            {
+                if (c == '"' || c == '\\') sb.Append('\\').Append(c);
+                else if (c < ' ') sb.Append("\\u").Append(((int)c).ToString("x4"));
+                else sb.Append(c);
+            }
+            return sb.Append('"').ToString();
+        }
+
+        /// <summary>The vectors' profiles (config.profiles) as a profiles file in <paramref name="dir"/>:
+        /// every key in a file of its own with mode 0600, every PEM in a file. Returns its path.</summary>
+        private static string WriteProfiles(string dir, List<object> profiles)
+        {
+            var doc = new StringBuilder("{\"profiles\": [");
+            int i = 0;
+            foreach (object o in profiles)
+            {
+                var p = (JsonObject)o;
+                if (i > 0) doc.Append(", ");
+                doc.Append("{\"label\": ").Append(Q((string)p["label"]));
+                if (p["mchId"] != null) doc.Append(", \"mch_id\": ").Append(Q((string)p["mchId"]));
+                var v2 = (JsonObject)p["v2"];
+                if (v2 != null)
+                {
+                    string key = "p" + i + "-v2.key";
+                    WriteFile(Path.Combine(dir, key), (string)v2["apiKey"], Convert.ToUInt32("600", 8));
+                    doc.Append(", \"v2\": {\"api_key_file\": ").Append(Q(key)).Append(", \"sign_type\": ").Append(Q((string)v2["signType"]));
+                    if (v2["mchId"] != null) doc.Append(", \"mch_id\": ").Append(Q((string)v2["mchId"]));
+                    if (v2["appid"] != null) doc.Append(", \"appid\": ").Append(Q((string)v2["appid"]));
+                    var also = new List<string>();
+                    foreach (object t in (List<object>)v2["alsoAccept"]) also.Add(Q((string)t));
+                    if (also.Count > 0) doc.Append(", \"also_accept\": [").Append(string.Join(", ", also)).Append(']');
+                    if (v2["maxBodyBytes"] != null) doc.Append(", \"max_body_bytes\": ").Append((long)v2["maxBodyBytes"]);
+                    doc.Append('}');
+                }
+                var v3 = (JsonObject)p["v3"];
+                if (v3 != null)
+                {
+                    string key = "p" + i + "-v3.key";
+                    WriteFile(Path.Combine(dir, key), (string)v3["apiV3Key"], Convert.ToUInt32("600", 8));
+                    doc.Append(", \"v3\": {\"api_v3_key_file\": ").Append(Q(key)).Append(", \"platform_keys\": {");
+                    int k = 0;
+                    foreach (object pair in (List<object>)v3["platformKeys"])
+                    {
+                        var kv = (List<object>)pair;
+                        string pem = "p" + i + "-k" + k + ".pem";
+                        WriteFile(Path.Combine(dir, pem), (string)kv[1], Convert.ToUInt32("644", 8));
+                        doc.Append(k++ > 0 ? ", " : "").Append(Q((string)kv[0])).Append(": ").Append(Q(pem));
+                    }
+                    doc.Append('}');
+                    var ids = new List<string>();
+                    if (v3.Has("mchIds") && v3["mchIds"] != null) foreach (object m in (List<object>)v3["mchIds"]) ids.Add(Q((string)m));
+                    if (ids.Count > 0) doc.Append(", \"mch_ids\": [").Append(string.Join(", ", ids)).Append(']');
+                    if (v3.Has("maxClockSkew") && v3["maxClockSkew"] != null) doc.Append(", \"max_clock_skew\": ").Append((long)v3["maxClockSkew"]);
+                    if (v3.Has("maxBodyBytes") && v3["maxBodyBytes"] != null) doc.Append(", \"max_body_bytes\": ").Append((long)v3["maxBodyBytes"]);
+                    doc.Append('}');
+                }
+                doc.Append('}');
+                i++;
+            }
+            string path = Path.Combine(dir, "profiles.json");
+            WriteFile(path, doc.Append("]}").ToString(), Convert.ToUInt32("600", 8));
+            return path;
+        }
+
+        /// <summary>One request through two endpoints: the same verdict, code, label, kind and key.</summary>
+        private static void SameOutcome(Endpoint a, Endpoint b, Case c)
+        {
+            Func<Endpoint, string> outcome = e =>
+            {
+                try
+                {
+                    EndpointResult r = Handle(e, c);
+                    return r.Label + "|" + r.Kind + "|" + r.DedupeKey;
+                }
+                catch (EndpointRejectedException x)
+                {
+                    return x.Code + "|" + x.Label;
+                }
+            };
+            T.Eq(outcome(a), outcome(b), "the same outcome from the profiles file");
+        }
+
+        private static void ProfilesFile()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "wechatpay-dotnet-profiles-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string path = null;
+                T.Case("endpoint FromProfilesFile: the core's loader builds the endpoint the builder does from the same profiles", () =>
+                {
+                    path = WriteProfiles(dir, firstProfiles);
+                    using (Endpoint built = Build(firstProfiles))
+                    using (Endpoint loaded = Endpoint.FromProfilesFile(path))
+                    {
+                        T.Eq(string.Join(",", built.Labels), string.Join(",", loaded.Labels), "Labels");
+                        foreach (Case c in new[] { v2Payment, v2Refund, v3, forged }) SameOutcome(built, loaded, c);
+                        T.Eq(v2Payment.Label, Handle(loaded, v2Payment).Label, "a v2 payment routed to its merchant");
+                    }
+                });
+                T.Case("endpoint FromProfilesFile: refused files are invalid_config naming no key; misuse is the language's error", () =>
+                {
+                    T.True(path != null, "the profiles file was written");
+                    T.Eq(0, chmod(path, Convert.ToUInt32("644", 8)), "chmod 644");
+                    WechatPayNotifyException e = T.Code("invalid_config", () => Endpoint.FromProfilesFile(path));
+                    T.True(e.Message.Contains("chmod 600"), "the message says chmod 600: " + e.Message);
+                    T.Eq(0, chmod(path, Convert.ToUInt32("600", 8)), "chmod 600");
+                    string inline = Path.Combine(dir, "inline.json");
+                    const string key = "192006250b4c09247ec02edce69f6a2d";
+                    WriteFile(inline, "{\"profiles\": [{\"label\": \"x\", \"v2\": {\"api_key\": \"" + key +
+                        "\", \"sign_type\": \"MD5\", \"mch_id\": \"1\"}}]}", Convert.ToUInt32("600", 8));
+                    e = T.Code("invalid_config", () => Endpoint.FromProfilesFile(inline));
+                    T.True(!e.Message.Contains(key), "no key in the message");
+                    T.Code("invalid_config", () => Endpoint.FromProfilesFile(Path.Combine(dir, "missing.json")));
+                    T.Code("invalid_config", () => Endpoint.FromProfilesFile(""));
+                    T.Eq("path", T.Throws<ArgumentNullException>(() => Endpoint.FromProfilesFile(null)).ParamName, "null path");
+                    T.Eq("path", T.Throws<ArgumentException>(() => Endpoint.FromProfilesFile("p\ud800.json")).ParamName, "no UTF-8 form");
+                });
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        private static void InternalErrorReply()
+        {
+            T.Case("endpoint Reply.InternalError: the request's version from its headers (any case), and misuse", () =>
+            {
+                CheckInternal(Reply.InternalError(new Dictionary<string, string>()), false);
+                CheckInternal(Reply.InternalError(new Dictionary<string, string> { { "wechatpay-SIGNATURE", "" } }), true);
+                CheckInternal(Reply.InternalError(v3.Headers), true);
+                CheckInternal(Reply.InternalError(v2Payment.Headers), false);
+                var collection = new NameValueCollection { { "Wechatpay-Signature", "a" }, { "Wechatpay-Signature", "b" } };
+                CheckInternal(Reply.InternalError(collection), true);
+                T.Eq("headers", T.Throws<ArgumentNullException>(() => Reply.InternalError((IDictionary<string, string>)null)).ParamName, "null");
+                T.Eq("headers", T.Throws<ArgumentNullException>(() => Reply.InternalError((NameValueCollection)null)).ParamName, "null collection");
+                var lone = new Dictionary<string, string> { { "X-Name", "\udc00" } };
+                T.Eq("headers", T.Throws<ArgumentException>(() => Reply.InternalError(lone)).ParamName, "no UTF-8 form");
+            });
         }
 
         private static void Api()
@@ -469,8 +643,13 @@ namespace WechatPay.Notify.Tests
                     T.Eq("headers", T.Throws<ArgumentException>(() => e.Handle(lone, v2Payment.Body)).ParamName, "a header");
                     T.Eq("body", T.Throws<ArgumentException>(() => e.Handle(v2Payment.Headers, "<xml>\ud800</xml>")).ParamName, "string body");
                     T.Eq("now", T.Throws<ArgumentOutOfRangeException>(() => e.Handle(v2Payment.Headers, v2Payment.Body, -1)).ParamName, "now");
+                    T.Eq("now", T.Throws<ArgumentOutOfRangeException>(() => e.Handle(new NameValueCollection(), v2Payment.Body, long.MinValue)).ParamName, "now, collection");
+                    T.Eq("now", T.Throws<ArgumentOutOfRangeException>(() => e.Handle(v2Payment.Headers, "<xml/>", -1)).ParamName, "now, string body");
                 }
             });
+
+            ProfilesFile();
+            InternalErrorReply();
 
             T.Case("endpoint api: a disposed Endpoint or verifier throws ObjectDisposedException; Dispose is idempotent", () =>
             {

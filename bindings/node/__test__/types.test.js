@@ -1,23 +1,22 @@
 'use strict'
-// The hand-written result types of notify.d.ts against (1) the objects the package returns and
-// (2) the core's declaration of the typed views (tests/vectors/typed_views.json), in both
-// directions, kinds included: a property added to the core, to the addon or to the .d.ts alone
-// fails here.
+// The result types of notify.d.ts against (1) the objects the package returns, and (2) the core's
+// declaration of the typed views (tests/vectors/typed_views.json), from which scripts/gen-types.js
+// writes their members: a property added to the core, to the addon or to the .d.ts alone fails here.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 
 const { Verifier, V3Verifier, Endpoint, NotifyError, sign, replyV3Success } = require('..')
+const { render, DTS_FILE } = require('../scripts/gen-types.js')
 
 const ROOT = path.join(__dirname, '..', '..', '..')
 const VECTORS = path.join(ROOT, 'tests', 'vectors')
 const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
 
-// `interface Name [extends Base] { member: type ... }` blocks of a .d.ts file, members of the
+// `interface Name [extends Base] { member: type ... }` blocks of a .d.ts text, members of the
 // bases included (one member per line, as these files are written).
-function interfaces(file) {
-  const text = fs.readFileSync(path.join(__dirname, '..', file), 'utf8')
+function interfaces(text) {
   const found = {}
   for (const m of text.matchAll(/^(?:export )?interface (\w+)(?: extends (\w+))? \{\n([\s\S]*?)^\}/gm)) {
     const members = {}
@@ -33,8 +32,9 @@ function interfaces(file) {
   return Object.fromEntries(Object.entries(found).map(([name, entry]) => [name, entry.members]))
 }
 
-const TYPES = interfaces('notify.d.ts')
-const NATIVE_TYPES = interfaces('index.d.ts')
+const dts = (file) => fs.readFileSync(path.join(__dirname, '..', file), 'utf8')
+const TYPES = interfaces(dts('notify.d.ts'))
+const NATIVE_TYPES = interfaces(dts('index.d.ts'))
 
 const load = (name) => JSON.parse(fs.readFileSync(path.join(VECTORS, name), 'utf8'))
 const KEY = '192006250b4c09247ec02edce69f6a2d'
@@ -108,26 +108,44 @@ test('notify.d.ts declares the properties the package returns, no more, no fewer
   assert.deepEqual(Object.keys(replyV3Success()).sort(), Object.keys(NATIVE_TYPES.HttpReply).sort(), 'HttpReply')
 })
 
-// The TypeScript type of each kind of typed_views.json.
-const TS_KIND = { text: 'string | null', amount: 'Amount', bool: 'boolean', sign_type: 'SignType', coupons: 'Coupon[]' }
-
-test('notify.d.ts types every typed view exactly as the core declares it (typed_views.json), both directions', () => {
+test('notify.d.ts is what scripts/gen-types.js writes from typed_views.json (--check)', () => {
+  const { spawnSync } = require('node:child_process')
+  const check = spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'gen-types.js'), '--check'], { encoding: 'utf8' })
+  assert.equal(check.status, 0, check.stderr)
+  // Every member of a view, in the core's order, under its camelCase name.
   const declared = load('typed_views.json')
-  const views = {
-    payment: ['PaymentNotification', ['fields', 'fieldList']],
-    refund: ['RefundNotification', ['fields', 'fieldList', 'reqInfo', 'reqInfoList']],
-    v3_transaction: ['V3Transaction', []],
-    v3_refund: ['V3Refund', []],
+  const documents = { PaymentNotification: 2, RefundNotification: 4, V3Transaction: 0, V3Refund: 0 }
+  for (const [view, type] of [['payment', 'PaymentNotification'], ['refund', 'RefundNotification'], ['v3_transaction', 'V3Transaction'], ['v3_refund', 'V3Refund']]) {
+    assert.deepEqual(Object.keys(TYPES[type]).slice(documents[type]), declared.views[view].map((p) => camel(p.name)), type)
   }
-  assert.deepEqual(Object.keys(declared.views).sort(), Object.keys(views).sort())
-  for (const [view, properties] of Object.entries(declared.views)) {
-    const [type, documents] = views[view]
-    const members = Object.fromEntries(Object.entries(TYPES[type]).filter(([name]) => !documents.includes(name)))
-    const core = properties.map((p) => camel(p.name))
-    assert.deepEqual(Object.keys(members), core, `${type}: the core's properties, in its order`)
-    for (const p of properties) {
-      assert.ok(p.kind in TS_KIND, `${view}.${p.name}: unknown kind ${p.kind}`)
-      assert.equal(members[camel(p.name)], TS_KIND[p.kind], `${type}.${camel(p.name)} is a ${p.kind}`)
-    }
-  }
+})
+
+test('gen-types: a property the core adds or drops is written in its place, typed by its kind', () => {
+  const declared = load('typed_views.json')
+  declared.views.payment.splice(1, 0, { name: 'sub_openid', kind: 'text', source: 'fields' })
+  declared.views.refund = declared.views.refund.filter((p) => p.name !== 'refund_account')
+  declared.views.v3_refund.push({ name: 'amount_from_total', kind: 'amount', source: { resource: ['amount', 'from_total'] } })
+  declared.views.v3_transaction.push({ name: 'is_combined', kind: 'bool', source: 'rule' })
+  const out = render(declared, fs.readFileSync(DTS_FILE, 'utf8'))
+  const types = interfaces(out)
+  assert.deepEqual(Object.keys(types.PaymentNotification).slice(2, 5), ['appid', 'subOpenid', 'mchId'])
+  assert.equal(types.PaymentNotification.subOpenid, 'string | null')
+  assert.equal('refundAccount' in types.RefundNotification, false)
+  assert.equal(Object.keys(types.V3Refund).at(-1), 'amountFromTotal')
+  assert.equal(types.V3Refund.amountFromTotal, 'Amount')
+  assert.match(out, /\/\*\* `amount\.from_total` \(`Amount`: throws `missing_field` when malformed\)\. \*\/\n {2}amountFromTotal: Amount\n/)
+  assert.equal(types.V3Transaction.isCombined, 'boolean')
+  // Everything outside the generated regions is unchanged.
+  const outside = (text) => text.replace(/\/\/ generated by [^\n]*\n[\s\S]*?\/\/ end of generated "[a-z0-9_]+"/g, '')
+  assert.equal(outside(out), outside(fs.readFileSync(DTS_FILE, 'utf8')))
+  // A kind the generator does not know, a view it does not know, and a note for a property the
+  // core no longer declares are errors, not guesses.
+  declared.views.v3_refund.push({ name: 'x', kind: 'money', source: 'rule' })
+  const text = fs.readFileSync(DTS_FILE, 'utf8')
+  assert.throws(() => render(declared, text), /unknown kind/)
+  assert.throws(() => render({ views: { ...load('typed_views.json').views, v3_bill: [] } }, text), /views/)
+  assert.throws(() => render(load('typed_views.json'), text.replace('// end of generated "refund"', '')), /needs the markers/)
+  const dropped = load('typed_views.json')
+  dropped.views.payment = dropped.views.payment.filter((p) => p.name !== 'dedupe_key')
+  assert.throws(() => render(dropped, text), /NOTES\["payment\.dedupe_key"\]/)
 })

@@ -420,12 +420,15 @@ test('endpoint.json: every case, same verdict, code, merchant and reply', async 
               assert.equal(tc.result, 'valid', at)
               const h = endpoint.handle(headers, input, { now: tc.now })
               assert.equal(Object.getPrototypeOf(h), Object.prototype, `${at}: a plain object`)
-              assert.deepEqual(Object.keys(h).sort(), ['dedupeKey', 'isSuccess', 'kind', 'label', 'notification', 'reply'], at)
+              assert.deepEqual(Object.keys(h).sort(), ['dedupeKey', 'internalErrorReply', 'isSuccess', 'kind', 'label', 'notification', 'reply'], at)
               assert.equal(h.label, want.label, `${at}: label`)
               assert.equal(h.kind, want.kind, `${at}: kind`)
               assert.equal(h.isSuccess, want.isSuccess, `${at}: isSuccess`)
               assert.equal(h.dedupeKey, want.dedupeKey, `${at}: dedupeKey`)
               assert.deepEqual(h.reply, want.reply, `${at}: reply`)
+              // Our own failure after verification: 500 with the version's refusal body.
+              const failed = h.kind === 'v3' ? ['application/json', '{"code":"FAIL","message":"rejected"}'] : ['text/xml', replyFail('rejected')]
+              assert.deepEqual(h.internalErrorReply, { status: 500, contentType: failed[0], body: failed[1] }, at)
               assert.equal(h.notification.isSuccess, h.isSuccess, at)
               assert.equal(h.notification.dedupeKey, h.dedupeKey, at)
               checkNotification(h.kind, h.notification, at)

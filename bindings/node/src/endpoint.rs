@@ -51,10 +51,11 @@ fn profile(options: ProfileOptions<'_>) -> Result<MerchantProfile> {
 }
 
 /// A verified request as a plain object: `label`, `kind`, `notification` (the payment, refund or
-/// APIv3 object), `isSuccess`, `dedupeKey` and the success `reply`.
+/// APIv3 object), `isSuccess`, `dedupeKey`, the success `reply` and the `internalErrorReply` (when
+/// the application fails to record it).
 fn handled_object<'env>(env: &'env Env, handled: &Handled) -> napi::Result<Object<'env>> {
     let notification = handled.notification();
-    let mut object = PlainObject::new(env, 6);
+    let mut object = PlainObject::new(env, 7);
     object.set("label", handled.label())?;
     object.set("kind", notification.kind())?;
     object.set(
@@ -68,6 +69,10 @@ fn handled_object<'env>(env: &'env Env, handled: &Handled) -> napi::Result<Objec
     object.set("isSuccess", notification.is_success())?;
     object.set("dedupeKey", notification.dedupe_key())?;
     object.set("reply", HttpReply::from(handled.reply()))?;
+    object.set(
+        "internalErrorReply",
+        HttpReply::from(handled.internal_error_reply()),
+    )?;
     object.build()
 }
 
@@ -96,11 +101,12 @@ impl NativeEndpoint {
     /// could not be told apart).
     #[napi(constructor, catch_unwind)]
     pub fn new(options: EndpointOptions<'_>) -> Result<NativeEndpoint> {
-        let profiles = options
-            .profiles
-            .into_iter()
-            .map(profile)
-            .collect::<Result<Vec<_>>>()?;
+        // A new buffer of the final size: `collect` would build the profiles in the options' buffer
+        // and shrink it, leaving a byte copy of each (an APIv3 key is held inline) where it was.
+        let mut profiles = Vec::with_capacity(options.profiles.len());
+        for options in options.profiles {
+            profiles.push(profile(options)?);
+        }
         Ok(NativeEndpoint {
             inner: core::Endpoint::new(profiles).napi()?,
         })
@@ -127,6 +133,15 @@ impl NativeEndpoint {
             Err(rejection) => rejection_object(env, &rejection),
         }
         .napi()
+    }
+
+    /// Reads an endpoint profiles file (the core's loader and rules: `invalid_config` for anything
+    /// it refuses, with a message naming the profile, the setting or the file, never a key).
+    #[napi(factory, catch_unwind)]
+    pub fn from_profiles_file(path: String) -> Result<NativeEndpoint> {
+        Ok(NativeEndpoint {
+            inner: core::Endpoint::from_profiles_file(path).napi()?,
+        })
     }
 
     /// The profiles' labels, in order.

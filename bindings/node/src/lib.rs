@@ -11,6 +11,7 @@
 mod endpoint;
 mod input;
 mod object;
+mod secret;
 mod v2;
 mod v3;
 
@@ -18,7 +19,10 @@ use std::collections::BTreeMap;
 
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
-use wechatpay_notify::{self as core, SignType, reply};
+use wechatpay_notify::{self as core, ApiVersion, SignType, reply};
+
+use crate::input::HeadersArg;
+use crate::secret::SecretString;
 
 pub use endpoint::NativeEndpoint;
 pub use v2::NativeVerifier;
@@ -105,7 +109,7 @@ pub fn native_sign(
         Vec<Vec<String>>,
         BTreeMap<String, String>,
     >,
-    api_key: String,
+    #[napi(ts_arg_type = "string")] api_key: SecretString,
     sign_type: String,
 ) -> Result<String> {
     let sign_type = SignType::parse(&sign_type).napi()?;
@@ -160,6 +164,32 @@ pub fn reply_v3_fail(code: String) -> Result<HttpReply> {
         })
         .napi()?;
     Ok(reply::v3_fail(&core::Error::new(kind, kind.code())).into())
+}
+
+/// The API version of a request, as `Endpoint#handle` decides it (`"v3"` when it carries a
+/// `Wechatpay-Signature` header, else `"v2"`); nothing is verified.
+#[napi(catch_unwind, strict, ts_return_type = "'v2' | 'v3'")]
+pub fn api_version_of(
+    #[napi(
+        ts_arg_type = "Record<string, string | string[] | undefined> | Array<[name: string, value: string]>"
+    )]
+    headers: HeadersArg<'_>,
+) -> Result<&'static str> {
+    Ok(ApiVersion::of_request(&input::headers(headers)?).as_str())
+}
+
+/// The reply when the application fails after verification (or before it could verify): 500 with
+/// the constant refusal of the request's version, so that WeChat Pay retries.
+#[napi(catch_unwind, strict)]
+pub fn internal_error_reply(
+    #[napi(
+        ts_arg_type = "Record<string, string | string[] | undefined> | Array<[name: string, value: string]>"
+    )]
+    headers: HeadersArg<'_>,
+) -> Result<HttpReply> {
+    Ok(ApiVersion::of_request(&input::headers(headers)?)
+        .internal_error_reply()
+        .into())
 }
 
 /// Every SPEC §3 error code, in the core's order.

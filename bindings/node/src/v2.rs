@@ -7,13 +7,15 @@ use wechatpay_notify::{self as core, SignType};
 
 use crate::input::{body_bytes, body_limit};
 use crate::object::{Errored, PlainObject, Texts, fields_object, typed_properties};
+use crate::secret::SecretString;
 use crate::{NapiErrorExt, Result};
 
 /// Options of `new NativeVerifier(options)` (the package's `Verifier` passes its options here).
 #[napi(object, object_to_js = false)]
 pub struct VerifierOptions {
-    /// The v2 API key: 32 printable ASCII characters.
-    pub api_key: String,
+    /// The v2 API key: 32 printable ASCII characters (wiped from Rust memory on drop).
+    #[napi(ts_type = "string")]
+    pub api_key: SecretString,
     /// `"MD5"` or `"HMAC-SHA256"`: the only algorithm accepted unless `alsoAccept` says otherwise.
     pub sign_type: String,
     /// When set, `appid` must equal it (else `merchant_mismatch`).

@@ -9,13 +9,15 @@ use crate::input::{
     self, HeadersArg, Pairs, body_bytes, body_limit, config_number, key_pairs, unix_time,
 };
 use crate::object::{Errored, PlainObject, Texts, typed_object};
+use crate::secret::SecretString;
 use crate::{NapiErrorExt, Result};
 
 /// Options of `new NativeV3Verifier(options)` (the package's `V3Verifier` passes its options here).
 #[napi(object, object_to_js = false)]
 pub struct V3VerifierOptions<'env> {
-    /// The APIv3 key: exactly 32 bytes (as UTF-8).
-    pub api_v3_key: String,
+    /// The APIv3 key: exactly 32 bytes (as UTF-8; wiped from Rust memory on drop).
+    #[napi(ts_type = "string")]
+    pub api_v3_key: SecretString,
     /// The WeChat Pay keys to trust, by id: a platform certificate (PEM X.509, id = its serial) or
     /// a WeChat Pay public key (PEM SPKI, id `PUB_KEY_ID_…`); both kinds at once during a migration.
     #[napi(ts_type = "Record<string, string> | Array<[id: string, pem: string]>")]

@@ -1,6 +1,7 @@
 """wechatpay_notify vs the peers on the same notifications, in one process (run by
-scripts/bench-python.sh): v2 against wechatpy on a ~1 KB, 25-field MD5-signed payment notification,
-APIv3 against wechatpayv3 on a payment notification of the shared vectors.
+scripts/bench-python.sh): v2 against wechatpy on the notification of every benchmark
+(bench/payment-notification.xml: Chinese text with full-width punctuation in ``attach``, two coupons,
+26 fields, MD5), APIv3 against wechatpayv3 on a payment notification of the shared vectors.
 
 The headline figure is handler-like access (SPEC §6): verify the body, then read what a notify
 handler reads -- ``fields``, ``out_trade_no``, ``transaction_id``, ``total_fee``, ``is_success`` --
@@ -37,41 +38,13 @@ VECTORS = Path(__file__).resolve().parents[3] / "tests" / "vectors"
 
 KEY = "192006250b4c09247ec02edce69f6a2d"
 FLOOR = 20.0  # SPEC §6: handler-like access at least 20x wechatpy's parse_payment_result
-FIELDS = [
-    ("appid", "wx2421b1c4370ec43b"),
-    # No leading/trailing spaces: xmltodict (under wechatpy) strips them and then rejects the
-    # genuine signature.
-    ("attach", "order note: 2 x green tea, 1 x jasmine; deliver to gate B"),
-    ("bank_type", "CMC"),
-    ("cash_fee", "90"),
-    ("cash_fee_type", "CNY"),
-    ("coupon_count", "1"),
-    ("coupon_fee", "11"),
-    ("coupon_fee_0", "11"),
-    ("coupon_id_0", "10000"),
-    ("coupon_type_0", "CASH"),
-    ("device_info", "013467007045764"),
-    ("fee_type", "CNY"),
-    ("is_subscribe", "Y"),
-    ("mch_id", "10000100"),
-    ("nonce_str", "5d2b6c2a8db53831f7eda20af46e531c"),
-    ("openid", "oUpF8uMEb4qRXf22hE3X68TekukE"),
-    ("out_trade_no", "20261127131540000001"),
-    ("result_code", "SUCCESS"),
-    ("return_code", "SUCCESS"),
-    ("settlement_total_fee", "101"),
-    ("sub_mch_id", "1900000109"),
-    ("time_end", "20261127131540"),
-    ("total_fee", "101"),
-    ("trade_type", "JSAPI"),
-    ("transaction_id", "4200001234202611271234567890"),
-]
+# The notification of every benchmark (Rust, Python, Node, peers), signed MD5 under KEY.
+PAYLOAD = Path(__file__).resolve().parents[3] / "bench" / "payment-notification.xml"
+FIELD_COUNT = 26
 
 
 def body() -> bytes:
-    sig = wn.sign(FIELDS, KEY, "MD5")
-    parts = [f"<{k}><![CDATA[{v}]]></{k}>" for k, v in [*FIELDS, ("sign", sig)]]
-    return ("<xml>" + "".join(parts) + "</xml>").encode()
+    return PAYLOAD.read_bytes()
 
 
 def interleaved(
@@ -175,16 +148,17 @@ def main() -> None:
 
     # Same payload, same verdict, same values.
     a, b = ours_handler(), theirs_handler()
-    assert a[1:] == b[1:] == ("20261127131540000001", "4200001234202611271234567890", 101, True), (a, b)
-    assert isinstance(a[0], dict) and len(a[0]) == len(FIELDS) + 1
-    forged = payload.replace(b"[101]", b"[1]")
+    assert a[1:] == b[1:] == ("20261127131540000001", "4200001234202611271234567890", 4480, True), (a, b)
+    assert isinstance(a[0], dict) and len(a[0]) == FIELD_COUNT
+    forged = payload.replace(b"<total_fee><![CDATA[4480]]>", b"<total_fee><![CDATA[1]]>")
+    assert forged != payload
     try:
         ours.verify_payment(forged)
         raise SystemExit("forged payload verified")
     except wn.NotifyError:
         pass
 
-    print(f"payload: {len(payload)} bytes, {len(FIELDS) + 1} fields (MD5); "
+    print(f"payload: bench/payment-notification.xml, {len(payload)} bytes, {FIELD_COUNT} fields (MD5); "
           f"Python {platform.python_version()} on {platform.machine()}")
     n_ours, n_theirs, rounds = 100_000, 2_000, 11
     ratio = report(

@@ -2,12 +2,14 @@
 //! `EndpointResult`, and `EndpointRejected` for a refused request. The core decides the version
 //! and the merchant and runs that merchant's verifier; this module only converts.
 
+use std::path::PathBuf;
+
 use pyo3::PyTraverseError;
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString, PyTuple};
+use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
 use wechatpay_notify as core;
-use wechatpay_notify::{Notification, Rejection};
+use wechatpay_notify::{ApiVersion, Notification, Rejection};
 
 use crate::reply::http_reply;
 use crate::v2::{PaymentNotification, RefundNotification, Verifier};
@@ -168,6 +170,30 @@ impl Endpoint {
         Ok(Endpoint { inner })
     }
 
+    /// Reads an endpoint profiles file (the JSON of `wechatpay-notify verify-any --profiles`) with
+    /// the core's loader: `{"profiles": [{"label", "mch_id", "v2": {...}, "v3": {...}}, ...]}`,
+    /// naming key files or environment variables, never keys.
+    ///
+    /// On Unix the file and every key file it names must not be accessible by group or others
+    /// (`chmod 600`); file names are relative to the file's directory. An unknown (misspelt)
+    /// setting at any level, a missing v2 `sign_type`, a key written inline, an unreadable file, an
+    /// unset variable and everything `Endpoint(...)` refuses raise `InvalidConfigError`, with a
+    /// message naming the profile, the setting or the file, never a key. `path` is a `str` or an
+    /// `os.PathLike`; anything else raises `TypeError`.
+    #[staticmethod]
+    fn from_profiles_file(path: &Bound<'_, PyAny>) -> PyResult<Endpoint> {
+        const EXPECTED: &str = "path must be a str or an os.PathLike";
+        if path.is_instance_of::<PyBytes>() || path.is_instance_of::<PyByteArray>() {
+            return Err(wrong_type(EXPECTED, path));
+        }
+        // PyO3's `PathBuf` conversion: `os.fspath` (TypeError for anything else), then the file
+        // system encoding. The GIL stays held: the loader reads environment variables, which
+        // Python code on another thread could be changing.
+        let path: PathBuf = path.extract().map_err(|_| wrong_type(EXPECTED, path))?;
+        let inner = core::Endpoint::from_profiles_file(path).into_py_result()?;
+        Ok(Endpoint { inner })
+    }
+
     /// The profiles' labels, in order.
     #[getter]
     fn labels<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
@@ -200,7 +226,7 @@ impl Endpoint {
         let label = handled.label().to_owned();
         let reply = http_reply(py, &handled.reply())?.unbind();
         let n = handled.into_notification();
-        let (kind, version) = (n.kind(), n.version().as_str());
+        let (kind, version) = (n.kind(), n.version());
         let is_success = n.is_success();
         let dedupe_key = n.dedupe_key().map(str::to_owned);
         let notification = match n {
@@ -232,7 +258,7 @@ impl Endpoint {
 pub(crate) struct EndpointResult {
     label: String,
     kind: &'static str,
-    version: &'static str,
+    version: ApiVersion,
     is_success: bool,
     dedupe_key: Option<String>,
     notification: Py<PyAny>,
@@ -256,7 +282,7 @@ impl EndpointResult {
     /// "v2" or "v3".
     #[getter]
     fn version(&self) -> &'static str {
-        self.version
+        self.version.as_str()
     }
 
     /// The verified notification: a `PaymentNotification`, a `RefundNotification` (a hint: see
@@ -285,6 +311,13 @@ impl EndpointResult {
     #[getter]
     fn reply(&self, py: Python<'_>) -> Py<PyAny> {
         self.reply.clone_ref(py)
+    }
+
+    /// The reply when the application fails after this notification verified (its database, say):
+    /// 500 with the version's constant refusal body, so that WeChat Pay retries later (the core's
+    /// `Handled::internal_error_reply`: its version's `ApiVersion::internal_error_reply`).
+    fn internal_error_reply<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        http_reply(py, &self.version.internal_error_reply())
     }
 
     // The notification can hold a mutable dict (`fields`, `resource`).

@@ -1,16 +1,21 @@
 //! Python bindings for `wechatpay-notify`: the native module `wechatpay_notify._native`.
 //!
 //! Every protocol rule and every typed view lives in the core crate; this module only converts
-//! Python inputs to Rust, core results to Python objects (each typed attribute calls the core
-//! accessor of the same name), and core errors to the package's exceptions (in one place:
-//! [`to_py_err`], and [`endpoint`] for an endpoint's refusals). Verification runs with the GIL
-//! released.
+//! Python inputs to Rust, core results to Python objects (each typed attribute is a property the
+//! core declares, read through its `property(name)`: [`view`]), and core errors to the package's
+//! exceptions (in one place: [`to_py_err`], and [`endpoint`] for an endpoint's refusals).
+//! Verification runs with the GIL released.
 //!
 //! - [`v2`]: `Verifier`, `PaymentNotification`, `RefundNotification`, `Coupon`, `sign`, the XML
 //!   replies;
 //! - [`v3`]: `V3Verifier`, `V3Notification` and its typed views `V3Transaction` / `V3Refund`;
-//! - [`endpoint`]: `MerchantProfile`, `Endpoint`, `EndpointResult`;
-//! - [`reply`]: `HttpReply` objects and the APIv3 replies.
+//! - [`view`]: the typed attributes of the result classes, generated from the core's declaration;
+//! - [`endpoint`]: `MerchantProfile`, `Endpoint` (also from a profiles file), `EndpointResult`;
+//! - [`reply`]: `HttpReply` objects, the APIv3 replies, and the reply to a request when the
+//!   application fails.
+//!
+//! Keys given as `str` are read through [`key_bytes`]: the binding keeps no copy of its own in
+//! Rust memory (the core copies each key into storage it wipes on drop).
 //!
 //! Misuse rule (the same on every surface): an argument of the wrong *type* raises `TypeError`
 //! (PyO3's argument extraction, or an explicit check below); a value of the right type that the
@@ -30,6 +35,7 @@ mod endpoint;
 mod reply;
 mod v2;
 mod v3;
+mod view;
 
 mod errors {
     // The exception classes are plain Python (`wechatpay_notify/_errors.py`) so that
@@ -91,6 +97,18 @@ fn utf8<'a>(
 /// `invalid_config`.
 fn config_text<'a>(s: &'a Bound<'_, PyString>, what: &'static str) -> PyResult<Cow<'a, str>> {
     utf8(s, ErrorKind::InvalidConfig, what)
+}
+
+/// A key given as `str` (the v2 API key, the APIv3 key), as UTF-8 in a temporary Python `bytes`
+/// that the caller borrows and drops once the core has taken its own copy (which the core wipes on
+/// drop). No copy is made in Rust memory: PyO3's `to_cow` would make one (a `String`) under the
+/// stable ABI for Python 3.9. A lone surrogate (no UTF-8 form) is `invalid_config`.
+fn key_bytes<'py>(
+    s: &Bound<'py, PyString>,
+    refusal: &'static str,
+) -> PyResult<Bound<'py, PyBytes>> {
+    s.encode_utf8()
+        .map_err(|_| refused(ErrorKind::InvalidConfig, refusal))
 }
 
 /// An optional non-negative integer setting (`max_body_bytes`, `max_clock_skew`): None keeps the
@@ -304,11 +322,11 @@ fn cached<'py, T>(
 
 /// Native part of `wechatpay_notify` (import the package, not this module).
 #[pymodule]
-fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<v2::Verifier>()?;
-    m.add_class::<v2::PaymentNotification>()?;
-    m.add_class::<v2::RefundNotification>()?;
+    view::add_view::<v2::PaymentNotification>(m)?;
+    view::add_view::<v2::RefundNotification>(m)?;
     m.add_class::<v2::Coupon>()?;
     m.add_function(wrap_pyfunction!(v2::sign, m)?)?;
     m.add_function(wrap_pyfunction!(v2::reply_success, m)?)?;
@@ -317,10 +335,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("REFUSAL_MESSAGE", wechatpay_notify::reply::REFUSAL_MESSAGE)?;
     m.add_class::<v3::V3Verifier>()?;
     m.add_class::<v3::V3Notification>()?;
-    m.add_class::<v3::V3Transaction>()?;
-    m.add_class::<v3::V3Refund>()?;
+    view::add_view::<v3::V3Transaction>(m)?;
+    view::add_view::<v3::V3Refund>(m)?;
     m.add_function(wrap_pyfunction!(reply::reply_v3_success, m)?)?;
     m.add_function(wrap_pyfunction!(reply::reply_v3_fail, m)?)?;
+    m.add_function(wrap_pyfunction!(reply::request_version, m)?)?;
+    m.add_function(wrap_pyfunction!(reply::internal_error_reply, m)?)?;
     m.add_class::<endpoint::MerchantProfile>()?;
     m.add_class::<endpoint::Endpoint>()?;
     m.add_class::<endpoint::EndpointResult>()?;

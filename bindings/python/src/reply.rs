@@ -1,12 +1,14 @@
 //! HTTP replies: the core's `HttpReply` as the package's `HttpReply` (a small immutable
-//! `NamedTuple` defined in `wechatpay_notify/_reply.py`), and the APIv3 reply helpers.
+//! `NamedTuple` defined in `wechatpay_notify/_reply.py`), the APIv3 reply helpers, and the version
+//! of a request with the reply when the application fails (the core's `ApiVersion`).
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyString, PyType};
 use wechatpay_notify::reply::{self, HttpReply};
-use wechatpay_notify::{Error, ErrorKind};
+use wechatpay_notify::{ApiVersion, Error, ErrorKind};
 
+use crate::v3::headers_of;
 use crate::{errors, to_py_err, utf8, wrong_type};
 
 /// The core's reply as a `wechatpay_notify.HttpReply(status, content_type, body)`.
@@ -74,4 +76,27 @@ fn kind_of(code: &Bound<'_, PyString>) -> PyResult<ErrorKind> {
             format!("{text} is not an error code"),
         ))
     })
+}
+
+/// The API version of a request, as `Endpoint.handle` decides it: "v3" when it carries a
+/// `Wechatpay-Signature` header, "v2" otherwise. Nothing is verified.
+///
+/// `headers`: the request headers, in the forms `Endpoint.handle` takes (a mapping or an iterable
+/// of `(name, value)` pairs of `str`).
+#[pyfunction]
+pub(crate) fn request_version(headers: &Bound<'_, PyAny>) -> PyResult<&'static str> {
+    Ok(ApiVersion::of_request(&headers_of(headers)?).as_str())
+}
+
+/// The reply to a request when the application itself fails (its database, say), in the request's
+/// version (see `request_version`): 500 with that version's constant refusal body, so that WeChat
+/// Pay retries later. After `Endpoint.handle` verified a request, `EndpointResult.
+/// internal_error_reply()` gives the same reply.
+#[pyfunction]
+pub(crate) fn internal_error_reply<'py>(
+    py: Python<'py>,
+    headers: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let version = ApiVersion::of_request(&headers_of(headers)?);
+    http_reply(py, &version.internal_error_reply())
 }

@@ -8,11 +8,13 @@ use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 use wechatpay_notify as core;
+use wechatpay_notify::view::{Property, Value};
 use wechatpay_notify::{ErrorKind, SignType};
 
+use crate::view::{TypedView, repr_view};
 use crate::{
-    FieldNames, PythonErrorExt, body_limit, body_of, cached_dict, config_text, repr_amount,
-    repr_opt, str_pairs, utf8, wrong_type,
+    FieldNames, PythonErrorExt, body_limit, body_of, cached_dict, config_text, key_bytes,
+    repr_amount, repr_opt, str_pairs, utf8, wrong_type,
 };
 
 /// The dict keys of the last payment, refund and decrypted `req_info` documents (see
@@ -55,9 +57,10 @@ impl Verifier {
         also_accept: Option<&Bound<'_, PyAny>>,
         max_body_bytes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Verifier> {
-        let key = config_text(api_key, "the API key must be 32 printable ASCII characters")?;
+        let key = key_bytes(api_key, "the API key must be 32 printable ASCII characters")?;
         let mut inner =
             core::Verifier::new(key.as_bytes(), sign_type_of(sign_type)?).into_py_result()?;
+        drop(key);
         if let Some(list) = also_accept.filter(|l| !l.is_none()) {
             if list.is_instance_of::<PyString>() || list.is_instance_of::<PyBytes>() {
                 return Err(wrong_type(
@@ -176,6 +179,16 @@ pub(crate) struct Coupon {
     fee: Option<u64>,
 }
 
+impl From<core::Coupon> for Coupon {
+    fn from(c: core::Coupon) -> Coupon {
+        Coupon {
+            id: c.id,
+            coupon_type: c.coupon_type,
+            fee: c.fee,
+        }
+    }
+}
+
 #[pymethods]
 impl Coupon {
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -191,10 +204,10 @@ impl Coupon {
 /// A verified v2 payment result notification.
 ///
 /// `.fields` has every element exactly as received, in document order (`sign` and empty ones
-/// included); the typed attributes are the core's typed view (None when a field is absent,
-/// amounts are ints in fen) and never read `.fields`. An amount present in another form than
-/// digits is not "absent": reading it raises `NotifyError` with code `missing_field` (`repr()`
-/// shows it as `<error missing_field>`).
+/// included); the typed attributes are the core's typed view (`typed_view!` in the core's `v2.rs`,
+/// added by [`crate::view::add_view`]: None when a field is absent, amounts are ints in fen) and
+/// never read `.fields`. An amount present in another form than digits is not "absent": reading it
+/// raises `NotifyError` with code `missing_field` (`repr()` shows it as `<error missing_field>`).
 #[pyclass(frozen, module = "wechatpay_notify._native")]
 pub(crate) struct PaymentNotification {
     inner: core::PaymentNotification,
@@ -211,6 +224,14 @@ impl PaymentNotification {
     }
 }
 
+impl TypedView for PaymentNotification {
+    const PROPERTIES: &'static [Property] = core::PaymentNotification::PROPERTIES;
+
+    fn property(&self, name: &str) -> Option<Value<'_>> {
+        self.inner.property(name)
+    }
+}
+
 #[pymethods]
 impl PaymentNotification {
     /// Every child element exactly as received, in document order. Built once, on first read:
@@ -220,193 +241,6 @@ impl PaymentNotification {
         cached_dict(py, &self.fields, self.inner.fields(), &PAYMENT_NAMES)
     }
 
-    /// The algorithm the signature verified with: "MD5" or "HMAC-SHA256".
-    #[getter]
-    fn sign_type(&self) -> &'static str {
-        self.inner.sign_type().as_str()
-    }
-
-    /// True when return_code and result_code are both SUCCESS (the payment succeeded).
-    #[getter]
-    fn is_success(&self) -> bool {
-        self.inner.is_success()
-    }
-
-    /// The idempotency key (record each notification once per key): `transaction_id` when the
-    /// payment succeeded (the same key as its APIv3 delivery), `transaction_id:RESULT_CODE`
-    /// (e.g. `4200…:FAIL`) when it did not, so that a later success is not swallowed; None
-    /// without a `transaction_id`.
-    #[getter]
-    fn dedupe_key(&self) -> Option<&str> {
-        self.inner.dedupe_key()
-    }
-
-    /// The coupons `0..coupon_count`; `NotifyError` (`missing_field`) when `coupon_count` or a
-    /// `coupon_fee_$n` is present but not all digits.
-    #[getter]
-    fn coupons(&self) -> PyResult<Vec<Coupon>> {
-        Ok(self
-            .inner
-            .coupons()
-            .into_py_result()?
-            .into_iter()
-            .map(|c| Coupon {
-                id: c.id,
-                coupon_type: c.coupon_type,
-                fee: c.fee,
-            })
-            .collect())
-    }
-
-    /// `appid`.
-    #[getter]
-    fn appid(&self) -> Option<&str> {
-        self.inner.appid()
-    }
-
-    /// `mch_id`.
-    #[getter]
-    fn mch_id(&self) -> Option<&str> {
-        self.inner.mch_id()
-    }
-
-    /// `sub_appid` (service-provider mode).
-    #[getter]
-    fn sub_appid(&self) -> Option<&str> {
-        self.inner.sub_appid()
-    }
-
-    /// `sub_mch_id` (service-provider mode).
-    #[getter]
-    fn sub_mch_id(&self) -> Option<&str> {
-        self.inner.sub_mch_id()
-    }
-
-    /// `device_info`.
-    #[getter]
-    fn device_info(&self) -> Option<&str> {
-        self.inner.device_info()
-    }
-
-    /// `nonce_str`.
-    #[getter]
-    fn nonce_str(&self) -> Option<&str> {
-        self.inner.nonce_str()
-    }
-
-    /// `result_code` ("SUCCESS" / "FAIL").
-    #[getter]
-    fn result_code(&self) -> Option<&str> {
-        self.inner.result_code()
-    }
-
-    /// `err_code`.
-    #[getter]
-    fn err_code(&self) -> Option<&str> {
-        self.inner.err_code()
-    }
-
-    /// `err_code_des`.
-    #[getter]
-    fn err_code_des(&self) -> Option<&str> {
-        self.inner.err_code_des()
-    }
-
-    /// `openid`.
-    #[getter]
-    fn openid(&self) -> Option<&str> {
-        self.inner.openid()
-    }
-
-    /// `is_subscribe`.
-    #[getter]
-    fn is_subscribe(&self) -> Option<&str> {
-        self.inner.is_subscribe()
-    }
-
-    /// `trade_type`.
-    #[getter]
-    fn trade_type(&self) -> Option<&str> {
-        self.inner.trade_type()
-    }
-
-    /// `bank_type`.
-    #[getter]
-    fn bank_type(&self) -> Option<&str> {
-        self.inner.bank_type()
-    }
-
-    /// `fee_type`.
-    #[getter]
-    fn fee_type(&self) -> Option<&str> {
-        self.inner.fee_type()
-    }
-
-    /// `cash_fee_type`.
-    #[getter]
-    fn cash_fee_type(&self) -> Option<&str> {
-        self.inner.cash_fee_type()
-    }
-
-    /// `transaction_id`.
-    #[getter]
-    fn transaction_id(&self) -> Option<&str> {
-        self.inner.transaction_id()
-    }
-
-    /// `out_trade_no`.
-    #[getter]
-    fn out_trade_no(&self) -> Option<&str> {
-        self.inner.out_trade_no()
-    }
-
-    /// `attach`.
-    #[getter]
-    fn attach(&self) -> Option<&str> {
-        self.inner.attach()
-    }
-
-    /// `time_end` (yyyyMMddHHmmss, Beijing time).
-    #[getter]
-    fn time_end(&self) -> Option<&str> {
-        self.inner.time_end()
-    }
-
-    /// `total_fee` in fen (None when absent or empty); `NotifyError`
-    /// (`missing_field`) when present but not all digits.
-    #[getter]
-    fn total_fee(&self) -> PyResult<Option<u64>> {
-        self.inner.total_fee().into_py_result()
-    }
-
-    /// `settlement_total_fee` in fen (None when absent or empty); `NotifyError`
-    /// (`missing_field`) when present but not all digits.
-    #[getter]
-    fn settlement_total_fee(&self) -> PyResult<Option<u64>> {
-        self.inner.settlement_total_fee().into_py_result()
-    }
-
-    /// `cash_fee` in fen (None when absent or empty); `NotifyError`
-    /// (`missing_field`) when present but not all digits.
-    #[getter]
-    fn cash_fee(&self) -> PyResult<Option<u64>> {
-        self.inner.cash_fee().into_py_result()
-    }
-
-    /// `coupon_fee` in fen (None when absent or empty); `NotifyError`
-    /// (`missing_field`) when present but not all digits.
-    #[getter]
-    fn coupon_fee(&self) -> PyResult<Option<u64>> {
-        self.inner.coupon_fee().into_py_result()
-    }
-
-    /// `coupon_count` (None when absent or empty); `NotifyError` (`missing_field`) when present
-    /// but not all digits.
-    #[getter]
-    fn coupon_count(&self) -> PyResult<Option<u64>> {
-        self.inner.coupon_count().into_py_result()
-    }
-
     // The cached `fields` dict is mutable: let the garbage collector see it, so a cycle made
     // through it (`n.fields["n"] = n`) is collected.
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
@@ -414,13 +248,11 @@ impl PaymentNotification {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        let n = &self.inner;
-        format!(
-            "PaymentNotification(out_trade_no={}, transaction_id={}, total_fee={}, result_code={})",
-            repr_opt(py, n.out_trade_no()),
-            repr_opt(py, n.transaction_id()),
-            repr_amount(&n.total_fee()),
-            repr_opt(py, n.result_code()),
+        repr_view(
+            py,
+            self,
+            "PaymentNotification",
+            &["out_trade_no", "transaction_id", "total_fee", "result_code"],
         )
     }
 }
@@ -428,8 +260,9 @@ impl PaymentNotification {
 /// A decrypted v2 refund result notification.
 ///
 /// `.fields` is the outer document exactly as received (`req_info` still encrypted); `.req_info`
-/// is the decrypted document; the typed attributes read the decrypted one (except appid/mch_id).
-/// An amount present in another form than digits raises `NotifyError` (`missing_field`) when read.
+/// is the decrypted document; the typed attributes are the core's typed view (they read the
+/// decrypted document, except appid/mch_id). An amount present in another form than digits
+/// raises `NotifyError` (`missing_field`) when read.
 ///
 /// req_info is AES-256-ECB without integrity: blocks of two genuine refund notifications of the
 /// same merchant can be cut and pasted into a third that passes every check. Treat a refund
@@ -453,6 +286,14 @@ impl RefundNotification {
     }
 }
 
+impl TypedView for RefundNotification {
+    const PROPERTIES: &'static [Property] = core::RefundNotification::PROPERTIES;
+
+    fn property(&self, name: &str) -> Option<Value<'_>> {
+        self.inner.property(name)
+    }
+}
+
 #[pymethods]
 impl RefundNotification {
     /// The outer document's elements exactly as received, in document order. Built once, on
@@ -469,115 +310,6 @@ impl RefundNotification {
         cached_dict(py, &self.req_info, self.inner.req_info(), &REQ_INFO_NAMES)
     }
 
-    /// True when refund_status is SUCCESS.
-    #[getter]
-    fn is_success(&self) -> bool {
-        self.inner.is_success()
-    }
-
-    /// The idempotency key (record each notification once per key): `refund_id:STATUS`, the
-    /// status in APIv3's words (`CHANGE` → `ABNORMAL`, `REFUNDCLOSE` → `CLOSED`; see
-    /// `refund_state`), so a later state of the refund is not swallowed by an earlier one and the
-    /// v2 and APIv3 deliveries of one state share a key; None without a `refund_id`.
-    #[getter]
-    fn dedupe_key(&self) -> Option<&str> {
-        self.inner.dedupe_key()
-    }
-
-    /// Outer `appid`.
-    #[getter]
-    fn appid(&self) -> Option<&str> {
-        self.inner.appid()
-    }
-
-    /// Outer `mch_id`.
-    #[getter]
-    fn mch_id(&self) -> Option<&str> {
-        self.inner.mch_id()
-    }
-
-    /// `transaction_id`.
-    #[getter]
-    fn transaction_id(&self) -> Option<&str> {
-        self.inner.transaction_id()
-    }
-
-    /// `out_trade_no`.
-    #[getter]
-    fn out_trade_no(&self) -> Option<&str> {
-        self.inner.out_trade_no()
-    }
-
-    /// `refund_id`.
-    #[getter]
-    fn refund_id(&self) -> Option<&str> {
-        self.inner.refund_id()
-    }
-
-    /// `out_refund_no`.
-    #[getter]
-    fn out_refund_no(&self) -> Option<&str> {
-        self.inner.out_refund_no()
-    }
-
-    /// `refund_status` ("SUCCESS" / "CHANGE" / "REFUNDCLOSE").
-    #[getter]
-    fn refund_status(&self) -> Option<&str> {
-        self.inner.refund_status()
-    }
-
-    /// `success_time` (yyyy-MM-dd HH:mm:ss).
-    #[getter]
-    fn success_time(&self) -> Option<&str> {
-        self.inner.success_time()
-    }
-
-    /// `refund_recv_accout` (WeChat's spelling).
-    #[getter]
-    fn refund_recv_accout(&self) -> Option<&str> {
-        self.inner.refund_recv_accout()
-    }
-
-    /// `refund_account`.
-    #[getter]
-    fn refund_account(&self) -> Option<&str> {
-        self.inner.refund_account()
-    }
-
-    /// `refund_request_source`.
-    #[getter]
-    fn refund_request_source(&self) -> Option<&str> {
-        self.inner.refund_request_source()
-    }
-
-    /// `total_fee` in fen (None when absent or empty); `NotifyError`
-    /// (`missing_field`) when present but not all digits.
-    #[getter]
-    fn total_fee(&self) -> PyResult<Option<u64>> {
-        self.inner.total_fee().into_py_result()
-    }
-
-    /// `refund_fee` in fen (None when absent or empty); `NotifyError`
-    /// (`missing_field`) when present but not all digits.
-    #[getter]
-    fn refund_fee(&self) -> PyResult<Option<u64>> {
-        self.inner.refund_fee().into_py_result()
-    }
-
-    /// `settlement_total_fee` in fen (None when absent or empty); `NotifyError`
-    /// (`missing_field`) when present but not all digits.
-    #[getter]
-    fn settlement_total_fee(&self) -> PyResult<Option<u64>> {
-        self.inner.settlement_total_fee().into_py_result()
-    }
-
-    /// `settlement_refund_fee` in fen (None when absent or empty); `NotifyError`
-    /// (`missing_field`) when present but not all digits.
-    #[getter]
-    fn settlement_refund_fee(&self) -> PyResult<Option<u64>> {
-        self.inner.settlement_refund_fee().into_py_result()
-    }
-
     // See `PaymentNotification::__traverse__`.
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         visit.call(self.fields.get())?;
@@ -585,13 +317,11 @@ impl RefundNotification {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        let n = &self.inner;
-        format!(
-            "RefundNotification(out_refund_no={}, refund_id={}, refund_fee={}, refund_status={})",
-            repr_opt(py, n.out_refund_no()),
-            repr_opt(py, n.refund_id()),
-            repr_amount(&n.refund_fee()),
-            repr_opt(py, n.refund_status()),
+        repr_view(
+            py,
+            self,
+            "RefundNotification",
+            &["out_refund_no", "refund_id", "refund_fee", "refund_status"],
         )
     }
 }
@@ -609,7 +339,7 @@ pub(crate) fn sign(
     sign_type: &Bound<'_, PyString>,
 ) -> PyResult<String> {
     let sign_type = sign_type_of(sign_type)?;
-    let key = config_text(api_key, "the API key must be 32 printable ASCII characters")?;
+    let key = key_bytes(api_key, "the API key must be 32 printable ASCII characters")?;
     let pairs = str_pairs(
         fields,
         "fields",

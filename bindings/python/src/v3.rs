@@ -1,6 +1,5 @@
 //! APIv3 (JSON): `V3Verifier`, its result `V3Notification`, and the typed views `V3Transaction` /
-//! `V3Refund` (each attribute calls the core accessor of the same name, declared once in the
-//! core's `json_view!`; `tests/test_typed_views.py` compares them with `typed_views.json`).
+//! `V3Refund` (their attributes are the core's `json_view!` declarations: see [`crate::view`]).
 
 use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -11,11 +10,13 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyInt, PyString, PyTuple};
 use wechatpay_notify as core;
+use wechatpay_notify::view::{Property, Value};
 use wechatpay_notify::{Error, ErrorKind, V3Headers};
 
+use crate::view::{TypedView, repr_view};
 use crate::{
-    PythonErrorExt, body_limit, body_of, cached, config_text, optional_count, refused, repr_opt,
-    str_pairs, utf8, wrong_type,
+    PythonErrorExt, body_limit, body_of, cached, config_text, key_bytes, optional_count, refused,
+    repr_opt, str_pairs, utf8, wrong_type,
 };
 
 /// Request headers from a mapping (`dict`, Starlette's `Headers`, ...: every item, repeated names
@@ -91,8 +92,9 @@ impl V3Verifier {
         max_body_bytes: Option<&Bound<'_, PyAny>>,
         mch_ids: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<V3Verifier> {
-        let key = config_text(api_v3_key, "the APIv3 key must be exactly 32 bytes")?;
+        let key = key_bytes(api_v3_key, "the APIv3 key must be exactly 32 bytes")?;
         let mut inner = core::V3Verifier::new(key.as_bytes()).into_py_result()?;
+        drop(key);
         let keys = str_pairs(
             platform_keys,
             "platform_keys",
@@ -325,164 +327,65 @@ impl V3Notification {
     }
 }
 
-/// Declares a typed view class: each attribute calls the core view's accessor of the same name
-/// (`text` → `str | None`, `amount` → `int | None` in fen, raising `NotifyError` when the core
-/// refuses the value).
-macro_rules! view_class {
-    (
-        $(#[doc = $doc:literal])*
-        $class:ident = $view:ident {
-            text { $( $(#[doc = $tdoc:literal])* $text:ident, )* }
-            amount { $( $(#[doc = $adoc:literal])* $amount:ident, )* }
-            repr { $( $shown:ident ),* }
-        }
-    ) => {
-        $(#[doc = $doc])*
-        #[pyclass(frozen, module = "wechatpay_notify._native")]
-        pub(crate) struct $class {
-            inner: Arc<core::V3Notification>,
-        }
-
-        #[pymethods]
-        impl $class {
-            $(
-                $(#[doc = $tdoc])*
-                #[getter]
-                fn $text(&self) -> Option<&str> {
-                    self.inner.$view().and_then(|v| v.$text())
-                }
-            )*
-            $(
-                $(#[doc = $adoc])*
-                #[getter]
-                fn $amount(&self) -> PyResult<Option<u64>> {
-                    self.inner.$view().map_or(Ok(None), |v| v.$amount()).into_py_result()
-                }
-            )*
-
-            fn __repr__(&self, py: Python<'_>) -> String {
-                // The core's values (an amount as the core's `Result`: a `repr()` never raises).
-                let view = self.inner.$view();
-                let shown = [$( format!("{}={}", stringify!($shown), ReprValue::repr(view.as_ref().map(|v| v.$shown()), py)) ),*];
-                format!("{}({})", stringify!($class), shown.join(", "))
-            }
-        }
-    };
+/// The typed view of a `TRANSACTION.*` resource (direct and service-provider shapes): the core's
+/// `V3Transaction` (`json_view!` in the core's `v3/view.rs`), its attributes added by
+/// [`crate::view::add_view`]. Every attribute is None when the resource lacks it (or holds
+/// `null`); amounts are ints in fen. An amount present in another form than a non-negative JSON
+/// integer (`100.0`, `1e2`, `-1`, beyond 2^64, a string) raises `NotifyError` with code
+/// `missing_field` when read (`repr()` shows `<error missing_field>`).
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+pub(crate) struct V3Transaction {
+    inner: Arc<core::V3Notification>,
 }
 
-/// An attribute's Python `repr()`, for the views' `__repr__`.
-trait ReprValue {
-    fn repr(self, py: Python<'_>) -> String;
-}
+impl TypedView for V3Transaction {
+    const PROPERTIES: &'static [Property] = core::V3Transaction::PROPERTIES;
 
-impl ReprValue for Option<Option<&str>> {
-    fn repr(self, py: Python<'_>) -> String {
-        repr_opt(py, self.flatten())
+    fn property(&self, name: &str) -> Option<Value<'_>> {
+        self.inner.transaction().and_then(|v| v.property(name))
     }
 }
 
-impl ReprValue for Option<Result<Option<u64>, Error>> {
-    fn repr(self, _py: Python<'_>) -> String {
-        crate::repr_amount(&self.unwrap_or(Ok(None)))
+#[pymethods]
+impl V3Transaction {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let shown = [
+            "out_trade_no",
+            "transaction_id",
+            "amount_total",
+            "trade_state",
+        ];
+        repr_view(py, self, "V3Transaction", &shown)
     }
 }
 
-view_class! {
-    /// The typed view of a `TRANSACTION.*` resource (direct and service-provider shapes). Every
-    /// attribute is None when the resource lacks it (or holds `null`); amounts are ints in fen.
-    /// An amount present in another form than a non-negative JSON integer (`100.0`, `1e2`, `-1`,
-    /// beyond 2^64, a string) raises `NotifyError` with code `missing_field` when read (`repr()`
-    /// shows `<error missing_field>`).
-    V3Transaction = transaction {
-        text {
-            /// `appid` (direct merchants).
-            appid,
-            /// `mchid` (direct merchants).
-            mchid,
-            /// `sp_appid` (service provider).
-            sp_appid,
-            /// `sp_mchid` (service provider).
-            sp_mchid,
-            /// `sub_appid` (sub-merchant).
-            sub_appid,
-            /// `sub_mchid` (sub-merchant).
-            sub_mchid,
-            /// `out_trade_no`.
-            out_trade_no,
-            /// `transaction_id`.
-            transaction_id,
-            /// `trade_type` ("JSAPI", "NATIVE", "APP", ...).
-            trade_type,
-            /// `trade_state` ("SUCCESS", ...).
-            trade_state,
-            /// `trade_state_desc`.
-            trade_state_desc,
-            /// `bank_type`.
-            bank_type,
-            /// `attach`.
-            attach,
-            /// `success_time` (RFC 3339, as sent).
-            success_time,
-            /// `payer.openid` (direct merchants).
-            payer_openid,
-            /// `payer.sp_openid` (service provider).
-            payer_sp_openid,
-            /// `payer.sub_openid` (sub-merchant).
-            payer_sub_openid,
-            /// `amount.currency`.
-            amount_currency,
-            /// `amount.payer_currency`.
-            amount_payer_currency,
-        }
-        amount {
-            /// `amount.total` in fen.
-            amount_total,
-            /// `amount.payer_total` in fen.
-            amount_payer_total,
-        }
-        repr { out_trade_no, transaction_id, amount_total, trade_state }
+/// The typed view of a `REFUND.*` resource (`REFUND.SUCCESS`, `REFUND.ABNORMAL`,
+/// `REFUND.CLOSED`): the core's `V3Refund`, its attributes added by [`crate::view::add_view`].
+/// Every attribute is None when the resource lacks it (or holds `null`); amounts are ints in fen.
+/// An amount present in another form than a non-negative JSON integer raises `NotifyError` with
+/// code `missing_field` when read (`repr()` shows `<error missing_field>`).
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+pub(crate) struct V3Refund {
+    inner: Arc<core::V3Notification>,
+}
+
+impl TypedView for V3Refund {
+    const PROPERTIES: &'static [Property] = core::V3Refund::PROPERTIES;
+
+    fn property(&self, name: &str) -> Option<Value<'_>> {
+        self.inner.refund().and_then(|v| v.property(name))
     }
 }
 
-view_class! {
-    /// The typed view of a `REFUND.*` resource (`REFUND.SUCCESS`, `REFUND.ABNORMAL`,
-    /// `REFUND.CLOSED`). Every attribute is None when the resource lacks it (or holds `null`);
-    /// amounts are ints in fen. An amount present in another form than a non-negative JSON
-    /// integer raises `NotifyError` with code `missing_field` when read (`repr()` shows
-    /// `<error missing_field>`).
-    V3Refund = refund {
-        text {
-            /// `mchid` (direct merchants).
-            mchid,
-            /// `sp_mchid` (service provider).
-            sp_mchid,
-            /// `sub_mchid` (sub-merchant).
-            sub_mchid,
-            /// `out_trade_no`.
-            out_trade_no,
-            /// `transaction_id`.
-            transaction_id,
-            /// `out_refund_no`.
-            out_refund_no,
-            /// `refund_id`.
-            refund_id,
-            /// `refund_status` ("SUCCESS", "CLOSED", "ABNORMAL").
-            refund_status,
-            /// `success_time`.
-            success_time,
-            /// `user_received_account`.
-            user_received_account,
-        }
-        amount {
-            /// `amount.total` in fen.
-            amount_total,
-            /// `amount.refund` in fen.
-            amount_refund,
-            /// `amount.payer_total` in fen.
-            amount_payer_total,
-            /// `amount.payer_refund` in fen.
-            amount_payer_refund,
-        }
-        repr { out_refund_no, refund_id, amount_refund, refund_status }
+#[pymethods]
+impl V3Refund {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let shown = [
+            "out_refund_no",
+            "refund_id",
+            "amount_refund",
+            "refund_status",
+        ];
+        repr_view(py, self, "V3Refund", &shown)
     }
 }

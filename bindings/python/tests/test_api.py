@@ -350,11 +350,13 @@ def test_public_names() -> None:
         "V3Verifier",
         "Verifier",
         "__version__",
+        "internal_error_reply",
         "refund_state",
         "reply_fail",
         "reply_success",
         "reply_v3_fail",
         "reply_v3_success",
+        "request_version",
         "sign",
     }
     assert all(hasattr(wn, name) for name in wn.__all__)

@@ -189,6 +189,16 @@ def endpoint_wrong_types() -> list[tuple[str, Call]]:
         ("handle now float", lambda: e.handle({}, b"<xml/>", now=bad(1.0))),
         ("handle now str", lambda: e.handle({}, b"<xml/>", now=bad("1"))),
         ("handle positional now", lambda: bad(e.handle)({}, b"<xml/>", 1)),
+        ("from_profiles_file None", lambda: wn.Endpoint.from_profiles_file(bad(None))),
+        ("from_profiles_file int", lambda: wn.Endpoint.from_profiles_file(bad(3))),
+        ("from_profiles_file bytes", lambda: wn.Endpoint.from_profiles_file(bad(b"profiles.json"))),
+        ("from_profiles_file list", lambda: wn.Endpoint.from_profiles_file(bad(["profiles.json"]))),
+        ("request_version None", lambda: wn.request_version(bad(None))),
+        ("request_version str", lambda: wn.request_version(bad("Wechatpay-Signature: x"))),
+        ("request_version header value int", lambda: wn.request_version(bad({"Wechatpay-Signature": 1}))),
+        ("internal_error_reply None", lambda: wn.internal_error_reply(bad(None))),
+        ("internal_error_reply bytes", lambda: wn.internal_error_reply(bad(b"x"))),
+        ("internal_error_reply header triple", lambda: wn.internal_error_reply(bad([("a", "b", "c")]))),
     ]
 
 
@@ -294,6 +304,12 @@ def endpoint_refused_values() -> list[tuple[str, str, Call]]:
         ("handle surrogate header", "invalid_argument", lambda: e.handle({"Wechatpay-Signature": SURROGATE}, b"{}")),
         ("handle surrogate body", "invalid_argument", lambda: e.handle({}, "<xml>" + SURROGATE + "</xml>")),
         ("handle negative now", "invalid_argument", lambda: e.handle({}, b"<xml/>", now=-5)),
+        ("from_profiles_file missing file", "invalid_config",
+         lambda: wn.Endpoint.from_profiles_file(REPO_ROOT / "no-such-profiles.json")),
+        ("request_version surrogate header", "invalid_argument",
+         lambda: wn.request_version({"Wechatpay-Signature": SURROGATE})),
+        ("internal_error_reply surrogate header", "invalid_argument",
+         lambda: wn.internal_error_reply([(SURROGATE, "x")])),
     ]
 
 

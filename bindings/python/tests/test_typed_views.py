@@ -1,13 +1,18 @@
 """The result classes' typed properties against the core's declaration (tests/vectors/typed_views.json,
 written by `cargo run -p xtask -- vectors` from the core's typed_view! tables), in both directions:
-adding a property to the core fails here until the binding (src/lib.rs and _native.pyi) has it, and
-the binding cannot grow a typed property the core does not declare."""
+the binding makes one property per declared one (src/view.rs, from the core's PROPERTIES) and
+stubgen.py writes the stub's declarations from the JSON, so a property added to the core reaches
+both with a rebuild and a regeneration; these tests fail when either did not happen, and the
+binding cannot grow a typed property the core does not declare."""
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
-import types
+import inspect
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -16,6 +21,7 @@ from support import REPO_ROOT, TYPED_VIEWS_FILE, VECTORS, load_vectors
 
 SCHEMA = "wechatpay-notify/typed-views/1"
 STUB = REPO_ROOT / "bindings/python/python/wechatpay_notify/_native.pyi"
+STUBGEN = REPO_ROOT / "bindings/python/stubgen.py"
 
 # The Python class of each view.
 CLASSES: dict[str, type] = {
@@ -59,12 +65,35 @@ def declared_views() -> dict[str, list[dict[str, Any]]]:
 
 
 def python_properties(cls: type) -> set[str]:
-    """The typed properties a result class exposes (its getters, minus the documents)."""
-    return {
-        name
-        for name, attr in vars(cls).items()
-        if isinstance(attr, types.GetSetDescriptorType) and not name.startswith("_")
-    } - DOCUMENTS
+    """The typed properties a result class exposes (its read-only data descriptors: the typed
+    attributes the module makes from the core's declaration, and any getter written by hand),
+    minus the documents."""
+    return {name for name, attr in vars(cls).items() if inspect.isdatadescriptor(attr) and not name.startswith("_")} - (
+        DOCUMENTS
+    )
+
+
+@pytest.mark.parametrize("view", sorted(CLASSES))
+def test_typed_attributes_are_read_only_and_documented(view: str) -> None:
+    cls = CLASSES[view]
+    for prop in declared_views()[view]:
+        attr = vars(cls)[prop["name"]]
+        source = prop["source"]
+        named = ".".join(source["resource"]) if isinstance(source, dict) else prop["name"]
+        assert attr.__name__ == prop["name"] and f"`{named}`" in (attr.__doc__ or ""), attr
+        assert repr(attr) == f"<typed attribute '{prop['name']}'>"
+
+
+def test_a_typed_attribute_cannot_be_set_or_deleted() -> None:
+    group = load_vectors("v2_pay.json")["testGroups"][0]
+    valid = next(c for c in group["tests"] if c["result"] == "valid")
+    n = wn.Verifier(group["config"]["apiKey"], group["config"]["signType"]).verify_payment(valid["body"])
+    before = n.total_fee
+    with pytest.raises(AttributeError, match="read-only"):
+        n.total_fee = 1  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="read-only"):
+        del n.out_trade_no
+    assert n.total_fee == before
 
 
 def stub_annotations(cls_name: str) -> dict[str, str]:
@@ -127,3 +156,41 @@ def test_every_valid_vector_checks_every_property(view: str) -> None:
                 assert set(values) == names, (view, case["tcId"])
                 checked += 1
     assert checked > 0, f"{file} has no valid case with the {view} view"
+
+
+def test_the_stub_is_what_stubgen_writes() -> None:
+    """`stubgen.py --check` (also run by scripts/test-python.sh): the generated regions of the stub
+    are exactly what the declaration yields, and every rule-backed property is declared by hand."""
+    done = subprocess.run([sys.executable, STUBGEN, "--check"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def load_stubgen() -> Any:
+    spec = importlib.util.spec_from_file_location("stubgen", STUBGEN)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_stubgen_follows_the_declaration() -> None:
+    """A property added to the core's declaration changes the generated stub (and a rule-backed one
+    missing from the hand-written part is reported), without touching stubgen or the stub."""
+    stubgen = load_stubgen()
+    views = declared_views()
+    stub = STUB.read_text(encoding="utf-8")
+    assert stubgen.generate(stub, views) == stub
+    grown = json.loads(json.dumps(views))
+    grown["v3_refund"].append({"name": "funds_account", "kind": "text", "source": {"resource": ["funds_account"]}})
+    grown["payment"].append({"name": "promotion_detail", "kind": "amount", "source": "fields"})
+    regenerated = stubgen.generate(stub, grown)
+    assert "def funds_account(self) -> str | None:" in regenerated
+    assert "def promotion_detail(self) -> int | None:" in regenerated
+    assert stubgen.check_rules(regenerated, grown) == []
+    grown["refund"].append({"name": "is_final", "kind": "bool", "source": "rule"})
+    (problem,) = stubgen.check_rules(regenerated, grown)
+    assert "RefundNotification.is_final" in problem
+    # A kind the generator does not know stops it.
+    grown["refund"].append({"name": "when", "kind": "timestamp", "source": "req_info"})
+    with pytest.raises(stubgen.Drift):
+        stubgen.generate(stub, grown)

@@ -2,65 +2,40 @@
 //! file that names key files or environment variables (never keys inline). The file is read by
 //! the core's `Endpoint::from_profiles_file`, which holds every rule of its format.
 
+use std::path::PathBuf;
+
+use clap::Args;
 use serde_json::{Value, json};
 use wechatpay_notify::{DEFAULT_MAX_BODY_BYTES, Endpoint, Notification, V3Headers};
 
-use crate::v3::{reply_json, unix_now, v3_json};
+use crate::v3::{Request, reply_json, v3_json};
 use crate::{Usage, pay_json, read_input, refund_json};
 
-#[derive(Default)]
-struct Options {
-    profiles: Option<String>,
-    headers: Vec<(String, String)>,
-    now: Option<u64>,
-    input: Option<String>,
+pub(crate) const HELP: &str = "\
+verify-any serves several merchants, v2 and v3, from one notify_url: a Wechatpay-Signature
+header means APIv3 (merchant by Wechatpay-Serial), otherwise v2 XML (merchant by mch_id). The
+profiles file (JSON, mode 600) names key files or environment variables, never keys:
+  {\"profiles\": [{\"label\": \"shop-a\",
+    \"v2\": {\"api_key_file\": \"a.key\", \"sign_type\": \"MD5\", \"mch_id\": \"10000100\"},
+    \"v3\": {\"api_v3_key_env\": \"SHOP_A_V3_KEY\", \"platform_keys\": {\"PUB_KEY_ID_...\": \"a-pub.pem\"}}}]}
+Paths are relative to the profiles file. The output adds \"label\" and the HTTP reply to send.";
+
+#[derive(Args)]
+pub(crate) struct VerifyAnyArgs {
+    /// The profiles file (JSON, mode 600)
+    #[arg(long, value_name = "FILE")]
+    profiles: PathBuf,
+    #[command(flatten)]
+    request: Request,
 }
 
-fn parse_args(args: &[String]) -> Result<Options, Usage> {
-    let mut o = Options::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| Usage(format!("{name} needs a value")))
-        };
-        match arg.as_str() {
-            "--profiles" => o.profiles = Some(value(arg)?),
-            "--header" => o.headers.push(crate::v3::header(&value(arg)?)?),
-            "--now" => {
-                let v = value(arg)?;
-                o.now = Some(
-                    v.parse()
-                        .map_err(|_| Usage(format!("--now: not a number: {v:?}")))?,
-                );
-            }
-            s if s.starts_with("--") => return Err(Usage(format!("unknown option {s}"))),
-            s => {
-                if o.input.replace(s.to_string()).is_some() {
-                    return Err(Usage("only one input file may be given".into()));
-                }
-            }
-        }
-    }
-    Ok(o)
-}
-
-pub(crate) fn verify_any(args: &[String]) -> Result<(Value, bool), Usage> {
-    let o = parse_args(args)?;
+pub(crate) fn verify_any(o: VerifyAnyArgs) -> Result<(Value, bool), Usage> {
     // A refused profiles file is a configuration error (exit 2), like every core `invalid_config`.
-    let endpoint = Endpoint::from_profiles_file(
-        o.profiles
-            .as_deref()
-            .ok_or_else(|| Usage("verify-any needs --profiles FILE".into()))?,
-    )?;
+    let endpoint = Endpoint::from_profiles_file(&o.profiles)?;
     // The endpoint applies each merchant's own limit; this only bounds what is read.
-    let body = read_input(o.input.as_deref(), 16 * DEFAULT_MAX_BODY_BYTES)?;
-    let now = match o.now {
-        Some(n) => n,
-        None => unix_now()?,
-    };
-    let headers: V3Headers = o.headers.into_iter().collect();
+    let body = read_input(o.request.input.as_deref(), 16 * DEFAULT_MAX_BODY_BYTES)?;
+    let now = o.request.now()?;
+    let headers: V3Headers = o.request.headers.into_iter().collect();
     Ok(match endpoint.handle(&headers, &body, now) {
         Ok(h) => {
             let mut out = match h.notification() {

@@ -5,9 +5,13 @@
 //! configuration error.
 
 use std::collections::HashSet;
+use std::ffi::OsString;
 use std::fmt;
 use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
 
 mod endpoint;
 mod simulate;
@@ -20,71 +24,84 @@ use wechatpay_notify::{
     SignType, Verifier, reply, sign, signed_xml, string_to_sign, view,
 };
 
-const USAGE: &str = "\
-wechatpay-notify: verify WeChat Pay notifications (v2 XML and APIv3 JSON)
+/// The top-level help's closing text: where keys come from and what the exit codes mean.
+const HELP: &str = "\
+The API key is read from $WECHATPAY_API_KEY or from --api-key-file (surrounding whitespace trimmed),
+the APIv3 key from $WECHATPAY_API_V3_KEY or from --api-v3-key-file; never pass a key on the command
+line (argv is visible to every user of the machine through ps): --api-key and --api-v3-key are
+refused.
 
-USAGE:
-  wechatpay-notify verify --sign-type MD5|HMAC-SHA256 [--kind pay|refund] [--appid A] [--mch-id M]
-                          [--also-accept MD5|HMAC-SHA256] [--max-body-bytes N] [--explain]
-                          [--api-key-file PATH] [FILE|-]
-  wechatpay-notify verify-v3 --platform-key ID=PEMFILE... [--mch-id M...] [--header 'Name: value'...] [--now UNIX]
-                          [--max-clock-skew S] [--max-body-bytes N] [--api-v3-key-file PATH] [FILE|-]
-  wechatpay-notify verify-any --profiles FILE [--header 'Name: value'...] [--now UNIX] [FILE|-]
-  wechatpay-notify simulate pay|refund --url URL [--sign-type MD5|HMAC-SHA256] [--appid A] [--mch-id M]
-                          [--out-trade-no N] [--total-fee FEN] [--result SUCCESS|FAIL] [--attach TEXT]
-                          [--coupons N] [--repeat K] [--until-success [--time-scale X]] [--print]
-  wechatpay-notify simulate v3 pay|refund --url URL --private-key PEM --key-id ID [the options above]
-                          [--stale-timestamp] [--probe]
-  wechatpay-notify keygen --out DIR [--force]
-  wechatpay-notify sign --sign-type MD5|HMAC-SHA256 [--api-key-file PATH] [--sign-only] [FILE|-]
-  wechatpay-notify --version | --help
+Every command prints one JSON object (sign prints the signed <xml>, simulate --print the request).
+Exit codes: 0 verified (simulate: acknowledged), 1 rejected (simulate: not acknowledged), 2 usage or
+configuration error.
 
+'wechatpay-notify COMMAND --help' explains each command.";
+
+/// The v2 key paragraph, for the commands that read the API key (a macro: `concat!` takes literals).
+macro_rules! api_key_help {
+    () => {
+        "\
 The API key is read from $WECHATPAY_API_KEY or from --api-key-file (surrounding whitespace trimmed);
-never pass it on the command line.
+never pass it on the command line."
+    };
+}
+
+const VERIFY_HELP: &str = concat!(
+    api_key_help!(),
+    "
 
 verify prints one JSON object: {\"ok\":true,\"kind\":..,\"fields\":{..},\"typed\":{..},\"reply\":..} or
 {\"ok\":false,\"error\":{\"code\":..,\"message\":..},\"reply\":..}. Exit 0 verified, 1 rejected, 2 usage.
 --explain adds the string to sign (without the key) of the received document, for debugging a
-signature offline; it is computed from the unverified document.
+signature offline; it is computed from the unverified document."
+);
 
-verify-v3 reads the raw body and takes every request header with --header (names are
-case-insensitive; the four Wechatpay-* headers are required). --platform-key ID=PEMFILE trusts a
-platform certificate (ID = its serial) or a WeChat Pay public key (ID = PUB_KEY_ID_...); repeat it
-to trust both during a migration. The APIv3 key comes from $WECHATPAY_API_V3_KEY or
---api-v3-key-file. --now sets the clock (Unix seconds; default: the system clock). It prints
-{\"ok\":true,\"kind\":\"v3\",\"event\":{..},\"resource\":{..},\"typed\":{..},\"reply\":{..}}.
-
-verify-any serves several merchants, v2 and v3, from one notify_url: a Wechatpay-Signature
-header means APIv3 (merchant by Wechatpay-Serial), otherwise v2 XML (merchant by mch_id). The
-profiles file (JSON, mode 600) names key files or environment variables, never keys:
-  {\"profiles\": [{\"label\": \"shop-a\",
-    \"v2\": {\"api_key_file\": \"a.key\", \"sign_type\": \"MD5\", \"mch_id\": \"10000100\"},
-    \"v3\": {\"api_v3_key_env\": \"SHOP_A_V3_KEY\", \"platform_keys\": {\"PUB_KEY_ID_...\": \"a-pub.pem\"}}}]}
-Paths are relative to the profiles file. The output adds \"label\" and the HTTP reply to send.
-
-simulate sends a realistic, correctly signed notification to YOUR notify_url and reports, as JSON,
-each attempt's HTTP status, reply, whether the reply is the acknowledgement WeChat Pay requires
-(\"reply_ok\"), and the time taken. --repeat K sends the same notification K times (WeChat Pay
-retries; a handler must record it once); --until-success re-sends on WeChat Pay's retry schedule
-(15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h, multiplied by --time-scale); --print
-writes the request instead of sending it. v2 uses $WECHATPAY_API_KEY (or --api-key-file); v3 uses
-$WECHATPAY_API_V3_KEY (or --api-v3-key-file) and signs with a key made by keygen.
-SAFETY: --url has no default. A v3 simulation is signed with a TEST key, so a handler that trusts
-only WeChat Pay's real platform keys refuses it, as it must. A v2 simulation signed with a real
-API key is indistinguishable from a real notification: never aim it at production with a
-production key. --stale-timestamp and --probe send what a v3 handler must refuse.
-Redirects are never followed: a 3xx reply is not an acknowledgement, and the attempt reports its
-Location header (\"location\"). Acknowledged means, from the handler itself: v3 HTTP 200 or 204;
-v2 HTTP 200 with exactly the SUCCESS reply.
-
-keygen writes test_private_key.pem (RSA-2048, PKCS#8, mode 600), test_public_key.pem and
-test_key_id.txt (a PUB_KEY_ID_... id; mode 644) into DIR, for a handler to trust in tests. Each file
-is created new, never through an existing file or symlink; an existing one is refused (exit 2)
-unless --force, which removes it (a symlink itself, not its target) first.
+const SIGN_HELP: &str = concat!(
+    api_key_help!(),
+    "
 
 sign reads a JSON object (or an array of [name, value] pairs) of fields and prints the signed
-<xml> notification (or, with --sign-only, the signature), for testing one's own endpoint.
-";
+<xml> notification (or, with --sign-only, the signature), for testing one's own endpoint."
+);
+
+#[derive(Parser)]
+#[command(
+    name = "wechatpay-notify",
+    bin_name = "wechatpay-notify",
+    version = wechatpay_notify::VERSION,
+    about = "wechatpay-notify: verify WeChat Pay notifications (v2 XML and APIv3 JSON)",
+    after_help = HELP,
+    subcommand_required = true,
+    arg_required_else_help = true,
+    // A repeated single-value option: the last one wins (as before clap; scripts append overrides).
+    args_override_self = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Verify a v2 XML notification (payment, or refund with --kind refund)
+    #[command(after_help = VERIFY_HELP)]
+    Verify(VerifyArgs),
+    /// Verify an APIv3 notification: the raw body and its Wechatpay-* headers
+    #[command(name = "verify-v3", after_help = v3::HELP)]
+    VerifyV3(v3::VerifyV3Args),
+    /// Verify for several merchants, v2 and v3, from one notify_url (a profiles file)
+    #[command(name = "verify-any", after_help = endpoint::HELP)]
+    VerifyAny(endpoint::VerifyAnyArgs),
+    /// Send a realistic, correctly signed notification to YOUR notify_url and check the reply
+    #[command(after_help = simulate::HELP)]
+    Simulate(Box<simulate::SimulateArgs>),
+    /// Write an APIv3 test key pair and its PUB_KEY_ID_... id, for simulate v3
+    #[command(after_help = simulate::KEYGEN_HELP)]
+    Keygen(simulate::KeygenArgs),
+    /// Sign v2 fields: print the signed <xml> notification or the signature
+    #[command(after_help = SIGN_HELP)]
+    Sign(SignArgs),
+}
 
 /// A usage or configuration problem (exit 2).
 pub(crate) struct Usage(pub(crate) String);
@@ -95,92 +112,180 @@ impl From<Error> for Usage {
     }
 }
 
-#[derive(Default)]
-struct Options {
-    sign_type: Option<SignType>,
-    kind: Option<String>,
-    appid: Option<String>,
-    mch_id: Option<String>,
-    also_accept: Vec<SignType>,
-    max_body_bytes: Option<usize>,
-    explain: bool,
-    sign_only: bool,
-    api_key_file: Option<String>,
-    input: Option<String>,
+/// Where a key comes from: an environment variable or a key file, never argv (visible to every
+/// user of the machine through `ps`). The one reader of keys, for every command.
+struct KeySource {
+    /// What the key is called in messages.
+    what: &'static str,
+    /// The environment variable read when no key file is given.
+    var: &'static str,
+    /// The option naming a key file.
+    file_flag: &'static str,
+    /// The option that would put the key itself on the command line: always refused.
+    argv_flag: &'static str,
 }
 
-fn parse_args(args: &[String], command: &str) -> Result<Options, Usage> {
-    let mut o = Options::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| Usage(format!("{name} needs a value")))
-        };
-        match arg.as_str() {
-            "--sign-type" => o.sign_type = Some(SignType::parse(&value(arg)?)?),
-            "--api-key-file" => o.api_key_file = Some(value(arg)?),
-            "--kind" if command == "verify" => {
-                let k = value(arg)?;
-                if k != "pay" && k != "refund" {
-                    return Err(Usage(format!("--kind must be pay or refund, not {k:?}")));
-                }
-                o.kind = Some(k);
-            }
-            "--appid" if command == "verify" => o.appid = Some(value(arg)?),
-            "--mch-id" if command == "verify" => o.mch_id = Some(value(arg)?),
-            "--also-accept" if command == "verify" => {
-                o.also_accept.push(SignType::parse(&value(arg)?)?)
-            }
-            "--max-body-bytes" if command == "verify" => {
-                let v = value(arg)?;
-                o.max_body_bytes = Some(
-                    v.parse()
-                        .map_err(|_| Usage(format!("--max-body-bytes: not a number: {v:?}")))?,
-                );
-            }
-            "--explain" if command == "verify" => o.explain = true,
-            "--sign-only" if command == "sign" => o.sign_only = true,
-            "--api-key" => {
-                return Err(Usage(
-                    "the API key is never taken from the command line: use $WECHATPAY_API_KEY or --api-key-file".into(),
-                ));
-            }
-            s if s.starts_with("--") => return Err(Usage(format!("unknown option {s}"))),
-            s => {
-                if o.input.replace(s.to_string()).is_some() {
-                    return Err(Usage("only one input file may be given".into()));
-                }
-            }
+const API_KEY: KeySource = KeySource {
+    what: "API key",
+    var: "WECHATPAY_API_KEY",
+    file_flag: "--api-key-file",
+    argv_flag: "--api-key",
+};
+
+const API_V3_KEY: KeySource = KeySource {
+    what: "APIv3 key",
+    var: "WECHATPAY_API_V3_KEY",
+    file_flag: "--api-v3-key-file",
+    argv_flag: "--api-v3-key",
+};
+
+impl KeySource {
+    /// The key file's content (surrounding whitespace trimmed), else the environment variable.
+    fn read(&self, file: Option<&Path>) -> Result<String, Usage> {
+        match file {
+            Some(path) => std::fs::read_to_string(path)
+                .map(|k| k.trim().to_string())
+                .map_err(|e| {
+                    Usage(format!(
+                        "cannot read {} {}: {e}",
+                        self.file_flag,
+                        path.display()
+                    ))
+                }),
+            None => std::env::var(self.var).map_err(|_| {
+                Usage(format!(
+                    "no {}: set ${} or pass {}",
+                    self.what, self.var, self.file_flag
+                ))
+            }),
         }
     }
-    Ok(o)
+
+    /// `--api-key`, `--api-key=…` (and the same for the APIv3 key) anywhere on the command line.
+    fn on_argv(&self, arg: &str) -> bool {
+        arg.strip_prefix(self.argv_flag)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('='))
+    }
+
+    fn refusal(&self) -> Usage {
+        Usage(format!(
+            "the {} is never taken from the command line: use ${} or {}",
+            self.what, self.var, self.file_flag
+        ))
+    }
 }
 
-fn api_key(o: &Options) -> Result<String, Usage> {
-    let key = match &o.api_key_file {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| Usage(format!("cannot read --api-key-file {path}: {e}")))?
-            .trim()
-            .to_string(),
-        None => std::env::var("WECHATPAY_API_KEY").map_err(|_| {
-            Usage("no API key: set $WECHATPAY_API_KEY or pass --api-key-file".into())
-        })?,
-    };
-    Ok(key)
+/// Refuses a key on the command line before anything is parsed, whatever the command, so the
+/// refusal explains where the key comes from instead (and no parser error ever echoes it).
+fn key_on_argv(args: &[OsString]) -> Option<Usage> {
+    args.iter().find_map(|a| {
+        let a = a.to_string_lossy();
+        [&API_KEY, &API_V3_KEY]
+            .into_iter()
+            .find(|k| k.on_argv(&a))
+            .map(KeySource::refusal)
+    })
 }
 
-pub(crate) fn read_input(path: Option<&str>, limit: usize) -> Result<Vec<u8>, Usage> {
+/// `--api-key-file PATH`, for every command that reads the v2 API key.
+#[derive(Args)]
+pub(crate) struct ApiKeyFile {
+    /// Read the API key from PATH, not $WECHATPAY_API_KEY
+    #[arg(long = "api-key-file", value_name = "PATH")]
+    api_key_file: Option<PathBuf>,
+}
+
+impl ApiKeyFile {
+    pub(crate) fn read(&self) -> Result<String, Usage> {
+        API_KEY.read(self.api_key_file.as_deref())
+    }
+}
+
+/// `--api-v3-key-file PATH`, for every command that reads the APIv3 key.
+#[derive(Args)]
+pub(crate) struct ApiV3KeyFile {
+    /// Read the APIv3 key from PATH, not $WECHATPAY_API_V3_KEY
+    #[arg(long = "api-v3-key-file", value_name = "PATH")]
+    api_v3_key_file: Option<PathBuf>,
+}
+
+impl ApiV3KeyFile {
+    pub(crate) fn read(&self) -> Result<String, Usage> {
+        API_V3_KEY.read(self.api_v3_key_file.as_deref())
+    }
+}
+
+/// A v2 sign type, checked by the core (an unknown one is its `invalid_config`).
+fn sign_type(name: &str) -> Result<SignType, Usage> {
+    Ok(SignType::parse(name)?)
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// The merchant's v2 sign type
+    #[arg(long, value_name = "MD5|HMAC-SHA256")]
+    sign_type: String,
+    /// The notification's kind: refund decrypts req_info
+    #[arg(
+        long,
+        value_name = "pay|refund",
+        default_value = "pay",
+        value_parser = ["pay", "refund"],
+        hide_possible_values = true
+    )]
+    kind: String,
+    /// Refuse a notification for another appid
+    #[arg(long, value_name = "A")]
+    appid: Option<String>,
+    /// Refuse a notification for another mch_id
+    #[arg(long, value_name = "M")]
+    mch_id: Option<String>,
+    /// Also accept this sign type (a migration); repeatable
+    #[arg(long, value_name = "MD5|HMAC-SHA256")]
+    also_accept: Vec<String>,
+    /// The largest body accepted, in bytes
+    #[arg(long, value_name = "N")]
+    max_body_bytes: Option<usize>,
+    /// Add the string to sign (without the key), for debugging
+    #[arg(long)]
+    explain: bool,
+    #[command(flatten)]
+    key: ApiKeyFile,
+    /// The notification; standard input when absent or -
+    #[arg(value_name = "FILE|-")]
+    input: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct SignArgs {
+    /// The v2 sign type
+    #[arg(long, value_name = "MD5|HMAC-SHA256")]
+    sign_type: String,
+    /// Print only the signature, not the signed <xml>
+    #[arg(long)]
+    sign_only: bool,
+    #[command(flatten)]
+    key: ApiKeyFile,
+    /// The fields (JSON); standard input when absent or -
+    #[arg(value_name = "FILE|-")]
+    input: Option<PathBuf>,
+}
+
+/// The input named by `FILE|-` (standard input when absent or `-`), at most `limit` + 1 bytes.
+pub(crate) fn read_input(path: Option<&Path>, limit: usize) -> Result<Vec<u8>, Usage> {
+    let path = path.filter(|p| *p != Path::new("-"));
     let mut buf = Vec::new();
     // Read one byte past the limit so the verifier can report body_too_large without us holding
     // an unbounded body in memory.
     let take = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     let result = match path {
-        None | Some("-") => io::stdin().lock().take(take).read_to_end(&mut buf),
+        None => io::stdin().lock().take(take).read_to_end(&mut buf),
         Some(p) => std::fs::File::open(p).and_then(|f| f.take(take).read_to_end(&mut buf)),
     };
-    result.map_err(|e| Usage(format!("cannot read {}: {e}", path.unwrap_or("stdin"))))?;
+    result.map_err(|e| {
+        let name = path.map_or_else(|| "stdin".into(), |p| p.display().to_string());
+        Usage(format!("cannot read {name}: {e}"))
+    })?;
     Ok(buf)
 }
 
@@ -262,14 +367,10 @@ fn explain(body: &[u8]) -> Value {
     }
 }
 
-fn verify(args: &[String]) -> Result<(Value, bool), Usage> {
-    let o = parse_args(args, "verify")?;
-    let sign_type = o
-        .sign_type
-        .ok_or_else(|| Usage("verify needs --sign-type MD5|HMAC-SHA256".into()))?;
-    let mut verifier = Verifier::new(api_key(&o)?, sign_type)?;
+fn verify(o: VerifyArgs) -> Result<(Value, bool), Usage> {
+    let mut verifier = Verifier::new(o.key.read()?, sign_type(&o.sign_type)?)?;
     for t in &o.also_accept {
-        verifier = verifier.also_accept(*t);
+        verifier = verifier.also_accept(sign_type(t)?);
     }
     if let Some(a) = &o.appid {
         verifier = verifier.expect_appid(a.clone());
@@ -280,8 +381,8 @@ fn verify(args: &[String]) -> Result<(Value, bool), Usage> {
     let limit = o.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
     verifier = verifier.max_body_bytes(limit);
     let body = read_input(o.input.as_deref(), limit)?;
-    let result = match o.kind.as_deref() {
-        Some("refund") => verifier.decrypt_refund(&body).map(|n| refund_json(&n)),
+    let result = match o.kind.as_str() {
+        "refund" => verifier.decrypt_refund(&body).map(|n| refund_json(&n)),
         _ => verifier.verify_payment(&body).map(|n| pay_json(&n)),
     };
     let ok = result.is_ok();
@@ -332,12 +433,9 @@ impl<'de> serde::Deserialize<'de> for Pairs {
     }
 }
 
-fn sign_command(args: &[String]) -> Result<String, Usage> {
-    let o = parse_args(args, "sign")?;
-    let sign_type = o
-        .sign_type
-        .ok_or_else(|| Usage("sign needs --sign-type MD5|HMAC-SHA256".into()))?;
-    let key = api_key(&o)?;
+fn sign_command(o: SignArgs) -> Result<String, Usage> {
+    let sign_type = sign_type(&o.sign_type)?;
+    let key = o.key.read()?;
     let input = read_input(o.input.as_deref(), 16 * 1024 * 1024)?;
     let Pairs(fields) = serde_json::from_slice(&input).map_err(|e| {
         Usage(format!(
@@ -381,29 +479,52 @@ fn usage_error(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// What clap answers itself: `--help` and `--version` on stdout (exit 0), the help on stderr when
+/// no command is given (exit 2), and any other usage error like every other one here: the JSON
+/// object on stdout and clap's explanation on stderr (exit 2).
+fn parse_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind as Kind;
+    match e.kind() {
+        Kind::DisplayHelp
+        | Kind::DisplayVersion
+        | Kind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+        }
+        _ => {
+            // clap's first paragraph, on one line (the usage and the hint follow it on stderr).
+            let rendered = e.render().to_string();
+            let paragraph: Vec<&str> = rendered
+                .lines()
+                .map(str::trim)
+                .take_while(|l| !l.is_empty())
+                .collect();
+            let paragraph = paragraph.join(" ");
+            let message = paragraph.strip_prefix("error: ").unwrap_or(&paragraph);
+            let out = json!({"ok": false, "error": {"code": "usage", "message": message}});
+            let _ = print(&format!("{out}\n"));
+            let _ = e.print();
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(command) = args.first() else {
-        eprint!("{USAGE}");
-        return ExitCode::from(2);
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if let Some(Usage(msg)) = key_on_argv(args.get(1..).unwrap_or_default()) {
+        return usage_error(&msg);
+    }
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => return parse_error(e),
     };
-    let rest = &args[1..];
-    let outcome = match command.as_str() {
-        "verify" => verify(rest).map(|(v, ok)| (format!("{v}\n"), ok)),
-        "sign" => sign_command(rest).map(|s| (s, true)),
-        "verify-v3" => v3::verify_v3(rest).map(|(v, ok)| (format!("{v}\n"), ok)),
-        "verify-any" => endpoint::verify_any(rest).map(|(v, ok)| (format!("{v}\n"), ok)),
-        "simulate" => simulate::simulate(rest),
-        "keygen" => simulate::keygen(rest),
-        "--help" | "-h" | "help" => {
-            let _ = print(USAGE);
-            return ExitCode::SUCCESS;
-        }
-        "--version" | "-V" => {
-            let _ = print(&format!("wechatpay-notify {}\n", wechatpay_notify::VERSION));
-            return ExitCode::SUCCESS;
-        }
-        other => Err(Usage(format!("unknown command {other:?}"))),
+    let outcome = match cli.command {
+        Command::Verify(o) => verify(o).map(|(v, ok)| (format!("{v}\n"), ok)),
+        Command::Sign(o) => sign_command(o).map(|s| (s, true)),
+        Command::VerifyV3(o) => v3::verify_v3(o).map(|(v, ok)| (format!("{v}\n"), ok)),
+        Command::VerifyAny(o) => endpoint::verify_any(o).map(|(v, ok)| (format!("{v}\n"), ok)),
+        Command::Simulate(o) => simulate::simulate(*o),
+        Command::Keygen(o) => simulate::keygen(o),
     };
     match outcome {
         Ok((text, ok)) => {

@@ -6,126 +6,187 @@
 //! with a test key made by `keygen` (RSA-2048, SHA256withRSA) and their resource encrypted with
 //! AES-256-GCM under the APIv3 key, both with ring.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
-use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use clap::{Args, Subcommand};
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use serde_json::{Value, json};
 use wechatpay_notify::{SignType, encrypt_req_info, reply, signed_xml};
 
-use crate::Usage;
+use crate::{ApiKeyFile, ApiV3KeyFile, Usage};
 
 /// WeChat Pay's retry schedule after a notification that was not acknowledged (SPEC).
 pub(crate) const RETRY_SCHEDULE_S: [u64; 15] = [
     15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
 ];
 
-#[derive(Default)]
+pub(crate) const HELP: &str = "\
+simulate sends a realistic, correctly signed notification to YOUR notify_url and reports, as JSON,
+each attempt's HTTP status, reply, whether the reply is the acknowledgement WeChat Pay requires
+(\"reply_ok\"), and the time taken. --repeat K sends the same notification K times (WeChat Pay
+retries; a handler must record it once); --until-success re-sends on WeChat Pay's retry schedule
+(15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h, multiplied by --time-scale); --print
+writes the request instead of sending it. v2 uses $WECHATPAY_API_KEY (or --api-key-file); v3 uses
+$WECHATPAY_API_V3_KEY (or --api-v3-key-file) and signs with a key made by keygen.
+SAFETY: --url has no default. A v3 simulation is signed with a TEST key, so a handler that trusts
+only WeChat Pay's real platform keys refuses it, as it must. A v2 simulation signed with a real
+API key is indistinguishable from a real notification: never aim it at production with a
+production key. --stale-timestamp and --probe send what a v3 handler must refuse.
+Redirects are never followed: a 3xx reply is not an acknowledgement, and the attempt reports its
+Location header (\"location\"). Acknowledged means, from the handler itself: v3 HTTP 200 or 204;
+v2 HTTP 200 with exactly the SUCCESS reply.";
+
+pub(crate) const KEYGEN_HELP: &str = "\
+keygen writes test_private_key.pem (RSA-2048, PKCS#8, mode 600), test_public_key.pem and
+test_key_id.txt (a PUB_KEY_ID_... id; mode 644) into DIR, for a handler to trust in tests. Each file
+is created new, never through an existing file or symlink; an existing one is refused (exit 2)
+unless --force, which removes it (a symlink itself, not its target) first.";
+
+/// `simulate pay|refund|v3 pay|v3 refund`.
+#[derive(Args)]
+pub(crate) struct SimulateArgs {
+    #[command(subcommand)]
+    what: Simulation,
+}
+
+#[derive(Subcommand)]
+enum Simulation {
+    /// A v2 payment notification (XML signed with the API key)
+    #[command(after_help = HELP)]
+    Pay(Options),
+    /// A v2 refund notification (req_info encrypted with the API key)
+    #[command(after_help = HELP)]
+    Refund(Options),
+    /// An APIv3 notification, signed with a keygen test key: v3 pay|refund
+    #[command(after_help = HELP)]
+    V3 {
+        #[command(subcommand)]
+        what: V3Simulation,
+    },
+}
+
+#[derive(Subcommand)]
+enum V3Simulation {
+    /// An APIv3 payment notification (TRANSACTION.SUCCESS)
+    #[command(after_help = HELP)]
+    Pay(Options),
+    /// An APIv3 refund notification (REFUND.SUCCESS; REFUND.ABNORMAL with --result FAIL)
+    #[command(after_help = HELP)]
+    Refund(Options),
+}
+
+/// Every simulation takes every option (as it always has): one that does not apply to it, under
+/// the other version's heading, is ignored.
+#[derive(Args)]
 struct Options {
+    /// YOUR notify_url; required (no default target) unless --print
+    #[arg(long, value_name = "URL")]
     url: Option<String>,
-    sign_type: Option<SignType>,
+    /// The appid [default: a sample one]
+    #[arg(long, value_name = "A")]
     appid: Option<String>,
+    /// The merchant id [default: 10000100]
+    #[arg(long, visible_alias = "mchid", value_name = "M")]
     mch_id: Option<String>,
+    /// The order number [default: SIM and the time]
+    #[arg(long, value_name = "N")]
     out_trade_no: Option<String>,
+    /// The amount, in fen [default: 1]
+    #[arg(long, value_name = "FEN")]
     total_fee: Option<u64>,
+    /// FAIL: a failed payment, an abnormal refund [default: SUCCESS]
+    #[arg(
+        long,
+        value_name = "SUCCESS|FAIL",
+        value_parser = ["SUCCESS", "FAIL"],
+        hide_possible_values = true
+    )]
     result: Option<String>,
+    /// The attach field
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     attach: Option<String>,
-    coupons: usize,
+    /// The transaction id (to send the other version's delivery of one payment, or a later state
+    /// of it) [default: a new one]
+    #[arg(long, value_name = "ID")]
+    transaction_id: Option<String>,
+    /// The refund id (to send several states of one refund) [default: a new one]
+    #[arg(long, value_name = "ID")]
+    refund_id: Option<String>,
+    /// A refund's status, overriding --result: v2 SUCCESS|CHANGE|REFUNDCLOSE, v3
+    /// SUCCESS|ABNORMAL|CLOSED (the event type follows it)
+    #[arg(long, value_name = "STATUS")]
+    refund_status: Option<String>,
+    /// Send the same notification K times
+    #[arg(long, value_name = "K", default_value_t = 1)]
     repeat: usize,
-    print: bool,
+    /// Re-send on WeChat Pay's retry schedule until acknowledged
+    #[arg(long)]
     until_success: bool,
+    /// Multiply the retry schedule's delays by X
+    #[arg(
+        long,
+        value_name = "X",
+        default_value_t = 1.0,
+        value_parser = time_scale,
+        allow_negative_numbers = true
+    )]
     time_scale: f64,
-    private_key: Option<String>,
+    /// Write the request instead of sending it
+    #[arg(long)]
+    print: bool,
+    #[command(
+        flatten,
+        next_help_heading = "v2 options (simulate pay|refund; v3 ignores them)"
+    )]
+    v2: V2Options,
+    #[command(
+        flatten,
+        next_help_heading = "v3 options (simulate v3 pay|refund; v2 ignores them)"
+    )]
+    v3: V3Options,
+}
+
+#[derive(Args)]
+struct V2Options {
+    /// The sign type (pay) [default: MD5]
+    #[arg(long, value_name = "MD5|HMAC-SHA256")]
+    sign_type: Option<String>,
+    /// N coupons of 1 fen each (pay)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    coupons: usize,
+    #[command(flatten)]
+    key: ApiKeyFile,
+}
+
+#[derive(Args)]
+struct V3Options {
+    /// The test private key made by keygen (test_private_key.pem)
+    #[arg(long, value_name = "PEM")]
+    private_key: Option<PathBuf>,
+    /// The id the handler trusts it under (test_key_id.txt)
+    #[arg(long, value_name = "ID")]
     key_id: Option<String>,
+    /// A ten-minute-old timestamp, which a handler must refuse
+    #[arg(long)]
     stale_timestamp: bool,
+    /// WeChat Pay's signature probe, which a handler must refuse
+    #[arg(long)]
     probe: bool,
-    api_key_file: Option<String>,
-    api_v3_key_file: Option<String>,
+    #[command(flatten)]
+    key: ApiV3KeyFile,
 }
 
-fn parse_args(args: &[String]) -> Result<Options, Usage> {
-    let mut o = Options {
-        repeat: 1,
-        time_scale: 1.0,
-        ..Options::default()
-    };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| Usage(format!("{name} needs a value")))
-        };
-        let num = |name: &str, v: String| -> Result<u64, Usage> {
-            v.parse()
-                .map_err(|_| Usage(format!("{name}: not a number: {v:?}")))
-        };
-        match arg.as_str() {
-            "--url" => o.url = Some(value(arg)?),
-            "--sign-type" => o.sign_type = Some(SignType::parse(&value(arg)?)?),
-            "--appid" => o.appid = Some(value(arg)?),
-            "--mch-id" | "--mchid" => o.mch_id = Some(value(arg)?),
-            "--out-trade-no" => o.out_trade_no = Some(value(arg)?),
-            "--total-fee" => o.total_fee = Some(num(arg, value(arg)?)?),
-            "--result" => {
-                let r = value(arg)?;
-                if r != "SUCCESS" && r != "FAIL" {
-                    return Err(Usage(format!(
-                        "--result must be SUCCESS or FAIL, not {r:?}"
-                    )));
-                }
-                o.result = Some(r);
-            }
-            "--attach" => o.attach = Some(value(arg)?),
-            "--coupons" => o.coupons = num(arg, value(arg)?)? as usize,
-            "--repeat" => o.repeat = num(arg, value(arg)?)?.max(1) as usize,
-            "--print" => o.print = true,
-            "--until-success" => o.until_success = true,
-            "--time-scale" => {
-                let v = value(arg)?;
-                o.time_scale = v
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|s| s.is_finite() && *s >= 0.0)
-                    .ok_or_else(|| {
-                        Usage(format!("--time-scale: not a non-negative number: {v:?}"))
-                    })?;
-            }
-            "--private-key" => o.private_key = Some(value(arg)?),
-            "--key-id" => o.key_id = Some(value(arg)?),
-            "--stale-timestamp" => o.stale_timestamp = true,
-            "--probe" => o.probe = true,
-            "--api-key-file" => o.api_key_file = Some(value(arg)?),
-            "--api-v3-key-file" => o.api_v3_key_file = Some(value(arg)?),
-            "--api-key" | "--api-v3-key" => {
-                return Err(Usage(
-                    "keys are never taken from the command line: use the environment or a key file"
-                        .into(),
-                ));
-            }
-            s => return Err(Usage(format!("unknown argument {s}"))),
-        }
-    }
-    if !o.print && o.url.is_none() {
-        return Err(Usage(
-            "--url is required (there is no default target), or --print to only write the body"
-                .into(),
-        ));
-    }
-    Ok(o)
-}
-
-fn secret(file: &Option<String>, var: &str, flag: &str) -> Result<String, Usage> {
-    match file {
-        Some(path) => std::fs::read_to_string(path)
-            .map(|k| k.trim().to_string())
-            .map_err(|e| Usage(format!("cannot read {flag} {path}: {e}"))),
-        None => std::env::var(var).map_err(|_| Usage(format!("no key: set ${var} or pass {flag}"))),
-    }
+/// `--time-scale X`: a finite, non-negative number.
+fn time_scale(v: &str) -> Result<f64, String> {
+    v.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .ok_or_else(|| "not a non-negative number".to_string())
 }
 
 fn random_bytes<const N: usize>() -> Result<[u8; N], Usage> {
@@ -194,7 +255,10 @@ fn v2_payment(o: &Options) -> Result<Vec<(String, String)>, Usage> {
         put("attach", a.clone());
     }
     put("bank_type", "CMC".into());
-    put("cash_fee", fee.saturating_sub(o.coupons as u64).to_string());
+    put(
+        "cash_fee",
+        fee.saturating_sub(o.v2.coupons as u64).to_string(),
+    );
     put("device_info", "WEB".into());
     put("fee_type", "CNY".into());
     put("is_subscribe", "N".into());
@@ -225,14 +289,11 @@ fn v2_payment(o: &Options) -> Result<Vec<(String, String)>, Usage> {
     );
     put("total_fee", fee.to_string());
     put("trade_type", "JSAPI".into());
-    put(
-        "transaction_id",
-        format!("4200{y:04}{mo:02}{d:02}{}", random_digits(16)?),
-    );
-    if o.coupons > 0 {
-        put("coupon_count", o.coupons.to_string());
-        put("coupon_fee", o.coupons.to_string());
-        for n in 0..o.coupons {
+    put("transaction_id", transaction_id(o, (y, mo, d))?);
+    if o.v2.coupons > 0 {
+        put("coupon_count", o.v2.coupons.to_string());
+        put("coupon_fee", o.v2.coupons.to_string());
+        for n in 0..o.v2.coupons {
             put(&format!("coupon_type_{n}"), "CASH".into());
             put(&format!("coupon_id_{n}"), format!("1000{n}"));
             put(&format!("coupon_fee_{n}"), "1".into());
@@ -242,16 +303,52 @@ fn v2_payment(o: &Options) -> Result<Vec<(String, String)>, Usage> {
     Ok(f)
 }
 
+/// `--transaction-id`, or a new one dated `date`.
+fn transaction_id(o: &Options, (y, mo, d): (u64, u64, u64)) -> Result<String, Usage> {
+    match &o.transaction_id {
+        Some(id) => Ok(id.clone()),
+        None => Ok(format!("4200{y:04}{mo:02}{d:02}{}", random_digits(16)?)),
+    }
+}
+
+/// `--refund-id`, or a new one with `prefix`, dated `date`.
+fn refund_id(o: &Options, prefix: &str, (y, mo, d): (u64, u64, u64)) -> Result<String, Usage> {
+    match &o.refund_id {
+        Some(id) => Ok(id.clone()),
+        None => Ok(format!("{prefix}{y:04}{mo:02}{d:02}{}", random_digits(17)?)),
+    }
+}
+
+/// `--refund-status` (one of the version's `states`: success, abnormal, closed), or the state
+/// `--result` implies.
+fn refund_status(o: &Options, states: [&'static str; 3]) -> Result<&'static str, Usage> {
+    match o.refund_status.as_deref() {
+        None if o.result.as_deref() == Some("FAIL") => Ok(states[1]),
+        None => Ok(states[0]),
+        Some(s) => states.into_iter().find(|&t| t == s).ok_or_else(|| {
+            Usage(format!(
+                "--refund-status must be one of {} here, not {}",
+                states.join("|"),
+                printable_excerpt(s)
+            ))
+        }),
+    }
+}
+
+/// At most 40 printable characters of user input, for a message.
+fn printable_excerpt(s: &str) -> String {
+    s.chars()
+        .take(40)
+        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
+        .collect()
+}
+
 /// A refund notification: the outer fields around `req_info` encrypted as WeChat Pay does.
 fn v2_refund(o: &Options, api_key: &str) -> Result<String, Usage> {
     let now = unix_now();
     let (y, mo, d, h, mi, s) = beijing(now);
     let fee = o.total_fee.unwrap_or(1).to_string();
-    let status = if o.result.as_deref() == Some("FAIL") {
-        "CHANGE"
-    } else {
-        "SUCCESS"
-    };
+    let status = refund_status(o, ["SUCCESS", "CHANGE", "REFUNDCLOSE"])?;
     let inner = [
         (
             "out_refund_no",
@@ -265,10 +362,7 @@ fn v2_refund(o: &Options, api_key: &str) -> Result<String, Usage> {
         ),
         ("refund_account", "REFUND_SOURCE_RECHARGE_FUNDS".into()),
         ("refund_fee", fee.clone()),
-        (
-            "refund_id",
-            format!("5000{y:04}{mo:02}{d:02}{}", random_digits(17)?),
-        ),
+        ("refund_id", refund_id(o, "5000", (y, mo, d))?),
         ("refund_recv_accout", "支付用户零钱".into()),
         ("refund_request_source", "API".into()),
         ("refund_status", status.into()),
@@ -279,10 +373,7 @@ fn v2_refund(o: &Options, api_key: &str) -> Result<String, Usage> {
             format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"),
         ),
         ("total_fee", fee),
-        (
-            "transaction_id",
-            format!("4200{y:04}{mo:02}{d:02}{}", random_digits(16)?),
-        ),
+        ("transaction_id", transaction_id(o, (y, mo, d))?),
     ];
     let req_info = encrypt_req_info(inner, api_key)?;
     let mch_id = o.mch_id.clone().unwrap_or_else(|| "10000100".into());
@@ -298,24 +389,24 @@ fn v2_refund(o: &Options, api_key: &str) -> Result<String, Usage> {
 
 /// An APIv3 notification: `(headers, body)`.
 fn v3_notification(o: &Options, refund: bool) -> Result<(Vec<(String, String)>, String), Usage> {
-    let key_file = o
-        .private_key
-        .as_deref()
-        .ok_or_else(|| Usage("simulate v3 needs --private-key FILE (from keygen)".into()))?;
-    let key_id = o
-        .key_id
-        .clone()
-        .ok_or_else(|| Usage("simulate v3 needs --key-id ID (the id the handler trusts)".into()))?;
+    let key_file =
+        o.v3.private_key
+            .as_deref()
+            .ok_or_else(|| Usage("simulate v3 needs --private-key FILE (from keygen)".into()))?;
+    let key_id =
+        o.v3.key_id.clone().ok_or_else(|| {
+            Usage("simulate v3 needs --key-id ID (the id the handler trusts)".into())
+        })?;
     let pem = std::fs::read_to_string(key_file)
-        .map_err(|e| Usage(format!("cannot read {key_file}: {e}")))?;
+        .map_err(|e| Usage(format!("cannot read {}: {e}", key_file.display())))?;
     let der = pem_der(&pem, "PRIVATE KEY")?;
-    let signer = RsaKeyPair::from_pkcs8(&der)
-        .map_err(|e| Usage(format!("{key_file} is not an RSA PKCS#8 private key: {e}")))?;
-    let api_v3_key = secret(
-        &o.api_v3_key_file,
-        "WECHATPAY_API_V3_KEY",
-        "--api-v3-key-file",
-    )?;
+    let signer = RsaKeyPair::from_pkcs8(&der).map_err(|e| {
+        Usage(format!(
+            "{} is not an RSA PKCS#8 private key: {e}",
+            key_file.display()
+        ))
+    })?;
+    let api_v3_key = o.v3.key.read()?;
     let now = unix_now();
     let (y, mo, d, h, mi, s) = beijing(now);
     let rfc3339 = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}+08:00");
@@ -325,25 +416,26 @@ fn v3_notification(o: &Options, refund: bool) -> Result<(Vec<(String, String)>, 
         .clone()
         .unwrap_or_else(|| format!("SIM{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}"));
     let mchid = o.mch_id.clone().unwrap_or_else(|| "10000100".into());
-    let transaction_id = format!("4200{y:04}{mo:02}{d:02}{}", random_digits(16)?);
+    let transaction_id = transaction_id(o, (y, mo, d))?;
     let success = o.result.as_deref() != Some("FAIL");
     let (event_type, summary, resource, original_type) = if refund {
+        let status = refund_status(o, ["SUCCESS", "ABNORMAL", "CLOSED"])?;
         (
-            if success {
-                "REFUND.SUCCESS"
-            } else {
-                "REFUND.ABNORMAL"
+            match status {
+                "SUCCESS" => "REFUND.SUCCESS",
+                "CLOSED" => "REFUND.CLOSED",
+                _ => "REFUND.ABNORMAL",
             },
-            if success {
-                "退款成功"
-            } else {
-                "退款异常"
+            match status {
+                "SUCCESS" => "退款成功",
+                "CLOSED" => "退款关闭",
+                _ => "退款异常",
             },
             json!({
                 "mchid": mchid, "out_trade_no": out_trade_no, "transaction_id": transaction_id,
                 "out_refund_no": format!("SIMR{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}"),
-                "refund_id": format!("5030{y:04}{mo:02}{d:02}{}", random_digits(17)?),
-                "refund_status": if success { "SUCCESS" } else { "ABNORMAL" },
+                "refund_id": refund_id(o, "5030", (y, mo, d))?,
+                "refund_status": status,
                 "success_time": rfc3339, "user_received_account": "支付用户零钱",
                 "amount": {"total": fee, "refund": fee, "payer_total": fee, "payer_refund": fee},
             }),
@@ -405,9 +497,9 @@ fn v3_notification(o: &Options, refund: bool) -> Result<(Vec<(String, String)>, 
     })
     .to_string();
     // A stale timestamp is ten minutes old: outside the 300 s window every handler must enforce.
-    let timestamp = if o.stale_timestamp { now - 600 } else { now }.to_string();
+    let timestamp = if o.v3.stale_timestamp { now - 600 } else { now }.to_string();
     let header_nonce = random_alnum(32)?;
-    let signature = if o.probe {
+    let signature = if o.v3.probe {
         format!("WECHATPAY/SIGNTEST/{}", random_alnum(32)?)
     } else {
         let mut message = Vec::new();
@@ -419,11 +511,11 @@ fn v3_notification(o: &Options, refund: bool) -> Result<(Vec<(String, String)>, 
             message.extend_from_slice(part);
             message.push(b'\n');
         }
-        let mut sig = vec![0; signer.public().modulus_len()];
+        let mut sig = vec![0; signer.public_modulus_len()];
         signer
             .sign(
                 &RSA_PKCS1_SHA256,
-                &ring::rand::SystemRandom::new(),
+                &aws_lc_rs::rand::SystemRandom::new(),
                 &message,
                 &mut sig,
             )
@@ -520,31 +612,39 @@ fn send(url: &str, headers: &[(String, String)], content_type: &str, body: &str)
 
 /// `simulate pay|refund|v3 pay|v3 refund …`: prints one JSON report; `Ok(true)` when the last
 /// reply was the acknowledgement WeChat Pay requires.
-pub(crate) fn simulate(args: &[String]) -> Result<(String, bool), Usage> {
-    let (kind, rest) = match args {
-        [v3, what, rest @ ..] if v3 == "v3" && (what == "pay" || what == "refund") => {
-            (format!("v3 {what}"), rest)
-        }
-        [what, rest @ ..] if what == "pay" || what == "refund" => (what.clone(), rest),
-        _ => {
-            return Err(Usage(
-                "simulate pay|refund|v3 pay|v3 refund --url URL …".into(),
-            ));
-        }
+pub(crate) fn simulate(args: SimulateArgs) -> Result<(String, bool), Usage> {
+    let (kind, o) = match &args.what {
+        Simulation::Pay(o) => ("pay", o),
+        Simulation::Refund(o) => ("refund", o),
+        Simulation::V3 {
+            what: V3Simulation::Pay(o),
+        } => ("v3 pay", o),
+        Simulation::V3 {
+            what: V3Simulation::Refund(o),
+        } => ("v3 refund", o),
     };
-    let o = parse_args(rest)?;
-    let (headers, content_type, body) = match kind.as_str() {
+    let sign_type = match &o.v2.sign_type {
+        Some(t) => crate::sign_type(t)?,
+        None => SignType::Md5,
+    };
+    if !o.print && o.url.is_none() {
+        return Err(Usage(
+            "--url is required (there is no default target), or --print to only write the body"
+                .into(),
+        ));
+    }
+    let (headers, content_type, body) = match kind {
         "pay" => {
-            let key = secret(&o.api_key_file, "WECHATPAY_API_KEY", "--api-key-file")?;
-            let body = signed_xml(v2_payment(&o)?, &key, o.sign_type.unwrap_or(SignType::Md5))?;
+            let key = o.v2.key.read()?;
+            let body = signed_xml(v2_payment(o)?, &key, sign_type)?;
             (Vec::new(), "text/xml", body)
         }
         "refund" => {
-            let key = secret(&o.api_key_file, "WECHATPAY_API_KEY", "--api-key-file")?;
-            (Vec::new(), "text/xml", v2_refund(&o, &key)?)
+            let key = o.v2.key.read()?;
+            (Vec::new(), "text/xml", v2_refund(o, &key)?)
         }
         v3 => {
-            let (headers, body) = v3_notification(&o, v3 == "v3 refund")?;
+            let (headers, body) = v3_notification(o, v3 == "v3 refund")?;
             (headers, "application/json", body)
         }
     };
@@ -588,7 +688,7 @@ pub(crate) fn simulate(args: &[String]) -> Result<(String, bool), Usage> {
         let more = if o.until_success {
             !ok
         } else {
-            attempts.len() < o.repeat
+            attempts.len() < o.repeat.max(1)
         };
         if !more {
             break;
@@ -625,26 +725,22 @@ fn refuse_existing(path: &Path) -> Usage {
     ))
 }
 
+/// `keygen`'s options.
+#[derive(Args)]
+pub(crate) struct KeygenArgs {
+    /// The directory to write the three files into (created if missing)
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Replace existing files: each is removed first (a symlink itself, not its target)
+    #[arg(long)]
+    force: bool,
+}
+
 /// `keygen --out DIR [--force]`: a test RSA-2048 key pair and a `PUB_KEY_ID_…` id for a handler
 /// to trust. Each file is created anew (never through an existing file or symlink) with its final
 /// mode; an existing one is refused unless `--force`, which unlinks it first.
-pub(crate) fn keygen(args: &[String]) -> Result<(String, bool), Usage> {
-    let mut dir = None;
-    let mut force = false;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--out" => {
-                dir = Some(Path::new(
-                    it.next()
-                        .ok_or_else(|| Usage("--out needs a value".into()))?,
-                ))
-            }
-            "--force" => force = true,
-            _ => return Err(Usage("keygen --out DIR [--force]".into())),
-        }
-    }
-    let dir = dir.ok_or_else(|| Usage("keygen --out DIR [--force]".into()))?;
+pub(crate) fn keygen(args: KeygenArgs) -> Result<(String, bool), Usage> {
+    let (dir, force) = (args.out.as_path(), args.force);
     std::fs::create_dir_all(dir)
         .map_err(|e| Usage(format!("cannot create {}: {e}", dir.display())))?;
     // Refuse before generating anything, so that no file of the set is written. The exclusive

@@ -1,90 +1,89 @@
 //! `verify-v3`: verify an APIv3 notification (headers + raw body) and print one JSON object.
 
+use std::path::PathBuf;
+
+use clap::Args;
 use serde_json::{Value, json};
 use wechatpay_notify::{
     DEFAULT_MAX_BODY_BYTES, Error, V3Headers, V3Notification, V3Refund, V3Transaction, V3Verifier,
     reply,
 };
 
-use crate::{Usage, read_input, typed_json};
+use crate::{ApiV3KeyFile, Usage, read_input, typed_json};
 
-#[derive(Default)]
-struct Options {
-    platform_keys: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
-    now: Option<u64>,
-    max_clock_skew: Option<u64>,
-    max_body_bytes: Option<usize>,
+pub(crate) const HELP: &str = "\
+verify-v3 reads the raw body and takes every request header with --header (names are
+case-insensitive; the four Wechatpay-* headers are required). --platform-key ID=PEMFILE trusts a
+platform certificate (ID = its serial) or a WeChat Pay public key (ID = PUB_KEY_ID_...); repeat it
+to trust both during a migration. The APIv3 key comes from $WECHATPAY_API_V3_KEY or
+--api-v3-key-file. --now sets the clock (Unix seconds; default: the system clock). It prints
+{\"ok\":true,\"kind\":\"v3\",\"event\":{..},\"resource\":{..},\"typed\":{..},\"reply\":{..}}.";
+
+#[derive(Args)]
+pub(crate) struct VerifyV3Args {
+    /// Trust a platform certificate or public key; repeatable
+    #[arg(
+        long = "platform-key",
+        value_name = "ID=PEMFILE",
+        required = true,
+        value_parser = platform_key
+    )]
+    platform_keys: Vec<(String, PathBuf)>,
+    /// Refuse a notification for any other mchid; repeatable
+    #[arg(long = "mch-id", value_name = "M")]
     mch_ids: Vec<String>,
-    api_v3_key_file: Option<String>,
-    input: Option<String>,
+    /// The accepted clock difference, in seconds [default: 300]
+    #[arg(long, value_name = "S")]
+    max_clock_skew: Option<u64>,
+    /// The largest body accepted, in bytes
+    #[arg(long, value_name = "N")]
+    max_body_bytes: Option<usize>,
+    #[command(flatten)]
+    request: Request,
+    #[command(flatten)]
+    key: ApiV3KeyFile,
 }
 
-fn number<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, Usage> {
-    v.parse()
-        .map_err(|_| Usage(format!("{name}: not a number: {v:?}")))
+/// What a notify handler receives: the headers and the raw body (`verify-v3`, `verify-any`).
+#[derive(Args)]
+pub(crate) struct Request {
+    /// A request header, as received; repeatable
+    #[arg(long = "header", value_name = "NAME: VALUE", value_parser = header)]
+    pub(crate) headers: Vec<(String, String)>,
+    /// The clock, in Unix seconds [default: the system clock]
+    #[arg(long, value_name = "UNIX")]
+    now: Option<u64>,
+    /// The raw body; standard input when absent or -
+    #[arg(value_name = "FILE|-")]
+    pub(crate) input: Option<PathBuf>,
 }
 
-fn parse_args(args: &[String]) -> Result<Options, Usage> {
-    let mut o = Options::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| Usage(format!("{name} needs a value")))
-        };
-        match arg.as_str() {
-            "--platform-key" => {
-                let v = value(arg)?;
-                let (id, file) = v
-                    .split_once('=')
-                    .ok_or_else(|| Usage(format!("--platform-key takes ID=PEMFILE, not {v:?}")))?;
-                let pem = std::fs::read_to_string(file)
-                    .map_err(|e| Usage(format!("cannot read {file}: {e}")))?;
-                o.platform_keys.push((id.to_string(), pem));
-            }
-            "--header" => o.headers.push(header(&value(arg)?)?),
-            "--now" => o.now = Some(number(arg, &value(arg)?)?),
-            "--max-clock-skew" => o.max_clock_skew = Some(number(arg, &value(arg)?)?),
-            "--max-body-bytes" => o.max_body_bytes = Some(number(arg, &value(arg)?)?),
-            "--mch-id" => o.mch_ids.push(value(arg)?),
-            "--api-v3-key-file" => o.api_v3_key_file = Some(value(arg)?),
-            "--api-v3-key" | "--api-key" => {
-                return Err(Usage(
-                    "keys are never taken from the command line: use $WECHATPAY_API_V3_KEY or --api-v3-key-file".into(),
-                ));
-            }
-            s if s.starts_with("--") => return Err(Usage(format!("unknown option {s}"))),
-            s => {
-                if o.input.replace(s.to_string()).is_some() {
-                    return Err(Usage("only one input file may be given".into()));
-                }
-            }
+impl Request {
+    /// `--now`, else the system clock.
+    pub(crate) fn now(&self) -> Result<u64, Usage> {
+        match self.now {
+            Some(n) => Ok(n),
+            None => unix_now(),
         }
     }
-    Ok(o)
+}
+
+/// `--platform-key ID=PEMFILE`.
+fn platform_key(v: &str) -> Result<(String, PathBuf), String> {
+    let (id, file) = v
+        .split_once('=')
+        .ok_or_else(|| "expected ID=PEMFILE".to_string())?;
+    Ok((id.to_string(), PathBuf::from(file)))
 }
 
 /// `--header 'Name: value'`: one space after the colon is the separator; the value is kept as
 /// given after it (a server hands the verifier whatever its HTTP parser produced).
-pub(crate) fn header(v: &str) -> Result<(String, String), Usage> {
+fn header(v: &str) -> Result<(String, String), String> {
     let (name, val) = v
         .split_once(':')
-        .ok_or_else(|| Usage(format!("--header takes 'Name: value', not {v:?}")))?;
+        .ok_or_else(|| "expected 'Name: value'".to_string())?;
     let val = val.strip_prefix(' ').unwrap_or(val);
     Ok((name.to_string(), val.to_string()))
-}
-
-fn api_v3_key(o: &Options) -> Result<String, Usage> {
-    match &o.api_v3_key_file {
-        Some(path) => std::fs::read_to_string(path)
-            .map(|k| k.trim().to_string())
-            .map_err(|e| Usage(format!("cannot read --api-v3-key-file {path}: {e}"))),
-        None => std::env::var("WECHATPAY_API_V3_KEY").map_err(|_| {
-            Usage("no APIv3 key: set $WECHATPAY_API_V3_KEY or pass --api-v3-key-file".into())
-        }),
-    }
 }
 
 /// Seconds since the Unix epoch from the system clock.
@@ -139,15 +138,15 @@ pub(crate) fn v3_error_json(e: &Error) -> Value {
     })
 }
 
-pub(crate) fn verify_v3(args: &[String]) -> Result<(Value, bool), Usage> {
-    let o = parse_args(args)?;
-    if o.platform_keys.is_empty() {
-        return Err(Usage(
-            "verify-v3 needs at least one --platform-key ID=PEMFILE".into(),
-        ));
+pub(crate) fn verify_v3(o: VerifyV3Args) -> Result<(Value, bool), Usage> {
+    let mut pems = Vec::new();
+    for (id, file) in &o.platform_keys {
+        let pem = std::fs::read_to_string(file)
+            .map_err(|e| Usage(format!("cannot read {}: {e}", file.display())))?;
+        pems.push((id, pem));
     }
-    let mut verifier = V3Verifier::new(api_v3_key(&o)?)?;
-    for (id, pem) in &o.platform_keys {
+    let mut verifier = V3Verifier::new(o.key.read()?)?;
+    for (id, pem) in &pems {
         verifier.add_trusted_key(id, pem)?;
     }
     if let Some(s) = o.max_clock_skew {
@@ -158,12 +157,9 @@ pub(crate) fn verify_v3(args: &[String]) -> Result<(Value, bool), Usage> {
     }
     let limit = o.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
     verifier = verifier.max_body_bytes(limit);
-    let body = read_input(o.input.as_deref(), limit)?;
-    let now = match o.now {
-        Some(n) => n,
-        None => unix_now()?,
-    };
-    let headers: V3Headers = o.headers.iter().cloned().collect();
+    let body = read_input(o.request.input.as_deref(), limit)?;
+    let now = o.request.now()?;
+    let headers: V3Headers = o.request.headers.into_iter().collect();
     Ok(match verifier.verify(&headers, &body, now) {
         Ok(n) => (v3_json(&n), true),
         Err(e) => (v3_error_json(&e), false),

@@ -319,6 +319,282 @@ fn usage_errors_exit_2_and_keys_never_come_from_argv() {
     assert_eq!(out.status.code(), Some(0));
 }
 
+/// Every command, with what its help must mention: its key options and its explanation.
+const HELP_PAGES: &[(&[&str], &[&str])] = &[
+    (
+        &["--help"],
+        &[
+            "verify",
+            "verify-v3",
+            "verify-any",
+            "simulate",
+            "keygen",
+            "sign",
+            "$WECHATPAY_API_KEY",
+            "--api-v3-key-file",
+            "Exit codes",
+        ],
+    ),
+    (
+        &["verify", "--help"],
+        &[
+            "--sign-type",
+            "--kind",
+            "--appid",
+            "--mch-id",
+            "--also-accept",
+            "--max-body-bytes",
+            "--explain",
+            "--api-key-file",
+            "[FILE|-]",
+            "$WECHATPAY_API_KEY",
+            "verify prints one JSON object",
+        ],
+    ),
+    (
+        &["verify-v3", "--help"],
+        &[
+            "--platform-key <ID=PEMFILE>",
+            "--header",
+            "--mch-id",
+            "--now",
+            "--max-clock-skew",
+            "--max-body-bytes",
+            "--api-v3-key-file",
+            "[FILE|-]",
+            "$WECHATPAY_API_V3_KEY",
+        ],
+    ),
+    (
+        &["verify-any", "--help"],
+        &[
+            "--profiles <FILE>",
+            "--header",
+            "--now",
+            "[FILE|-]",
+            "api_v3_key_env",
+        ],
+    ),
+    (&["simulate", "--help"], &["pay", "refund", "v3", "SAFETY"]),
+    (
+        &["simulate", "pay", "--help"],
+        &[
+            "--url",
+            "--sign-type",
+            "--mch-id",
+            "--mchid",
+            "--repeat",
+            "--until-success",
+            "--time-scale",
+            "--print",
+            "--api-key-file",
+            "SAFETY: --url has no default",
+        ],
+    ),
+    (
+        &["simulate", "refund", "--help"],
+        &["--url", "--api-key-file", "SAFETY"],
+    ),
+    (&["simulate", "v3", "--help"], &["pay", "refund"]),
+    (
+        &["simulate", "v3", "pay", "--help"],
+        &[
+            "--url",
+            "--private-key",
+            "--key-id",
+            "--stale-timestamp",
+            "--probe",
+            "--api-v3-key-file",
+            "$WECHATPAY_API_V3_KEY",
+        ],
+    ),
+    (
+        &["simulate", "v3", "refund", "--help"],
+        &["--private-key", "--key-id", "--api-v3-key-file"],
+    ),
+    (
+        &["keygen", "--help"],
+        &["--out <DIR>", "--force", "test_private_key.pem"],
+    ),
+    (
+        &["sign", "--help"],
+        &["--sign-type", "--sign-only", "--api-key-file", "[FILE|-]"],
+    ),
+    (&["help", "verify-any"], &["--profiles"]),
+    (&["verify", "-h"], &["--sign-type"]),
+];
+
+#[test]
+fn every_command_answers_help_on_stdout_with_exit_0() {
+    for (args, mentions) in HELP_PAGES {
+        let out = run(args, None, b"");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stdout}");
+        assert!(out.stderr.is_empty(), "{args:?}");
+        for m in *mentions {
+            assert!(
+                stdout.contains(m),
+                "{args:?} does not mention {m}:\n{stdout}"
+            );
+        }
+    }
+    let out = run(&["--version"], None, b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("wechatpay-notify {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    // No command at all: the help, on stderr, as a usage error.
+    let out = run(&[], None, b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage: wechatpay-notify"));
+}
+
+#[test]
+fn unknown_options_and_bad_values_are_usage_errors() {
+    for args in [
+        &["verify", "--sign-type", "MD5", "--frobnicate"][..],
+        &["verify-v3", "--platform-key", "a=b.pem", "--frobnicate"],
+        &["verify-any", "--profiles", "p.json", "--frobnicate"],
+        &[
+            "simulate",
+            "pay",
+            "--url",
+            "http://127.0.0.1:9/",
+            "--frobnicate",
+        ],
+        &["simulate", "v3", "refund", "--print", "--frobnicate"],
+        &["keygen", "--out", "/nonexistent/dir", "--frobnicate"],
+        &["sign", "--sign-type", "MD5", "--frobnicate"],
+        // Options of another command are unknown here, as before.
+        &["sign", "--sign-type", "MD5", "--explain"],
+        &[
+            "verify-any",
+            "--profiles",
+            "p.json",
+            "--platform-key",
+            "a=b.pem",
+        ],
+    ] {
+        let out = run(args, Some("192006250b4c09247ec02edce69f6a2d"), b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        // Like every usage error: one JSON object on stdout, the explanation on stderr.
+        let j = json_out(&out);
+        assert_eq!(j["ok"], false, "{args:?}");
+        assert_eq!(j["error"]["code"], "usage", "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let bad = args.iter().rev().find(|a| a.starts_with("--")).unwrap();
+        assert!(stderr.contains(bad), "{args:?}: {stderr}");
+        assert!(stderr.contains("--help"), "{args:?}: {stderr}");
+    }
+    for args in [
+        &["verify", "--sign-type", "MD5", "--kind", "charge"][..],
+        &["verify", "--sign-type", "MD5", "--max-body-bytes", "lots"],
+        &["verify", "--sign-type", "MD5", "a.xml", "b.xml"],
+        &["verify-v3", "--platform-key", "no-equals-sign"],
+        &[
+            "verify-v3",
+            "--platform-key",
+            "a=b.pem",
+            "--header",
+            "no colon",
+        ],
+        &[
+            "verify-v3",
+            "--platform-key",
+            "a=b.pem",
+            "--now",
+            "yesterday",
+        ],
+        &["verify-v3"],
+        &["verify-any"],
+        &["simulate"],
+        &["simulate", "v2", "pay"],
+        &["simulate", "pay", "--print", "--result", "MAYBE"],
+        &["simulate", "pay", "--print", "--time-scale", "-1"],
+        &["keygen"],
+        &["sign"],
+    ] {
+        let out = run(args, Some("192006250b4c09247ec02edce69f6a2d"), b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?}");
+    }
+    // A sign type is the core's to check: still its invalid_config.
+    let out = run(&["verify", "--sign-type", "SHA1"], Some("k"), b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json_out(&out)["error"]["code"], "invalid_config");
+}
+
+#[test]
+fn a_key_on_the_command_line_is_refused_by_every_command() {
+    let key = "192006250b4c09247ec02edce69f6a2d";
+    let key_eq = format!("--api-key={key}");
+    let v3_key_eq = format!("--api-v3-key={key}");
+    for command in [
+        &["verify", "--sign-type", "MD5"][..],
+        &["verify-v3", "--platform-key", "a=b.pem"],
+        &["verify-any", "--profiles", "p.json"],
+        &["simulate", "pay", "--url", "http://127.0.0.1:9/"],
+        &["simulate", "v3", "pay", "--url", "http://127.0.0.1:9/"],
+        &["keygen", "--out", "/nonexistent/dir"],
+        &["sign", "--sign-type", "MD5"],
+        &[],
+    ] {
+        for (flag, want) in [
+            (
+                &["--api-key", key][..],
+                "use $WECHATPAY_API_KEY or --api-key-file",
+            ),
+            (
+                &[key_eq.as_str()],
+                "use $WECHATPAY_API_KEY or --api-key-file",
+            ),
+            (&["--api-key="], "use $WECHATPAY_API_KEY or --api-key-file"),
+            (
+                &["--api-v3-key", key],
+                "use $WECHATPAY_API_V3_KEY or --api-v3-key-file",
+            ),
+            (
+                &[v3_key_eq.as_str()],
+                "use $WECHATPAY_API_V3_KEY or --api-v3-key-file",
+            ),
+        ] {
+            let args: Vec<&str> = command.iter().chain(flag).copied().collect();
+            let out = run(&args, None, b"");
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains("never taken from the command line"),
+                "{args:?}: {stderr}"
+            );
+            assert!(stderr.contains(want), "{args:?}: {stderr}");
+            assert_eq!(json_out(&out)["error"]["code"], "usage");
+            assert!(!stderr.contains(key), "{args:?}: the key is echoed");
+            assert!(
+                !String::from_utf8_lossy(&out.stdout).contains(key),
+                "{args:?}"
+            );
+        }
+    }
+    // The key-file options are not key options: both spellings work.
+    let dir = root().join("examples/notifications");
+    let key_file = dir.join("api_key.txt");
+    let sample = dir.join("pay-md5.xml");
+    for args in [
+        vec!["--api-key-file".to_string(), key_file.display().to_string()],
+        vec![format!("--api-key-file={}", key_file.display())],
+    ] {
+        let mut all: Vec<String> = vec!["verify".into(), "--sign-type".into(), "MD5".into()];
+        all.extend(args);
+        all.push(sample.display().to_string());
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        let out = run(&all, None, b"");
+        assert_eq!(out.status.code(), Some(0), "{all:?}");
+        assert_eq!(json_out(&out)["ok"], true);
+    }
+}
+
 fn run_v3(args: &[String], key: &str, stdin: &[u8]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wechatpay-notify"));
     cmd.args(args)

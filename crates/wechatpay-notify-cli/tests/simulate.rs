@@ -407,6 +407,30 @@ fn there_is_no_default_target_and_keys_never_come_from_argv() {
 }
 
 #[test]
+fn mchid_is_an_alias_of_mch_id_and_a_wrong_sign_type_is_the_cores_error() {
+    for flag in ["--mch-id", "--mchid"] {
+        let out = bin()
+            .args(["simulate", "pay", "--print", flag, "1900000109"])
+            .args(["--sign-type", "HMAC-SHA256"])
+            .env("WECHATPAY_API_KEY", API_KEY)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{flag}");
+        let body = String::from_utf8(out.stdout).unwrap();
+        let v = Verifier::new(API_KEY, SignType::HmacSha256).unwrap();
+        let n = v.verify_payment(body.trim_end().as_bytes()).unwrap();
+        assert_eq!(n.fields().get("mch_id"), Some("1900000109"), "{flag}");
+    }
+    let out = bin()
+        .args(["simulate", "pay", "--print", "--sign-type", "SHA1"])
+        .env("WECHATPAY_API_KEY", API_KEY)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(report(&out)["error"]["code"], "invalid_config");
+}
+
+#[test]
 fn simulate_follows_no_redirect() {
     // Where a redirect would lead: a "handler" that acknowledges everything.
     let v2_target = canned(200, None, reply::SUCCESS);
@@ -574,4 +598,123 @@ fn keygen_creates_new_files_only() {
     assert!(!outside.join("absent.pem").exists());
     std::fs::remove_dir_all(dir).ok();
     std::fs::remove_dir_all(outside).ok();
+}
+
+/// `simulate … --print`'s request: the header lines, then the body.
+fn printed(args: &[&str], env: (&str, &str)) -> (V3Headers, Vec<u8>) {
+    let out = bin().args(args).env(env.0, env.1).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (head, body) = text.split_once("\n\n").unwrap_or(("", &text));
+    let headers = head
+        .lines()
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    (headers, body.trim_end_matches('\n').as_bytes().to_vec())
+}
+
+#[test]
+fn chosen_ids_and_states_make_one_refund_in_several_states() {
+    // v2: one refund_id as CHANGE, then REFUNDCLOSE; the dedupe keys name the states in v3's words.
+    let endpoint = endpoint(None);
+    for (status, key) in [
+        ("CHANGE", "5000123:ABNORMAL"),
+        ("REFUNDCLOSE", "5000123:CLOSED"),
+    ] {
+        let (headers, body) = printed(
+            &[
+                "simulate",
+                "refund",
+                "--print",
+                "--refund-id",
+                "5000123",
+                "--refund-status",
+                status,
+            ],
+            ("WECHATPAY_API_KEY", API_KEY),
+        );
+        let h = endpoint.handle(&headers, &body, 0).unwrap();
+        assert_eq!(h.notification().dedupe_key(), Some(key));
+    }
+    // v3: the same refund ABNORMAL then SUCCESS, and a payment under a chosen transaction id.
+    let (dir, id) = keys();
+    let pem = std::fs::read_to_string(dir.join("test_public_key.pem")).unwrap();
+    let endpoint = self::endpoint(Some((&id, pem)));
+    let private = dir.join("test_private_key.pem");
+    let v3 = |extra: &[&str]| {
+        let mut args = vec!["simulate", "v3"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&[
+            "--print",
+            "--private-key",
+            private.to_str().unwrap(),
+            "--key-id",
+            &id,
+        ]);
+        let (headers, body) = printed(&args, ("WECHATPAY_API_V3_KEY", API_V3_KEY));
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        endpoint.handle(&headers, &body, now).unwrap()
+    };
+    for (status, event) in [
+        ("ABNORMAL", "REFUND.ABNORMAL"),
+        ("SUCCESS", "REFUND.SUCCESS"),
+        ("CLOSED", "REFUND.CLOSED"),
+    ] {
+        let h = v3(&[
+            "refund",
+            "--refund-id",
+            "5030777",
+            "--refund-status",
+            status,
+        ]);
+        let wechatpay_notify::Notification::V3(n) = h.notification() else {
+            panic!("not v3")
+        };
+        assert_eq!(n.event_type(), event);
+        assert_eq!(n.dedupe_key(), format!("5030777:{status}"));
+    }
+    let h = v3(&["pay", "--transaction-id", "4200000000000000000000000042"]);
+    assert_eq!(
+        h.notification().dedupe_key(),
+        Some("4200000000000000000000000042")
+    );
+    // A status of the other version is a usage error.
+    let out = bin()
+        .args([
+            "simulate",
+            "refund",
+            "--print",
+            "--refund-status",
+            "ABNORMAL",
+        ])
+        .env("WECHATPAY_API_KEY", API_KEY)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_repeated_option_takes_the_last_value() {
+    // Scripts append overrides to a default command line (as the examples' tests do).
+    let (_, body) = printed(
+        &[
+            "simulate", "pay", "--print", "--mch-id", "10000100", "--mch-id", "19999999",
+        ],
+        ("WECHATPAY_API_KEY", API_KEY),
+    );
+    let text = String::from_utf8(body).unwrap();
+    assert!(
+        text.contains("<mch_id><![CDATA[19999999]]></mch_id>"),
+        "{text}"
+    );
 }

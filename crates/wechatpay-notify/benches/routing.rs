@@ -61,6 +61,8 @@ fn endpoint(n: usize, pem: &str) -> Endpoint {
             format!("PUB_KEY_ID_{i:028}")
         };
         v3.add_trusted_key(&id, pem).unwrap();
+        // The vector's resource names mchid 1900000100 (the v3 part's own id, not the v2 one).
+        let v3 = v3.expect_mch_id("1900000100").unwrap();
         MerchantProfile::new(format!("m{i}")).v2(v2).unwrap().v3(v3)
     }))
     .unwrap()

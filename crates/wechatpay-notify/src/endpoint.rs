@@ -14,6 +14,7 @@
 //! Nothing else is read from the unverified message.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind, excerpt};
 use crate::reply::{self, HttpReply};
@@ -27,8 +28,10 @@ use crate::xml::parse_flat;
 pub struct MerchantProfile {
     label: String,
     mch_id: Option<String>,
-    v2: Option<Verifier>,
-    v3: Option<V3Verifier>,
+    /// Shared, not copied: a verifier handed to several profiles or endpoints (or kept by a
+    /// binding) holds its keys once.
+    v2: Option<Arc<Verifier>>,
+    v3: Option<Arc<V3Verifier>>,
 }
 
 impl MerchantProfile {
@@ -54,7 +57,8 @@ impl MerchantProfile {
     /// The v2 part. The merchant id must be known, from the verifier's
     /// [`Verifier::expect_mch_id`] or [`MerchantProfile::mch_id`]: it is how v2 notifications
     /// find their merchant (`invalid_config` otherwise).
-    pub fn v2(mut self, verifier: Verifier) -> Result<MerchantProfile, Error> {
+    pub fn v2(mut self, verifier: impl Into<Arc<Verifier>>) -> Result<MerchantProfile, Error> {
+        let verifier = verifier.into();
         let declared = self.mch_id.as_deref().is_some_and(|m| !m.is_empty());
         if !declared && verifier.expected_mch_id().is_none_or(str::is_empty) {
             return Err(Error::invalid_config(format!(
@@ -67,8 +71,8 @@ impl MerchantProfile {
     }
 
     /// The v3 part: the merchant's APIv3 key and the WeChat Pay keys it trusts.
-    pub fn v3(mut self, verifier: V3Verifier) -> MerchantProfile {
-        self.v3 = Some(verifier);
+    pub fn v3(mut self, verifier: impl Into<Arc<V3Verifier>>) -> MerchantProfile {
+        self.v3 = Some(verifier.into());
         self
     }
 
@@ -99,7 +103,7 @@ impl MerchantProfile {
                 }
                 (None, Some(m)) => {
                     let m = m.to_owned();
-                    v2.expect_mch_id(m)
+                    Arc::new(Arc::unwrap_or_clone(v2).expect_mch_id(m))
                 }
                 _ => v2,
             };
@@ -109,7 +113,7 @@ impl MerchantProfile {
         if let Some(m) = self.mch_id.as_deref()
             && let Some(v3) = self.v3.take_if(|v| v.expected_mch_ids().is_empty())
         {
-            self.v3 = Some(v3.expect_mch_id(m)?);
+            self.v3 = Some(Arc::new(Arc::unwrap_or_clone(v3).expect_mch_id(m)?));
         }
         Ok(self)
     }
@@ -162,7 +166,7 @@ impl Endpoint {
             if let Some(other) = labels.insert(p.label.as_str(), i) {
                 return Err(twice("have the same label", other, ""));
             }
-            if let Some(m) = p.v2.as_ref().and_then(Verifier::expected_mch_id)
+            if let Some(m) = p.v2.as_deref().and_then(Verifier::expected_mch_id)
                 && let Some(other) = by_mch_id.insert(m.to_owned(), i)
             {
                 return Err(twice("have the same mch_id", other, m));
@@ -179,7 +183,7 @@ impl Endpoint {
         let mut v2: Vec<(usize, &Verifier)> = profiles
             .iter()
             .enumerate()
-            .filter_map(|(i, p)| p.v2.as_ref().map(|v| (i, v)))
+            .filter_map(|(i, p)| p.v2.as_deref().map(|v| (i, v)))
             .collect();
         v2.sort_by(|a, b| a.1.api_key_cmp(b.1));
         if let Some(pair) = v2.windows(2).find(|w| w[0].1.api_key_cmp(w[1].1).is_eq()) {
@@ -262,7 +266,8 @@ impl Endpoint {
             )));
         };
         crate::check_body_size(body, limit).map_err(undecided)?;
-        // Read (not trusted) only to pick the kind and the merchant.
+        // Read (not trusted) to pick the kind and the merchant; then that merchant's verifier
+        // checks these same fields.
         let unverified = parse_flat(body, "xml").map_err(undecided)?;
         let reject = |error: Error, label: Option<&str>| Rejection {
             error,
@@ -290,12 +295,22 @@ impl Endpoint {
             .v2
             .as_ref()
             .ok_or_else(|| reject(Error::new(ErrorKind::Internal, "routing map"), None))?;
-        let notification = if unverified.get("req_info").is_some() {
-            verifier.decrypt_refund(body).map(Notification::V2Refund)
-        } else {
-            verifier.verify_payment(body).map(Notification::V2Payment)
-        }
-        .map_err(|e| reject(e, Some(&profile.label)))?;
+        // The same reader the verifier uses, so its fields are verified as they are (once parsed):
+        // within this merchant's own size limit, else body_too_large as the verifier would say.
+        let is_refund = unverified.get("req_info").is_some();
+        let notification = crate::check_body_size(body, verifier.body_limit())
+            .and_then(|()| {
+                if is_refund {
+                    verifier
+                        .decrypt_refund_fields(unverified)
+                        .map(Notification::V2Refund)
+                } else {
+                    verifier
+                        .verify_payment_fields(unverified)
+                        .map(Notification::V2Payment)
+                }
+            })
+            .map_err(|e| reject(e, Some(&profile.label)))?;
         Ok(Handled {
             label: profile.label.clone(),
             notification,

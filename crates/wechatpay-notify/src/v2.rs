@@ -1,7 +1,7 @@
 //! v2 (XML) payment and refund notifications: the verifier and its results.
 
 use aes::Aes256;
-use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyInit, array::Array};
+use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyInit};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use md5::{Digest, Md5};
@@ -29,8 +29,9 @@ pub struct Verifier {
     appid: Option<String>,
     mch_id: Option<String>,
     max_body_bytes: usize,
-    /// The refund AES key (lowercase hex MD5 of the API key), derived once.
-    refund_key: Zeroizing<[u8; 32]>,
+    /// The refund AES key (lowercase hex MD5 of the API key), derived once. Boxed, so that moving
+    /// the verifier moves a pointer, never a copy of the key that nobody wipes.
+    refund_key: Zeroizing<Box<[u8]>>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -126,23 +127,47 @@ impl Verifier {
 
     fn parse(&self, body: &[u8]) -> Result<Fields, Error> {
         crate::check_body_size(body, self.max_body_bytes)?;
-        let fields = parse_flat(body, "xml")?;
-        match fields.get("return_code") {
-            None => return Err(Error::missing_field("return_code is missing")),
-            Some("SUCCESS") => {}
-            Some(other) => {
-                return Err(Error::new(
-                    ErrorKind::ReturnCodeFail,
-                    format!(
-                        "return_code is {:?}, not SUCCESS (such notices carry no signature)",
-                        excerpt(other)
-                    ),
-                ));
-            }
-        }
-        Ok(fields)
+        check_return_code(parse_flat(body, "xml")?)
     }
 
+    /// [`Verifier::verify_payment`] of a body already size-checked against this verifier's limit
+    /// and parsed by the same reader (the endpoint parses each v2 body once, to route it).
+    pub(crate) fn verify_payment_fields(
+        &self,
+        fields: Fields,
+    ) -> Result<PaymentNotification, Error> {
+        self.verify_parsed_payment(check_return_code(fields)?)
+    }
+
+    /// [`Verifier::decrypt_refund`] of a body already size-checked and parsed (see
+    /// [`Verifier::verify_payment_fields`]).
+    pub(crate) fn decrypt_refund_fields(
+        &self,
+        fields: Fields,
+    ) -> Result<RefundNotification, Error> {
+        self.decrypt_parsed_refund(check_return_code(fields)?)
+    }
+}
+
+/// `return_code` must be `SUCCESS` (a `FAIL` notice is never signed).
+fn check_return_code(fields: Fields) -> Result<Fields, Error> {
+    match fields.get("return_code") {
+        None => return Err(Error::missing_field("return_code is missing")),
+        Some("SUCCESS") => {}
+        Some(other) => {
+            return Err(Error::new(
+                ErrorKind::ReturnCodeFail,
+                format!(
+                    "return_code is {:?}, not SUCCESS (such notices carry no signature)",
+                    excerpt(other)
+                ),
+            ));
+        }
+    }
+    Ok(fields)
+}
+
+impl Verifier {
     fn check_merchant(&self, fields: &Fields) -> Result<(), Error> {
         for (name, expected) in [("appid", &self.appid), ("mch_id", &self.mch_id)] {
             if let Some(expected) = expected
@@ -159,7 +184,10 @@ impl Verifier {
 
     /// Verifies a payment result notification (the raw POST body).
     pub fn verify_payment(&self, body: &[u8]) -> Result<PaymentNotification, Error> {
-        let fields = self.parse(body)?;
+        self.verify_parsed_payment(self.parse(body)?)
+    }
+
+    fn verify_parsed_payment(&self, fields: Fields) -> Result<PaymentNotification, Error> {
         let received = match fields.get("sign") {
             Some(s) if !s.is_empty() => s,
             _ => {
@@ -216,7 +244,10 @@ impl Verifier {
     /// ECB cannot detect recombined blocks: see [`RefundNotification`], and confirm a refund with
     /// the refund query API before any irreversible action.
     pub fn decrypt_refund(&self, body: &[u8]) -> Result<RefundNotification, Error> {
-        let fields = self.parse(body)?;
+        self.decrypt_parsed_refund(self.parse(body)?)
+    }
+
+    fn decrypt_parsed_refund(&self, fields: Fields) -> Result<RefundNotification, Error> {
         let req_info = match fields.get("req_info") {
             Some(s) if !s.is_empty() => s,
             _ => return Err(Error::missing_field("req_info is missing")),
@@ -304,7 +335,9 @@ where
     let mut buf = Zeroizing::new(plain.into_bytes());
     let pad = 16 - buf.len() % 16;
     buf.extend(std::iter::repeat_n(pad as u8, pad));
-    let mut enc = ecb::Encryptor::<Aes256>::new(&Array::from(*refund_key(&key)));
+    let refund_key = refund_key(&key);
+    let mut enc = ecb::Encryptor::<Aes256>::new_from_slice(&refund_key)
+        .map_err(|_| Error::new(ErrorKind::Internal, "the refund key is not 32 bytes"))?;
     for block in buf.chunks_exact_mut(16) {
         let block: &mut [u8; 16] = block
             .try_into()
@@ -315,8 +348,8 @@ where
 }
 
 /// The refund AES key: the 32 ASCII characters of the lowercase hex MD5 of the API key.
-fn refund_key(key: &ApiKey) -> Zeroizing<[u8; 32]> {
-    let mut refund_key = Zeroizing::new([0u8; 32]);
+fn refund_key(key: &ApiKey) -> Zeroizing<Box<[u8]>> {
+    let mut refund_key = Zeroizing::new(vec![0u8; 32].into_boxed_slice());
     let digest = Md5::digest(key.bytes());
     const HEX: &[u8; 16] = b"0123456789abcdef";
     for (i, b) in digest.iter().enumerate() {
@@ -327,7 +360,7 @@ fn refund_key(key: &ApiKey) -> Zeroizing<[u8; 32]> {
 }
 
 /// Strict base64 → AES-256-ECB → strict PKCS#7 → UTF-8 (checked by the XML reader).
-fn decrypt_req_info(b64: &str, key: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>, Error> {
+fn decrypt_req_info(b64: &str, key: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
     let mut buf = Zeroizing::new(
         STANDARD
             .decode(b64)
@@ -338,7 +371,8 @@ fn decrypt_req_info(b64: &str, key: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>, Err
             "req_info is not a whole number of AES blocks",
         ));
     }
-    let mut dec = ecb::Decryptor::<Aes256>::new(&Array::from(*key));
+    let mut dec = ecb::Decryptor::<Aes256>::new_from_slice(key)
+        .map_err(|_| Error::new(ErrorKind::Internal, "the refund key is not 32 bytes"))?;
     for block in buf.chunks_exact_mut(16) {
         let block: &mut [u8; 16] = block
             .try_into()

@@ -11,10 +11,9 @@ const fs = require('node:fs')
 const path = require('node:path')
 
 const { openStore } = require('../server.js')
-const { A, B, ROOT, scratchDir, cleanup, cleanEnv, writeProfiles } = require('./support.js')
+const { A, B, CLI, scratchDir, cleanup, cleanEnv, writeProfiles, rows } = require('./support.js')
 
 const SERVER = path.join(__dirname, '..', 'server.js')
-const CLI = process.env.WECHATPAY_NOTIFY_CLI || path.join(ROOT, 'target', 'debug', 'wechatpay-notify')
 // The environment variable the profiles name for shop-a's APIv3 key in these tests.
 const A_V3_KEY_ENV = 'SIM_SHOP_A_API_V3_KEY'
 const V2_SUCCESS = '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>'
@@ -144,16 +143,16 @@ test('simulate pay --repeat 3 is recorded once for each merchant', () =>
     assert.deepEqual(statuses(report), [200, 200, 200])
     // Three deliveries each, one payment each, each order paid by it.
     withStore(ex, (store) => {
-      const rows = store.payments()
+      const payments = rows(store, 'payments')
       assert.deepEqual(
-        rows.map((p) => [p.merchant, p.version, p.out_trade_no, p.total_fee, p.outcome]),
+        payments.map((p) => [p.merchant, p.version, p.out_trade_no, p.total_fee, p.outcome]),
         [
           ['shop-a', 'v2', 'SIM-A-1', 101, 'paid'],
           ['shop-b', 'v2', 'SIM-B-1', 202, 'paid'],
         ],
       )
-      assert.equal(store.order(A.label, 'SIM-A-1').transaction_id, rows[0].dedupe_key)
-      assert.equal(store.order(B.label, 'SIM-B-1').transaction_id, rows[1].dedupe_key)
+      assert.equal(store.order(A.label, 'SIM-A-1').transaction_id, payments[0].dedupe_key)
+      assert.equal(store.order(B.label, 'SIM-B-1').transaction_id, payments[1].dedupe_key)
     })
   }))
 
@@ -174,7 +173,7 @@ test('simulate pay signed with a forged key, or for a merchant nobody serves, is
     assert.deepEqual([report.attempts[0].status, report.attempts[0].reply], [200, V2_REFUSAL])
     assert.match(ex.log(), /rejected v2 notification: merchant_mismatch: /)
     withStore(ex, (store) => {
-      assert.equal(store.count(), 0)
+      assert.equal(rows(store, 'payments').length, 0)
       assert.equal(store.order(A.label, 'SIM-A-2').status, 'pending')
     })
   }))
@@ -200,7 +199,7 @@ test('simulate v3 with a keygen key the example trusts: 204, recorded once; what
     await refused([], A.v3Key, 401, 'unknown_serial', ['--private-key', untrusted.privateKey, '--key-id', untrusted.keyId])
     // Genuine for the key A trusts, but for another merchant id: refused after decryption.
     await refused(['--mch-id', B.mchId], A.v3Key, 401, 'merchant_mismatch')
-    withStore(ex, (store) => assert.equal(store.count(), 0))
+    withStore(ex, (store) => assert.equal(rows(store, 'payments').length, 0))
 
     // The genuine simulation, delivered twice: 204 with no body, recorded once, the order paid.
     let report = await ex.simulate(['v3', 'pay', ...signed, ...order, '--repeat', '2'], { WECHATPAY_API_V3_KEY: A.v3Key })
@@ -211,12 +210,12 @@ test('simulate v3 with a keygen key the example trusts: 204, recorded once; what
     )
     let tx
     withStore(ex, (store) => {
-      const rows = store.payments()
+      const payments = rows(store, 'payments')
       assert.deepEqual(
-        rows.map((p) => [p.merchant, p.version, p.total_fee, p.outcome]),
+        payments.map((p) => [p.merchant, p.version, p.total_fee, p.outcome]),
         [['shop-a', 'v3', 303, 'paid']],
       )
-      tx = rows[0].dedupe_key
+      tx = payments[0].dedupe_key
       assert.equal(store.order(A.label, 'SIM-A-3').transaction_id, tx)
     })
     // A v3 refund is recorded, not acted upon.
@@ -224,7 +223,7 @@ test('simulate v3 with a keygen key the example trusts: 204, recorded once; what
     assert.equal(report.reply_ok, true)
     withStore(ex, (store) => {
       assert.deepEqual(
-        store.refunds().map((r) => [r.merchant, r.version, r.out_trade_no, r.refund_fee]),
+        rows(store, 'refunds').map((r) => [r.merchant, r.version, r.out_trade_no, r.refund_fee]),
         [['shop-a', 'v3', 'SIM-A-3', 303]],
       )
       assert.deepEqual([store.order(A.label, 'SIM-A-3').status, store.order(A.label, 'SIM-A-3').transaction_id], ['paid', tx])
@@ -253,7 +252,7 @@ test('simulate --until-success against the fail-first switch: 500, 500, then ack
       )
       assert.equal(report.attempts[0].reply, V2_REFUSAL)
       withStore(ex, (store) => {
-        assert.equal(store.count(), 1)
+        assert.equal(rows(store, 'payments').length, 1)
         assert.equal(store.order(A.label, 'SIM-A-4').status, 'paid')
       })
     },
@@ -274,7 +273,7 @@ test('simulate --until-success against the fail-first switch: 500, 500, then ack
       assert.equal(report.attempts[0].reply, V3_REFUSAL)
       withStore(ex, (store) => {
         assert.deepEqual(
-          store.payments().map((p) => [p.version, p.outcome]),
+          rows(store, 'payments').map((p) => [p.version, p.outcome]),
           [['v3', 'paid']],
         )
         assert.equal(store.order(A.label, 'SIM-A-5').status, 'paid')
@@ -286,6 +285,14 @@ test('simulate --until-success against the fail-first switch: 500, 500, then ack
 
 test('the server refuses a bad configuration with exit status 2, echoing no key', async () => {
   const db = path.join(scratchDir('bad-config'), 'x.sqlite3')
+  /** The deployment's profiles with `edit` applied, in a file beside it (mode 600). */
+  const edited = (edit) => {
+    const doc = JSON.parse(fs.readFileSync(deployment.profiles, 'utf8'))
+    edit(doc)
+    const file = path.join(deployment.dir, `edited-${Math.random().toString(36).slice(2)}.json`)
+    fs.writeFileSync(file, JSON.stringify(doc), { mode: 0o600 })
+    return file
+  }
   // The APIv3 key's variable is not set; then set to a key of the wrong length; a missing file; the
   // test-only switch set to something that is not a number; a listen address without a port.
   for (const [profiles, extra, expected, args] of [
@@ -294,6 +301,10 @@ test('the server refuses a bad configuration with exit status 2, echoing no key'
     [path.join(deployment.dir, 'missing.json'), {}, 'cannot read', ['127.0.0.1:0']],
     [deployment.profiles, { [A_V3_KEY_ENV]: A.v3Key, WECHATPAY_EXAMPLE_FAIL_FIRST: 'two' }, 'not a number', ['127.0.0.1:0']],
     [deployment.profiles, { [A_V3_KEY_ENV]: A.v3Key }, 'HOST:PORT', ['localhost']],
+    // The core's loader: a misspelt setting and a v2 part without sign_type are refused (a loader
+    // of its own had ignored the one and defaulted the other).
+    [edited((d) => (d.profiles[1].v2.signType = 'MD5')), { [A_V3_KEY_ENV]: A.v3Key }, 'unknown v2 setting "signType"', ['127.0.0.1:0']],
+    [edited((d) => delete d.profiles[1].v2.sign_type), { [A_V3_KEY_ENV]: A.v3Key }, 'sign_type', ['127.0.0.1:0']],
   ]) {
     const done = await exec(process.execPath, [SERVER, ...args], cleanEnv({ WECHATPAY_PROFILES: profiles, WECHATPAY_DB: db, ...extra }))
     assert.equal(done.code, 2, done.stderr)

@@ -1,20 +1,23 @@
 'use strict'
 // Shared by the example's tests: two merchants (their keys are the repository's test keys, written
-// to a profiles directory as a deployment's would be), notifications signed as WeChat Pay signs
-// them (v2 with the library's `sign`, refunds' req_info with AES-256-ECB; APIv3 with SHA256withRSA
-// over the raw body and an AES-256-GCM resource, through node:crypto), and a small HTTP/1.1 client
+// to a profiles directory as a deployment's would be), their notifications made by the CLI as the
+// README's "Test your handler locally" does (`wechatpay-notify simulate … --print`: v2 payments
+// signed, v2 refunds encrypted, APIv3 signed and encrypted), and a small HTTP/1.1 client
 // (node:http, one request per connection) that reports the exact status, content type and body.
-const crypto = require('node:crypto')
+// The CLI is $WECHATPAY_NOTIFY_CLI, else target/debug/wechatpay-notify (scripts/test-node.sh
+// builds it).
+const { execFileSync } = require('node:child_process')
 const fs = require('node:fs')
 const http = require('node:http')
 const os = require('node:os')
 const path = require('node:path')
 
-const { sign, replySuccess, replyRefusal, replyV3Fail } = require('wechatpay-notify')
+const { V3Verifier, sign, replySuccess, replyRefusal, replyV3Fail } = require('wechatpay-notify')
 const { NOTIFY_PATH } = require('../server.js')
 
 const ROOT = path.join(__dirname, '..', '..', '..')
 const KEYS = path.join(ROOT, 'tests', 'vectors', 'keys')
+const CLI = process.env.WECHATPAY_NOTIFY_CLI || path.join(ROOT, 'target', 'debug', 'wechatpay-notify')
 
 /**
  * One merchant's keys, as WeChat Pay and the merchant share them. Its merchant id is the same in
@@ -87,165 +90,65 @@ function cleanEnv(extra = {}) {
   return { ...env, ...extra }
 }
 
-// ---- v2 ----
+// ---- notifications ----
 
-const xmlOf = (fields, root = 'xml') =>
-  `<${root}>${Object.entries(fields)
-    .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)
-    .join('')}</${root}>`
-
-/** A v2 payment notification as WeChat Pay sends it, for `mchId`, signed with `key` (forged unless it is the merchant's). */
-function v2PaymentSigned(key, signType, mchId, transactionId, outTradeNo, totalFee, resultCode = 'SUCCESS') {
-  const fields = {
-    appid: 'wx2421b1c4370ec43b',
-    attach: '支付测试',
-    bank_type: 'CFT',
-    cash_fee: String(totalFee),
-    fee_type: 'CNY',
-    is_subscribe: 'Y',
-    mch_id: mchId,
-    nonce_str: '5d2b6c2a8db53831f7eda20af46e531c',
-    openid: 'oUpF8uMEb4qRXf22hE3X68TekukE',
-    out_trade_no: outTradeNo,
-    result_code: resultCode,
-    return_code: 'SUCCESS',
-    time_end: '20261127131540',
-    total_fee: String(totalFee),
-    trade_type: 'JSAPI',
-    transaction_id: transactionId,
-  }
-  if (resultCode === 'FAIL') {
-    fields.err_code = 'NOTENOUGH'
-    fields.err_code_des = '余额不足'
-  }
-  fields.sign = sign(fields, key, signType)
-  return xmlOf(fields)
+/**
+ * `wechatpay-notify simulate KIND … --print` (KIND: `pay`, `refund`, `v3 pay`, `v3 refund`) for
+ * merchant `m`: its mch_id, algorithm and keys, and the key id it trusts (signed with `privateKey`,
+ * by default the one it trusts). `options` are more simulate options (the later one wins).
+ * Returns `{ headers, body }`: the Wechatpay-* headers of an APIv3 request (none for v2), the body.
+ */
+function simulate(kind, m, options = [], { v2Key = m.v2Key, v3Key = m.v3Key, privateKey = m.privateKey } = {}) {
+  const v3 = kind.startsWith('v3 ')
+  const own = v3 ? ['--private-key', path.join(KEYS, privateKey), '--key-id', m.keyId] : ['--sign-type', m.signType]
+  const args = ['simulate', ...kind.split(' '), '--mch-id', m.mchId, ...own, ...options, '--print']
+  const env = cleanEnv({ WECHATPAY_API_KEY: v2Key, WECHATPAY_API_V3_KEY: v3Key })
+  const out = execFileSync(CLI, args, { env, encoding: 'utf8' }).replace(/\n$/, '')
+  if (!v3) return { headers: [], body: out }
+  const [head, body] = [out.slice(0, out.indexOf('\n\n')), out.slice(out.indexOf('\n\n') + 2)]
+  return { headers: head.split('\n').map((line) => line.split(/: (.*)/s).slice(0, 2)), body }
 }
 
-/** A genuine v2 payment of merchant `m`. */
-const v2Payment = (m, transactionId, outTradeNo, totalFee, resultCode = 'SUCCESS') =>
-  v2PaymentSigned(m.v2Key, m.signType, m.mchId, transactionId, outTradeNo, totalFee, resultCode)
+const order = (outTradeNo, fee, more) => ['--out-trade-no', outTradeNo, '--total-fee', String(fee), ...more]
+/** A v2 payment of `m` (a new transaction_id each time): the body. */
+const v2Payment = (m, outTradeNo, fee, more = [], keys) => simulate('pay', m, order(outTradeNo, fee, more), keys).body
+/** A v2 refund of `m` (a new refund_id each time; `--result FAIL`: CHANGE): the body. */
+const v2Refund = (m, outTradeNo, fee, more = [], keys) => simulate('refund', m, order(outTradeNo, fee, more), keys).body
+/** An APIv3 payment of `m`, signed now: `{ headers, body }`. */
+const v3Payment = (m, outTradeNo, fee, more = [], keys) => simulate('v3 pay', m, order(outTradeNo, fee, more), keys)
+/** An APIv3 refund of `m` (`--result FAIL`: REFUND.ABNORMAL), signed now. */
+const v3Refund = (m, outTradeNo, fee, more = [], keys) => simulate('v3 refund', m, order(outTradeNo, fee, more), keys)
 
-/** req_info as WeChat Pay makes it: base64(AES-256-ECB(PKCS#7(<root>…</root>))) under the lowercase hex MD5 of the API key. */
-function encryptReqInfo(inner, apiKey) {
-  const key = Buffer.from(crypto.createHash('md5').update(apiKey).digest('hex'), 'ascii')
-  const cipher = crypto.createCipheriv('aes-256-ecb', key, null)
-  return Buffer.concat([cipher.update(xmlOf(inner, 'root'), 'utf8'), cipher.final()]).toString('base64')
+/** The transaction_id of a v2 payment body. */
+const transactionIdOf = (body) => /<transaction_id><!\[CDATA\[([0-9]+)\]\]>/.exec(body)[1]
+
+/** The transaction_id of a simulated APIv3 payment (encrypted: read by verifying it with m's keys). */
+function v3TransactionIdOf(m, { headers, body }) {
+  const platformKeys = { [m.keyId]: fs.readFileSync(path.join(KEYS, m.publicKey), 'utf8') }
+  return new V3Verifier({ apiV3Key: m.v3Key, platformKeys }).verify(headers, body).transaction.transactionId
 }
 
 /**
- * A v2 refund notification of merchant `m` (req_info encrypted with its API key, or `key`), in
- * state `status` (v2's words: SUCCESS, CHANGE, REFUNDCLOSE).
+ * What simulate cannot make: a v2 payment of `m` under a given transaction_id (the other version's
+ * delivery of one payment, or a failed payment succeeding later), signed with the binding's `sign`.
  */
-function v2Refund(m, refundId, outTradeNo, refundFee, { key = m.v2Key, status = 'SUCCESS' } = {}) {
-  const fee = String(refundFee)
-  const reqInfo = encryptReqInfo(
-    {
-      out_refund_no: `R-${outTradeNo}`,
-      out_trade_no: outTradeNo,
-      refund_account: 'REFUND_SOURCE_RECHARGE_FUNDS',
-      refund_fee: fee,
-      refund_id: refundId,
-      refund_recv_accout: '支付用户零钱',
-      refund_request_source: 'API',
-      refund_status: status,
-      settlement_refund_fee: fee,
-      settlement_total_fee: fee,
-      success_time: '2026-11-27 13:20:00',
-      total_fee: fee,
-      transaction_id: '4200000000000000000000000001',
-    },
-    key,
-  )
-  return (
-    '<xml><return_code>SUCCESS</return_code><appid><![CDATA[wx2421b1c4370ec43b]]></appid>' +
-    `<mch_id><![CDATA[${m.mchId}]]></mch_id><nonce_str><![CDATA[TeqClE3i0mvn3DrK]]></nonce_str>` +
-    `<req_info><![CDATA[${reqInfo}]]></req_info></xml>`
-  )
+function v2PaymentOf(m, transactionId, outTradeNo, fee, resultCode = 'SUCCESS') {
+  const fields = { appid: 'wx2421b1c4370ec43b', mch_id: m.mchId, nonce_str: 'ibuaiVcKdpRxkhJA', out_trade_no: outTradeNo }
+  Object.assign(fields, { result_code: resultCode, return_code: 'SUCCESS', total_fee: String(fee), transaction_id: transactionId })
+  fields.sign = sign(fields, m.v2Key, m.signType)
+  return `<xml>${Object.entries(fields).map(([k, v]) => `<${k}>${v}</${k}>`).join('')}</xml>`
 }
 
-// ---- APIv3 ----
+// ---- the database, as the tests read it ----
 
-/** A TRANSACTION.* resource of merchant `m`. */
-const transaction = (m, transactionId, outTradeNo, total, tradeState = 'SUCCESS') => ({
-  mchid: m.mchId,
-  appid: 'wxd678efh567hg6787',
-  out_trade_no: outTradeNo,
-  transaction_id: transactionId,
-  trade_type: 'JSAPI',
-  trade_state: tradeState,
-  trade_state_desc: '支付成功',
-  bank_type: 'CMC',
-  attach: '',
-  success_time: '2026-11-27T13:15:40+08:00',
-  payer: { openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' },
-  amount: { total, payer_total: total, currency: 'CNY', payer_currency: 'CNY' },
-})
-
-/** A REFUND.* resource of merchant `m`, in state `status` (SUCCESS, ABNORMAL, CLOSED). */
-const refund = (m, refundId, outTradeNo, amount, status = 'SUCCESS') => ({
-  mchid: m.mchId,
-  out_trade_no: outTradeNo,
-  transaction_id: '4200000000000000000000000002',
-  out_refund_no: `R-${outTradeNo}`,
-  refund_id: refundId,
-  refund_status: status,
-  success_time: '2026-11-27T13:20:00+08:00',
-  user_received_account: '支付用户零钱',
-  amount: { total: amount, refund: amount, payer_total: amount, payer_refund: amount },
-})
-
-/** The notification body: `resource` encrypted with AES-256-GCM under `apiV3Key` (12-byte nonce, associated_data as AAD). */
-function v3Body(apiV3Key, eventId, eventType, resource) {
-  const originalType = eventType.startsWith('REFUND.') ? 'refund' : 'transaction'
-  const nonce = 'fdasflkja484'
-  const cipher = crypto.createCipheriv('aes-256-gcm', Buffer.from(apiV3Key), Buffer.from(nonce))
-  cipher.setAAD(Buffer.from(originalType))
-  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(resource), 'utf8'), cipher.final(), cipher.getAuthTag()])
-  return JSON.stringify({
-    id: eventId,
-    create_time: '2026-11-27T13:15:41+08:00',
-    resource_type: 'encrypt-resource',
-    event_type: eventType,
-    summary: '支付成功',
-    resource: {
-      original_type: originalType,
-      algorithm: 'AEAD_AES_256_GCM',
-      ciphertext: ciphertext.toString('base64'),
-      associated_data: originalType,
-      nonce,
-    },
-  })
+const COLUMNS = {
+  payments: 'merchant, dedupe_key, version, out_trade_no, total_fee, result, outcome',
+  discrepancies: 'merchant, dedupe_key, out_trade_no, total_fee, order_amount_fen, reason',
+  refunds: 'merchant, dedupe_key, version, out_trade_no, out_refund_no, refund_fee, refund_status',
+  refund_states: 'merchant, refund_id, status',
 }
-
-const unixNow = () => Math.floor(Date.now() / 1000)
-
-/** The Wechatpay-* headers of `body`: SHA256withRSA with the key file `privateKey` over `timestamp\nnonce\nbody\n`, announcing `serial`. */
-function v3Headers(body, privateKey, serial, timestamp) {
-  const nonce = '593BEC0C930BF1AFEB40B4A08C8FB242'
-  const signature = crypto
-    .createSign('RSA-SHA256')
-    .update(`${timestamp}\n${nonce}\n${body}\n`)
-    .sign(fs.readFileSync(path.join(KEYS, privateKey), 'utf8'), 'base64')
-  return [
-    ['Wechatpay-Timestamp', String(timestamp)],
-    ['Wechatpay-Nonce', nonce],
-    ['Wechatpay-Signature', signature],
-    ['Wechatpay-Serial', serial],
-    ['Wechatpay-Signature-Type', 'WECHATPAY2-SHA256-RSA2048'],
-  ]
-}
-
-/** A genuine APIv3 event of merchant `m`, signed now: `{ headers, body }`. */
-function v3Event(m, eventType, resource) {
-  const id = resource.refund_id === undefined ? resource.transaction_id : `${resource.refund_id}-${resource.refund_status}`
-  const body = v3Body(m.v3Key, `EV-${id}`, eventType, resource)
-  return { headers: v3Headers(body, m.privateKey, m.keyId, unixNow()), body }
-}
-
-/** A genuine APIv3 payment of merchant `m`, signed now. */
-const v3Payment = (m, transactionId, outTradeNo, total, tradeState = 'SUCCESS') =>
-  v3Event(m, 'TRANSACTION.SUCCESS', transaction(m, transactionId, outTradeNo, total, tradeState))
+/** Every row of `table`, in insertion order. */
+const rows = (store, table) => store.db.prepare(`SELECT ${COLUMNS[table]} FROM ${table} ORDER BY rowid`).all()
 
 // ---- HTTP ----
 
@@ -300,22 +203,22 @@ const v3Fail = (status, code) => ({ reply: { status, contentType: 'application/j
 module.exports = {
   ROOT,
   KEYS,
+  CLI,
   A,
   B,
   scratchDir,
   cleanup,
   cleanEnv,
   writeProfiles,
-  v2PaymentSigned,
+  simulate,
   v2Payment,
   v2Refund,
-  transaction,
-  refund,
-  v3Body,
-  v3Headers,
-  v3Event,
   v3Payment,
-  unixNow,
+  v3Refund,
+  transactionIdOf,
+  v3TransactionIdOf,
+  v2PaymentOf,
+  rows,
   request,
   postV2,
   postV3,

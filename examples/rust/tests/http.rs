@@ -1,6 +1,6 @@
 //! End-to-end: the example app on a real loopback port, configured from a profiles file for two
 //! merchants (v2 and APIv3 each), driven over TCP by a minimal HTTP/1.1 client with notifications
-//! signed as WeChat Pay signs them.
+//! made by `wechatpay-notify simulate --print`, signed as WeChat Pay signs them.
 
 mod common;
 
@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 
 use common::*;
 use tokio::net::TcpListener;
-use wechatpay_notify::{DEFAULT_MAX_BODY_BYTES, Endpoint};
+use wechatpay_notify::{DEFAULT_MAX_BODY_BYTES, Endpoint, V3Headers};
 use wechatpay_notify_example_axum::{
     AppState, Db, Discrepancy, NOTIFY_PATH, Order, Outcome, Payment, PaymentRow, Reason, Refund,
     app,
@@ -280,29 +280,35 @@ async fn cross_merchant_forgeries_are_refused_and_record_nothing() {
     assert_v2_fail(&s.v2(&tampered).await, 200, "signature_mismatch");
 
     // v3: A's key id in Wechatpay-Serial (routing to A) but signed with B's private key.
-    let body = v3_body(
-        A.v3_key,
-        "EV-forged-1",
-        "TRANSACTION.SUCCESS",
-        &transaction(&A, "4200000033", "o-1", 100, "SUCCESS"),
-    );
-    let forged = V3Request {
-        headers: v3_headers(&body, B.private_key, A.key_id, unix_now()),
-        body,
+    let pay = |tx| {
+        [
+            "--transaction-id",
+            tx,
+            "--out-trade-no",
+            "o-1",
+            "--total-fee",
+            "100",
+        ]
     };
+    let forged = v3_simulate(
+        "pay",
+        A.v3_mchid,
+        A.v3_key,
+        B.private_key,
+        A.key_id,
+        &pay("4200000033"),
+    );
     assert_v3_fail(&s.v3(&forged).await, 401, "signature_mismatch");
     // Genuinely signed for B (B's key and id), but the resource encrypted under A's APIv3 key:
     // B's key does not decrypt it.
-    let body = v3_body(
+    let forged = v3_simulate(
+        "pay",
+        A.v3_mchid,
         A.v3_key,
-        "EV-forged-2",
-        "TRANSACTION.SUCCESS",
-        &transaction(&A, "4200000034", "o-1", 100, "SUCCESS"),
+        B.private_key,
+        B.key_id,
+        &pay("4200000034"),
     );
-    let forged = V3Request {
-        headers: v3_headers(&body, B.private_key, B.key_id, unix_now()),
-        body,
-    };
     assert_v3_fail(&s.v3(&forged).await, 400, "decrypt_failed");
 
     assert_eq!(s.rows(), 0);
@@ -317,41 +323,40 @@ async fn cross_merchant_forgeries_are_refused_and_record_nothing() {
 async fn v3_stale_timestamps_probes_and_unknown_keys_are_refused() {
     let s = start().await;
     s.db().create_order(A.label, "o-1", 100).unwrap();
-    let genuine = v3_payment(&A, "4200000040", "o-1", 100);
-    let signed_at = |ts: u64| V3Request {
-        headers: v3_headers(&genuine.body, A.private_key, A.key_id, ts),
-        body: genuine.body.clone(),
-    };
-    // Correctly signed, but ten minutes old, or ten minutes ahead: outside the 300 s window.
-    assert_v3_fail(
-        &s.v3(&signed_at(unix_now() - 600)).await,
-        401,
-        "timestamp_out_of_window",
-    );
-    assert_v3_fail(
-        &s.v3(&signed_at(unix_now() + 600)).await,
-        401,
-        "timestamp_out_of_window",
-    );
+    let pay = [
+        "--transaction-id",
+        "4200000040",
+        "--out-trade-no",
+        "o-1",
+        "--total-fee",
+        "100",
+    ];
+    let genuine = v3_of(&A, "pay", &pay);
+    // Correctly signed, but ten minutes old: outside the 300 s window.
+    let stale = v3_of(&A, "pay", &[&pay[..], &["--stale-timestamp"]].concat());
+    assert_v3_fail(&s.v3(&stale).await, 401, "timestamp_out_of_window");
+    // Correctly signed, but ten minutes ahead. simulate signs only now or ten minutes ago, and the
+    // handler reads the wall clock, so this side of the window is checked where the handler's
+    // clock goes in: the core's Endpoint (the example's `endpoint.handle`), ten minutes behind.
+    let endpoint = Endpoint::from_profiles_file(profiles()).unwrap();
+    let headers: V3Headers = genuine.headers.iter().cloned().collect();
+    let ahead = endpoint
+        .handle(&headers, genuine.body.as_bytes(), unix_now() - 600)
+        .unwrap_err();
+    assert_eq!(ahead.error().code(), "timestamp_out_of_window");
+    assert_eq!(ahead.reply().status, 401);
     // WeChat Pay's probe traffic.
-    let mut probe = genuine.clone();
-    for (k, v) in &mut probe.headers {
-        if k == "Wechatpay-Signature" {
-            *v = "WECHATPAY/SIGNTEST/c2lnbmF0dXJl".into();
-        }
-    }
+    let probe = v3_of(&A, "pay", &[&pay[..], &["--probe"]].concat());
     assert_v3_fail(&s.v3(&probe).await, 401, "signature_probe");
     // A key id no merchant trusts.
-    let body = genuine.body.clone();
-    let unknown = V3Request {
-        headers: v3_headers(
-            &body,
-            A.private_key,
-            "PUB_KEY_ID_0199999999999999999999999999",
-            unix_now(),
-        ),
-        body,
-    };
+    let unknown = v3_simulate(
+        "pay",
+        A.v3_mchid,
+        A.v3_key,
+        A.private_key,
+        "PUB_KEY_ID_0199999999999999999999999999",
+        &pay,
+    );
     assert_v3_fail(&s.v3(&unknown).await, 401, "unknown_serial");
     // A header missing.
     let mut missing = genuine.clone();
@@ -376,17 +381,18 @@ async fn refunds_are_recorded_once_and_never_acted_upon() {
     assert_v2_success(&s.v2(&v2_payment(&A, "4200000050", "o-1", 100)).await);
     assert_v3_success(&s.v3(&v3_payment(&B, "4200000051", "o-2", 200)).await);
     let a = v2_refund(&A, "50000000000000000000000000001", "o-1", 100);
-    let b = v3_event(
-        &B,
-        "REFUND.SUCCESS",
-        &refund(&B, "50300000000000000000000000002", "o-2", 200),
-    );
+    let b = v3_refund(&B, "50300000000000000000000000002", "o-2", 200, "SUCCESS");
     for _ in 0..2 {
         assert_v2_success(&s.v2(&a).await);
         assert_v3_success(&s.v3(&b).await);
     }
+    // simulate chooses each refund's out_refund_no (it has no option for it).
+    let refunds = s.db().refunds().unwrap();
+    for r in &refunds {
+        assert_simulated_out_refund_no(r.out_refund_no.as_deref());
+    }
     assert_eq!(
-        s.db().refunds().unwrap(),
+        refunds,
         vec![
             Refund {
                 merchant: A.label.into(),
@@ -394,7 +400,7 @@ async fn refunds_are_recorded_once_and_never_acted_upon() {
                 version: "v2".into(),
                 refund_id: Some("50000000000000000000000000001".into()),
                 out_trade_no: Some("o-1".into()),
-                out_refund_no: Some("R-o-1".into()),
+                out_refund_no: refunds[0].out_refund_no.clone(),
                 refund_fee: Some(100),
                 refund_status: Some("SUCCESS".into()),
             },
@@ -404,7 +410,7 @@ async fn refunds_are_recorded_once_and_never_acted_upon() {
                 version: "v3".into(),
                 refund_id: Some("50300000000000000000000000002".into()),
                 out_trade_no: Some("o-2".into()),
-                out_refund_no: Some("R-o-2".into()),
+                out_refund_no: refunds[1].out_refund_no.clone(),
                 refund_fee: Some(200),
                 refund_status: Some("SUCCESS".into()),
             },
@@ -416,8 +422,13 @@ async fn refunds_are_recorded_once_and_never_acted_upon() {
     assert_eq!(s.order(&B, "o-2"), paid(&B, "o-2", 200, "4200000051"));
     assert_eq!(s.rows(), 2);
     // A refund naming A but encrypted with B's key is refused.
-    let forged =
-        v2_refund(&B, "50000000000000000000000000003", "o-1", 100).replace(B.mch_id, A.mch_id);
+    let forged = v2_refund_encrypted(
+        B.v2_key,
+        A.mch_id,
+        "50000000000000000000000000003",
+        "o-1",
+        100,
+    );
     assert_v2_fail(&s.v2(&forged).await, 200, "decrypt_failed");
     assert_eq!(s.db().refunds().unwrap().len(), 2);
 }
@@ -428,13 +439,7 @@ async fn a_refund_state_moves_forward_and_is_never_swallowed() {
     // latest state is SUCCESS; a late retry of ABNORMAL does not move it back.
     let s = start().await;
     let id = "50300000000000000000000000009";
-    let event = |status: &str| {
-        v3_event(
-            &B,
-            &format!("REFUND.{status}"),
-            &refund_in(&B, id, "o-9", 90, status),
-        )
-    };
+    let event = |status: &str| v3_refund(&B, id, "o-9", 90, status);
     assert_v3_success(&s.v3(&event("ABNORMAL")).await);
     assert_eq!(
         s.db().refund_state(B.label, id).unwrap().as_deref(),
@@ -476,10 +481,20 @@ async fn failed_payments_are_acknowledged_and_recorded_as_failed() {
         888,
         "FAIL",
     );
-    let b = v3_event(
+    // simulate's --result FAIL: v2 result_code FAIL, v3 trade_state PAYERROR.
+    let b = v3_of(
         &B,
-        "TRANSACTION.SUCCESS",
-        &transaction(&B, "4200000061", "o-2", 888, "PAYERROR"),
+        "pay",
+        &[
+            "--transaction-id",
+            "4200000061",
+            "--out-trade-no",
+            "o-2",
+            "--total-fee",
+            "888",
+            "--result",
+            "FAIL",
+        ],
     );
     for _ in 0..2 {
         assert_v2_success(&s.v2(&a).await);
@@ -528,21 +543,22 @@ async fn concurrent_duplicates_pay_each_order_once() {
             }
         }));
     }
-    // And 8 different genuine transactions for one order of B at once: one pays it.
+    // And 8 different genuine transactions for one order of B at once: one pays it. (Each is made
+    // before its task, so that the requests, not the CLI runs, are what overlap.)
     for i in 0..8 {
         let addr = if i % 2 == 0 { a.addr } else { b.addr };
         let tx = format!("42000001{i:02}");
-        tasks.push(tokio::spawn(async move {
-            if i % 2 == 0 {
-                assert_v2_success(
-                    &post_v2(addr, NOTIFY_PATH, v2_payment(&B, &tx, "o-2", 1).as_bytes()).await,
-                );
-            } else {
-                assert_v3_success(
-                    &post_v3(addr, NOTIFY_PATH, &v3_payment(&B, &tx, "o-2", 1)).await,
-                );
-            }
-        }));
+        if i % 2 == 0 {
+            let v2 = v2_payment(&B, &tx, "o-2", 1);
+            tasks.push(tokio::spawn(async move {
+                assert_v2_success(&post_v2(addr, NOTIFY_PATH, v2.as_bytes()).await);
+            }));
+        } else {
+            let v3 = v3_payment(&B, &tx, "o-2", 1);
+            tasks.push(tokio::spawn(async move {
+                assert_v3_success(&post_v3(addr, NOTIFY_PATH, &v3).await);
+            }));
+        }
     }
     for t in tasks {
         t.await.unwrap();

@@ -1,10 +1,7 @@
 //! The example binary, started on loopback with a profiles file for two merchants, driven by the
-//! CLI's `simulate` exactly as the README's "Test your handler locally" says (issue 12.6).
-//!
-//! The CLI is another package's binary, so Cargo cannot hand its path to this test: it is looked
-//! up beside this test's own executable (`target/debug/wechatpay-notify`, built by
-//! `cargo test --workspace`; after `cargo test -p wechatpay-notify-example-axum` alone, run
-//! `cargo build -p wechatpay-notify-cli` first), or taken from `$WECHATPAY_NOTIFY_CLI`.
+//! CLI's `simulate` exactly as the README's "Test your handler locally" says (issue 12.6). The CLI
+//! is found as common::cli says (`cargo build -p wechatpay-notify-cli` first, when testing this
+//! package alone).
 
 mod common;
 
@@ -13,33 +10,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use common::{A, B, scratch_dir, write_profiles};
+use common::{A, B, cli, scratch_dir, write_profiles};
 use serde_json::{Value, json};
 use wechatpay_notify_example_axum::Db;
 
 const EXAMPLE: &str = env!("CARGO_BIN_EXE_wechatpay-notify-example-axum");
 /// The environment variable the profiles name for shop-a's APIv3 key in these tests.
 const A_V3_KEY_ENV: &str = "SIM_SHOP_A_API_V3_KEY";
-
-fn cli() -> PathBuf {
-    if let Some(p) = std::env::var_os("WECHATPAY_NOTIFY_CLI") {
-        return PathBuf::from(p);
-    }
-    // target/debug/deps/simulate-… → target/debug/wechatpay-notify
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .join(format!("wechatpay-notify{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "{} is missing: run `cargo build -p wechatpay-notify-cli` (cargo test --workspace builds it), \
-         or set WECHATPAY_NOTIFY_CLI",
-        path.display()
-    );
-    path
-}
 
 /// A deployment: profiles for shop-a and shop-b, where shop-a's APIv3 part trusts a test key made
 /// by `wechatpay-notify keygen` and reads its APIv3 key from the environment.

@@ -214,14 +214,16 @@ mod tests {
 
     #[test]
     fn coupon_count_follows_the_amount_rule() {
+        // Present but not an amount: both the count and the list are errors, never absent.
         let f = pairs(&[("coupon_count", "+1"), ("coupon_id_0", "10000")]);
+        let error = json!({"error": "missing_field"});
         assert_eq!(
             typed(View::Payment, &f, &Vec::new(), Some("MD5"))["coupons"],
-            json!([])
+            error
         );
         assert_eq!(
             typed(View::Payment, &f, &Vec::new(), Some("MD5"))["coupon_count"],
-            Value::Null
+            error
         );
         let f = pairs(&[("coupon_count", "1"), ("coupon_id_0", "10000")]);
         assert_eq!(

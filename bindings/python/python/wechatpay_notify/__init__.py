@@ -32,11 +32,13 @@ from ._native import (
     V3Verifier,
     Verifier,
     __version__,
+    internal_error_reply,
     refund_state,
     reply_fail,
     reply_success,
     reply_v3_fail,
     reply_v3_success,
+    request_version,
     sign,
 )
 from ._reply import HttpReply
@@ -60,10 +62,12 @@ __all__ = [
     "V3Verifier",
     "Verifier",
     "__version__",
+    "internal_error_reply",
     "refund_state",
     "reply_fail",
     "reply_success",
     "reply_v3_fail",
     "reply_v3_success",
+    "request_version",
     "sign",
 ]

@@ -1,5 +1,6 @@
 """Type stubs for the native part of wechatpay_notify (checked by mypy.stubtest)."""
 
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, final
 
@@ -19,11 +20,13 @@ __all__ = [
     "V3Verifier",
     "Verifier",
     "__version__",
+    "internal_error_reply",
     "refund_state",
     "reply_fail",
     "reply_success",
     "reply_v3_fail",
     "reply_v3_success",
+    "request_version",
     "sign",
 ]
 
@@ -114,64 +117,85 @@ class PaymentNotification:
         """The coupons 0..coupon_count (coupon_id_$n, coupon_type_$n, coupon_fee_$n). Raises
         NotifyError with code "missing_field" when coupon_count or a coupon_fee_$n is present but
         not all digits."""
+    # BEGIN GENERATED payment: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property
-    def appid(self) -> str | None: ...
+    def appid(self) -> str | None:
+        """appid, as received; None when absent."""
     @property
-    def mch_id(self) -> str | None: ...
+    def mch_id(self) -> str | None:
+        """mch_id, as received; None when absent."""
     @property
-    def sub_appid(self) -> str | None: ...
+    def sub_appid(self) -> str | None:
+        """sub_appid, as received; None when absent."""
     @property
-    def sub_mch_id(self) -> str | None: ...
+    def sub_mch_id(self) -> str | None:
+        """sub_mch_id, as received; None when absent."""
     @property
-    def device_info(self) -> str | None: ...
+    def device_info(self) -> str | None:
+        """device_info, as received; None when absent."""
     @property
-    def nonce_str(self) -> str | None: ...
+    def nonce_str(self) -> str | None:
+        """nonce_str, as received; None when absent."""
     @property
-    def result_code(self) -> str | None: ...
+    def result_code(self) -> str | None:
+        """result_code, as received; None when absent."""
     @property
-    def err_code(self) -> str | None: ...
+    def err_code(self) -> str | None:
+        """err_code, as received; None when absent."""
     @property
-    def err_code_des(self) -> str | None: ...
+    def err_code_des(self) -> str | None:
+        """err_code_des, as received; None when absent."""
     @property
-    def openid(self) -> str | None: ...
+    def openid(self) -> str | None:
+        """openid, as received; None when absent."""
     @property
-    def is_subscribe(self) -> str | None: ...
+    def is_subscribe(self) -> str | None:
+        """is_subscribe, as received; None when absent."""
     @property
-    def trade_type(self) -> str | None: ...
+    def trade_type(self) -> str | None:
+        """trade_type, as received; None when absent."""
     @property
-    def bank_type(self) -> str | None: ...
+    def bank_type(self) -> str | None:
+        """bank_type, as received; None when absent."""
     @property
-    def fee_type(self) -> str | None: ...
+    def fee_type(self) -> str | None:
+        """fee_type, as received; None when absent."""
     @property
-    def cash_fee_type(self) -> str | None: ...
+    def cash_fee_type(self) -> str | None:
+        """cash_fee_type, as received; None when absent."""
     @property
-    def transaction_id(self) -> str | None: ...
+    def transaction_id(self) -> str | None:
+        """transaction_id, as received; None when absent."""
     @property
-    def out_trade_no(self) -> str | None: ...
+    def out_trade_no(self) -> str | None:
+        """out_trade_no, as received; None when absent."""
     @property
-    def attach(self) -> str | None: ...
+    def attach(self) -> str | None:
+        """attach, as received; None when absent."""
     @property
-    def time_end(self) -> str | None: ...
+    def time_end(self) -> str | None:
+        """time_end, as received; None when absent."""
     @property
     def total_fee(self) -> int | None:
-        """total_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
-        with code "missing_field" (never None: your own parser might read a number there)."""
+        """total_fee, an int (amounts in fen); None when absent or empty. Present but not all
+        digits: raises NotifyError with code "missing_field", never None."""
     @property
     def settlement_total_fee(self) -> int | None:
-        """settlement_total_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
-        with code "missing_field" (never None: your own parser might read a number there)."""
+        """settlement_total_fee, an int (amounts in fen); None when absent or empty. Present but
+        not all digits: raises NotifyError with code "missing_field", never None."""
     @property
     def cash_fee(self) -> int | None:
-        """cash_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
-        with code "missing_field" (never None: your own parser might read a number there)."""
+        """cash_fee, an int (amounts in fen); None when absent or empty. Present but not all
+        digits: raises NotifyError with code "missing_field", never None."""
     @property
     def coupon_fee(self) -> int | None:
-        """coupon_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
-        with code "missing_field" (never None: your own parser might read a number there)."""
+        """coupon_fee, an int (amounts in fen); None when absent or empty. Present but not all
+        digits: raises NotifyError with code "missing_field", never None."""
     @property
     def coupon_count(self) -> int | None:
-        """coupon_count; None when absent or empty. Present but not all digits: raises NotifyError
-        with code "missing_field"."""
+        """coupon_count, an int (amounts in fen); None when absent or empty. Present but not all
+        digits: raises NotifyError with code "missing_field", never None."""
+    # END GENERATED payment
 
 @final
 class RefundNotification:
@@ -198,44 +222,61 @@ class RefundNotification:
         (CHANGE -> ABNORMAL, REFUNDCLOSE -> CLOSED: see refund_state), so that a later state of
         the refund is not swallowed by an earlier one and the v2 and APIv3 deliveries of one state
         share a key; None without a refund_id."""
+    # BEGIN GENERATED refund: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property
-    def appid(self) -> str | None: ...
+    def appid(self) -> str | None:
+        """appid, as received; None when absent."""
     @property
-    def mch_id(self) -> str | None: ...
+    def mch_id(self) -> str | None:
+        """mch_id, as received; None when absent."""
     @property
-    def transaction_id(self) -> str | None: ...
+    def transaction_id(self) -> str | None:
+        """transaction_id of the decrypted req_info, as received; None when absent."""
     @property
-    def out_trade_no(self) -> str | None: ...
+    def out_trade_no(self) -> str | None:
+        """out_trade_no of the decrypted req_info, as received; None when absent."""
     @property
-    def refund_id(self) -> str | None: ...
+    def refund_id(self) -> str | None:
+        """refund_id of the decrypted req_info, as received; None when absent."""
     @property
-    def out_refund_no(self) -> str | None: ...
+    def out_refund_no(self) -> str | None:
+        """out_refund_no of the decrypted req_info, as received; None when absent."""
     @property
-    def refund_status(self) -> str | None: ...
+    def refund_status(self) -> str | None:
+        """refund_status of the decrypted req_info, as received; None when absent."""
     @property
-    def success_time(self) -> str | None: ...
+    def success_time(self) -> str | None:
+        """success_time of the decrypted req_info, as received; None when absent."""
     @property
-    def refund_recv_accout(self) -> str | None: ...
+    def refund_recv_accout(self) -> str | None:
+        """refund_recv_accout of the decrypted req_info, as received; None when absent."""
     @property
-    def refund_account(self) -> str | None: ...
+    def refund_account(self) -> str | None:
+        """refund_account of the decrypted req_info, as received; None when absent."""
     @property
-    def refund_request_source(self) -> str | None: ...
+    def refund_request_source(self) -> str | None:
+        """refund_request_source of the decrypted req_info, as received; None when absent."""
     @property
     def total_fee(self) -> int | None:
-        """total_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
-        with code "missing_field" (never None: your own parser might read a number there)."""
+        """total_fee of the decrypted req_info, an int (amounts in fen); None when absent or
+        empty. Present but not all digits: raises NotifyError with code "missing_field", never
+        None."""
     @property
     def refund_fee(self) -> int | None:
-        """refund_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
-        with code "missing_field" (never None: your own parser might read a number there)."""
+        """refund_fee of the decrypted req_info, an int (amounts in fen); None when absent or
+        empty. Present but not all digits: raises NotifyError with code "missing_field", never
+        None."""
     @property
     def settlement_total_fee(self) -> int | None:
-        """settlement_total_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
-        with code "missing_field" (never None: your own parser might read a number there)."""
+        """settlement_total_fee of the decrypted req_info, an int (amounts in fen); None when
+        absent or empty. Present but not all digits: raises NotifyError with code
+        "missing_field", never None."""
     @property
     def settlement_refund_fee(self) -> int | None:
-        """settlement_refund_fee in fen; None when absent or empty. Present but not all digits: raises NotifyError
-        with code "missing_field" (never None: your own parser might read a number there)."""
+        """settlement_refund_fee of the decrypted req_info, an int (amounts in fen); None when
+        absent or empty. Present but not all digits: raises NotifyError with code
+        "missing_field", never None."""
+    # END GENERATED refund
 
 def sign(
     fields: Mapping[str, str] | Iterable[tuple[str, str]],
@@ -328,94 +369,144 @@ class V3Transaction:
     """The typed view of a TRANSACTION.* resource (direct and service-provider shapes). Amounts are
     ints in fen; one present in another form raises NotifyError ("missing_field") when read."""
 
+    # BEGIN GENERATED v3_transaction: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property
-    def appid(self) -> str | None: ...
+    def appid(self) -> str | None:
+        """appid of the decrypted resource, as received; None when absent or null."""
     @property
-    def mchid(self) -> str | None: ...
+    def mchid(self) -> str | None:
+        """mchid of the decrypted resource, as received; None when absent or null."""
     @property
-    def sp_appid(self) -> str | None: ...
+    def sp_appid(self) -> str | None:
+        """sp_appid of the decrypted resource, as received; None when absent or null."""
     @property
-    def sp_mchid(self) -> str | None: ...
+    def sp_mchid(self) -> str | None:
+        """sp_mchid of the decrypted resource, as received; None when absent or null."""
     @property
-    def sub_appid(self) -> str | None: ...
+    def sub_appid(self) -> str | None:
+        """sub_appid of the decrypted resource, as received; None when absent or null."""
     @property
-    def sub_mchid(self) -> str | None: ...
+    def sub_mchid(self) -> str | None:
+        """sub_mchid of the decrypted resource, as received; None when absent or null."""
     @property
-    def out_trade_no(self) -> str | None: ...
+    def out_trade_no(self) -> str | None:
+        """out_trade_no of the decrypted resource, as received; None when absent or null."""
     @property
-    def transaction_id(self) -> str | None: ...
+    def transaction_id(self) -> str | None:
+        """transaction_id of the decrypted resource, as received; None when absent or null."""
     @property
-    def trade_type(self) -> str | None: ...
+    def trade_type(self) -> str | None:
+        """trade_type of the decrypted resource, as received; None when absent or null."""
     @property
-    def trade_state(self) -> str | None: ...
+    def trade_state(self) -> str | None:
+        """trade_state of the decrypted resource, as received; None when absent or null."""
     @property
-    def trade_state_desc(self) -> str | None: ...
+    def trade_state_desc(self) -> str | None:
+        """trade_state_desc of the decrypted resource, as received; None when absent or null."""
     @property
-    def bank_type(self) -> str | None: ...
+    def bank_type(self) -> str | None:
+        """bank_type of the decrypted resource, as received; None when absent or null."""
     @property
-    def attach(self) -> str | None: ...
+    def attach(self) -> str | None:
+        """attach of the decrypted resource, as received; None when absent or null."""
     @property
-    def success_time(self) -> str | None: ...
+    def success_time(self) -> str | None:
+        """success_time of the decrypted resource, as received; None when absent or null."""
     @property
-    def payer_openid(self) -> str | None: ...
+    def payer_openid(self) -> str | None:
+        """payer.openid of the decrypted resource, as received; None when absent or null."""
     @property
-    def payer_sp_openid(self) -> str | None: ...
+    def payer_sp_openid(self) -> str | None:
+        """payer.sp_openid of the decrypted resource, as received; None when absent or null."""
     @property
-    def payer_sub_openid(self) -> str | None: ...
+    def payer_sub_openid(self) -> str | None:
+        """payer.sub_openid of the decrypted resource, as received; None when absent or null."""
     @property
     def amount_total(self) -> int | None:
-        """amount.total in fen; None when absent or null. Present but not a non-negative JSON integer
-        (100.0, 1e2, -1, beyond 2**64, a string): raises NotifyError with code "missing_field"."""
+        """amount.total of the decrypted resource, an int (amounts in fen); None when absent or
+        null. Present but not a non-negative JSON integer (100.0, 1e2, -1, beyond 2**64, a
+        string): raises NotifyError with code "missing_field", never None."""
     @property
     def amount_payer_total(self) -> int | None:
-        """amount.payer_total in fen; None when absent or null. Present but not a non-negative JSON integer
-        (100.0, 1e2, -1, beyond 2**64, a string): raises NotifyError with code "missing_field"."""
+        """amount.payer_total of the decrypted resource, an int (amounts in fen); None when
+        absent or null. Present but not a non-negative JSON integer (100.0, 1e2, -1, beyond
+        2**64, a string): raises NotifyError with code "missing_field", never None."""
     @property
-    def amount_currency(self) -> str | None: ...
+    def amount_currency(self) -> str | None:
+        """amount.currency of the decrypted resource, as received; None when absent or null."""
     @property
-    def amount_payer_currency(self) -> str | None: ...
+    def amount_payer_currency(self) -> str | None:
+        """amount.payer_currency of the decrypted resource, as received; None when absent or
+        null."""
+    # END GENERATED v3_transaction
 
 @final
 class V3Refund:
     """The typed view of a REFUND.* resource. Amounts are ints in fen; one present in another form
     raises NotifyError ("missing_field") when read."""
 
+    # BEGIN GENERATED v3_refund: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property
-    def mchid(self) -> str | None: ...
+    def mchid(self) -> str | None:
+        """mchid of the decrypted resource, as received; None when absent or null."""
     @property
-    def sp_mchid(self) -> str | None: ...
+    def sp_mchid(self) -> str | None:
+        """sp_mchid of the decrypted resource, as received; None when absent or null."""
     @property
-    def sub_mchid(self) -> str | None: ...
+    def sub_mchid(self) -> str | None:
+        """sub_mchid of the decrypted resource, as received; None when absent or null."""
     @property
-    def out_trade_no(self) -> str | None: ...
+    def out_trade_no(self) -> str | None:
+        """out_trade_no of the decrypted resource, as received; None when absent or null."""
     @property
-    def transaction_id(self) -> str | None: ...
+    def transaction_id(self) -> str | None:
+        """transaction_id of the decrypted resource, as received; None when absent or null."""
     @property
-    def out_refund_no(self) -> str | None: ...
+    def out_refund_no(self) -> str | None:
+        """out_refund_no of the decrypted resource, as received; None when absent or null."""
     @property
-    def refund_id(self) -> str | None: ...
+    def refund_id(self) -> str | None:
+        """refund_id of the decrypted resource, as received; None when absent or null."""
     @property
-    def refund_status(self) -> str | None: ...
+    def refund_status(self) -> str | None:
+        """refund_status of the decrypted resource, as received; None when absent or null."""
     @property
-    def success_time(self) -> str | None: ...
+    def success_time(self) -> str | None:
+        """success_time of the decrypted resource, as received; None when absent or null."""
     @property
-    def user_received_account(self) -> str | None: ...
+    def user_received_account(self) -> str | None:
+        """user_received_account of the decrypted resource, as received; None when absent or
+        null."""
     @property
     def amount_total(self) -> int | None:
-        """amount.total in fen; None when absent or null. Present but not a non-negative JSON integer
-        (100.0, 1e2, -1, beyond 2**64, a string): raises NotifyError with code "missing_field"."""
+        """amount.total of the decrypted resource, an int (amounts in fen); None when absent or
+        null. Present but not a non-negative JSON integer (100.0, 1e2, -1, beyond 2**64, a
+        string): raises NotifyError with code "missing_field", never None."""
     @property
     def amount_refund(self) -> int | None:
-        """amount.refund in fen; None when absent or null. Present but not a non-negative JSON integer
-        (100.0, 1e2, -1, beyond 2**64, a string): raises NotifyError with code "missing_field"."""
+        """amount.refund of the decrypted resource, an int (amounts in fen); None when absent or
+        null. Present but not a non-negative JSON integer (100.0, 1e2, -1, beyond 2**64, a
+        string): raises NotifyError with code "missing_field", never None."""
     @property
     def amount_payer_total(self) -> int | None:
-        """amount.payer_total in fen; None when absent or null. Present but not a non-negative JSON integer
-        (100.0, 1e2, -1, beyond 2**64, a string): raises NotifyError with code "missing_field"."""
+        """amount.payer_total of the decrypted resource, an int (amounts in fen); None when
+        absent or null. Present but not a non-negative JSON integer (100.0, 1e2, -1, beyond
+        2**64, a string): raises NotifyError with code "missing_field", never None."""
     @property
     def amount_payer_refund(self) -> int | None:
-        """amount.payer_refund in fen; None when absent or null. Present but not a non-negative JSON integer
-        (100.0, 1e2, -1, beyond 2**64, a string): raises NotifyError with code "missing_field"."""
+        """amount.payer_refund of the decrypted resource, an int (amounts in fen); None when
+        absent or null. Present but not a non-negative JSON integer (100.0, 1e2, -1, beyond
+        2**64, a string): raises NotifyError with code "missing_field", never None."""
+    # END GENERATED v3_refund
+
+def request_version(headers: _Headers) -> Literal["v2", "v3"]:
+    """The API version of a request, as Endpoint.handle decides it: "v3" when it carries a
+    Wechatpay-Signature header, "v2" otherwise. Nothing is verified."""
+
+def internal_error_reply(headers: _Headers) -> HttpReply:
+    """The reply to a request when your own code fails (the database, say), in the request's
+    version: 500 with that version's constant refusal body, so that WeChat Pay retries later.
+    After Endpoint.handle, EndpointResult.internal_error_reply() gives the same reply."""
 
 def reply_v3_success() -> HttpReply:
     """The APIv3 success reply: 204, no content type, an empty body."""
@@ -458,6 +549,15 @@ class Endpoint:
     """One notify_url serving several merchants, v2 and APIv3."""
 
     def __new__(cls, profiles: Iterable[MerchantProfile]) -> Endpoint: ...
+    @staticmethod
+    def from_profiles_file(path: str | os.PathLike[str]) -> Endpoint:
+        """Reads a profiles file (the JSON of `wechatpay-notify verify-any --profiles`) with the
+        core's loader: {"profiles": [{"label", "mch_id", "v2": {...}, "v3": {...}}, ...]}, naming
+        key files or environment variables, never keys. On Unix the file and every key file must
+        not be accessible by group or others (chmod 600); file names are relative to the file's
+        directory. A misspelt setting, a missing v2 sign_type, a key written inline, an unreadable
+        file, an unset variable and whatever Endpoint(...) refuses raise InvalidConfigError, naming
+        the profile, the setting or the file, never a key."""
     @property
     def labels(self) -> tuple[str, ...]: ...
     def handle(self, headers: _Headers, body: _Body, *, now: int | None = None) -> EndpointResult:
@@ -486,3 +586,6 @@ class EndpointResult:
         of a refund."""
     @property
     def reply(self) -> HttpReply: ...
+    def internal_error_reply(self) -> HttpReply:
+        """The reply when your own code fails after this notification verified (the database, say):
+        500 with the version's constant refusal body, so that WeChat Pay retries later."""

@@ -3,10 +3,12 @@
 //! and the endpoint's side of a refusal read from the `struct wechatpay_error` it returned.
 
 use std::ffi::c_char;
+use std::sync::OnceLock;
 
 use notify::{ApiVersion, Endpoint, Error, ErrorKind, MerchantProfile, Notification};
 use notify::{RefundNotification, V3Notification, V3Verifier, Verifier};
 
+use crate::builder::{self, Building};
 use crate::error::{self, wechatpay_error};
 use crate::notification::{Payment, wechatpay_payment, wechatpay_refund};
 use crate::util::{Castable, FfiDefault, free, put_str, to_raw, wechatpay_field, wechatpay_str};
@@ -71,7 +73,7 @@ pub struct wechatpay_endpoint_builder {
 }
 
 impl Castable for wechatpay_endpoint_builder {
-    type Rust = Vec<MerchantProfile>;
+    type Rust = Building<Vec<MerchantProfile>>;
 }
 
 /// One notify_url serving several merchants, v2 and v3: for each request it decides the API
@@ -178,7 +180,7 @@ pub extern "C" fn wechatpay_endpoint_builder_new(
 ) -> *mut wechatpay_error {
     ffi_boundary! {
         let out = try_out!(builder_out);
-        out.set(to_raw::<wechatpay_endpoint_builder>(Vec::new()));
+        out.set(to_raw::<wechatpay_endpoint_builder>(Building::new(Vec::new())));
         std::ptr::null_mut()
     }
 }
@@ -205,7 +207,8 @@ pub extern "C" fn wechatpay_endpoint_builder_add_profile(
         let label = try_ffi!(config_text(try_slice!(label, label_len), "label"));
         let v2: Option<&Verifier> = try_ffi!(optional(v2, "v2"));
         let v3: Option<&V3Verifier> = try_ffi!(optional(v3, "v3"));
-        builder.push(try_ffi!(profile(label, None, v2, v3)));
+        let profile = try_ffi!(profile(label, None, v2, v3));
+        try_ffi!(builder.get_mut()).push(profile);
         std::ptr::null_mut()
     }
 }
@@ -233,7 +236,8 @@ pub extern "C" fn wechatpay_endpoint_builder_add_profile_with_mch_id(
         let mch_id = try_ffi!(config_text(try_slice!(mch_id, mch_id_len), "mch_id"));
         let v2: Option<&Verifier> = try_ffi!(optional(v2, "v2"));
         let v3: Option<&V3Verifier> = try_ffi!(optional(v3, "v3"));
-        builder.push(try_ffi!(profile(label, Some(mch_id), v2, v3)));
+        let profile = try_ffi!(profile(label, Some(mch_id), v2, v3));
+        try_ffi!(builder.get_mut()).push(profile);
         std::ptr::null_mut()
     }
 }
@@ -274,11 +278,9 @@ pub extern "C" fn wechatpay_endpoint_builder_build(
     endpoint_out: *mut *mut wechatpay_endpoint,
 ) -> *mut wechatpay_error {
     ffi_boundary! {
-        let builder = try_ref!(builder);
-        let out = try_out!(endpoint_out);
-        let endpoint = try_ffi!(Endpoint::new(builder.iter().cloned()));
-        out.set(to_raw::<wechatpay_endpoint>(endpoint));
-        std::ptr::null_mut()
+        builder::build(builder, endpoint_out, "endpoint_out", |profiles: &Vec<MerchantProfile>| {
+            Endpoint::new(profiles.iter().cloned())
+        })
     }
 }
 
@@ -286,6 +288,59 @@ pub extern "C" fn wechatpay_endpoint_builder_build(
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_endpoint_builder_free(builder: *mut wechatpay_endpoint_builder) {
     ffi_boundary! { free(builder) }
+}
+
+/// Reads an endpoint profiles file (the JSON of `wechatpay-notify verify-any --profiles`) with the
+/// core's loader and writes the endpoint it describes to `*endpoint_out`. `path`: `path_len` bytes
+/// (not NUL-terminated; on Unix any bytes, elsewhere UTF-8), relative to the working directory.
+///
+/// The file names each merchant's key files (relative to the profiles file) or environment
+/// variables, never keys:
+///
+/// ```json
+/// {"profiles": [
+///   {"label": "shop-a", "mch_id": "10000100",
+///    "v2": {"api_key_file": "keys/a.key", "sign_type": "MD5"},
+///    "v3": {"api_v3_key_env": "SHOP_A_V3_KEY",
+///           "platform_keys": {"PUB_KEY_ID_0114232134912410000000000000": "keys/a-pub.pem"}}}
+/// ]}
+/// ```
+///
+/// A profile has a `label` (required), a `mch_id` (binding both versions, as with
+/// `wechatpay_endpoint_builder_add_profile_with_mch_id`) and a `v2` and/or a `v3` part. `v2`:
+/// exactly one of `api_key_file` / `api_key_env`, `sign_type` (required), `mch_id`, `appid`,
+/// `also_accept` (a list), `max_body_bytes`. `v3`: exactly one of `api_v3_key_file` /
+/// `api_v3_key_env`, `platform_keys` (required: key id -> PEM file), `mch_ids` (a list),
+/// `max_clock_skew`, `max_body_bytes`. Any other setting, a key written inline, a missing file or
+/// variable, and everything `wechatpay_endpoint_builder_build` refuses are `invalid_config`, with a
+/// message naming the profile, the setting or the file, never a key. On Unix the profiles file
+/// and every key file must not be accessible by group or others (`chmod 600`); PEM files may have
+/// any mode. A key read from a file or the environment is zeroised once the verifier holds it.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_from_profiles_file(
+    path: *const c_char,
+    path_len: usize,
+    endpoint_out: *mut *mut wechatpay_endpoint,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let path = try_ffi!(profiles_path(try_slice!(path, path_len)));
+        let out = try_out!(endpoint_out);
+        out.set(to_raw::<wechatpay_endpoint>(try_ffi!(Endpoint::from_profiles_file(path))));
+        std::ptr::null_mut()
+    }
+}
+
+/// A path given as bytes: any bytes on Unix, UTF-8 elsewhere (`invalid_config` otherwise).
+fn profiles_path(bytes: &[u8]) -> Result<&std::path::Path, Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt as _;
+        Ok(std::path::Path::new(std::ffi::OsStr::from_bytes(bytes)))
+    }
+    #[cfg(not(unix))]
+    {
+        config_text(bytes, "profiles file path").map(std::path::Path::new)
+    }
 }
 
 /// Releases an endpoint. NULL is a no-op. No other thread may be using it.
@@ -369,6 +424,43 @@ pub extern "C" fn wechatpay_endpoint_handle(
     }
 }
 
+/// Writes the reply for a request the application could not finish to `*reply_out`: your own
+/// failure before or after verification (the database is down, the endpoint could not be
+/// loaded), so that WeChat Pay retries later. The core's reply for the request's version
+/// (`ApiVersion::of_request`: APIv3 when a `Wechatpay-Signature` header is present, else v2):
+/// status 500 with the version's constant refusal body (v2 `text/xml`, the XML FAIL with
+/// `rejected`; APIv3 `application/json`, `{"code":"FAIL","message":"rejected"}`). `headers`:
+/// `headers_len` name/value pairs in the form `wechatpay_endpoint_handle` takes (names
+/// case-insensitive, UTF-8 else `invalid_argument`). The strings are static. After verification
+/// `wechatpay_endpoint_result_internal_error_reply` gives the same reply from the result.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_internal_error_reply(
+    headers: *const wechatpay_field,
+    headers_len: usize,
+    reply_out: *mut wechatpay_http_reply,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let headers = try_ffi!(crate::v3_verifier::headers(headers, headers_len));
+        let out = try_out!(reply_out);
+        out.set(internal_reply(ApiVersion::of_request(&headers)));
+        std::ptr::null_mut()
+    }
+}
+
+/// The core's reply when the application fails ([`ApiVersion::internal_error_reply`], which
+/// `notify::Handled::internal_error_reply` also gives), made once per version and kept for the
+/// process.
+fn internal_reply(version: ApiVersion) -> wechatpay_http_reply {
+    static V2: OnceLock<CReply> = OnceLock::new();
+    static V3: OnceLock<CReply> = OnceLock::new();
+    let cell = match version {
+        ApiVersion::V2 => &V2,
+        ApiVersion::V3 => &V3,
+    };
+    cell.get_or_init(|| CReply::new(version.internal_error_reply()))
+        .to_c()
+}
+
 /// Releases a result (and the notification handles borrowed from it). NULL is a no-op.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_endpoint_result_free(result: *mut wechatpay_endpoint_result) {
@@ -448,6 +540,22 @@ pub extern "C" fn wechatpay_endpoint_result_reply(
     ffi_boundary! {
         let result = try_ref!(result);
         try_out!(reply_out).set(result.reply.to_c());
+        true
+    }
+}
+
+/// The reply to send instead of `wechatpay_endpoint_result_reply` when the application fails to
+/// record this verified notification (its database is down): status 500 with the constant refusal
+/// of the result's version, so that WeChat Pay retries (see `wechatpay_internal_error_reply`).
+/// Its strings are static. Returns true and writes it; false only for a NULL argument.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_internal_error_reply(
+    result: *const wechatpay_endpoint_result,
+    reply_out: *mut wechatpay_http_reply,
+) -> bool {
+    ffi_boundary! {
+        let result = try_ref!(result);
+        try_out!(reply_out).set(internal_reply(result.version));
         true
     }
 }
@@ -551,5 +659,48 @@ pub extern "C" fn wechatpay_error_endpoint_label(
         let error = try_ref!(error);
         let out = try_out!(label_out);
         put_str(error.rejection().and_then(|r| r.label.as_deref()), out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_internal_reply_is_the_cores_for_each_version() {
+        for version in [ApiVersion::V2, ApiVersion::V3] {
+            let c = internal_reply(version);
+            let core = version.internal_error_reply();
+            assert_eq!(c.status, core.status);
+            // SAFETY: static NUL-terminated strings kept for the process.
+            let (ct, body) = unsafe {
+                (
+                    std::ffi::CStr::from_ptr(c.content_type),
+                    std::slice::from_raw_parts(c.body.data.cast::<u8>(), c.body.len),
+                )
+            };
+            assert_eq!(Some(ct.to_str().unwrap()), core.content_type);
+            assert_eq!(body, core.body.as_bytes());
+        }
+    }
+
+    #[test]
+    fn the_internal_reply_follows_the_request_headers() {
+        let signature = [wechatpay_field {
+            name: wechatpay_str::borrowed("wechatpay-SIGNATURE"),
+            value: wechatpay_str::borrowed("x"),
+        }];
+        let mut reply = std::mem::MaybeUninit::<wechatpay_http_reply>::uninit();
+        assert!(
+            wechatpay_internal_error_reply(signature.as_ptr(), 1, reply.as_mut_ptr()).is_null()
+        );
+        // SAFETY: written on success.
+        let v3 = unsafe { reply.assume_init() };
+        assert!(wechatpay_internal_error_reply(std::ptr::null(), 0, reply.as_mut_ptr()).is_null());
+        // SAFETY: written on success.
+        let v2 = unsafe { reply.assume_init() };
+        assert_eq!((v3.status, v2.status), (500, 500));
+        assert_eq!(v3.body.len, notify::reply::V3_REFUSAL.len());
+        assert_eq!(v2.body.len, notify::reply::REFUSAL.len());
     }
 }

@@ -18,6 +18,10 @@
 //!   freed: they live as long as their owner.
 //! - An endpoint's refusal is an ordinary `wechatpay_error` that also carries what the endpoint
 //!   decided: the reply to send, the version and the merchant (`wechatpay_error_endpoint_*`).
+//! - Typed properties are read by name through the core's declaration of each view (`view.rs`):
+//!   one listing and one getter per kind per view, never one function per property.
+//! - The three builders share one shape (`builder.rs`): a value configured in place or moved out
+//!   and back (never copied), and `_build` callable more than once.
 //! - APIv3 verification takes the current time as an argument (`now`, Unix seconds): the caller
 //!   supplies it (`wechatpay_unix_now()` reads the system clock), so tests can pin it.
 //! - Nothing unwinds across the boundary: every function body runs inside [`ffi_boundary!`], which
@@ -34,6 +38,7 @@ use notify::{Error, ErrorKind};
 
 #[macro_use]
 mod macros;
+mod builder;
 // Declaration order is the header's order. The modules are public so that Rust code (the C ABI
 // fuzz target) can call the exported functions by path, exactly as C calls them.
 pub mod error;
@@ -43,6 +48,7 @@ pub mod util;
 pub mod v3_notification;
 pub mod v3_verifier;
 pub mod verifier;
+pub mod view;
 // One endpoint for many merchants, over the verifiers above.
 pub mod endpoint;
 
@@ -53,11 +59,10 @@ pub use endpoint::{
 pub use error::{wechatpay_error, wechatpay_error_kind};
 pub use notification::{wechatpay_coupon, wechatpay_payment, wechatpay_refund};
 pub use util::{wechatpay_field, wechatpay_str, wechatpay_string};
-pub use v3_notification::{
-    wechatpay_http_reply, wechatpay_property, wechatpay_property_kind, wechatpay_v3_notification,
-};
+pub use v3_notification::{wechatpay_http_reply, wechatpay_v3_notification};
 pub use v3_verifier::{wechatpay_v3_verifier, wechatpay_v3_verifier_builder};
 pub use verifier::{wechatpay_verifier, wechatpay_verifier_builder};
+pub use view::{wechatpay_property, wechatpay_property_kind};
 
 pub(crate) use util::{FfiDefault, static_cstr};
 

@@ -1,24 +1,27 @@
-//! `struct wechatpay_payment` and `struct wechatpay_refund`: verified notifications and their
-//! getters. cbindgen does not expand macros, so each getter is spelled out; every one delegates to
-//! the core's accessor through the helpers below.
+//! `struct wechatpay_payment` and `struct wechatpay_refund`: verified v2 notifications, their
+//! fields, and their typed views read by property name through the core's declaration
+//! (`PaymentNotification::property`, `RefundNotification::property`; see `view.rs`).
 
 use std::ffi::c_char;
 
+use notify::view::{Property, Value};
 use notify::{Coupon, Error, ErrorKind, Fields, PaymentNotification, RefundNotification};
 
 use crate::error::wechatpay_error;
 use crate::util::{Castable, free, put_str, wechatpay_field, wechatpay_str};
+use crate::view::{self, View, wechatpay_property};
 
 /// A verified payment result notification, made by `wechatpay_verifier_verify_payment` and
 /// released with `wechatpay_payment_free`. Immutable: its getters may be called from any thread.
 ///
-/// Text getters (they return `bool`) write their output argument and return true when the value is
-/// present; they return false and leave the output untouched when it is absent or when an argument
-/// is NULL. Amount getters (`wechatpay_payment_total_fee`, ...) return a `struct wechatpay_error *`:
-/// NULL on success, with `*present_out` telling whether the field was sent and, when it was, its
-/// value in `*value_out`; a field sent in another form than ASCII digits within 2^64-1 (`1.00`,
-/// `-1`, ` 1`) is the error `missing_field`, never "absent". Every `struct wechatpay_str` they
-/// write borrows from the payment and stays valid until `wechatpay_payment_free(payment)`.
+/// Its typed properties (the core's declaration, listed by `wechatpay_payment_property`) are read
+/// by name: `wechatpay_payment_text` (e.g. `out_trade_no`, `transaction_id`, `sign_type`),
+/// `wechatpay_payment_amount` (e.g. `total_fee`, in fen: a field sent in another form than ASCII
+/// digits within 2^64-1, `1.00`, `-1`, ` 1`, is the error `missing_field`, never "absent"),
+/// `wechatpay_payment_bool` (`is_success`); `coupons` with `wechatpay_payment_coupons_len` and
+/// `wechatpay_payment_coupon`. `wechatpay_payment_is_success` and `wechatpay_payment_dedupe_key`
+/// name the two rules every handler reads. Every `struct wechatpay_str` they write borrows from
+/// the payment and stays valid until `wechatpay_payment_free(payment)`.
 pub struct wechatpay_payment {
     _private: [u8; 0],
 }
@@ -44,8 +47,11 @@ impl Castable for wechatpay_payment {
 }
 
 /// A decrypted refund result notification, made by `wechatpay_verifier_decrypt_refund` and
-/// released with `wechatpay_refund_free`. The getter rules of `struct wechatpay_payment` apply
-/// (amounts too); borrowed strings stay valid until `wechatpay_refund_free(refund)`.
+/// released with `wechatpay_refund_free`. Its typed properties (listed by
+/// `wechatpay_refund_property`: the outer `appid` / `mch_id`, the decrypted `refund_id`,
+/// `refund_status`, `refund_fee`, ...) are read by name with `wechatpay_refund_text`,
+/// `wechatpay_refund_amount` and `wechatpay_refund_bool`, as for `struct wechatpay_payment`;
+/// borrowed strings stay valid until `wechatpay_refund_free(refund)`.
 pub struct wechatpay_refund {
     _private: [u8; 0],
 }
@@ -72,6 +78,51 @@ pub struct wechatpay_coupon {
     pub has_fee: bool,
 }
 
+/// The payment view: `PaymentNotification::PROPERTIES` read from a payment handle.
+pub(crate) struct PaymentView;
+
+impl View for PaymentView {
+    type Handle = wechatpay_payment;
+    const NAME: &'static str = "payment";
+    const ARG: &'static str = "payment";
+    const PROPERTIES: &'static [Property] = PaymentNotification::PROPERTIES;
+
+    fn value<'a>(payment: &'a Payment, name: &str) -> Result<Value<'a>, Error> {
+        payment
+            .notification
+            .property(name)
+            .ok_or_else(|| undeclared(name))
+    }
+}
+
+/// The refund view: `RefundNotification::PROPERTIES` read from a refund handle.
+pub(crate) struct RefundView;
+
+impl View for RefundView {
+    type Handle = wechatpay_refund;
+    const NAME: &'static str = "refund";
+    const ARG: &'static str = "refund";
+    const PROPERTIES: &'static [Property] = RefundNotification::PROPERTIES;
+
+    fn value<'a>(refund: &'a RefundNotification, name: &str) -> Result<Value<'a>, Error> {
+        refund.property(name).ok_or_else(|| undeclared(name))
+    }
+}
+
+/// A declared name the core's `property` does not know: a bug in the core's view.
+fn undeclared(name: &str) -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        format!("the property {name} is declared but has no value"),
+    )
+}
+
+fn flag<C: Castable>(handle: *const C, get: impl FnOnce(&C::Rust) -> bool) -> bool {
+    ffi_boundary! {
+        get(try_ref!(handle))
+    }
+}
+
 fn text<C: Castable>(
     handle: *const C,
     value_out: *mut wechatpay_str,
@@ -81,33 +132,6 @@ fn text<C: Castable>(
         let handle = try_ref!(handle);
         let out = try_out!(value_out);
         put_str(get(handle), out)
-    }
-}
-
-/// An amount getter: NULL and `*present_out` (with `*value_out` when present) on success, the
-/// core's `missing_field` when the field is present but not an amount (outputs untouched).
-fn amount<C: Castable>(
-    handle: *const C,
-    value_out: *mut u64,
-    present_out: *mut bool,
-    get: impl FnOnce(&C::Rust) -> Result<Option<u64>, Error>,
-) -> *mut wechatpay_error {
-    ffi_boundary! {
-        let handle = try_ref!(handle);
-        let value_out = try_out!(value_out);
-        let present_out = try_out!(present_out);
-        let value = try_ffi!(get(handle));
-        present_out.set(value.is_some());
-        if let Some(value) = value {
-            value_out.set(value);
-        }
-        std::ptr::null_mut()
-    }
-}
-
-fn flag<C: Castable>(handle: *const C, get: impl FnOnce(&C::Rust) -> bool) -> bool {
-    ffi_boundary! {
-        get(try_ref!(handle))
     }
 }
 
@@ -193,25 +217,82 @@ pub extern "C" fn wechatpay_payment_get(
     })
 }
 
-/// True when `return_code` and `result_code` are both `SUCCESS` (the payment succeeded). A verified
+/// The number of typed properties of a payment (`PaymentNotification::PROPERTIES`, the core's
+/// declaration; also in `tests/vectors/typed_views.json`).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_payment_property_count() -> usize {
+    ffi_boundary! { PaymentView::PROPERTIES.len() }
+}
+
+/// Writes the payment's typed property at `index` (declaration order) to `*property_out` and
+/// returns true; false when `index` is out of range (or `property_out` is NULL). Its kind says
+/// which getter reads it.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_payment_property(
+    index: usize,
+    property_out: *mut wechatpay_property,
+) -> bool {
+    ffi_boundary! { view::property_at::<PaymentView>(index, property_out) }
+}
+
+/// Reads the typed property `name` (`name_len` bytes, a name `wechatpay_payment_property` lists)
+/// of kind text or sign_type: e.g. `out_trade_no`, `transaction_id`, `result_code`, `attach`,
+/// `sign_type` (the algorithm the signature verified with, `MD5` or `HMAC-SHA256`), `dedupe_key`.
+/// On success returns NULL, writes whether it is present to `*present_out` and, when it is, its
+/// value to `*value_out` (borrowed from the payment; left untouched when absent). A field-backed
+/// property is the field of that name exactly as received (an empty element is present and empty).
+///
+/// `invalid_argument` for a name the view does not declare, a property of another kind, or a NULL
+/// argument (outputs untouched).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_payment_text(
+    payment: *const wechatpay_payment,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut wechatpay_str,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! { view::text::<PaymentView>(payment, name, name_len, value_out, present_out) }
+}
+
+/// Reads the amount property `name` in fen (`total_fee`, `cash_fee`, `settlement_total_fee`,
+/// `coupon_fee`, `coupon_count`, ...; the rules of `wechatpay_payment_text` apply). Absent when the
+/// field is absent or empty; present when it is ASCII digits within 2^64-1; in any other form
+/// (`1.00`, `-1`, ` 1`) reading it is the error `missing_field`, never "absent" (outputs
+/// untouched). Compare `total_fee` with your order before fulfilling it.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_payment_amount(
+    payment: *const wechatpay_payment,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut u64,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! { view::amount::<PaymentView>(payment, name, name_len, value_out, present_out) }
+}
+
+/// Reads the bool property `name` (`is_success`) into `*value_out`; the rules of
+/// `wechatpay_payment_text` apply.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_payment_bool(
+    payment: *const wechatpay_payment,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! { view::flag::<PaymentView>(payment, name, name_len, value_out) }
+}
+
+/// True when `return_code` and `result_code` are both `SUCCESS` (the payment succeeded): the
+/// typed property `is_success`, named here because every handler reads it. A verified
 /// `result_code=FAIL` notification must still be acknowledged with the SUCCESS reply.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_payment_is_success(payment: *const wechatpay_payment) -> bool {
     flag(payment, |p: &Payment| p.notification.is_success())
 }
 
-/// The algorithm the signature verified with (`MD5` or `HMAC-SHA256`; static storage).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_sign_type(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |p: &Payment| {
-        Some(p.notification.sign_type().as_str())
-    })
-}
-
-/// The idempotency key: record each notification once per key. A successful payment's
+/// The idempotency key (the typed property `dedupe_key`, named here because every handler reads
+/// it): record each notification once per key. A successful payment's
 /// `transaction_id` (the same as its APIv3 delivery's); for a payment that did not succeed
 /// (`result_code=FAIL`), `transaction_id:RESULT_CODE` (e.g. `4200000001:FAIL`), so a later success
 /// of the same transaction is not swallowed by the earlier failure. False when there is no
@@ -226,240 +307,6 @@ pub extern "C" fn wechatpay_payment_dedupe_key(
     })
 }
 
-/// `appid`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_appid(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.appid())
-}
-
-/// `mch_id`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_mch_id(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.mch_id())
-}
-
-/// `sub_appid` (service-provider mode).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_sub_appid(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.sub_appid())
-}
-
-/// `sub_mch_id` (service-provider mode).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_sub_mch_id(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.sub_mch_id())
-}
-
-/// `device_info`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_device_info(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.device_info())
-}
-
-/// `nonce_str`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_nonce_str(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.nonce_str())
-}
-
-/// `result_code` (`SUCCESS` / `FAIL`).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_result_code(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.result_code())
-}
-
-/// `err_code`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_err_code(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.err_code())
-}
-
-/// `err_code_des`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_err_code_des(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.err_code_des())
-}
-
-/// `openid`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_openid(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.openid())
-}
-
-/// `is_subscribe`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_is_subscribe(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.is_subscribe())
-}
-
-/// `trade_type`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_trade_type(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.trade_type())
-}
-
-/// `bank_type`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_bank_type(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.bank_type())
-}
-
-/// `fee_type`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_fee_type(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.fee_type())
-}
-
-/// `cash_fee_type`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_cash_fee_type(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.cash_fee_type())
-}
-
-/// `transaction_id`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_transaction_id(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.transaction_id())
-}
-
-/// `out_trade_no`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_out_trade_no(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.out_trade_no())
-}
-
-/// `attach`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_attach(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.attach())
-}
-
-/// `time_end` (`yyyyMMddHHmmss`, Beijing time).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_time_end(
-    payment: *const wechatpay_payment,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(payment, value_out, |n| n.notification.time_end())
-}
-
-/// `total_fee` in fen. On success returns NULL, writes whether it was sent to `*present_out` and,
-/// when it was, the amount to `*value_out` (left untouched when absent). `missing_field` when it was
-/// sent in another form than ASCII digits within 2^64-1; `invalid_argument` for a NULL argument.
-/// Compare it with your order before fulfilling it.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_total_fee(
-    payment: *const wechatpay_payment,
-    value_out: *mut u64,
-    present_out: *mut bool,
-) -> *mut wechatpay_error {
-    amount(payment, value_out, present_out, |n| {
-        n.notification.total_fee()
-    })
-}
-
-/// `settlement_total_fee` in fen; the rules of `wechatpay_payment_total_fee` apply.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_settlement_total_fee(
-    payment: *const wechatpay_payment,
-    value_out: *mut u64,
-    present_out: *mut bool,
-) -> *mut wechatpay_error {
-    amount(payment, value_out, present_out, |n| {
-        n.notification.settlement_total_fee()
-    })
-}
-
-/// `cash_fee` in fen; the rules of `wechatpay_payment_total_fee` apply.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_cash_fee(
-    payment: *const wechatpay_payment,
-    value_out: *mut u64,
-    present_out: *mut bool,
-) -> *mut wechatpay_error {
-    amount(payment, value_out, present_out, |n| {
-        n.notification.cash_fee()
-    })
-}
-
-/// `coupon_fee` in fen; the rules of `wechatpay_payment_total_fee` apply.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_coupon_fee(
-    payment: *const wechatpay_payment,
-    value_out: *mut u64,
-    present_out: *mut bool,
-) -> *mut wechatpay_error {
-    amount(payment, value_out, present_out, |n| {
-        n.notification.coupon_fee()
-    })
-}
-
-/// `coupon_count`; the rules of `wechatpay_payment_total_fee` apply.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_payment_coupon_count(
-    payment: *const wechatpay_payment,
-    value_out: *mut u64,
-    present_out: *mut bool,
-) -> *mut wechatpay_error {
-    amount(payment, value_out, present_out, |n| {
-        n.notification.coupon_count()
-    })
-}
-
 /// The coupons of the core (computed once): a fresh error handle for the caller when a count or fee
 /// is not an amount.
 fn coupons(payment: &Payment) -> Result<&[Coupon], Error> {
@@ -468,7 +315,7 @@ fn coupons(payment: &Payment) -> Result<&[Coupon], Error> {
 
 /// Writes the number of coupons to `*len_out` and returns NULL: `coupon_id_$n` for n below
 /// `coupon_count` (indices without an id are skipped). Not the same as the `coupon_count` field
-/// (`wechatpay_payment_coupon_count`). `missing_field` when `coupon_count` or a `coupon_fee_$n`
+/// (the typed property `coupon_count`). `missing_field` when `coupon_count` or a `coupon_fee_$n`
 /// was sent in another form than digits (then there is no coupon list: the amounts cannot be
 /// trusted); `invalid_argument` for a NULL argument.
 #[unsafe(no_mangle)]
@@ -593,13 +440,73 @@ pub extern "C" fn wechatpay_refund_req_info_get(
     )
 }
 
-/// True when `refund_status` is `SUCCESS`.
+/// The number of typed properties of a refund (`RefundNotification::PROPERTIES`, the core's
+/// declaration).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_refund_property_count() -> usize {
+    ffi_boundary! { RefundView::PROPERTIES.len() }
+}
+
+/// Writes the refund's typed property at `index` (declaration order) to `*property_out` and
+/// returns true; false when `index` is out of range (or `property_out` is NULL).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_refund_property(
+    index: usize,
+    property_out: *mut wechatpay_property,
+) -> bool {
+    ffi_boundary! { view::property_at::<RefundView>(index, property_out) }
+}
+
+/// Reads the text property `name` of a refund: the outer `appid` and `mch_id`, or from the
+/// decrypted `req_info` `refund_id`, `out_refund_no`, `out_trade_no`, `transaction_id`,
+/// `refund_status` (`SUCCESS` / `CHANGE` / `REFUNDCLOSE`), ...; and `dedupe_key`. The rules of
+/// `wechatpay_payment_text` apply.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_refund_text(
+    refund: *const wechatpay_refund,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut wechatpay_str,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! { view::text::<RefundView>(refund, name, name_len, value_out, present_out) }
+}
+
+/// Reads the amount property `name` of a refund in fen (`refund_fee`, `total_fee`,
+/// `settlement_refund_fee`, `settlement_total_fee`, from `req_info`); the rules of
+/// `wechatpay_payment_amount` apply.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_refund_amount(
+    refund: *const wechatpay_refund,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut u64,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! { view::amount::<RefundView>(refund, name, name_len, value_out, present_out) }
+}
+
+/// Reads the bool property `name` of a refund (`is_success`); the rules of
+/// `wechatpay_payment_text` apply.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_refund_bool(
+    refund: *const wechatpay_refund,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! { view::flag::<RefundView>(refund, name, name_len, value_out) }
+}
+
+/// True when `refund_status` is `SUCCESS`: the typed property `is_success`, named here because
+/// every handler reads it.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_refund_is_success(refund: *const wechatpay_refund) -> bool {
     flag(refund, RefundNotification::is_success)
 }
 
-/// The idempotency key: record each notification once per key. `refund_id:STATUS` with the status
+/// The idempotency key (the typed property `dedupe_key`): record each notification once per key.
+/// `refund_id:STATUS` with the status
 /// in APIv3's words (v2 `SUCCESS` → `SUCCESS`, `CHANGE` → `ABNORMAL`, `REFUNDCLOSE` → `CLOSED`,
 /// e.g. `50000000382019052709732678859:SUCCESS`): an `ABNORMAL` delivery does not swallow the
 /// later `SUCCESS`, and the v2 and v3 deliveries of one state share a key. A refund's state moves
@@ -612,152 +519,6 @@ pub extern "C" fn wechatpay_refund_dedupe_key(
     value_out: *mut wechatpay_str,
 ) -> bool {
     text(refund, value_out, RefundNotification::dedupe_key)
-}
-
-/// The outer `appid`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_appid(
-    refund: *const wechatpay_refund,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(refund, value_out, |n| n.appid())
-}
-
-/// The outer `mch_id`.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_mch_id(
-    refund: *const wechatpay_refund,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(refund, value_out, |n| n.mch_id())
-}
-
-/// `transaction_id` (from `req_info`).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_transaction_id(
-    refund: *const wechatpay_refund,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(refund, value_out, |n| n.transaction_id())
-}
-
-/// `out_trade_no` (from `req_info`).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_out_trade_no(
-    refund: *const wechatpay_refund,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(refund, value_out, |n| n.out_trade_no())
-}
-
-/// `refund_id` (from `req_info`).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_refund_id(
-    refund: *const wechatpay_refund,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(refund, value_out, |n| n.refund_id())
-}
-
-/// `out_refund_no` (from `req_info`).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_out_refund_no(
-    refund: *const wechatpay_refund,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(refund, value_out, |n| n.out_refund_no())
-}
-
-/// `refund_status` (`SUCCESS` / `CHANGE` / `REFUNDCLOSE`, from `req_info`).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_refund_status(
-    refund: *const wechatpay_refund,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(refund, value_out, |n| n.refund_status())
-}
-
-/// `success_time` (`yyyy-MM-dd HH:mm:ss`, from `req_info`).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_success_time(
-    refund: *const wechatpay_refund,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(refund, value_out, |n| n.success_time())
-}
-
-/// `refund_recv_accout` (WeChat's spelling, from `req_info`).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_refund_recv_accout(
-    refund: *const wechatpay_refund,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(refund, value_out, |n| n.refund_recv_accout())
-}
-
-/// `refund_account` (from `req_info`).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_refund_account(
-    refund: *const wechatpay_refund,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(refund, value_out, |n| n.refund_account())
-}
-
-/// `refund_request_source` (from `req_info`).
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_refund_request_source(
-    refund: *const wechatpay_refund,
-    value_out: *mut wechatpay_str,
-) -> bool {
-    text(refund, value_out, |n| n.refund_request_source())
-}
-
-/// `total_fee` in fen (from `req_info`). On success returns NULL, writes whether it was sent to
-/// `*present_out` and, when it was, the amount to `*value_out` (left untouched when absent).
-/// `missing_field` when it was sent in another form than ASCII digits within 2^64-1;
-/// `invalid_argument` for a NULL argument.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_total_fee(
-    refund: *const wechatpay_refund,
-    value_out: *mut u64,
-    present_out: *mut bool,
-) -> *mut wechatpay_error {
-    amount(refund, value_out, present_out, |n| n.total_fee())
-}
-
-/// `refund_fee` in fen (from `req_info`); the rules of `wechatpay_refund_total_fee` apply.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_refund_fee(
-    refund: *const wechatpay_refund,
-    value_out: *mut u64,
-    present_out: *mut bool,
-) -> *mut wechatpay_error {
-    amount(refund, value_out, present_out, |n| n.refund_fee())
-}
-
-/// `settlement_total_fee` in fen (from `req_info`); the rules of `wechatpay_refund_total_fee`
-/// apply.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_settlement_total_fee(
-    refund: *const wechatpay_refund,
-    value_out: *mut u64,
-    present_out: *mut bool,
-) -> *mut wechatpay_error {
-    amount(refund, value_out, present_out, |n| n.settlement_total_fee())
-}
-
-/// `settlement_refund_fee` in fen (from `req_info`); the rules of `wechatpay_refund_total_fee`
-/// apply.
-#[unsafe(no_mangle)]
-pub extern "C" fn wechatpay_refund_settlement_refund_fee(
-    refund: *const wechatpay_refund,
-    value_out: *mut u64,
-    present_out: *mut bool,
-) -> *mut wechatpay_error {
-    amount(refund, value_out, present_out, |n| {
-        n.settlement_refund_fee()
-    })
 }
 
 /// Releases a refund. NULL is a no-op.

@@ -5,11 +5,12 @@
 use std::ffi::{CString, c_char};
 use std::sync::OnceLock;
 
-use notify::view::{Kind, Property, Value};
+use notify::view::{Property, Value};
 use notify::{Error, ErrorKind, V3Notification, V3Refund, V3Transaction, reply};
 
 use crate::error::wechatpay_error;
-use crate::util::{Castable, Out, free, wechatpay_str};
+use crate::util::{Castable, free, wechatpay_str};
+use crate::view::{self, View, wechatpay_property};
 
 /// A verified, decrypted APIv3 notification, made by `wechatpay_v3_verifier_verify` and released
 /// with `wechatpay_v3_notification_free`. Immutable: its getters may be called from any thread.
@@ -150,191 +151,50 @@ pub extern "C" fn wechatpay_v3_notification_free(notification: *mut wechatpay_v3
 
 // ---- typed views ----
 
-/// How a typed property's value is represented (the `kind` of `tests/vectors/typed_views.json`).
-/// The APIv3 views have text and amount properties; the other kinds belong to the v2 views.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum wechatpay_property_kind {
-    /// `text`: a string, or absent.
-    Text = 1,
-    /// `amount`: a non-negative integer in fen, or absent; present in another form, reading it is
-    /// the error `missing_field`.
-    Amount = 2,
-    /// `bool`.
-    Bool = 3,
-    /// `sign_type`: `MD5` or `HMAC-SHA256`.
-    SignType = 4,
-    /// `coupons`: a list of coupons.
-    Coupons = 5,
-}
+/// The transaction view: `V3Transaction::PROPERTIES` read from a notification's resource.
+pub(crate) struct V3TransactionView;
 
-impl wechatpay_property_kind {
-    /// Every core kind has a constant: a kind added to the core fails this match at compile time.
-    const fn of(kind: Kind) -> wechatpay_property_kind {
-        match kind {
-            Kind::Text => wechatpay_property_kind::Text,
-            Kind::Amount => wechatpay_property_kind::Amount,
-            Kind::Bool => wechatpay_property_kind::Bool,
-            Kind::SignType => wechatpay_property_kind::SignType,
-            Kind::Coupons => wechatpay_property_kind::Coupons,
-        }
+impl View for V3TransactionView {
+    type Handle = wechatpay_v3_notification;
+    const NAME: &'static str = "transaction";
+    const ARG: &'static str = "notification";
+    const PROPERTIES: &'static [Property] = V3Transaction::PROPERTIES;
+
+    fn value<'a>(n: &'a V3Notification, name: &str) -> Result<Value<'a>, Error> {
+        n.transaction()
+            .ok_or_else(|| no_view("transaction"))
+            .and_then(|t| t.property(name).ok_or_else(|| undeclared(name)))
     }
 }
 
-/// One typed property of a view, as the core declares it. Its strings are static.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct wechatpay_property {
-    /// The snake_case name, e.g. `amount_total` (the name the `..._text` / `..._amount` getters take).
-    pub name: wechatpay_str,
-    /// How its value is represented.
-    pub kind: wechatpay_property_kind,
-    /// The kind's name in `typed_views.json` (`text`, `amount`, ...).
-    pub kind_name: wechatpay_str,
-}
+/// The refund view: `V3Refund::PROPERTIES` read from a notification's resource.
+pub(crate) struct V3RefundView;
 
-/// The two APIv3 views: which one, its declaration, and the lookup of a property by name.
-#[derive(Clone, Copy)]
-enum View {
-    Transaction,
-    Refund,
-}
+impl View for V3RefundView {
+    type Handle = wechatpay_v3_notification;
+    const NAME: &'static str = "refund";
+    const ARG: &'static str = "notification";
+    const PROPERTIES: &'static [Property] = V3Refund::PROPERTIES;
 
-impl View {
-    const fn name(self) -> &'static str {
-        match self {
-            View::Transaction => "transaction",
-            View::Refund => "refund",
-        }
-    }
-
-    const fn properties(self) -> &'static [Property] {
-        match self {
-            View::Transaction => V3Transaction::PROPERTIES,
-            View::Refund => V3Refund::PROPERTIES,
-        }
-    }
-
-    /// The value of the property `name` (caller's bytes) of this view of `n`.
-    fn value<'a>(
-        self,
-        n: &'a V3Notification,
-        name: &[u8],
-    ) -> Result<(&'static str, Value<'a>), Error> {
-        let declared = std::str::from_utf8(name)
-            .ok()
-            .and_then(|name| self.properties().iter().find(|p| p.name == name))
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::InvalidArgument,
-                    format!(
-                        "the {} view has no property named {:?}",
-                        self.name(),
-                        String::from_utf8_lossy(name)
-                    ),
-                )
-            })?;
-        let value = match self {
-            View::Transaction => n.transaction().and_then(|t| t.property(declared.name)),
-            View::Refund => n.refund().and_then(|r| r.property(declared.name)),
-        };
-        let Some(value) = value else {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!(
-                    "this notification has no {} view (see wechatpay_v3_notification_has_{})",
-                    self.name(),
-                    self.name()
-                ),
-            ));
-        };
-        Ok((declared.name, value))
+    fn value<'a>(n: &'a V3Notification, name: &str) -> Result<Value<'a>, Error> {
+        n.refund()
+            .ok_or_else(|| no_view("refund"))
+            .and_then(|r| r.property(name).ok_or_else(|| undeclared(name)))
     }
 }
 
-fn wrong_kind(view: View, name: &str, value: &Value<'_>, getter: &str) -> Error {
-    let kind = match value {
-        Value::Text(_) => Kind::Text,
-        Value::Amount(_) => Kind::Amount,
-        Value::Bool(_) => Kind::Bool,
-        Value::SignType(_) => Kind::SignType,
-        Value::Coupons(_) => Kind::Coupons,
-    };
+fn no_view(view: &str) -> Error {
     Error::new(
         ErrorKind::InvalidArgument,
-        format!(
-            "the {} property {name} is of kind {}, not {getter}",
-            view.name(),
-            kind.as_str()
-        ),
+        format!("this notification has no {view} view (see wechatpay_v3_notification_has_{view})"),
     )
 }
 
-fn view_text(
-    view: View,
-    notification: *const wechatpay_v3_notification,
-    name: *const c_char,
-    name_len: usize,
-    value_out: *mut wechatpay_str,
-    present_out: *mut bool,
-) -> *mut wechatpay_error {
-    ffi_boundary! {
-        let notification = try_ref!(notification);
-        let name = try_slice!(name, name_len);
-        let value_out = try_out!(value_out);
-        let present_out = try_out!(present_out);
-        let (name, value) = try_ffi!(view.value(notification, name));
-        match value {
-            Value::Text(text) => put(text.map(wechatpay_str::borrowed), value_out, present_out),
-            other => return crate::FfiDefault::from_error(wrong_kind(view, name, &other, "text")),
-        }
-        std::ptr::null_mut()
-    }
-}
-
-fn view_amount(
-    view: View,
-    notification: *const wechatpay_v3_notification,
-    name: *const c_char,
-    name_len: usize,
-    value_out: *mut u64,
-    present_out: *mut bool,
-) -> *mut wechatpay_error {
-    ffi_boundary! {
-        let notification = try_ref!(notification);
-        let name = try_slice!(name, name_len);
-        let value_out = try_out!(value_out);
-        let present_out = try_out!(present_out);
-        let (name, value) = try_ffi!(view.value(notification, name));
-        match value {
-            Value::Amount(amount) => put(try_ffi!(amount), value_out, present_out),
-            other => return crate::FfiDefault::from_error(wrong_kind(view, name, &other, "amount")),
-        }
-        std::ptr::null_mut()
-    }
-}
-
-/// Writes whether the value is present, and the value when it is.
-fn put<T>(value: Option<T>, value_out: Out<'_, T>, present_out: Out<'_, bool>) {
-    present_out.set(value.is_some());
-    if let Some(value) = value {
-        value_out.set(value);
-    }
-}
-
-fn property_at(view: View, index: usize, property_out: *mut wechatpay_property) -> bool {
-    ffi_boundary! {
-        let out = try_out!(property_out);
-        let Some(property) = view.properties().get(index) else {
-            return false;
-        };
-        out.set(wechatpay_property {
-            name: wechatpay_str::borrowed(property.name),
-            kind: wechatpay_property_kind::of(property.kind),
-            kind_name: wechatpay_str::borrowed(property.kind.as_str()),
-        });
-        true
-    }
+fn undeclared(name: &str) -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        format!("the property {name} is declared but has no value"),
+    )
 }
 
 /// Reads the text property `name` (`name_len` bytes, a name listed by
@@ -353,14 +213,9 @@ pub extern "C" fn wechatpay_v3_transaction_text(
     value_out: *mut wechatpay_str,
     present_out: *mut bool,
 ) -> *mut wechatpay_error {
-    view_text(
-        View::Transaction,
-        notification,
-        name,
-        name_len,
-        value_out,
-        present_out,
-    )
+    ffi_boundary! {
+        view::text::<V3TransactionView>(notification, name, name_len, value_out, present_out)
+    }
 }
 
 /// Reads the amount property `name` (e.g. `amount_total`, in fen) of a transaction notification;
@@ -376,20 +231,15 @@ pub extern "C" fn wechatpay_v3_transaction_amount(
     value_out: *mut u64,
     present_out: *mut bool,
 ) -> *mut wechatpay_error {
-    view_amount(
-        View::Transaction,
-        notification,
-        name,
-        name_len,
-        value_out,
-        present_out,
-    )
+    ffi_boundary! {
+        view::amount::<V3TransactionView>(notification, name, name_len, value_out, present_out)
+    }
 }
 
 /// The number of properties of the transaction view (the core's declaration).
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_v3_transaction_property_count() -> usize {
-    ffi_boundary! { View::Transaction.properties().len() }
+    ffi_boundary! { V3TransactionView::PROPERTIES.len() }
 }
 
 /// Writes the transaction view's property at `index` (declaration order) to `*property_out` and
@@ -399,7 +249,7 @@ pub extern "C" fn wechatpay_v3_transaction_property(
     index: usize,
     property_out: *mut wechatpay_property,
 ) -> bool {
-    property_at(View::Transaction, index, property_out)
+    ffi_boundary! { view::property_at::<V3TransactionView>(index, property_out) }
 }
 
 /// Reads the text property `name` (e.g. `refund_id`, `refund_status`) of a refund notification;
@@ -412,14 +262,9 @@ pub extern "C" fn wechatpay_v3_refund_text(
     value_out: *mut wechatpay_str,
     present_out: *mut bool,
 ) -> *mut wechatpay_error {
-    view_text(
-        View::Refund,
-        notification,
-        name,
-        name_len,
-        value_out,
-        present_out,
-    )
+    ffi_boundary! {
+        view::text::<V3RefundView>(notification, name, name_len, value_out, present_out)
+    }
 }
 
 /// Reads the amount property `name` (e.g. `amount_refund`, in fen) of a refund notification; the
@@ -432,20 +277,15 @@ pub extern "C" fn wechatpay_v3_refund_amount(
     value_out: *mut u64,
     present_out: *mut bool,
 ) -> *mut wechatpay_error {
-    view_amount(
-        View::Refund,
-        notification,
-        name,
-        name_len,
-        value_out,
-        present_out,
-    )
+    ffi_boundary! {
+        view::amount::<V3RefundView>(notification, name, name_len, value_out, present_out)
+    }
 }
 
 /// The number of properties of the refund view (the core's declaration).
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_v3_refund_property_count() -> usize {
-    ffi_boundary! { View::Refund.properties().len() }
+    ffi_boundary! { V3RefundView::PROPERTIES.len() }
 }
 
 /// Writes the refund view's property at `index` (declaration order) to `*property_out` and
@@ -455,7 +295,7 @@ pub extern "C" fn wechatpay_v3_refund_property(
     index: usize,
     property_out: *mut wechatpay_property,
 ) -> bool {
-    property_at(View::Refund, index, property_out)
+    ffi_boundary! { view::property_at::<V3RefundView>(index, property_out) }
 }
 
 // ---- replies ----
@@ -618,25 +458,5 @@ mod tests {
             fail_reply(ErrorKind::UnsupportedAlgorithm).unwrap().status,
             400
         );
-    }
-
-    #[test]
-    fn the_property_kinds_are_the_cores() {
-        for view in [View::Transaction, View::Refund] {
-            for (i, p) in view.properties().iter().enumerate() {
-                let mut out = std::mem::MaybeUninit::<wechatpay_property>::uninit();
-                assert!(property_at(view, i, out.as_mut_ptr()));
-                // SAFETY: written by property_at, which returned true.
-                let out = unsafe { out.assume_init() };
-                assert_eq!(out.kind, wechatpay_property_kind::of(p.kind));
-                assert_eq!(out.name.len, p.name.len());
-            }
-            let mut out = std::mem::MaybeUninit::<wechatpay_property>::uninit();
-            assert!(!property_at(
-                view,
-                view.properties().len(),
-                out.as_mut_ptr()
-            ));
-        }
     }
 }

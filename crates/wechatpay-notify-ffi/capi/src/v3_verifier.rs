@@ -5,6 +5,7 @@ use std::ffi::c_char;
 
 use notify::{Error, ErrorKind, V3Headers, V3Verifier};
 
+use crate::builder::{self, Building};
 use crate::error::wechatpay_error;
 use crate::util::{Castable, free, put_str, to_raw, wechatpay_field, wechatpay_str};
 use crate::v3_notification::wechatpay_v3_notification;
@@ -19,54 +20,9 @@ pub struct wechatpay_v3_verifier_builder {
 }
 
 impl Castable for wechatpay_v3_verifier_builder {
-    type Rust = V3Builder;
-}
-
-/// The verifier being configured. Adding a key changes it in place (a refused key leaves it as it
-/// was); the limits are set by moving it out and back in, so the key is never copied. Empty only if
-/// a call panicked (then every later use of the builder is the `internal` error).
-pub(crate) struct V3Builder {
-    verifier: Option<V3Verifier>,
-}
-
-impl V3Builder {
-    fn new(api_v3_key: &[u8]) -> Result<V3Builder, Error> {
-        Ok(V3Builder {
-            verifier: Some(V3Verifier::new(api_v3_key)?),
-        })
-    }
-
-    fn get_mut(&mut self) -> Result<&mut V3Verifier, Error> {
-        self.verifier.as_mut().ok_or_else(emptied)
-    }
-
-    fn set(&mut self, option: impl FnOnce(V3Verifier) -> V3Verifier) -> Result<(), Error> {
-        let verifier = self.verifier.take().ok_or_else(emptied)?;
-        self.verifier = Some(option(verifier));
-        Ok(())
-    }
-
-    /// Applies a fallible option that consumes the verifier: on refusal the builder keeps the
-    /// verifier as it was (the option is applied to a copy, which is zeroised when dropped).
-    fn try_set(
-        &mut self,
-        option: impl FnOnce(V3Verifier) -> Result<V3Verifier, Error>,
-    ) -> Result<(), Error> {
-        let changed = option(self.get()?.clone())?;
-        self.verifier = Some(changed);
-        Ok(())
-    }
-
-    fn get(&self) -> Result<&V3Verifier, Error> {
-        self.verifier.as_ref().ok_or_else(emptied)
-    }
-}
-
-fn emptied() -> Error {
-    Error::new(
-        ErrorKind::Internal,
-        "this builder was emptied by an earlier caught panic",
-    )
+    /// The verifier being configured: a key is added in place (a refused key leaves it as it
+    /// was), the limits are set by moving it out and back in, so the key is never copied.
+    type Rust = Building<V3Verifier>;
 }
 
 /// Verifies APIv3 notifications for one merchant: its APIv3 key and the WeChat Pay keys it trusts.
@@ -111,7 +67,7 @@ pub extern "C" fn wechatpay_v3_verifier_builder_new(
     ffi_boundary! {
         let key = try_slice!(api_v3_key, api_v3_key_len);
         let out = try_out!(builder_out);
-        out.set(to_raw(try_ffi!(V3Builder::new(key))));
+        out.set(to_raw(Building::new(try_ffi!(V3Verifier::new(key)))));
         std::ptr::null_mut()
     }
 }
@@ -233,12 +189,9 @@ pub extern "C" fn wechatpay_v3_verifier_builder_build(
     builder: *const wechatpay_v3_verifier_builder,
     verifier_out: *mut *mut wechatpay_v3_verifier,
 ) -> *mut wechatpay_error {
+    // The verifier owns its own copy of the key.
     ffi_boundary! {
-        let builder = try_ref!(builder);
-        let out = try_out!(verifier_out);
-        // The verifier owns its own copy of the key.
-        out.set(to_raw(try_ffi!(builder.get()).clone()));
-        std::ptr::null_mut()
+        builder::build(builder, verifier_out, "verifier_out", |v: &V3Verifier| Ok(v.clone()))
     }
 }
 
@@ -437,7 +390,7 @@ mod tests {
 
     #[test]
     fn a_refused_key_leaves_the_builder_as_it_was() {
-        let mut builder = V3Builder::new(KEY).unwrap();
+        let mut builder = Building::new(V3Verifier::new(KEY).unwrap());
         builder
             .get_mut()
             .unwrap()
@@ -453,16 +406,11 @@ mod tests {
         let v = builder.get().unwrap();
         assert_eq!(v.trusted_ids().collect::<Vec<_>>(), ["PUB_KEY_ID_A"]);
         assert_eq!(v.clock_skew(), 42);
-        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            builder.set(|_| panic!("boom")).unwrap();
-        }));
-        assert!(caught.is_err());
-        assert_eq!(builder.get().unwrap_err().code(), "internal");
     }
 
     #[test]
     fn a_refused_mch_id_leaves_the_builder_as_it_was() {
-        let mut builder = V3Builder::new(KEY).unwrap();
+        let mut builder = Building::new(V3Verifier::new(KEY).unwrap());
         builder.try_set(|v| v.expect_mch_id("1900000109")).unwrap();
         let refused = builder.try_set(|v| v.expect_mch_id("")).unwrap_err();
         assert_eq!(refused.code(), "invalid_config");

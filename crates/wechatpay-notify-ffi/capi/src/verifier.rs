@@ -4,6 +4,7 @@ use std::ffi::c_char;
 
 use notify::{Error, ErrorKind, SignType, Verifier};
 
+use crate::builder::{self, Building};
 use crate::error::wechatpay_error;
 use crate::notification::{Payment, wechatpay_payment, wechatpay_refund};
 use crate::util::{Castable, free, to_raw};
@@ -17,31 +18,9 @@ pub struct wechatpay_verifier_builder {
 }
 
 impl Castable for wechatpay_verifier_builder {
-    type Rust = Builder;
-}
-
-/// The verifier being configured. The core's builder methods take the verifier by value, so a
-/// setter moves it out, applies the option and moves it back: the key is never copied. Empty only
-/// if a setter panicked (then every later use of the builder is the `internal` error).
-pub(crate) struct Builder(Option<Verifier>);
-
-impl Builder {
-    fn set(&mut self, option: impl FnOnce(Verifier) -> Verifier) -> Result<(), Error> {
-        let verifier = self.0.take().ok_or_else(emptied)?;
-        self.0 = Some(option(verifier));
-        Ok(())
-    }
-
-    fn get(&self) -> Result<&Verifier, Error> {
-        self.0.as_ref().ok_or_else(emptied)
-    }
-}
-
-fn emptied() -> Error {
-    Error::new(
-        ErrorKind::Internal,
-        "this builder was emptied by an earlier caught panic",
-    )
+    /// The verifier being configured: the core's builder methods take it by value, so a setter
+    /// moves it out and back in ([`Building::set`]); the key is never copied.
+    type Rust = Building<Verifier>;
 }
 
 /// Verifies v2 payment notifications and decrypts v2 refund notifications for one merchant key.
@@ -103,7 +82,7 @@ pub extern "C" fn wechatpay_verifier_builder_new(
         let name = try_slice!(sign_type, sign_type_len);
         let out = try_out!(builder_out);
         let verifier = try_ffi!(new_verifier(key, name));
-        out.set(to_raw(Builder(Some(verifier))));
+        out.set(to_raw(Building::new(verifier)));
         std::ptr::null_mut()
     }
 }
@@ -177,12 +156,9 @@ pub extern "C" fn wechatpay_verifier_builder_build(
     builder: *const wechatpay_verifier_builder,
     verifier_out: *mut *mut wechatpay_verifier,
 ) -> *mut wechatpay_error {
+    // The one copy of the key: the verifier owns its own (zeroised when it is freed).
     ffi_boundary! {
-        let builder = try_ref!(builder);
-        let out = try_out!(verifier_out);
-        // The one copy of the key: the verifier owns its own (zeroised when it is freed).
-        out.set(to_raw(try_ffi!(builder.get()).clone()));
-        std::ptr::null_mut()
+        builder::build(builder, verifier_out, "verifier_out", |v: &Verifier| Ok(v.clone()))
     }
 }
 
@@ -269,8 +245,8 @@ mod tests {
     const KEY: &str = "192006250b4c09247ec02edce69f6a2d";
 
     #[test]
-    fn setters_move_the_verifier_and_a_panic_empties_the_builder() {
-        let mut builder = Builder(Some(Verifier::new(KEY, SignType::Md5).unwrap()));
+    fn setters_move_the_verifier() {
+        let mut builder = Building::new(Verifier::new(KEY, SignType::Md5).unwrap());
         builder.set(|v| v.max_body_bytes(10)).unwrap();
         let err = builder
             .get()
@@ -278,11 +254,5 @@ mod tests {
             .verify_payment(&[b' '; 11])
             .unwrap_err();
         assert_eq!(err.code(), "body_too_large");
-        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            builder.set(|_| panic!("boom")).unwrap();
-        }));
-        assert!(caught.is_err());
-        assert_eq!(builder.get().unwrap_err().code(), "internal");
-        assert_eq!(builder.set(|v| v).unwrap_err().code(), "internal");
     }
 }

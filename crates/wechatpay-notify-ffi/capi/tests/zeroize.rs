@@ -79,12 +79,18 @@ unsafe impl GlobalAlloc for Scanning {
 #[global_allocator]
 static GLOBAL: Scanning = Scanning;
 
-/// One test at a time: the allocator's counters are global.
+/// One test at a time, its setup included: the allocator's counters are global, and a test's
+/// setup frees key copies on purpose (the vectors' JSON names the APIv3 key), which another test's
+/// armed scan would count.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-/// Runs `f` with the scan armed and returns how many freed blocks held each key.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs `f` with the scan armed and returns how many freed blocks held each key. The caller holds
+/// [`serial`].
 fn freed_copies(f: impl FnOnce()) -> [usize; 3] {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     for found in &FOUND {
         found.store(0, Ordering::SeqCst);
     }
@@ -108,9 +114,16 @@ fn v2() -> Verifier {
         .expect_mch_id("10000100")
 }
 
+/// The merchant of the shared APIv3 vector's resource (its `mchid`): the v3 part names it, since
+/// the profile's v2 `mch_id` would otherwise bind the APIv3 part too (`merchant_mismatch`).
+const V3_MCH_ID: &str = "1900000100";
+
 fn v3() -> V3Verifier {
     let pem = std::fs::read_to_string(keys_dir().join("pubkey-a-public.pem")).unwrap();
-    let mut v = V3Verifier::new(API_V3_KEY).unwrap();
+    let mut v = V3Verifier::new(API_V3_KEY)
+        .unwrap()
+        .expect_mch_id(V3_MCH_ID)
+        .unwrap();
     v.add_trusted_key("PUB_KEY_ID_0114232134912410000000000000", &pem)
         .unwrap();
     v
@@ -181,6 +194,7 @@ fn requests() -> Requests {
 
 #[test]
 fn the_check_finds_a_plain_copy() {
+    let _serial = serial();
     // The detector itself: a key in an ordinary Vec is found when the Vec is freed.
     let found = freed_copies(|| {
         let copy = std::hint::black_box(API_V3_KEY.to_vec());
@@ -191,6 +205,7 @@ fn the_check_finds_a_plain_copy() {
 
 #[test]
 fn no_freed_block_holds_a_key_core() {
+    let _serial = serial();
     let r = requests();
     let found = freed_copies(|| {
         let verifier = v2();
@@ -201,6 +216,8 @@ fn no_freed_block_holds_a_key_core() {
         let v3_clone = v3.clone();
         let headers: V3Headers = r.v3_headers.iter().cloned().collect();
         assert!(v3_clone.verify(&headers, &r.v3_body, TS).is_ok());
+        // The vector's resource names mchid 1900000100: the v3 part says so itself.
+        let v3 = v3.expect_mch_id("1900000100").unwrap();
         let endpoint =
             Endpoint::new([MerchantProfile::new("a").v2(verifier).unwrap().v3(v3)]).unwrap();
         let endpoint_clone = endpoint.clone();
@@ -225,7 +242,40 @@ fn no_freed_block_holds_a_key_core() {
 }
 
 #[test]
+fn no_freed_block_holds_a_key_when_profiles_move() {
+    // Building an endpoint of many profiles grows vectors: every verifier is moved to a new block
+    // and the old block is freed. A key stored inline (not behind its own zeroising allocation)
+    // would be left there.
+    let _serial = serial();
+    let pem = std::fs::read_to_string(keys_dir().join("pubkey-a-public.pem")).unwrap();
+    let found = freed_copies(|| {
+        // Pushed one by one, as an application would: the vector moves its contents as it grows.
+        let mut profiles = Vec::new();
+        for i in 0..64 {
+            let mut v3 = V3Verifier::new(API_V3_KEY).unwrap();
+            v3.add_trusted_key(&format!("PUB_KEY_ID_{i:028}"), &pem)
+                .unwrap();
+            let profile = MerchantProfile::new(format!("m{i}")).v3(v3);
+            profiles.push(if i == 0 {
+                profile.v2(v2()).unwrap()
+            } else {
+                profile
+            });
+        }
+        let endpoint = Endpoint::new(profiles).unwrap();
+        let clone = endpoint.clone();
+        drop((endpoint, clone));
+    });
+    assert_eq!(
+        found,
+        [0, 0, 0],
+        "freed blocks holding [v2 key, refund key, v3 key]"
+    );
+}
+
+#[test]
 fn no_freed_block_holds_a_key_profiles_file() {
+    let _serial = serial();
     use std::os::unix::fs::PermissionsExt;
     let dir = std::env::temp_dir().join(format!("wechatpay-zeroize-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -238,9 +288,9 @@ fn no_freed_block_holds_a_key_profiles_file() {
     std::fs::copy(keys_dir().join("pubkey-a-public.pem"), dir.join("a.pem")).unwrap();
     private(
         "profiles.json",
-        br#"{"profiles": [{"label": "a", "mch_id": "10000100",
-            "v2": {"api_key_file": "v2.key", "sign_type": "MD5"},
-            "v3": {"api_v3_key_file": "v3.key",
+        br#"{"profiles": [{"label": "a",
+            "v2": {"api_key_file": "v2.key", "sign_type": "MD5", "mch_id": "10000100"},
+            "v3": {"api_v3_key_file": "v3.key", "mch_ids": ["1900000100"],
                    "platform_keys": {"PUB_KEY_ID_0114232134912410000000000000": "a.pem"}}}]}"#,
     );
     let r = requests();
@@ -250,6 +300,235 @@ fn no_freed_block_holds_a_key_profiles_file() {
         assert!(endpoint.handle(&headers, &r.v3_body, TS).is_ok());
         assert!(endpoint.handle(&V3Headers::new(), &r.refund, TS).is_ok());
         drop(endpoint);
+    });
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(
+        found,
+        [0, 0, 0],
+        "freed blocks holding [v2 key, refund key, v3 key]"
+    );
+}
+
+/// The same through the C ABI, as C and C# call it: the three builders (a key moved through every
+/// setter, a refused option, build called twice), a profiles file, verification, the endpoint,
+/// and `wechatpay_sign`. The caller's own key buffer is the caller's to wipe (C# pins and clears it).
+#[test]
+fn no_freed_block_holds_a_key_c_abi() {
+    let _serial = serial();
+    use std::ffi::c_char;
+    use std::os::unix::fs::PermissionsExt;
+    use std::ptr::{null, null_mut};
+    use wechatpay_notify_capi::endpoint::*;
+    use wechatpay_notify_capi::error::*;
+    use wechatpay_notify_capi::notification::*;
+    use wechatpay_notify_capi::sign::*;
+    use wechatpay_notify_capi::util::*;
+    use wechatpay_notify_capi::v3_notification::*;
+    use wechatpay_notify_capi::v3_verifier::*;
+    use wechatpay_notify_capi::verifier::*;
+    use wechatpay_notify_capi::{wechatpay_field, wechatpay_str};
+
+    fn ok(e: *mut wechatpay_error) {
+        assert!(e.is_null(), "unexpected error");
+    }
+    fn refused(e: *mut wechatpay_error) {
+        assert!(!e.is_null(), "expected an error");
+        wechatpay_error_free(e);
+    }
+    fn s(text: &[u8]) -> wechatpay_str {
+        wechatpay_str {
+            data: text.as_ptr().cast::<c_char>(),
+            len: text.len(),
+        }
+    }
+
+    let dir = std::env::temp_dir().join(format!("wechatpay-zeroize-c-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, content) in [("v2.key", &API_KEY[..]), ("v3.key", &API_V3_KEY[..])] {
+        std::fs::write(dir.join(name), content).unwrap();
+        std::fs::set_permissions(dir.join(name), std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    std::fs::copy(keys_dir().join("pubkey-a-public.pem"), dir.join("a.pem")).unwrap();
+    let profiles = dir.join("profiles.json");
+    std::fs::write(
+        &profiles,
+        br#"{"profiles": [{"label": "a", "mch_id": "10000100",
+            "v2": {"api_key_file": "v2.key", "sign_type": "MD5"},
+            "v3": {"api_v3_key_file": "v3.key", "mch_ids": ["1900000100"],
+                   "platform_keys": {"PUB_KEY_ID_0114232134912410000000000000": "a.pem"}}}]}"#,
+    )
+    .unwrap();
+    std::fs::set_permissions(&profiles, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let profiles_path = profiles.to_str().unwrap().to_owned();
+    let pem = std::fs::read_to_string(keys_dir().join("pubkey-a-public.pem")).unwrap();
+    let r = requests();
+    let headers: Vec<wechatpay_field> = r
+        .v3_headers
+        .iter()
+        .map(|(n, v)| wechatpay_field {
+            name: s(n.as_bytes()),
+            value: s(v.as_bytes()),
+        })
+        .collect();
+    let id = b"PUB_KEY_ID_0114232134912410000000000000";
+
+    let found = freed_copies(|| {
+        // v2: builder, setters (one refused), built twice.
+        let mut vb = null_mut();
+        ok(wechatpay_verifier_builder_new(
+            API_KEY.as_ptr().cast(),
+            32,
+            c"MD5".as_ptr(),
+            3,
+            &mut vb,
+        ));
+        ok(wechatpay_verifier_builder_expect_mch_id(
+            vb,
+            c"10000100".as_ptr(),
+            8,
+        ));
+        ok(wechatpay_verifier_builder_also_accept(
+            vb,
+            c"HMAC-SHA256".as_ptr(),
+            11,
+        ));
+        refused(wechatpay_verifier_builder_also_accept(
+            vb,
+            c"SHA1".as_ptr(),
+            4,
+        ));
+        ok(wechatpay_verifier_builder_max_body_bytes(vb, 65536));
+        let (mut v2, mut v2_again) = (null_mut(), null_mut());
+        ok(wechatpay_verifier_builder_build(vb, &mut v2));
+        ok(wechatpay_verifier_builder_build(vb, &mut v2_again));
+        wechatpay_verifier_builder_free(vb);
+        let mut p = null_mut();
+        ok(wechatpay_verifier_verify_payment(
+            v2,
+            r.payment.as_ptr(),
+            r.payment.len(),
+            &mut p,
+        ));
+        wechatpay_payment_free(p);
+        let mut rf = null_mut();
+        ok(wechatpay_verifier_decrypt_refund(
+            v2_again,
+            r.refund.as_ptr(),
+            r.refund.len(),
+            &mut rf,
+        ));
+        wechatpay_refund_free(rf);
+
+        // APIv3: builder, a trusted key, a refused key and merchant id, built twice.
+        let mut b3 = null_mut();
+        ok(wechatpay_v3_verifier_builder_new(
+            API_V3_KEY.as_ptr().cast(),
+            32,
+            &mut b3,
+        ));
+        ok(wechatpay_v3_verifier_builder_add_trusted_key(
+            b3,
+            id.as_ptr().cast(),
+            id.len(),
+            pem.as_ptr().cast(),
+            pem.len(),
+        ));
+        refused(wechatpay_v3_verifier_builder_add_trusted_key(
+            b3,
+            id.as_ptr().cast(),
+            id.len(),
+            pem.as_ptr().cast(),
+            pem.len(),
+        ));
+        ok(wechatpay_v3_verifier_builder_expect_mch_id(
+            b3,
+            c"1900000100".as_ptr(),
+            10,
+        ));
+        refused(wechatpay_v3_verifier_builder_expect_mch_id(b3, null(), 0));
+        ok(wechatpay_v3_verifier_builder_max_clock_skew(b3, 300));
+        let (mut v3, mut v3_again) = (null_mut(), null_mut());
+        ok(wechatpay_v3_verifier_builder_build(b3, &mut v3));
+        ok(wechatpay_v3_verifier_builder_build(b3, &mut v3_again));
+        wechatpay_v3_verifier_builder_free(b3);
+        let mut n = null_mut();
+        ok(wechatpay_v3_verifier_verify(
+            v3_again,
+            headers.as_ptr(),
+            headers.len(),
+            r.v3_body.as_ptr(),
+            r.v3_body.len(),
+            TS,
+            &mut n,
+        ));
+        wechatpay_v3_notification_free(n);
+
+        // The endpoint builder (copies of both verifiers), and an endpoint from a profiles file.
+        let mut eb = null_mut();
+        ok(wechatpay_endpoint_builder_new(&mut eb));
+        ok(wechatpay_endpoint_builder_add_profile(
+            eb,
+            c"a".as_ptr(),
+            1,
+            v2,
+            v3,
+        ));
+        refused(wechatpay_endpoint_builder_add_profile(
+            eb,
+            c"\xff".as_ptr(),
+            1,
+            v2,
+            v3,
+        ));
+        wechatpay_verifier_free(v2);
+        wechatpay_verifier_free(v2_again);
+        wechatpay_v3_verifier_free(v3);
+        wechatpay_v3_verifier_free(v3_again);
+        let (mut e, mut from_file) = (null_mut(), null_mut());
+        ok(wechatpay_endpoint_builder_build(eb, &mut e));
+        wechatpay_endpoint_builder_free(eb);
+        ok(wechatpay_endpoint_from_profiles_file(
+            profiles_path.as_ptr().cast(),
+            profiles_path.len(),
+            &mut from_file,
+        ));
+        for endpoint in [e, from_file] {
+            for (h, body) in [
+                (&headers[..], &r.v3_body),
+                (&[][..], &r.payment),
+                (&[][..], &r.refund),
+            ] {
+                let mut res = null_mut();
+                ok(wechatpay_endpoint_handle(
+                    endpoint,
+                    h.as_ptr(),
+                    h.len(),
+                    body.as_ptr(),
+                    body.len(),
+                    TS,
+                    &mut res,
+                ));
+                wechatpay_endpoint_result_free(res);
+            }
+            wechatpay_endpoint_free(endpoint);
+        }
+
+        // Signing with the key.
+        let fields = [wechatpay_field {
+            name: s(b"mch_id"),
+            value: s(b"10000100"),
+        }];
+        let mut sig = null_mut();
+        ok(wechatpay_sign(
+            fields.as_ptr(),
+            1,
+            API_KEY.as_ptr().cast(),
+            32,
+            c"HMAC-SHA256".as_ptr(),
+            11,
+            &mut sig,
+        ));
+        wechatpay_string_free(sig);
     });
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(

@@ -1,40 +1,45 @@
-// The benchmark payload, shared by benches/verify.rs and examples/cost.rs (via include!).
+// The benchmark payload, shared by benches/verify.rs and examples/cost.rs (via include!). It is
+// the one notification of every benchmark (Rust, Python, Node, peers): bench/payment-notification.xml,
+// a payment notification with Chinese text and full-width punctuation in `attach` and two coupons,
+// signed MD5 under KEY (examples/notifications/api_key.txt).
 
-/// 24 fields + sign, CDATA values, as WeChat Pay sends them.
+/// The file's bytes.
+fn notification_file() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../bench/payment-notification.xml"
+    ))
+    .expect("bench/payment-notification.xml")
+}
+
+/// The notification under `t` and its string to sign with `&key=…`: the file itself for MD5, its
+/// fields signed again for HMAC-SHA256.
 fn notification(t: SignType) -> (Vec<u8>, Vec<u8>) {
-    let fields = [
-        ("appid", "wx2421b1c4370ec43b"),
-        ("attach", "支付测试 order attachment / 附加数据"),
-        ("bank_type", "CMC"),
-        ("cash_fee", "90"),
-        ("cash_fee_type", "CNY"),
-        ("coupon_count", "1"),
-        ("coupon_fee", "11"),
-        ("coupon_fee_0", "11"),
-        ("coupon_id_0", "10000"),
-        ("coupon_type_0", "CASH"),
-        ("device_info", "WEB"),
-        ("fee_type", "CNY"),
-        ("is_subscribe", "Y"),
-        ("mch_id", "10000100"),
-        ("nonce_str", "5d2b6c2a8db53831f7eda20af46e531c"),
-        ("openid", "oUpF8uMEb4qRXf22hE3X68TekukE"),
-        ("out_trade_no", "20261127ORDER0001"),
-        ("result_code", "SUCCESS"),
-        ("return_code", "SUCCESS"),
-        ("return_msg", "OK"),
-        ("settlement_total_fee", "101"),
-        ("time_end", "20261127101530"),
-        ("total_fee", "101"),
-        ("transaction_id", "4200001234202611270123456789"),
-    ];
-    let s = sign(fields, KEY, t).unwrap();
-    let mut body = String::from("<xml>");
-    for (k, v) in fields.iter().chain([("sign", s.as_str())].iter()) {
-        body.push_str(&format!("<{k}><![CDATA[{v}]]></{k}>"));
-    }
-    body.push_str("</xml>");
-    let parsed = Fields::from_pairs(fields).unwrap();
-    let sts = format!("{}&key={KEY}", string_to_sign(&parsed));
-    (body.into_bytes(), sts.into_bytes())
+    let file = notification_file();
+    let fields = wechatpay_notify::parse_unverified(&file).unwrap();
+    let body = match t {
+        SignType::Md5 => file,
+        _ => wechatpay_notify::signed_xml(fields.iter(), KEY, t)
+            .unwrap()
+            .into_bytes(),
+    };
+    let sts = format!("{}&key={KEY}", string_to_sign(&fields));
+    (body, sts.into_bytes())
+}
+
+/// The MD5 notification with its `attach` written as text with a character reference (`&#xFF0C;`
+/// for its first U+FF0C) instead of CDATA: the same fields and signature, but only the general
+/// reader takes it.
+fn notification_with_reference() -> Vec<u8> {
+    let file = String::from_utf8(notification_file()).unwrap();
+    let start = file.find("<attach><![CDATA[").unwrap() + "<attach><![CDATA[".len();
+    let end = start + file[start..].find("]]></attach>").unwrap();
+    let attach = &file[start..end];
+    assert!(attach.contains('，') && !attach.contains(['&', '<', ']']));
+    let text = attach.replacen('，', "&#xFF0C;", 1);
+    file.replace(
+        &format!("<attach><![CDATA[{attach}]]></attach>"),
+        &format!("<attach>{text}</attach>"),
+    )
+    .into_bytes()
 }

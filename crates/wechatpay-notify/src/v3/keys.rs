@@ -1,9 +1,9 @@
 //! Trusted WeChat Pay keys: platform certificates (id = certificate serial) and WeChat Pay public
 //! keys (id = `PUB_KEY_ID_…`, opaque), both trusted at once during a migration.
 
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use der::asn1::UintRef;
 use der::{DecodePem, Sequence};
-use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use x509_cert::Certificate;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
@@ -14,9 +14,10 @@ const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
 
 /// The smallest RSA modulus accepted, in bits (SPEC §1: RSA-2048 or more).
 const MIN_RSA_BITS: usize = 2048;
-/// The largest RSA modulus the verifier supports, in bits (ring's `RSA_PKCS1_2048_8192_SHA256`).
+/// The largest RSA modulus the verifier supports, in bits (`RSA_PKCS1_2048_8192_SHA256`).
 const MAX_RSA_BITS: usize = 8192;
-/// The largest public exponent the verifier supports (ring: below 2^33).
+/// The largest public exponent the verifier supports (AWS-LC: at most 33 bits; ring, before it:
+/// below 2^33).
 const MAX_RSA_EXPONENT: u64 = (1 << 33) - 1;
 
 /// An id as matched against `Wechatpay-Serial`: a hex serial is compared as a number (SDKs
@@ -62,8 +63,9 @@ pub(crate) struct TrustedKey {
     pub(crate) id: KeyId,
     /// The id as configured (for messages and the C/CLI listings).
     pub(crate) label: String,
-    /// The RSA public key (PKCS#1 `RSAPublicKey` DER) for ring.
-    key: UnparsedPublicKey<Vec<u8>>,
+    /// The RSA public key, parsed once when it is configured (aws-lc-rs keeps the key and its
+    /// Montgomery constants, so a verification does not rebuild them).
+    key: ParsedPublicKey,
     /// A certificate's validity, in Unix seconds (inclusive); `None` for a bare public key.
     validity: Option<(u64, u64)>,
 }
@@ -163,14 +165,14 @@ impl TrustedKey {
 
     /// RSA PKCS#1 v1.5 with SHA-256.
     pub(crate) fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
-        self.key.verify(message, signature).is_ok()
+        self.key.verify_sig(message, signature).is_ok()
     }
 }
 
 /// The RSA key of an SPKI, refusing other algorithms, moduli outside 2048..=8192 bits and public
 /// exponents the verifier could never use (below 3, even, or at least 2^33): such a key would
 /// otherwise be accepted here and fail every notification later.
-fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<UnparsedPublicKey<Vec<u8>>, Error> {
+fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<ParsedPublicKey, Error> {
     if spki.algorithm.oid.to_string() != RSA_ENCRYPTION {
         return Err(config(format!(
             "only RSA keys are supported, not {}",
@@ -201,10 +203,8 @@ fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<UnparsedPublicKey<Vec<u8>
             "the RSA public exponent must be odd, at least 3 and below 2^33",
         ));
     }
-    Ok(UnparsedPublicKey::new(
-        &RSA_PKCS1_2048_8192_SHA256,
-        der.to_vec(),
-    ))
+    ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der)
+        .map_err(|e| config(format!("the RSA public key is not usable ({e})")))
 }
 
 fn config(message: impl Into<std::borrow::Cow<'static, str>>) -> Error {

@@ -163,7 +163,8 @@ fn probe_error() -> Error {
 pub struct V3Verifier {
     /// The APIv3 key, only ever in zeroising storage: the AES-GCM key schedule is built per
     /// decryption and wiped on drop (`aes-gcm`'s `zeroize` feature), so no copy outlives its use.
-    key: Zeroizing<[u8; 32]>,
+    /// Boxed, so that moving the verifier moves a pointer, never a copy of the key.
+    key: Zeroizing<Box<[u8]>>,
     trusted: Vec<TrustedKey>,
     /// The merchant ids this verifier serves (`mchid`, or `sp_mchid` for partners); empty = any.
     mch_ids: Vec<String>,
@@ -196,7 +197,7 @@ impl V3Verifier {
                 "the APIv3 key must be exactly 32 bytes",
             ));
         }
-        let mut key = Zeroizing::new([0u8; 32]);
+        let mut key = Zeroizing::new(vec![0u8; 32].into_boxed_slice());
         key.copy_from_slice(bytes);
         Ok(V3Verifier {
             key,
@@ -448,8 +449,8 @@ impl V3Verifier {
         })?;
         let (text, tag) = buf.split_at_mut(tag_at);
         // Built per decryption from the zeroising key; the schedule is wiped when it drops.
-        let key: &[u8; 32] = &self.key;
-        let cipher = Aes256Gcm::new(key.into());
+        let cipher = Aes256Gcm::new_from_slice(&self.key)
+            .map_err(|_| Error::new(ErrorKind::Internal, "the APIv3 key is not 32 bytes"))?;
         let tag = aes_gcm::Tag::try_from(&*tag)
             .map_err(|_| Error::new(ErrorKind::Internal, "the GCM tag is not 16 bytes"))?;
         cipher

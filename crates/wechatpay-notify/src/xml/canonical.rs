@@ -11,8 +11,10 @@
 //! ws       = SP / HTAB / LF
 //! ```
 //!
-//! and, over the whole body: valid UTF-8, no C0 control but HTAB and LF (so no CR), and no byte
-//! 0xEF (the lead byte of U+F000..U+FFFF, which holds the non-characters U+FFFE and U+FFFF).
+//! and, over the whole body: valid UTF-8, no C0 control but HTAB and LF (so no CR), and neither
+//! U+FFFE nor U+FFFF (EF BF BE, EF BF BF: besides the C0 controls, the only characters of valid
+//! UTF-8 that XML's `Char` excludes). Every other character stays on this path, full-width
+//! punctuation such as U+FF0C (EF BC 8C) and U+FFE5 (EF BF A5) included.
 //!
 //! **This path never decides an error.** It returns `None` for anything outside that grammar, and
 //! the general reader (`general.rs`) then decides. Every document it accepts is accepted by the
@@ -20,7 +22,7 @@
 //! target, and on every shared vector), so there is one observable grammar. It exists for speed:
 //! quick-xml's per-event cost is several times that of hashing the string to sign (SPEC §6).
 
-use memchr::memchr;
+use memchr::{memchr, memchr_iter};
 
 use crate::xml::{Fields, is_xml_space};
 
@@ -28,10 +30,13 @@ use crate::xml::{Fields, is_xml_space};
 pub(crate) fn parse(body: &[u8], root: &str) -> Option<Fields> {
     let text = std::str::from_utf8(body).ok()?;
     // One pass over every byte, without an early exit so that the compiler can vectorise it.
-    let unusual = body.iter().fold(false, |seen, &c| {
-        seen | ((c < 0x20) & (c != b'\t') & (c != b'\n')) | (c == 0xEF)
+    let control = body.iter().fold(false, |seen, &c| {
+        seen | ((c < 0x20) & (c != b'\t') & (c != b'\n'))
     });
-    if unusual {
+    // U+FFFE and U+FFFF are EF BF BE and EF BF BF in UTF-8.
+    let noncharacter = memchr_iter(0xEF, body)
+        .any(|at| matches!(body.get(at + 1..at + 3), Some([0xBF, 0xBE | 0xBF])));
+    if control || noncharacter {
         return None;
     }
     let root = root.as_bytes();

@@ -186,6 +186,50 @@ fn vector_bodies() -> Vec<Vec<u8>> {
 }
 
 #[test]
+fn chinese_text_with_full_width_punctuation_takes_the_fast_path() {
+    // U+FF0C U+FF1A U+FF08 U+FF09 U+3002 U+FFE5 U+FFFD U+FEFF: lead bytes E3 and EF, and EF BF
+    // followed by anything but BE / BF.
+    let doc = "<xml><attach><![CDATA[门店：上海（徐汇），满100减10。￥9.90\u{FFFD}\u{FEFF}]]></attach>\
+               <body>商品，测试</body><total_fee>990</total_fee></xml>";
+    let fast = paths::canonical(doc.as_bytes(), "xml")
+        .expect("canonical shape: the fast path takes it")
+        .unwrap();
+    assert_eq!(
+        fast.to_vec(),
+        pairs(&[
+            (
+                "attach",
+                "门店：上海（徐汇），满100减10。￥9.90\u{FFFD}\u{FEFF}"
+            ),
+            ("body", "商品，测试"),
+            ("total_fee", "990"),
+        ])
+    );
+    assert_same(doc.as_bytes(), "xml");
+    assert_strictly_well_formed(doc.as_bytes(), "xml");
+}
+
+#[test]
+fn non_characters_are_refused_alike_by_both_readers() {
+    for nonchar in ["\u{FFFE}", "\u{FFFF}"] {
+        for doc in [
+            format!("<xml><attach><![CDATA[测试，{nonchar}]]></attach></xml>"),
+            format!("<xml><attach>测试，{nonchar}</attach></xml>"),
+            format!("<xml><attach>{nonchar}</attach><b>，</b></xml>"),
+        ] {
+            let doc = doc.as_bytes();
+            assert!(paths::canonical(doc, "xml").is_none(), "{doc:?}");
+            let general = paths::general(doc, "xml").map(|f| f.to_vec());
+            assert_eq!(general.map_err(|e| e.code()), Err("malformed_xml"));
+            assert_eq!(
+                parse(std::str::from_utf8(doc).unwrap()),
+                Err("malformed_xml".to_owned())
+            );
+        }
+    }
+}
+
+#[test]
 fn fast_path_agrees_with_the_general_reader_on_every_vector() {
     let mut fast = 0;
     for body in vector_bodies() {
@@ -280,7 +324,11 @@ const TOKENS: &[&str] = &[
     "中",
     "\u{1}",
     "\u{FFFE}",
+    "\u{FFFF}",
+    "\u{FFFD}",
     "\u{FEFF}",
+    "，",
+    "￥",
     "\u{2028}",
     "<!--c-->",
     "<!--",
@@ -320,7 +368,7 @@ proptest! {
         fields in proptest::collection::vec((
             "[a-zA-Z_][a-zA-Z0-9_.-]{0,12}",
             prop_oneof![
-                3 => "[ -~\u{4e00}-\u{9fa5}]{0,20}",
+                3 => "[ -~\u{4e00}-\u{9fa5}\u{3000}-\u{3003}\u{ff01}-\u{ff5e}\u{ffe0}-\u{ffe6}]{0,20}",
                 1 => "[ -~\t\n\r\u{80}-\u{10FFFF}]{0,20}",
             ],
             any::<u8>(),

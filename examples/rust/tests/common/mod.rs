@@ -1,22 +1,26 @@
 //! Shared by the example's tests: two merchants (their keys are the repository's test keys,
-//! written to a profiles directory like a deployment's), notifications signed as WeChat Pay signs
-//! them (v2 with the core's `signed_xml`/`encrypt_req_info`; APIv3 with RSA-SHA256 and AES-256-GCM
-//! through ring), and a minimal HTTP/1.1 client (one request per connection, no client library).
+//! written to a profiles directory like a deployment's), notifications made by the CLI's
+//! `wechatpay-notify simulate … --print` exactly as WeChat Pay sends them (v2 signed XML and
+//! encrypted refunds; APIv3 signed with the merchants' test keys, resource encrypted with their
+//! APIv3 keys: the tests hold no signing or encryption code of their own), and a minimal HTTP/1.1
+//! client (one request per connection, no client library).
+//!
+//! The CLI is another package's binary, so Cargo cannot hand its path to these tests: it is looked
+//! up beside the test's own executable (`target/debug/wechatpay-notify`, built by
+//! `cargo test --workspace`; after `cargo test -p wechatpay-notify-example-axum` alone, run
+//! `cargo build -p wechatpay-notify-cli` first), or taken from `$WECHATPAY_NOTIFY_CLI`.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
-use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use wechatpay_notify::{SignType, encrypt_req_info, signed_xml};
+use wechatpay_notify::SignType;
 
 /// One merchant's keys, as WeChat Pay and the merchant share them.
 pub struct Merchant {
@@ -126,10 +130,52 @@ pub fn profiles() -> &'static Path {
     PROFILES.get_or_init(|| write_profiles(&scratch_dir("profiles")))
 }
 
+// ---- the CLI ----
+
+/// The `wechatpay-notify` binary.
+pub fn cli() -> PathBuf {
+    if let Some(p) = std::env::var_os("WECHATPAY_NOTIFY_CLI") {
+        return PathBuf::from(p);
+    }
+    // target/debug/deps/<test>-… → target/debug/wechatpay-notify
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .join(format!("wechatpay-notify{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build -p wechatpay-notify-cli` (cargo test --workspace builds it), \
+         or set WECHATPAY_NOTIFY_CLI",
+        path.display()
+    );
+    path
+}
+
+/// `wechatpay-notify simulate ARGS --print` with exactly the one key variable `key` (`(name,
+/// value)`) set: the request it writes, without the final newline.
+pub fn simulate_print(args: &[&str], key: (&str, &str)) -> String {
+    let out = Command::new(cli())
+        .arg("simulate")
+        .args(args)
+        .arg("--print")
+        .env_remove("WECHATPAY_API_KEY")
+        .env_remove("WECHATPAY_API_V3_KEY")
+        .env(key.0, key.1)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "simulate {args:?}: {out:?}");
+    let mut printed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(printed.pop(), Some('\n'), "{printed}");
+    printed
+}
+
 // ---- v2 ----
 
-/// A v2 payment notification as WeChat Pay sends it, signed with `key` (the merchant's, unless
-/// forging) for the merchant `mch_id`.
+/// A v2 payment notification as WeChat Pay sends it (`simulate pay`), signed with `key` (the
+/// merchant's, unless forging) and `sign_type` for the merchant `mch_id`; `result_code` SUCCESS or
+/// FAIL.
 #[allow(clippy::too_many_arguments)]
 pub fn v2_payment_signed(
     key: &str,
@@ -140,30 +186,24 @@ pub fn v2_payment_signed(
     total_fee: u64,
     result_code: &str,
 ) -> String {
-    let fee = total_fee.to_string();
-    let mut fields = vec![
-        ("appid", "wx2421b1c4370ec43b"),
-        ("attach", "支付测试"),
-        ("bank_type", "CFT"),
-        ("cash_fee", &fee),
-        ("fee_type", "CNY"),
-        ("is_subscribe", "Y"),
-        ("mch_id", mch_id),
-        ("nonce_str", "5d2b6c2a8db53831f7eda20af46e531c"),
-        ("openid", "oUpF8uMEb4qRXf22hE3X68TekukE"),
-        ("out_trade_no", out_trade_no),
-        ("result_code", result_code),
-        ("return_code", "SUCCESS"),
-        ("time_end", "20261127131540"),
-        ("total_fee", &fee),
-        ("trade_type", "JSAPI"),
-        ("transaction_id", transaction_id),
-    ];
-    if result_code == "FAIL" {
-        fields.push(("err_code", "NOTENOUGH"));
-        fields.push(("err_code_des", "余额不足"));
-    }
-    signed_xml(fields, key, sign_type).unwrap()
+    simulate_print(
+        &[
+            "pay",
+            "--sign-type",
+            sign_type.as_str(),
+            "--mch-id",
+            mch_id,
+            "--transaction-id",
+            transaction_id,
+            "--out-trade-no",
+            out_trade_no,
+            "--total-fee",
+            &total_fee.to_string(),
+            "--result",
+            result_code,
+        ],
+        ("WECHATPAY_API_KEY", key),
+    )
 }
 
 /// A genuine v2 payment of merchant `m`.
@@ -184,34 +224,45 @@ pub fn v2_payment(
     )
 }
 
+/// A v2 refund notification (`simulate refund`, SUCCESS) naming merchant `mch_id`, its req_info
+/// encrypted with `key` (the merchant's, unless forging). Its out_refund_no is simulate's own
+/// (`SIMR` and the Beijing time: see [`assert_simulated_out_refund_no`]).
+pub fn v2_refund_encrypted(
+    key: &str,
+    mch_id: &str,
+    refund_id: &str,
+    out_trade_no: &str,
+    refund_fee: u64,
+) -> String {
+    simulate_print(
+        &[
+            "refund",
+            "--mch-id",
+            mch_id,
+            "--refund-id",
+            refund_id,
+            "--out-trade-no",
+            out_trade_no,
+            "--total-fee",
+            &refund_fee.to_string(),
+        ],
+        ("WECHATPAY_API_KEY", key),
+    )
+}
+
 /// A genuine v2 refund notification of merchant `m` (req_info encrypted with its API key).
 pub fn v2_refund(m: &Merchant, refund_id: &str, out_trade_no: &str, refund_fee: u64) -> String {
-    let fee = refund_fee.to_string();
-    let req_info = encrypt_req_info(
-        [
-            ("out_refund_no", "R-".to_owned() + out_trade_no),
-            ("out_trade_no", out_trade_no.to_owned()),
-            ("refund_account", "REFUND_SOURCE_RECHARGE_FUNDS".into()),
-            ("refund_fee", fee.clone()),
-            ("refund_id", refund_id.to_owned()),
-            ("refund_recv_accout", "支付用户零钱".into()),
-            ("refund_request_source", "API".into()),
-            ("refund_status", "SUCCESS".into()),
-            ("settlement_refund_fee", fee.clone()),
-            ("settlement_total_fee", fee.clone()),
-            ("success_time", "2026-11-27 13:20:00".into()),
-            ("total_fee", fee),
-            ("transaction_id", "4200000000000000000000000001".into()),
-        ],
-        m.v2_key,
-    )
-    .unwrap();
-    format!(
-        "<xml><return_code>SUCCESS</return_code><appid><![CDATA[wx2421b1c4370ec43b]]></appid>\
-         <mch_id><![CDATA[{}]]></mch_id><nonce_str><![CDATA[TeqClE3i0mvn3DrK]]></nonce_str>\
-         <req_info><![CDATA[{req_info}]]></req_info></xml>",
-        m.mch_id
-    )
+    v2_refund_encrypted(m.v2_key, m.mch_id, refund_id, out_trade_no, refund_fee)
+}
+
+/// simulate has no option for a refund's out_refund_no: it sends `SIMR` and the 14 digits of the
+/// Beijing time (yyyyMMddHHmmss) it made the refund at.
+pub fn assert_simulated_out_refund_no(out_refund_no: Option<&str>) {
+    let digits = out_refund_no.and_then(|n| n.strip_prefix("SIMR"));
+    assert!(
+        digits.is_some_and(|d| d.len() == 14 && d.bytes().all(|b| b.is_ascii_digit())),
+        "{out_refund_no:?}"
+    );
 }
 
 // ---- APIv3 ----
@@ -223,133 +274,92 @@ pub struct V3Request {
     pub body: String,
 }
 
-/// A `TRANSACTION.SUCCESS` resource of merchant `m`.
-pub fn transaction(
-    m: &Merchant,
-    transaction_id: &str,
-    out_trade_no: &str,
-    total: u64,
-    trade_state: &str,
-) -> Value {
-    json!({
-        "mchid": m.v3_mchid, "appid": "wxd678efh567hg6787",
-        "out_trade_no": out_trade_no, "transaction_id": transaction_id,
-        "trade_type": "JSAPI", "trade_state": trade_state, "trade_state_desc": "支付成功",
-        "bank_type": "CMC", "attach": "", "success_time": "2026-11-27T13:15:40+08:00",
-        "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
-        "amount": {"total": total, "payer_total": total, "currency": "CNY", "payer_currency": "CNY"},
-    })
-}
-
-/// A `REFUND.SUCCESS` resource of merchant `m`.
-pub fn refund(m: &Merchant, refund_id: &str, out_trade_no: &str, refund: u64) -> Value {
-    json!({
-        "mchid": m.v3_mchid, "out_trade_no": out_trade_no,
-        "transaction_id": "4200000000000000000000000002",
-        "out_refund_no": format!("R-{out_trade_no}"), "refund_id": refund_id,
-        "refund_status": "SUCCESS", "success_time": "2026-11-27T13:20:00+08:00",
-        "user_received_account": "支付用户零钱",
-        "amount": {"total": refund, "refund": refund, "payer_total": refund, "payer_refund": refund},
-    })
-}
-
-/// The notification body: `resource` encrypted with AES-256-GCM under `api_v3_key` (12-byte
-/// nonce, `associated_data` as AAD), as WeChat Pay sends it.
-pub fn v3_body(api_v3_key: &str, event_id: &str, event_type: &str, resource: &Value) -> String {
-    let original_type = if event_type.starts_with("REFUND.") {
-        "refund"
-    } else {
-        "transaction"
-    };
-    let nonce = "fdasflkja484";
-    let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, api_v3_key.as_bytes()).unwrap());
-    let mut ciphertext = resource.to_string().into_bytes();
-    key.seal_in_place_append_tag(
-        Nonce::try_assume_unique_for_key(nonce.as_bytes()).unwrap(),
-        Aad::from(original_type.as_bytes()),
-        &mut ciphertext,
-    )
-    .unwrap();
-    json!({
-        "id": event_id,
-        "create_time": "2026-11-27T13:15:41+08:00",
-        "resource_type": "encrypt-resource",
-        "event_type": event_type,
-        "summary": "支付成功",
-        "resource": {
-            "original_type": original_type,
-            "algorithm": "AEAD_AES_256_GCM",
-            "ciphertext": STANDARD.encode(&ciphertext),
-            "associated_data": original_type,
-            "nonce": nonce,
-        },
-    })
-    .to_string()
-}
-
-/// The `Wechatpay-*` headers of `body`: signed with the private key file `private_key` (in
-/// tests/vectors/keys/) over `timestamp\nnonce\nbody\n`, announcing `serial`.
-pub fn v3_headers(
-    body: &str,
+/// `simulate v3 pay|refund` (`what`) for the merchant `mchid`, its resource encrypted with
+/// `api_v3_key`, signed now with the private key file `private_key` (in tests/vectors/keys/)
+/// announcing `key_id` (`Wechatpay-Serial`), with `args` added: the headers and the raw body.
+pub fn v3_simulate(
+    what: &str,
+    mchid: &str,
+    api_v3_key: &str,
     private_key: &str,
-    serial: &str,
-    timestamp: u64,
-) -> Vec<(String, String)> {
-    let pem = std::fs::read_to_string(keys_dir().join(private_key)).unwrap();
-    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let signer = RsaKeyPair::from_pkcs8(&STANDARD.decode(b64).unwrap()).unwrap();
-    let nonce = "593BEC0C930BF1AFEB40B4A08C8FB242";
-    let message = format!("{timestamp}\n{nonce}\n{body}\n");
-    let mut sig = vec![0; signer.public().modulus_len()];
-    signer
-        .sign(
-            &RSA_PKCS1_SHA256,
-            &ring::rand::SystemRandom::new(),
-            message.as_bytes(),
-            &mut sig,
-        )
-        .unwrap();
-    vec![
-        ("Wechatpay-Timestamp".into(), timestamp.to_string()),
-        ("Wechatpay-Nonce".into(), nonce.into()),
-        ("Wechatpay-Signature".into(), STANDARD.encode(sig)),
-        ("Wechatpay-Serial".into(), serial.into()),
-        (
-            "Wechatpay-Signature-Type".into(),
-            "WECHATPAY2-SHA256-RSA2048".into(),
-        ),
-    ]
-}
-
-/// A genuine APIv3 payment of merchant `m`, signed now.
-pub fn v3_payment(m: &Merchant, transaction_id: &str, out_trade_no: &str, total: u64) -> V3Request {
-    v3_event(
-        m,
-        "TRANSACTION.SUCCESS",
-        &transaction(m, transaction_id, out_trade_no, total, "SUCCESS"),
-    )
-}
-
-/// A genuine APIv3 event of merchant `m`, signed now.
-pub fn v3_event(m: &Merchant, event_type: &str, resource: &Value) -> V3Request {
-    let body = v3_body(
-        m.v3_key,
-        &format!("EV-{}", resource_id(resource)),
-        event_type,
-        resource,
-    );
+    key_id: &str,
+    args: &[&str],
+) -> V3Request {
+    let private_key = keys_dir().join(private_key);
+    let mut all = vec![
+        "v3",
+        what,
+        "--mchid",
+        mchid,
+        "--private-key",
+        private_key.to_str().unwrap(),
+        "--key-id",
+        key_id,
+    ];
+    all.extend_from_slice(args);
+    let printed = simulate_print(&all, ("WECHATPAY_API_V3_KEY", api_v3_key));
+    // `Name: value` lines, a blank line, the body.
+    let (head, body) = printed
+        .split_once("\n\n")
+        .expect("no blank line after the headers");
+    let headers = head
+        .lines()
+        .map(|l| {
+            let (k, v) = l.split_once(": ").unwrap();
+            (k.to_owned(), v.to_owned())
+        })
+        .collect();
     V3Request {
-        headers: v3_headers(&body, m.private_key, m.key_id, unix_now()),
-        body,
+        headers,
+        body: body.to_owned(),
     }
 }
 
-fn resource_id(resource: &Value) -> String {
-    resource["refund_id"]
-        .as_str()
-        .or(resource["transaction_id"].as_str())
-        .unwrap_or("x")
-        .to_owned()
+/// A genuine APIv3 notification of merchant `m` (its mchid, its APIv3 key, signed by its trusted
+/// test key), signed now, with `args` added.
+pub fn v3_of(m: &Merchant, what: &str, args: &[&str]) -> V3Request {
+    v3_simulate(what, m.v3_mchid, m.v3_key, m.private_key, m.key_id, args)
+}
+
+/// A genuine APIv3 payment (`TRANSACTION.SUCCESS`, trade_state SUCCESS) of merchant `m`.
+pub fn v3_payment(m: &Merchant, transaction_id: &str, out_trade_no: &str, total: u64) -> V3Request {
+    v3_of(
+        m,
+        "pay",
+        &[
+            "--transaction-id",
+            transaction_id,
+            "--out-trade-no",
+            out_trade_no,
+            "--total-fee",
+            &total.to_string(),
+        ],
+    )
+}
+
+/// A genuine APIv3 refund of merchant `m` in state `status` (SUCCESS, ABNORMAL or CLOSED; the
+/// event type `REFUND.<status>` follows it). Its out_refund_no is simulate's own.
+pub fn v3_refund(
+    m: &Merchant,
+    refund_id: &str,
+    out_trade_no: &str,
+    refund: u64,
+    status: &str,
+) -> V3Request {
+    v3_of(
+        m,
+        "refund",
+        &[
+            "--refund-id",
+            refund_id,
+            "--out-trade-no",
+            out_trade_no,
+            "--total-fee",
+            &refund.to_string(),
+            "--refund-status",
+            status,
+        ],
+    )
 }
 
 // ---- HTTP ----
@@ -515,17 +525,4 @@ pub fn assert_v3_fail(r: &HttpResponse, status: u16, code: &str) {
         (status, Some("application/json"), V3_REFUSAL),
         "refused as {code}"
     );
-}
-
-/// A `REFUND.*` resource of merchant `m` in state `status`.
-pub fn refund_in(
-    m: &Merchant,
-    refund_id: &str,
-    out_trade_no: &str,
-    refund: u64,
-    status: &str,
-) -> Value {
-    let mut r = self::refund(m, refund_id, out_trade_no, refund);
-    r["refund_status"] = json!(status);
-    r
 }

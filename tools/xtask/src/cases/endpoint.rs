@@ -11,6 +11,7 @@ use crate::cases::v3::{
     key_file, signer,
 };
 use crate::fixtures::{KEY, OTHER_KEY, full_pay, refund_inner, refund_outer};
+use crate::oracle::{self, View};
 use crate::render::file;
 
 const MCH_A: &str = "10000100";
@@ -128,8 +129,64 @@ struct Case {
     flags: Vec<&'static str>,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
-    /// `Ok((label, kind))` or `Err((code, version, label))`.
-    expect: Result<(&'static str, &'static str), Refusal>,
+    /// `Ok((label, kind, (isSuccess, dedupeKey)))` or `Err((code, version, label))`.
+    expect: Result<(&'static str, &'static str, Typed), Refusal>,
+}
+
+/// `isSuccess` and `dedupeKey` of a valid case, by the oracle's rules (never read back from the
+/// crate: `render` checks the crate against them).
+type Typed = (bool, Value);
+
+/// The oracle's view of a v2 payment's fields.
+fn pay_typed(fields: &Pairs) -> Typed {
+    let t = oracle::typed(View::Payment, fields, &Pairs::new(), Some("MD5"));
+    (t["is_success"].as_bool().unwrap(), t["dedupe_key"].clone())
+}
+
+/// The oracle's view of a v2 refund's decrypted `req_info`.
+fn refund_typed(req_info: &Pairs) -> Typed {
+    let t = oracle::typed(View::Refund, &Pairs::new(), req_info, None);
+    (t["is_success"].as_bool().unwrap(), t["dedupe_key"].clone())
+}
+
+/// The oracle's view of an APIv3 notification (its event and plaintext resource).
+fn v3_typed(n: &v3::Notification) -> Typed {
+    let resource: Value = serde_json::from_str(&n.plaintext).unwrap();
+    let t = v3::typed(&n.event, &resource);
+    (t["is_success"].as_bool().unwrap(), t["dedupe_key"].clone())
+}
+
+/// The reply table (SPEC §1, §2), restated: the exact bodies and, for APIv3 refusals, the status
+/// by code (401 not proven authentic, 500 our own configuration or failure, 400 the rest).
+fn success_reply(kind: &str) -> Value {
+    if kind == "v3" {
+        json!({"status": 204, "contentType": null, "body": ""})
+    } else {
+        json!({"status": 200, "contentType": "text/xml", "body": "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"})
+    }
+}
+
+fn refusal_reply(code: &str, version: Option<&str>) -> Value {
+    const V2: &str = "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>";
+    match version {
+        Some("v3") => {
+            let status = match code {
+                "missing_header"
+                | "signature_probe"
+                | "unknown_serial"
+                | "timestamp_out_of_window"
+                | "signature_mismatch"
+                | "missing_signature"
+                | "sign_type_mismatch"
+                | "merchant_mismatch" => 401,
+                "invalid_config" | "internal" => 500,
+                _ => 400,
+            };
+            json!({"status": status, "contentType": "application/json", "body": r#"{"code":"FAIL","message":"rejected"}"#})
+        }
+        Some(_) => json!({"status": 200, "contentType": "text/xml", "body": V2}),
+        None => json!({"status": 400, "contentType": "text/xml", "body": V2}),
+    }
 }
 
 fn ok(
@@ -139,13 +196,14 @@ fn ok(
     body: Vec<u8>,
     label: &'static str,
     kind: &'static str,
+    typed: Typed,
 ) -> Case {
     Case {
         comment: comment.into(),
         flags: flags.to_vec(),
         headers,
         body,
-        expect: Ok((label, kind)),
+        expect: Ok((label, kind, typed)),
     }
 }
 
@@ -204,25 +262,31 @@ fn render(profiles: &[Profile], cases: Vec<Case>, next: &mut u64) -> Value {
             (Ok(endpoint), want) => {
                 let got = endpoint.handle(&headers, &case.body, NOW);
                 match (want, got) {
-                    (Ok((label, kind)), Ok(h)) => {
+                    (Ok((label, kind, (is_success, dedupe_key))), Ok(h)) => {
+                        let reply = success_reply(kind);
                         assert_eq!(h.label(), *label, "tc {tc}");
                         assert_eq!(h.notification().kind(), *kind, "tc {tc}");
+                        assert_eq!(h.notification().is_success(), *is_success, "tc {tc}");
+                        assert_eq!(json!(h.notification().dedupe_key()), *dedupe_key, "tc {tc}");
+                        assert_eq!(reply_json(&h.reply()), reply, "tc {tc}");
                         t.insert("result".into(), json!("valid"));
                         t.insert(
                             "expected".into(),
                             json!({
                                 "label": label,
                                 "kind": kind,
-                                "isSuccess": h.notification().is_success(),
-                                "dedupeKey": h.notification().dedupe_key(),
-                                "reply": reply_json(&h.reply()),
+                                "isSuccess": is_success,
+                                "dedupeKey": dedupe_key,
+                                "reply": reply,
                             }),
                         );
                     }
                     (Err((code, version, label)), Err(r)) => {
+                        let reply = refusal_reply(code, *version);
                         assert_eq!(r.error().code(), *code, "tc {tc}: {} ({r})", case.comment);
                         assert_eq!(r.version().map(|v| v.as_str()), *version, "tc {tc}");
                         assert_eq!(r.label(), *label, "tc {tc}");
+                        assert_eq!(reply_json(&r.reply()), reply, "tc {tc}");
                         t.insert("result".into(), json!("invalid"));
                         t.insert("error".into(), json!(code));
                         t.insert(
@@ -230,7 +294,7 @@ fn render(profiles: &[Profile], cases: Vec<Case>, next: &mut u64) -> Value {
                             json!({
                                 "version": version,
                                 "label": label,
-                                "reply": reply_json(&r.reply()),
+                                "reply": reply,
                             }),
                         );
                     }
@@ -339,6 +403,7 @@ fn two_merchants() -> Vec<Case> {
             v2_pay(MCH_A, KEY, md5),
             "shop-a",
             "v2_payment",
+            pay_typed(&set(&full_pay(), "mch_id", MCH_A)),
         ),
         ok(
             "a v2 payment for merchant B (HMAC-SHA256)",
@@ -347,6 +412,7 @@ fn two_merchants() -> Vec<Case> {
             v2_pay(MCH_B, OTHER_KEY, hmac),
             "shop-b",
             "v2_payment",
+            pay_typed(&set(&full_pay(), "mch_id", MCH_B)),
         ),
         ok(
             "a v2 refund for merchant A (req_info present)",
@@ -355,6 +421,7 @@ fn two_merchants() -> Vec<Case> {
             v2_refund(MCH_A, KEY),
             "shop-a",
             "v2_refund",
+            refund_typed(&refund_inner()),
         ),
         ok(
             "a v2 refund for merchant B",
@@ -363,6 +430,7 @@ fn two_merchants() -> Vec<Case> {
             v2_refund(MCH_B, OTHER_KEY),
             "shop-b",
             "v2_refund",
+            refund_typed(&refund_inner()),
         ),
         ok(
             "an APIv3 payment for merchant A (its public key id); same transaction_id as the v2 payment, so the same dedupe key",
@@ -371,6 +439,7 @@ fn two_merchants() -> Vec<Case> {
             v3_a.body.clone(),
             "shop-a",
             "v3",
+            v3_typed(&v3_a),
         ),
         ok(
             "an APIv3 payment for merchant A under its platform certificate",
@@ -383,6 +452,7 @@ fn two_merchants() -> Vec<Case> {
                 .body,
             "shop-a",
             "v3",
+            v3_typed(&pay_a.signed(&signer("wechatpay-go-test-private-key.pem"), GO_SERIAL)),
         ),
         ok(
             "an APIv3 refund for merchant B",
@@ -391,6 +461,7 @@ fn two_merchants() -> Vec<Case> {
             v3_b.body.clone(),
             "shop-b",
             "v3",
+            v3_typed(&v3_b),
         ),
         ok(
             "the same refund of merchant B, ABNORMAL: another state, so another dedupe key",
@@ -399,6 +470,7 @@ fn two_merchants() -> Vec<Case> {
             abnormal_b.body.clone(),
             "shop-b",
             "v3",
+            v3_typed(&abnormal_b),
         ),
         refused(
             "an APIv3 payment genuine for merchant A whose resource names merchant B's mchid",
@@ -572,9 +644,10 @@ fn unbound_cases() -> Vec<Case> {
         "a v3-only profile without a merchant id keeps its v3 part and serves any mchid",
         &["V3"],
         h(&n.headers),
-        n.body,
+        n.body.clone(),
         "shop-d",
         "v3",
+        v3_typed(&n),
     )]
 }
 
@@ -601,17 +674,19 @@ fn v3_only_cases() -> Vec<Case> {
             "a v3-only profile bound by its mchId: its own merchant's payment",
             &["V3", "MerchantBinding"],
             h(&good.headers),
-            good.body,
+            good.body.clone(),
             "shop-c",
             "v3",
+            v3_typed(&good),
         ),
         ok(
             "a partner (service provider) payment: sp_mchid is the profile's merchant",
             &["V3", "MerchantBinding"],
             h(&partner.headers),
-            partner.body,
+            partner.body.clone(),
             "shop-c",
             "v3",
+            v3_typed(&partner),
         ),
         refused(
             "a v3-only profile bound by its mchId: a genuine notification for another merchant id",

@@ -266,7 +266,7 @@ fn view(properties: &[Property], resource: &Value) -> Value {
 }
 
 /// The expected typed section: `is_success` and `dedupe_key` restated, then the views.
-fn typed(event: &Map<String, Value>, resource: &Value) -> Value {
+pub fn typed(event: &Map<String, Value>, resource: &Value) -> Value {
     let event_type = event["event_type"].as_str().unwrap();
     let is_tx = event_type.starts_with("TRANSACTION.");
     let is_refund = event_type.starts_with("REFUND.");

@@ -1,0 +1,138 @@
+package io.github.wechatpay_notify;
+
+import static io.github.wechatpay_notify.NativeMethods.Layout.STR_DATA;
+
+/**
+ * A verified, decrypted APIv3 notification. Immutable: everything is copied out of the native result
+ * when it is created (it needs no closing and may be shared across threads).
+ *
+ * <p>The decrypted resource is {@link #plaintext()}, the exact JSON text: this package takes no JSON
+ * dependency, so parse it with the library of your choice (Jackson, Gson) for any field the typed
+ * views ({@link #transaction()}, {@link #refund()}) do not cover.
+ */
+public final class V3Notification {
+    private final String id;
+    private final String createTime;
+    private final String eventType;
+    private final String resourceType;
+    private final String summary;
+    private final String plaintext;
+    private final String dedupeKey;
+    private final boolean success;
+    private final V3Transaction transaction;
+    private final V3Refund refund;
+
+    private V3Notification(long h, Ffi.Scratch s) {
+        id = text(h, s, 0);
+        createTime = text(h, s, 1);
+        eventType = text(h, s, 2);
+        resourceType = text(h, s, 3);
+        summary = text(h, s, 4);
+        plaintext = text(h, s, 5);
+        dedupeKey = text(h, s, 6);
+        success = NativeMethods.wechatpay_v3_notification_is_success(h) != 0;
+        transaction = NativeMethods.wechatpay_v3_notification_has_transaction(h) != 0
+                ? new V3Transaction(new ViewReader(ViewReader.V3_TRANSACTION, h, s)) : null;
+        refund = NativeMethods.wechatpay_v3_notification_has_refund(h) != 0
+                ? new V3Refund(new ViewReader(ViewReader.V3_REFUND, h, s)) : null;
+    }
+
+    /** Copies a native notification out (an owned one, or one borrowed from an endpoint result). */
+    static V3Notification read(long handle, Ffi.Scratch s) {
+        return new V3Notification(handle, s);
+    }
+
+    private static String text(long h, Ffi.Scratch s, int which) {
+        long out = s.struct();
+        byte found;
+        switch (which) {
+            case 0:
+                found = NativeMethods.wechatpay_v3_notification_id(h, out);
+                break;
+            case 1:
+                found = NativeMethods.wechatpay_v3_notification_create_time(h, out);
+                break;
+            case 2:
+                found = NativeMethods.wechatpay_v3_notification_event_type(h, out);
+                break;
+            case 3:
+                found = NativeMethods.wechatpay_v3_notification_resource_type(h, out);
+                break;
+            case 4:
+                found = NativeMethods.wechatpay_v3_notification_summary(h, out);
+                break;
+            case 5:
+                found = NativeMethods.wechatpay_v3_notification_plaintext(h, out);
+                break;
+            default:
+                found = NativeMethods.wechatpay_v3_notification_dedupe_key(h, out);
+                break;
+        }
+        if (found == 0) {
+            throw Ffi.internal("a verified notification lacks a required field");
+        }
+        return s.str(STR_DATA);
+    }
+
+    /** The event {@code id} (a UUID). */
+    public String id() {
+        return id;
+    }
+
+    /** {@code create_time}, exactly as received (not always RFC 3339). */
+    public String createTime() {
+        return createTime;
+    }
+
+    /** {@code event_type}, e.g. {@code TRANSACTION.SUCCESS}, {@code REFUND.SUCCESS}. */
+    public String eventType() {
+        return eventType;
+    }
+
+    /** {@code resource_type} ({@code encrypt-resource}). */
+    public String resourceType() {
+        return resourceType;
+    }
+
+    /** {@code summary}. */
+    public String summary() {
+        return summary;
+    }
+
+    /** The decrypted resource: the exact JSON text (a JSON object) as decrypted. */
+    public String plaintext() {
+        return plaintext;
+    }
+
+    /** True when the transaction's {@code trade_state} or the refund's {@code refund_status} is {@code SUCCESS}. */
+    public boolean isSuccess() {
+        return success;
+    }
+
+    /**
+     * The idempotency key: record each notification once per key. A successful transaction's
+     * {@code transaction_id} (the same as its v2 delivery's); {@code transaction_id:TRADE_STATE} for one
+     * that did not succeed; {@code refund_id:STATUS} for refunds (e.g. {@code ...:ABNORMAL}, then
+     * {@code ...:SUCCESS}: a later state is not swallowed, and the v2 delivery of a state has the same
+     * key); the event {@code id} otherwise (and when the resource lacks its id). A refund's state only
+     * moves forward: never record it back from {@code SUCCESS} or {@code CLOSED}.
+     */
+    public String dedupeKey() {
+        return dedupeKey;
+    }
+
+    /** The typed view of a {@code TRANSACTION.*} event; null for other events. */
+    public V3Transaction transaction() {
+        return transaction;
+    }
+
+    /** The typed view of a {@code REFUND.*} event; null for other events. */
+    public V3Refund refund() {
+        return refund;
+    }
+
+    @Override
+    public String toString() {
+        return "V3Notification(id=" + id + ", event_type=" + eventType + ", dedupe_key=" + dedupeKey + ")";
+    }
+}
