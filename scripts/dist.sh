@@ -187,7 +187,7 @@ install_tree() {
   install -m 0644 "$src/lib/lib$lib.a" "$dest/lib/lib$lib.a"
   install -m 0644 include/wechatpay_notify.h "$dest/include/wechatpay_notify.h"
   # Libs.private: what the static library needs beside libc (Windows: the system DLLs Rust's std
-  # and ring import; macOS: libSystem and the Security framework are linked by default).
+  # and aws-lc import; macOS: libSystem and the Security framework are linked by default).
   local private='-lpthread -ldl -lm'
   case $row in
     win32-*) private='-lws2_32 -lntdll -luserenv -lbcrypt -ladvapi32 -lkernel32' ;;
@@ -329,9 +329,18 @@ dist_python() {
       linux-*-gnu) args+=(--zig --compatibility manylinux2014 --auditwheel check) ;;
       linux-*-musl) args+=(--zig --compatibility musllinux_1_2 --auditwheel check) ;;
       darwin-*) args+=(--zig) ;;
-      # Windows: mingw links; maturin writes the python3.dll import library (abi3) itself.
-      win32-*) apt_need gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 ;;
+      # Windows: mingw links (ensure_row_toolchain installed it and nasm); maturin writes the
+      # python3.dll import library (abi3) itself.
+      win32-*) ;;
     esac
+    # maturin --zig builds in a target directory of its own. maturin embeds cargo-zigbuild, whose zig
+    # wrappers exec the program that wrote them (maturin here, cargo-zigbuild for the CLI, the C
+    # library and napi build -x) and live in a directory named after it; the wrapper's path reaches
+    # aws-lc-sys's build script as CC_<target>, so in one target directory each switch between the two
+    # re-ran that script and rebuilt AWS-LC and everything above it (three AWS-LC builds per row and
+    # run, and two more on every rerun). Apart, the CLI, the C library and the addon share one build
+    # and the wheel has its own. The Windows row (mingw, no zig) shares the row's target directory.
+    [ "$(row_builder "$row")" = zig ] && args+=(--target-dir "$target_dir/maturin-zig")
     step "$row: maturin build ${args[*]}"
     (cd bindings/python && maturin build "${args[@]}")
     whl=$(ls "$dist"/wechatpay_notify-"$version"-cp39-abi3-$(row_wheel_glob "$row").whl 2>/dev/null | head -1)

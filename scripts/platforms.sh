@@ -13,9 +13,11 @@
 #   darwin-arm64      aarch64-apple-darwin                 macosx_11_0_arm64         @wechatpay-notify/darwin-arm64     osx-arm64
 #
 # Toolchains: rustup targets; zig and cargo-zigbuild from PyPI (a venv under
-# $target_dir/platforms/zig-venv) for the glibc-2.17, musl and macOS rows (ring's C and assembly are
-# compiled by `zig cc`, the glibc version is pinned by the .2.17 suffix); Debian's mingw-w64 for
-# windows-gnu. The row names are the napi-rs platform names.
+# $target_dir/platforms/zig-venv) for the glibc-2.17, musl and macOS rows (aws-lc-sys's C and
+# assembly are compiled by `zig cc` through the cc crate, the glibc version is pinned by the .2.17
+# suffix); Debian's mingw-w64 for windows-gnu, with Debian's nasm for aws-lc's x86-64 assembly there
+# (docs/crypto-decision.md: we do not enable aws-lc-rs's `prebuilt-nasm`). The row names are the
+# napi-rs platform names.
 
 PLATFORM_ROWS=(linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl win32-x64-gnu darwin-x64 darwin-arm64)
 # The row that `make dist` builds (the host's: Linux x86-64, glibc 2.17).
@@ -110,16 +112,20 @@ apt_need() {
 zig_venv() { echo "$target_dir/platforms/zig-venv"; }
 
 # ensure_zig: zig (PyPI ziglang), cargo-zigbuild and maturin in a venv of our own, put first on PATH.
+# Pinned to what every row was built and checked with (docs/crypto-decision.md probed aws-lc-sys with
+# zig 0.17.1 too; cargo-zigbuild is the version maturin 1.16.0 embeds). A venv holding other versions
+# is made anew.
+ZIG_PIP=(ziglang==0.17.1 cargo-zigbuild==0.24.0 maturin==1.16.0 'auditwheel>=6,<7')
 ensure_zig() {
   local venv; venv=$(zig_venv)
-  if ! "$venv/bin/cargo-zigbuild" --version >/dev/null 2>&1 || ! "$venv/bin/python" -m ziglang version >/dev/null 2>&1 ||
-     ! "$venv/bin/maturin" --version >/dev/null 2>&1; then
-    step "zig toolchain venv $venv (ziglang, cargo-zigbuild, maturin, auditwheel from PyPI)"
+  if [ "$("$venv/bin/python" -m ziglang version 2>/dev/null)" != 0.17.1 ] ||
+     [ "$("$venv/bin/cargo-zigbuild" --version 2>/dev/null)" != "cargo-zigbuild 0.24.0" ] ||
+     [ "$("$venv/bin/maturin" --version 2>/dev/null)" != "maturin 1.16.0" ]; then
+    step "zig toolchain venv $venv (${ZIG_PIP[*]} from PyPI)"
     rm -rf "$venv"
     mkdir -p "$(dirname "$venv")"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check 'ziglang>=0.13,<0.16' 'cargo-zigbuild>=0.19' \
-      'maturin>=1.9.2,<2' 'auditwheel>=6'
+    "$venv/bin/pip" install -q --disable-pip-version-check "${ZIG_PIP[@]}"
   fi
   # `zig` itself on PATH (napi build -x and the C suite's `zig cc` call it by name).
   if [ ! -x "$venv/bin/zig" ]; then
@@ -138,7 +144,8 @@ ensure_row_toolchain() {
   fi
   case $(row_builder "$1") in
     zig) ensure_zig ;;
-    mingw) apt_need gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 ;;
+    # nasm: aws-lc-sys assembles its x86-64 Windows assembly (NASM syntax) from source.
+    mingw) apt_need gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 nasm ;;
   esac
   row_env "$1"
 }
@@ -149,6 +156,14 @@ row_env() {
   case $1 in
     darwin-*) export MACOSX_DEPLOYMENT_TARGET; MACOSX_DEPLOYMENT_TARGET=$(row_macos_min "$1") ;;
     win32-x64-gnu)
+      # AWS-LC's jitterentropy declares its functions __declspec(dllexport) on Windows (jitterentropy.h:
+      # JENT_PRIVATE_STATIC), and GNU ld exports such functions from every DLL beside rustc's export
+      # list: the DLL, the .pyd and the .node would export aws_lc_*_jent_*. Built without it
+      # (aws-lc-sys's documented switch), AWS-LC seeds its DRBG from the OS and the CPU, as on the macOS
+      # rows, where aws-lc-sys leaves it out itself without the SDK's CoreServices header (the library
+      # only verifies RSA signatures, which needs no random numbers; the CLI's keygen and simulate sign).
+      # Every build of the row sees the same setting, so the row's artifacts share one AWS-LC build.
+      export AWS_LC_SYS_NO_JITTER_ENTROPY_x86_64_pc_windows_gnu=1
       export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
       export CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc AR_x86_64_pc_windows_gnu=x86_64-w64-mingw32-ar ;;
   esac
