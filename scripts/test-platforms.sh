@@ -364,6 +364,12 @@ if has win32-x64-gnu; then
     /usr/lib/wine/wineserver -w || true
     touch "$WINEPREFIX/.complete"
   fi
+  # One wineserver for the whole row, kept alive between programs (-p) and stopped at the end (-k).
+  # Without it, it exits a few seconds after the last program; the CLI's usage-error tests, which
+  # start the .exe dozens of times in a row from 4 threads, then failed about once a run (exit 1
+  # where 2 was expected, a different case each time, never when rerun alone): a program starting
+  # while the server shuts down is the suspect.
+  /usr/lib/wine/wineserver -p
   # Debian's wine 8 has no bcryptprimitives.dll (Rust's std takes its randomness from ProcessPrng
   # there): the test-only stand-in, into the prefix's system32.
   x86_64-w64-mingw32-gcc -shared -O2 -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
