@@ -6,8 +6,11 @@ properties), the .nuspec at the root, package/services/metadata/core-properties/
 payload. The package metadata comes from bindings/dotnet/WechatPay.Notify.csproj (the properties
 `dotnet pack` reads), so there is one place for it; the version must equal the workspace's.
 
-    pack-nupkg.py --csproj CSPROJ --version V --dll DLL --xml XML --native SO --readme README.md \
-                  --license LICENSE-MIT --license LICENSE-APACHE --out DIR [--commit SHA]
+    pack-nupkg.py --csproj CSPROJ --version V --dll DLL --xml XML --native RID=LIB [--native RID=LIB ...] \
+                  --readme README.md --license LICENSE-MIT --license LICENSE-APACHE --out DIR [--commit SHA]
+
+Each --native puts LIB (libwechatpay_notify.so / .dylib, wechatpay_notify.dll) at
+runtimes/RID/native/ under its own file name, where .NET's native library probing finds it for RID.
 
 Entries are written in a fixed order with a fixed timestamp (SOURCE_DATE_EPOCH, else 1980-01-01),
 so the same inputs give the same bytes.
@@ -118,7 +121,7 @@ def main():
     ap.add_argument("--version", required=True)
     ap.add_argument("--dll", required=True)
     ap.add_argument("--xml", required=True)
-    ap.add_argument("--native", required=True)
+    ap.add_argument("--native", action="append", required=True, metavar="RID=LIB")
     ap.add_argument("--readme", required=True)
     ap.add_argument("--license", action="append", required=True)
     ap.add_argument("--out", required=True)
@@ -135,9 +138,14 @@ def main():
     payload = [
         (f"lib/{framework}/{assembly}.dll", args.dll),
         (f"lib/{framework}/{assembly}.xml", args.xml),
-        ("runtimes/linux-x64/native/libwechatpay_notify.so", args.native),
-        (required(props, "PackageReadmeFile"), args.readme),
-    ] + [(os.path.basename(path), path) for path in args.license]
+    ]
+    for spec in args.native:
+        rid, sep, path = spec.partition("=")
+        if not sep or not rid:
+            sys.exit(f"pack-nupkg: --native wants RID=LIB, got {spec!r}")
+        payload.append((f"runtimes/{rid}/native/{os.path.basename(path)}", path))
+    payload += [(required(props, "PackageReadmeFile"), args.readme)]
+    payload += [(os.path.basename(path), path) for path in args.license]
     for _, path in payload:
         if not os.path.isfile(path):
             sys.exit(f"pack-nupkg: missing {path}")
@@ -177,7 +185,7 @@ def main():
             z.writestr(entry(name), text)
         for name, path in payload:
             with open(path, "rb") as f:
-                z.writestr(entry(name, 0o755 if name.endswith(".so") else 0o644), f.read())
+                z.writestr(entry(name, 0o755 if name.endswith((".so", ".dylib", ".dll")) else 0o644), f.read())
         z.writestr(entry(psmdcp), core_properties(props, args.version))
     os.replace(tmp, out)
     print(out)

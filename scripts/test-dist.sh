@@ -24,6 +24,7 @@
 #     compiled against the jar alone and run with the jar and JNA only), on the artifacts just built;
 #   - the checks fail on an artifact without its native library, its types/docs/header/stubs or its
 #     licence (each is shown by removing it from a copy and expecting the check to fail).
+#   - then every platform row in dist/ through scripts/test-platforms.sh (issue 18).
 # Builds the artifacts first (scripts/dist.sh; DIST_PREBUILT=1 tests what dist/ holds). Respects CARGO
 # and CARGO_TARGET_DIR.
 set -euo pipefail
@@ -94,22 +95,25 @@ cs_version=$(sed -n 's/.*<Version>\(.*\)<\/Version>.*/\1/p' bindings/dotnet/Wech
 # shellcheck source=scripts/java-env.sh
 java_version=$(. scripts/java-env.sh && java_pom_version)
 drift=
-node_platform_version=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' bindings/node/npm/linux-x64-gnu/package.json)
+platform_pairs=()
+for f in bindings/node/npm/*/package.json; do
+  platform_pairs+=("$f=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$f")")
+done
 for pair in "bindings/python/pyproject.toml=$py_version" "bindings/node/package.json=$node_version" \
-            "bindings/node/npm/linux-x64-gnu/package.json=$node_platform_version" \
-            "bindings/dotnet/WechatPay.Notify.csproj=$cs_version" "bindings/java/pom.xml=$java_version"; do
+            "${platform_pairs[@]}" "bindings/dotnet/WechatPay.Notify.csproj=$cs_version" \
+            "bindings/java/pom.xml=$java_version"; do
   [ "${pair#*=}" = "$version" ] || drift+=" ${pair%%=*} has '${pair#*=}';"
 done
 [ -z "$drift" ] || fail "version drift from Cargo.toml ($version):$drift"
 grep -q "^## \[$version\]" CHANGELOG.md || fail "CHANGELOG.md has no section '## [$version]'"
-ok "Cargo.toml, pyproject.toml, package.json (main and linux-x64-gnu), .csproj, pom.xml: $version; CHANGELOG.md has a section for $version"
+ok "Cargo.toml, pyproject.toml, package.json (main and $(ls bindings/node/npm | wc -l) platform packages), .csproj, pom.xml: $version; CHANGELOG.md has a section for $version"
 # The packages built from a binding's directory carry copies of the licences: the same texts.
-for dir in bindings/python bindings/node bindings/node/npm/linux-x64-gnu; do
+for dir in bindings/python bindings/node bindings/node/npm/*; do
   for licence in LICENSE-MIT LICENSE-APACHE; do
     cmp -s "$licence" "$dir/$licence" || fail "$dir/$licence is missing or differs from ./$licence"
   done
 done
-ok "bindings/python, bindings/node, bindings/node/npm/linux-x64-gnu: LICENSE-MIT and LICENSE-APACHE equal the root's"
+ok "bindings/python, bindings/node, bindings/node/npm/*: LICENSE-MIT and LICENSE-APACHE equal the root's"
 
 if [ "${DIST_PREBUILT:-0}" = 1 ]; then
   step "testing the artifacts already in dist/ (DIST_PREBUILT=1)"
@@ -264,8 +268,9 @@ expect_verdicts ".NET consumer (mcs -r:packaged DLL, LD_LIBRARY_PATH=runtimes/li
 
 # ---------------------------------------------------------------------------------------------
 step "Python wheel and sdist"
-wheels=("$dist"/wechatpay_notify-"$version"-*.whl)
-[ ${#wheels[@]} -eq 1 ] && [ -f "${wheels[0]}" ] || fail "expected one wechatpay_notify-$version-*.whl in $dist, found: ${wheels[*]}"
+# The host's wheel (Linux x86-64 glibc); the other rows' wheels are checked by scripts/test-platforms.sh.
+wheels=("$dist"/wechatpay_notify-"$version"-*-manylinux*_x86_64.whl)
+[ ${#wheels[@]} -eq 1 ] && [ -f "${wheels[0]}" ] || fail "expected one wechatpay_notify-$version-*-manylinux*_x86_64.whl in $dist, found: ${wheels[*]}"
 wheel=${wheels[0]} sdist=$dist/wechatpay_notify-$version.tar.gz
 [ -f "$sdist" ] || fail "no $sdist"
 python3 tests/dist/check_wheel.py wheel "$wheel" "$version" || fail "the wheel is incomplete"
@@ -335,7 +340,7 @@ npm_project() {
 }
 # npm_files PROJECT: the installed packages' files and metadata (exit status; reasons on stderr).
 npm_files() {
-  local m=$1/node_modules/wechatpay-notify p=$1/node_modules/wechatpay-notify-$platform f
+  local m=$1/node_modules/wechatpay-notify p=$1/node_modules/@wechatpay-notify/$platform f
   for f in package.json notify.js index.js notify.d.ts index.d.ts LICENSE-MIT LICENSE-APACHE; do
     [ -f "$m/$f" ] || { echo "the main package has no $f" >&2; return 1; }
   done
@@ -357,11 +362,15 @@ want(m.license === "MIT OR Apache-2.0" && p.license === m.license, "license is n
 want(m.types === "notify.d.ts" && m.main === "notify.js", "main/types are not notify.js/notify.d.ts")
 want(Array.isArray(m.files) && m.engines && m.engines.node && m.repository && p.repository,
   "files, engines or repository missing")
-want(JSON.stringify(m.optionalDependencies) === JSON.stringify({ [platName]: version }),
-  `optionalDependencies ${JSON.stringify(m.optionalDependencies)}, expected {${platName}: ${version}}`)
+// Every platform package we publish (napi.targets: one bindings/node/npm/ROW each), at the same version.
+const rows = ["linux-x64-gnu", "linux-arm64-gnu", "linux-x64-musl", "linux-arm64-musl", "win32-x64-gnu", "darwin-x64", "darwin-arm64"]
+const wantDeps = Object.fromEntries(rows.map((r) => [`@wechatpay-notify/${r}`, version]).sort())
+want(JSON.stringify(m.optionalDependencies) === JSON.stringify(wantDeps),
+  `optionalDependencies ${JSON.stringify(m.optionalDependencies)}, expected ${JSON.stringify(wantDeps)}`)
+want(m.napi && m.napi.targets.length === rows.length, `napi.targets ${m.napi && m.napi.targets}`)
 want(p.name === platName && p.main === addon && p.os + "" === "linux" && p.cpu + "" === "x64" &&
   p.libc + "" === "glibc", "the platform package: name, main, os, cpu or libc")
-' "$m" "$p" "$version" "wechatpay-notify-$platform" "$addon"
+' "$m" "$p" "$version" "@wechatpay-notify/$platform" "$addon"
 }
 npm_tsc() {
   (cd "$1" && "$node_modules/.bin/tsc" --noEmit --strict --target es2022 --module commonjs \
@@ -382,9 +391,39 @@ step "npm install --offline $(basename "$main_tgz") $(basename "$plat_tgz") into
 proj=$tmp/npm/app
 npm_project "$proj" "$main_tgz" "$plat_tgz"
 npm_files "$proj" || fail "the installed npm packages are incomplete"
-ok "installed wechatpay-notify $version (JS, notify.d.ts, index.d.ts, licences, no binary, optionalDependencies on wechatpay-notify-$platform $version) and wechatpay-notify-$platform ($addon, licences)"
+ok "installed wechatpay-notify $version (JS, loader, notify.d.ts, index.d.ts, licences, no binary, optionalDependencies on the 7 @wechatpay-notify/* platform packages at $version) and @wechatpay-notify/$platform ($addon, licences)"
 expect_verdicts "Node (npm install --offline of both tarballs, require('wechatpay-notify'))" --no-number \
   env -C "$proj" NODE_PATH= node smoke.js
+# The loader tries exactly the platform packages we publish, and elsewhere names the supported ones.
+node -e '
+const fs = require("fs")
+const [proj] = process.argv.slice(1)
+const m = `${proj}/node_modules/wechatpay-notify`
+const src = fs.readFileSync(`${m}/index.js`, "utf8")
+const table = Object.keys(eval("(" + src.match(/const SUPPORTED = (\{[\s\S]*?\n\})/)[1] + ")")).sort()
+const deps = Object.keys(require(`${m}/package.json`).optionalDependencies).map((n) => n.replace("@wechatpay-notify/", "")).sort()
+const triples = { "x86_64-unknown-linux-gnu": "linux-x64-gnu", "aarch64-unknown-linux-gnu": "linux-arm64-gnu",
+  "x86_64-unknown-linux-musl": "linux-x64-musl", "aarch64-unknown-linux-musl": "linux-arm64-musl",
+  "x86_64-pc-windows-gnu": "win32-x64-gnu", "x86_64-apple-darwin": "darwin-x64", "aarch64-apple-darwin": "darwin-arm64" }
+const targets = require(`${m}/package.json`).napi.targets.map((t) => triples[t]).sort()
+const requires = [...src.matchAll(/require\(([^)]*)\)/g)].map((x) => x[1])
+if (JSON.stringify(table) !== JSON.stringify(deps) || JSON.stringify(table) !== JSON.stringify(targets)) {
+  console.error(`loader ${table}, optionalDependencies ${deps}, napi.targets ${targets}`); process.exit(1)
+}
+if (requires.join() !== "\x27fs\x27,process.env.NAPI_RS_NATIVE_LIBRARY_PATH,id") {
+  console.error(`the loader requires ${requires}`); process.exit(1)
+}
+' "$proj" || fail "the loader, optionalDependencies and napi.targets name different platforms"
+ok "the loader's platforms = optionalDependencies = napi.targets ($(ls bindings/node/npm | tr '\n' ' '))"
+for fake in freebsd-x64 linux-ia32 win32-arm64; do
+  set +e
+  out=$(env -C "$proj" node -e "Object.defineProperty(process, 'platform', { value: '${fake%-*}' })
+Object.defineProperty(process, 'arch', { value: '${fake#*-}' }); require('wechatpay-notify')" 2>&1); rc=$?
+  set -e
+  [ $rc -ne 0 ] && [[ $out == *"no native addon for this platform (${fake}"* ]] && [[ $out == *"Supported platforms: linux-x64-gnu"*"darwin-arm64"* ]] ||
+    fail "require('wechatpay-notify') on $fake: $out"
+done
+ok "require('wechatpay-notify') on freebsd-x64, linux-ia32, win32-arm64: an error naming the platform and the supported ones"
 npm_tsc "$proj" || fail "tsc --noEmit --strict smoke.ts against the installed package"
 ok "tsc --noEmit --strict: smoke.ts type-checks against the installed declarations"
 
@@ -422,3 +461,13 @@ java_checks=$(grep -c '^ok ' "$java_log" || true)
 passed=$((passed + java_checks))
 
 step "test-dist: $passed checks passed, 0 failed"
+
+# ---------------------------------------------------------------------------------------------
+# Every platform row in dist/ (the host's row after make dist; all seven after make dist-all): the
+# structural check of each artifact and the runs this machine can do (qemu-user, wine, musl, Debian 11).
+if [ "${SKIP_PLATFORMS:-0}" = 1 ]; then
+  step "SKIP_PLATFORMS=1: scripts/test-platforms.sh not run"
+else
+  step "the platform rows in dist/ (scripts/test-platforms.sh)"
+  scripts/test-platforms.sh
+fi

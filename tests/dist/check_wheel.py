@@ -8,7 +8,8 @@
                                          lines), for the checks that must fail on an incomplete wheel
 
 A complete wheel is named wechatpay_notify-VERSION-cp39-abi3-manylinux_X_Y_x86_64.whl (abi3 for CPython
->= 3.9) with the same tag in its WHEEL file; it holds the package (__init__.py), the compiled module
+>= 3.9; maturin writes the 2.17 tag as manylinux2014_x86_64.manylinux_2_17_x86_64) with the same tags
+in its WHEEL file; it holds the package (__init__.py), the compiled module
 wechatpay_notify/_native.abi3.so (an x86-64 ELF shared object that needs no glibc symbol version newer
 than X.Y and no library outside the manylinux set), the stubs _native.pyi and the py.typed marker, and
 a .dist-info with METADATA (Name, VERSION, License-Expression MIT OR Apache-2.0, License-File for
@@ -32,7 +33,8 @@ PACKAGE = "wechatpay_notify"
 NATIVE = f"{PACKAGE}/_native.abi3.so"
 LICENCES = {"LICENSE-MIT": "MIT License", "LICENSE-APACHE": "Apache License"}
 LICENSE_EXPRESSION = "MIT OR Apache-2.0"
-TAG = re.compile(r"^cp39-abi3-manylinux_(\d+)_(\d+)_x86_64$")
+# One manylinux_X_Y tag, or maturin's compressed set for 2.17: manylinux2014_x86_64.manylinux_2_17_x86_64.
+TAG = re.compile(r"^cp39-abi3-(?:manylinux2014_x86_64\.)?manylinux_(\d+)_(\d+)_x86_64(?:\.manylinux2014_x86_64)?$")
 # PEP 600 / auditwheel: the libraries a manylinux wheel may link without bundling them.
 MANYLINUX_LIBS = {"libc.so.6", "libm.so.6", "libdl.so.2", "librt.so.1", "libpthread.so.0",
                   "libgcc_s.so.1", "libstdc++.so.6", "ld-linux-x86-64.so.2", "libutil.so.1",
@@ -88,7 +90,10 @@ def check_wheel(path, version):
                 problems.append(f"no {entry}")
         if f"{info}/WHEEL" in names:
             wheel = metadata(z.read(f"{info}/WHEEL").decode())
-            if wheel.get_all("Tag") != [tag.group(0)]:
+            expected = [f"cp39-abi3-{t}" for t in tag.group(0)[len("cp39-abi3-"):].split(".")]
+            if "manylinux2014" in tag.group(0) and (major, minor) != (2, 17):
+                problems.append(f"{name}: manylinux2014 is manylinux_2_17, not {major}_{minor}")
+            if sorted(wheel.get_all("Tag") or []) != sorted(expected):
                 problems.append(f"WHEEL tags {wheel.get_all('Tag')} differ from the file name's {tag.group(0)}")
             if wheel["Root-Is-Purelib"] != "false":
                 problems.append("WHEEL: Root-Is-Purelib is not false")
