@@ -266,7 +266,8 @@ dist_dotnet() {
   # whose archive for this version dist/ already has.
   rm -rf "$work.natives"
   for row in "${PLATFORM_ROWS[@]}"; do
-    archive=$(ls "$dist/wechatpay-notify-c-$version-$(row_triple "$row")".* 2>/dev/null | head -1)
+    # `|| true`: under pipefail a row without an archive (ls finds nothing) must not end the script.
+    archive=$(ls "$dist/wechatpay-notify-c-$version-$(row_triple "$row")".* 2>/dev/null | head -1) || true
     if [ -z "$archive" ]; then
       [[ " $rows " == *" $row "* ]] || continue
       rows=$row dist_c >/dev/null
@@ -343,7 +344,7 @@ dist_python() {
     [ "$(row_builder "$row")" = zig ] && args+=(--target-dir "$target_dir/maturin-zig")
     step "$row: maturin build ${args[*]}"
     (cd bindings/python && maturin build "${args[@]}")
-    whl=$(ls "$dist"/wechatpay_notify-"$version"-cp39-abi3-$(row_wheel_glob "$row").whl 2>/dev/null | head -1)
+    whl=$(ls "$dist"/wechatpay_notify-"$version"-cp39-abi3-$(row_wheel_glob "$row").whl 2>/dev/null | head -1) || true
     [ -n "$whl" ] || die "maturin left no $(row_wheel_platform "$row") wheel for $version in $dist"
     fix_wheel "$row" "$whl"
     echo "$whl"
