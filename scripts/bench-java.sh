@@ -7,11 +7,7 @@
 # bench/peers/rust, the one `make bench-peers` times (release + LTO, as the core ships).
 # ROUNDS, ROUND_MS and WARM_MS tune the run (defaults 15, 150, 3000; e.g. ROUNDS=2 ROUND_MS=50
 # WARM_MS=500 for a quick check that it runs).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
+. "$(dirname "$0")/lib.sh"
 work=$target_dir/java-bench
 mkdir -p "$work"
 

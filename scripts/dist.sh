@@ -39,13 +39,8 @@
 #
 # Installs what it needs (Debian packages, rustup targets, zig from PyPI) when missing. Respects CARGO
 # and CARGO_TARGET_DIR.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 release=$target_dir/release
 dist=$root/dist
 lib=wechatpay_notify

@@ -5,13 +5,8 @@
 # valgrind, against the static library, and as an ASan/UBSan build; build the C example through
 # pkg-config and test it over loopback HTTP (plain and ASan/UBSan builds).
 # Respects CARGO_TARGET_DIR (default: target).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 lib_dir=$target_dir/debug
 out=$target_dir/c-tests
 mkdir -p "$out"

@@ -27,13 +27,8 @@
 #   - then every platform row in dist/ through scripts/test-platforms.sh (issue 18).
 # Builds the artifacts first (scripts/dist.sh; DIST_PREBUILT=1 tests what dist/ holds). Respects CARGO
 # and CARGO_TARGET_DIR.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 dist=$root/dist
 samples=$root/examples/notifications
 lib=wechatpay_notify

@@ -6,13 +6,8 @@
 # shared vector: v2, APIv3 and the multi-merchant endpoint; API; Parallel.For concurrency) and the
 # HttpListener example's loopback HTTP test.
 # Installs Mono from Debian when mcs is missing. Respects CARGO_TARGET_DIR (default: target).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 lib_dir=$target_dir/debug
 out=$target_dir/dotnet-tests
 mkdir -p "$out"

@@ -14,13 +14,8 @@
 # Closing line: "N passed, M failed" (every JUnit test and container of the three runs).
 # Installs what it needs from Debian when missing (CI runs as root on a fresh machine). Respects CARGO
 # and CARGO_TARGET_DIR.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 lib_dir=$target_dir/debug
 work=$target_dir/java
 mkdir -p "$work"

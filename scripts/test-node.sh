@@ -6,8 +6,7 @@
 # type-check the declarations, their type tests and the TypeScript example with tsc --strict, and
 # run the Express example's tests over loopback HTTP.
 # Idempotent: npm installs are skipped while the lockfile is unchanged; cargo builds incrementally.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 ROOT=$PWD
 NODE_DIR=$ROOT/bindings/node
 EXAMPLE_DIR=$ROOT/examples/node

@@ -25,13 +25,8 @@
 # The toolchains and roots are installed on first use and cached under $CARGO_TARGET_DIR/platforms
 # (Debian packages: qemu-user, wine64, debootstrap, mingw-w64, musl-tools, gcc-aarch64-linux-gnu).
 # Ends with "N passed, N failed".
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 dist=$root/dist
 plat=$target_dir/platforms
 samples=$root/examples/notifications
