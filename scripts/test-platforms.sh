@@ -364,7 +364,12 @@ if has win32-x64-gnu; then
   # start the .exe dozens of times in a row from 4 threads, then failed about once a run (exit 1
   # where 2 was expected, a different case each time, never when rerun alone): a program starting
   # while the server shuts down is the suspect.
-  /usr/lib/wine/wineserver -p
+  /usr/lib/wine/wineserver -p </dev/null >/dev/null 2>&1
+  # Wine's services (services.exe, winedevice.exe, plugplay.exe) start with the first program and then
+  # live as long as the server. Started by a test's program they would inherit its output pipe and
+  # hold it open, and the test, reading to the end of that output, would wait forever (seen here:
+  # the CLI suite hung under the persistent server). Start them now, on /dev/null.
+  "$wine" wineboot </dev/null >/dev/null 2>&1 || true
   # Debian's wine 8 has no bcryptprimitives.dll (Rust's std takes its randomness from ProcessPrng
   # there): the test-only stand-in, into the prefix's system32.
   x86_64-w64-mingw32-gcc -shared -O2 -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
