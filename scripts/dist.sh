@@ -244,6 +244,12 @@ dist_rust() {
   step "cargo package -p wechatpay-notify -p wechatpay-notify-cli"
   # Packaged together, cargo verifies the CLI against the packaged core through a temporary local
   # registry, so the unpublished core needs no --no-verify. --allow-dirty: dist builds the working tree.
+  # Cargo unpacks that registry's core crate under $CARGO_HOME/registry/src/<hash of its path>/ and
+  # reuses an unpacked copy of the same name and version without looking at its contents, so a copy
+  # left by an earlier run of this checkout (the same path) would verify the CLI against the old core
+  # (seen in CI: a core from before the switch to aws-lc-rs). Remove our own unpacked copies first.
+  rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/wechatpay-notify-"$version" \
+    "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/wechatpay-notify-cli-"$version"
   $CARGO package -p wechatpay-notify -p wechatpay-notify-cli --allow-dirty
   mkdir -p "$dist"
   rm -f "$dist"/wechatpay-notify-*.crate
