@@ -155,7 +155,7 @@ test-platforms: dist-all
 # make test's share: the ARM64 (glibc) and Windows rows built and tested end to end, beside the host's.
 CI_PLATFORMS ?= linux-arm64-gnu,win32-x64-gnu
 test-platforms-ci:
-	PLATFORMS=$(CI_PLATFORMS) scripts/dist.sh cli c dotnet python node
+	PLATFORMS=$(CI_PLATFORMS) scripts/dist.sh cli c dotnet python node java
 	scripts/test-platforms.sh $(subst $(comma), ,$(CI_PLATFORMS))
 
 install:

@@ -17,7 +17,8 @@ java_install_deps
 
 echo "== cargo build --release -p wechatpay-notify-ffi; the jar (mvn -o package)"
 cargo build -q --release -p wechatpay-notify-ffi
-java_mvn_package "$target_dir/release" "$work/build"
+java_host_natives "$target_dir/release" "$work/natives"
+java_mvn_package "$work/natives" "$work/build"
 version=$(java_pom_version)
 jar=$work/build/wechatpay-notify-$version.jar
 

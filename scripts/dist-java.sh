@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # The Java artifacts (`scripts/dist.sh java`, part of `make dist`): into dist/,
 #   wechatpay-notify-VERSION.jar          the library (Java 8 classes, the Java 9 SafetyNet in
-#                                         META-INF/versions/9) with linux-x86-64/libwechatpay_notify.so
+#                                         META-INF/versions/9) with the C library of each platform as a
+#                                         JNA resource (linux-x86-64/libwechatpay_notify.so, ...)
 #   wechatpay-notify-VERSION-sources.jar  and wechatpay-notify-VERSION-javadoc.jar
 #   wechatpay-notify-VERSION.pom          io.github.wechatpay-notify:wechatpay-notify:VERSION, depending
 #                                         on net.java.dev.jna:jna only
-# built by Debian's Maven offline against Debian's repository (scripts/java-env.sh) from the release
-# native library, the archives' timestamps those of SOURCE_DATE_EPOCH (the last commit's). Installs what
-# it needs from Debian when missing. Respects CARGO and CARGO_TARGET_DIR.
+# built by Debian's Maven offline against Debian's repository (scripts/java-env.sh), the archives'
+# timestamps those of SOURCE_DATE_EPOCH (the last commit's). Installs what it needs from Debian when
+# missing. Respects CARGO and CARGO_TARGET_DIR.
+#
+#   scripts/dist-java.sh [NATIVES]   NATIVES: the jar's native libraries, a directory of JNA resource
+#                                    directories (linux-x86-64/libwechatpay_notify.so, win32-x86-64/...;
+#                                    `scripts/dist.sh java` passes one per platform row); without it, the
+#                                    host's release library (a cargo build) as linux-x86-64/
 . "$(dirname "$0")/lib.sh"
 dist=$root/dist
 work=$target_dir/dist-java
@@ -20,11 +26,18 @@ java_install_deps
 version=$(scripts/dist.sh version)
 [ "$(java_pom_version)" = "$version" ] || { echo "dist-java.sh: bindings/java/pom.xml has $(java_pom_version), Cargo.toml $version" >&2; exit 1; }
 
-printf '\n== %s\n' "cargo build --release -p wechatpay-notify-ffi" >&2
-$CARGO build --release -p wechatpay-notify-ffi
+natives=${1:-}
+if [ -z "$natives" ]; then
+  printf '\n== %s\n' "cargo build --release -p wechatpay-notify-ffi" >&2
+  $CARGO build --release -p wechatpay-notify-ffi
+  natives=$work/natives
+  java_host_natives "$target_dir/release" "$natives"
+fi
+[ -f "$natives/linux-x86-64/libwechatpay_notify.so" ] || { echo "dist-java.sh: no linux-x86-64/libwechatpay_notify.so in $natives" >&2; exit 1; }
+printf '\n== %s\n' "native libraries: $(cd "$natives" && echo */*)" >&2
 printf '\n== %s\n' "mvn -o package: wechatpay-notify-$version.jar, -sources.jar, -javadoc.jar" >&2
 rm -rf "$work/build"
-java_mvn_package "$target_dir/release" "$work/build" -Dproject.build.outputTimestamp="$SOURCE_DATE_EPOCH"
+java_mvn_package "$natives" "$work/build" -Dproject.build.outputTimestamp="$SOURCE_DATE_EPOCH"
 
 mkdir -p "$dist"
 rm -f "$dist"/wechatpay-notify-*.jar "$dist"/wechatpay-notify-*.pom

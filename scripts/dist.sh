@@ -32,8 +32,8 @@
 #                                  dist/wechatpay-notify-ROW-VERSION.tgz (@wechatpay-notify/ROW: the .node file),
 #                                  the napi-rs layout (bindings/node/npm/ROW), each packed with `npm pack`
 #   scripts/dist.sh java           dist/wechatpay-notify-VERSION.jar (+ -sources.jar, -javadoc.jar) and
-#                                  dist/wechatpay-notify-VERSION.pom: scripts/dist-java.sh (the host's row only;
-#                                  not part of `all` yet)
+#                                  dist/wechatpay-notify-VERSION.pom: scripts/dist-java.sh, the C library of every
+#                                  selected glibc, Windows and macOS row as JNA resources (<os>-<arch>/)
 #   scripts/dist.sh version        prints the workspace version
 #   scripts/dist.sh rows           prints the selected rows
 #
@@ -259,23 +259,21 @@ dist_rust() {
   done
 }
 
-dist_dotnet() {
-  need mcs mono-mcs mono mono-runtime python3 python3
-  local work=$target_dir/dist-dotnet numeric=${version%%[-+]*} row natives=() packed= archive
-  # The native libraries come out of the C SDK archives in dist/ (byte-equal to them; checked by
-  # tests/dist/check_platforms.py): every selected row (its archive built when missing) and every row
-  # whose archive for this version dist/ already has.
-  rm -rf "$work.natives"
-  for row in "${PLATFORM_ROWS[@]}"; do
-    # `|| true`: under pipefail a row without an archive (ls finds nothing) must not end the script.
-    archive=$(ls "$dist/wechatpay-notify-c-$version-$(row_triple "$row")".* 2>/dev/null | head -1) || true
-    if [ -z "$archive" ]; then
-      [[ " $rows " == *" $row "* ]] || continue
-      rows=$row dist_c >/dev/null
-      archive=$(ls "$dist/wechatpay-notify-c-$version-$(row_triple "$row")".* | head -1)
-    fi
-    mkdir -p "$work.natives/$(row_nuget_rid "$row")"
-    python3 - "$archive" "$(row_shared_lib "$row")" "$work.natives/$(row_nuget_rid "$row")" <<'EOF'
+# row_native ROW FILE: ROW's C shared library into FILE, taken out of its C SDK archive in dist/ (so
+# that every package carrying it carries the same bytes; tests/dist/check_platforms.py compares them),
+# the archive built first when ROW is selected and dist/ lacks it. Fails (status 1, nothing written)
+# for a row that is neither selected nor in dist/.
+row_native() {
+  local row=$1 out=$2 archive
+  # `|| true`: under pipefail a row without an archive (ls finds nothing) must not end the script.
+  archive=$(ls "$dist/wechatpay-notify-c-$version-$(row_triple "$row")".* 2>/dev/null | head -1) || true
+  if [ -z "$archive" ]; then
+    [[ " $rows " == *" $row "* ]] || return 1
+    rows=$row dist_c >/dev/null
+    archive=$(ls "$dist/wechatpay-notify-c-$version-$(row_triple "$row")".* | head -1)
+  fi
+  mkdir -p "$(dirname "$out")"
+  python3 - "$archive" "$(row_shared_lib "$row")" "$out" <<'EOF'
 import os, sys, tarfile, zipfile
 archive, name, out = sys.argv[1:]
 if archive.endswith(".zip"):
@@ -287,10 +285,21 @@ else:
         member = next(m for m in t.getmembers() if m.isfile() and "/lib/" in m.name
                       and os.path.basename(m.name).startswith(name) and not m.name.endswith(".a"))
         data = t.extractfile(member).read()
-with open(os.path.join(out, name), "wb") as f:
+with open(out, "wb") as f:
     f.write(data)
 EOF
-    natives+=(--native "$(row_nuget_rid "$row")=$work.natives/$(row_nuget_rid "$row")/$(row_shared_lib "$row")")
+}
+
+dist_dotnet() {
+  need mcs mono-mcs mono mono-runtime python3 python3
+  local work=$target_dir/dist-dotnet numeric=${version%%[-+]*} row natives=() packed= lib
+  # The native libraries: every selected row and every row whose C SDK archive for this version
+  # dist/ already has.
+  rm -rf "$work.natives"
+  for row in "${PLATFORM_ROWS[@]}"; do
+    lib=$work.natives/$(row_nuget_rid "$row")/$(row_shared_lib "$row")
+    row_native "$row" "$lib" || continue
+    natives+=(--native "$(row_nuget_rid "$row")=$lib")
     packed+="$(row_nuget_rid "$row") "
   done
   rm -rf "$work" && mkdir -p "$work"
@@ -470,10 +479,18 @@ fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n")
   echo "$dist/wechatpay-notify-$version.tgz"
 }
 
-# The Java artifacts: a script of their own (Maven offline against Debian's repository; also
-# `scripts/dist.sh all`).
+# The Java artifacts: a script of their own (Maven offline against Debian's repository), given the
+# jar's native libraries as JNA resource directories: every selected row and every row whose C SDK
+# archive dist/ already has, except the musl rows (JNA has no resource prefix of their own).
 dist_java() {
-  scripts/dist-java.sh
+  local natives=$target_dir/dist-java.natives row prefix
+  rm -rf "$natives"
+  for row in "${PLATFORM_ROWS[@]}"; do
+    prefix=$(row_jna_prefix "$row")
+    [ -n "$prefix" ] || continue
+    row_native "$row" "$natives/$prefix/$(row_shared_lib "$row")" || true
+  done
+  scripts/dist-java.sh "$natives"
 }
 
 sizes() {

@@ -34,11 +34,19 @@ java_pom_version() {
   sed -n '/<artifactId>wechatpay-notify<\/artifactId>/,/<\/version>/s/.*<version>\(.*\)<\/version>.*/\1/p' bindings/java/pom.xml | head -n 1
 }
 
-# java_mvn_package NATIVE_DIR BUILD_DIR [MAVEN ARGS...]: `mvn package` of bindings/java, offline, every
+# java_host_natives LIB_DIR NATIVES: NATIVES/linux-x86-64/libwechatpay_notify.so, a copy of the host's
+# library in LIB_DIR (a cargo target profile directory): the jar's resources for this machine alone.
+java_host_natives() {
+  rm -rf "$2" && mkdir -p "$2/linux-x86-64"
+  cp "$1/libwechatpay_notify.so" "$2/linux-x86-64/"
+}
+
+# java_mvn_package NATIVES BUILD_DIR [MAVEN ARGS...]: `mvn package` of bindings/java, offline, every
 # artifact resolved from Debian's repository (a mirror of every repository to file:///usr/share/maven-repo,
 # the file protocol allowed offline), the local repository under BUILD_DIR/.. (never ~/.m2), the native
-# library taken from NATIVE_DIR, the tests not compiled nor run by Maven (scripts/test-java.sh runs them
-# against the jar). Writes BUILD_DIR/wechatpay-notify-VERSION{,-sources,-javadoc}.jar.
+# libraries taken from NATIVES (JNA resource directories: linux-x86-64/libwechatpay_notify.so, ...), the
+# tests not compiled nor run by Maven (scripts/test-java.sh runs them against the jar). Writes
+# BUILD_DIR/wechatpay-notify-VERSION{,-sources,-javadoc}.jar.
 java_mvn_package() {
   local native=$1 build=$2 base settings
   shift 2
@@ -55,7 +63,7 @@ java_mvn_package() {
 </settings>
 EOF
   if ! mvn -B -q -o -Dstyle.color=never -Daether.offline.protocols=file -s "$settings" -f bindings/java/pom.xml \
-      -Dmaven.test.skip=true -Dwechatpay.native.dir="$native" -Dwechatpay.build.dir="$build" "$@" package \
+      -Dmaven.test.skip=true -Dwechatpay.natives.dir="$native" -Dwechatpay.build.dir="$build" "$@" package \
       > "$base/maven.log" 2>&1; then
     sed 's/\x1b\[[0-9;]*m//g' "$base/maven.log" >&2
     echo "mvn package failed (log: $base/maven.log)" >&2

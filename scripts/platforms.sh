@@ -69,6 +69,18 @@ row_wheel_glob() {
     darwin-arm64) echo 'macosx*_arm64' ;;
   esac
 }
+# row_jna_prefix ROW: the jar's resource directory for ROW's C library, JNA's Platform.RESOURCE_PREFIX
+# of that platform; none for the musl rows, which JNA does not tell apart from glibc (linux-x86-64 is
+# the glibc row's: on musl, point jna.library.path at the musl C SDK's lib/).
+row_jna_prefix() {
+  case $1 in
+    linux-x64-gnu) echo linux-x86-64 ;;
+    linux-arm64-gnu) echo linux-aarch64 ;;
+    win32-x64-gnu) echo win32-x86-64 ;;
+    darwin-x64) echo darwin-x86-64 ;;
+    darwin-arm64) echo darwin-aarch64 ;;
+  esac
+}
 row_nuget_rid() {
   case $1 in
     linux-x64-gnu) echo linux-x64 ;;

@@ -45,7 +45,8 @@ step "cargo build -p wechatpay-notify-ffi"
 $CARGO build -p wechatpay-notify-ffi
 
 step "mvn -o package (Debian's Maven and repository, offline): jar, sources jar, javadoc jar"
-java_mvn_package "$lib_dir" "$work/build"
+java_host_natives "$lib_dir" "$work/natives"
+java_mvn_package "$work/natives" "$work/build"
 jar=$work/build/wechatpay-notify-$cargo_version.jar
 [ -f "$jar" ] || { echo "Maven left no $jar" >&2; exit 1; }
 

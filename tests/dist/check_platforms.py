@@ -5,7 +5,8 @@ with Python 3.9+ (binutils' readelf for ELF; auditwheel, when given, for the Lin
     check_platforms.py DIST VERSION HEADER [--rows all|present|ROW,...] [--auditwheel PATH]
 
 For each platform row it opens the CLI archive, the C SDK archive, the wheel, the npm platform
-package and the NuGet package's runtimes/<RID>/native/ and checks, per binary:
+package, the NuGet package's runtimes/<RID>/native/ and the jar's JNA resource directory (<os>-<arch>/)
+and checks, per binary:
   - the format and architecture (ELF x86-64 / AArch64, PE32+ x86-64, Mach-O x86_64 / arm64) and kind
     (executable, shared library, Python extension, Node-API addon), no debug sections left;
   - ELF, glibc rows: no symbol version newer than GLIBC_2.17, needed libraries only from glibc's
@@ -21,8 +22,8 @@ package and the NuGet package's runtimes/<RID>/native/ and checks, per binary:
     Node-API registration symbols only; the static library's index defines every header function
     and holds objects of the row's format and architecture; the import library names the DLL;
   - the wheel's tag for the row (auditwheel show agrees for the Linux wheels: manylinux_2_17 /
-    musllinux_1_2), the npm package's name, os, cpu and libc, the NuGet library byte-equal to the
-    C SDK's.
+    musllinux_1_2), the npm package's name, os, cpu and libc, the NuGet and jar libraries
+    byte-equal to the C SDK's.
 Prints one line per artifact with its size; exit 1 when anything is wrong or (--rows all) missing.
 """
 
@@ -50,6 +51,15 @@ ROWS = {
     "win32-x64-gnu": ("x86_64-pc-windows-gnu", "pe", "x86_64", None, "win_amd64", "win-x64", None),
     "darwin-x64": ("x86_64-apple-darwin", "macho", "x86_64", None, "macosx_10_12_x86_64", "osx-x64", (10, 12)),
     "darwin-arm64": ("aarch64-apple-darwin", "macho", "arm64", None, "macosx_11_0_arm64", "osx-arm64", (11, 0)),
+}
+# The jar's resource directory per row: JNA's Platform.RESOURCE_PREFIX. JNA does not tell musl from
+# glibc, so the musl rows have none (their users point jna.library.path at the musl C SDK).
+JNA_PREFIX = {
+    "linux-x64-gnu": "linux-x86-64",
+    "linux-arm64-gnu": "linux-aarch64",
+    "win32-x64-gnu": "win32-x86-64",
+    "darwin-x64": "darwin-x86-64",
+    "darwin-arm64": "darwin-aarch64",
 }
 NAPI_EXPORTS = {"napi_register_module_v1", "node_api_module_get_api_version_v1"}
 GLIBC_MAX = (2, 17)
@@ -560,25 +570,28 @@ def check_row(p, dist, version, row, functions, auditwheel, lines, require):
         p.want(pkg.get("main") == addon.name, f"{tgz.name}: main {pkg.get('main')}")
         if p.want(addon.is_file(), f"{tgz.name}: no {addon.name}"):
             lines.append((row, tgz.name, size(tgz), f"{addon.name} {size(addon)}: " + check_binary(p, row, "addon", addon, set())))
-    # NuGet
-    for nupkg in sorted(dist.glob(f"WechatPay.Notify.{version}.nupkg")):
-        with zipfile.ZipFile(nupkg) as z:
-            libname = {"pe": "wechatpay_notify.dll", "macho": "libwechatpay_notify.dylib", "elf": "libwechatpay_notify.so"}[fmt]
-            entry = f"runtimes/{rid}/native/{libname}"
+    # The NuGet package's runtimes/<RID>/native/ and the jar's JNA resource directory: the C SDK's library.
+    libname = {"pe": "wechatpay_notify.dll", "macho": "libwechatpay_notify.dylib", "elf": "libwechatpay_notify.so"}[fmt]
+    packages = [(nupkg, f"runtimes/{rid}/native/{libname}")
+                for nupkg in sorted(dist.glob(f"WechatPay.Notify.{version}.nupkg"))]
+    if row in JNA_PREFIX:
+        packages += [(jar, f"{JNA_PREFIX[row]}/{libname}")
+                     for jar in sorted(dist.glob(f"wechatpay-notify-{version}.jar"))]
+    for package, entry in packages:
+        with zipfile.ZipFile(package) as z:
             if entry not in z.namelist():
                 if require:
-                    p.append(f"{nupkg.name}: no {entry}")
+                    p.append(f"{package.name}: no {entry}")
                 continue
             data = z.read(entry)
-        f = tmp / rid / libname
+        f = tmp / package.suffix[1:] / entry
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_bytes(data)
         desc = check_binary(p, row, "clib", f, functions)
         if clib is not None:
-            p.want(data == clib, f"{nupkg.name}: {entry} differs from the C SDK's library")
+            p.want(data == clib, f"{package.name}: {entry} differs from the C SDK's library")
             desc += "; = the C SDK's"
-        lines.append((row, f"{nupkg.name} {entry}", "", desc))
-
+        lines.append((row, f"{package.name} {entry}", "", desc))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
