@@ -154,7 +154,14 @@ ensure_row_toolchain() {
 row_env() {
   unset MACOSX_DEPLOYMENT_TARGET
   case $1 in
-    darwin-*) export MACOSX_DEPLOYMENT_TARGET; MACOSX_DEPLOYMENT_TARGET=$(row_macos_min "$1") ;;
+    darwin-*)
+      export MACOSX_DEPLOYMENT_TARGET; MACOSX_DEPLOYMENT_TARGET=$(row_macos_min "$1")
+      # zig's Mach-O linker ignores rustc's exported-symbols list (README, known gaps), so every
+      # global symbol of the C code linked in is exported: AWS-LC's ~1,800 aws_lc_* functions from the
+      # dylib, the Python module and the addon. Compiled with hidden visibility (aws-lc-sys's own
+      # CFLAGS switch; its assembly marks its symbols private_extern), they still link inside each
+      # image and are exported by none. (ring, before, compiled its C with -fvisibility=hidden.)
+      export "AWS_LC_SYS_CFLAGS_$(row_triple "$1" | tr - _)=-fvisibility=hidden" ;;
     win32-x64-gnu)
       # AWS-LC's jitterentropy declares its functions __declspec(dllexport) on Windows (jitterentropy.h:
       # JENT_PRIVATE_STATIC), and GNU ld exports such functions from every DLL beside rustc's export

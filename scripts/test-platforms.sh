@@ -370,6 +370,10 @@ if has win32-x64-gnu; then
   # where 2 was expected, a different case each time, never when rerun alone): a program starting
   # while the server shuts down is the suspect.
   /usr/lib/wine/wineserver -p
+  # Start the prefix's background programs (services.exe, winedevice.exe, ...) now, with their output
+  # to /dev/null: started by the first test instead, they would inherit its stdout and stderr pipes
+  # and, kept alive by the persistent server, hold them open so that the test waits forever.
+  "$wine" wineboot >/dev/null 2>&1 </dev/null || true
   # Debian's wine 8 has no bcryptprimitives.dll (Rust's std takes its randomness from ProcessPrng
   # there): the test-only stand-in, into the prefix's system32.
   x86_64-w64-mingw32-gcc -shared -O2 -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
