@@ -5,7 +5,7 @@ comma := ,
 
 .PHONY: all build demo test lint test-rust test-c test-dotnet test-python test-node test-java fuzz fuzz-smoke soak soak-leaks dist install test-dist bench-peers \
         dist-all test-platforms test-platforms-ci \
-        header header-check vectors vectors-check bench bench-rust bench-routing bench-cost bench-python bench-node bench-java bench-bounds
+        header header-check vectors vectors-check views views-check bench bench-rust bench-routing bench-cost bench-python bench-node bench-java bench-bounds
 
 all: build
 
@@ -17,13 +17,12 @@ demo: build
 	WECHATPAY_API_KEY=$$(cat examples/notifications/api_key.txt) \
 	  ./target/release/wechatpay-notify verify --sign-type MD5 --mch-id 10000100 examples/notifications/pay-md5.xml
 
-# Every test of every surface (Rust core + CLI + examples, C, .NET, Python, Node), the fuzz smoke,
-# the installable artifacts (test-dist: the host's row, linux-x64-gnu for glibc 2.17, also on Debian
-# 11), and of the other platforms one ARM64 and one Windows row end to end (test-platforms-ci); the
-# full matrix is `make test-platforms` (it does not fit make test's time budget). The Java binding
-# (make test-java, scripts/dist.sh java) is not in it yet: it landed at the end of a session without a
-# clean-machine CI run of its own.
-test: lint vectors-check header-check test-rust test-c test-dotnet test-python test-node fuzz-smoke test-dist test-platforms-ci
+# Every test of every surface (Rust core + CLI + examples, C, .NET, Python, Node, Java), the fuzz
+# smoke, the installable artifacts (test-dist: the host's row, linux-x64-gnu for glibc 2.17, also on
+# Debian 11), and of the other platforms one ARM64 and one Windows row end to end
+# (test-platforms-ci); the full matrix is `make test-platforms` (it does not fit make test's time
+# budget).
+test: lint vectors-check header-check test-rust test-c test-dotnet test-python test-node test-java fuzz-smoke test-dist test-platforms-ci
 	@echo "make test: all suites passed"
 
 lint:
@@ -62,6 +61,24 @@ vectors:
 
 vectors-check: vectors
 	git diff --exit-code -- tests/vectors examples/notifications
+
+# Every binding's typed-property declarations from tests/vectors/typed_views.json (run `make vectors`
+# first after changing the core's typed_view!/json_view!): Python's stub, Node's notify.d.ts, the .NET
+# and Java classes. views-check fails on drift (each test-* script runs its own binding's check) and
+# checks the .NET and Java native declarations against the header.
+views:
+	python3 bindings/python/stubgen.py
+	node bindings/node/scripts/gen-types.js
+	python3 tools/bindgen/bindgen.py views --lang dotnet
+	python3 tools/bindgen/bindgen.py views --lang java
+
+views-check:
+	python3 bindings/python/stubgen.py --check
+	node bindings/node/scripts/gen-types.js --check
+	python3 tools/bindgen/bindgen.py views --lang dotnet --check
+	python3 tools/bindgen/bindgen.py views --lang java --check
+	python3 tools/bindgen/bindgen.py native --lang dotnet
+	python3 tools/bindgen/bindgen.py native --lang java
 
 # Benchmarks: ratios against baselines measured in the same run (SPEC §6).
 bench: bench-rust bench-routing bench-cost bench-python bench-node
@@ -117,8 +134,9 @@ soak:
 soak-leaks:
 	scripts/soak.sh leak-check
 
-# Installable artifacts (issue 14): make dist writes dist/; make test-dist installs each artifact
-# into a fresh temporary place and verifies the sample notifications through it.
+# Installable artifacts (issue 14): make dist writes dist/ (C, Rust, .NET, Python, Node, Java);
+# make test-dist installs each artifact into a fresh temporary place and verifies the sample
+# notifications through it.
 # Platforms (issue 18): make dist builds the host's row (linux-x64-gnu, glibc 2.17); make dist-all
 # every row (Linux x86-64/ARM64 glibc and musl, Windows x64, macOS x86-64/ARM64) with cargo-zigbuild
 # and mingw-w64; scripts/test-platforms.sh tests the rows in dist/ (structure of every artifact, ARM64

@@ -739,8 +739,8 @@ struct wechatpay_error *wechatpay_v3_verifier_builder_max_body_bytes(struct wech
                                                                      size_t max_body_bytes);
 
 // Makes a verifier from the builder's current configuration and writes it to `*verifier_out`.
-// The builder is not consumed: free it with `wechatpay_v3_verifier_builder_free`. A verifier
-// that trusts no key is allowed (every notification is then `unknown_serial`).
+// The builder is not consumed: free it with `wechatpay_v3_verifier_builder_free`. A builder
+// that trusts no key is refused (`invalid_config`): such a verifier would refuse everything.
 struct wechatpay_error *wechatpay_v3_verifier_builder_build(const struct wechatpay_v3_verifier_builder *builder,
                                                             struct wechatpay_v3_verifier **verifier_out);
 

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs wechatpay-axios-plugin (a benchmark peer, never a project dependency) into
 # bench-work/node once per version and prints its directory.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 VERSION=0.9.6
 WORK=$PWD/bench-work/node
 mkdir -p "$WORK"

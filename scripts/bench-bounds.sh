@@ -7,8 +7,7 @@
 # class with getters), then times them against the peers in one process per language, in CPU time,
 # on the notification of every benchmark (bench/payment-notification.xml). Nothing here is part of
 # a package, and nothing here patches the bindings: it builds from any clean or dirty tree.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 ROOT=$PWD
 WORK=$ROOT/bench-work/bounds
 mkdir -p "$WORK"

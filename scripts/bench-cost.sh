@@ -4,8 +4,7 @@
 # notification bench/payment-notification.xml; "general reader" is the same notification with a
 # character reference, which the fast path leaves to the general reader), fixed setup subtracted;
 # then peak RSS over 1,000,000 rounds of (valid pay, forged pay, refund): it must stay flat.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
 cargo build -q --release -p wechatpay-notify --example cost
 bin="${CARGO_TARGET_DIR:-target}/release/examples/cost"

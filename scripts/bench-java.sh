@@ -4,13 +4,10 @@
 # tables). WxJava and wechatpay-java cannot be run here (not in Debian; Maven Central unreachable), so
 # the figure is the binding's overhead over the core: verifyPayment plus handler-like reads (v2), verify
 # plus the typed reads (APIv3). The jar is built from the release native library; the core's driver is
-# bindings/java/bench/core (bench/peers/rust's protocol and payload; release + LTO, as the core ships).
-# ROUNDS, ROUND_MS and WARM_MS tune the run (defaults 15, 150, 3000).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
+# bench/peers/rust, the one `make bench-peers` times (release + LTO, as the core ships).
+# ROUNDS, ROUND_MS and WARM_MS tune the run (defaults 15, 150, 3000; e.g. ROUNDS=2 ROUND_MS=50
+# WARM_MS=500 for a quick check that it runs).
+. "$(dirname "$0")/lib.sh"
 work=$target_dir/java-bench
 mkdir -p "$work"
 
@@ -24,9 +21,9 @@ java_mvn_package "$target_dir/release" "$work/build"
 version=$(java_pom_version)
 jar=$work/build/wechatpay-notify-$version.jar
 
-echo "== the core's driver (cargo build --release, bindings/java/bench/core)"
-CARGO_TARGET_DIR=$work/core-target cargo build -q --release --manifest-path bindings/java/bench/core/Cargo.toml
-rust_bin=$work/core-target/release/wechatpay-notify-bench-java-core
+echo "== the core's driver (cargo build --release, bench/peers/rust)"
+CARGO_TARGET_DIR=$work/core-target cargo build -q --release --manifest-path bench/peers/rust/Cargo.toml
+rust_bin=$work/core-target/release/wechatpay-notify-bench-peers
 
 echo "== the Java driver (javac bindings/java/bench/JavaDriver.java)"
 rm -rf "$work/driver" && mkdir -p "$work/driver"

@@ -6,8 +6,7 @@
 # (best and median of interleaved rounds) and the ratios (bench/peers/run.py says how).
 # Everything is built and installed under bench-work/peers/ (gitignored): the peers are never
 # dependencies of the project. ROUNDS, ROUND_MS and WARM_MS tune the run (defaults 15, 150, 600).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 ROOT=$PWD
 WORK=$ROOT/bench-work/peers
 PY=${PYTHON:-python3}

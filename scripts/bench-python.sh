@@ -5,8 +5,7 @@
 # wechatpayv3's WeChatPay.callback on the same APIv3 notification (tests/vectors/v3_notify.json).
 # Builds a release wheel and installs it with the peers into a throwaway venv under bench-work/
 # (the peers are never dependencies of the project).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 PY=${PYTHON:-python3}
 WORK=bench-work
 VENV=$WORK/venv

@@ -8,12 +8,7 @@
 # built by Debian's Maven offline against Debian's repository (scripts/java-env.sh) from the release
 # native library, the archives' timestamps those of SOURCE_DATE_EPOCH (the last commit's). Installs what
 # it needs from Debian when missing. Respects CARGO and CARGO_TARGET_DIR.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
+. "$(dirname "$0")/lib.sh"
 dist=$root/dist
 work=$target_dir/dist-java
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}

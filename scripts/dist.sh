@@ -39,13 +39,8 @@
 #
 # Installs what it needs (Debian packages, rustup targets, zig from PyPI) when missing. Respects CARGO
 # and CARGO_TARGET_DIR.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 release=$target_dir/release
 dist=$root/dist
 lib=wechatpay_notify
@@ -266,7 +261,8 @@ dist_dotnet() {
   # whose archive for this version dist/ already has.
   rm -rf "$work.natives"
   for row in "${PLATFORM_ROWS[@]}"; do
-    archive=$(ls "$dist/wechatpay-notify-c-$version-$(row_triple "$row")".* 2>/dev/null | head -1)
+    # `|| true`: under pipefail a row without an archive (ls finds nothing) must not end the script.
+    archive=$(ls "$dist/wechatpay-notify-c-$version-$(row_triple "$row")".* 2>/dev/null | head -1) || true
     if [ -z "$archive" ]; then
       [[ " $rows " == *" $row "* ]] || continue
       rows=$row dist_c >/dev/null
@@ -343,7 +339,7 @@ dist_python() {
     [ "$(row_builder "$row")" = zig ] && args+=(--target-dir "$target_dir/maturin-zig")
     step "$row: maturin build ${args[*]}"
     (cd bindings/python && maturin build "${args[@]}")
-    whl=$(ls "$dist"/wechatpay_notify-"$version"-cp39-abi3-$(row_wheel_glob "$row").whl 2>/dev/null | head -1)
+    whl=$(ls "$dist"/wechatpay_notify-"$version"-cp39-abi3-$(row_wheel_glob "$row").whl 2>/dev/null | head -1) || true
     [ -n "$whl" ] || die "maturin left no $(row_wheel_platform "$row") wheel for $version in $dist"
     fix_wheel "$row" "$whl"
     echo "$whl"
@@ -468,7 +464,8 @@ fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n")
   echo "$dist/wechatpay-notify-$version.tgz"
 }
 
-# The Java artifacts: a script of their own (Maven offline against Debian's repository).
+# The Java artifacts: a script of their own (Maven offline against Debian's repository; also
+# `scripts/dist.sh all`).
 dist_java() {
   scripts/dist-java.sh
 }
@@ -486,7 +483,7 @@ case $1 in
 esac
 for what in "$@"; do
   case $what in
-    all) dist_cli; dist_c; dist_rust; dist_dotnet; dist_python; dist_node; sizes ;;
+    all) dist_cli; dist_c; dist_rust; dist_dotnet; dist_python; dist_node; dist_java; sizes ;;
     cli) dist_cli ;;
     c) dist_c ;;
     rust) dist_rust ;;

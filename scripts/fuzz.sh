@@ -3,8 +3,7 @@
 # prints the executions and crashes per target. Exit 1 if any target crashed (the reproducer is in
 # fuzz/artifacts/<target>/; turn it into a vector in tools/xtask before fixing).
 # Usage: scripts/fuzz.sh [target...]      FUZZ_SECONDS=30 scripts/fuzz.sh   (the CI smoke)
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 ROOT=$PWD
 SECONDS_EACH=${FUZZ_SECONDS:-300}
 export RUSTC_BOOTSTRAP=1   # cargo-fuzz needs nightly flags; the stable toolchain accepts them this way

@@ -23,13 +23,8 @@
 #   sys.getallocatedblocks() (Python)           1000 blocks
 #   process.memoryUsage().heapUsed (Node)       1 MiB
 #   GC.GetTotalMemory(true) (.NET, Mono)        1 MiB
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 out=$target_dir/soak
 lib_dir=$target_dir/release
 mode=${1:-soak}

@@ -5,13 +5,8 @@
 # valgrind, against the static library, and as an ASan/UBSan build; build the C example through
 # pkg-config and test it over loopback HTTP (plain and ASan/UBSan builds).
 # Respects CARGO_TARGET_DIR (default: target).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 lib_dir=$target_dir/debug
 out=$target_dir/c-tests
 mkdir -p "$out"
@@ -86,9 +81,9 @@ gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -g -fsanitize=address,undefined -f
 step "cargo build -p wechatpay-notify-cli"
 $CARGO build -p wechatpay-notify-cli
 step "C example over loopback HTTP (a CGI gateway runs notify_cgi per request; two merchants, v2 and APIv3; SQLite orders)"
-python3 examples/c/test_notify_cgi.py "$out/notify_cgi" "$lib_dir/libwechatpay_notify.so" "$lib_dir/wechatpay-notify"
+python3 examples/c/test_notify_cgi.py "$out/notify_cgi" "$lib_dir/wechatpay-notify"
 step "C example over loopback HTTP, gcc -fsanitize=address,undefined"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  python3 examples/c/test_notify_cgi.py "$out/notify_cgi-asan" "$lib_dir/libwechatpay_notify.so" "$lib_dir/wechatpay-notify"
+  python3 examples/c/test_notify_cgi.py "$out/notify_cgi-asan" "$lib_dir/wechatpay-notify"
 
 step "C: all passed"

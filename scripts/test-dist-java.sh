@@ -15,9 +15,7 @@
 #     jar without the Java 9 safety net or a licence, and a pom without the JNA dependency.
 # Builds the artifacts first (scripts/dist-java.sh; DIST_PREBUILT=1 tests what dist/ holds). Prints
 # "ok ..." per check.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 dist=$root/dist
 samples=$root/examples/notifications
 

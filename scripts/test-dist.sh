@@ -21,19 +21,14 @@
 #     `npm install --offline` into an empty project, required (tests/dist/smoke.js) and type-checked
 #     (tsc --noEmit --strict tests/dist/smoke.ts with typescript and @types/node from bindings/node);
 #   - Java: scripts/test-dist-java.sh (the jar, sources and javadoc jars and the pom; a consumer
-#     compiled against the jar alone and run with the jar and JNA only);
+#     compiled against the jar alone and run with the jar and JNA only), on the artifacts just built;
 #   - the checks fail on an artifact without its native library, its types/docs/header/stubs or its
 #     licence (each is shown by removing it from a copy and expecting the check to fail).
 #   - then every platform row in dist/ through scripts/test-platforms.sh (issue 18).
 # Builds the artifacts first (scripts/dist.sh; DIST_PREBUILT=1 tests what dist/ holds). Respects CARGO
 # and CARGO_TARGET_DIR.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 dist=$root/dist
 samples=$root/examples/notifications
 lib=wechatpay_notify
@@ -92,18 +87,21 @@ version=$(scripts/dist.sh version)
 py_version=$(sed -n 's/^version *= *"\(.*\)"/\1/p' bindings/python/pyproject.toml | head -n 1)
 node_version=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' bindings/node/package.json)
 cs_version=$(sed -n 's/.*<Version>\(.*\)<\/Version>.*/\1/p' bindings/dotnet/WechatPay.Notify.csproj)
+# shellcheck source=scripts/java-env.sh
+java_version=$(. scripts/java-env.sh && java_pom_version)
 drift=
 platform_pairs=()
 for f in bindings/node/npm/*/package.json; do
   platform_pairs+=("$f=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$f")")
 done
 for pair in "bindings/python/pyproject.toml=$py_version" "bindings/node/package.json=$node_version" \
-            "${platform_pairs[@]}" "bindings/dotnet/WechatPay.Notify.csproj=$cs_version"; do
+            "${platform_pairs[@]}" "bindings/dotnet/WechatPay.Notify.csproj=$cs_version" \
+            "bindings/java/pom.xml=$java_version"; do
   [ "${pair#*=}" = "$version" ] || drift+=" ${pair%%=*} has '${pair#*=}';"
 done
 [ -z "$drift" ] || fail "version drift from Cargo.toml ($version):$drift"
 grep -q "^## \[$version\]" CHANGELOG.md || fail "CHANGELOG.md has no section '## [$version]'"
-ok "Cargo.toml, pyproject.toml, package.json (main and $(ls bindings/node/npm | wc -l) platform packages), .csproj: $version; CHANGELOG.md has a section for $version"
+ok "Cargo.toml, pyproject.toml, package.json (main and $(ls bindings/node/npm | wc -l) platform packages), .csproj, pom.xml: $version; CHANGELOG.md has a section for $version"
 # The packages built from a binding's directory carry copies of the licences: the same texts.
 for dir in bindings/python bindings/node bindings/node/npm/*; do
   for licence in LICENSE-MIT LICENSE-APACHE; do
@@ -448,7 +446,14 @@ if npm_files "$tmp/npm/main-binary" 2>/dev/null; then fail "the npm check passes
 ok "the npm checks fail without the .node (require fails too), the types (tsc fails too), either package's licences, or with a binary in the main package"
 
 # ---------------------------------------------------------------------------------------------
-# Java (scripts/test-dist-java.sh) is run on its own for now: `scripts/dist.sh java` then that script.
+# Java: scripts/test-dist-java.sh on the artifacts scripts/dist.sh wrote above (its own clean
+# classpath: the jar and JNA only); each of its "ok" lines counts as a check here.
+step "Java (scripts/test-dist-java.sh)"
+java_log=$tmp/test-dist-java.log
+DIST_PREBUILT=1 scripts/test-dist-java.sh 2>&1 | tee "$java_log" || fail "scripts/test-dist-java.sh"
+java_checks=$(grep -c '^ok ' "$java_log" || true)
+[ "$java_checks" -gt 0 ] || fail "scripts/test-dist-java.sh ran no check"
+passed=$((passed + java_checks))
 
 step "test-dist: $passed checks passed, 0 failed"
 

@@ -1,18 +1,13 @@
 #!/usr/bin/env bash
-# The .NET binding: check that the generated typed views (bindings/dotnet/gen/gen_views.py) match
-# the core's declaration and that the P/Invoke declarations match the C header
-# (bindings/dotnet/gen/check_native.py), build the native library, compile bindings/dotnet with
+# The .NET binding: check that the generated typed views (tools/bindgen/bindgen.py views --lang dotnet)
+# match the core's declaration and that the P/Invoke declarations match the C header
+# (tools/bindgen/bindgen.py native --lang dotnet), build the native library, compile bindings/dotnet with
 # Mono's mcs (C# 7.2, the same sources the netstandard2.0 .csproj packs), run its tests (every
 # shared vector: v2, APIv3 and the multi-merchant endpoint; API; Parallel.For concurrency) and the
 # HttpListener example's loopback HTTP test.
 # Installs Mono from Debian when mcs is missing. Respects CARGO_TARGET_DIR (default: target).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 lib_dir=$target_dir/debug
 out=$target_dir/dotnet-tests
 mkdir -p "$out"
@@ -34,10 +29,13 @@ csproj_version=$(sed -n 's/.*<Version>\(.*\)<\/Version>.*/\1/p' bindings/dotnet/
 echo "$cargo_version"
 
 step "generated typed views: bindings/dotnet/src/Views.g.cs is what tests/vectors/typed_views.json declares"
-python3 bindings/dotnet/gen/gen_views.py --check
+python3 tools/bindgen/bindgen.py views --lang dotnet --check
 
 step "P/Invoke declarations: NativeMethods.cs matches include/wechatpay_notify.h (every function, arity, types, I1 bools)"
-python3 bindings/dotnet/gen/check_native.py
+python3 tools/bindgen/bindgen.py native --lang dotnet --check
+
+step "the generator's own tests (tools/bindgen)"
+python3 -m unittest discover -s tools/bindgen -p 'test_*.py'
 
 step "cargo build -p wechatpay-notify-ffi"
 $CARGO build -p wechatpay-notify-ffi

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The Java binding (bindings/java) and its example (examples/java):
 #   - one version: bindings/java/pom.xml against Cargo.toml;
-#   - the generated typed views (bindings/java/gen/gen_views.py --check) and the JNA declarations
-#     against the C header (bindings/java/gen/check_native.py);
+#   - the generated typed views (tools/bindgen/bindgen.py views --lang java --check) and the JNA
+#     declarations against the C header (tools/bindgen/bindgen.py native --lang java);
 #   - cargo build -p wechatpay-notify-ffi (debug), then the jar, sources jar and javadoc jar with
 #     Debian's Maven offline against Debian's repository (/usr/share/maven-repo), the native library
 #     packaged as linux-x86-64/libwechatpay_notify.so;
@@ -14,13 +14,8 @@
 # Closing line: "N passed, M failed" (every JUnit test and container of the three runs).
 # Installs what it needs from Debian when missing (CI runs as root on a fresh machine). Respects CARGO
 # and CARGO_TARGET_DIR.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 lib_dir=$target_dir/debug
 work=$target_dir/java
 mkdir -p "$work"
@@ -38,10 +33,13 @@ pom_version=$(java_pom_version)
 echo "$cargo_version"
 
 step "generated typed views: the regions of bindings/java are what tests/vectors/typed_views.json declares"
-python3 bindings/java/gen/gen_views.py --check
+python3 tools/bindgen/bindgen.py views --lang java --check
 
 step "JNA declarations: NativeMethods.java matches include/wechatpay_notify.h (every function, arity, types, struct layouts)"
-python3 bindings/java/gen/check_native.py
+python3 tools/bindgen/bindgen.py native --lang java --check
+
+step "the generator's own tests (tools/bindgen)"
+python3 -m unittest discover -s tools/bindgen -p 'test_*.py'
 
 step "cargo build -p wechatpay-notify-ffi"
 $CARGO build -p wechatpay-notify-ffi

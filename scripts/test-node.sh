@@ -2,11 +2,11 @@
 # Node binding: install the npm dev dependencies from package-lock.json, build the addon in
 # release mode (napi build), check the generated index.js/index.d.ts for drift, run the
 # node --test suites (every shared vector incl. v3_notify and endpoint, v2/APIv3/Endpoint API and
-# misuse, notify.d.ts against the results and typed_views.json, worker threads), type-check the
-# TypeScript example with tsc --strict, and run the Express example's tests over loopback HTTP.
+# misuse, notify.d.ts against the results and typed_views.json, lazy results, worker threads),
+# type-check the declarations, their type tests and the TypeScript example with tsc --strict, and
+# run the Express example's tests over loopback HTTP.
 # Idempotent: npm installs are skipped while the lockfile is unchanged; cargo builds incrementally.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 ROOT=$PWD
 NODE_DIR=$ROOT/bindings/node
 EXAMPLE_DIR=$ROOT/examples/node
@@ -72,7 +72,7 @@ if (pkg !== native) { console.error(`package.json ${pkg} != crate ${native}`); p
 
 node_tests binding "$NODE_DIR"
 
-echo "== tsc --noEmit --strict (notify.d.ts, index.d.ts, examples/node/typed.ts)"
+echo "== tsc --noEmit --strict (notify.d.ts, index.d.ts, __test__/results.types.ts, examples/node/typed.ts)"
 (cd "$NODE_DIR" && ./node_modules/.bin/tsc --noEmit --strict -p tsconfig.json)
 
 # Build better-sqlite3 from source against the installed Node headers when they are present

@@ -25,13 +25,8 @@
 # The toolchains and roots are installed on first use and cached under $CARGO_TARGET_DIR/platforms
 # (Debian packages: qemu-user, wine64, debootstrap, mingw-w64, musl-tools, gcc-aarch64-linux-gnu).
 # Ends with "N passed, N failed".
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
 
-CARGO=${CARGO:-cargo}
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 dist=$root/dist
 plat=$target_dir/platforms
 samples=$root/examples/notifications
@@ -369,11 +364,12 @@ if has win32-x64-gnu; then
   # start the .exe dozens of times in a row from 4 threads, then failed about once a run (exit 1
   # where 2 was expected, a different case each time, never when rerun alone): a program starting
   # while the server shuts down is the suspect.
-  /usr/lib/wine/wineserver -p
-  # Start the prefix's background programs (services.exe, winedevice.exe, ...) now, with their output
-  # to /dev/null: started by the first test instead, they would inherit its stdout and stderr pipes
-  # and, kept alive by the persistent server, hold them open so that the test waits forever.
-  "$wine" wineboot >/dev/null 2>&1 </dev/null || true
+  /usr/lib/wine/wineserver -p </dev/null >/dev/null 2>&1
+  # Wine's services (services.exe, winedevice.exe, plugplay.exe) start with the first program and then
+  # live as long as the server. Started by a test's program they would inherit its output pipe and
+  # hold it open, and the test, reading to the end of that output, would wait forever (seen here:
+  # the CLI suite hung under the persistent server). Start them now, on /dev/null.
+  "$wine" wineboot </dev/null >/dev/null 2>&1 || true
   # Debian's wine 8 has no bcryptprimitives.dll (Rust's std takes its randomness from ProcessPrng
   # there): the test-only stand-in, into the prefix's system32.
   x86_64-w64-mingw32-gcc -shared -O2 -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \

@@ -3,8 +3,7 @@
 # then check the stubs against the real module (stubtest), type-check the tests and examples
 # (mypy --strict), and run the pytest suites (shared vectors, properties, threads, examples).
 # Idempotent: the venv is reused, and the package is rebuilt only when its inputs changed.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 ROOT=$PWD
 PY=${PYTHON:-python3}
 VENV=bindings/python/.venv

@@ -10,10 +10,11 @@ export declare class NativeEndpoint {
   constructor(options: EndpointOptions)
   /**
    * Decides the version and the merchant of a request and verifies it with that merchant's
-   * verifier. Returns the handled request, or the rejection (an object with `code`); throws only
-   * for wrong argument types.
+   * verifier. Returns the handled request (a `NativeNotification` holding the label and the
+   * replies too), or the rejection (a plain object with `code`); throws only for wrong argument
+   * types.
    */
-  handle(headers: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>, body: Uint8Array | string, options?: VerifyOptions | undefined | null): object
+  handle(headers: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>, body: Uint8Array | string, options?: VerifyOptions | undefined | null): NativeNotification | { code: string, message: string, version: 'v2' | 'v3' | null, label: string | null, reply: HttpReply }
   /**
    * Reads an endpoint profiles file (the core's loader and rules: `invalid_config` for anything
    * it refuses, with a message naming the profile, the setting or the file, never a key).
@@ -23,12 +24,57 @@ export declare class NativeEndpoint {
   labels(): Array<string>
 }
 
+/**
+ * A verified notification of any kind, as the package's result classes read it; not
+ * constructible from JS.
+ */
+export declare class NativeNotification {
+  /** `"v2_payment"`, `"v2_refund"` or `"v3"`. */
+  kind(): 'v2_payment' | 'v2_refund' | 'v3'
+  /** The payment or refund succeeded (the core's rule for each kind). */
+  isSuccess(): boolean
+  /**
+   * The idempotency key (the core's rule for each kind; `null` for a v2 notification without the
+   * id it needs).
+   */
+  dedupeKey(): string | null
+  /**
+   * v2: every field of the document exactly as received, in document order, as a new plain object
+   * (refund: the outer document).
+   */
+  fields(): object
+  /** v2 refund: the decrypted `req_info` document's fields, as a new plain object. */
+  reqInfo(): object
+  /** v2: typed property number `index` of the payment or refund view (see `typedViewNames`). */
+  typed(index: number): string | number | bigint | boolean | Array<{ id: string, couponType: string | null, fee: number | bigint | null }> | null
+  /**
+   * APIv3: the event's texts, by name: `id`, `createTime`, `eventType`, `resourceType`, `summary`,
+   * `plaintext` (the decrypted resource, exactly as decrypted).
+   */
+  event(name: 'id' | 'createTime' | 'eventType' | 'resourceType' | 'summary' | 'plaintext'): string
+  /**
+   * APIv3: which typed view the event has: `"transaction"` (`TRANSACTION.*`), `"refund"`
+   * (`REFUND.*`) or `null`.
+   */
+  view(): 'transaction' | 'refund' | null
+  /** APIv3: typed property number `index` of the transaction view. */
+  transactionTyped(index: number): string | number | bigint | null
+  /** APIv3: typed property number `index` of the refund view. */
+  refundTyped(index: number): string | number | bigint | null
+  /** Endpoint results: the merchant's label. */
+  label(): string
+  /** Endpoint results: the success reply for the notification's version. */
+  reply(): HttpReply
+  /** Endpoint results: the reply when the application fails to record the notification. */
+  internalErrorReply(): HttpReply
+}
+
 /** The native APIv3 verifier; use the package's `V3Verifier` class instead. */
 export declare class NativeV3Verifier {
   /** Builds a verifier from its options (`invalid_config` when they are unusable). */
   constructor(options: V3VerifierOptions)
   /** Verifies a notification: the request headers, the raw body, and `now` (Unix seconds). */
-  verify(headers: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>, body: Uint8Array | string, options?: VerifyOptions | undefined | null): object
+  verify(headers: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>, body: Uint8Array | string, options?: VerifyOptions | undefined | null): NativeNotification
   /** True when a key of this id (as `Wechatpay-Serial` would name it) is trusted. */
   trusts(id: string): boolean
   /** The trusted key ids, as configured (certificates by their uppercase hex serial). */
@@ -43,16 +89,16 @@ export declare class NativeVerifier {
   constructor(options: VerifierOptions)
   /**
    * Verifies a payment result notification (a `Buffer`/`Uint8Array` used byte for byte, or a
-   * string sent as UTF-8): `fields` and the typed properties.
+   * string sent as UTF-8).
    */
-  verifyPayment(body: Uint8Array | string): object
+  verifyPayment(body: Uint8Array | string): NativeNotification
   /**
    * Decrypts and checks a refund result notification. `req_info` is AES-256-ECB without
    * integrity: blocks of two genuine refund notifications of the same merchant can be cut and
    * pasted into a third that passes every check. Treat a refund notification as a hint: confirm
    * it with the refund query API before any irreversible action.
    */
-  decryptRefund(body: Uint8Array | string): object
+  decryptRefund(body: Uint8Array | string): NativeNotification
 }
 
 /**
@@ -140,6 +186,13 @@ export declare function replyV3Fail(code: string): HttpReply
 
 /** The APIv3 success reply: 204, no body (WeChat Pay also accepts 200). */
 export declare function replyV3Success(): HttpReply
+
+/**
+ * The names of a typed view's properties in the Node convention (camelCase), in the core's order:
+ * `payment`, `refund`, `v3_transaction` or `v3_refund` (the views of `typed_views.json`). Typed
+ * property number `i` of a result is `names[i]`.
+ */
+export declare function typedViewNames(view: string): Array<string>
 
 /** Options of `new NativeV3Verifier(options)` (the package's `V3Verifier` passes its options here). */
 export interface V3VerifierOptions {

@@ -1,11 +1,14 @@
 'use strict'
 // The package's entry point: a thin layer over the generated napi-rs binding (index.js). The addon
 // does the work: it converts the arguments (napi-rs's conversions are the type checks), calls the
-// Rust core and builds the plain result objects. This file gives the addon's errors their JS
-// classes (`fromNative`) and adds the two views plain JS builds best, on the addon's objects:
-// `fieldList` = `Object.entries(fields)` (exact document order: element names are XML names, never
-// array indices) and the APIv3 `resource` = `JSON.parse(plaintext)`.
+// Rust core and keeps its result in Rust (a `NativeNotification`). This file gives the addon's errors their
+// JS classes (`fromNative`) and wraps each result in a result class whose getters ask the addon for
+// a value on first read and cache it (results cost what a handler reads: SPEC §4), with `toJSON`
+// (every property, as a plain object) and `util.inspect` showing every value; it adds the two views
+// plain JS builds best: `fieldList` = `Object.entries(fields)` (exact document order: element
+// names are XML names, never array indices) and the APIv3 `resource` = `JSON.parse(plaintext)`.
 
+const { inspect } = require('node:util')
 const native = require('./index.js')
 
 /** The stable error codes (SPEC §3), from the core. */
@@ -62,6 +65,20 @@ function checkKeyType(apiKey, what) {
 
 const isObject = (value) => value !== null && typeof value === 'object'
 
+// A body that a JSON or form middleware already parsed (express.json(), express.urlencoded(),
+// body-parser, Koa's bodyparser, Fastify's default JSON parser) is an object: the signature covers
+// the exact bytes received, which cannot be rebuilt from it. Say how to get them instead of the
+// addon's generic type error. Buffers and other byte views go on to the addon unchanged.
+function checkBody(body) {
+  if (isObject(body) && !ArrayBuffer.isView(body) && !(body instanceof ArrayBuffer)) {
+    throw new TypeError(
+      'body must be the raw request body (a Buffer or string), not an already parsed object: a JSON ' +
+        "or form body parser ran first; give the notify_url route express.raw({ type: () => true }) " +
+        '(or your framework\'s raw-body option) and pass req.body as received',
+    )
+  }
+}
+
 // Options as the addon reads them: napi-rs takes an absent option as `undefined` only, while the
 // types also allow `null` for "not set". Other values pass unchanged (the addon checks them).
 function withoutNulls(options) {
@@ -83,47 +100,337 @@ function endpointOptions(options) {
   return { ...withoutNulls(options), profiles }
 }
 
-// A typed property whose value is an error (an amount present in another form than a
-// non-negative integer: SPEC §2, never "absent") comes from the addon as `null` in its place, and
-// the result lists it under `typedErrors` as [object, name, code, message] (object: the result or
-// one of its views). Each becomes an enumerable accessor, in the same place, whose getter throws
-// a NotifyError with that code (a new one on every read); the list is removed.
-function typedErrors(n) {
-  const list = n.typedErrors
-  if (list === undefined) return
-  delete n.typedErrors
-  for (const [owner, name, code, message] of list) {
-    Object.defineProperty(owner, name, {
+// ---------------------------------------------------------------------------------------------
+// Result classes
+//
+// A result is an instance of one of the classes below, holding the addon's NativeNotification. Its
+// properties are enumerable getters on the class's prototype, in the order of the former plain
+// objects (the typed ones named and ordered by the core's declaration, `typedViewNames`): each asks
+// the addon on first read and caches the value, so `n.fields === n.fields` and a handler that reads
+// five typed values converts five. A typed value the core refuses (an amount present in another
+// form than a non-negative integer: SPEC §2, never "absent") is not cached: every read throws a
+// new NotifyError with its code (`missing_field`). The instance has no own properties: `toJSON()`
+// gives every property as a plain object (what `JSON.stringify` writes), `util.inspect` /
+// `console.log` show every value, `for...in` lists every name; `Object.keys`, `{ ...n }` and
+// `structuredClone` see no own property (documented in notify.d.ts and the README).
+
+// Lets the package, and nobody else, construct a result.
+const INTERNAL = Symbol('wechatpay-notify result')
+// The property names of a result class, and its name, on its prototype.
+const KEYS = Symbol('wechatpay-notify result keys')
+const NAME = Symbol('wechatpay-notify result class')
+
+const isResult = (value) => value !== null && typeof value === 'object' && KEYS in value
+
+function checkToken(token) {
+  if (token !== INTERNAL) throw new TypeError('results are made by the verifiers, not constructed')
+}
+
+// A native call of a getter: the addon's errors in their JS classes.
+function read(call) {
+  try {
+    return call()
+  } catch (err) {
+    throw fromNative(err)
+  }
+}
+
+// Every property as a plain object (nested results as plain objects too): reading a property that
+// throws throws here.
+function toJSON() {
+  const out = {}
+  for (const name of this[KEYS]) {
+    const value = this[name]
+    out[name] = isResult(value) ? value.toJSON() : value
+  }
+  return out
+}
+
+// What `util.inspect` shows in place of a property whose read throws.
+class Throws {
+  constructor(err) {
+    this.code = err.code
+  }
+
+  [inspect.custom](depth, options) {
+    return options.stylize(`[throws NotifyError ${this.code}]`, 'special')
+  }
+}
+
+// `util.inspect` (console.log): `ClassName { name: value, ... }`, every property, shown as the
+// former plain object was at the same depth (`depth` is what is left of `options.depth` here).
+function inspectResult(depth, options, inspectValue) {
+  const name = this[NAME]
+  if (depth < 0) return options.stylize(`[${name}]`, 'special')
+  const shown = {}
+  for (const key of this[KEYS]) {
+    try {
+      shown[key] = this[key]
+    } catch (err) {
+      if (!(err instanceof NotifyError)) throw err
+      shown[key] = new Throws(err)
+    }
+  }
+  return `${name} ${inspectValue(shown, { ...options, depth })}`
+}
+
+// Makes the listed getters of `Class.prototype` enumerable (class getters are not), adds the
+// typed getters (`typed(result, index)` reads typed property number `index`, in the core's order),
+// records the property names in that order, and adds `toJSON` and `util.inspect.custom`.
+function defineResult(Class, names, typedNames = [], typed = null) {
+  const proto = Class.prototype
+  for (const name of names) Object.defineProperty(proto, name, { enumerable: true })
+  typedNames.forEach((name, index) => {
+    Object.defineProperty(proto, name, {
       get() {
-        throw new NotifyError(code, message)
+        return typed(this, index)
       },
       enumerable: true,
       configurable: true,
     })
+  })
+  Object.defineProperty(proto, KEYS, { value: Object.freeze([...names, ...typedNames]) })
+  Object.defineProperty(proto, NAME, { value: Class.name })
+  Object.defineProperty(proto, 'toJSON', { value: toJSON, writable: true, configurable: true })
+  Object.defineProperty(proto, inspect.custom, { value: inspectResult, writable: true, configurable: true })
+}
+
+// Typed property number `index` from `cache` (a result's array of the values read so far), else
+// from the addon (`get(inner, index)`: one of the three below), then cached. `null` is a value;
+// only `undefined` (never a typed value) means "not read yet". A refused value throws and stays
+// unread.
+function cachedTyped(cache, get, inner, index) {
+  const value = cache[index]
+  if (value !== undefined) return value
+  try {
+    return (cache[index] = get(inner, index))
+  } catch (err) {
+    throw fromNative(err)
   }
 }
 
-// The views added to the addon's result objects, by kind.
-function paymentResult(n) {
-  n.fieldList = Object.entries(n.fields)
-  typedErrors(n)
-  return n
+const typedOf = (inner, index) => inner.typed(index)
+const transactionTypedOf = (inner, index) => inner.transactionTyped(index)
+const refundTypedOf = (inner, index) => inner.refundTyped(index)
+
+/** A verified v2 payment result notification. */
+class PaymentNotification {
+  #native
+  #fields
+  #fieldList
+  #typed = []
+
+  constructor(token, inner) {
+    checkToken(token)
+    this.#native = inner
+  }
+
+  get fields() {
+    return (this.#fields ??= read(() => this.#native.fields()))
+  }
+
+  get fieldList() {
+    return (this.#fieldList ??= Object.entries(this.fields))
+  }
+
+  static {
+    defineResult(this, ['fields', 'fieldList'], native.typedViewNames('payment'), (n, i) =>
+      cachedTyped(n.#typed, typedOf, n.#native, i),
+    )
+  }
 }
 
-function refundResult(n) {
-  n.fieldList = Object.entries(n.fields)
-  n.reqInfoList = Object.entries(n.reqInfo)
-  typedErrors(n)
-  return n
+/** A decrypted v2 refund result notification (a hint: confirm it with the refund query API). */
+class RefundNotification {
+  #native
+  #fields
+  #fieldList
+  #reqInfo
+  #reqInfoList
+  #typed = []
+
+  constructor(token, inner) {
+    checkToken(token)
+    this.#native = inner
+  }
+
+  get fields() {
+    return (this.#fields ??= read(() => this.#native.fields()))
+  }
+
+  get fieldList() {
+    return (this.#fieldList ??= Object.entries(this.fields))
+  }
+
+  get reqInfo() {
+    return (this.#reqInfo ??= read(() => this.#native.reqInfo()))
+  }
+
+  get reqInfoList() {
+    return (this.#reqInfoList ??= Object.entries(this.reqInfo))
+  }
+
+  static {
+    defineResult(this, ['fields', 'fieldList', 'reqInfo', 'reqInfoList'], native.typedViewNames('refund'), (n, i) =>
+      cachedTyped(n.#typed, typedOf, n.#native, i),
+    )
+  }
 }
 
-function v3Result(n) {
-  n.resource = JSON.parse(n.plaintext)
-  typedErrors(n)
-  return n
+/** The typed view of a `TRANSACTION.*` resource. */
+class V3Transaction {
+  #native
+  #typed = []
+
+  constructor(token, inner) {
+    checkToken(token)
+    this.#native = inner
+  }
+
+  static {
+    defineResult(this, [], native.typedViewNames('v3_transaction'), (t, i) =>
+      cachedTyped(t.#typed, transactionTypedOf, t.#native, i),
+    )
+  }
 }
 
-const RESULT_BY_KIND = { v2_payment: paymentResult, v2_refund: refundResult, v3: v3Result }
+/** The typed view of a `REFUND.*` resource. */
+class V3Refund {
+  #native
+  #typed = []
+
+  constructor(token, inner) {
+    checkToken(token)
+    this.#native = inner
+  }
+
+  static {
+    defineResult(this, [], native.typedViewNames('v3_refund'), (r, i) =>
+      cachedTyped(r.#typed, refundTypedOf, r.#native, i),
+    )
+  }
+}
+
+/** A verified, decrypted APIv3 notification. */
+class V3Notification {
+  #native
+  // Values by name, once read (the views: `null` when the event is not of that kind).
+  #values = {}
+
+  constructor(token, inner) {
+    checkToken(token)
+    this.#native = inner
+  }
+
+  #cached(name, make) {
+    const values = this.#values
+    return name in values ? values[name] : (values[name] = make())
+  }
+
+  get id() {
+    return this.#cached('id', () => read(() => this.#native.event('id')))
+  }
+
+  get createTime() {
+    return this.#cached('createTime', () => read(() => this.#native.event('createTime')))
+  }
+
+  get eventType() {
+    return this.#cached('eventType', () => read(() => this.#native.event('eventType')))
+  }
+
+  get resourceType() {
+    return this.#cached('resourceType', () => read(() => this.#native.event('resourceType')))
+  }
+
+  get summary() {
+    return this.#cached('summary', () => read(() => this.#native.event('summary')))
+  }
+
+  get plaintext() {
+    return this.#cached('plaintext', () => read(() => this.#native.event('plaintext')))
+  }
+
+  get isSuccess() {
+    return this.#cached('isSuccess', () => read(() => this.#native.isSuccess()))
+  }
+
+  get dedupeKey() {
+    return this.#cached('dedupeKey', () => read(() => this.#native.dedupeKey()))
+  }
+
+  // The typed view the event has: 'transaction', 'refund' or null.
+  #view() {
+    return this.#cached('view', () => read(() => this.#native.view()))
+  }
+
+  get transaction() {
+    return this.#cached('transaction', () => (this.#view() === 'transaction' ? new V3Transaction(INTERNAL, this.#native) : null))
+  }
+
+  get refund() {
+    return this.#cached('refund', () => (this.#view() === 'refund' ? new V3Refund(INTERNAL, this.#native) : null))
+  }
+
+  get resource() {
+    return this.#cached('resource', () => JSON.parse(this.plaintext))
+  }
+
+  static {
+    defineResult(this, ['id', 'createTime', 'eventType', 'resourceType', 'summary', 'plaintext', 'isSuccess', 'dedupeKey', 'transaction', 'refund', 'resource'])
+  }
+}
+
+// The result class of each kind of notification.
+const RESULT_BY_KIND = { v2_payment: PaymentNotification, v2_refund: RefundNotification, v3: V3Notification }
+
+/** A request `Endpoint#handle` verified: the merchant, the kind, the notification and the replies. */
+class Handled {
+  #native
+  #values = {}
+
+  constructor(token, inner) {
+    checkToken(token)
+    this.#native = inner
+  }
+
+  #cached(name, make) {
+    const values = this.#values
+    return name in values ? values[name] : (values[name] = make())
+  }
+
+  get label() {
+    return this.#cached('label', () => read(() => this.#native.label()))
+  }
+
+  get kind() {
+    return this.#cached('kind', () => read(() => this.#native.kind()))
+  }
+
+  get notification() {
+    return this.#cached('notification', () => new RESULT_BY_KIND[this.kind](INTERNAL, this.#native))
+  }
+
+  get isSuccess() {
+    return this.#cached('isSuccess', () => read(() => this.#native.isSuccess()))
+  }
+
+  get dedupeKey() {
+    return this.#cached('dedupeKey', () => read(() => this.#native.dedupeKey()))
+  }
+
+  get reply() {
+    return this.#cached('reply', () => read(() => this.#native.reply()))
+  }
+
+  get internalErrorReply() {
+    return this.#cached('internalErrorReply', () => read(() => this.#native.internalErrorReply()))
+  }
+
+  static {
+    defineResult(this, ['label', 'kind', 'notification', 'isSuccess', 'dedupeKey', 'reply', 'internalErrorReply'])
+  }
+}
 
 /** Verifies v2 payment notifications and decrypts v2 refund notifications for one merchant key. */
 class Verifier {
@@ -142,12 +449,13 @@ class Verifier {
   verifyPayment(body) {
     const inner = this.#native // a TypeError when called on anything but a Verifier
     let n
+    checkBody(body)
     try {
       n = inner.verifyPayment(body)
     } catch (err) {
       throw fromNative(err)
     }
-    return paymentResult(n)
+    return new PaymentNotification(INTERNAL, n)
   }
 
   /**
@@ -158,12 +466,13 @@ class Verifier {
   decryptRefund(body) {
     const inner = this.#native
     let n
+    checkBody(body)
     try {
       n = inner.decryptRefund(body)
     } catch (err) {
       throw fromNative(err)
     }
-    return refundResult(n)
+    return new RefundNotification(INTERNAL, n)
   }
 
   get [Symbol.toStringTag]() {
@@ -188,12 +497,13 @@ class V3Verifier {
   verify(headers, body, options) {
     const inner = this.#native
     let n
+    checkBody(body)
     try {
       n = inner.verify(headers, body, withoutNulls(options))
     } catch (err) {
       throw fromNative(err)
     }
-    return v3Result(n)
+    return new V3Notification(INTERNAL, n)
   }
 
   /** True when a key of this id (as `Wechatpay-Serial` names it) is trusted. */
@@ -254,14 +564,14 @@ class Endpoint {
   handle(headers, body, options) {
     const inner = this.#native
     let out
+    checkBody(body)
     try {
       out = inner.handle(headers, body, withoutNulls(options))
     } catch (err) {
       throw fromNative(err)
     }
-    if (typeof out.code === 'string') throw new NotifyError(out.code, out.message, out)
-    RESULT_BY_KIND[out.kind](out.notification)
-    return out
+    if (!(out instanceof native.NativeNotification)) throw new NotifyError(out.code, out.message, out)
+    return new Handled(INTERNAL, out)
   }
 
   /**

@@ -8,11 +8,12 @@ core's ``typed_view!`` / ``json_view!`` tables). Standard library only.
 
 Each class with a typed view has one generated region, between the lines
 ``# BEGIN GENERATED <view>: ...`` and ``# END GENERATED <view>``, holding one read-only property
-per field-backed property (read from the notification's fields, the decrypted req_info or a path
-of the decrypted resource), in the core's order, typed by its kind. Rule-backed properties
-(``is_success``, ``dedupe_key``, ...) each have their own rule and documentation: they are written
-by hand in the class, and the check fails when one of them is missing or typed otherwise than its
-kind. Everything outside the regions is hand-written and left as it is.
+per declared property, field-backed (read from the notification's fields, the decrypted req_info or
+a path of the decrypted resource) and rule-backed (``is_success``, ``dedupe_key``, ...) alike, in
+the core's order, typed by its kind and documented by the core's own documentation of it (the
+declaration's ``doc``, as the binding's runtime attribute is: ``code`` in backticks, an absent
+value is ``None``). Everything outside the regions is hand-written and left as it is; the check
+fails when a typed property is also declared there.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ BEGIN = re.compile(r"^(?P<indent>[ ]*)# BEGIN GENERATED (?P<view>\w+):.*$")
 
 class Drift(Exception):
     """The declaration and the stub cannot be reconciled (a missing region, an unknown kind, a
-    rule-backed property missing from the hand-written part)."""
+    property without documentation)."""
 
 
 def load_views(path: Path = DECLARATION) -> dict[str, list[dict[str, Any]]]:
@@ -67,31 +68,23 @@ def load_views(path: Path = DECLARATION) -> dict[str, list[dict[str, Any]]]:
 
 
 def doc_of(prop: dict[str, Any]) -> str:
-    """A field-backed property's docstring, from its declaration."""
-    name, kind, source = prop["name"], prop["kind"], prop["source"]
-    if isinstance(source, dict):
-        what = ".".join(source["resource"]) + " of the decrypted resource"
-        absent = no_text = "absent or null"
-        bad = "not a non-negative JSON integer (100.0, 1e2, -1, beyond 2**64, a string)"
-    else:
-        what = name if source == "fields" else f"{name} of the decrypted req_info"
-        absent, no_text, bad = "absent or empty", "absent", "not all digits"
-    if kind == "text":
-        return f"{what}, as received; None when {no_text}."
-    if kind == "amount":
-        return (
-            f"{what}, an int (amounts in fen); None when {absent}. Present but {bad}: raises "
-            'NotifyError with code "missing_field", never None.'
+    """A property's docstring: the core's documentation of it, as the runtime attribute's
+    ``__doc__`` is (Python names an absent value ``None``, as the core's text does)."""
+    doc = prop.get("doc")
+    if not isinstance(doc, str) or not doc.strip():
+        raise Drift(
+            f"{prop['name']} has no doc in the declaration: document it in the core and run "
+            "`cargo run -p xtask -- vectors`"
         )
-    raise Drift(f"stubgen has no rule for a field-backed property of kind {kind!r} ({name})")
+    if '"""' in doc or "\\" in doc or doc.endswith('"'):
+        raise Drift(f"{prop['name']}: its doc cannot be written in a docstring as it is: {doc!r}")
+    return doc
 
 
 def region(view: str, props: list[dict[str, Any]], indent: str) -> list[str]:
     """The generated region of one view, marker lines included."""
     lines = [f"{indent}# BEGIN GENERATED {view}: stubgen.py from tests/vectors/typed_views.json; do not edit"]
     for prop in props:
-        if prop["source"] == "rule":
-            continue
         kind = prop["kind"]
         if kind not in ANNOTATIONS:
             raise Drift(f"{view}.{prop['name']}: stubgen has no annotation for kind {kind!r}")
@@ -137,8 +130,9 @@ def generate(stub: str, views: dict[str, list[dict[str, Any]]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def check_rules(stub: str, views: dict[str, list[dict[str, Any]]]) -> list[str]:
-    """Every rule-backed property is declared by hand in its class, with its kind's annotation."""
+def check_hand_written(stub: str, views: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """No typed property is declared by hand besides its generated declaration (a second ``def``
+    of the same name in the class would silently replace the generated one)."""
     tree = ast.parse(stub)
     classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     problems = []
@@ -147,21 +141,12 @@ def check_rules(stub: str, views: dict[str, list[dict[str, Any]]]) -> list[str]:
         if cls is None:
             problems.append(f"class {CLASSES[view]} is missing from the stub")
             continue
-        declared = {
-            item.name: ast.unparse(item.returns) if item.returns is not None else None
-            for item in cls.body
-            if isinstance(item, ast.FunctionDef)
-            and any(isinstance(d, ast.Name) and d.id == "property" for d in item.decorator_list)
-        }
+        names = [item.name for item in cls.body if isinstance(item, ast.FunctionDef)]
         for prop in props:
-            if prop["source"] != "rule":
-                continue
-            want = ANNOTATIONS.get(prop["kind"])
-            if declared.get(prop["name"]) != want:
+            if names.count(prop["name"]) > 1:
                 problems.append(
-                    f"{cls.name}.{prop['name']} is a rule-backed {prop['kind']} property: declare it "
-                    f"by hand in the stub as a property returning {want!r} "
-                    f"(found {declared.get(prop['name'])!r})"
+                    f"{cls.name}.{prop['name']} is a typed property, generated from the core's "
+                    "declaration: remove the one written by hand outside the generated region"
                 )
     return problems
 
@@ -177,7 +162,7 @@ def main(argv: list[str]) -> int:
     except Drift as e:
         print(f"stubgen: {e}", file=sys.stderr)
         return 1
-    problems = check_rules(wanted, views)
+    problems = check_hand_written(wanted, views)
     if args.check:
         if wanted != current:
             problems.insert(

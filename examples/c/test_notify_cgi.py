@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tests of the C example (notify_cgi) over real HTTP on loopback, run by scripts/test-c.sh.
 
-    python3 examples/c/test_notify_cgi.py NOTIFY_CGI LIBWECHATPAY_NOTIFY_SO WECHATPAY_NOTIFY_CLI [WRAPPER...]
+    python3 examples/c/test_notify_cgi.py NOTIFY_CGI WECHATPAY_NOTIFY_CLI [WRAPPER...]
 
 notify_cgi is a CGI program, so the test runs it the way a web server does: the small CGI/1.1
 gateway of cgi_gateway.py (http.server on 127.0.0.1, port 0) starts one notify_cgi process per
@@ -16,20 +16,16 @@ environment variable: shop-a (the shipped samples' key, MD5, mch_id 10000100; th
 pubkey-a) and shop-b (HMAC-SHA256, mch_id 10000200; pubkey-b). Requests are made by the CLI as
 WeChat Pay sends them (`simulate pay|refund|v3 ... --print`: --mch-id, --out-trade-no, --total-fee,
 --result, --sign-type and the key for forgeries, --private-key/--key-id, --stale-timestamp,
---probe) and read back with `verify` / `verify-v3` when a test needs their transaction_id.
-`simulate` cannot express two things, which are made here instead: a v2 payment carrying a given
-transaction_id (the v2 delivery of an APIv3 payment; signed with the library's own wechatpay_sign
-through ctypes), and two states of one v2 refund (encrypted with the `openssl` command; `simulate`
-makes a new refund each time). The CLI's `simulate` also drives the gateway directly, as the README
-says.
+--probe; --transaction-id for the v2 delivery of an APIv3 payment; --refund-id and --refund-status
+for several states of one refund) and read back with `verify` / `verify-v3` when a test needs their
+transaction_id. The test itself never signs nor encrypts anything. The CLI's `simulate` also drives
+the gateway directly, as the README says.
 Every database check reads the file with Python's sqlite3 module. WRAPPER (e.g. valgrind ...)
 prefixes every run of the program. Prints "N passed, M failed"; exits non-zero on any failure.
 """
 
 from __future__ import annotations
 
-import ctypes
-import hashlib
 import http.client
 import json
 import os
@@ -57,9 +53,8 @@ SAMPLE_TX = "4200001234202611270123456789"
 MAX_BODY_BYTES = 65536
 
 CGI = sys.argv[1] if len(sys.argv) > 1 else ""
-LIB = sys.argv[2] if len(sys.argv) > 2 else ""
-CLI = sys.argv[3] if len(sys.argv) > 3 else ""
-WRAPPER = sys.argv[4:]
+CLI = sys.argv[2] if len(sys.argv) > 2 else ""
+WRAPPER = sys.argv[3:]
 
 
 @dataclass(frozen=True)
@@ -132,79 +127,6 @@ def write_profiles(d: Path, a_platform_keys: dict[str, str] | None = None) -> Pa
     return path
 
 
-# ---- signing v2 with the library (the C ABI's wechatpay_sign) ----
-
-
-class Str(ctypes.Structure):
-    _fields_ = [("data", ctypes.c_char_p), ("len", ctypes.c_size_t)]
-
-
-class Field(ctypes.Structure):
-    _fields_ = [("name", Str), ("value", Str)]
-
-
-def load_sign() -> Callable[[dict[str, str], str, str], str]:
-    lib = ctypes.CDLL(LIB)
-    lib.wechatpay_sign.argtypes = [
-        ctypes.POINTER(Field), ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
-        ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p),
-    ]
-    lib.wechatpay_sign.restype = ctypes.c_void_p
-    lib.wechatpay_error_code.argtypes = [ctypes.c_void_p]
-    lib.wechatpay_error_code.restype = ctypes.c_char_p
-    lib.wechatpay_error_free.argtypes = [ctypes.c_void_p]
-    lib.wechatpay_string_data.argtypes = [ctypes.c_void_p]
-    lib.wechatpay_string_data.restype = ctypes.c_void_p
-    lib.wechatpay_string_len.argtypes = [ctypes.c_void_p]
-    lib.wechatpay_string_len.restype = ctypes.c_size_t
-    lib.wechatpay_string_free.argtypes = [ctypes.c_void_p]
-
-    def sign(fields: dict[str, str], key: str, sign_type: str) -> str:
-        encoded = [(k.encode(), v.encode()) for k, v in fields.items()]
-        array = (Field * len(encoded))(*[Field(Str(k, len(k)), Str(v, len(v))) for k, v in encoded])
-        out = ctypes.c_void_p()
-        k, t = key.encode(), sign_type.encode()
-        err = lib.wechatpay_sign(array, len(encoded), k, len(k), t, len(t), ctypes.byref(out))
-        if err:
-            code = lib.wechatpay_error_code(err).decode()
-            lib.wechatpay_error_free(err)
-            raise ValueError(code)
-        try:
-            return ctypes.string_at(lib.wechatpay_string_data(out), lib.wechatpay_string_len(out)).decode()
-        finally:
-            lib.wechatpay_string_free(out)
-
-    return sign
-
-
-SIGN = load_sign() if LIB else None
-
-
-def v2_payment_with_tx(m: Merchant, tx: str, order: str, fee: int) -> bytes:
-    """A v2 payment notification of merchant `m` carrying the transaction_id `tx` (the v2 delivery of
-    an APIv3 payment), signed with its key and algorithm. `simulate` draws a new transaction_id for
-    each notification, so this one is built here, signed with the library's wechatpay_sign."""
-    fields = {
-        "appid": "wx2421b1c4370ec43b",
-        "bank_type": "CFT",
-        "cash_fee": str(fee),
-        "fee_type": "CNY",
-        "mch_id": m.mch_id,
-        "nonce_str": "5d2b6c2a8db53831f7eda20af46e531c",
-        "openid": "oUpF8uMEb4qRXf22hE3X68TekukE",
-        "out_trade_no": order,
-        "result_code": "SUCCESS",
-        "return_code": "SUCCESS",
-        "time_end": "20261127131540",
-        "total_fee": str(fee),
-        "trade_type": "JSAPI",
-        "transaction_id": tx,
-    }
-    assert SIGN is not None
-    fields["sign"] = SIGN(fields, m.v2_key, m.sign_type)
-    return ("<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>").encode()
-
-
 def sample(name: str) -> bytes:
     return (SAMPLES / name).read_bytes()
 
@@ -241,8 +163,9 @@ def printed(args: list[str], env: dict[str, str]) -> Request:
 
 def v2_payment(m: Merchant, order: str, fee: int, *extra: str, key: str | None = None,
                mch_id: str | None = None) -> bytes:
-    """A v2 payment of merchant `m` (`simulate pay --print`: a new transaction_id each time), naming
-    its mch_id (or `mch_id`), signed with its algorithm and key (or `key`, to forge)."""
+    """A v2 payment of merchant `m` (`simulate pay --print`: a new transaction_id each time unless
+    `extra` names one with --transaction-id), naming its mch_id (or `mch_id`), signed with its
+    algorithm and key (or `key`, to forge)."""
     return printed(["pay", "--sign-type", m.sign_type, "--mch-id", mch_id or m.mch_id, "--out-trade-no", order,
                     "--total-fee", str(fee), *extra], {"WECHATPAY_API_KEY": key or m.v2_key}).body
 
@@ -286,27 +209,19 @@ def v2_refund(m: Merchant, order: str, fee: int) -> bytes:
                    {"WECHATPAY_API_KEY": m.v2_key}).body
 
 
+def v2_payment_with_tx(m: Merchant, tx: str, order: str, fee: int) -> bytes:
+    """A v2 payment of merchant `m` carrying the transaction_id `tx` (the v2 delivery of an APIv3
+    payment): `simulate pay --transaction-id TX --print`."""
+    return v2_payment(m, order, fee, "--transaction-id", tx)
+
+
 def v2_refund_state(m: Merchant, refund_id: str, status: str, order: str, fee: int) -> bytes:
     """A v2 refund notification of merchant `m` for the refund `refund_id` in the state `status`
-    (SUCCESS, CHANGE, REFUNDCLOSE), built here so that two states of one refund can be sent (the
-    CLI's simulate makes a new refund each time). req_info as WeChat Pay encrypts it: AES-256-ECB
-    with PKCS#7, the key being the 32 characters of the lowercase hex MD5 of the API key (the
-    openssl command, as Python's standard library has no AES)."""
-    inner = {
-        "out_refund_no": f"R{refund_id[-8:]}", "out_trade_no": order, "refund_account": "REFUND_SOURCE_RECHARGE_FUNDS",
-        "refund_fee": str(fee), "refund_id": refund_id, "refund_recv_accout": "支付用户零钱",
-        "refund_request_source": "API", "refund_status": status, "settlement_refund_fee": str(fee),
-        "settlement_total_fee": str(fee), "success_time": "2026-11-27 13:20:00", "total_fee": str(fee),
-        "transaction_id": SAMPLE_TX,
-    }
-    plain = ("<root>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in inner.items()) + "</root>").encode()
-    key = hashlib.md5(m.v2_key.encode()).hexdigest().encode().hex()
-    p = subprocess.run(["openssl", "enc", "-aes-256-ecb", "-K", key, "-nosalt", "-base64", "-A"], input=plain,
-                       capture_output=True, timeout=60, check=True)
-    req_info = p.stdout.decode().strip()
-    return (f"<xml><return_code>SUCCESS</return_code><appid><![CDATA[wx2421b1c4370ec43b]]></appid>"
-            f"<mch_id><![CDATA[{m.mch_id}]]></mch_id><nonce_str><![CDATA[{refund_id[-16:]}]]></nonce_str>"
-            f"<req_info><![CDATA[{req_info}]]></req_info></xml>").encode()
+    (SUCCESS, CHANGE, REFUNDCLOSE) of the sample's transaction: `simulate refund --refund-id ID
+    --refund-status STATUS --print`, so that several states of one refund can be sent."""
+    return printed(["refund", "--mch-id", m.mch_id, "--out-trade-no", order, "--total-fee", str(fee),
+                    "--transaction-id", SAMPLE_TX, "--refund-id", refund_id, "--refund-status", status],
+                   {"WECHATPAY_API_KEY": m.v2_key}).body
 
 
 # ---- running the program ----
@@ -959,7 +874,7 @@ def simulate_until_success_against_a_handler_that_fails_twice(tmp: Path) -> None
 
 
 def main() -> int:
-    if not CGI or not LIB or not CLI:
+    if not CGI or not CLI:
         print(__doc__, file=sys.stderr)
         return 2
     passed = failed = 0

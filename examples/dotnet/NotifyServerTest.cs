@@ -4,13 +4,12 @@
 // (read by the library's loader, Endpoint.FromProfilesFile). Requests are made by the CLI as WeChat Pay
 // sends them (`wechatpay-notify simulate pay|refund|v3 ... --print`: --mch-id, --out-trade-no,
 // --total-fee, --result, --sign-type and the other merchant's key to forge, --private-key/--key-id,
-// --stale-timestamp, --probe; signed with the test keys of tests/vectors/keys/) and read back with the
-// library's Verifier / V3Verifier where a test needs their transaction_id. simulate cannot express two
-// things, made here instead: a v2 payment with a given transaction_id (the v2 delivery of an APIv3
-// payment; signed with the library's Signer.Sign) and two states of one v2 refund (encrypted with
-// System.Security.Cryptography; simulate makes a new refund each time). The CLI's `simulate` also
-// drives the server directly (issue 12.6), and the built notify-server.exe runs as a process with the
-// test-only switch WECHATPAY_EXAMPLE_FAIL_FIRST.
+// --stale-timestamp, --probe; --transaction-id for the v2 delivery of an APIv3 payment; --refund-id and
+// --refund-status for several states of one refund; signed with the test keys of tests/vectors/keys/)
+// and read back with the library's Verifier / V3Verifier where a test needs their transaction_id. The
+// test itself never signs nor encrypts anything. The CLI's `simulate` also drives the server directly
+// (issue 12.6), and the built notify-server.exe runs as a process with the test-only switch
+// WECHATPAY_EXAMPLE_FAIL_FIRST.
 // Usage (from the repo root): mono notify-server-test.exe WECHATPAY_NOTIFY_CLI NOTIFY_SERVER_EXE
 using System;
 using System.Collections.Generic;
@@ -134,31 +133,6 @@ namespace WechatPay.Notify.Example.Tests
 
         // ---- notifications ----
 
-        private static KeyValuePair<string, string> F(string k, string v)
-        {
-            return new KeyValuePair<string, string>(k, v);
-        }
-
-        /// <summary>A v2 payment notification of merchant <paramref name="m"/> carrying the transaction_id
-        /// <paramref name="tx"/> (the v2 delivery of an APIv3 payment), signed with its key and algorithm.
-        /// simulate draws a new transaction_id for each notification, so this one is built here, signed
-        /// with the library's Signer.Sign.</summary>
-        private static byte[] V2PayWithTx(Merchant m, string tx, string order, long fee)
-        {
-            var fields = new List<KeyValuePair<string, string>>
-            {
-                F("appid", "wx2421b1c4370ec43b"), F("bank_type", "CFT"), F("cash_fee", fee.ToString()), F("fee_type", "CNY"),
-                F("mch_id", m.MchId), F("nonce_str", "5d2b6c2a8db53831f7eda20af46e531c"),
-                F("openid", "oUpF8uMEb4qRXf22hE3X68TekukE"), F("out_trade_no", order), F("result_code", "SUCCESS"),
-                F("return_code", "SUCCESS"), F("time_end", "20261127131540"), F("total_fee", fee.ToString()),
-                F("trade_type", "JSAPI"), F("transaction_id", tx),
-            };
-            fields.Add(F("sign", Signer.Sign(fields, m.V2Key, m.SignType)));
-            var xml = new StringBuilder("<xml>");
-            foreach (var f in fields) xml.Append("<" + f.Key + "><![CDATA[" + f.Value + "]]></" + f.Key + ">");
-            return Encoding.UTF8.GetBytes(xml.Append("</xml>").ToString());
-        }
-
         /// <summary>Runs the CLI with exactly the given key variables; its exit status and stdout.</summary>
         private static int Cli(string[] args, Dictionary<string, string> env, out string stdout)
         {
@@ -281,45 +255,25 @@ namespace WechatPay.Notify.Example.Tests
                 Env("WECHATPAY_API_KEY", m.V2Key)).Body;
         }
 
+        /// <summary>A v2 payment of <paramref name="m"/> carrying the transaction_id <paramref name="tx"/>
+        /// (the v2 delivery of an APIv3 payment): <c>simulate pay --transaction-id TX --print</c>.</summary>
+        private static byte[] V2PayWithTx(Merchant m, string tx, string order, long fee)
+        {
+            return V2Pay(m, order, fee, new[] { "--transaction-id", tx });
+        }
+
         /// <summary>A v2 refund notification of <paramref name="m"/> for the refund <paramref name="refundId"/> in
-        /// the state <paramref name="status"/> (SUCCESS, CHANGE, REFUNDCLOSE), built here so that two states of
-        /// one refund can be sent (the CLI's simulate makes a new refund each time). req_info as WeChat Pay
-        /// encrypts it: AES-256-ECB with PKCS#7, the key being the 32 characters of the lowercase hex MD5 of
-        /// the API key.</summary>
+        /// the state <paramref name="status"/> (SUCCESS, CHANGE, REFUNDCLOSE) of the sample's transaction:
+        /// <c>simulate refund --refund-id ID --refund-status STATUS --print</c>, so that several states of
+        /// one refund can be sent.</summary>
         private static byte[] V2RefundState(Merchant m, string refundId, string status, string order, long fee)
         {
-            var inner = new StringBuilder("<root>");
-            foreach (var f in new[]
-            {
-                F("out_refund_no", "R" + refundId.Substring(refundId.Length - 8)), F("out_trade_no", order),
-                F("refund_account", "REFUND_SOURCE_RECHARGE_FUNDS"), F("refund_fee", fee.ToString()), F("refund_id", refundId),
-                F("refund_recv_accout", "支付用户零钱"), F("refund_request_source", "API"), F("refund_status", status),
-                F("settlement_refund_fee", fee.ToString()), F("settlement_total_fee", fee.ToString()),
-                F("success_time", "2026-11-27 13:20:00"), F("total_fee", fee.ToString()), F("transaction_id", SampleTx),
-            })
-            {
-                inner.Append("<" + f.Key + "><![CDATA[" + f.Value + "]]></" + f.Key + ">");
-            }
-            inner.Append("</root>");
-            string reqInfo;
-            using (var md5 = System.Security.Cryptography.MD5.Create())
-            using (var aes = System.Security.Cryptography.Aes.Create())
-            {
-                byte[] digest = md5.ComputeHash(Encoding.ASCII.GetBytes(m.V2Key));
-                var hex = new StringBuilder();
-                foreach (byte b in digest) hex.Append(b.ToString("x2"));
-                aes.Key = Encoding.ASCII.GetBytes(hex.ToString());
-                aes.Mode = System.Security.Cryptography.CipherMode.ECB;
-                aes.Padding = System.Security.Cryptography.PaddingMode.PKCS7;
-                byte[] plain = Encoding.UTF8.GetBytes(inner.ToString());
-                using (var enc = aes.CreateEncryptor())
+            return Printed(new List<string>
                 {
-                    reqInfo = Convert.ToBase64String(enc.TransformFinalBlock(plain, 0, plain.Length));
-                }
-            }
-            return Encoding.UTF8.GetBytes("<xml><return_code>SUCCESS</return_code><appid><![CDATA[wx2421b1c4370ec43b]]></appid>" +
-                "<mch_id><![CDATA[" + m.MchId + "]]></mch_id><nonce_str><![CDATA[" + refundId.Substring(refundId.Length - 16) +
-                "]]></nonce_str><req_info><![CDATA[" + reqInfo + "]]></req_info></xml>");
+                    "refund", "--mch-id", m.MchId, "--out-trade-no", order, "--total-fee", fee.ToString(),
+                    "--transaction-id", SampleTx, "--refund-id", refundId, "--refund-status", status,
+                },
+                Env("WECHATPAY_API_KEY", m.V2Key)).Body;
         }
 
         // ---- HTTP ----

@@ -3,9 +3,9 @@ directory as a deployment's would be), requests made by the CLI's ``wechatpay-no
 --print`` as WeChat Pay makes them, the two apps served on loopback, a small HTTP client, and reads
 of the database.
 
-Where simulate cannot say what a test needs -- a given ``transaction_id`` (the v2 and APIv3
-deliveries of one payment, a failed payment's later success) -- the v2 notification is signed here
-with the library's own ``sign`` around the ``transaction_id`` of an APIv3 simulation."""
+Every request comes from simulate, including a given ``transaction_id`` (``--transaction-id``: the
+v2 and APIv3 deliveries of one payment, a failed payment's later success) and several states of one
+refund (``--refund-id``, ``--refund-status``): the tests never sign nor encrypt anything themselves."""
 
 from __future__ import annotations
 
@@ -137,10 +137,16 @@ def pay(
     return simulate(args, WECHATPAY_API_KEY=key or m.v2_key)
 
 
-def refund(m: Merchant, out_trade_no: str, fee: int, *, key: str = "", change: bool = False) -> Request:
-    """A v2 refund of ``m``, req_info encrypted with its API key or ``key``; SUCCESS, or CHANGE."""
+def refund(
+    m: Merchant, out_trade_no: str, fee: int, *, key: str = "", change: bool = False, refund_id: str = "", status: str = ""
+) -> Request:
+    """A v2 refund of ``m``, req_info encrypted with its API key or ``key``; SUCCESS, or CHANGE, or
+    ``status`` (SUCCESS, CHANGE, REFUNDCLOSE); a new refund, or the refund ``refund_id``."""
     args = ["refund", "--mch-id", m.mch_id, "--out-trade-no", out_trade_no, "--total-fee", str(fee)]
-    return simulate([*args, *(["--result", "FAIL"] if change else [])], WECHATPAY_API_KEY=key or m.v2_key)
+    args += ["--result", "FAIL"] if change else []
+    args += ["--refund-id", refund_id] if refund_id else []
+    args += ["--refund-status", status] if status else []
+    return simulate(args, WECHATPAY_API_KEY=key or m.v2_key)
 
 
 def v3(
@@ -171,22 +177,11 @@ def transaction_id_of(m: Merchant, r: Request) -> str:
 
 
 def v2_payment(m: Merchant, transaction_id: str, out_trade_no: str, fee: int, result_code: str = "SUCCESS") -> Request:
-    """A v2 payment of ``m`` for a given transaction_id, which simulate cannot set: signed here with
-    the library's ``sign`` (CDATA values, as WeChat Pay writes them)."""
-    fields = {
-        "appid": "wx2421b1c4370ec43b",
-        "mch_id": m.mch_id,
-        "nonce_str": "5d2b6c2a8db53831f7eda20af46e531c",
-        "out_trade_no": out_trade_no,
-        "result_code": result_code,
-        "return_code": "SUCCESS",
-        "total_fee": str(fee),
-        "trade_type": "JSAPI",
-        "transaction_id": transaction_id,
-    }
-    fields["sign"] = wn.sign(fields, m.v2_key, m.sign_type)
-    xml = "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items())
-    return Request([], f"<xml>{xml}</xml>".encode())
+    """A v2 payment of ``m`` carrying a given transaction_id (``simulate pay --transaction-id``),
+    signed with its API key and sign type; ``result_code`` SUCCESS or FAIL."""
+    args = ["pay", "--sign-type", m.sign_type, "--mch-id", m.mch_id, "--transaction-id", transaction_id]
+    args += ["--out-trade-no", out_trade_no, "--total-fee", str(fee), "--result", result_code]
+    return simulate(args, WECHATPAY_API_KEY=m.v2_key)
 
 
 def field(r: Request, name: str) -> str:

@@ -45,7 +45,7 @@ from example_support import (
     v3_fail,
     write_profiles,
 )
-from notify_store import MAX_BODY_BYTES, NOTIFY_PATH, Notify, Payment, Refund, Store, record_of
+from notify_store import MAX_BODY_BYTES, NOTIFY_PATH, Notify, Payment, Store, record_of
 
 Serve = Callable[[Notify], AbstractContextManager[int]]
 
@@ -454,28 +454,44 @@ def test_every_outcome_of_record_payment_is_keyed_by_merchant(tmp_path: Path) ->
     assert len(payments(again)) == 7
 
 
-def test_a_refund_state_moves_forward_only(tmp_path: Path) -> None:
+def test_a_refund_state_moves_forward_only(app: App) -> None:
     """ABNORMAL then SUCCESS for one refund_id ends SUCCESS (each state has its own dedupe key, so
-    the later state is recorded); a late or retried ABNORMAL never moves it back; CLOSED is final
-    too; one refund_id at two merchants is two refunds. (simulate gives every refund a new
-    refund_id, so the sequence is recorded here as the handler records it.)"""
-    store = Store(tmp_path / "db.sqlite3")
+    the later state is recorded); a late or retried ABNORMAL, in either version, never moves it back;
+    CLOSED is final too; one refund_id at two merchants is two refunds. Each state is a notification
+    over HTTP from ``simulate ... --refund-id ID --refund-status STATUS``."""
+    port, store, rejected = app
 
-    def r(m: Merchant, rid: str, status: str, version: str = "v3") -> Refund:
-        state = wn.refund_state(status)
-        return Refund(m.label, f"{rid}:{state}", version, "o-1", "R-1", 100, status, rid, state)
+    def v3_state(m: Merchant, rid: str, status: str) -> Request:
+        return v3("refund", m, "o-1", 100, "--refund-id", rid, "--refund-status", status)
 
-    assert store.record_refund(r(A, "R1", "ABNORMAL"))
-    assert store.record_refund(r(A, "R1", "SUCCESS"))
-    assert not store.record_refund(r(A, "R1", "ABNORMAL"))  # a retry
-    assert not store.record_refund(r(A, "R1", "CHANGE", "v2"))  # the v2 delivery of ABNORMAL
-    assert store.record_refund(r(B, "R2", "CHANGE", "v2"))
-    assert store.record_refund(r(B, "R2", "REFUNDCLOSE", "v2"))
-    assert store.record_refund(r(B, "R2", "SUCCESS", "v2"))  # after CLOSED: recorded, state kept
-    assert store.record_refund(r(B, "R1", "CHANGE", "v2"))  # A's refund_id at B: another refund
+    def v2_state(m: Merchant, rid: str, status: str) -> Request:
+        return refund(m, "o-1", 100, refund_id=rid, status=status)
+
+    a_abnormal = v3_state(A, "R1", "ABNORMAL")
+    steps = [
+        (a_abnormal, 1),  # recorded
+        (v3_state(A, "R1", "SUCCESS"), 2),  # the later state: recorded
+        (a_abnormal, 2),  # a retry
+        (v3_state(A, "R1", "ABNORMAL"), 2),  # a late ABNORMAL, made anew
+        (v2_state(A, "R1", "CHANGE"), 2),  # the v2 delivery of ABNORMAL
+        (v2_state(B, "R2", "CHANGE"), 3),
+        (v2_state(B, "R2", "REFUNDCLOSE"), 4),
+        (v2_state(B, "R2", "SUCCESS"), 5),  # after CLOSED: recorded, state kept
+        (v2_state(B, "R1", "CHANGE"), 6),  # A's refund_id at B: another refund
+    ]
+    for i, (r, recorded) in enumerate(steps):
+        assert post(port, r) == ack(r), i  # acknowledged: WeChat Pay stops retrying
+        assert len(refunds(store)) == recorded, i
     assert refund_states(store) == [(A.label, "R1", "SUCCESS"), (B.label, "R2", "CLOSED"), (B.label, "R1", "ABNORMAL")]
-    assert [x[1] for x in refunds(store)] == ["R1:ABNORMAL", "R1:SUCCESS", "R2:ABNORMAL", "R2:CLOSED", "R2:SUCCESS",
-                                             "R1:ABNORMAL"]
+    assert [(x[1], x[2], x[5]) for x in refunds(store)] == [
+        ("R1:ABNORMAL", "v3", "ABNORMAL"),
+        ("R1:SUCCESS", "v3", "SUCCESS"),
+        ("R2:ABNORMAL", "v2", "CHANGE"),
+        ("R2:CLOSED", "v2", "REFUNDCLOSE"),
+        ("R2:SUCCESS", "v2", "SUCCESS"),
+        ("R1:ABNORMAL", "v2", "CHANGE"),
+    ]
+    assert payments(store) == [] and rejected.take() == []
 
 
 def test_add_order_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

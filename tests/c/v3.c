@@ -667,6 +667,15 @@ static void v3_merchant_binding(const struct v3_fixture *fx) {
     CHECK_ERROR(wechatpay_v3_verifier_builder_expect_mch_id(b, LIT("")), "invalid_config");
     CHECK_ERROR(wechatpay_v3_verifier_builder_expect_mch_id(b, NULL, 0), "invalid_config");
     CHECK_ERROR(wechatpay_v3_verifier_builder_expect_mch_id(b, LIT("19\xff")), "invalid_config");
+    /* A builder trusting no key is refused; with one it builds. */
+    CHECK_ERROR(wechatpay_v3_verifier_builder_build(b, &v), "invalid_config");
+    CHECK(v == NULL);
+    {
+      const json_t *key0 = json_array_get(json_object_get(fx->config, "platformKeys"), 0);
+      struct wechatpay_str id0 = jstr(json_array_get(key0, 0));
+      struct wechatpay_str pem0 = jstr(json_array_get(key0, 1));
+      CHECK_OK(wechatpay_v3_verifier_builder_add_trusted_key(b, id0.data, id0.len, pem0.data, pem0.len));
+    }
     CHECK_OK(wechatpay_v3_verifier_builder_build(b, &v));
     CHECK(wechatpay_v3_verifier_expected_mch_id_count(v) == 1);
     CHECK(wechatpay_v3_verifier_expected_mch_id(v, 0, &s) && STR_EQ(s, "1900000100"));

@@ -1,8 +1,8 @@
 // P/Invoke declarations for the C ABI (include/wechatpay_notify.h): every exported function, with
-// the same parameters, each bool marshalled as one byte. bindings/dotnet/gen/check_native.py (run by
-// scripts/test-dotnet.sh) compares this file with the header. Every fallible function returns a
-// wechatpay_error* (IntPtr.Zero on success) that Native.Check turns into a WechatPayNotifyException
-// and frees.
+// the same parameters, each bool marshalled as one byte. `tools/bindgen/bindgen.py native --lang
+// dotnet` (run by scripts/test-dotnet.sh) compares this file with the header. Every fallible function
+// returns a wechatpay_error* (IntPtr.Zero on success) that Native.Check turns into a
+// WechatPayNotifyException and frees.
 using System;
 using System.Runtime.InteropServices;
 

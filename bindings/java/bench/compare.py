@@ -2,7 +2,7 @@
 
 WxJava and wechatpay-java (the Java peers) cannot be run here: they are not packaged by Debian, and
 Maven Central is not reachable from these machines. So this measures the binding's own cost: the
-core's driver (bindings/java/bench/core: bench/peers/rust's protocol and payload, release + LTO) and the Java driver
+core's driver (bench/peers/rust, the one make bench-peers times; release + LTO) and the Java driver
 (bindings/java/bench/JavaDriver.java: the jar built by scripts/bench-java.sh from the release native
 library) answer the bench/peers protocol, and bench/peers/run.py's rounds, timing and tables are
 reused unchanged: interleaved rounds of process CPU time, handler-like calls (verify, then read
@@ -75,7 +75,7 @@ def main() -> None:
           f"driver after {args.warm_ms:g} ms of warm-up; µs of process CPU time per call (the JVM's JIT and GC threads "
           f"included); best / median rounds. Total {elapsed:.0f} s. No Java peer SDK (WxJava, wechatpay-java) can be "
           f"installed here (not in Debian; Maven Central unreachable): the ratio is the binding's overhead over the core.")
-    peers.table("v2", "v2 payment notification (bench/peers/payment.json, 25 fields, MD5): verifyPayment + fields() "
+    peers.table("v2", "v2 payment notification (bench/payment-notification.xml, 26 fields, MD5): verifyPayment + fields() "
                       "+ outTradeNo() + transactionId() + totalFee() + isSuccess()", ds)
     peers.table("v3", "APIv3 payment notification (the first valid case of tests/vectors/v3_notify.json): verify + "
                       "plaintext() + transaction().outTradeNo() / transactionId() / amountTotal() + isSuccess()", ds)

@@ -66,10 +66,10 @@ function typeError(fn) {
   assert.fail('expected a TypeError')
 }
 
-test('payment result: a plain object with fields in document order and typed camelCase properties', () => {
+test('payment result: fields in document order and typed camelCase properties', () => {
   const v = new Verifier({ apiKey: KEY, signType: 'MD5', appid: 'wx2421b1c4370ec43b', mchId: '10000100' })
   const n = v.verifyPayment(notification(PAID))
-  assert.equal(Object.getPrototypeOf(n), Object.prototype)
+  assert.equal(n.constructor.name, 'PaymentNotification')
   assert.equal(Object.getPrototypeOf(n.fields), Object.prototype)
   assert.ok(Array.isArray(n.fieldList))
   assert.deepEqual(n.fieldList.slice(0, -1), PAID)
@@ -93,18 +93,19 @@ test('payment result: a plain object with fields in document order and typed cam
     { id: 'C0', couponType: 'CASH', fee: 1 },
     { id: 'C1', couponType: null, fee: null },
   ])
-  // Plain data: every property is an own, enumerable, writable data property; the object
-  // survives JSON and structuredClone unchanged.
-  for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(n))) {
-    assert.ok(d.enumerable && d.writable && 'value' in d, name)
-  }
-  assert.deepEqual(JSON.parse(JSON.stringify(n)), n)
-  assert.deepEqual(structuredClone(n), n)
+  // Every property is an enumerable getter of the result class (the instance has no own
+  // property); `toJSON()` gives them all as a plain object, which is what JSON.stringify writes and
+  // what survives structuredClone.
+  assert.deepEqual(Object.keys(n), [])
+  const plain = n.toJSON()
+  assert.equal(Object.getPrototypeOf(plain), Object.prototype)
+  assert.deepEqual(JSON.parse(JSON.stringify(n)), plain)
+  assert.deepEqual(structuredClone(plain), plain)
   // Each call builds a new result.
   const again = v.verifyPayment(notification(PAID))
   assert.notEqual(again, n)
   assert.notEqual(again.fields, n.fields)
-  assert.deepEqual(again, n)
+  assert.deepEqual(again.toJSON(), plain)
 })
 
 test('result_code=FAIL is verified (acknowledge it) but not a success', () => {
@@ -126,15 +127,15 @@ test('Buffer, Uint8Array (also a view at an offset) and string bodies verify ali
   const padded = new Uint8Array(buf.length + 7)
   padded.set(buf, 3)
   const view = padded.subarray(3, 3 + buf.length)
-  const want = v.verifyPayment(buf)
-  assert.deepEqual(v.verifyPayment(new Uint8Array(buf)), want)
-  assert.deepEqual(v.verifyPayment(view), want)
-  assert.deepEqual(v.verifyPayment(text), want)
-  assert.deepEqual(v.verifyPayment(Buffer.concat([Buffer.alloc(5), buf]).subarray(5)), want)
+  const want = v.verifyPayment(buf).toJSON()
+  assert.deepEqual(v.verifyPayment(new Uint8Array(buf)).toJSON(), want)
+  assert.deepEqual(v.verifyPayment(view).toJSON(), want)
+  assert.deepEqual(v.verifyPayment(text).toJSON(), want)
+  assert.deepEqual(v.verifyPayment(Buffer.concat([Buffer.alloc(5), buf]).subarray(5)).toJSON(), want)
   // A Uint8Array from another realm (vm context) is still bytes.
   const foreign = require('node:vm').runInNewContext('new Uint8Array(n)', { n: buf.length })
   foreign.set(buf)
-  assert.deepEqual(v.verifyPayment(foreign), want)
+  assert.deepEqual(v.verifyPayment(foreign).toJSON(), want)
 })
 
 test('amounts stay exact: a number up to 2^53-1, a bigint beyond', () => {
@@ -160,8 +161,8 @@ test('amounts stay exact: a number up to 2^53-1, a bigint beyond', () => {
 })
 
 // An amount present in another form than digits (v2) is an error of its property, never "absent"
-// (SPEC §2): an enumerable accessor, in its place, whose getter throws a NotifyError missing_field.
-test('amounts present in another form: the property is an accessor that throws missing_field', () => {
+// (SPEC §2): its getter, in its place, throws a NotifyError missing_field on every read.
+test('amounts present in another form: reading the property throws missing_field', () => {
   const v = new Verifier({ apiKey: KEY, signType: 'MD5' })
   const n = v.verifyPayment(
     notification([
@@ -177,7 +178,7 @@ test('amounts present in another form: the property is an accessor that throws m
   )
   const errored = ['settlementTotalFee', 'cashFee', 'couponCount', 'coupons']
   for (const name of errored) {
-    const d = Object.getOwnPropertyDescriptor(n, name)
+    const d = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(n), name)
     assert.equal(typeof d.get, 'function', `${name} is an accessor`)
     assert.equal(d.set, undefined, name)
     assert.ok(d.enumerable && d.configurable, name)
@@ -189,21 +190,25 @@ test('amounts present in another form: the property is an accessor that throws m
   // The message names the core's field (a count or a fee for `coupons`).
   assert.match(notifyError(() => n.cashFee).message, /cash_fee/)
   assert.match(notifyError(() => n.coupons).message, /coupon_count/)
-  // Everything else is read as usual: plain data properties, in the core's order, the errored
-  // ones in their place; the exact text stays in `fields`.
-  for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(n))) {
-    if (!errored.includes(name)) assert.ok('value' in d && d.writable && d.enumerable, name)
-  }
+  // Everything else is read as usual, in the core's order, the errored ones in their place; the
+  // exact text stays in `fields`.
   assert.equal(n.totalFee, 101)
   assert.equal(n.isSuccess, true)
   assert.equal(n.fields.cash_fee, '1.0')
   const clean = v.verifyPayment(notification(PAID))
-  assert.deepEqual(Object.keys(n), Object.keys(clean))
+  const names = (o) => Object.keys(Object.getOwnPropertyDescriptors(Object.getPrototypeOf(o))).filter((k) => Object.getOwnPropertyDescriptor(Object.getPrototypeOf(o), k).enumerable)
+  assert.deepEqual(names(n), names(clean))
   assert.equal('typedErrors' in n, false)
-  // Whatever reads every property meets the error: JSON, structured clone, spreading.
+  // Whatever reads every property meets the error: JSON (toJSON), and so a plain copy for a
+  // structured clone or a spread; util.inspect shows it in place of the value.
   assert.equal(notifyError(() => JSON.stringify(n)).code, 'missing_field')
-  assert.throws(() => structuredClone(n), (e) => e instanceof NotifyError && e.code === 'missing_field')
-  assert.equal(notifyError(() => ({ ...n })).code, 'missing_field')
+  assert.equal(notifyError(() => n.toJSON()).code, 'missing_field')
+  assert.equal(notifyError(() => structuredClone(n.toJSON())).code, 'missing_field')
+  assert.equal(notifyError(() => ({ ...n.toJSON() })).code, 'missing_field')
+  const shown = require('node:util').inspect(n)
+  assert.match(shown, /cashFee: \[throws NotifyError missing_field\]/)
+  assert.match(shown, /coupons: \[throws NotifyError missing_field\]/)
+  assert.match(shown, /totalFee: 101/)
   // A coupon fee in another form makes `coupons` the error; the count itself is fine.
   const coupon = v.verifyPayment(
     notification([
@@ -249,7 +254,7 @@ test('refund result: outer fields, decrypted reqInfo, typed properties', () => {
   const tc = group.tests.find((t) => t.result === 'valid')
   const v = new Verifier({ apiKey: group.config.apiKey, signType: group.config.signType })
   const r = v.decryptRefund(tc.body)
-  assert.equal(Object.getPrototypeOf(r), Object.prototype)
+  assert.equal(r.constructor.name, 'RefundNotification')
   assert.deepEqual(r.fieldList, tc.expected.fields)
   assert.deepEqual(r.reqInfoList, tc.expected.reqInfo)
   assert.deepEqual(Object.entries(r.reqInfo), tc.expected.reqInfo)
@@ -260,7 +265,10 @@ test('refund result: outer fields, decrypted reqInfo, typed properties', () => {
   assert.equal(r.appid, r.fields.appid) // the outer document's
   assert.equal(typeof r.isSuccess, 'boolean')
   assert.equal(typeof r.refundFee, 'number')
-  assert.deepEqual(structuredClone(r), r)
+  assert.deepEqual(structuredClone(r.toJSON()), r.toJSON())
+  assert.deepEqual(Object.keys(r.toJSON()), ['fields', 'fieldList', 'reqInfo', 'reqInfoList', ...Object.keys(r.toJSON()).slice(4)])
+  assert.equal(r.reqInfo, r.reqInfo)
+  assert.equal(r.reqInfoList, r.reqInfoList)
   // A payment verifier call on a refund notification fails cleanly (no sign).
   assert.equal(notifyError(() => v.verifyPayment(tc.body)).code, 'missing_signature')
 })

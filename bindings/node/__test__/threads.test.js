@@ -42,14 +42,15 @@ for (let r = 0; r < workerData.rounds; r++) {
     rejected++
   }
 }
-parentPort.postMessage({ ok, rejected, last })
+// A result has no own properties: its plain form (toJSON) is what crosses to another thread.
+parentPort.postMessage({ ok, rejected, last: last.toJSON() })
 `
 
 test(`${THREADS} worker threads verify concurrently`, async () => {
   const bodies = Array.from({ length: 8 }, (_, i) => body(i))
   const forged = bodies[0].replace('<total_fee>100<', '<total_fee>1<')
   const main = new Verifier({ apiKey: KEY, signType: 'HMAC-SHA256', mchId: '10000100' })
-  const expectedLast = main.verifyPayment(bodies[(ROUNDS - 1) % bodies.length])
+  const expectedLast = main.verifyPayment(bodies[(ROUNDS - 1) % bodies.length]).toJSON()
   const runs = Array.from(
     { length: THREADS },
     () =>
@@ -94,7 +95,7 @@ test(`${THREADS} worker threads verify APIv3 notifications and route through an 
   const tc = group.tests.find((t) => t.tcId === 1)
   const options = { apiV3Key: group.config.apiV3Key, platformKeys: group.config.platformKeys }
   const { V3Verifier } = require('..')
-  const expected = new V3Verifier(options).verify(tc.headers, tc.body, { now: tc.now })
+  const expected = new V3Verifier(options).verify(tc.headers, tc.body, { now: tc.now }).toJSON()
   const code = `
     const { parentPort, workerData: w } = require('node:worker_threads')
     const { V3Verifier, Endpoint, NotifyError } = require(w.pkg)
@@ -112,7 +113,7 @@ test(`${THREADS} worker threads verify APIv3 notifications and route through an 
         if (!(err instanceof NotifyError) || err.code !== 'timestamp_out_of_window') throw err
       }
     }
-    parentPort.postMessage(last)
+    parentPort.postMessage(last.toJSON())
   `
   const runs = Array.from(
     { length: THREADS },

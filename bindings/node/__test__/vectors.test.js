@@ -58,6 +58,48 @@ const DOCUMENTS = {
   V2Refund: ['fields', 'fieldList', 'reqInfo', 'reqInfoList'],
 }
 
+// A result is an instance of a result class: no own property; each property an enumerable getter
+// (no setter) of the class's prototype that reads the value on first access and caches it. Its
+// property names are what `for...in` lists (the same as the keys of its `toJSON()`).
+function checkResult(result, where) {
+  assert.ok(result !== null && typeof result === 'object', `${where}: a result object`)
+  assert.deepEqual(Object.keys(result), [], `${where}: no own property`)
+  const proto = Object.getPrototypeOf(result)
+  assert.notEqual(proto, Object.prototype, `${where}: an instance of a result class`)
+  for (const name of names(result)) {
+    const d = Object.getOwnPropertyDescriptor(proto, name)
+    assert.ok(d !== undefined && typeof d.get === 'function' && d.set === undefined && d.enumerable, `${where}: ${name} is an enumerable getter`)
+  }
+  assert.equal(typeof result.toJSON, 'function', `${where}: toJSON`)
+}
+
+// The property names of a result, in order (enumerable, own or inherited).
+function names(result) {
+  const out = []
+  for (const name in result) out.push(name)
+  return out
+}
+
+// `toJSON()` of a result without typed errors: a plain object with every property, the values
+// those of the getters (views as plain objects too); with one, it throws that error.
+function checkToJSON(result, errorCode, where) {
+  if (errorCode !== null) {
+    assert.equal(rejection(() => result.toJSON(), `${where}: toJSON`).code, errorCode, `${where}: toJSON`)
+    return
+  }
+  const plain = result.toJSON()
+  assert.equal(Object.getPrototypeOf(plain), Object.prototype, `${where}: toJSON is a plain object`)
+  assert.deepEqual(Object.keys(plain), names(result), `${where}: toJSON keys`)
+  for (const name of names(result)) {
+    const value = result[name]
+    if (value !== null && typeof value === 'object' && typeof value.toJSON === 'function' && !Array.isArray(value)) {
+      assert.deepEqual(plain[name], value.toJSON(), `${where}: toJSON().${name}`)
+    } else {
+      assert.equal(plain[name], value, `${where}: toJSON().${name} is the same value`)
+    }
+  }
+}
+
 // Every property of an APIv3 result (its typed views are objects of their own).
 const V3_PROPERTIES = ['id', 'createTime', 'eventType', 'resourceType', 'summary', 'plaintext', 'isSuccess', 'dedupeKey', 'transaction', 'refund', 'resource']
 
@@ -125,22 +167,31 @@ function checkFields(fields, list, expected, where) {
 const typedError = (want) =>
   want !== null && typeof want === 'object' && !Array.isArray(want) && Object.keys(want).join() === 'error' ? want.error : null
 
-// One typed property: an error is an enumerable accessor whose getter throws a NotifyError with
-// that code (on every read); any other value is a plain data property with the expected value.
+// One typed property (an enumerable getter: see checkResult): an error throws a NotifyError with
+// that code on every read (a new one each time); any other value is the expected value, the same
+// one on every read (cached: an array is the same array).
 function checkTypedValue(owner, prop, want, where) {
-  const descriptor = Object.getOwnPropertyDescriptor(owner, prop)
   const code = typedError(want)
   if (code !== null) {
-    assert.equal(typeof descriptor.get, 'function', `${where}: ${prop} is an accessor`)
-    assert.equal(descriptor.enumerable, true, `${where}: ${prop} is enumerable`)
-    for (let read = 0; read < 2; read++) assert.equal(rejection(() => owner[prop], `${where}: ${prop}`).code, code, `${where}: ${prop}`)
+    const errors = [0, 1].map(() => rejection(() => owner[prop], `${where}: ${prop}`))
+    for (const err of errors) assert.equal(err.code, code, `${where}: ${prop}`)
+    assert.notEqual(errors[0], errors[1], `${where}: ${prop}: a new error on every read`)
     return
   }
-  assert.ok('value' in descriptor && descriptor.enumerable && descriptor.writable, `${where}: ${prop} is a data property`)
   const expected = Array.isArray(want)
     ? want.map((item) => Object.fromEntries(Object.entries(item).map(([k, v]) => [camel(k), exact(v)])))
     : exact(want)
   assert.deepEqual(owner[prop], expected, `${where}: ${prop}`)
+  assert.equal(owner[prop], owner[prop], `${where}: ${prop} is cached`)
+}
+
+// The first typed error of a vector's typed values (a view's, for APIv3), or null.
+function firstTypedError(typed) {
+  for (const want of Object.values(typed ?? {})) {
+    const code = typedError(want)
+    if (code !== null) return code
+  }
+  return null
 }
 
 // Every key of `expected.typed` (the core's every typed property) must be a property of the
@@ -148,10 +199,10 @@ function checkTypedValue(owner, prop, want, where) {
 function checkTyped(result, typed, type, where) {
   for (const [name, want] of Object.entries(typed)) {
     const prop = camel(name)
-    assert.ok(Object.hasOwn(result, prop), `${where}: the result lacks the typed property ${prop} (core: ${name})`)
+    assert.ok(names(result).includes(prop), `${where}: the result lacks the typed property ${prop} (core: ${name})`)
     checkTypedValue(result, prop, want, where)
   }
-  const extra = Object.keys(result).filter((k) => !DOCUMENTS[type].includes(k) && !Object.keys(typed).map(camel).includes(k))
+  const extra = names(result).filter((k) => !DOCUMENTS[type].includes(k) && !Object.keys(typed).map(camel).includes(k))
   assert.deepEqual(extra, [], `${where}: typed properties the core does not declare`)
 }
 
@@ -189,9 +240,11 @@ function runCase(tc, where, verifier, configError, method, type) {
   if (typeof tc.body === 'string') inputs.push(tc.body)
   for (const input of inputs) {
     const result = verifier[method](input)
+    checkResult(result, where)
     checkFields(result.fields, result.fieldList, tc.expected.fields, `${where}: fields`)
     if (type === 'V2Refund') checkFields(result.reqInfo, result.reqInfoList, tc.expected.reqInfo, `${where}: reqInfo`)
     checkTyped(result, tc.expected.typed, type, where)
+    checkToJSON(result, firstTypedError(tc.expected.typed), where)
   }
 }
 
@@ -289,19 +342,19 @@ function checkView(got, want, where) {
     assert.equal(got, null, where)
     return
   }
-  assert.ok(got !== null && typeof got === 'object', `${where}: a view object`)
-  assert.equal(Object.getPrototypeOf(got), Object.prototype, `${where}: a plain object`)
+  checkResult(got, where)
   for (const [name, value] of Object.entries(want)) {
     const prop = camel(name)
-    assert.ok(Object.hasOwn(got, prop), `${where}: the view lacks the typed property ${prop} (core: ${name})`)
+    assert.ok(names(got).includes(prop), `${where}: the view lacks the typed property ${prop} (core: ${name})`)
     checkTypedValue(got, prop, value, where)
   }
-  assert.deepEqual(Object.keys(got).filter((k) => !Object.keys(want).map(camel).includes(k)), [], `${where}: properties the core does not declare`)
+  assert.deepEqual(names(got).filter((k) => !Object.keys(want).map(camel).includes(k)), [], `${where}: properties the core does not declare`)
+  checkToJSON(got, firstTypedError(want), where)
 }
 
 function checkV3(n, expected, where) {
-  assert.equal(Object.getPrototypeOf(n), Object.prototype, `${where}: a plain object`)
-  assert.deepEqual(Object.keys(n).sort(), [...V3_PROPERTIES].sort(), `${where}: properties`)
+  checkResult(n, where)
+  assert.deepEqual(names(n), V3_PROPERTIES, `${where}: properties`)
   assert.equal(n.id, expected.id, `${where}: id`)
   assert.equal(n.createTime, expected.create_time, `${where}: createTime`)
   assert.equal(n.eventType, expected.event_type, `${where}: eventType`)
@@ -315,6 +368,8 @@ function checkV3(n, expected, where) {
   assert.equal(n.dedupeKey, typed.dedupe_key, `${where}: dedupeKey`)
   checkView(n.transaction, typed.transaction, `${where}: transaction`)
   checkView(n.refund, typed.refund, `${where}: refund`)
+  assert.equal(n.transaction, n.transaction, `${where}: the same view on every read`)
+  checkToJSON(n, firstTypedError(typed.transaction) ?? firstTypedError(typed.refund), where)
 }
 
 test('v3_notify.json: every case, same verdict and code', async (t) => {
@@ -373,7 +428,7 @@ function profileOptions(p) {
 
 // The notification an Endpoint returns is the result its version's verifier gives.
 function checkNotification(kind, n, where) {
-  assert.equal(Object.getPrototypeOf(n), Object.prototype, `${where}: a plain object`)
+  checkResult(n, where)
   if (kind === 'v2_payment') {
     assert.deepEqual(n.fieldList, Object.entries(n.fields), where)
     assert.equal(typeof n.signType, 'string', where)
@@ -382,7 +437,7 @@ function checkNotification(kind, n, where) {
     assert.deepEqual(n.reqInfoList, Object.entries(n.reqInfo), where)
   } else {
     assert.equal(kind, 'v3', where)
-    assert.deepEqual(Object.keys(n).sort(), [...V3_PROPERTIES].sort(), where)
+    assert.deepEqual(names(n), V3_PROPERTIES, where)
     assert.deepEqual(n.resource, JSON.parse(n.plaintext), where)
   }
 }
@@ -419,8 +474,8 @@ test('endpoint.json: every case, same verdict, code, merchant and reply', async 
             } else {
               assert.equal(tc.result, 'valid', at)
               const h = endpoint.handle(headers, input, { now: tc.now })
-              assert.equal(Object.getPrototypeOf(h), Object.prototype, `${at}: a plain object`)
-              assert.deepEqual(Object.keys(h).sort(), ['dedupeKey', 'internalErrorReply', 'isSuccess', 'kind', 'label', 'notification', 'reply'], at)
+              checkResult(h, at)
+              assert.deepEqual(names(h), ['label', 'kind', 'notification', 'isSuccess', 'dedupeKey', 'reply', 'internalErrorReply'], at)
               assert.equal(h.label, want.label, `${at}: label`)
               assert.equal(h.kind, want.kind, `${at}: kind`)
               assert.equal(h.isSuccess, want.isSuccess, `${at}: isSuccess`)
@@ -432,6 +487,8 @@ test('endpoint.json: every case, same verdict, code, merchant and reply', async 
               assert.equal(h.notification.isSuccess, h.isSuccess, at)
               assert.equal(h.notification.dedupeKey, h.dedupeKey, at)
               checkNotification(h.kind, h.notification, at)
+              assert.equal(h.notification, h.notification, `${at}: the same notification on every read`)
+              checkToJSON(h, null, at)
             }
           }
         }
@@ -490,7 +547,7 @@ test('typed properties are exactly the core declaration (tests/vectors/typed_vie
     await t.test(`${view}: same typed properties, same kinds`, () => {
       const [result, documents] = results[view]()
       const core = properties.map((p) => camel(p.name))
-      const ours = Object.keys(result).filter((k) => !documents.includes(k))
+      const ours = names(result).filter((k) => !documents.includes(k))
       assert.deepEqual(core.filter((k) => !ours.includes(k)), [], `${view}: declared by the core, missing in Node`)
       assert.deepEqual(ours.filter((k) => !core.includes(k)), [], `${view}: in Node, not declared by the core`)
       for (const p of properties) {

@@ -9,7 +9,8 @@
 //   node scripts/gen-types.js --check   exit 1 when notify.d.ts differs from what it would write
 //
 // Names: the core's snake_case in camelCase (as the addon names the properties). Types by kind.
-// Comments: the field (or resource path) the value is read from, plus the Node wording below.
+// Comments: the core's documentation of each property (`doc`, written once in typed_view! /
+// json_view!), in JSDoc: `null` for an absent value, and an amount's `Amount` behaviour.
 const fs = require('node:fs')
 const path = require('node:path')
 
@@ -34,70 +35,21 @@ const INTERFACE = {
   v3_refund: 'V3Refund',
 }
 
-const DIRECT = '(direct merchants)'
-const PROVIDER = '(service provider)'
-const SUB = '(sub-merchant)'
-const CHECK_AMOUNT = "compare it with your order's amount before you fulfil it"
-// Documentation, keyed `view.name`: appended to the source for a field, the whole comment for a
-// property computed by a rule of the core. A property without a note gets its source only; a note
-// for a property the core does not declare is an error.
-const NOTES = {
-  'payment.sub_appid': '(service-provider mode)',
-  'payment.sub_mch_id': '(service-provider mode)',
-  'payment.result_code': '(`SUCCESS` / `FAIL`)',
-  'payment.time_end': '(`yyyyMMddHHmmss`, Beijing time)',
-  'payment.total_fee': CHECK_AMOUNT,
-  'payment.sign_type': 'The algorithm the signature verified with.',
-  'payment.is_success': '`return_code` and `result_code` are both `SUCCESS`: the payment succeeded.',
-  'payment.dedupe_key':
-    'The idempotency key (record each notification once per key; SPEC §2): `transaction_id` when the payment succeeded (the same as the APIv3 delivery\'s), else `transaction_id:RESULT_CODE` (e.g. `4200…:FAIL`), so a later success is not swallowed by an earlier failure; `null` without a `transaction_id`.',
-  'payment.coupons':
-    'The coupons `0..coupon_count` from `coupon_{id,type,fee}_$n`. Throws `missing_field` (see `Amount`) when `coupon_count` or a `coupon_fee_$n` is present in another form than digits.',
-  'refund.refund_status': '(`SUCCESS` / `CHANGE` / `REFUNDCLOSE`)',
-  'refund.success_time': '(`yyyy-MM-dd HH:mm:ss`)',
-  'refund.refund_recv_accout': "(WeChat's spelling)",
-  'refund.is_success': '`refund_status` is `SUCCESS`.',
-  'refund.dedupe_key':
-    "The idempotency key (SPEC §2): `refund_id:STATUS`, the status in APIv3's words (`CHANGE` → `ABNORMAL`, `REFUNDCLOSE` → `CLOSED`, `SUCCESS`): each state of a refund is its own notification, and the v2 and APIv3 deliveries of one state share the key.",
-  'v3_transaction.appid': DIRECT,
-  'v3_transaction.mchid': DIRECT,
-  'v3_transaction.sp_appid': PROVIDER,
-  'v3_transaction.sp_mchid': PROVIDER,
-  'v3_transaction.sub_appid': SUB,
-  'v3_transaction.sub_mchid': SUB,
-  'v3_transaction.trade_type': '(`JSAPI`, `NATIVE`, `APP`, ...)',
-  'v3_transaction.trade_state': '(`SUCCESS`, ...)',
-  'v3_transaction.success_time': '(RFC 3339 as sent)',
-  'v3_transaction.payer_openid': DIRECT,
-  'v3_transaction.payer_sp_openid': PROVIDER,
-  'v3_transaction.payer_sub_openid': SUB,
-  'v3_transaction.amount_total': CHECK_AMOUNT,
-  'v3_refund.mchid': DIRECT,
-  'v3_refund.sp_mchid': PROVIDER,
-  'v3_refund.sub_mchid': SUB,
-  'v3_refund.refund_status': '(`SUCCESS`, `CLOSED`, `ABNORMAL`)',
-}
-
 const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
 
-/** Where a value is read from, as the comment names it. */
-function origin(p) {
-  if (p.source === 'fields') return `\`${p.name}\``
-  if (p.source === 'req_info') return `\`${p.name}\` of \`req_info\``
-  if (p.source !== null && typeof p.source === 'object' && Array.isArray(p.source.resource)) {
-    return `\`${p.source.resource.join('.')}\``
-  }
-  return null // a rule
-}
-
-/** The comment of one property. */
+/**
+ * The comment of one property: the core's documentation of it (`doc` in the declaration; an absent
+ * value is `null` here, `None` in the core's text), plus what an amount read from a document does
+ * when it is malformed (a rule's documentation says what it does itself).
+ */
 function doc(view, p) {
-  const note = NOTES[`${view}.${p.name}`]
-  const from = origin(p)
-  if (from === null) return note ?? `\`${p.name}\`: computed by the core (see its documentation).`
-  const amount = p.kind === 'amount' ? ' (`Amount`: throws `missing_field` when malformed)' : ''
-  const text = `${from}${amount}${note === undefined ? '' : note.startsWith('(') ? ` ${note}` : `: ${note}`}`
-  return text.endsWith('.') ? text : `${text}.`
+  if (typeof p.doc !== 'string' || p.doc.trim() === '') {
+    throw new Error(`${view}.${p.name} has no doc in typed_views.json: document it in the core and run \`cargo run -p xtask -- vectors\``)
+  }
+  if (p.doc.includes('*/')) throw new Error(`${view}.${p.name}: its doc would end the comment: ${p.doc}`)
+  const text = p.doc.replaceAll('`None`', '`null`')
+  if (p.source === 'rule' || p.kind !== 'amount') return text
+  return `${text.endsWith('.') ? text.slice(0, -1) : text} (\`Amount\`: throws \`missing_field\` when malformed).`
 }
 
 /** `/** text *\/` on one line when it fits in 100 columns, else wrapped. */
@@ -138,10 +90,6 @@ function render(declared, dts) {
   const expected = Object.keys(INTERFACE).sort().join(', ')
   if (Object.keys(views).sort().join(', ') !== expected) {
     throw new Error(`typed_views.json declares the views ${Object.keys(views).join(', ')}; this generator knows ${expected}`)
-  }
-  for (const key of Object.keys(NOTES)) {
-    const [view, name] = key.split('.')
-    if (!views[view]?.some((p) => p.name === name)) throw new Error(`NOTES["${key}"]: the core declares no such property`)
   }
   let out = dts
   for (const [view, properties] of Object.entries(views)) {

@@ -3,12 +3,13 @@
 use napi::Env;
 use napi::bindgen_prelude::{Either, Object};
 use napi_derive::napi;
-use wechatpay_notify::{self as core, Handled, MerchantProfile, Notification, Rejection};
+use wechatpay_notify::{self as core, MerchantProfile, Rejection};
 
 use crate::input::{self, HeadersArg, body_bytes};
+use crate::notification::NativeNotification;
 use crate::object::PlainObject;
-use crate::v2::{VerifierOptions, payment_object, refund_object, verifier};
-use crate::v3::{V3VerifierOptions, VerifyOptions, now, v3_object, v3_verifier};
+use crate::v2::{VerifierOptions, verifier};
+use crate::v3::{V3VerifierOptions, VerifyOptions, now, v3_verifier};
 use crate::{HttpReply, NapiErrorExt, Result};
 
 /// One merchant account of an endpoint: a label of your choice, its merchant id, and its v2 part
@@ -50,32 +51,6 @@ fn profile(options: ProfileOptions<'_>) -> Result<MerchantProfile> {
     Ok(profile)
 }
 
-/// A verified request as a plain object: `label`, `kind`, `notification` (the payment, refund or
-/// APIv3 object), `isSuccess`, `dedupeKey`, the success `reply` and the `internalErrorReply` (when
-/// the application fails to record it).
-fn handled_object<'env>(env: &'env Env, handled: &Handled) -> napi::Result<Object<'env>> {
-    let notification = handled.notification();
-    let mut object = PlainObject::new(env, 7);
-    object.set("label", handled.label())?;
-    object.set("kind", notification.kind())?;
-    object.set(
-        "notification",
-        match notification {
-            Notification::V2Payment(n) => payment_object(env, n)?,
-            Notification::V2Refund(n) => refund_object(env, n)?,
-            Notification::V3(n) => v3_object(env, n)?,
-        },
-    )?;
-    object.set("isSuccess", notification.is_success())?;
-    object.set("dedupeKey", notification.dedupe_key())?;
-    object.set("reply", HttpReply::from(handled.reply()))?;
-    object.set(
-        "internalErrorReply",
-        HttpReply::from(handled.internal_error_reply()),
-    )?;
-    object.build()
-}
-
 /// A refused request as a plain object: the error's `code` and `message`, the `version` and
 /// `label` when they were decided, and the failure `reply` (the package throws it as a
 /// `NotifyError`).
@@ -113,9 +88,14 @@ impl NativeEndpoint {
     }
 
     /// Decides the version and the merchant of a request and verifies it with that merchant's
-    /// verifier. Returns the handled request, or the rejection (an object with `code`); throws only
-    /// for wrong argument types.
-    #[napi(catch_unwind, strict)]
+    /// verifier. Returns the handled request (a `NativeNotification` holding the label and the
+    /// replies too), or the rejection (a plain object with `code`); throws only for wrong argument
+    /// types.
+    #[napi(
+        catch_unwind,
+        strict,
+        ts_return_type = "NativeNotification | { code: string, message: string, version: 'v2' | 'v3' | null, label: string | null, reply: HttpReply }"
+    )]
     pub fn handle<'env>(
         &self,
         env: &'env Env,
@@ -125,14 +105,13 @@ impl NativeEndpoint {
         headers: HeadersArg<'_>,
         body: Either<&[u8], String>,
         options: Option<VerifyOptions>,
-    ) -> Result<Object<'env>> {
+    ) -> Result<Either<NativeNotification, Object<'env>>> {
         let headers = input::headers(headers)?;
         let now = now(options)?;
-        match self.inner.handle(&headers, body_bytes(&body), now) {
-            Ok(handled) => handled_object(env, &handled),
-            Err(rejection) => rejection_object(env, &rejection),
-        }
-        .napi()
+        Ok(match self.inner.handle(&headers, body_bytes(&body), now) {
+            Ok(handled) => Either::A(NativeNotification::handled(handled)),
+            Err(rejection) => Either::B(rejection_object(env, &rejection).napi()?),
+        })
     }
 
     /// Reads an endpoint profiles file (the core's loader and rules: `invalid_config` for anything

@@ -1,15 +1,19 @@
 //! Node.js addon for `wechatpay-notify` (napi-rs).
 //!
 //! This crate only converts: JS arguments into core calls (napi-rs's own conversions are the type
-//! checks, [`input`]), core results into plain JS objects ([`object`]: one `napi_define_properties`
-//! per object, typed views from the core's declaration), and core errors into JS errors whose
-//! `code` is the SPEC §3 string ([`NapiErrorExt`]). Every protocol rule lives in
-//! `wechatpay-notify`. The package's `main` (`notify.js`) re-throws coded errors as `NotifyError`
-//! and failed argument conversions as `TypeError`, and adds the views plain JS makes best:
-//! `fieldList` (`Object.entries(fields)`) and the APIv3 `resource` (`JSON.parse(plaintext)`).
+//! checks, [`input`]), core results into a `NativeNotification` (a `#[napi]` class instance) that
+//! keeps the core's result and converts each value when it is asked for ([`notification`]: typed
+//! views from the core's declaration; [`object`]: `fields` as one plain object, exact amounts), and
+//! core errors into JS errors whose `code` is the SPEC §3 string ([`NapiErrorExt`]). Every protocol
+//! rule lives in `wechatpay-notify`. The package's `main` (`notify.js`) wraps each one in its
+//! result class
+//! (lazy, cached getters, `toJSON`, `util.inspect`), re-throws coded errors as
+//! `NotifyError` and failed argument conversions as `TypeError`, and adds the views plain JS makes
+//! best: `fieldList` (`Object.entries(fields)`) and the APIv3 `resource` (`JSON.parse(plaintext)`).
 
 mod endpoint;
 mod input;
+mod notification;
 mod object;
 mod secret;
 mod v2;
@@ -25,6 +29,7 @@ use crate::input::HeadersArg;
 use crate::secret::SecretString;
 
 pub use endpoint::NativeEndpoint;
+pub use notification::{NativeNotification, typed_view_names};
 pub use v2::NativeVerifier;
 pub use v3::NativeV3Verifier;
 

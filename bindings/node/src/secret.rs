@@ -78,6 +78,12 @@ mod tests {
     // block it is about to free (valid for `layout.size()` bytes) and allocates nothing.
     unsafe impl GlobalAlloc for Scanning {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // While armed, blocks start zeroed, so that bytes freed before the scan (unscanned)
+            // cannot reappear in a new block's padding or spare capacity and count as a copy.
+            if ARMED.load(Ordering::Relaxed) {
+                // SAFETY: the caller's contract for `alloc` is that of `alloc_zeroed`.
+                return unsafe { System.alloc_zeroed(layout) };
+            }
             // SAFETY: the caller's contract is passed on.
             unsafe { System.alloc(layout) }
         }

@@ -1,12 +1,12 @@
-//! v2 (XML): `NativeVerifier` and the payment and refund result objects.
+//! v2 (XML): `NativeVerifier`, whose results are verified notifications kept in Rust
+//! ([`crate::notification`]).
 
-use napi::Env;
-use napi::bindgen_prelude::{Either, Object};
+use napi::bindgen_prelude::Either;
 use napi_derive::napi;
-use wechatpay_notify::{self as core, SignType};
+use wechatpay_notify::{self as core, Notification, SignType};
 
 use crate::input::{body_bytes, body_limit};
-use crate::object::{Errored, PlainObject, Texts, fields_object, typed_properties};
+use crate::notification::NativeNotification;
 use crate::secret::SecretString;
 use crate::{NapiErrorExt, Result};
 
@@ -47,43 +47,6 @@ pub fn verifier(options: VerifierOptions) -> Result<core::Verifier> {
     Ok(inner)
 }
 
-/// A verified payment notification as a plain object: `fields` and the core's typed properties
-/// (the package adds `fieldList`, `Object.entries(fields)`, and makes an errored typed property an
-/// accessor that throws: see [`crate::object`]).
-pub fn payment_object<'env>(
-    env: &'env Env,
-    n: &core::PaymentNotification,
-) -> napi::Result<Object<'env>> {
-    let mut texts = Texts::new(env, n.fields().len());
-    let mut errored = Errored::new();
-    let properties = core::PaymentNotification::PROPERTIES;
-    let mut object = PlainObject::new(env, 1 + properties.len());
-    object.set("fields", fields_object(env, &mut texts, n.fields())?)?;
-    typed_properties(&mut object, &mut texts, &mut errored, properties, |name| {
-        n.property(name)
-    })?;
-    errored.finish(env, object)
-}
-
-/// A decrypted refund notification as a plain object: `fields` (the outer document), `reqInfo`
-/// (the decrypted one) and the core's typed properties (the package adds `fieldList` and
-/// `reqInfoList`).
-pub fn refund_object<'env>(
-    env: &'env Env,
-    n: &core::RefundNotification,
-) -> napi::Result<Object<'env>> {
-    let mut texts = Texts::new(env, n.fields().len() + n.req_info().len());
-    let mut errored = Errored::new();
-    let properties = core::RefundNotification::PROPERTIES;
-    let mut object = PlainObject::new(env, 2 + properties.len());
-    object.set("fields", fields_object(env, &mut texts, n.fields())?)?;
-    object.set("reqInfo", fields_object(env, &mut texts, n.req_info())?)?;
-    typed_properties(&mut object, &mut texts, &mut errored, properties, |name| {
-        n.property(name)
-    })?;
-    errored.finish(env, object)
-}
-
 /// The native v2 verifier; use the package's `Verifier` class instead.
 #[napi]
 pub struct NativeVerifier {
@@ -101,15 +64,11 @@ impl NativeVerifier {
     }
 
     /// Verifies a payment result notification (a `Buffer`/`Uint8Array` used byte for byte, or a
-    /// string sent as UTF-8): `fields` and the typed properties.
+    /// string sent as UTF-8).
     #[napi(catch_unwind)]
-    pub fn verify_payment<'env>(
-        &self,
-        env: &'env Env,
-        body: Either<&[u8], String>,
-    ) -> Result<Object<'env>> {
+    pub fn verify_payment(&self, body: Either<&[u8], String>) -> Result<NativeNotification> {
         let n = self.inner.verify_payment(body_bytes(&body)).napi()?;
-        payment_object(env, &n).napi()
+        Ok(NativeNotification::new(Notification::V2Payment(n)))
     }
 
     /// Decrypts and checks a refund result notification. `req_info` is AES-256-ECB without
@@ -117,12 +76,8 @@ impl NativeVerifier {
     /// pasted into a third that passes every check. Treat a refund notification as a hint: confirm
     /// it with the refund query API before any irreversible action.
     #[napi(catch_unwind)]
-    pub fn decrypt_refund<'env>(
-        &self,
-        env: &'env Env,
-        body: Either<&[u8], String>,
-    ) -> Result<Object<'env>> {
+    pub fn decrypt_refund(&self, body: Either<&[u8], String>) -> Result<NativeNotification> {
         let n = self.inner.decrypt_refund(body_bytes(&body)).napi()?;
-        refund_object(env, &n).napi()
+        Ok(NativeNotification::new(Notification::V2Refund(n)))
     }
 }

@@ -1,14 +1,13 @@
-//! APIv3 (JSON): `NativeV3Verifier` and the notification object.
+//! APIv3 (JSON): `NativeV3Verifier`, whose results are `NativeNotification`s.
 
-use napi::Env;
-use napi::bindgen_prelude::{Either, Object};
+use napi::bindgen_prelude::Either;
 use napi_derive::napi;
-use wechatpay_notify::{self as core, V3Refund, V3Transaction};
+use wechatpay_notify::{self as core, Notification};
 
 use crate::input::{
     self, HeadersArg, Pairs, body_bytes, body_limit, config_number, key_pairs, unix_time,
 };
-use crate::object::{Errored, PlainObject, Texts, typed_object};
+use crate::notification::NativeNotification;
 use crate::secret::SecretString;
 use crate::{NapiErrorExt, Result};
 
@@ -55,52 +54,13 @@ pub fn v3_verifier(options: V3VerifierOptions<'_>) -> Result<core::V3Verifier> {
     for mch_id in options.mch_ids.unwrap_or_default() {
         inner = inner.expect_mch_id(mch_id).napi()?;
     }
+    inner.check_has_trusted_key().napi()?;
     Ok(inner)
 }
 
 /// The time of a verification: `options.now` or the clock.
 pub fn now(options: Option<VerifyOptions>) -> Result<u64> {
     unix_time(options.and_then(|o| o.now)).napi()
-}
-
-/// A verified APIv3 notification as a plain object: the event fields, the exact plaintext, and the
-/// core's typed transaction / refund view (`null` when the event is not of that kind). The package
-/// adds `resource`, `JSON.parse(plaintext)`.
-pub fn v3_object<'env>(env: &'env Env, n: &core::V3Notification) -> napi::Result<Object<'env>> {
-    let mut texts = Texts::new(env, 32);
-    let mut errored = Errored::new();
-    let mut object = PlainObject::new(env, 10);
-    object.set("id", texts.string(n.id())?)?;
-    object.set("createTime", texts.string(n.create_time())?)?;
-    object.set("eventType", texts.string(n.event_type())?)?;
-    object.set("resourceType", texts.string(n.resource_type())?)?;
-    object.set("summary", texts.string(n.summary())?)?;
-    object.set("plaintext", texts.string(n.plaintext())?)?;
-    object.set("isSuccess", n.is_success())?;
-    object.set("dedupeKey", texts.string(n.dedupe_key())?)?;
-    let transaction = match n.transaction() {
-        Some(t) => Some(typed_object(
-            env,
-            &mut texts,
-            &mut errored,
-            V3Transaction::PROPERTIES,
-            |name| t.property(name),
-        )?),
-        None => None,
-    };
-    object.set("transaction", transaction)?;
-    let refund = match n.refund() {
-        Some(r) => Some(typed_object(
-            env,
-            &mut texts,
-            &mut errored,
-            V3Refund::PROPERTIES,
-            |name| r.property(name),
-        )?),
-        None => None,
-    };
-    object.set("refund", refund)?;
-    errored.finish(env, object)
 }
 
 /// The native APIv3 verifier; use the package's `V3Verifier` class instead.
@@ -121,20 +81,19 @@ impl NativeV3Verifier {
 
     /// Verifies a notification: the request headers, the raw body, and `now` (Unix seconds).
     #[napi(catch_unwind, strict)]
-    pub fn verify<'env>(
+    pub fn verify(
         &self,
-        env: &'env Env,
         #[napi(
             ts_arg_type = "Record<string, string | string[] | undefined> | Array<[name: string, value: string]>"
         )]
         headers: HeadersArg<'_>,
         body: Either<&[u8], String>,
         options: Option<VerifyOptions>,
-    ) -> Result<Object<'env>> {
+    ) -> Result<NativeNotification> {
         let headers = input::headers(headers)?;
         let now = now(options)?;
         let n = self.inner.verify(&headers, body_bytes(&body), now).napi()?;
-        v3_object(env, &n).napi()
+        Ok(NativeNotification::new(Notification::V3(n)))
     }
 
     /// True when a key of this id (as `Wechatpay-Serial` would name it) is trusted.

@@ -3,10 +3,14 @@ scripts/bench-python.sh): v2 against wechatpy on the notification of every bench
 (bench/payment-notification.xml: Chinese text with full-width punctuation in ``attach``, two coupons,
 26 fields, MD5), APIv3 against wechatpayv3 on a payment notification of the shared vectors.
 
-The headline figure is handler-like access (SPEC §6): verify the body, then read what a notify
-handler reads -- ``fields``, ``out_trade_no``, ``transaction_id``, ``total_fee``, ``is_success`` --
-against wechatpy's ``WeChatPay.parse_payment_result`` (which hands back a full dict) followed by the
-same reads from that dict. Verification alone is printed too. The two libraries are timed in
+The figures of SPEC §6, each against wechatpy's ``WeChatPay.parse_payment_result`` (which hands back
+a full dict) followed by the same reads from that dict:
+
+- a typical handler: verify the body, then read ``out_trade_no``, ``transaction_id``,
+  ``total_fee``, ``is_success``, ``dedupe_key`` (floor 25x);
+- the same handler reading ``fields`` as well (floor 17x).
+
+Verification alone is printed too. The two libraries are timed in
 alternating rounds, in CPU time of this (single-threaded) process, so that other processes on a
 busy machine skew neither side; the ratio is taken from the best round of each, medians alongside.
 
@@ -20,6 +24,7 @@ to be reported)."""
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 import time
@@ -37,7 +42,9 @@ from wechatpy.pay import WeChatPay
 VECTORS = Path(__file__).resolve().parents[3] / "tests" / "vectors"
 
 KEY = "192006250b4c09247ec02edce69f6a2d"
-FLOOR = 20.0  # SPEC §6: handler-like access at least 20x wechatpy's parse_payment_result
+# SPEC §6 floors against wechatpy's parse_payment_result: a typical handler, and one reading fields too.
+TYPICAL_FLOOR = 25.0
+FIELDS_FLOOR = 17.0
 # The notification of every benchmark (Rust, Python, Node, peers), signed MD5 under KEY.
 PAYLOAD = Path(__file__).resolve().parents[3] / "bench" / "payment-notification.xml"
 FIELD_COUNT = 26
@@ -138,17 +145,33 @@ def main() -> None:
     ours = wn.Verifier(KEY, "MD5")
     theirs = WeChatPay(appid="wx2421b1c4370ec43b", api_key=KEY, mch_id="10000100")
 
-    def ours_handler() -> tuple[object, ...]:
+    def ours_typical() -> tuple[object, ...]:
         n = ours.verify_payment(payload)
-        return (n.fields, n.out_trade_no, n.transaction_id, n.total_fee, n.is_success)
+        return (n.out_trade_no, n.transaction_id, n.total_fee, n.is_success, n.dedupe_key)
 
-    def theirs_handler() -> tuple[object, ...]:
+    # wechatpy's dict, read alike; its idempotency key made by the same rule (the transaction id of
+    # a success, else transaction_id:RESULT_CODE).
+    def reads(d: dict[str, Any]) -> tuple[object, ...]:
+        ok = d["return_code"] == "SUCCESS" and d["result_code"] == "SUCCESS"
+        key = d["transaction_id"] if ok else f"{d['transaction_id']}:{d['result_code']}"
+        return (d["out_trade_no"], d["transaction_id"], d["total_fee"], ok, key)
+
+    def theirs_typical() -> tuple[object, ...]:
+        return reads(theirs.parse_payment_result(payload))
+
+    def ours_with_fields() -> tuple[object, ...]:
+        n = ours.verify_payment(payload)
+        return (n.fields, n.out_trade_no, n.transaction_id, n.total_fee, n.is_success, n.dedupe_key)
+
+    def theirs_with_fields() -> tuple[object, ...]:
         d = theirs.parse_payment_result(payload)
-        return (d, d["out_trade_no"], d["transaction_id"], d["total_fee"], d["result_code"] == "SUCCESS")
+        return (d, *reads(d))
 
     # Same payload, same verdict, same values.
-    a, b = ours_handler(), theirs_handler()
-    assert a[1:] == b[1:] == ("20261127131540000001", "4200001234202611271234567890", 4480, True), (a, b)
+    want = ("20261127131540000001", "4200001234202611271234567890", 4480, True, "4200001234202611271234567890")
+    assert ours_typical() == theirs_typical() == want, (ours_typical(), theirs_typical())
+    a, b = ours_with_fields(), theirs_with_fields()
+    assert a[1:] == b[1:] == want, (a, b)
     assert isinstance(a[0], dict) and len(a[0]) == FIELD_COUNT
     forged = payload.replace(b"<total_fee><![CDATA[4480]]>", b"<total_fee><![CDATA[1]]>")
     assert forged != payload
@@ -158,18 +181,29 @@ def main() -> None:
     except wn.NotifyError:
         pass
 
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"payload: bench/payment-notification.xml, {len(payload)} bytes, {FIELD_COUNT} fields (MD5); "
-          f"Python {platform.python_version()} on {platform.machine()}")
+          f"Python {platform.python_version()} on {platform.machine()}, load average {load}")
     n_ours, n_theirs, rounds = 100_000, 2_000, 11
-    ratio = report(
-        "verify + handler reads (fields, out_trade_no, transaction_id, total_fee, is_success)",
-        f"wechatpay_notify {wn.__version__}", "wechatpy parse_payment_result",
-        ours_handler, theirs_handler, n_ours, n_theirs, rounds,
+    typical = report(
+        "typical handler: verify + out_trade_no, transaction_id, total_fee, is_success, dedupe_key",
+        f"wechatpay_notify {wn.__version__}", "wechatpy parse_payment_result + the same reads",
+        ours_typical, theirs_typical, n_ours, n_theirs, rounds,
+    )
+    with_fields = report(
+        "the same handler reading fields too",
+        f"wechatpay_notify {wn.__version__}", "wechatpy parse_payment_result + the same reads",
+        ours_with_fields, theirs_with_fields, n_ours, n_theirs, rounds,
     )
     report("verify only", f"wechatpay_notify {wn.__version__}", "wechatpy parse_payment_result",
            lambda: ours.verify_payment(payload), lambda: theirs.parse_payment_result(payload),
            n_ours, n_theirs, rounds)
-    print(f"handler-like ratio {ratio:.1f}x (floor >= {FLOOR:.0f}x): {'MET' if ratio >= FLOOR else 'NOT MET'}")
+
+    def verdict(ratio: float, floor: float) -> str:
+        return f"{ratio:.1f}x (floor >= {floor:g}x: {'MET' if ratio >= floor else 'NOT MET'})"
+
+    print(f"ratios: typical handler {verdict(typical, TYPICAL_FLOOR)}; "
+          f"with fields {verdict(with_fields, FIELDS_FLOOR)}")
     print()
     v3_bench()
 

@@ -28,7 +28,9 @@ use std::sync::{Mutex, OnceLock};
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyMapping, PyMemoryView, PyString};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyList, PyMapping, PyMemoryView, PyString,
+};
 use wechatpay_notify::{Error, ErrorKind, Fields};
 
 mod endpoint;
@@ -173,6 +175,15 @@ fn body_of<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Body<'a>> {
     if let Ok(m) = obj.cast::<PyMemoryView>() {
         let bytes = m.call_method0("tobytes")?;
         return Ok(Body::Owned(bytes.cast::<PyBytes>()?.as_bytes().to_vec()));
+    }
+    // A dict or list is a body some middleware already parsed: the signature covers the exact
+    // bytes received, which cannot be rebuilt from it. Say where the raw body is.
+    if obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>() {
+        return Err(PyTypeError::new_err(
+            "body must be the raw request body (bytes or str), not an already parsed \
+             dict or list: pass Flask's request.get_data(), Django's request.body or \
+             Starlette's await request.body()",
+        ));
     }
     Err(wrong_type(
         "body must be bytes, bytearray, memoryview or str",

@@ -104,6 +104,7 @@ impl V3Verifier {
         for (id, pem) in &keys {
             inner.add_trusted_key(id, pem).into_py_result()?;
         }
+        inner.check_has_trusted_key().into_py_result()?;
         if let Some(seconds) = optional_count(
             max_clock_skew,
             "max_clock_skew",

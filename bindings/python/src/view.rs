@@ -13,7 +13,7 @@ use pyo3::exceptions::{PyAttributeError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::pyclass::boolean_struct::True;
 use pyo3::{IntoPyObjectExt, PyClass};
-use wechatpay_notify::view::{Kind, Property, Source, Value};
+use wechatpay_notify::view::{Property, Value};
 
 use crate::v2::Coupon;
 use crate::{PythonErrorExt, repr_amount, repr_opt};
@@ -50,8 +50,10 @@ pub(crate) fn add_view<T: TypedView>(m: &Bound<'_, PyModule>) -> PyResult<()> {
                 read: read::<T>,
             },
         )?;
-        // In the attribute's own `__dict__`: what `help()` shows for it.
-        attribute.setattr("__doc__", doc_of(p))?;
+        // In the attribute's own `__dict__`: what `help()` shows for it. The core's documentation
+        // of the property, the same text `stubgen.py` writes into the stub from `typed_views.json`
+        // (Python names an absent value `None`, as the core's text does).
+        attribute.setattr("__doc__", p.doc)?;
         class.setattr(p.name, attribute)?;
     }
     m.add_class::<T>()
@@ -126,41 +128,6 @@ fn value_to_py(py: Python<'_>, value: Value<'_>) -> PyResult<Py<PyAny>> {
             .map(Coupon::from)
             .collect::<Vec<_>>()
             .into_py_any(py),
-    }
-}
-
-/// A property's docstring, from its declaration.
-fn doc_of(p: &Property) -> String {
-    let (what, absent) = match p.source {
-        Source::Fields => (format!("`{}`", p.name), "absent"),
-        Source::ReqInfo => (format!("`{}` of the decrypted req_info", p.name), "absent"),
-        Source::Resource(path) => (
-            format!("`{}` of the decrypted resource", path.join(".")),
-            "absent or null",
-        ),
-        Source::Rule => (
-            format!("`{}` (a rule of the core over several fields)", p.name),
-            "absent",
-        ),
-    };
-    match p.kind {
-        Kind::Text => format!("{what}: a str, or None when {absent}."),
-        Kind::Amount => format!(
-            "{what} in fen: an int, or None when {}. Present in another form than a \
-             non-negative integer: reading it raises NotifyError (missing_field).",
-            // v2: an empty element too; APIv3: `null` too.
-            if absent == "absent" {
-                "absent or empty"
-            } else {
-                absent
-            }
-        ),
-        Kind::Bool => format!("{what}: a bool."),
-        Kind::SignType => format!("{what}: \"MD5\" or \"HMAC-SHA256\"."),
-        Kind::Coupons => format!(
-            "{what}: a list of Coupon. A count or fee present but not all digits: reading it \
-             raises NotifyError (missing_field)."
-        ),
     }
 }
 

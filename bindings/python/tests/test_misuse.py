@@ -381,3 +381,17 @@ def test_the_same_v3_and_endpoint_calls_with_good_values_work() -> None:
     )
     assert wn.refund_state("CHANGE") == "ABNORMAL"
     assert wn.reply_v3_fail("signature_mismatch").status == 401
+
+
+def test_a_body_a_middleware_already_parsed_names_the_raw_body() -> None:
+    # Flask's request.get_json() or a JSON middleware gives a dict: the signature covers the
+    # exact bytes, so the TypeError says where frameworks keep them.
+    group, case = v3_sample()
+    for call in (
+        lambda: v3_verifier().verify(case["headers"], bad({"id": "x"})),
+        lambda: endpoint().handle({}, bad([{"id": "x"}])),
+        lambda: verifier().verify_payment(bad({"return_code": "SUCCESS"})),
+    ):
+        with pytest.raises(TypeError, match="raw request body") as e:
+            call()
+        assert "request.get_data()" in str(e.value) and "request.body" in str(e.value)

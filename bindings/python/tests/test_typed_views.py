@@ -75,12 +75,15 @@ def python_properties(cls: type) -> set[str]:
 
 @pytest.mark.parametrize("view", sorted(CLASSES))
 def test_typed_attributes_are_read_only_and_documented(view: str) -> None:
+    """Each attribute's docstring is the core's documentation of the property (`doc` in the
+    declaration), and the stub's docstring is the same text."""
     cls = CLASSES[view]
+    stub_docs = stub_docstrings(cls.__name__)
     for prop in declared_views()[view]:
         attr = vars(cls)[prop["name"]]
-        source = prop["source"]
-        named = ".".join(source["resource"]) if isinstance(source, dict) else prop["name"]
-        assert attr.__name__ == prop["name"] and f"`{named}`" in (attr.__doc__ or ""), attr
+        assert attr.__name__ == prop["name"], attr
+        assert attr.__doc__ == prop["doc"], (attr, attr.__doc__, prop["doc"])
+        assert " ".join((stub_docs.get(prop["name"]) or "").split()) == prop["doc"], prop["name"]
         assert repr(attr) == f"<typed attribute '{prop['name']}'>"
 
 
@@ -106,6 +109,20 @@ def stub_annotations(cls_name: str) -> dict[str, str]:
                 for item in node.body
                 if isinstance(item, ast.FunctionDef)
                 and item.returns is not None
+                and any(isinstance(d, ast.Name) and d.id == "property" for d in item.decorator_list)
+            }
+    raise AssertionError(f"class {cls_name} not in {STUB}")
+
+
+def stub_docstrings(cls_name: str) -> dict[str, str | None]:
+    """Each property's docstring in _native.pyi."""
+    tree = ast.parse(STUB.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == cls_name:
+            return {
+                item.name: ast.get_docstring(item)
+                for item in node.body
+                if isinstance(item, ast.FunctionDef)
                 and any(isinstance(d, ast.Name) and d.id == "property" for d in item.decorator_list)
             }
     raise AssertionError(f"class {cls_name} not in {STUB}")
@@ -160,7 +177,7 @@ def test_every_valid_vector_checks_every_property(view: str) -> None:
 
 def test_the_stub_is_what_stubgen_writes() -> None:
     """`stubgen.py --check` (also run by scripts/test-python.sh): the generated regions of the stub
-    are exactly what the declaration yields, and every rule-backed property is declared by hand."""
+    are exactly what the declaration yields, and no typed property is declared by hand besides."""
     done = subprocess.run([sys.executable, STUBGEN, "--check"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
 
@@ -174,23 +191,38 @@ def load_stubgen() -> Any:
 
 
 def test_stubgen_follows_the_declaration() -> None:
-    """A property added to the core's declaration changes the generated stub (and a rule-backed one
-    missing from the hand-written part is reported), without touching stubgen or the stub."""
+    """A property added to the core's declaration, field- or rule-backed, changes the generated stub
+    with its documentation, without touching stubgen or the stub; a typed property also written by
+    hand is reported."""
     stubgen = load_stubgen()
     views = declared_views()
     stub = STUB.read_text(encoding="utf-8")
     assert stubgen.generate(stub, views) == stub
+    assert stubgen.check_hand_written(stub, views) == []
+    # Names no WeChat Pay field has, so that the test holds whatever the core comes to declare.
     grown = json.loads(json.dumps(views))
-    grown["v3_refund"].append({"name": "funds_account", "kind": "text", "source": {"resource": ["funds_account"]}})
-    grown["payment"].append({"name": "promotion_detail", "kind": "amount", "source": "fields"})
+    grown["v3_refund"].append(
+        {"name": "test_only_account", "kind": "text", "source": {"resource": ["test_only_account"]}, "doc": "`test_only_account`."}
+    )
+    grown["payment"].append({"name": "test_only_fee", "kind": "amount", "source": "fields", "doc": "`x` in fen."})
+    grown["refund"].append({"name": "test_only_final", "kind": "bool", "source": "rule", "doc": "The refund is final."})
     regenerated = stubgen.generate(stub, grown)
-    assert "def funds_account(self) -> str | None:" in regenerated
-    assert "def promotion_detail(self) -> int | None:" in regenerated
-    assert stubgen.check_rules(regenerated, grown) == []
-    grown["refund"].append({"name": "is_final", "kind": "bool", "source": "rule"})
-    (problem,) = stubgen.check_rules(regenerated, grown)
-    assert "RefundNotification.is_final" in problem
-    # A kind the generator does not know stops it.
-    grown["refund"].append({"name": "when", "kind": "timestamp", "source": "req_info"})
+    assert 'def test_only_account(self) -> str | None:\n        """`test_only_account`."""' in regenerated
+    assert 'def test_only_fee(self) -> int | None:\n        """`x` in fen."""' in regenerated
+    assert 'def test_only_final(self) -> bool:\n        """The refund is final."""' in regenerated
+    assert stubgen.check_hand_written(regenerated, grown) == []
+    # A typed property declared by hand as well (outside the region) is reported.
+    by_hand = regenerated.replace(
+        "    # BEGIN GENERATED refund",
+        "    @property\n    def test_only_final(self) -> bool: ...\n    # BEGIN GENERATED refund",
+    )
+    (problem,) = stubgen.check_hand_written(by_hand, grown)
+    assert "RefundNotification.test_only_final" in problem
+    # A property without documentation, or of a kind the generator does not know, stops it.
+    undocumented = json.loads(json.dumps(grown))
+    undocumented["refund"].append({"name": "when", "kind": "text", "source": "req_info"})
+    with pytest.raises(stubgen.Drift, match="no doc"):
+        stubgen.generate(stub, undocumented)
+    grown["refund"].append({"name": "when", "kind": "timestamp", "source": "req_info", "doc": "When."})
     with pytest.raises(stubgen.Drift):
         stubgen.generate(stub, grown)

@@ -173,8 +173,10 @@ def test_configuration_is_read_back_from_the_core() -> None:
     assert (w.trusted_ids, w.max_clock_skew, w.max_body_bytes) == (v.trusted_ids, 60, 1024)
     assert repr(w) == f"V3Verifier(trusted_ids={v.trusted_ids!r}, mch_ids=(), max_clock_skew=60, max_body_bytes=1024)"
     assert group["config"]["apiV3Key"] not in repr(w)
-    none = wn.V3Verifier(group["config"]["apiV3Key"], {}, max_clock_skew=None, max_body_bytes=None)
-    assert (none.trusted_ids, none.max_clock_skew, none.max_body_bytes, none.mch_ids) == ((), 300, 65536, ())
+    defaults = wn.V3Verifier(group["config"]["apiV3Key"], pairs[:1], max_clock_skew=None, max_body_bytes=None)
+    assert (defaults.max_clock_skew, defaults.max_body_bytes, defaults.mch_ids) == (300, 65536, ())
+    with pytest.raises(wn.InvalidConfigError, match="no WeChat Pay key is trusted"):
+        wn.V3Verifier(group["config"]["apiV3Key"], {})
     with pytest.raises(AttributeError):
         v.max_clock_skew = 1  # type: ignore[misc]
 

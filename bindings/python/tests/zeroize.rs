@@ -42,6 +42,12 @@ struct Scanning;
 // allocates nothing.
 unsafe impl GlobalAlloc for Scanning {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // While armed, blocks start zeroed, so that bytes freed before the scan (unscanned) cannot
+        // reappear in a new block's padding or spare capacity and be counted as a copy.
+        if ARMED.load(Ordering::Relaxed) {
+            // SAFETY: the caller's contract for `alloc` is that of `alloc_zeroed`.
+            return unsafe { System.alloc_zeroed(layout) };
+        }
         // SAFETY: the caller's contract for `alloc` is passed on unchanged.
         unsafe { System.alloc(layout) }
     }

@@ -21,11 +21,10 @@ to trust both during a migration. The APIv3 key comes from $WECHATPAY_API_V3_KEY
 
 #[derive(Args)]
 pub(crate) struct VerifyV3Args {
-    /// Trust a platform certificate or public key; repeatable
+    /// Trust a platform certificate or public key; repeatable, at least one
     #[arg(
         long = "platform-key",
         value_name = "ID=PEMFILE",
-        required = true,
         value_parser = platform_key
     )]
     platform_keys: Vec<(String, PathBuf)>,
@@ -149,6 +148,7 @@ pub(crate) fn verify_v3(o: VerifyV3Args) -> Result<(Value, bool), Usage> {
     for (id, pem) in &pems {
         verifier.add_trusted_key(id, pem)?;
     }
+    verifier.check_has_trusted_key()?;
     if let Some(s) = o.max_clock_skew {
         verifier = verifier.max_clock_skew(s);
     }

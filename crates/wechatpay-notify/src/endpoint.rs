@@ -110,6 +110,10 @@ impl MerchantProfile {
             self.mch_id = v2.expected_mch_id().map(str::to_owned);
             self.v2 = Some(v2);
         }
+        if let Some(v3) = &self.v3 {
+            v3.check_has_trusted_key()
+                .map_err(|e| Error::invalid_config(format!("profile {label}: {}", e.message())))?;
+        }
         if let Some(m) = self.mch_id.as_deref()
             && let Some(v3) = self.v3.take_if(|v| v.expected_mch_ids().is_empty())
         {
@@ -536,7 +540,19 @@ mod tests {
 
     #[test]
     fn a_v3_only_profile_without_a_merchant_id_keeps_its_v3_part() {
-        let v3 = || V3Verifier::new("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb").unwrap();
+        let v3 = || {
+            let mut v = V3Verifier::new("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb").unwrap();
+            v.add_public_key(
+                "PUB_KEY_ID_0114232134912410000000000000",
+                include_str!("../../../tests/vectors/keys/pubkey-a-public.pem"),
+            )
+            .unwrap();
+            v
+        };
+        let keyless = V3Verifier::new("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb").unwrap();
+        let refused = Endpoint::new([MerchantProfile::new("a").v3(keyless)]).unwrap_err();
+        assert_eq!(refused.code(), "invalid_config");
+        assert!(refused.message().contains("no WeChat Pay key is trusted"));
         let e = Endpoint::new([MerchantProfile::new("a").v3(v3())]).unwrap();
         assert!(e.profiles[0].v3.is_some());
         assert!(

@@ -190,6 +190,14 @@ impl Verifier {
     fn verify_parsed_payment(&self, fields: Fields) -> Result<PaymentNotification, Error> {
         let received = match fields.get("sign") {
             Some(s) if !s.is_empty() => s,
+            // A refund notification carries req_info instead of sign: say where it belongs.
+            _ if fields.get("req_info").is_some() => {
+                return Err(Error::new(
+                    ErrorKind::MissingSignature,
+                    "this is a refund notification (req_info), which has no sign: \
+                     use decrypt_refund or the Endpoint",
+                ));
+            }
             _ => {
                 return Err(Error::new(
                     ErrorKind::MissingSignature,
@@ -250,6 +258,12 @@ impl Verifier {
     fn decrypt_parsed_refund(&self, fields: Fields) -> Result<RefundNotification, Error> {
         let req_info = match fields.get("req_info") {
             Some(s) if !s.is_empty() => s,
+            _ if fields.get("sign").is_some() => {
+                return Err(Error::missing_field(
+                    "req_info is missing: this looks like a payment notification (it has a sign): \
+                     use verify_payment or the Endpoint",
+                ));
+            }
             _ => return Err(Error::missing_field("req_info is missing")),
         };
         let plaintext = decrypt_req_info(req_info, &self.refund_key)?;
@@ -462,7 +476,7 @@ typed_view! {
         text attach,
         /// `time_end` (`yyyyMMddHHmmss`, Beijing time).
         text time_end,
-        /// `total_fee` in fen.
+        /// `total_fee` in fen: compare it with your order before fulfilling it.
         amount total_fee,
         /// `settlement_total_fee` in fen.
         amount settlement_total_fee,
@@ -470,14 +484,25 @@ typed_view! {
         amount cash_fee,
         /// `coupon_fee` in fen.
         amount coupon_fee,
-        /// `coupon_count`.
+        /// `coupon_count`: how many coupons the payment used.
         amount coupon_count,
     }
     rules {
-        sign_type: SignType,
-        is_success: Bool,
-        dedupe_key: Text,
-        coupons: Coupons,
+        /// The algorithm the signature verified with (`MD5` / `HMAC-SHA256`).
+        sign_type: SignType = |n| n.sign_type,
+        /// `return_code` and `result_code` are both `SUCCESS`: the payment succeeded. Acknowledge a
+        /// verified notification with the success reply even when this is false.
+        is_success: Bool = |n| n.fields.get("return_code") == Some("SUCCESS")
+            && n.fields.get("result_code") == Some("SUCCESS"),
+        /// The idempotency key (record each notification once per key; SPEC §2): `transaction_id`
+        /// when the payment succeeded (the same as its APIv3 delivery's), else
+        /// `transaction_id:RESULT_CODE` (e.g. `4200000001:FAIL`), so a later success is not
+        /// swallowed by an earlier failure; `None` without a `transaction_id`.
+        dedupe_key: Text = |n| n.dedupe_key.as_deref(),
+        /// The coupons `0..coupon_count` from `coupon_{type,id,fee}_$n`: an index without a
+        /// `coupon_id_$n` is skipped, indices at or past `coupon_count` are ignored. A count or fee
+        /// present in another form than digits is an error (`missing_field`).
+        coupons: Coupons = |n| n.list_coupons(),
     }
 }
 
@@ -502,29 +527,8 @@ impl PaymentNotification {
         &self.fields
     }
 
-    /// The algorithm the signature verified with.
-    pub fn sign_type(&self) -> SignType {
-        self.sign_type
-    }
-
-    /// `return_code == SUCCESS` and `result_code == SUCCESS`: the payment succeeded.
-    pub fn is_success(&self) -> bool {
-        self.fields.get("return_code") == Some("SUCCESS")
-            && self.fields.get("result_code") == Some("SUCCESS")
-    }
-
-    /// The idempotency key (record each notification once per key): `transaction_id` for a
-    /// successful payment (always present then, and the same as the v3 delivery's), else
-    /// `transaction_id:RESULT_CODE` (e.g. `…:FAIL`), so a later success is not swallowed by an
-    /// earlier failure; `None` without a `transaction_id`. See SPEC §2.
-    pub fn dedupe_key(&self) -> Option<&str> {
-        self.dedupe_key.as_deref()
-    }
-
-    /// The coupons `0..coupon_count` from `coupon_{type,id,fee}_$n`; an index without a
-    /// `coupon_id_$n` is skipped, and indices at or past `coupon_count` are ignored.
-    /// A count or fee present in another form than digits is an error (`missing_field`).
-    pub fn coupons(&self) -> Result<Vec<Coupon>, Error> {
+    /// The rule of [`PaymentNotification::coupons`].
+    fn list_coupons(&self) -> Result<Vec<Coupon>, Error> {
         use std::fmt::Write as _;
         let count = self
             .coupon_count()?
@@ -570,42 +574,49 @@ pub struct RefundNotification {
 typed_view! {
     RefundNotification;
     from fields (Fields) {
-        /// Outer `appid`.
+        /// `appid` of the outer document.
         text appid,
-        /// Outer `mch_id`.
+        /// `mch_id` of the outer document.
         text mch_id,
     }
     from req_info (ReqInfo) {
-        /// `transaction_id`.
+        /// `transaction_id` of the decrypted `req_info`.
         text transaction_id,
-        /// `out_trade_no`.
+        /// `out_trade_no` of the decrypted `req_info`.
         text out_trade_no,
-        /// `refund_id`.
+        /// `refund_id` of the decrypted `req_info`.
         text refund_id,
-        /// `out_refund_no`.
+        /// `out_refund_no` of the decrypted `req_info`.
         text out_refund_no,
-        /// `refund_status` (`SUCCESS` / `CHANGE` / `REFUNDCLOSE`).
+        /// `refund_status` of the decrypted `req_info` (`SUCCESS` / `CHANGE` / `REFUNDCLOSE`).
         text refund_status,
-        /// `success_time` (`yyyy-MM-dd HH:mm:ss`).
+        /// `success_time` of the decrypted `req_info` (`yyyy-MM-dd HH:mm:ss`).
         text success_time,
-        /// `refund_recv_accout` (WeChat's spelling).
+        /// `refund_recv_accout` of the decrypted `req_info` (WeChat's spelling).
         text refund_recv_accout,
-        /// `refund_account`.
+        /// `refund_account` of the decrypted `req_info`.
         text refund_account,
-        /// `refund_request_source`.
+        /// `refund_request_source` of the decrypted `req_info`.
         text refund_request_source,
-        /// `total_fee` in fen.
+        /// `total_fee` of the decrypted `req_info`, in fen.
         amount total_fee,
-        /// `refund_fee` in fen.
+        /// `refund_fee` of the decrypted `req_info`, in fen.
         amount refund_fee,
-        /// `settlement_total_fee` in fen.
+        /// `settlement_total_fee` of the decrypted `req_info`, in fen.
         amount settlement_total_fee,
-        /// `settlement_refund_fee` in fen.
+        /// `settlement_refund_fee` of the decrypted `req_info`, in fen.
         amount settlement_refund_fee,
     }
     rules {
-        is_success: Bool,
-        dedupe_key: Text,
+        /// `refund_status` is `SUCCESS`.
+        is_success: Bool = |n| n.refund_status() == Some("SUCCESS"),
+        /// The idempotency key (record each notification once per key; SPEC §2):
+        /// `refund_id:STATUS` with the status in APIv3's words (`CHANGE` → `ABNORMAL`,
+        /// `REFUNDCLOSE` → `CLOSED`), so an `ABNORMAL` delivery does not swallow the later
+        /// `SUCCESS` and the v2 and APIv3 deliveries of one state share a key. A refund's state
+        /// only moves forward (`ABNORMAL` → `SUCCESS` or `CLOSED`): never record it back. `None`
+        /// without a `refund_id`.
+        dedupe_key: Text = |n| n.dedupe_key.as_deref(),
     }
 }
 
@@ -618,19 +629,6 @@ impl RefundNotification {
     /// The decrypted `req_info` document's fields, in document order.
     pub fn req_info(&self) -> &Fields {
         &self.req_info
-    }
-
-    /// The idempotency key (record each notification once per key): `refund_id:STATUS` with the
-    /// status in v3's words (`CHANGE` → `ABNORMAL`, `REFUNDCLOSE` → `CLOSED`), so a refund's later
-    /// state is not swallowed by an earlier one and the v2 and v3 deliveries of one state share a
-    /// key. See SPEC §2.
-    pub fn dedupe_key(&self) -> Option<&str> {
-        self.dedupe_key.as_deref()
-    }
-
-    /// `refund_status == SUCCESS`.
-    pub fn is_success(&self) -> bool {
-        self.refund_status() == Some("SUCCESS")
     }
 }
 
@@ -690,5 +688,26 @@ mod tests {
         let dbg = format!("{v:?}");
         assert!(!dbg.contains(key));
         assert!(!dbg.contains("5c9da18c"));
+    }
+
+    #[test]
+    fn a_notification_sent_to_the_wrong_method_says_which_one_it_needs() {
+        let v = Verifier::new("0123456789abcdef0123456789abcdef", SignType::Md5).unwrap();
+        let refund = b"<xml><return_code>SUCCESS</return_code><req_info>AA==</req_info></xml>";
+        let e = v.verify_payment(refund).unwrap_err();
+        assert_eq!(e.code(), "missing_signature");
+        assert!(
+            e.message().contains("use decrypt_refund"),
+            "{}",
+            e.message()
+        );
+        let payment = b"<xml><return_code>SUCCESS</return_code><sign>AB</sign></xml>";
+        let e = v.decrypt_refund(payment).unwrap_err();
+        assert_eq!(e.code(), "missing_field");
+        assert!(
+            e.message().contains("use verify_payment"),
+            "{}",
+            e.message()
+        );
     }
 }

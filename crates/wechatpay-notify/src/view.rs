@@ -47,7 +47,7 @@ pub enum Source {
     Fields,
     /// The field of the same name in the decrypted refund document (`req_info`).
     ReqInfo,
-    /// A rule over several fields (see the accessor's documentation).
+    /// A rule over several fields (the accessor, declared with its rule in the `rules` block).
     Rule,
     /// The value at this path of the decrypted APIv3 resource (JSON); an amount is a JSON integer.
     Resource(&'static [&'static str]),
@@ -62,6 +62,11 @@ pub struct Property {
     pub kind: Kind,
     /// Where its value comes from.
     pub source: Source,
+    /// What the property is, in one paragraph: the accessor's doc comment, its lines joined.
+    /// Written once here for every surface (`typed_views.json` carries it to the bindings'
+    /// generators): `code` in backticks, and an absent value named `None` (each language writes
+    /// its own word for it).
+    pub doc: &'static str,
 }
 
 /// A typed property's value.
@@ -79,16 +84,19 @@ pub enum Value<'a> {
     Coupons(Result<Vec<Coupon>, Error>),
 }
 
-/// Declares a result type's typed properties: field-backed ones (`text` or `amount`, read from the
-/// named document) get generated accessors; rule-backed ones name an accessor written by hand.
+/// Declares a result type's typed properties, each with its documentation (`///` lines, at least
+/// one: they become both the Rust accessor's doc and [`Property::doc`]). Field-backed ones (`text`
+/// or `amount`, read from the named document) get generated accessors; rule-backed ones give the
+/// accessor's body as `|n| expression` over the result (`n: &Self`), usually a call to a private
+/// method holding the rule.
 macro_rules! typed_view {
     (
         $ty:ident;
         $( from $src:ident ($source:ident) {
-            $( $(#[doc = $doc:literal])* $kind:ident $name:ident, )*
+            $( $(#[doc = $doc:literal])+ $kind:ident $name:ident, )*
         } )*
         rules {
-            $( $rule:ident: $rule_kind:ident, )*
+            $( $(#[doc = $rule_doc:literal])+ $rule:ident: $rule_kind:ident = |$n:ident| $body:expr, )*
         }
     ) => {
         impl $ty {
@@ -98,11 +106,13 @@ macro_rules! typed_view {
                     name: stringify!($name),
                     kind: typed_view!(@kind $kind),
                     source: $crate::view::Source::$source,
+                    doc: concat!($($doc),+).trim_ascii(),
                 }, )* )*
                 $( $crate::view::Property {
                     name: stringify!($rule),
                     kind: $crate::view::Kind::$rule_kind,
                     source: $crate::view::Source::Rule,
+                    doc: concat!($($rule_doc),+).trim_ascii(),
                 }, )*
             ];
 
@@ -115,21 +125,34 @@ macro_rules! typed_view {
                 }
             }
 
-            $( $( typed_view!(@accessor $kind $src $name $(#[doc = $doc])*); )* )*
+            $( $( typed_view!(@accessor $kind $src $name $(#[doc = $doc])+); )* )*
+
+            $(
+                $(#[doc = $rule_doc])+
+                pub fn $rule(&self) -> typed_view!(@type $rule_kind) {
+                    let $n = self;
+                    $body
+                }
+            )*
         }
     };
     (@kind text) => { $crate::view::Kind::Text };
     (@kind amount) => { $crate::view::Kind::Amount };
+    (@type Text) => { Option<&str> };
+    (@type Amount) => { Result<Option<u64>, $crate::Error> };
+    (@type Bool) => { bool };
+    (@type SignType) => { $crate::sign::SignType };
+    (@type Coupons) => { Result<Vec<$crate::v2::Coupon>, $crate::Error> };
     (@value text $e:expr) => { $crate::view::Value::Text($e) };
     (@value amount $e:expr) => { $crate::view::Value::Amount($e) };
-    (@accessor text $src:ident $name:ident $(#[doc = $doc:literal])*) => {
-        $(#[doc = $doc])*
+    (@accessor text $src:ident $name:ident $(#[doc = $doc:literal])+) => {
+        $(#[doc = $doc])+
         pub fn $name(&self) -> Option<&str> {
             self.$src.get(stringify!($name))
         }
     };
-    (@accessor amount $src:ident $name:ident $(#[doc = $doc:literal])*) => {
-        $(#[doc = $doc])*
+    (@accessor amount $src:ident $name:ident $(#[doc = $doc:literal])+) => {
+        $(#[doc = $doc])+
         pub fn $name(&self) -> Result<Option<u64>, $crate::Error> {
             $crate::view::text_amount(stringify!($name), self.$src.get(stringify!($name)))
         }
@@ -139,12 +162,13 @@ macro_rules! typed_view {
 pub(crate) use typed_view;
 
 /// Declares an APIv3 resource view: a borrowed view of the decrypted JSON whose accessors read the
-/// declared paths (`text`: a JSON string; `amount`: a JSON integer in fen, 0 or more).
+/// declared paths (`text`: a JSON string; `amount`: a JSON integer in fen, 0 or more). Each
+/// property's `///` lines (at least one) are the accessor's doc and its [`Property::doc`].
 macro_rules! json_view {
     (
         $(#[doc = $tydoc:literal])*
         $ty:ident {
-            $( $(#[doc = $doc:literal])* $kind:ident $name:ident = [$($path:literal),+], )*
+            $( $(#[doc = $doc:literal])+ $kind:ident $name:ident = [$($path:literal),+], )*
         }
     ) => {
         $(#[doc = $tydoc])*
@@ -164,6 +188,7 @@ macro_rules! json_view {
                     name: stringify!($name),
                     kind: json_view!(@kind $kind),
                     source: $crate::view::Source::Resource(&[$($path),+]),
+                    doc: concat!($($doc),+).trim_ascii(),
                 }, )*
             ];
 
@@ -176,7 +201,7 @@ macro_rules! json_view {
             }
 
             $(
-                $(#[doc = $doc])*
+                $(#[doc = $doc])+
                 pub fn $name(&self) -> json_view!(@type $kind) {
                     json_view!(@read $kind $name $crate::view::resource_path(self.resource, &[$($path),+]))
                 }
@@ -233,4 +258,39 @@ pub(crate) fn resource_path<'a>(
     let (first, rest) = path.split_first()?;
     rest.iter()
         .try_fold(resource.get(*first)?, |v, key| v.get(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Property;
+
+    /// Every declared property carries its documentation, written for every surface: one
+    /// paragraph, a full sentence, no Rust-only syntax (intra-doc links) for the bindings' docs.
+    #[test]
+    fn every_property_is_documented_for_every_surface() {
+        let tables: [&[Property]; 4] = [
+            crate::PaymentNotification::PROPERTIES,
+            crate::RefundNotification::PROPERTIES,
+            crate::V3Transaction::PROPERTIES,
+            crate::V3Refund::PROPERTIES,
+        ];
+        for p in tables.into_iter().flatten() {
+            let doc = p.doc;
+            assert!(!doc.is_empty(), "{}: no documentation", p.name);
+            assert_eq!(doc, doc.trim(), "{}", p.name);
+            assert!(doc.ends_with('.'), "{}: {doc:?} is not a sentence", p.name);
+            assert!(
+                !doc.contains("  ") && !doc.contains('\n'),
+                "{}: {doc:?}",
+                p.name
+            );
+            assert!(!doc.contains("]("), "{}: a link in {doc:?}", p.name);
+            assert!(
+                !doc.contains("[`"),
+                "{}: an intra-doc link in {doc:?}",
+                p.name
+            );
+            assert_eq!(doc.matches('`').count() % 2, 0, "{}: {doc:?}", p.name);
+        }
+    }
 }

@@ -287,6 +287,7 @@ fn build_v3(cfg: &Value) -> Result<V3Verifier, Error> {
     for pair in cfg["platformKeys"].as_array().unwrap() {
         v.add_trusted_key(pair[0].as_str().unwrap(), pair[1].as_str().unwrap())?;
     }
+    v.check_has_trusted_key()?;
     if let Some(s) = cfg["maxClockSkew"].as_u64() {
         v = v.max_clock_skew(s);
     }

@@ -274,47 +274,56 @@ test('refunds are recorded once per state and never acted upon', () =>
     assert.equal(rows(store, 'refunds').length, 4)
   }))
 
-// simulate makes a new refund_id each time: two states of one refund are recorded through the
-// store, as the handler records them (recordOf's shape).
-test("a refund's state moves forward: ABNORMAL then SUCCESS ends SUCCESS, never back", () => {
-  const store = openStore(path.join(scratchDir('refund-states'), 'db.sqlite3'))
-  const refund = (merchant, refundId, state, version = 'v3') => ({
-    type: 'refund',
-    merchant,
-    version,
-    dedupeKey: `${refundId}:${state}`,
-    outTradeNo: 'o-1',
-    outRefundNo: 'R-1',
-    refundFee: 1,
-    refundStatus: version === 'v2' ? { ABNORMAL: 'CHANGE', CLOSED: 'REFUNDCLOSE' }[state] ?? state : state,
-    refundId,
-    state,
-  })
-  try {
+// Several states of one refund, each a notification from `simulate … --refund-id ID
+// --refund-status STATUS` acknowledged over HTTP: whether it was recorded (a new refunds row) and
+// the refund's state afterwards.
+test("a refund's state moves forward: ABNORMAL then SUCCESS ends SUCCESS, never back", () =>
+  withApp(async ({ port, store }) => {
+    const V2_STATUS = { ABNORMAL: 'CHANGE', CLOSED: 'REFUNDCLOSE' }
+    const refund = (m, refundId, state, version = 'v3') => {
+      const more = ['--refund-id', refundId, '--refund-status', version === 'v2' ? V2_STATUS[state] ?? state : state]
+      return version === 'v2'
+        ? { m, refundId, post: postV2, request: v2Refund(m, 'o-1', 1, more), reply: V2_SUCCESS }
+        : { m, refundId, post: postV3, request: v3Refund(m, 'o-1', 1, more), reply: V3_SUCCESS }
+    }
     const steps = [
-      [refund('shop-a', 'R1', 'ABNORMAL', 'v2'), { recorded: true, status: 'ABNORMAL' }],
-      [refund('shop-a', 'R1', 'ABNORMAL'), { recorded: false, status: 'ABNORMAL' }], // the v3 delivery of that state
-      [refund('shop-a', 'R1', 'SUCCESS'), { recorded: true, status: 'SUCCESS' }],
-      [refund('shop-a', 'R1', 'ABNORMAL', 'v2'), { recorded: false, status: 'SUCCESS' }], // a late retry
+      [refund(A, 'R1', 'ABNORMAL', 'v2'), { recorded: true, status: 'ABNORMAL' }],
+      [refund(A, 'R1', 'ABNORMAL'), { recorded: false, status: 'ABNORMAL' }], // the v3 delivery of that state
+      [refund(A, 'R1', 'SUCCESS'), { recorded: true, status: 'SUCCESS' }],
+      [refund(A, 'R1', 'ABNORMAL', 'v2'), { recorded: false, status: 'SUCCESS' }], // a late retry
       // Out of order: SUCCESS, then a delayed ABNORMAL: recorded, but the state stays SUCCESS.
-      [refund('shop-a', 'R2', 'SUCCESS'), { recorded: true, status: 'SUCCESS' }],
-      [refund('shop-a', 'R2', 'ABNORMAL'), { recorded: true, status: 'SUCCESS' }],
+      [refund(A, 'R2', 'SUCCESS'), { recorded: true, status: 'SUCCESS' }],
+      [refund(A, 'R2', 'ABNORMAL'), { recorded: true, status: 'SUCCESS' }],
       // ABNORMAL then CLOSED; a SUCCESS after CLOSED changes nothing; the same id at B is B's.
-      [refund('shop-b', 'R1', 'ABNORMAL'), { recorded: true, status: 'ABNORMAL' }],
-      [refund('shop-b', 'R1', 'CLOSED', 'v2'), { recorded: true, status: 'CLOSED' }],
-      [refund('shop-b', 'R1', 'SUCCESS'), { recorded: true, status: 'CLOSED' }],
+      [refund(B, 'R1', 'ABNORMAL'), { recorded: true, status: 'ABNORMAL' }],
+      [refund(B, 'R1', 'CLOSED', 'v2'), { recorded: true, status: 'CLOSED' }],
+      [refund(B, 'R1', 'SUCCESS'), { recorded: true, status: 'CLOSED' }],
     ]
-    for (const [r, want] of steps) assert.deepEqual(store.recordRefund(r), want, `${r.merchant} ${r.dedupeKey}`)
+    for (const [{ m, refundId, post, request, reply }, want] of steps) {
+      const before = rows(store, 'refunds').length
+      assert.deepEqual(await post(port, request), reply, `${m.label} ${refundId}`) // acknowledged: no retries
+      const { status } = rows(store, 'refund_states').find((r) => r.merchant === m.label && r.refund_id === refundId)
+      assert.deepEqual({ recorded: rows(store, 'refunds').length === before + 1, status }, want, `${m.label} ${refundId}`)
+    }
     assert.deepEqual(rows(store, 'refund_states'), [
       { merchant: 'shop-a', refund_id: 'R1', status: 'SUCCESS' },
       { merchant: 'shop-a', refund_id: 'R2', status: 'SUCCESS' },
       { merchant: 'shop-b', refund_id: 'R1', status: 'CLOSED' },
     ])
-    assert.equal(rows(store, 'refunds').length, 7)
-  } finally {
-    store.close()
-  }
-})
+    assert.deepEqual(
+      rows(store, 'refunds').map((r) => [r.merchant, r.version, r.dedupe_key, r.refund_status]),
+      [
+        ['shop-a', 'v2', 'R1:ABNORMAL', 'CHANGE'],
+        ['shop-a', 'v3', 'R1:SUCCESS', 'SUCCESS'],
+        ['shop-a', 'v3', 'R2:SUCCESS', 'SUCCESS'],
+        ['shop-a', 'v3', 'R2:ABNORMAL', 'ABNORMAL'],
+        ['shop-b', 'v3', 'R1:ABNORMAL', 'ABNORMAL'],
+        ['shop-b', 'v2', 'R1:CLOSED', 'REFUNDCLOSE'],
+        ['shop-b', 'v3', 'R1:SUCCESS', 'SUCCESS'],
+      ],
+    )
+    assert.deepEqual(rows(store, 'payments'), [])
+  }))
 
 // An amount in another form than an integer cannot be simulated (simulate writes integers): the
 // shared vector's APIv3 payment with amount.total "100" (a string), verified at its own time, goes

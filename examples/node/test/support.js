@@ -12,7 +12,7 @@ const http = require('node:http')
 const os = require('node:os')
 const path = require('node:path')
 
-const { V3Verifier, sign, replySuccess, replyRefusal, replyV3Fail } = require('wechatpay-notify')
+const { V3Verifier, replySuccess, replyRefusal, replyV3Fail } = require('wechatpay-notify')
 const { NOTIFY_PATH } = require('../server.js')
 
 const ROOT = path.join(__dirname, '..', '..', '..')
@@ -112,7 +112,7 @@ function simulate(kind, m, options = [], { v2Key = m.v2Key, v3Key = m.v3Key, pri
 const order = (outTradeNo, fee, more) => ['--out-trade-no', outTradeNo, '--total-fee', String(fee), ...more]
 /** A v2 payment of `m` (a new transaction_id each time): the body. */
 const v2Payment = (m, outTradeNo, fee, more = [], keys) => simulate('pay', m, order(outTradeNo, fee, more), keys).body
-/** A v2 refund of `m` (a new refund_id each time; `--result FAIL`: CHANGE): the body. */
+/** A v2 refund of `m` (a new refund_id unless `--refund-id`; `--result FAIL`: CHANGE): the body. */
 const v2Refund = (m, outTradeNo, fee, more = [], keys) => simulate('refund', m, order(outTradeNo, fee, more), keys).body
 /** An APIv3 payment of `m`, signed now: `{ headers, body }`. */
 const v3Payment = (m, outTradeNo, fee, more = [], keys) => simulate('v3 pay', m, order(outTradeNo, fee, more), keys)
@@ -129,15 +129,11 @@ function v3TransactionIdOf(m, { headers, body }) {
 }
 
 /**
- * What simulate cannot make: a v2 payment of `m` under a given transaction_id (the other version's
- * delivery of one payment, or a failed payment succeeding later), signed with the binding's `sign`.
+ * A v2 payment of `m` under a given transaction_id (the other version's delivery of one payment, or
+ * a failed payment succeeding later): `simulate pay --transaction-id ID --result CODE --print`.
  */
-function v2PaymentOf(m, transactionId, outTradeNo, fee, resultCode = 'SUCCESS') {
-  const fields = { appid: 'wx2421b1c4370ec43b', mch_id: m.mchId, nonce_str: 'ibuaiVcKdpRxkhJA', out_trade_no: outTradeNo }
-  Object.assign(fields, { result_code: resultCode, return_code: 'SUCCESS', total_fee: String(fee), transaction_id: transactionId })
-  fields.sign = sign(fields, m.v2Key, m.signType)
-  return `<xml>${Object.entries(fields).map(([k, v]) => `<${k}>${v}</${k}>`).join('')}</xml>`
-}
+const v2PaymentOf = (m, transactionId, outTradeNo, fee, resultCode = 'SUCCESS') =>
+  v2Payment(m, outTradeNo, fee, ['--transaction-id', transactionId, '--result', resultCode])
 
 // ---- the database, as the tests read it ----
 

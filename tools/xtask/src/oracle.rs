@@ -154,8 +154,9 @@ fn rule(
     }
 }
 
-/// `typed_views.json`: each result type's declared properties (name, kind, source), which every
-/// surface compares with its own typed properties.
+/// `typed_views.json`: each result type's declared properties (name, kind, source, doc), which
+/// every surface compares with its own typed properties and every binding's generator writes its
+/// declarations (and their documentation) from.
 pub fn views_file() -> Value {
     let list = |props: &[Property]| -> Value {
         props
@@ -170,13 +171,14 @@ pub fn views_file() -> Value {
                         Source::Rule => json!("rule"),
                         Source::Resource(path) => json!({"resource": path}),
                     },
+                    "doc": p.doc,
                 })
             })
             .collect()
     };
     json!({
         "schema": "wechatpay-notify/typed-views/1",
-        "notes": "Every typed property of each result type, declared once in the core (typed_view! in crates/wechatpay-notify/src/v2.rs). kind: text = string or null; amount = integer in fen or null; bool; sign_type = \"MD5\" or \"HMAC-SHA256\"; coupons = array of {id, coupon_type, fee}. source: the document the field is read from, rule, or {resource: path} (APIv3: the JSON path in the decrypted resource). Every surface checks that its own typed properties are exactly these.",
+        "notes": "Every typed property of each result type, declared once in the core (typed_view! in crates/wechatpay-notify/src/v2.rs, json_view! in crates/wechatpay-notify/src/v3/view.rs). kind: text = string or null; amount = integer in fen or null; bool; sign_type = \"MD5\" or \"HMAC-SHA256\"; coupons = array of {id, coupon_type, fee}. source: the document the field is read from, rule, or {resource: path} (APIv3: the JSON path in the decrypted resource). doc: what the property is, in one paragraph (the core's doc comment of its accessor; `code` in backticks, an absent value named `None`), from which every binding's generator writes the property's documentation in its own syntax. Every surface checks that its own typed properties are exactly these.",
         "views": {
             "payment": list(wechatpay_notify::PaymentNotification::PROPERTIES),
             "refund": list(wechatpay_notify::RefundNotification::PROPERTIES),

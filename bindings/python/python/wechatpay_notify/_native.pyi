@@ -103,98 +103,97 @@ class PaymentNotification:
     @property
     def fields(self) -> dict[str, str]:
         """Every child element exactly as received, in document order (the same dict on every read)."""
-    @property
-    def sign_type(self) -> _SignTypeName: ...
-    @property
-    def is_success(self) -> bool: ...
-    @property
-    def dedupe_key(self) -> str | None:
-        """Record each notification once per key: transaction_id when the payment succeeded (the
-        same key as its APIv3 delivery), "transaction_id:RESULT_CODE" (e.g. "4200…:FAIL") when it
-        did not, so that a later success is not swallowed; None without a transaction_id."""
-    @property
-    def coupons(self) -> list[Coupon]:
-        """The coupons 0..coupon_count (coupon_id_$n, coupon_type_$n, coupon_fee_$n). Raises
-        NotifyError with code "missing_field" when coupon_count or a coupon_fee_$n is present but
-        not all digits."""
     # BEGIN GENERATED payment: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property
     def appid(self) -> str | None:
-        """appid, as received; None when absent."""
+        """`appid`."""
     @property
     def mch_id(self) -> str | None:
-        """mch_id, as received; None when absent."""
+        """`mch_id`."""
     @property
     def sub_appid(self) -> str | None:
-        """sub_appid, as received; None when absent."""
+        """`sub_appid` (service-provider mode)."""
     @property
     def sub_mch_id(self) -> str | None:
-        """sub_mch_id, as received; None when absent."""
+        """`sub_mch_id` (service-provider mode)."""
     @property
     def device_info(self) -> str | None:
-        """device_info, as received; None when absent."""
+        """`device_info`."""
     @property
     def nonce_str(self) -> str | None:
-        """nonce_str, as received; None when absent."""
+        """`nonce_str`."""
     @property
     def result_code(self) -> str | None:
-        """result_code, as received; None when absent."""
+        """`result_code` (`SUCCESS` / `FAIL`)."""
     @property
     def err_code(self) -> str | None:
-        """err_code, as received; None when absent."""
+        """`err_code`."""
     @property
     def err_code_des(self) -> str | None:
-        """err_code_des, as received; None when absent."""
+        """`err_code_des`."""
     @property
     def openid(self) -> str | None:
-        """openid, as received; None when absent."""
+        """`openid`."""
     @property
     def is_subscribe(self) -> str | None:
-        """is_subscribe, as received; None when absent."""
+        """`is_subscribe`."""
     @property
     def trade_type(self) -> str | None:
-        """trade_type, as received; None when absent."""
+        """`trade_type`."""
     @property
     def bank_type(self) -> str | None:
-        """bank_type, as received; None when absent."""
+        """`bank_type`."""
     @property
     def fee_type(self) -> str | None:
-        """fee_type, as received; None when absent."""
+        """`fee_type`."""
     @property
     def cash_fee_type(self) -> str | None:
-        """cash_fee_type, as received; None when absent."""
+        """`cash_fee_type`."""
     @property
     def transaction_id(self) -> str | None:
-        """transaction_id, as received; None when absent."""
+        """`transaction_id`."""
     @property
     def out_trade_no(self) -> str | None:
-        """out_trade_no, as received; None when absent."""
+        """`out_trade_no`."""
     @property
     def attach(self) -> str | None:
-        """attach, as received; None when absent."""
+        """`attach`."""
     @property
     def time_end(self) -> str | None:
-        """time_end, as received; None when absent."""
+        """`time_end` (`yyyyMMddHHmmss`, Beijing time)."""
     @property
     def total_fee(self) -> int | None:
-        """total_fee, an int (amounts in fen); None when absent or empty. Present but not all
-        digits: raises NotifyError with code "missing_field", never None."""
+        """`total_fee` in fen: compare it with your order before fulfilling it."""
     @property
     def settlement_total_fee(self) -> int | None:
-        """settlement_total_fee, an int (amounts in fen); None when absent or empty. Present but
-        not all digits: raises NotifyError with code "missing_field", never None."""
+        """`settlement_total_fee` in fen."""
     @property
     def cash_fee(self) -> int | None:
-        """cash_fee, an int (amounts in fen); None when absent or empty. Present but not all
-        digits: raises NotifyError with code "missing_field", never None."""
+        """`cash_fee` in fen."""
     @property
     def coupon_fee(self) -> int | None:
-        """coupon_fee, an int (amounts in fen); None when absent or empty. Present but not all
-        digits: raises NotifyError with code "missing_field", never None."""
+        """`coupon_fee` in fen."""
     @property
     def coupon_count(self) -> int | None:
-        """coupon_count, an int (amounts in fen); None when absent or empty. Present but not all
-        digits: raises NotifyError with code "missing_field", never None."""
+        """`coupon_count`: how many coupons the payment used."""
+    @property
+    def sign_type(self) -> _SignTypeName:
+        """The algorithm the signature verified with (`MD5` / `HMAC-SHA256`)."""
+    @property
+    def is_success(self) -> bool:
+        """`return_code` and `result_code` are both `SUCCESS`: the payment succeeded. Acknowledge
+        a verified notification with the success reply even when this is false."""
+    @property
+    def dedupe_key(self) -> str | None:
+        """The idempotency key (record each notification once per key; SPEC §2): `transaction_id`
+        when the payment succeeded (the same as its APIv3 delivery's), else
+        `transaction_id:RESULT_CODE` (e.g. `4200000001:FAIL`), so a later success is not
+        swallowed by an earlier failure; `None` without a `transaction_id`."""
+    @property
+    def coupons(self) -> list[Coupon]:
+        """The coupons `0..coupon_count` from `coupon_{type,id,fee}_$n`: an index without a
+        `coupon_id_$n` is skipped, indices at or past `coupon_count` are ignored. A count or
+        fee present in another form than digits is an error (`missing_field`)."""
     # END GENERATED payment
 
 @final
@@ -213,69 +212,63 @@ class RefundNotification:
     @property
     def req_info(self) -> dict[str, str]:
         """The decrypted req_info document, in document order (the same dict on every read)."""
-
-    @property
-    def is_success(self) -> bool: ...
-    @property
-    def dedupe_key(self) -> str | None:
-        """Record each notification once per key: "refund_id:STATUS", the status in APIv3's words
-        (CHANGE -> ABNORMAL, REFUNDCLOSE -> CLOSED: see refund_state), so that a later state of
-        the refund is not swallowed by an earlier one and the v2 and APIv3 deliveries of one state
-        share a key; None without a refund_id."""
     # BEGIN GENERATED refund: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property
     def appid(self) -> str | None:
-        """appid, as received; None when absent."""
+        """`appid` of the outer document."""
     @property
     def mch_id(self) -> str | None:
-        """mch_id, as received; None when absent."""
+        """`mch_id` of the outer document."""
     @property
     def transaction_id(self) -> str | None:
-        """transaction_id of the decrypted req_info, as received; None when absent."""
+        """`transaction_id` of the decrypted `req_info`."""
     @property
     def out_trade_no(self) -> str | None:
-        """out_trade_no of the decrypted req_info, as received; None when absent."""
+        """`out_trade_no` of the decrypted `req_info`."""
     @property
     def refund_id(self) -> str | None:
-        """refund_id of the decrypted req_info, as received; None when absent."""
+        """`refund_id` of the decrypted `req_info`."""
     @property
     def out_refund_no(self) -> str | None:
-        """out_refund_no of the decrypted req_info, as received; None when absent."""
+        """`out_refund_no` of the decrypted `req_info`."""
     @property
     def refund_status(self) -> str | None:
-        """refund_status of the decrypted req_info, as received; None when absent."""
+        """`refund_status` of the decrypted `req_info` (`SUCCESS` / `CHANGE` / `REFUNDCLOSE`)."""
     @property
     def success_time(self) -> str | None:
-        """success_time of the decrypted req_info, as received; None when absent."""
+        """`success_time` of the decrypted `req_info` (`yyyy-MM-dd HH:mm:ss`)."""
     @property
     def refund_recv_accout(self) -> str | None:
-        """refund_recv_accout of the decrypted req_info, as received; None when absent."""
+        """`refund_recv_accout` of the decrypted `req_info` (WeChat's spelling)."""
     @property
     def refund_account(self) -> str | None:
-        """refund_account of the decrypted req_info, as received; None when absent."""
+        """`refund_account` of the decrypted `req_info`."""
     @property
     def refund_request_source(self) -> str | None:
-        """refund_request_source of the decrypted req_info, as received; None when absent."""
+        """`refund_request_source` of the decrypted `req_info`."""
     @property
     def total_fee(self) -> int | None:
-        """total_fee of the decrypted req_info, an int (amounts in fen); None when absent or
-        empty. Present but not all digits: raises NotifyError with code "missing_field", never
-        None."""
+        """`total_fee` of the decrypted `req_info`, in fen."""
     @property
     def refund_fee(self) -> int | None:
-        """refund_fee of the decrypted req_info, an int (amounts in fen); None when absent or
-        empty. Present but not all digits: raises NotifyError with code "missing_field", never
-        None."""
+        """`refund_fee` of the decrypted `req_info`, in fen."""
     @property
     def settlement_total_fee(self) -> int | None:
-        """settlement_total_fee of the decrypted req_info, an int (amounts in fen); None when
-        absent or empty. Present but not all digits: raises NotifyError with code
-        "missing_field", never None."""
+        """`settlement_total_fee` of the decrypted `req_info`, in fen."""
     @property
     def settlement_refund_fee(self) -> int | None:
-        """settlement_refund_fee of the decrypted req_info, an int (amounts in fen); None when
-        absent or empty. Present but not all digits: raises NotifyError with code
-        "missing_field", never None."""
+        """`settlement_refund_fee` of the decrypted `req_info`, in fen."""
+    @property
+    def is_success(self) -> bool:
+        """`refund_status` is `SUCCESS`."""
+    @property
+    def dedupe_key(self) -> str | None:
+        """The idempotency key (record each notification once per key; SPEC §2):
+        `refund_id:STATUS` with the status in APIv3's words (`CHANGE` → `ABNORMAL`,
+        `REFUNDCLOSE` → `CLOSED`), so an `ABNORMAL` delivery does not swallow the later
+        `SUCCESS` and the v2 and APIv3 deliveries of one state share a key. A refund's state
+        only moves forward (`ABNORMAL` → `SUCCESS` or `CLOSED`): never record it back. `None`
+        without a `refund_id`."""
     # END GENERATED refund
 
 def sign(
@@ -372,72 +365,67 @@ class V3Transaction:
     # BEGIN GENERATED v3_transaction: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property
     def appid(self) -> str | None:
-        """appid of the decrypted resource, as received; None when absent or null."""
+        """`appid` (direct merchants)."""
     @property
     def mchid(self) -> str | None:
-        """mchid of the decrypted resource, as received; None when absent or null."""
+        """`mchid` (direct merchants)."""
     @property
     def sp_appid(self) -> str | None:
-        """sp_appid of the decrypted resource, as received; None when absent or null."""
+        """`sp_appid` (service provider)."""
     @property
     def sp_mchid(self) -> str | None:
-        """sp_mchid of the decrypted resource, as received; None when absent or null."""
+        """`sp_mchid` (service provider)."""
     @property
     def sub_appid(self) -> str | None:
-        """sub_appid of the decrypted resource, as received; None when absent or null."""
+        """`sub_appid` (sub-merchant)."""
     @property
     def sub_mchid(self) -> str | None:
-        """sub_mchid of the decrypted resource, as received; None when absent or null."""
+        """`sub_mchid` (sub-merchant)."""
     @property
     def out_trade_no(self) -> str | None:
-        """out_trade_no of the decrypted resource, as received; None when absent or null."""
+        """`out_trade_no`."""
     @property
     def transaction_id(self) -> str | None:
-        """transaction_id of the decrypted resource, as received; None when absent or null."""
+        """`transaction_id`."""
     @property
     def trade_type(self) -> str | None:
-        """trade_type of the decrypted resource, as received; None when absent or null."""
+        """`trade_type` (`JSAPI`, `NATIVE`, `APP`, …)."""
     @property
     def trade_state(self) -> str | None:
-        """trade_state of the decrypted resource, as received; None when absent or null."""
+        """`trade_state` (`SUCCESS`, …)."""
     @property
     def trade_state_desc(self) -> str | None:
-        """trade_state_desc of the decrypted resource, as received; None when absent or null."""
+        """`trade_state_desc`."""
     @property
     def bank_type(self) -> str | None:
-        """bank_type of the decrypted resource, as received; None when absent or null."""
+        """`bank_type`."""
     @property
     def attach(self) -> str | None:
-        """attach of the decrypted resource, as received; None when absent or null."""
+        """`attach`."""
     @property
     def success_time(self) -> str | None:
-        """success_time of the decrypted resource, as received; None when absent or null."""
+        """`success_time` (RFC 3339 as sent)."""
     @property
     def payer_openid(self) -> str | None:
-        """payer.openid of the decrypted resource, as received; None when absent or null."""
+        """`payer.openid` (direct merchants)."""
     @property
     def payer_sp_openid(self) -> str | None:
-        """payer.sp_openid of the decrypted resource, as received; None when absent or null."""
+        """`payer.sp_openid` (service provider)."""
     @property
     def payer_sub_openid(self) -> str | None:
-        """payer.sub_openid of the decrypted resource, as received; None when absent or null."""
+        """`payer.sub_openid` (sub-merchant)."""
     @property
     def amount_total(self) -> int | None:
-        """amount.total of the decrypted resource, an int (amounts in fen); None when absent or
-        null. Present but not a non-negative JSON integer (100.0, 1e2, -1, beyond 2**64, a
-        string): raises NotifyError with code "missing_field", never None."""
+        """`amount.total` in fen: compare it with your order before fulfilling it."""
     @property
     def amount_payer_total(self) -> int | None:
-        """amount.payer_total of the decrypted resource, an int (amounts in fen); None when
-        absent or null. Present but not a non-negative JSON integer (100.0, 1e2, -1, beyond
-        2**64, a string): raises NotifyError with code "missing_field", never None."""
+        """`amount.payer_total` in fen."""
     @property
     def amount_currency(self) -> str | None:
-        """amount.currency of the decrypted resource, as received; None when absent or null."""
+        """`amount.currency`."""
     @property
     def amount_payer_currency(self) -> str | None:
-        """amount.payer_currency of the decrypted resource, as received; None when absent or
-        null."""
+        """`amount.payer_currency`."""
     # END GENERATED v3_transaction
 
 @final
@@ -448,55 +436,46 @@ class V3Refund:
     # BEGIN GENERATED v3_refund: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property
     def mchid(self) -> str | None:
-        """mchid of the decrypted resource, as received; None when absent or null."""
+        """`mchid` (direct merchants)."""
     @property
     def sp_mchid(self) -> str | None:
-        """sp_mchid of the decrypted resource, as received; None when absent or null."""
+        """`sp_mchid` (service provider)."""
     @property
     def sub_mchid(self) -> str | None:
-        """sub_mchid of the decrypted resource, as received; None when absent or null."""
+        """`sub_mchid` (sub-merchant)."""
     @property
     def out_trade_no(self) -> str | None:
-        """out_trade_no of the decrypted resource, as received; None when absent or null."""
+        """`out_trade_no`."""
     @property
     def transaction_id(self) -> str | None:
-        """transaction_id of the decrypted resource, as received; None when absent or null."""
+        """`transaction_id`."""
     @property
     def out_refund_no(self) -> str | None:
-        """out_refund_no of the decrypted resource, as received; None when absent or null."""
+        """`out_refund_no`."""
     @property
     def refund_id(self) -> str | None:
-        """refund_id of the decrypted resource, as received; None when absent or null."""
+        """`refund_id`."""
     @property
     def refund_status(self) -> str | None:
-        """refund_status of the decrypted resource, as received; None when absent or null."""
+        """`refund_status` (`SUCCESS`, `CLOSED`, `ABNORMAL`)."""
     @property
     def success_time(self) -> str | None:
-        """success_time of the decrypted resource, as received; None when absent or null."""
+        """`success_time`."""
     @property
     def user_received_account(self) -> str | None:
-        """user_received_account of the decrypted resource, as received; None when absent or
-        null."""
+        """`user_received_account`."""
     @property
     def amount_total(self) -> int | None:
-        """amount.total of the decrypted resource, an int (amounts in fen); None when absent or
-        null. Present but not a non-negative JSON integer (100.0, 1e2, -1, beyond 2**64, a
-        string): raises NotifyError with code "missing_field", never None."""
+        """`amount.total` in fen."""
     @property
     def amount_refund(self) -> int | None:
-        """amount.refund of the decrypted resource, an int (amounts in fen); None when absent or
-        null. Present but not a non-negative JSON integer (100.0, 1e2, -1, beyond 2**64, a
-        string): raises NotifyError with code "missing_field", never None."""
+        """`amount.refund` in fen."""
     @property
     def amount_payer_total(self) -> int | None:
-        """amount.payer_total of the decrypted resource, an int (amounts in fen); None when
-        absent or null. Present but not a non-negative JSON integer (100.0, 1e2, -1, beyond
-        2**64, a string): raises NotifyError with code "missing_field", never None."""
+        """`amount.payer_total` in fen."""
     @property
     def amount_payer_refund(self) -> int | None:
-        """amount.payer_refund of the decrypted resource, an int (amounts in fen); None when
-        absent or null. Present but not a non-negative JSON integer (100.0, 1e2, -1, beyond
-        2**64, a string): raises NotifyError with code "missing_field", never None."""
+        """`amount.payer_refund` in fen."""
     # END GENERATED v3_refund
 
 def request_version(headers: _Headers) -> Literal["v2", "v3"]:

@@ -182,8 +182,8 @@ pub extern "C" fn wechatpay_v3_verifier_builder_max_body_bytes(
 }
 
 /// Makes a verifier from the builder's current configuration and writes it to `*verifier_out`.
-/// The builder is not consumed: free it with `wechatpay_v3_verifier_builder_free`. A verifier
-/// that trusts no key is allowed (every notification is then `unknown_serial`).
+/// The builder is not consumed: free it with `wechatpay_v3_verifier_builder_free`. A builder
+/// that trusts no key is refused (`invalid_config`): such a verifier would refuse everything.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_v3_verifier_builder_build(
     builder: *const wechatpay_v3_verifier_builder,
@@ -191,7 +191,10 @@ pub extern "C" fn wechatpay_v3_verifier_builder_build(
 ) -> *mut wechatpay_error {
     // The verifier owns its own copy of the key.
     ffi_boundary! {
-        builder::build(builder, verifier_out, "verifier_out", |v: &V3Verifier| Ok(v.clone()))
+        builder::build(builder, verifier_out, "verifier_out", |v: &V3Verifier| {
+            v.check_has_trusted_key()?;
+            Ok(v.clone())
+        })
     }
 }
 

@@ -24,6 +24,9 @@ pub const MAX_SERIAL_LEN: usize = 128;
 /// The default allowed clock skew, in seconds, in either direction (SPEC §1).
 pub const DEFAULT_MAX_CLOCK_SKEW: u64 = 300;
 
+const NO_TRUSTED_KEY: &str = "no WeChat Pay key is trusted: add the platform public key (PUB_KEY_ID_...) \
+     or platform certificate that WeChat Pay signs with";
+
 /// The only signature type supported (absent means this one too).
 const SIGNATURE_TYPE: &str = "WECHATPAY2-SHA256-RSA2048";
 /// WeChat Pay's probe traffic carries a signature starting with this.
@@ -286,6 +289,16 @@ impl V3Verifier {
         self.max_body_bytes
     }
 
+    /// `invalid_config` unless at least one WeChat Pay key (platform public key or certificate)
+    /// is trusted: such a verifier would refuse every notification, so every surface refuses it
+    /// when it is built (the C builder, the bindings' constructors, the endpoint, the profiles file).
+    pub fn check_has_trusted_key(&self) -> Result<(), Error> {
+        if self.trusted.is_empty() {
+            return Err(Error::invalid_config(NO_TRUSTED_KEY));
+        }
+        Ok(())
+    }
+
     /// The trusted key ids, as configured (certificates by their uppercase hex serial).
     pub fn trusted_ids(&self) -> impl Iterator<Item = &str> + '_ {
         self.trusted.iter().map(|k| k.label.as_str())
@@ -331,6 +344,9 @@ impl V3Verifier {
             h.id.as_ref()
                 .and_then(|id| self.trusted.iter().find(|k| k.id == *id))
                 .ok_or_else(|| {
+                    if self.trusted.is_empty() {
+                        return Error::invalid_config(NO_TRUSTED_KEY);
+                    }
                     Error::new(
                         ErrorKind::UnknownSerial,
                         format!("no trusted key has the id {}", excerpt(serial)),

@@ -41,7 +41,7 @@ json_view! {
         text payer_sp_openid = ["payer", "sp_openid"],
         /// `payer.sub_openid` (sub-merchant).
         text payer_sub_openid = ["payer", "sub_openid"],
-        /// `amount.total` in fen.
+        /// `amount.total` in fen: compare it with your order before fulfilling it.
         amount amount_total = ["amount", "total"],
         /// `amount.payer_total` in fen.
         amount amount_payer_total = ["amount", "payer_total"],

@@ -1490,5 +1490,9 @@ fn bad_configs() -> Vec<(Config, &'static str)> {
             },
             "an empty expected merchant id",
         ),
+        (
+            base(API_V3_KEY, vec![]),
+            "no WeChat Pay key trusted (such a verifier would refuse every notification)",
+        ),
     ]
 }

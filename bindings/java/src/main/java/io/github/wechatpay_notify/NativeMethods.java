@@ -3,9 +3,9 @@ package io.github.wechatpay_notify;
 /**
  * Every function of {@code include/wechatpay_notify.h}, bound with JNA's direct mapping
  * ({@code Native.register}: no proxy, no reflection per call). Checked against the header by
- * {@code bindings/java/gen/check_native.py} (run by {@code scripts/test-java.sh}): every exported
- * function declared and nothing else, the same arity, and Java types that pass as the C types do on
- * a 64-bit platform (the binding refuses to load on any other):
+ * {@code tools/bindgen/bindgen.py native --lang java} (run by {@code scripts/test-java.sh}): every
+ * exported function declared and nothing else, the same arity, and Java types that pass as the C
+ * types do on a 64-bit platform (the binding refuses to load on any other):
  *
  * <ul>
  *   <li>every pointer (a handle, an output, a borrowed or static string) is a {@code long} address;

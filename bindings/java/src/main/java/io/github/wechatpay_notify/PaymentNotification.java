@@ -67,7 +67,7 @@ public final class PaymentNotification {
         return byName.get(name);
     }
 
-    // BEGIN GENERATED typed properties (bindings/java/gen/gen_views.py from tests/vectors/typed_views.json; do not edit)
+    // BEGIN GENERATED typed properties (tools/bindgen/bindgen.py views --lang java; do not edit)
     /** Every typed property of the core's payment view, read by name when the notification is copied out. */
     private static final class TypedProperties {
         private static final byte[] APPID = ViewReader.name("appid");
@@ -250,13 +250,13 @@ public final class PaymentNotification {
         return typed.attach;
     }
 
-    /** {@code time_end} (yyyyMMddHHmmss, Beijing time); null when absent. */
+    /** {@code time_end} ({@code yyyyMMddHHmmss}, Beijing time); null when absent. */
     public String timeEnd() {
         return typed.timeEnd;
     }
 
     /**
-     * {@code total_fee} in fen; empty when absent. Compare it with your order before fulfilling it.
+     * {@code total_fee} in fen: compare it with your order before fulfilling it; empty when absent.
      *
      * @throws NotifyException {@code missing_field}: present in another form than a non-negative integer
      *     (never read as absent), or above {@link Long#MAX_VALUE}
@@ -296,7 +296,7 @@ public final class PaymentNotification {
     }
 
     /**
-     * {@code coupon_count} in fen; empty when absent.
+     * {@code coupon_count}: how many coupons the payment used; empty when absent.
      *
      * @throws NotifyException {@code missing_field}: present in another form than a non-negative integer
      *     (never read as absent), or above {@link Long#MAX_VALUE}
@@ -311,29 +311,29 @@ public final class PaymentNotification {
     }
 
     /**
-     * True when {@code return_code} and {@code result_code} are both {@code SUCCESS}. Acknowledge a verified
-     * notification with {@link Reply#success()} even when this is false.
+     * {@code return_code} and {@code result_code} are both {@code SUCCESS}: the payment succeeded.
+     * Acknowledge a verified notification with the success reply even when this is false.
      */
     public boolean isSuccess() {
         return typed.isSuccess;
     }
 
     /**
-     * The idempotency key: record each notification once per key. A successful payment's
-     * {@code transaction_id} (the same as its APIv3 delivery's); for a payment that did not succeed,
-     * {@code transaction_id:RESULT_CODE} (e.g. {@code 4200000001:FAIL}), so a later success is not swallowed
-     * by the earlier failure. Null without a {@code transaction_id}.
+     * The idempotency key (record each notification once per key; SPEC §2): {@code transaction_id} when the
+     * payment succeeded (the same as its APIv3 delivery's), else {@code transaction_id:RESULT_CODE} (e.g.
+     * {@code 4200000001:FAIL}), so a later success is not swallowed by an earlier failure; null without a
+     * {@code transaction_id}.
      */
     public String dedupeKey() {
         return typed.dedupeKey;
     }
 
     /**
-     * The coupons from {@code coupon_{type,id,fee}_$n} (indices below {@code coupon_count} with a
-     * {@code coupon_id_$n}), an unmodifiable list.
+     * The coupons {@code 0..coupon_count} from {@code coupon_{type,id,fee}_$n}: an index without a
+     * {@code coupon_id_$n} is skipped, indices at or past {@code coupon_count} are ignored. A count or fee
+     * present in another form than digits is an error ({@code missing_field}). The list is unmodifiable.
      *
-     * @throws NotifyException {@code missing_field}: {@code coupon_count} or a {@code coupon_fee_$n} was sent
-     *     in another form than digits (the coupons cannot be listed)
+     * @throws NotifyException {@code missing_field}: the coupons cannot be listed
      */
     public List<Coupon> coupons() {
         return typed.coupons.get();

@@ -77,7 +77,7 @@ public final class RefundNotification {
         return reqInfoByName.get(name);
     }
 
-    // BEGIN GENERATED typed properties (bindings/java/gen/gen_views.py from tests/vectors/typed_views.json; do not edit)
+    // BEGIN GENERATED typed properties (tools/bindgen/bindgen.py views --lang java; do not edit)
     /** Every typed property of the core's refund view, read by name when the notification is copied out. */
     private static final class TypedProperties {
         private static final byte[] APPID = ViewReader.name("appid");
@@ -137,68 +137,68 @@ public final class RefundNotification {
         }
     }
 
-    /** {@code appid}; null when absent. */
+    /** {@code appid} of the outer document; null when absent. */
     public String appid() {
         return typed.appid;
     }
 
-    /** {@code mch_id}; null when absent. */
+    /** {@code mch_id} of the outer document; null when absent. */
     public String mchId() {
         return typed.mchId;
     }
 
-    /** {@code transaction_id} (from the decrypted {@code req_info}); null when absent. */
+    /** {@code transaction_id} of the decrypted {@code req_info}; null when absent. */
     public String transactionId() {
         return typed.transactionId;
     }
 
-    /** {@code out_trade_no} (from the decrypted {@code req_info}); null when absent. */
+    /** {@code out_trade_no} of the decrypted {@code req_info}; null when absent. */
     public String outTradeNo() {
         return typed.outTradeNo;
     }
 
-    /** {@code refund_id} (from the decrypted {@code req_info}); null when absent. */
+    /** {@code refund_id} of the decrypted {@code req_info}; null when absent. */
     public String refundId() {
         return typed.refundId;
     }
 
-    /** {@code out_refund_no} (from the decrypted {@code req_info}); null when absent. */
+    /** {@code out_refund_no} of the decrypted {@code req_info}; null when absent. */
     public String outRefundNo() {
         return typed.outRefundNo;
     }
 
     /**
-     * {@code refund_status} (from the decrypted {@code req_info}) ({@code SUCCESS} / {@code CHANGE} /
+     * {@code refund_status} of the decrypted {@code req_info} ({@code SUCCESS} / {@code CHANGE} /
      * {@code REFUNDCLOSE}); null when absent.
      */
     public String refundStatus() {
         return typed.refundStatus;
     }
 
-    /** {@code success_time} (from the decrypted {@code req_info}) (yyyy-MM-dd HH:mm:ss); null when absent. */
+    /**
+     * {@code success_time} of the decrypted {@code req_info} ({@code yyyy-MM-dd HH:mm:ss}); null when absent.
+     */
     public String successTime() {
         return typed.successTime;
     }
 
-    /**
-     * {@code refund_recv_accout} (from the decrypted {@code req_info}) (WeChat's spelling); null when absent.
-     */
+    /** {@code refund_recv_accout} of the decrypted {@code req_info} (WeChat's spelling); null when absent. */
     public String refundRecvAccout() {
         return typed.refundRecvAccout;
     }
 
-    /** {@code refund_account} (from the decrypted {@code req_info}); null when absent. */
+    /** {@code refund_account} of the decrypted {@code req_info}; null when absent. */
     public String refundAccount() {
         return typed.refundAccount;
     }
 
-    /** {@code refund_request_source} (from the decrypted {@code req_info}); null when absent. */
+    /** {@code refund_request_source} of the decrypted {@code req_info}; null when absent. */
     public String refundRequestSource() {
         return typed.refundRequestSource;
     }
 
     /**
-     * {@code total_fee} (from the decrypted {@code req_info}) in fen; empty when absent.
+     * {@code total_fee} of the decrypted {@code req_info}, in fen; empty when absent.
      *
      * @throws NotifyException {@code missing_field}: present in another form than a non-negative integer
      *     (never read as absent), or above {@link Long#MAX_VALUE}
@@ -208,7 +208,7 @@ public final class RefundNotification {
     }
 
     /**
-     * {@code refund_fee} (from the decrypted {@code req_info}) in fen; empty when absent.
+     * {@code refund_fee} of the decrypted {@code req_info}, in fen; empty when absent.
      *
      * @throws NotifyException {@code missing_field}: present in another form than a non-negative integer
      *     (never read as absent), or above {@link Long#MAX_VALUE}
@@ -218,7 +218,7 @@ public final class RefundNotification {
     }
 
     /**
-     * {@code settlement_total_fee} (from the decrypted {@code req_info}) in fen; empty when absent.
+     * {@code settlement_total_fee} of the decrypted {@code req_info}, in fen; empty when absent.
      *
      * @throws NotifyException {@code missing_field}: present in another form than a non-negative integer
      *     (never read as absent), or above {@link Long#MAX_VALUE}
@@ -228,7 +228,7 @@ public final class RefundNotification {
     }
 
     /**
-     * {@code settlement_refund_fee} (from the decrypted {@code req_info}) in fen; empty when absent.
+     * {@code settlement_refund_fee} of the decrypted {@code req_info}, in fen; empty when absent.
      *
      * @throws NotifyException {@code missing_field}: present in another form than a non-negative integer
      *     (never read as absent), or above {@link Long#MAX_VALUE}
@@ -237,17 +237,17 @@ public final class RefundNotification {
         return typed.settlementRefundFee.get();
     }
 
-    /** True when {@code refund_status} is {@code SUCCESS}. */
+    /** {@code refund_status} is {@code SUCCESS}. */
     public boolean isSuccess() {
         return typed.isSuccess;
     }
 
     /**
-     * The idempotency key: record each notification once per key. {@code refund_id:STATUS} with the status in
-     * APIv3's words ({@code SUCCESS}; {@code CHANGE} reads as {@code ABNORMAL}, {@code REFUNDCLOSE} as
-     * {@code CLOSED}), so an {@code ABNORMAL} delivery does not swallow the later {@code SUCCESS} and the v2
-     * and v3 deliveries of one state share a key. A refund's state only moves forward ({@code ABNORMAL} to
-     * {@code SUCCESS} or {@code CLOSED}): never record it back. Null without a {@code refund_id}.
+     * The idempotency key (record each notification once per key; SPEC §2): {@code refund_id:STATUS} with the
+     * status in APIv3's words ({@code CHANGE} → {@code ABNORMAL}, {@code REFUNDCLOSE} → {@code CLOSED}), so
+     * an {@code ABNORMAL} delivery does not swallow the later {@code SUCCESS} and the v2 and APIv3 deliveries
+     * of one state share a key. A refund's state only moves forward ({@code ABNORMAL} → {@code SUCCESS} or
+     * {@code CLOSED}): never record it back. null without a {@code refund_id}.
      */
     public String dedupeKey() {
         return typed.dedupeKey;

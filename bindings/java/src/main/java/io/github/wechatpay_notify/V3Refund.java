@@ -16,7 +16,7 @@ public final class V3Refund {
         typed = new TypedProperties(r);
     }
 
-    // BEGIN GENERATED typed properties (bindings/java/gen/gen_views.py from tests/vectors/typed_views.json; do not edit)
+    // BEGIN GENERATED typed properties (tools/bindgen/bindgen.py views --lang java; do not edit)
     /** Every typed property of the core's v3_refund view, read by name when the notification is copied out. */
     private static final class TypedProperties {
         private static final byte[] MCHID = ViewReader.name("mchid");
@@ -67,17 +67,17 @@ public final class V3Refund {
         }
     }
 
-    /** {@code mchid}; null when absent. */
+    /** {@code mchid} (direct merchants); null when absent. */
     public String mchid() {
         return typed.mchid;
     }
 
-    /** {@code sp_mchid}; null when absent. */
+    /** {@code sp_mchid} (service provider); null when absent. */
     public String spMchid() {
         return typed.spMchid;
     }
 
-    /** {@code sub_mchid}; null when absent. */
+    /** {@code sub_mchid} (sub-merchant); null when absent. */
     public String subMchid() {
         return typed.subMchid;
     }

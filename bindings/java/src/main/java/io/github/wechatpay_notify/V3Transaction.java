@@ -18,7 +18,7 @@ public final class V3Transaction {
         typed = new TypedProperties(r);
     }
 
-    // BEGIN GENERATED typed properties (bindings/java/gen/gen_views.py from tests/vectors/typed_views.json; do not edit)
+    // BEGIN GENERATED typed properties (tools/bindgen/bindgen.py views --lang java; do not edit)
     /** Every typed property of the core's v3_transaction view, read by name when the notification is copied out. */
     private static final class TypedProperties {
         private static final byte[] APPID = ViewReader.name("appid");
@@ -90,32 +90,32 @@ public final class V3Transaction {
         }
     }
 
-    /** {@code appid}; null when absent. */
+    /** {@code appid} (direct merchants); null when absent. */
     public String appid() {
         return typed.appid;
     }
 
-    /** {@code mchid}; null when absent. */
+    /** {@code mchid} (direct merchants); null when absent. */
     public String mchid() {
         return typed.mchid;
     }
 
-    /** {@code sp_appid}; null when absent. */
+    /** {@code sp_appid} (service provider); null when absent. */
     public String spAppid() {
         return typed.spAppid;
     }
 
-    /** {@code sp_mchid}; null when absent. */
+    /** {@code sp_mchid} (service provider); null when absent. */
     public String spMchid() {
         return typed.spMchid;
     }
 
-    /** {@code sub_appid}; null when absent. */
+    /** {@code sub_appid} (sub-merchant); null when absent. */
     public String subAppid() {
         return typed.subAppid;
     }
 
-    /** {@code sub_mchid}; null when absent. */
+    /** {@code sub_mchid} (sub-merchant); null when absent. */
     public String subMchid() {
         return typed.subMchid;
     }
@@ -130,12 +130,12 @@ public final class V3Transaction {
         return typed.transactionId;
     }
 
-    /** {@code trade_type} ({@code JSAPI}, {@code NATIVE}, {@code APP}, ...); null when absent. */
+    /** {@code trade_type} ({@code JSAPI}, {@code NATIVE}, {@code APP}, …); null when absent. */
     public String tradeType() {
         return typed.tradeType;
     }
 
-    /** {@code trade_state} ({@code SUCCESS}, ...); null when absent. */
+    /** {@code trade_state} ({@code SUCCESS}, …); null when absent. */
     public String tradeState() {
         return typed.tradeState;
     }
@@ -160,23 +160,23 @@ public final class V3Transaction {
         return typed.successTime;
     }
 
-    /** {@code payer.openid}; null when absent. */
+    /** {@code payer.openid} (direct merchants); null when absent. */
     public String payerOpenid() {
         return typed.payerOpenid;
     }
 
-    /** {@code payer.sp_openid}; null when absent. */
+    /** {@code payer.sp_openid} (service provider); null when absent. */
     public String payerSpOpenid() {
         return typed.payerSpOpenid;
     }
 
-    /** {@code payer.sub_openid}; null when absent. */
+    /** {@code payer.sub_openid} (sub-merchant); null when absent. */
     public String payerSubOpenid() {
         return typed.payerSubOpenid;
     }
 
     /**
-     * {@code amount.total} in fen; empty when absent. Compare it with your order before fulfilling it.
+     * {@code amount.total} in fen: compare it with your order before fulfilling it; empty when absent.
      *
      * @throws NotifyException {@code missing_field}: present in another form than a non-negative integer
      *     (never read as absent), or above {@link Long#MAX_VALUE}

@@ -406,9 +406,9 @@ public final class V3Verifier implements AutoCloseable {
         }
 
         /**
-         * Makes the verifier (one that trusts no key refuses every notification with
-         * {@code unknown_serial}) and releases this builder.
+         * Makes the verifier and releases this builder.
          *
+         * @throws NotifyException {@code invalid_config} when no WeChat Pay key is trusted
          * @throws IllegalStateException the builder was built or closed
          */
         public V3Verifier build() {

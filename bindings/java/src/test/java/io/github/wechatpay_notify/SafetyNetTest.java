@@ -3,7 +3,6 @@ package io.github.wechatpay_notify;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.LinkedHashMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +41,7 @@ class SafetyNetTest {
         for (int i = 0; i < N; i++) {
             Verifier.create(ApiTest.KEY, SignType.MD5);                  // a verifier never closed
             Verifier.builder(ApiTest.KEY, SignType.MD5).mchId("1");      // a builder never built nor closed
-            V3Verifier.create("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb", new LinkedHashMap<>()); // never closed
+            V3Verifier.builder("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb");      // a v3 builder never built nor closed
         }
         long closed = awaitClosed(before, 3 * N);
         assertTrue(closed >= 3 * N, "the safety net (" + SafetyNet.kind() + ") closed " + closed + " of " + 3 * N);

@@ -195,7 +195,6 @@ class V3Test {
 
     @Test
     void misuseNullArgumentsAreNullPointerExceptionNamingTheParameter() {
-        Map<String, String> none = new LinkedHashMap<>();
         assertEquals("apiV3Key", assertThrows(NullPointerException.class, () -> V3Verifier.builder((String) null)).getMessage());
         assertEquals("apiV3Key", assertThrows(NullPointerException.class, () -> V3Verifier.builder((byte[]) null)).getMessage());
         assertEquals("platformKeys", assertThrows(NullPointerException.class, () -> V3Verifier.create(apiV3Key(), null)).getMessage());
@@ -209,7 +208,7 @@ class V3Test {
             assertEquals("mchIds", assertThrows(NullPointerException.class, () -> b.mchIds((String[]) null)).getMessage());
             assertTrue(assertThrows(NullPointerException.class, () -> b.mchIds("1", null)).getMessage().startsWith("mchIds"));
         }
-        try (V3Verifier v = V3Verifier.create(apiV3Key(), none)) {
+        try (V3Verifier v = verifier()) {
             byte[] body = payment.bytes();
             assertEquals("headers", assertThrows(NullPointerException.class, () -> v.verify(null, body, 1)).getMessage());
             assertEquals("headers", assertThrows(NullPointerException.class, () -> v.verify(null, "{}", 1)).getMessage());
@@ -300,10 +299,11 @@ class V3Test {
                 .trustedKeys(T.platformKeys(firstConfig)).build()) {
             assertEquals("TRANSACTION.SUCCESS", v.verify(payment.headers, payment.bytes(), payment.now).eventType());
         }
-        try (V3Verifier v = V3Verifier.create(apiV3Key(), none)) {
+        NotifyException keyless = T.code("invalid_config", () -> V3Verifier.create(apiV3Key(), none));
+        assertTrue(keyless.getMessage().contains("no WeChat Pay key is trusted"), keyless.getMessage());
+        try (V3Verifier v = V3Verifier.create(apiV3Key(), T.platformKeys(firstConfig))) {
             T.code("missing_header", () -> v.verify(none, payment.bytes(), payment.now));
             T.code("missing_header", () -> v.verify(none, new byte[0], payment.now));
-            assertEquals(0, v.trustedKeyIds().size(), "no key");
             assertEquals(V3Verifier.DEFAULT_MAX_CLOCK_SKEW, v.maxClockSkew(), "default skew");
             assertEquals(65536, v.maxBodyBytes(), "default limit");
             assertFalse(v.toString().contains(apiV3Key()), "toString redacts the key");
