@@ -219,7 +219,7 @@ namespace WechatPay.Notify
         /// <exception cref="ArgumentNullException"><paramref name="headers"/>, a header name or value, or
         /// <paramref name="body"/> is null.</exception>
         /// <exception cref="ArgumentException">A header has no UTF-8 form (an unpaired surrogate).</exception>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="now"/> is negative.</exception>
+        /// <exception cref="WechatPayNotifyException"><paramref name="now"/> is negative (<c>invalid_argument</c>).</exception>
         /// <exception cref="EndpointRejectedException">The request is refused: <c>Code</c> says why,
         /// <c>Reply</c> is what to send.</exception>
         /// <exception cref="ObjectDisposedException">The endpoint was disposed.</exception>
@@ -233,7 +233,7 @@ namespace WechatPay.Notify
         /// <exception cref="ArgumentNullException"><paramref name="headers"/>, a header name or value, or
         /// <paramref name="body"/> is null.</exception>
         /// <exception cref="ArgumentException">A header or the body has no UTF-8 form (an unpaired surrogate).</exception>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="now"/> is negative.</exception>
+        /// <exception cref="WechatPayNotifyException"><paramref name="now"/> is negative (<c>invalid_argument</c>).</exception>
         /// <exception cref="EndpointRejectedException">The request is refused.</exception>
         /// <exception cref="ObjectDisposedException">The endpoint was disposed.</exception>
         public EndpointResult Handle(IDictionary<string, string> headers, string body, long? now = null)
@@ -249,7 +249,7 @@ namespace WechatPay.Notify
         /// </summary>
         /// <exception cref="ArgumentNullException"><paramref name="headers"/> or <paramref name="body"/> is null.</exception>
         /// <exception cref="ArgumentException">A header has no UTF-8 form (an unpaired surrogate).</exception>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="now"/> is negative.</exception>
+        /// <exception cref="WechatPayNotifyException"><paramref name="now"/> is negative (<c>invalid_argument</c>).</exception>
         /// <exception cref="EndpointRejectedException">The request is refused.</exception>
         /// <exception cref="ObjectDisposedException">The endpoint was disposed.</exception>
         public EndpointResult Handle(NameValueCollection headers, byte[] body, long? now = null)

@@ -191,14 +191,14 @@ namespace WechatPay.Notify
 
         /// <summary>
         /// The Unix time to verify at: <paramref name="now"/>, or the system clock when null. A negative
-        /// time is misuse (<see cref="ArgumentOutOfRangeException"/>, as Python's ValueError and Node's
-        /// RangeError), never a core error.
+        /// time is a value of the right type that the core refuses (SPEC §3's misuse rule):
+        /// <c>invalid_argument</c>, with Python's and Node's message.
         /// </summary>
         public static ulong UnixTime(long? now)
         {
             if (now.HasValue && now.Value < 0)
             {
-                throw new ArgumentOutOfRangeException("now", now.Value, "a Unix time in seconds, 0 or more");
+                throw WechatPayNotifyException.InvalidArgument("now must be a non-negative integer (Unix seconds)");
             }
             return now.HasValue ? (ulong)now.Value : NativeMethods.wechatpay_unix_now();
         }

@@ -51,7 +51,7 @@ namespace WechatPay.Notify
         /// <exception cref="ArgumentNullException"><paramref name="apiV3Key"/>,
         /// <paramref name="platformKeys"/>, an id, a PEM or an element of <paramref name="mchIds"/> is null.</exception>
         /// <exception cref="ArgumentException">A string has no UTF-8 form (an unpaired surrogate).</exception>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxClockSkew"/> is negative.</exception>
+        /// <exception cref="WechatPayNotifyException"><paramref name="maxClockSkew"/> is negative (<c>invalid_config</c>).</exception>
         /// <exception cref="WechatPayNotifyException"><c>invalid_config</c>: the core refuses the key
         /// (not 32 bytes), a trusted key (not a usable RSA PEM, a certificate whose serial is not
         /// its id, an id given twice) or a merchant id (empty).</exception>
@@ -68,7 +68,7 @@ namespace WechatPay.Notify
                     merchants.Add(Native.Encode(id, "mchIds"));
                 }
             }
-            if (maxClockSkew < 0) throw new ArgumentOutOfRangeException("maxClockSkew", maxClockSkew, "the clock skew is a number of seconds, 0 or more");
+            if (maxClockSkew < 0) throw WechatPayNotifyException.InvalidConfig("maxClockSkew must be a non-negative integer");
             // The key: pinned before it is encoded, passed as a pointer, zeroed when the builder is made.
             using (var key = new Secret(apiV3Key, "apiV3Key"))
             {
@@ -122,7 +122,7 @@ namespace WechatPay.Notify
         /// <exception cref="ArgumentNullException"><paramref name="headers"/>, a header name or value, or
         /// <paramref name="body"/> is null.</exception>
         /// <exception cref="ArgumentException">A header has no UTF-8 form (an unpaired surrogate).</exception>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="now"/> is negative.</exception>
+        /// <exception cref="WechatPayNotifyException"><paramref name="now"/> is negative (<c>invalid_argument</c>).</exception>
         /// <exception cref="WechatPayNotifyException">The notification is rejected; <c>Code</c> says why.</exception>
         /// <exception cref="ObjectDisposedException">The verifier was disposed.</exception>
         public V3Notification Verify(IDictionary<string, string> headers, byte[] body, long? now = null)
@@ -135,7 +135,7 @@ namespace WechatPay.Notify
         /// <exception cref="ArgumentNullException"><paramref name="headers"/>, a header name or value, or
         /// <paramref name="body"/> is null.</exception>
         /// <exception cref="ArgumentException">A header or the body has no UTF-8 form (an unpaired surrogate).</exception>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="now"/> is negative.</exception>
+        /// <exception cref="WechatPayNotifyException"><paramref name="now"/> is negative (<c>invalid_argument</c>).</exception>
         /// <exception cref="WechatPayNotifyException">The notification is rejected; <c>Code</c> says why.</exception>
         /// <exception cref="ObjectDisposedException">The verifier was disposed.</exception>
         public V3Notification Verify(IDictionary<string, string> headers, string body, long? now = null)
@@ -151,7 +151,7 @@ namespace WechatPay.Notify
         /// </summary>
         /// <exception cref="ArgumentNullException"><paramref name="headers"/> or <paramref name="body"/> is null.</exception>
         /// <exception cref="ArgumentException">A header has no UTF-8 form (an unpaired surrogate).</exception>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="now"/> is negative.</exception>
+        /// <exception cref="WechatPayNotifyException"><paramref name="now"/> is negative (<c>invalid_argument</c>).</exception>
         /// <exception cref="WechatPayNotifyException">The notification is rejected; <c>Code</c> says why.</exception>
         /// <exception cref="ObjectDisposedException">The verifier was disposed.</exception>
         public V3Notification Verify(NameValueCollection headers, byte[] body, long? now = null)

@@ -19,6 +19,10 @@ namespace WechatPay.Notify
     /// </remarks>
     public class WechatPayNotifyException : Exception
     {
+        /// <summary>The number of <c>invalid_config</c> (<c>WECHATPAY_ERROR_KIND_INVALID_CONFIG</c>).</summary>
+        private const int InvalidConfigNumber = 8201;
+        /// <summary>The number of <c>invalid_argument</c> (<c>WECHATPAY_ERROR_KIND_INVALID_ARGUMENT</c>).</summary>
+        private const int InvalidArgumentNumber = 8202;
         /// <summary>The number of <c>internal</c> (<c>WECHATPAY_ERROR_KIND_INTERNAL</c>).</summary>
         private const int InternalNumber = 8220;
 
@@ -27,6 +31,20 @@ namespace WechatPay.Notify
         {
             Code = code;
             Number = number;
+        }
+
+        /// <summary>An <c>invalid_config</c> refusal of a setting the C ABI cannot take (a negative
+        /// number), as Python and Node refuse it.</summary>
+        internal static WechatPayNotifyException InvalidConfig(string message)
+        {
+            return new WechatPayNotifyException("invalid_config", InvalidConfigNumber, message);
+        }
+
+        /// <summary>An <c>invalid_argument</c> refusal of an argument the C ABI cannot take (a negative
+        /// time), as Python and Node refuse it.</summary>
+        internal static WechatPayNotifyException InvalidArgument(string message)
+        {
+            return new WechatPayNotifyException("invalid_argument", InvalidArgumentNumber, message);
         }
 
         /// <summary>An <c>internal</c> error raised by the binding itself (a broken invariant).</summary>

@@ -633,7 +633,7 @@ namespace WechatPay.Notify.Tests
                 }
             });
 
-            T.Case("endpoint misuse rule: no UTF-8 form is ArgumentException, a negative now ArgumentOutOfRangeException", () =>
+            T.Case("endpoint misuse rule: no UTF-8 form is ArgumentException, a negative now invalid_argument", () =>
             {
                 using (Verifier a = V2("10000100"))
                 using (Endpoint e = new Endpoint(new MerchantProfile("a", a)))
@@ -642,9 +642,9 @@ namespace WechatPay.Notify.Tests
                     var lone = new Dictionary<string, string> { { "X-Name", "\udc00" } };
                     T.Eq("headers", T.Throws<ArgumentException>(() => e.Handle(lone, v2Payment.Body)).ParamName, "a header");
                     T.Eq("body", T.Throws<ArgumentException>(() => e.Handle(v2Payment.Headers, "<xml>\ud800</xml>")).ParamName, "string body");
-                    T.Eq("now", T.Throws<ArgumentOutOfRangeException>(() => e.Handle(v2Payment.Headers, v2Payment.Body, -1)).ParamName, "now");
-                    T.Eq("now", T.Throws<ArgumentOutOfRangeException>(() => e.Handle(new NameValueCollection(), v2Payment.Body, long.MinValue)).ParamName, "now, collection");
-                    T.Eq("now", T.Throws<ArgumentOutOfRangeException>(() => e.Handle(v2Payment.Headers, "<xml/>", -1)).ParamName, "now, string body");
+                    T.Eq("invalid_argument", T.Throws<WechatPayNotifyException>(() => e.Handle(v2Payment.Headers, v2Payment.Body, -1)).Code, "now");
+                    T.Eq("invalid_argument", T.Throws<WechatPayNotifyException>(() => e.Handle(new NameValueCollection(), v2Payment.Body, long.MinValue)).Code, "now, collection");
+                    T.Eq("invalid_argument", T.Throws<WechatPayNotifyException>(() => e.Handle(v2Payment.Headers, "<xml/>", -1)).Code, "now, string body");
                 }
             });
 

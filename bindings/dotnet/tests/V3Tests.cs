@@ -343,21 +343,29 @@ namespace WechatPay.Notify.Tests
                 T.Eq("code", T.Throws<ArgumentNullException>(() => Reply.V3Fail((string)null)).ParamName, "Reply.V3Fail(code)");
             });
 
-            T.Case("v3 misuse rule: no UTF-8 form is ArgumentException, a negative number ArgumentOutOfRangeException", () =>
+            T.Case("v3 misuse rule: no UTF-8 form is ArgumentException; a negative number is refused as in Python and Node", () =>
             {
                 string lone = "\uD800";
                 var none = new Dictionary<string, string>();
                 ArgumentException e = T.Throws<ArgumentException>(() => new V3Verifier(lone + ApiV3Key.Substring(1), none));
                 T.True(!(e is ArgumentNullException) && e.ParamName == "apiV3Key", "apiV3Key: " + e.ParamName);
                 T.Eq("platformKeys", T.Throws<ArgumentException>(() => new V3Verifier(ApiV3Key, new Dictionary<string, string> { { "PUB" + lone, "pem" } })).ParamName, "platformKeys");
-                T.Eq("maxClockSkew", T.Throws<ArgumentOutOfRangeException>(() => new V3Verifier(ApiV3Key, none, maxClockSkew: -1)).ParamName, "maxClockSkew");
+                WechatPayNotifyException skew = T.Throws<WechatPayNotifyException>(() => new V3Verifier(ApiV3Key, PlatformKeys(), maxClockSkew: -1));
+                T.Eq("invalid_config", skew.Code, "maxClockSkew");
+                T.Eq("maxClockSkew must be a non-negative integer", skew.Message, "maxClockSkew message");
+                // The binding's own refusal carries the core's number for the code.
+                T.Eq(T.Throws<WechatPayNotifyException>(() => new V3Verifier("short", PlatformKeys())).Number, skew.Number, "invalid_config number");
                 using (var v = new V3Verifier(ApiV3Key, PlatformKeys()))
                 {
                     var bad = new Dictionary<string, string>(payment.Headers);
                     bad["X-Other"] = "x" + lone;
                     T.Eq("headers", T.Throws<ArgumentException>(() => v.Verify(bad, body, payment.Now)).ParamName, "a header value");
                     T.Eq("body", T.Throws<ArgumentException>(() => v.Verify(payment.Headers, payment.Body + lone, payment.Now)).ParamName, "a string body");
-                    T.Eq("now", T.Throws<ArgumentOutOfRangeException>(() => v.Verify(payment.Headers, body, -1)).ParamName, "now");
+                    WechatPayNotifyException now = T.Throws<WechatPayNotifyException>(() => v.Verify(payment.Headers, body, -1));
+                    T.Eq("invalid_argument", now.Code, "now");
+                    T.Eq("now must be a non-negative integer (Unix seconds)", now.Message, "now message");
+                    T.Eq(T.Throws<WechatPayNotifyException>(() => Signer.Sign(new[] { new KeyValuePair<string, string>("a", "1"), new KeyValuePair<string, string>("a", "2") }, ApiV3Key, "MD5")).Number,
+                        now.Number, "invalid_argument number");
                     T.Eq("serial", T.Throws<ArgumentException>(() => v.Trusts(lone)).ParamName, "Trusts");
                     // Other headers of the request are passed on and ignored.
                     var other = new Dictionary<string, string>(payment.Headers);

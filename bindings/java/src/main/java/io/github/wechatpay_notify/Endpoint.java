@@ -174,8 +174,9 @@ public final class Endpoint implements AutoCloseable {
      * @param now the current time in Unix seconds (used by APIv3 only); pass a fixed time in tests
      * @return the verified notification, its merchant's label and the reply to send
      * @throws NullPointerException {@code headers}, a header name or value, or {@code body} is null
-     * @throws IllegalArgumentException {@code now} is negative; a header value is neither a string nor
-     *     a collection of strings; a header has no UTF-8 form
+     * @throws IllegalArgumentException a header value is neither a string nor a collection of
+     *     strings; a header has no UTF-8 form
+     * @throws NotifyException {@code now} is negative ({@code invalid_argument})
      * @throws EndpointRejectedException the request is refused: {@code getCode()} says why,
      *     {@code getReply()} is what to send
      * @throws IllegalStateException the endpoint is closed

@@ -99,10 +99,10 @@ final class Ffi {
         return (repaired == null ? text : repaired.toString()).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A Unix time to verify at: 0 or more, else {@link IllegalArgumentException} (misuse, never a core error). */
+    /** A Unix time to verify at: 0 or more, else {@code invalid_argument} (as Python and Node refuse it). */
     static long unixTime(long now) {
         if (now < 0) {
-            throw new IllegalArgumentException("now: a Unix time in seconds, 0 or more (got " + now + ")");
+            throw NotifyException.invalidArgument("now must be a non-negative integer (Unix seconds)");
         }
         return now;
     }

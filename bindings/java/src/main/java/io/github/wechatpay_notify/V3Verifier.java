@@ -97,8 +97,9 @@ public final class V3Verifier implements AutoCloseable {
      * @param body the raw POST body, byte for byte as received (never re-serialised)
      * @param now the current time in Unix seconds; pass a fixed time in tests
      * @throws NullPointerException {@code headers}, a header name or value, or {@code body} is null
-     * @throws IllegalArgumentException {@code now} is negative; a header value is neither a string nor
-     *     a collection of strings; a header has no UTF-8 form
+     * @throws IllegalArgumentException a header value is neither a string nor a collection of
+     *     strings; a header has no UTF-8 form
+     * @throws NotifyException {@code now} is negative ({@code invalid_argument})
      * @throws NotifyException the notification is rejected; {@link NotifyException#getCode()} says why
      * @throws IllegalStateException the verifier is closed
      */
@@ -370,12 +371,12 @@ public final class V3Verifier implements AutoCloseable {
          * The allowed difference between {@code now} and {@code Wechatpay-Timestamp}, in seconds,
          * either way (default {@value V3Verifier#DEFAULT_MAX_CLOCK_SKEW}).
          *
-         * @throws IllegalArgumentException {@code seconds} is negative
+         * @throws NotifyException {@code seconds} is negative ({@code invalid_config})
          * @throws IllegalStateException the builder was built or closed
          */
         public Builder maxClockSkew(long seconds) {
             if (seconds < 0) {
-                throw new IllegalArgumentException("maxClockSkew: a number of seconds, 0 or more (got " + seconds + ")");
+                throw NotifyException.invalidConfig("maxClockSkew must be a non-negative integer");
             }
             long h = handle.acquire();
             try {
@@ -389,12 +390,12 @@ public final class V3Verifier implements AutoCloseable {
         /**
          * Bodies longer than this are {@code body_too_large} before anything else (default 65536).
          *
-         * @throws IllegalArgumentException {@code maxBodyBytes} is negative
+         * @throws NotifyException {@code maxBodyBytes} is negative ({@code invalid_config})
          * @throws IllegalStateException the builder was built or closed
          */
         public Builder maxBodyBytes(long maxBodyBytes) {
             if (maxBodyBytes < 0) {
-                throw new IllegalArgumentException("maxBodyBytes: a number of bytes, 0 or more (got " + maxBodyBytes + ")");
+                throw NotifyException.invalidConfig("maxBodyBytes must be a non-negative integer");
             }
             long h = handle.acquire();
             try {

@@ -255,12 +255,12 @@ public final class Verifier implements AutoCloseable {
         /**
          * Bodies longer than this are {@code body_too_large} before parsing (default 65536).
          *
-         * @throws IllegalArgumentException {@code maxBodyBytes} is negative
+         * @throws NotifyException {@code maxBodyBytes} is negative ({@code invalid_config})
          * @throws IllegalStateException the builder was built or closed
          */
         public Builder maxBodyBytes(long maxBodyBytes) {
             if (maxBodyBytes < 0) {
-                throw new IllegalArgumentException("maxBodyBytes: a number of bytes, 0 or more (got " + maxBodyBytes + ")");
+                throw NotifyException.invalidConfig("maxBodyBytes must be a non-negative integer");
             }
             long h = handle.acquire();
             try {

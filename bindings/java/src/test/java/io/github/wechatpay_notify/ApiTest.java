@@ -251,7 +251,7 @@ class ApiTest {
             assertTrue(assertThrows(IllegalArgumentException.class, () -> b.mchId("1000" + lone)).getMessage().startsWith("mchId"));
             assertTrue(assertThrows(IllegalArgumentException.class, () -> b.appid(lone)).getMessage().startsWith("appid"));
             assertTrue(assertThrows(IllegalArgumentException.class, () -> b.alsoAccept(lone)).getMessage().startsWith("alsoAccept"));
-            assertTrue(assertThrows(IllegalArgumentException.class, () -> b.maxBodyBytes(-1)).getMessage().startsWith("maxBodyBytes"));
+            assertEquals("invalid_config", assertThrows(NotifyException.class, () -> b.maxBodyBytes(-1)).getCode());
         }
         try (Verifier v = Verifier.create(KEY, SignType.MD5)) {
             String body = new String(paymentBody(SignType.MD5, "4200000001", "100"), StandardCharsets.UTF_8);

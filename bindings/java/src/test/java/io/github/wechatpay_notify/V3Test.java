@@ -12,6 +12,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -244,8 +245,14 @@ class V3Test {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> V3Verifier.create(apiV3Key(), badId)).getMessage()
                 .startsWith("platformKeys"));
         try (V3Verifier.Builder b = V3Verifier.builder(apiV3Key())) {
-            assertTrue(assertThrows(IllegalArgumentException.class, () -> b.maxClockSkew(-1)).getMessage().startsWith("maxClockSkew"));
-            assertTrue(assertThrows(IllegalArgumentException.class, () -> b.maxBodyBytes(-1)).getMessage().startsWith("maxBodyBytes"));
+            // A negative number is refused as Python and Node refuse it, with the core's number for the code.
+            NotifyException skew = assertThrows(NotifyException.class, () -> b.maxClockSkew(-1));
+            assertEquals("invalid_config", skew.getCode());
+            assertEquals("maxClockSkew must be a non-negative integer", skew.getMessage());
+            assertEquals(assertThrows(NotifyException.class, () -> V3Verifier.builder("short")).getNumber(), skew.getNumber());
+            NotifyException limit = assertThrows(NotifyException.class, () -> b.maxBodyBytes(-1));
+            assertEquals("invalid_config", limit.getCode());
+            assertEquals("maxBodyBytes must be a non-negative integer", limit.getMessage());
             assertTrue(assertThrows(IllegalArgumentException.class, () -> b.mchIds("19" + lone)).getMessage().startsWith("mchIds"));
         }
         try (V3Verifier v = verifier()) {
@@ -264,10 +271,15 @@ class V3Test {
                     .getMessage().startsWith("headers"));
             assertTrue(assertThrows(IllegalArgumentException.class, () -> v.verify(payment.headers, payment.body + lone, payment.now))
                     .getMessage().startsWith("body"));
-            assertTrue(assertThrows(IllegalArgumentException.class, () -> v.verify(payment.headers, body, -1)).getMessage()
-                    .startsWith("now"));
-            assertTrue(assertThrows(IllegalArgumentException.class, () -> v.verify(payment.headers, body, Long.MIN_VALUE))
-                    .getMessage().startsWith("now"));
+            NotifyException now = assertThrows(NotifyException.class, () -> v.verify(payment.headers, body, -1));
+            assertEquals("invalid_argument", now.getCode());
+            assertEquals("now must be a non-negative integer (Unix seconds)", now.getMessage());
+            List<Map.Entry<String, String>> twice = Arrays.asList(
+                    new AbstractMap.SimpleEntry<>("a", "1"), new AbstractMap.SimpleEntry<>("a", "2"));
+            assertEquals(assertThrows(NotifyException.class, () -> Signer.sign(twice, apiV3Key(), "MD5")).getNumber(),
+                    now.getNumber());
+            assertEquals("invalid_argument",
+                    assertThrows(NotifyException.class, () -> v.verify(payment.headers, body, Long.MIN_VALUE)).getCode());
             assertTrue(assertThrows(IllegalArgumentException.class, () -> v.trusts(lone)).getMessage().startsWith("serial"));
         }
     }
