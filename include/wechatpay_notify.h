@@ -41,7 +41,7 @@
 
 
 // How a typed property's value is represented (the `kind` of `tests/vectors/typed_views.json`),
-// and so which getter reads it: `..._text` for `TEXT` and `SIGN_TYPE`, `..._amount` for
+// and so which getter reads it: `..._text` for `TEXT`, `STRING` and `SIGN_TYPE`, `..._amount` for
 // `AMOUNT`, `..._bool` for `BOOL`; `COUPONS` (the payment's `coupons`) is read with
 // `wechatpay_payment_coupons_len` and `wechatpay_payment_coupon`.
 enum wechatpay_property_kind
@@ -60,6 +60,9 @@ enum wechatpay_property_kind
   WECHATPAY_PROPERTY_KIND_SIGN_TYPE = 4,
   // `coupons`: a list of coupons.
   WECHATPAY_PROPERTY_KIND_COUPONS = 5,
+  // `string`: a string, always present (read with the text getter, which reports it present).
+  // The views of a notification's own rules have it (`wechatpay_v3_notification_dedupe_key`).
+  WECHATPAY_PROPERTY_KIND_STRING = 6,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

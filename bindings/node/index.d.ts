@@ -31,13 +31,11 @@ export declare class NativeEndpoint {
 export declare class NativeNotification {
   /** `"v2_payment"`, `"v2_refund"` or `"v3"`. */
   kind(): 'v2_payment' | 'v2_refund' | 'v3'
-  /** The payment or refund succeeded (the core's rule for each kind). */
-  isSuccess(): boolean
   /**
-   * The idempotency key (the core's rule for each kind; `null` for a v2 notification without the
-   * id it needs).
+   * Typed property number `index` of the endpoint result view (`endpoint_result`: the core's
+   * rules over any kind of notification, `isSuccess` and `dedupeKey`).
    */
-  dedupeKey(): string | null
+  resultTyped(index: number): string | boolean | null
   /**
    * v2: every field of the document exactly as received, in document order, as a new plain object
    * (refund: the outer document).
@@ -52,6 +50,11 @@ export declare class NativeNotification {
    * `plaintext` (the decrypted resource, exactly as decrypted).
    */
   event(name: 'id' | 'createTime' | 'eventType' | 'resourceType' | 'summary' | 'plaintext'): string
+  /**
+   * APIv3: typed property number `index` of the event's own view (`v3_notification`: the core's
+   * rules `isSuccess` and `dedupeKey`).
+   */
+  eventTyped(index: number): string | boolean
   /**
    * APIv3: which typed view the event has: `"transaction"` (`TRANSACTION.*`), `"refund"`
    * (`REFUND.*`) or `null`.
@@ -189,8 +192,8 @@ export declare function replyV3Success(): HttpReply
 
 /**
  * The names of a typed view's properties in the Node convention (camelCase), in the core's order:
- * `payment`, `refund`, `v3_transaction` or `v3_refund` (the views of `typed_views.json`). Typed
- * property number `i` of a result is `names[i]`.
+ * one of the views of `typed_views.json` (`payment`, `refund`, `v3_transaction`, `v3_refund`,
+ * `v3_notification`, `endpoint_result`). Typed property number `i` of a result is `names[i]`.
  */
 export declare function typedViewNames(view: string): Array<string>
 

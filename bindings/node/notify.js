@@ -212,6 +212,8 @@ function cachedTyped(cache, get, inner, index) {
 const typedOf = (inner, index) => inner.typed(index)
 const transactionTypedOf = (inner, index) => inner.transactionTyped(index)
 const refundTypedOf = (inner, index) => inner.refundTyped(index)
+const eventTypedOf = (inner, index) => inner.eventTyped(index)
+const resultTypedOf = (inner, index) => inner.resultTyped(index)
 
 /** A verified v2 payment result notification. */
 class PaymentNotification {
@@ -316,6 +318,7 @@ class V3Notification {
   #native
   // Values by name, once read (the views: `null` when the event is not of that kind).
   #values = {}
+  #typed = []
 
   constructor(token, inner) {
     checkToken(token)
@@ -351,14 +354,6 @@ class V3Notification {
     return this.#cached('plaintext', () => read(() => this.#native.event('plaintext')))
   }
 
-  get isSuccess() {
-    return this.#cached('isSuccess', () => read(() => this.#native.isSuccess()))
-  }
-
-  get dedupeKey() {
-    return this.#cached('dedupeKey', () => read(() => this.#native.dedupeKey()))
-  }
-
   // The typed view the event has: 'transaction', 'refund' or null.
   #view() {
     return this.#cached('view', () => read(() => this.#native.view()))
@@ -377,7 +372,12 @@ class V3Notification {
   }
 
   static {
-    defineResult(this, ['id', 'createTime', 'eventType', 'resourceType', 'summary', 'plaintext', 'isSuccess', 'dedupeKey', 'transaction', 'refund', 'resource'])
+    defineResult(
+      this,
+      ['id', 'createTime', 'eventType', 'resourceType', 'summary', 'plaintext', 'transaction', 'refund', 'resource'],
+      native.typedViewNames('v3_notification'),
+      (n, i) => cachedTyped(n.#typed, eventTypedOf, n.#native, i),
+    )
   }
 }
 
@@ -388,6 +388,7 @@ const RESULT_BY_KIND = { v2_payment: PaymentNotification, v2_refund: RefundNotif
 class Handled {
   #native
   #values = {}
+  #typed = []
 
   constructor(token, inner) {
     checkToken(token)
@@ -411,14 +412,6 @@ class Handled {
     return this.#cached('notification', () => new RESULT_BY_KIND[this.kind](INTERNAL, this.#native))
   }
 
-  get isSuccess() {
-    return this.#cached('isSuccess', () => read(() => this.#native.isSuccess()))
-  }
-
-  get dedupeKey() {
-    return this.#cached('dedupeKey', () => read(() => this.#native.dedupeKey()))
-  }
-
   get reply() {
     return this.#cached('reply', () => read(() => this.#native.reply()))
   }
@@ -428,7 +421,12 @@ class Handled {
   }
 
   static {
-    defineResult(this, ['label', 'kind', 'notification', 'isSuccess', 'dedupeKey', 'reply', 'internalErrorReply'])
+    defineResult(
+      this,
+      ['label', 'kind', 'notification', 'reply', 'internalErrorReply'],
+      native.typedViewNames('endpoint_result'),
+      (h, i) => cachedTyped(h.#typed, resultTypedOf, h.#native, i),
+    )
   }
 }
 

@@ -38,10 +38,13 @@ CLASSES = {
     "refund": "RefundNotification",
     "v3_transaction": "V3Transaction",
     "v3_refund": "V3Refund",
+    "v3_notification": "V3Notification",
+    "endpoint_result": "EndpointResult",
 }
 # The annotation of each kind (what the binding's getters return for it).
 ANNOTATIONS = {
     "text": "str | None",
+    "string": "str",
     "amount": "int | None",
     "bool": "bool",
     "sign_type": "_SignTypeName",

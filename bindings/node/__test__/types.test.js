@@ -34,6 +34,15 @@ function interfaces(text) {
 
 const dts = (file) => fs.readFileSync(path.join(__dirname, '..', file), 'utf8')
 const TYPES = interfaces(dts('notify.d.ts'))
+// The interface of each typed view of the core, in typed_views.json's order.
+const VIEW_TYPES = [
+  ['payment', 'PaymentNotification'],
+  ['refund', 'RefundNotification'],
+  ['v3_transaction', 'V3Transaction'],
+  ['v3_refund', 'V3Refund'],
+  ['v3_notification', 'V3Notification'],
+  ['endpoint_result', 'HandledBase'],
+]
 const NATIVE_TYPES = interfaces(dts('index.d.ts'))
 
 const load = (name) => JSON.parse(fs.readFileSync(path.join(VECTORS, name), 'utf8'))
@@ -122,9 +131,12 @@ test('notify.d.ts is what scripts/gen-types.js writes from typed_views.json (--c
   assert.equal(check.status, 0, check.stderr)
   // Every member of a view, in the core's order, under its camelCase name.
   const declared = load('typed_views.json')
-  const documents = { PaymentNotification: 2, RefundNotification: 4, V3Transaction: 0, V3Refund: 0 }
-  for (const [view, type] of [['payment', 'PaymentNotification'], ['refund', 'RefundNotification'], ['v3_transaction', 'V3Transaction'], ['v3_refund', 'V3Refund']]) {
-    assert.deepEqual(Object.keys(TYPES[type]).slice(documents[type]), declared.views[view].map((p) => camel(p.name)), type)
+  // The members before a view's generated region (the documents, the event's own fields).
+  const documents = { PaymentNotification: 2, RefundNotification: 4, V3Transaction: 0, V3Refund: 0, V3Notification: 6, HandledBase: 1 }
+  assert.deepEqual(Object.keys(declared.views), VIEW_TYPES.map(([view]) => view), 'a type for every view of the core')
+  for (const [view, type] of VIEW_TYPES) {
+    const names = declared.views[view].map((p) => camel(p.name))
+    assert.deepEqual(Object.keys(TYPES[type]).slice(documents[type], documents[type] + names.length), names, type)
   }
 })
 
@@ -164,8 +176,8 @@ test('gen-types: a property the core adds or drops is written in its place, type
 test('notify.d.ts documents each typed property with the core\'s doc', () => {
   const declared = load('typed_views.json')
   const text = fs.readFileSync(DTS_FILE, 'utf8')
-  for (const [view, type] of [['payment', 'PaymentNotification'], ['refund', 'RefundNotification'], ['v3_transaction', 'V3Transaction'], ['v3_refund', 'V3Refund']]) {
-    const body = text.match(new RegExp(`^export interface ${type} \\{\\n([\\s\\S]*?)^\\}`, 'm'))[1]
+  for (const [view, type] of VIEW_TYPES) {
+    const body = text.match(new RegExp(`^(?:export )?interface ${type} \\{\\n([\\s\\S]*?)^\\}`, 'm'))[1]
     for (const p of declared.views[view]) {
       // The comment right above the member, its lines joined.
       const m = body.match(new RegExp(`/\\*\\*((?:(?!\\*/)[\\s\\S])*)\\*/\\n {2}${camel(p.name)}: `))

@@ -71,7 +71,7 @@ test('V3Verifier: the event, the exact plaintext, the parsed resource and typed 
   // toJSON: every property as a plain object, the view too; what JSON.stringify writes and what
   // survives structuredClone.
   const plain = n.toJSON()
-  assert.deepEqual(Object.keys(plain), ['id', 'createTime', 'eventType', 'resourceType', 'summary', 'plaintext', 'isSuccess', 'dedupeKey', 'transaction', 'refund', 'resource'])
+  assert.deepEqual(Object.keys(plain), ['id', 'createTime', 'eventType', 'resourceType', 'summary', 'plaintext', 'transaction', 'refund', 'resource', 'isSuccess', 'dedupeKey'])
   assert.equal(Object.getPrototypeOf(plain.transaction), Object.prototype)
   assert.deepEqual(plain.transaction, n.transaction.toJSON())
   assert.deepEqual(structuredClone(plain), plain)
@@ -326,7 +326,7 @@ test('Endpoint: routes v2 and v3 requests to their merchant and gives the reply'
   assert.equal(h3.notification, h3.notification)
   assert.equal(h3.reply, h3.reply)
   const plain = h3.toJSON()
-  assert.deepEqual(Object.keys(plain), ['label', 'kind', 'notification', 'isSuccess', 'dedupeKey', 'reply', 'internalErrorReply'])
+  assert.deepEqual(Object.keys(plain), ['label', 'kind', 'notification', 'reply', 'internalErrorReply', 'isSuccess', 'dedupeKey'])
   assert.deepEqual(plain.notification, h3.notification.toJSON())
   assert.deepEqual(structuredClone(plain), plain)
 })

@@ -101,7 +101,7 @@ function checkToJSON(result, errorCode, where) {
 }
 
 // Every property of an APIv3 result (its typed views are objects of their own).
-const V3_PROPERTIES = ['id', 'createTime', 'eventType', 'resourceType', 'summary', 'plaintext', 'isSuccess', 'dedupeKey', 'transaction', 'refund', 'resource']
+const V3_PROPERTIES = ['id', 'createTime', 'eventType', 'resourceType', 'summary', 'plaintext', 'transaction', 'refund', 'resource', 'isSuccess', 'dedupeKey']
 
 // Issue 8.3: whatever the input, a message is at most 200 characters and holds no character of
 // Unicode categories Cc, Cf, Zl, Zp (no log injection); the same for the full string form.
@@ -475,7 +475,7 @@ test('endpoint.json: every case, same verdict, code, merchant and reply', async 
               assert.equal(tc.result, 'valid', at)
               const h = endpoint.handle(headers, input, { now: tc.now })
               checkResult(h, at)
-              assert.deepEqual(names(h), ['label', 'kind', 'notification', 'isSuccess', 'dedupeKey', 'reply', 'internalErrorReply'], at)
+              assert.deepEqual(names(h), ['label', 'kind', 'notification', 'reply', 'internalErrorReply', 'isSuccess', 'dedupeKey'], at)
               assert.equal(h.label, want.label, `${at}: label`)
               assert.equal(h.kind, want.kind, `${at}: kind`)
               assert.equal(h.isSuccess, want.isSuccess, `${at}: isSuccess`)
@@ -509,20 +509,35 @@ function sampleResult(name, method) {
   assert.fail(`${name}: no valid case`)
 }
 
-// The APIv3 view `view` ('transaction' or 'refund') of the first valid case that has one.
-function sampleV3View(view) {
+// The first valid APIv3 notification with the view `view` ('transaction' or 'refund').
+function sampleV3Notification(view) {
   const file = load('v3_notify.json')
   for (const group of file.testGroups) {
     const tc = group.tests.find((c) => c.result === 'valid' && c.expected.typed[view] !== null)
-    if (tc) return new V3Verifier(v3Options(group.config, false)).verify(tc.headers, body(tc), { now: tc.now })[view]
+    if (tc) return new V3Verifier(v3Options(group.config, false)).verify(tc.headers, body(tc), { now: tc.now })
   }
   assert.fail(`v3_notify.json: no valid ${view}`)
+}
+
+// The APIv3 view `view` ('transaction' or 'refund') of the first valid case that has one.
+function sampleV3View(view) {
+  return sampleV3Notification(view)[view]
+}
+
+// The endpoint's result of the first valid case of endpoint.json.
+function sampleHandled() {
+  for (const group of load('endpoint.json').testGroups) {
+    const tc = group.tests.find((c) => c.result === 'valid')
+    if (tc) return new Endpoint({ profiles: group.config.profiles.map(profileOptions) }).handle(tc.headers, body(tc), { now: tc.now })
+  }
+  assert.fail('endpoint.json: no valid case')
 }
 
 const KIND_CHECKS = {
   text: (v) => v === null || typeof v === 'string',
   amount: (v) => v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || (typeof v === 'bigint' && v > MAX_SAFE),
   bool: (v) => typeof v === 'boolean',
+  string: (v) => typeof v === 'string',
   sign_type: (v) => v === 'MD5' || v === 'HMAC-SHA256',
   coupons: (v) =>
     Array.isArray(v) &&
@@ -540,6 +555,8 @@ test('typed properties are exactly the core declaration (tests/vectors/typed_vie
     refund: () => [sampleResult('v2_refund.json', 'decryptRefund'), DOCUMENTS.V2Refund],
     v3_transaction: () => [sampleV3View('transaction'), []],
     v3_refund: () => [sampleV3View('refund'), []],
+    v3_notification: () => [sampleV3Notification('transaction'), V3_PROPERTIES.filter((k) => !['isSuccess', 'dedupeKey'].includes(k))],
+    endpoint_result: () => [sampleHandled(), ['label', 'kind', 'notification', 'reply', 'internalErrorReply']],
   }
   // Both directions: every Node result type is declared by the core, every declared view has one.
   assert.deepEqual(Object.keys(declared.views).sort(), Object.keys(results).sort(), 'typed views: core vs Node')

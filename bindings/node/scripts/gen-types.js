@@ -21,6 +21,7 @@ const DTS_FILE = path.join(__dirname, '..', 'notify.d.ts')
 /** The TypeScript type of each kind (an unknown kind is an error: the generator must learn it). */
 const TS_TYPE = {
   text: 'string | null',
+  string: 'string',
   amount: 'Amount',
   bool: 'boolean',
   sign_type: 'SignType',
@@ -33,6 +34,8 @@ const INTERFACE = {
   refund: 'RefundNotification',
   v3_transaction: 'V3Transaction',
   v3_refund: 'V3Refund',
+  v3_notification: 'V3Notification',
+  endpoint_result: 'HandledBase',
 }
 
 const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())

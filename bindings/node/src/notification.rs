@@ -22,8 +22,8 @@ use napi::Env;
 use napi::bindgen_prelude::{Array, BigInt, Either, Either4, Object};
 use napi_derive::napi;
 use wechatpay_notify::{
-    self as core, Handled, Notification, PaymentNotification, RefundNotification, V3Refund,
-    V3Transaction, view,
+    self as core, Handled, Notification, PaymentNotification, RefundNotification, V3Notification,
+    V3Refund, V3Transaction, view,
 };
 
 use crate::object::{amount, camel_case, coupon_list, fields_object};
@@ -93,6 +93,7 @@ pub type TypedValue<'a, 'env> =
 fn typed_value<'a, 'env>(env: &'env Env, value: view::Value<'a>) -> Result<TypedValue<'a, 'env>> {
     Ok(match value {
         view::Value::Text(text) => Either4::A(text),
+        view::Value::String(text) => Either4::A(Some(text)),
         view::Value::SignType(sign_type) => Either4::A(Some(sign_type.as_str())),
         view::Value::Amount(fen) => Either4::B(amount(fen.napi()?)),
         view::Value::Bool(value) => Either4::C(value),
@@ -125,17 +126,14 @@ fn internal(message: String) -> napi::Error<crate::Code> {
 }
 
 /// The names of a typed view's properties in the Node convention (camelCase), in the core's order:
-/// `payment`, `refund`, `v3_transaction` or `v3_refund` (the views of `typed_views.json`). Typed
-/// property number `i` of a result is `names[i]`.
+/// one of the views of `typed_views.json` (`payment`, `refund`, `v3_transaction`, `v3_refund`,
+/// `v3_notification`, `endpoint_result`). Typed property number `i` of a result is `names[i]`.
 #[napi(catch_unwind)]
 pub fn typed_view_names(view: String) -> Result<Vec<String>> {
-    let properties = match view.as_str() {
-        "payment" => PaymentNotification::PROPERTIES,
-        "refund" => RefundNotification::PROPERTIES,
-        "v3_transaction" => V3Transaction::PROPERTIES,
-        "v3_refund" => V3Refund::PROPERTIES,
-        _ => return Err(internal(format!("no typed view {view}"))),
-    };
+    let (_, properties) = view::VIEWS
+        .iter()
+        .find(|(name, _)| *name == view)
+        .ok_or_else(|| internal(format!("no typed view {view}")))?;
     Ok(properties.iter().map(|p| camel_case(p.name)).collect())
 }
 
@@ -147,17 +145,14 @@ impl NativeNotification {
         self.notification().kind()
     }
 
-    /// The payment or refund succeeded (the core's rule for each kind).
-    #[napi(catch_unwind)]
-    pub fn is_success(&self) -> bool {
-        self.notification().is_success()
-    }
-
-    /// The idempotency key (the core's rule for each kind; `null` for a v2 notification without the
-    /// id it needs).
-    #[napi(catch_unwind)]
-    pub fn dedupe_key(&self) -> Option<&str> {
-        self.notification().dedupe_key()
+    /// Typed property number `index` of the endpoint result view (`endpoint_result`: the core's
+    /// rules over any kind of notification, `isSuccess` and `dedupeKey`).
+    #[napi(catch_unwind, ts_return_type = "string | boolean | null")]
+    pub fn result_typed<'env>(&self, env: &'env Env, index: u32) -> Result<TypedValue<'_, 'env>> {
+        let n = self.notification();
+        typed_property(env, Notification::PROPERTIES, index, |name| {
+            n.property(name)
+        })
     }
 
     /// v2: every field of the document exactly as received, in document order, as a new plain object
@@ -220,6 +215,16 @@ impl NativeNotification {
             "summary" => v3.summary(),
             "plaintext" => v3.plaintext(),
             _ => return Err(internal(format!("no event text {name}"))),
+        })
+    }
+
+    /// APIv3: typed property number `index` of the event's own view (`v3_notification`: the core's
+    /// rules `isSuccess` and `dedupeKey`).
+    #[napi(catch_unwind, ts_return_type = "string | boolean")]
+    pub fn event_typed<'env>(&self, env: &'env Env, index: u32) -> Result<TypedValue<'_, 'env>> {
+        let v3 = self.v3()?;
+        typed_property(env, V3Notification::PROPERTIES, index, |name| {
+            v3.property(name)
         })
     }
 

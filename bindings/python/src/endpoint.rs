@@ -9,11 +9,13 @@ use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
 use wechatpay_notify as core;
+use wechatpay_notify::view::{Property, Value};
 use wechatpay_notify::{ApiVersion, Notification, Rejection};
 
 use crate::reply::http_reply;
 use crate::v2::{PaymentNotification, RefundNotification, Verifier};
 use crate::v3::{V3Notification, V3Verifier, headers_of, now_of};
+use crate::view::{Snapshot, TypedView, repr_view};
 use crate::{PythonErrorExt, body_of, config_text, errors, repr_opt, wrong_type};
 
 /// A refused request as `EndpointRejected`: the core's code and message, and the endpoint's
@@ -227,8 +229,7 @@ impl Endpoint {
         let reply = http_reply(py, &handled.reply())?.unbind();
         let n = handled.into_notification();
         let (kind, version) = (n.kind(), n.version());
-        let is_success = n.is_success();
-        let dedupe_key = n.dedupe_key().map(str::to_owned);
+        let rules = Snapshot::of(Notification::PROPERTIES, |name| n.property(name));
         let notification = match n {
             Notification::V2Payment(n) => {
                 Py::new(py, PaymentNotification::from_core(n))?.into_any()
@@ -240,8 +241,7 @@ impl Endpoint {
             label,
             kind,
             version,
-            is_success,
-            dedupe_key,
+            rules,
             notification,
             reply,
         })
@@ -259,8 +259,9 @@ pub(crate) struct EndpointResult {
     label: String,
     kind: &'static str,
     version: ApiVersion,
-    is_success: bool,
-    dedupe_key: Option<String>,
+    /// `is_success`, `dedupe_key`: the core's rules of the notification (`typed_view!` in the
+    /// core's `endpoint.rs`), added by [`crate::view::add_view`].
+    rules: Snapshot,
     notification: Py<PyAny>,
     reply: Py<PyAny>,
 }
@@ -292,21 +293,6 @@ impl EndpointResult {
         self.notification.clone_ref(py)
     }
 
-    /// The payment or refund succeeded (see each notification's `is_success`).
-    #[getter]
-    fn is_success(&self) -> bool {
-        self.is_success
-    }
-
-    /// The idempotency key (the notification's `dedupe_key`: a successful payment's
-    /// `transaction_id`, `transaction_id:STATE` for an unsuccessful one, `refund_id:STATUS` for a
-    /// refund, else the APIv3 event id), the same for the v2 and APIv3 deliveries of one payment,
-    /// or of one state of a refund.
-    #[getter]
-    fn dedupe_key(&self) -> Option<&str> {
-        self.dedupe_key.as_deref()
-    }
-
     /// The success reply for its version: v2 → 200 with the XML SUCCESS; APIv3 → 204.
     #[getter]
     fn reply(&self, py: Python<'_>) -> Py<PyAny> {
@@ -327,11 +313,20 @@ impl EndpointResult {
 
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
-            "EndpointResult(label={}, kind='{}', is_success={}, dedupe_key={})",
+            "EndpointResult(label={}, kind='{}', {})",
             repr_opt(py, Some(&self.label)),
             self.kind,
-            if self.is_success { "True" } else { "False" },
-            repr_opt(py, self.dedupe_key.as_deref()),
+            repr_view(py, self, "", &["is_success", "dedupe_key"])
+                .trim_start_matches('(')
+                .trim_end_matches(')'),
         )
+    }
+}
+
+impl TypedView for EndpointResult {
+    const PROPERTIES: &'static [Property] = Notification::PROPERTIES;
+
+    fn property(&self, name: &str) -> Option<Value<'_>> {
+        self.rules.get(Self::PROPERTIES, name)
     }
 }

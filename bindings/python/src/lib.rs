@@ -345,7 +345,7 @@ pub fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(v2::refund_state, m)?)?;
     m.add("REFUSAL_MESSAGE", wechatpay_notify::reply::REFUSAL_MESSAGE)?;
     m.add_class::<v3::V3Verifier>()?;
-    m.add_class::<v3::V3Notification>()?;
+    view::add_view::<v3::V3Notification>(m)?;
     view::add_view::<v3::V3Transaction>(m)?;
     view::add_view::<v3::V3Refund>(m)?;
     m.add_function(wrap_pyfunction!(reply::reply_v3_success, m)?)?;
@@ -354,6 +354,6 @@ pub fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reply::internal_error_reply, m)?)?;
     m.add_class::<endpoint::MerchantProfile>()?;
     m.add_class::<endpoint::Endpoint>()?;
-    m.add_class::<endpoint::EndpointResult>()?;
+    view::add_view::<endpoint::EndpointResult>(m)?;
     Ok(())
 }

@@ -220,6 +220,16 @@ pub(crate) struct V3Notification {
     resource: OnceLock<Py<PyAny>>,
 }
 
+/// `is_success` and `dedupe_key`: the core's rules of the notification (`typed_view!` in the
+/// core's `v3/mod.rs`), added by [`crate::view::add_view`].
+impl TypedView for V3Notification {
+    const PROPERTIES: &'static [Property] = core::V3Notification::PROPERTIES;
+
+    fn property(&self, name: &str) -> Option<Value<'_>> {
+        self.inner.property(name)
+    }
+}
+
 impl V3Notification {
     pub(crate) fn from_core(inner: core::V3Notification) -> V3Notification {
         V3Notification {
@@ -293,23 +303,6 @@ impl V3Notification {
         self.inner.refund().map(|_| V3Refund {
             inner: Arc::clone(&self.inner),
         })
-    }
-
-    /// True when the transaction's `trade_state` or the refund's `refund_status` is SUCCESS.
-    #[getter]
-    fn is_success(&self) -> bool {
-        self.inner.is_success()
-    }
-
-    /// The idempotency key (record each notification once per key): a successful transaction's
-    /// `transaction_id` (the same key as its v2 delivery), `transaction_id:TRADE_STATE` for one
-    /// that did not succeed (e.g. `4200…:PAYERROR`), `refund_id:REFUND_STATUS` for refunds
-    /// (`…:SUCCESS`, `…:ABNORMAL`, `…:CLOSED`: an `ABNORMAL` delivery does not swallow the later
-    /// `SUCCESS`, and the v2 delivery of the same state has the same key), the event `id`
-    /// otherwise (and when the resource lacks its id).
-    #[getter]
-    fn dedupe_key(&self) -> &str {
-        self.inner.dedupe_key()
     }
 
     // The cached `resource` dict is mutable: let the garbage collector see it.

@@ -305,21 +305,8 @@ pub(crate) fn typed_json<'a>(
 ) -> Value {
     let mut out = Map::new();
     for p in properties {
-        let value = match get(p.name) {
-            Some(view::Value::Text(t)) => json!(t),
-            Some(view::Value::Amount(Ok(a))) => json!(a),
-            // A property present in a form the core refuses: an error, never "absent".
-            Some(view::Value::Amount(Err(e))) | Some(view::Value::Coupons(Err(e))) => {
-                json!({"error": e.code()})
-            }
-            Some(view::Value::Bool(b)) => json!(b),
-            Some(view::Value::SignType(t)) => json!(t.as_str()),
-            Some(view::Value::Coupons(Ok(c))) => c
-                .iter()
-                .map(|c| json!({"id": c.id, "coupon_type": c.coupon_type, "fee": c.fee}))
-                .collect(),
-            None => Value::Null,
-        };
+        // A property present in a form the core refuses is an error, never "absent".
+        let value = get(p.name).map_or(Value::Null, |v| v.to_json());
         out.insert(p.name.to_owned(), value);
     }
     Value::Object(out)

@@ -20,6 +20,7 @@ use crate::error::{Error, ErrorKind, excerpt};
 use crate::reply::{self, HttpReply};
 use crate::v2::{PaymentNotification, RefundNotification, Verifier};
 use crate::v3::{KeyId, ParsedHeaders, V3Headers, V3Notification, V3Verifier};
+use crate::view::typed_view;
 use crate::xml::parse_flat;
 
 /// A merchant account: a label chosen by the user, its merchant id, and its v2 and/or v3
@@ -392,24 +393,25 @@ impl Notification {
             _ => ApiVersion::V2,
         }
     }
+}
 
-    /// The payment or refund succeeded.
-    pub fn is_success(&self) -> bool {
-        match self {
+typed_view! {
+    Notification;
+    rules {
+        /// The payment or refund succeeded: the notification's own `is_success`.
+        is_success: Bool = |n| match n {
             Notification::V2Payment(n) => n.is_success(),
             Notification::V2Refund(n) => n.is_success(),
             Notification::V3(n) => n.is_success(),
-        }
-    }
-
-    /// The idempotency key (SPEC §2; see each notification's `dedupe_key`), the same for the v2
-    /// and v3 deliveries of one payment, or of one state of a refund.
-    pub fn dedupe_key(&self) -> Option<&str> {
-        match self {
+        },
+        /// The notification's own `dedupe_key` (SPEC §2), the same for the v2 and APIv3 deliveries
+        /// of one payment, or of one state of a refund: a successful payment's `transaction_id`, a
+        /// refund's `refund_id:STATUS`; `None` only for a v2 notification without its id.
+        dedupe_key: Text = |n| match n {
             Notification::V2Payment(n) => n.dedupe_key(),
             Notification::V2Refund(n) => n.dedupe_key(),
             Notification::V3(n) => Some(n.dedupe_key()),
-        }
+        },
     }
 }
 

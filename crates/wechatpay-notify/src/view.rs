@@ -15,6 +15,8 @@ use crate::v2::Coupon;
 pub enum Kind {
     /// A string, or absent.
     Text,
+    /// A string, always present.
+    String,
     /// An amount in fen: v2 ASCII digits only, v3 a non-negative JSON integer, within `u64`; absent
     /// when the field is (v2: also when empty; v3: also `null`). Present in any other form (`"1.0"`,
     /// `1e2`, `-1`, beyond 2^64) the property is an error (`missing_field`), never absent.
@@ -32,6 +34,7 @@ impl Kind {
     pub const fn as_str(self) -> &'static str {
         match self {
             Kind::Text => "text",
+            Kind::String => "string",
             Kind::Amount => "amount",
             Kind::Bool => "bool",
             Kind::SignType => "sign_type",
@@ -69,11 +72,24 @@ pub struct Property {
     pub doc: &'static str,
 }
 
+/// Every typed view: its name (in `tests/vectors/typed_views.json` and the bindings' generators) and
+/// the core's declaration of its properties, in the order `typed_views.json` lists them.
+pub const VIEWS: &[(&str, &[Property])] = &[
+    ("payment", crate::PaymentNotification::PROPERTIES),
+    ("refund", crate::RefundNotification::PROPERTIES),
+    ("v3_transaction", crate::V3Transaction::PROPERTIES),
+    ("v3_refund", crate::V3Refund::PROPERTIES),
+    ("v3_notification", crate::V3Notification::PROPERTIES),
+    ("endpoint_result", crate::Notification::PROPERTIES),
+];
+
 /// A typed property's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value<'a> {
     /// [`Kind::Text`].
     Text(Option<&'a str>),
+    /// [`Kind::String`].
+    String(&'a str),
     /// [`Kind::Amount`]: an error when the value is present but not an amount.
     Amount(Result<Option<u64>, Error>),
     /// [`Kind::Bool`].
@@ -82,6 +98,27 @@ pub enum Value<'a> {
     SignType(SignType),
     /// [`Kind::Coupons`]: an error when a count or fee is present but not an amount.
     Coupons(Result<Vec<Coupon>, Error>),
+}
+
+impl Value<'_> {
+    /// The value as `tests/vectors` and the CLI write it: a string or `null`, a number, a bool, the
+    /// algorithm's name, an array of `{id, coupon_type, fee}`; a value the core refuses (an amount
+    /// or coupon list present in another form) is `{"error": CODE}`, never `null`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Value::Text(t) => json!(t),
+            Value::String(t) => json!(t),
+            Value::Amount(Ok(a)) => json!(a),
+            Value::Amount(Err(e)) | Value::Coupons(Err(e)) => json!({"error": e.code()}),
+            Value::Bool(b) => json!(b),
+            Value::SignType(t) => json!(t.as_str()),
+            Value::Coupons(Ok(c)) => c
+                .iter()
+                .map(|c| json!({"id": c.id, "coupon_type": c.coupon_type, "fee": c.fee}))
+                .collect(),
+        }
+    }
 }
 
 /// Declares a result type's typed properties, each with its documentation (`///` lines, at least
@@ -139,6 +176,7 @@ macro_rules! typed_view {
     (@kind text) => { $crate::view::Kind::Text };
     (@kind amount) => { $crate::view::Kind::Amount };
     (@type Text) => { Option<&str> };
+    (@type String) => { &str };
     (@type Amount) => { Result<Option<u64>, $crate::Error> };
     (@type Bool) => { bool };
     (@type SignType) => { $crate::sign::SignType };
@@ -262,19 +300,15 @@ pub(crate) fn resource_path<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::Property;
 
     /// Every declared property carries its documentation, written for every surface: one
     /// paragraph, a full sentence, no Rust-only syntax (intra-doc links) for the bindings' docs.
     #[test]
     fn every_property_is_documented_for_every_surface() {
-        let tables: [&[Property]; 4] = [
-            crate::PaymentNotification::PROPERTIES,
-            crate::RefundNotification::PROPERTIES,
-            crate::V3Transaction::PROPERTIES,
-            crate::V3Refund::PROPERTIES,
-        ];
-        for p in tables.into_iter().flatten() {
+        for p in super::VIEWS
+            .iter()
+            .flat_map(|(_, properties)| properties.iter())
+        {
             let doc = p.doc;
             assert!(!doc.is_empty(), "{}: no documentation", p.name);
             assert_eq!(doc, doc.trim(), "{}", p.name);

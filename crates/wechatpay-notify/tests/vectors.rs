@@ -63,22 +63,6 @@ fn build(cfg: &Value) -> Result<Verifier, Error> {
     Ok(v)
 }
 
-/// A typed property's value as the vectors write it.
-fn to_json(v: view::Value<'_>) -> Value {
-    match v {
-        view::Value::Text(t) => json!(t),
-        view::Value::Amount(Ok(a)) => json!(a),
-        // A property present in a form the core refuses is an error, never absent.
-        view::Value::Amount(Err(e)) | view::Value::Coupons(Err(e)) => json!({"error": e.code()}),
-        view::Value::Bool(b) => json!(b),
-        view::Value::SignType(t) => json!(t.as_str()),
-        view::Value::Coupons(Ok(c)) => c
-            .iter()
-            .map(|c| json!({"id": c.id, "coupon_type": c.coupon_type, "fee": c.fee}))
-            .collect(),
-    }
-}
-
 /// Every declared property, through the core's `property` lookup.
 fn typed(properties: &[view::Property], get: impl Fn(&str) -> Option<Value>) -> Value {
     let mut out = serde_json::Map::new();
@@ -91,13 +75,13 @@ fn typed(properties: &[view::Property], get: impl Fn(&str) -> Option<Value>) -> 
 
 fn pay_typed(n: &PaymentNotification) -> Value {
     typed(PaymentNotification::PROPERTIES, |name| {
-        n.property(name).map(to_json)
+        n.property(name).map(|v| v.to_json())
     })
 }
 
 fn refund_typed(n: &RefundNotification) -> Value {
     typed(RefundNotification::PROPERTIES, |name| {
-        n.property(name).map(to_json)
+        n.property(name).map(|v| v.to_json())
     })
 }
 
@@ -257,12 +241,16 @@ fn real_refund_vector_decrypts() {
 #[test]
 fn typed_views_file_is_the_core_declaration() {
     let v = load("typed_views.json");
-    for (view_name, properties) in [
-        ("payment", PaymentNotification::PROPERTIES),
-        ("refund", RefundNotification::PROPERTIES),
-        ("v3_transaction", V3Transaction::PROPERTIES),
-        ("v3_refund", V3Refund::PROPERTIES),
-    ] {
+    let mut names: Vec<&str> = view::VIEWS.iter().map(|(name, _)| *name).collect();
+    names.sort_unstable();
+    let listed: Vec<&str> = v["views"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(listed, names);
+    for &(view_name, properties) in view::VIEWS {
         let listed: Vec<(String, String)> = v["views"][view_name]
             .as_array()
             .unwrap()
@@ -305,7 +293,7 @@ fn v3_view<'a>(
     properties: &[view::Property],
     get: impl Fn(&str) -> Option<view::Value<'a>>,
 ) -> Value {
-    typed(properties, |name| get(name).map(to_json))
+    typed(properties, |name| get(name).map(|v| v.to_json()))
 }
 
 #[test]

@@ -178,13 +178,11 @@ pub fn views_file() -> Value {
     };
     json!({
         "schema": "wechatpay-notify/typed-views/1",
-        "notes": "Every typed property of each result type, declared once in the core (typed_view! in crates/wechatpay-notify/src/v2.rs, json_view! in crates/wechatpay-notify/src/v3/view.rs). kind: text = string or null; amount = integer in fen or null; bool; sign_type = \"MD5\" or \"HMAC-SHA256\"; coupons = array of {id, coupon_type, fee}. source: the document the field is read from, rule, or {resource: path} (APIv3: the JSON path in the decrypted resource). doc: what the property is, in one paragraph (the core's doc comment of its accessor; `code` in backticks, an absent value named `None`), from which every binding's generator writes the property's documentation in its own syntax. Every surface checks that its own typed properties are exactly these.",
-        "views": {
-            "payment": list(wechatpay_notify::PaymentNotification::PROPERTIES),
-            "refund": list(wechatpay_notify::RefundNotification::PROPERTIES),
-            "v3_transaction": list(wechatpay_notify::V3Transaction::PROPERTIES),
-            "v3_refund": list(wechatpay_notify::V3Refund::PROPERTIES),
-        },
+        "notes": "Every typed property of each result type, declared once in the core (view::VIEWS: typed_view! in crates/wechatpay-notify/src/v2.rs, v3/mod.rs and endpoint.rs, json_view! in crates/wechatpay-notify/src/v3/view.rs). kind: text = string or null; string = string, always present; amount = integer in fen or null; bool; sign_type = \"MD5\" or \"HMAC-SHA256\"; coupons = array of {id, coupon_type, fee}. source: the document the field is read from, rule, or {resource: path} (APIv3: the JSON path in the decrypted resource). doc: what the property is, in one paragraph (the core's doc comment of its accessor; `code` in backticks, an absent value named `None`), from which every binding's generator writes the property's documentation in its own syntax. Every surface checks that its own typed properties are exactly these.",
+        "views": wechatpay_notify::view::VIEWS
+            .iter()
+            .map(|(name, properties)| ((*name).to_owned(), list(properties)))
+            .collect::<serde_json::Map<_, _>>(),
     })
 }
 

@@ -347,15 +347,18 @@ class V3Notification:
     def transaction(self) -> V3Transaction | None: ...
     @property
     def refund(self) -> V3Refund | None: ...
+    # BEGIN GENERATED v3_notification: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property
-    def is_success(self) -> bool: ...
+    def is_success(self) -> bool:
+        """The transaction's `trade_state` or the refund's `refund_status` is `SUCCESS`."""
     @property
     def dedupe_key(self) -> str:
-        """Record each notification once per key: a successful transaction's transaction_id (the
-        same key as its v2 delivery), "transaction_id:TRADE_STATE" for one that did not succeed,
-        "refund_id:REFUND_STATUS" for refunds ("…:SUCCESS", "…:ABNORMAL", "…:CLOSED": ABNORMAL
-        does not swallow the later SUCCESS, and the v2 delivery of one state has the same key),
-        the event id otherwise (and when the resource lacks its id)."""
+        """The idempotency key (record each notification once per key; SPEC §2): a successful
+        transaction's `transaction_id` (as its v2 delivery), `transaction_id:TRADE_STATE` for
+        one that did not succeed, `refund_id:REFUND_STATUS` for refunds (so `ABNORMAL` does
+        not swallow a later `SUCCESS`), the event `id` otherwise (and when the resource lacks
+        its id)."""
+    # END GENERATED v3_notification
 
 @final
 class V3Transaction:
@@ -555,14 +558,17 @@ class EndpointResult:
     def version(self) -> Literal["v2", "v3"]: ...
     @property
     def notification(self) -> PaymentNotification | RefundNotification | V3Notification: ...
+    # BEGIN GENERATED endpoint_result: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property
-    def is_success(self) -> bool: ...
+    def is_success(self) -> bool:
+        """The payment or refund succeeded: the notification's own `is_success`."""
     @property
     def dedupe_key(self) -> str | None:
-        """The notification's dedupe_key: a successful payment's transaction_id,
-        "transaction_id:STATE" for an unsuccessful one, "refund_id:STATUS" for a refund, else the
-        APIv3 event id; the same for the v2 and APIv3 deliveries of one payment, or of one state
-        of a refund."""
+        """The notification's own `dedupe_key` (SPEC §2), the same for the v2 and APIv3
+        deliveries of one payment, or of one state of a refund: a successful payment's
+        `transaction_id`, a refund's `refund_id:STATUS`; `None` only for a v2 notification
+        without its id."""
+    # END GENERATED endpoint_result
     @property
     def reply(self) -> HttpReply: ...
     def internal_error_reply(self) -> HttpReply:

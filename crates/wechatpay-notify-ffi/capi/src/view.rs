@@ -13,7 +13,7 @@ use crate::error::wechatpay_error;
 use crate::util::{Castable, Out, borrow, out_arg, slice, wechatpay_str};
 
 /// How a typed property's value is represented (the `kind` of `tests/vectors/typed_views.json`),
-/// and so which getter reads it: `..._text` for `TEXT` and `SIGN_TYPE`, `..._amount` for
+/// and so which getter reads it: `..._text` for `TEXT`, `STRING` and `SIGN_TYPE`, `..._amount` for
 /// `AMOUNT`, `..._bool` for `BOOL`; `COUPONS` (the payment's `coupons`) is read with
 /// `wechatpay_payment_coupons_len` and `wechatpay_payment_coupon`.
 #[repr(u32)]
@@ -30,6 +30,9 @@ pub enum wechatpay_property_kind {
     SignType = 4,
     /// `coupons`: a list of coupons.
     Coupons = 5,
+    /// `string`: a string, always present (read with the text getter, which reports it present).
+    /// The views of a notification's own rules have it (`wechatpay_v3_notification_dedupe_key`).
+    String = 6,
 }
 
 impl wechatpay_property_kind {
@@ -37,6 +40,7 @@ impl wechatpay_property_kind {
     pub(crate) const fn of(kind: Kind) -> wechatpay_property_kind {
         match kind {
             Kind::Text => wechatpay_property_kind::Text,
+            Kind::String => wechatpay_property_kind::String,
             Kind::Amount => wechatpay_property_kind::Amount,
             Kind::Bool => wechatpay_property_kind::Bool,
             Kind::SignType => wechatpay_property_kind::SignType,
@@ -127,8 +131,8 @@ fn put<T>(value: Option<T>, value_out: Out<'_, T>, present_out: Out<'_, bool>) {
     }
 }
 
-/// The body of a `..._text` getter (kinds `text` and `sign_type`). Runs inside the caller's
-/// `ffi_boundary!`.
+/// The body of a `..._text` getter (kinds `text`, `string` and `sign_type`). Runs inside the
+/// caller's `ffi_boundary!`.
 pub(crate) fn text<V: View>(
     handle: *const V::Handle,
     name: *const c_char,
@@ -140,9 +144,14 @@ pub(crate) fn text<V: View>(
     let name = try_ffi!(slice(name, name_len, "name"));
     let value_out = try_ffi!(out_arg(value_out, "value_out"));
     let present_out = try_ffi!(out_arg(present_out, "present_out"));
-    let declared = try_ffi!(declared::<V>(name, &[Kind::Text, Kind::SignType], "text"));
+    let declared = try_ffi!(declared::<V>(
+        name,
+        &[Kind::Text, Kind::String, Kind::SignType],
+        "text"
+    ));
     match try_ffi!(V::value(handle, declared.name)) {
         Value::Text(text) => put(text.map(wechatpay_str::borrowed), value_out, present_out),
+        Value::String(text) => put(Some(wechatpay_str::borrowed(text)), value_out, present_out),
         Value::SignType(t) => put(
             Some(wechatpay_str::borrowed(t.as_str())),
             value_out,

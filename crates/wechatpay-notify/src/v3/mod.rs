@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorKind, excerpt};
+use crate::view::typed_view;
 pub(crate) use keys::KeyId;
 use keys::TrustedKey;
 pub use view::{V3Refund, V3Transaction};
@@ -625,22 +626,26 @@ impl V3Notification {
             .then(|| V3Refund::new(&self.resource))
     }
 
-    /// The transaction's `trade_state` or the refund's `refund_status` is `SUCCESS`.
-    pub fn is_success(&self) -> bool {
-        let state = match (self.transaction(), self.refund()) {
+    /// The transaction's `trade_state` or the refund's `refund_status`.
+    fn state(&self) -> Option<&str> {
+        match (self.transaction(), self.refund()) {
             (Some(t), _) => t.trade_state(),
             (_, Some(r)) => r.refund_status(),
             _ => None,
-        };
-        state == Some("SUCCESS")
+        }
     }
+}
 
-    /// The idempotency key (record each notification once per key, SPEC §2): a successful
-    /// transaction's `transaction_id` (as its v2 delivery), `transaction_id:TRADE_STATE` for one
-    /// that did not succeed, `refund_id:REFUND_STATUS` for refunds (so `ABNORMAL` does not swallow
-    /// a later `SUCCESS`), the event `id` otherwise (and when the resource lacks its id).
-    pub fn dedupe_key(&self) -> &str {
-        &self.dedupe_key
+typed_view! {
+    V3Notification;
+    rules {
+        /// The transaction's `trade_state` or the refund's `refund_status` is `SUCCESS`.
+        is_success: Bool = |n| n.state() == Some("SUCCESS"),
+        /// The idempotency key (record each notification once per key; SPEC §2): a successful
+        /// transaction's `transaction_id` (as its v2 delivery), `transaction_id:TRADE_STATE` for one
+        /// that did not succeed, `refund_id:REFUND_STATUS` for refunds (so `ABNORMAL` does not
+        /// swallow a later `SUCCESS`), the event `id` otherwise (and when the resource lacks its id).
+        dedupe_key: String = |n| &n.dedupe_key,
     }
 }
 
