@@ -683,6 +683,31 @@ struct wechatpay_error *wechatpay_v3_reply_fail_code(const char *code,
                                                      size_t code_len,
                                                      struct wechatpay_http_reply *reply_out);
 
+// Reads the text or string property `name` (`name_len` bytes, a name listed by
+// `wechatpay_v3_notification_property`, e.g. `dedupe_key`) of the notification's own view: the
+// core's rules over any event. On success returns NULL, writes whether the property is present to
+// `*present_out` (always, for kind `STRING`) and, when it is, its value to `*value_out` (borrowed
+// from the notification). `invalid_argument` for an unknown name or a property of another kind.
+struct wechatpay_error *wechatpay_v3_notification_text(const struct wechatpay_v3_notification *notification,
+                                                       const char *name,
+                                                       size_t name_len,
+                                                       struct wechatpay_str *value_out,
+                                                       bool *present_out);
+
+// Reads the bool property `name` (e.g. `is_success`) of the notification's own view; the rules of
+// `wechatpay_v3_notification_text` apply.
+struct wechatpay_error *wechatpay_v3_notification_bool(const struct wechatpay_v3_notification *notification,
+                                                       const char *name,
+                                                       size_t name_len,
+                                                       bool *value_out);
+
+// The number of properties of the notification's own view (the core's declaration).
+size_t wechatpay_v3_notification_property_count(void);
+
+// Writes the notification view's property at `index` (declaration order) to `*property_out` and
+// returns true; false when `index` is out of range.
+bool wechatpay_v3_notification_property(size_t index, struct wechatpay_property *property_out);
+
 // Starts an APIv3 verifier configuration for the merchant's APIv3 key: `api_v3_key_len` bytes,
 // which must be exactly 32 (else `invalid_config`). Defaults: no trusted key yet, no expected
 // merchant id, a clock skew of 300 s, `max_body_bytes` 65536.
@@ -1119,6 +1144,31 @@ wechatpay_api_version wechatpay_error_endpoint_version(const struct wechatpay_er
 // undecidable request, or not an endpoint's refusal). The string borrows from the error.
 bool wechatpay_error_endpoint_label(const struct wechatpay_error *error,
                                     struct wechatpay_str *label_out);
+
+// Reads the text property `name` (`name_len` bytes, a name listed by
+// `wechatpay_endpoint_result_property`, e.g. `dedupe_key`) of the result's view: the core's rules
+// over any kind of notification. On success returns NULL, writes whether the property is present
+// to `*present_out` and, when it is, its value to `*value_out` (borrowed from the result).
+// `invalid_argument` for an unknown name or a property of another kind.
+struct wechatpay_error *wechatpay_endpoint_result_text(const struct wechatpay_endpoint_result *result,
+                                                       const char *name,
+                                                       size_t name_len,
+                                                       struct wechatpay_str *value_out,
+                                                       bool *present_out);
+
+// Reads the bool property `name` (e.g. `is_success`) of the result's view; the rules of
+// `wechatpay_endpoint_result_text` apply.
+struct wechatpay_error *wechatpay_endpoint_result_bool(const struct wechatpay_endpoint_result *result,
+                                                       const char *name,
+                                                       size_t name_len,
+                                                       bool *value_out);
+
+// The number of properties of the result's view (the core's declaration).
+size_t wechatpay_endpoint_result_property_count(void);
+
+// Writes the result view's property at `index` (declaration order) to `*property_out` and returns
+// true; false when `index` is out of range.
+bool wechatpay_endpoint_result_property(size_t index, struct wechatpay_property *property_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -173,6 +173,12 @@ static void check_result(const struct wechatpay_endpoint_result *res, const json
   CHECK(wechatpay_endpoint_result_label(res, &label) && jstr_eq(label, json_object_get(want, "label")));
   CHECK(wechatpay_endpoint_result_kind(res, &kind) && jstr_eq(kind, json_object_get(want, "kind")));
   CHECK(json_is_boolean(success) && wechatpay_endpoint_result_is_success(res) == json_is_true(success));
+  {
+    /* The result's view, through the listing (endpoint.json writes its names in camelCase). */
+    json_t *rules = json_pack("{sOsO}", "is_success", success, "dedupe_key", dedupe);
+    check_typed(&ENDPOINT_RESULT_VIEW, res, rules);
+    json_decref(rules);
+  }
   has_key = wechatpay_endpoint_result_dedupe_key(res, &key);
   if (json_is_null(dedupe)) {
     CHECK(!has_key);

@@ -92,6 +92,15 @@ static void check_notification(const struct wechatpay_v3_notification *n, const 
     json_decref(resource);
   }
   CHECK(json_is_object(typed));
+  {
+    /* The notification's own view: every key of expected.typed but the resource views', through
+     * the listing; and the two named getters C handlers use. */
+    json_t *rules = json_deep_copy((json_t *)typed);
+    size_t k;
+    for (k = 0; k < COUNT(VIEWS); k++) json_object_del(rules, VIEWS[k].key);
+    check_typed(&V3_NOTIFICATION_VIEW, n, rules);
+    json_decref(rules);
+  }
   json_object_foreach((json_t *)typed, key, value) {
     if (strcmp(key, "is_success") == 0) {
       CHECK(json_is_boolean(value) && wechatpay_v3_notification_is_success(n) == json_is_true(value));

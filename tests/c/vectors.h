@@ -37,11 +37,12 @@ struct typed_view {
   size_t (*count)(void);
   bool (*at)(size_t, struct wechatpay_property *);
   struct wechatpay_error *(*text)(const void *, const char *, size_t, struct wechatpay_str *, bool *);
-  struct wechatpay_error *(*amount)(const void *, const char *, size_t, uint64_t *, bool *);
+  struct wechatpay_error *(*amount)(const void *, const char *, size_t, uint64_t *, bool *); /* NULL: no amount */
   struct wechatpay_error *(*flag)(const void *, const char *, size_t, bool *); /* NULL: no bool */
 };
 
-extern const struct typed_view PAYMENT_VIEW, REFUND_VIEW, V3_TRANSACTION_VIEW, V3_REFUND_VIEW;
+extern const struct typed_view PAYMENT_VIEW, REFUND_VIEW, V3_TRANSACTION_VIEW, V3_REFUND_VIEW,
+    V3_NOTIFICATION_VIEW, ENDPOINT_RESULT_VIEW;
 
 /* The library's declaration of `name` in `view`; false when it lists no such property. */
 bool find_property(const struct typed_view *view, const char *name, struct wechatpay_property *p);

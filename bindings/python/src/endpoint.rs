@@ -9,13 +9,13 @@ use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
 use wechatpay_notify as core;
-use wechatpay_notify::view::{Property, Value};
+use wechatpay_notify::view::{Property, Snapshot, Value};
 use wechatpay_notify::{ApiVersion, Notification, Rejection};
 
 use crate::reply::http_reply;
 use crate::v2::{PaymentNotification, RefundNotification, Verifier};
 use crate::v3::{V3Notification, V3Verifier, headers_of, now_of};
-use crate::view::{Snapshot, TypedView, repr_view};
+use crate::view::{TypedView, repr_view};
 use crate::{PythonErrorExt, body_of, config_text, errors, repr_opt, wrong_type};
 
 /// A refused request as `EndpointRejected`: the core's code and message, and the endpoint's
@@ -327,6 +327,6 @@ impl TypedView for EndpointResult {
     const PROPERTIES: &'static [Property] = Notification::PROPERTIES;
 
     fn property(&self, name: &str) -> Option<Value<'_>> {
-        self.rules.get(Self::PROPERTIES, name)
+        self.rules.get(name)
     }
 }

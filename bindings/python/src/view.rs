@@ -113,57 +113,6 @@ impl TypedAttribute {
     }
 }
 
-/// The values of a core view's properties, copied out of a result that is not kept (the endpoint's
-/// `Notification`, whose notification becomes its own Python object): one per declared property,
-/// in declaration order, read back as the core's [`Value`]s.
-pub(crate) struct Snapshot(Vec<Owned>);
-
-/// A [`Value`] that owns its text.
-enum Owned {
-    Text(Option<String>),
-    String(String),
-    Amount(Result<Option<u64>, wechatpay_notify::Error>),
-    Bool(bool),
-    SignType(wechatpay_notify::SignType),
-    Coupons(Result<Vec<wechatpay_notify::Coupon>, wechatpay_notify::Error>),
-}
-
-impl Snapshot {
-    /// The value of every property of `properties`, read with `property` (the core's lookup).
-    pub(crate) fn of<'a>(
-        properties: &[Property],
-        property: impl Fn(&str) -> Option<Value<'a>>,
-    ) -> Snapshot {
-        Snapshot(
-            properties
-                .iter()
-                .filter_map(|p| property(p.name))
-                .map(|value| match value {
-                    Value::Text(t) => Owned::Text(t.map(str::to_owned)),
-                    Value::String(t) => Owned::String(t.to_owned()),
-                    Value::Amount(a) => Owned::Amount(a),
-                    Value::Bool(b) => Owned::Bool(b),
-                    Value::SignType(t) => Owned::SignType(t),
-                    Value::Coupons(c) => Owned::Coupons(c),
-                })
-                .collect(),
-        )
-    }
-
-    /// The value of the property `name` of `properties` (the declaration the snapshot was taken of).
-    pub(crate) fn get(&self, properties: &[Property], name: &str) -> Option<Value<'_>> {
-        let index = properties.iter().position(|p| p.name == name)?;
-        Some(match self.0.get(index)? {
-            Owned::Text(t) => Value::Text(t.as_deref()),
-            Owned::String(t) => Value::String(t),
-            Owned::Amount(a) => Value::Amount(a.clone()),
-            Owned::Bool(b) => Value::Bool(*b),
-            Owned::SignType(t) => Value::SignType(*t),
-            Owned::Coupons(c) => Value::Coupons(c.clone()),
-        })
-    }
-}
-
 /// A property's value as Python sees it: `text` → `str | None`, `string` → `str`, `amount` → `int | None` (an amount
 /// the core refuses raises its `NotifyError`), `bool`, `sign_type` → `str`, `coupons` →
 /// `list[Coupon]` (or the core's `NotifyError`).

@@ -100,6 +100,68 @@ pub enum Value<'a> {
     Coupons(Result<Vec<Coupon>, Error>),
 }
 
+/// The values of a view's properties copied out of the result they were read from, for a result
+/// that does not keep it (a binding that hands the notification itself to its language, say): one
+/// per declared property, read back as [`Value`]s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    properties: &'static [Property],
+    values: Vec<Option<Owned>>,
+}
+
+/// A [`Value`] that owns its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Owned {
+    Text(Option<String>),
+    String(String),
+    Amount(Result<Option<u64>, Error>),
+    Bool(bool),
+    SignType(SignType),
+    Coupons(Result<Vec<Coupon>, Error>),
+}
+
+impl Snapshot {
+    /// The value of every property of `properties`, read with `property` (the result's
+    /// `property(name)`); a declared property without a value is left out of [`Snapshot::get`].
+    pub fn of<'a>(
+        properties: &'static [Property],
+        property: impl Fn(&str) -> Option<Value<'a>>,
+    ) -> Snapshot {
+        let values = properties
+            .iter()
+            .map(|p| {
+                property(p.name).map(|value| match value {
+                    Value::Text(t) => Owned::Text(t.map(str::to_owned)),
+                    Value::String(t) => Owned::String(t.to_owned()),
+                    Value::Amount(a) => Owned::Amount(a),
+                    Value::Bool(b) => Owned::Bool(b),
+                    Value::SignType(t) => Owned::SignType(t),
+                    Value::Coupons(c) => Owned::Coupons(c),
+                })
+            })
+            .collect();
+        Snapshot { properties, values }
+    }
+
+    /// The declaration the snapshot was taken of.
+    pub fn properties(&self) -> &'static [Property] {
+        self.properties
+    }
+
+    /// The value of the property `name`, as the result's `property(name)` gave it.
+    pub fn get(&self, name: &str) -> Option<Value<'_>> {
+        let index = self.properties.iter().position(|p| p.name == name)?;
+        Some(match self.values.get(index)?.as_ref()? {
+            Owned::Text(t) => Value::Text(t.as_deref()),
+            Owned::String(t) => Value::String(t),
+            Owned::Amount(a) => Value::Amount(a.clone()),
+            Owned::Bool(b) => Value::Bool(*b),
+            Owned::SignType(t) => Value::SignType(*t),
+            Owned::Coupons(c) => Value::Coupons(c.clone()),
+        })
+    }
+}
+
 impl Value<'_> {
     /// The value as `tests/vectors` and the CLI write it: a string or `null`, a number, a bool, the
     /// algorithm's name, an array of `{id, coupon_type, fee}`; a value the core refuses (an amount

@@ -5,6 +5,7 @@
 use std::ffi::c_char;
 use std::sync::OnceLock;
 
+use notify::view::{Property, Snapshot, Value};
 use notify::{ApiVersion, Endpoint, Error, ErrorKind, MerchantProfile, Notification};
 use notify::{RefundNotification, V3Notification, V3Verifier, Verifier};
 
@@ -15,6 +16,7 @@ use crate::util::{Castable, FfiDefault, free, put_str, to_raw, wechatpay_field, 
 use crate::v3_notification::{CReply, wechatpay_http_reply, wechatpay_v3_notification};
 use crate::v3_verifier::wechatpay_v3_verifier;
 use crate::verifier::wechatpay_verifier;
+use crate::view::{self, View, wechatpay_property};
 
 /// The API version of a request, as an endpoint decided it.
 #[repr(u32)]
@@ -120,8 +122,9 @@ pub(crate) struct Handled {
     label: String,
     kind: &'static str,
     version: ApiVersion,
-    is_success: bool,
-    dedupe_key: Option<String>,
+    /// The core's rules over the notification (`Notification::PROPERTIES`: `is_success`,
+    /// `dedupe_key`), read when the result is made: the notification becomes the handle below.
+    rules: Snapshot,
     reply: CReply,
     notification: Verified,
 }
@@ -133,8 +136,7 @@ impl Handled {
         let notification = handled.into_notification();
         let kind = notification.kind();
         let version = notification.version();
-        let is_success = notification.is_success();
-        let dedupe_key = notification.dedupe_key().map(str::to_owned);
+        let rules = Snapshot::of(Notification::PROPERTIES, |name| notification.property(name));
         // Exhaustive: a kind the core adds fails this crate's build.
         let notification = match notification {
             Notification::V2Payment(n) => Verified::Payment(Payment::new(n)),
@@ -145,8 +147,7 @@ impl Handled {
             label,
             kind,
             version,
-            is_success,
-            dedupe_key,
+            rules,
             reply,
             notification,
         }
@@ -509,7 +510,7 @@ pub extern "C" fn wechatpay_endpoint_result_is_success(
     result: *const wechatpay_endpoint_result,
 ) -> bool {
     ffi_boundary! {
-        try_ref!(result).is_success
+        matches!(try_ref!(result).rules.get("is_success"), Some(Value::Bool(true)))
     }
 }
 
@@ -524,8 +525,11 @@ pub extern "C" fn wechatpay_endpoint_result_dedupe_key(
     value_out: *mut wechatpay_str,
 ) -> bool {
     ffi_boundary! {
-        let result = try_ref!(result);
-        put_str(result.dedupe_key.as_deref(), try_out!(value_out))
+        let key = match try_ref!(result).rules.get("dedupe_key") {
+            Some(Value::Text(key)) => key,
+            _ => None,
+        };
+        put_str(key, try_out!(value_out))
     }
 }
 
@@ -703,4 +707,72 @@ mod tests {
         assert_eq!(v3.body.len, notify::reply::V3_REFUSAL.len());
         assert_eq!(v2.body.len, notify::reply::REFUSAL.len());
     }
+}
+
+// ---- the result's typed view ----
+
+/// The endpoint result's view: `Notification::PROPERTIES` (the core's rules over any kind of
+/// notification: `is_success`, `dedupe_key`).
+pub(crate) struct EndpointResultView;
+
+impl View for EndpointResultView {
+    type Handle = wechatpay_endpoint_result;
+    const NAME: &'static str = "endpoint_result";
+    const ARG: &'static str = "result";
+    const PROPERTIES: &'static [Property] = Notification::PROPERTIES;
+
+    fn value<'a>(h: &'a Handled, name: &str) -> Result<Value<'a>, Error> {
+        h.rules.get(name).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("the property {name} is declared but has no value"),
+            )
+        })
+    }
+}
+
+/// Reads the text property `name` (`name_len` bytes, a name listed by
+/// `wechatpay_endpoint_result_property`, e.g. `dedupe_key`) of the result's view: the core's rules
+/// over any kind of notification. On success returns NULL, writes whether the property is present
+/// to `*present_out` and, when it is, its value to `*value_out` (borrowed from the result).
+/// `invalid_argument` for an unknown name or a property of another kind.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_text(
+    result: *const wechatpay_endpoint_result,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut wechatpay_str,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        view::text::<EndpointResultView>(result, name, name_len, value_out, present_out)
+    }
+}
+
+/// Reads the bool property `name` (e.g. `is_success`) of the result's view; the rules of
+/// `wechatpay_endpoint_result_text` apply.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_bool(
+    result: *const wechatpay_endpoint_result,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! { view::flag::<EndpointResultView>(result, name, name_len, value_out) }
+}
+
+/// The number of properties of the result's view (the core's declaration).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_property_count() -> usize {
+    ffi_boundary! { EndpointResultView::PROPERTIES.len() }
+}
+
+/// Writes the result view's property at `index` (declaration order) to `*property_out` and returns
+/// true; false when `index` is out of range.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_result_property(
+    index: usize,
+    property_out: *mut wechatpay_property,
+) -> bool {
+    ffi_boundary! { view::property_at::<EndpointResultView>(index, property_out) }
 }

@@ -167,6 +167,21 @@ impl View for V3TransactionView {
     }
 }
 
+/// The notification's own view: `V3Notification::PROPERTIES` (the core's rules over the event:
+/// `is_success`, `dedupe_key`).
+pub(crate) struct V3NotificationView;
+
+impl View for V3NotificationView {
+    type Handle = wechatpay_v3_notification;
+    const NAME: &'static str = "v3_notification";
+    const ARG: &'static str = "notification";
+    const PROPERTIES: &'static [Property] = V3Notification::PROPERTIES;
+
+    fn value<'a>(n: &'a V3Notification, name: &str) -> Result<Value<'a>, Error> {
+        n.property(name).ok_or_else(|| undeclared(name))
+    }
+}
+
 /// The refund view: `V3Refund::PROPERTIES` read from a notification's resource.
 pub(crate) struct V3RefundView;
 
@@ -459,4 +474,50 @@ mod tests {
             400
         );
     }
+}
+
+/// Reads the text or string property `name` (`name_len` bytes, a name listed by
+/// `wechatpay_v3_notification_property`, e.g. `dedupe_key`) of the notification's own view: the
+/// core's rules over any event. On success returns NULL, writes whether the property is present to
+/// `*present_out` (always, for kind `STRING`) and, when it is, its value to `*value_out` (borrowed
+/// from the notification). `invalid_argument` for an unknown name or a property of another kind.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_text(
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut wechatpay_str,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        view::text::<V3NotificationView>(notification, name, name_len, value_out, present_out)
+    }
+}
+
+/// Reads the bool property `name` (e.g. `is_success`) of the notification's own view; the rules of
+/// `wechatpay_v3_notification_text` apply.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_bool(
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! { view::flag::<V3NotificationView>(notification, name, name_len, value_out) }
+}
+
+/// The number of properties of the notification's own view (the core's declaration).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_property_count() -> usize {
+    ffi_boundary! { V3NotificationView::PROPERTIES.len() }
+}
+
+/// Writes the notification view's property at `index` (declaration order) to `*property_out` and
+/// returns true; false when `index` is out of range.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_property(
+    index: usize,
+    property_out: *mut wechatpay_property,
+) -> bool {
+    ffi_boundary! { view::property_at::<V3NotificationView>(index, property_out) }
 }

@@ -219,8 +219,9 @@ pub(crate) fn property_at<V: View>(index: usize, property_out: *mut wechatpay_pr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::endpoint::EndpointResultView;
     use crate::notification::{PaymentView, RefundView};
-    use crate::v3_notification::{V3RefundView, V3TransactionView};
+    use crate::v3_notification::{V3NotificationView, V3RefundView, V3TransactionView};
 
     fn check_listing<V: View>() {
         for (i, p) in V::PROPERTIES.iter().enumerate() {
@@ -242,6 +243,8 @@ mod tests {
         check_listing::<RefundView>();
         check_listing::<V3TransactionView>();
         check_listing::<V3RefundView>();
+        check_listing::<V3NotificationView>();
+        check_listing::<EndpointResultView>();
     }
 
     #[test]
