@@ -438,44 +438,6 @@ pub extern "C" fn wechatpay_v3_reply_fail_code(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_failure_reply_is_the_cores() {
-        for kind in ErrorKind::ALL {
-            let c = fail_reply(kind).unwrap();
-            let core = reply::v3_fail(&Error::new(kind, "x"));
-            assert_eq!(c.status, core.status);
-            // SAFETY: static NUL-terminated strings.
-            let (ct, body) = unsafe {
-                (
-                    std::ffi::CStr::from_ptr(c.content_type),
-                    std::slice::from_raw_parts(c.body.data.cast::<u8>(), c.body.len),
-                )
-            };
-            assert_eq!(Some(ct.to_str().unwrap()), core.content_type);
-            assert_eq!(body, core.body.as_bytes());
-        }
-    }
-
-    #[test]
-    fn every_failure_body_is_the_one_constant_refusal() {
-        for kind in ErrorKind::ALL {
-            let c = fail_reply(kind).unwrap();
-            // SAFETY: a static string of `len` bytes.
-            let body = unsafe { std::slice::from_raw_parts(c.body.data.cast::<u8>(), c.body.len) };
-            assert_eq!(body, reply::V3_REFUSAL.as_bytes());
-            assert!(!std::str::from_utf8(body).unwrap().contains(kind.code()));
-        }
-        assert_eq!(
-            fail_reply(ErrorKind::UnsupportedAlgorithm).unwrap().status,
-            400
-        );
-    }
-}
-
 /// Reads the text or string property `name` (`name_len` bytes, a name listed by
 /// `wechatpay_v3_notification_property`, e.g. `dedupe_key`) of the notification's own view: the
 /// core's rules over any event. On success returns NULL, writes whether the property is present to
@@ -520,4 +482,42 @@ pub extern "C" fn wechatpay_v3_notification_property(
     property_out: *mut wechatpay_property,
 ) -> bool {
     ffi_boundary! { view::property_at::<V3NotificationView>(index, property_out) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_failure_reply_is_the_cores() {
+        for kind in ErrorKind::ALL {
+            let c = fail_reply(kind).unwrap();
+            let core = reply::v3_fail(&Error::new(kind, "x"));
+            assert_eq!(c.status, core.status);
+            // SAFETY: static NUL-terminated strings.
+            let (ct, body) = unsafe {
+                (
+                    std::ffi::CStr::from_ptr(c.content_type),
+                    std::slice::from_raw_parts(c.body.data.cast::<u8>(), c.body.len),
+                )
+            };
+            assert_eq!(Some(ct.to_str().unwrap()), core.content_type);
+            assert_eq!(body, core.body.as_bytes());
+        }
+    }
+
+    #[test]
+    fn every_failure_body_is_the_one_constant_refusal() {
+        for kind in ErrorKind::ALL {
+            let c = fail_reply(kind).unwrap();
+            // SAFETY: a static string of `len` bytes.
+            let body = unsafe { std::slice::from_raw_parts(c.body.data.cast::<u8>(), c.body.len) };
+            assert_eq!(body, reply::V3_REFUSAL.as_bytes());
+            assert!(!std::str::from_utf8(body).unwrap().contains(kind.code()));
+        }
+        assert_eq!(
+            fail_reply(ErrorKind::UnsupportedAlgorithm).unwrap().status,
+            400
+        );
+    }
 }
