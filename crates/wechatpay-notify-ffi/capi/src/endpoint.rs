@@ -666,49 +666,6 @@ pub extern "C" fn wechatpay_error_endpoint_label(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_internal_reply_is_the_cores_for_each_version() {
-        for version in [ApiVersion::V2, ApiVersion::V3] {
-            let c = internal_reply(version);
-            let core = version.internal_error_reply();
-            assert_eq!(c.status, core.status);
-            // SAFETY: static NUL-terminated strings kept for the process.
-            let (ct, body) = unsafe {
-                (
-                    std::ffi::CStr::from_ptr(c.content_type),
-                    std::slice::from_raw_parts(c.body.data.cast::<u8>(), c.body.len),
-                )
-            };
-            assert_eq!(Some(ct.to_str().unwrap()), core.content_type);
-            assert_eq!(body, core.body.as_bytes());
-        }
-    }
-
-    #[test]
-    fn the_internal_reply_follows_the_request_headers() {
-        let signature = [wechatpay_field {
-            name: wechatpay_str::borrowed("wechatpay-SIGNATURE"),
-            value: wechatpay_str::borrowed("x"),
-        }];
-        let mut reply = std::mem::MaybeUninit::<wechatpay_http_reply>::uninit();
-        assert!(
-            wechatpay_internal_error_reply(signature.as_ptr(), 1, reply.as_mut_ptr()).is_null()
-        );
-        // SAFETY: written on success.
-        let v3 = unsafe { reply.assume_init() };
-        assert!(wechatpay_internal_error_reply(std::ptr::null(), 0, reply.as_mut_ptr()).is_null());
-        // SAFETY: written on success.
-        let v2 = unsafe { reply.assume_init() };
-        assert_eq!((v3.status, v2.status), (500, 500));
-        assert_eq!(v3.body.len, notify::reply::V3_REFUSAL.len());
-        assert_eq!(v2.body.len, notify::reply::REFUSAL.len());
-    }
-}
-
 // ---- the result's typed view ----
 
 /// The endpoint result's view: `Notification::PROPERTIES` (the core's rules over any kind of
@@ -775,4 +732,47 @@ pub extern "C" fn wechatpay_endpoint_result_property(
     property_out: *mut wechatpay_property,
 ) -> bool {
     ffi_boundary! { view::property_at::<EndpointResultView>(index, property_out) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_internal_reply_is_the_cores_for_each_version() {
+        for version in [ApiVersion::V2, ApiVersion::V3] {
+            let c = internal_reply(version);
+            let core = version.internal_error_reply();
+            assert_eq!(c.status, core.status);
+            // SAFETY: static NUL-terminated strings kept for the process.
+            let (ct, body) = unsafe {
+                (
+                    std::ffi::CStr::from_ptr(c.content_type),
+                    std::slice::from_raw_parts(c.body.data.cast::<u8>(), c.body.len),
+                )
+            };
+            assert_eq!(Some(ct.to_str().unwrap()), core.content_type);
+            assert_eq!(body, core.body.as_bytes());
+        }
+    }
+
+    #[test]
+    fn the_internal_reply_follows_the_request_headers() {
+        let signature = [wechatpay_field {
+            name: wechatpay_str::borrowed("wechatpay-SIGNATURE"),
+            value: wechatpay_str::borrowed("x"),
+        }];
+        let mut reply = std::mem::MaybeUninit::<wechatpay_http_reply>::uninit();
+        assert!(
+            wechatpay_internal_error_reply(signature.as_ptr(), 1, reply.as_mut_ptr()).is_null()
+        );
+        // SAFETY: written on success.
+        let v3 = unsafe { reply.assume_init() };
+        assert!(wechatpay_internal_error_reply(std::ptr::null(), 0, reply.as_mut_ptr()).is_null());
+        // SAFETY: written on success.
+        let v2 = unsafe { reply.assume_init() };
+        assert_eq!((v3.status, v2.status), (500, 500));
+        assert_eq!(v3.body.len, notify::reply::V3_REFUSAL.len());
+        assert_eq!(v2.body.len, notify::reply::REFUSAL.len());
+    }
 }
