@@ -65,7 +65,12 @@ CLASSES = {
     "refund": "RefundNotification",
     "v3_transaction": "V3Transaction",
     "v3_refund": "V3Refund",
+    "v3_notification": "V3Notification",
+    "endpoint_result": "EndpointResult",
 }
+# The views whose class shows itself in its hand-written part (its own fields first): no generated
+# ToString / toString for them.
+SHOWN_BY_HAND = {"v3_notification", "endpoint_result"}
 
 WIDTH = 110
 
@@ -359,6 +364,7 @@ class DotNet(Backend):
     # Each kind: the property's .NET type, the field's type, and how ReadTypedProperties reads it.
     kinds = {
         "text": ("string", "string", "r.Text({name})"),
+        "string": ("string", "string", "r.Text({name})"),
         "sign_type": ("string", "string", "r.Text({name})"),
         "amount": ("ulong?", "Typed<ulong?>", "r.Amount({name})"),
         "bool": ("bool", "bool", "r.Bool({name})"),
@@ -419,6 +425,8 @@ namespace WechatPay.Notify
             value = self.camel(p["name"]) + (".Value" if field_type.startswith("Typed<") else "")
             out += ["", *self.doc(p, i), f"{i}public {prop_type} {pascal(p['name'])}", f"{i}{{",
                     f"{i}    get {{ return {value}; }}", f"{i}}}"]
+        if view in SHOWN_BY_HAND:
+            return out + ["    }"]
         out += ["",
                 f"{i}/// <summary>Every typed property as <c>name=value</c> (null when absent; an amount that",
                 f"{i}/// cannot be read as <c>&lt;code&gt;</c>); no reading throws here.</summary>",
@@ -576,6 +584,7 @@ class Java(Backend):
     # accessor returns the field.
     kinds = {
         "text": ("String", "String", "r.text({const})", "{field}"),
+        "string": ("String", "String", "r.text({const})", "{field}"),
         "sign_type": ("String", "String", "r.text({const})", "{field}"),
         "amount": ("OptionalLong", "Typed<OptionalLong>", "r.amount({const})", "{field}.get()"),
         "bool": ("boolean", "boolean", "r.bool({const})", "{field}"),
@@ -630,6 +639,8 @@ class Java(Backend):
                 paragraphs.append(self.throws[p["kind"]])
             out += ["", *self.doc(paragraphs, i1), f"{i1}public {ret} {self.camel(p['name'])}() {{",
                     f"{i2}return {get.format(field='typed.' + self.camel(p['name']))};", f"{i1}}}"]
+        if view in SHOWN_BY_HAND:
+            return out
         out += ["", *self.doc(["Every typed property as {@code name=value} ({@code null} when absent; an amount that "
                                "cannot be read as {@code <code>}); never throws."], i1),
                 f"{i1}@Override", f"{i1}public String toString() {{", f'{i2}StringBuilder s = new StringBuilder("{cls}(");']

@@ -364,7 +364,7 @@ namespace WechatPay.Notify
     /// A verified notification and the merchant it is for. Immutable: everything is copied out of the
     /// native result when it is created (it needs no disposal and may be shared across threads).
     /// </summary>
-    public sealed class EndpointResult
+    public sealed partial class EndpointResult
     {
         /// <summary><see cref="Kind"/> of a v2 payment result notification.</summary>
         public const string V2PaymentKind = "v2_payment";
@@ -375,13 +375,17 @@ namespace WechatPay.Notify
         /// <summary><see cref="Kind"/> of an APIv3 notification.</summary>
         public const string V3Kind = "v3";
 
-        internal EndpointResult(Handle h)
+        internal unsafe EndpointResult(Handle h)
         {
             Label = Native.Text<Handle>(h, NativeMethods.wechatpay_endpoint_result_label);
             Kind = Native.Text<Handle>(h, NativeMethods.wechatpay_endpoint_result_kind);
             ApiVersion? version = ToVersion(NativeMethods.wechatpay_endpoint_result_version(h));
-            IsSuccess = NativeMethods.wechatpay_endpoint_result_is_success(h);
-            DedupeKey = Native.Text<Handle>(h, NativeMethods.wechatpay_endpoint_result_dedupe_key);
+            // IsSuccess, DedupeKey (Views.g.cs): the core's rules over the notification, by name.
+            ReadTypedProperties(new ViewReader(
+                (byte* name, UIntPtr len, out NativeStr value, out byte present) =>
+                    NativeMethods.wechatpay_endpoint_result_text(h, name, len, out value, out present),
+                null,
+                (byte* name, UIntPtr len, out byte value) => NativeMethods.wechatpay_endpoint_result_bool(h, name, len, out value)));
             NativeHttpReply reply;
             if (Label == null || Kind == null || !version.HasValue || !NativeMethods.wechatpay_endpoint_result_reply(h, out reply))
             {
@@ -424,17 +428,6 @@ namespace WechatPay.Notify
 
         /// <summary>The API version.</summary>
         public ApiVersion Version { get; }
-
-        /// <summary>The payment or refund succeeded.</summary>
-        public bool IsSuccess { get; }
-
-        /// <summary>The idempotency key: record each notification once per key. A successful
-        /// payment's <c>transaction_id</c>; <c>transaction_id:STATE</c> for a payment that did not
-        /// succeed; <c>refund_id:STATUS</c> for a refund (v2 <c>CHANGE</c> reads as <c>ABNORMAL</c>,
-        /// <c>REFUNDCLOSE</c> as <c>CLOSED</c>); the APIv3 event id for other events. The v2 and v3
-        /// deliveries of one payment, or of one state of a refund, share a key. Null when a v2
-        /// notification lacks its id.</summary>
-        public string DedupeKey { get; }
 
         /// <summary>The v2 payment, or null for another kind.</summary>
         public PaymentNotification Payment { get; }

@@ -375,6 +375,21 @@ namespace WechatPay.Notify
         public static extern bool wechatpay_v3_transaction_property(UIntPtr index, out NativeProperty property);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_notification_text(V3Notification.Handle n, byte* name, UIntPtr nameLen,
+            out NativeStr value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_notification_bool(V3Notification.Handle n, byte* name, UIntPtr nameLen,
+            out byte value);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_v3_notification_property_count();
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_property(UIntPtr index, out NativeProperty property);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern UIntPtr wechatpay_v3_refund_property_count();
 
         [DllImport(Lib, CallingConvention = Cdecl)]
@@ -444,6 +459,22 @@ namespace WechatPay.Notify
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern uint wechatpay_endpoint_result_version(EndpointResult.Handle result);
+
+        // The result's typed view, read by property name (the core's declaration).
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_endpoint_result_text(EndpointResult.Handle result, byte* name,
+            UIntPtr nameLen, out NativeStr value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_endpoint_result_bool(EndpointResult.Handle result, byte* name,
+            UIntPtr nameLen, out byte value);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_endpoint_result_property_count();
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_endpoint_result_property(UIntPtr index, out NativeProperty property);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         [return: MarshalAs(UnmanagedType.I1)]

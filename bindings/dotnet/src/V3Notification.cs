@@ -12,7 +12,7 @@ namespace WechatPay.Notify
     /// (System.Text.Json, Json.NET) for any field the typed views do not cover. The common fields
     /// are typed in <see cref="Transaction"/> and <see cref="Refund"/>.
     /// </remarks>
-    public sealed class V3Notification
+    public sealed partial class V3Notification
     {
         internal unsafe V3Notification(Handle h)
         {
@@ -24,8 +24,11 @@ namespace WechatPay.Notify
                 ResourceType = Native.Text<Handle>(h, NativeMethods.wechatpay_v3_notification_resource_type);
                 Summary = Native.Text<Handle>(h, NativeMethods.wechatpay_v3_notification_summary);
                 Plaintext = Native.Text<Handle>(h, NativeMethods.wechatpay_v3_notification_plaintext);
-                DedupeKey = Native.Text<Handle>(h, NativeMethods.wechatpay_v3_notification_dedupe_key);
-                IsSuccess = NativeMethods.wechatpay_v3_notification_is_success(h);
+                // IsSuccess, DedupeKey (Views.g.cs): the core's rules over the event, by name.
+                ReadTypedProperties(new ViewReader(
+                    (byte* n, UIntPtr l, out NativeStr v, out byte p) => NativeMethods.wechatpay_v3_notification_text(h, n, l, out v, out p),
+                    null,
+                    (byte* n, UIntPtr l, out byte v) => NativeMethods.wechatpay_v3_notification_bool(h, n, l, out v)));
                 if (Id == null || CreateTime == null || EventType == null || ResourceType == null || Summary == null ||
                     Plaintext == null || DedupeKey == null)
                 {
@@ -66,18 +69,6 @@ namespace WechatPay.Notify
         /// no JSON parser; parse it with your own for fields the typed views do not cover.
         /// </summary>
         public string Plaintext { get; }
-
-        /// <summary>The transaction's <c>trade_state</c> or the refund's <c>refund_status</c> is <c>SUCCESS</c>.</summary>
-        public bool IsSuccess { get; }
-
-        /// <summary>The idempotency key: record each notification once per key. A successful
-        /// transaction's <c>transaction_id</c> (the same as its v2 delivery's);
-        /// <c>transaction_id:TRADE_STATE</c> for one that did not succeed; <c>refund_id:STATUS</c> for
-        /// refunds (e.g. <c>…:ABNORMAL</c>, then <c>…:SUCCESS</c>: a later state is not swallowed, and
-        /// the v2 delivery of a state has the same key); the event <c>id</c> otherwise (and when the
-        /// resource lacks its id). A refund's state only moves forward: never record it back from
-        /// <c>SUCCESS</c> or <c>CLOSED</c>.</summary>
-        public string DedupeKey { get; }
 
         /// <summary>The typed view of a <c>TRANSACTION.*</c> event; null for other events.</summary>
         public V3Transaction Transaction { get; }

@@ -8,7 +8,8 @@ using System.Text;
 namespace WechatPay.Notify
 {
     /// <summary>
-    /// One view of one native notification (a payment, a refund, an APIv3 transaction or refund),
+    /// One view of one native result (a payment, a refund, an APIv3 transaction or refund, an APIv3
+    /// notification's or an endpoint result's own rules),
     /// read by property name: the core decides where each value comes from and what counts as present.
     /// </summary>
     internal sealed unsafe class ViewReader
@@ -27,8 +28,8 @@ namespace WechatPay.Notify
         private readonly BoolGetter flag;
         private readonly Func<Typed<IReadOnlyList<Coupon>>> coupons;
 
-        /// <summary>A view with these getters; <paramref name="flag"/> and <paramref name="coupons"/> are
-        /// null for a view without bool or coupon properties.</summary>
+        /// <summary>A view with these getters; <paramref name="amount"/>, <paramref name="flag"/> and
+        /// <paramref name="coupons"/> are null for a view without amount, bool or coupon properties.</summary>
         internal ViewReader(TextGetter text, AmountGetter amount, BoolGetter flag = null,
             Func<Typed<IReadOnlyList<Coupon>>> coupons = null)
         {
@@ -56,6 +57,7 @@ namespace WechatPay.Notify
         /// property throws.</summary>
         internal Typed<ulong?> Amount(string name)
         {
+            if (amount == null) throw WechatPayNotifyException.Internal("this view has no amount property: " + name);
             byte[] bytes = Native.Encode(name, "name");
             ulong value;
             byte present;

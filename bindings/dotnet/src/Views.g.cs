@@ -849,4 +849,62 @@ namespace WechatPay.Notify
             return s.Append(')').ToString();
         }
     }
+
+    public sealed partial class V3Notification
+    {
+        private bool isSuccess;
+        private string dedupeKey;
+
+        /// <summary>Reads every typed property of the core's v3_notification view by name.</summary>
+        private void ReadTypedProperties(ViewReader r)
+        {
+            isSuccess = r.Bool("is_success");
+            dedupeKey = r.Text("dedupe_key");
+        }
+
+        /// <summary>The transaction's <c>trade_state</c> or the refund's <c>refund_status</c> is
+        /// <c>SUCCESS</c>.</summary>
+        public bool IsSuccess
+        {
+            get { return isSuccess; }
+        }
+
+        /// <summary>The idempotency key (record each notification once per key; SPEC §2): a successful
+        /// transaction's <c>transaction_id</c> (as its v2 delivery), <c>transaction_id:TRADE_STATE</c> for
+        /// one that did not succeed, <c>refund_id:REFUND_STATUS</c> for refunds (so <c>ABNORMAL</c> does not
+        /// swallow a later <c>SUCCESS</c>), the event <c>id</c> otherwise (and when the resource lacks its
+        /// id).</summary>
+        public string DedupeKey
+        {
+            get { return dedupeKey; }
+        }
+    }
+
+    public sealed partial class EndpointResult
+    {
+        private bool isSuccess;
+        private string dedupeKey;
+
+        /// <summary>Reads every typed property of the core's endpoint_result view by name.</summary>
+        private void ReadTypedProperties(ViewReader r)
+        {
+            isSuccess = r.Bool("is_success");
+            dedupeKey = r.Text("dedupe_key");
+        }
+
+        /// <summary>The payment or refund succeeded: the notification's own <c>is_success</c>.</summary>
+        public bool IsSuccess
+        {
+            get { return isSuccess; }
+        }
+
+        /// <summary>The notification's own <c>dedupe_key</c> (SPEC §2), the same for the v2 and APIv3
+        /// deliveries of one payment, or of one state of a refund: a successful payment's
+        /// <c>transaction_id</c>, a refund's <c>refund_id:STATUS</c>; null only for a v2 notification without
+        /// its id.</summary>
+        public string DedupeKey
+        {
+            get { return dedupeKey; }
+        }
+    }
 }

@@ -203,6 +203,10 @@ namespace WechatPay.Notify.Tests
                 { "refund", new KeyValuePair<Type, string[]>(typeof(RefundNotification), new[] { "Fields", "ReqInfo" }) },
                 { "v3_transaction", new KeyValuePair<Type, string[]>(typeof(V3Transaction), new string[0]) },
                 { "v3_refund", new KeyValuePair<Type, string[]>(typeof(V3Refund), new string[0]) },
+                { "v3_notification", new KeyValuePair<Type, string[]>(typeof(V3Notification), new[] {
+                    "Id", "CreateTime", "EventType", "ResourceType", "Summary", "Plaintext", "Transaction", "Refund" }) },
+                { "endpoint_result", new KeyValuePair<Type, string[]>(typeof(EndpointResult), new[] {
+                    "Label", "Kind", "Version", "Payment", "Refund", "V3", "Reply", "InternalErrorReply" }) },
             };
 
         /// <summary>The .NET type each kind of typed_views.json maps to.</summary>
@@ -211,6 +215,7 @@ namespace WechatPay.Notify.Tests
             switch (kind)
             {
                 case "text":
+                case "string":
                 case "sign_type":
                     return typeof(string);
                 case "amount":

@@ -19,8 +19,7 @@ public final class EndpointResult {
     private final String label;
     private final String kind;
     private final ApiVersion version;
-    private final boolean success;
-    private final String dedupeKey;
+    private final TypedProperties typed;
     private final HttpReply reply;
     private final HttpReply internalErrorReply;
     private final PaymentNotification payment;
@@ -31,8 +30,8 @@ public final class EndpointResult {
         label = NativeMethods.wechatpay_endpoint_result_label(h, s.struct()) != 0 ? s.str(STR_DATA) : null;
         kind = NativeMethods.wechatpay_endpoint_result_kind(h, s.struct()) != 0 ? s.str(STR_DATA) : null;
         version = ApiVersion.fromNative(NativeMethods.wechatpay_endpoint_result_version(h));
-        success = NativeMethods.wechatpay_endpoint_result_is_success(h) != 0;
-        dedupeKey = NativeMethods.wechatpay_endpoint_result_dedupe_key(h, s.struct()) != 0 ? s.str(STR_DATA) : null;
+        // isSuccess(), dedupeKey() (generated below): the core's rules over the notification, by name.
+        typed = new TypedProperties(new ViewReader(ViewReader.ENDPOINT_RESULT, h, s));
         if (label == null || kind == null || version == null || NativeMethods.wechatpay_endpoint_result_reply(h, s.struct()) == 0) {
             throw Ffi.internal("an endpoint result lacks its label, kind, version or reply");
         }
@@ -72,22 +71,35 @@ public final class EndpointResult {
         return version;
     }
 
-    /** True when the payment or refund succeeded. */
+    // BEGIN GENERATED typed properties (tools/bindgen/bindgen.py views --lang java; do not edit)
+    /** Every typed property of the core's endpoint_result view, read by name when the notification is copied out. */
+    private static final class TypedProperties {
+        private static final byte[] IS_SUCCESS = ViewReader.name("is_success");
+        private static final byte[] DEDUPE_KEY = ViewReader.name("dedupe_key");
+
+        final boolean isSuccess;
+        final String dedupeKey;
+
+        TypedProperties(ViewReader r) {
+            isSuccess = r.bool(IS_SUCCESS);
+            dedupeKey = r.text(DEDUPE_KEY);
+        }
+    }
+
+    /** The payment or refund succeeded: the notification's own {@code is_success}. */
     public boolean isSuccess() {
-        return success;
+        return typed.isSuccess;
     }
 
     /**
-     * The idempotency key: record each notification once per (label, key). A successful payment's
-     * {@code transaction_id}; {@code transaction_id:STATE} for a payment that did not succeed;
-     * {@code refund_id:STATUS} for a refund (v2 {@code CHANGE} reads as {@code ABNORMAL},
-     * {@code REFUNDCLOSE} as {@code CLOSED}); the APIv3 event id for other events. The v2 and v3
-     * deliveries of one payment, or of one state of a refund, share a key. Null when a v2
-     * notification lacks its id.
+     * The notification's own {@code dedupe_key} (SPEC §2), the same for the v2 and APIv3 deliveries of one
+     * payment, or of one state of a refund: a successful payment's {@code transaction_id}, a refund's
+     * {@code refund_id:STATUS}; null only for a v2 notification without its id.
      */
     public String dedupeKey() {
-        return dedupeKey;
+        return typed.dedupeKey;
     }
+    // END GENERATED typed properties
 
     /** The v2 payment, or null for another kind. */
     public PaymentNotification payment() {
@@ -123,6 +135,6 @@ public final class EndpointResult {
 
     @Override
     public String toString() {
-        return "EndpointResult(" + label + ", " + kind + ", " + (dedupeKey == null ? "no dedupe key" : dedupeKey) + ")";
+        return "EndpointResult(" + label + ", " + kind + ", " + (typed.dedupeKey == null ? "no dedupe key" : typed.dedupeKey) + ")";
     }
 }

@@ -196,6 +196,15 @@ final class NativeMethods {
     static native long wechatpay_v3_refund_amount(long notification, byte[] name, long nameLen, long valueOut,
             long presentOut);
 
+    static native long wechatpay_v3_notification_text(long notification, byte[] name, long nameLen, long valueOut,
+            long presentOut);
+
+    static native long wechatpay_v3_notification_bool(long notification, byte[] name, long nameLen, long valueOut);
+
+    static native long wechatpay_v3_notification_property_count();
+
+    static native byte wechatpay_v3_notification_property(long index, long propertyOut);
+
     static native long wechatpay_v3_refund_property_count();
 
     static native byte wechatpay_v3_refund_property(long index, long propertyOut);
@@ -309,6 +318,15 @@ final class NativeMethods {
     static native byte wechatpay_endpoint_result_kind(long result, long kindOut);
 
     static native int wechatpay_endpoint_result_version(long result);
+
+    static native long wechatpay_endpoint_result_text(long result, byte[] name, long nameLen, long valueOut,
+            long presentOut);
+
+    static native long wechatpay_endpoint_result_bool(long result, byte[] name, long nameLen, long valueOut);
+
+    static native long wechatpay_endpoint_result_property_count();
+
+    static native byte wechatpay_endpoint_result_property(long index, long propertyOut);
 
     static native byte wechatpay_endpoint_result_is_success(long result);
 

@@ -17,8 +17,7 @@ public final class V3Notification {
     private final String resourceType;
     private final String summary;
     private final String plaintext;
-    private final String dedupeKey;
-    private final boolean success;
+    private final TypedProperties typed;
     private final V3Transaction transaction;
     private final V3Refund refund;
 
@@ -29,8 +28,8 @@ public final class V3Notification {
         resourceType = text(h, s, 3);
         summary = text(h, s, 4);
         plaintext = text(h, s, 5);
-        dedupeKey = text(h, s, 6);
-        success = NativeMethods.wechatpay_v3_notification_is_success(h) != 0;
+        // isSuccess(), dedupeKey() (generated below): the core's rules over the event, by name.
+        typed = new TypedProperties(new ViewReader(ViewReader.V3_NOTIFICATION, h, s));
         transaction = NativeMethods.wechatpay_v3_notification_has_transaction(h) != 0
                 ? new V3Transaction(new ViewReader(ViewReader.V3_TRANSACTION, h, s)) : null;
         refund = NativeMethods.wechatpay_v3_notification_has_refund(h) != 0
@@ -61,11 +60,8 @@ public final class V3Notification {
             case 4:
                 found = NativeMethods.wechatpay_v3_notification_summary(h, out);
                 break;
-            case 5:
-                found = NativeMethods.wechatpay_v3_notification_plaintext(h, out);
-                break;
             default:
-                found = NativeMethods.wechatpay_v3_notification_dedupe_key(h, out);
+                found = NativeMethods.wechatpay_v3_notification_plaintext(h, out);
                 break;
         }
         if (found == 0) {
@@ -104,22 +100,36 @@ public final class V3Notification {
         return plaintext;
     }
 
-    /** True when the transaction's {@code trade_state} or the refund's {@code refund_status} is {@code SUCCESS}. */
+    // BEGIN GENERATED typed properties (tools/bindgen/bindgen.py views --lang java; do not edit)
+    /** Every typed property of the core's v3_notification view, read by name when the notification is copied out. */
+    private static final class TypedProperties {
+        private static final byte[] IS_SUCCESS = ViewReader.name("is_success");
+        private static final byte[] DEDUPE_KEY = ViewReader.name("dedupe_key");
+
+        final boolean isSuccess;
+        final String dedupeKey;
+
+        TypedProperties(ViewReader r) {
+            isSuccess = r.bool(IS_SUCCESS);
+            dedupeKey = r.text(DEDUPE_KEY);
+        }
+    }
+
+    /** The transaction's {@code trade_state} or the refund's {@code refund_status} is {@code SUCCESS}. */
     public boolean isSuccess() {
-        return success;
+        return typed.isSuccess;
     }
 
     /**
-     * The idempotency key: record each notification once per key. A successful transaction's
-     * {@code transaction_id} (the same as its v2 delivery's); {@code transaction_id:TRADE_STATE} for one
-     * that did not succeed; {@code refund_id:STATUS} for refunds (e.g. {@code ...:ABNORMAL}, then
-     * {@code ...:SUCCESS}: a later state is not swallowed, and the v2 delivery of a state has the same
-     * key); the event {@code id} otherwise (and when the resource lacks its id). A refund's state only
-     * moves forward: never record it back from {@code SUCCESS} or {@code CLOSED}.
+     * The idempotency key (record each notification once per key; SPEC §2): a successful transaction's
+     * {@code transaction_id} (as its v2 delivery), {@code transaction_id:TRADE_STATE} for one that did not
+     * succeed, {@code refund_id:REFUND_STATUS} for refunds (so {@code ABNORMAL} does not swallow a later
+     * {@code SUCCESS}), the event {@code id} otherwise (and when the resource lacks its id).
      */
     public String dedupeKey() {
-        return dedupeKey;
+        return typed.dedupeKey;
     }
+    // END GENERATED typed properties
 
     /** The typed view of a {@code TRANSACTION.*} event; null for other events. */
     public V3Transaction transaction() {
@@ -133,6 +143,6 @@ public final class V3Notification {
 
     @Override
     public String toString() {
-        return "V3Notification(id=" + id + ", event_type=" + eventType + ", dedupe_key=" + dedupeKey + ")";
+        return "V3Notification(id=" + id + ", event_type=" + eventType + ", dedupe_key=" + typed.dedupeKey + ")";
     }
 }

@@ -17,7 +17,8 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * One view of one native notification (a v2 payment or refund, an APIv3 transaction or refund), read
+ * One view of one native result (a v2 payment or refund, an APIv3 transaction or refund, the rules of
+ * an APIv3 notification or of an endpoint result), read
  * by property name with the C ABI's by-name getter of each kind: the core decides where each value
  * comes from and what counts as present. The generated part of each result class (from
  * tests/vectors/typed_views.json) names the properties; nothing here does.
@@ -27,6 +28,8 @@ final class ViewReader {
     static final int REFUND = 1;
     static final int V3_TRANSACTION = 2;
     static final int V3_REFUND = 3;
+    static final int V3_NOTIFICATION = 4;
+    static final int ENDPOINT_RESULT = 5;
 
     private final int view;
     private final long handle;
@@ -56,8 +59,14 @@ final class ViewReader {
             case V3_TRANSACTION:
                 error = NativeMethods.wechatpay_v3_transaction_text(handle, name, name.length, s.struct(), s.boolOut());
                 break;
-            default:
+            case V3_REFUND:
                 error = NativeMethods.wechatpay_v3_refund_text(handle, name, name.length, s.struct(), s.boolOut());
+                break;
+            case V3_NOTIFICATION:
+                error = NativeMethods.wechatpay_v3_notification_text(handle, name, name.length, s.struct(), s.boolOut());
+                break;
+            default:
+                error = NativeMethods.wechatpay_endpoint_result_text(handle, name, name.length, s.struct(), s.boolOut());
                 break;
         }
         Ffi.check(error);
@@ -82,9 +91,11 @@ final class ViewReader {
             case V3_TRANSACTION:
                 error = NativeMethods.wechatpay_v3_transaction_amount(handle, name, name.length, s.u64Out(), s.boolOut());
                 break;
-            default:
+            case V3_REFUND:
                 error = NativeMethods.wechatpay_v3_refund_amount(handle, name, name.length, s.u64Out(), s.boolOut());
                 break;
+            default:
+                throw Ffi.internal("this view has no amount property: " + new String(name, StandardCharsets.US_ASCII));
         }
         if (error != 0) {
             return Typed.failed(Ffi.error(error));
@@ -114,6 +125,12 @@ final class ViewReader {
                 break;
             case REFUND:
                 error = NativeMethods.wechatpay_refund_bool(handle, name, name.length, s.boolOut());
+                break;
+            case V3_NOTIFICATION:
+                error = NativeMethods.wechatpay_v3_notification_bool(handle, name, name.length, s.boolOut());
+                break;
+            case ENDPOINT_RESULT:
+                error = NativeMethods.wechatpay_endpoint_result_bool(handle, name, name.length, s.boolOut());
                 break;
             default:
                 throw Ffi.internal("this view has no bool property: " + new String(name, StandardCharsets.US_ASCII));
@@ -171,8 +188,14 @@ final class ViewReader {
                 case V3_TRANSACTION:
                     found = NativeMethods.wechatpay_v3_transaction_property(i, s.struct());
                     break;
-                default:
+                case V3_REFUND:
                     found = NativeMethods.wechatpay_v3_refund_property(i, s.struct());
+                    break;
+                case V3_NOTIFICATION:
+                    found = NativeMethods.wechatpay_v3_notification_property(i, s.struct());
+                    break;
+                default:
+                    found = NativeMethods.wechatpay_endpoint_result_property(i, s.struct());
                     break;
             }
             if (found == 0) {
@@ -191,8 +214,12 @@ final class ViewReader {
                 return NativeMethods.wechatpay_refund_property_count();
             case V3_TRANSACTION:
                 return NativeMethods.wechatpay_v3_transaction_property_count();
-            default:
+            case V3_REFUND:
                 return NativeMethods.wechatpay_v3_refund_property_count();
+            case V3_NOTIFICATION:
+                return NativeMethods.wechatpay_v3_notification_property_count();
+            default:
+                return NativeMethods.wechatpay_endpoint_result_property_count();
         }
     }
 }

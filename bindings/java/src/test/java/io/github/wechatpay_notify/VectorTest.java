@@ -203,11 +203,16 @@ class VectorTest {
         VIEWS.put("refund", new Object[] {RefundNotification.class, ViewReader.REFUND, new String[] {"fields", "reqInfo"}});
         VIEWS.put("v3_transaction", new Object[] {V3Transaction.class, ViewReader.V3_TRANSACTION, new String[0]});
         VIEWS.put("v3_refund", new Object[] {V3Refund.class, ViewReader.V3_REFUND, new String[0]});
+        VIEWS.put("v3_notification", new Object[] {V3Notification.class, ViewReader.V3_NOTIFICATION,
+                new String[] {"id", "createTime", "eventType", "resourceType", "summary", "plaintext", "transaction", "refund"}});
+        VIEWS.put("endpoint_result", new Object[] {EndpointResult.class, ViewReader.ENDPOINT_RESULT,
+                new String[] {"label", "kind", "version", "payment", "refund", "v3", "reply", "internalErrorReply"}});
     }
 
     static Class<?> kindType(String kind) {
         switch (kind) {
             case "text":
+            case "string":
             case "sign_type":
                 return String.class;
             case "amount":
