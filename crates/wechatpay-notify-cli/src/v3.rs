@@ -97,18 +97,25 @@ pub(crate) fn reply_json(r: &reply::HttpReply) -> Value {
     json!({"status": r.status, "content_type": r.content_type, "body": r.body})
 }
 
-/// The typed section of a verified APIv3 notification (views generated from the declarations).
+/// The typed section of a verified APIv3 notification (views generated from the declarations): the
+/// notification's own rules, then its resource views.
 pub(crate) fn v3_typed(n: &V3Notification) -> Value {
-    json!({
-        "is_success": n.is_success(),
-        "dedupe_key": n.dedupe_key(),
-        "transaction": n.transaction().map_or(Value::Null, |t| {
-            typed_json(V3Transaction::PROPERTIES, |name| t.property(name))
-        }),
-        "refund": n.refund().map_or(Value::Null, |r| {
-            typed_json(V3Refund::PROPERTIES, |name| r.property(name))
-        }),
-    })
+    let mut typed = typed_json(V3Notification::PROPERTIES, |name| n.property(name));
+    if let Value::Object(map) = &mut typed {
+        map.insert(
+            "transaction".into(),
+            n.transaction().map_or(Value::Null, |t| {
+                typed_json(V3Transaction::PROPERTIES, |name| t.property(name))
+            }),
+        );
+        map.insert(
+            "refund".into(),
+            n.refund().map_or(Value::Null, |r| {
+                typed_json(V3Refund::PROPERTIES, |name| r.property(name))
+            }),
+        );
+    }
+    typed
 }
 
 pub(crate) fn v3_json(n: &V3Notification) -> Value {
