@@ -15,6 +15,7 @@ import sys
 from fastapi import FastAPI, Request, Response
 from notify_store import NOTIFY_PATH, READ_LIMIT, Notify, notify_from_env, settings_from_env
 from starlette.concurrency import run_in_threadpool
+from wechatpay_notify.web import starlette_response
 
 
 def create_app(notify: Notify) -> FastAPI:
@@ -29,9 +30,8 @@ def create_app(notify: Notify) -> FastAPI:
             if len(body) >= READ_LIMIT:
                 break
         reply = await run_in_threadpool(notify.handle, list(request.headers.items()), bytes(body))
-        # The endpoint's reply exactly (a header, not media_type: Starlette would add a charset).
-        headers = {} if reply.content_type is None else {"Content-Type": reply.content_type}
-        return Response(reply.body, status_code=reply.status, headers=headers)
+        # The endpoint's reply exactly: its status, its content type (none for an empty body), its body.
+        return starlette_response(reply)
 
     return app
 

@@ -11,6 +11,7 @@ import sys
 
 from flask import Flask, Response, request
 from notify_store import NOTIFY_PATH, READ_LIMIT, Notify, notify_from_env, settings_from_env
+from wechatpay_notify.web import flask_response
 
 
 def create_app(notify: Notify) -> Flask:
@@ -22,13 +23,8 @@ def create_app(notify: Notify) -> Flask:
         body = bytearray()
         while len(body) < READ_LIMIT and (chunk := request.stream.read(READ_LIMIT - len(body))):
             body += chunk
-        reply = notify.handle(list(request.headers.items()), bytes(body))
         # The endpoint's reply exactly: its status, its content type (none for an empty body), its body.
-        response = Response(reply.body, status=reply.status)
-        del response.headers["Content-Type"]
-        if reply.content_type is not None:
-            response.headers["Content-Type"] = reply.content_type
-        return response
+        return flask_response(notify.handle(list(request.headers.items()), bytes(body)))
 
     return app
 

@@ -26,6 +26,26 @@ pub(crate) fn reply_v3_success(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     http_reply(py, &reply::v3_success())
 }
 
+/// The v2 success reply as an `HttpReply`: 200, `text/xml`, the exact XML SUCCESS (`reply_success()`).
+/// Send it for every verified notification, also a `result_code=FAIL` one.
+#[pyfunction]
+pub(crate) fn reply_v2_success(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    http_reply(py, &reply::v2_success())
+}
+
+/// The v2 failure reply for `error` as an `HttpReply`: 200 with the XML FAIL reply and the one
+/// constant message (`REFUSAL_MESSAGE`) when the request was refused (WeChat Pay retries), 500 with
+/// the same body for `invalid_config` / `internal` and any other `Exception` (your own failure:
+/// retry later). `error` is taken as by `reply_v3_fail`.
+#[pyfunction]
+pub(crate) fn reply_v2_fail<'py>(
+    py: Python<'py>,
+    error: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kind = error_kind(error)?;
+    http_reply(py, &reply::v2_fail(&Error::new(kind, kind.code())))
+}
+
 /// The APIv3 failure reply for `error`: 401 when the request was not proven authentic
 /// (`signature_mismatch`, `unknown_serial`, `timestamp_out_of_window`, `merchant_mismatch`, ...),
 /// 400 when it is malformed or uses an algorithm we do not support (`unsupported_algorithm`), 500
@@ -43,7 +63,14 @@ pub(crate) fn reply_v3_fail<'py>(
     py: Python<'py>,
     error: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let kind = if error.is_instance_of::<errors::NotifyError>() {
+    let kind = error_kind(error)?;
+    http_reply(py, &reply::v3_fail(&Error::new(kind, kind.code())))
+}
+
+/// The error kind a failure reply is for: a `NotifyError`'s code, an error code, or `internal` for
+/// any other `Exception`.
+fn error_kind(error: &Bound<'_, PyAny>) -> PyResult<ErrorKind> {
+    Ok(if error.is_instance_of::<errors::NotifyError>() {
         let code = error.getattr("code")?;
         let code = code
             .cast::<PyString>()
@@ -58,8 +85,7 @@ pub(crate) fn reply_v3_fail<'py>(
             "error must be a NotifyError, an error code (str) or an Exception",
             error,
         ));
-    };
-    http_reply(py, &reply::v3_fail(&Error::new(kind, kind.code())))
+    })
 }
 
 /// The error kind of a SPEC §3 code; any other text is `invalid_argument`.

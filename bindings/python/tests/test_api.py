@@ -354,6 +354,8 @@ def test_public_names() -> None:
         "refund_state",
         "reply_fail",
         "reply_success",
+        "reply_v2_fail",
+        "reply_v2_success",
         "reply_v3_fail",
         "reply_v3_success",
         "request_version",

@@ -113,13 +113,13 @@ def test_cross_merchant_forgeries_are_refused_with_the_chosen_label() -> None:
     err = info.value
     assert (err.code, err.version, err.label) == ("signature_mismatch", "v2", "shop-a")
     # The reply names no code (SPEC §2): the code is on the exception, for the logs.
-    assert err.reply == wn.HttpReply(200, "text/xml", V2_REFUSAL) == (200, "text/xml", wn.reply_fail(wn.REFUSAL_MESSAGE))
+    assert err.reply == wn.HttpReply(200, "text/xml", V2_REFUSAL) == wn.HttpReply(200, "text/xml", wn.reply_fail(wn.REFUSAL_MESSAGE))
     assert isinstance(err, wn.NotifyError) and type(err) is wn.EndpointRejected
     assert str(err) == f"signature_mismatch: {err.message}"
     with pytest.raises(wn.EndpointRejected) as v3:
         handle(endpoint, tc_id_of("an APIv3 request under A's key id, signed with B's key"))
     assert (v3.value.version, v3.value.label, v3.value.reply.status) == ("v3", "shop-a", 401)
-    assert v3.value.reply == wn.reply_v3_fail(v3.value) == (401, "application/json", V3_REFUSAL)
+    assert v3.value.reply == wn.reply_v3_fail(v3.value) == wn.HttpReply(401, "application/json", V3_REFUSAL)
 
 
 def test_rejections_copy_and_pickle() -> None:
@@ -128,7 +128,7 @@ def test_rejections_copy_and_pickle() -> None:
         handle(endpoint, tc_id_of("a JSON body without Wechatpay-Signature: neither version"))
     err = info.value
     assert (err.code, err.version, err.label, err.reply.status) == ("malformed_xml", None, None, 400)
-    assert err.reply == (400, "text/xml", V2_REFUSAL)
+    assert err.reply == wn.HttpReply(400, "text/xml", V2_REFUSAL)
     for twin in (pickle.loads(pickle.dumps(err)), copy.copy(err)):
         assert type(twin) is wn.EndpointRejected
         assert (twin.code, twin.message, twin.version, twin.label, twin.reply) == (
@@ -211,7 +211,7 @@ def test_a_profile_mch_id_routes_a_v2_verifier_without_one() -> None:
     # The verifier checks it as its own expected mch_id: another merchant is not routed here.
     with pytest.raises(wn.EndpointRejected) as info:
         endpoint.handle({}, v2_payment("10000200"))
-    assert (info.value.code, info.value.reply) == ("merchant_mismatch", (200, "text/xml", V2_REFUSAL))
+    assert (info.value.code, info.value.reply) == ("merchant_mismatch", wn.HttpReply(200, "text/xml", V2_REFUSAL))
     # The same id on both is fine.
     agreeing = wn.MerchantProfile("a", v2=wn.Verifier(A_KEY, "MD5", mch_id="10000100"), mch_id="10000100")
     assert wn.Endpoint([agreeing]).handle({}, v2_payment("10000100")).label == "a"
@@ -238,7 +238,7 @@ def test_a_profile_mch_id_binds_the_v3_part() -> None:
         other.handle(headers, body, now=V3_NOW)
     err = info.value
     assert (err.code, err.version, err.label) == ("merchant_mismatch", "v3", "shop-b")
-    assert err.reply == (401, "application/json", V3_REFUSAL)
+    assert err.reply == wn.HttpReply(401, "application/json", V3_REFUSAL)
     # The v3 verifier's own mch_ids win over the profile's.
     own = wn.MerchantProfile("shop-b", v3=v3_verifier(mch_ids=["1900000100"]), mch_id="1900000200")
     assert wn.Endpoint([own]).handle(headers, body, now=V3_NOW).label == "shop-b"
@@ -286,4 +286,4 @@ def test_an_apiv3_body_over_the_profiles_limit_is_refused_before_anything_else()
         endpoint.handle(headers, body, now=V3_NOW)
     err = info.value
     assert (err.code, err.version, err.label) == ("body_too_large", "v3", "a")
-    assert err.reply == (400, "application/json", V3_REFUSAL)
+    assert err.reply == wn.HttpReply(400, "application/json", V3_REFUSAL)

@@ -158,7 +158,7 @@ def test_the_request_version_and_the_internal_error_reply() -> None:
 def test_a_verified_result_gives_the_internal_error_reply_of_its_version(tmp_path: Path) -> None:
     endpoint = wn.Endpoint.from_profiles_file(deployment(tmp_path))
     v2 = endpoint.handle([], signed_body(payment_pairs()))
-    assert v2.internal_error_reply() == wn.internal_error_reply([]) == (500, "text/xml", V2_REFUSAL)
+    assert v2.internal_error_reply() == wn.internal_error_reply([]) == wn.HttpReply(500, "text/xml", V2_REFUSAL)
     headers, body = v3_request(transaction_resource())
     v3 = endpoint.handle(headers, body, now=V3_NOW)
-    assert v3.internal_error_reply() == wn.internal_error_reply(headers) == (500, "application/json", V3_REFUSAL)
+    assert v3.internal_error_reply() == wn.internal_error_reply(headers) == wn.HttpReply(500, "application/json", V3_REFUSAL)

@@ -356,10 +356,7 @@ impl ApiVersion {
     /// the FAIL in the XML, v3 the status).
     pub fn internal_error_reply(self) -> HttpReply {
         match self {
-            ApiVersion::V2 => HttpReply {
-                status: 500,
-                ..reply::v2_http(reply::REFUSAL.to_owned())
-            },
+            ApiVersion::V2 => reply::v2_fail(&Error::new(ErrorKind::Internal, "internal")),
             ApiVersion::V3 => reply::v3_fail(&Error::new(ErrorKind::Internal, "internal")),
         }
     }
@@ -447,7 +444,7 @@ impl Handled {
     /// The success reply for its version: v2 → 200 with the exact XML SUCCESS; v3 → 204.
     pub fn reply(&self) -> HttpReply {
         match self.notification.version() {
-            ApiVersion::V2 => reply::v2_http(reply::SUCCESS.to_owned()),
+            ApiVersion::V2 => reply::v2_success(),
             ApiVersion::V3 => reply::v3_success(),
         }
     }
@@ -478,14 +475,14 @@ impl Rejection {
         self.label.as_deref()
     }
 
-    /// The failure reply: v2 → 200 with the XML FAIL reply (WeChat Pay retries); v3 → 4xx/5xx
-    /// ([`reply::v3_status`]) with the JSON FAIL body; undecided → the v2 FAIL reply with status
-    /// 400. Every refusal carries the same message ([`reply::REFUSAL_MESSAGE`]): the code is for
+    /// The failure reply: v2 → [`reply::v2_fail`] (200 with the XML FAIL reply, WeChat Pay
+    /// retries; 500 for `invalid_config` / `internal`); v3 → 4xx/5xx ([`reply::v3_status`]) with
+    /// the JSON FAIL body; undecided → the v2 FAIL reply with status 400. Every refusal carries the same message ([`reply::REFUSAL_MESSAGE`]): the code is for
     /// the application's logs, not for the caller.
     pub fn reply(&self) -> HttpReply {
         match self.version {
             Some(ApiVersion::V3) => reply::v3_fail(&self.error),
-            Some(ApiVersion::V2) => reply::v2_http(reply::REFUSAL.to_owned()),
+            Some(ApiVersion::V2) => reply::v2_fail(&self.error),
             None => HttpReply {
                 status: 400,
                 ..reply::v2_http(reply::REFUSAL.to_owned())

@@ -58,6 +58,26 @@ pub fn v2_http(body: String) -> HttpReply {
     }
 }
 
+/// The v2 success reply over HTTP: 200, `text/xml`, [`SUCCESS`].
+pub fn v2_success() -> HttpReply {
+    v2_http(SUCCESS.to_owned())
+}
+
+/// The v2 refusal over HTTP for `error`, by the one status rule of every refusal: 200 with
+/// [`REFUSAL`] when the request was refused (WeChat Pay reads the FAIL and retries), 500 with the
+/// same body for the merchant's own configuration or a bug (`invalid_config`, `internal`), as the
+/// APIv3 refusal has ([`v3_status`]).
+pub fn v2_fail(error: &Error) -> HttpReply {
+    let status = match error.kind() {
+        ErrorKind::InvalidConfig | ErrorKind::Internal => 500,
+        _ => 200,
+    };
+    HttpReply {
+        status,
+        ..v2_http(REFUSAL.to_owned())
+    }
+}
+
 /// APIv3 success: `204 No Content` (WeChat Pay also accepts 200), no body.
 pub fn v3_success() -> HttpReply {
     HttpReply {
@@ -117,6 +137,25 @@ mod tests {
         assert_eq!(v3_status(ErrorKind::MalformedJson), 400);
         assert_eq!(v3_status(ErrorKind::DecryptFailed), 400);
         assert_eq!(v3_status(ErrorKind::InvalidConfig), 500);
+    }
+
+    #[test]
+    fn v2_replies_follow_the_same_status_rule() {
+        assert_eq!(v2_success(), v2_http(SUCCESS.to_owned()));
+        for (kind, status) in [
+            (ErrorKind::SignatureMismatch, 200),
+            (ErrorKind::MalformedXml, 200),
+            (ErrorKind::InvalidConfig, 500),
+            (ErrorKind::Internal, 500),
+        ] {
+            let r = v2_fail(&Error::new(kind, "x"));
+            assert_eq!(
+                (r.status, r.content_type, r.body.as_str()),
+                (status, Some("text/xml"), REFUSAL)
+            );
+            // The same status class as the APIv3 refusal for our own faults.
+            assert_eq!(status == 500, v3_status(kind) == 500);
+        }
     }
 
     #[test]

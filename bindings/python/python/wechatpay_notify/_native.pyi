@@ -24,6 +24,8 @@ __all__ = [
     "refund_state",
     "reply_fail",
     "reply_success",
+    "reply_v2_fail",
+    "reply_v2_success",
     "reply_v3_fail",
     "reply_v3_success",
     "request_version",
@@ -489,6 +491,14 @@ def internal_error_reply(headers: _Headers) -> HttpReply:
     """The reply to a request when your own code fails (the database, say), in the request's
     version: 500 with that version's constant refusal body, so that WeChat Pay retries later.
     After Endpoint.handle, EndpointResult.internal_error_reply() gives the same reply."""
+
+def reply_v2_success() -> HttpReply:
+    """The v2 success reply: 200, text/xml, the exact XML SUCCESS (send it through wechatpay_notify.web)."""
+
+def reply_v2_fail(error: Exception | str) -> HttpReply:
+    """The v2 failure reply: 200 with the XML FAIL and the constant message when the request was
+    refused (WeChat Pay retries), 500 with the same body for invalid_config, internal or any other
+    Exception (your own failure)."""
 
 def reply_v3_success() -> HttpReply:
     """The APIv3 success reply: 204, no content type, an empty body."""
