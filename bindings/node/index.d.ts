@@ -180,6 +180,17 @@ export declare function replyRefusal(): string
 export declare function replySuccess(): string
 
 /**
+ * The v2 failure reply over HTTP for an error code: 200 with the XML FAIL and the one constant
+ * message when the request was refused (WeChat Pay retries), 500 with the same body for
+ * `invalid_config` / `internal` (the application's own failure). An unknown code is
+ * `invalid_argument`.
+ */
+export declare function replyV2Fail(code: string): HttpReply
+
+/** The v2 success reply over HTTP: 200, `text/xml`, the exact XML SUCCESS. */
+export declare function replyV2Success(): HttpReply
+
+/**
  * The APIv3 failure reply for an error code: 401 when the request is not authentic, 400 when it is
  * malformed or uses an unsupported algorithm, 500 for `invalid_config` / `internal`; the body is
  * the one constant refusal `{"code":"FAIL","message":"rejected"}` whatever the code (SPEC §2).

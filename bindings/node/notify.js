@@ -11,6 +11,76 @@
 const { inspect } = require('node:util')
 const native = require('./index.js')
 
+/**
+ * An HTTP reply for WeChat Pay, one type for both versions: send `status`, a `Content-Type` of
+ * `contentType` when it is not null, and `body` exactly, through `send(res)` (Node's http and
+ * Express), `sendKoa(ctx)` or `sendFastify(reply)`. It refuses to become JSON (`toJSON` throws), so
+ * `res.json(reply)`, `res.send(reply)`, `ctx.body = reply` or Fastify's `reply.send(reply)` fail
+ * with a 500 (WeChat Pay retries) instead of a 200 that would acknowledge a refusal.
+ */
+class HttpReply {
+  constructor(token, native) {
+    checkToken(token)
+    this.status = native.status
+    this.contentType = native.contentType ?? null
+    this.body = native.body
+    Object.freeze(this)
+  }
+
+  /** Sends the reply on a Node `http.ServerResponse` (Express's `res` is one) and ends it. */
+  send(res) {
+    if (res === null || typeof res !== 'object' || typeof res.setHeader !== 'function' || typeof res.end !== 'function') {
+      throw new TypeError('HttpReply#send expects an http.ServerResponse (or Express res)')
+    }
+    res.statusCode = this.status
+    if (this.contentType === null) res.removeHeader('Content-Type')
+    else res.setHeader('Content-Type', this.contentType)
+    res.end(this.body)
+  }
+
+  /** Sets the reply on a Koa context (`ctx.status`, the `Content-Type` header, `ctx.body`). */
+  sendKoa(ctx) {
+    if (ctx === null || typeof ctx !== 'object' || typeof ctx.set !== 'function' || typeof ctx.remove !== 'function') {
+      throw new TypeError('HttpReply#sendKoa expects a Koa context')
+    }
+    ctx.status = this.status
+    ctx.body = this.body === '' ? null : this.body
+    // After the body: Koa picks a type for a string body; the reply's own replaces it.
+    if (this.contentType === null) ctx.remove('Content-Type')
+    else ctx.set('Content-Type', this.contentType)
+    // Koa's null body turns a status it does not consider empty into 204; set it again.
+    ctx.status = this.status
+  }
+
+  /** Sends the reply with a Fastify reply object; returns what `reply.send` returns. */
+  sendFastify(reply) {
+    if (reply === null || typeof reply !== 'object' || typeof reply.code !== 'function' || typeof reply.send !== 'function') {
+      throw new TypeError('HttpReply#sendFastify expects a Fastify reply')
+    }
+    reply.code(this.status)
+    if (this.contentType !== null) reply.header('Content-Type', this.contentType)
+    // Bytes, not a string: Fastify would add a charset to the content type of a string.
+    return reply.send(Buffer.from(this.body, 'utf8'))
+  }
+
+  /** Never JSON: a framework that would serialise the reply must fail instead of answering 200. */
+  toJSON() {
+    throw new TypeError('an HttpReply is not a JSON body: send it with reply.send(res), reply.sendKoa(ctx) or reply.sendFastify(reply)')
+  }
+
+  /** The reply as a plain object (`{ status, contentType, body }`), e.g. to log or compare it. */
+  toObject() {
+    return { status: this.status, contentType: this.contentType, body: this.body }
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'HttpReply'
+  }
+}
+
+// The addon's reply object as an HttpReply.
+const httpReply = (native) => new HttpReply(INTERNAL, native)
+
 /** The stable error codes (SPEC §3), from the core. */
 const CODES = Object.freeze(native.errorCodes())
 const KNOWN_CODES = new Set(CODES)
@@ -27,7 +97,8 @@ class NotifyError extends Error {
     if (details !== undefined) {
       this.version = details.version
       this.label = details.label
-      this.reply = details.reply
+      const reply = details.reply
+      this.reply = reply !== null && typeof reply === 'object' && !(reply instanceof HttpReply) ? httpReply(reply) : reply
     }
   }
 }
@@ -141,7 +212,7 @@ function toJSON() {
   const out = {}
   for (const name of this[KEYS]) {
     const value = this[name]
-    out[name] = isResult(value) ? value.toJSON() : value
+    out[name] = isResult(value) ? value.toJSON() : value instanceof HttpReply ? value.toObject() : value
   }
   return out
 }
@@ -413,11 +484,11 @@ class Handled {
   }
 
   get reply() {
-    return this.#cached('reply', () => read(() => this.#native.reply()))
+    return this.#cached('reply', () => httpReply(read(() => this.#native.reply())))
   }
 
   get internalErrorReply() {
-    return this.#cached('internalErrorReply', () => read(() => this.#native.internalErrorReply()))
+    return this.#cached('internalErrorReply', () => httpReply(read(() => this.#native.internalErrorReply())))
   }
 
   static {
@@ -626,9 +697,35 @@ function replyRefusal() {
   return native.replyRefusal()
 }
 
-/** The APIv3 success reply: `{ status: 204, contentType: null, body: '' }` (WeChat Pay also accepts 200). */
+/** The v2 success reply: 200, `text/xml`, the exact XML SUCCESS (an HttpReply). */
+function replyV2Success() {
+  return httpReply(native.replyV2Success())
+}
+
+/**
+ * The v2 failure reply for a NotifyError (or its code): 200 with the XML FAIL and the constant
+ * message when the request was refused (WeChat Pay retries), 500 with the same body for
+ * `invalid_config`/`internal` and any other Error (your own failure).
+ */
+function replyV2Fail(err) {
+  const code = failureCode(err, 'replyV2Fail')
+  try {
+    return httpReply(native.replyV2Fail(code))
+  } catch (e) {
+    throw fromNative(e)
+  }
+}
+
+/** The APIv3 success reply: 204, no content type, an empty body (WeChat Pay also accepts 200). */
 function replyV3Success() {
-  return native.replyV3Success()
+  return httpReply(native.replyV3Success())
+}
+
+// The code a failure reply is for: a NotifyError's, an error code, `internal` for any other Error.
+function failureCode(err, fn) {
+  if (typeof err === 'string') return err
+  if (err instanceof Error) return KNOWN_CODES.has(err.code) ? err.code : 'internal'
+  throw new TypeError(`${fn} expects a NotifyError, an Error or an error code, got ${err === null ? 'null' : typeof err}`)
 }
 
 /**
@@ -638,12 +735,9 @@ function replyV3Success() {
  * other Error (a bug, a database failure) gets the `internal` reply (500), so WeChat Pay retries.
  */
 function replyV3Fail(err) {
-  let code
-  if (typeof err === 'string') code = err
-  else if (err instanceof Error) code = KNOWN_CODES.has(err.code) ? err.code : 'internal'
-  else throw new TypeError(`replyV3Fail expects a NotifyError, an Error or an error code, got ${err === null ? 'null' : typeof err}`)
+  const code = failureCode(err, 'replyV3Fail')
   try {
-    return native.replyV3Fail(code)
+    return httpReply(native.replyV3Fail(code))
   } catch (e) {
     throw fromNative(e)
   }
@@ -665,7 +759,7 @@ function apiVersionOf(headers) {
  */
 function internalErrorReply(headers) {
   try {
-    return native.internalErrorReply(headers)
+    return httpReply(native.internalErrorReply(headers))
   } catch (err) {
     throw fromNative(err)
   }
@@ -676,11 +770,14 @@ module.exports = {
   V3Verifier,
   Endpoint,
   NotifyError,
+  HttpReply,
   CODES,
   sign,
   replySuccess,
   replyFail,
   replyRefusal,
+  replyV2Success,
+  replyV2Fail,
   replyV3Success,
   replyV3Fail,
   apiVersionOf,

@@ -171,14 +171,6 @@ function record(store, r) {
 
 // ---- the app -----------------------------------------------------------------------------------
 
-/** The endpoint's reply exactly: its status, its content type (none for an empty body), its body. */
-function respond(res, reply) {
-  res.statusCode = reply.status
-  if (reply.contentType !== null) res.setHeader('Content-Type', reply.contentType)
-  // res.end, not res.send: Express would add "; charset=utf-8" to the content type.
-  res.end(reply.body)
-}
-
 /**
  * The Express app: POST NOTIFY_PATH verifies, records and answers any notification of any merchant
  * the endpoint serves. `failFirst`: TEST ONLY, the first N requests get 500 (as if the database were
@@ -190,7 +182,7 @@ function createApp({ endpoint, store, log = () => {}, failFirst = 0 }) {
     if (injectedFailures > 0) {
       injectedFailures -= 1
       log('TEST ONLY: injected failure (WECHATPAY_EXAMPLE_FAIL_FIRST): 500')
-      return respond(res, internalErrorReply(req.headersDistinct))
+      return internalErrorReply(req.headersDistinct).send(res)
     }
     let handled
     try {
@@ -200,7 +192,7 @@ function createApp({ endpoint, store, log = () => {}, failFirst = 0 }) {
       // Nothing is recorded; the code and the message are for our log only (bounded, no control
       // characters: safe to log).
       log(`rejected ${err.version ?? 'undecided'} notification${err.label ? ` for ${err.label}` : ''}: ${err.code}: ${err.message}`)
-      return respond(res, err.reply)
+      return err.reply.send(res)
     }
     // Verified: the success reply whatever the notification says (a failed payment, a retry, an
     // order that does not match): refusing it would only make WeChat Pay send it again. The one
@@ -210,9 +202,9 @@ function createApp({ endpoint, store, log = () => {}, failFirst = 0 }) {
       log(`verified ${what}: ${record(store, recordOf(handled))}`)
     } catch (err) {
       log(`could not record the verified ${what}: ${err.message}`)
-      return respond(res, handled.internalErrorReply)
+      return handled.internalErrorReply.send(res)
     }
-    return respond(res, handled.reply)
+    return handled.reply.send(res)
   }
   const app = express()
   app.disable('x-powered-by')
@@ -225,7 +217,7 @@ function createApp({ endpoint, store, log = () => {}, failFirst = 0 }) {
     if (err.type === 'entity.too.large') return notify(req, res, Buffer.alloc(MAX_BODY_BYTES + 1))
     // The request could not be read (aborted, …): no verdict; WeChat Pay retries.
     log(`request failed: ${err.message}`)
-    if (!res.headersSent) respond(res, internalErrorReply(req.headersDistinct))
+    if (!res.headersSent) internalErrorReply(req.headersDistinct).send(res)
   })
   return app
 }

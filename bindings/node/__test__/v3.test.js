@@ -203,17 +203,17 @@ test('V3Verifier misuse, wrong type: TypeError, never a NotifyError, never the k
 })
 
 test('APIv3 replies: 204 on success; 401 / 400 / 500 with one constant body on failure', () => {
-  assert.deepEqual(replyV3Success(), { status: 204, contentType: null, body: '' })
+  assert.deepEqual(replyV3Success().toObject(), { status: 204, contentType: null, body: '' })
   const forged = notifyError(() => verifier().verify(PAYMENT.headers, PAYMENT.body.replace('EV-', 'EW-'), { now: PAYMENT.now }), 'signature_mismatch')
   // Every refusal carries the same body; the code stays on the error for the logs (SPEC §2).
   const REFUSAL = '{"code":"FAIL","message":"rejected"}'
-  assert.deepEqual(replyV3Fail(forged), { status: 401, contentType: 'application/json', body: REFUSAL })
-  assert.deepEqual(replyV3Fail('malformed_json'), { status: 400, contentType: 'application/json', body: REFUSAL })
+  assert.deepEqual(replyV3Fail(forged).toObject(), { status: 401, contentType: 'application/json', body: REFUSAL })
+  assert.deepEqual(replyV3Fail('malformed_json').toObject(), { status: 400, contentType: 'application/json', body: REFUSAL })
   assert.deepEqual(replyV3Fail('decrypt_failed').status, 400)
   assert.deepEqual(replyV3Fail('unsupported_algorithm').status, 400)
   assert.deepEqual(replyV3Fail('invalid_config').status, 500)
   // Any other failure of the handler (a database error, a bug) is `internal`: 500, WeChat Pay retries.
-  assert.deepEqual(replyV3Fail(new Error('database is down')), { status: 500, contentType: 'application/json', body: REFUSAL })
+  assert.deepEqual(replyV3Fail(new Error('database is down')).toObject(), { status: 500, contentType: 'application/json', body: REFUSAL })
   for (const code of CODES) assert.equal(replyV3Fail(code).body, REFUSAL, code)
   notifyError(() => replyV3Fail('no_such_code'), 'invalid_argument')
   for (const bad of [undefined, null, 42, { code: 'signature_mismatch' }]) typeError(() => replyV3Fail(bad))
@@ -311,14 +311,14 @@ test('Endpoint: routes v2 and v3 requests to their merchant and gives the reply'
   const h2 = e.handle({}, v2.body)
   assert.equal(h2.label, 'shop-b')
   assert.equal(h2.kind, 'v2_payment')
-  assert.deepEqual(h2.reply, { status: 200, contentType: 'text/xml', body: replySuccess() })
+  assert.deepEqual(h2.reply.toObject(), { status: 200, contentType: 'text/xml', body: replySuccess() })
   assert.deepEqual(h2.notification.fieldList, Object.entries(h2.notification.fields))
   assert.equal(h2.notification.mchId, '10000200')
   const v3 = byComment(/APIv3 payment for merchant A \(its public key id\)/)
   const h3 = e.handle(headerObject(v3.headers), Buffer.from(v3.body), { now: v3.now })
   assert.equal(h3.label, 'shop-a')
   assert.equal(h3.kind, 'v3')
-  assert.deepEqual(h3.reply, replyV3Success())
+  assert.deepEqual(h3.reply.toObject(), replyV3Success().toObject())
   assert.deepEqual(h3.notification.resource, JSON.parse(h3.notification.plaintext))
   // One payment delivered by v2 and by v3 de-duplicates on the same key.
   assert.equal(h3.dedupeKey, h2.dedupeKey)
@@ -337,7 +337,7 @@ test('Endpoint refusals: NotifyError with code, version, label and the reply to 
   const err = notifyError(() => e.handle([], cross.body), 'signature_mismatch')
   assert.equal(err.version, 'v2')
   assert.equal(err.label, 'shop-a')
-  assert.deepEqual(err.reply, cross.expected.reply)
+  assert.deepEqual(err.reply.toObject(), cross.expected.reply)
   const unknown = byComment(/^an APIv3 request under a key id no merchant trusts/)
   const u = notifyError(() => e.handle(unknown.headers, unknown.body, { now: unknown.now }), 'unknown_serial')
   assert.deepEqual([u.version, u.label, u.reply.status], ['v3', null, 401])
@@ -348,9 +348,9 @@ test('Endpoint refusals: NotifyError with code, version, label and the reply to 
   const p = notifyError(() => e.handle(probe.headers, probe.body, { now: probe.now }), 'signature_probe')
   assert.deepEqual([p.version, p.label, p.reply.status], ['v3', null, 401])
   // Every refusal reply carries one constant message, never the code (SPEC §2).
-  assert.deepEqual(err.reply, { status: 200, contentType: 'text/xml', body: replyRefusal() })
+  assert.deepEqual(err.reply.toObject(), { status: 200, contentType: 'text/xml', body: replyRefusal() })
   assert.deepEqual(neither.reply.body, replyRefusal())
-  for (const r of [u, p]) assert.deepEqual(r.reply, { ...replyV3Fail(r.code), status: 401 })
+  for (const r of [u, p]) assert.deepEqual(r.reply.toObject(), { ...replyV3Fail(r.code).toObject(), status: 401 })
   for (const r of [u, p]) assert.equal(r.reply.body, '{"code":"FAIL","message":"rejected"}')
   // An APIv3 body over the merchant's limit is body_too_large (400), before its signature.
   const v3 = byComment(/APIv3 payment for merchant A \(its public key id\)/)
@@ -434,7 +434,7 @@ test('Endpoint profile mchId: routes v2, binds APIv3, must agree with the v2 par
       assert.equal(r.mchid ?? r.sp_mchid, c.mchId, tc.comment)
     } else {
       const err = notifyError(() => e.handle(tc.headers, tc.body, { now: tc.now }), tc.error)
-      assert.deepEqual([err.version, err.label, err.reply], [tc.expected.version, tc.expected.label, tc.expected.reply], tc.comment)
+      assert.deepEqual([err.version, err.label, err.reply.toObject()], [tc.expected.version, tc.expected.label, tc.expected.reply], tc.comment)
     }
   }
   // The v2 part may leave its mchId to the profile: the same routing as before.

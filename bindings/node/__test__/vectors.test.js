@@ -10,7 +10,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 
-const { Verifier, V3Verifier, Endpoint, NotifyError, sign, replySuccess, replyFail } = require('..')
+const { Verifier, V3Verifier, Endpoint, NotifyError, HttpReply, sign, replySuccess, replyFail } = require('..')
 
 const VECTORS = path.join(__dirname, '..', '..', '..', 'tests', 'vectors')
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
@@ -92,7 +92,10 @@ function checkToJSON(result, errorCode, where) {
   assert.deepEqual(Object.keys(plain), names(result), `${where}: toJSON keys`)
   for (const name of names(result)) {
     const value = result[name]
-    if (value !== null && typeof value === 'object' && typeof value.toJSON === 'function' && !Array.isArray(value)) {
+    if (value instanceof HttpReply) {
+      // A reply is never JSON itself (HttpReply#toJSON throws); the result gives its plain object.
+      assert.deepEqual(plain[name], value.toObject(), `${where}: toJSON().${name}`)
+    } else if (value !== null && typeof value === 'object' && typeof value.toJSON === 'function' && !Array.isArray(value)) {
       assert.deepEqual(plain[name], value.toJSON(), `${where}: toJSON().${name}`)
     } else {
       assert.equal(plain[name], value, `${where}: toJSON().${name} is the same value`)
@@ -470,7 +473,7 @@ test('endpoint.json: every case, same verdict, code, merchant and reply', async 
               assert.equal(err.code, tc.error, at)
               assert.equal(err.version, want.version, `${at}: version`)
               assert.equal(err.label, want.label, `${at}: label`)
-              assert.deepEqual(err.reply, want.reply, `${at}: reply`)
+              assert.deepEqual(err.reply.toObject(), want.reply, `${at}: reply`)
             } else {
               assert.equal(tc.result, 'valid', at)
               const h = endpoint.handle(headers, input, { now: tc.now })
@@ -480,10 +483,10 @@ test('endpoint.json: every case, same verdict, code, merchant and reply', async 
               assert.equal(h.kind, want.kind, `${at}: kind`)
               assert.equal(h.isSuccess, want.isSuccess, `${at}: isSuccess`)
               assert.equal(h.dedupeKey, want.dedupeKey, `${at}: dedupeKey`)
-              assert.deepEqual(h.reply, want.reply, `${at}: reply`)
+              assert.deepEqual(h.reply.toObject(), want.reply, `${at}: reply`)
               // Our own failure after verification: 500 with the version's refusal body.
               const failed = h.kind === 'v3' ? ['application/json', '{"code":"FAIL","message":"rejected"}'] : ['text/xml', replyFail('rejected')]
-              assert.deepEqual(h.internalErrorReply, { status: 500, contentType: failed[0], body: failed[1] }, at)
+              assert.deepEqual(h.internalErrorReply.toObject(), { status: 500, contentType: failed[0], body: failed[1] }, at)
               assert.equal(h.notification.isSuccess, h.isSuccess, at)
               assert.equal(h.notification.dedupeKey, h.dedupeKey, at)
               checkNotification(h.kind, h.notification, at)

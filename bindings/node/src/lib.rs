@@ -147,6 +147,33 @@ pub fn reply_refusal() -> &'static str {
     reply::REFUSAL
 }
 
+/// The v2 success reply over HTTP: 200, `text/xml`, the exact XML SUCCESS.
+#[napi(catch_unwind)]
+pub fn reply_v2_success() -> HttpReply {
+    reply::v2_success().into()
+}
+
+/// The v2 failure reply over HTTP for an error code: 200 with the XML FAIL and the one constant
+/// message when the request was refused (WeChat Pay retries), 500 with the same body for
+/// `invalid_config` / `internal` (the application's own failure). An unknown code is
+/// `invalid_argument`.
+#[napi(catch_unwind)]
+pub fn reply_v2_fail(code: String) -> Result<HttpReply> {
+    let kind = error_kind(&code).napi()?;
+    Ok(reply::v2_fail(&core::Error::new(kind, kind.code())).into())
+}
+
+/// The error kind of a code; any other text is `invalid_argument`.
+fn error_kind(code: &str) -> std::result::Result<core::ErrorKind, core::Error> {
+    core::ErrorKind::from_code(code).ok_or_else(|| {
+        // Error::new escapes and shortens the echoed text.
+        core::Error::new(
+            core::ErrorKind::InvalidArgument,
+            format!("{code} is not an error code"),
+        )
+    })
+}
+
 /// The APIv3 success reply: 204, no body (WeChat Pay also accepts 200).
 #[napi(catch_unwind)]
 pub fn reply_v3_success() -> HttpReply {
@@ -159,15 +186,7 @@ pub fn reply_v3_success() -> HttpReply {
 /// An unknown code is `invalid_argument`.
 #[napi(catch_unwind)]
 pub fn reply_v3_fail(code: String) -> Result<HttpReply> {
-    let kind = core::ErrorKind::from_code(&code)
-        .ok_or_else(|| {
-            // Error::new escapes and shortens the echoed text.
-            core::Error::new(
-                core::ErrorKind::InvalidArgument,
-                format!("{code} is not an error code"),
-            )
-        })
-        .napi()?;
+    let kind = error_kind(&code).napi()?;
     Ok(reply::v3_fail(&core::Error::new(kind, kind.code())).into())
 }
 
