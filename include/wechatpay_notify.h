@@ -683,6 +683,20 @@ struct wechatpay_error *wechatpay_v3_reply_fail_code(const char *code,
                                                      size_t code_len,
                                                      struct wechatpay_http_reply *reply_out);
 
+// Writes the v2 success reply over HTTP to `*reply_out`: status 200, `text/xml`, the exact XML
+// SUCCESS (`wechatpay_reply_success`). Send it for every verified notification, also a
+// `result_code=FAIL` one.
+struct wechatpay_error *wechatpay_v2_reply_success(struct wechatpay_http_reply *reply_out);
+
+// Writes the v2 failure reply over HTTP for an error code (`code_len` bytes, a SPEC code such as
+// `signature_mismatch`) to `*reply_out`, by the one status rule of every refusal: 200 with the XML
+// FAIL and the constant message `rejected` when the request was refused (WeChat Pay reads the FAIL
+// and retries), 500 with the same body for `invalid_config` / `internal` (your own failure: retry
+// later). An unknown code is `invalid_argument`.
+struct wechatpay_error *wechatpay_v2_reply_fail_code(const char *code,
+                                                     size_t code_len,
+                                                     struct wechatpay_http_reply *reply_out);
+
 // Reads the text or string property `name` (`name_len` bytes, a name listed by
 // `wechatpay_v3_notification_property`, e.g. `dedupe_key`) of the notification's own view: the
 // core's rules over any event. On success returns NULL, writes whether the property is present to

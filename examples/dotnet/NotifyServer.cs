@@ -419,12 +419,12 @@ namespace WechatPay.Notify.Example
             HttpListenerResponse response = context.Response;
             if (request.Url.AbsolutePath != NotifyPath)
             {
-                Respond(response, 404, "text/xml", Reply.Refusal());
+                new HttpReply(404, "text/xml", Reply.Refusal()).WriteTo(response);
                 return;
             }
             if (request.HttpMethod != "POST")
             {
-                Respond(response, 405, "text/xml", Reply.Refusal());
+                new HttpReply(405, "text/xml", Reply.Refusal()).WriteTo(response);
                 return;
             }
             if (Interlocked.Decrement(ref failFirst) >= 0)
@@ -448,14 +448,14 @@ namespace WechatPay.Notify.Example
                 Console.Error.WriteLine("notify: rejected " +
                                         (e.Version.HasValue ? e.Version.Value.ToString().ToLowerInvariant() : "undecided") +
                                         " notification" + (e.Label != null ? " for " + e.Label : "") + ": " + e.Code + ": " + e.Message);
-                Respond(response, e.Reply);
+                e.Reply.WriteTo(response);
                 return;
             }
             catch (WechatPayNotifyException e)
             {
                 // Refused before the endpoint looked at the request (a header it cannot take).
                 Console.Error.WriteLine("notify: rejected: " + e.Code + ": " + e.Message);
-                Respond(response, 400, "text/xml", Reply.Refusal());
+                new HttpReply(400, "text/xml", Reply.Refusal()).WriteTo(response);
                 return;
             }
             // Verified: from here on the reply is the success reply whatever the notification says (a
@@ -470,12 +470,12 @@ namespace WechatPay.Notify.Example
                 // Our own failure (the database): not acknowledged, so that WeChat Pay retries later (the
                 // transaction was rolled back); the library's reply for it, in the result's version.
                 Console.Error.WriteLine("notify: error: " + e.Message);
-                Respond(response, result.InternalErrorReply);
+                result.InternalErrorReply.WriteTo(response);
                 return;
             }
             Console.Error.WriteLine("notify: verified " + result.Label + " " + result.Kind + " notification " +
                                     (result.DedupeKey ?? "(no dedupe key)") + ": " + outcome);
-            Respond(response, result.Reply);
+            result.Reply.WriteTo(response);
         }
 
         /// <summary>Our own failure before a notification was verified: the library's reply for it in
@@ -492,7 +492,7 @@ namespace WechatPay.Notify.Example
             {
                 reply = Reply.InternalError(new NameValueCollection()); // a header with no UTF-8 form: v2
             }
-            Respond(response, reply);
+            reply.WriteTo(response);
         }
 
         private static byte[] ReadBody(Stream input)
@@ -509,21 +509,6 @@ namespace WechatPay.Notify.Example
 
         /// <summary>The endpoint's reply: its status, its content type (none for an empty body) and its
         /// body, exactly.</summary>
-        private static void Respond(HttpListenerResponse response, HttpReply reply)
-        {
-            Respond(response, reply.Status, reply.ContentType, reply.Body);
-        }
-
-        private static void Respond(HttpListenerResponse response, int status, string contentType, string body)
-        {
-            byte[] bytes = Encoding.UTF8.GetBytes(body);
-            response.StatusCode = status;
-            if (contentType != null) response.ContentType = contentType;
-            response.ContentLength64 = bytes.Length;
-            if (bytes.Length > 0) response.OutputStream.Write(bytes, 0, bytes.Length);
-            response.Close();
-        }
-
         public void Dispose()
         {
             listener.Stop();

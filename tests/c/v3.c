@@ -740,6 +740,30 @@ static void v3_replies(void) {
   }
   end_case();
 
+  begin_case("v2 replies over HTTP: SUCCESS is 200 text/xml; a refusal 200 with the constant FAIL, your own failure 500");
+  memset(&r, 0xab, sizeof r);
+  CHECK_OK(wechatpay_v2_reply_success(&r));
+  CHECK(r.status == 200 && r.content_type != NULL && strcmp(r.content_type, "text/xml") == 0);
+  CHECK(STR_EQ(r.body, "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"));
+  CHECK(strcmp(r.body.data, wechatpay_reply_success()) == 0);
+  {
+    static const struct {
+      const char *code;
+      uint16_t status;
+    } cases[] = {
+        {"signature_mismatch", 200}, {"malformed_xml", 200}, {"missing_field", 200},
+        {"decrypt_failed", 200},     {"body_too_large", 200}, {"invalid_argument", 200},
+        {"invalid_config", 500},     {"internal", 500},
+    };
+    size_t i;
+    for (i = 0; i < COUNT(cases); i++) {
+      CHECK_OK(wechatpay_v2_reply_fail_code(cases[i].code, strlen(cases[i].code), &r));
+      CHECK(r.status == cases[i].status && strcmp(r.content_type, "text/xml") == 0);
+      CHECK(strcmp(r.body.data, wechatpay_reply_refusal()) == 0);
+    }
+  }
+  end_case();
+
   begin_case("v3 replies: misuse is invalid_argument and writes nothing");
   memset(&r, 0, sizeof r);
   r.status = 7;
@@ -749,6 +773,10 @@ static void v3_replies(void) {
   CHECK_ERROR(wechatpay_v3_reply_fail_code(LIT("SIGNATURE_MISMATCH"), &r), "invalid_argument");
   CHECK_ERROR(wechatpay_v3_reply_fail_code(NULL, 3, &r), "invalid_argument");
   CHECK_ERROR(wechatpay_v3_reply_fail_code(LIT("internal"), NULL), "invalid_argument");
+  CHECK_ERROR(wechatpay_v2_reply_success(NULL), "invalid_argument");
+  CHECK_ERROR(wechatpay_v2_reply_fail_code(LIT("no_such_code"), &r), "invalid_argument");
+  CHECK_ERROR(wechatpay_v2_reply_fail_code(NULL, 3, &r), "invalid_argument");
+  CHECK_ERROR(wechatpay_v2_reply_fail_code(LIT("internal"), NULL), "invalid_argument");
   CHECK(r.status == 7);
   end_case();
 }

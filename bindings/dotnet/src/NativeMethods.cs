@@ -401,6 +401,12 @@ namespace WechatPay.Notify
         public static extern IntPtr wechatpay_v3_reply_success(out NativeHttpReply reply);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v2_reply_success(out NativeHttpReply reply);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v2_reply_fail_code(byte* code, UIntPtr codeLen, out NativeHttpReply reply);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_v3_reply_fail(IntPtr error, out NativeHttpReply reply);
 
         [DllImport(Lib, CallingConvention = Cdecl)]

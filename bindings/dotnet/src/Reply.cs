@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Specialized;
+using System.Net;
+using System.Text;
 
 namespace WechatPay.Notify
 {
@@ -50,6 +52,50 @@ namespace WechatPay.Notify
                 Native.Check(NativeMethods.wechatpay_reply_fail(p, Native.Len(bytes), out reply));
             }
             return NativeString.Take(reply);
+        }
+
+        /// <summary>
+        /// The v2 success reply as an <see cref="HttpReply"/>: 200, <c>text/xml</c>, the exact XML
+        /// SUCCESS (<see cref="Success"/>). Send it for every verified notification.
+        /// </summary>
+        public static HttpReply V2Success()
+        {
+            NativeHttpReply reply;
+            Native.Check(NativeMethods.wechatpay_v2_reply_success(out reply));
+            return new HttpReply(reply);
+        }
+
+        /// <summary>
+        /// The v2 failure reply for <paramref name="error"/> as an <see cref="HttpReply"/>, by the one
+        /// status rule of every refusal: 200 with the XML FAIL and the constant message
+        /// <c>rejected</c> when the request was refused (WeChat Pay retries), 500 with the same body
+        /// for <c>invalid_config</c> / <c>internal</c> (your own failure).
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="error"/> is null.</exception>
+        public static HttpReply V2Fail(WechatPayNotifyException error)
+        {
+            if (error == null) throw new ArgumentNullException("error");
+            return V2FailCode(error.Code, "error");
+        }
+
+        /// <summary>The v2 failure reply for the error code <paramref name="code"/> (e.g.
+        /// <c>internal</c> for a failure of your own: 500).</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="code"/> is null.</exception>
+        /// <exception cref="WechatPayNotifyException"><c>invalid_argument</c>: not an error code of this library.</exception>
+        public static HttpReply V2Fail(string code)
+        {
+            return V2FailCode(code, "code");
+        }
+
+        private static unsafe HttpReply V2FailCode(string code, string paramName)
+        {
+            byte[] bytes = Native.Encode(code, paramName);
+            NativeHttpReply reply;
+            fixed (byte* p = bytes)
+            {
+                Native.Check(NativeMethods.wechatpay_v2_reply_fail_code(p, Native.Len(bytes), out reply));
+            }
+            return new HttpReply(reply);
         }
 
         /// <summary>
@@ -137,14 +183,68 @@ namespace WechatPay.Notify
         }
     }
 
-    /// <summary>An HTTP reply for WeChat Pay: status, content type and body.</summary>
-    public sealed class HttpReply
+    /// <summary>
+    /// An HTTP reply for WeChat Pay, one type for both versions: send <see cref="Status"/>, a
+    /// <c>Content-Type</c> of <see cref="ContentType"/> when it is not null, and <see cref="Body"/>
+    /// exactly (UTF-8), e.g. with <see cref="WriteTo(HttpListenerResponse)"/>. The status rule, the
+    /// same on every surface: v2 answers 200 with the XML SUCCESS or FAIL; APIv3 204, or 401 when the
+    /// request is not proven authentic and 400 when it is malformed; your own failure
+    /// (<c>invalid_config</c>, <c>internal</c>) is 500 in both; an undecided version 400.
+    /// </summary>
+    public sealed class HttpReply : IEquatable<HttpReply>
     {
         internal HttpReply(NativeHttpReply reply)
         {
             Status = reply.Status;
             ContentType = reply.ContentType == IntPtr.Zero ? null : Native.DecodeCString(reply.ContentType);
             Body = Native.Decode(reply.Body);
+        }
+
+        /// <summary>A reply of your own (a test double, say); the library's come from <see cref="Reply"/>
+        /// and <see cref="Endpoint"/>.</summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="status"/> is not 100..599.</exception>
+        /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+        public HttpReply(int status, string contentType, string body)
+        {
+            if (status < 100 || status > 599) throw new ArgumentOutOfRangeException("status", status, "an HTTP status code");
+            if (body == null) throw new ArgumentNullException("body");
+            Status = status;
+            ContentType = contentType;
+            Body = body;
+        }
+
+        /// <summary>
+        /// Sends the reply on an <see cref="HttpListenerResponse"/> and closes it: the status, the
+        /// <c>Content-Type</c> (none when null), the body's UTF-8 bytes.
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="response"/> is null.</exception>
+        public void WriteTo(HttpListenerResponse response)
+        {
+            if (response == null) throw new ArgumentNullException("response");
+            byte[] body = Encoding.UTF8.GetBytes(Body);
+            response.StatusCode = Status;
+            if (ContentType != null) response.ContentType = ContentType;
+            response.ContentLength64 = body.Length;
+            if (body.Length > 0) response.OutputStream.Write(body, 0, body.Length);
+            response.Close();
+        }
+
+        /// <inheritdoc />
+        public bool Equals(HttpReply other)
+        {
+            return other != null && Status == other.Status && ContentType == other.ContentType && Body == other.Body;
+        }
+
+        /// <inheritdoc />
+        public override bool Equals(object obj)
+        {
+            return Equals(obj as HttpReply);
+        }
+
+        /// <inheritdoc />
+        public override int GetHashCode()
+        {
+            return Status * 31 + (ContentType ?? "").GetHashCode() * 17 + Body.GetHashCode();
         }
 
         /// <summary>The HTTP status code.</summary>

@@ -368,6 +368,7 @@ namespace WechatPay.Notify.Tests
             ApiTests.Run();
             V3Tests.Run(dir);
             EndpointTests.Run(dir);
+            WebTests.Run();
             return T.Summary();
         }
     }

@@ -371,10 +371,7 @@ impl CReply {
 fn fail_reply(kind: ErrorKind) -> Result<wechatpay_http_reply, Error> {
     static FAILURES: [OnceLock<CReply>; ErrorKind::ALL.len()] =
         [const { OnceLock::new() }; ErrorKind::ALL.len()];
-    let index = ErrorKind::ALL
-        .iter()
-        .position(|k| *k == kind)
-        .ok_or_else(|| Error::new(ErrorKind::Internal, "an error kind outside ErrorKind::ALL"))?;
+    let index = kind_index(kind)?;
     Ok(FAILURES[index]
         .get_or_init(|| CReply::new(reply::v3_fail(&Error::new(kind, kind.code()))))
         .to_c())
@@ -427,15 +424,69 @@ pub extern "C" fn wechatpay_v3_reply_fail_code(
     ffi_boundary! {
         let code = try_slice!(code, code_len);
         let out = try_out!(reply_out);
-        let kind = try_ffi!(
-            std::str::from_utf8(code)
-                .ok()
-                .and_then(ErrorKind::from_code)
-                .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "not an error code of wechatpay-notify"))
-        );
+        let kind = try_ffi!(kind_of_code(code));
         out.set(try_ffi!(fail_reply(kind)));
         std::ptr::null_mut()
     }
+}
+
+/// Writes the v2 success reply over HTTP to `*reply_out`: status 200, `text/xml`, the exact XML
+/// SUCCESS (`wechatpay_reply_success`). Send it for every verified notification, also a
+/// `result_code=FAIL` one.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v2_reply_success(
+    reply_out: *mut wechatpay_http_reply,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        static SUCCESS: OnceLock<CReply> = OnceLock::new();
+        let out = try_out!(reply_out);
+        out.set(SUCCESS.get_or_init(|| CReply::new(reply::v2_success())).to_c());
+        std::ptr::null_mut()
+    }
+}
+
+/// Writes the v2 failure reply over HTTP for an error code (`code_len` bytes, a SPEC code such as
+/// `signature_mismatch`) to `*reply_out`, by the one status rule of every refusal: 200 with the XML
+/// FAIL and the constant message `rejected` when the request was refused (WeChat Pay reads the FAIL
+/// and retries), 500 with the same body for `invalid_config` / `internal` (your own failure: retry
+/// later). An unknown code is `invalid_argument`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v2_reply_fail_code(
+    code: *const c_char,
+    code_len: usize,
+    reply_out: *mut wechatpay_http_reply,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        static FAILURES: [OnceLock<CReply>; ErrorKind::ALL.len()] =
+            [const { OnceLock::new() }; ErrorKind::ALL.len()];
+        let code = try_slice!(code, code_len);
+        let out = try_out!(reply_out);
+        let kind = try_ffi!(kind_of_code(code));
+        let index = try_ffi!(kind_index(kind));
+        out.set(FAILURES[index].get_or_init(|| CReply::new(reply::v2_fail(&Error::new(kind, kind.code())))).to_c());
+        std::ptr::null_mut()
+    }
+}
+
+/// The error kind of a code given as text (`invalid_argument` for anything else).
+fn kind_of_code(code: &[u8]) -> Result<ErrorKind, Error> {
+    std::str::from_utf8(code)
+        .ok()
+        .and_then(ErrorKind::from_code)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                "not an error code of wechatpay-notify",
+            )
+        })
+}
+
+/// A kind's place in `ErrorKind::ALL` (for the per-kind reply caches).
+fn kind_index(kind: ErrorKind) -> Result<usize, Error> {
+    ErrorKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .ok_or_else(|| Error::new(ErrorKind::Internal, "an error kind outside ErrorKind::ALL"))
 }
 
 /// Reads the text or string property `name` (`name_len` bytes, a name listed by

@@ -58,6 +58,45 @@ public final class Reply {
     }
 
     /**
+     * The v2 success reply as an {@link HttpReply}: 200, {@code text/xml}, the exact XML SUCCESS
+     * ({@link #success()}). Send it for every verified notification.
+     */
+    public static HttpReply v2Success() {
+        Ffi.Scratch s = Ffi.Scratch.get();
+        Ffi.check(NativeMethods.wechatpay_v2_reply_success(s.struct()));
+        return s.reply();
+    }
+
+    /**
+     * The v2 failure reply for {@code error} as an {@link HttpReply}, by the one status rule of every
+     * refusal: 200 with the XML FAIL and the constant message {@code rejected} when the request was
+     * refused (WeChat Pay retries), 500 with the same body for {@code invalid_config} /
+     * {@code internal} (your own failure).
+     *
+     * @throws NullPointerException {@code error} is null
+     */
+    public static HttpReply v2Fail(NotifyException error) {
+        if (error == null) {
+            throw new NullPointerException("error");
+        }
+        return v2Fail(error.getCode());
+    }
+
+    /**
+     * The v2 failure reply for an error code (e.g. {@code "internal"} for a failure of your own: 500),
+     * as {@link #v2Fail(NotifyException)}.
+     *
+     * @throws NullPointerException {@code code} is null
+     * @throws NotifyException {@code invalid_argument}: not an error code of this library
+     */
+    public static HttpReply v2Fail(String code) {
+        byte[] bytes = Ffi.encode(code, "code");
+        Ffi.Scratch s = Ffi.Scratch.get();
+        Ffi.check(NativeMethods.wechatpay_v2_reply_fail_code(bytes, bytes.length, s.struct()));
+        return s.reply();
+    }
+
+    /**
      * The APIv3 success reply: status 204, no {@code Content-Type}, an empty body (WeChat Pay also
      * accepts 200). Send it for every verified notification.
      */

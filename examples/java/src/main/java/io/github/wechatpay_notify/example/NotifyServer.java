@@ -11,9 +11,7 @@ import io.github.wechatpay_notify.Reply;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,11 +83,11 @@ public final class NotifyServer implements AutoCloseable {
 
     private void dispatch(HttpExchange exchange) throws IOException {
         if (!NOTIFY_PATH.equals(exchange.getRequestURI().getPath())) {
-            respond(exchange, 404, "text/xml", Reply.refusal());
+            new HttpReply(404, "text/xml", Reply.refusal()).writeTo(exchange);
             return;
         }
         if (!"POST".equals(exchange.getRequestMethod())) {
-            respond(exchange, 405, "text/xml", Reply.refusal());
+            new HttpReply(405, "text/xml", Reply.refusal()).writeTo(exchange);
             return;
         }
         if (failFirst.getAndDecrement() > 0) {
@@ -108,17 +106,17 @@ public final class NotifyServer implements AutoCloseable {
             // message go to the log (the core's messages are bounded and carry no control characters).
             System.err.println("notify: rejected " + (e.getVersion() == null ? "undecided" : e.getVersion().name().toLowerCase())
                     + " notification" + (e.getLabel() != null ? " for " + e.getLabel() : "") + ": " + e.getCode() + ": " + e.getMessage());
-            respond(exchange, e.getReply());
+            e.getReply().writeTo(exchange);
             return;
         } catch (NotifyException e) {
             // Refused before the endpoint looked at the request (a header it cannot take).
             System.err.println("notify: rejected: " + e.getCode() + ": " + e.getMessage());
-            respond(exchange, 400, "text/xml", Reply.refusal());
+            new HttpReply(400, "text/xml", Reply.refusal()).writeTo(exchange);
             return;
         } catch (IllegalArgumentException e) {
             // A header with no UTF-8 form (HttpServer decodes header bytes as ISO-8859-1: never happens).
             System.err.println("notify: rejected: " + e.getMessage());
-            respond(exchange, 400, "text/xml", Reply.refusal());
+            new HttpReply(400, "text/xml", Reply.refusal()).writeTo(exchange);
             return;
         }
         // Verified: from here on the reply is the success reply whatever the notification says (a failed
@@ -130,12 +128,12 @@ public final class NotifyServer implements AutoCloseable {
             // Our own failure (the database): not acknowledged, so that WeChat Pay retries later (the
             // transaction was rolled back); the library's reply for it, in the result's version.
             System.err.println("notify: error: " + e);
-            respond(exchange, result.internalErrorReply());
+            result.internalErrorReply().writeTo(exchange);
             return;
         }
         System.err.println("notify: verified " + result.label() + " " + result.kind() + " notification "
                 + (result.dedupeKey() != null ? result.dedupeKey() : "(no dedupe key)") + ": " + outcome);
-        respond(exchange, result.reply());
+        result.reply().writeTo(exchange);
     }
 
     /** Our own failure before a notification was verified: 500 and the constant refusal of the request's version. */
@@ -146,7 +144,7 @@ public final class NotifyServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             reply = Reply.internalError(Collections.<String, Object>emptyMap()); // v2
         }
-        respond(exchange, reply);
+        reply.writeTo(exchange);
     }
 
     private static byte[] readBody(InputStream in) throws IOException {
@@ -157,24 +155,6 @@ public final class NotifyServer implements AutoCloseable {
             out.write(chunk, 0, n);
         }
         return out.toByteArray();
-    }
-
-    /** The endpoint's reply: its status, its content type (none for an empty body) and its body, exactly. */
-    private static void respond(HttpExchange exchange, HttpReply reply) throws IOException {
-        respond(exchange, reply.status(), reply.contentType(), reply.body());
-    }
-
-    private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        if (contentType != null) {
-            exchange.getResponseHeaders().set("Content-Type", contentType);
-        }
-        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
     }
 
     @Override
