@@ -683,6 +683,14 @@ struct wechatpay_error *wechatpay_v3_reply_fail_code(const char *code,
                                                      size_t code_len,
                                                      struct wechatpay_http_reply *reply_out);
 
+// Writes `reply` as a CGI response (RFC 3875) to `*cgi_out` (free it with `wechatpay_string_free`):
+// `Status: 200 OK`, `Content-Type: ...` when the reply has a content type, an empty line (each line
+// ending in CR LF), then the body exactly. Write its `wechatpay_string_len` bytes to standard
+// output. `invalid_argument` for a status outside 100..599 or a content type holding anything but
+// printable ASCII (a header cannot be split by a reply).
+struct wechatpay_error *wechatpay_http_reply_cgi(const struct wechatpay_http_reply *reply,
+                                                 struct wechatpay_string **cgi_out);
+
 // Writes the v2 success reply over HTTP to `*reply_out`: status 200, `text/xml`, the exact XML
 // SUCCESS (`wechatpay_reply_success`). Send it for every verified notification, also a
 // `result_code=FAIL` one.

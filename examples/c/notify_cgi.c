@@ -81,31 +81,33 @@ extern char **environ;
 
 static bool is_cgi(void) { return getenv("GATEWAY_INTERFACE") != NULL; }
 
-static const char *reason_phrase(unsigned status) {
-  switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 405: return "Method Not Allowed";
-    case 500: return "Internal Server Error";
-    default: return "Unknown";
-  }
-}
-
-/* Writes a reply: under CGI its status and content type as headers, then the body exactly. */
-static void send_reply(unsigned status, const char *content_type, const char *body, size_t len) {
-  if (is_cgi()) {
-    printf("Status: %u %s\r\n", status, reason_phrase(status));
-    if (content_type != NULL) printf("Content-Type: %s\r\n", content_type);
-    fputs("\r\n", stdout);
-  }
-  fwrite(len > 0 ? body : "", 1, len, stdout);
-  if (!is_cgi()) fputc('\n', stdout);
-}
-
+/* Writes a reply: under CGI the library's CGI response of it (the status line, the content type
+ * when there is one, the body exactly); run from a shell (the tests), the body and a newline. */
 static void send_http_reply(const struct wechatpay_http_reply *r) {
-  send_reply(r->status, r->content_type, r->body.data, r->body.len);
+  if (is_cgi()) {
+    struct wechatpay_string *cgi = NULL;
+    struct wechatpay_error *err = wechatpay_http_reply_cgi(r, &cgi);
+    if (err != NULL) {
+      wechatpay_error_free(err);
+      fputs("Status: 500 Internal Server Error\r\n\r\n", stdout);
+      return;
+    }
+    fwrite(wechatpay_string_data(cgi), 1, wechatpay_string_len(cgi), stdout);
+    wechatpay_string_free(cgi);
+    return;
+  }
+  fwrite(r->body.len > 0 ? r->body.data : "", 1, r->body.len, stdout);
+  fputc('\n', stdout);
+}
+
+/* A reply of this program's own (a refusal before the endpoint looked at the request). */
+static void send_reply(unsigned status, const char *content_type, const char *body, size_t len) {
+  struct wechatpay_http_reply r;
+  r.status = (uint16_t)status;
+  r.content_type = content_type;
+  r.body.data = body;
+  r.body.len = len;
+  send_http_reply(&r);
 }
 
 /* The constant v2 refusal with `status`, for a request refused before the endpoint looked at it

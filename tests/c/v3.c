@@ -764,6 +764,39 @@ static void v3_replies(void) {
   }
   end_case();
 
+  begin_case("CGI: wechatpay_http_reply_cgi writes the status line, the content type and the body exactly");
+  {
+    struct wechatpay_string *cgi = NULL;
+    static const char v3_fail[] =
+        "Status: 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{\"code\":\"FAIL\",\"message\":\"rejected\"}";
+    static const char v3_ok[] = "Status: 204 No Content\r\n\r\n";
+    CHECK_OK(wechatpay_v3_reply_fail_code(LIT("signature_mismatch"), &r));
+    CHECK_OK(wechatpay_http_reply_cgi(&r, &cgi));
+    CHECK(wechatpay_string_len(cgi) == strlen(v3_fail) && strcmp(wechatpay_string_data(cgi), v3_fail) == 0);
+    wechatpay_string_free(cgi);
+    CHECK_OK(wechatpay_v3_reply_success(&r));
+    CHECK_OK(wechatpay_http_reply_cgi(&r, &cgi));
+    CHECK(strcmp(wechatpay_string_data(cgi), v3_ok) == 0);
+    wechatpay_string_free(cgi);
+    CHECK_OK(wechatpay_v2_reply_success(&r));
+    CHECK_OK(wechatpay_http_reply_cgi(&r, &cgi));
+    CHECK(strncmp(wechatpay_string_data(cgi), "Status: 200 OK\r\nContent-Type: text/xml\r\n\r\n<xml>", 46) == 0);
+    wechatpay_string_free(cgi);
+    {
+      /* A reply of the caller's own: a content type that would split the header is refused. */
+      struct wechatpay_http_reply own = {200, "text/xml\r\nSet-Cookie: x=1", {"", 0}};
+      cgi = NULL;
+      CHECK_ERROR(wechatpay_http_reply_cgi(&own, &cgi), "invalid_argument");
+      CHECK(cgi == NULL);
+      own.content_type = NULL;
+      own.status = 99;
+      CHECK_ERROR(wechatpay_http_reply_cgi(&own, &cgi), "invalid_argument");
+      CHECK_ERROR(wechatpay_http_reply_cgi(NULL, &cgi), "invalid_argument");
+      CHECK_ERROR(wechatpay_http_reply_cgi(&r, NULL), "invalid_argument");
+    }
+  }
+  end_case();
+
   begin_case("v3 replies: misuse is invalid_argument and writes nothing");
   memset(&r, 0, sizeof r);
   r.status = 7;

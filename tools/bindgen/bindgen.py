@@ -522,6 +522,8 @@ namespace WechatPay.Notify
         if stars == 1 and base in self.structs:
             if base == "wechatpay_field" and const:
                 return {"NativeField*"}
+            if base == "wechatpay_http_reply" and const:
+                return {"ref NativeHttpReply"}  # a blittable struct: passed by address
             return set() if const else {"out " + self.structs[base]}
         if stars == 1 and base in self.out_scalars and not const:
             return set(self.out_scalars[base])

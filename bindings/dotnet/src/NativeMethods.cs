@@ -401,6 +401,9 @@ namespace WechatPay.Notify
         public static extern IntPtr wechatpay_v3_reply_success(out NativeHttpReply reply);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_http_reply_cgi(ref NativeHttpReply reply, out IntPtr cgi);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_v2_reply_success(out NativeHttpReply reply);
 
         [DllImport(Lib, CallingConvention = Cdecl)]

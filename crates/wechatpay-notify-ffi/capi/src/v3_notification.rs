@@ -2,14 +2,14 @@
 //! core's declaration (`V3Transaction::property`, `V3Refund::property`), the listing of those
 //! declarations, and the APIv3 replies.
 
-use std::ffi::{CString, c_char};
+use std::ffi::{CStr, CString, c_char};
 use std::sync::OnceLock;
 
 use notify::view::{Property, Value};
 use notify::{Error, ErrorKind, V3Notification, V3Refund, V3Transaction, reply};
 
 use crate::error::wechatpay_error;
-use crate::util::{Castable, free, wechatpay_str};
+use crate::util::{Castable, free, new_string, wechatpay_str, wechatpay_string};
 use crate::view::{self, View, wechatpay_property};
 
 /// A verified, decrypted APIv3 notification, made by `wechatpay_v3_verifier_verify` and released
@@ -428,6 +428,77 @@ pub extern "C" fn wechatpay_v3_reply_fail_code(
         out.set(try_ffi!(fail_reply(kind)));
         std::ptr::null_mut()
     }
+}
+
+/// Writes `reply` as a CGI response (RFC 3875) to `*cgi_out` (free it with `wechatpay_string_free`):
+/// `Status: 200 OK`, `Content-Type: ...` when the reply has a content type, an empty line (each line
+/// ending in CR LF), then the body exactly. Write its `wechatpay_string_len` bytes to standard
+/// output. `invalid_argument` for a status outside 100..599 or a content type holding anything but
+/// printable ASCII (a header cannot be split by a reply).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_http_reply_cgi(
+    reply: *const wechatpay_http_reply,
+    cgi_out: *mut *mut wechatpay_string,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let reply = try_ffi!(crate::util::array(reply, 1, "reply"));
+        let out = try_out!(cgi_out);
+        let content_type = if reply[0].content_type.is_null() {
+            None
+        } else {
+            // SAFETY: by the API contract a non-NULL `content_type` is a NUL-terminated string that
+            // lives for the call (every wechatpay_http_reply the library writes satisfies it).
+            Some(unsafe { CStr::from_ptr(reply[0].content_type) }.to_bytes())
+        };
+        let body = try_ffi!(reply[0].body.input("reply->body"));
+        out.set(try_ffi!(cgi_response(reply[0].status, content_type, body)));
+        std::ptr::null_mut()
+    }
+}
+
+/// The CGI response of a reply (see `wechatpay_http_reply_cgi`).
+fn cgi_response(
+    status: u16,
+    content_type: Option<&[u8]>,
+    body: &[u8],
+) -> Result<*mut wechatpay_string, Error> {
+    let reason = match status {
+        200 => "OK",
+        204 => "No Content",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        500 => "Internal Server Error",
+        100..=599 => "Status",
+        _ => {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "reply->status is not an HTTP status code",
+            ));
+        }
+    };
+    let mut text = format!("Status: {status} {reason}\r\n");
+    if let Some(content_type) = content_type {
+        let printable = std::str::from_utf8(content_type)
+            .ok()
+            .filter(|t| !t.is_empty() && t.bytes().all(|b| (0x20..0x7f).contains(&b)))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    "reply->content_type is not printable ASCII",
+                )
+            })?;
+        text.push_str("Content-Type: ");
+        text.push_str(printable);
+        text.push_str("\r\n");
+    }
+    text.push_str("\r\n");
+    let body = std::str::from_utf8(body)
+        .map_err(|_| Error::new(ErrorKind::InvalidArgument, "reply->body is not UTF-8"))?;
+    text.push_str(body);
+    new_string(text)
+        .map_err(|_| Error::new(ErrorKind::InvalidArgument, "reply->body holds a NUL byte"))
 }
 
 /// Writes the v2 success reply over HTTP to `*reply_out`: status 200, `text/xml`, the exact XML

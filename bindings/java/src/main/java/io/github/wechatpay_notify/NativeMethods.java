@@ -211,6 +211,8 @@ final class NativeMethods {
 
     static native long wechatpay_v3_reply_success(long replyOut);
 
+    static native long wechatpay_http_reply_cgi(long reply, long cgiOut);
+
     static native long wechatpay_v2_reply_success(long replyOut);
 
     static native long wechatpay_v2_reply_fail_code(byte[] code, long codeLen, long replyOut);
