@@ -81,7 +81,7 @@ views-check:
 	python3 tools/bindgen/bindgen.py native --lang java
 
 # Benchmarks: ratios against baselines measured in the same run (SPEC §6).
-bench: bench-rust bench-routing bench-cost bench-python bench-node
+bench: bench-rust bench-routing bench-cost bench-python bench-node bench-java
 
 bench-rust:
 	$(CARGO) bench -p wechatpay-notify --bench verify
