@@ -95,7 +95,7 @@ enum Command {
     /// Send a realistic, correctly signed notification to YOUR notify_url and check the reply
     #[command(after_help = simulate::HELP)]
     Simulate(Box<simulate::SimulateArgs>),
-    /// Write an APIv3 test key pair and its PUB_KEY_ID_... id, for simulate v3
+    /// Write test keys: an APIv3 key pair and its PUB_KEY_ID_... id, a v2 API key, an APIv3 key
     #[command(after_help = simulate::KEYGEN_HELP)]
     Keygen(simulate::KeygenArgs),
     /// Sign v2 fields: print the signed <xml> notification or the signature

@@ -43,9 +43,11 @@ v2 HTTP 200 with exactly the SUCCESS reply.";
 
 pub(crate) const KEYGEN_HELP: &str = "\
 keygen writes test_private_key.pem (RSA-2048, PKCS#8, mode 600), test_public_key.pem and
-test_key_id.txt (a PUB_KEY_ID_... id; mode 644) into DIR, for a handler to trust in tests. Each file
-is created new, never through an existing file or symlink; an existing one is refused (exit 2)
-unless --force, which removes it (a symlink itself, not its target) first.";
+test_key_id.txt (a PUB_KEY_ID_... id; mode 644) into DIR, for a handler to trust in tests, and two
+test keys of 32 random letters and digits (mode 600): test_api_key.txt (a v2 API key, for
+--api-key-file) and test_api_v3_key.txt (an APIv3 key, for --api-v3-key-file). Each file is created
+new, never through an existing file or symlink; an existing one is refused (exit 2) unless --force,
+which removes it (a symlink itself, not its target) first.";
 
 /// `simulate pay|refund|v3 pay|v3 refund`.
 #[derive(Args)]
@@ -212,6 +214,22 @@ fn random_alnum(n: usize) -> Result<String, Usage> {
         .take(n)
         .map(|b| char::from(ALPHABET[*b as usize % ALPHABET.len()]))
         .collect())
+}
+
+/// A test API key: 32 characters drawn uniformly from `[A-Za-z0-9]` (bytes at or above 248, the
+/// largest multiple of 62, are drawn again, so no character is likelier than another), the shape of
+/// both a v2 API key and an APIv3 key.
+fn random_api_key() -> Result<String, Usage> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut key = String::with_capacity(32);
+    while key.len() < 32 {
+        for b in random_bytes::<64>()? {
+            if key.len() < 32 && usize::from(b) < 248 {
+                key.push(char::from(ALPHABET[usize::from(b) % ALPHABET.len()]));
+            }
+        }
+    }
+    Ok(key)
 }
 
 fn unix_now() -> u64 {
@@ -712,10 +730,12 @@ pub(crate) fn simulate(args: SimulateArgs) -> Result<(String, bool), Usage> {
 }
 
 /// The files `keygen` writes, with their modes.
-const KEYGEN_FILES: [(&str, u32); 3] = [
+const KEYGEN_FILES: [(&str, u32); 5] = [
     ("test_private_key.pem", 0o600),
     ("test_public_key.pem", 0o644),
     ("test_key_id.txt", 0o644),
+    ("test_api_key.txt", 0o600),
+    ("test_api_v3_key.txt", 0o600),
 ];
 
 fn refuse_existing(path: &Path) -> Usage {
@@ -728,7 +748,7 @@ fn refuse_existing(path: &Path) -> Usage {
 /// `keygen`'s options.
 #[derive(Args)]
 pub(crate) struct KeygenArgs {
-    /// The directory to write the three files into (created if missing)
+    /// The directory to write the five files into (created if missing)
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Replace existing files: each is removed first (a symlink itself, not its target)
@@ -765,8 +785,17 @@ pub(crate) fn keygen(args: KeygenArgs) -> Result<(String, bool), Usage> {
         .map_err(|e| Usage(format!("cannot encode the public key: {e}")))?;
     let id = format!("PUB_KEY_ID_01{}", random_digits(26)?);
     let id_line = format!("{id}\n");
+    // Test keys for the handler's configuration and simulate: a v2 API key and an APIv3 key.
+    let api_key = format!("{}\n", random_api_key()?);
+    let api_v3_key = format!("{}\n", random_api_key()?);
     // The PEM stays in its zeroizing buffer: only borrowed here, never copied.
-    let contents: [&[u8]; 3] = [private.as_bytes(), public.as_bytes(), id_line.as_bytes()];
+    let contents: [&[u8]; 5] = [
+        private.as_bytes(),
+        public.as_bytes(),
+        id_line.as_bytes(),
+        api_key.as_bytes(),
+        api_v3_key.as_bytes(),
+    ];
     let paths = KEYGEN_FILES.map(|(name, _)| dir.join(name));
     for ((path, (_, mode)), content) in paths.iter().zip(KEYGEN_FILES).zip(contents) {
         if force {
@@ -779,12 +808,20 @@ pub(crate) fn keygen(args: KeygenArgs) -> Result<(String, bool), Usage> {
         }
         write_new(path, content, mode)?;
     }
-    let [private_path, public_path, id_path] = paths.map(|p| p.display().to_string());
+    let [
+        private_path,
+        public_path,
+        id_path,
+        api_key_path,
+        api_v3_key_path,
+    ] = paths.map(|p| p.display().to_string());
     let report = json!({
         "private_key": private_path,
         "public_key": public_path,
         "key_id": id,
         "key_id_file": id_path,
+        "api_key_file": api_key_path,
+        "api_v3_key_file": api_v3_key_path,
         "note": "a TEST key: a handler that trusts only WeChat Pay's real keys refuses what it signs",
     });
     Ok((format!("{report}\n"), true))

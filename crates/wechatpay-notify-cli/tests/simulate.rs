@@ -565,6 +565,30 @@ fn keygen_creates_new_files_only() {
     assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"));
     let id = std::fs::read_to_string(dir.join("test_key_id.txt")).unwrap();
     assert_eq!(id.trim_end(), r["key_id"].as_str().unwrap());
+    // The test v2 API key and APIv3 key: 32 letters and digits each, private, never printed.
+    let mut keys = Vec::new();
+    for (name, field) in [
+        ("test_api_key.txt", "api_key_file"),
+        ("test_api_v3_key.txt", "api_v3_key_file"),
+    ] {
+        let path = dir.join(name);
+        assert_eq!(r[field], path.to_str().unwrap());
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{name}");
+        let key = std::fs::read_to_string(&path).unwrap();
+        let key = key.strip_suffix('\n').unwrap();
+        assert_eq!(key.len(), 32, "{name}");
+        assert!(key.bytes().all(|b| b.is_ascii_alphanumeric()), "{name}");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains(key),
+            "{name} printed"
+        );
+        // Usable as what it is for: a v2 verifier's key and an APIv3 verifier's key.
+        keys.push(key.to_owned());
+    }
+    assert_ne!(keys[0], keys[1]);
+    wechatpay_notify::Verifier::new(keys[0].as_str(), wechatpay_notify::SignType::Md5).unwrap();
+    wechatpay_notify::V3Verifier::new(keys[1].as_str()).unwrap();
 
     // Existing files are never overwritten without --force.
     let out = keygen(false);
