@@ -241,10 +241,10 @@ namespace WechatPay.Notify
             get { return isSuccess; }
         }
 
-        /// <summary>The idempotency key (record each notification once per key; SPEC §2):
-        /// <c>transaction_id</c> when the payment succeeded (the same as its APIv3 delivery's), else
-        /// <c>transaction_id:RESULT_CODE</c> (e.g. <c>4200000001:FAIL</c>), so a later success is not
-        /// swallowed by an earlier failure; null without a <c>transaction_id</c>.</summary>
+        /// <summary>The idempotency key (record each notification once per key): <c>transaction_id</c> when
+        /// the payment succeeded (the same as its APIv3 delivery's), else <c>transaction_id:RESULT_CODE</c>
+        /// (e.g. <c>4200000001:FAIL</c>), so a later success is not swallowed by an earlier failure; null
+        /// without a <c>transaction_id</c>.</summary>
         public string DedupeKey
         {
             get { return dedupeKey; }
@@ -449,12 +449,11 @@ namespace WechatPay.Notify
             get { return isSuccess; }
         }
 
-        /// <summary>The idempotency key (record each notification once per key; SPEC §2):
-        /// <c>refund_id:STATUS</c> with the status in APIv3's words (<c>CHANGE</c> → <c>ABNORMAL</c>,
-        /// <c>REFUNDCLOSE</c> → <c>CLOSED</c>), so an <c>ABNORMAL</c> delivery does not swallow the later
-        /// <c>SUCCESS</c> and the v2 and APIv3 deliveries of one state share a key. A refund's state only
-        /// moves forward (<c>ABNORMAL</c> → <c>SUCCESS</c> or <c>CLOSED</c>): never record it back. null
-        /// without a <c>refund_id</c>.</summary>
+        /// <summary>The idempotency key (record each notification once per key): <c>refund_id:STATUS</c> with
+        /// the status in APIv3's words (<c>CHANGE</c> → <c>ABNORMAL</c>, <c>REFUNDCLOSE</c> → <c>CLOSED</c>),
+        /// so an <c>ABNORMAL</c> delivery does not swallow the later <c>SUCCESS</c> and the v2 and APIv3
+        /// deliveries of one state share a key. A refund's state only moves forward (<c>ABNORMAL</c> →
+        /// <c>SUCCESS</c> or <c>CLOSED</c>): never record it back. null without a <c>refund_id</c>.</summary>
         public string DedupeKey
         {
             get { return dedupeKey; }
@@ -869,11 +868,10 @@ namespace WechatPay.Notify
             get { return isSuccess; }
         }
 
-        /// <summary>The idempotency key (record each notification once per key; SPEC §2): a successful
-        /// transaction's <c>transaction_id</c> (as its v2 delivery), <c>transaction_id:TRADE_STATE</c> for
-        /// one that did not succeed, <c>refund_id:REFUND_STATUS</c> for refunds (so <c>ABNORMAL</c> does not
-        /// swallow a later <c>SUCCESS</c>), the event <c>id</c> otherwise (and when the resource lacks its
-        /// id).</summary>
+        /// <summary>The idempotency key (record each notification once per key): a successful transaction's
+        /// <c>transaction_id</c> (as its v2 delivery), <c>transaction_id:TRADE_STATE</c> for one that did not
+        /// succeed, <c>refund_id:REFUND_STATUS</c> for refunds (so <c>ABNORMAL</c> does not swallow a later
+        /// <c>SUCCESS</c>), the event <c>id</c> otherwise (and when the resource lacks its id).</summary>
         public string DedupeKey
         {
             get { return dedupeKey; }
@@ -898,10 +896,9 @@ namespace WechatPay.Notify
             get { return isSuccess; }
         }
 
-        /// <summary>The notification's own <c>dedupe_key</c> (SPEC §2), the same for the v2 and APIv3
-        /// deliveries of one payment, or of one state of a refund: a successful payment's
-        /// <c>transaction_id</c>, a refund's <c>refund_id:STATUS</c>; null only for a v2 notification without
-        /// its id.</summary>
+        /// <summary>The notification's own <c>dedupe_key</c>, the same for the v2 and APIv3 deliveries of one
+        /// payment, or of one state of a refund: a successful payment's <c>transaction_id</c>, a refund's
+        /// <c>refund_id:STATUS</c>; null only for a v2 notification without its id.</summary>
         public string DedupeKey
         {
             get { return dedupeKey; }

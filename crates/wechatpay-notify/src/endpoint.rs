@@ -401,7 +401,7 @@ typed_view! {
             Notification::V2Refund(n) => n.is_success(),
             Notification::V3(n) => n.is_success(),
         },
-        /// The notification's own `dedupe_key` (SPEC §2), the same for the v2 and APIv3 deliveries
+        /// The notification's own `dedupe_key`, the same for the v2 and APIv3 deliveries
         /// of one payment, or of one state of a refund: a successful payment's `transaction_id`, a
         /// refund's `refund_id:STATUS`; `None` only for a v2 notification without its id.
         dedupe_key: Text = |n| match n {

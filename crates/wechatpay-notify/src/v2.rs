@@ -494,7 +494,7 @@ typed_view! {
         /// verified notification with the success reply even when this is false.
         is_success: Bool = |n| n.fields.get("return_code") == Some("SUCCESS")
             && n.fields.get("result_code") == Some("SUCCESS"),
-        /// The idempotency key (record each notification once per key; SPEC §2): `transaction_id`
+        /// The idempotency key (record each notification once per key): `transaction_id`
         /// when the payment succeeded (the same as its APIv3 delivery's), else
         /// `transaction_id:RESULT_CODE` (e.g. `4200000001:FAIL`), so a later success is not
         /// swallowed by an earlier failure; `None` without a `transaction_id`.
@@ -610,7 +610,7 @@ typed_view! {
     rules {
         /// `refund_status` is `SUCCESS`.
         is_success: Bool = |n| n.refund_status() == Some("SUCCESS"),
-        /// The idempotency key (record each notification once per key; SPEC §2):
+        /// The idempotency key (record each notification once per key):
         /// `refund_id:STATUS` with the status in APIv3's words (`CHANGE` → `ABNORMAL`,
         /// `REFUNDCLOSE` → `CLOSED`), so an `ABNORMAL` delivery does not swallow the later
         /// `SUCCESS` and the v2 and APIv3 deliveries of one state share a key. A refund's state

@@ -187,8 +187,8 @@ class PaymentNotification:
         a verified notification with the success reply even when this is false."""
     @property
     def dedupe_key(self) -> str | None:
-        """The idempotency key (record each notification once per key; SPEC §2): `transaction_id`
-        when the payment succeeded (the same as its APIv3 delivery's), else
+        """The idempotency key (record each notification once per key): `transaction_id` when the
+        payment succeeded (the same as its APIv3 delivery's), else
         `transaction_id:RESULT_CODE` (e.g. `4200000001:FAIL`), so a later success is not
         swallowed by an earlier failure; `None` without a `transaction_id`."""
     @property
@@ -265,12 +265,11 @@ class RefundNotification:
         """`refund_status` is `SUCCESS`."""
     @property
     def dedupe_key(self) -> str | None:
-        """The idempotency key (record each notification once per key; SPEC §2):
-        `refund_id:STATUS` with the status in APIv3's words (`CHANGE` → `ABNORMAL`,
-        `REFUNDCLOSE` → `CLOSED`), so an `ABNORMAL` delivery does not swallow the later
-        `SUCCESS` and the v2 and APIv3 deliveries of one state share a key. A refund's state
-        only moves forward (`ABNORMAL` → `SUCCESS` or `CLOSED`): never record it back. `None`
-        without a `refund_id`."""
+        """The idempotency key (record each notification once per key): `refund_id:STATUS` with
+        the status in APIv3's words (`CHANGE` → `ABNORMAL`, `REFUNDCLOSE` → `CLOSED`), so an
+        `ABNORMAL` delivery does not swallow the later `SUCCESS` and the v2 and APIv3
+        deliveries of one state share a key. A refund's state only moves forward (`ABNORMAL` →
+        `SUCCESS` or `CLOSED`): never record it back. `None` without a `refund_id`."""
     # END GENERATED refund
 
 def sign(
@@ -355,7 +354,7 @@ class V3Notification:
         """The transaction's `trade_state` or the refund's `refund_status` is `SUCCESS`."""
     @property
     def dedupe_key(self) -> str:
-        """The idempotency key (record each notification once per key; SPEC §2): a successful
+        """The idempotency key (record each notification once per key): a successful
         transaction's `transaction_id` (as its v2 delivery), `transaction_id:TRADE_STATE` for
         one that did not succeed, `refund_id:REFUND_STATUS` for refunds (so `ABNORMAL` does
         not swallow a later `SUCCESS`), the event `id` otherwise (and when the resource lacks
@@ -574,10 +573,9 @@ class EndpointResult:
         """The payment or refund succeeded: the notification's own `is_success`."""
     @property
     def dedupe_key(self) -> str | None:
-        """The notification's own `dedupe_key` (SPEC §2), the same for the v2 and APIv3
-        deliveries of one payment, or of one state of a refund: a successful payment's
-        `transaction_id`, a refund's `refund_id:STATUS`; `None` only for a v2 notification
-        without its id."""
+        """The notification's own `dedupe_key`, the same for the v2 and APIv3 deliveries of one
+        payment, or of one state of a refund: a successful payment's `transaction_id`, a
+        refund's `refund_id:STATUS`; `None` only for a v2 notification without its id."""
     # END GENERATED endpoint_result
     @property
     def reply(self) -> HttpReply: ...

@@ -641,7 +641,7 @@ typed_view! {
     rules {
         /// The transaction's `trade_state` or the refund's `refund_status` is `SUCCESS`.
         is_success: Bool = |n| n.state() == Some("SUCCESS"),
-        /// The idempotency key (record each notification once per key; SPEC §2): a successful
+        /// The idempotency key (record each notification once per key): a successful
         /// transaction's `transaction_id` (as its v2 delivery), `transaction_id:TRADE_STATE` for one
         /// that did not succeed, `refund_id:REFUND_STATUS` for refunds (so `ABNORMAL` does not
         /// swallow a later `SUCCESS`), the event `id` otherwise (and when the resource lacks its id).

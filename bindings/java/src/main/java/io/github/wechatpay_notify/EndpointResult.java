@@ -92,8 +92,8 @@ public final class EndpointResult {
     }
 
     /**
-     * The notification's own {@code dedupe_key} (SPEC §2), the same for the v2 and APIv3 deliveries of one
-     * payment, or of one state of a refund: a successful payment's {@code transaction_id}, a refund's
+     * The notification's own {@code dedupe_key}, the same for the v2 and APIv3 deliveries of one payment, or
+     * of one state of a refund: a successful payment's {@code transaction_id}, a refund's
      * {@code refund_id:STATUS}; null only for a v2 notification without its id.
      */
     public String dedupeKey() {

@@ -319,8 +319,8 @@ public final class PaymentNotification {
     }
 
     /**
-     * The idempotency key (record each notification once per key; SPEC §2): {@code transaction_id} when the
-     * payment succeeded (the same as its APIv3 delivery's), else {@code transaction_id:RESULT_CODE} (e.g.
+     * The idempotency key (record each notification once per key): {@code transaction_id} when the payment
+     * succeeded (the same as its APIv3 delivery's), else {@code transaction_id:RESULT_CODE} (e.g.
      * {@code 4200000001:FAIL}), so a later success is not swallowed by an earlier failure; null without a
      * {@code transaction_id}.
      */

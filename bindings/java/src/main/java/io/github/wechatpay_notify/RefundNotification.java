@@ -243,10 +243,10 @@ public final class RefundNotification {
     }
 
     /**
-     * The idempotency key (record each notification once per key; SPEC §2): {@code refund_id:STATUS} with the
-     * status in APIv3's words ({@code CHANGE} → {@code ABNORMAL}, {@code REFUNDCLOSE} → {@code CLOSED}), so
-     * an {@code ABNORMAL} delivery does not swallow the later {@code SUCCESS} and the v2 and APIv3 deliveries
-     * of one state share a key. A refund's state only moves forward ({@code ABNORMAL} → {@code SUCCESS} or
+     * The idempotency key (record each notification once per key): {@code refund_id:STATUS} with the status
+     * in APIv3's words ({@code CHANGE} → {@code ABNORMAL}, {@code REFUNDCLOSE} → {@code CLOSED}), so an
+     * {@code ABNORMAL} delivery does not swallow the later {@code SUCCESS} and the v2 and APIv3 deliveries of
+     * one state share a key. A refund's state only moves forward ({@code ABNORMAL} → {@code SUCCESS} or
      * {@code CLOSED}): never record it back. null without a {@code refund_id}.
      */
     public String dedupeKey() {

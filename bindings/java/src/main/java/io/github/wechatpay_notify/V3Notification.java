@@ -121,7 +121,7 @@ public final class V3Notification {
     }
 
     /**
-     * The idempotency key (record each notification once per key; SPEC §2): a successful transaction's
+     * The idempotency key (record each notification once per key): a successful transaction's
      * {@code transaction_id} (as its v2 delivery), {@code transaction_id:TRADE_STATE} for one that did not
      * succeed, {@code refund_id:REFUND_STATUS} for refunds (so {@code ABNORMAL} does not swallow a later
      * {@code SUCCESS}), the event {@code id} otherwise (and when the resource lacks its id).
