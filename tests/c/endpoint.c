@@ -117,23 +117,6 @@ static struct wechatpay_endpoint *build_endpoint(const json_t *profiles, char *c
   return endpoint;
 }
 
-/* A reply against the vectors' `{"status", "contentType" (null when none), "body"}`. */
-static void check_reply(const struct wechatpay_http_reply *r, const json_t *want) {
-  const json_t *ct = json_object_get(want, "contentType");
-  CHECK(json_object_size(want) == 3);
-  CHECK(json_is_integer(json_object_get(want, "status")) &&
-        r->status == json_integer_value(json_object_get(want, "status")));
-  if (json_is_null(ct)) {
-    CHECK(r->content_type == NULL);
-  } else {
-    CHECK(json_is_string(ct) && r->content_type != NULL &&
-          strcmp(r->content_type, json_string_value(ct)) == 0);
-  }
-  CHECK(jstr_eq(r->body, json_object_get(want, "body")));
-  /* The documented NUL terminator after the body. */
-  CHECK(r->body.data != NULL && r->body.data[r->body.len] == '\0');
-}
-
 static bool key_is_one_of(const char *key, const char *const *keys, size_t n) {
   size_t i;
   for (i = 0; i < n; i++) {

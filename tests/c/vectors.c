@@ -22,6 +22,22 @@ bool jstr_eq(struct wechatpay_str got, const json_t *expected) {
                                             json_string_length(expected));
 }
 
+void check_reply(const struct wechatpay_http_reply *r, const json_t *want) {
+  const json_t *ct = json_object_get(want, "contentType");
+  CHECK(json_object_size(want) == 3);
+  CHECK(json_is_integer(json_object_get(want, "status")) &&
+        r->status == json_integer_value(json_object_get(want, "status")));
+  if (json_is_null(ct)) {
+    CHECK(r->content_type == NULL);
+  } else {
+    CHECK(json_is_string(ct) && r->content_type != NULL &&
+          strcmp(r->content_type, json_string_value(ct)) == 0);
+  }
+  CHECK(jstr_eq(r->body, json_object_get(want, "body")));
+  /* The documented NUL terminator after the body. */
+  CHECK(r->body.data != NULL && r->body.data[r->body.len] == '\0');
+}
+
 /* A string-valued typed accessor: `expected` is a JSON string or null (absent). */
 void check_text(bool present, struct wechatpay_str got, const json_t *expected, const char *name) {
   char what[256];
@@ -421,6 +437,32 @@ static void run_sign(const char *dir) {
   json_decref(root);
 }
 
+/* One HttpReply case: the reply over HTTP for success or for an error code, v2 or v3; a code that
+ * is not one of ours is refused with the case's error. */
+static void run_http_reply(const json_t *test) {
+  const char *version = json_string_value(json_object_get(test, "version"));
+  const char *kind = json_string_value(json_object_get(test, "kind"));
+  const char *result = json_string_value(json_object_get(test, "result"));
+  bool v2 = version != NULL && strcmp(version, "v2") == 0;
+  struct wechatpay_http_reply reply;
+  struct wechatpay_error *err;
+  CHECK(version != NULL && kind != NULL && result != NULL);
+  if (version == NULL || kind == NULL || result == NULL) return;
+  if (strcmp(kind, "success") == 0) {
+    err = v2 ? wechatpay_v2_reply_success(&reply) : wechatpay_v3_reply_success(&reply);
+  } else {
+    struct wechatpay_str code = jstr(json_object_get(test, "code"));
+    err = v2 ? wechatpay_v2_reply_fail_code(code.data, code.len, &reply)
+             : wechatpay_v3_reply_fail_code(code.data, code.len, &reply);
+  }
+  if (strcmp(result, "valid") == 0) {
+    CHECK_OK(err);
+    if (err == NULL) check_reply(&reply, json_object_get(test, "expected"));
+  } else {
+    CHECK_ERROR(err, json_string_value(json_object_get(test, "error")));
+  }
+}
+
 static void run_reply(const char *dir) {
   const char *file = "reply.json";
   json_t *root = load_vectors(dir, file, "wechatpay-notify/reply/1");
@@ -435,6 +477,11 @@ static void run_reply(const char *dir) {
       ran++;
       begin_case("%s tcId %lld: %s", file, (long long)json_integer_value(json_object_get(test, "tcId")),
                  json_string_value(json_object_get(test, "comment")));
+      if (strcmp(json_string_value(json_object_get(group, "type")), "HttpReply") == 0) {
+        run_http_reply(test);
+        end_case();
+        continue;
+      }
       CHECK(json_is_string(expected) && kind != NULL);
       if (kind != NULL && strcmp(kind, "success") == 0) {
         const char *reply = wechatpay_reply_success();

@@ -16,6 +16,9 @@ struct wechatpay_str jstr(const json_t *s);
 /* True when `expected` is a JSON string with exactly the bytes of `got`. */
 bool jstr_eq(struct wechatpay_str got, const json_t *expected);
 
+/* An HTTP reply against the vectors' `{"status", "contentType" (null when none), "body"}`. */
+void check_reply(const struct wechatpay_http_reply *r, const json_t *want);
+
 /* A string-valued typed property: `expected` is a JSON string, or null for absent. */
 void check_text(bool present, struct wechatpay_str got, const json_t *expected, const char *name);
 

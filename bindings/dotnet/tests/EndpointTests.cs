@@ -182,7 +182,7 @@ namespace WechatPay.Notify.Tests
             }
         }
 
-        private static void CheckReply(HttpReply reply, JsonObject want)
+        internal static void CheckReply(HttpReply reply, JsonObject want)
         {
             KnownKeys(want, "status", "contentType", "body");
             T.Eq((long)want["status"], (long)reply.Status, "reply status");

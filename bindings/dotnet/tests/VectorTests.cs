@@ -410,6 +410,11 @@ namespace WechatPay.Notify.Tests
                 foreach (JsonObject test in Objects(group["tests"]))
                 {
                     ran++;
+                    if ((string)group["type"] == "HttpReply")
+                    {
+                        T.Case(Name(file, test), () => HttpReplyCase(test));
+                        continue;
+                    }
                     T.Case(Name(file, test), () =>
                     {
                         string kind = (string)test["kind"];
@@ -421,6 +426,19 @@ namespace WechatPay.Notify.Tests
                 }
             }
             Total(root, file, ran);
+        }
+
+        /// <summary>The reply over HTTP for success or an error code, v2 or v3; a code that is not one
+        /// of ours is refused with the case's error.</summary>
+        private static void HttpReplyCase(JsonObject test)
+        {
+            bool v2 = (string)test["version"] == "v2";
+            string code = (string)test["code"];
+            Func<HttpReply> made;
+            if ((string)test["kind"] == "success") made = () => v2 ? Reply.V2Success() : Reply.V3Success();
+            else made = () => v2 ? Reply.V2Fail(code) : Reply.V3Fail(code);
+            if ((string)test["result"] == "valid") EndpointTests.CheckReply(made(), (JsonObject)test["expected"]);
+            else T.Code((string)test["error"], () => made());
         }
     }
 }

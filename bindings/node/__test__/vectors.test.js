@@ -10,7 +10,10 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 
-const { Verifier, V3Verifier, Endpoint, NotifyError, HttpReply, sign, replySuccess, replyFail } = require('..')
+const {
+  Verifier, V3Verifier, Endpoint, NotifyError, HttpReply, sign, replySuccess, replyFail,
+  replyV2Success, replyV2Fail, replyV3Success, replyV3Fail
+} = require('..')
 
 const VECTORS = path.join(__dirname, '..', '..', '..', 'tests', 'vectors')
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
@@ -282,16 +285,31 @@ test('v2_sign.json: every case', () => {
   assert.equal(ran, file.numberOfTests)
 })
 
-test('reply.json: every case, byte for byte', () => {
+test('reply.json: every case, byte for byte, and the HTTP reply of every code', () => {
   const file = load('reply.json')
   let ran = 0
   for (const group of file.testGroups) {
-    assert.equal(group.type, 'Reply')
+    assert.ok(['Reply', 'HttpReply'].includes(group.type), group.type)
     for (const tc of group.tests) {
       ran++
+      const where = `reply.json tcId ${tc.tcId} (${tc.comment})`
+      if (group.type === 'HttpReply') {
+        const v2 = tc.version === 'v2'
+        const made = tc.kind === 'success'
+          ? () => (v2 ? replyV2Success() : replyV3Success())
+          : () => (v2 ? replyV2Fail(tc.code) : replyV3Fail(tc.code))
+        if (tc.result === 'valid') {
+          const got = made()
+          assert.ok(got instanceof HttpReply, where)
+          assert.deepEqual(got.toObject(), tc.expected, where)
+        } else {
+          assert.equal(rejection(made, where).code, tc.error, where)
+        }
+        continue
+      }
       assert.equal(tc.result, 'valid')
       const got = tc.kind === 'success' ? replySuccess() : replyFail(tc.message)
-      assert.equal(got, tc.expected, `reply.json tcId ${tc.tcId} (${tc.comment})`)
+      assert.equal(got, tc.expected, where)
     }
   }
   assert.equal(ran, file.numberOfTests)

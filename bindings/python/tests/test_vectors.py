@@ -224,6 +224,18 @@ def run_case(
             assert wn.reply_fail(case["message"]) == case["expected"], label
         return
 
+    if kind == "HttpReply":
+        v2 = case["version"] == "v2"
+        if case["kind"] == "success":
+            made = lambda: wn.reply_v2_success() if v2 else wn.reply_v3_success()  # noqa: E731
+        else:
+            made = lambda: (wn.reply_v2_fail if v2 else wn.reply_v3_fail)(case["code"])  # noqa: E731
+        if valid:
+            assert made() == reply_of(case["expected"]), label
+        else:
+            expect_error(case, made, label)
+        return
+
     if kind == "V3Notify":
         run_v3_case(group, case, label, as_text, as_mapping)
         return

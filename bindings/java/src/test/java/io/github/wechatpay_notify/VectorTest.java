@@ -2,6 +2,7 @@ package io.github.wechatpay_notify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
@@ -20,6 +21,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -175,10 +177,15 @@ class VectorTest {
         AtomicLong ran = new AtomicLong();
         List<DynamicTest> cases = new ArrayList<>();
         for (JsonElement g : root.getAsJsonArray("testGroups")) {
+            boolean http = "HttpReply".equals(T.str(g.getAsJsonObject(), "type"));
             for (JsonElement t : g.getAsJsonObject().getAsJsonArray("tests")) {
                 JsonObject test = t.getAsJsonObject();
                 cases.add(dynamicTest(T.name(file, test), () -> {
                     ran.incrementAndGet();
+                    if (http) {
+                        httpReplyCase(test);
+                        return;
+                    }
                     String kind = T.str(test, "kind");
                     String expected = T.str(test, "expected");
                     if ("success".equals(kind)) {
@@ -191,6 +198,23 @@ class VectorTest {
             }
         }
         return counted(file, root, cases, ran, () -> { });
+    }
+
+    /** The reply over HTTP for success or an error code, v2 or v3; a code that is not one of ours is
+     *  refused with the case's error. */
+    private static void httpReplyCase(JsonObject test) {
+        boolean v2 = "v2".equals(T.str(test, "version"));
+        boolean success = "success".equals(T.str(test, "kind"));
+        String code = success ? null : T.str(test, "code");
+        Supplier<HttpReply> made = () -> success
+            ? (v2 ? Reply.v2Success() : Reply.v3Success())
+            : (v2 ? Reply.v2Fail(code) : Reply.v3Fail(code));
+        if ("valid".equals(T.str(test, "result"))) {
+            EndpointTest.checkReply(made.get(), test.getAsJsonObject("expected"));
+        } else {
+            NotifyException e = assertThrows(NotifyException.class, made::get);
+            assertEquals(T.str(test, "error"), e.getCode(), "error code");
+        }
     }
 
     // ---- typed views: the core's declaration, both ways ----
