@@ -37,7 +37,7 @@ It prints one JSON object: {\"ok\":true,\"certificates\":[{\"serial\":..,\"statu
 \"unchanged\",..}],\"warnings\":[..],..}; a warning when the newest certificate expires within 10
 days (WeChat Pay issues the next one 10 days before the old one expires: run this daily). A
 response that fails any check writes nothing: {\"ok\":false,\"error\":{\"code\":..,\"message\":..}}
-with a SPEC code (signature_mismatch, unknown_serial, decrypt_failed, malformed_json, ...), or
+with a stable code (signature_mismatch, unknown_serial, decrypt_failed, malformed_json, ...), or
 http_status (a non-2xx answer or a redirect, never followed) or network. Exit 0 written or
 unchanged, 1 refused or failed download, 2 usage, configuration or local file error.
 --base-url is for tests: https, or http to 127.0.0.1, ::1 or localhost only.";
