@@ -458,11 +458,18 @@ fn download(base: &str, authorization: &str) -> Result<(V3Headers, Vec<u8>), Ref
     })?;
     let status = response.status();
     if !status.is_success() {
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| shown(&String::from_utf8_lossy(v.as_bytes())))
+        };
         let location = status
             .is_redirection()
-            .then(|| response.headers().get("location"))
-            .flatten()
-            .map(|v| shown(&String::from_utf8_lossy(v.as_bytes())));
+            .then(|| header("location"))
+            .flatten();
+        // WeChat Pay's support asks for it.
+        let request_id = header("request-id");
         let body = response
             .body_mut()
             .with_config()
@@ -487,6 +494,7 @@ fn download(base: &str, authorization: &str) -> Result<(V3Headers, Vec<u8>), Ref
                 "code": code,
                 "message": message,
                 "location": location,
+                "request_id": request_id,
             })),
         ));
     }

@@ -643,6 +643,7 @@ fn an_error_status_shows_wechat_pays_code_and_message_inert() {
     let r = report(&out);
     assert_eq!(r["http"]["status"], json!(401), "{r}");
     assert_eq!(r["http"]["code"], json!("SIGN_ERROR"));
+    assert_eq!(r["http"]["request_id"], json!("08F78BB5AF0610D302"));
     assert_eq!(
         r["http"]["message"],
         json!("签名错误??[31m?forged log line?")
