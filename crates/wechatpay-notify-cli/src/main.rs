@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod certificates;
 mod endpoint;
 mod simulate;
 mod v3;
@@ -32,8 +33,9 @@ line (argv is visible to every user of the machine through ps): --api-key and --
 refused.
 
 Every command prints one JSON object (sign prints the signed <xml>, simulate --print the request).
-Exit codes: 0 verified (simulate: acknowledged), 1 rejected (simulate: not acknowledged), 2 usage or
-configuration error.
+Exit codes: 0 verified (simulate: acknowledged; certificates: written or unchanged), 1 rejected
+(simulate: not acknowledged; certificates: download refused or failed), 2 usage or configuration
+error.
 
 'wechatpay-notify COMMAND --help' explains each command.";
 
@@ -101,6 +103,9 @@ enum Command {
     /// Sign v2 fields: print the signed <xml> notification or the signature
     #[command(after_help = SIGN_HELP)]
     Sign(SignArgs),
+    /// Download, verify and decrypt WeChat Pay's platform certificates into a directory
+    #[command(after_help = certificates::HELP)]
+    Certificates(Box<certificates::CertificatesArgs>),
 }
 
 /// A usage or configuration problem (exit 2).
@@ -512,6 +517,9 @@ fn main() -> ExitCode {
         Command::VerifyAny(o) => endpoint::verify_any(o).map(|(v, ok)| (format!("{v}\n"), ok)),
         Command::Simulate(o) => simulate::simulate(*o),
         Command::Keygen(o) => simulate::keygen(o),
+        Command::Certificates(o) => {
+            certificates::certificates(*o).map(|(v, ok)| (format!("{v}\n"), ok))
+        }
     };
     match outcome {
         Ok((text, ok)) => {

@@ -206,7 +206,7 @@ fn random_digits(n: usize) -> Result<String, Usage> {
         .collect())
 }
 
-fn random_alnum(n: usize) -> Result<String, Usage> {
+pub(crate) fn random_alnum(n: usize) -> Result<String, Usage> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let bytes = random_bytes::<32>()?;
     Ok(bytes
@@ -554,7 +554,7 @@ fn v3_notification(o: &Options, refund: bool) -> Result<(Vec<(String, String)>, 
 }
 
 /// The DER inside a PEM block with the given label.
-fn pem_der(pem: &str, label: &str) -> Result<Vec<u8>, Usage> {
+pub(crate) fn pem_der(pem: &str, label: &str) -> Result<Vec<u8>, Usage> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
     let inner = pem
@@ -851,7 +851,7 @@ fn write_new(path: &Path, content: &[u8], mode: u32) -> Result<(), Usage> {
 /// POSIX requires open(2) to fail with EEXIST when the path names a symlink, whatever it points
 /// to, and `create_new(true)` is exactly O_CREAT|O_EXCL.
 #[cfg(unix)]
-fn open_new(path: &Path, mode: u32) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_new(path: &Path, mode: u32) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
     let file = std::fs::OpenOptions::new()
         .write(true)
@@ -864,7 +864,7 @@ fn open_new(path: &Path, mode: u32) -> std::io::Result<std::fs::File> {
 
 /// `CREATE_NEW`: fails when anything, a symlink included, exists at `path`. No Unix modes here.
 #[cfg(not(unix))]
-fn open_new(path: &Path, _mode: u32) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_new(path: &Path, _mode: u32) -> std::io::Result<std::fs::File> {
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

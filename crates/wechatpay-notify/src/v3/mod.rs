@@ -1,5 +1,6 @@
 //! APIv3 (JSON) notifications: RSA-SHA256 signatures over the raw body, AES-256-GCM resources.
 
+mod certificate;
 mod keys;
 mod view;
 
@@ -14,6 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorKind, excerpt};
 use crate::view::typed_view;
+pub use certificate::PlatformCertificate;
 pub(crate) use keys::KeyId;
 use keys::TrustedKey;
 pub use view::{V3Refund, V3Transaction};
