@@ -95,8 +95,8 @@ typedef uint32_t wechatpay_api_version;
 #endif // __cplusplus
 
 // The stable numbers returned by `wechatpay_error_number`: `ErrorKind::number` in the core,
-// 8200 + position in SPEC §3 order (8201..8220; a range of our own, rustls-ffi uses the 7000s),
-// never reused. Each name is the SPEC §3 code in upper case.
+// 8200 + position in the codes' order (`ErrorKind::ALL`: 8201..8220; a range of our own, rustls-ffi uses the 7000s),
+// never reused. Each name is the code in upper case.
 enum wechatpay_error_kind
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -313,7 +313,7 @@ extern "C" {
 // The library version (the workspace version, e.g. `"0.1.0"`), NUL-terminated, static.
 const char *wechatpay_version(void);
 
-// The SPEC §3 code, e.g. `"signature_mismatch"`: NUL-terminated, valid until
+// The stable error code, e.g. `"signature_mismatch"`: NUL-terminated, valid until
 // `wechatpay_error_free(error)`. Returns `""` if `error` is NULL.
 const char *wechatpay_error_code(const struct wechatpay_error *error);
 
@@ -676,7 +676,7 @@ struct wechatpay_error *wechatpay_v3_reply_success(struct wechatpay_http_reply *
 struct wechatpay_error *wechatpay_v3_reply_fail(const struct wechatpay_error *error,
                                                 struct wechatpay_http_reply *reply_out);
 
-// `wechatpay_v3_reply_fail` for an error code given as text (`code_len` bytes, a SPEC code such
+// `wechatpay_v3_reply_fail` for an error code given as text (`code_len` bytes, one of our error codes such
 // as `signature_mismatch`, e.g. kept from `wechatpay_error_code`); an unknown code is
 // `invalid_argument`.
 struct wechatpay_error *wechatpay_v3_reply_fail_code(const char *code,
@@ -696,7 +696,7 @@ struct wechatpay_error *wechatpay_http_reply_cgi(const struct wechatpay_http_rep
 // `result_code=FAIL` one.
 struct wechatpay_error *wechatpay_v2_reply_success(struct wechatpay_http_reply *reply_out);
 
-// Writes the v2 failure reply over HTTP for an error code (`code_len` bytes, a SPEC code such as
+// Writes the v2 failure reply over HTTP for an error code (`code_len` bytes, one of our error codes such as
 // `signature_mismatch`) to `*reply_out`, by the one status rule of every refusal: 200 with the XML
 // FAIL and the constant message `rejected` when the request was refused (WeChat Pay reads the FAIL
 // and retries), 500 with the same body for `invalid_config` / `internal` (your own failure: retry
@@ -928,7 +928,7 @@ void wechatpay_verifier_free(struct wechatpay_verifier *verifier);
 
 // Verifies a payment result notification: `body` is the raw POST body, `body_len` bytes (it may
 // contain NUL). On success writes a new payment handle to `*payment_out` and returns NULL;
-// otherwise returns the error (the SPEC §3 code tells which rule failed) and leaves
+// otherwise returns the error (its code tells which rule failed) and leaves
 // `*payment_out` untouched. Thread-safe.
 struct wechatpay_error *wechatpay_verifier_verify_payment(const struct wechatpay_verifier *verifier,
                                                           const uint8_t *body,

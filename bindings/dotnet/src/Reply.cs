@@ -127,7 +127,7 @@ namespace WechatPay.Notify
         }
 
         /// <summary>
-        /// The APIv3 failure reply for the error code <paramref name="code"/> (a SPEC code such as
+        /// The APIv3 failure reply for the error code <paramref name="code"/> (one of our error codes, such as
         /// <c>internal</c>, e.g. for a failure of your own: 500): the status of
         /// <see cref="V3Fail(WechatPayNotifyException)"/> and the same constant body.
         /// </summary>

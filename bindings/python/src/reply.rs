@@ -88,7 +88,7 @@ fn error_kind(error: &Bound<'_, PyAny>) -> PyResult<ErrorKind> {
     })
 }
 
-/// The error kind of a SPEC §3 code; any other text is `invalid_argument`.
+/// The error kind of an error code; any other text is `invalid_argument`.
 fn kind_of(code: &Bound<'_, PyString>) -> PyResult<ErrorKind> {
     let text = utf8(
         code,

@@ -1,4 +1,4 @@
-//! The idempotency rule (`dedupe_key`), declared once for both API versions (SPEC §2).
+//! The idempotency rule (`dedupe_key`), declared once for both API versions.
 //!
 //! An application records each verified notification once per key, so the key must name the
 //! *state* a notification reports whenever one object can report several states:

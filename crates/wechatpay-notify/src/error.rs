@@ -1,4 +1,4 @@
-//! Errors with stable codes (SPEC §3). The code strings are part of the public contract of every
+//! Errors with stable codes. The code strings are part of the public contract of every
 //! binding; the numeric values are used by the C ABI and are never reused.
 
 use std::borrow::Cow;
@@ -75,7 +75,7 @@ impl ErrorKind {
         ErrorKind::Internal,
     ];
 
-    /// The stable string code (SPEC §3).
+    /// The stable string code.
     pub const fn code(self) -> &'static str {
         match self {
             ErrorKind::InvalidConfig => "invalid_config",
@@ -177,7 +177,7 @@ impl Error {
         self.kind
     }
 
-    /// The stable string code (SPEC §3), e.g. `"signature_mismatch"`.
+    /// The stable string code, e.g. `"signature_mismatch"`.
     pub fn code(&self) -> &'static str {
         self.kind.code()
     }

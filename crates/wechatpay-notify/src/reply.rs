@@ -7,7 +7,7 @@ use crate::error::{Error, ErrorKind};
 /// documents it.
 pub const SUCCESS: &str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
 
-/// The one message of every refusal reply, both versions (SPEC §2). The error code stays on the
+/// The one message of every refusal reply, both versions. The error code stays on the
 /// error object for the application's logs: a reply naming it would let anyone list the merchants
 /// and key ids an endpoint serves and probe its clock window. WeChat Pay does not read it.
 pub const REFUSAL_MESSAGE: &str = "rejected";

@@ -1,4 +1,4 @@
-//! v2 signatures (SPEC §1): the string to sign, MD5 and HMAC-SHA256, constant-time comparison.
+//! v2 signatures: the string to sign, MD5 and HMAC-SHA256, constant-time comparison.
 
 use std::fmt;
 use std::str::FromStr;

@@ -12,7 +12,7 @@ __all__ = ["NotifyError", "InvalidConfigError", "InvalidArgumentError", "Endpoin
 class NotifyError(Exception):
     """A rejected notification or an unusable configuration.
 
-    ``code`` is the stable SPEC §3 string (e.g. ``"signature_mismatch"``), the same in every
+    ``code`` is the stable error code (e.g. ``"signature_mismatch"``), the same in every
     language; ``message`` explains which rule failed. Neither ever contains key material or the
     expected signature.
     """

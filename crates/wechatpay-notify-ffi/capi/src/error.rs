@@ -1,4 +1,4 @@
-//! `struct wechatpay_error`: the code string (SPEC §3), the stable number and the message.
+//! `struct wechatpay_error`: the stable code string, the stable number and the message.
 
 use std::ffi::{CString, c_char};
 
@@ -76,8 +76,8 @@ pub(crate) fn rejection_into_raw(rejection: &Rejection) -> *mut wechatpay_error 
 }
 
 /// The stable numbers returned by `wechatpay_error_number`: `ErrorKind::number` in the core,
-/// 8200 + position in SPEC §3 order (8201..8220; a range of our own, rustls-ffi uses the 7000s),
-/// never reused. Each name is the SPEC §3 code in upper case.
+/// 8200 + position in the codes' order (`ErrorKind::ALL`: 8201..8220; a range of our own, rustls-ffi uses the 7000s),
+/// never reused. Each name is the code in upper case.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum wechatpay_error_kind {
@@ -179,7 +179,7 @@ const _: () = {
     }
 };
 
-/// The SPEC §3 code, e.g. `"signature_mismatch"`: NUL-terminated, valid until
+/// The stable error code, e.g. `"signature_mismatch"`: NUL-terminated, valid until
 /// `wechatpay_error_free(error)`. Returns `""` if `error` is NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_error_code(error: *const wechatpay_error) -> *const c_char {

@@ -412,7 +412,7 @@ pub extern "C" fn wechatpay_v3_reply_fail(
     }
 }
 
-/// `wechatpay_v3_reply_fail` for an error code given as text (`code_len` bytes, a SPEC code such
+/// `wechatpay_v3_reply_fail` for an error code given as text (`code_len` bytes, one of our error codes such
 /// as `signature_mismatch`, e.g. kept from `wechatpay_error_code`); an unknown code is
 /// `invalid_argument`.
 #[unsafe(no_mangle)]
@@ -516,7 +516,7 @@ pub extern "C" fn wechatpay_v2_reply_success(
     }
 }
 
-/// Writes the v2 failure reply over HTTP for an error code (`code_len` bytes, a SPEC code such as
+/// Writes the v2 failure reply over HTTP for an error code (`code_len` bytes, one of our error codes such as
 /// `signature_mismatch`) to `*reply_out`, by the one status rule of every refusal: 200 with the XML
 /// FAIL and the constant message `rejected` when the request was refused (WeChat Pay reads the FAIL
 /// and retries), 500 with the same body for `invalid_config` / `internal` (your own failure: retry

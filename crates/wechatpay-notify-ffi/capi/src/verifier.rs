@@ -195,7 +195,7 @@ pub extern "C" fn wechatpay_verifier_free(verifier: *mut wechatpay_verifier) {
 
 /// Verifies a payment result notification: `body` is the raw POST body, `body_len` bytes (it may
 /// contain NUL). On success writes a new payment handle to `*payment_out` and returns NULL;
-/// otherwise returns the error (the SPEC §3 code tells which rule failed) and leaves
+/// otherwise returns the error (its code tells which rule failed) and leaves
 /// `*payment_out` untouched. Thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_verifier_verify_payment(

@@ -20,7 +20,7 @@
 //! the general reader (`general.rs`) then decides. Every document it accepts is accepted by the
 //! general reader with the same fields (checked by a differential property test, by a fuzz
 //! target, and on every shared vector), so there is one observable grammar. It exists for speed:
-//! quick-xml's per-event cost is several times that of hashing the string to sign (SPEC §6).
+//! quick-xml's per-event cost is several times that of hashing the string to sign (the v2 speed floor, README: Benchmarks).
 
 use memchr::{memchr, memchr_iter};
 

@@ -1,4 +1,4 @@
-//! The hardened reader for WeChat Pay's flat XML documents (SPEC §2).
+//! The hardened reader for WeChat Pay's flat XML documents.
 //!
 //! A document is one root element (`xml`, or `root` for the decrypted refund payload) whose
 //! children are text-only elements. Anything else is refused: DOCTYPE (never expanded, never

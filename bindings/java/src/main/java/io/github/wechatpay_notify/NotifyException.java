@@ -4,7 +4,7 @@ package io.github.wechatpay_notify;
  * A value the core refuses: a rejected notification or an unusable configuration.
  * {@link #getCode()} is the stable string code shared by every binding ({@code signature_mismatch},
  * {@code invalid_config}, ...), {@link #getNumber()} its stable number in the C ABI (8201..8220,
- * {@code WECHATPAY_ERROR_KIND_*}, in the order of SPEC §3). The message is at most 200 printable
+ * {@code WECHATPAY_ERROR_KIND_*}, in the codes' order). The message is at most 200 printable
  * ASCII characters and never contains key material or the expected signature: safe to log.
  *
  * <p>Unchecked. Misuse of the API itself is not reported with this type: a null argument throws
