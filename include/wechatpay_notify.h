@@ -843,6 +843,12 @@ struct wechatpay_error *wechatpay_v3_verifier_builder_add_public_key(struct wech
                                                                      const char *pem,
                                                                      size_t pem_len);
 
+// Replaces the keys the builder trusts with the set `keys` (see `struct wechatpay_trusted_keys`,
+// e.g. from `wechatpay_trusted_keys_load_dir`), shared, not copied; `keys` stays yours to free.
+// An empty set is `invalid_config`, and the builder is then unchanged.
+struct wechatpay_error *wechatpay_v3_verifier_builder_replace_trusted_keys(struct wechatpay_v3_verifier_builder *builder,
+                                                                           const struct wechatpay_trusted_keys *keys);
+
 // Serves the merchant `mch_id` (`mch_id_len` bytes of UTF-8, else `invalid_config`); call it once
 // per merchant id this verifier serves (a service provider may serve several). After decryption
 // the resource's `mchid` (or, for partner notifications without one, `sp_mchid`) must be one of

@@ -135,6 +135,22 @@ pub extern "C" fn wechatpay_v3_verifier_builder_add_public_key(
     }
 }
 
+/// Replaces the keys the builder trusts with the set `keys` (see `struct wechatpay_trusted_keys`,
+/// e.g. from `wechatpay_trusted_keys_load_dir`), shared, not copied; `keys` stays yours to free.
+/// An empty set is `invalid_config`, and the builder is then unchanged.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_builder_replace_trusted_keys(
+    builder: *mut wechatpay_v3_verifier_builder,
+    keys: *const wechatpay_trusted_keys,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let keys = try_ref!(keys);
+        try_ffi!(try_ffi!(builder.get_mut()).replace_trusted_keys(std::sync::Arc::clone(keys)));
+        std::ptr::null_mut()
+    }
+}
+
 /// Serves the merchant `mch_id` (`mch_id_len` bytes of UTF-8, else `invalid_config`); call it once
 /// per merchant id this verifier serves (a service provider may serve several). After decryption
 /// the resource's `mchid` (or, for partner notifications without one, `sp_mchid`) must be one of
