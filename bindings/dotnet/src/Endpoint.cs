@@ -152,7 +152,8 @@ namespace WechatPay.Notify
         /// <see cref="MerchantProfile"/>'s <c>mchId</c>) and a <c>v2</c> and/or <c>v3</c> part. <c>v2</c>:
         /// exactly one of <c>api_key_file</c> / <c>api_key_env</c>, <c>sign_type</c> (required),
         /// <c>mch_id</c>, <c>appid</c>, <c>also_accept</c>, <c>max_body_bytes</c>. <c>v3</c>: exactly one
-        /// of <c>api_v3_key_file</c> / <c>api_v3_key_env</c>, <c>platform_keys</c> (key id → PEM file),
+        /// of <c>api_v3_key_file</c> / <c>api_v3_key_env</c>, <c>platform_keys</c> (key id → PEM file)
+        /// and/or <c>key_dir</c> (a directory of keys, as <see cref="TrustedKeys.FromDirectory"/> reads it),
         /// <c>mch_ids</c>, <c>max_clock_skew</c>, <c>max_body_bytes</c>. Keys never pass through managed
         /// memory: the core reads them and zeroises its copies.
         /// </summary>

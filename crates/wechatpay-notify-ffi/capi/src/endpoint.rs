@@ -314,7 +314,8 @@ pub extern "C" fn wechatpay_endpoint_builder_free(builder: *mut wechatpay_endpoi
 /// `wechatpay_endpoint_builder_add_profile_with_mch_id`) and a `v2` and/or a `v3` part. `v2`:
 /// exactly one of `api_key_file` / `api_key_env`, `sign_type` (required), `mch_id`, `appid`,
 /// `also_accept` (a list), `max_body_bytes`. `v3`: exactly one of `api_v3_key_file` /
-/// `api_v3_key_env`, `platform_keys` (required: key id -> PEM file), `mch_ids` (a list),
+/// `api_v3_key_env`, `platform_keys` (key id -> PEM file) and/or `key_dir` (a directory of keys,
+/// read as `wechatpay_trusted_keys_load_dir` reads it), at least one, `mch_ids` (a list),
 /// `max_clock_skew`, `max_body_bytes`. Any other setting, a key written inline, a missing file or
 /// variable, and everything `wechatpay_endpoint_builder_build` refuses are `invalid_config`, with a
 /// message naming the profile, the setting or the file, never a key. On Unix the profiles file

@@ -139,7 +139,8 @@ public final class Endpoint implements AutoCloseable {
      * {@code v3} part. {@code v2}: exactly one of {@code api_key_file} / {@code api_key_env},
      * {@code sign_type} (required), {@code mch_id}, {@code appid}, {@code also_accept},
      * {@code max_body_bytes}. {@code v3}: exactly one of {@code api_v3_key_file} /
-     * {@code api_v3_key_env}, {@code platform_keys} (key id to PEM file), {@code mch_ids},
+     * {@code api_v3_key_env}, {@code platform_keys} (key id to PEM file) and/or {@code key_dir} (a
+     * directory of keys, as {@link TrustedKeys#fromDirectory} reads it), {@code mch_ids},
      * {@code max_clock_skew}, {@code max_body_bytes}. Keys never pass through the JVM: the core reads
      * them and zeroises its copies.
      *
