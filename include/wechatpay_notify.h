@@ -25,8 +25,10 @@
  *    wechatpay_unix_now() in production and a fixed time in tests.
  *  - Nothing unwinds into C: a caught panic becomes the `internal` error.
  *  - struct wechatpay_verifier, struct wechatpay_v3_verifier and struct wechatpay_endpoint are
- *    immutable and thread-safe; builders are used from one thread at a time; handles are never
- *    shared mutably. Handles borrowed from another (wechatpay_endpoint_result_payment, ...) are
+ *    thread-safe and immutable, except the trusted APIv3 keys, swapped atomically (key rotation:
+ *    wechatpay_v3_verifier_replace_trusted_keys, wechatpay_endpoint_replace_trusted_keys, with a
+ *    struct wechatpay_trusted_keys); builders, and a struct wechatpay_trusted_keys while keys are
+ *    added to it, are used from one thread at a time. Handles borrowed from another (wechatpay_endpoint_result_payment, ...) are
  *    never freed: they live as long as their owner.
  */
 
@@ -162,8 +164,10 @@ typedef uint32_t wechatpay_error_kind;
 // One notify_url serving several merchants, v2 and v3: for each request it decides the API
 // version and the merchant, then runs that merchant's own verifier unchanged.
 //
-// Immutable and thread-safe: one endpoint may be used from any number of threads at once (it must
-// not be freed while a call is running).
+// Thread-safe: one endpoint may be used from any number of threads at once (it must not be freed
+// while a call is running). Its configuration is fixed, except each merchant's trusted APIv3
+// keys, which `wechatpay_endpoint_replace_trusted_keys` swaps atomically while other threads
+// handle requests.
 typedef struct wechatpay_endpoint wechatpay_endpoint;
 
 // Collects the merchant profiles of an endpoint: made by `wechatpay_endpoint_builder_new`, given
@@ -210,6 +214,16 @@ typedef struct wechatpay_refund wechatpay_refund;
 // `wechatpay_string_data` / `wechatpay_string_len`; release it with `wechatpay_string_free`.
 typedef struct wechatpay_string wechatpay_string;
 
+// A set of trusted WeChat Pay keys (platform certificates and/or WeChat Pay public keys), each
+// parsed once when it is added: made empty by `wechatpay_trusted_keys_new` and filled with the
+// `wechatpay_trusted_keys_add_*` functions, or read from a directory by
+// `wechatpay_trusted_keys_load_dir`; swapped into a live verifier by
+// `wechatpay_v3_verifier_replace_trusted_keys` (or an endpoint's merchant by
+// `wechatpay_endpoint_replace_trusted_keys`), which share it (no copy, no parsing); released
+// with `wechatpay_trusted_keys_free`. Adding keys is not thread-safe (one thread at a time);
+// reading it and swapping it in are.
+typedef struct wechatpay_trusted_keys wechatpay_trusted_keys;
+
 // A verified, decrypted APIv3 notification, made by `wechatpay_v3_verifier_verify` and released
 // with `wechatpay_v3_notification_free`. Immutable: its getters may be called from any thread.
 // Every `struct wechatpay_str` they write borrows from the notification and stays valid until
@@ -222,8 +236,9 @@ typedef struct wechatpay_v3_notification wechatpay_v3_notification;
 
 // Verifies APIv3 notifications for one merchant: its APIv3 key and the WeChat Pay keys it trusts.
 //
-// Immutable and thread-safe: one verifier may be used from any number of threads at once (it
-// must not be freed while a call is running).
+// Thread-safe: one verifier may be used from any number of threads at once (it must not be freed
+// while a call is running). Its configuration is fixed, except its trusted keys, which
+// `wechatpay_v3_verifier_replace_trusted_keys` swaps atomically while other threads verify.
 typedef struct wechatpay_v3_verifier wechatpay_v3_verifier;
 
 // Collects an APIv3 verifier's configuration: made by `wechatpay_v3_verifier_builder_new`,
@@ -547,6 +562,66 @@ struct wechatpay_error *wechatpay_reply_fail(const char *message,
                                              size_t message_len,
                                              struct wechatpay_string **reply_out);
 
+// Starts an empty set of trusted keys. On success writes it to `*keys_out` and returns NULL.
+struct wechatpay_error *wechatpay_trusted_keys_new(struct wechatpay_trusted_keys **keys_out);
+
+// Trusts `pem` under `id`: a platform certificate (PEM `CERTIFICATE`; `id` must equal its serial
+// number, else `invalid_config`) or a WeChat Pay public key (PEM `PUBLIC KEY`; `id` is usually
+// `PUB_KEY_ID_...`), with the rules of `wechatpay_v3_verifier_builder_add_trusted_key`.
+// `invalid_config` for a PEM the core refuses, an id already in the set, or an id or PEM that
+// is not UTF-8; the set is then unchanged.
+struct wechatpay_error *wechatpay_trusted_keys_add_trusted_key(struct wechatpay_trusted_keys *keys,
+                                                               const char *id,
+                                                               size_t id_len,
+                                                               const char *pem,
+                                                               size_t pem_len);
+
+// Trusts a platform certificate (PEM `CERTIFICATE`) under its own serial number. The rules of
+// `wechatpay_trusted_keys_add_trusted_key` apply.
+struct wechatpay_error *wechatpay_trusted_keys_add_platform_certificate(struct wechatpay_trusted_keys *keys,
+                                                                        const char *pem,
+                                                                        size_t pem_len);
+
+// Trusts a WeChat Pay public key (PEM `PUBLIC KEY`) under `id` (usually `PUB_KEY_ID_...`). The
+// rules of `wechatpay_trusted_keys_add_trusted_key` apply.
+struct wechatpay_error *wechatpay_trusted_keys_add_public_key(struct wechatpay_trusted_keys *keys,
+                                                              const char *id,
+                                                              size_t id_len,
+                                                              const char *pem,
+                                                              size_t pem_len);
+
+// Reads every key of a directory, as WeChat Pay's certificate download writes them, and writes
+// the set to `*keys_out`. `path`: `path_len` bytes (not NUL-terminated; on Unix any bytes,
+// elsewhere UTF-8), relative to the working directory.
+//
+// Each `*.pem` file directly in the directory (not in subdirectories; other names are ignored;
+// symbolic links are followed), in byte order of the names, read whole (at most 65536 bytes),
+// holding exactly one PEM block: a `CERTIFICATE` is trusted under its own serial (a file named
+// like a serial, hex digits only, must be named after that serial, and a `PUB_KEY_ID_...` name
+// is refused: a mislabelled file); a `PUBLIC KEY` under the file name without `.pem`, which must
+// be a WeChat Pay public key id (`PUB_KEY_ID_...`).
+//
+// `invalid_config`, naming the file, for a file that cannot be read, is not a regular file, is
+// too large, is not UTF-8, holds anything else or a key the verifier refuses, or repeats an id;
+// and for a directory that cannot be read or holds no key. `*keys_out` is then untouched.
+struct wechatpay_error *wechatpay_trusted_keys_load_dir(const char *path,
+                                                        size_t path_len,
+                                                        struct wechatpay_trusted_keys **keys_out);
+
+// The number of keys in the set (0 if `keys` is NULL).
+size_t wechatpay_trusted_keys_count(const struct wechatpay_trusted_keys *keys);
+
+// Writes the id of the key at `index` (in the order added or loaded; a certificate by its
+// uppercase hex serial) to `*id_out` and returns true; false when `index` is out of range. The
+// string stays valid for the life of the process.
+bool wechatpay_trusted_keys_id(const struct wechatpay_trusted_keys *keys,
+                               size_t index,
+                               struct wechatpay_str *id_out);
+
+// Releases a set. NULL is a no-op. The verifiers and endpoints it was swapped into keep their
+// own share of it.
+void wechatpay_trusted_keys_free(struct wechatpay_trusted_keys *keys);
+
 // The string's bytes followed by a NUL terminator (there is no NUL inside). Valid until
 // `wechatpay_string_free(string)`. Returns `""` if `string` is NULL.
 const char *wechatpay_string_data(const struct wechatpay_string *string);
@@ -768,6 +843,12 @@ struct wechatpay_error *wechatpay_v3_verifier_builder_add_public_key(struct wech
                                                                      const char *pem,
                                                                      size_t pem_len);
 
+// Replaces the keys the builder trusts with the set `keys` (see `struct wechatpay_trusted_keys`,
+// e.g. from `wechatpay_trusted_keys_load_dir`), shared, not copied; `keys` stays yours to free.
+// An empty set is `invalid_config`, and the builder is then unchanged.
+struct wechatpay_error *wechatpay_v3_verifier_builder_replace_trusted_keys(struct wechatpay_v3_verifier_builder *builder,
+                                                                           const struct wechatpay_trusted_keys *keys);
+
 // Serves the merchant `mch_id` (`mch_id_len` bytes of UTF-8, else `invalid_config`); call it once
 // per merchant id this verifier serves (a service provider may serve several). After decryption
 // the resource's `mchid` (or, for partner notifications without one, `sp_mchid`) must be one of
@@ -840,12 +921,30 @@ bool wechatpay_v3_verifier_trusts(const struct wechatpay_v3_verifier *verifier,
                                   const char *serial,
                                   size_t serial_len);
 
-// The number of trusted keys.
+// Swaps in a new set of trusted keys (see `struct wechatpay_trusted_keys`), atomically: a
+// verification running meanwhile in another thread uses either the old set or the new one,
+// never a mix. The verifier shares the set (no copy, no parsing); `keys` stays yours to free.
+// WeChat Pay issues a new platform certificate 10 days before the old one expires: load the
+// directory the certificate download writes (`wechatpay_trusted_keys_load_dir`) and swap it in,
+// on a timer or when the directory changes, without a restart.
+//
+// An empty set is `invalid_config`, and the verifier keeps its keys. Thread-safe.
+struct wechatpay_error *wechatpay_v3_verifier_replace_trusted_keys(const struct wechatpay_v3_verifier *verifier,
+                                                                   const struct wechatpay_trusted_keys *keys);
+
+// Writes the set of trusted keys in use now to `*keys_out` (a new handle sharing it, to free
+// with `wechatpay_trusted_keys_free`; a later swap does not change it) and returns NULL.
+struct wechatpay_error *wechatpay_v3_verifier_trusted_keys(const struct wechatpay_v3_verifier *verifier,
+                                                           struct wechatpay_trusted_keys **keys_out);
+
+// The number of keys trusted now. Keys swapped in meanwhile by another thread may change it:
+// to list a consistent set, take it with `wechatpay_v3_verifier_trusted_keys`.
 size_t wechatpay_v3_verifier_trusted_key_count(const struct wechatpay_v3_verifier *verifier);
 
-// Writes the id of the trusted key at `index` (in the order added; a certificate by its
+// Writes the id of the key trusted now at `index` (in the order added; a certificate by its
 // uppercase hex serial) to `*id_out` and returns true; false when `index` is out of range. The
-// string borrows from the verifier.
+// string stays valid for the life of the process (the set it came from may be swapped out at any
+// time).
 bool wechatpay_v3_verifier_trusted_key_id(const struct wechatpay_v3_verifier *verifier,
                                           size_t index,
                                           struct wechatpay_str *id_out);
@@ -1016,7 +1115,8 @@ void wechatpay_endpoint_builder_free(struct wechatpay_endpoint_builder *builder)
 // `wechatpay_endpoint_builder_add_profile_with_mch_id`) and a `v2` and/or a `v3` part. `v2`:
 // exactly one of `api_key_file` / `api_key_env`, `sign_type` (required), `mch_id`, `appid`,
 // `also_accept` (a list), `max_body_bytes`. `v3`: exactly one of `api_v3_key_file` /
-// `api_v3_key_env`, `platform_keys` (required: key id -> PEM file), `mch_ids` (a list),
+// `api_v3_key_env`, `platform_keys` (key id -> PEM file) and/or `key_dir` (a directory of keys,
+// read as `wechatpay_trusted_keys_load_dir` reads it), at least one, `mch_ids` (a list),
 // `max_clock_skew`, `max_body_bytes`. Any other setting, a key written inline, a missing file or
 // variable, and everything `wechatpay_endpoint_builder_build` refuses are `invalid_config`, with a
 // message naming the profile, the setting or the file, never a key. On Unix the profiles file
@@ -1025,6 +1125,28 @@ void wechatpay_endpoint_builder_free(struct wechatpay_endpoint_builder *builder)
 struct wechatpay_error *wechatpay_endpoint_from_profiles_file(const char *path,
                                                               size_t path_len,
                                                               struct wechatpay_endpoint **endpoint_out);
+
+// Swaps the trusted APIv3 keys of the merchant labelled `label` (`label_len` bytes of UTF-8), and
+// the `Wechatpay-Serial` routes to it, in one step: a request handled meanwhile in another thread
+// is routed and verified either with the old keys or with the new ones. The endpoint shares the
+// set (see `struct wechatpay_trusted_keys`); `keys` stays yours to free. Ids no longer in the set
+// stop routing to the merchant (`unknown_serial`), new ones start. The endpoint took each
+// verifier's keys when it was built: swapping a verifier's keys later does not change it.
+//
+// `invalid_config`, the endpoint unchanged, for: no profile with that label, a profile without a
+// v3 verifier, an empty set, or a key id another profile trusts. Thread-safe.
+struct wechatpay_error *wechatpay_endpoint_replace_trusted_keys(const struct wechatpay_endpoint *endpoint,
+                                                                const char *label,
+                                                                size_t label_len,
+                                                                const struct wechatpay_trusted_keys *keys);
+
+// Writes the trusted APIv3 keys in use now by the merchant labelled `label` to `*keys_out` (a new
+// handle, to free with `wechatpay_trusted_keys_free`) and returns NULL; `invalid_config` when no
+// profile has that label or it has no v3 verifier.
+struct wechatpay_error *wechatpay_endpoint_trusted_keys(const struct wechatpay_endpoint *endpoint,
+                                                        const char *label,
+                                                        size_t label_len,
+                                                        struct wechatpay_trusted_keys **keys_out);
 
 // Releases an endpoint. NULL is a no-op. No other thread may be using it.
 void wechatpay_endpoint_free(struct wechatpay_endpoint *endpoint);

@@ -9,6 +9,17 @@ export declare class NativeEndpoint {
    */
   constructor(options: EndpointOptions)
   /**
+   * Swaps the trusted APIv3 keys of the merchant labelled `label` and its routes, in one step
+   * (`invalid_config`, the endpoint unchanged, for no such v3 profile, an empty set or a key id
+   * another profile trusts).
+   */
+  replaceTrustedKeys(label: string, keys: NativeTrustedKeys): void
+  /**
+   * The trusted APIv3 keys in use now by the merchant labelled `label` (`null`: no such v3
+   * profile).
+   */
+  trustedKeys(label: string): NativeTrustedKeys | null
+  /**
    * Decides the version and the merchant of a request and verifies it with that merchant's
    * verifier. Returns the handled request (a `NativeNotification` holding the label and the
    * replies too), or the rejection (a plain object with `code`); throws only for wrong argument
@@ -72,16 +83,43 @@ export declare class NativeNotification {
   internalErrorReply(): HttpReply
 }
 
+/** A set of trusted WeChat Pay keys, each parsed once; use the package's `TrustedKeys` class. */
+export declare class NativeTrustedKeys {
+  /** A set from `id → PEM` (an object or `[id, pem]` pairs), as `V3Verifier` takes them. */
+  constructor(platformKeys: Record<string, string> | Array<[id: string, pem: string]>)
+  /**
+   * Every key of a directory (`*.pem` files: certificates under their serial, public keys
+   * under their `PUB_KEY_ID_…` file name).
+   */
+  static fromDir(path: string): NativeTrustedKeys
+  /** The key ids, in order (certificates by their uppercase hex serial). */
+  ids(): Array<string>
+  /** True when a key of this id (as `Wechatpay-Serial` would name it) is in the set. */
+  trusts(id: string): boolean
+}
+
 /** The native APIv3 verifier; use the package's `V3Verifier` class instead. */
 export declare class NativeV3Verifier {
   /** Builds a verifier from its options (`invalid_config` when they are unusable). */
   constructor(options: V3VerifierOptions)
+  /** Builds a verifier trusting `keys` (the options' `platformKeys` must then be empty). */
+  static withTrustedKeys(options: V3VerifierOptions, keys: NativeTrustedKeys): NativeV3Verifier
   /** Verifies a notification: the request headers, the raw body, and `now` (Unix seconds). */
   verify(headers: Record<string, string | string[] | undefined> | Array<[name: string, value: string]>, body: Uint8Array | string, options?: VerifyOptions | undefined | null): NativeNotification
   /** True when a key of this id (as `Wechatpay-Serial` would name it) is trusted. */
   trusts(id: string): boolean
-  /** The trusted key ids, as configured (certificates by their uppercase hex serial). */
+  /**
+   * The trusted key ids, as configured (certificates by their uppercase hex serial), of the
+   * set in use now.
+   */
   trustedKeyIds(): Array<string>
+  /** The set of trusted keys in use now. */
+  trustedKeys(): NativeTrustedKeys
+  /**
+   * Swaps in a new set of trusted keys atomically (`invalid_config` for an empty set; the
+   * verifier then keeps its keys).
+   */
+  replaceTrustedKeys(keys: NativeTrustedKeys): void
   /** The merchant ids the verifier serves (`mchIds`), in order; empty: any merchant. */
   expectedMchIds(): Array<string>
 }

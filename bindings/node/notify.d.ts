@@ -387,8 +387,8 @@ export type Headers =
 export interface V3VerifierOptions {
   /** The APIv3 key: exactly 32 bytes (else `invalid_config`). */
   apiV3Key: string
-  /** The WeChat Pay keys to trust. */
-  platformKeys: PlatformKeys
+  /** The WeChat Pay keys to trust (`id → PEM`, or a `TrustedKeys`). */
+  platformKeys: PlatformKeys | TrustedKeys
   /** The allowed difference between now and `Wechatpay-Timestamp`, in seconds, either way (default 300). */
   maxClockSkew?: number | null
   /** Bodies longer than this many bytes are rejected before anything else (default 65536). */
@@ -538,6 +538,37 @@ export interface V3Notification {
   toJSON(): Plain<V3Notification>
 }
 
+/**
+ * A set of trusted WeChat Pay keys (platform certificates and/or WeChat Pay public keys), each
+ * parsed once when the set is built. Swap it into a live verifier (`V3Verifier#replaceTrustedKeys`)
+ * or an endpoint merchant (`Endpoint#replaceTrustedKeys`) when WeChat Pay rotates its keys.
+ */
+export declare class TrustedKeys {
+  /**
+   * @throws {NotifyError} `invalid_config` for an unusable or repeated key (an empty set is
+   * allowed here; a verifier refuses it).
+   * @throws {TypeError} when `platformKeys` has the wrong type.
+   */
+  constructor(platformKeys: PlatformKeys)
+  /**
+   * Every key of a directory, as WeChat Pay's certificate download writes them: each `*.pem` file
+   * directly in it (other names ignored, symbolic links followed), in name order, one PEM block
+   * each. A `CERTIFICATE` is trusted under its own serial (a file named like a serial, hex digits
+   * only, must be named after that serial); a `PUBLIC KEY` under its file name, which must be a
+   * `PUB_KEY_ID_…` id.
+   * @throws {NotifyError} `invalid_config`, naming the file, for an unreadable, mislabelled or
+   * refused file or a repeated id; and for a directory that cannot be read or holds no key.
+   * @throws {TypeError} when `path` is not a string.
+   */
+  static fromDir(path: string): TrustedKeys
+  /** The key ids, in order (certificates by their uppercase hex serial): a new array. */
+  readonly ids: string[]
+  /** The number of keys. */
+  readonly size: number
+  /** True when a key of this id (as `Wechatpay-Serial` names it) is in the set. */
+  trusts(id: string): boolean
+}
+
 /** Verifies APIv3 notifications for one merchant: its APIv3 key and the WeChat Pay keys it trusts. */
 export declare class V3Verifier {
   /**
@@ -557,8 +588,18 @@ export declare class V3Verifier {
   verify(headers: Headers, body: Body, options?: VerifyOptions): V3Notification
   /** True when a key of this id (as `Wechatpay-Serial` names it) is trusted. */
   trusts(id: string): boolean
-  /** The trusted key ids, as configured (certificates by their uppercase hex serial). */
+  /** The trusted key ids, as configured (certificates by their uppercase hex serial), of the set in use now. */
   trustedKeyIds(): string[]
+  /**
+   * Swaps in a new set of trusted keys, atomically (key rotation without a restart): a
+   * verification running meanwhile uses the old set or the new one, never a mix.
+   * @throws {NotifyError} `invalid_config` for an empty set or a refused key; the verifier keeps
+   * its keys.
+   * @throws {TypeError} when `keys` has the wrong type.
+   */
+  replaceTrustedKeys(keys: TrustedKeys | PlatformKeys): void
+  /** The set of trusted keys in use now (a later swap does not change it). */
+  trustedKeys(): TrustedKeys
   /** The merchant ids this verifier serves (`mchIds`), in order: a new array; empty = any merchant. */
   readonly mchIds: string[]
 }
@@ -573,8 +614,9 @@ export interface MerchantProfileBase {
   /**
    * The APIv3 part (requests are routed by `Wechatpay-Serial` to the merchant that trusts it).
    * Its own `mchIds`, when set, bind it; otherwise the profile's merchant id does (below).
+   * Its `platformKeys` are `id → PEM`; rotate them with `Endpoint#replaceTrustedKeys`.
    */
-  v3?: V3VerifierOptions | null
+  v3?: (Omit<V3VerifierOptions, 'platformKeys'> & { platformKeys: PlatformKeys }) | null
 }
 
 /**
@@ -682,6 +724,17 @@ export declare class Endpoint {
    * @throws {TypeError} when `path` is not a string.
    */
   static fromProfilesFile(path: string): Endpoint
+  /**
+   * Swaps the trusted APIv3 keys of the merchant labelled `label`, and the `Wechatpay-Serial`
+   * routes to it, in one step: a request handled meanwhile is routed and verified with the old
+   * keys or with the new ones. The endpoint took its verifiers' keys when it was built.
+   * @throws {NotifyError} `invalid_config`, the endpoint unchanged, for no such v3 profile, an
+   * empty set, a refused key, or a key id another profile trusts.
+   * @throws {TypeError} when an argument has the wrong type.
+   */
+  replaceTrustedKeys(label: string, keys: TrustedKeys | PlatformKeys): void
+  /** The trusted APIv3 keys in use now by the merchant labelled `label` (`null`: no such v3 profile). */
+  trustedKeys(label: string): TrustedKeys | null
   /** The profiles' labels, in order. */
   labels(): string[]
 }

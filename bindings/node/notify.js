@@ -550,16 +550,112 @@ class Verifier {
 }
 
 /** Verifies APIv3 notifications for one merchant: its APIv3 key and the WeChat Pay keys it trusts. */
+// Lets V3Verifier and Endpoint reach a TrustedKeys' addon set, and TrustedKeys wrap one
+// (module-private).
+const NATIVE_KEYS = Symbol('native trusted keys')
+
+/**
+ * A set of trusted WeChat Pay keys, each parsed once when the set is built: from `id → PEM` (as
+ * `V3Verifier` takes them) or from a directory (`TrustedKeys.fromDir`). Swap it into a live
+ * verifier (`V3Verifier#replaceTrustedKeys`) or an endpoint merchant
+ * (`Endpoint#replaceTrustedKeys`). Immutable.
+ */
+class TrustedKeys {
+  #native
+
+  constructor(platformKeys, inner) {
+    if (platformKeys === NATIVE_KEYS) {
+      this.#native = inner
+      return
+    }
+    try {
+      this.#native = new native.NativeTrustedKeys(platformKeys)
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /** Every key of a directory: each `*.pem` file (certificates under their serial, public keys under their `PUB_KEY_ID_…` file name). */
+  static fromDir(path) {
+    if (typeof path !== 'string') throw new TypeError('path must be a string')
+    try {
+      return new TrustedKeys(NATIVE_KEYS, native.NativeTrustedKeys.fromDir(path))
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /** The key ids, in order (certificates by their uppercase hex serial): a new array. */
+  get ids() {
+    return this.#native.ids()
+  }
+
+  /** The number of keys. */
+  get size() {
+    return this.#native.ids().length
+  }
+
+  /** True when a key of this id (as `Wechatpay-Serial` names it) is in the set. */
+  trusts(id) {
+    try {
+      return this.#native.trusts(id)
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  static [NATIVE_KEYS](keys) {
+    return keys.#native
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'TrustedKeys'
+  }
+}
+
+/** The addon set of a `TrustedKeys` or of `id → PEM` (parsed here). */
+function nativeKeys(keys) {
+  const set = keys instanceof TrustedKeys ? keys : new TrustedKeys(keys)
+  return TrustedKeys[NATIVE_KEYS](set)
+}
+
 class V3Verifier {
   #native
 
   constructor(options) {
     if (isObject(options)) checkKeyType(options.apiV3Key, 'options.apiV3Key')
     try {
-      this.#native = new native.NativeV3Verifier(withoutNulls(options))
+      if (isObject(options) && options.platformKeys instanceof TrustedKeys) {
+        const keys = nativeKeys(options.platformKeys)
+        this.#native = native.NativeV3Verifier.withTrustedKeys(
+          withoutNulls({ ...options, platformKeys: [] }),
+          keys,
+        )
+      } else {
+        this.#native = new native.NativeV3Verifier(withoutNulls(options))
+      }
     } catch (err) {
       throw fromNative(err)
     }
+  }
+
+  /**
+   * Swaps in a new set of trusted keys, atomically (key rotation without a restart): a
+   * `TrustedKeys` or `id → PEM`. An empty set or a refused key is `invalid_config`, and the
+   * verifier keeps its keys.
+   */
+  replaceTrustedKeys(keys) {
+    const inner = this.#native
+    try {
+      inner.replaceTrustedKeys(nativeKeys(keys))
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /** The set of trusted keys in use now (a later swap does not change it). */
+  trustedKeys() {
+    return new TrustedKeys(NATIVE_KEYS, this.#native.trustedKeys())
   }
 
   /** Verifies a notification: the request headers, the raw POST body, `{ now }` (Unix seconds; default the clock). */
@@ -653,6 +749,32 @@ class Endpoint {
     } catch (err) {
       throw fromNative(err)
     }
+  }
+
+  /**
+   * Swaps the trusted APIv3 keys of the merchant labelled `label`, and the `Wechatpay-Serial`
+   * routes to it, in one step: a `TrustedKeys` or `id → PEM`. `invalid_config`, the endpoint
+   * unchanged, for no such v3 profile, an empty set, a refused key or a key id another profile
+   * trusts.
+   */
+  replaceTrustedKeys(label, keys) {
+    const inner = this.#native
+    try {
+      inner.replaceTrustedKeys(label, nativeKeys(keys))
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /** The trusted APIv3 keys in use now by the merchant labelled `label` (`null`: no such v3 profile). */
+  trustedKeys(label) {
+    let keys
+    try {
+      keys = this.#native.trustedKeys(label)
+    } catch (err) {
+      throw fromNative(err)
+    }
+    return keys == null ? null : new TrustedKeys(NATIVE_KEYS, keys)
   }
 
   /** The profiles' labels, in order. */
@@ -768,6 +890,7 @@ function internalErrorReply(headers) {
 module.exports = {
   Verifier,
   V3Verifier,
+  TrustedKeys,
   Endpoint,
   NotifyError,
   HttpReply,

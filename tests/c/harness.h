@@ -62,5 +62,6 @@ void run_misuse_tests(void);
 void run_thread_tests(void);
 void run_v3_tests(const char *dir);
 void run_endpoint_tests(const char *dir);
+void run_rotation_tests(const char *dir);
 
 #endif

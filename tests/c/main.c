@@ -198,6 +198,7 @@ int main(int argc, char **argv) {
   run_thread_tests();
   run_v3_tests(dir);
   run_endpoint_tests(dir);
+  run_rotation_tests(dir);
   printf("%d passed, %d failed\n", tests_passed, tests_failed);
   return tests_failed == 0 && tests_passed > 0 ? 0 : 1;
 }

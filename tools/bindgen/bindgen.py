@@ -453,6 +453,7 @@ namespace WechatPay.Notify
         "wechatpay_verifier_builder": "Verifier.BuilderHandle",
         "wechatpay_v3_verifier": "V3Verifier.Handle",
         "wechatpay_v3_verifier_builder": "V3Verifier.BuilderHandle",
+        "wechatpay_trusted_keys": "TrustedKeys.Handle",
         "wechatpay_endpoint": "Endpoint.EndpointHandle",
         "wechatpay_endpoint_builder": "Endpoint.BuilderHandle",
         "wechatpay_endpoint_result": "EndpointResult.Handle",

@@ -152,7 +152,8 @@ namespace WechatPay.Notify
         /// <see cref="MerchantProfile"/>'s <c>mchId</c>) and a <c>v2</c> and/or <c>v3</c> part. <c>v2</c>:
         /// exactly one of <c>api_key_file</c> / <c>api_key_env</c>, <c>sign_type</c> (required),
         /// <c>mch_id</c>, <c>appid</c>, <c>also_accept</c>, <c>max_body_bytes</c>. <c>v3</c>: exactly one
-        /// of <c>api_v3_key_file</c> / <c>api_v3_key_env</c>, <c>platform_keys</c> (key id → PEM file),
+        /// of <c>api_v3_key_file</c> / <c>api_v3_key_env</c>, <c>platform_keys</c> (key id → PEM file)
+        /// and/or <c>key_dir</c> (a directory of keys, as <see cref="TrustedKeys.FromDirectory"/> reads it),
         /// <c>mch_ids</c>, <c>max_clock_skew</c>, <c>max_body_bytes</c>. Keys never pass through managed
         /// memory: the core reads them and zeroises its copies.
         /// </summary>
@@ -302,6 +303,45 @@ namespace WechatPay.Notify
             {
                 NativeMethods.wechatpay_error_free(error);
             }
+        }
+
+        /// <summary>
+        /// Swaps the trusted APIv3 keys of the merchant labelled <paramref name="label"/>, and the
+        /// <c>Wechatpay-Serial</c> routes to it, in one step: a request handled meanwhile in another
+        /// thread is routed and verified either with the old keys or with the new ones. The endpoint
+        /// took its verifiers' keys when it was built: swapping a verifier's keys later does not
+        /// change it.
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="label"/> or <paramref name="keys"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="label"/> has no UTF-8 form.</exception>
+        /// <exception cref="WechatPayNotifyException"><c>invalid_config</c>, the endpoint unchanged: no
+        /// profile with that label, no v3 part, an empty set, or a key id another profile trusts.</exception>
+        /// <exception cref="ObjectDisposedException">The endpoint or <paramref name="keys"/> was disposed.</exception>
+        public unsafe void ReplaceTrustedKeys(string label, TrustedKeys keys)
+        {
+            byte[] bytes = Native.Encode(label, "label");
+            if (keys == null) throw new ArgumentNullException("keys");
+            fixed (byte* p = bytes)
+            {
+                Native.Check(NativeMethods.wechatpay_endpoint_replace_trusted_keys(Live(), p, Native.Len(bytes), keys.Live()));
+            }
+        }
+
+        /// <summary>The trusted APIv3 keys in use now by the merchant labelled
+        /// <paramref name="label"/>; dispose it when done.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="label"/> is null.</exception>
+        /// <exception cref="WechatPayNotifyException"><c>invalid_config</c>: no profile with that label
+        /// has a v3 part.</exception>
+        /// <exception cref="ObjectDisposedException">The endpoint was disposed.</exception>
+        public unsafe TrustedKeys GetTrustedKeys(string label)
+        {
+            byte[] bytes = Native.Encode(label, "label");
+            IntPtr raw;
+            fixed (byte* p = bytes)
+            {
+                Native.Check(NativeMethods.wechatpay_endpoint_trusted_keys(Live(), p, Native.Len(bytes), out raw));
+            }
+            return new TrustedKeys(new TrustedKeys.Handle(raw));
         }
 
         /// <summary>The profiles' labels, in the order given.</summary>

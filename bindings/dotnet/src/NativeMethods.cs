@@ -248,6 +248,35 @@ namespace WechatPay.Notify
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern void wechatpay_refund_free(IntPtr refund);
 
+        // ---- trusted keys (rotation) ----
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_trusted_keys_new(out IntPtr keys);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_trusted_keys_add_trusted_key(TrustedKeys.Handle keys,
+            byte* id, UIntPtr idLen, byte* pem, UIntPtr pemLen);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_trusted_keys_add_platform_certificate(TrustedKeys.Handle keys,
+            byte* pem, UIntPtr pemLen);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_trusted_keys_add_public_key(TrustedKeys.Handle keys,
+            byte* id, UIntPtr idLen, byte* pem, UIntPtr pemLen);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_trusted_keys_load_dir(byte* path, UIntPtr pathLen, out IntPtr keys);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_trusted_keys_count(TrustedKeys.Handle keys);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_trusted_keys_id(TrustedKeys.Handle keys, UIntPtr index, out NativeStr id);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern void wechatpay_trusted_keys_free(IntPtr keys);
+
         // ---- APIv3 verifier ----
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_v3_verifier_builder_new(byte* apiV3Key, UIntPtr apiV3KeyLen, out IntPtr builder);
@@ -263,6 +292,10 @@ namespace WechatPay.Notify
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_v3_verifier_builder_add_public_key(V3Verifier.BuilderHandle builder,
             byte* id, UIntPtr idLen, byte* pem, UIntPtr pemLen);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_verifier_builder_replace_trusted_keys(V3Verifier.BuilderHandle builder,
+            TrustedKeys.Handle keys);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_v3_verifier_builder_expect_mch_id(V3Verifier.BuilderHandle builder,
@@ -293,6 +326,13 @@ namespace WechatPay.Notify
         [DllImport(Lib, CallingConvention = Cdecl)]
         [return: MarshalAs(UnmanagedType.I1)]
         public static extern bool wechatpay_v3_verifier_trusts(V3Verifier.Handle verifier, byte* serial, UIntPtr serialLen);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_verifier_replace_trusted_keys(V3Verifier.Handle verifier,
+            TrustedKeys.Handle keys);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_verifier_trusted_keys(V3Verifier.Handle verifier, out IntPtr keys);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern UIntPtr wechatpay_v3_verifier_trusted_key_count(V3Verifier.Handle verifier);
@@ -437,6 +477,14 @@ namespace WechatPay.Notify
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_endpoint_from_profiles_file(byte* path, UIntPtr pathLen, out IntPtr endpoint);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_endpoint_replace_trusted_keys(Endpoint.EndpointHandle endpoint,
+            byte* label, UIntPtr labelLen, TrustedKeys.Handle keys);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_endpoint_trusted_keys(Endpoint.EndpointHandle endpoint,
+            byte* label, UIntPtr labelLen, out IntPtr keys);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern void wechatpay_endpoint_free(IntPtr endpoint);

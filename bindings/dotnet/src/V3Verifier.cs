@@ -55,10 +55,33 @@ namespace WechatPay.Notify
         /// <exception cref="WechatPayNotifyException"><c>invalid_config</c>: the core refuses the key
         /// (not 32 bytes), a trusted key (not a usable RSA PEM, a certificate whose serial is not
         /// its id, an id given twice) or a merchant id (empty).</exception>
-        public unsafe V3Verifier(string apiV3Key, IDictionary<string, string> platformKeys,
+        public V3Verifier(string apiV3Key, IDictionary<string, string> platformKeys,
+            long maxClockSkew = DefaultMaxClockSkew, ulong? maxBodyBytes = null, IEnumerable<string> mchIds = null)
+            : this(apiV3Key, platformKeys, null, maxClockSkew, maxBodyBytes, mchIds)
+        {
+        }
+
+        /// <summary>
+        /// A verifier for <paramref name="apiV3Key"/> trusting the set <paramref name="trustedKeys"/>
+        /// (e.g. <see cref="TrustedKeys.FromDirectory"/>), shared, not copied. The other parameters
+        /// are the constructor's.
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="apiV3Key"/>,
+        /// <paramref name="trustedKeys"/> or an element of <paramref name="mchIds"/> is null.</exception>
+        /// <exception cref="WechatPayNotifyException"><c>invalid_config</c>: an empty set, or what the
+        /// constructor refuses.</exception>
+        /// <exception cref="ObjectDisposedException"><paramref name="trustedKeys"/> was disposed.</exception>
+        public static V3Verifier WithTrustedKeys(string apiV3Key, TrustedKeys trustedKeys,
             long maxClockSkew = DefaultMaxClockSkew, ulong? maxBodyBytes = null, IEnumerable<string> mchIds = null)
         {
-            if (platformKeys == null) throw new ArgumentNullException("platformKeys");
+            if (trustedKeys == null) throw new ArgumentNullException("trustedKeys");
+            return new V3Verifier(apiV3Key, null, trustedKeys, maxClockSkew, maxBodyBytes, mchIds);
+        }
+
+        private unsafe V3Verifier(string apiV3Key, IDictionary<string, string> platformKeys, TrustedKeys trustedKeys,
+            long maxClockSkew, ulong? maxBodyBytes, IEnumerable<string> mchIds)
+        {
+            if (platformKeys == null && trustedKeys == null) throw new ArgumentNullException("platformKeys");
             var merchants = new List<byte[]>();
             if (mchIds != null)
             {
@@ -73,7 +96,7 @@ namespace WechatPay.Notify
             using (var key = new Secret(apiV3Key, "apiV3Key"))
             {
                 var keys = new List<KeyValuePair<byte[], byte[]>>();
-                foreach (var pair in platformKeys)
+                foreach (var pair in platformKeys ?? new Dictionary<string, string>())
                 {
                     if (pair.Key == null || pair.Value == null) throw new ArgumentNullException("platformKeys", "a key id or PEM is null");
                     keys.Add(new KeyValuePair<byte[], byte[]>(Native.Encode(pair.Key, "platformKeys"), Native.Encode(pair.Value, "platformKeys")));
@@ -90,6 +113,10 @@ namespace WechatPay.Notify
                             Native.Check(NativeMethods.wechatpay_v3_verifier_builder_add_trusted_key(builder,
                                 id, Native.Len(pair.Key), pem, Native.Len(pair.Value)));
                         }
+                    }
+                    if (trustedKeys != null)
+                    {
+                        Native.Check(NativeMethods.wechatpay_v3_verifier_builder_replace_trusted_keys(builder, trustedKeys.Live()));
                     }
                     foreach (byte[] id in merchants)
                     {
@@ -192,7 +219,48 @@ namespace WechatPay.Notify
             }
         }
 
-        /// <summary>The trusted key ids in the order given (a certificate by its uppercase hex serial).</summary>
+        /// <summary>
+        /// Swaps in a new set of trusted keys, atomically (key rotation without a restart): a
+        /// verification running meanwhile in another thread uses either the old set or the new one,
+        /// never a mix. The verifier shares <paramref name="keys"/> (which may be disposed afterwards).
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="keys"/> is null.</exception>
+        /// <exception cref="WechatPayNotifyException"><c>invalid_config</c> for an empty set; the
+        /// verifier keeps its keys.</exception>
+        /// <exception cref="ObjectDisposedException">The verifier or <paramref name="keys"/> was disposed.</exception>
+        public void ReplaceTrustedKeys(TrustedKeys keys)
+        {
+            if (keys == null) throw new ArgumentNullException("keys");
+            Native.Check(NativeMethods.wechatpay_v3_verifier_replace_trusted_keys(Live(), keys.Live()));
+        }
+
+        /// <summary>Swaps in a new set of trusted keys given as id → PEM (see
+        /// <see cref="ReplaceTrustedKeys(TrustedKeys)"/>).</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="platformKeys"/>, an id or a PEM is null.</exception>
+        /// <exception cref="ArgumentException">A string has no UTF-8 form.</exception>
+        /// <exception cref="WechatPayNotifyException"><c>invalid_config</c> for a refused key or an empty
+        /// set; the verifier keeps its keys.</exception>
+        /// <exception cref="ObjectDisposedException">The verifier was disposed.</exception>
+        public void ReplaceTrustedKeys(IDictionary<string, string> platformKeys)
+        {
+            using (var keys = new TrustedKeys(platformKeys))
+            {
+                ReplaceTrustedKeys(keys);
+            }
+        }
+
+        /// <summary>The set of trusted keys in use now (a later swap does not change it); dispose it
+        /// when done.</summary>
+        /// <exception cref="ObjectDisposedException">The verifier was disposed.</exception>
+        public TrustedKeys GetTrustedKeys()
+        {
+            IntPtr raw;
+            Native.Check(NativeMethods.wechatpay_v3_verifier_trusted_keys(Live(), out raw));
+            return new TrustedKeys(new TrustedKeys.Handle(raw));
+        }
+
+        /// <summary>The trusted key ids in the order given (a certificate by its uppercase hex serial),
+        /// of the set in use now.</summary>
         /// <exception cref="ObjectDisposedException">The verifier was disposed.</exception>
         public IReadOnlyList<string> TrustedKeyIds
         {

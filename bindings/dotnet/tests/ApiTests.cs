@@ -301,8 +301,8 @@ namespace WechatPay.Notify.Tests
                     }
                 }
                 // Verifier, its builder, payment, refund, owned string; V3Verifier, its builder,
-                // V3Notification; Endpoint, its builder, EndpointResult.
-                T.Eq(11, handles.Count, "handle types: " + string.Join(", ", handles));
+                // V3Notification, TrustedKeys; Endpoint, its builder, EndpointResult.
+                T.Eq(12, handles.Count, "handle types: " + string.Join(", ", handles));
             });
 
             T.Case("api: replies, signing and the library version", () =>
@@ -368,6 +368,7 @@ namespace WechatPay.Notify.Tests
             ApiTests.Run();
             V3Tests.Run(dir);
             EndpointTests.Run(dir);
+            RotationTests.Run(dir);
             WebTests.Run();
             return T.Summary();
         }

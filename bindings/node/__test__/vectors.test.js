@@ -11,7 +11,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 
 const {
-  Verifier, V3Verifier, Endpoint, NotifyError, HttpReply, sign, replySuccess, replyFail,
+  Verifier, V3Verifier, TrustedKeys, Endpoint, NotifyError, HttpReply, sign, replySuccess, replyFail,
   replyV2Success, replyV2Fail, replyV3Success, replyV3Fail
 } = require('..')
 
@@ -564,6 +564,41 @@ const KIND_CHECKS = {
     Array.isArray(v) &&
     v.every((c) => Object.keys(c).join() === 'id,couponType,fee' && typeof c.id === 'string' && KIND_CHECKS.text(c.couponType) && KIND_CHECKS.amount(c.fee)),
 }
+
+test('v3_key_dirs.json: every case, same ids or code, the file named', () => {
+  const name = 'v3_key_dirs.json'
+  const file = load(name)
+  let ran = 0
+  for (const group of file.testGroups) {
+    assert.equal(group.type, 'V3KeyDir')
+    for (const tc of group.tests) {
+      const label = `${name} tcId ${tc.tcId}: ${tc.comment}`
+      const dir = path.join(VECTORS, tc.dir)
+      if (tc.result === 'valid') {
+        const keys = TrustedKeys.fromDir(dir)
+        assert.deepEqual(keys.ids, tc.ids, label)
+        assert.equal(keys.size, tc.ids.length, label)
+        // Usable as it is by a verifier.
+        const v = new V3Verifier({ apiV3Key: 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb', platformKeys: keys })
+        assert.deepEqual(v.trustedKeyIds(), tc.ids, label)
+      } else {
+        assert.throws(
+          () => TrustedKeys.fromDir(dir),
+          (err) => {
+            assert.ok(err instanceof NotifyError, label)
+            assert.equal(err.code, tc.error, label)
+            assert.ok(err.message.includes(tc.messageIncludes), `${label}: ${err.message}`)
+            checkMessage(err, label)
+            return true
+          },
+          label,
+        )
+      }
+      ran++
+    }
+  }
+  assert.equal(ran, file.numberOfTests, `${name}: ran ${ran} of numberOfTests ${file.numberOfTests}`)
+})
 
 test('typed properties are exactly the core declaration (tests/vectors/typed_views.json), both directions', async (t) => {
   const file = path.join(VECTORS, 'typed_views.json')

@@ -9,7 +9,7 @@ use crate::input::{self, HeadersArg, body_bytes};
 use crate::notification::NativeNotification;
 use crate::object::PlainObject;
 use crate::v2::{VerifierOptions, verifier};
-use crate::v3::{V3VerifierOptions, VerifyOptions, now, v3_verifier};
+use crate::v3::{NativeTrustedKeys, V3VerifierOptions, VerifyOptions, now, v3_verifier};
 use crate::{HttpReply, NapiErrorExt, Result};
 
 /// One merchant account of an endpoint: a label of your choice, its merchant id, and its v2 part
@@ -85,6 +85,25 @@ impl NativeEndpoint {
         Ok(NativeEndpoint {
             inner: core::Endpoint::new(profiles).napi()?,
         })
+    }
+
+    /// Swaps the trusted APIv3 keys of the merchant labelled `label` and its routes, in one step
+    /// (`invalid_config`, the endpoint unchanged, for no such v3 profile, an empty set or a key id
+    /// another profile trusts).
+    #[napi(catch_unwind)]
+    pub fn replace_trusted_keys(&self, label: String, keys: &NativeTrustedKeys) -> Result<()> {
+        self.inner
+            .replace_trusted_keys(&label, keys.shared())
+            .napi()
+    }
+
+    /// The trusted APIv3 keys in use now by the merchant labelled `label` (`null`: no such v3
+    /// profile).
+    #[napi(catch_unwind)]
+    pub fn trusted_keys(&self, label: String) -> Option<NativeTrustedKeys> {
+        self.inner
+            .trusted_keys(&label)
+            .map(NativeTrustedKeys::from_core)
     }
 
     /// Decides the version and the merchant of a request and verifies it with that merchant's

@@ -31,7 +31,7 @@ use crate::secret::SecretString;
 pub use endpoint::NativeEndpoint;
 pub use notification::{NativeNotification, typed_view_names};
 pub use v2::NativeVerifier;
-pub use v3::NativeV3Verifier;
+pub use v3::{NativeTrustedKeys, NativeV3Verifier};
 
 /// The JS `Error.code` of a thrown error: a SPEC §3 string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

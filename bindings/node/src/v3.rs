@@ -1,4 +1,7 @@
-//! APIv3 (JSON): `NativeV3Verifier`, whose results are `NativeNotification`s.
+//! APIv3 (JSON): `NativeV3Verifier`, whose results are `NativeNotification`s, and
+//! `NativeTrustedKeys`, the sets of trusted keys a live verifier or endpoint swaps in.
+
+use std::sync::Arc;
 
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
@@ -39,11 +42,74 @@ pub struct VerifyOptions {
     pub now: Option<f64>,
 }
 
+/// A set of trusted WeChat Pay keys, each parsed once; use the package's `TrustedKeys` class.
+#[napi]
+pub struct NativeTrustedKeys {
+    inner: Arc<core::TrustedKeys>,
+}
+
+#[napi]
+impl NativeTrustedKeys {
+    /// A set from `id → PEM` (an object or `[id, pem]` pairs), as `V3Verifier` takes them.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        #[napi(ts_arg_type = "Record<string, string> | Array<[id: string, pem: string]>")]
+        platform_keys: Pairs<'_>,
+    ) -> Result<NativeTrustedKeys> {
+        let keys = core::TrustedKeys::from_pems(key_pairs(platform_keys)?).napi()?;
+        Ok(NativeTrustedKeys {
+            inner: Arc::new(keys),
+        })
+    }
+
+    /// Every key of a directory (`*.pem` files: certificates under their serial, public keys
+    /// under their `PUB_KEY_ID_…` file name).
+    #[napi(factory, catch_unwind)]
+    pub fn from_dir(path: String) -> Result<NativeTrustedKeys> {
+        Ok(NativeTrustedKeys {
+            inner: Arc::new(core::TrustedKeys::load_dir(path).napi()?),
+        })
+    }
+
+    /// The key ids, in order (certificates by their uppercase hex serial).
+    #[napi(catch_unwind)]
+    pub fn ids(&self) -> Vec<String> {
+        self.inner.ids().map(str::to_owned).collect()
+    }
+
+    /// True when a key of this id (as `Wechatpay-Serial` would name it) is in the set.
+    #[napi(catch_unwind)]
+    pub fn trusts(&self, id: String) -> bool {
+        self.inner.trusts(&id)
+    }
+}
+
+impl NativeTrustedKeys {
+    pub(crate) fn shared(&self) -> Arc<core::TrustedKeys> {
+        Arc::clone(&self.inner)
+    }
+
+    pub(crate) fn from_core(inner: Arc<core::TrustedKeys>) -> NativeTrustedKeys {
+        NativeTrustedKeys { inner }
+    }
+}
+
 /// Builds a core APIv3 verifier from its options (`invalid_config` when they are unusable).
 pub fn v3_verifier(options: V3VerifierOptions<'_>) -> Result<core::V3Verifier> {
+    v3_verifier_with(options, None)
+}
+
+/// [`v3_verifier`], trusting `keys` (a `TrustedKeys` given as `platformKeys`) when given.
+fn v3_verifier_with(
+    options: V3VerifierOptions<'_>,
+    keys: Option<Arc<core::TrustedKeys>>,
+) -> Result<core::V3Verifier> {
     let mut inner = core::V3Verifier::new(options.api_v3_key.as_bytes()).napi()?;
     for (id, pem) in key_pairs(options.platform_keys)? {
         inner.add_trusted_key(&id, &pem).napi()?;
+    }
+    if let Some(keys) = keys {
+        inner.replace_trusted_keys(keys).napi()?;
     }
     if let Some(skew) = options.max_clock_skew {
         inner = inner.max_clock_skew(config_number(skew, "maxClockSkew").napi()?);
@@ -79,6 +145,17 @@ impl NativeV3Verifier {
         })
     }
 
+    /// Builds a verifier trusting `keys` (the options' `platformKeys` must then be empty).
+    #[napi(factory, catch_unwind)]
+    pub fn with_trusted_keys(
+        options: V3VerifierOptions<'_>,
+        keys: &NativeTrustedKeys,
+    ) -> Result<NativeV3Verifier> {
+        Ok(NativeV3Verifier {
+            inner: v3_verifier_with(options, Some(keys.shared()))?,
+        })
+    }
+
     /// Verifies a notification: the request headers, the raw body, and `now` (Unix seconds).
     #[napi(catch_unwind, strict)]
     pub fn verify(
@@ -102,10 +179,24 @@ impl NativeV3Verifier {
         self.inner.trusts(&id)
     }
 
-    /// The trusted key ids, as configured (certificates by their uppercase hex serial).
+    /// The trusted key ids, as configured (certificates by their uppercase hex serial), of the
+    /// set in use now.
     #[napi(catch_unwind)]
     pub fn trusted_key_ids(&self) -> Vec<String> {
-        self.inner.trusted_ids().map(str::to_owned).collect()
+        self.inner.trusted_ids()
+    }
+
+    /// The set of trusted keys in use now.
+    #[napi(catch_unwind)]
+    pub fn trusted_keys(&self) -> NativeTrustedKeys {
+        NativeTrustedKeys::from_core(self.inner.trusted_keys())
+    }
+
+    /// Swaps in a new set of trusted keys atomically (`invalid_config` for an empty set; the
+    /// verifier then keeps its keys).
+    #[napi(catch_unwind)]
+    pub fn replace_trusted_keys(&self, keys: &NativeTrustedKeys) -> Result<()> {
+        self.inner.replace_trusted_keys(keys.shared()).napi()
     }
 
     /// The merchant ids the verifier serves (`mchIds`), in order; empty: any merchant.

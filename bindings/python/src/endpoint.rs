@@ -14,7 +14,7 @@ use wechatpay_notify::{ApiVersion, Notification, Rejection};
 
 use crate::reply::http_reply;
 use crate::v2::{PaymentNotification, RefundNotification, Verifier};
-use crate::v3::{V3Notification, V3Verifier, headers_of, now_of};
+use crate::v3::{TrustedKeys, V3Notification, V3Verifier, headers_of, now_of, trusted_keys_of};
 use crate::view::{TypedView, repr_view};
 use crate::{PythonErrorExt, body_of, config_text, errors, repr_opt, wrong_type};
 
@@ -194,6 +194,37 @@ impl Endpoint {
         let path: PathBuf = path.extract().map_err(|_| wrong_type(EXPECTED, path))?;
         let inner = core::Endpoint::from_profiles_file(path).into_py_result()?;
         Ok(Endpoint { inner })
+    }
+
+    /// Swaps the trusted APIv3 keys of the merchant labelled `label`, and the `Wechatpay-Serial`
+    /// routes to it, in one step: a request handled meanwhile (in another thread) is routed and
+    /// verified either with the old keys or with the new ones. `keys`: a `TrustedKeys` or a
+    /// mapping of key id -> PEM. Ids no longer in the set stop routing to the merchant
+    /// (`unknown_serial`), new ones start. The endpoint took each `V3Verifier`'s keys when it was
+    /// built: swapping a verifier's keys later does not change the endpoint.
+    ///
+    /// `InvalidConfigError`, the endpoint unchanged, for: no profile with that label, a profile
+    /// without a v3 part, an empty set, a refused key, or a key id another profile trusts.
+    fn replace_trusted_keys(
+        &self,
+        label: &Bound<'_, PyString>,
+        keys: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let label = config_text(label, "a label cannot be encoded as UTF-8")?;
+        let keys = trusted_keys_of(keys, "keys")?;
+        self.inner
+            .replace_trusted_keys(&label, keys)
+            .into_py_result()
+    }
+
+    /// The trusted APIv3 keys in use now by the merchant labelled `label`; None when no profile
+    /// has that label or it has no v3 part.
+    fn trusted_keys(&self, label: &Bound<'_, PyString>) -> PyResult<Option<TrustedKeys>> {
+        let label = config_text(label, "a label cannot be encoded as UTF-8")?;
+        Ok(self
+            .inner
+            .trusted_keys(&label)
+            .map(|inner| TrustedKeys { inner }))
     }
 
     /// The profiles' labels, in order.

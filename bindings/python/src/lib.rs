@@ -344,6 +344,7 @@ pub fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(v2::reply_fail, m)?)?;
     m.add_function(wrap_pyfunction!(v2::refund_state, m)?)?;
     m.add("REFUSAL_MESSAGE", wechatpay_notify::reply::REFUSAL_MESSAGE)?;
+    m.add_class::<v3::TrustedKeys>()?;
     m.add_class::<v3::V3Verifier>()?;
     view::add_view::<v3::V3Notification>(m)?;
     view::add_view::<v3::V3Transaction>(m)?;

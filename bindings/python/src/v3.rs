@@ -8,7 +8,7 @@ use pyo3::PyTraverseError;
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyInt, PyString, PyTuple};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyInt, PyString, PyTuple};
 use wechatpay_notify as core;
 use wechatpay_notify::view::{Property, Value};
 use wechatpay_notify::{Error, ErrorKind, V3Headers};
@@ -55,12 +55,110 @@ pub(crate) fn now_of(obj: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
     })
 }
 
+/// A set of trusted WeChat Pay keys, each parsed once when the set is built: from a mapping (or
+/// an iterable of pairs) of key id -> PEM, as `V3Verifier` takes them, or from a directory with
+/// `TrustedKeys.from_dir`. Swap it into a live verifier with `V3Verifier.replace_trusted_keys`
+/// (or an endpoint merchant's with `Endpoint.replace_trusted_keys`). Immutable; thread-safe.
+///
+/// Refused keys raise `InvalidConfigError` (a PEM that is not an RSA key of 2048 bits or more, a
+/// certificate whose serial is not its id, an id given twice); a wrong argument type raises
+/// `TypeError`. An empty mapping makes an empty set, which a verifier refuses.
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+pub(crate) struct TrustedKeys {
+    pub(crate) inner: Arc<core::TrustedKeys>,
+}
+
+/// The trusted keys an argument stands for: a `TrustedKeys` (shared, not copied), or a mapping /
+/// iterable of (id, PEM) pairs, parsed here.
+pub(crate) fn trusted_keys_of(
+    obj: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<Arc<core::TrustedKeys>> {
+    if let Ok(keys) = obj.cast::<TrustedKeys>() {
+        return Ok(Arc::clone(&keys.get().inner));
+    }
+    let pairs = str_pairs(
+        obj,
+        what,
+        ErrorKind::InvalidConfig,
+        "a key id or PEM cannot be encoded as UTF-8 (lone surrogate)",
+    )?;
+    Ok(Arc::new(
+        core::TrustedKeys::from_pems(pairs).into_py_result()?,
+    ))
+}
+
+#[pymethods]
+impl TrustedKeys {
+    #[new]
+    #[pyo3(signature = (platform_keys))]
+    fn new(platform_keys: &Bound<'_, PyAny>) -> PyResult<TrustedKeys> {
+        Ok(TrustedKeys {
+            inner: trusted_keys_of(platform_keys, "platform_keys")?,
+        })
+    }
+
+    /// Every key of a directory, as WeChat Pay's certificate download writes them: each `*.pem`
+    /// file directly in it (not in subdirectories; other names are ignored; symbolic links are
+    /// followed), in byte order of the names, read whole (at most 65536 bytes), holding one PEM
+    /// block. A `CERTIFICATE` is trusted under its own serial (a file named like a serial, hex
+    /// digits only, must be named after that serial, and a `PUB_KEY_ID_...` name is refused: a
+    /// mislabelled file); a `PUBLIC KEY` under the file name without `.pem`, which must be a
+    /// WeChat Pay public key id (`PUB_KEY_ID_...`).
+    ///
+    /// `InvalidConfigError`, naming the file, for a file that cannot be read or holds anything
+    /// else, a key the verifier refuses or a repeated id; and for a directory that cannot be read
+    /// or holds no key. `path` is a `str` or an `os.PathLike`; anything else raises `TypeError`.
+    /// The files are read without the GIL.
+    #[staticmethod]
+    fn from_dir(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<TrustedKeys> {
+        const EXPECTED: &str = "path must be a str or an os.PathLike";
+        if path.is_instance_of::<PyBytes>() || path.is_instance_of::<PyByteArray>() {
+            return Err(wrong_type(EXPECTED, path));
+        }
+        let path: std::path::PathBuf = path.extract().map_err(|_| wrong_type(EXPECTED, path))?;
+        let keys = py
+            .detach(|| core::TrustedKeys::load_dir(&path))
+            .into_py_result()?;
+        Ok(TrustedKeys {
+            inner: Arc::new(keys),
+        })
+    }
+
+    /// The key ids, in order (certificates by their uppercase hex serial).
+    #[getter]
+    fn ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.ids().collect::<Vec<_>>())
+    }
+
+    /// True when a key with this id (as `Wechatpay-Serial` would name it: hex serials compare
+    /// numerically, other ids exactly) is in the set.
+    fn trusts(&self, serial: &Bound<'_, PyString>) -> PyResult<bool> {
+        let serial = utf8(
+            serial,
+            ErrorKind::InvalidArgument,
+            "the serial cannot be encoded as UTF-8 (lone surrogate)",
+        )?;
+        Ok(self.inner.trusts(&serial))
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("TrustedKeys(ids={})", self.ids(py)?.repr()?))
+    }
+}
+
 /// Verifies APIv3 notifications for one merchant: its APIv3 key and the WeChat Pay keys it
 /// trusts.
 ///
 /// `platform_keys` maps each key id to its PEM: a platform certificate (PEM X.509; the id is its
 /// serial number in hex) or a WeChat Pay public key (PEM SPKI; the id is usually `PUB_KEY_ID_…`).
-/// Give both kinds at once during a migration. The signature is checked over the raw body bytes
+/// Give both kinds at once during a migration. `platform_keys` may also be a `TrustedKeys`
+/// (`TrustedKeys.from_dir(...)`). The trusted keys can be swapped while the verifier is in use
+/// (`replace_trusted_keys`). The signature is checked over the raw body bytes
 /// before anything is parsed or decrypted, `Wechatpay-Timestamp` must be within `max_clock_skew`
 /// seconds of now in either direction, and a certificate is used only within its validity
 /// period. Thread-safe: share one instance; verification releases the GIL.
@@ -95,16 +193,8 @@ impl V3Verifier {
         let key = key_bytes(api_v3_key, "the APIv3 key must be exactly 32 bytes")?;
         let mut inner = core::V3Verifier::new(key.as_bytes()).into_py_result()?;
         drop(key);
-        let keys = str_pairs(
-            platform_keys,
-            "platform_keys",
-            ErrorKind::InvalidConfig,
-            "a key id or PEM cannot be encoded as UTF-8 (lone surrogate)",
-        )?;
-        for (id, pem) in &keys {
-            inner.add_trusted_key(id, pem).into_py_result()?;
-        }
-        inner.check_has_trusted_key().into_py_result()?;
+        let keys = trusted_keys_of(platform_keys, "platform_keys")?;
+        inner.replace_trusted_keys(keys).into_py_result()?;
         if let Some(seconds) = optional_count(
             max_clock_skew,
             "max_clock_skew",
@@ -153,10 +243,33 @@ impl V3Verifier {
         self.inner.body_limit()
     }
 
-    /// The trusted key ids, as configured (certificates by their uppercase hex serial).
+    /// The trusted key ids, as configured (certificates by their uppercase hex serial), of the
+    /// set in use now.
     #[getter]
     fn trusted_ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.inner.trusted_ids().collect::<Vec<_>>())
+        PyTuple::new(py, self.inner.trusted_ids())
+    }
+
+    /// The set of trusted keys in use now (a later swap does not change it).
+    #[getter]
+    fn trusted_keys(&self) -> TrustedKeys {
+        TrustedKeys {
+            inner: self.inner.trusted_keys(),
+        }
+    }
+
+    /// Swaps in a new set of trusted keys, atomically: a verification running meanwhile (in
+    /// another thread) uses either the old set or the new one, never a mix. `keys`: a
+    /// `TrustedKeys` (`TrustedKeys.from_dir(...)`, shared, not copied) or a mapping of key id ->
+    /// PEM, as the constructor takes. Use it when WeChat Pay rotates its keys (a new platform
+    /// certificate is issued 10 days before the old one expires), on a timer or when the key
+    /// directory changes, without a restart.
+    ///
+    /// An empty set, or a key the constructor would refuse, raises `InvalidConfigError`, and the
+    /// verifier keeps its keys.
+    fn replace_trusted_keys(&self, keys: &Bound<'_, PyAny>) -> PyResult<()> {
+        let keys = trusted_keys_of(keys, "keys")?;
+        self.inner.replace_trusted_keys(keys).into_py_result()
     }
 
     /// True when a key with this id (as `Wechatpay-Serial` would name it: hex serials compare

@@ -344,6 +344,7 @@ def test_public_names() -> None:
         "NotifyError",
         "PaymentNotification",
         "RefundNotification",
+        "TrustedKeys",
         "V3Notification",
         "V3Refund",
         "V3Transaction",

@@ -22,6 +22,7 @@ import pytest
 import wechatpay_notify as wn
 from support import (
     TYPED_VIEWS_FILE,
+    V3_KEY,
     VECTORS,
     body_of,
     endpoint_of,
@@ -31,7 +32,15 @@ from support import (
     verifier_of,
 )
 
-FILES = ["v2_sign.json", "v2_pay.json", "v2_refund.json", "reply.json", "v3_notify.json", "endpoint.json"]
+FILES = [
+    "v2_sign.json",
+    "v2_pay.json",
+    "v2_refund.json",
+    "reply.json",
+    "v3_notify.json",
+    "endpoint.json",
+    "v3_key_dirs.json",
+]
 # JSON files in tests/vectors that hold no cases, and the test module that checks each one.
 NOT_CASES = {TYPED_VIEWS_FILE: "test_typed_views.py"}
 
@@ -242,6 +251,22 @@ def run_case(
 
     if kind == "Endpoint":
         run_endpoint_case(group, case, label, as_text)
+        return
+
+    if kind == "V3KeyDir":
+        directory = VECTORS / case["dir"]
+        if valid:
+            keys = wn.TrustedKeys.from_dir(directory)
+            assert list(keys.ids) == case["ids"], label
+            assert len(keys) == len(case["ids"]), label
+            # A str path works as well as a Path, and the set is usable by a verifier.
+            assert wn.TrustedKeys.from_dir(str(directory)).ids == keys.ids, label
+            wn.V3Verifier(V3_KEY, keys)
+        else:
+            with pytest.raises(wn.NotifyError) as info:
+                wn.TrustedKeys.from_dir(directory)
+            check_error(case, info.value, label)
+            assert case["messageIncludes"] in info.value.message, (label, info.value.message)
         return
 
     assert kind in ("V2Pay", "V2Refund"), label

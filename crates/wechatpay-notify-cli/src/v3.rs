@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::{Value, json};
 use wechatpay_notify::{
-    DEFAULT_MAX_BODY_BYTES, Error, V3Headers, V3Notification, V3Refund, V3Transaction, V3Verifier,
-    reply,
+    DEFAULT_MAX_BODY_BYTES, Error, TrustedKeys, V3Headers, V3Notification, V3Refund, V3Transaction,
+    V3Verifier, reply,
 };
 
 use crate::{ApiV3KeyFile, Usage, read_input, typed_json};
@@ -15,7 +15,10 @@ pub(crate) const HELP: &str = "\
 verify-v3 reads the raw body and takes every request header with --header (names are
 case-insensitive; the four Wechatpay-* headers are required). --platform-key ID=PEMFILE trusts a
 platform certificate (ID = its serial) or a WeChat Pay public key (ID = PUB_KEY_ID_...); repeat it
-to trust both during a migration. The APIv3 key comes from $WECHATPAY_API_V3_KEY or
+to trust both during a migration. --key-dir DIR trusts every key of a directory, as the
+certificates command writes it: each *.pem file directly in DIR, a CERTIFICATE under its own serial
+(a file named like a serial must be named after it), a PUBLIC KEY under its file name, which must be
+a PUB_KEY_ID_... id (with --platform-key, both are trusted). The APIv3 key comes from $WECHATPAY_API_V3_KEY or
 --api-v3-key-file. --now sets the clock (Unix seconds; default: the system clock). It prints
 {\"ok\":true,\"kind\":\"v3\",\"event\":{..},\"resource\":{..},\"typed\":{..},\"reply\":{..}}.";
 
@@ -28,6 +31,9 @@ pub(crate) struct VerifyV3Args {
         value_parser = platform_key
     )]
     platform_keys: Vec<(String, PathBuf)>,
+    /// Trust every key of a directory (*.pem: certificates, PUB_KEY_ID_*.pem public keys)
+    #[arg(long = "key-dir", value_name = "DIR")]
+    key_dir: Option<PathBuf>,
     /// Refuse a notification for any other mchid; repeatable
     #[arg(long = "mch-id", value_name = "M")]
     mch_ids: Vec<String>,
@@ -152,6 +158,9 @@ pub(crate) fn verify_v3(o: VerifyV3Args) -> Result<(Value, bool), Usage> {
         pems.push((id, pem));
     }
     let mut verifier = V3Verifier::new(o.key.read()?)?;
+    if let Some(dir) = &o.key_dir {
+        verifier.replace_trusted_keys(TrustedKeys::load_dir(dir)?)?;
+    }
     for (id, pem) in &pems {
         verifier.add_trusted_key(id, pem)?;
     }

@@ -710,6 +710,59 @@ fn v3_vectors() {
     assert_eq!(ran, v["numberOfTests"].as_u64().unwrap());
 }
 
+/// `v3_key_dirs.json` through `verify-v3 --key-dir`: a directory that loads verifies v3_notify.json
+/// tcId 2 (signed with the certificate D7CE59D1F522D701, which both valid directories hold); a
+/// refused one is a configuration error (exit 2) with the code and the file named.
+#[test]
+fn key_dir_vectors_through_verify_v3() {
+    let v = load("v3_key_dirs.json");
+    let notify = load("v3_notify.json");
+    let (t2, key) = notify["testGroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|g| {
+            let t = g["tests"].as_array()?.iter().find(|t| t["tcId"] == 2)?;
+            Some((t.clone(), g["config"]["apiV3Key"].as_str()?.to_owned()))
+        })
+        .unwrap();
+    let mut ran = 0;
+    for group in v["testGroups"].as_array().unwrap() {
+        for t in group["tests"].as_array().unwrap() {
+            ran += 1;
+            let tc = t["tcId"].as_u64().unwrap();
+            let dir = root()
+                .join("tests/vectors")
+                .join(t["dir"].as_str().unwrap());
+            let mut args: Vec<String> = vec!["verify-v3".into(), "--key-dir".into()];
+            args.push(dir.display().to_string());
+            for h in t2["headers"].as_array().unwrap() {
+                args.extend([
+                    "--header".into(),
+                    format!("{}: {}", h[0].as_str().unwrap(), h[1].as_str().unwrap()),
+                ]);
+            }
+            args.extend(["--now".into(), t2["now"].as_u64().unwrap().to_string()]);
+            let out = run_v3(&args, &key, &body(&t2));
+            let j = json_out(&out);
+            if t["result"] == "valid" {
+                assert_eq!(out.status.code(), Some(0), "tcId {tc}: {j}");
+                assert_eq!(j["event"]["id"], t2["expected"]["id"], "tcId {tc}");
+            } else {
+                assert_eq!(out.status.code(), Some(2), "tcId {tc}: {j}");
+                assert_eq!(j["error"]["code"], t["error"], "tcId {tc}: {j}");
+                let message = j["error"]["message"].as_str().unwrap();
+                assert!(
+                    message.contains(t["messageIncludes"].as_str().unwrap()),
+                    "tcId {tc}: {j}"
+                );
+                check_message(tc, message);
+            }
+        }
+    }
+    assert_eq!(ran, v["numberOfTests"].as_u64().unwrap());
+}
+
 /// Writes a file with the given mode (key files and profiles files must be 600).
 fn write_mode(path: &std::path::Path, content: &str, mode: u32) {
     use std::os::unix::fs::PermissionsExt;

@@ -12,14 +12,18 @@
 //! Choosing the merchant from unverified input is safe only because that merchant's own key must
 //! then verify the message: a body naming merchant A but signed with B's key fails A's verifier.
 //! Nothing else is read from the unverified message.
+//!
+//! Key rotation: the endpoint takes each v3 part's trusted keys when it is built; afterwards
+//! [`Endpoint::replace_trusted_keys`] swaps one merchant's keys, and its `Wechatpay-Serial`
+//! routes with them, in one step.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::error::{Error, ErrorKind, excerpt};
 use crate::reply::{self, HttpReply};
 use crate::v2::{PaymentNotification, RefundNotification, Verifier};
-use crate::v3::{KeyId, ParsedHeaders, V3Headers, V3Notification, V3Verifier};
+use crate::v3::{KeyId, ParsedHeaders, TrustedKeys, V3Headers, V3Notification, V3Verifier};
 use crate::view::typed_view;
 use crate::xml::parse_flat;
 
@@ -129,15 +133,63 @@ impl MerchantProfile {
 /// Routing reads unverified input, so it is bounded: the request's `Wechatpay-Serial` is parsed
 /// once and looked up in a map of every trusted key id, and a v2 `mch_id` in a map of merchant
 /// ids, both built once here; the cost does not grow with the number of profiles.
-#[derive(Debug, Clone)]
+///
+/// The v3 keys can be rotated while the endpoint serves requests
+/// ([`Endpoint::replace_trusted_keys`]): a request is routed and verified with one snapshot of
+/// every merchant's keys, the old one or the new one, never a mix.
+#[derive(Debug)]
 pub struct Endpoint {
     profiles: Vec<MerchantProfile>,
-    /// Every trusted APIv3 key id → the profile that trusts it.
-    by_key_id: HashMap<KeyId, usize>,
+    /// The v3 keys and their routes; a request clones the `Arc` under the read lock (held for
+    /// nothing else), a swap replaces it under the write lock.
+    v3: RwLock<Arc<V3Routes>>,
     /// Every v2 `mch_id` → its profile.
     by_mch_id: HashMap<String, usize>,
     /// The largest v2 body limit (`None`: no v2 part).
     v2_limit: Option<usize>,
+}
+
+/// Every merchant's trusted APIv3 keys and the map from key id to merchant, swapped together.
+#[derive(Debug, Clone)]
+struct V3Routes {
+    /// Every trusted APIv3 key id → the profile that trusts it.
+    by_key_id: HashMap<KeyId, usize>,
+    /// Each profile's trusted keys (`None`: no v3 part).
+    keys: Vec<Option<Arc<TrustedKeys>>>,
+}
+
+impl V3Routes {
+    /// The routes of `keys` (by profile), refusing a key id trusted by two profiles.
+    fn new(
+        profiles: &[MerchantProfile],
+        keys: Vec<Option<Arc<TrustedKeys>>>,
+    ) -> Result<V3Routes, Error> {
+        let mut by_key_id = HashMap::new();
+        for (i, set) in keys.iter().enumerate() {
+            for (id, label) in set.iter().flat_map(|s| s.key_ids()) {
+                if let Some(other) = by_key_id.insert(id.clone(), i) {
+                    return Err(Error::invalid_config(format!(
+                        "profiles {} and {} both trust the key id {}",
+                        excerpt(&profiles[other].label),
+                        excerpt(&profiles[i].label),
+                        excerpt(label)
+                    )));
+                }
+            }
+        }
+        Ok(V3Routes { by_key_id, keys })
+    }
+}
+
+impl Clone for Endpoint {
+    fn clone(&self) -> Endpoint {
+        Endpoint {
+            profiles: self.profiles.clone(),
+            v3: RwLock::new(self.routes()),
+            by_mch_id: self.by_mch_id.clone(),
+            v2_limit: self.v2_limit,
+        }
+    }
 }
 
 impl Endpoint {
@@ -157,7 +209,6 @@ impl Endpoint {
             ));
         }
         let mut labels = HashMap::new();
-        let mut by_key_id = HashMap::new();
         let mut by_mch_id = HashMap::new();
         for (i, p) in profiles.iter().enumerate() {
             let twice = |what: &str, other: usize, value: &str| {
@@ -176,14 +227,12 @@ impl Endpoint {
             {
                 return Err(twice("have the same mch_id", other, m));
             }
-            if let Some(v3) = &p.v3 {
-                for (id, label) in v3.key_ids().zip(v3.trusted_ids()) {
-                    if let Some(other) = by_key_id.insert(id.clone(), i) {
-                        return Err(twice("both trust the key id", other, label));
-                    }
-                }
-            }
         }
+        let keys = profiles
+            .iter()
+            .map(|p| p.v3.as_ref().map(|v| v.trusted_keys()))
+            .collect();
+        let routes = V3Routes::new(&profiles, keys)?;
         // Same API key in two v2 parts: sorted by reference (no copy of any key), then neighbours.
         let mut v2: Vec<(usize, &Verifier)> = profiles
             .iter()
@@ -202,7 +251,7 @@ impl Endpoint {
         let v2_limit = v2.iter().map(|(_, v)| v.body_limit()).max();
         Ok(Endpoint {
             profiles,
-            by_key_id,
+            v3: RwLock::new(Arc::new(routes)),
             by_mch_id,
             v2_limit,
         })
@@ -211,6 +260,60 @@ impl Endpoint {
     /// The profiles' labels, in order.
     pub fn labels(&self) -> impl Iterator<Item = &str> + '_ {
         self.profiles.iter().map(|p| p.label.as_str())
+    }
+
+    /// The v3 keys and routes in use now.
+    fn routes(&self) -> Arc<V3Routes> {
+        Arc::clone(&self.v3.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The trusted APIv3 keys in use now by the profile labelled `label` (`None`: no such
+    /// profile, or it has no v3 part).
+    pub fn trusted_keys(&self, label: &str) -> Option<Arc<TrustedKeys>> {
+        let i = self.profiles.iter().position(|p| p.label == label)?;
+        self.routes().keys[i].clone()
+    }
+
+    /// Swaps the trusted APIv3 keys of the merchant labelled `label`, and the `Wechatpay-Serial`
+    /// routes to it, in one step: a request being handled meanwhile is routed and verified
+    /// either with the old keys or with the new ones. `&self`, so a shared endpoint can be
+    /// rotated while it serves requests. Ids no longer in the set stop routing to the merchant
+    /// (`unknown_serial`), new ones start.
+    ///
+    /// `invalid_config`, the endpoint unchanged, for: no profile with that label, a profile
+    /// without a v3 part, an empty set, or a key id another profile trusts.
+    pub fn replace_trusted_keys(
+        &self,
+        label: &str,
+        keys: impl Into<Arc<TrustedKeys>>,
+    ) -> Result<(), Error> {
+        let keys = keys.into();
+        let i = self
+            .profiles
+            .iter()
+            .position(|p| p.label == label)
+            .ok_or_else(|| {
+                Error::invalid_config(format!("no profile is labelled {}", excerpt(label)))
+            })?;
+        if self.profiles[i].v3.is_none() {
+            return Err(Error::invalid_config(format!(
+                "profile {} has no v3 part",
+                excerpt(label)
+            )));
+        }
+        if keys.is_empty() {
+            return Err(Error::invalid_config(format!(
+                "profile {}: the new set of trusted keys is empty",
+                excerpt(label)
+            )));
+        }
+        // Writers are serialised by the write lock, so no concurrent swap is lost; the new routes
+        // are built from keys parsed beforehand (no parsing under the lock).
+        let mut current = self.v3.write().unwrap_or_else(PoisonError::into_inner);
+        let mut sets = current.keys.clone();
+        sets[i] = Some(keys);
+        *current = Arc::new(V3Routes::new(&self.profiles, sets)?);
+        Ok(())
     }
 
     /// Decides the version and the merchant of a request, and verifies it with that merchant's
@@ -231,11 +334,12 @@ impl Endpoint {
         // Required headers, the probe and the signature type come before routing, so a probe is
         // a probe whatever its serial.
         let parsed = ParsedHeaders::read(headers).map_err(|e| reject(e, None))?;
-        let profile = parsed
+        let routes = self.routes();
+        let (profile, keys) = parsed
             .id
             .as_ref()
-            .and_then(|id| self.by_key_id.get(id))
-            .map(|&i| &self.profiles[i])
+            .and_then(|id| routes.by_key_id.get(id))
+            .and_then(|&i| Some((&self.profiles[i], routes.keys[i].as_deref()?)))
             .ok_or_else(|| {
                 reject(
                     Error::new(
@@ -250,7 +354,7 @@ impl Endpoint {
             .as_ref()
             .ok_or_else(|| reject(Error::new(ErrorKind::Internal, "routing map"), None))?;
         let n = crate::check_body_size(body, verifier.body_limit())
-            .and_then(|()| verifier.verify_parsed(&parsed, body, now))
+            .and_then(|()| verifier.verify_with_keys(keys, &parsed, body, now))
             .map_err(|e| reject(e, Some(&profile.label)))?;
         Ok(Handled {
             label: profile.label.clone(),

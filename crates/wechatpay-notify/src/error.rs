@@ -194,7 +194,7 @@ fn is_printable_ascii(b: u8) -> bool {
 
 /// `s` as printable ASCII of at most `max` characters: other characters become `\n`, `\t`, `\r`
 /// or `\u{…}`, and a cut is marked with `...`.
-fn escape(s: &str, max: usize) -> String {
+pub(crate) fn escape(s: &str, max: usize) -> String {
     let mut out = String::new();
     for c in s.chars() {
         let piece = match c {

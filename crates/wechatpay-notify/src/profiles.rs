@@ -43,6 +43,7 @@ use crate::endpoint::{Endpoint, MerchantProfile};
 use crate::error::{Error, excerpt};
 use crate::sign::SignType;
 use crate::v2::Verifier;
+use crate::v3::TrustedKeys;
 use crate::v3::V3Verifier;
 
 const TOP_SETTINGS: &[&str] = &["profiles"];
@@ -60,6 +61,7 @@ const V3_SETTINGS: &[&str] = &[
     "api_v3_key_file",
     "api_v3_key_env",
     "platform_keys",
+    "key_dir",
     "mch_ids",
     "max_clock_skew",
     "max_body_bytes",
@@ -91,9 +93,12 @@ impl Endpoint {
     /// - `v2`: `api_key_file` or `api_key_env` (exactly one), `sign_type` (required: `"MD5"` or
     ///   `"HMAC-SHA256"`), `mch_id`, `appid`, `also_accept` (a list of sign types),
     ///   `max_body_bytes`;
-    /// - `v3`: `api_v3_key_file` or `api_v3_key_env` (exactly one), `platform_keys` (required:
-    ///   key id → PEM file of a WeChat Pay public key or platform certificate), `mch_ids` (a
-    ///   list, see [`V3Verifier::expect_mch_id`]), `max_clock_skew` (seconds), `max_body_bytes`.
+    /// - `v3`: `api_v3_key_file` or `api_v3_key_env` (exactly one), `platform_keys` (key id →
+    ///   PEM file of a WeChat Pay public key or platform certificate) and/or `key_dir` (a
+    ///   directory of keys, read by [`crate::TrustedKeys::load_dir`]: what the certificate
+    ///   download writes), at least one; `mch_ids` (a list, see [`V3Verifier::expect_mch_id`]),
+    ///   `max_clock_skew` (seconds), `max_body_bytes`. The keys are read once, when the file is
+    ///   loaded: rotate them with [`Endpoint::replace_trusted_keys`].
     ///
     /// Any other setting is refused at every level; `null` is the same as an absent setting. A
     /// key file's content is used with surrounding whitespace trimmed, an environment variable's
@@ -394,13 +399,25 @@ fn v2_part(at: &At, part: &Map<String, Value>, src: &Sources<'_>) -> Result<Veri
 fn v3_part(at: &At, part: &Map<String, Value>, src: &Sources<'_>) -> Result<V3Verifier, Error> {
     no_inline_key(at, part, "api_v3_key")?;
     at.only(part, V3_SETTINGS)?;
-    let keys = present(part, "platform_keys")
-        .and_then(Value::as_object)
-        .ok_or_else(|| at.err("platform_keys", "required: an object of key id -> PEM file"))?;
+    let key_dir = at.string(part, "key_dir")?;
+    let keys = match present(part, "platform_keys") {
+        None if key_dir.is_some() => None,
+        found => Some(found.and_then(Value::as_object).ok_or_else(|| {
+            at.err(
+                "platform_keys",
+                "required (unless key_dir is given): an object of key id -> PEM file",
+            )
+        })?),
+    };
     let (key, from) = at.secret(part, "api_v3_key", src)?;
     let mut v = V3Verifier::new(key.as_bytes()).map_err(|e| at.wrap(&from, e))?;
     drop(key);
-    for (id, file) in keys {
+    if let Some(dir) = key_dir {
+        let loaded = TrustedKeys::load_dir(src.base_dir.join(dir))
+            .and_then(|keys| v.replace_trusted_keys(keys));
+        loaded.map_err(|e| at.wrap("key_dir", e))?;
+    }
+    for (id, file) in keys.into_iter().flatten() {
         let file = file
             .as_str()
             .ok_or_else(|| at.err("platform_keys", "maps key ids to PEM file names"))?;
@@ -555,6 +572,46 @@ mod tests {
              "v3": {"api_v3_key_env": v3_env, "platform_keys": {PUB_ID_B: "keys/b-pub.pem"},
                     "mch_ids": ["10000200", "10000201"]}}
         ]})
+    }
+
+    #[test]
+    fn a_v3_part_may_trust_a_key_directory() {
+        let d = TempDir::with_keys("key-dir");
+        std::fs::create_dir_all(d.0.join("keys/wechatpay")).unwrap();
+        d.write(
+            &format!("keys/wechatpay/{PUB_ID_A}.pem"),
+            &pem("pubkey-a-public.pem"),
+            0o644,
+        );
+        let doc = |v3: Value| serde_json::json!({"profiles": [{"label": "shop-a", "v3": v3}]});
+        let e = d
+            .load(&doc(serde_json::json!({"api_v3_key_file": "keys/a-v3.key",
+                                          "key_dir": "keys/wechatpay"})))
+            .unwrap();
+        let keys = e.trusted_keys("shop-a").unwrap();
+        assert_eq!(keys.ids().collect::<Vec<_>>(), [PUB_ID_A]);
+        // With platform_keys as well, both are trusted.
+        let both = d
+            .load(&doc(serde_json::json!({"api_v3_key_file": "keys/a-v3.key",
+                                          "key_dir": "keys/wechatpay",
+                                          "platform_keys": {PUB_ID_B: "keys/b-pub.pem"}})))
+            .unwrap();
+        assert_eq!(both.trusted_keys("shop-a").unwrap().len(), 2);
+        let m = refused(
+            d.load(&doc(serde_json::json!({"api_v3_key_file": "keys/a-v3.key",
+                                                       "key_dir": "keys/none"}))),
+        );
+        assert!(
+            m.starts_with("profile \"shop-a\": v3 key_dir: cannot read"),
+            "{m}"
+        );
+        let m = refused(d.load(&doc(
+            serde_json::json!({"api_v3_key_file": "keys/a-v3.key"}),
+        )));
+        assert!(
+            m.contains("platform_keys: required (unless key_dir is given)"),
+            "{m}"
+        );
     }
 
     fn refused(r: Result<Endpoint, Error>) -> String {

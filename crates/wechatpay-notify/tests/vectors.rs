@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 use wechatpay_notify::{
     Endpoint, Error, ErrorKind, Fields, MerchantProfile, PaymentNotification, RefundNotification,
-    SignType, V3Headers, V3Refund, V3Transaction, V3Verifier, Verifier, reply, sign, view,
+    SignType, TrustedKeys, V3Headers, V3Refund, V3Transaction, V3Verifier, Verifier, reply, sign,
+    view,
 };
 
 fn load(name: &str) -> Value {
@@ -456,4 +457,36 @@ fn endpoint_vectors() {
         }
     }
     assert_eq!(ran as u64, v["numberOfTests"].as_u64().unwrap());
+}
+
+#[test]
+fn v3_key_dir_vectors() {
+    let v = load("v3_key_dirs.json");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors");
+    let mut ran = 0u64;
+    for g in v["testGroups"].as_array().unwrap() {
+        assert_eq!(g["type"], "V3KeyDir");
+        for t in g["tests"].as_array().unwrap() {
+            let tc = t["tcId"].as_u64().unwrap();
+            let loaded = TrustedKeys::load_dir(root.join(t["dir"].as_str().unwrap()));
+            match t["result"].as_str().unwrap() {
+                "valid" => {
+                    let keys = loaded.unwrap_or_else(|e| panic!("tcId {tc}: {e}"));
+                    assert_eq!(json!(keys.ids().collect::<Vec<_>>()), t["ids"], "tcId {tc}");
+                    // Usable as they are by a verifier.
+                    let v3 = V3Verifier::new("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb").unwrap();
+                    v3.replace_trusted_keys(keys).unwrap();
+                }
+                _ => {
+                    let e = loaded.err().unwrap_or_else(|| panic!("tcId {tc}: loaded"));
+                    assert_eq!(e.code(), t["error"], "tcId {tc}");
+                    let part = t["messageIncludes"].as_str().unwrap();
+                    assert!(e.message().contains(part), "tcId {tc}: {e}");
+                    check_message(tc, &e);
+                }
+            }
+            ran += 1;
+        }
+    }
+    assert_eq!(ran, v["numberOfTests"].as_u64().unwrap());
 }

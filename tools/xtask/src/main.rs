@@ -36,6 +36,7 @@ const VECTOR_FILES: &[(&str, BuildFile)] = &[
     ("reply.json", cases::reply::vectors),
     ("v3_notify.json", cases::v3::vectors),
     ("endpoint.json", cases::endpoint::vectors),
+    ("v3_key_dirs.json", cases::key_dirs::vectors),
     ("typed_views.json", oracle::views_file),
 ];
 

@@ -14,6 +14,7 @@ __all__ = [
     "MerchantProfile",
     "PaymentNotification",
     "RefundNotification",
+    "TrustedKeys",
     "V3Notification",
     "V3Refund",
     "V3Transaction",
@@ -291,15 +292,40 @@ def refund_state(status: str) -> str:
     """A refund status in APIv3's words: v2 "CHANGE" -> "ABNORMAL", v2 "REFUNDCLOSE" -> "CLOSED",
     any other status unchanged (the rule refund dedupe keys name the state with)."""
 
+_PlatformKeys = Mapping[str, str] | Iterable[tuple[str, str]]
+
+@final
+class TrustedKeys:
+    """A set of trusted WeChat Pay keys (platform certificates and/or WeChat Pay public keys), each
+    parsed once when the set is built; swap it into a live verifier with
+    V3Verifier.replace_trusted_keys or into an endpoint merchant with
+    Endpoint.replace_trusted_keys."""
+
+    def __new__(cls, platform_keys: _PlatformKeys) -> TrustedKeys:
+        """id -> PEM, as V3Verifier takes them; a refused key raises InvalidConfigError."""
+    @staticmethod
+    def from_dir(path: str | os.PathLike[str]) -> TrustedKeys:
+        """Every *.pem file directly in the directory (other names ignored, symbolic links
+        followed), in name order, one PEM block each: a CERTIFICATE under its own serial (a file
+        named like a serial must be named after that serial), a PUBLIC KEY under its file name,
+        which must be a PUB_KEY_ID_... id. An unreadable or mislabelled file, a refused key, a
+        repeated id or a directory with no key raises InvalidConfigError naming the file."""
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The key ids, in order (certificates by their uppercase hex serial)."""
+    def trusts(self, serial: str) -> bool:
+        """True when a key with this id (as Wechatpay-Serial would name it) is in the set."""
+    def __len__(self) -> int: ...
+
 @final
 class V3Verifier:
     """Verifies APIv3 notifications for one merchant: its APIv3 key and the WeChat Pay keys it
-    trusts (id -> PEM: platform certificates and/or WeChat Pay public keys)."""
+    trusts (id -> PEM: platform certificates and/or WeChat Pay public keys, or a TrustedKeys)."""
 
     def __new__(
         cls,
         api_v3_key: str,
-        platform_keys: Mapping[str, str] | Iterable[tuple[str, str]],
+        platform_keys: _PlatformKeys | TrustedKeys,
         *,
         max_clock_skew: int | None = 300,
         max_body_bytes: int | None = 65536,
@@ -318,8 +344,15 @@ class V3Verifier:
     def max_body_bytes(self) -> int: ...
     @property
     def trusted_ids(self) -> tuple[str, ...]: ...
+    @property
+    def trusted_keys(self) -> TrustedKeys:
+        """The set of trusted keys in use now (a later swap does not change it)."""
     def trusts(self, serial: str) -> bool:
         """True when a key with this id (as Wechatpay-Serial would name it) is trusted."""
+    def replace_trusted_keys(self, keys: TrustedKeys | _PlatformKeys) -> None:
+        """Swaps in a new set of trusted keys atomically (key rotation, no restart): a
+        verification running meanwhile uses the old set or the new one, never a mix. An empty set
+        or a refused key raises InvalidConfigError, and the verifier keeps its keys."""
 
     def verify(self, headers: _Headers, body: _Body, *, now: int | None = None) -> V3Notification:
         """Verifies a notification (the request headers and the raw POST body) at now (Unix
@@ -551,6 +584,12 @@ class Endpoint:
         the profile, the setting or the file, never a key."""
     @property
     def labels(self) -> tuple[str, ...]: ...
+    def replace_trusted_keys(self, label: str, keys: TrustedKeys | _PlatformKeys) -> None:
+        """Swaps the APIv3 keys of the merchant labelled label, and the Wechatpay-Serial routes to
+        it, in one step. No such profile, no v3 part, an empty set, a refused key or a key id
+        another profile trusts raises InvalidConfigError, and the endpoint is unchanged."""
+    def trusted_keys(self, label: str) -> TrustedKeys | None:
+        """The APIv3 keys in use now by the merchant labelled label (None: no such v3 part)."""
     def handle(self, headers: _Headers, body: _Body, *, now: int | None = None) -> EndpointResult:
         """Decides the version and the merchant of a request and verifies it; raises
         EndpointRejected (with the reply to send) when it is refused."""

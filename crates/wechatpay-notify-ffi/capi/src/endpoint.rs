@@ -12,6 +12,7 @@ use notify::{RefundNotification, V3Notification, V3Verifier, Verifier};
 use crate::builder::{self, Building};
 use crate::error::{self, wechatpay_error};
 use crate::notification::{Payment, wechatpay_payment, wechatpay_refund};
+use crate::trusted_keys::wechatpay_trusted_keys;
 use crate::util::{Castable, FfiDefault, free, put_str, to_raw, wechatpay_field, wechatpay_str};
 use crate::v3_notification::{CReply, wechatpay_http_reply, wechatpay_v3_notification};
 use crate::v3_verifier::wechatpay_v3_verifier;
@@ -81,8 +82,10 @@ impl Castable for wechatpay_endpoint_builder {
 /// One notify_url serving several merchants, v2 and v3: for each request it decides the API
 /// version and the merchant, then runs that merchant's own verifier unchanged.
 ///
-/// Immutable and thread-safe: one endpoint may be used from any number of threads at once (it must
-/// not be freed while a call is running).
+/// Thread-safe: one endpoint may be used from any number of threads at once (it must not be freed
+/// while a call is running). Its configuration is fixed, except each merchant's trusted APIv3
+/// keys, which `wechatpay_endpoint_replace_trusted_keys` swaps atomically while other threads
+/// handle requests.
 pub struct wechatpay_endpoint {
     _private: [u8; 0],
 }
@@ -311,7 +314,8 @@ pub extern "C" fn wechatpay_endpoint_builder_free(builder: *mut wechatpay_endpoi
 /// `wechatpay_endpoint_builder_add_profile_with_mch_id`) and a `v2` and/or a `v3` part. `v2`:
 /// exactly one of `api_key_file` / `api_key_env`, `sign_type` (required), `mch_id`, `appid`,
 /// `also_accept` (a list), `max_body_bytes`. `v3`: exactly one of `api_v3_key_file` /
-/// `api_v3_key_env`, `platform_keys` (required: key id -> PEM file), `mch_ids` (a list),
+/// `api_v3_key_env`, `platform_keys` (key id -> PEM file) and/or `key_dir` (a directory of keys,
+/// read as `wechatpay_trusted_keys_load_dir` reads it), at least one, `mch_ids` (a list),
 /// `max_clock_skew`, `max_body_bytes`. Any other setting, a key written inline, a missing file or
 /// variable, and everything `wechatpay_endpoint_builder_build` refuses are `invalid_config`, with a
 /// message naming the profile, the setting or the file, never a key. On Unix the profiles file
@@ -333,14 +337,56 @@ pub extern "C" fn wechatpay_endpoint_from_profiles_file(
 
 /// A path given as bytes: any bytes on Unix, UTF-8 elsewhere (`invalid_config` otherwise).
 fn profiles_path(bytes: &[u8]) -> Result<&std::path::Path, Error> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt as _;
-        Ok(std::path::Path::new(std::ffi::OsStr::from_bytes(bytes)))
+    crate::trusted_keys::path_arg(bytes, "profiles file path")
+}
+
+/// Swaps the trusted APIv3 keys of the merchant labelled `label` (`label_len` bytes of UTF-8), and
+/// the `Wechatpay-Serial` routes to it, in one step: a request handled meanwhile in another thread
+/// is routed and verified either with the old keys or with the new ones. The endpoint shares the
+/// set (see `struct wechatpay_trusted_keys`); `keys` stays yours to free. Ids no longer in the set
+/// stop routing to the merchant (`unknown_serial`), new ones start. The endpoint took each
+/// verifier's keys when it was built: swapping a verifier's keys later does not change it.
+///
+/// `invalid_config`, the endpoint unchanged, for: no profile with that label, a profile without a
+/// v3 verifier, an empty set, or a key id another profile trusts. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_replace_trusted_keys(
+    endpoint: *const wechatpay_endpoint,
+    label: *const c_char,
+    label_len: usize,
+    keys: *const wechatpay_trusted_keys,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let endpoint = try_ref!(endpoint);
+        let label = try_ffi!(config_text(try_slice!(label, label_len), "label"));
+        let keys = try_ref!(keys);
+        try_ffi!(endpoint.replace_trusted_keys(label, std::sync::Arc::clone(keys)));
+        std::ptr::null_mut()
     }
-    #[cfg(not(unix))]
-    {
-        config_text(bytes, "profiles file path").map(std::path::Path::new)
+}
+
+/// Writes the trusted APIv3 keys in use now by the merchant labelled `label` to `*keys_out` (a new
+/// handle, to free with `wechatpay_trusted_keys_free`) and returns NULL; `invalid_config` when no
+/// profile has that label or it has no v3 verifier.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_endpoint_trusted_keys(
+    endpoint: *const wechatpay_endpoint,
+    label: *const c_char,
+    label_len: usize,
+    keys_out: *mut *mut wechatpay_trusted_keys,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let endpoint = try_ref!(endpoint);
+        let label = try_ffi!(config_text(try_slice!(label, label_len), "label"));
+        let out = try_out!(keys_out);
+        let keys = try_ffi!(endpoint.trusted_keys(label).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidConfig,
+                "no profile with that label has a v3 part",
+            )
+        }));
+        out.set(to_raw::<wechatpay_trusted_keys>(keys));
+        std::ptr::null_mut()
     }
 }
 

@@ -44,6 +44,7 @@ mod builder;
 pub mod error;
 pub mod notification;
 pub mod sign;
+pub mod trusted_keys;
 pub mod util;
 pub mod v3_notification;
 pub mod v3_verifier;
@@ -58,6 +59,7 @@ pub use endpoint::{
 };
 pub use error::{wechatpay_error, wechatpay_error_kind};
 pub use notification::{wechatpay_coupon, wechatpay_payment, wechatpay_refund};
+pub use trusted_keys::wechatpay_trusted_keys;
 pub use util::{wechatpay_field, wechatpay_str, wechatpay_string};
 pub use v3_notification::{wechatpay_http_reply, wechatpay_v3_notification};
 pub use v3_verifier::{wechatpay_v3_verifier, wechatpay_v3_verifier_builder};

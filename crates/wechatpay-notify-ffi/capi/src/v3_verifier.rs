@@ -7,6 +7,7 @@ use notify::{Error, ErrorKind, V3Headers, V3Verifier};
 
 use crate::builder::{self, Building};
 use crate::error::wechatpay_error;
+use crate::trusted_keys::{interned, wechatpay_trusted_keys};
 use crate::util::{Castable, free, put_str, to_raw, wechatpay_field, wechatpay_str};
 use crate::v3_notification::wechatpay_v3_notification;
 
@@ -27,8 +28,9 @@ impl Castable for wechatpay_v3_verifier_builder {
 
 /// Verifies APIv3 notifications for one merchant: its APIv3 key and the WeChat Pay keys it trusts.
 ///
-/// Immutable and thread-safe: one verifier may be used from any number of threads at once (it
-/// must not be freed while a call is running).
+/// Thread-safe: one verifier may be used from any number of threads at once (it must not be freed
+/// while a call is running). Its configuration is fixed, except its trusted keys, which
+/// `wechatpay_v3_verifier_replace_trusted_keys` swaps atomically while other threads verify.
 pub struct wechatpay_v3_verifier {
     _private: [u8; 0],
 }
@@ -129,6 +131,22 @@ pub extern "C" fn wechatpay_v3_verifier_builder_add_public_key(
         let id = try_ffi!(config_text(try_slice!(id, id_len), "key id"));
         let pem = try_ffi!(config_text(try_slice!(pem, pem_len), "PEM"));
         try_ffi!(try_ffi!(builder.get_mut()).add_public_key(id, pem));
+        std::ptr::null_mut()
+    }
+}
+
+/// Replaces the keys the builder trusts with the set `keys` (see `struct wechatpay_trusted_keys`,
+/// e.g. from `wechatpay_trusted_keys_load_dir`), shared, not copied; `keys` stays yours to free.
+/// An empty set is `invalid_config`, and the builder is then unchanged.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_builder_replace_trusted_keys(
+    builder: *mut wechatpay_v3_verifier_builder,
+    keys: *const wechatpay_trusted_keys,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let builder = try_mut!(builder);
+        let keys = try_ref!(keys);
+        try_ffi!(try_ffi!(builder.get_mut()).replace_trusted_keys(std::sync::Arc::clone(keys)));
         std::ptr::null_mut()
     }
 }
@@ -294,19 +312,57 @@ pub extern "C" fn wechatpay_v3_verifier_trusts(
     }
 }
 
-/// The number of trusted keys.
+/// Swaps in a new set of trusted keys (see `struct wechatpay_trusted_keys`), atomically: a
+/// verification running meanwhile in another thread uses either the old set or the new one,
+/// never a mix. The verifier shares the set (no copy, no parsing); `keys` stays yours to free.
+/// WeChat Pay issues a new platform certificate 10 days before the old one expires: load the
+/// directory the certificate download writes (`wechatpay_trusted_keys_load_dir`) and swap it in,
+/// on a timer or when the directory changes, without a restart.
+///
+/// An empty set is `invalid_config`, and the verifier keeps its keys. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_replace_trusted_keys(
+    verifier: *const wechatpay_v3_verifier,
+    keys: *const wechatpay_trusted_keys,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let verifier = try_ref!(verifier);
+        let keys = try_ref!(keys);
+        try_ffi!(verifier.replace_trusted_keys(std::sync::Arc::clone(keys)));
+        std::ptr::null_mut()
+    }
+}
+
+/// Writes the set of trusted keys in use now to `*keys_out` (a new handle sharing it, to free
+/// with `wechatpay_trusted_keys_free`; a later swap does not change it) and returns NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_verifier_trusted_keys(
+    verifier: *const wechatpay_v3_verifier,
+    keys_out: *mut *mut wechatpay_trusted_keys,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let verifier = try_ref!(verifier);
+        let out = try_out!(keys_out);
+        out.set(to_raw::<wechatpay_trusted_keys>(verifier.trusted_keys()));
+        std::ptr::null_mut()
+    }
+}
+
+/// The number of keys trusted now. Keys swapped in meanwhile by another thread may change it:
+/// to list a consistent set, take it with `wechatpay_v3_verifier_trusted_keys`.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_v3_verifier_trusted_key_count(
     verifier: *const wechatpay_v3_verifier,
 ) -> usize {
     ffi_boundary! {
-        try_ref!(verifier).trusted_ids().count()
+        try_ref!(verifier).trusted_keys().len()
     }
 }
 
-/// Writes the id of the trusted key at `index` (in the order added; a certificate by its
+/// Writes the id of the key trusted now at `index` (in the order added; a certificate by its
 /// uppercase hex serial) to `*id_out` and returns true; false when `index` is out of range. The
-/// string borrows from the verifier.
+/// string stays valid for the life of the process (the set it came from may be swapped out at any
+/// time).
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_v3_verifier_trusted_key_id(
     verifier: *const wechatpay_v3_verifier,
@@ -316,7 +372,7 @@ pub extern "C" fn wechatpay_v3_verifier_trusted_key_id(
     ffi_boundary! {
         let verifier = try_ref!(verifier);
         let out = try_out!(id_out);
-        put_str(verifier.trusted_ids().nth(index), out)
+        put_str(verifier.trusted_keys().ids().nth(index).map(interned), out)
     }
 }
 
@@ -407,7 +463,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(refused.code(), "invalid_config");
         let v = builder.get().unwrap();
-        assert_eq!(v.trusted_ids().collect::<Vec<_>>(), ["PUB_KEY_ID_A"]);
+        assert_eq!(v.trusted_ids(), ["PUB_KEY_ID_A"]);
         assert_eq!(v.clock_skew(), 42);
     }
 

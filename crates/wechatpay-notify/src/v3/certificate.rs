@@ -9,7 +9,7 @@ use der::{DecodePem, Encode};
 use serde_json::{Map, Value};
 use x509_cert::Certificate;
 
-use super::{KeyId, ParsedHeaders, TrustedKey, V3Headers, V3Verifier};
+use super::{KeyId, ParsedHeaders, TrustedKey, V3Headers, V3Verifier, check_signed};
 use crate::error::{Error, ErrorKind, excerpt};
 
 /// A WeChat Pay platform certificate, parsed and checked as a trusted key would be (RSA, 2048 to
@@ -131,34 +131,7 @@ impl PlatformCertificate {
                         ),
                     )
                 })?;
-        cert.key.check_valid_at(now)?;
-        let in_window = h.timestamp.bytes().all(|b| b.is_ascii_digit())
-            && h.timestamp
-                .parse::<u64>()
-                .is_ok_and(|ts| ts.abs_diff(now) <= max_clock_skew);
-        if !in_window {
-            return Err(Error::new(
-                ErrorKind::TimestampOutOfWindow,
-                format!(
-                    "Wechatpay-Timestamp {} is not within {max_clock_skew} s of now",
-                    excerpt(h.timestamp)
-                ),
-            ));
-        }
-        let mut message = Vec::with_capacity(h.timestamp.len() + h.nonce.len() + body.len() + 3);
-        for part in [h.timestamp.as_bytes(), h.nonce.as_bytes(), body] {
-            message.extend_from_slice(part);
-            message.push(b'\n');
-        }
-        let verified = STANDARD
-            .decode(h.signature)
-            .is_ok_and(|sig| cert.key.verifies(&message, &sig));
-        if !verified {
-            return Err(Error::new(
-                ErrorKind::SignatureMismatch,
-                "the response signature does not verify with the platform certificate of that serial",
-            ));
-        }
+        check_signed(&cert.key, &h, body, now, max_clock_skew)?;
         Ok(cert)
     }
 }

@@ -1,5 +1,11 @@
 //! Trusted WeChat Pay keys: platform certificates (id = certificate serial) and WeChat Pay public
-//! keys (id = `PUB_KEY_ID_…`, opaque), both trusted at once during a migration.
+//! keys (id = `PUB_KEY_ID_…`, opaque), both trusted at once during a migration; and
+//! [`TrustedKeys`], a set of them built (and parsed) once, which a live verifier or endpoint swaps
+//! in whole when WeChat Pay rotates its keys.
+
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
 
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use der::asn1::UintRef;
@@ -8,6 +14,13 @@ use x509_cert::Certificate;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
 use crate::error::{Error, excerpt};
+
+/// The largest key file [`TrustedKeys::load_dir`] reads, in bytes (a certificate PEM is about
+/// 1.5 KB; anything near this is not one key).
+pub const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+
+/// The prefix of a WeChat Pay public key id, which a public key file's name must carry.
+const PUB_KEY_ID_PREFIX: &str = "PUB_KEY_ID_";
 
 /// `rsaEncryption` (RFC 8017).
 const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
@@ -205,6 +218,219 @@ fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<ParsedPublicKey, Error> {
     }
     ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der)
         .map_err(|e| config(format!("the RSA public key is not usable ({e})")))
+}
+
+/// A set of trusted WeChat Pay keys (platform certificates and/or WeChat Pay public keys), each
+/// parsed once when it is added, with unique ids. A [`super::V3Verifier`] (or an
+/// [`crate::Endpoint`] profile) trusts one set at a time and can swap in a new one while it
+/// serves requests ([`super::V3Verifier::replace_trusted_keys`]): a verification uses either the
+/// old set or the new one, never a mix.
+#[derive(Clone, Default)]
+pub struct TrustedKeys {
+    keys: Vec<TrustedKey>,
+}
+
+impl fmt::Debug for TrustedKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.ids()).finish()
+    }
+}
+
+impl TrustedKeys {
+    /// An empty set (a verifier refuses to trust an empty set; add keys first).
+    pub fn new() -> TrustedKeys {
+        TrustedKeys::default()
+    }
+
+    /// Adds a key; on refusal the set is unchanged.
+    fn add(&mut self, key: TrustedKey) -> Result<(), Error> {
+        if self.keys.iter().any(|k| k.id == key.id) {
+            return Err(config(format!(
+                "the key id {} is configured twice",
+                excerpt(&key.label)
+            )));
+        }
+        self.keys.push(key);
+        Ok(())
+    }
+
+    /// Trusts a platform certificate (PEM X.509) under its own serial number. RSA, 2048 bits or
+    /// more; used only while `now` is within its validity period.
+    /// On refusal (`invalid_config`) the set is unchanged.
+    pub fn add_platform_certificate(&mut self, pem: &str) -> Result<(), Error> {
+        self.add(TrustedKey::certificate(pem, None)?)
+    }
+
+    /// Trusts a WeChat Pay public key (PEM SPKI) under `id` (usually `PUB_KEY_ID_…`, opaque).
+    /// On refusal (`invalid_config`) the set is unchanged.
+    pub fn add_public_key(&mut self, id: &str, pem: &str) -> Result<(), Error> {
+        self.add(TrustedKey::public_key(id, pem)?)
+    }
+
+    /// Trusts `pem` under `id`: a certificate (whose serial must equal `id`) or a public key, the
+    /// form of the bindings' `id → PEM` mappings. On refusal (`invalid_config`) the set is
+    /// unchanged.
+    pub fn add_trusted_key(&mut self, id: &str, pem: &str) -> Result<(), Error> {
+        self.add(TrustedKey::from_pem(id, pem)?)
+    }
+
+    /// A set from `(id, PEM)` pairs, in order ([`TrustedKeys::add_trusted_key`] for each).
+    pub fn from_pems<I, K, P>(pairs: I) -> Result<TrustedKeys, Error>
+    where
+        I: IntoIterator<Item = (K, P)>,
+        K: AsRef<str>,
+        P: AsRef<str>,
+    {
+        let mut keys = TrustedKeys::new();
+        for (id, pem) in pairs {
+            keys.add_trusted_key(id.as_ref(), pem.as_ref())?;
+        }
+        Ok(keys)
+    }
+
+    /// Every key of a directory, as WeChat Pay's certificate download writes them: each `*.pem`
+    /// file directly in `dir` (not in subdirectories; other names are ignored; symbolic links are
+    /// followed), in byte order of the file names, each read whole (at most
+    /// [`MAX_KEY_FILE_BYTES`]) and holding exactly one PEM block:
+    ///
+    /// - a `CERTIFICATE` is trusted under its own serial number; a file named like a serial (hex
+    ///   digits only, e.g. `5157F09EFDC096DE15EBE81A47057A7232F1B8E1.pem`) must be named after
+    ///   that serial (compared numerically), and a `PUB_KEY_ID_…` name is refused: either means
+    ///   a mislabelled file;
+    /// - a `PUBLIC KEY` is trusted under the file name without `.pem`, which must be a WeChat Pay
+    ///   public key id (`PUB_KEY_ID_…`).
+    ///
+    /// `invalid_config`, naming the file, for a file that cannot be read, is not a regular file,
+    /// is too large, is not UTF-8, holds anything else or a key the verifier refuses, or repeats
+    /// an id; and for a directory that cannot be read or holds no key.
+    pub fn load_dir(dir: impl AsRef<Path>) -> Result<TrustedKeys, Error> {
+        let dir = dir.as_ref();
+        // The end of a long path names the directory; its start is the least telling part.
+        let shown = || {
+            let path = dir.to_string_lossy();
+            let chars = path.chars().count();
+            let tail: String = path.chars().skip(chars.saturating_sub(77)).collect();
+            let tail = if chars > 77 {
+                format!("...{tail}")
+            } else {
+                tail
+            };
+            crate::error::escape(&tail, 90)
+        };
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            config(format!(
+                "cannot read the key directory {} ({})",
+                shown(),
+                e.kind()
+            ))
+        })?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| {
+                config(format!(
+                    "cannot read the key directory {} ({})",
+                    shown(),
+                    e.kind()
+                ))
+            })?;
+            let path = entry.path();
+            if path.extension().is_some_and(|ext| ext == "pem") {
+                names.push(entry.file_name());
+            }
+        }
+        names.sort_unstable_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
+        let mut keys = TrustedKeys::new();
+        for name in names {
+            // Longer than an excerpt: a public key id's file name is about 45 characters.
+            let shown_name = crate::error::escape(&name.to_string_lossy(), 80);
+            let in_file = |e: Error| config(format!("{shown_name}: {}", e.message()));
+            let key = Self::key_file(&dir.join(&name), &name).map_err(in_file)?;
+            keys.add(key).map_err(in_file)?;
+        }
+        if keys.is_empty() {
+            return Err(config(format!(
+                "the key directory {} holds no .pem file",
+                shown()
+            )));
+        }
+        Ok(keys)
+    }
+
+    /// One file of [`TrustedKeys::load_dir`]; messages do not name it (the caller does).
+    fn key_file(path: &Path, name: &std::ffi::OsStr) -> Result<TrustedKey, Error> {
+        let stem = Path::new(name)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or_else(|| config("the file name is not UTF-8"))?;
+        // Followed through symbolic links; a FIFO or device would block or never end.
+        let meta = std::fs::metadata(path)
+            .map_err(|e| config(format!("cannot read the file ({})", e.kind())))?;
+        if !meta.is_file() {
+            return Err(config("not a regular file"));
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_KEY_FILE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| config(format!("cannot read the file ({})", e.kind())))?;
+        if bytes.len() as u64 > MAX_KEY_FILE_BYTES {
+            return Err(config(format!("larger than {MAX_KEY_FILE_BYTES} bytes")));
+        }
+        let pem = std::str::from_utf8(&bytes).map_err(|_| config("not UTF-8 text"))?;
+        let blocks = pem.matches("-----BEGIN ").count();
+        if blocks != 1 {
+            return Err(config(format!(
+                "holds {blocks} PEM blocks; one CERTIFICATE or PUBLIC KEY is expected"
+            )));
+        }
+        if pem.contains("-----BEGIN CERTIFICATE-----") {
+            if stem.starts_with(PUB_KEY_ID_PREFIX) {
+                return Err(config(
+                    "holds a CERTIFICATE but is named like a public key id",
+                ));
+            }
+            let named_as_serial = stem.bytes().all(|b| b.is_ascii_hexdigit());
+            TrustedKey::certificate(pem, named_as_serial.then_some(stem))
+        } else if pem.contains("-----BEGIN PUBLIC KEY-----") {
+            match stem.strip_prefix(PUB_KEY_ID_PREFIX) {
+                Some(rest) if !rest.is_empty() => TrustedKey::public_key(stem, pem),
+                _ => Err(config(
+                    "a PUBLIC KEY file must be named after its id (PUB_KEY_ID_...)",
+                )),
+            }
+        } else {
+            Err(config("holds neither a CERTIFICATE nor a PUBLIC KEY"))
+        }
+    }
+
+    /// The ids, in the order added (certificates by their uppercase hex serial).
+    pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.keys.iter().map(|k| k.label.as_str())
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when the set holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// True when a key with this id (as `Wechatpay-Serial` would name it) is in the set.
+    pub fn trusts(&self, serial: &str) -> bool {
+        KeyId::parse(serial).is_some_and(|id| self.get(&id).is_some())
+    }
+
+    /// The key with this id.
+    pub(crate) fn get(&self, id: &KeyId) -> Option<&TrustedKey> {
+        self.keys.iter().find(|k| k.id == *id)
+    }
+
+    /// The keys' parsed ids with their labels (for the endpoint's routing map).
+    pub(crate) fn key_ids(&self) -> impl Iterator<Item = (&KeyId, &str)> + '_ {
+        self.keys.iter().map(|k| (&k.id, k.label.as_str()))
+    }
 }
 
 fn config(message: impl Into<std::borrow::Cow<'static, str>>) -> Error {

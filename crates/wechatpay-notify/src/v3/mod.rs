@@ -5,6 +5,7 @@ mod keys;
 mod view;
 
 use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -16,8 +17,8 @@ use zeroize::Zeroizing;
 use crate::error::{Error, ErrorKind, excerpt};
 use crate::view::typed_view;
 pub use certificate::PlatformCertificate;
-pub(crate) use keys::KeyId;
-use keys::TrustedKey;
+pub(crate) use keys::{KeyId, TrustedKey};
+pub use keys::{MAX_KEY_FILE_BYTES, TrustedKeys};
 pub use view::{V3Refund, V3Transaction};
 
 /// The longest `Wechatpay-Serial` looked up (a certificate serial is at most 40 hex digits, a
@@ -165,13 +166,19 @@ fn probe_error() -> Error {
 /// Secure by default: the signature is checked over the raw body bytes before anything is parsed
 /// or decrypted, the timestamp must be within `max_clock_skew` of `now` in either direction, and
 /// a certificate is used only within its validity period. `V3Verifier` is `Send + Sync`.
-#[derive(Clone)]
+///
+/// Key rotation: [`V3Verifier::replace_trusted_keys`] swaps the whole set of trusted keys of a
+/// live verifier (shared across threads, `&self`); each verification uses the set it found when
+/// it started, so it sees either the old set or the new one, never a mix, and never an empty set.
+/// A clone has its own set from then on (swapping one does not swap the other).
 pub struct V3Verifier {
     /// The APIv3 key, only ever in zeroising storage: the AES-GCM key schedule is built per
     /// decryption and wiped on drop (`aes-gcm`'s `zeroize` feature), so no copy outlives its use.
     /// Boxed, so that moving the verifier moves a pointer, never a copy of the key.
     key: Zeroizing<Box<[u8]>>,
-    trusted: Vec<TrustedKey>,
+    /// The trusted keys, parsed once when the set was built. A verification clones the `Arc`
+    /// under the read lock (held for nothing else), a swap replaces it under the write lock.
+    trusted: RwLock<Arc<TrustedKeys>>,
     /// The merchant ids this verifier serves (`mchid`, or `sp_mchid` for partners); empty = any.
     mch_ids: Vec<String>,
     max_clock_skew: u64,
@@ -183,14 +190,23 @@ impl fmt::Debug for V3Verifier {
         // The APIv3 key is a secret: never printed.
         f.debug_struct("V3Verifier")
             .field("api_v3_key", &"<redacted>")
-            .field(
-                "trusted",
-                &self.trusted.iter().map(|k| &k.label).collect::<Vec<_>>(),
-            )
+            .field("trusted", &self.trusted_keys())
             .field("mch_ids", &self.mch_ids)
             .field("max_clock_skew", &self.max_clock_skew)
             .field("max_body_bytes", &self.max_body_bytes)
             .finish()
+    }
+}
+
+impl Clone for V3Verifier {
+    fn clone(&self) -> V3Verifier {
+        V3Verifier {
+            key: self.key.clone(),
+            trusted: RwLock::new(self.trusted_keys()),
+            mch_ids: self.mch_ids.clone(),
+            max_clock_skew: self.max_clock_skew,
+            max_body_bytes: self.max_body_bytes,
+        }
     }
 }
 
@@ -207,46 +223,40 @@ impl V3Verifier {
         key.copy_from_slice(bytes);
         Ok(V3Verifier {
             key,
-            trusted: Vec::new(),
+            trusted: RwLock::new(Arc::new(TrustedKeys::new())),
             mch_ids: Vec::new(),
             max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
             max_body_bytes: crate::DEFAULT_MAX_BODY_BYTES,
         })
     }
 
-    /// Adds a key; on refusal the verifier is unchanged.
-    fn add(&mut self, key: TrustedKey) -> Result<(), Error> {
-        if self.trusted.iter().any(|k| k.id == key.id) {
-            return Err(Error::invalid_config(format!(
-                "the key id {} is configured twice",
-                excerpt(&key.label)
-            )));
-        }
-        self.trusted.push(key);
-        Ok(())
+    /// The set being configured (copied first if a snapshot of it is shared).
+    fn keys_mut(&mut self) -> &mut TrustedKeys {
+        Arc::make_mut(
+            self.trusted
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 
     /// Trusts a platform certificate (PEM X.509); its id is its serial number. RSA, 2048 bits or
     /// more; used only while `now` is within its validity period.
     /// On refusal (`invalid_config`) the verifier is unchanged.
     pub fn add_platform_certificate(&mut self, pem: &str) -> Result<(), Error> {
-        let key = TrustedKey::certificate(pem, None)?;
-        self.add(key)
+        self.keys_mut().add_platform_certificate(pem)
     }
 
     /// Trusts a WeChat Pay public key (PEM SPKI) under `id` (usually `PUB_KEY_ID_…`, opaque).
     /// On refusal (`invalid_config`) the verifier is unchanged.
     pub fn add_public_key(&mut self, id: &str, pem: &str) -> Result<(), Error> {
-        let key = TrustedKey::public_key(id, pem)?;
-        self.add(key)
+        self.keys_mut().add_public_key(id, pem)
     }
 
     /// Trusts `pem` under `id`: a certificate (whose serial must equal `id`) or a public key. This
     /// is the form the bindings' `id → PEM` mappings use.
     /// On refusal (`invalid_config`) the verifier is unchanged.
     pub fn add_trusted_key(&mut self, id: &str, pem: &str) -> Result<(), Error> {
-        let key = TrustedKey::from_pem(id, pem)?;
-        self.add(key)
+        self.keys_mut().add_trusted_key(id, pem)
     }
 
     /// Serves merchant `mch_id` (may be called for several): after decryption the resource's
@@ -296,25 +306,36 @@ impl V3Verifier {
     /// is trusted: such a verifier would refuse every notification, so every surface refuses it
     /// when it is built (the C builder, the bindings' constructors, the endpoint, the profiles file).
     pub fn check_has_trusted_key(&self) -> Result<(), Error> {
-        if self.trusted.is_empty() {
-            return Err(Error::invalid_config(NO_TRUSTED_KEY));
-        }
+        check_not_empty(&self.trusted_keys())
+    }
+
+    /// The set of trusted keys in use now (a snapshot: a later swap does not change it).
+    pub fn trusted_keys(&self) -> Arc<TrustedKeys> {
+        Arc::clone(&self.trusted.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Swaps in a new set of trusted keys, atomically: a verification running meanwhile uses
+    /// either the old set or this one, never a mix. `&self`, so a verifier shared across threads
+    /// can be rotated while it serves requests (WeChat Pay issues a new platform certificate 10
+    /// days before the old one expires: load the directory the certificate download writes with
+    /// [`TrustedKeys::load_dir`] and swap it in). An empty set is refused (`invalid_config`):
+    /// the verifier keeps its keys.
+    pub fn replace_trusted_keys(&self, keys: impl Into<Arc<TrustedKeys>>) -> Result<(), Error> {
+        let keys = keys.into();
+        check_not_empty(&keys)?;
+        *self.trusted.write().unwrap_or_else(PoisonError::into_inner) = keys;
         Ok(())
     }
 
-    /// The trusted key ids, as configured (certificates by their uppercase hex serial).
-    pub fn trusted_ids(&self) -> impl Iterator<Item = &str> + '_ {
-        self.trusted.iter().map(|k| k.label.as_str())
+    /// The trusted key ids, as configured (certificates by their uppercase hex serial), of the
+    /// set in use now.
+    pub fn trusted_ids(&self) -> Vec<String> {
+        self.trusted_keys().ids().map(str::to_owned).collect()
     }
 
-    /// True when a key with this id (as `Wechatpay-Serial` would name it) is trusted.
+    /// True when a key with this id (as `Wechatpay-Serial` would name it) is trusted now.
     pub fn trusts(&self, serial: &str) -> bool {
-        KeyId::parse(serial).is_some_and(|id| self.trusted.iter().any(|k| k.id == id))
-    }
-
-    /// The trusted keys' ids, parsed (for the endpoint's routing map).
-    pub(crate) fn key_ids(&self) -> impl Iterator<Item = &KeyId> + '_ {
-        self.trusted.iter().map(|k| &k.id)
+        self.trusted_keys().trusts(serial)
     }
 
     /// Verifies a notification: `headers` as received, `body` the raw bytes, `now` in Unix seconds.
@@ -334,56 +355,39 @@ impl V3Verifier {
         self.verify_parsed(&parsed, body, now)
     }
 
-    /// [`V3Verifier::verify`] after the size check and the headers were read (the endpoint reads
-    /// them once to route).
-    pub(crate) fn verify_parsed(
+    /// [`V3Verifier::verify`] after the size check and the headers were read, with the set of
+    /// keys in use now.
+    fn verify_parsed(
         &self,
         h: &ParsedHeaders<'_>,
         body: &[u8],
         now: u64,
     ) -> Result<V3Notification, Error> {
-        let (timestamp, nonce, signature, serial) = (h.timestamp, h.nonce, h.signature, h.serial);
+        self.verify_with_keys(&self.trusted_keys(), h, body, now)
+    }
+
+    /// [`V3Verifier::verify`] after the size check and the headers were read, with `trusted` as
+    /// the trusted keys (the endpoint routes and verifies with one snapshot of its keys).
+    pub(crate) fn verify_with_keys(
+        &self,
+        trusted: &TrustedKeys,
+        h: &ParsedHeaders<'_>,
+        body: &[u8],
+        now: u64,
+    ) -> Result<V3Notification, Error> {
         let key =
             h.id.as_ref()
-                .and_then(|id| self.trusted.iter().find(|k| k.id == *id))
+                .and_then(|id| trusted.get(id))
                 .ok_or_else(|| {
-                    if self.trusted.is_empty() {
+                    if trusted.is_empty() {
                         return Error::invalid_config(NO_TRUSTED_KEY);
                     }
                     Error::new(
                         ErrorKind::UnknownSerial,
-                        format!("no trusted key has the id {}", excerpt(serial)),
+                        format!("no trusted key has the id {}", excerpt(h.serial)),
                     )
                 })?;
-        key.check_valid_at(now)?;
-        let in_window = timestamp.bytes().all(|b| b.is_ascii_digit())
-            && timestamp
-                .parse::<u64>()
-                .is_ok_and(|ts| ts.abs_diff(now) <= self.max_clock_skew);
-        if !in_window {
-            return Err(Error::new(
-                ErrorKind::TimestampOutOfWindow,
-                format!(
-                    "Wechatpay-Timestamp {} is not within {} s of now",
-                    excerpt(timestamp),
-                    self.max_clock_skew
-                ),
-            ));
-        }
-        let mut message = Vec::with_capacity(timestamp.len() + nonce.len() + body.len() + 3);
-        for part in [timestamp.as_bytes(), nonce.as_bytes(), body] {
-            message.extend_from_slice(part);
-            message.push(b'\n');
-        }
-        let verified = STANDARD
-            .decode(signature)
-            .is_ok_and(|sig| key.verifies(&message, &sig));
-        if !verified {
-            return Err(Error::new(
-                ErrorKind::SignatureMismatch,
-                "the signature does not verify with the trusted key of that id",
-            ));
-        }
+        check_signed(key, h, body, now, self.max_clock_skew)?;
         // Authentic from here on; everything below is about its shape.
         let event = parse_event(body)?;
         let plaintext = self.decrypt(&event.resource)?;
@@ -483,6 +487,57 @@ impl V3Verifier {
             .map(str::to_owned)
             .map_err(|_| Error::decrypt_failed("the decrypted resource is not UTF-8"))
     }
+}
+
+/// `invalid_config` for an empty set: a verifier never ends up trusting no key.
+fn check_not_empty(keys: &TrustedKeys) -> Result<(), Error> {
+    if keys.is_empty() {
+        return Err(Error::invalid_config(NO_TRUSTED_KEY));
+    }
+    Ok(())
+}
+
+/// The checks of every signed message from WeChat Pay, notification or API response alike, once
+/// the key its `Wechatpay-Serial` names is found: the key is valid at `now` (a certificate's
+/// validity period; else `unknown_serial`), `Wechatpay-Timestamp` is within `max_clock_skew`
+/// seconds of `now` (`timestamp_out_of_window`), and the signature is SHA256withRSA by that key
+/// over `timestamp\nnonce\nbody\n` (`signature_mismatch`).
+pub(crate) fn check_signed(
+    key: &TrustedKey,
+    h: &ParsedHeaders<'_>,
+    body: &[u8],
+    now: u64,
+    max_clock_skew: u64,
+) -> Result<(), Error> {
+    key.check_valid_at(now)?;
+    let in_window = h.timestamp.bytes().all(|b| b.is_ascii_digit())
+        && h.timestamp
+            .parse::<u64>()
+            .is_ok_and(|ts| ts.abs_diff(now) <= max_clock_skew);
+    if !in_window {
+        return Err(Error::new(
+            ErrorKind::TimestampOutOfWindow,
+            format!(
+                "Wechatpay-Timestamp {} is not within {max_clock_skew} s of now",
+                excerpt(h.timestamp)
+            ),
+        ));
+    }
+    let mut message = Vec::with_capacity(h.timestamp.len() + h.nonce.len() + body.len() + 3);
+    for part in [h.timestamp.as_bytes(), h.nonce.as_bytes(), body] {
+        message.extend_from_slice(part);
+        message.push(b'\n');
+    }
+    let verified = STANDARD
+        .decode(h.signature)
+        .is_ok_and(|sig| key.verifies(&message, &sig));
+    if !verified {
+        return Err(Error::new(
+            ErrorKind::SignatureMismatch,
+            "the signature does not verify with the trusted key of that id",
+        ));
+    }
+    Ok(())
 }
 
 /// The outer JSON document.

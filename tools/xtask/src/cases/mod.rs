@@ -4,6 +4,7 @@
 //! groups, so `tcId`s follow the order the functions are called in.
 
 pub mod endpoint;
+pub mod key_dirs;
 pub mod pay;
 pub mod refund;
 pub mod reply;

@@ -139,7 +139,8 @@ public final class Endpoint implements AutoCloseable {
      * {@code v3} part. {@code v2}: exactly one of {@code api_key_file} / {@code api_key_env},
      * {@code sign_type} (required), {@code mch_id}, {@code appid}, {@code also_accept},
      * {@code max_body_bytes}. {@code v3}: exactly one of {@code api_v3_key_file} /
-     * {@code api_v3_key_env}, {@code platform_keys} (key id to PEM file), {@code mch_ids},
+     * {@code api_v3_key_env}, {@code platform_keys} (key id to PEM file) and/or {@code key_dir} (a
+     * directory of keys, as {@link TrustedKeys#fromDirectory} reads it), {@code mch_ids},
      * {@code max_clock_skew}, {@code max_body_bytes}. Keys never pass through the JVM: the core reads
      * them and zeroises its copies.
      *
@@ -244,6 +245,60 @@ public final class Endpoint implements AutoCloseable {
         } finally {
             NativeMethods.wechatpay_error_free(error);
         }
+    }
+
+    /**
+     * Swaps the trusted APIv3 keys of the merchant labelled {@code label}, and the
+     * {@code Wechatpay-Serial} routes to it, in one step: a request handled meanwhile in another
+     * thread is routed and verified either with the old keys or with the new ones. The endpoint
+     * took its verifiers' keys when it was built: swapping a verifier's keys later does not change
+     * it.
+     *
+     * @param label the merchant's label
+     * @param keys the new set (shared; may be closed afterwards)
+     * @throws NullPointerException {@code label} or {@code keys} is null
+     * @throws IllegalArgumentException {@code label} has no UTF-8 form
+     * @throws NotifyException {@code invalid_config}, the endpoint unchanged: no profile with that
+     *     label, no v3 part, an empty set, or a key id another profile trusts
+     * @throws IllegalStateException the endpoint or {@code keys} is closed
+     */
+    public void replaceTrustedKeys(String label, TrustedKeys keys) {
+        byte[] l = Ffi.encode(label, "label");
+        if (keys == null) {
+            throw new NullPointerException("keys");
+        }
+        long e = handle.acquire();
+        try {
+            long k = keys.handle().acquire();
+            try {
+                Ffi.check(NativeMethods.wechatpay_endpoint_replace_trusted_keys(e, l, l.length, k));
+            } finally {
+                keys.handle().release();
+            }
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
+     * The trusted APIv3 keys in use now by the merchant labelled {@code label}; close it when done.
+     *
+     * @param label the merchant's label
+     * @return a new handle on the set
+     * @throws NullPointerException {@code label} is null
+     * @throws NotifyException {@code invalid_config}: no profile with that label has a v3 part
+     * @throws IllegalStateException the endpoint is closed
+     */
+    public TrustedKeys trustedKeys(String label) {
+        byte[] l = Ffi.encode(label, "label");
+        Ffi.Scratch s = Ffi.Scratch.get();
+        long e = handle.acquire();
+        try {
+            Ffi.check(NativeMethods.wechatpay_endpoint_trusted_keys(e, l, l.length, s.ptrOut()));
+        } finally {
+            handle.release();
+        }
+        return new TrustedKeys(s.ptr());
     }
 
     /**

@@ -221,6 +221,24 @@ final class NativeMethods {
 
     static native long wechatpay_v3_reply_fail_code(byte[] code, long codeLen, long replyOut);
 
+    // ---- trusted keys (rotation) ----
+
+    static native long wechatpay_trusted_keys_new(long keysOut);
+
+    static native long wechatpay_trusted_keys_add_trusted_key(long keys, byte[] id, long idLen, byte[] pem, long pemLen);
+
+    static native long wechatpay_trusted_keys_add_platform_certificate(long keys, byte[] pem, long pemLen);
+
+    static native long wechatpay_trusted_keys_add_public_key(long keys, byte[] id, long idLen, byte[] pem, long pemLen);
+
+    static native long wechatpay_trusted_keys_load_dir(byte[] path, long pathLen, long keysOut);
+
+    static native long wechatpay_trusted_keys_count(long keys);
+
+    static native byte wechatpay_trusted_keys_id(long keys, long index, long idOut);
+
+    static native void wechatpay_trusted_keys_free(long keys);
+
     // ---- APIv3 verifier ----
 
     static native long wechatpay_v3_verifier_builder_new(long apiV3Key, long apiV3KeyLen, long builderOut);
@@ -232,6 +250,8 @@ final class NativeMethods {
 
     static native long wechatpay_v3_verifier_builder_add_public_key(long builder, byte[] id, long idLen, byte[] pem,
             long pemLen);
+
+    static native long wechatpay_v3_verifier_builder_replace_trusted_keys(long builder, long keys);
 
     static native long wechatpay_v3_verifier_builder_expect_mch_id(long builder, byte[] mchId, long mchIdLen);
 
@@ -249,6 +269,10 @@ final class NativeMethods {
             long bodyLen, long now, long notificationOut);
 
     static native byte wechatpay_v3_verifier_trusts(long verifier, byte[] serial, long serialLen);
+
+    static native long wechatpay_v3_verifier_replace_trusted_keys(long verifier, long keys);
+
+    static native long wechatpay_v3_verifier_trusted_keys(long verifier, long keysOut);
 
     static native long wechatpay_v3_verifier_trusted_key_count(long verifier);
 
@@ -305,6 +329,10 @@ final class NativeMethods {
     static native void wechatpay_endpoint_builder_free(long builder);
 
     static native long wechatpay_endpoint_from_profiles_file(byte[] path, long pathLen, long endpointOut);
+
+    static native long wechatpay_endpoint_replace_trusted_keys(long endpoint, byte[] label, long labelLen, long keys);
+
+    static native long wechatpay_endpoint_trusted_keys(long endpoint, byte[] label, long labelLen, long keysOut);
 
     static native void wechatpay_endpoint_free(long endpoint);
 

@@ -168,6 +168,65 @@ public final class V3Verifier implements AutoCloseable {
      *
      * @throws IllegalStateException the verifier is closed
      */
+    /**
+     * Swaps in a new set of trusted keys, atomically (key rotation without a restart): a
+     * verification running meanwhile in another thread uses either the old set or the new one,
+     * never a mix. The verifier shares {@code keys} (which may be closed afterwards).
+     *
+     * @param keys the new set, e.g. {@link TrustedKeys#fromDirectory(java.nio.file.Path)}
+     * @throws NullPointerException {@code keys} is null
+     * @throws NotifyException {@code invalid_config} for an empty set; the verifier keeps its keys
+     * @throws IllegalStateException the verifier or {@code keys} is closed
+     */
+    public void replaceTrustedKeys(TrustedKeys keys) {
+        if (keys == null) {
+            throw new NullPointerException("keys");
+        }
+        long v = handle.acquire();
+        try {
+            long k = keys.handle().acquire();
+            try {
+                Ffi.check(NativeMethods.wechatpay_v3_verifier_replace_trusted_keys(v, k));
+            } finally {
+                keys.handle().release();
+            }
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
+     * Swaps in a new set of trusted keys given as id → PEM (see {@link #replaceTrustedKeys(TrustedKeys)}).
+     *
+     * @param platformKeys id → PEM
+     * @throws NullPointerException {@code platformKeys}, an id or a PEM is null
+     * @throws NotifyException {@code invalid_config} for a refused key or an empty set; the verifier
+     *     keeps its keys
+     * @throws IllegalStateException the verifier is closed
+     */
+    public void replaceTrustedKeys(Map<String, String> platformKeys) {
+        try (TrustedKeys keys = TrustedKeys.of(platformKeys)) {
+            replaceTrustedKeys(keys);
+        }
+    }
+
+    /**
+     * The set of trusted keys in use now (a later swap does not change it); close it when done.
+     *
+     * @return a new handle on the set
+     * @throws IllegalStateException the verifier is closed
+     */
+    public TrustedKeys trustedKeys() {
+        Ffi.Scratch s = Ffi.Scratch.get();
+        long v = handle.acquire();
+        try {
+            Ffi.check(NativeMethods.wechatpay_v3_verifier_trusted_keys(v, s.ptrOut()));
+        } finally {
+            handle.release();
+        }
+        return new TrustedKeys(s.ptr());
+    }
+
     public List<String> trustedKeyIds() {
         Ffi.Scratch s = Ffi.Scratch.get();
         long v = handle.acquire();
@@ -315,6 +374,35 @@ public final class V3Verifier implements AutoCloseable {
                     byte[] i = encoded.get(k);
                     byte[] p = encoded.get(k + 1);
                     Ffi.check(NativeMethods.wechatpay_v3_verifier_builder_add_trusted_key(h, i, i.length, p, p.length));
+                }
+            } finally {
+                handle.release();
+            }
+            return this;
+        }
+
+        /**
+         * Trusts the set {@code keys} (e.g. {@link TrustedKeys#fromDirectory(java.nio.file.Path)})
+         * instead of the keys given so far; shared, not copied ({@code keys} may be closed
+         * afterwards).
+         *
+         * @param keys the set
+         * @return this builder
+         * @throws NullPointerException {@code keys} is null
+         * @throws NotifyException {@code invalid_config}: an empty set (the builder is unchanged)
+         * @throws IllegalStateException the builder was built or closed, or {@code keys} is closed
+         */
+        public Builder trustedKeys(TrustedKeys keys) {
+            if (keys == null) {
+                throw new NullPointerException("keys");
+            }
+            long h = handle.acquire();
+            try {
+                long k = keys.handle().acquire();
+                try {
+                    Ffi.check(NativeMethods.wechatpay_v3_verifier_builder_replace_trusted_keys(h, k));
+                } finally {
+                    keys.handle().release();
                 }
             } finally {
                 handle.release();
