@@ -603,6 +603,19 @@ bool wechatpay_v3_notification_has_transaction(const struct wechatpay_v3_notific
 // `wechatpay_v3_refund_amount`.
 bool wechatpay_v3_notification_has_refund(const struct wechatpay_v3_notification *notification);
 
+// True for a `PROFITSHARING.*` event (`PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN`): its
+// resource can be read with `wechatpay_v3_profit_sharing_text` and
+// `wechatpay_v3_profit_sharing_amount`.
+bool wechatpay_v3_notification_has_profit_sharing(const struct wechatpay_v3_notification *notification);
+
+// True for a `MCHTRANSFER.BILL.*` event (`MCHTRANSFER.BILL.FINISHED`): its resource can be read
+// with `wechatpay_v3_transfer_text` and `wechatpay_v3_transfer_amount`.
+bool wechatpay_v3_notification_has_transfer(const struct wechatpay_v3_notification *notification);
+
+// True for a `COMPLAINT.*` event (`COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE`): its resource can
+// be read with `wechatpay_v3_complaint_text`.
+bool wechatpay_v3_notification_has_complaint(const struct wechatpay_v3_notification *notification);
+
 // Releases a notification. NULL is a no-op.
 void wechatpay_v3_notification_free(struct wechatpay_v3_notification *notification);
 
@@ -660,6 +673,76 @@ size_t wechatpay_v3_refund_property_count(void);
 // Writes the refund view's property at `index` (declaration order) to `*property_out` and
 // returns true; false when `index` is out of range.
 bool wechatpay_v3_refund_property(size_t index, struct wechatpay_property *property_out);
+
+// Reads the text property `name` (e.g. `receiver_account`) of a profit-sharing notification; the rules of
+// `wechatpay_v3_transaction_text` apply, with `wechatpay_v3_notification_has_profit_sharing`.
+struct wechatpay_error *wechatpay_v3_profit_sharing_text(const struct wechatpay_v3_notification *notification,
+                                                         const char *name,
+                                                         size_t name_len,
+                                                         struct wechatpay_str *value_out,
+                                                         bool *present_out);
+
+// Reads the amount property `name` (e.g. `receiver_amount`, in fen) of a profit-sharing notification; the rules of
+// `wechatpay_v3_transaction_amount` apply.
+struct wechatpay_error *wechatpay_v3_profit_sharing_amount(const struct wechatpay_v3_notification *notification,
+                                                           const char *name,
+                                                           size_t name_len,
+                                                           uint64_t *value_out,
+                                                           bool *present_out);
+
+// The number of properties of the profit-sharing view (the core's declaration).
+size_t wechatpay_v3_profit_sharing_property_count(void);
+
+// Writes the profit-sharing view's property at `index` (declaration order) to `*property_out` and
+// returns true; false when `index` is out of range.
+bool wechatpay_v3_profit_sharing_property(size_t index, struct wechatpay_property *property_out);
+
+// Reads the text property `name` (e.g. `transfer_bill_no`) of a merchant transfer notification; the rules of
+// `wechatpay_v3_transaction_text` apply, with `wechatpay_v3_notification_has_transfer`.
+struct wechatpay_error *wechatpay_v3_transfer_text(const struct wechatpay_v3_notification *notification,
+                                                   const char *name,
+                                                   size_t name_len,
+                                                   struct wechatpay_str *value_out,
+                                                   bool *present_out);
+
+// Reads the amount property `name` (e.g. `transfer_amount`, in fen) of a merchant transfer notification; the rules of
+// `wechatpay_v3_transaction_amount` apply.
+struct wechatpay_error *wechatpay_v3_transfer_amount(const struct wechatpay_v3_notification *notification,
+                                                     const char *name,
+                                                     size_t name_len,
+                                                     uint64_t *value_out,
+                                                     bool *present_out);
+
+// The number of properties of the merchant transfer view (the core's declaration).
+size_t wechatpay_v3_transfer_property_count(void);
+
+// Writes the merchant transfer view's property at `index` (declaration order) to `*property_out` and
+// returns true; false when `index` is out of range.
+bool wechatpay_v3_transfer_property(size_t index,
+                                    struct wechatpay_property *property_out);
+
+// Reads the text property `name` (e.g. `complaint_id`) of a complaint notification; the rules of
+// `wechatpay_v3_transaction_text` apply, with `wechatpay_v3_notification_has_complaint`.
+struct wechatpay_error *wechatpay_v3_complaint_text(const struct wechatpay_v3_notification *notification,
+                                                    const char *name,
+                                                    size_t name_len,
+                                                    struct wechatpay_str *value_out,
+                                                    bool *present_out);
+
+// Reads the amount property `name` (the view declares none: every name is `invalid_argument`; the getter exists so that every view has the same four) of a complaint notification; the rules of
+// `wechatpay_v3_transaction_amount` apply.
+struct wechatpay_error *wechatpay_v3_complaint_amount(const struct wechatpay_v3_notification *notification,
+                                                      const char *name,
+                                                      size_t name_len,
+                                                      uint64_t *value_out,
+                                                      bool *present_out);
+
+// The number of properties of the complaint view (the core's declaration).
+size_t wechatpay_v3_complaint_property_count(void);
+
+// Writes the complaint view's property at `index` (declaration order) to `*property_out` and
+// returns true; false when `index` is out of range.
+bool wechatpay_v3_complaint_property(size_t index, struct wechatpay_property *property_out);
 
 // Writes the APIv3 success reply to `*reply_out`: status 204, no `Content-Type`, an empty body
 // (WeChat Pay also accepts 200). Send it for every verified notification.
