@@ -1515,6 +1515,49 @@ fn merchant_bound() -> (Config, Vec<Case>) {
                 "merchant_mismatch",
             )
         },
+        valid(
+            "funds shared to a partner: sp_mchid is one of them",
+            &["MerchantBinding", "Families", "Partner"],
+            &family(
+                "PROFITSHARING.SUCCESS",
+                "分账动账成功",
+                "profitsharing",
+                profit_sharing(),
+            )
+            .signed(&key_a(), PUB_KEY_ID_A),
+        ),
+        {
+            let n = family(
+                "MCHTRANSFER.BILL.FINISHED",
+                "商家转账单据终态通知",
+                "mch_payment",
+                transfer_bill("SUCCESS"),
+            )
+            .signed(&key_a(), PUB_KEY_ID_A);
+            invalid(
+                "a merchant transfer names its merchant mch_id, not mchid: a merchant-bound verifier refuses it",
+                &["MerchantBinding", "Families"],
+                n.headers,
+                n.body,
+                "merchant_mismatch",
+            )
+        },
+        {
+            let n = family(
+                "COMPLAINT.CREATE",
+                "投诉通知",
+                "complaint",
+                json!({"complaint_id": "200201820261118080076610000", "action_type": "CREATE_COMPLAINT"}),
+            )
+            .signed(&key_a(), PUB_KEY_ID_A);
+            invalid(
+                "a complaint names no merchant: a merchant-bound verifier refuses it",
+                &["MerchantBinding", "Families"],
+                n.headers,
+                n.body,
+                "merchant_mismatch",
+            )
+        },
     ];
     (cfg, cases)
 }
