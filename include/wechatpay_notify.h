@@ -586,13 +586,18 @@ bool wechatpay_v3_notification_plaintext(const struct wechatpay_v3_notification 
 // not succeed (e.g. `4200000001:CLOSED`), so a later success is not swallowed; `refund_id:STATUS`
 // for refunds (`refund_status`, e.g. `50000000382019052709732678859:ABNORMAL`; the v2 delivery of
 // the same state has the same key), so an `ABNORMAL` delivery does not swallow the later `SUCCESS`
-// or `CLOSED`; the event `id` for every other event (and when the resource lacks its id). A
-// refund's state moves forward only: never record it back from `SUCCESS` or `CLOSED`.
+// or `CLOSED`; `transfer_bill_no:STATE` for a merchant transfer (`MCHTRANSFER.BILL.*`);
+// `order_id:RECEIVER_ACCOUNT:SUCCESS` for profit-sharing funds shared (`PROFITSHARING.SUCCESS`);
+// the event `id` for every other event (a profit-sharing return, a complaint, ...) and when the
+// resource lacks its id. A refund's state moves forward only: never record it back from `SUCCESS`
+// or `CLOSED`.
 bool wechatpay_v3_notification_dedupe_key(const struct wechatpay_v3_notification *notification,
                                           struct wechatpay_str *value_out);
 
-// True when the transaction's `trade_state` or the refund's `refund_status` is `SUCCESS` (false
-// for other events and for a NULL argument).
+// True when the transaction's `trade_state`, the refund's `refund_status` or the merchant
+// transfer's `state` is `SUCCESS`, and for a profit-sharing movement (`PROFITSHARING.SUCCESS` and
+// `PROFITSHARING.RETURN`: tell them apart by the event type); false for complaints, other events
+// and a NULL argument.
 bool wechatpay_v3_notification_is_success(const struct wechatpay_v3_notification *notification);
 
 // True for a `TRANSACTION.*` event: its resource can be read with `wechatpay_v3_transaction_text`

@@ -1166,7 +1166,8 @@ namespace WechatPay.Notify
             dedupeKey = r.Text("dedupe_key");
         }
 
-        /// <summary>The payment or refund succeeded: the notification's own <c>is_success</c>.</summary>
+        /// <summary>The notification's own <c>is_success</c>: the payment or refund succeeded (APIv3 also:
+        /// the merchant transfer succeeded, or a profit-sharing movement happened).</summary>
         public bool IsSuccess
         {
             get { return isSuccess; }
@@ -1174,7 +1175,9 @@ namespace WechatPay.Notify
 
         /// <summary>The notification's own <c>dedupe_key</c>, the same for the v2 and APIv3 deliveries of one
         /// payment, or of one state of a refund: a successful payment's <c>transaction_id</c>, a refund's
-        /// <c>refund_id:STATUS</c>; null only for a v2 notification without its id.</summary>
+        /// <c>refund_id:STATUS</c> (APIv3 also: a merchant transfer's <c>transfer_bill_no:STATE</c>, funds
+        /// shared <c>order_id:ACCOUNT:SUCCESS</c>, the event <c>id</c> for other events); null only for a v2
+        /// notification without its id.</summary>
         public string DedupeKey
         {
             get { return dedupeKey; }

@@ -679,12 +679,15 @@ class EndpointResult:
     # BEGIN GENERATED endpoint_result: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property
     def is_success(self) -> bool:
-        """The payment or refund succeeded: the notification's own `is_success`."""
+        """The notification's own `is_success`: the payment or refund succeeded (APIv3 also: the
+        merchant transfer succeeded, or a profit-sharing movement happened)."""
     @property
     def dedupe_key(self) -> str | None:
         """The notification's own `dedupe_key`, the same for the v2 and APIv3 deliveries of one
         payment, or of one state of a refund: a successful payment's `transaction_id`, a
-        refund's `refund_id:STATUS`; `None` only for a v2 notification without its id."""
+        refund's `refund_id:STATUS` (APIv3 also: a merchant transfer's
+        `transfer_bill_no:STATE`, funds shared `order_id:ACCOUNT:SUCCESS`, the event `id` for
+        other events); `None` only for a v2 notification without its id."""
     # END GENERATED endpoint_result
     @property
     def reply(self) -> HttpReply: ...

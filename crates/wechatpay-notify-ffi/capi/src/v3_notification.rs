@@ -104,8 +104,11 @@ pub extern "C" fn wechatpay_v3_notification_plaintext(
 /// not succeed (e.g. `4200000001:CLOSED`), so a later success is not swallowed; `refund_id:STATUS`
 /// for refunds (`refund_status`, e.g. `50000000382019052709732678859:ABNORMAL`; the v2 delivery of
 /// the same state has the same key), so an `ABNORMAL` delivery does not swallow the later `SUCCESS`
-/// or `CLOSED`; the event `id` for every other event (and when the resource lacks its id). A
-/// refund's state moves forward only: never record it back from `SUCCESS` or `CLOSED`.
+/// or `CLOSED`; `transfer_bill_no:STATE` for a merchant transfer (`MCHTRANSFER.BILL.*`);
+/// `order_id:RECEIVER_ACCOUNT:SUCCESS` for profit-sharing funds shared (`PROFITSHARING.SUCCESS`);
+/// the event `id` for every other event (a profit-sharing return, a complaint, ...) and when the
+/// resource lacks its id. A refund's state moves forward only: never record it back from `SUCCESS`
+/// or `CLOSED`.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_v3_notification_dedupe_key(
     notification: *const wechatpay_v3_notification,
@@ -114,8 +117,10 @@ pub extern "C" fn wechatpay_v3_notification_dedupe_key(
     text(notification, value_out, V3Notification::dedupe_key)
 }
 
-/// True when the transaction's `trade_state` or the refund's `refund_status` is `SUCCESS` (false
-/// for other events and for a NULL argument).
+/// True when the transaction's `trade_state`, the refund's `refund_status` or the merchant
+/// transfer's `state` is `SUCCESS`, and for a profit-sharing movement (`PROFITSHARING.SUCCESS` and
+/// `PROFITSHARING.RETURN`: tell them apart by the event type); false for complaints, other events
+/// and a NULL argument.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_v3_notification_is_success(
     notification: *const wechatpay_v3_notification,
