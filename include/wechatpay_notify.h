@@ -661,13 +661,18 @@ bool wechatpay_v3_notification_plaintext(const struct wechatpay_v3_notification 
 // not succeed (e.g. `4200000001:CLOSED`), so a later success is not swallowed; `refund_id:STATUS`
 // for refunds (`refund_status`, e.g. `50000000382019052709732678859:ABNORMAL`; the v2 delivery of
 // the same state has the same key), so an `ABNORMAL` delivery does not swallow the later `SUCCESS`
-// or `CLOSED`; the event `id` for every other event (and when the resource lacks its id). A
-// refund's state moves forward only: never record it back from `SUCCESS` or `CLOSED`.
+// or `CLOSED`; `transfer_bill_no:STATE` for a merchant transfer (`MCHTRANSFER.BILL.*`);
+// `order_id:RECEIVER_ACCOUNT:SUCCESS` for profit-sharing funds shared (`PROFITSHARING.SUCCESS`);
+// the event `id` for every other event (a profit-sharing return, a complaint, ...) and when the
+// resource lacks its id. A refund's state moves forward only: never record it back from `SUCCESS`
+// or `CLOSED`.
 bool wechatpay_v3_notification_dedupe_key(const struct wechatpay_v3_notification *notification,
                                           struct wechatpay_str *value_out);
 
-// True when the transaction's `trade_state` or the refund's `refund_status` is `SUCCESS` (false
-// for other events and for a NULL argument).
+// True when the transaction's `trade_state`, the refund's `refund_status` or the merchant
+// transfer's `state` is `SUCCESS`, and for a profit-sharing movement (`PROFITSHARING.SUCCESS` and
+// `PROFITSHARING.RETURN`: tell them apart by the event type); false for complaints, other events
+// and a NULL argument.
 bool wechatpay_v3_notification_is_success(const struct wechatpay_v3_notification *notification);
 
 // True for a `TRANSACTION.*` event: its resource can be read with `wechatpay_v3_transaction_text`
@@ -677,6 +682,19 @@ bool wechatpay_v3_notification_has_transaction(const struct wechatpay_v3_notific
 // True for a `REFUND.*` event: its resource can be read with `wechatpay_v3_refund_text` and
 // `wechatpay_v3_refund_amount`.
 bool wechatpay_v3_notification_has_refund(const struct wechatpay_v3_notification *notification);
+
+// True for a `PROFITSHARING.*` event (`PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN`): its
+// resource can be read with `wechatpay_v3_profit_sharing_text` and
+// `wechatpay_v3_profit_sharing_amount`.
+bool wechatpay_v3_notification_has_profit_sharing(const struct wechatpay_v3_notification *notification);
+
+// True for a `MCHTRANSFER.BILL.*` event (`MCHTRANSFER.BILL.FINISHED`): its resource can be read
+// with `wechatpay_v3_transfer_text` and `wechatpay_v3_transfer_amount`.
+bool wechatpay_v3_notification_has_transfer(const struct wechatpay_v3_notification *notification);
+
+// True for a `COMPLAINT.*` event (`COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE`): its resource can
+// be read with `wechatpay_v3_complaint_text`.
+bool wechatpay_v3_notification_has_complaint(const struct wechatpay_v3_notification *notification);
 
 // Releases a notification. NULL is a no-op.
 void wechatpay_v3_notification_free(struct wechatpay_v3_notification *notification);
@@ -735,6 +753,76 @@ size_t wechatpay_v3_refund_property_count(void);
 // Writes the refund view's property at `index` (declaration order) to `*property_out` and
 // returns true; false when `index` is out of range.
 bool wechatpay_v3_refund_property(size_t index, struct wechatpay_property *property_out);
+
+// Reads the text property `name` (e.g. `receiver_account`) of a profit-sharing notification; the rules of
+// `wechatpay_v3_transaction_text` apply, with `wechatpay_v3_notification_has_profit_sharing`.
+struct wechatpay_error *wechatpay_v3_profit_sharing_text(const struct wechatpay_v3_notification *notification,
+                                                         const char *name,
+                                                         size_t name_len,
+                                                         struct wechatpay_str *value_out,
+                                                         bool *present_out);
+
+// Reads the amount property `name` (e.g. `receiver_amount`, in fen) of a profit-sharing notification; the rules of
+// `wechatpay_v3_transaction_amount` apply.
+struct wechatpay_error *wechatpay_v3_profit_sharing_amount(const struct wechatpay_v3_notification *notification,
+                                                           const char *name,
+                                                           size_t name_len,
+                                                           uint64_t *value_out,
+                                                           bool *present_out);
+
+// The number of properties of the profit-sharing view (the core's declaration).
+size_t wechatpay_v3_profit_sharing_property_count(void);
+
+// Writes the profit-sharing view's property at `index` (declaration order) to `*property_out` and
+// returns true; false when `index` is out of range.
+bool wechatpay_v3_profit_sharing_property(size_t index, struct wechatpay_property *property_out);
+
+// Reads the text property `name` (e.g. `transfer_bill_no`) of a merchant transfer notification; the rules of
+// `wechatpay_v3_transaction_text` apply, with `wechatpay_v3_notification_has_transfer`.
+struct wechatpay_error *wechatpay_v3_transfer_text(const struct wechatpay_v3_notification *notification,
+                                                   const char *name,
+                                                   size_t name_len,
+                                                   struct wechatpay_str *value_out,
+                                                   bool *present_out);
+
+// Reads the amount property `name` (e.g. `transfer_amount`, in fen) of a merchant transfer notification; the rules of
+// `wechatpay_v3_transaction_amount` apply.
+struct wechatpay_error *wechatpay_v3_transfer_amount(const struct wechatpay_v3_notification *notification,
+                                                     const char *name,
+                                                     size_t name_len,
+                                                     uint64_t *value_out,
+                                                     bool *present_out);
+
+// The number of properties of the merchant transfer view (the core's declaration).
+size_t wechatpay_v3_transfer_property_count(void);
+
+// Writes the merchant transfer view's property at `index` (declaration order) to `*property_out` and
+// returns true; false when `index` is out of range.
+bool wechatpay_v3_transfer_property(size_t index,
+                                    struct wechatpay_property *property_out);
+
+// Reads the text property `name` (e.g. `complaint_id`) of a complaint notification; the rules of
+// `wechatpay_v3_transaction_text` apply, with `wechatpay_v3_notification_has_complaint`.
+struct wechatpay_error *wechatpay_v3_complaint_text(const struct wechatpay_v3_notification *notification,
+                                                    const char *name,
+                                                    size_t name_len,
+                                                    struct wechatpay_str *value_out,
+                                                    bool *present_out);
+
+// Reads the amount property `name` (the view declares none: every name is `invalid_argument`; the getter exists so that every view has the same four) of a complaint notification; the rules of
+// `wechatpay_v3_transaction_amount` apply.
+struct wechatpay_error *wechatpay_v3_complaint_amount(const struct wechatpay_v3_notification *notification,
+                                                      const char *name,
+                                                      size_t name_len,
+                                                      uint64_t *value_out,
+                                                      bool *present_out);
+
+// The number of properties of the complaint view (the core's declaration).
+size_t wechatpay_v3_complaint_property_count(void);
+
+// Writes the complaint view's property at `index` (declaration order) to `*property_out` and
+// returns true; false when `index` is out of range.
+bool wechatpay_v3_complaint_property(size_t index, struct wechatpay_property *property_out);
 
 // Writes the APIv3 success reply to `*reply_out`: status 204, no `Content-Type`, an empty body
 // (WeChat Pay also accepts 200). Send it for every verified notification.

@@ -68,13 +68,20 @@ export declare class NativeNotification {
   eventTyped(index: number): string | boolean
   /**
    * APIv3: which typed view the event has: `"transaction"` (`TRANSACTION.*`), `"refund"`
-   * (`REFUND.*`) or `null`.
+   * (`REFUND.*`), `"profit_sharing"` (`PROFITSHARING.*`), `"transfer"` (`MCHTRANSFER.BILL.*`),
+   * `"complaint"` (`COMPLAINT.*`) or `null`.
    */
-  view(): 'transaction' | 'refund' | null
+  view(): 'transaction' | 'refund' | 'profit_sharing' | 'transfer' | 'complaint' | null
   /** APIv3: typed property number `index` of the transaction view. */
   transactionTyped(index: number): string | number | bigint | null
   /** APIv3: typed property number `index` of the refund view. */
   refundTyped(index: number): string | number | bigint | null
+  /** APIv3: typed property number `index` of the profit-sharing view. */
+  profitSharingTyped(index: number): string | number | bigint | null
+  /** APIv3: typed property number `index` of the merchant transfer view. */
+  transferTyped(index: number): string | number | bigint | null
+  /** APIv3: typed property number `index` of the complaint view. */
+  complaintTyped(index: number): string | null
   /** Endpoint results: the merchant's label. */
   label(): string
   /** Endpoint results: the success reply for the notification's version. */
@@ -242,7 +249,8 @@ export declare function replyV3Success(): HttpReply
 /**
  * The names of a typed view's properties in the Node convention (camelCase), in the core's order:
  * one of the views of `typed_views.json` (`payment`, `refund`, `v3_transaction`, `v3_refund`,
- * `v3_notification`, `endpoint_result`). Typed property number `i` of a result is `names[i]`.
+ * `v3_profit_sharing`, `v3_transfer`, `v3_complaint`, `v3_notification`, `endpoint_result`).
+ * Typed property number `i` of a result is `names[i]`.
  */
 export declare function typedViewNames(view: string): Array<string>
 

@@ -283,6 +283,9 @@ function cachedTyped(cache, get, inner, index) {
 const typedOf = (inner, index) => inner.typed(index)
 const transactionTypedOf = (inner, index) => inner.transactionTyped(index)
 const refundTypedOf = (inner, index) => inner.refundTyped(index)
+const profitSharingTypedOf = (inner, index) => inner.profitSharingTyped(index)
+const transferTypedOf = (inner, index) => inner.transferTyped(index)
+const complaintTypedOf = (inner, index) => inner.complaintTyped(index)
 const eventTypedOf = (inner, index) => inner.eventTyped(index)
 const resultTypedOf = (inner, index) => inner.resultTyped(index)
 
@@ -384,6 +387,57 @@ class V3Refund {
   }
 }
 
+/** The typed view of a `PROFITSHARING.*` resource. */
+class V3ProfitSharing {
+  #native
+  #typed = []
+
+  constructor(token, inner) {
+    checkToken(token)
+    this.#native = inner
+  }
+
+  static {
+    defineResult(this, [], native.typedViewNames('v3_profit_sharing'), (p, i) =>
+      cachedTyped(p.#typed, profitSharingTypedOf, p.#native, i),
+    )
+  }
+}
+
+/** The typed view of a `MCHTRANSFER.BILL.*` resource. */
+class V3Transfer {
+  #native
+  #typed = []
+
+  constructor(token, inner) {
+    checkToken(token)
+    this.#native = inner
+  }
+
+  static {
+    defineResult(this, [], native.typedViewNames('v3_transfer'), (t, i) =>
+      cachedTyped(t.#typed, transferTypedOf, t.#native, i),
+    )
+  }
+}
+
+/** The typed view of a `COMPLAINT.*` resource. */
+class V3Complaint {
+  #native
+  #typed = []
+
+  constructor(token, inner) {
+    checkToken(token)
+    this.#native = inner
+  }
+
+  static {
+    defineResult(this, [], native.typedViewNames('v3_complaint'), (c, i) =>
+      cachedTyped(c.#typed, complaintTypedOf, c.#native, i),
+    )
+  }
+}
+
 /** A verified, decrypted APIv3 notification. */
 class V3Notification {
   #native
@@ -425,7 +479,8 @@ class V3Notification {
     return this.#cached('plaintext', () => read(() => this.#native.event('plaintext')))
   }
 
-  // The typed view the event has: 'transaction', 'refund' or null.
+  // The typed view the event has: 'transaction', 'refund', 'profit_sharing', 'transfer', 'complaint'
+  // or null.
   #view() {
     return this.#cached('view', () => read(() => this.#native.view()))
   }
@@ -438,6 +493,20 @@ class V3Notification {
     return this.#cached('refund', () => (this.#view() === 'refund' ? new V3Refund(INTERNAL, this.#native) : null))
   }
 
+  get profitSharing() {
+    return this.#cached('profitSharing', () =>
+      this.#view() === 'profit_sharing' ? new V3ProfitSharing(INTERNAL, this.#native) : null,
+    )
+  }
+
+  get transfer() {
+    return this.#cached('transfer', () => (this.#view() === 'transfer' ? new V3Transfer(INTERNAL, this.#native) : null))
+  }
+
+  get complaint() {
+    return this.#cached('complaint', () => (this.#view() === 'complaint' ? new V3Complaint(INTERNAL, this.#native) : null))
+  }
+
   get resource() {
     return this.#cached('resource', () => JSON.parse(this.plaintext))
   }
@@ -445,7 +514,20 @@ class V3Notification {
   static {
     defineResult(
       this,
-      ['id', 'createTime', 'eventType', 'resourceType', 'summary', 'plaintext', 'transaction', 'refund', 'resource'],
+      [
+        'id',
+        'createTime',
+        'eventType',
+        'resourceType',
+        'summary',
+        'plaintext',
+        'transaction',
+        'refund',
+        'profitSharing',
+        'transfer',
+        'complaint',
+        'resource',
+      ],
       native.typedViewNames('v3_notification'),
       (n, i) => cachedTyped(n.#typed, eventTypedOf, n.#native, i),
     )

@@ -38,6 +38,9 @@ CLASSES = {
     "refund": "RefundNotification",
     "v3_transaction": "V3Transaction",
     "v3_refund": "V3Refund",
+    "v3_profit_sharing": "V3ProfitSharing",
+    "v3_transfer": "V3Transfer",
+    "v3_complaint": "V3Complaint",
     "v3_notification": "V3Notification",
     "endpoint_result": "EndpointResult",
 }

@@ -20,6 +20,9 @@ static const struct {
 } VIEWS[] = {
     {"transaction", &V3_TRANSACTION_VIEW, wechatpay_v3_notification_has_transaction},
     {"refund", &V3_REFUND_VIEW, wechatpay_v3_notification_has_refund},
+    {"profit_sharing", &V3_PROFIT_SHARING_VIEW, wechatpay_v3_notification_has_profit_sharing},
+    {"transfer", &V3_TRANSFER_VIEW, wechatpay_v3_notification_has_transfer},
+    {"complaint", &V3_COMPLAINT_VIEW, wechatpay_v3_notification_has_complaint},
 };
 
 /* json_equal, except that numbers are compared by value (an integer equals a real of the same
@@ -450,6 +453,10 @@ static void v3_misuse(const struct v3_fixture *fx) {
     CHECK(!wechatpay_v3_notification_is_success(NULL));
     CHECK(!wechatpay_v3_notification_has_transaction(NULL));
     CHECK(!wechatpay_v3_notification_has_refund(NULL));
+    CHECK(!wechatpay_v3_notification_has_profit_sharing(NULL));
+    CHECK(!wechatpay_v3_notification_has_transfer(NULL));
+    CHECK(!wechatpay_v3_notification_has_complaint(NULL));
+    CHECK_ERROR(wechatpay_v3_transfer_amount(NULL, LIT("transfer_amount"), &amount, &present), "invalid_argument");
     CHECK_ERROR(wechatpay_v3_transaction_text(NULL, LIT("out_trade_no"), &s, &present), "invalid_argument");
     CHECK_ERROR(wechatpay_v3_refund_amount(NULL, LIT("amount_refund"), &amount, &present), "invalid_argument");
     CHECK(s.len == 8 && amount == 42 && present);
@@ -476,6 +483,13 @@ static void v3_misuse(const struct v3_fixture *fx) {
     /* A transaction has no refund view. */
     CHECK_ERROR(wechatpay_v3_refund_text(n, LIT("refund_id"), &s, &present), "invalid_argument");
     CHECK_ERROR(wechatpay_v3_refund_amount(n, LIT("amount_refund"), &amount, &present), "invalid_argument");
+    /* Nor the other families' views; the complaint view declares no amount at all. */
+    CHECK(!wechatpay_v3_notification_has_profit_sharing(n) && !wechatpay_v3_notification_has_transfer(n) &&
+          !wechatpay_v3_notification_has_complaint(n));
+    CHECK_ERROR(wechatpay_v3_profit_sharing_amount(n, LIT("receiver_amount"), &amount, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_v3_transfer_text(n, LIT("transfer_bill_no"), &s, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_v3_complaint_text(n, LIT("complaint_id"), &s, &present), "invalid_argument");
+    CHECK_ERROR(wechatpay_v3_complaint_amount(n, LIT("complaint_id"), &amount, &present), "invalid_argument");
     /* NULL outputs. */
     CHECK_ERROR(wechatpay_v3_transaction_text(n, LIT("out_trade_no"), NULL, &present), "invalid_argument");
     CHECK_ERROR(wechatpay_v3_transaction_text(n, LIT("out_trade_no"), &s, NULL), "invalid_argument");

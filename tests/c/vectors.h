@@ -45,7 +45,8 @@ struct typed_view {
 };
 
 extern const struct typed_view PAYMENT_VIEW, REFUND_VIEW, V3_TRANSACTION_VIEW, V3_REFUND_VIEW,
-    V3_NOTIFICATION_VIEW, ENDPOINT_RESULT_VIEW;
+    V3_PROFIT_SHARING_VIEW, V3_TRANSFER_VIEW, V3_COMPLAINT_VIEW, V3_NOTIFICATION_VIEW,
+    ENDPOINT_RESULT_VIEW;
 
 /* The library's declaration of `name` in `view`; false when it lists no such property. */
 bool find_property(const struct typed_view *view, const char *name, struct wechatpay_property *p);

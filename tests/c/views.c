@@ -1,4 +1,4 @@
-/* The typed views through the C API, all six alike: the library lists each view's properties
+/* The typed views through the C API, all nine alike: the library lists each view's properties
  * (the core's declaration) and reads each one by name with the getter of its kind. Nothing here
  * names a property: run_typed_view_tests compares every listing with tests/vectors/typed_views.json
  * in both directions, and check_typed reads every key of a vector's expected.typed through the
@@ -51,6 +51,30 @@ static struct wechatpay_error *v3_refund_amount(const void *h, const char *name,
                                                 uint64_t *value, bool *present) {
   return wechatpay_v3_refund_amount(h, name, len, value, present);
 }
+static struct wechatpay_error *profit_sharing_text(const void *h, const char *name, size_t len,
+                                                   struct wechatpay_str *value, bool *present) {
+  return wechatpay_v3_profit_sharing_text(h, name, len, value, present);
+}
+static struct wechatpay_error *profit_sharing_amount(const void *h, const char *name, size_t len,
+                                                     uint64_t *value, bool *present) {
+  return wechatpay_v3_profit_sharing_amount(h, name, len, value, present);
+}
+static struct wechatpay_error *transfer_text(const void *h, const char *name, size_t len,
+                                             struct wechatpay_str *value, bool *present) {
+  return wechatpay_v3_transfer_text(h, name, len, value, present);
+}
+static struct wechatpay_error *transfer_amount(const void *h, const char *name, size_t len,
+                                               uint64_t *value, bool *present) {
+  return wechatpay_v3_transfer_amount(h, name, len, value, present);
+}
+static struct wechatpay_error *complaint_text(const void *h, const char *name, size_t len,
+                                              struct wechatpay_str *value, bool *present) {
+  return wechatpay_v3_complaint_text(h, name, len, value, present);
+}
+static struct wechatpay_error *complaint_amount(const void *h, const char *name, size_t len,
+                                                uint64_t *value, bool *present) {
+  return wechatpay_v3_complaint_amount(h, name, len, value, present);
+}
 static struct wechatpay_error *v3_notification_text(const void *h, const char *name, size_t len,
                                                     struct wechatpay_str *value, bool *present) {
   return wechatpay_v3_notification_text(h, name, len, value, present);
@@ -80,6 +104,15 @@ const struct typed_view V3_TRANSACTION_VIEW = {
 const struct typed_view V3_REFUND_VIEW = {"v3_refund", wechatpay_v3_refund_property_count,
                                           wechatpay_v3_refund_property, v3_refund_text,
                                           v3_refund_amount, NULL};
+const struct typed_view V3_PROFIT_SHARING_VIEW = {
+    "v3_profit_sharing", wechatpay_v3_profit_sharing_property_count,
+    wechatpay_v3_profit_sharing_property, profit_sharing_text, profit_sharing_amount, NULL};
+const struct typed_view V3_TRANSFER_VIEW = {"v3_transfer", wechatpay_v3_transfer_property_count,
+                                            wechatpay_v3_transfer_property, transfer_text,
+                                            transfer_amount, NULL};
+const struct typed_view V3_COMPLAINT_VIEW = {"v3_complaint", wechatpay_v3_complaint_property_count,
+                                             wechatpay_v3_complaint_property, complaint_text,
+                                             complaint_amount, NULL};
 
 const struct typed_view V3_NOTIFICATION_VIEW = {
     "v3_notification", wechatpay_v3_notification_property_count, wechatpay_v3_notification_property,
@@ -88,9 +121,10 @@ const struct typed_view ENDPOINT_RESULT_VIEW = {
     "endpoint_result", wechatpay_endpoint_result_property_count, wechatpay_endpoint_result_property,
     endpoint_result_text, NULL, endpoint_result_bool};
 
-static const struct typed_view *const VIEWS[] = {&PAYMENT_VIEW,         &REFUND_VIEW,
-                                                 &V3_TRANSACTION_VIEW,  &V3_REFUND_VIEW,
-                                                 &V3_NOTIFICATION_VIEW, &ENDPOINT_RESULT_VIEW};
+static const struct typed_view *const VIEWS[] = {
+    &PAYMENT_VIEW,      &REFUND_VIEW,          &V3_TRANSACTION_VIEW,
+    &V3_REFUND_VIEW,    &V3_PROFIT_SHARING_VIEW, &V3_TRANSFER_VIEW,
+    &V3_COMPLAINT_VIEW, &V3_NOTIFICATION_VIEW, &ENDPOINT_RESULT_VIEW};
 
 bool find_property(const struct typed_view *view, const char *name, struct wechatpay_property *p) {
   size_t i, n = view->count();

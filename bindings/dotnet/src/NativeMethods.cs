@@ -388,6 +388,18 @@ namespace WechatPay.Notify
         public static extern bool wechatpay_v3_notification_has_refund(V3Notification.Handle n);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_has_profit_sharing(V3Notification.Handle n);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_has_transfer(V3Notification.Handle n);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_notification_has_complaint(V3Notification.Handle n);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern void wechatpay_v3_notification_free(IntPtr notification);
 
         // The typed views, read by property name (the core's declaration); the bool is written as one byte.
@@ -435,6 +447,51 @@ namespace WechatPay.Notify
         [DllImport(Lib, CallingConvention = Cdecl)]
         [return: MarshalAs(UnmanagedType.I1)]
         public static extern bool wechatpay_v3_refund_property(UIntPtr index, out NativeProperty property);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_profit_sharing_text(V3Notification.Handle n, byte* name, UIntPtr nameLen,
+            out NativeStr value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_profit_sharing_amount(V3Notification.Handle n, byte* name, UIntPtr nameLen,
+            out ulong value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_v3_profit_sharing_property_count();
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_profit_sharing_property(UIntPtr index, out NativeProperty property);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_transfer_text(V3Notification.Handle n, byte* name, UIntPtr nameLen,
+            out NativeStr value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_transfer_amount(V3Notification.Handle n, byte* name, UIntPtr nameLen,
+            out ulong value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_v3_transfer_property_count();
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_transfer_property(UIntPtr index, out NativeProperty property);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_complaint_text(V3Notification.Handle n, byte* name, UIntPtr nameLen,
+            out NativeStr value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_v3_complaint_amount(V3Notification.Handle n, byte* name, UIntPtr nameLen,
+            out ulong value, out byte present);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern UIntPtr wechatpay_v3_complaint_property_count();
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        [return: MarshalAs(UnmanagedType.I1)]
+        public static extern bool wechatpay_v3_complaint_property(UIntPtr index, out NativeProperty property);
 
         // ---- APIv3 replies ----
         [DllImport(Lib, CallingConvention = Cdecl)]

@@ -10,7 +10,8 @@ namespace WechatPay.Notify
     /// netstandard2.0 has no JSON parser, so the decrypted resource is given as
     /// <see cref="Plaintext"/>, the exact JSON text: parse it with the JSON library of your choice
     /// (System.Text.Json, Json.NET) for any field the typed views do not cover. The common fields
-    /// are typed in <see cref="Transaction"/> and <see cref="Refund"/>.
+    /// are typed in <see cref="Transaction"/>, <see cref="Refund"/>, <see cref="ProfitSharing"/>,
+    /// <see cref="Transfer"/> and <see cref="Complaint"/>.
     /// </remarks>
     public sealed partial class V3Notification
     {
@@ -46,6 +47,24 @@ namespace WechatPay.Notify
                         (byte* n, UIntPtr l, out NativeStr v, out byte p) => NativeMethods.wechatpay_v3_refund_text(h, n, l, out v, out p),
                         (byte* n, UIntPtr l, out ulong v, out byte p) => NativeMethods.wechatpay_v3_refund_amount(h, n, l, out v, out p)));
                 }
+                if (NativeMethods.wechatpay_v3_notification_has_profit_sharing(h))
+                {
+                    ProfitSharing = new V3ProfitSharing(new ViewReader(
+                        (byte* n, UIntPtr l, out NativeStr v, out byte p) => NativeMethods.wechatpay_v3_profit_sharing_text(h, n, l, out v, out p),
+                        (byte* n, UIntPtr l, out ulong v, out byte p) => NativeMethods.wechatpay_v3_profit_sharing_amount(h, n, l, out v, out p)));
+                }
+                if (NativeMethods.wechatpay_v3_notification_has_transfer(h))
+                {
+                    Transfer = new V3Transfer(new ViewReader(
+                        (byte* n, UIntPtr l, out NativeStr v, out byte p) => NativeMethods.wechatpay_v3_transfer_text(h, n, l, out v, out p),
+                        (byte* n, UIntPtr l, out ulong v, out byte p) => NativeMethods.wechatpay_v3_transfer_amount(h, n, l, out v, out p)));
+                }
+                if (NativeMethods.wechatpay_v3_notification_has_complaint(h))
+                {
+                    Complaint = new V3Complaint(new ViewReader(
+                        (byte* n, UIntPtr l, out NativeStr v, out byte p) => NativeMethods.wechatpay_v3_complaint_text(h, n, l, out v, out p),
+                        (byte* n, UIntPtr l, out ulong v, out byte p) => NativeMethods.wechatpay_v3_complaint_amount(h, n, l, out v, out p)));
+                }
             }
         }
 
@@ -75,6 +94,15 @@ namespace WechatPay.Notify
 
         /// <summary>The typed view of a <c>REFUND.*</c> event; null for other events.</summary>
         public V3Refund Refund { get; }
+
+        /// <summary>The typed view of a <c>PROFITSHARING.*</c> event; null for other events.</summary>
+        public V3ProfitSharing ProfitSharing { get; }
+
+        /// <summary>The typed view of a <c>MCHTRANSFER.BILL.*</c> event; null for other events.</summary>
+        public V3Transfer Transfer { get; }
+
+        /// <summary>The typed view of a <c>COMPLAINT.*</c> event; null for other events.</summary>
+        public V3Complaint Complaint { get; }
 
         /// <inheritdoc />
         public override string ToString()
@@ -118,6 +146,48 @@ namespace WechatPay.Notify
     public sealed partial class V3Refund
     {
         internal V3Refund(ViewReader r)
+        {
+            ReadTypedProperties(r);
+        }
+    }
+
+    /// <summary>
+    /// The typed view of a <c>PROFITSHARING.*</c> resource (<c>PROFITSHARING.SUCCESS</c>,
+    /// <c>PROFITSHARING.RETURN</c>), direct or service-provider shape; its properties are generated
+    /// from the core's declaration (Views.g.cs). Text properties are null when absent;
+    /// <c>ReceiverAmount</c> is in fen, null when absent, and throws
+    /// <see cref="WechatPayNotifyException"/> <c>missing_field</c> when read if present in another form.
+    /// </summary>
+    public sealed partial class V3ProfitSharing
+    {
+        internal V3ProfitSharing(ViewReader r)
+        {
+            ReadTypedProperties(r);
+        }
+    }
+
+    /// <summary>
+    /// The typed view of a <c>MCHTRANSFER.BILL.*</c> resource (<c>MCHTRANSFER.BILL.FINISHED</c>); its
+    /// properties are generated from the core's declaration (Views.g.cs). Text properties are null
+    /// when absent; <c>TransferAmount</c> is in fen, null when absent, and throws
+    /// <see cref="WechatPayNotifyException"/> <c>missing_field</c> when read if present in another form.
+    /// </summary>
+    public sealed partial class V3Transfer
+    {
+        internal V3Transfer(ViewReader r)
+        {
+            ReadTypedProperties(r);
+        }
+    }
+
+    /// <summary>
+    /// The typed view of a <c>COMPLAINT.*</c> resource (<c>COMPLAINT.CREATE</c>,
+    /// <c>COMPLAINT.STATE_CHANGE</c>); its properties are generated from the core's declaration
+    /// (Views.g.cs). Text properties are null when absent.
+    /// </summary>
+    public sealed partial class V3Complaint
+    {
+        internal V3Complaint(ViewReader r)
         {
             ReadTypedProperties(r);
         }

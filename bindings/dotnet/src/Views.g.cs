@@ -849,6 +849,275 @@ namespace WechatPay.Notify
         }
     }
 
+    public sealed partial class V3ProfitSharing
+    {
+        private string mchid;
+        private string spMchid;
+        private string subMchid;
+        private string transactionId;
+        private string orderId;
+        private string outOrderNo;
+        private string receiverType;
+        private string receiverAccount;
+        private Typed<ulong?> receiverAmount;
+        private string receiverDescription;
+        private string successTime;
+
+        /// <summary>Reads every typed property of the core's v3_profit_sharing view by name.</summary>
+        private void ReadTypedProperties(ViewReader r)
+        {
+            mchid = r.Text("mchid");
+            spMchid = r.Text("sp_mchid");
+            subMchid = r.Text("sub_mchid");
+            transactionId = r.Text("transaction_id");
+            orderId = r.Text("order_id");
+            outOrderNo = r.Text("out_order_no");
+            receiverType = r.Text("receiver_type");
+            receiverAccount = r.Text("receiver_account");
+            receiverAmount = r.Amount("receiver_amount");
+            receiverDescription = r.Text("receiver_description");
+            successTime = r.Text("success_time");
+        }
+
+        /// <summary><c>mchid</c> (direct merchants); null when absent.</summary>
+        public string Mchid
+        {
+            get { return mchid; }
+        }
+
+        /// <summary><c>sp_mchid</c> (service provider); null when absent.</summary>
+        public string SpMchid
+        {
+            get { return spMchid; }
+        }
+
+        /// <summary><c>sub_mchid</c> (sub-merchant); null when absent.</summary>
+        public string SubMchid
+        {
+            get { return subMchid; }
+        }
+
+        /// <summary><c>transaction_id</c> of the payment whose funds were shared; null when absent.</summary>
+        public string TransactionId
+        {
+            get { return transactionId; }
+        }
+
+        /// <summary><c>order_id</c>, WeChat Pay's profit-sharing order number; null when absent.</summary>
+        public string OrderId
+        {
+            get { return orderId; }
+        }
+
+        /// <summary><c>out_order_no</c>, the merchant's profit-sharing order number; null when
+        /// absent.</summary>
+        public string OutOrderNo
+        {
+            get { return outOrderNo; }
+        }
+
+        /// <summary><c>receiver.type</c> (<c>MERCHANT_ID</c>, <c>PERSONAL_OPENID</c>, …); null when
+        /// absent.</summary>
+        public string ReceiverType
+        {
+            get { return receiverType; }
+        }
+
+        /// <summary><c>receiver.account</c> (a merchant id or an openid); null when absent.</summary>
+        public string ReceiverAccount
+        {
+            get { return receiverAccount; }
+        }
+
+        /// <summary><c>receiver.amount</c> in fen: the amount moved to (or returned from) the receiver; null
+        /// when absent.</summary>
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a
+        /// non-negative integer (never read as absent).</exception>
+        public ulong? ReceiverAmount
+        {
+            get { return receiverAmount.Value; }
+        }
+
+        /// <summary><c>receiver.description</c>; null when absent.</summary>
+        public string ReceiverDescription
+        {
+            get { return receiverDescription; }
+        }
+
+        /// <summary><c>success_time</c>; null when absent.</summary>
+        public string SuccessTime
+        {
+            get { return successTime; }
+        }
+
+        /// <summary>Every typed property as <c>name=value</c> (null when absent; an amount that
+        /// cannot be read as <c>&lt;code&gt;</c>); no reading throws here.</summary>
+        public override string ToString()
+        {
+            var s = new StringBuilder("V3ProfitSharing(");
+            ViewReader.Show(s, "mchid=", mchid);
+            ViewReader.Show(s, ", sp_mchid=", spMchid);
+            ViewReader.Show(s, ", sub_mchid=", subMchid);
+            ViewReader.Show(s, ", transaction_id=", transactionId);
+            ViewReader.Show(s, ", order_id=", orderId);
+            ViewReader.Show(s, ", out_order_no=", outOrderNo);
+            ViewReader.Show(s, ", receiver_type=", receiverType);
+            ViewReader.Show(s, ", receiver_account=", receiverAccount);
+            ViewReader.Show(s, ", receiver_amount=", receiverAmount);
+            ViewReader.Show(s, ", receiver_description=", receiverDescription);
+            ViewReader.Show(s, ", success_time=", successTime);
+            return s.Append(')').ToString();
+        }
+    }
+
+    public sealed partial class V3Transfer
+    {
+        private string mchId;
+        private string mchid;
+        private string outBillNo;
+        private string transferBillNo;
+        private string state;
+        private Typed<ulong?> transferAmount;
+        private string openid;
+        private string failReason;
+        private string createTime;
+        private string updateTime;
+
+        /// <summary>Reads every typed property of the core's v3_transfer view by name.</summary>
+        private void ReadTypedProperties(ViewReader r)
+        {
+            mchId = r.Text("mch_id");
+            mchid = r.Text("mchid");
+            outBillNo = r.Text("out_bill_no");
+            transferBillNo = r.Text("transfer_bill_no");
+            state = r.Text("state");
+            transferAmount = r.Amount("transfer_amount");
+            openid = r.Text("openid");
+            failReason = r.Text("fail_reason");
+            createTime = r.Text("create_time");
+            updateTime = r.Text("update_time");
+        }
+
+        /// <summary><c>mch_id</c>, the merchant id as WeChat Pay's reference names it; null when
+        /// absent.</summary>
+        public string MchId
+        {
+            get { return mchId; }
+        }
+
+        /// <summary><c>mchid</c>, the merchant id as some published samples name it; null when
+        /// absent.</summary>
+        public string Mchid
+        {
+            get { return mchid; }
+        }
+
+        /// <summary><c>out_bill_no</c>, the merchant's bill number; null when absent.</summary>
+        public string OutBillNo
+        {
+            get { return outBillNo; }
+        }
+
+        /// <summary><c>transfer_bill_no</c>, WeChat Pay's transfer bill number; null when absent.</summary>
+        public string TransferBillNo
+        {
+            get { return transferBillNo; }
+        }
+
+        /// <summary><c>state</c> (<c>SUCCESS</c>, <c>FAIL</c>, <c>CANCELLED</c>); null when absent.</summary>
+        public string State
+        {
+            get { return state; }
+        }
+
+        /// <summary><c>transfer_amount</c> in fen: compare it with your bill before recording it; null when
+        /// absent.</summary>
+        /// <exception cref="WechatPayNotifyException"><c>missing_field</c>: present in another form than a
+        /// non-negative integer (never read as absent).</exception>
+        public ulong? TransferAmount
+        {
+            get { return transferAmount.Value; }
+        }
+
+        /// <summary><c>openid</c> of the payee; null when absent.</summary>
+        public string Openid
+        {
+            get { return openid; }
+        }
+
+        /// <summary><c>fail_reason</c>, when the transfer failed; null when absent.</summary>
+        public string FailReason
+        {
+            get { return failReason; }
+        }
+
+        /// <summary><c>create_time</c> of the bill; null when absent.</summary>
+        public string CreateTime
+        {
+            get { return createTime; }
+        }
+
+        /// <summary><c>update_time</c> of the bill's last state change; null when absent.</summary>
+        public string UpdateTime
+        {
+            get { return updateTime; }
+        }
+
+        /// <summary>Every typed property as <c>name=value</c> (null when absent; an amount that
+        /// cannot be read as <c>&lt;code&gt;</c>); no reading throws here.</summary>
+        public override string ToString()
+        {
+            var s = new StringBuilder("V3Transfer(");
+            ViewReader.Show(s, "mch_id=", mchId);
+            ViewReader.Show(s, ", mchid=", mchid);
+            ViewReader.Show(s, ", out_bill_no=", outBillNo);
+            ViewReader.Show(s, ", transfer_bill_no=", transferBillNo);
+            ViewReader.Show(s, ", state=", state);
+            ViewReader.Show(s, ", transfer_amount=", transferAmount);
+            ViewReader.Show(s, ", openid=", openid);
+            ViewReader.Show(s, ", fail_reason=", failReason);
+            ViewReader.Show(s, ", create_time=", createTime);
+            ViewReader.Show(s, ", update_time=", updateTime);
+            return s.Append(')').ToString();
+        }
+    }
+
+    public sealed partial class V3Complaint
+    {
+        private string complaintId;
+        private string actionType;
+
+        /// <summary>Reads every typed property of the core's v3_complaint view by name.</summary>
+        private void ReadTypedProperties(ViewReader r)
+        {
+            complaintId = r.Text("complaint_id");
+            actionType = r.Text("action_type");
+        }
+
+        /// <summary><c>complaint_id</c>; null when absent.</summary>
+        public string ComplaintId
+        {
+            get { return complaintId; }
+        }
+
+        /// <summary><c>action_type</c> (<c>CREATE_COMPLAINT</c>, <c>CONTINUE_COMPLAINT</c>,
+        /// <c>USER_RESPONSE</c>, …); null when absent.</summary>
+        public string ActionType
+        {
+            get { return actionType; }
+        }
+
+        /// <summary>Every typed property as <c>name=value</c> (null when absent; an amount that
+        /// cannot be read as <c>&lt;code&gt;</c>); no reading throws here.</summary>
+        public override string ToString()
+        {
+            var s = new StringBuilder("V3Complaint(");
+            ViewReader.Show(s, "complaint_id=", complaintId);
+            ViewReader.Show(s, ", action_type=", actionType);
+            return s.Append(')').ToString();
+        }
+    }
+
     public sealed partial class V3Notification
     {
         private bool isSuccess;
@@ -861,8 +1130,11 @@ namespace WechatPay.Notify
             dedupeKey = r.Text("dedupe_key");
         }
 
-        /// <summary>The transaction's <c>trade_state</c> or the refund's <c>refund_status</c> is
-        /// <c>SUCCESS</c>.</summary>
+        /// <summary>The event reports a success: a transaction whose <c>trade_state</c>, a refund whose
+        /// <c>refund_status</c>, or a merchant transfer whose <c>state</c> is <c>SUCCESS</c>; a
+        /// profit-sharing movement (<c>PROFITSHARING.SUCCESS</c> or <c>PROFITSHARING.RETURN</c>: WeChat Pay
+        /// sends them once the funds moved; a return moves them back, so tell the two apart by
+        /// <c>event_type</c>). False for complaints (they report no outcome) and every other event.</summary>
         public bool IsSuccess
         {
             get { return isSuccess; }
@@ -871,7 +1143,11 @@ namespace WechatPay.Notify
         /// <summary>The idempotency key (record each notification once per key): a successful transaction's
         /// <c>transaction_id</c> (as its v2 delivery), <c>transaction_id:TRADE_STATE</c> for one that did not
         /// succeed, <c>refund_id:REFUND_STATUS</c> for refunds (so <c>ABNORMAL</c> does not swallow a later
-        /// <c>SUCCESS</c>), the event <c>id</c> otherwise (and when the resource lacks its id).</summary>
+        /// <c>SUCCESS</c>), <c>transfer_bill_no:STATE</c> for merchant transfers,
+        /// <c>order_id:ACCOUNT:SUCCESS</c> for funds shared to the receiver <c>ACCOUNT</c>, the event
+        /// <c>id</c> otherwise: profit-sharing returns (one order can be returned from one receiver several
+        /// times), complaints (one complaint repeats an <c>action_type</c>), other events, and a resource
+        /// that lacks its id.</summary>
         public string DedupeKey
         {
             get { return dedupeKey; }
@@ -890,7 +1166,8 @@ namespace WechatPay.Notify
             dedupeKey = r.Text("dedupe_key");
         }
 
-        /// <summary>The payment or refund succeeded: the notification's own <c>is_success</c>.</summary>
+        /// <summary>The notification's own <c>is_success</c>: the payment or refund succeeded (APIv3 also:
+        /// the merchant transfer succeeded, or a profit-sharing movement happened).</summary>
         public bool IsSuccess
         {
             get { return isSuccess; }
@@ -898,7 +1175,9 @@ namespace WechatPay.Notify
 
         /// <summary>The notification's own <c>dedupe_key</c>, the same for the v2 and APIv3 deliveries of one
         /// payment, or of one state of a refund: a successful payment's <c>transaction_id</c>, a refund's
-        /// <c>refund_id:STATUS</c>; null only for a v2 notification without its id.</summary>
+        /// <c>refund_id:STATUS</c> (APIv3 also: a merchant transfer's <c>transfer_bill_no:STATE</c>, funds
+        /// shared <c>order_id:ACCOUNT:SUCCESS</c>, the event <c>id</c> for other events); null only for a v2
+        /// notification without its id.</summary>
         public string DedupeKey
         {
             get { return dedupeKey; }

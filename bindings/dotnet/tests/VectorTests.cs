@@ -203,8 +203,12 @@ namespace WechatPay.Notify.Tests
                 { "refund", new KeyValuePair<Type, string[]>(typeof(RefundNotification), new[] { "Fields", "ReqInfo" }) },
                 { "v3_transaction", new KeyValuePair<Type, string[]>(typeof(V3Transaction), new string[0]) },
                 { "v3_refund", new KeyValuePair<Type, string[]>(typeof(V3Refund), new string[0]) },
+                { "v3_profit_sharing", new KeyValuePair<Type, string[]>(typeof(V3ProfitSharing), new string[0]) },
+                { "v3_transfer", new KeyValuePair<Type, string[]>(typeof(V3Transfer), new string[0]) },
+                { "v3_complaint", new KeyValuePair<Type, string[]>(typeof(V3Complaint), new string[0]) },
                 { "v3_notification", new KeyValuePair<Type, string[]>(typeof(V3Notification), new[] {
-                    "Id", "CreateTime", "EventType", "ResourceType", "Summary", "Plaintext", "Transaction", "Refund" }) },
+                    "Id", "CreateTime", "EventType", "ResourceType", "Summary", "Plaintext", "Transaction", "Refund",
+                    "ProfitSharing", "Transfer", "Complaint" }) },
                 { "endpoint_result", new KeyValuePair<Type, string[]>(typeof(EndpointResult), new[] {
                     "Label", "Kind", "Version", "Payment", "Refund", "V3", "Reply", "InternalErrorReply" }) },
             };

@@ -33,7 +33,7 @@ GROUP, ARTIFACT = "io.github.wechatpay-notify", "wechatpay-notify"
 PACKAGE = "io/github/wechatpay_notify/"
 NATIVE = "linux-x86-64/libwechatpay_notify.so"
 PUBLIC = ["Verifier", "V3Verifier", "Endpoint", "MerchantProfile", "EndpointResult", "EndpointRejectedException",
-          "NotifyException", "PaymentNotification", "RefundNotification", "V3Notification", "V3Transaction", "V3Refund",
+          "NotifyException", "PaymentNotification", "RefundNotification", "V3Notification", "V3Transaction", "V3Refund", "V3ProfitSharing", "V3Transfer", "V3Complaint",
           "Coupon", "Reply", "HttpReply", "Signer", "SignType", "ApiVersion", "Library"]
 NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 

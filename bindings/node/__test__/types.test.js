@@ -40,6 +40,9 @@ const VIEW_TYPES = [
   ['refund', 'RefundNotification'],
   ['v3_transaction', 'V3Transaction'],
   ['v3_refund', 'V3Refund'],
+  ['v3_profit_sharing', 'V3ProfitSharing'],
+  ['v3_transfer', 'V3Transfer'],
+  ['v3_complaint', 'V3Complaint'],
   ['v3_notification', 'V3Notification'],
   ['endpoint_result', 'HandledBase'],
 ]
@@ -106,6 +109,9 @@ test('notify.d.ts declares the properties the package returns, no more, no fewer
     ['V3Notification', v3Payment],
     ['V3Transaction', v3Payment.transaction],
     ['V3Refund', v3('refund').refund],
+    ['V3ProfitSharing', v3('profit_sharing').profitSharing],
+    ['V3Transfer', v3('transfer').transfer],
+    ['V3Complaint', v3('complaint').complaint],
     ['HandledPayment', endpointCase('valid')],
   ]
   // A result's properties are enumerable getters of its class (for...in lists them, as toJSON()
@@ -132,7 +138,7 @@ test('notify.d.ts is what scripts/gen-types.js writes from typed_views.json (--c
   // Every member of a view, in the core's order, under its camelCase name.
   const declared = load('typed_views.json')
   // The members before a view's generated region (the documents, the event's own fields).
-  const documents = { PaymentNotification: 2, RefundNotification: 4, V3Transaction: 0, V3Refund: 0, V3Notification: 6, HandledBase: 1 }
+  const documents = { PaymentNotification: 2, RefundNotification: 4, V3Transaction: 0, V3Refund: 0, V3ProfitSharing: 0, V3Transfer: 0, V3Complaint: 0, V3Notification: 6, HandledBase: 1 }
   assert.deepEqual(Object.keys(declared.views), VIEW_TYPES.map(([view]) => view), 'a type for every view of the core')
   for (const [view, type] of VIEW_TYPES) {
     const names = declared.views[view].map((p) => camel(p.name))

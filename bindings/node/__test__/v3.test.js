@@ -71,7 +71,23 @@ test('V3Verifier: the event, the exact plaintext, the parsed resource and typed 
   // toJSON: every property as a plain object, the view too; what JSON.stringify writes and what
   // survives structuredClone.
   const plain = n.toJSON()
-  assert.deepEqual(Object.keys(plain), ['id', 'createTime', 'eventType', 'resourceType', 'summary', 'plaintext', 'transaction', 'refund', 'resource', 'isSuccess', 'dedupeKey'])
+  assert.deepEqual(Object.keys(plain), [
+    'id',
+    'createTime',
+    'eventType',
+    'resourceType',
+    'summary',
+    'plaintext',
+    'transaction',
+    'refund',
+    'profitSharing',
+    'transfer',
+    'complaint',
+    'resource',
+    'isSuccess',
+    'dedupeKey',
+  ])
+  assert.equal(plain.profitSharing, null)
   assert.equal(Object.getPrototypeOf(plain.transaction), Object.prototype)
   assert.deepEqual(plain.transaction, n.transaction.toJSON())
   assert.deepEqual(structuredClone(plain), plain)

@@ -3,7 +3,8 @@
 // identical verdicts, exact error codes, inert bounded messages for every rejection and every
 // expected field and typed property of every valid case; each file must run exactly
 // `numberOfTests` cases. Also compares the typed properties of the result objects (v2 payment and
-// refund, APIv3 transaction and refund views) with tests/vectors/typed_views.json (the core's
+// refund, APIv3 transaction, refund, profit-sharing, transfer and complaint views) with
+// tests/vectors/typed_views.json (the core's
 // declaration), in both directions.
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -107,7 +108,25 @@ function checkToJSON(result, errorCode, where) {
 }
 
 // Every property of an APIv3 result (its typed views are objects of their own).
-const V3_PROPERTIES = ['id', 'createTime', 'eventType', 'resourceType', 'summary', 'plaintext', 'transaction', 'refund', 'resource', 'isSuccess', 'dedupeKey']
+const V3_PROPERTIES = [
+  'id',
+  'createTime',
+  'eventType',
+  'resourceType',
+  'summary',
+  'plaintext',
+  'transaction',
+  'refund',
+  'profitSharing',
+  'transfer',
+  'complaint',
+  'resource',
+  'isSuccess',
+  'dedupeKey',
+]
+// The APIv3 resource views: the key of each in a vector's expected.typed (its property is the key
+// in camelCase).
+const V3_VIEWS = ['transaction', 'refund', 'profit_sharing', 'transfer', 'complaint']
 
 // Issue 8.3: whatever the input, a message is at most 200 characters and holds no character of
 // Unicode categories Cc, Cf, Zl, Zp (no log injection); the same for the full string form.
@@ -384,13 +403,14 @@ function checkV3(n, expected, where) {
   assert.equal(n.plaintext, expected.plaintext, `${where}: plaintext`)
   assert.deepEqual(n.resource, jsonNumbers(expected.resource), `${where}: resource`)
   const typed = expected.typed
-  assert.deepEqual(Object.keys(typed).sort(), ['dedupe_key', 'is_success', 'refund', 'transaction'], `${where}: typed keys of the vector`)
+  assert.deepEqual(Object.keys(typed).sort(), ['dedupe_key', 'is_success', ...V3_VIEWS].sort(), `${where}: typed keys of the vector`)
   assert.equal(n.isSuccess, typed.is_success, `${where}: isSuccess`)
   assert.equal(n.dedupeKey, typed.dedupe_key, `${where}: dedupeKey`)
-  checkView(n.transaction, typed.transaction, `${where}: transaction`)
-  checkView(n.refund, typed.refund, `${where}: refund`)
-  assert.equal(n.transaction, n.transaction, `${where}: the same view on every read`)
-  checkToJSON(n, firstTypedError(typed.transaction) ?? firstTypedError(typed.refund), where)
+  for (const view of V3_VIEWS) {
+    checkView(n[camel(view)], typed[view], `${where}: ${view}`)
+    assert.equal(n[camel(view)], n[camel(view)], `${where}: the same ${view} view on every read`)
+  }
+  checkToJSON(n, V3_VIEWS.map((view) => firstTypedError(typed[view])).find((e) => e !== null) ?? null, where)
 }
 
 test('v3_notify.json: every case, same verdict and code', async (t) => {
@@ -530,7 +550,7 @@ function sampleResult(name, method) {
   assert.fail(`${name}: no valid case`)
 }
 
-// The first valid APIv3 notification with the view `view` ('transaction' or 'refund').
+// The first valid APIv3 notification with the view `view` (a key of V3_VIEWS).
 function sampleV3Notification(view) {
   const file = load('v3_notify.json')
   for (const group of file.testGroups) {
@@ -540,9 +560,9 @@ function sampleV3Notification(view) {
   assert.fail(`v3_notify.json: no valid ${view}`)
 }
 
-// The APIv3 view `view` ('transaction' or 'refund') of the first valid case that has one.
+// The APIv3 view `view` (a key of V3_VIEWS) of the first valid case that has one.
 function sampleV3View(view) {
-  return sampleV3Notification(view)[view]
+  return sampleV3Notification(view)[camel(view)]
 }
 
 // The endpoint's result of the first valid case of endpoint.json.
@@ -611,6 +631,9 @@ test('typed properties are exactly the core declaration (tests/vectors/typed_vie
     refund: () => [sampleResult('v2_refund.json', 'decryptRefund'), DOCUMENTS.V2Refund],
     v3_transaction: () => [sampleV3View('transaction'), []],
     v3_refund: () => [sampleV3View('refund'), []],
+    v3_profit_sharing: () => [sampleV3View('profit_sharing'), []],
+    v3_transfer: () => [sampleV3View('transfer'), []],
+    v3_complaint: () => [sampleV3View('complaint'), []],
     v3_notification: () => [sampleV3Notification('transaction'), V3_PROPERTIES.filter((k) => !['isSuccess', 'dedupeKey'].includes(k))],
     endpoint_result: () => [sampleHandled(), ['label', 'kind', 'notification', 'reply', 'internalErrorReply']],
   }

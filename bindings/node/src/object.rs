@@ -98,7 +98,10 @@ pub fn coupon_list<'env>(env: &'env Env, coupons: Vec<Coupon>) -> napi::Result<A
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wechatpay_notify::{PaymentNotification, RefundNotification, V3Refund, V3Transaction};
+    use wechatpay_notify::{
+        PaymentNotification, RefundNotification, V3Complaint, V3ProfitSharing, V3Refund,
+        V3Transaction, V3Transfer,
+    };
 
     #[test]
     fn camel_case_names() {
@@ -112,6 +115,9 @@ mod tests {
             RefundNotification::PROPERTIES,
             V3Transaction::PROPERTIES,
             V3Refund::PROPERTIES,
+            V3ProfitSharing::PROPERTIES,
+            V3Transfer::PROPERTIES,
+            V3Complaint::PROPERTIES,
         ] {
             let mut names: Vec<String> = properties.iter().map(|p| camel_case(p.name)).collect();
             names.sort();

@@ -349,6 +349,9 @@ pub fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     view::add_view::<v3::V3Notification>(m)?;
     view::add_view::<v3::V3Transaction>(m)?;
     view::add_view::<v3::V3Refund>(m)?;
+    view::add_view::<v3::V3ProfitSharing>(m)?;
+    view::add_view::<v3::V3Transfer>(m)?;
+    view::add_view::<v3::V3Complaint>(m)?;
     m.add_function(wrap_pyfunction!(reply::reply_v2_success, m)?)?;
     m.add_function(wrap_pyfunction!(reply::reply_v2_fail, m)?)?;
     m.add_function(wrap_pyfunction!(reply::reply_v3_success, m)?)?;

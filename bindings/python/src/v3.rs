@@ -1,5 +1,6 @@
-//! APIv3 (JSON): `V3Verifier`, its result `V3Notification`, and the typed views `V3Transaction` /
-//! `V3Refund` (their attributes are the core's `json_view!` declarations: see [`crate::view`]).
+//! APIv3 (JSON): `V3Verifier`, its result `V3Notification`, and the typed views `V3Transaction`,
+//! `V3Refund`, `V3ProfitSharing`, `V3Transfer` and `V3Complaint` (their attributes are the core's
+//! `json_view!` declarations: see [`crate::view`]).
 
 use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -418,6 +419,30 @@ impl V3Notification {
         })
     }
 
+    /// The profit-sharing view, for `PROFITSHARING.*` events; None otherwise.
+    #[getter]
+    fn profit_sharing(&self) -> Option<V3ProfitSharing> {
+        self.inner.profit_sharing().map(|_| V3ProfitSharing {
+            inner: Arc::clone(&self.inner),
+        })
+    }
+
+    /// The merchant transfer view, for `MCHTRANSFER.BILL.*` events; None otherwise.
+    #[getter]
+    fn transfer(&self) -> Option<V3Transfer> {
+        self.inner.transfer().map(|_| V3Transfer {
+            inner: Arc::clone(&self.inner),
+        })
+    }
+
+    /// The complaint view, for `COMPLAINT.*` events; None otherwise.
+    #[getter]
+    fn complaint(&self) -> Option<V3Complaint> {
+        self.inner.complaint().map(|_| V3Complaint {
+            inner: Arc::clone(&self.inner),
+        })
+    }
+
     // The cached `resource` dict is mutable: let the garbage collector see it.
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         visit.call(self.resource.get())
@@ -494,5 +519,86 @@ impl V3Refund {
             "refund_status",
         ];
         repr_view(py, self, "V3Refund", &shown)
+    }
+}
+
+/// The typed view of a `PROFITSHARING.*` resource (`PROFITSHARING.SUCCESS`,
+/// `PROFITSHARING.RETURN`; direct and service-provider shapes): the core's `V3ProfitSharing`, its
+/// attributes added by [`crate::view::add_view`]. Every attribute is None when the resource lacks
+/// it (or holds `null`); `receiver_amount` is an int in fen, and raises `NotifyError` with code
+/// `missing_field` when present in another form than a non-negative JSON integer.
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+pub(crate) struct V3ProfitSharing {
+    inner: Arc<core::V3Notification>,
+}
+
+impl TypedView for V3ProfitSharing {
+    const PROPERTIES: &'static [Property] = core::V3ProfitSharing::PROPERTIES;
+
+    fn property(&self, name: &str) -> Option<Value<'_>> {
+        self.inner.profit_sharing().and_then(|v| v.property(name))
+    }
+}
+
+#[pymethods]
+impl V3ProfitSharing {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let shown = ["order_id", "receiver_account", "receiver_amount"];
+        repr_view(py, self, "V3ProfitSharing", &shown)
+    }
+}
+
+/// The typed view of a `MCHTRANSFER.BILL.*` resource (`MCHTRANSFER.BILL.FINISHED`): the core's
+/// `V3Transfer`, its attributes added by [`crate::view::add_view`]. Every attribute is None when
+/// the resource lacks it (or holds `null`); `transfer_amount` is an int in fen, and raises
+/// `NotifyError` with code `missing_field` when present in another form than a non-negative JSON
+/// integer.
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+pub(crate) struct V3Transfer {
+    inner: Arc<core::V3Notification>,
+}
+
+impl TypedView for V3Transfer {
+    const PROPERTIES: &'static [Property] = core::V3Transfer::PROPERTIES;
+
+    fn property(&self, name: &str) -> Option<Value<'_>> {
+        self.inner.transfer().and_then(|v| v.property(name))
+    }
+}
+
+#[pymethods]
+impl V3Transfer {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let shown = [
+            "out_bill_no",
+            "transfer_bill_no",
+            "transfer_amount",
+            "state",
+        ];
+        repr_view(py, self, "V3Transfer", &shown)
+    }
+}
+
+/// The typed view of a `COMPLAINT.*` resource (`COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE`): the
+/// core's `V3Complaint`, its attributes added by [`crate::view::add_view`]. Every attribute is
+/// None when the resource lacks it (or holds `null`).
+#[pyclass(frozen, module = "wechatpay_notify._native")]
+pub(crate) struct V3Complaint {
+    inner: Arc<core::V3Notification>,
+}
+
+impl TypedView for V3Complaint {
+    const PROPERTIES: &'static [Property] = core::V3Complaint::PROPERTIES;
+
+    fn property(&self, name: &str) -> Option<Value<'_>> {
+        self.inner.complaint().and_then(|v| v.property(name))
+    }
+}
+
+#[pymethods]
+impl V3Complaint {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let shown = ["complaint_id", "action_type"];
+        repr_view(py, self, "V3Complaint", &shown)
     }
 }

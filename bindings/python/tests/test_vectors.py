@@ -4,8 +4,8 @@ Each file must yield exactly ``numberOfTests`` cases; every invalid case must ra
 the exact code and an inert message (at most 200 characters, no character of Unicode categories Cc,
 Cf, Zl, Zp, in ``e.message`` and in ``str(e)``); every valid case must match every expected value:
 v2 ``fields`` (order and values), ``reqInfo`` and every key of ``typed``; v3 the event's fields,
-``plaintext``, ``resource`` and every key of ``typed`` down to each property of the transaction and
-refund views; endpoint the label, kind, success, dedupe key and reply, and for a refusal its
+``plaintext``, ``resource`` and every key of ``typed`` down to each property of the transaction,
+refund, profit-sharing, transfer and complaint views; endpoint the label, kind, success, dedupe key and reply, and for a refusal its
 version, label and reply. Each typed key must be an attribute of the result class; a typed value
 written ``{"error": "<code>"}`` must raise NotifyError with that code on every read, and ``repr()``
 must not raise. Config keys: V3Notify ``mchIds`` (``V3Verifier(mch_ids=...)``), an endpoint
@@ -123,16 +123,21 @@ def reply_of(expected: dict[str, Any]) -> wn.HttpReply:
     return wn.HttpReply(expected["status"], expected["contentType"], expected["body"])
 
 
+# The APIv3 resource views: the key of each in a vector's expected.typed, the attribute of
+# V3Notification that reads it.
+V3_VIEWS = ("transaction", "refund", "profit_sharing", "transfer", "complaint")
+
+
 def check_v3_notification(n: wn.V3Notification, expected: dict[str, Any], label: str) -> None:
     for key in ("id", "create_time", "event_type", "resource_type", "summary", "plaintext"):
         assert getattr(n, key) == expected[key], (label, key)
     assert n.resource == expected["resource"], label
     assert type(n.resource) is dict and n.resource is n.resource, label
     typed = expected["typed"]
-    assert set(typed) == {"is_success", "dedupe_key", "transaction", "refund"}, label
+    assert set(typed) == {"is_success", "dedupe_key", *V3_VIEWS}, label
     for key, want in typed.items():
         got = typed_value(n, key)
-        if key not in ("transaction", "refund"):
+        if key not in V3_VIEWS:
             assert got == want, (label, key, got)
         elif want is None:
             assert got is None, (label, key, got)

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::{Value, json};
 use wechatpay_notify::{
-    DEFAULT_MAX_BODY_BYTES, Error, TrustedKeys, V3Headers, V3Notification, V3Refund, V3Transaction,
-    V3Verifier, reply,
+    DEFAULT_MAX_BODY_BYTES, Error, TrustedKeys, V3Complaint, V3Headers, V3Notification,
+    V3ProfitSharing, V3Refund, V3Transaction, V3Transfer, V3Verifier, reply,
 };
 
 use crate::{ApiV3KeyFile, Usage, read_input, typed_json};
@@ -118,6 +118,24 @@ pub(crate) fn v3_typed(n: &V3Notification) -> Value {
             "refund".into(),
             n.refund().map_or(Value::Null, |r| {
                 typed_json(V3Refund::PROPERTIES, |name| r.property(name))
+            }),
+        );
+        map.insert(
+            "profit_sharing".into(),
+            n.profit_sharing().map_or(Value::Null, |p| {
+                typed_json(V3ProfitSharing::PROPERTIES, |name| p.property(name))
+            }),
+        );
+        map.insert(
+            "transfer".into(),
+            n.transfer().map_or(Value::Null, |t| {
+                typed_json(V3Transfer::PROPERTIES, |name| t.property(name))
+            }),
+        );
+        map.insert(
+            "complaint".into(),
+            n.complaint().map_or(Value::Null, |c| {
+                typed_json(V3Complaint::PROPERTIES, |name| c.property(name))
             }),
         );
     }

@@ -683,7 +683,13 @@ fn v3_vectors() {
                 assert_eq!(j["plaintext"], want["plaintext"], "tcId {tc}");
                 assert_eq!(j["resource"], want["resource"], "tcId {tc}");
                 assert_eq!(j["typed"], want["typed"], "tcId {tc}");
-                for (view, key) in [("transaction", "v3_transaction"), ("refund", "v3_refund")] {
+                for (view, key) in [
+                    ("transaction", "v3_transaction"),
+                    ("refund", "v3_refund"),
+                    ("profit_sharing", "v3_profit_sharing"),
+                    ("transfer", "v3_transfer"),
+                    ("complaint", "v3_complaint"),
+                ] {
                     if let Some(obj) = j["typed"][view].as_object() {
                         assert_eq!(obj.len(), views["views"][key].as_array().unwrap().len());
                     }

@@ -11,7 +11,15 @@
 //! - a refund: `refund_id:STATUS`, the status in v3's words (v2 `CHANGE` is v3 `ABNORMAL`, v2
 //!   `REFUNDCLOSE` is v3 `CLOSED`), so an `ABNORMAL` delivery does not swallow the later
 //!   `SUCCESS`, and the v2 and v3 deliveries of one state still share a key;
-//! - any other APIv3 event: its event id.
+//! - a merchant transfer bill (`MCHTRANSFER.BILL.*`): `transfer_bill_no:STATE`, like a refund
+//!   (the notification reports the bill's final state; the state in the key keeps a later state
+//!   of the same bill from being swallowed);
+//! - funds shared to a receiver (`PROFITSHARING.SUCCESS`): `order_id:receiver.account:SUCCESS`,
+//!   as one profit-sharing order shares to each of its receivers once; a return
+//!   (`PROFITSHARING.RETURN`) keeps its event id, since one order can be returned from one
+//!   receiver several times (partial returns) and the resource names no return order;
+//! - any other APIv3 event (complaints included: one complaint reports the same `action_type`
+//!   again, e.g. every `USER_RESPONSE`, so only the event identifies one of them): its event id.
 
 /// A refund status in v3's words: v2 `CHANGE` → `ABNORMAL`, v2 `REFUNDCLOSE` → `CLOSED`, others
 /// (`SUCCESS`, v3's own) unchanged.
@@ -42,6 +50,20 @@ pub(crate) fn payment_key(
 pub(crate) fn refund_key(refund_id: Option<&str>, status: Option<&str>) -> Option<String> {
     let id = refund_id.filter(|s| !s.is_empty())?;
     Some(format!("{id}:{}", refund_state(status.unwrap_or(""))))
+}
+
+/// A merchant transfer bill's key: `transfer_bill_no:STATE`; `None` without a `transfer_bill_no`.
+pub(crate) fn transfer_key(transfer_bill_no: Option<&str>, state: Option<&str>) -> Option<String> {
+    let id = transfer_bill_no.filter(|s| !s.is_empty())?;
+    Some(format!("{id}:{}", state.unwrap_or("")))
+}
+
+/// Funds shared to a receiver: `order_id:account:SUCCESS`; `None` without an `order_id` or a
+/// receiver `account`.
+pub(crate) fn profit_sharing_key(order_id: Option<&str>, account: Option<&str>) -> Option<String> {
+    let id = order_id.filter(|s| !s.is_empty())?;
+    let account = account.filter(|s| !s.is_empty())?;
+    Some(format!("{id}:{account}:SUCCESS"))
 }
 
 #[cfg(test)]
@@ -77,5 +99,20 @@ mod tests {
             Some("50:SUCCESS")
         );
         assert_eq!(refund_key(None, Some("SUCCESS")), None);
+        assert_eq!(
+            transfer_key(
+                Some("1330000071100999991182020050700019480001"),
+                Some("FAIL")
+            )
+            .as_deref(),
+            Some("1330000071100999991182020050700019480001:FAIL")
+        );
+        assert_eq!(transfer_key(Some(""), Some("SUCCESS")), None);
+        assert_eq!(
+            profit_sharing_key(Some("30000"), Some("1900000100")).as_deref(),
+            Some("30000:1900000100:SUCCESS")
+        );
+        assert_eq!(profit_sharing_key(Some("30000"), None), None);
+        assert_eq!(profit_sharing_key(None, Some("1900000100")), None);
     }
 }

@@ -499,7 +499,8 @@ impl Notification {
 typed_view! {
     Notification;
     rules {
-        /// The payment or refund succeeded: the notification's own `is_success`.
+        /// The notification's own `is_success`: the payment or refund succeeded (APIv3 also: the
+        /// merchant transfer succeeded, or a profit-sharing movement happened).
         is_success: Bool = |n| match n {
             Notification::V2Payment(n) => n.is_success(),
             Notification::V2Refund(n) => n.is_success(),
@@ -507,7 +508,9 @@ typed_view! {
         },
         /// The notification's own `dedupe_key`, the same for the v2 and APIv3 deliveries
         /// of one payment, or of one state of a refund: a successful payment's `transaction_id`, a
-        /// refund's `refund_id:STATUS`; `None` only for a v2 notification without its id.
+        /// refund's `refund_id:STATUS` (APIv3 also: a merchant transfer's
+        /// `transfer_bill_no:STATE`, funds shared `order_id:ACCOUNT:SUCCESS`, the event `id` for
+        /// other events); `None` only for a v2 notification without its id.
         dedupe_key: Text = |n| match n {
             Notification::V2Payment(n) => n.dedupe_key(),
             Notification::V2Refund(n) => n.dedupe_key(),

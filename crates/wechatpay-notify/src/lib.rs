@@ -43,8 +43,8 @@ pub use v2::{
     encrypt_req_info, parse_amount,
 };
 pub use v3::{
-    DEFAULT_MAX_CLOCK_SKEW, MAX_KEY_FILE_BYTES, PlatformCertificate, TrustedKeys, V3Headers,
-    V3Notification, V3Refund, V3Transaction, V3Verifier,
+    DEFAULT_MAX_CLOCK_SKEW, MAX_KEY_FILE_BYTES, PlatformCertificate, TrustedKeys, V3Complaint,
+    V3Headers, V3Notification, V3ProfitSharing, V3Refund, V3Transaction, V3Transfer, V3Verifier,
 };
 pub use xml::Fields;
 

@@ -79,6 +79,9 @@ pub const VIEWS: &[(&str, &[Property])] = &[
     ("refund", crate::RefundNotification::PROPERTIES),
     ("v3_transaction", crate::V3Transaction::PROPERTIES),
     ("v3_refund", crate::V3Refund::PROPERTIES),
+    ("v3_profit_sharing", crate::V3ProfitSharing::PROPERTIES),
+    ("v3_transfer", crate::V3Transfer::PROPERTIES),
+    ("v3_complaint", crate::V3Complaint::PROPERTIES),
     ("v3_notification", crate::V3Notification::PROPERTIES),
     ("endpoint_result", crate::Notification::PROPERTIES),
 ];

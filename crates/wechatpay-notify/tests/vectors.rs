@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 use wechatpay_notify::{
     Endpoint, Error, ErrorKind, Fields, MerchantProfile, PaymentNotification, RefundNotification,
-    SignType, TrustedKeys, V3Headers, V3Refund, V3Transaction, V3Verifier, Verifier, reply, sign,
-    view,
+    SignType, TrustedKeys, V3Complaint, V3Headers, V3ProfitSharing, V3Refund, V3Transaction,
+    V3Transfer, V3Verifier, Verifier, reply, sign, view,
 };
 
 fn load(name: &str) -> Value {
@@ -352,6 +352,15 @@ fn v3_notify_vectors() {
                         }),
                         "refund": n.refund().map_or(Value::Null, |x| {
                             v3_view(V3Refund::PROPERTIES, |name| x.property(name))
+                        }),
+                        "profit_sharing": n.profit_sharing().map_or(Value::Null, |x| {
+                            v3_view(V3ProfitSharing::PROPERTIES, |name| x.property(name))
+                        }),
+                        "transfer": n.transfer().map_or(Value::Null, |x| {
+                            v3_view(V3Transfer::PROPERTIES, |name| x.property(name))
+                        }),
+                        "complaint": n.complaint().map_or(Value::Null, |x| {
+                            v3_view(V3Complaint::PROPERTIES, |name| x.property(name))
                         }),
                     });
                     assert_eq!(typed, want["typed"], "tcId {tc}");

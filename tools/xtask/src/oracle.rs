@@ -154,6 +154,149 @@ fn rule(
     }
 }
 
+/// The expected typed view of an APIv3 resource: every declared property, read by its declared
+/// path (text: a JSON string; amount: a non-negative JSON integer), computed independently here.
+fn v3_view(properties: &[Property], resource: &Value) -> Value {
+    let mut out = Map::new();
+    for p in properties {
+        let Source::Resource(path) = p.source else {
+            panic!("{} is not a resource property", p.name);
+        };
+        let v = path.iter().try_fold(resource, |v, k| v.get(*k));
+        let value = match p.kind {
+            Kind::Text => v.and_then(Value::as_str).map_or(Value::Null, |s| json!(s)),
+            // Absent or null: absent. A non-negative integer within u64: the amount. Present in any
+            // other form (1.0, 1e2, -1, 2^64, a string): an error of the property, never absent.
+            Kind::Amount => match v {
+                None | Some(Value::Null) => Value::Null,
+                Some(Value::Number(n)) if n.is_u64() => json!(n.as_u64()),
+                Some(_) => json!({"error": "missing_field"}),
+            },
+            other => panic!("resource property {} of kind {other:?}", p.name),
+        };
+        out.insert(p.name.to_owned(), value);
+    }
+    Value::Object(out)
+}
+
+/// The APIv3 families with a typed view, restated: the key of the view in a vector's
+/// `expected.typed` (the accessor's name on every surface), the event types it is selected by (a
+/// prefix) and the core's declaration of its properties.
+pub const V3_FAMILIES: &[(&str, &str, &[Property])] = &[
+    (
+        "transaction",
+        "TRANSACTION.",
+        wechatpay_notify::V3Transaction::PROPERTIES,
+    ),
+    ("refund", "REFUND.", wechatpay_notify::V3Refund::PROPERTIES),
+    (
+        "profit_sharing",
+        "PROFITSHARING.",
+        wechatpay_notify::V3ProfitSharing::PROPERTIES,
+    ),
+    (
+        "transfer",
+        "MCHTRANSFER.BILL.",
+        wechatpay_notify::V3Transfer::PROPERTIES,
+    ),
+    (
+        "complaint",
+        "COMPLAINT.",
+        wechatpay_notify::V3Complaint::PROPERTIES,
+    ),
+];
+
+/// The expected typed section of a valid APIv3 notification: `is_success` and `dedupe_key`
+/// restated per family, then every family's view (`null` unless the event type selects it).
+pub fn v3_typed(event: &Map<String, Value>, resource: &Value) -> Value {
+    // Every APIv3 view the core declares is restated here (a new one stops the generator).
+    for (view, _) in wechatpay_notify::view::VIEWS {
+        if let Some(family) = view.strip_prefix("v3_").filter(|f| *f != "notification") {
+            assert!(
+                V3_FAMILIES.iter().any(|(name, _, _)| *name == family),
+                "the oracle has no rules for the APIv3 view {view}: restate it in oracle.rs"
+            );
+        }
+    }
+    let event_type = event["event_type"].as_str().unwrap();
+    let id = event["id"].as_str().unwrap();
+    let family = V3_FAMILIES
+        .iter()
+        .find(|(_, prefix, _)| event_type.starts_with(prefix))
+        .map(|(name, _, _)| *name);
+    let text = |path: &[&str]| -> Option<&str> {
+        path.iter()
+            .try_fold(resource, |v, k| v.get(*k))
+            .and_then(Value::as_str)
+    };
+    let nonempty = |path: &[&str]| text(path).filter(|s| !s.is_empty());
+    // SPEC §2: the key names the state where one object reports several; a family's own key where
+    // one identifies what is recorded once; otherwise the event id.
+    let (success, key) = match family {
+        // A successful payment: transaction_id; an unsuccessful one: transaction_id:STATE.
+        Some("transaction") => {
+            let state = text(&["trade_state"]);
+            let success = state == Some("SUCCESS");
+            let key = nonempty(&["transaction_id"]).map(|k| {
+                if success {
+                    k.to_owned()
+                } else {
+                    format!("{k}:{}", state.unwrap_or(""))
+                }
+            });
+            (success, key)
+        }
+        // refund_id:STATUS (the status, or the event type's suffix when the resource lacks it).
+        Some("refund") => {
+            let state = text(&["refund_status"]);
+            let shown = state
+                .or_else(|| event_type.strip_prefix("REFUND."))
+                .unwrap_or("");
+            let key = nonempty(&["refund_id"]).map(|k| format!("{k}:{shown}"));
+            (state == Some("SUCCESS"), key)
+        }
+        // A merchant transfer bill: success when its state is SUCCESS; transfer_bill_no:STATE.
+        Some("transfer") => {
+            let state = text(&["state"]);
+            let key =
+                nonempty(&["transfer_bill_no"]).map(|k| format!("{k}:{}", state.unwrap_or("")));
+            (state == Some("SUCCESS"), key)
+        }
+        // Profit sharing: both documented events report funds that moved. Funds shared: one per
+        // order and receiver, order_id:ACCOUNT:SUCCESS. A return: several per order and receiver
+        // are possible (partial returns) and none names its return order: the event id.
+        Some("profit_sharing") => {
+            let shared = event_type == "PROFITSHARING.SUCCESS";
+            let key = if shared {
+                nonempty(&["order_id"]).and_then(|o| {
+                    nonempty(&["receiver", "account"]).map(|a| format!("{o}:{a}:SUCCESS"))
+                })
+            } else {
+                None
+            };
+            (shared || event_type == "PROFITSHARING.RETURN", key)
+        }
+        // Complaints report no outcome, and one complaint repeats an action_type: the event id.
+        Some("complaint") | None => (false, None),
+        Some(other) => panic!("the oracle has no rules for the APIv3 family {other}"),
+    };
+    let mut out = Map::new();
+    out.insert("is_success".into(), json!(success));
+    out.insert(
+        "dedupe_key".into(),
+        json!(key.unwrap_or_else(|| id.to_owned())),
+    );
+    for (name, _, properties) in V3_FAMILIES {
+        let view = if family == Some(*name) {
+            v3_view(properties, resource)
+        } else {
+            Value::Null
+        };
+        out.insert((*name).to_owned(), view);
+    }
+    Value::Object(out)
+}
+
 /// `typed_views.json`: each result type's declared properties (name, kind, source, doc), which
 /// every surface compares with its own typed properties and every binding's generator writes its
 /// declarations (and their documentation) from.

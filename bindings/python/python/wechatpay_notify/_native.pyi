@@ -16,8 +16,11 @@ __all__ = [
     "RefundNotification",
     "TrustedKeys",
     "V3Notification",
+    "V3Complaint",
+    "V3ProfitSharing",
     "V3Refund",
     "V3Transaction",
+    "V3Transfer",
     "V3Verifier",
     "Verifier",
     "__version__",
@@ -381,17 +384,30 @@ class V3Notification:
     def transaction(self) -> V3Transaction | None: ...
     @property
     def refund(self) -> V3Refund | None: ...
+    @property
+    def profit_sharing(self) -> V3ProfitSharing | None: ...
+    @property
+    def transfer(self) -> V3Transfer | None: ...
+    @property
+    def complaint(self) -> V3Complaint | None: ...
     # BEGIN GENERATED v3_notification: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property
     def is_success(self) -> bool:
-        """The transaction's `trade_state` or the refund's `refund_status` is `SUCCESS`."""
+        """The event reports a success: a transaction whose `trade_state`, a refund whose
+        `refund_status`, or a merchant transfer whose `state` is `SUCCESS`; a profit-sharing
+        movement (`PROFITSHARING.SUCCESS` or `PROFITSHARING.RETURN`: WeChat Pay sends them
+        once the funds moved; a return moves them back, so tell the two apart by
+        `event_type`). False for complaints (they report no outcome) and every other event."""
     @property
     def dedupe_key(self) -> str:
         """The idempotency key (record each notification once per key): a successful
         transaction's `transaction_id` (as its v2 delivery), `transaction_id:TRADE_STATE` for
         one that did not succeed, `refund_id:REFUND_STATUS` for refunds (so `ABNORMAL` does
-        not swallow a later `SUCCESS`), the event `id` otherwise (and when the resource lacks
-        its id)."""
+        not swallow a later `SUCCESS`), `transfer_bill_no:STATE` for merchant transfers,
+        `order_id:ACCOUNT:SUCCESS` for funds shared to the receiver `ACCOUNT`, the event `id`
+        otherwise: profit-sharing returns (one order can be returned from one receiver several
+        times), complaints (one complaint repeats an `action_type`), other events, and a
+        resource that lacks its id."""
     # END GENERATED v3_notification
 
 @final
@@ -515,6 +531,99 @@ class V3Refund:
         """`amount.payer_refund` in fen."""
     # END GENERATED v3_refund
 
+@final
+class V3ProfitSharing:
+    """The typed view of a PROFITSHARING.* resource (PROFITSHARING.SUCCESS, PROFITSHARING.RETURN).
+    receiver_amount is an int in fen; one present in another form raises NotifyError
+    ("missing_field") when read."""
+
+    # BEGIN GENERATED v3_profit_sharing: stubgen.py from tests/vectors/typed_views.json; do not edit
+    @property
+    def mchid(self) -> str | None:
+        """`mchid` (direct merchants)."""
+    @property
+    def sp_mchid(self) -> str | None:
+        """`sp_mchid` (service provider)."""
+    @property
+    def sub_mchid(self) -> str | None:
+        """`sub_mchid` (sub-merchant)."""
+    @property
+    def transaction_id(self) -> str | None:
+        """`transaction_id` of the payment whose funds were shared."""
+    @property
+    def order_id(self) -> str | None:
+        """`order_id`, WeChat Pay's profit-sharing order number."""
+    @property
+    def out_order_no(self) -> str | None:
+        """`out_order_no`, the merchant's profit-sharing order number."""
+    @property
+    def receiver_type(self) -> str | None:
+        """`receiver.type` (`MERCHANT_ID`, `PERSONAL_OPENID`, …)."""
+    @property
+    def receiver_account(self) -> str | None:
+        """`receiver.account` (a merchant id or an openid)."""
+    @property
+    def receiver_amount(self) -> int | None:
+        """`receiver.amount` in fen: the amount moved to (or returned from) the receiver."""
+    @property
+    def receiver_description(self) -> str | None:
+        """`receiver.description`."""
+    @property
+    def success_time(self) -> str | None:
+        """`success_time`."""
+    # END GENERATED v3_profit_sharing
+
+@final
+class V3Transfer:
+    """The typed view of a MCHTRANSFER.BILL.* resource (MCHTRANSFER.BILL.FINISHED). transfer_amount
+    is an int in fen; one present in another form raises NotifyError ("missing_field") when read."""
+
+    # BEGIN GENERATED v3_transfer: stubgen.py from tests/vectors/typed_views.json; do not edit
+    @property
+    def mch_id(self) -> str | None:
+        """`mch_id`, the merchant id as WeChat Pay's reference names it."""
+    @property
+    def mchid(self) -> str | None:
+        """`mchid`, the merchant id as some published samples name it."""
+    @property
+    def out_bill_no(self) -> str | None:
+        """`out_bill_no`, the merchant's bill number."""
+    @property
+    def transfer_bill_no(self) -> str | None:
+        """`transfer_bill_no`, WeChat Pay's transfer bill number."""
+    @property
+    def state(self) -> str | None:
+        """`state` (`SUCCESS`, `FAIL`, `CANCELLED`)."""
+    @property
+    def transfer_amount(self) -> int | None:
+        """`transfer_amount` in fen: compare it with your bill before recording it."""
+    @property
+    def openid(self) -> str | None:
+        """`openid` of the payee."""
+    @property
+    def fail_reason(self) -> str | None:
+        """`fail_reason`, when the transfer failed."""
+    @property
+    def create_time(self) -> str | None:
+        """`create_time` of the bill."""
+    @property
+    def update_time(self) -> str | None:
+        """`update_time` of the bill's last state change."""
+    # END GENERATED v3_transfer
+
+@final
+class V3Complaint:
+    """The typed view of a COMPLAINT.* resource (COMPLAINT.CREATE, COMPLAINT.STATE_CHANGE)."""
+
+    # BEGIN GENERATED v3_complaint: stubgen.py from tests/vectors/typed_views.json; do not edit
+    @property
+    def complaint_id(self) -> str | None:
+        """`complaint_id`."""
+    @property
+    def action_type(self) -> str | None:
+        """`action_type` (`CREATE_COMPLAINT`, `CONTINUE_COMPLAINT`, `USER_RESPONSE`, …)."""
+    # END GENERATED v3_complaint
+
 def request_version(headers: _Headers) -> Literal["v2", "v3"]:
     """The API version of a request, as Endpoint.handle decides it: "v3" when it carries a
     Wechatpay-Signature header, "v2" otherwise. Nothing is verified."""
@@ -609,12 +718,15 @@ class EndpointResult:
     # BEGIN GENERATED endpoint_result: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property
     def is_success(self) -> bool:
-        """The payment or refund succeeded: the notification's own `is_success`."""
+        """The notification's own `is_success`: the payment or refund succeeded (APIv3 also: the
+        merchant transfer succeeded, or a profit-sharing movement happened)."""
     @property
     def dedupe_key(self) -> str | None:
         """The notification's own `dedupe_key`, the same for the v2 and APIv3 deliveries of one
         payment, or of one state of a refund: a successful payment's `transaction_id`, a
-        refund's `refund_id:STATUS`; `None` only for a v2 notification without its id."""
+        refund's `refund_id:STATUS` (APIv3 also: a merchant transfer's
+        `transfer_bill_no:STATE`, funds shared `order_id:ACCOUNT:SUCCESS`, the event `id` for
+        other events); `None` only for a v2 notification without its id."""
     # END GENERATED endpoint_result
     @property
     def reply(self) -> HttpReply: ...

@@ -1,12 +1,16 @@
 //! APIv3: `struct wechatpay_v3_notification`, its typed views read by property name through the
-//! core's declaration (`V3Transaction::property`, `V3Refund::property`), the listing of those
+//! core's declaration (`V3Transaction::property`, `V3Refund::property`, and the views of the
+//! other families: profit sharing, merchant transfers, complaints), the listing of those
 //! declarations, and the APIv3 replies.
 
 use std::ffi::{CStr, CString, c_char};
 use std::sync::OnceLock;
 
 use notify::view::{Property, Value};
-use notify::{Error, ErrorKind, V3Notification, V3Refund, V3Transaction, reply};
+use notify::{
+    Error, ErrorKind, V3Complaint, V3Notification, V3ProfitSharing, V3Refund, V3Transaction,
+    V3Transfer, reply,
+};
 
 use crate::error::wechatpay_error;
 use crate::util::{Castable, free, new_string, wechatpay_str, wechatpay_string};
@@ -100,8 +104,11 @@ pub extern "C" fn wechatpay_v3_notification_plaintext(
 /// not succeed (e.g. `4200000001:CLOSED`), so a later success is not swallowed; `refund_id:STATUS`
 /// for refunds (`refund_status`, e.g. `50000000382019052709732678859:ABNORMAL`; the v2 delivery of
 /// the same state has the same key), so an `ABNORMAL` delivery does not swallow the later `SUCCESS`
-/// or `CLOSED`; the event `id` for every other event (and when the resource lacks its id). A
-/// refund's state moves forward only: never record it back from `SUCCESS` or `CLOSED`.
+/// or `CLOSED`; `transfer_bill_no:STATE` for a merchant transfer (`MCHTRANSFER.BILL.*`);
+/// `order_id:RECEIVER_ACCOUNT:SUCCESS` for profit-sharing funds shared (`PROFITSHARING.SUCCESS`);
+/// the event `id` for every other event (a profit-sharing return, a complaint, ...) and when the
+/// resource lacks its id. A refund's state moves forward only: never record it back from `SUCCESS`
+/// or `CLOSED`.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_v3_notification_dedupe_key(
     notification: *const wechatpay_v3_notification,
@@ -110,8 +117,10 @@ pub extern "C" fn wechatpay_v3_notification_dedupe_key(
     text(notification, value_out, V3Notification::dedupe_key)
 }
 
-/// True when the transaction's `trade_state` or the refund's `refund_status` is `SUCCESS` (false
-/// for other events and for a NULL argument).
+/// True when the transaction's `trade_state`, the refund's `refund_status` or the merchant
+/// transfer's `state` is `SUCCESS`, and for a profit-sharing movement (`PROFITSHARING.SUCCESS` and
+/// `PROFITSHARING.RETURN`: tell them apart by the event type); false for complaints, other events
+/// and a NULL argument.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_v3_notification_is_success(
     notification: *const wechatpay_v3_notification,
@@ -140,6 +149,40 @@ pub extern "C" fn wechatpay_v3_notification_has_refund(
 ) -> bool {
     ffi_boundary! {
         try_ref!(notification).refund().is_some()
+    }
+}
+
+/// True for a `PROFITSHARING.*` event (`PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN`): its
+/// resource can be read with `wechatpay_v3_profit_sharing_text` and
+/// `wechatpay_v3_profit_sharing_amount`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_has_profit_sharing(
+    notification: *const wechatpay_v3_notification,
+) -> bool {
+    ffi_boundary! {
+        try_ref!(notification).profit_sharing().is_some()
+    }
+}
+
+/// True for a `MCHTRANSFER.BILL.*` event (`MCHTRANSFER.BILL.FINISHED`): its resource can be read
+/// with `wechatpay_v3_transfer_text` and `wechatpay_v3_transfer_amount`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_has_transfer(
+    notification: *const wechatpay_v3_notification,
+) -> bool {
+    ffi_boundary! {
+        try_ref!(notification).transfer().is_some()
+    }
+}
+
+/// True for a `COMPLAINT.*` event (`COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE`): its resource can
+/// be read with `wechatpay_v3_complaint_text`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_notification_has_complaint(
+    notification: *const wechatpay_v3_notification,
+) -> bool {
+    ffi_boundary! {
+        try_ref!(notification).complaint().is_some()
     }
 }
 
@@ -195,6 +238,54 @@ impl View for V3RefundView {
         n.refund()
             .ok_or_else(|| no_view("refund"))
             .and_then(|r| r.property(name).ok_or_else(|| undeclared(name)))
+    }
+}
+
+/// The profit-sharing view: `V3ProfitSharing::PROPERTIES` read from a notification's resource.
+pub(crate) struct V3ProfitSharingView;
+
+impl View for V3ProfitSharingView {
+    type Handle = wechatpay_v3_notification;
+    const NAME: &'static str = "profit_sharing";
+    const ARG: &'static str = "notification";
+    const PROPERTIES: &'static [Property] = V3ProfitSharing::PROPERTIES;
+
+    fn value<'a>(n: &'a V3Notification, name: &str) -> Result<Value<'a>, Error> {
+        n.profit_sharing()
+            .ok_or_else(|| no_view("profit_sharing"))
+            .and_then(|p| p.property(name).ok_or_else(|| undeclared(name)))
+    }
+}
+
+/// The merchant transfer view: `V3Transfer::PROPERTIES` read from a notification's resource.
+pub(crate) struct V3TransferView;
+
+impl View for V3TransferView {
+    type Handle = wechatpay_v3_notification;
+    const NAME: &'static str = "transfer";
+    const ARG: &'static str = "notification";
+    const PROPERTIES: &'static [Property] = V3Transfer::PROPERTIES;
+
+    fn value<'a>(n: &'a V3Notification, name: &str) -> Result<Value<'a>, Error> {
+        n.transfer()
+            .ok_or_else(|| no_view("transfer"))
+            .and_then(|t| t.property(name).ok_or_else(|| undeclared(name)))
+    }
+}
+
+/// The complaint view: `V3Complaint::PROPERTIES` read from a notification's resource.
+pub(crate) struct V3ComplaintView;
+
+impl View for V3ComplaintView {
+    type Handle = wechatpay_v3_notification;
+    const NAME: &'static str = "complaint";
+    const ARG: &'static str = "notification";
+    const PROPERTIES: &'static [Property] = V3Complaint::PROPERTIES;
+
+    fn value<'a>(n: &'a V3Notification, name: &str) -> Result<Value<'a>, Error> {
+        n.complaint()
+            .ok_or_else(|| no_view("complaint"))
+            .and_then(|c| c.property(name).ok_or_else(|| undeclared(name)))
     }
 }
 
@@ -311,6 +402,144 @@ pub extern "C" fn wechatpay_v3_refund_property(
     property_out: *mut wechatpay_property,
 ) -> bool {
     ffi_boundary! { view::property_at::<V3RefundView>(index, property_out) }
+}
+
+/// Reads the text property `name` (e.g. `receiver_account`) of a profit-sharing notification; the rules of
+/// `wechatpay_v3_transaction_text` apply, with `wechatpay_v3_notification_has_profit_sharing`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_profit_sharing_text(
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut wechatpay_str,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        view::text::<V3ProfitSharingView>(notification, name, name_len, value_out, present_out)
+    }
+}
+
+/// Reads the amount property `name` (e.g. `receiver_amount`, in fen) of a profit-sharing notification; the rules of
+/// `wechatpay_v3_transaction_amount` apply.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_profit_sharing_amount(
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut u64,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        view::amount::<V3ProfitSharingView>(notification, name, name_len, value_out, present_out)
+    }
+}
+
+/// The number of properties of the profit-sharing view (the core's declaration).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_profit_sharing_property_count() -> usize {
+    ffi_boundary! { V3ProfitSharingView::PROPERTIES.len() }
+}
+
+/// Writes the profit-sharing view's property at `index` (declaration order) to `*property_out` and
+/// returns true; false when `index` is out of range.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_profit_sharing_property(
+    index: usize,
+    property_out: *mut wechatpay_property,
+) -> bool {
+    ffi_boundary! { view::property_at::<V3ProfitSharingView>(index, property_out) }
+}
+
+/// Reads the text property `name` (e.g. `transfer_bill_no`) of a merchant transfer notification; the rules of
+/// `wechatpay_v3_transaction_text` apply, with `wechatpay_v3_notification_has_transfer`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_transfer_text(
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut wechatpay_str,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        view::text::<V3TransferView>(notification, name, name_len, value_out, present_out)
+    }
+}
+
+/// Reads the amount property `name` (e.g. `transfer_amount`, in fen) of a merchant transfer notification; the rules of
+/// `wechatpay_v3_transaction_amount` apply.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_transfer_amount(
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut u64,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        view::amount::<V3TransferView>(notification, name, name_len, value_out, present_out)
+    }
+}
+
+/// The number of properties of the merchant transfer view (the core's declaration).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_transfer_property_count() -> usize {
+    ffi_boundary! { V3TransferView::PROPERTIES.len() }
+}
+
+/// Writes the merchant transfer view's property at `index` (declaration order) to `*property_out` and
+/// returns true; false when `index` is out of range.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_transfer_property(
+    index: usize,
+    property_out: *mut wechatpay_property,
+) -> bool {
+    ffi_boundary! { view::property_at::<V3TransferView>(index, property_out) }
+}
+
+/// Reads the text property `name` (e.g. `complaint_id`) of a complaint notification; the rules of
+/// `wechatpay_v3_transaction_text` apply, with `wechatpay_v3_notification_has_complaint`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_complaint_text(
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut wechatpay_str,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        view::text::<V3ComplaintView>(notification, name, name_len, value_out, present_out)
+    }
+}
+
+/// Reads the amount property `name` (the view declares none: every name is `invalid_argument`; the getter exists so that every view has the same four) of a complaint notification; the rules of
+/// `wechatpay_v3_transaction_amount` apply.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_complaint_amount(
+    notification: *const wechatpay_v3_notification,
+    name: *const c_char,
+    name_len: usize,
+    value_out: *mut u64,
+    present_out: *mut bool,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        view::amount::<V3ComplaintView>(notification, name, name_len, value_out, present_out)
+    }
+}
+
+/// The number of properties of the complaint view (the core's declaration).
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_complaint_property_count() -> usize {
+    ffi_boundary! { V3ComplaintView::PROPERTIES.len() }
+}
+
+/// Writes the complaint view's property at `index` (declaration order) to `*property_out` and
+/// returns true; false when `index` is out of range.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_v3_complaint_property(
+    index: usize,
+    property_out: *mut wechatpay_property,
+) -> bool {
+    ffi_boundary! { view::property_at::<V3ComplaintView>(index, property_out) }
 }
 
 // ---- replies ----

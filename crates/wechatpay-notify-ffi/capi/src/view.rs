@@ -1,5 +1,6 @@
-//! The typed views of every result type (v2 payment and refund, APIv3 transaction and refund),
-//! read by property name through the core's one declaration of each (`PROPERTIES` and
+//! The typed views of every result type (v2 payment and refund; APIv3 transaction, refund, profit
+//! sharing, merchant transfer and complaint), read by property name through the core's one
+//! declaration of each (`PROPERTIES` and
 //! `property(name)`, written by `typed_view!` / `json_view!`), and the listing of those
 //! declarations. A property the core adds is readable here, and listed, without a change to this
 //! crate or to the header.
@@ -221,7 +222,10 @@ mod tests {
     use super::*;
     use crate::endpoint::EndpointResultView;
     use crate::notification::{PaymentView, RefundView};
-    use crate::v3_notification::{V3NotificationView, V3RefundView, V3TransactionView};
+    use crate::v3_notification::{
+        V3ComplaintView, V3NotificationView, V3ProfitSharingView, V3RefundView, V3TransactionView,
+        V3TransferView,
+    };
 
     fn check_listing<V: View>() {
         for (i, p) in V::PROPERTIES.iter().enumerate() {
@@ -243,6 +247,9 @@ mod tests {
         check_listing::<RefundView>();
         check_listing::<V3TransactionView>();
         check_listing::<V3RefundView>();
+        check_listing::<V3ProfitSharingView>();
+        check_listing::<V3TransferView>();
+        check_listing::<V3ComplaintView>();
         check_listing::<V3NotificationView>();
         check_listing::<EndpointResultView>();
     }

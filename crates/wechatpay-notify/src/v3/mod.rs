@@ -19,7 +19,7 @@ use crate::view::typed_view;
 pub use certificate::PlatformCertificate;
 pub(crate) use keys::{KeyId, TrustedKey};
 pub use keys::{MAX_KEY_FILE_BYTES, TrustedKeys};
-pub use view::{V3Refund, V3Transaction};
+pub use view::{V3Complaint, V3ProfitSharing, V3Refund, V3Transaction, V3Transfer};
 
 /// The longest `Wechatpay-Serial` looked up (a certificate serial is at most 40 hex digits, a
 /// public key id about 40 characters): a longer one is `unknown_serial` without any parsing.
@@ -616,19 +616,25 @@ impl V3Notification {
             resource,
             dedupe_key: String::new(),
         };
-        let key = match (n.transaction(), n.refund()) {
-            (Some(t), _) => crate::dedupe::payment_key(
+        let key = if let Some(t) = n.transaction() {
+            crate::dedupe::payment_key(
                 t.transaction_id(),
                 t.trade_state() == Some("SUCCESS"),
                 t.trade_state().unwrap_or(""),
-            ),
-            (_, Some(r)) => {
-                let status = r
-                    .refund_status()
-                    .or_else(|| n.event_type.strip_prefix("REFUND."));
-                crate::dedupe::refund_key(r.refund_id(), status)
-            }
-            _ => None,
+            )
+        } else if let Some(r) = n.refund() {
+            let status = r
+                .refund_status()
+                .or_else(|| n.event_type.strip_prefix("REFUND."));
+            crate::dedupe::refund_key(r.refund_id(), status)
+        } else if let Some(t) = n.transfer() {
+            crate::dedupe::transfer_key(t.transfer_bill_no(), t.state())
+        } else if let Some(p) = n.profit_sharing() {
+            (n.event_type == PROFIT_SHARED)
+                .then(|| crate::dedupe::profit_sharing_key(p.order_id(), p.receiver_account()))
+                .flatten()
+        } else {
+            None
         };
         n.dedupe_key = key.unwrap_or_else(|| n.id.clone());
         n
@@ -683,25 +689,66 @@ impl V3Notification {
             .then(|| V3Refund::new(&self.resource))
     }
 
-    /// The transaction's `trade_state` or the refund's `refund_status`.
-    fn state(&self) -> Option<&str> {
-        match (self.transaction(), self.refund()) {
-            (Some(t), _) => t.trade_state(),
-            (_, Some(r)) => r.refund_status(),
-            _ => None,
+    /// The profit-sharing view, for `PROFITSHARING.*` events (`PROFITSHARING.SUCCESS`,
+    /// `PROFITSHARING.RETURN`), which WeChat Pay sends to the receiver of the funds.
+    pub fn profit_sharing(&self) -> Option<V3ProfitSharing<'_>> {
+        self.event_type
+            .starts_with("PROFITSHARING.")
+            .then(|| V3ProfitSharing::new(&self.resource))
+    }
+
+    /// The merchant transfer view, for `MCHTRANSFER.BILL.*` events (`MCHTRANSFER.BILL.FINISHED`;
+    /// the older batch events `MCHTRANSFER.BATCH.*` have another resource and no view).
+    pub fn transfer(&self) -> Option<V3Transfer<'_>> {
+        self.event_type
+            .starts_with("MCHTRANSFER.BILL.")
+            .then(|| V3Transfer::new(&self.resource))
+    }
+
+    /// The complaint view, for `COMPLAINT.*` events (`COMPLAINT.CREATE`,
+    /// `COMPLAINT.STATE_CHANGE`).
+    pub fn complaint(&self) -> Option<V3Complaint<'_>> {
+        self.event_type
+            .starts_with("COMPLAINT.")
+            .then(|| V3Complaint::new(&self.resource))
+    }
+
+    /// Whether the event reports a success, by its family (see `is_success`).
+    fn succeeded(&self) -> bool {
+        if let Some(t) = self.transaction() {
+            t.trade_state() == Some("SUCCESS")
+        } else if let Some(r) = self.refund() {
+            r.refund_status() == Some("SUCCESS")
+        } else if let Some(t) = self.transfer() {
+            t.state() == Some("SUCCESS")
+        } else {
+            self.event_type == PROFIT_SHARED || self.event_type == PROFIT_RETURNED
         }
     }
 }
 
+/// Funds shared to a receiver.
+const PROFIT_SHARED: &str = "PROFITSHARING.SUCCESS";
+/// Shared funds returned from a receiver.
+const PROFIT_RETURNED: &str = "PROFITSHARING.RETURN";
+
 typed_view! {
     V3Notification;
     rules {
-        /// The transaction's `trade_state` or the refund's `refund_status` is `SUCCESS`.
-        is_success: Bool = |n| n.state() == Some("SUCCESS"),
+        /// The event reports a success: a transaction whose `trade_state`, a refund whose
+        /// `refund_status`, or a merchant transfer whose `state` is `SUCCESS`; a profit-sharing
+        /// movement (`PROFITSHARING.SUCCESS` or `PROFITSHARING.RETURN`: WeChat Pay sends them once
+        /// the funds moved; a return moves them back, so tell the two apart by `event_type`).
+        /// False for complaints (they report no outcome) and every other event.
+        is_success: Bool = |n| n.succeeded(),
         /// The idempotency key (record each notification once per key): a successful
         /// transaction's `transaction_id` (as its v2 delivery), `transaction_id:TRADE_STATE` for one
         /// that did not succeed, `refund_id:REFUND_STATUS` for refunds (so `ABNORMAL` does not
-        /// swallow a later `SUCCESS`), the event `id` otherwise (and when the resource lacks its id).
+        /// swallow a later `SUCCESS`), `transfer_bill_no:STATE` for merchant transfers,
+        /// `order_id:ACCOUNT:SUCCESS` for funds shared to the receiver `ACCOUNT`, the event `id`
+        /// otherwise: profit-sharing returns (one order can be returned from one receiver several
+        /// times), complaints (one complaint repeats an `action_type`), other events, and a
+        /// resource that lacks its id.
         dedupe_key: String = |n| &n.dedupe_key,
     }
 }

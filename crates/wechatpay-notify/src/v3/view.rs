@@ -85,3 +85,71 @@ json_view! {
         amount amount_payer_refund = ["amount", "payer_refund"],
     }
 }
+
+json_view! {
+    /// A `PROFITSHARING.*` resource (`PROFITSHARING.SUCCESS`: funds shared to a receiver;
+    /// `PROFITSHARING.RETURN`: shared funds returned), sent to the receiver of the movement, for
+    /// direct merchants (`mchid`) and service providers (`sp_mchid`/`sub_mchid`).
+    V3ProfitSharing {
+        /// `mchid` (direct merchants).
+        text mchid = ["mchid"],
+        /// `sp_mchid` (service provider).
+        text sp_mchid = ["sp_mchid"],
+        /// `sub_mchid` (sub-merchant).
+        text sub_mchid = ["sub_mchid"],
+        /// `transaction_id` of the payment whose funds were shared.
+        text transaction_id = ["transaction_id"],
+        /// `order_id`, WeChat Pay's profit-sharing order number.
+        text order_id = ["order_id"],
+        /// `out_order_no`, the merchant's profit-sharing order number.
+        text out_order_no = ["out_order_no"],
+        /// `receiver.type` (`MERCHANT_ID`, `PERSONAL_OPENID`, …).
+        text receiver_type = ["receiver", "type"],
+        /// `receiver.account` (a merchant id or an openid).
+        text receiver_account = ["receiver", "account"],
+        /// `receiver.amount` in fen: the amount moved to (or returned from) the receiver.
+        amount receiver_amount = ["receiver", "amount"],
+        /// `receiver.description`.
+        text receiver_description = ["receiver", "description"],
+        /// `success_time`.
+        text success_time = ["success_time"],
+    }
+}
+
+json_view! {
+    /// A `MCHTRANSFER.BILL.*` resource (`MCHTRANSFER.BILL.FINISHED`: a merchant transfer bill
+    /// reached a final state, `SUCCESS`, `FAIL` or `CANCELLED`).
+    V3Transfer {
+        /// `mch_id`, the merchant id as WeChat Pay's reference names it.
+        text mch_id = ["mch_id"],
+        /// `mchid`, the merchant id as some published samples name it.
+        text mchid = ["mchid"],
+        /// `out_bill_no`, the merchant's bill number.
+        text out_bill_no = ["out_bill_no"],
+        /// `transfer_bill_no`, WeChat Pay's transfer bill number.
+        text transfer_bill_no = ["transfer_bill_no"],
+        /// `state` (`SUCCESS`, `FAIL`, `CANCELLED`).
+        text state = ["state"],
+        /// `transfer_amount` in fen: compare it with your bill before recording it.
+        amount transfer_amount = ["transfer_amount"],
+        /// `openid` of the payee.
+        text openid = ["openid"],
+        /// `fail_reason`, when the transfer failed.
+        text fail_reason = ["fail_reason"],
+        /// `create_time` of the bill.
+        text create_time = ["create_time"],
+        /// `update_time` of the bill's last state change.
+        text update_time = ["update_time"],
+    }
+}
+
+json_view! {
+    /// A `COMPLAINT.*` resource (`COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE`): which complaint
+    /// changed and how; query the complaint API for its details.
+    V3Complaint {
+        /// `complaint_id`.
+        text complaint_id = ["complaint_id"],
+        /// `action_type` (`CREATE_COMPLAINT`, `CONTINUE_COMPLAINT`, `USER_RESPONSE`, …).
+        text action_type = ["action_type"],
+    }
+}

@@ -11,8 +11,7 @@ use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use ring::rand::SystemRandom;
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use serde_json::{Map, Value, json};
-use wechatpay_notify::view::{Kind, Property, Source};
-use wechatpay_notify::{V3Headers, V3Refund, V3Transaction, V3Verifier};
+use wechatpay_notify::{V3Headers, V3Verifier};
 
 use crate::render::file;
 
@@ -124,6 +123,8 @@ pub struct Builder {
     pub plaintext: Option<String>,
     pub nonce: String,
     pub aad: Option<String>,
+    /// `resource.original_type` (outside the ciphertext).
+    pub original_type: String,
     pub algorithm: String,
     pub timestamp: String,
     pub header_nonce: String,
@@ -153,6 +154,12 @@ impl Builder {
                 }
                 .into(),
             ),
+            original_type: if event_type.starts_with("REFUND") {
+                "refund"
+            } else {
+                "transaction"
+            }
+            .into(),
             algorithm: "AEAD_AES_256_GCM".into(),
             timestamp: NOW.to_string(),
             header_nonce: "fdasfjihihihlkja484w".into(),
@@ -172,14 +179,7 @@ impl Builder {
             plaintext.as_bytes(),
         );
         let mut resource = Map::new();
-        resource.insert(
-            "original_type".into(),
-            json!(if self.event_type.starts_with("REFUND") {
-                "refund"
-            } else {
-                "transaction"
-            }),
-        );
+        resource.insert("original_type".into(), json!(self.original_type));
         resource.insert("algorithm".into(), json!(self.algorithm));
         resource.insert("ciphertext".into(), json!(ciphertext));
         if let Some(aad) = &self.aad {
@@ -240,70 +240,9 @@ fn with_header(h: &[(String, String)], name: &str, value: Option<&str>) -> Vec<(
 // ---------------------------------------------------------------------------------------------
 // Expected values
 
-/// The expected typed view of a resource: every declared property, read by its declared path
-/// (text: a JSON string; amount: a non-negative JSON integer), computed independently here.
-fn view(properties: &[Property], resource: &Value) -> Value {
-    let mut out = Map::new();
-    for p in properties {
-        let Source::Resource(path) = p.source else {
-            panic!("{} is not a resource property", p.name);
-        };
-        let v = path.iter().try_fold(resource, |v, k| v.get(*k));
-        let value = match p.kind {
-            Kind::Text => v.and_then(Value::as_str).map_or(Value::Null, |s| json!(s)),
-            // Absent or null: absent. A non-negative integer within u64: the amount. Present in any
-            // other form (1.0, 1e2, -1, 2^64, a string): an error of the property, never absent.
-            Kind::Amount => match v {
-                None | Some(Value::Null) => Value::Null,
-                Some(Value::Number(n)) if n.is_u64() => json!(n.as_u64()),
-                Some(_) => json!({"error": "missing_field"}),
-            },
-            other => panic!("resource property {} of kind {other:?}", p.name),
-        };
-        out.insert(p.name.to_owned(), value);
-    }
-    Value::Object(out)
-}
-
-/// The expected typed section: `is_success` and `dedupe_key` restated, then the views.
+/// The expected typed section of a valid notification: the oracle's APIv3 rules.
 pub fn typed(event: &Map<String, Value>, resource: &Value) -> Value {
-    let event_type = event["event_type"].as_str().unwrap();
-    let is_tx = event_type.starts_with("TRANSACTION.");
-    let is_refund = event_type.starts_with("REFUND.");
-    let state = if is_tx {
-        resource.get("trade_state")
-    } else if is_refund {
-        resource.get("refund_status")
-    } else {
-        None
-    };
-    let key = if is_tx {
-        resource.get("transaction_id")
-    } else if is_refund {
-        resource.get("refund_id")
-    } else {
-        None
-    };
-    // SPEC §2: the key names the state where one object reports several. A successful payment:
-    // transaction_id; an unsuccessful one: transaction_id:STATE; a refund: refund_id:STATUS (the
-    // status, or the event type's suffix when the resource lacks it); otherwise the event id.
-    let state = state.and_then(Value::as_str);
-    let success = state == Some("SUCCESS");
-    let refund_state = state
-        .or_else(|| event_type.strip_prefix("REFUND."))
-        .unwrap_or("");
-    let dedupe = match key.and_then(Value::as_str).filter(|k| !k.is_empty()) {
-        Some(k) if is_tx && success => k.to_owned(),
-        Some(k) if is_tx => format!("{k}:{}", state.unwrap_or("")),
-        Some(k) => format!("{k}:{refund_state}"),
-        None => event["id"].as_str().unwrap().to_owned(),
-    };
-    json!({
-        "is_success": success,
-        "dedupe_key": dedupe,
-        "transaction": if is_tx { view(V3Transaction::PROPERTIES, resource) } else { Value::Null },
-        "refund": if is_refund { view(V3Refund::PROPERTIES, resource) } else { Value::Null },
-    })
+    crate::oracle::v3_typed(event, resource)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -502,6 +441,7 @@ pub fn vectors() -> Value {
             resource_cases(),
             amount_cases(),
             dedupe_cases(),
+            family_cases(),
         ]
         .into_iter()
         .flatten()
@@ -542,6 +482,7 @@ pub fn vectors() -> Value {
             "SerialMatch": "a hex serial matches numerically (leading zeros, case); other ids match exactly",
             "Typed": "the typed transaction and refund views, amounts in fen, is_success, dedupe_key",
             "Partner": "the service-provider resource shape (sp_/sub_ fields)",
+            "Families": "the typed views of the other notification families: profit sharing (PROFITSHARING.*), merchant transfers (MCHTRANSFER.BILL.*), complaints (COMPLAINT.*), each with its is_success and dedupe_key rule",
             "Headers": "header names are case-insensitive; the four Wechatpay-* headers are required; a header sent twice is refused",
             "Probe": "WeChat Pay's WECHATPAY/SIGNTEST/ probe is refused with its own code",
             "SignatureType": "only WECHATPAY2-SHA256-RSA2048 (or an absent Wechatpay-Signature-Type)",
@@ -1324,6 +1265,181 @@ fn dedupe_cases() -> Vec<Case> {
     c
 }
 
+/// A builder for a notification family: its summary, `original_type` and (empty) associated data,
+/// as WeChat Pay's published samples of the family show them.
+fn family(event_type: &str, summary: &str, original_type: &str, resource: Value) -> Builder {
+    let mut b = Builder::new(event_type, resource);
+    b.summary = summary.into();
+    b.original_type = original_type.into();
+    b.aad = Some(String::new());
+    b
+}
+
+/// A profit-sharing resource (分账动账通知), the service-provider shape of WeChat Pay's sample.
+fn profit_sharing() -> Value {
+    json!({
+        "sp_mchid": "1900000100",
+        "sub_mchid": "1900000109",
+        "transaction_id": "4200000712202611186734455230",
+        "order_id": "3008450740201411110007820472",
+        "out_order_no": "P20261118125346",
+        "receiver": {
+            "type": "MERCHANT_ID",
+            "account": "1900000110",
+            "amount": 888,
+            "description": "运费/交易分账/及时奖励"
+        },
+        "success_time": "2026-11-18T18:20:56+08:00"
+    })
+}
+
+/// A merchant transfer bill in a final state (商家转账回调通知).
+fn transfer_bill(state: &str) -> Value {
+    let mut r = json!({
+        "mch_id": "1900000100",
+        "out_bill_no": "plfk2026111801",
+        "transfer_bill_no": "1330000071100999991182026111800019480001",
+        "state": state,
+        "transfer_amount": 400000,
+        "openid": "o-MYE42l80oelYMDE34nYD456Xoy",
+        "create_time": "2026-11-18T17:29:35.120+08:00",
+        "update_time": "2026-11-18T17:33:01.000+08:00"
+    });
+    if state == "FAIL" {
+        r["fail_reason"] = json!("PAYEE_ACCOUNT_ABNORMAL");
+    }
+    r
+}
+
+/// The other notification families: a typed view each, with its own is_success and dedupe key.
+fn family_cases() -> Vec<Case> {
+    let signed = |b: Builder| b.signed(&key_a(), PUB_KEY_ID_A);
+    let mut c = vec![];
+    c.push(valid(
+        "funds shared to a receiver (PROFITSHARING.SUCCESS), service-provider shape: is_success, dedupe key order_id:account:SUCCESS",
+        &["Families", "Partner", "Typed"],
+        &signed(family("PROFITSHARING.SUCCESS", "分账动账成功", "profitsharing", profit_sharing())),
+    ));
+    let mut direct = profit_sharing();
+    let o = direct.as_object_mut().unwrap();
+    o.remove("sp_mchid");
+    o.remove("sub_mchid");
+    o.insert("mchid".into(), json!("1900000100"));
+    c.push(valid(
+        "shared funds returned (PROFITSHARING.RETURN), direct merchant: is_success, dedupe key = event id (one order can be returned several times)",
+        &["Families", "Typed", "Dedupe"],
+        &signed(family("PROFITSHARING.RETURN", "分账动账回退", "profitsharing", direct)),
+    ));
+    let mut no_account = profit_sharing();
+    no_account["receiver"]
+        .as_object_mut()
+        .unwrap()
+        .remove("account");
+    c.push(valid(
+        "funds shared, the resource without receiver.account: dedupe key = event id",
+        &["Families", "Typed", "Dedupe"],
+        &signed(family(
+            "PROFITSHARING.SUCCESS",
+            "分账动账成功",
+            "profitsharing",
+            no_account,
+        )),
+    ));
+    let mut text_amount = profit_sharing();
+    text_amount["receiver"]["amount"] = json!("888");
+    c.push(valid(
+        "funds shared, receiver.amount written as a string: the property is an error",
+        &["Families", "Typed", "Amounts"],
+        &signed(family(
+            "PROFITSHARING.SUCCESS",
+            "分账动账成功",
+            "profitsharing",
+            text_amount,
+        )),
+    ));
+    for state in ["SUCCESS", "FAIL", "CANCELLED"] {
+        c.push(valid(
+            &format!("a merchant transfer bill finished {state} (MCHTRANSFER.BILL.FINISHED): dedupe key transfer_bill_no:{state}"),
+            &["Families", "Typed", "Dedupe"],
+            &signed(family("MCHTRANSFER.BILL.FINISHED", "商家转账单据终态通知", "mch_payment", transfer_bill(state))),
+        ));
+    }
+    for (amount, comment) in [
+        (json!("400000"), "transfer_amount written as a string"),
+        (json!(4000.5), "transfer_amount written 4000.5"),
+        (json!(-1), "a negative transfer_amount"),
+    ] {
+        let mut r = transfer_bill("SUCCESS");
+        r["transfer_amount"] = amount;
+        c.push(valid(
+            &format!(
+                "a merchant transfer, {comment}: the property is an error, the notification valid"
+            ),
+            &["Families", "Typed", "Amounts"],
+            &signed(family(
+                "MCHTRANSFER.BILL.FINISHED",
+                "商家转账单据终态通知",
+                "mch_payment",
+                r,
+            )),
+        ));
+    }
+    let mut other_shape = transfer_bill("SUCCESS");
+    let o = other_shape.as_object_mut().unwrap();
+    o.remove("mch_id");
+    o.insert("mchid".into(), json!("1900000100"));
+    c.push(valid(
+        "a merchant transfer naming the merchant mchid (as some published samples do)",
+        &["Families", "Typed"],
+        &signed(family(
+            "MCHTRANSFER.BILL.FINISHED",
+            "商家转账单据终态通知",
+            "mch_payment",
+            other_shape,
+        )),
+    ));
+    let mut batch = family(
+        "MCHTRANSFER.BATCH.FINISHED",
+        "商家转账批次完成通知",
+        "mch_payment",
+        json!({"out_batch_no": "bfatestnotify000033", "batch_id": "131000007026709999520922023081519403795655", "batch_status": "FINISHED", "total_num": 2, "total_amount": 200, "mch_id": "1900000100", "update_time": "2026-11-18T20:33:22+08:00"}),
+    );
+    batch.id = "EV-2026111820332200001".into();
+    c.push(valid(
+        "a transfer batch event (MCHTRANSFER.BATCH.*): no typed view, dedupe key = event id",
+        &["Families", "Typed"],
+        &signed(batch),
+    ));
+    for (event_type, action) in [
+        ("COMPLAINT.CREATE", "CREATE_COMPLAINT"),
+        ("COMPLAINT.STATE_CHANGE", "USER_RESPONSE"),
+    ] {
+        c.push(valid(
+            &format!(
+                "a complaint event {event_type} ({action}): is_success false, dedupe key = event id"
+            ),
+            &["Families", "Typed", "Dedupe"],
+            &signed(family(
+                event_type,
+                "投诉通知",
+                "complaint",
+                json!({"complaint_id": "200201820261118080076610000", "action_type": action}),
+            )),
+        ));
+    }
+    let mut partner_refund = refund("SUCCESS");
+    let o = partner_refund.as_object_mut().unwrap();
+    o.remove("mchid");
+    o.insert("sp_mchid".into(), json!("1230000109"));
+    o.insert("sub_mchid".into(), json!("1900000109"));
+    c.push(valid(
+        "a service-provider refund (sp_mchid/sub_mchid)",
+        &["Partner", "Typed"],
+        &signed(Builder::new("REFUND.SUCCESS", partner_refund)),
+    ));
+    c
+}
+
 /// A verifier bound to its merchant: `mchid` (or `sp_mchid` for partners) must be one of its ids.
 fn merchant_bound() -> (Config, Vec<Case>) {
     let cfg = Config {
@@ -1394,6 +1510,49 @@ fn merchant_bound() -> (Config, Vec<Case>) {
             invalid(
                 "only sub_mchid names a merchant of the verifier (the sub-merchant is not the endpoint's)",
                 &["MerchantBinding"],
+                n.headers,
+                n.body,
+                "merchant_mismatch",
+            )
+        },
+        valid(
+            "funds shared to a partner: sp_mchid is one of them",
+            &["MerchantBinding", "Families", "Partner"],
+            &family(
+                "PROFITSHARING.SUCCESS",
+                "分账动账成功",
+                "profitsharing",
+                profit_sharing(),
+            )
+            .signed(&key_a(), PUB_KEY_ID_A),
+        ),
+        {
+            let n = family(
+                "MCHTRANSFER.BILL.FINISHED",
+                "商家转账单据终态通知",
+                "mch_payment",
+                transfer_bill("SUCCESS"),
+            )
+            .signed(&key_a(), PUB_KEY_ID_A);
+            invalid(
+                "a merchant transfer names its merchant mch_id, not mchid: a merchant-bound verifier refuses it",
+                &["MerchantBinding", "Families"],
+                n.headers,
+                n.body,
+                "merchant_mismatch",
+            )
+        },
+        {
+            let n = family(
+                "COMPLAINT.CREATE",
+                "投诉通知",
+                "complaint",
+                json!({"complaint_id": "200201820261118080076610000", "action_type": "CREATE_COMPLAINT"}),
+            )
+            .signed(&key_a(), PUB_KEY_ID_A);
+            invalid(
+                "a complaint names no merchant: a merchant-bound verifier refuses it",
+                &["MerchantBinding", "Families"],
                 n.headers,
                 n.body,
                 "merchant_mismatch",

@@ -86,7 +86,10 @@ public final class EndpointResult {
         }
     }
 
-    /** The payment or refund succeeded: the notification's own {@code is_success}. */
+    /**
+     * The notification's own {@code is_success}: the payment or refund succeeded (APIv3 also: the merchant
+     * transfer succeeded, or a profit-sharing movement happened).
+     */
     public boolean isSuccess() {
         return typed.isSuccess;
     }
@@ -94,7 +97,9 @@ public final class EndpointResult {
     /**
      * The notification's own {@code dedupe_key}, the same for the v2 and APIv3 deliveries of one payment, or
      * of one state of a refund: a successful payment's {@code transaction_id}, a refund's
-     * {@code refund_id:STATUS}; null only for a v2 notification without its id.
+     * {@code refund_id:STATUS} (APIv3 also: a merchant transfer's {@code transfer_bill_no:STATE}, funds
+     * shared {@code order_id:ACCOUNT:SUCCESS}, the event {@code id} for other events); null only for a v2
+     * notification without its id.
      */
     public String dedupeKey() {
         return typed.dedupeKey;

@@ -178,6 +178,12 @@ final class NativeMethods {
 
     static native byte wechatpay_v3_notification_has_refund(long notification);
 
+    static native byte wechatpay_v3_notification_has_profit_sharing(long notification);
+
+    static native byte wechatpay_v3_notification_has_transfer(long notification);
+
+    static native byte wechatpay_v3_notification_has_complaint(long notification);
+
     static native void wechatpay_v3_notification_free(long notification);
 
     static native long wechatpay_v3_transaction_text(long notification, byte[] name, long nameLen, long valueOut,
@@ -208,6 +214,36 @@ final class NativeMethods {
     static native long wechatpay_v3_refund_property_count();
 
     static native byte wechatpay_v3_refund_property(long index, long propertyOut);
+
+    static native long wechatpay_v3_profit_sharing_text(long notification, byte[] name, long nameLen, long valueOut,
+            long presentOut);
+
+    static native long wechatpay_v3_profit_sharing_amount(long notification, byte[] name, long nameLen, long valueOut,
+            long presentOut);
+
+    static native long wechatpay_v3_profit_sharing_property_count();
+
+    static native byte wechatpay_v3_profit_sharing_property(long index, long propertyOut);
+
+    static native long wechatpay_v3_transfer_text(long notification, byte[] name, long nameLen, long valueOut,
+            long presentOut);
+
+    static native long wechatpay_v3_transfer_amount(long notification, byte[] name, long nameLen, long valueOut,
+            long presentOut);
+
+    static native long wechatpay_v3_transfer_property_count();
+
+    static native byte wechatpay_v3_transfer_property(long index, long propertyOut);
+
+    static native long wechatpay_v3_complaint_text(long notification, byte[] name, long nameLen, long valueOut,
+            long presentOut);
+
+    static native long wechatpay_v3_complaint_amount(long notification, byte[] name, long nameLen, long valueOut,
+            long presentOut);
+
+    static native long wechatpay_v3_complaint_property_count();
+
+    static native byte wechatpay_v3_complaint_property(long index, long propertyOut);
 
     static native long wechatpay_v3_reply_success(long replyOut);
 

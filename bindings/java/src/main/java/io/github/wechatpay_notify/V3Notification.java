@@ -20,6 +20,9 @@ public final class V3Notification {
     private final TypedProperties typed;
     private final V3Transaction transaction;
     private final V3Refund refund;
+    private final V3ProfitSharing profitSharing;
+    private final V3Transfer transfer;
+    private final V3Complaint complaint;
 
     private V3Notification(long h, Ffi.Scratch s) {
         id = text(h, s, 0);
@@ -34,6 +37,12 @@ public final class V3Notification {
                 ? new V3Transaction(new ViewReader(ViewReader.V3_TRANSACTION, h, s)) : null;
         refund = NativeMethods.wechatpay_v3_notification_has_refund(h) != 0
                 ? new V3Refund(new ViewReader(ViewReader.V3_REFUND, h, s)) : null;
+        profitSharing = NativeMethods.wechatpay_v3_notification_has_profit_sharing(h) != 0
+                ? new V3ProfitSharing(new ViewReader(ViewReader.V3_PROFIT_SHARING, h, s)) : null;
+        transfer = NativeMethods.wechatpay_v3_notification_has_transfer(h) != 0
+                ? new V3Transfer(new ViewReader(ViewReader.V3_TRANSFER, h, s)) : null;
+        complaint = NativeMethods.wechatpay_v3_notification_has_complaint(h) != 0
+                ? new V3Complaint(new ViewReader(ViewReader.V3_COMPLAINT, h, s)) : null;
     }
 
     /** Copies a native notification out (an owned one, or one borrowed from an endpoint result). */
@@ -115,7 +124,13 @@ public final class V3Notification {
         }
     }
 
-    /** The transaction's {@code trade_state} or the refund's {@code refund_status} is {@code SUCCESS}. */
+    /**
+     * The event reports a success: a transaction whose {@code trade_state}, a refund whose
+     * {@code refund_status}, or a merchant transfer whose {@code state} is {@code SUCCESS}; a profit-sharing
+     * movement ({@code PROFITSHARING.SUCCESS} or {@code PROFITSHARING.RETURN}: WeChat Pay sends them once the
+     * funds moved; a return moves them back, so tell the two apart by {@code event_type}). False for
+     * complaints (they report no outcome) and every other event.
+     */
     public boolean isSuccess() {
         return typed.isSuccess;
     }
@@ -124,7 +139,11 @@ public final class V3Notification {
      * The idempotency key (record each notification once per key): a successful transaction's
      * {@code transaction_id} (as its v2 delivery), {@code transaction_id:TRADE_STATE} for one that did not
      * succeed, {@code refund_id:REFUND_STATUS} for refunds (so {@code ABNORMAL} does not swallow a later
-     * {@code SUCCESS}), the event {@code id} otherwise (and when the resource lacks its id).
+     * {@code SUCCESS}), {@code transfer_bill_no:STATE} for merchant transfers,
+     * {@code order_id:ACCOUNT:SUCCESS} for funds shared to the receiver {@code ACCOUNT}, the event {@code id}
+     * otherwise: profit-sharing returns (one order can be returned from one receiver several times),
+     * complaints (one complaint repeats an {@code action_type}), other events, and a resource that lacks its
+     * id.
      */
     public String dedupeKey() {
         return typed.dedupeKey;
@@ -139,6 +158,21 @@ public final class V3Notification {
     /** The typed view of a {@code REFUND.*} event; null for other events. */
     public V3Refund refund() {
         return refund;
+    }
+
+    /** The typed view of a {@code PROFITSHARING.*} event; null for other events. */
+    public V3ProfitSharing profitSharing() {
+        return profitSharing;
+    }
+
+    /** The typed view of a {@code MCHTRANSFER.BILL.*} event; null for other events. */
+    public V3Transfer transfer() {
+        return transfer;
+    }
+
+    /** The typed view of a {@code COMPLAINT.*} event; null for other events. */
+    public V3Complaint complaint() {
+        return complaint;
     }
 
     @Override

@@ -17,7 +17,8 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * One view of one native result (a v2 payment or refund, an APIv3 transaction or refund, the rules of
+ * One view of one native result (a v2 payment or refund, an APIv3 transaction, refund, profit-sharing
+ * movement, merchant transfer or complaint, the rules of
  * an APIv3 notification or of an endpoint result), read
  * by property name with the C ABI's by-name getter of each kind: the core decides where each value
  * comes from and what counts as present. The generated part of each result class (from
@@ -30,6 +31,9 @@ final class ViewReader {
     static final int V3_REFUND = 3;
     static final int V3_NOTIFICATION = 4;
     static final int ENDPOINT_RESULT = 5;
+    static final int V3_PROFIT_SHARING = 6;
+    static final int V3_TRANSFER = 7;
+    static final int V3_COMPLAINT = 8;
 
     private final int view;
     private final long handle;
@@ -62,6 +66,15 @@ final class ViewReader {
             case V3_REFUND:
                 error = NativeMethods.wechatpay_v3_refund_text(handle, name, name.length, s.struct(), s.boolOut());
                 break;
+            case V3_PROFIT_SHARING:
+                error = NativeMethods.wechatpay_v3_profit_sharing_text(handle, name, name.length, s.struct(), s.boolOut());
+                break;
+            case V3_TRANSFER:
+                error = NativeMethods.wechatpay_v3_transfer_text(handle, name, name.length, s.struct(), s.boolOut());
+                break;
+            case V3_COMPLAINT:
+                error = NativeMethods.wechatpay_v3_complaint_text(handle, name, name.length, s.struct(), s.boolOut());
+                break;
             case V3_NOTIFICATION:
                 error = NativeMethods.wechatpay_v3_notification_text(handle, name, name.length, s.struct(), s.boolOut());
                 break;
@@ -93,6 +106,15 @@ final class ViewReader {
                 break;
             case V3_REFUND:
                 error = NativeMethods.wechatpay_v3_refund_amount(handle, name, name.length, s.u64Out(), s.boolOut());
+                break;
+            case V3_PROFIT_SHARING:
+                error = NativeMethods.wechatpay_v3_profit_sharing_amount(handle, name, name.length, s.u64Out(), s.boolOut());
+                break;
+            case V3_TRANSFER:
+                error = NativeMethods.wechatpay_v3_transfer_amount(handle, name, name.length, s.u64Out(), s.boolOut());
+                break;
+            case V3_COMPLAINT:
+                error = NativeMethods.wechatpay_v3_complaint_amount(handle, name, name.length, s.u64Out(), s.boolOut());
                 break;
             default:
                 throw Ffi.internal("this view has no amount property: " + new String(name, StandardCharsets.US_ASCII));
@@ -191,6 +213,15 @@ final class ViewReader {
                 case V3_REFUND:
                     found = NativeMethods.wechatpay_v3_refund_property(i, s.struct());
                     break;
+                case V3_PROFIT_SHARING:
+                    found = NativeMethods.wechatpay_v3_profit_sharing_property(i, s.struct());
+                    break;
+                case V3_TRANSFER:
+                    found = NativeMethods.wechatpay_v3_transfer_property(i, s.struct());
+                    break;
+                case V3_COMPLAINT:
+                    found = NativeMethods.wechatpay_v3_complaint_property(i, s.struct());
+                    break;
                 case V3_NOTIFICATION:
                     found = NativeMethods.wechatpay_v3_notification_property(i, s.struct());
                     break;
@@ -216,6 +247,12 @@ final class ViewReader {
                 return NativeMethods.wechatpay_v3_transaction_property_count();
             case V3_REFUND:
                 return NativeMethods.wechatpay_v3_refund_property_count();
+            case V3_PROFIT_SHARING:
+                return NativeMethods.wechatpay_v3_profit_sharing_property_count();
+            case V3_TRANSFER:
+                return NativeMethods.wechatpay_v3_transfer_property_count();
+            case V3_COMPLAINT:
+                return NativeMethods.wechatpay_v3_complaint_property_count();
             case V3_NOTIFICATION:
                 return NativeMethods.wechatpay_v3_notification_property_count();
             default:

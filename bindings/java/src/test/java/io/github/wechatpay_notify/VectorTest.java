@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestFactory;
  * the same verdicts and codes as every other surface, exactly numberOfTests cases per file, every key
  * of each valid case's expected.typed against its accessor, and for every invalid case the code's
  * number and the message rule. typed_views.json is compared with the C ABI's property listing and
- * with the accessors of PaymentNotification, RefundNotification, V3Transaction and V3Refund, both ways.
+ * with the accessors of PaymentNotification, RefundNotification and the APIv3 views, both ways.
  */
 class VectorTest {
 
@@ -227,8 +227,12 @@ class VectorTest {
         VIEWS.put("refund", new Object[] {RefundNotification.class, ViewReader.REFUND, new String[] {"fields", "reqInfo"}});
         VIEWS.put("v3_transaction", new Object[] {V3Transaction.class, ViewReader.V3_TRANSACTION, new String[0]});
         VIEWS.put("v3_refund", new Object[] {V3Refund.class, ViewReader.V3_REFUND, new String[0]});
+        VIEWS.put("v3_profit_sharing", new Object[] {V3ProfitSharing.class, ViewReader.V3_PROFIT_SHARING, new String[0]});
+        VIEWS.put("v3_transfer", new Object[] {V3Transfer.class, ViewReader.V3_TRANSFER, new String[0]});
+        VIEWS.put("v3_complaint", new Object[] {V3Complaint.class, ViewReader.V3_COMPLAINT, new String[0]});
         VIEWS.put("v3_notification", new Object[] {V3Notification.class, ViewReader.V3_NOTIFICATION,
-                new String[] {"id", "createTime", "eventType", "resourceType", "summary", "plaintext", "transaction", "refund"}});
+                new String[] {"id", "createTime", "eventType", "resourceType", "summary", "plaintext", "transaction", "refund",
+                    "profitSharing", "transfer", "complaint"}});
         VIEWS.put("endpoint_result", new Object[] {EndpointResult.class, ViewReader.ENDPOINT_RESULT,
                 new String[] {"label", "kind", "version", "payment", "refund", "v3", "reply", "internalErrorReply"}});
     }
