@@ -396,7 +396,7 @@ if (pkg.version !== version) throw new Error(`bindings/node/cli/package.json has
 pkg.optionalDependencies = Object.fromEntries(rows.sort().map((row) => [`@wechatpay-notify/cli-${row}`, version]))
 fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n")
 ' "$work/main/package.json" "$version" "${PLATFORM_ROWS[@]}"
-  step "npm pack (@wechatpay-notify/cli and cli-{${rows// /,}})"
+  step "npm pack (@wechatpay-notify/cli and the platform packages of: $rows)"
   rm -f "$dist/wechatpay-notify-cli-$version.tgz"
   for row in $rows; do
     rm -f "$dist/wechatpay-notify-cli-$row-$version.tgz"

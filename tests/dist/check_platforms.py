@@ -595,10 +595,10 @@ def check_row(p, dist, version, row, functions, auditwheel, lines, require):
             p.want(data == clib, f"{package.name}: {entry} differs from the C SDK's library")
             desc += "; = the C SDK's"
         lines.append((row, f"{package.name} {entry}", "", desc))
-    check_cli_packages(p, dist, version, row, cli_exe, lines, require, unpack, size)
+    check_cli_packages(p, dist, version, row, cli_exe, lines, require, unpack, size, auditwheel)
 
 
-def check_cli_packages(p, dist, version, row, cli_exe, lines, require, unpack, size):
+def check_cli_packages(p, dist, version, row, cli_exe, lines, require, unpack, size, auditwheel):
     """The CLI's wheel and npm platform package of ROW (issue 23): exactly the binary of the row's CLI
     archive (CLI_EXE, None when dist/ has no archive), under the row's wheel tag or npm os/cpu/libc."""
     triple, fmt, arch, libc, wheel_plat, _, _ = ROWS[row]
@@ -636,7 +636,15 @@ def check_cli_packages(p, dist, version, row, cli_exe, lines, require, unpack, s
             if fmt != "pe":
                 p.want(infos[script].external_attr >> 16 & 0o111, f"{whl.name}: {name} is not executable")
         path = unpack(whl) / script
-        lines.append((row, whl.name, size(whl), f"{name} {size(path)}: " + binary(path, whl.name)))
+        desc = binary(path, whl.name)
+        if fmt == "elf" and auditwheel:
+            out = subprocess.run([auditwheel, "show", str(whl)], capture_output=True, text=True)
+            m = re.search(r'consistent with the following platform tag: "([^"]+)"', re.sub(r"\s+", " ", out.stdout))
+            p.want(out.returncode == 0 and m and m.group(1) == wheel_plat,
+                   f"{whl.name}: auditwheel show: {m.group(1) if m else out.stdout.strip()[:200] + out.stderr.strip()[:200]}")
+            if m:
+                desc += f"; auditwheel: {m.group(1)}"
+        lines.append((row, whl.name, size(whl), f"{name} {size(path)}: {desc}"))
     # The npm platform package @wechatpay-notify/cli-ROW: the os, cpu and libc of the library's.
     tgz = dist / f"wechatpay-notify-cli-{row}-{version}.tgz"
     if not tgz.is_file():
