@@ -134,7 +134,8 @@ soak:
 soak-leaks:
 	scripts/soak.sh leak-check
 
-# Installable artifacts (issue 14): make dist writes dist/ (C, Rust, .NET, Python, Node, Java);
+# Installable artifacts (issue 14): make dist writes dist/ (the CLI as archive, wheel and npm packages,
+# C, Rust, .NET, Python, Node, Java);
 # make test-dist installs each artifact into a fresh temporary place and verifies the sample
 # notifications through it.
 # Platforms (issue 18): make dist builds the host's row (linux-x64-gnu, glibc 2.17); make dist-all

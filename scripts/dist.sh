@@ -9,7 +9,15 @@
 #
 #   scripts/dist.sh [all]          everything below
 #   scripts/dist.sh cli            dist/wechatpay-notify-cli-VERSION-TRIPLE.tar.gz (.zip for Windows):
-#                                  bin/wechatpay-notify[.exe] (stripped; static for musl), README, licences
+#                                  bin/wechatpay-notify[.exe] (stripped; static for musl), README, licences;
+#                                  then cli-wheel and cli-npm, the same binary for pip and npx (issue 23):
+#   scripts/dist.sh cli-wheel      dist/wechatpay_notify_cli-VERSION-py3-none-PLATFORM.whl per row (PyPI
+#                                  wechatpay-notify-cli: `pip install` puts `wechatpay-notify` on PATH; the
+#                                  tags of the library's wheels; scripts/pack-cli-wheel.py)
+#   scripts/dist.sh cli-npm        dist/wechatpay-notify-cli-VERSION.tgz (@wechatpay-notify/cli: the launcher
+#                                  bin wechatpay-notify, for `npx`; optionalDependencies on every platform
+#                                  package) and per row dist/wechatpay-notify-cli-ROW-VERSION.tgz
+#                                  (@wechatpay-notify/cli-ROW: bin/wechatpay-notify[.exe]), packed with `npm pack`
 #   scripts/dist.sh c              dist/wechatpay-notify-c-VERSION-TRIPLE.tar.gz (.zip for Windows): the C SDK
 #                                  tree (lib/ with the shared library -- Linux: SONAME'd with its symlinks;
 #                                  macOS: install name @rpath/libwechatpay_notify.dylib; Windows:
@@ -290,6 +298,117 @@ with open(out, "wb") as f:
 EOF
 }
 
+# row_cli ROW FILE: ROW's CLI binary into FILE, taken out of its CLI archive in dist/ (the wheel and
+# the npm package carry the archive's bytes; tests/dist/check_platforms.py compares them), the archive
+# built first when dist/ lacks it.
+row_cli() {
+  local row=$1 out=$2 archive
+  # `|| true`: under pipefail a row without an archive (ls finds nothing) must not end the script.
+  archive=$(ls "$dist/wechatpay-notify-cli-$version-$(row_triple "$row")".* 2>/dev/null | head -1) || true
+  if [ -z "$archive" ]; then
+    rows=$row dist_cli >/dev/null
+    archive=$(ls "$dist/wechatpay-notify-cli-$version-$(row_triple "$row")".* | head -1)
+  fi
+  mkdir -p "$(dirname "$out")"
+  python3 - "$archive" "$(row_exe "$row")" "$out" <<'EOF'
+import os, sys, tarfile, zipfile
+archive, name, out = sys.argv[1:]
+if archive.endswith(".zip"):
+    with zipfile.ZipFile(archive) as z:
+        data = z.read(next(m for m in z.namelist() if m.endswith("/bin/" + name)))
+else:
+    with tarfile.open(archive) as t:
+        member = next(m for m in t.getmembers() if m.isfile() and m.name.endswith("/bin/" + name))
+        data = t.extractfile(member).read()
+with open(out, "wb") as f:
+    f.write(data)
+os.chmod(out, 0o755)
+EOF
+}
+
+# The CLI for pip (issue 23: the test tool without Rust): one py3-none wheel per row, tagged as the
+# library's wheel of the row, holding the archive's binary as a script (maturin's `bindings = "bin"`
+# layout). No Python in it, so one wheel serves every Python 3.
+dist_cli_wheel() {
+  need python3 python3
+  local row tags exe
+  mkdir -p "$dist"
+  for row in $rows; do
+    exe=$target_dir/dist-cli-wheel/$row/$(row_exe "$row")
+    row_cli "$row" "$exe"
+    tags=$(row_wheel_platform "$row")
+    # The glibc rows carry both names of their tag, as maturin writes --compatibility manylinux2014
+    # wheels: pip before 20.3 knows only manylinux2014_ARCH.
+    case $row in linux-*-gnu) tags+=".manylinux2014_${tags#manylinux_2_17_}" ;; esac
+    rm -f "$dist"/wechatpay_notify_cli-*-py3-none-$(row_wheel_glob "$row").whl
+    step "$row: CLI wheel (py3-none-$tags)"
+    python3 scripts/pack-cli-wheel.py --exe "$exe" --version "$version" --platform "$tags" \
+      --readme bindings/python/cli/README.md --license LICENSE-MIT --license LICENSE-APACHE --out "$dist"
+  done
+}
+
+# The CLI for npm and npx (issue 23): the main package @wechatpay-notify/cli is a launcher
+# (bindings/node/cli/wechatpay-notify.js, with the library's platform detection, bindings/node/platform.js)
+# that runs the binary of @wechatpay-notify/cli-ROW, one platform package per row with the os, cpu and
+# libc of the library's platform package of that row (bindings/node/npm/ROW/package.json), so npm
+# picks the same row for both.
+dist_cli_npm() {
+  need node nodejs npm npm
+  local work=$target_dir/dist-cli-npm row pkg
+  rm -rf "$work" && mkdir -p "$work/main" "$dist"
+  cp bindings/node/cli/package.json bindings/node/cli/README.md bindings/node/cli/wechatpay-notify.js \
+    bindings/node/platform.js LICENSE-MIT LICENSE-APACHE "$work/main/"
+  for row in $rows; do
+    pkg=$work/cli-$row
+    step "$row: npm package @wechatpay-notify/cli-$row"
+    row_cli "$row" "$pkg/bin/$(row_exe "$row")"
+    cp LICENSE-MIT LICENSE-APACHE "$pkg/"
+    node -e '
+const fs = require("fs")
+const [row, triple, exe, version, root, out] = process.argv.slice(1)
+const lib = JSON.parse(fs.readFileSync(`${root}/bindings/node/npm/${row}/package.json`, "utf8"))
+const what = require(`${root}/bindings/node/platform.js`).SUPPORTED[row]
+const pkg = {
+  name: `@wechatpay-notify/cli-${row}`,
+  version,
+  description: `The ${row} binary of the wechatpay-notify command line (${what}); install @wechatpay-notify/cli, which depends on it and runs it.`,
+  license: lib.license,
+  repository: { ...lib.repository, directory: "bindings/node/cli" },
+  os: lib.os,
+  cpu: lib.cpu,
+  ...(lib.libc ? { libc: lib.libc } : {}),
+  files: [`bin/${exe}`, "LICENSE-MIT", "LICENSE-APACHE"],
+  publishConfig: lib.publishConfig,
+}
+fs.writeFileSync(`${out}/package.json`, JSON.stringify(pkg, null, 2) + "\n")
+fs.writeFileSync(`${out}/README.md`, `# \`${pkg.name}\`\n\nThe **${triple}** binary of the \`wechatpay-notify\` ` +
+  `command line (${what}).\nInstall \`@wechatpay-notify/cli\`, which depends on it and runs it: ` +
+  "`npx @wechatpay-notify/cli --help`.\n")
+' "$row" "$(row_triple "$row")" "$(row_exe "$row")" "$version" "$root" "$pkg"
+  done
+  # optionalDependencies on every platform package we publish, at the same version (as dist_node gives
+  # the library's main package); npm installs the one for the machine.
+  node -e '
+const fs = require("fs")
+const [file, version, ...rows] = process.argv.slice(1)
+const pkg = JSON.parse(fs.readFileSync(file, "utf8"))
+if (pkg.version !== version) throw new Error(`bindings/node/cli/package.json has version ${pkg.version}`)
+pkg.optionalDependencies = Object.fromEntries(rows.sort().map((row) => [`@wechatpay-notify/cli-${row}`, version]))
+fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n")
+' "$work/main/package.json" "$version" "${PLATFORM_ROWS[@]}"
+  step "npm pack (@wechatpay-notify/cli and the platform packages of: $rows)"
+  rm -f "$dist/wechatpay-notify-cli-$version.tgz"
+  for row in $rows; do
+    rm -f "$dist/wechatpay-notify-cli-$row-$version.tgz"
+    (cd "$work/cli-$row" && npm pack --silent --pack-destination "$dist" >/dev/null)
+    [ -f "$dist/wechatpay-notify-cli-$row-$version.tgz" ] || die "npm pack left no wechatpay-notify-cli-$row-$version.tgz"
+    echo "$dist/wechatpay-notify-cli-$row-$version.tgz"
+  done
+  (cd "$work/main" && npm pack --silent --pack-destination "$dist" >/dev/null)
+  [ -f "$dist/wechatpay-notify-cli-$version.tgz" ] || die "npm pack left no wechatpay-notify-cli-$version.tgz"
+  echo "$dist/wechatpay-notify-cli-$version.tgz"
+}
+
 dist_dotnet() {
   need mcs mono-mcs mono mono-runtime python3 python3
   local work=$target_dir/dist-dotnet numeric=${version%%[-+]*} row natives=() packed= lib
@@ -416,10 +535,11 @@ dist_node() {
   fi
   rm -rf "$work" && mkdir -p "$work/build" "$work/main" "$dist"
   # The main package: the JS entry point, the binding loader (index.js, ours: it tries only the
-  # platform packages we publish) and both declaration files, the licences; never a binary.
+  # platform packages we publish, named by platform.js) and both declaration files, the licences;
+  # never a binary.
   step "stage the main package"
   cp "$node_dir/package.json" "$node_dir/README.md" "$node_dir/notify.js" "$node_dir/notify.d.ts" \
-    "$node_dir/index.js" "$node_dir/LICENSE-MIT" "$node_dir/LICENSE-APACHE" "$work/main/"
+    "$node_dir/index.js" "$node_dir/platform.js" "$node_dir/LICENSE-MIT" "$node_dir/LICENSE-APACHE" "$work/main/"
   cp -R "$node_dir/npm" "$work/main/npm"
   for row in $rows; do
     ensure_row_toolchain "$row"
@@ -506,14 +626,16 @@ case $1 in
 esac
 for what in "$@"; do
   case $what in
-    all) dist_cli; dist_c; dist_rust; dist_dotnet; dist_python; dist_node; dist_java; sizes ;;
-    cli) dist_cli ;;
+    all) dist_cli; dist_cli_wheel; dist_cli_npm; dist_c; dist_rust; dist_dotnet; dist_python; dist_node; dist_java; sizes ;;
+    cli) dist_cli; dist_cli_wheel; dist_cli_npm ;;
+    cli-wheel) dist_cli_wheel ;;
+    cli-npm) dist_cli_npm ;;
     c) dist_c ;;
     rust) dist_rust ;;
     dotnet) dist_dotnet ;;
     python) dist_python ;;
     node) dist_node ;;
     java) dist_java ;;
-    *) die "usage: [PLATFORMS=host|all|ROW,...] scripts/dist.sh [all|cli|c|rust|dotnet|python|node|java ...|version|rows|install PREFIX]" ;;
+    *) die "usage: [PLATFORMS=host|all|ROW,...] scripts/dist.sh [all|cli|cli-wheel|cli-npm|c|rust|dotnet|python|node|java ...|version|rows|install PREFIX]" ;;
   esac
 done

@@ -20,6 +20,13 @@
 #     package at the same version) and the linux-x64-gnu one (the .node, licences), installed with
 #     `npm install --offline` into an empty project, required (tests/dist/smoke.js) and type-checked
 #     (tsc --noEmit --strict tests/dist/smoke.ts with typescript and @types/node from bindings/node);
+#   - the CLI without Rust (issue 23): the wheel wechatpay-notify-cli (only the binary, = the CLI
+#     archive's; metadata, tags) installed with `pip install --no-index --find-links dist` into a fresh
+#     venv, and the npm packages @wechatpay-notify/cli (the launcher) and @wechatpay-notify/cli-<platform>
+#     installed offline from an empty cache and run with `npx`: each runs --version, keygen, and
+#     simulate --print's v2 and APIv3 payments through verify / verify-v3 with the generated keys; the
+#     launcher passes exit statuses and SIGTERM through, and names the supported platforms on another
+#     one (process.platform/arch faked) or its missing platform package;
 #   - Java: scripts/test-dist-java.sh (the jar, sources and javadoc jars and the pom; a consumer
 #     compiled against the jar alone and run with the jar and JNA only), on the artifacts just built;
 #   - the checks fail on an artifact without its native library, its types/docs/header/stubs or its
@@ -91,7 +98,7 @@ cs_version=$(sed -n 's/.*<Version>\(.*\)<\/Version>.*/\1/p' bindings/dotnet/Wech
 java_version=$(. scripts/java-env.sh && java_pom_version)
 drift=
 platform_pairs=()
-for f in bindings/node/npm/*/package.json; do
+for f in bindings/node/npm/*/package.json bindings/node/cli/package.json; do
   platform_pairs+=("$f=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$f")")
 done
 for pair in "bindings/python/pyproject.toml=$py_version" "bindings/node/package.json=$node_version" \
@@ -101,7 +108,7 @@ for pair in "bindings/python/pyproject.toml=$py_version" "bindings/node/package.
 done
 [ -z "$drift" ] || fail "version drift from Cargo.toml ($version):$drift"
 grep -q "^## \[$version\]" CHANGELOG.md || fail "CHANGELOG.md has no section '## [$version]'"
-ok "Cargo.toml, pyproject.toml, package.json (main and $(ls bindings/node/npm | wc -l) platform packages), .csproj, pom.xml: $version; CHANGELOG.md has a section for $version"
+ok "Cargo.toml, pyproject.toml, package.json (main, $(ls bindings/node/npm | wc -l) platform packages, the CLI's), .csproj, pom.xml: $version; CHANGELOG.md has a section for $version"
 # The packages built from a binding's directory carry copies of the licences: the same texts.
 for dir in bindings/python bindings/node bindings/node/npm/*; do
   for licence in LICENSE-MIT LICENSE-APACHE; do
@@ -336,7 +343,7 @@ npm_project() {
 # npm_files PROJECT: the installed packages' files and metadata (exit status; reasons on stderr).
 npm_files() {
   local m=$1/node_modules/wechatpay-notify p=$1/node_modules/@wechatpay-notify/$platform f
-  for f in package.json notify.js index.js notify.d.ts index.d.ts LICENSE-MIT LICENSE-APACHE; do
+  for f in package.json notify.js index.js platform.js notify.d.ts index.d.ts LICENSE-MIT LICENSE-APACHE; do
     [ -f "$m/$f" ] || { echo "the main package has no $f" >&2; return 1; }
   done
   if [ -n "$(find "$m" -name '*.node' -print -quit)" ]; then echo "the main package carries a .node binary" >&2; return 1; fi
@@ -395,7 +402,7 @@ const fs = require("fs")
 const [proj] = process.argv.slice(1)
 const m = `${proj}/node_modules/wechatpay-notify`
 const src = fs.readFileSync(`${m}/index.js`, "utf8")
-const table = Object.keys(eval("(" + src.match(/const SUPPORTED = (\{[\s\S]*?\n\})/)[1] + ")")).sort()
+const table = Object.keys(require(`${m}/platform.js`).SUPPORTED).sort()
 const deps = Object.keys(require(`${m}/package.json`).optionalDependencies).map((n) => n.replace("@wechatpay-notify/", "")).sort()
 const triples = { "x86_64-unknown-linux-gnu": "linux-x64-gnu", "aarch64-unknown-linux-gnu": "linux-arm64-gnu",
   "x86_64-unknown-linux-musl": "linux-x64-musl", "aarch64-unknown-linux-musl": "linux-arm64-musl",
@@ -405,7 +412,7 @@ const requires = [...src.matchAll(/require\(([^)]*)\)/g)].map((x) => x[1])
 if (JSON.stringify(table) !== JSON.stringify(deps) || JSON.stringify(table) !== JSON.stringify(targets)) {
   console.error(`loader ${table}, optionalDependencies ${deps}, napi.targets ${targets}`); process.exit(1)
 }
-if (requires.join() !== "\x27fs\x27,process.env.NAPI_RS_NATIVE_LIBRARY_PATH,id") {
+if (requires.join() !== "\x27./platform.js\x27,process.env.NAPI_RS_NATIVE_LIBRARY_PATH,id") {
   console.error(`the loader requires ${requires}`); process.exit(1)
 }
 ' "$proj" || fail "the loader, optionalDependencies and napi.targets name different platforms"
@@ -444,6 +451,191 @@ repack "$main_tgz" "$bmain" "+$addon"
 npm_project "$tmp/npm/main-binary" "$bmain" "$plat_tgz"
 if npm_files "$tmp/npm/main-binary" 2>/dev/null; then fail "the npm check passes with a binary in the main package"; fi
 ok "the npm checks fail without the .node (require fails too), the types (tsc fails too), either package's licences, or with a binary in the main package"
+
+# ---------------------------------------------------------------------------------------------
+# The CLI without Rust (issue 23): the wheel with pip and the npm packages with npx, each in a place of
+# its own, run through what a user does with it: keygen, then simulate --print's notifications verified.
+step "the CLI from pip and from npm (wechatpay-notify-cli, @wechatpay-notify/cli)"
+cli_t0=$SECONDS
+cli_wheels=("$dist"/wechatpay_notify_cli-"$version"-py3-none-manylinux*_x86_64.whl)
+[ ${#cli_wheels[@]} -eq 1 ] && [ -f "${cli_wheels[0]}" ] ||
+  fail "expected one wechatpay_notify_cli-$version-py3-none-manylinux*_x86_64.whl in $dist, found: ${cli_wheels[*]}"
+cli_main_tgz=$dist/wechatpay-notify-cli-$version.tgz cli_plat_tgz=$dist/wechatpay-notify-cli-$platform-$version.tgz
+[ -f "$cli_main_tgz" ] || fail "no $cli_main_tgz"
+[ -f "$cli_plat_tgz" ] || fail "no $cli_plat_tgz"
+# The binary every package must carry: the one of the host's CLI archive.
+mkdir -p "$tmp/cli-archive"
+tar -C "$tmp/cli-archive" -xzf "$dist/wechatpay-notify-cli-$version-$triple.tar.gz"
+cli_exe=$tmp/cli-archive/wechatpay-notify-cli-$version-$triple/bin/wechatpay-notify
+[ -x "$cli_exe" ] || fail "the CLI archive has no bin/wechatpay-notify"
+
+# cli_round_trip NAME DIR COMMAND...: COMMAND (an installed `wechatpay-notify`) prints its version;
+# keygen writes the five test files into DIR/keys; simulate --print's v2 payment, signed with the
+# generated API key, verifies (exit 0) and with its amount changed is refused (exit 1,
+# signature_mismatch); simulate --print's APIv3 payment, signed with the generated private key,
+# verifies with verify-v3 given the generated public key under the generated id.
+cli_round_trip() {
+  local name=$1 d=$2 out rc id headers=() line; shift 2
+  out=$("$@" --version) || fail "$name --version"
+  [ "$out" = "wechatpay-notify $version" ] || fail "$name --version printed '$out'"
+  rm -rf "$d" && mkdir -p "$d"
+  "$@" keygen --out "$d/keys" >/dev/null || fail "$name keygen --out $d/keys"
+  for f in test_private_key.pem test_public_key.pem test_key_id.txt test_api_key.txt test_api_v3_key.txt; do
+    [ -s "$d/keys/$f" ] || fail "$name keygen wrote no $f"
+  done
+  "$@" simulate pay --print --api-key-file "$d/keys/test_api_key.txt" --mch-id 10000100 \
+    --out-trade-no DIST0001 --total-fee 101 > "$d/pay.xml" || fail "$name simulate pay --print"
+  out=$("$@" verify --sign-type MD5 --mch-id 10000100 --api-key-file "$d/keys/test_api_key.txt" "$d/pay.xml") ||
+    fail "$name verify refused the simulated payment: $out"
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["ok"] is True and d["typed"]["out_trade_no"]=="DIST0001" and d["typed"]["total_fee"]==101, d' "$out" ||
+    fail "$name verify's verdict on the simulated payment: $out"
+  grep -qF '<total_fee><![CDATA[101]]></total_fee>' "$d/pay.xml" || fail "$name: no total_fee 101 in the simulated payment"
+  sed 's|<total_fee><!\[CDATA\[101\]\]></total_fee>|<total_fee><![CDATA[1]]></total_fee>|' "$d/pay.xml" > "$d/pay-altered.xml"
+  ! cmp -s "$d/pay.xml" "$d/pay-altered.xml" || fail "$name: the payment's amount was not altered"
+  set +e; out=$("$@" verify --sign-type MD5 --mch-id 10000100 --api-key-file "$d/keys/test_api_key.txt" "$d/pay-altered.xml"); rc=$?; set -e
+  [ $rc -eq 1 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["ok"] is False and d["error"]["code"]=="signature_mismatch", d' "$out" ||
+    fail "$name verify on the altered payment (exit $rc): $out"
+  id=$(cat "$d/keys/test_key_id.txt")
+  "$@" simulate v3 pay --print --api-v3-key-file "$d/keys/test_api_v3_key.txt" --private-key "$d/keys/test_private_key.pem" \
+    --key-id "$id" --mch-id 1900000109 --out-trade-no DIST0003 --total-fee 303 > "$d/v3.txt" || fail "$name simulate v3 pay --print"
+  # --print writes the header lines, an empty line, then the body and a newline (not part of the body).
+  python3 - "$d/v3.txt" "$d/v3-headers.txt" "$d/v3-body.json" <<'EOF'
+import sys
+text, head_out, body_out = sys.argv[1:]
+head, body = open(text, "rb").read().split(b"\n\n", 1)
+open(head_out, "wb").write(b"\n".join(l for l in head.split(b"\n") if b": " in l) + b"\n")
+open(body_out, "wb").write(body[:-1] if body.endswith(b"\n") else body)
+EOF
+  while IFS= read -r line; do headers+=(--header "$line"); done < "$d/v3-headers.txt"
+  for line in Timestamp Nonce Serial Signature; do
+    grep -q "^Wechatpay-$line: " "$d/v3-headers.txt" || fail "$name simulate v3 pay --print: no Wechatpay-$line header"
+  done
+  out=$("$@" verify-v3 --api-v3-key-file "$d/keys/test_api_v3_key.txt" --platform-key "$id=$d/keys/test_public_key.pem" \
+    "${headers[@]}" "$d/v3-body.json") || fail "$name verify-v3 refused the simulated APIv3 payment: $out"
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1]); r=d["resource"]; assert d["ok"] is True and d["event"]["event_type"]=="TRANSACTION.SUCCESS" and r["out_trade_no"]=="DIST0003" and r["amount"]["total"]==303, d' "$out" ||
+    fail "$name verify-v3's verdict on the simulated APIv3 payment: $out"
+  ok "$name: --version, keygen (5 files), simulate pay --print -> verify (exit 0; altered amount: exit 1, signature_mismatch), simulate v3 pay --print -> verify-v3 with the keygen key (TRANSACTION.SUCCESS, 303 fen)"
+}
+
+cli_wheel=${cli_wheels[0]}
+python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$cli_wheel" > "$tmp/cli-wheel.list"
+[ "$(grep -v '\.dist-info/' "$tmp/cli-wheel.list")" = "wechatpay_notify_cli-$version.data/scripts/wechatpay-notify" ] ||
+  fail "$(basename "$cli_wheel") holds more or other than the binary: $(tr '\n' ' ' < "$tmp/cli-wheel.list")"
+step "pip install --no-index --find-links dist wechatpay-notify-cli into a fresh venv"
+# A venv without a pip of its own, installed into by the Python section's venv's pip (`pip --python`):
+# the same installation, without ensurepip's seconds.
+rm -rf "$tmp/cli-py/venv" && python3 -m venv --without-pip "$tmp/cli-py/venv"
+cli_pip=("$tmp/py/venv/bin/python" -m pip --python "$tmp/cli-py/venv/bin/python")
+"${cli_pip[@]}" install "${pip_q[@]}" --no-index --find-links "$dist" wechatpay-notify-cli
+# The command on PATH as a user has it after activating the venv; nothing of the tree on PATH.
+cli_path=$tmp/cli-py/venv/bin:/usr/bin:/bin
+[ "$(PATH=$cli_path command -v wechatpay-notify)" = "$tmp/cli-py/venv/bin/wechatpay-notify" ] ||
+  fail "pip install put no wechatpay-notify on the venv's PATH"
+cmp -s "$tmp/cli-py/venv/bin/wechatpay-notify" "$cli_exe" || fail "the pip-installed wechatpay-notify differs from the CLI archive's"
+"$tmp/cli-py/venv/bin/python" - "$version" <<'EOF' || fail "the installed wechatpay-notify-cli's metadata"
+import sys
+from importlib.metadata import distribution
+version = sys.argv[1]
+d = distribution("wechatpay-notify-cli")
+m = d.metadata
+want = {"Name": "wechatpay-notify-cli", "Version": version, "License-Expression": "MIT OR Apache-2.0"}
+for k, v in want.items():
+    assert m[k] == v, (k, m[k])
+assert m["Summary"] and "command line" in m["Summary"], m["Summary"]
+assert "Homepage, https://github.com/wechatpay-notify/wechatpay-notify" in m.get_all("Project-URL"), m.get_all("Project-URL")
+assert "Operating System :: POSIX :: Linux" in m.get_all("Classifier"), m.get_all("Classifier")
+assert m["Description-Content-Type"].startswith("text/markdown"), m["Description-Content-Type"]
+body = m.get_payload()
+assert "pip install wechatpay-notify-cli" in body and "wechatpay-notify keygen" in body and "cargo" not in body, body[:200]
+wheel = d.read_text("WHEEL")
+tags = sorted(l.split(": ", 1)[1] for l in wheel.splitlines() if l.startswith("Tag: "))
+assert tags == ["py3-none-manylinux2014_x86_64", "py3-none-manylinux_2_17_x86_64"], tags
+for licence, text in (("LICENSE-MIT", "MIT License"), ("LICENSE-APACHE", "Apache License")):
+    assert text in d.read_text(f"licenses/{licence}"), licence
+EOF
+ok "$(basename "$cli_wheel"): only the binary (= the CLI archive's) as a script; pip install puts wechatpay-notify on the venv's PATH; metadata: summary, licence expression and texts, homepage, Linux classifier, a README on installing and using the tool; tags py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64"
+cli_round_trip "wechatpay-notify from pip" "$tmp/cli-py/run" env PATH="$cli_path" wechatpay-notify
+"${cli_pip[@]}" uninstall "${pip_q[@]}" -y wechatpay-notify-cli
+[ ! -e "$tmp/cli-py/venv/bin/wechatpay-notify" ] || fail "pip uninstall left bin/wechatpay-notify"
+ok "pip uninstall wechatpay-notify-cli removes the command"
+
+# cli_npm_project DIR TARBALL...: an empty project with TARBALL... installed offline from an empty npm
+# cache (nothing from a registry or from earlier installs).
+cli_npm_project() {
+  local d=$1; shift
+  rm -rf "$d" && mkdir -p "$d"
+  printf '{ "name": "cli-smoke", "version": "1.0.0", "private": true }\n' > "$d/package.json"
+  (cd "$d" && npm install --offline --cache "$d/.npm-cache" --no-audit --no-fund --loglevel=error "$@" >/dev/null)
+}
+step "npm install --offline $(basename "$cli_main_tgz") $(basename "$cli_plat_tgz") into an empty project, empty cache"
+proj=$tmp/cli-npm/app
+cli_npm_project "$proj" "$cli_main_tgz" "$cli_plat_tgz"
+m=$proj/node_modules/@wechatpay-notify/cli p=$proj/node_modules/@wechatpay-notify/cli-$platform
+for f in package.json wechatpay-notify.js platform.js LICENSE-MIT LICENSE-APACHE; do
+  [ -f "$m/$f" ] || fail "@wechatpay-notify/cli has no $f"
+done
+[ "$(cd "$m" && find . -type f | sort | tr '\n' ' ')" = "./LICENSE-APACHE ./LICENSE-MIT ./README.md ./package.json ./platform.js ./wechatpay-notify.js " ] ||
+  fail "@wechatpay-notify/cli holds other files than the launcher, platform.js, README, licences: $(cd "$m" && find . -type f | tr '\n' ' ')"
+[ -x "$p/bin/wechatpay-notify" ] || fail "@wechatpay-notify/cli-$platform has no executable bin/wechatpay-notify"
+cmp -s "$p/bin/wechatpay-notify" "$cli_exe" || fail "@wechatpay-notify/cli-$platform's binary differs from the CLI archive's"
+cmp -s "$m/platform.js" bindings/node/platform.js || fail "the launcher's platform.js differs from the library loader's"
+grep -q 'MIT License' "$p/LICENSE-MIT" && grep -q 'Apache License' "$p/LICENSE-APACHE" &&
+  grep -q 'MIT License' "$m/LICENSE-MIT" && grep -q 'Apache License' "$m/LICENSE-APACHE" || fail "a CLI package's licence is not the licence text"
+node -e '
+const [m, p, version, platform] = process.argv.slice(1)
+const main = require(`${m}/package.json`), plat = require(`${p}/package.json`)
+const want = (cond, what) => { if (!cond) { console.error(what); process.exit(1) } }
+want(main.version === version && plat.version === version, `versions ${main.version}/${plat.version}, expected ${version}`)
+want(main.license === "MIT OR Apache-2.0" && plat.license === main.license, "license is not MIT OR Apache-2.0")
+want(JSON.stringify(main.bin) === JSON.stringify({ "wechatpay-notify": "wechatpay-notify.js" }), `bin ${JSON.stringify(main.bin)}`)
+want(!main.dependencies, `@wechatpay-notify/cli has dependencies ${JSON.stringify(main.dependencies)}`)
+// The launcher runs the platform package of every platform the library loader supports, and only those.
+const rows = Object.keys(require(`${m}/platform.js`).SUPPORTED).sort()
+const wantDeps = Object.fromEntries(rows.map((r) => [`@wechatpay-notify/cli-${r}`, version]))
+want(JSON.stringify(main.optionalDependencies) === JSON.stringify(wantDeps),
+  `optionalDependencies ${JSON.stringify(main.optionalDependencies)}, expected ${JSON.stringify(wantDeps)}`)
+want(plat.name === `@wechatpay-notify/cli-${platform}` && plat.os + "" === "linux" && plat.cpu + "" === "x64" &&
+  plat.libc + "" === "glibc" && !plat.bin, "the platform package: name, os, cpu, libc, or a bin of its own")
+' "$m" "$p" "$version" "$platform" || fail "the installed CLI npm packages' metadata"
+[ "$(readlink -f "$proj/node_modules/.bin/wechatpay-notify")" = "$(readlink -f "$m/wechatpay-notify.js")" ] ||
+  fail "node_modules/.bin/wechatpay-notify is not the launcher"
+ok "installed @wechatpay-notify/cli $version (launcher as bin wechatpay-notify, platform.js = the library's, licences, no binary, no dependencies; optionalDependencies on the 7 @wechatpay-notify/cli-* packages) and @wechatpay-notify/cli-$platform (bin/wechatpay-notify = the CLI archive's, os/cpu/libc)"
+# npx finds the project's own bin; offline, from the project's cache, as a user's `npx wechatpay-notify`.
+cli_npx=(env -C "$proj" npm_config_offline=true npm_config_cache="$proj/.npm-cache" npx --no-install wechatpay-notify)
+cli_round_trip "npx wechatpay-notify" "$tmp/cli-npm/run" "${cli_npx[@]}"
+set +e; out=$("${cli_npx[@]}" verify --no-such-option 2>&1); rc=$?; set -e
+[ $rc -eq 2 ] && [[ $out == *"--no-such-option"* ]] || fail "npx wechatpay-notify with an unknown option (exit $rc): $out"
+# A signal to the launcher reaches the binary, and the launcher ends by the same signal (as the shell
+# reports a program it ran itself). The binary waits on its standard input (verify -) meanwhile.
+mkfifo "$tmp/cli-npm/stdin"
+exec 3<>"$tmp/cli-npm/stdin"
+node "$m/wechatpay-notify.js" verify --sign-type MD5 --api-key-file "$tmp/cli-npm/run/keys/test_api_key.txt" - <&3 >/dev/null 2>&1 &
+launcher=$!
+child=
+for _ in $(seq 50); do child=$(ps -o pid= --ppid "$launcher" | tr -d ' ') && [ -n "$child" ] && break; sleep 0.1; done
+[ -n "$child" ] && [ "$(readlink "/proc/$child/exe")" = "$(readlink -f "$p/bin/wechatpay-notify")" ] ||
+  { kill "$launcher" 2>/dev/null || true; fail "the launcher started no wechatpay-notify binary"; }
+kill -TERM "$launcher"
+set +e; wait "$launcher"; rc=$?; set -e
+exec 3>&-
+if kill -0 "$child" 2>/dev/null; then kill "$child"; fail "SIGTERM to the launcher left the binary running"; fi
+[ $rc -eq 143 ] || fail "the launcher ended with status $rc after SIGTERM, expected 143 (SIGTERM)"
+ok "npx wechatpay-notify: exit status 2 of a usage error passed through (1 and 0 above); SIGTERM to the launcher ends the binary, then the launcher by SIGTERM (status 143)"
+for fake in freebsd-x64 linux-ia32 win32-arm64; do
+  set +e
+  out=$(env -C "$proj" node -e "Object.defineProperty(process, 'platform', { value: '${fake%-*}' })
+Object.defineProperty(process, 'arch', { value: '${fake#*-}' }); process.argv = [process.argv[0], 'wechatpay-notify', '--version']
+require('@wechatpay-notify/cli/wechatpay-notify.js')" 2>&1); rc=$?
+  set -e
+  [ $rc -eq 2 ] && [[ $out == *"has no binary for this platform (${fake}"* ]] && [[ $out == *"Supported platforms: linux-x64-gnu"*"darwin-arm64"* ]] ||
+    fail "the launcher on $fake (exit $rc): $out"
+done
+cli_npm_project "$tmp/cli-npm/no-binary" "$cli_main_tgz"
+set +e; out=$(env -C "$tmp/cli-npm/no-binary" npm_config_offline=true npx --no-install wechatpay-notify --version 2>&1); rc=$?; set -e
+[ $rc -eq 2 ] && [[ $out == *"the platform package @wechatpay-notify/cli-$platform"*"is not installed"* ]] ||
+  fail "npx wechatpay-notify without its platform package (exit $rc): $out"
+ok "the launcher on freebsd-x64, linux-ia32, win32-arm64: exit 2 and an error naming the platform and the supported ones; without @wechatpay-notify/cli-$platform: exit 2 naming the missing package"
+echo "the CLI from pip and npm: $((SECONDS - cli_t0)) s"
 
 # ---------------------------------------------------------------------------------------------
 # Java: scripts/test-dist-java.sh on the artifacts scripts/dist.sh wrote above (its own clean

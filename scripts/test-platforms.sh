@@ -224,6 +224,8 @@ import json, pathlib, sys
 d, dist, v = sys.argv[1:]
 opt = {}
 for t in sorted(pathlib.Path(dist).glob(f"wechatpay-notify-*-{v}.tgz")):
+    if t.name.startswith("wechatpay-notify-cli-"):  # the CLI's npm packages, not the library's
+        continue
     opt["@wechatpay-notify/" + t.name[len("wechatpay-notify-"):-len(f"-{v}.tgz")]] = f"file:{t}"
 json.dump({"name": "smoke", "version": "1.0.0", "private": True,
            "dependencies": {"wechatpay-notify": f"file:{dist}/wechatpay-notify-{v}.tgz"},

@@ -8,51 +8,7 @@
 // (`wechatpay-notify.<platform>.node`, platform packages scoped as `@wechatpay-notify/<platform>`).
 'use strict'
 
-const { readFileSync } = require('fs')
-
-/** The platform packages we publish: `${process.platform}-${process.arch}[-libc]` -> description. */
-const SUPPORTED = {
-  'linux-x64-gnu': 'Linux x86-64, glibc >= 2.17',
-  'linux-arm64-gnu': 'Linux ARM64, glibc >= 2.17',
-  'linux-x64-musl': 'Linux x86-64, musl (Alpine)',
-  'linux-arm64-musl': 'Linux ARM64, musl (Alpine)',
-  'win32-x64-gnu': 'Windows x64',
-  'darwin-x64': 'macOS x86-64, 10.12 or later',
-  'darwin-arm64': 'macOS ARM64 (Apple silicon), 11.0 or later',
-}
-
-function isMusl() {
-  // Node's own report: a glibc build of Node records the glibc version it runs on.
-  try {
-    if (process.report) process.report.excludeNetwork = true
-    const report = process.report && typeof process.report.getReport === 'function' ? process.report.getReport() : null
-    if (report && report.header) {
-      if (report.header.glibcVersionRuntime) return false
-      if (Array.isArray(report.sharedObjects) && report.sharedObjects.some((f) => f.includes('libc.musl-') || f.includes('ld-musl-'))) {
-        return true
-      }
-    }
-  } catch {}
-  try {
-    return readFileSync('/usr/bin/ldd', 'utf-8').includes('musl')
-  } catch {
-    return false
-  }
-}
-
-/** This process's platform name, as the platform packages are named. */
-function platformName() {
-  const base = `${process.platform}-${process.arch}`
-  if (process.platform === 'linux') return `${base}-${isMusl() ? 'musl' : 'gnu'}`
-  if (process.platform === 'win32') return `${base}-gnu`
-  return base
-}
-
-function supportedList() {
-  return Object.entries(SUPPORTED)
-    .map(([name, what]) => `${name} (${what})`)
-    .join(', ')
-}
+const { SUPPORTED, platformName, supportedList } = require('./platform.js')
 
 function load() {
   const errors = []

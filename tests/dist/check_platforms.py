@@ -5,8 +5,9 @@ with Python 3.9+ (binutils' readelf for ELF; auditwheel, when given, for the Lin
     check_platforms.py DIST VERSION HEADER [--rows all|present|ROW,...] [--auditwheel PATH]
 
 For each platform row it opens the CLI archive, the C SDK archive, the wheel, the npm platform
-package, the NuGet package's runtimes/<RID>/native/ and the jar's JNA resource directory (<os>-<arch>/)
-and checks, per binary:
+package, the NuGet package's runtimes/<RID>/native/, the jar's JNA resource directory (<os>-<arch>/),
+and the CLI's wheel and npm platform package (issue 23: the CLI archive's binary, byte for byte, the
+library wheel's platform tag as py3-none, the npm os/cpu/libc, executable), and checks, per binary:
   - the format and architecture (ELF x86-64 / AArch64, PE32+ x86-64, Mach-O x86_64 / arm64) and kind
     (executable, shared library, Python extension, Node-API addon), no debug sections left;
   - ELF, glibc rows: no symbol version newer than GLIBC_2.17, needed libraries only from glibc's
@@ -500,9 +501,11 @@ def check_row(p, dist, version, row, functions, auditwheel, lines, require):
 
     # CLI
     cli = dist / f"wechatpay-notify-cli-{version}-{triple}{ext}"
+    cli_exe = None
     if found(cli):
         exe = unpack(cli) / f"wechatpay-notify-cli-{version}-{triple}" / "bin" / ("wechatpay-notify.exe" if win else "wechatpay-notify")
         if p.want(exe.is_file(), f"{cli.name}: no {exe.name}"):
+            cli_exe = exe
             for f in ("README.md", "LICENSE-MIT", "LICENSE-APACHE"):
                 p.want((exe.parent.parent / f).is_file(), f"{cli.name}: no {f}")
             lines.append((row, cli.name, size(cli), f"{exe.name} {size(exe)}: " + check_binary(p, row, "exe", exe)))
@@ -592,6 +595,76 @@ def check_row(p, dist, version, row, functions, auditwheel, lines, require):
             p.want(data == clib, f"{package.name}: {entry} differs from the C SDK's library")
             desc += "; = the C SDK's"
         lines.append((row, f"{package.name} {entry}", "", desc))
+    check_cli_packages(p, dist, version, row, cli_exe, lines, require, unpack, size, auditwheel)
+
+
+def check_cli_packages(p, dist, version, row, cli_exe, lines, require, unpack, size, auditwheel):
+    """The CLI's wheel and npm platform package of ROW (issue 23): exactly the binary of the row's CLI
+    archive (CLI_EXE, None when dist/ has no archive), under the row's wheel tag or npm os/cpu/libc."""
+    triple, fmt, arch, libc, wheel_plat, _, _ = ROWS[row]
+    name = "wechatpay-notify.exe" if fmt == "pe" else "wechatpay-notify"
+    exe = cli_exe.read_bytes() if cli_exe else None
+
+    def binary(path, what):
+        desc = check_binary(p, row, "exe", path)
+        if exe is not None:
+            p.want(path.read_bytes() == exe, f"{what}: {path.name} differs from the CLI archive's")
+            desc += "; = the CLI archive's"
+        return desc
+
+    # The wheel: py3-none, the library wheel's platform tag (and manylinux2014's name of it on glibc).
+    want_tags = {f"py3-none-{wheel_plat}"} | ({f"py3-none-manylinux2014_{arch}"} if libc == "glibc" else set())
+    prefix = f"wechatpay_notify_cli-{version}-py3-none-"
+    wheels = [w for w in sorted(dist.glob(prefix + "*.whl")) if wheel_plat in w.name[len(prefix):-4].split(".")]
+    if not wheels and require:
+        p.append(f"{row}: no {prefix}{wheel_plat} wheel in {dist}")
+    for whl in wheels:
+        with zipfile.ZipFile(whl) as z:
+            infos = {i.filename: i for i in z.infolist()}
+            dist_info = f"wechatpay_notify_cli-{version}.dist-info"
+            script = f"wechatpay_notify_cli-{version}.data/scripts/{name}"
+            others = sorted(n for n in infos if not n.startswith(dist_info + "/") and n != script)
+            p.want(not others, f"{whl.name}: holds {others[:4]} besides the binary")
+            wheel_tags = {l.split(": ", 1)[1] for l in z.read(f"{dist_info}/WHEEL").decode().splitlines() if l.startswith("Tag: ")}
+            file_tags = {f"py3-none-{t}" for t in whl.name[len(prefix):-4].split(".")}
+            p.want(wheel_tags == file_tags == want_tags, f"{whl.name}: tags {sorted(wheel_tags)} (file name {sorted(file_tags)}), expected {sorted(want_tags)}")
+            meta = z.read(f"{dist_info}/METADATA").decode()
+            for field in ("Name: wechatpay-notify-cli", f"Version: {version}", "License-Expression: MIT OR Apache-2.0"):
+                p.want(f"\n{field}\n" in meta, f"{whl.name}: METADATA lacks {field}")
+            if not p.want(script in infos, f"{whl.name}: no {script}"):
+                continue
+            if fmt != "pe":
+                p.want(infos[script].external_attr >> 16 & 0o111, f"{whl.name}: {name} is not executable")
+        path = unpack(whl) / script
+        desc = binary(path, whl.name)
+        if fmt == "elf" and auditwheel:
+            out = subprocess.run([auditwheel, "show", str(whl)], capture_output=True, text=True)
+            m = re.search(r'consistent with the following platform tag: "([^"]+)"', re.sub(r"\s+", " ", out.stdout))
+            p.want(out.returncode == 0 and m and m.group(1) == wheel_plat,
+                   f"{whl.name}: auditwheel show: {m.group(1) if m else out.stdout.strip()[:200] + out.stderr.strip()[:200]}")
+            if m:
+                desc += f"; auditwheel: {m.group(1)}"
+        lines.append((row, whl.name, size(whl), f"{name} {size(path)}: {desc}"))
+    # The npm platform package @wechatpay-notify/cli-ROW: the os, cpu and libc of the library's.
+    tgz = dist / f"wechatpay-notify-cli-{row}-{version}.tgz"
+    if not tgz.is_file():
+        if require:
+            p.append(f"{row}: no {tgz.name} in {dist}")
+        return
+    pkg_dir = unpack(tgz) / "package"
+    pkg = json.loads((pkg_dir / "package.json").read_text())
+    os_name, cpu = row.split("-")[0], row.split("-")[1]
+    p.want(pkg["name"] == f"@wechatpay-notify/cli-{row}" and pkg["version"] == version, f"{tgz.name}: name/version {pkg['name']} {pkg['version']}")
+    p.want(pkg.get("os") == [os_name] and pkg.get("cpu") == [cpu], f"{tgz.name}: os/cpu {pkg.get('os')} {pkg.get('cpu')}")
+    p.want(pkg.get("libc") == ([libc] if libc else None), f"{tgz.name}: libc {pkg.get('libc')}")
+    p.want("bin" not in pkg, f"{tgz.name}: a bin of its own (the launcher's package has the command)")
+    path = pkg_dir / "bin" / name
+    if p.want(path.is_file(), f"{tgz.name}: no bin/{name}"):
+        if fmt != "pe":
+            with tarfile.open(tgz) as t:
+                p.want(t.getmember(f"package/bin/{name}").mode & 0o111, f"{tgz.name}: bin/{name} is not executable")
+        lines.append((row, tgz.name, size(tgz), f"bin/{name} {size(path)}: " + binary(path, tgz.name)))
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
