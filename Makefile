@@ -162,5 +162,8 @@ test-platforms-ci:
 install:
 	DESTDIR=$(DESTDIR) scripts/dist.sh install $(PREFIX)
 
+# Every artifact in dist/ installed and used, then the README's "Your first handler" walkthroughs
+# run as written from dist/ (Python, Node, C#, Java, C).
 test-dist:
 	scripts/test-dist.sh
+	scripts/test-walkthrough.sh
