@@ -202,7 +202,7 @@ export interface ProfileOptions {
   label: string
   /**
    * The merchant id, binding both versions: v2 notifications must carry it as `mch_id` (the v2
-   * part's own `mchId`, when set, must agree), APIv3 resources as `mchid` (or `sp_mchid`)
+   * part's own `mchId`, when set, must agree), APIv3 resources as `mchid` (or `sp_mchid`, or a transfer's `mch_id`)
    * unless the v3 part names its own `mchIds`.
    */
   mchId?: string

@@ -20,7 +20,7 @@ pub struct ProfileOptions<'env> {
     /// The name the results carry (`label`), e.g. your shop id.
     pub label: String,
     /// The merchant id, binding both versions: v2 notifications must carry it as `mch_id` (the v2
-    /// part's own `mchId`, when set, must agree), APIv3 resources as `mchid` (or `sp_mchid`)
+    /// part's own `mchId`, when set, must agree), APIv3 resources as `mchid` (or `sp_mchid`, or a transfer's `mch_id`)
     /// unless the v3 part names its own `mchIds`.
     pub mch_id: Option<String>,
     /// The v2 part: the merchant's `Verifier` options (`mchId` required unless the profile has one).

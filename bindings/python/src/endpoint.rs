@@ -39,7 +39,7 @@ fn rejected(py: Python<'_>, r: &Rejection) -> PyErr {
 /// part (a `V3Verifier`), or both.
 ///
 /// `mch_id` binds both versions: v2 notifications must carry it as `mch_id` (a v2 verifier's own
-/// `mch_id`, when set, must be the same), and APIv3 resources as `mchid` (or `sp_mchid`) unless
+/// `mch_id`, when set, must be the same), and APIv3 resources as `mchid` (or `sp_mchid`, or a transfer's `mch_id`) unless
 /// the `V3Verifier` names its own `mch_ids`. A v2 verifier's `mch_id` declares the merchant id
 /// too, so a profile with both parts binds its APIv3 part to it. The endpoint reconciles them when
 /// it is built: an empty `mch_id`, or one that differs from the v2 verifier's, is

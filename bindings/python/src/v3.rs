@@ -165,7 +165,7 @@ impl TrustedKeys {
 /// period. Thread-safe: share one instance; verification releases the GIL.
 ///
 /// `mch_ids` (any iterable of `str`) binds the verifier to merchants: after decryption the
-/// resource's `mchid` (or, for partner notifications, `sp_mchid`) must be one of them, else
+/// resource's `mchid` (or, for partner notifications, `sp_mchid`; for merchant transfers, `mch_id`) must be one of them, else
 /// `merchant_mismatch`. Without any, every merchant passes.
 ///
 /// A wrong argument type raises `TypeError`; an unusable value (an APIv3 key that is not exactly
@@ -225,7 +225,7 @@ impl V3Verifier {
     }
 
     /// The merchant ids this verifier serves (empty: any). After decryption, the resource's
-    /// `mchid` (or, for partner notifications, `sp_mchid`) must be one of them, else
+    /// `mchid` (or, for partner notifications, `sp_mchid`; for merchant transfers, `mch_id`) must be one of them, else
     /// `merchant_mismatch`.
     #[getter]
     fn mch_ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {

@@ -52,7 +52,7 @@ impl MerchantProfile {
 
     /// The merchant's id. It binds both versions: v2 notifications must carry it as `mch_id`
     /// (the v2 verifier's [`Verifier::expect_mch_id`], which must agree), and APIv3 resources as
-    /// `mchid` (or `sp_mchid`) unless the v3 verifier names its own ids
+    /// `mchid` (or `sp_mchid`, or a transfer's `mch_id`) unless the v3 verifier names its own ids
     /// ([`V3Verifier::expect_mch_id`]). A v2 part's expected `mch_id` declares it too.
     pub fn mch_id(mut self, mch_id: impl Into<String>) -> MerchantProfile {
         self.mch_id = Some(mch_id.into());

@@ -664,7 +664,7 @@ class MerchantProfile:
         mch_id: str | None = None,
     ) -> MerchantProfile:
         """mch_id binds both versions: v2 notifications must carry it as mch_id (a v2 verifier's
-        own mch_id, when set, must be the same), APIv3 resources as mchid (or sp_mchid) unless the
+        own mch_id, when set, must be the same), APIv3 resources as mchid (or sp_mchid, or a transfer's mch_id) unless the
         V3Verifier names its own mch_ids. A v2 verifier's mch_id declares it too. Reconciled when
         the Endpoint is built (an empty or conflicting mch_id: InvalidConfigError there)."""
     @property

@@ -221,7 +221,7 @@ pub extern "C" fn wechatpay_endpoint_builder_add_profile(
 /// bytes of UTF-8, else `invalid_config`; empty is `invalid_config` when the endpoint is built).
 /// The id binds both versions: v2 notifications must carry it as `mch_id` (the v2 verifier need
 /// not expect one, and if it does the two must agree, else `invalid_config` when the endpoint is
-/// built), and APIv3 resources as `mchid` (or `sp_mchid`), else `merchant_mismatch`, unless the v3
+/// built), and APIv3 resources as `mchid` (or `sp_mchid`, or a transfer's `mch_id`), else `merchant_mismatch`, unless the v3
 /// verifier names its own ids (`wechatpay_v3_verifier_builder_expect_mch_id`). The builder is
 /// unchanged on refusal.
 #[unsafe(no_mangle)]

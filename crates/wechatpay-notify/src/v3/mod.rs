@@ -260,7 +260,7 @@ impl V3Verifier {
     }
 
     /// Serves merchant `mch_id` (may be called for several): after decryption the resource's
-    /// `mchid` (or, for partner notifications, `sp_mchid`) must be one of them, else
+    /// `mchid` (or, for partner notifications, `sp_mchid`; for merchant transfers, `mch_id`) must be one of them, else
     /// `merchant_mismatch`. An empty id is `invalid_config`. Without any, every merchant passes.
     pub fn expect_mch_id(mut self, mch_id: impl Into<String>) -> Result<V3Verifier, Error> {
         let mch_id = mch_id.into();
@@ -404,21 +404,20 @@ impl V3Verifier {
         Ok(notification)
     }
 
-    /// The resource's `mchid` (or, for partner notifications, `sp_mchid`) must be one of the
-    /// expected merchant ids, when any are set.
+    /// The resource's `mchid` (or, for partner notifications, `sp_mchid`; for merchant transfers,
+    /// `mch_id`) must be one of the expected merchant ids, when any are set.
     fn check_merchant(&self, n: &V3Notification) -> Result<(), Error> {
         if self.mch_ids.is_empty() {
             return Ok(());
         }
-        let text = |name: &str| n.resource.get(name).and_then(Value::as_str);
-        let (name, found) = match (text("mchid"), text("sp_mchid")) {
-            (Some(m), _) => ("mchid", Some(m)),
-            (None, Some(sp)) => ("sp_mchid", Some(sp)),
-            (None, None) => ("mchid", None),
-        };
+        // The first field naming the merchant: `mchid`; `sp_mchid` (partners); `mch_id` (the
+        // merchant-transfer family's spelling).
+        let found = ["mchid", "sp_mchid", "mch_id"]
+            .into_iter()
+            .find_map(|name| Some((name, n.resource.get(name)?.as_str()?)));
         match found {
-            Some(m) if self.mch_ids.iter().any(|e| e == m) => Ok(()),
-            Some(m) => Err(Error::new(
+            Some((_, m)) if self.mch_ids.iter().any(|e| e == m) => Ok(()),
+            Some((name, m)) => Err(Error::new(
                 ErrorKind::MerchantMismatch,
                 format!(
                     "the resource's {name} {} is not a merchant of this verifier",
@@ -427,7 +426,7 @@ impl V3Verifier {
             )),
             None => Err(Error::new(
                 ErrorKind::MerchantMismatch,
-                "the resource names no mchid or sp_mchid, and this verifier expects one",
+                "the resource names no mchid, sp_mchid or mch_id, and this verifier expects one",
             )),
         }
     }

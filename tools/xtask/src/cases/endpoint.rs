@@ -808,7 +808,7 @@ pub fn vectors() -> Value {
             "BadConfig": "profiles that could not be routed unambiguously are refused when the endpoint is built",
             "Probe": "WeChat Pay's WECHATPAY/SIGNTEST/ probe is recognised before routing",
             "Dedupe": "a refund's dedupe key names its state, so a later state is recorded too",
-            "MerchantBinding": "a profile's mchId binds its APIv3 part: mchid (or sp_mchid) must match after decryption",
+            "MerchantBinding": "a profile's mchId binds its APIv3 part: mchid (or sp_mchid, or a transfer's mch_id) must match after decryption",
         }),
         groups,
     )

@@ -493,7 +493,7 @@ pub fn vectors() -> Value {
             "Json": "the verified body must be a JSON object with id, create_time, event_type, resource_type, summary, resource",
             "Amounts": "a typed amount is a non-negative JSON integer; present in another form the property is an error ({\"error\": \"missing_field\"}), never absent",
             "Dedupe": "the dedupe key names the state where one object reports several (refund_id:STATUS, transaction_id:STATE)",
-            "MerchantBinding": "mchIds: after decryption mchid (or, for partners, sp_mchid) must be one of them, else merchant_mismatch",
+            "MerchantBinding": "mchIds: after decryption the first of mchid, sp_mchid (partners) and mch_id (merchant transfers) must be one of them, else merchant_mismatch",
             "Resource": "resource.algorithm AEAD_AES_256_GCM; nonce 12 bytes; associated_data as AAD (absent = empty); GCM tag checked; UTF-8 JSON plaintext",
             "Size": "the body size limit applies first",
             "BadConfig": "an unusable configuration is refused when the verifier is built",
@@ -1526,16 +1526,29 @@ fn merchant_bound() -> (Config, Vec<Case>) {
             )
             .signed(&key_a(), PUB_KEY_ID_A),
         ),
-        {
-            let n = family(
+        valid(
+            "a merchant transfer names its merchant mch_id: one of them",
+            &["MerchantBinding", "Families"],
+            &family(
                 "MCHTRANSFER.BILL.FINISHED",
                 "商家转账单据终态通知",
                 "mch_payment",
                 transfer_bill("SUCCESS"),
             )
+            .signed(&key_a(), PUB_KEY_ID_A),
+        ),
+        {
+            let mut other_merchant = transfer_bill("SUCCESS");
+            other_merchant["mch_id"] = json!("1900000999");
+            let n = family(
+                "MCHTRANSFER.BILL.FINISHED",
+                "商家转账单据终态通知",
+                "mch_payment",
+                other_merchant,
+            )
             .signed(&key_a(), PUB_KEY_ID_A);
             invalid(
-                "a merchant transfer names its merchant mch_id, not mchid: a merchant-bound verifier refuses it",
+                "a merchant transfer of another merchant (mch_id)",
                 &["MerchantBinding", "Families"],
                 n.headers,
                 n.body,
