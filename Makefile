@@ -80,7 +80,7 @@ views-check:
 	python3 tools/bindgen/bindgen.py native --lang dotnet
 	python3 tools/bindgen/bindgen.py native --lang java
 
-# Benchmarks: ratios against baselines measured in the same run (SPEC §6).
+# Benchmarks: ratios against baselines measured in the same run (README: Benchmarks).
 bench: bench-rust bench-routing bench-cost bench-python bench-node bench-java
 
 bench-rust:
@@ -104,7 +104,7 @@ bench-node:
 bench-java:
 	scripts/bench-java.sh
 
-# How fast a SPEC §4 result (dict / plain object) can be at all, against the Python and Node floors:
+# How fast a result (dict / plain object) can be at all, against the Python and Node floors:
 # bench-only extensions on the core's public API (bench/bounds/{python,node}), never in the
 # packages; not part of `make bench`.
 bench-bounds:

@@ -164,7 +164,7 @@ export interface EndpointOptions {
   profiles: Array<ProfileOptions>
 }
 
-/** Every SPEC §3 error code, in the core's order. */
+/** Every error code, in the core's order. */
 export declare function errorCodes(): Array<string>
 
 /** An HTTP reply: status, content type (`null` when there is no body) and body. */
@@ -217,7 +217,7 @@ export declare function replyFail(msg: string): string
 
 /**
  * The v2 refusal reply: FAIL with the one constant message of every refusal (`rejected`), never
- * the error code (SPEC §2).
+ * the error code.
  */
 export declare function replyRefusal(): string
 
@@ -238,7 +238,7 @@ export declare function replyV2Success(): HttpReply
 /**
  * The APIv3 failure reply for an error code: 401 when the request is not authentic, 400 when it is
  * malformed or uses an unsupported algorithm, 500 for `invalid_config` / `internal`; the body is
- * the one constant refusal `{"code":"FAIL","message":"rejected"}` whatever the code (SPEC §2).
+ * the one constant refusal `{"code":"FAIL","message":"rejected"}` whatever the code.
  * An unknown code is `invalid_argument`.
  */
 export declare function replyV3Fail(code: string): HttpReply

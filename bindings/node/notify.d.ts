@@ -35,7 +35,7 @@ export declare class HttpReply {
   toObject(): { status: number; contentType: string | null; body: string }
 }
 
-/** The stable error codes (SPEC §3), the same in every binding. */
+/** The stable error codes, the same in every binding. */
 export type ErrorCode =
   | 'invalid_config'
   | 'invalid_argument'
@@ -72,7 +72,7 @@ export interface RejectionDetails {
   label: string | null
   /**
    * The failure reply to send (v2: 200 + XML FAIL; v3: 401/400/500 + JSON; undecided: 400 + XML
-   * FAIL). Its body is the same for every refusal (`rejected`, never the code: SPEC §2).
+   * FAIL). Its body is the same for every refusal (`rejected`, never the code).
    */
   reply: HttpReply
 }
@@ -87,7 +87,7 @@ export interface RejectionDetails {
 export declare class NotifyError extends Error {
   constructor(code: ErrorCode, message: string, details?: RejectionDetails)
   readonly name: 'NotifyError'
-  /** The SPEC §3 code. */
+  /** The stable error code. */
   readonly code: ErrorCode
   /** Set by `Endpoint#handle` only: the request's version, when it was decided. */
   readonly version?: ApiVersion | null
@@ -865,7 +865,7 @@ export declare function replySuccess(): string
 export declare function replyFail(msg: string): string
 
 /**
- * The v2 refusal reply, the same for every refusal (SPEC §2):
+ * The v2 refusal reply, the same for every refusal:
  * `<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>`.
  * The code stays on the `NotifyError` for your logs.
  */
@@ -890,7 +890,7 @@ export declare function replyV3Success(): HttpReply
  * The APIv3 failure reply for a NotifyError (or its code): 401 when the request is not authentic
  * (headers, probe, key id, timestamp, signature, merchant), 400 when it is malformed or uses an
  * unsupported algorithm, 500 for `invalid_config` / `internal`, always with the body
- * `{"code":"FAIL","message":"rejected"}` (the code stays on the error: SPEC §2). Any other Error
+ * `{"code":"FAIL","message":"rejected"}` (the code stays on the error). Any other Error
  * gets the `internal` reply (500).
  * @throws {NotifyError} `invalid_argument` for a string that is not an error code.
  * @throws {TypeError} when `err` is neither an Error nor a string.

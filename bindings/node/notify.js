@@ -3,7 +3,7 @@
 // does the work: it converts the arguments (napi-rs's conversions are the type checks), calls the
 // Rust core and keeps its result in Rust (a `NativeNotification`). This file gives the addon's errors their
 // JS classes (`fromNative`) and wraps each result in a result class whose getters ask the addon for
-// a value on first read and cache it (results cost what a handler reads: SPEC §4), with `toJSON`
+// a value on first read and cache it (results cost what a handler reads), with `toJSON`
 // (every property, as a plain object) and `util.inspect` showing every value; it adds the two views
 // plain JS builds best: `fieldList` = `Object.entries(fields)` (exact document order: element
 // names are XML names, never array indices) and the APIv3 `resource` = `JSON.parse(plaintext)`.
@@ -81,12 +81,12 @@ class HttpReply {
 // The addon's reply object as an HttpReply.
 const httpReply = (native) => new HttpReply(INTERNAL, native)
 
-/** The stable error codes (SPEC §3), from the core. */
+/** The stable error codes, from the core. */
 const CODES = Object.freeze(native.errorCodes())
 const KNOWN_CODES = new Set(CODES)
 
 /**
- * A rejected notification, an unusable configuration or a refused argument; `code` is a SPEC §3
+ * A rejected notification, an unusable configuration or a refused argument; `code` is a stable
  * string. Raised by `Endpoint#handle`, it also carries `version`, `label` and `reply`.
  */
 class NotifyError extends Error {
@@ -115,7 +115,7 @@ const CONVERSION_FAILURES = new Set([
   'BigintExpected',
 ])
 
-// An error from the addon in its JS class: a SPEC §3 code -> NotifyError; a failed argument
+// An error from the addon in its JS class: one of our error codes -> NotifyError; a failed argument
 // conversion -> TypeError (the misuse rule: a wrong argument type is the language's type error);
 // a panic caught at the boundary (napi-rs: `GenericFailure`) -> NotifyError `internal`. Anything
 // else (an exception thrown by the caller's own getters during conversion) passes unchanged.
@@ -179,7 +179,7 @@ function endpointOptions(options) {
 // objects (the typed ones named and ordered by the core's declaration, `typedViewNames`): each asks
 // the addon on first read and caches the value, so `n.fields === n.fields` and a handler that reads
 // five typed values converts five. A typed value the core refuses (an amount present in another
-// form than a non-negative integer: SPEC §2, never "absent") is not cached: every read throws a
+// form than a non-negative integer, never "absent") is not cached: every read throws a
 // new NotifyError with its code (`missing_field`). The instance has no own properties: `toJSON()`
 // gives every property as a plain object (what `JSON.stringify` writes), `util.inspect` /
 // `console.log` show every value, `for...in` lists every name; `Object.keys`, `{ ...n }` and
@@ -895,7 +895,7 @@ function replyFail(msg) {
 
 /**
  * The v2 refusal reply: FAIL with the one constant message of every refusal (`rejected`); the
- * code stays on the error for your logs (a reply naming it would tell anyone why, SPEC §2).
+ * code stays on the error for your logs (a reply naming it would tell anyone why).
  */
 function replyRefusal() {
   return native.replyRefusal()

@@ -365,7 +365,7 @@ namespace WechatPay.Notify.Example.Tests
         }
 
         /// <summary>The v2 FAIL reply for a refusal with <paramref name="code"/>: one constant message, never
-        /// the code (SPEC §2).</summary>
+        /// the code.</summary>
         private static string Fail(string code)
         {
             return "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[rejected]]></return_msg></xml>";

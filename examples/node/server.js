@@ -58,7 +58,7 @@ function fen(read) {
  * `{ type: 'payment', merchant, version, dedupeKey, outTradeNo, totalFee, result, success }`,
  * `{ type: 'refund', merchant, version, dedupeKey, outTradeNo, outRefundNo, refundFee,
  * refundStatus, refundId, state }` or `{ type: 'unrecorded', why }`. The dedupe key names the
- * state (SPEC §2): a successful payment's transaction_id, `transaction_id:STATE` for an
+ * state: a successful payment's transaction_id, `transaction_id:STATE` for an
  * unsuccessful one, `refund_id:STATUS` for a refund (STATUS in APIv3's words: the refund's state).
  */
 function recordOf({ label: merchant, kind, notification: n }) {

@@ -191,7 +191,7 @@ namespace WechatPay.Notify
 
         /// <summary>
         /// The Unix time to verify at: <paramref name="now"/>, or the system clock when null. A negative
-        /// time is a value of the right type that the core refuses (SPEC §3's misuse rule):
+        /// time is a value of the right type that the core refuses (the misuse rule):
         /// <c>invalid_argument</c>, with Python's and Node's message.
         /// </summary>
         public static ulong UnixTime(long? now)
@@ -207,7 +207,7 @@ namespace WechatPay.Notify
     /// <summary>
     /// A typed value copied out of a verified notification, or the error reading it gave (a typed
     /// amount present in another form than a non-negative integer is <c>missing_field</c>, never
-    /// "absent", SPEC §2). The public property returns <see cref="Value"/>, which throws a fresh
+    /// "absent"). The public property returns <see cref="Value"/>, which throws a fresh
     /// <see cref="WechatPayNotifyException"/> for an error: the notification itself stays usable.
     /// </summary>
     internal readonly struct Typed<TValue>

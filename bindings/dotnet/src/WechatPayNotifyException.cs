@@ -56,7 +56,7 @@ namespace WechatPay.Notify
         /// <summary>The stable code, e.g. <c>"signature_mismatch"</c>.</summary>
         public string Code { get; }
 
-        /// <summary>The stable number of the code (8201..8220, in the order of SPEC §3).</summary>
+        /// <summary>The stable number of the code (8201..8220, in the codes' order).</summary>
         public int Number { get; }
 
         /// <inheritdoc />

@@ -4,7 +4,7 @@
 //! checks, [`input`]), core results into a `NativeNotification` (a `#[napi]` class instance) that
 //! keeps the core's result and converts each value when it is asked for ([`notification`]: typed
 //! views from the core's declaration; [`object`]: `fields` as one plain object, exact amounts), and
-//! core errors into JS errors whose `code` is the SPEC §3 string ([`NapiErrorExt`]). Every protocol
+//! core errors into JS errors whose `code` is the stable error code ([`NapiErrorExt`]). Every protocol
 //! rule lives in `wechatpay-notify`. The package's `main` (`notify.js`) wraps each one in its
 //! result class
 //! (lazy, cached getters, `toJSON`, `util.inspect`), re-throws coded errors as
@@ -33,7 +33,7 @@ pub use notification::{NativeNotification, typed_view_names};
 pub use v2::NativeVerifier;
 pub use v3::{NativeTrustedKeys, NativeV3Verifier};
 
-/// The JS `Error.code` of a thrown error: a SPEC §3 string.
+/// The JS `Error.code` of a thrown error: a stable error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Code(pub &'static str);
 
@@ -43,14 +43,14 @@ impl AsRef<str> for Code {
     }
 }
 
-/// Results of exported functions: errors carry a SPEC §3 code.
+/// Results of exported functions: errors carry a stable error code.
 pub type Result<T> = napi::Result<T, Code>;
 
-/// Maps errors to JS errors, in one place: core errors keep their SPEC §3 code; a Node-API failure
+/// Maps errors to JS errors, in one place: core errors keep their error code; a Node-API failure
 /// while building a result (which only happens when the engine itself fails, e.g. out of memory)
 /// is `internal`.
 pub trait NapiErrorExt<T> {
-    /// Converts the error into a napi error whose JS `code` is a SPEC §3 string.
+    /// Converts the error into a napi error whose JS `code` is a stable string.
     fn napi(self) -> Result<T>;
 }
 
@@ -141,7 +141,7 @@ pub fn reply_fail(msg: String) -> String {
 }
 
 /// The v2 refusal reply: FAIL with the one constant message of every refusal (`rejected`), never
-/// the error code (SPEC §2).
+/// the error code.
 #[napi(catch_unwind)]
 pub fn reply_refusal() -> &'static str {
     reply::REFUSAL
@@ -182,7 +182,7 @@ pub fn reply_v3_success() -> HttpReply {
 
 /// The APIv3 failure reply for an error code: 401 when the request is not authentic, 400 when it is
 /// malformed or uses an unsupported algorithm, 500 for `invalid_config` / `internal`; the body is
-/// the one constant refusal `{"code":"FAIL","message":"rejected"}` whatever the code (SPEC §2).
+/// the one constant refusal `{"code":"FAIL","message":"rejected"}` whatever the code.
 /// An unknown code is `invalid_argument`.
 #[napi(catch_unwind)]
 pub fn reply_v3_fail(code: String) -> Result<HttpReply> {
@@ -216,7 +216,7 @@ pub fn internal_error_reply(
         .into())
 }
 
-/// Every SPEC §3 error code, in the core's order.
+/// Every error code, in the core's order.
 #[napi(catch_unwind)]
 pub fn error_codes() -> Vec<&'static str> {
     core::ErrorKind::ALL.iter().map(|k| k.code()).collect()

@@ -4,8 +4,7 @@
 //! result, freed when JS drops it). The package (`notify.js`) wraps it in a JS result class
 //! (`PaymentNotification`, `RefundNotification`, `V3Notification` with its `V3Transaction`,
 //! `V3Refund`, `V3ProfitSharing`, `V3Transfer` and `V3Complaint` views, `Handled`) whose getters call its methods on first read and cache what they
-//! return: a handler pays for the values it reads, not for every property of the result (SPEC §4:
-//! "results are cheap to make"). A class rather than a napi-rs `External` (about 0.5 µs cheaper to
+//! return: a handler pays for the values it reads, not for every property of the result. A class rather than a napi-rs `External` (about 0.5 µs cheaper to
 //! make and 70 ns rather than 130–190 ns per call, measured in one process): Node 20 leaks a
 //! 40-byte record of its own for every `External` still alive when a worker thread exits
 //! (valgrind, `make soak-leaks`), and none for a class instance.
@@ -15,7 +14,7 @@
 //! notification share one native object. Typed values are converted from the core's declaration
 //! of each view (`PROPERTIES`, by index, and `property(name)`): the binding lists no typed property
 //! of its own. A typed value the core refuses (an amount present in another form than a
-//! non-negative integer: SPEC §2, never "absent") is thrown with its code (`missing_field`) on
+//! non-negative integer, never "absent") is thrown with its code (`missing_field`) on
 //! every read.
 
 use napi::Env;

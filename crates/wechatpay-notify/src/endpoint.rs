@@ -567,7 +567,7 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    /// The error (its `code()` is one of SPEC §3).
+    /// The error (its `code()` is one of the stable error codes).
     pub fn error(&self) -> &Error {
         &self.error
     }

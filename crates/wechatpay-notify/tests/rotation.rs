@@ -232,7 +232,12 @@ fn concurrent_verifications_see_the_old_set_or_the_new_one() {
         }
         // At least 2,000 swaps, and on until the verifying threads have done 200 verifications
         // between them (on a loaded machine they may not have run at all during the first swaps).
-        let done = || counts.iter().map(|c| c.load(Ordering::Relaxed)).sum::<usize>();
+        let done = || {
+            counts
+                .iter()
+                .map(|c| c.load(Ordering::Relaxed))
+                .sum::<usize>()
+        };
         let mut i = 0usize;
         while i < 2000 || done() < 200 {
             let set = if i % 2 == 0 { &new_set } else { &old_set };

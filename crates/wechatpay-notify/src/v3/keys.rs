@@ -25,7 +25,7 @@ const PUB_KEY_ID_PREFIX: &str = "PUB_KEY_ID_";
 /// `rsaEncryption` (RFC 8017).
 const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
 
-/// The smallest RSA modulus accepted, in bits (SPEC §1: RSA-2048 or more).
+/// The smallest RSA modulus accepted, in bits (RSA-2048 or more).
 const MIN_RSA_BITS: usize = 2048;
 /// The largest RSA modulus the verifier supports, in bits (`RSA_PKCS1_2048_8192_SHA256`).
 const MAX_RSA_BITS: usize = 8192;

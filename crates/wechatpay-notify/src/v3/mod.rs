@@ -25,7 +25,7 @@ pub use view::{V3Complaint, V3ProfitSharing, V3Refund, V3Transaction, V3Transfer
 /// public key id about 40 characters): a longer one is `unknown_serial` without any parsing.
 pub const MAX_SERIAL_LEN: usize = 128;
 
-/// The default allowed clock skew, in seconds, in either direction (SPEC §1).
+/// The default allowed clock skew, in seconds, in either direction.
 pub const DEFAULT_MAX_CLOCK_SKEW: u64 = 300;
 
 const NO_TRUSTED_KEY: &str = "no WeChat Pay key is trusted: add the platform public key (PUB_KEY_ID_...) \
