@@ -495,12 +495,15 @@ out = []
 for info, data in entries:
     name = info.filename
     if name.startswith("wechatpay_notify/_native") and not name.endswith(".pyi"):
-        with tempfile.NamedTemporaryFile(delete=False) as f:
-            f.write(data)
-        subprocess.run(["bash", "-c", strip + ' "$1"', "fix", f.name], check=True)
-        with open(f.name, "rb") as fh:
-            data = fh.read()
-        os.unlink(f.name)
+        # Under its own name: on macOS, objcopy re-signs the image and names the signature after the
+        # file it writes (a temporary name would differ from build to build).
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, os.path.basename(name))
+            with open(path, "wb") as f:
+                f.write(data)
+            subprocess.run(["bash", "-c", strip + ' "$1"', "fix", path], check=True)
+            with open(path, "rb") as fh:
+                data = fh.read()
     out.append((info, data))
 record_name = next(i.filename for i, _ in out if i.filename.endswith(".dist-info/RECORD"))
 lines = []

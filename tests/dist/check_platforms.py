@@ -15,22 +15,26 @@ library wheel's platform tag as py3-none, the npm os/cpu/libc, executable), and 
     objects linked to musl's libc.so only; the C library's SONAME;
   - PE: imported DLLs are Windows system DLLs only (no MinGW runtime DLL: libgcc_s_seh-1,
     libwinpthread-1, libstdc++-6), the .pyd imports python3.dll and no python3X.dll;
-  - Mach-O: the minimum macOS version (LC_BUILD_VERSION / LC_VERSION_MIN_MACOSX) equal to the
-    row's (and to the wheel's tag), the C library's install name @rpath/libwechatpay_notify.dylib,
-    dependent libraries only from /usr/lib and /System/Library;
+  - Mach-O: the platform macOS and the minimum version (LC_BUILD_VERSION / LC_VERSION_MIN_MACOSX)
+    equal to the row's (and to the wheel's tag), an LC_UUID, the C library's install name
+    @rpath/libwechatpay_notify.dylib, dependent libraries only from /usr/lib and /System/Library;
+    an ad-hoc code signature (required on arm64, checked where present on x86_64) whose page hashes
+    match the image and whose identifier is the file's name;
   - exported symbols: the C library's are exactly the header's functions (ELF, PE and Mach-O alike,
-    nothing of Rust's or C's runtime), the Python module's PyInit__native only, the addon's the
-    Node-API registration symbols only; the static library's index defines every header function
+    nothing of Rust's, C's or the linker's), the Python module's PyInit__native only, the addon's
+    the Node-API registration symbols only, the macOS CLI's __mh_execute_header only (what ld64
+    exports from every executable); the static library's index defines every header function
     and holds objects of the row's format and architecture; the import library names the DLL;
   - the wheel's tag for the row (auditwheel show agrees for the Linux wheels: manylinux_2_17 /
     musllinux_1_2), the npm package's name, os, cpu and libc, the NuGet and jar libraries
     byte-equal to the C SDK's.
-Prints one line per artifact with its size; exit 1 when anything is wrong or (--rows all) missing.
+Prints one line per artifact with its size; exit 1 when anything is wrong or missing.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -73,11 +77,10 @@ WINDOWS_DLLS = {"kernel32.dll", "ntdll.dll", "msvcrt.dll", "ws2_32.dll", "advapi
                 "crypt32.dll", "ucrtbase.dll"}
 MINGW_RUNTIME = re.compile(r"^(libgcc_s_.*|libwinpthread-.*|libstdc\+\+-.*|libssp-.*|libatomic-.*)\.dll$", re.I)
 MACHO_DYLIB_PREFIXES = ("/usr/lib/", "/System/Library/")
-# Known deviation (issue 18, reported): zig's Mach-O linker ignores rustc's -exported_symbols_list, so
-# a macOS image also exports the linker's own header symbols and Rust's personality routine and
-# empty-panic constant (what ld64 would keep private). Anything else beyond the expected set fails.
-MACHO_LINKER_EXTRA = re.compile(r"^(__dso_handle|_mh_dylib_header|_mh_bundle_header|_mh_execute_header|rust_eh_personality|"
-                                r"_RNvNtCs[0-9A-Za-z_]+_3std9panicking11EMPTY_PANIC)$")
+# What a macOS executable exports: ld64 exports the Mach-O header symbol __mh_execute_header from
+# every executable it links (scripts/platforms.sh links the CLI with that one only;
+# an ELF or PE executable exports nothing). Names are given without the leading underscore.
+MACHO_EXE_EXPORTS = {"_mh_execute_header"}
 
 
 class Problems(list):
@@ -206,6 +209,7 @@ def macho_info(path):
     cputype, _, filetype, ncmds, _, _ = struct.unpack_from("<iiIIII", data, 4)
     o = 32
     minos, install_name, dylibs, rpaths, symtab, dysymtab, segments, trie = None, None, [], [], None, None, [], None
+    uuid, signature, platform = None, None, None
 
     def lc_str(base, size):
         start = base + struct.unpack_from("<I", data, base + 8)[0]
@@ -215,11 +219,15 @@ def macho_info(path):
         cmd, size = struct.unpack_from("<II", data, o)
         cmd &= ~0x80000000
         if cmd == 0x32:  # LC_BUILD_VERSION: platform, minos (xxxx.yy.zz), sdk
-            v = struct.unpack_from("<I", data, o + 12)[0]
+            platform, v = struct.unpack_from("<II", data, o + 8)
             minos = (v >> 16, (v >> 8) & 0xFF)
         elif cmd == 0x24 and minos is None:  # LC_VERSION_MIN_MACOSX
             v = struct.unpack_from("<I", data, o + 8)[0]
-            minos = (v >> 16, (v >> 8) & 0xFF)
+            minos, platform = (v >> 16, (v >> 8) & 0xFF), 1
+        elif cmd == 0x1B:  # LC_UUID
+            uuid = data[o + 8:o + 24].hex()
+        elif cmd == 0x1D:  # LC_CODE_SIGNATURE: offset and size of the signature in the file
+            signature = code_signature(data, *struct.unpack_from("<II", data, o + 8))
         elif cmd == 0x0D:  # LC_ID_DYLIB
             install_name = lc_str(o, size)
         elif cmd in (0x0C, 0x18, 0x1F, 0x23):  # LC_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB, LC_REEXPORT_DYLIB, LC_LOAD_UPWARD_DYLIB
@@ -285,12 +293,44 @@ def macho_info(path):
         "class64": True,
         "type": {2: "exec", 6: "dylib", 8: "bundle"}.get(filetype, str(filetype)),
         "minos": minos,
+        "platform": platform,
+        "uuid": uuid,
+        "signature": signature,
         "install_name": install_name,
         "dylibs": dylibs,
         "rpaths": rpaths,
         "exports": exports,
         "debug": sorted(s for s in segments if s.startswith("__DWARF")),
     }
+
+
+def code_signature(data, offset, size):
+    """The embedded signature of a Mach-O image (a SuperBlob, big-endian): for its CodeDirectory, the
+    flags and whether every page hash matches the file's bytes up to codeLimit, which must be the
+    signature's own offset (all of the image before it). The kernel refuses to map an arm64 page whose
+    hash differs, so a change after linking (strip, install-name edits) must re-sign."""
+    magic, _, count = struct.unpack_from(">III", data, offset)
+    if magic != 0xFADE0CC0:  # CSMAGIC_EMBEDDED_SIGNATURE
+        return {"error": f"signature magic {magic:#x}"}
+    for i in range(count):
+        _, blob = struct.unpack_from(">II", data, offset + 12 + 8 * i)
+        b = offset + blob
+        if struct.unpack_from(">I", data, b)[0] != 0xFADE0C02:  # CSMAGIC_CODEDIRECTORY
+            continue
+        _, flags, hash_offset, ident_offset, _, n_code, code_limit, hash_size, hash_type, _, page_log2 = \
+            struct.unpack_from(">IIIIIIIBBBB", data, b + 8)
+        digest = {1: hashlib.sha1, 2: hashlib.sha256}.get(hash_type)
+        if digest is None:
+            return {"error": f"hash type {hash_type}"}
+        page = 1 << page_log2 if page_log2 else code_limit
+        pages = (code_limit + page - 1) // page if page else 0
+        bad = sum(1 for k in range(n_code)
+                  if digest(data[k * page:min((k + 1) * page, code_limit)]).digest()[:hash_size]
+                  != data[b + hash_offset + k * hash_size:b + hash_offset + (k + 1) * hash_size])
+        return {"flags": flags, "adhoc": bool(flags & 0x2), "covers": code_limit == offset and n_code == pages,
+                "bad_pages": bad, "pages": n_code,
+                "ident": data[b + ident_offset:data.index(b"\0", b + ident_offset)].decode("latin-1")}
+    return {"error": "no CodeDirectory"}
 
 
 def binary_info(path):
@@ -425,7 +465,23 @@ def check_binary(p, row, kind, path, expect_exports=None, header=None):
         desc.append("imports " + " ".join(sorted(set(dlls))))
     else:
         p.want(info["minos"] == macos_min, f"{path}: minimum macOS {fmt_minos(info['minos'])}, expected {fmt_minos(macos_min)}")
+        p.want(info["platform"] == 1, f"{path}: platform {info['platform']}, expected macOS (1)")
         desc.append(f"minos {fmt_minos(info['minos'])}")
+        p.want(info["uuid"] is not None, f"{path}: no LC_UUID")
+        # arm64 macOS runs signed code only: the linker signs ad hoc (ld64 and LLD alike).
+        sig = info["signature"]
+        if arch == "arm64":
+            p.want(sig is not None, f"{path}: no LC_CODE_SIGNATURE (arm64 macOS refuses unsigned code)")
+        if sig is not None:
+            if p.want("error" not in sig, f"{path}: code signature: {sig.get('error')}"):
+                p.want(sig["adhoc"], f"{path}: code signature not ad hoc (flags {sig['flags']:#x})")
+                p.want(sig["covers"] and not sig["bad_pages"],
+                       f"{path}: code signature does not match the image ({sig['bad_pages']} of {sig['pages']} pages differ,"
+                       f" covers the whole image: {sig['covers']})")
+                # The identifier is the file's name, as the linker writes it (a temporary file's name
+                # would make every build's bytes differ).
+                p.want(sig["ident"] == Path(path).name, f"{path}: code signature identifier {sig['ident']!r}")
+                desc.append(f"signed ad hoc ({sig['pages']} pages)")
         bad = [d for d in info["dylibs"] if not d.startswith(MACHO_DYLIB_PREFIXES)]
         p.want(not bad, f"{path}: links {bad} (outside /usr/lib and /System/Library)")
         if kind == "exe":
@@ -436,13 +492,12 @@ def check_binary(p, row, kind, path, expect_exports=None, header=None):
             want = "@rpath/libwechatpay_notify.dylib"
             p.want(info["install_name"] == want, f"{path}: install name {info['install_name']}, expected {want}")
             desc.append(f"install name {info['install_name']}")
+    if kind == "exe" and fmt == "macho":
+        p.want(info["exports"] == MACHO_EXE_EXPORTS,
+               f"{path}: exports {sorted(info['exports'])[:6]} ({len(info['exports'])}), expected {sorted(MACHO_EXE_EXPORTS)}")
+        desc.append(f"exports {', '.join(sorted(info['exports']))}")
     if expect_exports is not None:
         got = info["exports"]
-        if fmt == "macho":
-            leaked = sorted(x for x in got if MACHO_LINKER_EXTRA.match(x))
-            got = got - set(leaked)
-            if leaked:
-                desc.append(f"(+{len(leaked)} symbols zig's linker exports: {', '.join(leaked)})")
         if kind == "addon":
             p.want("napi_register_module_v1" in got and got <= NAPI_EXPORTS,
                    f"{path}: exports {sorted(got)[:6]}, expected Node-API registration only")
