@@ -2,7 +2,13 @@
 """Structural check of every platform artifact in dist/ (issue 18), runnable by anyone on any machine
 with Python 3.9+ (binutils' readelf for ELF; auditwheel, when given, for the Linux wheels).
 
-    check_platforms.py DIST VERSION HEADER [--rows all|present|ROW,...] [--auditwheel PATH]
+    check_platforms.py DIST VERSION HEADER [--rows all|present|ROW,...] [--complete all|none|ROW,...]
+                       [--auditwheel PATH]
+
+--rows: the rows to check (default present: every row with an artifact in DIST). --complete: the
+rows that must have every artifact below (default: every row checked); the others need their CLI
+archive and C SDK, and whatever else DIST holds of them is checked the same way (make test builds
+some rows' CLI and C SDK only).
 
 For each platform row it opens the CLI archive, the C SDK archive, the wheel, the npm platform
 package, the NuGet package's runtimes/<RID>/native/, the jar's JNA resource directory (<os>-<arch>/),
@@ -57,6 +63,8 @@ ROWS = {
     "darwin-x64": ("x86_64-apple-darwin", "macho", "x86_64", None, "macosx_10_12_x86_64", "osx-x64", (10, 12)),
     "darwin-arm64": ("aarch64-apple-darwin", "macho", "arm64", None, "macosx_11_0_arm64", "osx-arm64", (11, 0)),
 }
+# What a complete row has (--complete); every row needs the first two.
+ARTIFACTS = ("cli", "c", "wheel", "npm", "nuget", "jar", "cli-wheel", "cli-npm")
 # The jar's resource directory per row: JNA's Platform.RESOURCE_PREFIX. JNA does not tell musl from
 # glibc, so the musl rows have none (their users point jna.library.path at the musl C SDK).
 JNA_PREFIX = {
@@ -531,14 +539,15 @@ def check_static(p, row, path, functions):
 
 
 def check_row(p, dist, version, row, functions, auditwheel, lines, require):
+    """require: the kinds of artifact (ARTIFACTS) the row must have; the others are checked if present."""
     triple, fmt, arch, libc, wheel_plat, rid, macos_min = ROWS[row]
     win = fmt == "pe"
     ext = ".zip" if win else ".tar.gz"
     tmp = Path(tempfile.mkdtemp(prefix=f"check-{row}-"))
 
-    def found(path):
+    def found(path, kind):
         ok = path.is_file()
-        if not ok and require:
+        if not ok and kind in require:
             p.append(f"{row}: no {path.name} in {dist}")
         return ok
 
@@ -557,7 +566,7 @@ def check_row(p, dist, version, row, functions, auditwheel, lines, require):
     # CLI
     cli = dist / f"wechatpay-notify-cli-{version}-{triple}{ext}"
     cli_exe = None
-    if found(cli):
+    if found(cli, "cli"):
         exe = unpack(cli) / f"wechatpay-notify-cli-{version}-{triple}" / "bin" / ("wechatpay-notify.exe" if win else "wechatpay-notify")
         if p.want(exe.is_file(), f"{cli.name}: no {exe.name}"):
             cli_exe = exe
@@ -567,7 +576,7 @@ def check_row(p, dist, version, row, functions, auditwheel, lines, require):
     # C SDK
     c = dist / f"wechatpay-notify-c-{version}-{triple}{ext}"
     clib = None
-    if found(c):
+    if found(c, "c"):
         top = unpack(c) / f"wechatpay-notify-c-{version}-{triple}"
         shared = {"pe": top / "bin/wechatpay_notify.dll", "macho": top / "lib/libwechatpay_notify.dylib",
                   "elf": top / f"lib/libwechatpay_notify.so.{version}"}[fmt]
@@ -592,7 +601,7 @@ def check_row(p, dist, version, row, functions, auditwheel, lines, require):
     # Wheel
     wheels = sorted(dist.glob(f"wechatpay_notify-{version}-cp39-abi3-*.whl"))
     mine = [w for w in wheels if w.name.endswith(f"{wheel_plat}.whl") or f"{wheel_plat}." in w.name]
-    if not mine and require:
+    if not mine and "wheel" in require:
         p.append(f"{row}: no cp39-abi3 {wheel_plat} wheel in {dist}")
     for whl in mine:
         root = unpack(whl)
@@ -617,7 +626,7 @@ def check_row(p, dist, version, row, functions, auditwheel, lines, require):
             lines.append((row, whl.name, size(whl), f"{module.name} {size(module)}: {desc}"))
     # npm platform package
     tgz = dist / f"wechatpay-notify-{row}-{version}.tgz"
-    if found(tgz):
+    if found(tgz, "npm"):
         pkg_dir = unpack(tgz) / "package"
         pkg = json.loads((pkg_dir / "package.json").read_text())
         os_name, cpu = row.split("-")[0], row.split("-")[1]
@@ -630,15 +639,15 @@ def check_row(p, dist, version, row, functions, auditwheel, lines, require):
             lines.append((row, tgz.name, size(tgz), f"{addon.name} {size(addon)}: " + check_binary(p, row, "addon", addon, set())))
     # The NuGet package's runtimes/<RID>/native/ and the jar's JNA resource directory: the C SDK's library.
     libname = {"pe": "wechatpay_notify.dll", "macho": "libwechatpay_notify.dylib", "elf": "libwechatpay_notify.so"}[fmt]
-    packages = [(nupkg, f"runtimes/{rid}/native/{libname}")
-                for nupkg in sorted(dist.glob(f"WechatPay.Notify.{version}.nupkg"))]
+    packages = [("nuget", dist / f"WechatPay.Notify.{version}.nupkg", f"runtimes/{rid}/native/{libname}")]
     if row in JNA_PREFIX:
-        packages += [(jar, f"{JNA_PREFIX[row]}/{libname}")
-                     for jar in sorted(dist.glob(f"wechatpay-notify-{version}.jar"))]
-    for package, entry in packages:
+        packages.append(("jar", dist / f"wechatpay-notify-{version}.jar", f"{JNA_PREFIX[row]}/{libname}"))
+    for kind, package, entry in packages:
+        if not found(package, kind):
+            continue
         with zipfile.ZipFile(package) as z:
             if entry not in z.namelist():
-                if require:
+                if kind in require:
                     p.append(f"{package.name}: no {entry}")
                 continue
             data = z.read(entry)
@@ -671,7 +680,7 @@ def check_cli_packages(p, dist, version, row, cli_exe, lines, require, unpack, s
     want_tags = {f"py3-none-{wheel_plat}"} | ({f"py3-none-manylinux2014_{arch}"} if libc == "glibc" else set())
     prefix = f"wechatpay_notify_cli-{version}-py3-none-"
     wheels = [w for w in sorted(dist.glob(prefix + "*.whl")) if wheel_plat in w.name[len(prefix):-4].split(".")]
-    if not wheels and require:
+    if not wheels and "cli-wheel" in require:
         p.append(f"{row}: no {prefix}{wheel_plat} wheel in {dist}")
     for whl in wheels:
         with zipfile.ZipFile(whl) as z:
@@ -703,7 +712,7 @@ def check_cli_packages(p, dist, version, row, cli_exe, lines, require, unpack, s
     # The npm platform package @wechatpay-notify/cli-ROW: the os, cpu and libc of the library's.
     tgz = dist / f"wechatpay-notify-cli-{row}-{version}.tgz"
     if not tgz.is_file():
-        if require:
+        if "cli-npm" in require:
             p.append(f"{row}: no {tgz.name} in {dist}")
         return
     pkg_dir = unpack(tgz) / "package"
@@ -727,21 +736,31 @@ def main():
     ap.add_argument("version")
     ap.add_argument("header")
     ap.add_argument("--rows", default="present")
+    ap.add_argument("--complete")
     ap.add_argument("--auditwheel")
     args = ap.parse_args()
     functions = header_functions(args.header)
-    if args.rows == "all":
-        rows, require = list(ROWS), True
-    elif args.rows == "present":
-        rows = [r for r in ROWS if any(args.dist.glob(f"wechatpay-notify-*-{args.version}-{ROWS[r][0]}.*"))
-                or (args.dist / f"wechatpay-notify-{r}-{args.version}.tgz").exists()]
-        require = True
-    else:
-        rows, require = args.rows.split(","), True
+
+    def row_list(spec):
+        if spec == "all":
+            return list(ROWS)
+        if spec == "none":
+            return []
+        if spec == "present":
+            return [r for r in ROWS if any(args.dist.glob(f"wechatpay-notify-*-{args.version}-{ROWS[r][0]}.*"))
+                    or (args.dist / f"wechatpay-notify-{r}-{args.version}.tgz").exists()
+                    or any(args.dist.glob(f"wechatpay_notify-{args.version}-cp39-abi3-*{ROWS[r][4]}*.whl"))]
+        named = [r for r in spec.split(",") if r]
+        for r in named:
+            if r not in ROWS:
+                sys.exit(f"unknown row {r} (rows: {', '.join(ROWS)})")
+        return named
+
+    rows = row_list(args.rows)
+    complete = set(rows if args.complete is None else row_list(args.complete))
     p, lines = Problems(), []
     for row in rows:
-        if row not in ROWS:
-            sys.exit(f"unknown row {row}")
+        require = set(ARTIFACTS) if row in complete else {"cli", "c"}
         check_row(p, args.dist, args.version, row, functions, args.auditwheel, lines, require)
     width = max((len(l[1]) for l in lines), default=0)
     for row, name, size, desc in lines:
@@ -751,7 +770,9 @@ def main():
         for x in p:
             print(f"  - {x}", file=sys.stderr)
         sys.exit(1)
-    print(f"\nstructural check: {len(rows)} rows ({', '.join(rows)}), {len(lines)} artifacts, all as expected")
+    partial = [r for r in rows if r not in complete]
+    print(f"\nstructural check: {len(rows)} rows ({', '.join(rows)}), {len(lines)} artifacts, all as expected"
+          + (f"; {', '.join(partial)}: the CLI, the C SDK and what else {args.dist} holds of them" if partial else ""))
 
 
 if __name__ == "__main__":
