@@ -175,6 +175,10 @@ ensure_zig() {
 #     cc-driven default: -Wl,A,B becomes A B (maturin's -Wl,-install_name,..., ours), a lone -Wl is
 #     dropped (napi-build prints -Wl, -undefined, dynamic_lookup as three arguments, which a compiler
 #     driver reads as -undefined dynamic_lookup);
+#   - passes -S, no debug map in the image: LLD's LC_UUID is a hash of the image it writes, and the
+#     debug map names the objects of the link, some inside rustc's temporary directory, so every link
+#     had another UUID (and bytes) although rustc's strip (-C strip=debuginfo) and dist.sh's remove
+#     the map right after; the images we ship carry no debug information either way;
 #   - gives an executable that comes with no export list (rustc passes none for executables) the one
 #     symbol ld64 exports from every executable, -exported_symbol __mh_execute_header: without it, LLD
 #     (as ld64) would export main, rust_eh_personality and AWS-LC's API from the CLI, where an ELF
@@ -263,7 +267,7 @@ for a in "\${args[@]}"; do
 done
 [ \$executable = 0 ] || args+=(-exported_symbol __mh_execute_header)
 [ "\${args[0]:-}" = -flavor ] || args=(-flavor darwin "\${args[@]}")
-exec "$lld" "\${args[@]}" -syslibroot "\$(cd "\${BASH_SOURCE[0]%/*}/../sdk" && pwd)"
+exec "$lld" "\${args[@]}" -S -syslibroot "\$(cd "\${BASH_SOURCE[0]%/*}/../sdk" && pwd)"
 EOF
   chmod +x "$tmp/bin/rust-lld"
   digest=$(cd "$tmp" && find . -type f -o -type l | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum | cut -c1-16)
