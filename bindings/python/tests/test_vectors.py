@@ -240,10 +240,12 @@ def run_case(
 
     if kind == "HttpReply":
         v2 = case["version"] == "v2"
-        if case["kind"] == "success":
-            made = lambda: wn.reply_v2_success() if v2 else wn.reply_v3_success()  # noqa: E731
-        else:
-            made = lambda: (wn.reply_v2_fail if v2 else wn.reply_v3_fail)(case["code"])  # noqa: E731
+
+        def made() -> wn.HttpReply:
+            if case["kind"] == "success":
+                return wn.reply_v2_success() if v2 else wn.reply_v3_success()
+            return wn.reply_v2_fail(case["code"]) if v2 else wn.reply_v3_fail(case["code"])
+
         if valid:
             assert made() == reply_of(case["expected"]), label
         else:
