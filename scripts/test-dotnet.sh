@@ -66,6 +66,16 @@ mcs -nologo -langversion:7.2 -warnaserror -out:"$out/notify-server-test.exe" -r:
 step ".NET tests (shared vectors, API, concurrency)"
 mono --debug "$out/WechatPay.Notify.Tests.exe" tests/vectors
 
+# The ASP.NET Core adapter (a source file users copy) compiled against the shapes of the ASP.NET Core
+# types it uses and run against fakes of them: ASP.NET Core itself does not run on Mono.
+step "ASP.NET Core adapter against the types' shapes (bindings/dotnet/aspnetcore)"
+mcs -nologo -langversion:7.2 -warnaserror -target:library -out:"$out/AspNetCoreShapes.dll" \
+  bindings/dotnet/aspnetcore/shapes/AspNetCoreShapes.cs
+mcs -nologo -langversion:7.2 -warnaserror -out:"$out/aspnetcore-adapter-tests.exe" -r:"$out/WechatPay.Notify.dll" \
+  -r:"$out/AspNetCoreShapes.dll" bindings/dotnet/aspnetcore/WechatPay.Notify.AspNetCore.cs \
+  bindings/dotnet/aspnetcore/AspNetCoreAdapterTests.cs
+mono --debug "$out/aspnetcore-adapter-tests.exe"
+
 # The example's tests make APIv3 requests and drive it with the CLI (simulate, keygen).
 step "cargo build -p wechatpay-notify-cli"
 $CARGO build -p wechatpay-notify-cli
