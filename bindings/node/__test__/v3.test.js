@@ -279,7 +279,7 @@ test('V3Verifier mchIds: accepted for its merchants, merchant_mismatch for other
     if (tc.result === 'valid') {
       const n = v.verify(tc.headers, tc.body, { now: tc.now })
       const r = n.resource
-      assert.ok(MCH_GROUP.config.mchIds.includes(r.mchid ?? r.sp_mchid), tc.comment)
+      assert.ok(MCH_GROUP.config.mchIds.includes(r.mchid ?? r.sp_mchid ?? r.mch_id), tc.comment)
     } else {
       assert.equal(tc.error, 'merchant_mismatch', tc.comment)
       notifyError(() => v.verify(tc.headers, tc.body, { now: tc.now }), 'merchant_mismatch')
