@@ -461,11 +461,11 @@ impl V3Verifier {
         let aad = text("associated_data")?.unwrap_or("");
         let nonce = Nonce::try_from(nonce.as_bytes())
             .map_err(|_| Error::decrypt_failed("resource.nonce is not 12 bytes"))?;
-        let mut buf = Zeroizing::new(
-            STANDARD
-                .decode(ciphertext)
-                .map_err(|_| Error::decrypt_failed("resource.ciphertext is not base64"))?,
-        );
+        // Decrypted in place: the buffer becomes the plaintext the notification keeps (merchant
+        // data, returned to the caller; not a secret).
+        let mut buf = STANDARD
+            .decode(ciphertext)
+            .map_err(|_| Error::decrypt_failed("resource.ciphertext is not base64"))?;
         let tag_at = buf.len().checked_sub(TAG_LEN).ok_or_else(|| {
             Error::decrypt_failed("resource.ciphertext is shorter than its 16-byte tag")
         })?;
@@ -482,8 +482,8 @@ impl V3Verifier {
                     "the resource does not decrypt (wrong APIv3 key, or tampered ciphertext, nonce or associated data)",
                 )
             })?;
-        std::str::from_utf8(text)
-            .map(str::to_owned)
+        buf.truncate(tag_at);
+        String::from_utf8(buf)
             .map_err(|_| Error::decrypt_failed("the decrypted resource is not UTF-8"))
     }
 }
