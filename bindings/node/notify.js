@@ -353,90 +353,38 @@ class RefundNotification {
   }
 }
 
+// The typed view of one family of APIv3 resources, named `name`: its typed properties are the
+// core's view `view` (`typedViewNames`), each read through `typedOf(inner, index)` on first access.
+// A result class like the others (`defineResult`), made by a factory because the five differ only
+// in these three.
+function resourceView(name, view, typedOf) {
+  return {
+    [name]: class {
+      #native
+      #typed = []
+
+      constructor(token, inner) {
+        checkToken(token)
+        this.#native = inner
+      }
+
+      static {
+        defineResult(this, [], native.typedViewNames(view), (v, i) => cachedTyped(v.#typed, typedOf, v.#native, i))
+      }
+    },
+  }[name]
+}
+
 /** The typed view of a `TRANSACTION.*` resource. */
-class V3Transaction {
-  #native
-  #typed = []
-
-  constructor(token, inner) {
-    checkToken(token)
-    this.#native = inner
-  }
-
-  static {
-    defineResult(this, [], native.typedViewNames('v3_transaction'), (t, i) =>
-      cachedTyped(t.#typed, transactionTypedOf, t.#native, i),
-    )
-  }
-}
-
+const V3Transaction = resourceView('V3Transaction', 'v3_transaction', transactionTypedOf)
 /** The typed view of a `REFUND.*` resource. */
-class V3Refund {
-  #native
-  #typed = []
-
-  constructor(token, inner) {
-    checkToken(token)
-    this.#native = inner
-  }
-
-  static {
-    defineResult(this, [], native.typedViewNames('v3_refund'), (r, i) =>
-      cachedTyped(r.#typed, refundTypedOf, r.#native, i),
-    )
-  }
-}
-
+const V3Refund = resourceView('V3Refund', 'v3_refund', refundTypedOf)
 /** The typed view of a `PROFITSHARING.*` resource. */
-class V3ProfitSharing {
-  #native
-  #typed = []
-
-  constructor(token, inner) {
-    checkToken(token)
-    this.#native = inner
-  }
-
-  static {
-    defineResult(this, [], native.typedViewNames('v3_profit_sharing'), (p, i) =>
-      cachedTyped(p.#typed, profitSharingTypedOf, p.#native, i),
-    )
-  }
-}
-
+const V3ProfitSharing = resourceView('V3ProfitSharing', 'v3_profit_sharing', profitSharingTypedOf)
 /** The typed view of a `MCHTRANSFER.BILL.*` resource. */
-class V3Transfer {
-  #native
-  #typed = []
-
-  constructor(token, inner) {
-    checkToken(token)
-    this.#native = inner
-  }
-
-  static {
-    defineResult(this, [], native.typedViewNames('v3_transfer'), (t, i) =>
-      cachedTyped(t.#typed, transferTypedOf, t.#native, i),
-    )
-  }
-}
-
+const V3Transfer = resourceView('V3Transfer', 'v3_transfer', transferTypedOf)
 /** The typed view of a `COMPLAINT.*` resource. */
-class V3Complaint {
-  #native
-  #typed = []
-
-  constructor(token, inner) {
-    checkToken(token)
-    this.#native = inner
-  }
-
-  static {
-    defineResult(this, [], native.typedViewNames('v3_complaint'), (c, i) =>
-      cachedTyped(c.#typed, complaintTypedOf, c.#native, i),
-    )
-  }
-}
+const V3Complaint = resourceView('V3Complaint', 'v3_complaint', complaintTypedOf)
 
 /** A verified, decrypted APIv3 notification. */
 class V3Notification {

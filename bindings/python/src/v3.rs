@@ -459,146 +459,69 @@ impl V3Notification {
     }
 }
 
-/// The typed view of a `TRANSACTION.*` resource (direct and service-provider shapes): the core's
-/// `V3Transaction` (`json_view!` in the core's `v3/view.rs`), its attributes added by
-/// [`crate::view::add_view`]. Every attribute is None when the resource lacks it (or holds
-/// `null`); amounts are ints in fen. An amount present in another form than a non-negative JSON
-/// integer (`100.0`, `1e2`, `-1`, beyond 2^64, a string) raises `NotifyError` with code
-/// `missing_field` when read (`repr()` shows `<error missing_field>`).
-#[pyclass(frozen, module = "wechatpay_notify._native")]
-pub(crate) struct V3Transaction {
-    inner: Arc<core::V3Notification>,
+/// The result class of one family of APIv3 resources: the core's view of the same name (its
+/// `PROPERTIES`, read through the family's accessor on the core's notification), its attributes
+/// added by [`crate::view::add_view`], and a `repr()` of the properties listed as `shown`. An
+/// amount in another form than a non-negative JSON integer is `100.0`, `1e2`, `-1`, one beyond
+/// 2^64 or a string.
+macro_rules! resource_view {
+    ($(#[$doc:meta])* $class:ident, $family:ident, shown: [$($shown:literal),+ $(,)?]) => {
+        $(#[$doc])*
+        ///
+        /// Every attribute is None when the resource lacks it (or holds `null`); amounts are ints
+        /// in fen, and an amount present in another form than a non-negative JSON integer raises
+        /// `NotifyError` with code `missing_field` when read (`repr()` shows
+        /// `<error missing_field>`).
+        #[pyclass(frozen, module = "wechatpay_notify._native")]
+        pub(crate) struct $class {
+            inner: Arc<core::V3Notification>,
+        }
+
+        impl TypedView for $class {
+            const PROPERTIES: &'static [Property] = core::$class::PROPERTIES;
+
+            fn property(&self, name: &str) -> Option<Value<'_>> {
+                self.inner.$family().and_then(|v| v.property(name))
+            }
+        }
+
+        #[pymethods]
+        impl $class {
+            fn __repr__(&self, py: Python<'_>) -> String {
+                repr_view(py, self, stringify!($class), &[$($shown),+])
+            }
+        }
+    };
 }
 
-impl TypedView for V3Transaction {
-    const PROPERTIES: &'static [Property] = core::V3Transaction::PROPERTIES;
-
-    fn property(&self, name: &str) -> Option<Value<'_>> {
-        self.inner.transaction().and_then(|v| v.property(name))
-    }
+resource_view! {
+    /// The typed view of a `TRANSACTION.*` resource (direct and service-provider shapes).
+    V3Transaction, transaction,
+    shown: ["out_trade_no", "transaction_id", "amount_total", "trade_state"]
 }
 
-#[pymethods]
-impl V3Transaction {
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let shown = [
-            "out_trade_no",
-            "transaction_id",
-            "amount_total",
-            "trade_state",
-        ];
-        repr_view(py, self, "V3Transaction", &shown)
-    }
+resource_view! {
+    /// The typed view of a `REFUND.*` resource (`REFUND.SUCCESS`, `REFUND.ABNORMAL`,
+    /// `REFUND.CLOSED`).
+    V3Refund, refund,
+    shown: ["out_refund_no", "refund_id", "amount_refund", "refund_status"]
 }
 
-/// The typed view of a `REFUND.*` resource (`REFUND.SUCCESS`, `REFUND.ABNORMAL`,
-/// `REFUND.CLOSED`): the core's `V3Refund`, its attributes added by [`crate::view::add_view`].
-/// Every attribute is None when the resource lacks it (or holds `null`); amounts are ints in fen.
-/// An amount present in another form than a non-negative JSON integer raises `NotifyError` with
-/// code `missing_field` when read (`repr()` shows `<error missing_field>`).
-#[pyclass(frozen, module = "wechatpay_notify._native")]
-pub(crate) struct V3Refund {
-    inner: Arc<core::V3Notification>,
+resource_view! {
+    /// The typed view of a `PROFITSHARING.*` resource (`PROFITSHARING.SUCCESS`,
+    /// `PROFITSHARING.RETURN`; direct and service-provider shapes).
+    V3ProfitSharing, profit_sharing,
+    shown: ["order_id", "receiver_account", "receiver_amount"]
 }
 
-impl TypedView for V3Refund {
-    const PROPERTIES: &'static [Property] = core::V3Refund::PROPERTIES;
-
-    fn property(&self, name: &str) -> Option<Value<'_>> {
-        self.inner.refund().and_then(|v| v.property(name))
-    }
+resource_view! {
+    /// The typed view of a `MCHTRANSFER.BILL.*` resource (`MCHTRANSFER.BILL.FINISHED`).
+    V3Transfer, transfer,
+    shown: ["out_bill_no", "transfer_bill_no", "transfer_amount", "state"]
 }
 
-#[pymethods]
-impl V3Refund {
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let shown = [
-            "out_refund_no",
-            "refund_id",
-            "amount_refund",
-            "refund_status",
-        ];
-        repr_view(py, self, "V3Refund", &shown)
-    }
-}
-
-/// The typed view of a `PROFITSHARING.*` resource (`PROFITSHARING.SUCCESS`,
-/// `PROFITSHARING.RETURN`; direct and service-provider shapes): the core's `V3ProfitSharing`, its
-/// attributes added by [`crate::view::add_view`]. Every attribute is None when the resource lacks
-/// it (or holds `null`); `receiver_amount` is an int in fen, and raises `NotifyError` with code
-/// `missing_field` when present in another form than a non-negative JSON integer.
-#[pyclass(frozen, module = "wechatpay_notify._native")]
-pub(crate) struct V3ProfitSharing {
-    inner: Arc<core::V3Notification>,
-}
-
-impl TypedView for V3ProfitSharing {
-    const PROPERTIES: &'static [Property] = core::V3ProfitSharing::PROPERTIES;
-
-    fn property(&self, name: &str) -> Option<Value<'_>> {
-        self.inner.profit_sharing().and_then(|v| v.property(name))
-    }
-}
-
-#[pymethods]
-impl V3ProfitSharing {
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let shown = ["order_id", "receiver_account", "receiver_amount"];
-        repr_view(py, self, "V3ProfitSharing", &shown)
-    }
-}
-
-/// The typed view of a `MCHTRANSFER.BILL.*` resource (`MCHTRANSFER.BILL.FINISHED`): the core's
-/// `V3Transfer`, its attributes added by [`crate::view::add_view`]. Every attribute is None when
-/// the resource lacks it (or holds `null`); `transfer_amount` is an int in fen, and raises
-/// `NotifyError` with code `missing_field` when present in another form than a non-negative JSON
-/// integer.
-#[pyclass(frozen, module = "wechatpay_notify._native")]
-pub(crate) struct V3Transfer {
-    inner: Arc<core::V3Notification>,
-}
-
-impl TypedView for V3Transfer {
-    const PROPERTIES: &'static [Property] = core::V3Transfer::PROPERTIES;
-
-    fn property(&self, name: &str) -> Option<Value<'_>> {
-        self.inner.transfer().and_then(|v| v.property(name))
-    }
-}
-
-#[pymethods]
-impl V3Transfer {
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let shown = [
-            "out_bill_no",
-            "transfer_bill_no",
-            "transfer_amount",
-            "state",
-        ];
-        repr_view(py, self, "V3Transfer", &shown)
-    }
-}
-
-/// The typed view of a `COMPLAINT.*` resource (`COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE`): the
-/// core's `V3Complaint`, its attributes added by [`crate::view::add_view`]. Every attribute is
-/// None when the resource lacks it (or holds `null`).
-#[pyclass(frozen, module = "wechatpay_notify._native")]
-pub(crate) struct V3Complaint {
-    inner: Arc<core::V3Notification>,
-}
-
-impl TypedView for V3Complaint {
-    const PROPERTIES: &'static [Property] = core::V3Complaint::PROPERTIES;
-
-    fn property(&self, name: &str) -> Option<Value<'_>> {
-        self.inner.complaint().and_then(|v| v.property(name))
-    }
-}
-
-#[pymethods]
-impl V3Complaint {
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let shown = ["complaint_id", "action_type"];
-        repr_view(py, self, "V3Complaint", &shown)
-    }
+resource_view! {
+    /// The typed view of a `COMPLAINT.*` resource (`COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE`).
+    V3Complaint, complaint,
+    shown: ["complaint_id", "action_type"]
 }
