@@ -154,15 +154,19 @@ test-platforms: dist-all
 	scripts/test-platforms.sh
 
 # make test's share: the ARM64 (glibc) and Windows rows built and tested end to end, beside the host's;
-# of the other rows the CLI and the C SDK only, which is what make test's time allows (from a clean
-# target directory, measured on 2 cores: the musl rows about 3 minutes, the macOS rows about 2.5; the
-# host's are cargo's cache after test-dist), built first so that the NuGet package and the jar carry
-# every row's library; then the structural check of all seven rows, of every artifact dist/ holds
-# (scripts/test-platforms.sh --structure all).
+# of the musl rows the CLI and the C SDK only, which is what make test's time allows (from a clean
+# target directory, measured on 2 cores: the musl rows about 3 minutes, the macOS rows about 2.5, their
+# Python wheels and npm addons about 2.5 more; the host's are cargo's cache after test-dist), built
+# first so that the NuGet package and the jar carry every row's library; of the macOS rows, which
+# nothing here can run, every package that carries native code (the C SDK, the CLI, the wheel, the
+# addon; the NuGet package and the jar with them); then the structural check of all seven rows, of
+# every artifact dist/ holds (scripts/test-platforms.sh --structure all).
 CI_PLATFORMS ?= linux-arm64-gnu,win32-x64-gnu
 CI_STRUCTURE_PLATFORMS ?= linux-x64-gnu,linux-x64-musl,linux-arm64-musl,darwin-x64,darwin-arm64
+CI_MACOS_PLATFORMS ?= darwin-x64,darwin-arm64
 test-platforms-ci:
 	PLATFORMS=$(CI_STRUCTURE_PLATFORMS) scripts/dist.sh cli c
+	PLATFORMS=$(CI_MACOS_PLATFORMS) scripts/dist.sh python node
 	PLATFORMS=$(CI_PLATFORMS) scripts/dist.sh cli c dotnet python node java
 	scripts/test-platforms.sh --structure all $(subst $(comma), ,$(CI_PLATFORMS))
 

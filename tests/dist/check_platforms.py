@@ -22,8 +22,8 @@ library wheel's platform tag as py3-none, the npm os/cpu/libc, executable), and 
   - PE: imported DLLs are Windows system DLLs only (no MinGW runtime DLL: libgcc_s_seh-1,
     libwinpthread-1, libstdc++-6), the .pyd imports python3.dll and no python3X.dll;
   - Mach-O: the platform macOS and the minimum version (LC_BUILD_VERSION / LC_VERSION_MIN_MACOSX)
-    equal to the row's (and to the wheel's tag), an LC_UUID, the C library's install name
-    @rpath/libwechatpay_notify.dylib, dependent libraries only from /usr/lib and /System/Library;
+    equal to the row's (and to the wheel's tag), an LC_UUID, install names under @rpath (the C
+    library's @rpath/libwechatpay_notify.dylib), dependent libraries only from /usr/lib and /System/Library;
     an ad-hoc code signature (required on arm64, checked where present on x86_64) whose page hashes
     match the image and whose identifier is the file's name;
   - exported symbols: the C library's are exactly the header's functions (ELF, PE and Mach-O alike,
@@ -496,8 +496,15 @@ def check_binary(p, row, kind, path, expect_exports=None, header=None):
             p.want(info["type"] == "exec", f"{path}: not an executable")
         else:
             p.want(info["type"] in ("dylib", "bundle"), f"{path}: not a dylib/bundle")
-        if kind == "clib":
-            want = "@rpath/libwechatpay_notify.dylib"
+        # The install name of every library: @rpath and a fixed name, never the path of the
+        # machine that built it. Programs record the C library's when they link it; the Python
+        # module's (maturin's) and the addon's (bindings/node/build.rs) only have to be stable.
+        want = {
+            "clib": "@rpath/libwechatpay_notify.dylib",
+            "pymod": "@rpath/wechatpay_notify._native.abi3.so",
+            "addon": f"@rpath/wechatpay-notify.{row}.node",
+        }.get(kind)
+        if want is not None:
             p.want(info["install_name"] == want, f"{path}: install name {info['install_name']}, expected {want}")
             desc.append(f"install name {info['install_name']}")
     if kind == "exe" and fmt == "macho":
