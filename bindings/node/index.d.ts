@@ -57,13 +57,8 @@ export declare class NativeNotification {
   /** v2: typed property number `index` of the payment or refund view (see `typedViewNames`). */
   typed(index: number): string | number | bigint | boolean | Array<{ id: string, couponType: string | null, fee: number | bigint | null }> | null
   /**
-   * APIv3: the event's texts, by name: `id`, `createTime`, `eventType`, `resourceType`, `summary`,
-   * `plaintext` (the decrypted resource, exactly as decrypted).
-   */
-  event(name: 'id' | 'createTime' | 'eventType' | 'resourceType' | 'summary' | 'plaintext'): string
-  /**
-   * APIv3: typed property number `index` of the event's own view (`v3_notification`: the core's
-   * rules `isSuccess` and `dedupeKey`).
+   * APIv3: typed property number `index` of the event's own view (`v3_notification`: the
+   * event's strings, `plaintext`, and the core's rules `isSuccess` and `dedupeKey`).
    */
   eventTyped(index: number): string | boolean
   /**

@@ -403,30 +403,6 @@ class V3Notification {
     return name in values ? values[name] : (values[name] = make())
   }
 
-  get id() {
-    return this.#cached('id', () => read(() => this.#native.event('id')))
-  }
-
-  get createTime() {
-    return this.#cached('createTime', () => read(() => this.#native.event('createTime')))
-  }
-
-  get eventType() {
-    return this.#cached('eventType', () => read(() => this.#native.event('eventType')))
-  }
-
-  get resourceType() {
-    return this.#cached('resourceType', () => read(() => this.#native.event('resourceType')))
-  }
-
-  get summary() {
-    return this.#cached('summary', () => read(() => this.#native.event('summary')))
-  }
-
-  get plaintext() {
-    return this.#cached('plaintext', () => read(() => this.#native.event('plaintext')))
-  }
-
   // The typed view the event has: 'transaction', 'refund', 'profit_sharing', 'transfer', 'complaint'
   // or null.
   #view() {
@@ -463,12 +439,6 @@ class V3Notification {
     defineResult(
       this,
       [
-        'id',
-        'createTime',
-        'eventType',
-        'resourceType',
-        'summary',
-        'plaintext',
         'transaction',
         'refund',
         'profitSharing',

@@ -73,7 +73,11 @@ CLASSES = {
 }
 # The views whose class shows itself in its hand-written part (its own fields first): no generated
 # ToString / toString for them.
-SHOWN_BY_HAND = {"v3_notification", "endpoint_result"}
+SHOWN_BY_HAND = {"endpoint_result"}
+# The views whose generated ToString / toString shows only the properties the core marks `shown`, in
+# that order (the notification's other properties hold the whole decrypted resource); every other
+# view's shows every property.
+SUMMARISED = {"v3_notification"}
 
 WIDTH = 110
 
@@ -108,6 +112,18 @@ def load_views(kinds: set[str], path: Path = DECLARATION) -> dict[str, list[Prop
                 raise Failure(f"{view}.{p['name']} has no doc in {rel(path)}: document it in the core's "
                               "declaration and run `cargo run -p xtask -- vectors`")
     return views
+
+
+def shown_properties(view: str, props: list[Prop]) -> list[Prop]:
+    """What the generated ToString / toString shows: the properties the core marks `shown`, in that
+    order, for a view of SUMMARISED; every property for the others."""
+    if view not in SUMMARISED:
+        return props
+    marked = sorted((p for p in props if "shown" in p), key=lambda p: p["shown"])
+    if [p["shown"] for p in marked] != list(range(len(marked))) or not marked:
+        raise Failure(f"{view}: the places of its shown properties are {[p['shown'] for p in marked]}, "
+                      "expected 0, 1, ...")
+    return marked
 
 
 def words(snake: str) -> list[str]:
@@ -430,12 +446,13 @@ namespace WechatPay.Notify
                     f"{i}    get {{ return {value}; }}", f"{i}}}"]
         if view in SHOWN_BY_HAND:
             return out + ["    }"]
+        what = "The properties that identify it" if view in SUMMARISED else "Every typed property"
         out += ["",
-                f"{i}/// <summary>Every typed property as <c>name=value</c> (null when absent; an amount that",
+                f"{i}/// <summary>{what} as <c>name=value</c> (null when absent; an amount that",
                 f"{i}/// cannot be read as <c>&lt;code&gt;</c>); no reading throws here.</summary>",
                 f"{i}public override string ToString()", f"{i}{{",
                 f'{i}    var s = new StringBuilder("{cls}(");']
-        for n, p in enumerate(props):
+        for n, p in enumerate(shown_properties(view, props)):
             out.append(f'{i}    ViewReader.Show(s, "{"" if n == 0 else ", "}{p["name"]}=", {self.camel(p["name"])});')
         out += [f"{i}    return s.Append(')').ToString();", f"{i}}}", "    }"]
         return out
@@ -647,10 +664,11 @@ class Java(Backend):
                     f"{i2}return {get.format(field='typed.' + self.camel(p['name']))};", f"{i1}}}"]
         if view in SHOWN_BY_HAND:
             return out
-        out += ["", *self.doc(["Every typed property as {@code name=value} ({@code null} when absent; an amount that "
+        what = "The properties that identify it" if view in SUMMARISED else "Every typed property"
+        out += ["", *self.doc([what + " as {@code name=value} ({@code null} when absent; an amount that "
                                "cannot be read as {@code <code>}); never throws."], i1),
                 f"{i1}@Override", f"{i1}public String toString() {{", f'{i2}StringBuilder s = new StringBuilder("{cls}(");']
-        for n, p in enumerate(props):
+        for n, p in enumerate(shown_properties(view, props)):
             field = "typed." + self.camel(p["name"])
             shown = field + ".show()" if p["kind"] in ("amount", "coupons") else field
             out.append(f'{i2}s.append("{"" if n == 0 else ", "}{p["name"]}=").append({shown});')

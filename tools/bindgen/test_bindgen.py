@@ -127,6 +127,16 @@ class Views(unittest.TestCase):
         with self.assertRaisesRegex(bindgen.Failure, "already uses"):
             bindgen.Java().views(views)
 
+    def test_a_summarised_view_shows_its_marked_properties_in_their_order(self) -> None:
+        props = declared()["v3_notification"]
+        self.assertEqual([p["name"] for p in bindgen.shown_properties("v3_notification", props)],
+                         ["id", "event_type", "dedupe_key"])
+        self.assertEqual(bindgen.shown_properties("payment", declared()["payment"]), declared()["payment"])
+        for p in props:
+            p.pop("shown", None)
+        with self.assertRaisesRegex(bindgen.Failure, "places of its shown properties"):
+            bindgen.shown_properties("v3_notification", props)
+
 
 class Native(unittest.TestCase):
     def check(self, lang: bindgen.Backend, edit: Callable[[str], str]) -> list[str]:

@@ -19,13 +19,7 @@ namespace WechatPay.Notify
         {
             using (h)
             {
-                Id = Native.Text<Handle>(h, NativeMethods.wechatpay_v3_notification_id);
-                CreateTime = Native.Text<Handle>(h, NativeMethods.wechatpay_v3_notification_create_time);
-                EventType = Native.Text<Handle>(h, NativeMethods.wechatpay_v3_notification_event_type);
-                ResourceType = Native.Text<Handle>(h, NativeMethods.wechatpay_v3_notification_resource_type);
-                Summary = Native.Text<Handle>(h, NativeMethods.wechatpay_v3_notification_summary);
-                Plaintext = Native.Text<Handle>(h, NativeMethods.wechatpay_v3_notification_plaintext);
-                // IsSuccess, DedupeKey (Views.g.cs): the core's rules over the event, by name.
+                // The event's strings, IsSuccess, DedupeKey (Views.g.cs), read by name.
                 ReadTypedProperties(new ViewReader(
                     (byte* n, UIntPtr l, out NativeStr v, out byte p) => NativeMethods.wechatpay_v3_notification_text(h, n, l, out v, out p),
                     null,
@@ -68,27 +62,6 @@ namespace WechatPay.Notify
             }
         }
 
-        /// <summary>The event <c>id</c> (a UUID).</summary>
-        public string Id { get; }
-
-        /// <summary><c>create_time</c>, exactly as received (not always RFC 3339).</summary>
-        public string CreateTime { get; }
-
-        /// <summary><c>event_type</c>, e.g. <c>TRANSACTION.SUCCESS</c>, <c>REFUND.SUCCESS</c>.</summary>
-        public string EventType { get; }
-
-        /// <summary><c>resource_type</c> (<c>encrypt-resource</c>).</summary>
-        public string ResourceType { get; }
-
-        /// <summary><c>summary</c>.</summary>
-        public string Summary { get; }
-
-        /// <summary>
-        /// The decrypted resource: the exact JSON text (a JSON object) as decrypted. netstandard2.0 has
-        /// no JSON parser; parse it with your own for fields the typed views do not cover.
-        /// </summary>
-        public string Plaintext { get; }
-
         /// <summary>The typed view of a <c>TRANSACTION.*</c> event; null for other events.</summary>
         public V3Transaction Transaction { get; }
 
@@ -103,12 +76,6 @@ namespace WechatPay.Notify
 
         /// <summary>The typed view of a <c>COMPLAINT.*</c> event; null for other events.</summary>
         public V3Complaint Complaint { get; }
-
-        /// <inheritdoc />
-        public override string ToString()
-        {
-            return "V3Notification(id=" + Id + ", event_type=" + EventType + ", dedupe_key=" + DedupeKey + ")";
-        }
 
         /// <summary>The native notification, freed as soon as its contents are copied (or borrowed
         /// from an endpoint result: read while the result is alive, never freed).</summary>

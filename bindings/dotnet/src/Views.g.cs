@@ -1120,14 +1120,62 @@ namespace WechatPay.Notify
 
     public sealed partial class V3Notification
     {
+        private string id;
+        private string createTime;
+        private string eventType;
+        private string resourceType;
+        private string summary;
+        private string plaintext;
         private bool isSuccess;
         private string dedupeKey;
 
         /// <summary>Reads every typed property of the core's v3_notification view by name.</summary>
         private void ReadTypedProperties(ViewReader r)
         {
+            id = r.Text("id");
+            createTime = r.Text("create_time");
+            eventType = r.Text("event_type");
+            resourceType = r.Text("resource_type");
+            summary = r.Text("summary");
+            plaintext = r.Text("plaintext");
             isSuccess = r.Bool("is_success");
             dedupeKey = r.Text("dedupe_key");
+        }
+
+        /// <summary>The event <c>id</c> (a UUID).</summary>
+        public string Id
+        {
+            get { return id; }
+        }
+
+        /// <summary><c>create_time</c>, exactly as received (not always RFC 3339).</summary>
+        public string CreateTime
+        {
+            get { return createTime; }
+        }
+
+        /// <summary><c>event_type</c>, e.g. <c>TRANSACTION.SUCCESS</c>, <c>REFUND.SUCCESS</c>.</summary>
+        public string EventType
+        {
+            get { return eventType; }
+        }
+
+        /// <summary><c>resource_type</c> (<c>encrypt-resource</c>).</summary>
+        public string ResourceType
+        {
+            get { return resourceType; }
+        }
+
+        /// <summary><c>summary</c>, WeChat Pay's short description of the event.</summary>
+        public string Summary
+        {
+            get { return summary; }
+        }
+
+        /// <summary>The decrypted resource: the exact JSON text (a JSON object) as decrypted.</summary>
+        public string Plaintext
+        {
+            get { return plaintext; }
         }
 
         /// <summary>The event reports a success: a transaction whose <c>trade_state</c>, a refund whose
@@ -1151,6 +1199,17 @@ namespace WechatPay.Notify
         public string DedupeKey
         {
             get { return dedupeKey; }
+        }
+
+        /// <summary>The properties that identify it as <c>name=value</c> (null when absent; an amount that
+        /// cannot be read as <c>&lt;code&gt;</c>); no reading throws here.</summary>
+        public override string ToString()
+        {
+            var s = new StringBuilder("V3Notification(");
+            ViewReader.Show(s, "id=", id);
+            ViewReader.Show(s, ", event_type=", eventType);
+            ViewReader.Show(s, ", dedupe_key=", dedupeKey);
+            return s.Append(')').ToString();
         }
     }
 

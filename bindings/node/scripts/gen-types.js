@@ -104,6 +104,16 @@ function render(declared, dts) {
     if (start < 0 || stop < start) {
       throw new Error(`notify.d.ts: interface ${INTERFACE[view]} needs the markers\n${begin(view)}\n${end(view)}`)
     }
+    const open = out.lastIndexOf(`interface ${INTERFACE[view]} {`, start)
+    const close = out.indexOf('\n}', stop)
+    const byHand = out.slice(open, start) + out.slice(stop, close)
+    for (const p of properties) {
+      if (new RegExp(`^  (readonly )?${camel(p.name)}\\??:`, 'm').test(byHand)) {
+        throw new Error(
+          `notify.d.ts: ${INTERFACE[view]}.${camel(p.name)} is generated from the core's declaration: remove the one written by hand`,
+        )
+      }
+    }
     out = out.slice(0, start) + members(view, properties) + out.slice(stop + end(view).length)
   }
   return out

@@ -130,11 +130,11 @@ fn internal(message: String) -> napi::Error<crate::Code> {
 /// Typed property number `i` of a result is `names[i]`.
 #[napi(catch_unwind)]
 pub fn typed_view_names(view: String) -> Result<Vec<String>> {
-    let (_, properties) = view::VIEWS
+    let view = view::VIEWS
         .iter()
-        .find(|(name, _)| *name == view)
+        .find(|v| v.name == view)
         .ok_or_else(|| internal(format!("no typed view {view}")))?;
-    Ok(properties.iter().map(|p| camel_case(p.name)).collect())
+    Ok(view.properties.iter().map(|p| camel_case(p.name)).collect())
 }
 
 #[napi]
@@ -199,27 +199,8 @@ impl NativeNotification {
         }
     }
 
-    /// APIv3: the event's texts, by name: `id`, `createTime`, `eventType`, `resourceType`, `summary`,
-    /// `plaintext` (the decrypted resource, exactly as decrypted).
-    #[napi(
-        catch_unwind,
-        ts_args_type = "name: 'id' | 'createTime' | 'eventType' | 'resourceType' | 'summary' | 'plaintext'"
-    )]
-    pub fn event(&self, name: String) -> Result<&str> {
-        let v3 = self.v3()?;
-        Ok(match name.as_str() {
-            "id" => v3.id(),
-            "createTime" => v3.create_time(),
-            "eventType" => v3.event_type(),
-            "resourceType" => v3.resource_type(),
-            "summary" => v3.summary(),
-            "plaintext" => v3.plaintext(),
-            _ => return Err(internal(format!("no event text {name}"))),
-        })
-    }
-
-    /// APIv3: typed property number `index` of the event's own view (`v3_notification`: the core's
-    /// rules `isSuccess` and `dedupeKey`).
+    /// APIv3: typed property number `index` of the event's own view (`v3_notification`: the
+    /// event's strings, `plaintext`, and the core's rules `isSuccess` and `dedupeKey`).
     #[napi(catch_unwind, ts_return_type = "string | boolean")]
     pub fn event_typed<'env>(&self, env: &'env Env, index: u32) -> Result<TypedValue<'_, 'env>> {
         let v3 = self.v3()?;

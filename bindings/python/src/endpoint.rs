@@ -347,7 +347,7 @@ impl EndpointResult {
             "EndpointResult(label={}, kind='{}', {})",
             repr_opt(py, Some(&self.label)),
             self.kind,
-            repr_view(py, self, "", &["is_success", "dedupe_key"])
+            repr_view(py, self, "")
                 .trim_start_matches('(')
                 .trim_end_matches(')'),
         )
@@ -356,6 +356,7 @@ impl EndpointResult {
 
 impl TypedView for EndpointResult {
     const PROPERTIES: &'static [Property] = Notification::PROPERTIES;
+    const SHOWN: &'static [&'static str] = Notification::SHOWN;
 
     fn property(&self, name: &str) -> Option<Value<'_>> {
         self.rules.get(name)

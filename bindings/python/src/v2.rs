@@ -226,6 +226,7 @@ impl PaymentNotification {
 
 impl TypedView for PaymentNotification {
     const PROPERTIES: &'static [Property] = core::PaymentNotification::PROPERTIES;
+    const SHOWN: &'static [&'static str] = core::PaymentNotification::SHOWN;
 
     fn property(&self, name: &str) -> Option<Value<'_>> {
         self.inner.property(name)
@@ -248,12 +249,7 @@ impl PaymentNotification {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        repr_view(
-            py,
-            self,
-            "PaymentNotification",
-            &["out_trade_no", "transaction_id", "total_fee", "result_code"],
-        )
+        repr_view(py, self, "PaymentNotification")
     }
 }
 
@@ -288,6 +284,7 @@ impl RefundNotification {
 
 impl TypedView for RefundNotification {
     const PROPERTIES: &'static [Property] = core::RefundNotification::PROPERTIES;
+    const SHOWN: &'static [&'static str] = core::RefundNotification::SHOWN;
 
     fn property(&self, name: &str) -> Option<Value<'_>> {
         self.inner.property(name)
@@ -317,12 +314,7 @@ impl RefundNotification {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        repr_view(
-            py,
-            self,
-            "RefundNotification",
-            &["out_refund_no", "refund_id", "refund_fee", "refund_status"],
-        )
+        repr_view(py, self, "RefundNotification")
     }
 }
 

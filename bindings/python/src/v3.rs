@@ -338,6 +338,7 @@ pub(crate) struct V3Notification {
 /// core's `v3/mod.rs`), added by [`crate::view::add_view`].
 impl TypedView for V3Notification {
     const PROPERTIES: &'static [Property] = core::V3Notification::PROPERTIES;
+    const SHOWN: &'static [&'static str] = core::V3Notification::SHOWN;
 
     fn property(&self, name: &str) -> Option<Value<'_>> {
         self.inner.property(name)
@@ -355,42 +356,6 @@ impl V3Notification {
 
 #[pymethods]
 impl V3Notification {
-    /// The event id.
-    #[getter]
-    fn id(&self) -> &str {
-        self.inner.id()
-    }
-
-    /// `create_time`, exactly as received.
-    #[getter]
-    fn create_time(&self) -> &str {
-        self.inner.create_time()
-    }
-
-    /// `event_type`, e.g. "TRANSACTION.SUCCESS", "REFUND.SUCCESS".
-    #[getter]
-    fn event_type(&self) -> &str {
-        self.inner.event_type()
-    }
-
-    /// `resource_type` ("encrypt-resource").
-    #[getter]
-    fn resource_type(&self) -> &str {
-        self.inner.resource_type()
-    }
-
-    /// `summary`.
-    #[getter]
-    fn summary(&self) -> &str {
-        self.inner.summary()
-    }
-
-    /// The decrypted resource, exactly as decrypted (a JSON object).
-    #[getter]
-    fn plaintext(&self) -> &str {
-        self.inner.plaintext()
-    }
-
     /// The decrypted resource parsed by `json.loads` (a dict; key order kept, integers exact).
     /// Built once, on first read: every read returns the same dict.
     #[getter]
@@ -449,23 +414,17 @@ impl V3Notification {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        let n = &self.inner;
-        format!(
-            "V3Notification(id={}, event_type={}, dedupe_key={})",
-            repr_opt(py, Some(n.id())),
-            repr_opt(py, Some(n.event_type())),
-            repr_opt(py, Some(n.dedupe_key())),
-        )
+        repr_view(py, self, "V3Notification")
     }
 }
 
 /// The result class of one family of APIv3 resources: the core's view of the same name (its
 /// `PROPERTIES`, read through the family's accessor on the core's notification), its attributes
-/// added by [`crate::view::add_view`], and a `repr()` of the properties listed as `shown`. An
+/// added by [`crate::view::add_view`], and a `repr()` of the properties the core shows. An
 /// amount in another form than a non-negative JSON integer is `100.0`, `1e2`, `-1`, one beyond
 /// 2^64 or a string.
 macro_rules! resource_view {
-    ($(#[$doc:meta])* $class:ident, $family:ident, shown: [$($shown:literal),+ $(,)?]) => {
+    ($(#[$doc:meta])* $class:ident, $family:ident) => {
         $(#[$doc])*
         ///
         /// Every attribute is None when the resource lacks it (or holds `null`); amounts are ints
@@ -479,6 +438,7 @@ macro_rules! resource_view {
 
         impl TypedView for $class {
             const PROPERTIES: &'static [Property] = core::$class::PROPERTIES;
+            const SHOWN: &'static [&'static str] = core::$class::SHOWN;
 
             fn property(&self, name: &str) -> Option<Value<'_>> {
                 self.inner.$family().and_then(|v| v.property(name))
@@ -488,7 +448,7 @@ macro_rules! resource_view {
         #[pymethods]
         impl $class {
             fn __repr__(&self, py: Python<'_>) -> String {
-                repr_view(py, self, stringify!($class), &[$($shown),+])
+                repr_view(py, self, stringify!($class))
             }
         }
     };
@@ -496,32 +456,27 @@ macro_rules! resource_view {
 
 resource_view! {
     /// The typed view of a `TRANSACTION.*` resource (direct and service-provider shapes).
-    V3Transaction, transaction,
-    shown: ["out_trade_no", "transaction_id", "amount_total", "trade_state"]
+    V3Transaction, transaction
 }
 
 resource_view! {
     /// The typed view of a `REFUND.*` resource (`REFUND.SUCCESS`, `REFUND.ABNORMAL`,
     /// `REFUND.CLOSED`).
-    V3Refund, refund,
-    shown: ["out_refund_no", "refund_id", "amount_refund", "refund_status"]
+    V3Refund, refund
 }
 
 resource_view! {
     /// The typed view of a `PROFITSHARING.*` resource (`PROFITSHARING.SUCCESS`,
     /// `PROFITSHARING.RETURN`; direct and service-provider shapes).
-    V3ProfitSharing, profit_sharing,
-    shown: ["order_id", "receiver_account", "receiver_amount"]
+    V3ProfitSharing, profit_sharing
 }
 
 resource_view! {
     /// The typed view of a `MCHTRANSFER.BILL.*` resource (`MCHTRANSFER.BILL.FINISHED`).
-    V3Transfer, transfer,
-    shown: ["out_bill_no", "transfer_bill_no", "transfer_amount", "state"]
+    V3Transfer, transfer
 }
 
 resource_view! {
     /// The typed view of a `COMPLAINT.*` resource (`COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE`).
-    V3Complaint, complaint,
-    shown: ["complaint_id", "action_type"]
+    V3Complaint, complaint
 }

@@ -23,6 +23,9 @@ pub(crate) trait TypedView: PyClass<Frozen = True> + Sync {
     /// The core's declaration of the view's properties.
     const PROPERTIES: &'static [Property];
 
+    /// The properties `repr()` shows, in that order (the core's `SHOWN`).
+    const SHOWN: &'static [&'static str];
+
     /// The core's value of the property `name` (None for a name not in [`Self::PROPERTIES`]).
     fn property(&self, name: &str) -> Option<Value<'_>>;
 }
@@ -132,15 +135,10 @@ fn value_to_py(py: Python<'_>, value: Value<'_>) -> PyResult<Py<PyAny>> {
     }
 }
 
-/// `Class(name=value, ...)` for the named properties: the core's values, an amount the core
-/// refuses as `<error CODE>` (a `repr()` never raises).
-pub(crate) fn repr_view<T: TypedView>(
-    py: Python<'_>,
-    view: &T,
-    class: &str,
-    shown: &[&str],
-) -> String {
-    let shown: Vec<String> = shown
+/// `Class(name=value, ...)` for the properties the core's declaration shows (`T::SHOWN`): the
+/// core's values, an amount the core refuses as `<error CODE>` (a `repr()` never raises).
+pub(crate) fn repr_view<T: TypedView>(py: Python<'_>, view: &T, class: &str) -> String {
+    let shown: Vec<String> = T::SHOWN
         .iter()
         .map(|&name| {
             let value = match view.property(name) {

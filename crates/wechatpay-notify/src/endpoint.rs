@@ -498,6 +498,7 @@ impl Notification {
 
 typed_view! {
     Notification;
+    shown [is_success, dedupe_key];
     rules {
         /// The notification's own `is_success`: the payment or refund succeeded (APIv3 also: the
         /// merchant transfer succeeded, or a profit-sharing movement happened).

@@ -437,6 +437,7 @@ pub struct PaymentNotification {
 
 typed_view! {
     PaymentNotification;
+    shown [out_trade_no, transaction_id, total_fee, result_code];
     from fields (Fields) {
         /// `appid`.
         text appid,
@@ -573,6 +574,7 @@ pub struct RefundNotification {
 
 typed_view! {
     RefundNotification;
+    shown [out_refund_no, refund_id, refund_fee, refund_status];
     from fields (Fields) {
         /// `appid` of the outer document.
         text appid,

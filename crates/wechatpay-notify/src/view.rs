@@ -52,6 +52,9 @@ pub enum Source {
     ReqInfo,
     /// A rule over several fields (the accessor, declared with its rule in the `rules` block).
     Rule,
+    /// A string the result holds itself, set when it was made: an APIv3 event's envelope fields
+    /// (`id`, `event_type`, ...) and its decrypted resource text (`plaintext`).
+    Held,
     /// The value at this path of the decrypted APIv3 resource (JSON); an amount is a JSON integer.
     Resource(&'static [&'static str]),
 }
@@ -72,18 +75,79 @@ pub struct Property {
     pub doc: &'static str,
 }
 
-/// Every typed view: its name (in `tests/vectors/typed_views.json` and the bindings' generators) and
-/// the core's declaration of its properties, in the order `typed_views.json` lists them.
-pub const VIEWS: &[(&str, &[Property])] = &[
-    ("payment", crate::PaymentNotification::PROPERTIES),
-    ("refund", crate::RefundNotification::PROPERTIES),
-    ("v3_transaction", crate::V3Transaction::PROPERTIES),
-    ("v3_refund", crate::V3Refund::PROPERTIES),
-    ("v3_profit_sharing", crate::V3ProfitSharing::PROPERTIES),
-    ("v3_transfer", crate::V3Transfer::PROPERTIES),
-    ("v3_complaint", crate::V3Complaint::PROPERTIES),
-    ("v3_notification", crate::V3Notification::PROPERTIES),
-    ("endpoint_result", crate::Notification::PROPERTIES),
+/// One typed view of the core: a result type's declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View {
+    /// Its name in `tests/vectors/typed_views.json` and the bindings' generators.
+    pub name: &'static str,
+    /// Its properties, in declaration order (the order `typed_views.json` lists them).
+    pub properties: &'static [Property],
+    /// The properties that identify a result at a glance, in the order a one-line summary shows
+    /// them (Python's `repr()`): a few of `properties`, declared with them.
+    pub shown: &'static [&'static str],
+}
+
+impl View {
+    const fn of(
+        name: &'static str,
+        properties: &'static [Property],
+        shown: &'static [&'static str],
+    ) -> View {
+        View {
+            name,
+            properties,
+            shown,
+        }
+    }
+}
+
+/// Every typed view, in the order `typed_views.json` lists them.
+pub const VIEWS: &[View] = &[
+    View::of(
+        "payment",
+        crate::PaymentNotification::PROPERTIES,
+        crate::PaymentNotification::SHOWN,
+    ),
+    View::of(
+        "refund",
+        crate::RefundNotification::PROPERTIES,
+        crate::RefundNotification::SHOWN,
+    ),
+    View::of(
+        "v3_transaction",
+        crate::V3Transaction::PROPERTIES,
+        crate::V3Transaction::SHOWN,
+    ),
+    View::of(
+        "v3_refund",
+        crate::V3Refund::PROPERTIES,
+        crate::V3Refund::SHOWN,
+    ),
+    View::of(
+        "v3_profit_sharing",
+        crate::V3ProfitSharing::PROPERTIES,
+        crate::V3ProfitSharing::SHOWN,
+    ),
+    View::of(
+        "v3_transfer",
+        crate::V3Transfer::PROPERTIES,
+        crate::V3Transfer::SHOWN,
+    ),
+    View::of(
+        "v3_complaint",
+        crate::V3Complaint::PROPERTIES,
+        crate::V3Complaint::SHOWN,
+    ),
+    View::of(
+        "v3_notification",
+        crate::V3Notification::PROPERTIES,
+        crate::V3Notification::SHOWN,
+    ),
+    View::of(
+        "endpoint_result",
+        crate::Notification::PROPERTIES,
+        crate::Notification::SHOWN,
+    ),
 ];
 
 /// A typed property's value.
@@ -187,13 +251,18 @@ impl Value<'_> {
 }
 
 /// Declares a result type's typed properties, each with its documentation (`///` lines, at least
-/// one: they become both the Rust accessor's doc and [`Property::doc`]). Field-backed ones (`text`
-/// or `amount`, read from the named document) get generated accessors; rule-backed ones give the
-/// accessor's body as `|n| expression` over the result (`n: &Self`), usually a call to a private
-/// method holding the rule.
+/// one: they become both the Rust accessor's doc and [`Property::doc`]), and the `shown` ones
+/// (those a one-line summary shows, in that order: [`View::shown`]). `held` ones are `String`
+/// members of the result of the same name; field-backed ones (`text` or `amount`, read from the named document)
+/// get generated accessors; rule-backed ones give the accessor's body as `|n| expression` over the
+/// result (`n: &Self`), usually a call to a private method holding the rule.
 macro_rules! typed_view {
     (
         $ty:ident;
+        shown [$($shown:ident),+];
+        $( held {
+            $( $(#[doc = $held_doc:literal])+ $held:ident, )*
+        } )?
         $( from $src:ident ($source:ident) {
             $( $(#[doc = $doc:literal])+ $kind:ident $name:ident, )*
         } )*
@@ -204,6 +273,12 @@ macro_rules! typed_view {
         impl $ty {
             /// Every typed property of this result type, in declaration order.
             pub const PROPERTIES: &'static [$crate::view::Property] = &[
+                $( $( $crate::view::Property {
+                    name: stringify!($held),
+                    kind: $crate::view::Kind::String,
+                    source: $crate::view::Source::Held,
+                    doc: concat!($($held_doc),+).trim_ascii(),
+                }, )* )?
                 $( $( $crate::view::Property {
                     name: stringify!($name),
                     kind: typed_view!(@kind $kind),
@@ -218,14 +293,25 @@ macro_rules! typed_view {
                 }, )*
             ];
 
+            /// The properties a one-line summary of this result shows, in that order.
+            pub const SHOWN: &'static [&'static str] = &[$(stringify!($shown)),+];
+
             /// The typed property `name` (one of [`Self::PROPERTIES`]), or `None` for another name.
             pub fn property(&self, name: &str) -> Option<$crate::view::Value<'_>> {
                 match name {
+                    $( $( stringify!($held) => Some($crate::view::Value::String(self.$held())), )* )?
                     $( $( stringify!($name) => Some(typed_view!(@value $kind self.$name())), )* )*
                     $( stringify!($rule) => Some($crate::view::Value::$rule_kind(self.$rule())), )*
                     _ => None,
                 }
             }
+
+            $( $(
+                $(#[doc = $held_doc])+
+                pub fn $held(&self) -> &str {
+                    &self.$held
+                }
+            )* )?
 
             $( $( typed_view!(@accessor $kind $src $name $(#[doc = $doc])+); )* )*
 
@@ -266,11 +352,13 @@ pub(crate) use typed_view;
 
 /// Declares an APIv3 resource view: a borrowed view of the decrypted JSON whose accessors read the
 /// declared paths (`text`: a JSON string; `amount`: a JSON integer in fen, 0 or more). Each
-/// property's `///` lines (at least one) are the accessor's doc and its [`Property::doc`].
+/// property's `///` lines (at least one) are the accessor's doc and its [`Property::doc`]; the
+/// `shown` list is as [`typed_view!`]'s.
 macro_rules! json_view {
     (
         $(#[doc = $tydoc:literal])*
         $ty:ident {
+            shown [$($shown:ident),+];
             $( $(#[doc = $doc:literal])+ $kind:ident $name:ident = [$($path:literal),+], )*
         }
     ) => {
@@ -294,6 +382,9 @@ macro_rules! json_view {
                     doc: concat!($($doc),+).trim_ascii(),
                 }, )*
             ];
+
+            /// The properties a one-line summary of this view shows, in that order.
+            pub const SHOWN: &'static [&'static str] = &[$(stringify!($shown)),+];
 
             /// The typed property `name` (one of [`Self::PROPERTIES`]), or `None` for another name.
             pub fn property(&self, name: &str) -> Option<$crate::view::Value<'a>> {
@@ -370,10 +461,7 @@ mod tests {
     /// paragraph, a full sentence, no Rust-only syntax (intra-doc links) for the bindings' docs.
     #[test]
     fn every_property_is_documented_for_every_surface() {
-        for p in super::VIEWS
-            .iter()
-            .flat_map(|(_, properties)| properties.iter())
-        {
+        for p in super::VIEWS.iter().flat_map(|v| v.properties) {
             let doc = p.doc;
             assert!(!doc.is_empty(), "{}: no documentation", p.name);
             assert_eq!(doc, doc.trim(), "{}", p.name);
@@ -390,6 +478,26 @@ mod tests {
                 p.name
             );
             assert_eq!(doc.matches('`').count() % 2, 0, "{}: {doc:?}", p.name);
+        }
+    }
+
+    /// A view's `shown` list names its own properties, each once.
+    #[test]
+    fn every_shown_list_names_properties_of_its_view() {
+        for view in super::VIEWS {
+            assert!(!view.shown.is_empty(), "{}", view.name);
+            for (i, name) in view.shown.iter().enumerate() {
+                assert!(
+                    view.properties.iter().any(|p| p.name == *name),
+                    "{}: {name} is not one of its properties",
+                    view.name
+                );
+                assert!(
+                    !view.shown[..i].contains(name),
+                    "{}: {name} twice",
+                    view.name
+                );
+            }
         }
     }
 }

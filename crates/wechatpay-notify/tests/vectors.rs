@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 use wechatpay_notify::{
     Endpoint, Error, ErrorKind, Fields, MerchantProfile, PaymentNotification, RefundNotification,
-    SignType, TrustedKeys, V3Complaint, V3Headers, V3ProfitSharing, V3Refund, V3Transaction,
-    V3Transfer, V3Verifier, Verifier, reply, sign, view,
+    SignType, TrustedKeys, V3Complaint, V3Headers, V3Notification, V3ProfitSharing, V3Refund,
+    V3Transaction, V3Transfer, V3Verifier, Verifier, reply, sign, view,
 };
 
 fn load(name: &str) -> Value {
@@ -259,7 +259,7 @@ fn real_refund_vector_decrypts() {
 #[test]
 fn typed_views_file_is_the_core_declaration() {
     let v = load("typed_views.json");
-    let mut names: Vec<&str> = view::VIEWS.iter().map(|(name, _)| *name).collect();
+    let mut names: Vec<&str> = view::VIEWS.iter().map(|v| v.name).collect();
     names.sort_unstable();
     // Compared as sets: the key order depends on serde_json's preserve_order feature.
     let mut listed: Vec<&str> = v["views"]
@@ -270,8 +270,13 @@ fn typed_views_file_is_the_core_declaration() {
         .collect();
     listed.sort_unstable();
     assert_eq!(listed, names);
-    for &(view_name, properties) in view::VIEWS {
-        let listed: Vec<(String, String)> = v["views"][view_name]
+    for &view::View {
+        name: view_name,
+        properties,
+        shown,
+    } in view::VIEWS
+    {
+        let listed: Vec<(String, String, Option<u64>)> = v["views"][view_name]
             .as_array()
             .unwrap()
             .iter()
@@ -279,12 +284,19 @@ fn typed_views_file_is_the_core_declaration() {
                 (
                     p["name"].as_str().unwrap().to_owned(),
                     p["kind"].as_str().unwrap().to_owned(),
+                    p.get("shown").map(|at| at.as_u64().unwrap()),
                 )
             })
             .collect();
-        let ours: Vec<(String, String)> = properties
+        let ours: Vec<(String, String, Option<u64>)> = properties
             .iter()
-            .map(|p| (p.name.to_owned(), p.kind.as_str().to_owned()))
+            .map(|p| {
+                (
+                    p.name.to_owned(),
+                    p.kind.as_str().to_owned(),
+                    shown.iter().position(|s| *s == p.name).map(|at| at as u64),
+                )
+            })
             .collect();
         assert_eq!(listed, ours, "{view_name}");
     }
@@ -344,9 +356,10 @@ fn v3_notify_vectors() {
                         &want["resource"],
                         "tcId {tc}"
                     );
-                    let typed = json!({
-                        "is_success": n.is_success(),
-                        "dedupe_key": n.dedupe_key(),
+                    // The notification's own typed properties (every one it declares, through
+                    // its `property` lookup), then each resource view.
+                    let mut typed = v3_view(V3Notification::PROPERTIES, |name| n.property(name));
+                    let views = json!({
                         "transaction": n.transaction().map_or(Value::Null, |x| {
                             v3_view(V3Transaction::PROPERTIES, |name| x.property(name))
                         }),
@@ -363,6 +376,10 @@ fn v3_notify_vectors() {
                             v3_view(V3Complaint::PROPERTIES, |name| x.property(name))
                         }),
                     });
+                    typed
+                        .as_object_mut()
+                        .unwrap()
+                        .extend(views.as_object().unwrap().clone());
                     assert_eq!(typed, want["typed"], "tcId {tc}");
                 }
                 ("invalid", Err(e)) => {

@@ -96,7 +96,9 @@ pub fn typed(view: View, fields: &Pairs, req_info: &Pairs, sign_type: Option<&st
                 }
             }
             Source::Rule => rule(view, p.name, fields, req_info, sign_type),
-            Source::Resource(_) => panic!("{} is an APIv3 property in a v2 view", p.name),
+            Source::Resource(_) | Source::Held => {
+                panic!("{} is an APIv3 property in a v2 view", p.name)
+            }
         };
         out.insert(p.name.to_owned(), value);
     }
@@ -206,15 +208,21 @@ pub const V3_FAMILIES: &[(&str, &str, &[Property])] = &[
     ),
 ];
 
-/// The expected typed section of a valid APIv3 notification: `is_success` and `dedupe_key`
-/// restated per family, then every family's view (`null` unless the event type selects it).
-pub fn v3_typed(event: &Map<String, Value>, resource: &Value) -> Value {
+/// The expected typed section of a valid APIv3 notification: the event's own strings as sent
+/// (`plaintext`: the decrypted resource text), `is_success` and `dedupe_key` restated per family,
+/// then every family's view (`null` unless the event type selects it).
+pub fn v3_typed(event: &Map<String, Value>, plaintext: &str, resource: &Value) -> Value {
     // Every APIv3 view the core declares is restated here (a new one stops the generator).
-    for (view, _) in wechatpay_notify::view::VIEWS {
-        if let Some(family) = view.strip_prefix("v3_").filter(|f| *f != "notification") {
+    for view in wechatpay_notify::view::VIEWS {
+        if let Some(family) = view
+            .name
+            .strip_prefix("v3_")
+            .filter(|f| *f != "notification")
+        {
             assert!(
                 V3_FAMILIES.iter().any(|(name, _, _)| *name == family),
-                "the oracle has no rules for the APIv3 view {view}: restate it in oracle.rs"
+                "the oracle has no rules for the APIv3 view {}: restate it in oracle.rs",
+                view.name
             );
         }
     }
@@ -281,6 +289,19 @@ pub fn v3_typed(event: &Map<String, Value>, resource: &Value) -> Value {
         Some(other) => panic!("the oracle has no rules for the APIv3 family {other}"),
     };
     let mut out = Map::new();
+    for p in wechatpay_notify::V3Notification::PROPERTIES {
+        if p.source != Source::Held {
+            continue;
+        }
+        let value = match p.name {
+            "plaintext" => plaintext,
+            "id" | "create_time" | "event_type" | "resource_type" | "summary" => {
+                event[p.name].as_str().unwrap()
+            }
+            other => panic!("the oracle has no value for the held property {other}"),
+        };
+        out.insert(p.name.into(), json!(value));
+    }
     out.insert("is_success".into(), json!(success));
     out.insert(
         "dedupe_key".into(),
@@ -301,30 +322,35 @@ pub fn v3_typed(event: &Map<String, Value>, resource: &Value) -> Value {
 /// every surface compares with its own typed properties and every binding's generator writes its
 /// declarations (and their documentation) from.
 pub fn views_file() -> Value {
-    let list = |props: &[Property]| -> Value {
+    let list = |props: &[Property], shown: &[&str]| -> Value {
         props
             .iter()
             .map(|p| {
-                json!({
+                let mut entry = json!({
                     "name": p.name,
                     "kind": p.kind.as_str(),
                     "source": match p.source {
                         Source::Fields => json!("fields"),
                         Source::ReqInfo => json!("req_info"),
                         Source::Rule => json!("rule"),
+                        Source::Held => json!("held"),
                         Source::Resource(path) => json!({"resource": path}),
                     },
                     "doc": p.doc,
-                })
+                });
+                if let Some(at) = shown.iter().position(|name| *name == p.name) {
+                    entry["shown"] = json!(at);
+                }
+                entry
             })
             .collect()
     };
     json!({
         "schema": "wechatpay-notify/typed-views/1",
-        "notes": "Every typed property of each result type, declared once in the core (view::VIEWS: typed_view! in crates/wechatpay-notify/src/v2.rs, v3/mod.rs and endpoint.rs, json_view! in crates/wechatpay-notify/src/v3/view.rs). kind: text = string or null; string = string, always present; amount = integer in fen or null; bool; sign_type = \"MD5\" or \"HMAC-SHA256\"; coupons = array of {id, coupon_type, fee}. source: the document the field is read from, rule, or {resource: path} (APIv3: the JSON path in the decrypted resource). doc: what the property is, in one paragraph (the core's doc comment of its accessor; `code` in backticks, an absent value named `None`), from which every binding's generator writes the property's documentation in its own syntax. Every surface checks that its own typed properties are exactly these.",
+        "notes": "Every typed property of each result type, declared once in the core (view::VIEWS: typed_view! in crates/wechatpay-notify/src/v2.rs, v3/mod.rs and endpoint.rs, json_view! in crates/wechatpay-notify/src/v3/view.rs). kind: text = string or null; string = string, always present; amount = integer in fen or null; bool; sign_type = \"MD5\" or \"HMAC-SHA256\"; coupons = array of {id, coupon_type, fee}. source: the document the field is read from, rule, held (a string the result holds itself: an APIv3 event's envelope fields and its decrypted text), or {resource: path} (APIv3: the JSON path in the decrypted resource). shown (on a few properties of each view): the property's place in a one-line summary of the result (Python's repr, the .NET and Java V3Notification's ToString / toString), 0 first. doc: what the property is, in one paragraph (the core's doc comment of its accessor; `code` in backticks, an absent value named `None`), from which every binding's generator writes the property's documentation in its own syntax. Every surface checks that its own typed properties are exactly these.",
         "views": wechatpay_notify::view::VIEWS
             .iter()
-            .map(|(name, properties)| ((*name).to_owned(), list(properties)))
+            .map(|v| (v.name.to_owned(), list(v.properties, v.shown)))
             .collect::<serde_json::Map<_, _>>(),
     })
 }

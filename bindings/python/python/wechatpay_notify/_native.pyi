@@ -366,18 +366,6 @@ class V3Notification:
     """A verified, decrypted APIv3 notification."""
 
     @property
-    def id(self) -> str: ...
-    @property
-    def create_time(self) -> str: ...
-    @property
-    def event_type(self) -> str: ...
-    @property
-    def resource_type(self) -> str: ...
-    @property
-    def summary(self) -> str: ...
-    @property
-    def plaintext(self) -> str: ...
-    @property
     def resource(self) -> dict[str, Any]:
         """The decrypted resource, parsed by json.loads (the same dict on every read)."""
     @property
@@ -391,6 +379,24 @@ class V3Notification:
     @property
     def complaint(self) -> V3Complaint | None: ...
     # BEGIN GENERATED v3_notification: stubgen.py from tests/vectors/typed_views.json; do not edit
+    @property
+    def id(self) -> str:
+        """The event `id` (a UUID)."""
+    @property
+    def create_time(self) -> str:
+        """`create_time`, exactly as received (not always RFC 3339)."""
+    @property
+    def event_type(self) -> str:
+        """`event_type`, e.g. `TRANSACTION.SUCCESS`, `REFUND.SUCCESS`."""
+    @property
+    def resource_type(self) -> str:
+        """`resource_type` (`encrypt-resource`)."""
+    @property
+    def summary(self) -> str:
+        """`summary`, WeChat Pay's short description of the event."""
+    @property
+    def plaintext(self) -> str:
+        """The decrypted resource: the exact JSON text (a JSON object) as decrypted."""
     @property
     def is_success(self) -> bool:
         """The event reports a success: a transaction whose `trade_state`, a refund whose

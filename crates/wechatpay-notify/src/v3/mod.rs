@@ -639,36 +639,6 @@ impl V3Notification {
         n
     }
 
-    /// The event id (a UUID).
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// `create_time`, exactly as received (not always RFC 3339).
-    pub fn create_time(&self) -> &str {
-        &self.create_time
-    }
-
-    /// `event_type`, e.g. `TRANSACTION.SUCCESS`, `REFUND.SUCCESS`.
-    pub fn event_type(&self) -> &str {
-        &self.event_type
-    }
-
-    /// `resource_type` (`encrypt-resource`).
-    pub fn resource_type(&self) -> &str {
-        &self.resource_type
-    }
-
-    /// `summary`.
-    pub fn summary(&self) -> &str {
-        &self.summary
-    }
-
-    /// The decrypted resource, exactly as decrypted.
-    pub fn plaintext(&self) -> &str {
-        &self.plaintext
-    }
-
     /// The decrypted resource, parsed.
     pub fn resource(&self) -> &Map<String, Value> {
         &self.resource
@@ -733,6 +703,21 @@ const PROFIT_RETURNED: &str = "PROFITSHARING.RETURN";
 
 typed_view! {
     V3Notification;
+    shown [id, event_type, dedupe_key];
+    held {
+        /// The event `id` (a UUID).
+        id,
+        /// `create_time`, exactly as received (not always RFC 3339).
+        create_time,
+        /// `event_type`, e.g. `TRANSACTION.SUCCESS`, `REFUND.SUCCESS`.
+        event_type,
+        /// `resource_type` (`encrypt-resource`).
+        resource_type,
+        /// `summary`, WeChat Pay's short description of the event.
+        summary,
+        /// The decrypted resource: the exact JSON text (a JSON object) as decrypted.
+        plaintext,
+    }
     rules {
         /// The event reports a success: a transaction whose `trade_state`, a refund whose
         /// `refund_status`, or a merchant transfer whose `state` is `SUCCESS`; a profit-sharing

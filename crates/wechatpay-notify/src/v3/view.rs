@@ -7,6 +7,7 @@ json_view! {
     /// A `TRANSACTION.*` resource: direct (`appid`/`mchid`) and service-provider
     /// (`sp_appid`/`sp_mchid`/`sub_appid`/`sub_mchid`) shapes.
     V3Transaction {
+        shown [out_trade_no, transaction_id, amount_total, trade_state];
         /// `appid` (direct merchants).
         text appid = ["appid"],
         /// `mchid` (direct merchants).
@@ -55,6 +56,7 @@ json_view! {
 json_view! {
     /// A `REFUND.*` resource (`REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED`).
     V3Refund {
+        shown [out_refund_no, refund_id, amount_refund, refund_status];
         /// `mchid` (direct merchants).
         text mchid = ["mchid"],
         /// `sp_mchid` (service provider).
@@ -91,6 +93,7 @@ json_view! {
     /// `PROFITSHARING.RETURN`: shared funds returned), sent to the receiver of the movement, for
     /// direct merchants (`mchid`) and service providers (`sp_mchid`/`sub_mchid`).
     V3ProfitSharing {
+        shown [order_id, receiver_account, receiver_amount];
         /// `mchid` (direct merchants).
         text mchid = ["mchid"],
         /// `sp_mchid` (service provider).
@@ -120,6 +123,7 @@ json_view! {
     /// A `MCHTRANSFER.BILL.*` resource (`MCHTRANSFER.BILL.FINISHED`: a merchant transfer bill
     /// reached a final state, `SUCCESS`, `FAIL` or `CANCELLED`).
     V3Transfer {
+        shown [out_bill_no, transfer_bill_no, transfer_amount, state];
         /// `mch_id`, the merchant id as WeChat Pay's reference names it.
         text mch_id = ["mch_id"],
         /// `mchid`, the merchant id as some published samples name it.
@@ -147,6 +151,7 @@ json_view! {
     /// A `COMPLAINT.*` resource (`COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE`): which complaint
     /// changed and how; query the complaint API for its details.
     V3Complaint {
+        shown [complaint_id, action_type];
         /// `complaint_id`.
         text complaint_id = ["complaint_id"],
         /// `action_type` (`CREATE_COMPLAINT`, `CONTINUE_COMPLAINT`, `USER_RESPONSE`, …).

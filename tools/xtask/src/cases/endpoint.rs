@@ -152,7 +152,7 @@ fn refund_typed(req_info: &Pairs) -> Typed {
 /// The oracle's view of an APIv3 notification (its event and plaintext resource).
 fn v3_typed(n: &v3::Notification) -> Typed {
     let resource: Value = serde_json::from_str(&n.plaintext).unwrap();
-    let t = v3::typed(&n.event, &resource);
+    let t = v3::typed(&n.event, &n.plaintext, &resource);
     (t["is_success"].as_bool().unwrap(), t["dedupe_key"].clone())
 }
 

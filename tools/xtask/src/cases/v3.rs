@@ -241,8 +241,8 @@ fn with_header(h: &[(String, String)], name: &str, value: Option<&str>) -> Vec<(
 // Expected values
 
 /// The expected typed section of a valid notification: the oracle's APIv3 rules.
-pub fn typed(event: &Map<String, Value>, resource: &Value) -> Value {
-    crate::oracle::v3_typed(event, resource)
+pub fn typed(event: &Map<String, Value>, plaintext: &str, resource: &Value) -> Value {
+    crate::oracle::v3_typed(event, plaintext, resource)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,7 +391,7 @@ fn render(cfg: &Config, cases: Vec<Case>, next_id: &mut u64) -> Value {
                 assert_eq!(n.summary(), event["summary"], "tc {tc}");
                 assert_eq!(n.plaintext(), plaintext, "tc {tc}");
                 assert_eq!(&Value::Object(n.resource().clone()), &resource, "tc {tc}");
-                let typed = typed(event, &resource);
+                let typed = typed(event, plaintext, &resource);
                 assert_eq!(n.is_success(), typed["is_success"], "tc {tc}");
                 assert_eq!(n.dedupe_key(), typed["dedupe_key"], "tc {tc}");
                 t.insert("result".into(), json!("valid"));

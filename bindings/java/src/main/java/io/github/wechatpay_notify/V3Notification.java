@@ -1,7 +1,5 @@
 package io.github.wechatpay_notify;
 
-import static io.github.wechatpay_notify.NativeMethods.Layout.STR_DATA;
-
 /**
  * A verified, decrypted APIv3 notification. Immutable: everything is copied out of the native result
  * when it is created (it needs no closing and may be shared across threads).
@@ -11,12 +9,6 @@ import static io.github.wechatpay_notify.NativeMethods.Layout.STR_DATA;
  * views ({@link #transaction()}, {@link #refund()}) do not cover.
  */
 public final class V3Notification {
-    private final String id;
-    private final String createTime;
-    private final String eventType;
-    private final String resourceType;
-    private final String summary;
-    private final String plaintext;
     private final TypedProperties typed;
     private final V3Transaction transaction;
     private final V3Refund refund;
@@ -25,13 +17,7 @@ public final class V3Notification {
     private final V3Complaint complaint;
 
     private V3Notification(long h, Ffi.Scratch s) {
-        id = text(h, s, 0);
-        createTime = text(h, s, 1);
-        eventType = text(h, s, 2);
-        resourceType = text(h, s, 3);
-        summary = text(h, s, 4);
-        plaintext = text(h, s, 5);
-        // isSuccess(), dedupeKey() (generated below): the core's rules over the event, by name.
+        // The event's strings, isSuccess(), dedupeKey() (generated below), read by name.
         typed = new TypedProperties(new ViewReader(ViewReader.V3_NOTIFICATION, h, s));
         transaction = NativeMethods.wechatpay_v3_notification_has_transaction(h) != 0
                 ? new V3Transaction(new ViewReader(ViewReader.V3_TRANSACTION, h, s)) : null;
@@ -50,78 +36,67 @@ public final class V3Notification {
         return new V3Notification(handle, s);
     }
 
-    private static String text(long h, Ffi.Scratch s, int which) {
-        long out = s.struct();
-        byte found;
-        switch (which) {
-            case 0:
-                found = NativeMethods.wechatpay_v3_notification_id(h, out);
-                break;
-            case 1:
-                found = NativeMethods.wechatpay_v3_notification_create_time(h, out);
-                break;
-            case 2:
-                found = NativeMethods.wechatpay_v3_notification_event_type(h, out);
-                break;
-            case 3:
-                found = NativeMethods.wechatpay_v3_notification_resource_type(h, out);
-                break;
-            case 4:
-                found = NativeMethods.wechatpay_v3_notification_summary(h, out);
-                break;
-            default:
-                found = NativeMethods.wechatpay_v3_notification_plaintext(h, out);
-                break;
-        }
-        if (found == 0) {
-            throw Ffi.internal("a verified notification lacks a required field");
-        }
-        return s.str(STR_DATA);
-    }
-
-    /** The event {@code id} (a UUID). */
-    public String id() {
-        return id;
-    }
-
-    /** {@code create_time}, exactly as received (not always RFC 3339). */
-    public String createTime() {
-        return createTime;
-    }
-
-    /** {@code event_type}, e.g. {@code TRANSACTION.SUCCESS}, {@code REFUND.SUCCESS}. */
-    public String eventType() {
-        return eventType;
-    }
-
-    /** {@code resource_type} ({@code encrypt-resource}). */
-    public String resourceType() {
-        return resourceType;
-    }
-
-    /** {@code summary}. */
-    public String summary() {
-        return summary;
-    }
-
-    /** The decrypted resource: the exact JSON text (a JSON object) as decrypted. */
-    public String plaintext() {
-        return plaintext;
-    }
-
     // BEGIN GENERATED typed properties (tools/bindgen/bindgen.py views --lang java; do not edit)
     /** Every typed property of the core's v3_notification view, read by name when the notification is copied out. */
     private static final class TypedProperties {
+        private static final byte[] ID = ViewReader.name("id");
+        private static final byte[] CREATE_TIME = ViewReader.name("create_time");
+        private static final byte[] EVENT_TYPE = ViewReader.name("event_type");
+        private static final byte[] RESOURCE_TYPE = ViewReader.name("resource_type");
+        private static final byte[] SUMMARY = ViewReader.name("summary");
+        private static final byte[] PLAINTEXT = ViewReader.name("plaintext");
         private static final byte[] IS_SUCCESS = ViewReader.name("is_success");
         private static final byte[] DEDUPE_KEY = ViewReader.name("dedupe_key");
 
+        final String id;
+        final String createTime;
+        final String eventType;
+        final String resourceType;
+        final String summary;
+        final String plaintext;
         final boolean isSuccess;
         final String dedupeKey;
 
         TypedProperties(ViewReader r) {
+            id = r.text(ID);
+            createTime = r.text(CREATE_TIME);
+            eventType = r.text(EVENT_TYPE);
+            resourceType = r.text(RESOURCE_TYPE);
+            summary = r.text(SUMMARY);
+            plaintext = r.text(PLAINTEXT);
             isSuccess = r.bool(IS_SUCCESS);
             dedupeKey = r.text(DEDUPE_KEY);
         }
+    }
+
+    /** The event {@code id} (a UUID). */
+    public String id() {
+        return typed.id;
+    }
+
+    /** {@code create_time}, exactly as received (not always RFC 3339). */
+    public String createTime() {
+        return typed.createTime;
+    }
+
+    /** {@code event_type}, e.g. {@code TRANSACTION.SUCCESS}, {@code REFUND.SUCCESS}. */
+    public String eventType() {
+        return typed.eventType;
+    }
+
+    /** {@code resource_type} ({@code encrypt-resource}). */
+    public String resourceType() {
+        return typed.resourceType;
+    }
+
+    /** {@code summary}, WeChat Pay's short description of the event. */
+    public String summary() {
+        return typed.summary;
+    }
+
+    /** The decrypted resource: the exact JSON text (a JSON object) as decrypted. */
+    public String plaintext() {
+        return typed.plaintext;
     }
 
     /**
@@ -148,6 +123,19 @@ public final class V3Notification {
     public String dedupeKey() {
         return typed.dedupeKey;
     }
+
+    /**
+     * The properties that identify it as {@code name=value} ({@code null} when absent; an amount that cannot
+     * be read as {@code <code>}); never throws.
+     */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("V3Notification(");
+        s.append("id=").append(typed.id);
+        s.append(", event_type=").append(typed.eventType);
+        s.append(", dedupe_key=").append(typed.dedupeKey);
+        return s.append(')').toString();
+    }
     // END GENERATED typed properties
 
     /** The typed view of a {@code TRANSACTION.*} event; null for other events. */
@@ -173,10 +161,5 @@ public final class V3Notification {
     /** The typed view of a {@code COMPLAINT.*} event; null for other events. */
     public V3Complaint complaint() {
         return complaint;
-    }
-
-    @Override
-    public String toString() {
-        return "V3Notification(id=" + id + ", event_type=" + eventType + ", dedupe_key=" + typed.dedupeKey + ")";
     }
 }
