@@ -247,20 +247,30 @@ function inspectResult(depth, options, inspectValue) {
 
 // Makes the listed getters of `Class.prototype` enumerable (class getters are not), adds the
 // typed getters (`typed(result, index)` reads typed property number `index`, in the core's order),
-// records the property names in that order, and adds `toJSON` and `util.inspect.custom`.
-function defineResult(Class, names, typedNames = [], typed = null) {
+// and adds `toJSON` and `util.inspect.custom`. The properties enumerate (`for...in`, `toJSON`,
+// `util.inspect`) in one order: the listed ones first, or the typed ones with `typedFirst`.
+function defineResult(Class, names, typedNames = [], typed = null, { typedFirst = false } = {}) {
   const proto = Class.prototype
-  for (const name of names) Object.defineProperty(proto, name, { enumerable: true })
-  typedNames.forEach((name, index) => {
-    Object.defineProperty(proto, name, {
-      get() {
-        return typed(this, index)
-      },
-      enumerable: true,
-      configurable: true,
+  const defineTyped = () =>
+    typedNames.forEach((name, index) => {
+      Object.defineProperty(proto, name, {
+        get() {
+          return typed(this, index)
+        },
+        enumerable: true,
+        configurable: true,
+      })
     })
-  })
-  Object.defineProperty(proto, KEYS, { value: Object.freeze([...names, ...typedNames]) })
+  if (typedFirst) defineTyped()
+  // Redefined, so that they enumerate after the typed getters with `typedFirst`.
+  for (const name of names) {
+    const getter = Object.getOwnPropertyDescriptor(proto, name)
+    delete proto[name]
+    Object.defineProperty(proto, name, { ...getter, enumerable: true })
+  }
+  if (!typedFirst) defineTyped()
+  const keys = typedFirst ? [...typedNames, ...names] : [...names, ...typedNames]
+  Object.defineProperty(proto, KEYS, { value: Object.freeze(keys) })
   Object.defineProperty(proto, NAME, { value: Class.name })
   Object.defineProperty(proto, 'toJSON', { value: toJSON, writable: true, configurable: true })
   Object.defineProperty(proto, inspect.custom, { value: inspectResult, writable: true, configurable: true })
@@ -448,6 +458,8 @@ class V3Notification {
       ],
       native.typedViewNames('v3_notification'),
       (n, i) => cachedTyped(n.#typed, eventTypedOf, n.#native, i),
+      // The event's own properties (its strings, isSuccess, dedupeKey) before its views.
+      { typedFirst: true },
     )
   }
 }

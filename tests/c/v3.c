@@ -65,6 +65,20 @@ static void check_string(const struct wechatpay_v3_notification *n, v3_text_gett
   }
 }
 
+/* The notification's own string properties and the named getter C handlers use for each. */
+static const struct {
+  const char *key;
+  v3_text_getter get;
+} NAMED_STRINGS[] = {
+    {"id", wechatpay_v3_notification_id},
+    {"create_time", wechatpay_v3_notification_create_time},
+    {"event_type", wechatpay_v3_notification_event_type},
+    {"resource_type", wechatpay_v3_notification_resource_type},
+    {"summary", wechatpay_v3_notification_summary},
+    {"plaintext", wechatpay_v3_notification_plaintext},
+    {"dedupe_key", wechatpay_v3_notification_dedupe_key},
+};
+
 static void check_notification(const struct wechatpay_v3_notification *n, const json_t *expected) {
   const json_t *typed = json_object_get(expected, "typed");
   const char *key;
@@ -97,7 +111,7 @@ static void check_notification(const struct wechatpay_v3_notification *n, const 
   CHECK(json_is_object(typed));
   {
     /* The notification's own view: every key of expected.typed but the resource views', through
-     * the listing; and the two named getters C handlers use. */
+     * the listing; and the named getters C handlers use. */
     json_t *rules = json_deep_copy((json_t *)typed);
     size_t k;
     for (k = 0; k < COUNT(VIEWS); k++) json_object_del(rules, VIEWS[k].key);
@@ -105,12 +119,17 @@ static void check_notification(const struct wechatpay_v3_notification *n, const 
     json_decref(rules);
   }
   json_object_foreach((json_t *)typed, key, value) {
+    size_t named = COUNT(NAMED_STRINGS);
+    size_t k;
+    for (k = 0; k < COUNT(NAMED_STRINGS); k++) {
+      if (strcmp(key, NAMED_STRINGS[k].key) == 0) named = k;
+    }
     if (strcmp(key, "is_success") == 0) {
       CHECK(json_is_boolean(value) && wechatpay_v3_notification_is_success(n) == json_is_true(value));
-    } else if (strcmp(key, "dedupe_key") == 0) {
-      check_string(n, wechatpay_v3_notification_dedupe_key, value, "dedupe_key");
+    } else if (named < COUNT(NAMED_STRINGS)) {
+      check_string(n, NAMED_STRINGS[named].get, value, key);
     } else {
-      size_t k, found = COUNT(VIEWS);
+      size_t found = COUNT(VIEWS);
       for (k = 0; k < COUNT(VIEWS); k++) {
         if (strcmp(key, VIEWS[k].key) == 0) found = k;
       }

@@ -207,8 +207,7 @@ namespace WechatPay.Notify.Tests
                 { "v3_transfer", new KeyValuePair<Type, string[]>(typeof(V3Transfer), new string[0]) },
                 { "v3_complaint", new KeyValuePair<Type, string[]>(typeof(V3Complaint), new string[0]) },
                 { "v3_notification", new KeyValuePair<Type, string[]>(typeof(V3Notification), new[] {
-                    "Id", "CreateTime", "EventType", "ResourceType", "Summary", "Plaintext", "Transaction", "Refund",
-                    "ProfitSharing", "Transfer", "Complaint" }) },
+                    "Transaction", "Refund", "ProfitSharing", "Transfer", "Complaint" }) },
                 { "endpoint_result", new KeyValuePair<Type, string[]>(typeof(EndpointResult), new[] {
                     "Label", "Kind", "Version", "Payment", "Refund", "V3", "Reply", "InternalErrorReply" }) },
             };

@@ -78,14 +78,14 @@ test('V3Verifier: the event, the exact plaintext, the parsed resource and typed 
     'resourceType',
     'summary',
     'plaintext',
+    'isSuccess',
+    'dedupeKey',
     'transaction',
     'refund',
     'profitSharing',
     'transfer',
     'complaint',
     'resource',
-    'isSuccess',
-    'dedupeKey',
   ])
   assert.equal(plain.profitSharing, null)
   assert.equal(Object.getPrototypeOf(plain.transaction), Object.prototype)

@@ -17,7 +17,7 @@ use wechatpay_notify::{Error, ErrorKind, V3Headers};
 use crate::view::{TypedView, repr_view};
 use crate::{
     PythonErrorExt, body_limit, body_of, cached, config_text, key_bytes, optional_count, refused,
-    repr_opt, str_pairs, utf8, wrong_type,
+    str_pairs, utf8, wrong_type,
 };
 
 /// Request headers from a mapping (`dict`, Starlette's `Headers`, ...: every item, repeated names

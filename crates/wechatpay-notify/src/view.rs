@@ -87,67 +87,28 @@ pub struct View {
     pub shown: &'static [&'static str],
 }
 
-impl View {
-    const fn of(
-        name: &'static str,
-        properties: &'static [Property],
-        shown: &'static [&'static str],
-    ) -> View {
-        View {
-            name,
-            properties,
-            shown,
-        }
-    }
+/// The [`View`] of each result type: its name, then the type whose `PROPERTIES` and `SHOWN` it is.
+macro_rules! views {
+    ($($name:literal: $ty:ident,)*) => {
+        &[$(View {
+            name: $name,
+            properties: crate::$ty::PROPERTIES,
+            shown: crate::$ty::SHOWN,
+        }),*]
+    };
 }
 
 /// Every typed view, in the order `typed_views.json` lists them.
-pub const VIEWS: &[View] = &[
-    View::of(
-        "payment",
-        crate::PaymentNotification::PROPERTIES,
-        crate::PaymentNotification::SHOWN,
-    ),
-    View::of(
-        "refund",
-        crate::RefundNotification::PROPERTIES,
-        crate::RefundNotification::SHOWN,
-    ),
-    View::of(
-        "v3_transaction",
-        crate::V3Transaction::PROPERTIES,
-        crate::V3Transaction::SHOWN,
-    ),
-    View::of(
-        "v3_refund",
-        crate::V3Refund::PROPERTIES,
-        crate::V3Refund::SHOWN,
-    ),
-    View::of(
-        "v3_profit_sharing",
-        crate::V3ProfitSharing::PROPERTIES,
-        crate::V3ProfitSharing::SHOWN,
-    ),
-    View::of(
-        "v3_transfer",
-        crate::V3Transfer::PROPERTIES,
-        crate::V3Transfer::SHOWN,
-    ),
-    View::of(
-        "v3_complaint",
-        crate::V3Complaint::PROPERTIES,
-        crate::V3Complaint::SHOWN,
-    ),
-    View::of(
-        "v3_notification",
-        crate::V3Notification::PROPERTIES,
-        crate::V3Notification::SHOWN,
-    ),
-    View::of(
-        "endpoint_result",
-        crate::Notification::PROPERTIES,
-        crate::Notification::SHOWN,
-    ),
+pub const VIEWS: &[View] = views![
+    "payment": PaymentNotification,
+    "refund": RefundNotification,
+    "v3_transaction": V3Transaction,
+    "v3_refund": V3Refund,
+    "v3_profit_sharing": V3ProfitSharing,
+    "v3_transfer": V3Transfer,
+    "v3_complaint": V3Complaint,
+    "v3_notification": V3Notification,
+    "endpoint_result": Notification,
 ];
 
 /// A typed property's value.

@@ -231,8 +231,7 @@ class VectorTest {
         VIEWS.put("v3_transfer", new Object[] {V3Transfer.class, ViewReader.V3_TRANSFER, new String[0]});
         VIEWS.put("v3_complaint", new Object[] {V3Complaint.class, ViewReader.V3_COMPLAINT, new String[0]});
         VIEWS.put("v3_notification", new Object[] {V3Notification.class, ViewReader.V3_NOTIFICATION,
-                new String[] {"id", "createTime", "eventType", "resourceType", "summary", "plaintext", "transaction", "refund",
-                    "profitSharing", "transfer", "complaint"}});
+                new String[] {"transaction", "refund", "profitSharing", "transfer", "complaint"}});
         VIEWS.put("endpoint_result", new Object[] {EndpointResult.class, ViewReader.ENDPOINT_RESULT,
                 new String[] {"label", "kind", "version", "payment", "refund", "v3", "reply", "internalErrorReply"}});
     }
