@@ -334,8 +334,9 @@ pub(crate) struct V3Notification {
     resource: OnceLock<Py<PyAny>>,
 }
 
-/// `is_success` and `dedupe_key`: the core's rules of the notification (`typed_view!` in the
-/// core's `v3/mod.rs`), added by [`crate::view::add_view`].
+/// The event's strings (`id` ... `plaintext`), `is_success` and `dedupe_key`: the core's typed
+/// view of the notification (`typed_view!` in the core's `v3/mod.rs`), added by
+/// [`crate::view::add_view`]; `repr()` shows the ones the core marks `shown`.
 impl TypedView for V3Notification {
     const PROPERTIES: &'static [Property] = core::V3Notification::PROPERTIES;
     const SHOWN: &'static [&'static str] = core::V3Notification::SHOWN;

@@ -1,11 +1,11 @@
 //! The typed attributes of the result classes, generated from the core's declaration.
 //!
 //! Each result class with a typed view (`PaymentNotification`, `RefundNotification`,
-//! `V3Transaction`, `V3Refund`) implements [`TypedView`]: the core's `PROPERTIES` table and its
-//! `property(name)` lookup. When the module is initialised, [`add_view`] gives the class one
+//! `V3Notification` and its resource views, `EndpointResult`) implements [`TypedView`]: the core's
+//! `PROPERTIES` and `SHOWN` tables and its `property(name)` lookup. When the module is initialised, [`add_view`] gives the class one
 //! read-only attribute per entry of the table ([`TypedAttribute`], a data descriptor like
 //! `property`, read without a Python-level call), which converts the core's [`Value`] by its kind
-//! ([`value_to_py`]). Nothing here names a property: one added to the core's `typed_view!` /
+//! ([`value_to_py`]); `repr()` shows the `SHOWN` ones ([`repr_view`]). Nothing here names a property: one added to the core's `typed_view!` /
 //! `json_view!` appears in Python with the next build (`stubgen.py` regenerates the stub from
 //! `typed_views.json`; `tests/test_typed_views.py` checks the class and the stub against it).
 
