@@ -383,7 +383,7 @@ class DotNet(Backend):
     # Each kind: the property's .NET type, the field's type, and how ReadTypedProperties reads it.
     kinds = {
         "text": ("string", "string", "r.Text({name})"),
-        "string": ("string", "string", "r.Text({name})"),
+        "string": ("string", "string", "r.RequiredText({name})"),
         "sign_type": ("string", "string", "r.Text({name})"),
         "amount": ("ulong?", "Typed<ulong?>", "r.Amount({name})"),
         "bool": ("bool", "bool", "r.Bool({name})"),
@@ -607,7 +607,7 @@ class Java(Backend):
     # accessor returns the field.
     kinds = {
         "text": ("String", "String", "r.text({const})", "{field}"),
-        "string": ("String", "String", "r.text({const})", "{field}"),
+        "string": ("String", "String", "r.requiredText({const})", "{field}"),
         "sign_type": ("String", "String", "r.text({const})", "{field}"),
         "amount": ("OptionalLong", "Typed<OptionalLong>", "r.amount({const})", "{field}.get()"),
         "bool": ("boolean", "boolean", "r.bool({const})", "{field}"),

@@ -24,11 +24,6 @@ namespace WechatPay.Notify
                     (byte* n, UIntPtr l, out NativeStr v, out byte p) => NativeMethods.wechatpay_v3_notification_text(h, n, l, out v, out p),
                     null,
                     (byte* n, UIntPtr l, out byte v) => NativeMethods.wechatpay_v3_notification_bool(h, n, l, out v)));
-                if (Id == null || CreateTime == null || EventType == null || ResourceType == null || Summary == null ||
-                    Plaintext == null || DedupeKey == null)
-                {
-                    throw WechatPayNotifyException.Internal("a verified notification lacks a required field");
-                }
                 if (NativeMethods.wechatpay_v3_notification_has_transaction(h))
                 {
                     Transaction = new V3Transaction(new ViewReader(

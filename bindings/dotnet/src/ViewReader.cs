@@ -52,6 +52,15 @@ namespace WechatPay.Notify
             return present != 0 ? Native.Decode(value) : null;
         }
 
+        /// <summary>A string property: the core always gives one, so an absent value is
+        /// <c>internal</c>.</summary>
+        internal string RequiredText(string name)
+        {
+            string value = Text(name);
+            if (value == null) throw WechatPayNotifyException.Internal("the core gave no value for the string property " + name);
+            return value;
+        }
+
         /// <summary>An amount in fen, null when absent, or the error reading it gave
         /// (<c>missing_field</c>: present in another form than a non-negative integer), which the
         /// property throws.</summary>

@@ -1132,14 +1132,14 @@ namespace WechatPay.Notify
         /// <summary>Reads every typed property of the core's v3_notification view by name.</summary>
         private void ReadTypedProperties(ViewReader r)
         {
-            id = r.Text("id");
-            createTime = r.Text("create_time");
-            eventType = r.Text("event_type");
-            resourceType = r.Text("resource_type");
-            summary = r.Text("summary");
-            plaintext = r.Text("plaintext");
+            id = r.RequiredText("id");
+            createTime = r.RequiredText("create_time");
+            eventType = r.RequiredText("event_type");
+            resourceType = r.RequiredText("resource_type");
+            summary = r.RequiredText("summary");
+            plaintext = r.RequiredText("plaintext");
             isSuccess = r.Bool("is_success");
-            dedupeKey = r.Text("dedupe_key");
+            dedupeKey = r.RequiredText("dedupe_key");
         }
 
         /// <summary>The event <c>id</c> (a UUID).</summary>

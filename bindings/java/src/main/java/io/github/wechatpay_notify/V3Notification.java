@@ -58,14 +58,14 @@ public final class V3Notification {
         final String dedupeKey;
 
         TypedProperties(ViewReader r) {
-            id = r.text(ID);
-            createTime = r.text(CREATE_TIME);
-            eventType = r.text(EVENT_TYPE);
-            resourceType = r.text(RESOURCE_TYPE);
-            summary = r.text(SUMMARY);
-            plaintext = r.text(PLAINTEXT);
+            id = r.requiredText(ID);
+            createTime = r.requiredText(CREATE_TIME);
+            eventType = r.requiredText(EVENT_TYPE);
+            resourceType = r.requiredText(RESOURCE_TYPE);
+            summary = r.requiredText(SUMMARY);
+            plaintext = r.requiredText(PLAINTEXT);
             isSuccess = r.bool(IS_SUCCESS);
-            dedupeKey = r.text(DEDUPE_KEY);
+            dedupeKey = r.requiredText(DEDUPE_KEY);
         }
     }
 

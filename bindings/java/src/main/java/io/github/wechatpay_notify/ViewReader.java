@@ -86,6 +86,16 @@ final class ViewReader {
         return s.bool() ? s.str(STR_DATA) : null;
     }
 
+    /** A string property: the core always gives one, so an absent value is {@code internal}. */
+    String requiredText(byte[] name) {
+        String value = text(name);
+        if (value == null) {
+            throw Ffi.internal("the core gave no value for the string property "
+                    + new String(name, StandardCharsets.US_ASCII));
+        }
+        return value;
+    }
+
     /**
      * An amount in fen (empty when absent), or the error reading it gave, which the accessor throws:
      * the core's {@code missing_field} for an amount present in another form than a non-negative
