@@ -2,7 +2,7 @@
 # Runs every cargo-fuzz target for FUZZ_SECONDS each (default 300), seeded from tests/vectors, and
 # prints the executions and crashes per target. Exit 1 if any target crashed (the reproducer is in
 # fuzz/artifacts/<target>/; turn it into a vector in tools/xtask before fixing).
-# Usage: scripts/fuzz.sh [target...]      FUZZ_SECONDS=30 scripts/fuzz.sh   (the CI smoke)
+# Usage: scripts/fuzz.sh [target...]      FUZZ_SECONDS=13 scripts/fuzz.sh   (the CI smoke)
 . "$(dirname "$0")/lib.sh"
 ROOT=$PWD
 SECONDS_EACH=${FUZZ_SECONDS:-300}
@@ -10,7 +10,7 @@ export RUSTC_BOOTSTRAP=1   # cargo-fuzz needs nightly flags; the stable toolchai
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked -q
 
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(xml_reader verify_payment decrypt_refund sign_roundtrip v3_verify c_abi)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(xml_reader verify_payment decrypt_refund sign_roundtrip v3_verify endpoint c_abi)
 
 # Seed corpora from the shared vectors (regenerated each run; fuzz/corpus is not committed).
 python3 - "$ROOT" <<'PY'
@@ -18,14 +18,16 @@ import json, os, sys, hashlib
 root = sys.argv[1]
 def body(t):
     return t["body"].encode() if "body" in t else bytes.fromhex(t["bodyHex"])
-seeds = {"v2": [], "v3": []}
+seeds = {"v2": [], "v3": [], "both": []}
 for f in ["v2_pay.json", "v2_refund.json"]:
     for g in json.load(open(f"{root}/tests/vectors/{f}"))["testGroups"]:
         seeds["v2"] += [body(t) for t in g["tests"]]
 for g in json.load(open(f"{root}/tests/vectors/v3_notify.json"))["testGroups"]:
     seeds["v3"] += [body(t) for t in g["tests"]]
+seeds["both"] = seeds["v2"] + seeds["v3"]
 for target, kind in [("xml_reader", "v2"), ("verify_payment", "v2"), ("decrypt_refund", "v2"),
-                     ("sign_roundtrip", "v2"), ("v3_verify", "v3"), ("c_abi", "v2")]:
+                     ("sign_roundtrip", "v2"), ("v3_verify", "v3"), ("endpoint", "both"),
+                     ("c_abi", "v2")]:
     d = f"{root}/fuzz/corpus/{target}"
     os.makedirs(d, exist_ok=True)
     for s in seeds[kind]:
