@@ -350,16 +350,19 @@ namespace WechatPay.Notify
         {
             get
             {
-                EndpointHandle h = Live();
-                ulong count = NativeMethods.wechatpay_endpoint_profile_count(h).ToUInt64();
-                var labels = new List<string>();
-                for (ulong i = 0; i < count; i++)
+                // The labels are the endpoint's own strings: read while it cannot be freed.
+                return handle.Borrowing(this, () =>
                 {
-                    NativeStr label;
-                    if (!NativeMethods.wechatpay_endpoint_label(h, new UIntPtr(i), out label)) break;
-                    labels.Add(Native.Decode(label));
-                }
-                return labels.AsReadOnly();
+                    ulong count = NativeMethods.wechatpay_endpoint_profile_count(handle).ToUInt64();
+                    var labels = new List<string>();
+                    for (ulong i = 0; i < count; i++)
+                    {
+                        NativeStr label;
+                        if (!NativeMethods.wechatpay_endpoint_label(handle, new UIntPtr(i), out label)) break;
+                        labels.Add(Native.Decode(label));
+                    }
+                    return labels.AsReadOnly();
+                });
             }
         }
 
@@ -372,7 +375,14 @@ namespace WechatPay.Notify
         /// <inheritdoc />
         public override string ToString()
         {
-            return "WechatPay.Notify.Endpoint(" + string.Join(", ", Labels) + "; keys redacted)";
+            try
+            {
+                return "WechatPay.Notify.Endpoint(" + string.Join(", ", Labels) + "; keys redacted)";
+            }
+            catch (ObjectDisposedException)
+            {
+                return "WechatPay.Notify.Endpoint(disposed)";
+            }
         }
 
         private EndpointHandle Live()
@@ -383,7 +393,8 @@ namespace WechatPay.Notify
 
         /// <summary>The native endpoint (a method is called Handle, hence the name). The marshaller
         /// keeps it alive for the duration of each call, so a concurrent Dispose frees it only after
-        /// running calls finish.</summary>
+        /// running calls finish; strings it lends are read under <see cref="NativeHandle.Borrowing{T}"/>,
+        /// which keeps it alive until they are copied.</summary>
         internal sealed class EndpointHandle : NativeHandle
         {
             public EndpointHandle(IntPtr ptr) : base(ptr, NativeMethods.wechatpay_endpoint_free)

@@ -122,7 +122,8 @@ namespace WechatPay.Notify
             var pairs = new List<KeyValuePair<string, string>>();
             foreach (string name in headers.AllKeys)
             {
-                string[] values = name == null ? null : headers.GetValues(name);
+                if (name == null) throw new ArgumentNullException(paramName, "a header name is null");
+                string[] values = headers.GetValues(name);
                 if (values == null) continue;
                 foreach (string value in values) pairs.Add(new KeyValuePair<string, string>(name, value));
             }
@@ -265,6 +266,8 @@ namespace WechatPay.Notify
     /// subclasses exist so that each P/Invoke takes the handle type it expects). NULL (and -1) is
     /// invalid: nothing to free. Passing a closed handle to a P/Invoke throws
     /// <see cref="ObjectDisposedException"/>; a handle in use by a call is freed only after it returns.
+    /// A string the native object lends outlives the call that returned it: read it under
+    /// <see cref="Borrowing{T}"/>.
     /// </summary>
     internal abstract class NativeHandle : SafeHandleZeroOrMinusOneIsInvalid
     {
@@ -291,6 +294,32 @@ namespace WechatPay.Notify
         public void CheckOpen(object owner)
         {
             if (IsClosed) throw new ObjectDisposedException(owner.GetType().FullName);
+        }
+
+        /// <summary>Runs <paramref name="read"/> holding a reference on the handle, for reads of the
+        /// strings the native object lends (valid only while it lives, and read after each call
+        /// returns): a concurrent Dispose frees the object only after <paramref name="read"/> is done.
+        /// Throws <see cref="ObjectDisposedException"/> naming <paramref name="owner"/> once the
+        /// handle is closed.</summary>
+        public T Borrowing<T>(object owner, Func<T> read)
+        {
+            bool added = false;
+            try
+            {
+                try
+                {
+                    DangerousAddRef(ref added);
+                }
+                catch (ObjectDisposedException)
+                {
+                    throw new ObjectDisposedException(owner.GetType().FullName);
+                }
+                return read();
+            }
+            finally
+            {
+                if (added) DangerousRelease();
+            }
         }
     }
 

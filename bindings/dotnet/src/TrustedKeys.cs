@@ -118,7 +118,14 @@ namespace WechatPay.Notify
         /// <inheritdoc />
         public override string ToString()
         {
-            return "WechatPay.Notify.TrustedKeys(" + string.Join(", ", Ids) + ")";
+            try
+            {
+                return "WechatPay.Notify.TrustedKeys(" + string.Join(", ", Ids) + ")";
+            }
+            catch (ObjectDisposedException)
+            {
+                return "WechatPay.Notify.TrustedKeys(disposed)";
+            }
         }
 
         internal Handle Live()

@@ -286,16 +286,19 @@ namespace WechatPay.Notify
         {
             get
             {
-                Handle h = Live();
-                ulong count = NativeMethods.wechatpay_v3_verifier_expected_mch_id_count(h).ToUInt64();
-                var ids = new List<string>();
-                for (ulong i = 0; i < count; i++)
+                // The ids are the verifier's own strings: read while it cannot be freed.
+                return handle.Borrowing(this, () =>
                 {
-                    NativeStr id;
-                    if (!NativeMethods.wechatpay_v3_verifier_expected_mch_id(h, new UIntPtr(i), out id)) break;
-                    ids.Add(Native.Decode(id));
-                }
-                return ids.AsReadOnly();
+                    ulong count = NativeMethods.wechatpay_v3_verifier_expected_mch_id_count(handle).ToUInt64();
+                    var ids = new List<string>();
+                    for (ulong i = 0; i < count; i++)
+                    {
+                        NativeStr id;
+                        if (!NativeMethods.wechatpay_v3_verifier_expected_mch_id(handle, new UIntPtr(i), out id)) break;
+                        ids.Add(Native.Decode(id));
+                    }
+                    return ids.AsReadOnly();
+                });
             }
         }
 

@@ -404,6 +404,8 @@ namespace WechatPay.Notify.Tests
                 CheckInternal(Reply.InternalError(collection), true);
                 T.Eq("headers", T.Throws<ArgumentNullException>(() => Reply.InternalError((IDictionary<string, string>)null)).ParamName, "null");
                 T.Eq("headers", T.Throws<ArgumentNullException>(() => Reply.InternalError((NameValueCollection)null)).ParamName, "null collection");
+                var nullName = new NameValueCollection { { null, "x" } };
+                T.Eq("headers", T.Throws<ArgumentNullException>(() => Reply.InternalError(nullName)).ParamName, "a null header name (not skipped)");
                 var lone = new Dictionary<string, string> { { "X-Name", "\udc00" } };
                 T.Eq("headers", T.Throws<ArgumentException>(() => Reply.InternalError(lone)).ParamName, "no UTF-8 form");
             });
@@ -660,6 +662,7 @@ namespace WechatPay.Notify.Tests
                 e.Dispose();
                 T.Throws<ObjectDisposedException>(() => e.Handle(v2Payment.Headers, v2Payment.Body, 0));
                 T.Throws<ObjectDisposedException>(() => { var labels = e.Labels; });
+                T.Eq("WechatPay.Notify.Endpoint(disposed)", e.ToString(), "ToString after Dispose");
                 a.Dispose();
                 T.Throws<ObjectDisposedException>(() => new Endpoint(profile));
                 using (var s = V3Tests.Build((JsonObject)((JsonObject)firstProfiles[0])["v3"]))
@@ -667,6 +670,42 @@ namespace WechatPay.Notify.Tests
                     s.Dispose();
                     T.Throws<ObjectDisposedException>(() => new Endpoint(new MerchantProfile("b", null, s)));
                 }
+            });
+
+            T.Case("endpoint concurrency: Labels read while another thread disposes: whole copies or ObjectDisposedException, never freed memory", () =>
+            {
+                // An 8 MiB label has an allocation of its own, unmapped when the endpoint is freed:
+                // reading it after the free would crash rather than read stale bytes.
+                string big = new string('L', 8 << 20);
+                var random = new Random(7);
+                int whole = 0, disposed = 0, torn = 0;
+                for (int round = 0; round < 12; round++)
+                {
+                    Endpoint e;
+                    using (Verifier v = V2("10000100")) e = new Endpoint(new MerchantProfile(big, v));
+                    var reader = new Thread(() =>
+                    {
+                        try
+                        {
+                            for (;;)
+                            {
+                                IReadOnlyList<string> labels = e.Labels;
+                                if (labels.Count == 1 && labels[0] == big) Interlocked.Increment(ref whole);
+                                else Interlocked.Increment(ref torn);
+                            }
+                        }
+                        catch (ObjectDisposedException)
+                        {
+                            Interlocked.Increment(ref disposed);
+                        }
+                    });
+                    reader.Start();
+                    Thread.Sleep(random.Next(1, 6));
+                    e.Dispose();
+                    reader.Join();
+                }
+                T.Eq(0, torn, "no torn label");
+                T.Eq(12, disposed, "every reader ends with ObjectDisposedException");
             });
 
             T.Case("endpoint concurrency: one Endpoint shared by Parallel.For (v2 payment, v2 refund, v3, forgery)", () =>

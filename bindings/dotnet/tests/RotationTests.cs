@@ -62,6 +62,10 @@ namespace WechatPay.Notify.Tests
                     }
                     T.Eq(CertSerial, string.Join(",", v.TrustedKeyIds), "ids");
                 }
+                TrustedKeys closed = newKeys();
+                T.Eq("WechatPay.Notify.TrustedKeys(" + PubId + ")", closed.ToString(), "ToString");
+                closed.Dispose();
+                T.Eq("WechatPay.Notify.TrustedKeys(disposed)", closed.ToString(), "ToString after Dispose");
             });
 
             T.Case("rotation: a verifier can start from a directory", () =>
