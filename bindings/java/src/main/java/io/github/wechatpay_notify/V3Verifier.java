@@ -312,7 +312,9 @@ public final class V3Verifier implements AutoCloseable {
      * An APIv3 verifier's configuration: made by {@link V3Verifier#builder(String)}, which hands the
      * key to the native side at once; each setter is checked by the core at once (a refused key or
      * value leaves the builder as it was). {@link #build()} makes the verifier and releases the
-     * builder (with its copy of the key); {@link #close()} releases an unused one. Not thread-safe.
+     * builder (with its copy of the key); {@link #close()} releases an unused one. Made for one thread;
+     * its methods are synchronized, so a builder shared by several threads applies their settings one
+     * at a time and never corrupts native memory.
      */
     public static final class Builder implements AutoCloseable {
         private final NativeHandle handle;
@@ -338,7 +340,7 @@ public final class V3Verifier implements AutoCloseable {
          * @throws NotifyException {@code invalid_config}: a PEM the core refuses, an id given twice
          * @throws IllegalStateException the builder was built or closed
          */
-        public Builder trustedKey(String id, String pem) {
+        public synchronized Builder trustedKey(String id, String pem) {
             byte[] i = Ffi.encode(id, "id");
             byte[] p = Ffi.encode(pem, "pem");
             long h = handle.acquire();
@@ -356,7 +358,7 @@ public final class V3Verifier implements AutoCloseable {
          *
          * @throws NullPointerException {@code platformKeys}, an id or a PEM is null
          */
-        public Builder trustedKeys(Map<String, String> platformKeys) {
+        public synchronized Builder trustedKeys(Map<String, String> platformKeys) {
             if (platformKeys == null) {
                 throw new NullPointerException("platformKeys");
             }
@@ -392,7 +394,7 @@ public final class V3Verifier implements AutoCloseable {
          * @throws NotifyException {@code invalid_config}: an empty set (the builder is unchanged)
          * @throws IllegalStateException the builder was built or closed, or {@code keys} is closed
          */
-        public Builder trustedKeys(TrustedKeys keys) {
+        public synchronized Builder trustedKeys(TrustedKeys keys) {
             if (keys == null) {
                 throw new NullPointerException("keys");
             }
@@ -421,7 +423,7 @@ public final class V3Verifier implements AutoCloseable {
          * @throws NotifyException {@code invalid_config}: an empty id
          * @throws IllegalStateException the builder was built or closed
          */
-        public Builder mchIds(String... mchIds) {
+        public synchronized Builder mchIds(String... mchIds) {
             if (mchIds == null) {
                 throw new NullPointerException("mchIds");
             }
@@ -444,7 +446,7 @@ public final class V3Verifier implements AutoCloseable {
         }
 
         /** {@link #mchIds(String...)} for a collection. */
-        public Builder mchIds(Iterable<String> mchIds) {
+        public synchronized Builder mchIds(Iterable<String> mchIds) {
             if (mchIds == null) {
                 throw new NullPointerException("mchIds");
             }
@@ -462,7 +464,7 @@ public final class V3Verifier implements AutoCloseable {
          * @throws NotifyException {@code seconds} is negative ({@code invalid_config})
          * @throws IllegalStateException the builder was built or closed
          */
-        public Builder maxClockSkew(long seconds) {
+        public synchronized Builder maxClockSkew(long seconds) {
             if (seconds < 0) {
                 throw NotifyException.invalidConfig("maxClockSkew must be a non-negative integer");
             }
@@ -481,7 +483,7 @@ public final class V3Verifier implements AutoCloseable {
          * @throws NotifyException {@code maxBodyBytes} is negative ({@code invalid_config})
          * @throws IllegalStateException the builder was built or closed
          */
-        public Builder maxBodyBytes(long maxBodyBytes) {
+        public synchronized Builder maxBodyBytes(long maxBodyBytes) {
             if (maxBodyBytes < 0) {
                 throw NotifyException.invalidConfig("maxBodyBytes must be a non-negative integer");
             }
@@ -500,7 +502,7 @@ public final class V3Verifier implements AutoCloseable {
          * @throws NotifyException {@code invalid_config} when no WeChat Pay key is trusted
          * @throws IllegalStateException the builder was built or closed
          */
-        public V3Verifier build() {
+        public synchronized V3Verifier build() {
             Ffi.Scratch s = Ffi.Scratch.get();
             long h = handle.acquire();
             try {
@@ -515,7 +517,7 @@ public final class V3Verifier implements AutoCloseable {
 
         /** Releases the builder and its copy of the key (zeroised). Idempotent. */
         @Override
-        public void close() {
+        public synchronized void close() {
             handle.close();
             cleanup.clean();
         }

@@ -168,7 +168,8 @@ public final class Verifier implements AutoCloseable {
      * the native side at once; each setter is checked by the core at once (a refused value leaves
      * the builder as it was). {@link #build()} makes the verifier and releases the builder (with its
      * copy of the key); {@link #close()} releases an unused one (a builder never built nor closed is
-     * released once unreachable). Not thread-safe: use a builder from one thread.
+     * released once unreachable). Made for one thread; its methods are synchronized, so a builder
+     * shared by several threads applies their settings one at a time and never corrupts native memory.
      */
     public static final class Builder implements AutoCloseable {
         private final NativeHandle handle;
@@ -190,7 +191,7 @@ public final class Verifier implements AutoCloseable {
          * @throws IllegalArgumentException {@code appid} has no UTF-8 form
          * @throws IllegalStateException the builder was built or closed
          */
-        public Builder appid(String appid) {
+        public synchronized Builder appid(String appid) {
             byte[] b = Ffi.encode(appid, "appid");
             long h = handle.acquire();
             try {
@@ -209,7 +210,7 @@ public final class Verifier implements AutoCloseable {
          * @throws IllegalArgumentException {@code mchId} has no UTF-8 form
          * @throws IllegalStateException the builder was built or closed
          */
-        public Builder mchId(String mchId) {
+        public synchronized Builder mchId(String mchId) {
             byte[] b = Ffi.encode(mchId, "mchId");
             long h = handle.acquire();
             try {
@@ -230,7 +231,7 @@ public final class Verifier implements AutoCloseable {
          *     the ones before it)
          * @throws IllegalStateException the builder was built or closed
          */
-        public Builder alsoAccept(String... signTypes) {
+        public synchronized Builder alsoAccept(String... signTypes) {
             if (signTypes == null) {
                 throw new NullPointerException("alsoAccept");
             }
@@ -258,7 +259,7 @@ public final class Verifier implements AutoCloseable {
          * @throws NotifyException {@code maxBodyBytes} is negative ({@code invalid_config})
          * @throws IllegalStateException the builder was built or closed
          */
-        public Builder maxBodyBytes(long maxBodyBytes) {
+        public synchronized Builder maxBodyBytes(long maxBodyBytes) {
             if (maxBodyBytes < 0) {
                 throw NotifyException.invalidConfig("maxBodyBytes must be a non-negative integer");
             }
@@ -276,7 +277,7 @@ public final class Verifier implements AutoCloseable {
          *
          * @throws IllegalStateException the builder was built or closed
          */
-        public Verifier build() {
+        public synchronized Verifier build() {
             Ffi.Scratch s = Ffi.Scratch.get();
             long h = handle.acquire();
             try {
@@ -291,7 +292,7 @@ public final class Verifier implements AutoCloseable {
 
         /** Releases the builder and its copy of the key (zeroised). Idempotent. */
         @Override
-        public void close() {
+        public synchronized void close() {
             handle.close();
             cleanup.clean();
         }

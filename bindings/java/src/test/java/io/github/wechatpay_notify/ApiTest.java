@@ -373,6 +373,42 @@ class ApiTest {
         assertEquals(0, wrong.get(), "wrong results");
     }
 
+    /**
+     * Builders are made for one thread, but one shared by several must not corrupt native memory:
+     * their methods are synchronized (before, two threads calling setters at once crashed the JVM).
+     * Each thread ends with the same settings, so the verifier built has them.
+     */
+    @Test
+    void aBuilderSharedByTwoThreadsStaysWhole() throws Exception {
+        byte[] body = paymentBody(SignType.MD5, "4200000001", "100");
+        String pem = new String(java.nio.file.Files.readAllBytes(T.VECTORS.resolve("keys/pubkey-a-public.pem")),
+                StandardCharsets.UTF_8);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (int round = 0; round < 5 || System.nanoTime() < deadline; round++) {
+            Verifier.Builder b = Verifier.builder(KEY, SignType.MD5);
+            V3Verifier.Builder b3 = V3Verifier.builder("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb");
+            Runnable settings = () -> {
+                for (int i = 0; i < 500; i++) {
+                    b.appid("wx" + i).mchId("1000" + i).alsoAccept(SignType.HMAC_SHA256).maxBodyBytes(1000 + i);
+                    b3.maxClockSkew(i).maxBodyBytes(1000 + i);
+                }
+                b.appid("wx2421b1c4370ec43b").mchId("10000100").maxBodyBytes(65536);
+                b3.maxClockSkew(300);
+            };
+            Thread t1 = new Thread(settings);
+            Thread t2 = new Thread(settings);
+            t1.start();
+            t2.start();
+            t1.join();
+            t2.join();
+            b3.trustedKey("PUB_KEY_ID_A", pem);
+            try (Verifier v = b.build(); V3Verifier v3 = b3.build()) {
+                assertEquals("4200000001", v.verifyPayment(body).transactionId());
+                assertEquals(300, v3.maxClockSkew());
+            }
+        }
+    }
+
     @Test
     void keysCrossInNativeMemoryThatIsZeroedAfterTheCall() {
         byte[] mine = KEY.getBytes(StandardCharsets.UTF_8);
