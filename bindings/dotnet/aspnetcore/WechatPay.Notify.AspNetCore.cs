@@ -9,7 +9,8 @@
 // Each sends the reply's exact status (a refusal is never a 2xx), its Content-Type (none for the
 // APIv3 success: 204 without a body) and its body as UTF-8. Returning the HttpReply object itself
 // would make ASP.NET Core serialise it as JSON with status 200, which WeChat Pay takes as an
-// acknowledgement.
+// acknowledgement; HttpReply's guard property NotAResponseBody throws when a serialiser reads it, so
+// that mistake ends in a 500 instead.
 //
 // Tested here: compiled under Mono (C# 7.2) against the shapes of the ASP.NET Core types it uses
 // (bindings/dotnet/aspnetcore/shapes) and run against fakes of them

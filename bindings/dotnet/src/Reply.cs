@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Specialized;
+using System.ComponentModel;
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 
@@ -255,6 +257,27 @@ namespace WechatPay.Notify
 
         /// <summary>The body, exactly ("" for none).</summary>
         public string Body { get; }
+
+        /// <summary>
+        /// Always throws <see cref="NotSupportedException"/>: a guard, not data. A reply handed to a
+        /// framework unadapted (an ASP.NET Core endpoint or MVC action returning it) would be
+        /// serialised as a JSON object with status 200, which WeChat Pay takes as an acknowledgement
+        /// of a refused notification. Serialisers that read public properties (System.Text.Json,
+        /// Newtonsoft.Json) read this one too and fail, so the request ends with a 500 and WeChat Pay
+        /// retries. Send a reply with <c>ToResult()</c>, <c>ToActionResult()</c> or
+        /// <c>WriteToAsync()</c> (WechatPay.Notify.AspNetCore) or <see cref="WriteTo(HttpListenerResponse)"/>.
+        /// </summary>
+        /// <exception cref="NotSupportedException">Always.</exception>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        [DebuggerBrowsable(DebuggerBrowsableState.Never)]
+        public object NotAResponseBody
+        {
+            get
+            {
+                throw new NotSupportedException(
+                    "an HttpReply is not a response body: send it with ToResult(), ToActionResult() or WriteToAsync() (WechatPay.Notify.AspNetCore) or WriteTo(HttpListenerResponse)");
+            }
+        }
 
         /// <inheritdoc />
         public override string ToString()

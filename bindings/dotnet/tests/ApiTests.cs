@@ -305,6 +305,29 @@ namespace WechatPay.Notify.Tests
                 T.Eq(12, handles.Count, "handle types: " + string.Join(", ", handles));
             });
 
+            T.Case("api: an HttpReply serialised as it is (an ASP.NET Core endpoint returning it) fails instead of becoming a 200 JSON body", () =>
+            {
+                // What System.Text.Json and Newtonsoft.Json do with an object: read each public
+                // instance property that has a getter. One of HttpReply's always throws.
+                HttpReply refusal = Reply.V3Fail("signature_mismatch");
+                T.Eq(401, refusal.Status, "a refusal");
+                NotSupportedException thrown = null;
+                foreach (System.Reflection.PropertyInfo p in typeof(HttpReply).GetProperties())
+                {
+                    if (p.GetIndexParameters().Length > 0 || p.GetGetMethod() == null) continue;
+                    try
+                    {
+                        p.GetValue(refusal, null);
+                    }
+                    catch (System.Reflection.TargetInvocationException e)
+                    {
+                        thrown = e.InnerException as NotSupportedException ?? thrown;
+                    }
+                }
+                T.True(thrown != null && thrown.Message.Contains("ToResult()"), "a public getter refuses, naming the adapter");
+                T.Eq("HttpReply(401, application/json, {\"code\":\"FAIL\",\"message\":\"rejected\"})", refusal.ToString(), "ToString still works");
+            });
+
             T.Case("api: replies, signing and the library version", () =>
             {
                 T.Eq("<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",

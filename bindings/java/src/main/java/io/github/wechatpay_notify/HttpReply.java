@@ -88,6 +88,23 @@ public final class HttpReply {
         return body;
     }
 
+    /**
+     * Always throws {@link UnsupportedOperationException}: a guard, not data. A reply returned from a
+     * handler as it is (a Spring or JAX-RS method returning it as the response entity) would be
+     * written as a JSON object with status 200, which WeChat Pay takes as an acknowledgement even of
+     * a refusal. JSON mappers that read bean getters (Jackson, JSON-B) read this one and fail, so the
+     * request ends with a 500 and WeChat Pay retries. (Gson reads fields, not getters: it is not
+     * stopped.) Send a reply with {@link #writeTo(HttpExchange)}, or set the status, the content type
+     * and the body from {@link #status()}, {@link #contentType()} and {@link #body()}.
+     *
+     * @return never
+     * @throws UnsupportedOperationException always
+     */
+    public Object getNotAResponseBody() {
+        throw new UnsupportedOperationException("an HttpReply is not a response body: send its status(), contentType() "
+                + "and body(), or use writeTo(HttpExchange)");
+    }
+
     @Override
     public String toString() {
         return "HttpReply(" + status + ", " + (contentType == null ? "no content type" : contentType) + ", " + body + ")";

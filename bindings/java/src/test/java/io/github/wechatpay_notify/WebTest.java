@@ -48,6 +48,33 @@ class WebTest {
         WANT.put(name, new HttpReply(status, contentType, body));
     }
 
+    /**
+     * A reply returned from a handler as it is would be written by the framework's JSON mapper with
+     * status 200. Mappers that read bean properties (Jackson, JSON-B; modelled here by the JDK's own
+     * bean introspection) find a getter that always throws, so the request fails with a 500 instead.
+     */
+    @Test
+    void aReplyMappedAsABeanFails() throws Exception {
+        HttpReply refusal = Reply.v3Fail("signature_mismatch");
+        UnsupportedOperationException thrown = null;
+        for (java.beans.PropertyDescriptor p : java.beans.Introspector.getBeanInfo(HttpReply.class, Object.class)
+                .getPropertyDescriptors()) {
+            if (p.getReadMethod() == null) {
+                continue;
+            }
+            try {
+                p.getReadMethod().invoke(refusal);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                if (e.getCause() instanceof UnsupportedOperationException) {
+                    thrown = (UnsupportedOperationException) e.getCause();
+                }
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertNotNull(thrown, "a bean getter refuses");
+        org.junit.jupiter.api.Assertions.assertTrue(thrown.getMessage().contains("writeTo(HttpExchange)"), thrown.getMessage());
+        assertEquals(401, refusal.status());
+    }
+
     @Test
     void oneReplyTypeWithOneStatusRule() {
         for (Map.Entry<String, Supplier<HttpReply>> e : MAKE.entrySet()) {
