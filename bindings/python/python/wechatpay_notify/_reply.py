@@ -15,7 +15,8 @@ class HttpReply:
     ``django_response``, ``starlette_response``), never by returning it as it is: it is
     deliberately not a tuple, a list, a dict or a dataclass, so a framework that would turn it into
     a JSON body with status 200 (FastAPI) or read it as ``(body, status)`` (Flask) fails loudly with
-    a 500 instead, and WeChat Pay retries rather than counting a refusal as acknowledged.
+    a 500 instead, and WeChat Pay retries rather than counting a refusal as acknowledged. Nor wrap
+    it in a response yourself: Django's ``HttpResponse(reply)`` takes it as the body, with status 200.
 
     Immutable and hashable; unpacks as ``status, content_type, body = reply``.
     """
