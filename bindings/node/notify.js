@@ -129,7 +129,8 @@ function fromNative(err) {
 }
 
 // napi-rs's conversion messages quote the value they could not convert; an API key must never
-// appear in a message, so its type is checked before it reaches the addon.
+// appear in a message, so its type is checked before it reaches the addon. Check the copy that is
+// passed on (withoutNulls), not the caller's object: a getter may answer differently twice.
 function checkKeyType(apiKey, what) {
   if (typeof apiKey !== 'string') throw new TypeError(`${what} must be a string, got ${apiKey === null ? 'null' : typeof apiKey}`)
 }
@@ -518,9 +519,10 @@ class Verifier {
   #native
 
   constructor(options) {
-    if (isObject(options)) checkKeyType(options.apiKey, 'options.apiKey')
+    const copy = withoutNulls(options)
+    if (isObject(copy)) checkKeyType(copy.apiKey, 'options.apiKey')
     try {
-      this.#native = new native.NativeVerifier(withoutNulls(options))
+      this.#native = new native.NativeVerifier(copy)
     } catch (err) {
       throw fromNative(err)
     }
@@ -562,9 +564,12 @@ class Verifier {
 }
 
 /** Verifies APIv3 notifications for one merchant: its APIv3 key and the WeChat Pay keys it trusts. */
-// Lets V3Verifier and Endpoint reach a TrustedKeys' addon set, and TrustedKeys wrap one
-// (module-private).
+// Lets TrustedKeys wrap an addon set (module-private: never exposed).
 const NATIVE_KEYS = Symbol('native trusted keys')
+// A TrustedKeys' addon set, for V3Verifier and Endpoint: set by TrustedKeys' static block, so it
+// reaches the private field without exposing it (a static method keyed by a symbol could be found
+// with Object.getOwnPropertySymbols and used to wrap any object as a set).
+let nativeOfKeys
 
 /**
  * A set of trusted WeChat Pay keys, each parsed once when the set is built: from `id → PEM` (as
@@ -577,6 +582,7 @@ class TrustedKeys {
 
   constructor(platformKeys, inner) {
     if (platformKeys === NATIVE_KEYS) {
+      if (!(inner instanceof native.NativeTrustedKeys)) throw new TypeError('not a set of trusted keys')
       this.#native = inner
       return
     }
@@ -616,8 +622,8 @@ class TrustedKeys {
     }
   }
 
-  static [NATIVE_KEYS](keys) {
-    return keys.#native
+  static {
+    nativeOfKeys = (keys) => keys.#native
   }
 
   get [Symbol.toStringTag]() {
@@ -628,23 +634,21 @@ class TrustedKeys {
 /** The addon set of a `TrustedKeys` or of `id → PEM` (parsed here). */
 function nativeKeys(keys) {
   const set = keys instanceof TrustedKeys ? keys : new TrustedKeys(keys)
-  return TrustedKeys[NATIVE_KEYS](set)
+  return nativeOfKeys(set)
 }
 
 class V3Verifier {
   #native
 
   constructor(options) {
-    if (isObject(options)) checkKeyType(options.apiV3Key, 'options.apiV3Key')
+    const copy = withoutNulls(options)
+    if (isObject(copy)) checkKeyType(copy.apiV3Key, 'options.apiV3Key')
     try {
-      if (isObject(options) && options.platformKeys instanceof TrustedKeys) {
-        const keys = nativeKeys(options.platformKeys)
-        this.#native = native.NativeV3Verifier.withTrustedKeys(
-          withoutNulls({ ...options, platformKeys: [] }),
-          keys,
-        )
+      if (isObject(copy) && copy.platformKeys instanceof TrustedKeys) {
+        const keys = nativeKeys(copy.platformKeys)
+        this.#native = native.NativeV3Verifier.withTrustedKeys({ ...copy, platformKeys: [] }, keys)
       } else {
-        this.#native = new native.NativeV3Verifier(withoutNulls(options))
+        this.#native = new native.NativeV3Verifier(copy)
       }
     } catch (err) {
       throw fromNative(err)
@@ -720,15 +724,16 @@ class Endpoint {
       this.#native = inner
       return
     }
-    if (isObject(options) && Array.isArray(options.profiles)) {
-      for (const [i, profile] of options.profiles.entries()) {
+    const copy = endpointOptions(options)
+    if (isObject(copy) && Array.isArray(copy.profiles)) {
+      for (const [i, profile] of copy.profiles.entries()) {
         if (!isObject(profile)) continue
         if (isObject(profile.v2)) checkKeyType(profile.v2.apiKey, `options.profiles[${i}].v2.apiKey`)
         if (isObject(profile.v3)) checkKeyType(profile.v3.apiV3Key, `options.profiles[${i}].v3.apiV3Key`)
       }
     }
     try {
-      this.#native = new native.NativeEndpoint(endpointOptions(options))
+      this.#native = new native.NativeEndpoint(copy)
     } catch (err) {
       throw fromNative(err)
     }

@@ -1,11 +1,11 @@
 //! One notify endpoint for many merchants and both API versions: `NativeEndpoint`.
 
 use napi::Env;
-use napi::bindgen_prelude::{Either, Object};
+use napi::bindgen_prelude::{Either, Object, Unknown};
 use napi_derive::napi;
 use wechatpay_notify::{self as core, MerchantProfile, Rejection};
 
-use crate::input::{self, HeadersArg, body_bytes};
+use crate::input::{self, HeadersArg};
 use crate::notification::NativeNotification;
 use crate::object::PlainObject;
 use crate::v2::{VerifierOptions, verifier};
@@ -90,7 +90,7 @@ impl NativeEndpoint {
     /// Swaps the trusted APIv3 keys of the merchant labelled `label` and its routes, in one step
     /// (`invalid_config`, the endpoint unchanged, for no such v3 profile, an empty set or a key id
     /// another profile trusts).
-    #[napi(catch_unwind)]
+    #[napi(catch_unwind, strict)]
     pub fn replace_trusted_keys(&self, label: String, keys: &NativeTrustedKeys) -> Result<()> {
         self.inner
             .replace_trusted_keys(&label, keys.shared())
@@ -122,12 +122,13 @@ impl NativeEndpoint {
             ts_arg_type = "Record<string, string | string[] | undefined> | Array<[name: string, value: string]>"
         )]
         headers: HeadersArg<'_>,
-        body: Either<&[u8], String>,
+        #[napi(ts_arg_type = "Uint8Array | string")] body: Unknown<'_>,
         options: Option<VerifyOptions>,
     ) -> Result<Either<NativeNotification, Object<'env>>> {
         let headers = input::headers(headers)?;
         let now = now(options)?;
-        Ok(match self.inner.handle(&headers, body_bytes(&body), now) {
+        let body = input::body_copy(body)?;
+        Ok(match self.inner.handle(&headers, &body, now) {
             Ok(handled) => Either::A(NativeNotification::handled(handled)),
             Err(rejection) => Either::B(rejection_object(env, &rejection).napi()?),
         })

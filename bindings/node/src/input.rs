@@ -5,7 +5,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use napi::bindgen_prelude::{Either, Object};
+use napi::bindgen_prelude::{Either, FromNapiValue, JsObjectValue, Object, Unknown};
 use wechatpay_notify::{self as core, V3Headers};
 
 use crate::object::MAX_SAFE_INTEGER;
@@ -17,6 +17,43 @@ pub fn body_bytes<'a>(body: &'a Either<&'a [u8], String>) -> &'a [u8] {
         Either::A(bytes) => bytes,
         Either::B(text) => text.as_bytes(),
     }
+}
+
+/// The raw POST body of a call that also takes headers or options, converted after them and
+/// copied. Converting headers and options runs the caller's JavaScript (getters, Proxy traps),
+/// which could resize or detach the body's `ArrayBuffer` under a borrowed slice, and another
+/// thread may write a `SharedArrayBuffer` while it is verified: the copy, taken when no more
+/// JavaScript runs, is what is verified and read.
+pub fn body_copy(body: Unknown<'_>) -> Result<Vec<u8>> {
+    match Either::<&[u8], String>::from_unknown(body).arg("body")? {
+        Either::A(bytes) => Ok(bytes.to_vec()),
+        Either::B(text) => Ok(text.into_bytes()),
+    }
+}
+
+/// The object's own enumerable string keys, in JS order. `Object::keys` enumerates like
+/// `for...in`, which includes enumerable properties inherited from the prototype chain: a
+/// polluted `Object.prototype` would otherwise add trusted keys, headers or fields to sign.
+fn own_keys(object: &Object<'_>, what: &str) -> Result<Vec<String>> {
+    let mut own = Vec::new();
+    for key in Object::keys(object).arg(what)? {
+        if object.has_own_property(&key).arg(what)? {
+            own.push(key);
+        }
+    }
+    Ok(own)
+}
+
+/// An object of names to string values (own properties only) as pairs, in JS order.
+pub fn string_pairs(object: &Object<'_>, what: &str) -> Result<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    for name in own_keys(object, what)? {
+        let value: Option<String> = object.get(&name).arg(what)?;
+        let value =
+            value.ok_or_else(|| type_error(format!("{what}[{name:?}] must be a string")))?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
 }
 
 /// A JS number that must be a non-negative integer (exact below 2^53): `None` otherwise.
@@ -88,7 +125,7 @@ pub fn key_pairs(keys: Pairs<'_>) -> Result<Vec<(String, String)>> {
         Either::A(pairs) => pair_list(pairs, "platformKeys"),
         Either::B(object) => {
             let mut pairs = Vec::new();
-            for id in Object::keys(&object).arg("platformKeys")? {
+            for id in own_keys(&object, "platformKeys")? {
                 let pem: Option<String> = object.get(&id).arg("platformKeys")?;
                 let pem = pem.ok_or_else(|| {
                     type_error(format!("platformKeys[{id:?}] must be a PEM string"))
@@ -111,7 +148,7 @@ pub fn headers(arg: HeadersArg<'_>) -> Result<V3Headers> {
         Either::A(pairs) => Ok(pair_list(pairs, "headers")?.into_iter().collect()),
         Either::B(object) => {
             let mut headers = V3Headers::new();
-            for name in Object::keys(&object).arg("headers")? {
+            for name in own_keys(&object, "headers")? {
                 let value: Option<Option<Either<String, Vec<String>>>> =
                     object.get(&name).arg("headers")?;
                 match value.flatten() {

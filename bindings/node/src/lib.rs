@@ -19,8 +19,6 @@ mod secret;
 mod v2;
 mod v3;
 
-use std::collections::BTreeMap;
-
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
 use wechatpay_notify::{self as core, ApiVersion, SignType, reply};
@@ -110,9 +108,8 @@ impl From<reply::HttpReply> for HttpReply {
 /// uppercase hex.
 #[napi(catch_unwind)]
 pub fn native_sign(
-    #[napi(ts_arg_type = "Array<[string, string]> | Record<string, string>")] fields: Either<
-        Vec<Vec<String>>,
-        BTreeMap<String, String>,
+    #[napi(ts_arg_type = "Array<[string, string]> | Record<string, string>")] fields: input::Pairs<
+        '_,
     >,
     #[napi(ts_arg_type = "string")] api_key: SecretString,
     sign_type: String,
@@ -123,7 +120,11 @@ pub fn native_sign(
             let pairs = input::pair_list(pairs, "fields")?;
             core::sign(pairs, api_key.as_bytes(), sign_type)
         }
-        Either::B(map) => core::sign(map, api_key.as_bytes(), sign_type),
+        Either::B(object) => core::sign(
+            input::string_pairs(&object, "fields")?,
+            api_key.as_bytes(),
+            sign_type,
+        ),
     }
     .napi()
 }

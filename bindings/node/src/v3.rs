@@ -3,13 +3,11 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::Either;
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 use wechatpay_notify::{self as core, Notification};
 
-use crate::input::{
-    self, HeadersArg, Pairs, body_bytes, body_limit, config_number, key_pairs, unix_time,
-};
+use crate::input::{self, HeadersArg, Pairs, body_limit, config_number, key_pairs, unix_time};
 use crate::notification::NativeNotification;
 use crate::secret::SecretString;
 use crate::{NapiErrorExt, Result};
@@ -146,7 +144,7 @@ impl NativeV3Verifier {
     }
 
     /// Builds a verifier trusting `keys` (the options' `platformKeys` must then be empty).
-    #[napi(factory, catch_unwind)]
+    #[napi(factory, catch_unwind, strict)]
     pub fn with_trusted_keys(
         options: V3VerifierOptions<'_>,
         keys: &NativeTrustedKeys,
@@ -164,12 +162,13 @@ impl NativeV3Verifier {
             ts_arg_type = "Record<string, string | string[] | undefined> | Array<[name: string, value: string]>"
         )]
         headers: HeadersArg<'_>,
-        body: Either<&[u8], String>,
+        #[napi(ts_arg_type = "Uint8Array | string")] body: Unknown<'_>,
         options: Option<VerifyOptions>,
     ) -> Result<NativeNotification> {
         let headers = input::headers(headers)?;
         let now = now(options)?;
-        let n = self.inner.verify(&headers, body_bytes(&body), now).napi()?;
+        let body = input::body_copy(body)?;
+        let n = self.inner.verify(&headers, &body, now).napi()?;
         Ok(NativeNotification::new(Notification::V3(n)))
     }
 
@@ -194,7 +193,7 @@ impl NativeV3Verifier {
 
     /// Swaps in a new set of trusted keys atomically (`invalid_config` for an empty set; the
     /// verifier then keeps its keys).
-    #[napi(catch_unwind)]
+    #[napi(catch_unwind, strict)]
     pub fn replace_trusted_keys(&self, keys: &NativeTrustedKeys) -> Result<()> {
         self.inner.replace_trusted_keys(keys.shared()).napi()
     }
