@@ -245,6 +245,15 @@ static void check_refund(const struct wechatpay_refund *r, const json_t *expecte
   }
 }
 
+/* True when `needle` (len bytes) occurs in the NUL-terminated `text`. */
+static bool contains(const char *text, const char *needle, size_t len) {
+  size_t n = strlen(text), i;
+  for (i = 0; len <= n && i <= n - len; i++) {
+    if (memcmp(text + i, needle, len) == 0) return true;
+  }
+  return false;
+}
+
 /* Builds a verifier from a group config (declared in vectors.h; endpoint.c builds its profiles'
  * v2 parts with it). */
 struct wechatpay_verifier *group_verifier(const json_t *config, char *code, size_t code_cap,
@@ -279,8 +288,13 @@ struct wechatpay_verifier *group_verifier(const json_t *config, char *code, size
   if (err == NULL) err = wechatpay_verifier_builder_build(builder, &verifier);
   wechatpay_verifier_builder_free(builder);
   if (err != NULL) {
+    const char *message = wechatpay_error_message(err);
     snprintf(code, code_cap, "%s", wechatpay_error_code(err));
-    if (message_is_clean(wechatpay_error_message(err), why, why_cap)) why[0] = '\0';
+    if (message_is_clean(message, why, why_cap)) why[0] = '\0';
+    /* Whatever the configuration got wrong, the message never repeats the key. */
+    if (why[0] == '\0' && key.len >= 8 && contains(message, key.data, key.len)) {
+      snprintf(why, why_cap, "the message repeats the API key: %s", code);
+    }
     wechatpay_error_free(err);
     return NULL;
   }

@@ -328,6 +328,8 @@ namespace WechatPay.Notify.Tests
                             {
                                 T.True(!valid, "the group's configuration was refused, so every case is invalid");
                                 T.CheckError(code, buildError);
+                                T.True(!buildError.Message.Contains((string)((JsonObject)group["config"])["apiKey"]),
+                                    "the message never repeats the API key");
                                 return;
                             }
                             // String bodies go through the string overload, raw bytes through byte[].

@@ -175,6 +175,8 @@ function verifierFor(config, where) {
   } catch (err) {
     assert.ok(err instanceof NotifyError, `${where}: construction error is a NotifyError: ${err && err.stack}`)
     checkMessage(err, where)
+    // Whatever the configuration got wrong, the message never repeats the key.
+    assert.ok(!err.message.includes(config.apiKey), `${where}: the message repeats the API key`)
     return { verifier: null, error: err.code }
   }
 }

@@ -282,9 +282,11 @@ def run_case(
     try:
         verifier = verifier_of(group["config"])
     except wn.NotifyError as e:
-        # The group's configuration is unusable: every case is invalid with that code.
+        # The group's configuration is unusable: every case is invalid with that code, and the
+        # message never repeats the configured key.
         assert not valid, (label, e.code, e.message)
         check_error(case, e, label)
+        assert group["config"]["apiKey"] not in e.message and group["config"]["apiKey"] not in str(e), label
         return
     assert group["config"]["apiKey"] not in repr(verifier)
 

@@ -146,15 +146,16 @@ const API_V3_KEY: KeySource = KeySource {
 
 impl KeySource {
     /// The key file's content (surrounding whitespace trimmed), else the environment variable.
+    /// A file that cannot be read is not named: the argument may be the key itself, given in the
+    /// file's place.
     fn read(&self, file: Option<&Path>) -> Result<String, Usage> {
         match file {
             Some(path) => std::fs::read_to_string(path)
                 .map(|k| k.trim().to_string())
                 .map_err(|e| {
                     Usage(format!(
-                        "cannot read {} {}: {e}",
-                        self.file_flag,
-                        path.display()
+                        "cannot read the file given as {} (not repeated: it may be a key): {e}",
+                        self.file_flag
                     ))
                 }),
             None => std::env::var(self.var).map_err(|_| {

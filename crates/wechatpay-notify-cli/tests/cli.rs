@@ -130,6 +130,12 @@ fn run_file(file: &str, kind: &str) {
                     assert_eq!(out.status.code(), Some(exit), "tcId {tc}: {j}");
                     assert_eq!(j["error"]["code"], code, "tcId {tc}: {j}");
                     check_message(tc, j["error"]["message"].as_str().unwrap());
+                    // Whatever the configuration got wrong, nothing printed repeats the key.
+                    let key = cfg["apiKey"].as_str().unwrap();
+                    for printed in [&out.stdout, &out.stderr] {
+                        let printed = String::from_utf8_lossy(printed);
+                        assert!(!printed.contains(key), "tcId {tc}: {printed}");
+                    }
                     if exit == 1 {
                         // One constant refusal: the code is in "error", never in the reply.
                         assert_eq!(
@@ -317,6 +323,18 @@ fn usage_errors_exit_2_and_keys_never_come_from_argv() {
         b"",
     );
     assert_eq!(out.status.code(), Some(0));
+    // The key given where its file belongs, or as the sign type: refused, and never printed.
+    for args in [
+        ["verify", "--sign-type", "MD5", "--api-key-file", key],
+        ["verify", "--sign-type", key, "--mch-id", "10000100"],
+    ] {
+        let out = run(&args, Some("0123456789abcdef0123456789abcdef"), b"<xml/>");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        for printed in [&out.stdout, &out.stderr] {
+            let printed = String::from_utf8_lossy(printed);
+            assert!(!printed.contains(key), "{args:?}: {printed}");
+        }
+    }
 }
 
 /// Every command, with what its help must mention: its key options and its explanation.

@@ -31,13 +31,22 @@ impl SignType {
     }
 
     /// Parses the exact protocol name (`"MD5"`, `"HMAC-SHA256"`). Anything else is `invalid_config`.
+    ///
+    /// The message repeats a refused name only when it is short (a misspelt name is at most a few
+    /// characters longer than `HMAC-SHA256`): a longer one may be a key passed in the sign type's
+    /// place (the two arguments swapped), which must never reach a log.
     pub fn parse(name: &str) -> Result<SignType, Error> {
+        const SHOWN_UP_TO: usize = 16;
         match name {
             "MD5" => Ok(SignType::Md5),
             "HMAC-SHA256" => Ok(SignType::HmacSha256),
-            other => Err(Error::invalid_config(format!(
+            other if other.chars().count() <= SHOWN_UP_TO => Err(Error::invalid_config(format!(
                 "unknown sign type {:?}: expected \"MD5\" or \"HMAC-SHA256\"",
                 crate::error::excerpt(other)
+            ))),
+            other => Err(Error::invalid_config(format!(
+                "unknown sign type ({} characters, not repeated: it may be a key): expected \"MD5\" or \"HMAC-SHA256\"",
+                other.chars().count()
             ))),
         }
     }

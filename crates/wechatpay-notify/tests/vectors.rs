@@ -154,6 +154,9 @@ fn run_notifications(file: &str) -> usize {
                     check_message(tc, &e);
                     // No oracle: messages never carry a computed signature (a long hex run).
                     assert!(longest_hex_run(e.message()) < 32, "tcId {tc}: {e}");
+                    // Nor the configured key, whatever the configuration got wrong.
+                    let key = group["config"]["apiKey"].as_str().unwrap();
+                    assert!(!e.message().contains(key), "tcId {tc}: {e}");
                 }
                 (want, got) => panic!(
                     "tcId {tc} ({}): expected {want}, got {:?}",

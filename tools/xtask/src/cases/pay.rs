@@ -79,7 +79,7 @@ pub fn vectors() -> Value {
             "Malformed": "anything but a flat UTF-8 <xml> document is refused",
             "Merchant": "the notification must be for the configured appid/mch_id",
             "Size": "the body size limit applies before parsing",
-            "BadConfig": "an unusable configuration is refused when the verifier is built",
+            "BadConfig": "an unusable configuration is refused when the verifier is built; the message never repeats the configured API key",
             "XmlName": "every element name is an XML NCName (a name holding '=' or '&' would make the string to sign ambiguous)",
             "Prolog": "at most one BOM; an XML declaration only at the very start, once, with a version; no ']]>' in text",
             "Identity": "a successful payment carries non-empty transaction_id and out_trade_no and an all-digit total_fee (a captured notification rewritten to hide them, or another signed message, is refused)",
@@ -1200,6 +1200,10 @@ fn bad_configs(b: &Base) -> Vec<(Config, Vec<Case>)> {
             config("192006250b4c09247ec02edce69f6a2\n", "MD5"),
         ),
         ("unknown sign type", config(KEY, "SHA1")),
+        (
+            "the API key given as the sign type too (arguments swapped): refused without repeating it",
+            config(KEY, KEY),
+        ),
     ]
     .into_iter()
     .map(|(comment, cfg)| {

@@ -118,6 +118,8 @@ class VectorTest {
                     if (v == null) {
                         assertTrue(!valid, "the group's configuration was refused, so every case is invalid");
                         T.checkError(code, refused);
+                        String key = T.str(group.getAsJsonObject("config"), "apiKey");
+                        assertTrue(!refused.getMessage().contains(key), "the message never repeats the API key");
                         return;
                     }
                     // Text bodies alternate between the String and byte[] overloads; raw bytes use byte[].
