@@ -15,6 +15,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod certificates;
 mod endpoint;
+mod output;
 mod simulate;
 mod v3;
 
@@ -467,7 +468,7 @@ fn usage_error(msg: &str) -> ExitCode {
         "usage"
     };
     let out = json!({"ok": false, "error": {"code": code, "message": msg}});
-    let _ = print(&format!("{out}\n"));
+    let _ = print(&output::json_line(&out));
     eprintln!("wechatpay-notify: {msg}\n(see wechatpay-notify --help)");
     ExitCode::from(2)
 }
@@ -495,7 +496,7 @@ fn parse_error(e: clap::Error) -> ExitCode {
             let paragraph = paragraph.join(" ");
             let message = paragraph.strip_prefix("error: ").unwrap_or(&paragraph);
             let out = json!({"ok": false, "error": {"code": "usage", "message": message}});
-            let _ = print(&format!("{out}\n"));
+            let _ = print(&output::json_line(&out));
             let _ = e.print();
             ExitCode::from(2)
         }
@@ -512,14 +513,14 @@ fn main() -> ExitCode {
         Err(e) => return parse_error(e),
     };
     let outcome = match cli.command {
-        Command::Verify(o) => verify(o).map(|(v, ok)| (format!("{v}\n"), ok)),
+        Command::Verify(o) => verify(o).map(|(v, ok)| (output::json_line(&v), ok)),
         Command::Sign(o) => sign_command(o).map(|s| (s, true)),
-        Command::VerifyV3(o) => v3::verify_v3(o).map(|(v, ok)| (format!("{v}\n"), ok)),
-        Command::VerifyAny(o) => endpoint::verify_any(o).map(|(v, ok)| (format!("{v}\n"), ok)),
+        Command::VerifyV3(o) => v3::verify_v3(o).map(|(v, ok)| (output::json_line(&v), ok)),
+        Command::VerifyAny(o) => endpoint::verify_any(o).map(|(v, ok)| (output::json_line(&v), ok)),
         Command::Simulate(o) => simulate::simulate(*o),
         Command::Keygen(o) => simulate::keygen(o),
         Command::Certificates(o) => {
-            certificates::certificates(*o).map(|(v, ok)| (format!("{v}\n"), ok))
+            certificates::certificates(*o).map(|(v, ok)| (output::json_line(&v), ok))
         }
     };
     match outcome {

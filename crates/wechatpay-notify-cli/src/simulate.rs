@@ -726,7 +726,7 @@ pub(crate) fn simulate(args: SimulateArgs) -> Result<(String, bool), Usage> {
         "reply_ok": reply_ok,
         "attempts": attempts,
     });
-    Ok((format!("{report}\n"), reply_ok))
+    Ok((crate::output::json_line(&report), reply_ok))
 }
 
 /// The files `keygen` writes, with their modes.
@@ -824,7 +824,7 @@ pub(crate) fn keygen(args: KeygenArgs) -> Result<(String, bool), Usage> {
         "api_v3_key_file": api_v3_key_path,
         "note": "a TEST key: a handler that trusts only WeChat Pay's real keys refuses what it signs",
     });
-    Ok((format!("{report}\n"), true))
+    Ok((crate::output::json_line(&report), true))
 }
 
 /// Creates `path` exclusively and writes `content`: an existing file, directory or symlink at
