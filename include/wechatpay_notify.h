@@ -220,8 +220,9 @@ typedef struct wechatpay_string wechatpay_string;
 // `wechatpay_trusted_keys_load_dir`; swapped into a live verifier by
 // `wechatpay_v3_verifier_replace_trusted_keys` (or an endpoint's merchant by
 // `wechatpay_endpoint_replace_trusted_keys`), which share it (no copy, no parsing); released
-// with `wechatpay_trusted_keys_free`. Adding keys is not thread-safe (one thread at a time);
-// reading it and swapping it in are.
+// with `wechatpay_trusted_keys_free`. Reading a set and swapping it in are thread-safe with
+// each other; adding keys is not thread-safe at all: while a `wechatpay_trusted_keys_add_*` call
+// runs, no other thread may use the set (not even to read it or swap it in).
 typedef struct wechatpay_trusted_keys wechatpay_trusted_keys;
 
 // A verified, decrypted APIv3 notification, made by `wechatpay_v3_verifier_verify` and released
@@ -1362,7 +1363,9 @@ const struct wechatpay_v3_notification *wechatpay_endpoint_result_v3(const struc
 //
 // Returns false, writing nothing, for an error the endpoint did not decide: misuse found before
 // the request was looked at (`invalid_argument`: a NULL or misaligned pointer, a header that is
-// not UTF-8), or an error from another function.
+// not UTF-8), an `internal` error from a failure inside the library itself (a caught panic), or an
+// error from another function. Then send `wechatpay_internal_error_reply` for the request's
+// headers: WeChat Pay retries.
 bool wechatpay_error_endpoint_reply(const struct wechatpay_error *error,
                                     struct wechatpay_http_reply *reply_out);
 

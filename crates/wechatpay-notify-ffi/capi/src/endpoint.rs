@@ -666,7 +666,9 @@ pub extern "C" fn wechatpay_endpoint_result_v3(
 ///
 /// Returns false, writing nothing, for an error the endpoint did not decide: misuse found before
 /// the request was looked at (`invalid_argument`: a NULL or misaligned pointer, a header that is
-/// not UTF-8), or an error from another function.
+/// not UTF-8), an `internal` error from a failure inside the library itself (a caught panic), or an
+/// error from another function. Then send `wechatpay_internal_error_reply` for the request's
+/// headers: WeChat Pay retries.
 #[unsafe(no_mangle)]
 pub extern "C" fn wechatpay_error_endpoint_reply(
     error: *const wechatpay_error,

@@ -16,8 +16,9 @@ use crate::util::{Castable, free, put_str, to_raw, wechatpay_str};
 /// `wechatpay_trusted_keys_load_dir`; swapped into a live verifier by
 /// `wechatpay_v3_verifier_replace_trusted_keys` (or an endpoint's merchant by
 /// `wechatpay_endpoint_replace_trusted_keys`), which share it (no copy, no parsing); released
-/// with `wechatpay_trusted_keys_free`. Adding keys is not thread-safe (one thread at a time);
-/// reading it and swapping it in are.
+/// with `wechatpay_trusted_keys_free`. Reading a set and swapping it in are thread-safe with
+/// each other; adding keys is not thread-safe at all: while a `wechatpay_trusted_keys_add_*` call
+/// runs, no other thread may use the set (not even to read it or swap it in).
 pub struct wechatpay_trusted_keys {
     _private: [u8; 0],
 }

@@ -22,7 +22,9 @@ pub struct wechatpay_v3_verifier_builder {
 
 impl Castable for wechatpay_v3_verifier_builder {
     /// The verifier being configured: a key is added in place (a refused key leaves it as it
-    /// was), the limits are set by moving it out and back in, so the key is never copied.
+    /// was), the limits are set by moving it out and back in. A setting the core may refuse
+    /// (`expect_mch_id`) works on a clone, APIv3 key included: the key is held in zeroising
+    /// storage, so every copy is wiped when dropped (`capi/tests/zeroize.rs`).
     type Rust = Building<V3Verifier>;
 }
 
