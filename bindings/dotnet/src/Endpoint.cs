@@ -351,18 +351,8 @@ namespace WechatPay.Notify
             get
             {
                 // The labels are the endpoint's own strings: read while it cannot be freed.
-                return handle.Borrowing(this, () =>
-                {
-                    ulong count = NativeMethods.wechatpay_endpoint_profile_count(handle).ToUInt64();
-                    var labels = new List<string>();
-                    for (ulong i = 0; i < count; i++)
-                    {
-                        NativeStr label;
-                        if (!NativeMethods.wechatpay_endpoint_label(handle, new UIntPtr(i), out label)) break;
-                        labels.Add(Native.Decode(label));
-                    }
-                    return labels.AsReadOnly();
-                });
+                return handle.Borrowing(this, () => Native.Texts(handle,
+                    NativeMethods.wechatpay_endpoint_profile_count(handle).ToUInt64(), NativeMethods.wechatpay_endpoint_label));
             }
         }
 

@@ -184,6 +184,22 @@ namespace WechatPay.Notify
 
         public delegate bool TextGetter<THandle>(THandle handle, out NativeStr value);
 
+        public delegate bool IndexedTextGetter<THandle>(THandle handle, UIntPtr index, out NativeStr value);
+
+        /// <summary>The <paramref name="count"/> strings a native object lists by index (labels,
+        /// ids), copied in order; stops at the first index it does not have.</summary>
+        public static IReadOnlyList<string> Texts<THandle>(THandle handle, ulong count, IndexedTextGetter<THandle> get)
+        {
+            var texts = new List<string>();
+            for (ulong i = 0; i < count; i++)
+            {
+                NativeStr text;
+                if (!get(handle, new UIntPtr(i), out text)) break;
+                texts.Add(Decode(text));
+            }
+            return texts.AsReadOnly();
+        }
+
         public static string Text<THandle>(THandle handle, TextGetter<THandle> get)
         {
             NativeStr s;

@@ -89,16 +89,10 @@ namespace WechatPay.Notify
         {
             get
             {
+                // The ids live for the whole process (the header): no reference is needed.
                 Handle h = Live();
-                ulong count = NativeMethods.wechatpay_trusted_keys_count(h).ToUInt64();
-                var ids = new List<string>();
-                for (ulong i = 0; i < count; i++)
-                {
-                    NativeStr id;
-                    if (!NativeMethods.wechatpay_trusted_keys_id(h, new UIntPtr(i), out id)) break;
-                    ids.Add(Native.Decode(id));
-                }
-                return ids.AsReadOnly();
+                return Native.Texts(h, NativeMethods.wechatpay_trusted_keys_count(h).ToUInt64(),
+                    NativeMethods.wechatpay_trusted_keys_id);
             }
         }
 

@@ -266,16 +266,10 @@ namespace WechatPay.Notify
         {
             get
             {
+                // The ids live for the whole process (the header): no reference is needed.
                 Handle h = Live();
-                ulong count = NativeMethods.wechatpay_v3_verifier_trusted_key_count(h).ToUInt64();
-                var ids = new List<string>();
-                for (ulong i = 0; i < count; i++)
-                {
-                    NativeStr id;
-                    if (!NativeMethods.wechatpay_v3_verifier_trusted_key_id(h, new UIntPtr(i), out id)) break;
-                    ids.Add(Native.Decode(id));
-                }
-                return ids.AsReadOnly();
+                return Native.Texts(h, NativeMethods.wechatpay_v3_verifier_trusted_key_count(h).ToUInt64(),
+                    NativeMethods.wechatpay_v3_verifier_trusted_key_id);
             }
         }
 
@@ -287,18 +281,9 @@ namespace WechatPay.Notify
             get
             {
                 // The ids are the verifier's own strings: read while it cannot be freed.
-                return handle.Borrowing(this, () =>
-                {
-                    ulong count = NativeMethods.wechatpay_v3_verifier_expected_mch_id_count(handle).ToUInt64();
-                    var ids = new List<string>();
-                    for (ulong i = 0; i < count; i++)
-                    {
-                        NativeStr id;
-                        if (!NativeMethods.wechatpay_v3_verifier_expected_mch_id(handle, new UIntPtr(i), out id)) break;
-                        ids.Add(Native.Decode(id));
-                    }
-                    return ids.AsReadOnly();
-                });
+                return handle.Borrowing(this, () => Native.Texts(handle,
+                    NativeMethods.wechatpay_v3_verifier_expected_mch_id_count(handle).ToUInt64(),
+                    NativeMethods.wechatpay_v3_verifier_expected_mch_id));
             }
         }
 
