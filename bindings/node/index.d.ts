@@ -242,6 +242,13 @@ export declare function replyV3Fail(code: string): HttpReply
 export declare function replyV3Success(): HttpReply
 
 /**
+ * The names of a verifier's options in the Node convention (camelCase), in the core's order: the
+ * core's declaration of its settings (`v2_verifier`, `v3_verifier` of `typed_views.json`). The
+ * package refuses any other option name, so that a misspelt one (`mchid`) is not silently ignored.
+ */
+export declare function settingNames(verifier: string): Array<string>
+
+/**
  * The names of a typed view's properties in the Node convention (camelCase), in the core's order:
  * one of the views of `typed_views.json` (`payment`, `refund`, `v3_transaction`, `v3_refund`,
  * `v3_profit_sharing`, `v3_transfer`, `v3_complaint`, `v3_notification`, `endpoint_result`).

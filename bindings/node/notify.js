@@ -160,13 +160,41 @@ function withoutNulls(options) {
   return copy
 }
 
+// The option names of each verifier: the core's declaration of its settings, in camelCase.
+const OPTION_NAMES = {
+  v2_verifier: native.settingNames('v2_verifier'),
+  v3_verifier: native.settingNames('v3_verifier'),
+}
+
+// Refuses an option the verifier does not have (a TypeError, as Python refuses an unexpected
+// keyword): a misspelt one, `mchid` for `mchId`, would otherwise be ignored, and with it the
+// merchant check it was meant to turn on. `options` is the copy that goes to the addon.
+function checkOptionNames(options, verifier, what) {
+  if (!isObject(options) || Array.isArray(options)) return
+  const known = OPTION_NAMES[verifier]
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) {
+      // The name is the caller's: quoted only when it is a short plain identifier (keys are 32
+      // characters, so a key passed as a name is never repeated).
+      const shown = /^[A-Za-z0-9_$]{1,24}$/.test(name) ? `"${name}"` : 'with that name'
+      throw new TypeError(`${what} has no option ${shown} (its options: ${known.join(', ')})`)
+    }
+  }
+}
+
 function endpointOptions(options) {
   if (!isObject(options) || !Array.isArray(options.profiles)) return options
-  const profiles = options.profiles.map((profile) => {
+  const profiles = options.profiles.map((profile, i) => {
     if (!isObject(profile)) return profile
     const copy = withoutNulls(profile)
-    if (isObject(copy.v2)) copy.v2 = withoutNulls(copy.v2)
-    if (isObject(copy.v3)) copy.v3 = withoutNulls(copy.v3)
+    if (isObject(copy.v2)) {
+      copy.v2 = withoutNulls(copy.v2)
+      checkOptionNames(copy.v2, 'v2_verifier', `profiles[${i}].v2`)
+    }
+    if (isObject(copy.v3)) {
+      copy.v3 = withoutNulls(copy.v3)
+      checkOptionNames(copy.v3, 'v3_verifier', `profiles[${i}].v3`)
+    }
     return copy
   })
   return { ...withoutNulls(options), profiles }
@@ -520,6 +548,7 @@ class Verifier {
 
   constructor(options) {
     const copy = withoutNulls(options)
+    checkOptionNames(copy, 'v2_verifier', 'Verifier options')
     if (isObject(copy)) checkKeyType(copy.apiKey, 'options.apiKey')
     try {
       this.#native = new native.NativeVerifier(copy)
@@ -642,6 +671,7 @@ class V3Verifier {
 
   constructor(options) {
     const copy = withoutNulls(options)
+    checkOptionNames(copy, 'v3_verifier', 'V3Verifier options')
     if (isObject(copy)) checkKeyType(copy.apiV3Key, 'options.apiV3Key')
     try {
       if (isObject(copy) && copy.platformKeys instanceof TrustedKeys) {

@@ -12,8 +12,12 @@ per declared property, field-backed (read from the notification's fields, the de
 a path of the decrypted resource) and rule-backed (``is_success``, ``dedupe_key``, ...) alike, in
 the core's order, typed by its kind and documented by the core's own documentation of it (the
 declaration's ``doc``, as the binding's runtime attribute is: ``code`` in backticks, an absent
-value is ``None``). Everything outside the regions is hand-written and left as it is; the check
-fails when a typed property is also declared there.
+value is ``None``). Each verifier class (``Verifier``, ``V3Verifier``) has one generated region
+too, from the core's declaration of its settings (``settings`` in the same file): its ``__new__``
+(the required settings positional, the others keyword-only with their defaults, each documented)
+and one read-only property per setting the verifier reads back. Everything outside the regions is
+hand-written and left as it is; the check fails when a typed property or a setting is also
+declared there.
 """
 
 from __future__ import annotations
@@ -53,6 +57,28 @@ ANNOTATIONS = {
     "sign_type": "_SignTypeName",
     "coupons": "list[Coupon]",
 }
+# The Python class of each verifier's settings.
+SETTINGS_CLASSES = {"v2_verifier": "Verifier", "v3_verifier": "V3Verifier"}
+# The parameter annotation of each setting kind (what the constructor takes for it) and, for the
+# settings read back, the attribute's annotation.
+PARAMETERS = {
+    "secret": "str",
+    "sign_type": "str",
+    "sign_types": "Iterable[str] | None",
+    "text": "str | None",
+    "texts": "Iterable[str] | None",
+    "trusted_keys": "_PlatformKeys | TrustedKeys",
+    "bytes": "int | None",
+    "seconds": "int | None",
+}
+READ_BACK = {
+    "sign_type": "_SignTypeName",
+    "sign_types": "tuple[_SignTypeName, ...]",
+    "text": "str | None",
+    "texts": "tuple[str, ...]",
+    "bytes": "int",
+    "seconds": "int",
+}
 WIDTH = 100
 BEGIN = re.compile(r"^(?P<indent>[ ]*)# BEGIN GENERATED (?P<view>\w+):.*$")
 
@@ -62,7 +88,8 @@ class Drift(Exception):
     property without documentation)."""
 
 
-def load_views(path: Path = DECLARATION) -> dict[str, list[dict[str, Any]]]:
+def load_declaration(path: Path = DECLARATION) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """The core's typed views and verifier settings."""
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("schema") != SCHEMA:
         raise Drift(f"{path}: schema {data.get('schema')!r}, expected {SCHEMA!r}")
@@ -70,7 +97,14 @@ def load_views(path: Path = DECLARATION) -> dict[str, list[dict[str, Any]]]:
     unknown = sorted(set(views) - set(CLASSES))
     if unknown:
         raise Drift(f"the core declares views {unknown} that have no Python class here (CLASSES)")
-    return views
+    settings: dict[str, list[dict[str, Any]]] = data["settings"]
+    if set(settings) != set(SETTINGS_CLASSES):
+        raise Drift(f"the core declares the verifiers {sorted(settings)}; stubgen knows {sorted(SETTINGS_CLASSES)}")
+    return views, settings
+
+
+def load_views(path: Path = DECLARATION) -> dict[str, list[dict[str, Any]]]:
+    return load_declaration(path)[0]
 
 
 def doc_of(prop: dict[str, Any]) -> str:
@@ -105,7 +139,51 @@ def region(view: str, props: list[dict[str, Any]], indent: str) -> list[str]:
     return lines
 
 
-def generate(stub: str, views: dict[str, list[dict[str, Any]]]) -> str:
+def docstring(text: str, indent: str) -> list[str]:
+    """A docstring of ``text`` (paragraphs separated by blank lines) at ``indent``."""
+    lines: list[str] = []
+    for n, paragraph in enumerate(text.split("\n\n")):
+        if n:
+            lines.append("")
+        lines += textwrap.wrap(paragraph, WIDTH - len(indent) - 6, break_on_hyphens=False)
+    if len(lines) == 1:
+        return [f'{indent}"""{lines[0]}"""']
+    return [f'{indent}"""{lines[0]}', *((indent + line).rstrip() for line in lines[1:-1]), f'{indent}{lines[-1]}"""']
+
+
+def settings_region(view: str, settings: list[dict[str, Any]], indent: str) -> list[str]:
+    """The generated region of one verifier: its ``__new__`` and its read-back properties."""
+    cls = SETTINGS_CLASSES[view]
+    lines = [f"{indent}# BEGIN GENERATED {view}: stubgen.py from tests/vectors/typed_views.json; do not edit"]
+    lines += [f"{indent}def __new__(", f"{indent}    cls,"]
+    keyword_only = False
+    for s in settings:
+        kind = s["kind"]
+        if kind not in PARAMETERS:
+            raise Drift(f"{view}.{s['name']}: stubgen has no parameter annotation for kind {kind!r}")
+        if s["required"]:
+            lines.append(f"{indent}    {s['name']}: {PARAMETERS[kind]},")
+            continue
+        if not keyword_only:
+            lines.append(f"{indent}    *,")
+            keyword_only = True
+        default = s["default"] if s["default"] is not None else "()" if kind in ("sign_types", "texts") else "None"
+        lines.append(f"{indent}    {s['name']}: {PARAMETERS[kind]} = {default},")
+    lines.append(f"{indent}) -> {cls}:")
+    args = "\n\n".join(f"{s['name']}: {doc_of(s)}" for s in settings)
+    lines += docstring(args, indent + "    ")
+    for s in settings:
+        if not s["read_back"]:
+            continue
+        if s["kind"] not in READ_BACK:
+            raise Drift(f"{view}.{s['name']}: stubgen has no attribute annotation for kind {s['kind']!r}")
+        lines += [f"{indent}@property", f"{indent}def {s['name']}(self) -> {READ_BACK[s['kind']]}:"]
+        lines += docstring(doc_of(s), indent + "    ")
+    lines.append(f"{indent}# END GENERATED {view}")
+    return lines
+
+
+def generate(stub: str, views: dict[str, list[dict[str, Any]]], settings: dict[str, list[dict[str, Any]]]) -> str:
     """The stub with every generated region rewritten from the declaration."""
     out: list[str] = []
     seen: set[str] = set()
@@ -118,7 +196,7 @@ def generate(stub: str, views: dict[str, list[dict[str, Any]]]) -> str:
             i += 1
             continue
         view = m["view"]
-        if view not in views:
+        if view not in views and view not in settings:
             raise Drift(f"the stub has a region for {view!r}, which the core does not declare")
         if view in seen:
             raise Drift(f"the stub has two regions for {view!r}")
@@ -128,31 +206,48 @@ def generate(stub: str, views: dict[str, list[dict[str, Any]]]) -> str:
             j = lines.index(end, i)
         except ValueError:
             raise Drift(f"the region of {view!r} has no line {end.strip()!r}") from None
-        out += region(view, views[view], m["indent"])
+        if view in views:
+            out += region(view, views[view], m["indent"])
+        else:
+            out += settings_region(view, settings[view], m["indent"])
         i = j + 1
-    missing = sorted(set(views) - seen)
+    missing = sorted((set(views) | set(settings)) - seen)
     if missing:
         raise Drift(f"no generated region for {missing}: add the marker lines to their classes")
     return "\n".join(out) + "\n"
 
 
-def check_hand_written(stub: str, views: dict[str, list[dict[str, Any]]]) -> list[str]:
+def check_hand_written(
+    stub: str, views: dict[str, list[dict[str, Any]]], settings: dict[str, list[dict[str, Any]]]
+) -> list[str]:
     """No typed property is declared by hand besides its generated declaration (a second ``def``
     of the same name in the class would silently replace the generated one)."""
     tree = ast.parse(stub)
     classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    # Each class, the names generated in it, and what they are generated from.
+    generated = [
+        (CLASSES[view], [p["name"] for p in props], "a typed property, generated from the core's declaration")
+        for view, props in views.items()
+    ] + [
+        (
+            SETTINGS_CLASSES[view],
+            ["__new__", *(s["name"] for s in declared if s["read_back"])],
+            "generated from the core's declaration of the settings",
+        )
+        for view, declared in settings.items()
+    ]
     problems = []
-    for view, props in views.items():
-        cls = classes.get(CLASSES[view])
+    for class_name, generated_names, origin in generated:
+        cls = classes.get(class_name)
         if cls is None:
-            problems.append(f"class {CLASSES[view]} is missing from the stub")
+            problems.append(f"class {class_name} is missing from the stub")
             continue
         names = [item.name for item in cls.body if isinstance(item, ast.FunctionDef)]
-        for prop in props:
-            if names.count(prop["name"]) > 1:
+        for name in generated_names:
+            if names.count(name) > 1:
                 problems.append(
-                    f"{cls.name}.{prop['name']} is a typed property, generated from the core's "
-                    "declaration: remove the one written by hand outside the generated region"
+                    f"{cls.name}.{name} is {origin}: remove the one written by hand outside the "
+                    "generated region"
                 )
     return problems
 
@@ -162,13 +257,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--check", action="store_true", help="fail if the stub is not what it would write")
     args = parser.parse_args(argv)
     try:
-        views = load_views()
+        views, settings = load_declaration()
         current = STUB.read_text(encoding="utf-8")
-        wanted = generate(current, views)
+        wanted = generate(current, views, settings)
     except Drift as e:
         print(f"stubgen: {e}", file=sys.stderr)
         return 1
-    problems = check_hand_written(wanted, views)
+    problems = check_hand_written(wanted, views, settings)
     if args.check:
         if wanted != current:
             problems.insert(

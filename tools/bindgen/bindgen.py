@@ -239,6 +239,76 @@ def replace_region(text: str | None, path: Path, begin: str, end: str, body: lis
     return "\n".join(lines[: begins[0]] + [begin] + body + lines[ends[0]:])
 
 
+# ---- the verifiers' settings ------------------------------------------------------------------
+
+# The class of each verifier's settings (the same name in both bindings).
+SETTINGS_CLASSES = {"v2_verifier": "Verifier", "v3_verifier": "V3Verifier"}
+
+
+def load_settings(path: Path = DECLARATION) -> dict[str, list[dict[str, Any]]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    settings = data.get("settings")
+    if not isinstance(settings, dict) or set(settings) != set(SETTINGS_CLASSES):
+        raise Failure(f"{rel(path)} declares the settings of {sorted(settings or {})}; this tool maps "
+                      f"{sorted(SETTINGS_CLASSES)}")
+    return settings
+
+
+def parameter_names(params: str) -> list[str]:
+    """The names of a C# or Java parameter list (`Type name = default, ...`), generics and
+    defaults allowed."""
+    names, depth, current = [], 0, ""
+    for ch in params + ",":
+        if ch in "<(":
+            depth += 1
+        elif ch in ">)":
+            depth -= 1
+        if ch == "," and depth == 0:
+            decl = current.split("=")[0].split()
+            if decl:
+                names.append(decl[-1])
+            current = ""
+        else:
+            current += ch
+    return names
+
+
+def check_settings(lang: str) -> list[str]:
+    """The hand-written configuration API of the .NET or Java binding against the core's
+    declaration of the verifiers' settings: .NET, a public constructor taking exactly the declared
+    settings in the core's order (camelCase); Java, `builder(...)` taking the required key and
+    algorithm, and one Builder method per other setting (the trusted keys by `trustedKeys`, which
+    also takes a TrustedKeys). A setting the core adds, drops or renames fails the check."""
+    problems = []
+    for view, cls in SETTINGS_CLASSES.items():
+        declared = load_settings()[view]
+        names = [lower_camel(x["name"]) for x in declared]
+        if lang == "dotnet":
+            path = ROOT / "bindings" / "dotnet" / "src" / f"{cls}.cs"
+            text = path.read_text(encoding="utf-8")
+            found = [parameter_names(m[1]) for m in
+                     re.finditer(rf"public (?:unsafe )?{cls}\(([^)]*(?:\([^)]*\)[^)]*)*)\)", text)]
+            if names not in found:
+                problems.append(f"{rel(path)}: no public constructor takes ({', '.join(names)}), the settings "
+                                f"the core declares for {view}; found {found}")
+        else:
+            path = ROOT / "bindings" / "java" / "src" / "main" / "java" / "io" / "github" / "wechatpay_notify" / f"{cls}.java"
+            text = path.read_text(encoding="utf-8")
+            builders = [parameter_names(m[1]) for m in re.finditer(r"public static Builder builder\(([^)]*)\)", text)]
+            positional = [lower_camel(x["name"]) for x in declared if x["required"] and x["kind"] != "trusted_keys"]
+            if not builders or any(b != positional for b in builders):
+                problems.append(f"{rel(path)}: builder(...) must take ({', '.join(positional)}), the required "
+                                f"settings the core declares for {view}; found {builders}")
+            for x in declared:
+                if x["required"] and x["kind"] != "trusted_keys":
+                    continue
+                method = "trustedKeys" if x["kind"] == "trusted_keys" else lower_camel(x["name"])
+                if not re.search(rf"public synchronized Builder {method}\(", text):
+                    problems.append(f"{rel(path)}: {cls}.Builder has no method {method}(...) for the setting "
+                                    f"{x['name']} the core declares")
+    return problems
+
+
 # ---- the C header ----------------------------------------------------------------------------
 
 def strip_c_comments(text: str) -> str:
@@ -797,8 +867,14 @@ def main(argv: list[str]) -> int:
             return check_native(lang)
         views = load_views(set(lang.kinds))
         classes = ", ".join(CLASSES.values())
-        return write(lang.views(views), args.check, f"the {args.lang} typed properties of {classes}",
-                     f"python3 {TOOL} views --lang {args.lang}")
+        rc = write(lang.views(views), args.check, f"the {args.lang} typed properties of {classes}",
+                   f"python3 {TOOL} views --lang {args.lang}")
+        problems = check_settings(args.lang)
+        for problem in problems:
+            print(f"bindgen: {problem}", file=sys.stderr)
+        if not problems:
+            print(f"bindgen: the {args.lang} verifiers' settings are what {rel(DECLARATION)} declares")
+        return 1 if problems else rc
     except Failure as e:
         print(f"bindgen: {e}", file=sys.stderr)
         return 1

@@ -434,3 +434,43 @@ test('the package runs with code generation from strings disabled, with identica
   assert.deepEqual(outputs[1], outputs[0])
   assert.deepEqual(outputs[0].keys, outputs[0].n.fieldList.map(([k]) => k))
 })
+
+test('a misspelt or unknown option is a TypeError naming the options, never silently ignored', () => {
+  const pem = fs.readFileSync(path.join(ROOT, 'tests', 'vectors', 'keys', 'pubkey-a-public.pem'), 'utf8')
+  const V3_KEY = 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb'
+  const v3 = { apiV3Key: V3_KEY, platformKeys: { PUB_KEY_ID_1: pem } }
+  // `mchid` for `mchId` would otherwise turn the merchant check off without a word.
+  assert.throws(() => new Verifier({ apiKey: KEY, signType: 'MD5', mchid: '1900000109' }), {
+    name: 'TypeError',
+    message: 'Verifier options has no option "mchid" (its options: apiKey, signType, appid, mchId, alsoAccept, maxBodyBytes)',
+  })
+  assert.throws(() => new wn.V3Verifier({ ...v3, mchId: '1900000109' }), {
+    name: 'TypeError',
+    message: /^V3Verifier options has no option "mchId" \(its options: apiV3Key, platformKeys, maxClockSkew, maxBodyBytes, mchIds\)$/,
+  })
+  assert.throws(
+    () => new wn.Endpoint({ profiles: [{ label: 'a', mchId: '1', v2: { apiKey: KEY, signType: 'MD5', api_key: KEY } }] }),
+    { name: 'TypeError', message: /^profiles\[0\]\.v2 has no option "api_key"/ },
+  )
+  assert.throws(() => new wn.Endpoint({ profiles: [{ label: 'a', mchId: '1', v3: { ...v3, maxSkew: 5 } }] }), {
+    name: 'TypeError',
+    message: /^profiles\[0\]\.v3 has no option "maxSkew"/,
+  })
+  // A name that is not a plain identifier is not repeated (it may hold anything).
+  assert.throws(() => new Verifier({ apiKey: KEY, signType: 'MD5', 'x\u001b[2J': 1 }), (err) => {
+    assert.ok(err instanceof TypeError)
+    assert.equal(err.message, 'Verifier options has no option with that name (its options: apiKey, signType, appid, mchId, alsoAccept, maxBodyBytes)')
+    return true
+  })
+  // The key is never in the message, whatever option is refused.
+  try {
+    new Verifier({ apiKey: KEY, signType: 'MD5', [KEY]: KEY })
+    assert.fail('accepted')
+  } catch (err) {
+    assert.ok(!err.message.includes(KEY))
+  }
+  // Every declared option is taken, and null still means "not set".
+  const v = new Verifier({ apiKey: KEY, signType: 'MD5', appid: null, mchId: '1', alsoAccept: ['HMAC-SHA256'], maxBodyBytes: 100 })
+  assert.ok(v instanceof Verifier)
+  assert.ok(new wn.V3Verifier({ ...v3, maxClockSkew: 1, maxBodyBytes: 10, mchIds: ['1'] }) instanceof wn.V3Verifier)
+})

@@ -9,6 +9,7 @@ const path = require('node:path')
 
 const { Verifier, V3Verifier, Endpoint, NotifyError, sign, replyV3Success } = require('..')
 const { render, DTS_FILE } = require('../scripts/gen-types.js')
+const native = require('../index.js')
 
 const ROOT = path.join(__dirname, '..', '..', '..')
 const VECTORS = path.join(ROOT, 'tests', 'vectors')
@@ -196,4 +197,40 @@ test('notify.d.ts documents each typed property with the core\'s doc', () => {
       assert.ok(comment.startsWith(core.replace(/\.$/, '')), `${type}.${camel(p.name)}: ${comment} / ${core}`)
     }
   }
+})
+
+// The options interface of each verifier's settings (the core's declaration, `settings`).
+const OPTION_TYPES = [
+  ['v2_verifier', 'VerifierOptions'],
+  ['v3_verifier', 'V3VerifierOptions'],
+]
+
+test('VerifierOptions and V3VerifierOptions are the core\'s settings: names, order, required ones, types', () => {
+  const declared = load('typed_views.json')
+  assert.deepEqual(Object.keys(declared.settings), OPTION_TYPES.map(([verifier]) => verifier))
+  for (const [verifier, type] of OPTION_TYPES) {
+    const settings = declared.settings[verifier]
+    assert.deepEqual(Object.keys(TYPES[type]), settings.map((s) => camel(s.name)), type)
+    const text = dts('notify.d.ts').match(new RegExp(`^export interface ${type} \\{\\n([\\s\\S]*?)^\\}`, 'm'))[1]
+    for (const s of settings) {
+      const required = new RegExp(`^  ${camel(s.name)}: `, 'm').test(text)
+      assert.equal(required, s.required, `${type}.${camel(s.name)}`)
+    }
+    // The addon names the same options (what the package checks a caller's names against).
+    assert.deepEqual(native.settingNames(verifier), settings.map((s) => camel(s.name)))
+  }
+  assert.equal(TYPES.VerifierOptions.alsoAccept, 'readonly SignType[] | null')
+  assert.equal(TYPES.V3VerifierOptions.platformKeys, 'PlatformKeys | TrustedKeys')
+})
+
+test('gen-types: a setting the core adds is written in its options, typed by its kind, with its doc and default', () => {
+  const declared = load('typed_views.json')
+  declared.settings.v3_verifier.push({ name: 'test_only_grace', kind: 'seconds', required: false, default: 7, read_back: true, doc: 'A grace period; `None`: none.' })
+  const out = render(declared, fs.readFileSync(DTS_FILE, 'utf8'))
+  assert.equal(interfaces(out).V3VerifierOptions.testOnlyGrace, 'number | null')
+  assert.match(out, /\/\*\* A grace period; `null`: none; default 7\. \*\/\n {2}testOnlyGrace\?: number \| null\n/)
+  declared.settings.v3_verifier.push({ name: 'when', kind: 'timestamp', required: false, default: null, read_back: true, doc: 'When.' })
+  assert.throws(() => render(declared, out), /unknown setting kind/)
+  const byHand = out.replace('export interface VerifierOptions {\n', 'export interface VerifierOptions {\n  mchId?: string\n')
+  assert.throws(() => render(load('typed_views.json'), byHand), /VerifierOptions\.mchId is generated/)
 })

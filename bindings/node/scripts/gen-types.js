@@ -8,6 +8,9 @@
 //   node scripts/gen-types.js           rewrite the generated regions
 //   node scripts/gen-types.js --check   exit 1 when notify.d.ts differs from what it would write
 //
+// The options of each verifier (VerifierOptions, V3VerifierOptions) are generated the same way from
+// the core's declaration of its settings ("settings" in the same file).
+//
 // Names: the core's snake_case in camelCase (as the addon names the properties). Types by kind.
 // Comments: the core's documentation of each property (`doc`, written once in typed_view! /
 // json_view!), in JSDoc: `null` for an absent value, and an amount's `Amount` behaviour.
@@ -39,6 +42,24 @@ const INTERFACE = {
   v3_complaint: 'V3Complaint',
   v3_notification: 'V3Notification',
   endpoint_result: 'HandledBase',
+}
+
+/** The TypeScript type of each setting kind (what a verifier's options take for it). */
+const SETTING_TYPE = {
+  secret: 'string',
+  sign_type: 'SignType',
+  sign_types: 'readonly SignType[] | null',
+  text: 'string | null',
+  texts: 'readonly string[] | null',
+  trusted_keys: 'PlatformKeys | TrustedKeys',
+  bytes: 'number | null',
+  seconds: 'number | null',
+}
+
+/** The options interface of each verifier's settings. */
+const OPTIONS = {
+  v2_verifier: 'VerifierOptions',
+  v3_verifier: 'V3VerifierOptions',
 }
 
 const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
@@ -90,6 +111,50 @@ function members(view, properties) {
   return lines.join('\n')
 }
 
+/**
+ * The comment of one setting: the core's documentation of it (`null` for an absent value), and a
+ * number's default.
+ */
+function settingDoc(verifier, s) {
+  if (typeof s.doc !== 'string' || s.doc.trim() === '') {
+    throw new Error(`${verifier}.${s.name} has no doc in typed_views.json: document it in the core and run \`cargo run -p xtask -- vectors\``)
+  }
+  if (s.doc.includes('*/')) throw new Error(`${verifier}.${s.name}: its doc would end the comment: ${s.doc}`)
+  const text = s.doc.replaceAll('`None`', '`null`')
+  if (s.default === null || s.default === undefined) return text
+  return `${text.endsWith('.') ? text.slice(0, -1) : text}; default ${s.default}.`
+}
+
+/** The members of one verifier's options, markers included. */
+function options(verifier, settings) {
+  const lines = [begin(verifier)]
+  for (const s of settings) {
+    const type = SETTING_TYPE[s.kind]
+    if (type === undefined) throw new Error(`${verifier}.${s.name}: unknown setting kind ${JSON.stringify(s.kind)}`)
+    lines.push(...comment(settingDoc(verifier, s), '  '), `  ${camel(s.name)}${s.required ? '' : '?'}: ${type}`)
+  }
+  lines.push(end(verifier))
+  return lines.join('\n')
+}
+
+/** Rewrites the region of `name` inside `interface` in `out` with `body`, refusing a generated member also written by hand. */
+function replaceRegion(out, name, iface, members, body) {
+  const start = out.indexOf(`${begin(name)}\n`)
+  const stop = out.indexOf(end(name))
+  if (start < 0 || stop < start) {
+    throw new Error(`notify.d.ts: interface ${iface} needs the markers\n${begin(name)}\n${end(name)}`)
+  }
+  const open = out.lastIndexOf(`interface ${iface} {`, start)
+  const close = out.indexOf('\n}', stop)
+  const byHand = out.slice(open, start) + out.slice(stop, close)
+  for (const member of members) {
+    if (new RegExp(`^  (readonly )?${member}\\??:`, 'm').test(byHand)) {
+      throw new Error(`notify.d.ts: ${iface}.${member} is generated from the core's declaration: remove the one written by hand`)
+    }
+  }
+  return out.slice(0, start) + body + out.slice(stop + end(name).length)
+}
+
 /** notify.d.ts with every generated region rewritten from `declared` (typed_views.json). */
 function render(declared, dts) {
   const views = declared.views
@@ -99,22 +164,15 @@ function render(declared, dts) {
   }
   let out = dts
   for (const [view, properties] of Object.entries(views)) {
-    const start = out.indexOf(`${begin(view)}\n`)
-    const stop = out.indexOf(end(view))
-    if (start < 0 || stop < start) {
-      throw new Error(`notify.d.ts: interface ${INTERFACE[view]} needs the markers\n${begin(view)}\n${end(view)}`)
-    }
-    const open = out.lastIndexOf(`interface ${INTERFACE[view]} {`, start)
-    const close = out.indexOf('\n}', stop)
-    const byHand = out.slice(open, start) + out.slice(stop, close)
-    for (const p of properties) {
-      if (new RegExp(`^  (readonly )?${camel(p.name)}\\??:`, 'm').test(byHand)) {
-        throw new Error(
-          `notify.d.ts: ${INTERFACE[view]}.${camel(p.name)} is generated from the core's declaration: remove the one written by hand`,
-        )
-      }
-    }
-    out = out.slice(0, start) + members(view, properties) + out.slice(stop + end(view).length)
+    out = replaceRegion(out, view, INTERFACE[view], properties.map((p) => camel(p.name)), members(view, properties))
+  }
+  const settings = declared.settings
+  const verifiers = Object.keys(OPTIONS).sort().join(', ')
+  if (settings === undefined || Object.keys(settings).sort().join(', ') !== verifiers) {
+    throw new Error(`typed_views.json declares the settings of ${Object.keys(settings ?? {}).join(', ')}; this generator knows ${verifiers}`)
+  }
+  for (const [verifier, list] of Object.entries(settings)) {
+    out = replaceRegion(out, verifier, OPTIONS[verifier], list.map((s) => camel(s.name)), options(verifier, list))
   }
   return out
 }
@@ -134,6 +192,6 @@ function main(args) {
   return 0
 }
 
-module.exports = { render, VIEWS_FILE, DTS_FILE }
+module.exports = { render, camel, VIEWS_FILE, DTS_FILE }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2))

@@ -27,7 +27,7 @@ use crate::input::HeadersArg;
 use crate::secret::SecretString;
 
 pub use endpoint::NativeEndpoint;
-pub use notification::{NativeNotification, typed_view_names};
+pub use notification::{NativeNotification, setting_names, typed_view_names};
 pub use v2::NativeVerifier;
 pub use v3::{NativeTrustedKeys, NativeV3Verifier};
 

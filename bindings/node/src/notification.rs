@@ -137,6 +137,22 @@ pub fn typed_view_names(view: String) -> Result<Vec<String>> {
     Ok(view.properties.iter().map(|p| camel_case(p.name)).collect())
 }
 
+/// The names of a verifier's options in the Node convention (camelCase), in the core's order: the
+/// core's declaration of its settings (`v2_verifier`, `v3_verifier` of `typed_views.json`). The
+/// package refuses any other option name, so that a misspelt one (`mchid`) is not silently ignored.
+#[napi(catch_unwind)]
+pub fn setting_names(verifier: String) -> Result<Vec<String>> {
+    let settings = wechatpay_notify::settings::VERIFIERS
+        .iter()
+        .find(|v| v.name == verifier)
+        .ok_or_else(|| internal(format!("no verifier {verifier}")))?;
+    Ok(settings
+        .settings
+        .iter()
+        .map(|s| camel_case(s.name))
+        .collect())
+}
+
 #[napi]
 impl NativeNotification {
     /// `"v2_payment"`, `"v2_refund"` or `"v3"`.

@@ -335,7 +335,7 @@ fn cached<'py, T>(
 #[pymodule]
 pub fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add_class::<v2::Verifier>()?;
+    view::add_settings::<v2::Verifier>(m)?;
     view::add_view::<v2::PaymentNotification>(m)?;
     view::add_view::<v2::RefundNotification>(m)?;
     m.add_class::<v2::Coupon>()?;
@@ -345,7 +345,7 @@ pub fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(v2::refund_state, m)?)?;
     m.add("REFUSAL_MESSAGE", wechatpay_notify::reply::REFUSAL_MESSAGE)?;
     m.add_class::<v3::TrustedKeys>()?;
-    m.add_class::<v3::V3Verifier>()?;
+    view::add_settings::<v3::V3Verifier>(m)?;
     view::add_view::<v3::V3Notification>(m)?;
     view::add_view::<v3::V3Transaction>(m)?;
     view::add_view::<v3::V3Refund>(m)?;

@@ -6,12 +6,13 @@ use std::sync::OnceLock;
 use pyo3::PyTraverseError;
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyString};
 use wechatpay_notify as core;
+use wechatpay_notify::settings::{SettingValue, Settings};
 use wechatpay_notify::view::{Property, Value};
 use wechatpay_notify::{ErrorKind, SignType};
 
-use crate::view::{TypedView, repr_view};
+use crate::view::{Configured, TypedView, repr_settings, repr_view};
 use crate::{
     FieldNames, PythonErrorExt, body_limit, body_of, cached_dict, config_text, key_bytes,
     repr_amount, repr_opt, str_pairs, utf8, wrong_type,
@@ -40,6 +41,14 @@ fn sign_type_of(name: &Bound<'_, PyString>) -> PyResult<SignType> {
 #[pyclass(frozen, module = "wechatpay_notify._native")]
 pub(crate) struct Verifier {
     pub(crate) inner: core::Verifier,
+}
+
+impl Configured for Verifier {
+    const SETTINGS: Settings = core::Verifier::SETTINGS;
+
+    fn setting(&self, name: &str) -> Option<SettingValue<'_>> {
+        self.inner.setting(name)
+    }
 }
 
 #[pymethods]
@@ -88,36 +97,6 @@ impl Verifier {
         Ok(Verifier { inner })
     }
 
-    /// The configured algorithm: "MD5" or "HMAC-SHA256".
-    #[getter]
-    fn sign_type(&self) -> &'static str {
-        self.inner.sign_type().as_str()
-    }
-
-    /// The expected `appid`, or None when it is not checked.
-    #[getter]
-    fn appid(&self) -> Option<&str> {
-        self.inner.expected_appid()
-    }
-
-    /// The expected `mch_id`, or None when it is not checked.
-    #[getter]
-    fn mch_id(&self) -> Option<&str> {
-        self.inner.expected_mch_id()
-    }
-
-    /// The algorithms accepted besides `sign_type` (explicit opt-in, for migrations).
-    #[getter]
-    fn also_accept<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.inner.also_accepted().iter().map(|t| t.as_str()))
-    }
-
-    /// The largest body accepted, in bytes.
-    #[getter]
-    fn max_body_bytes(&self) -> usize {
-        self.inner.body_limit()
-    }
-
     /// Verifies a payment result notification (the raw POST body) and returns it, or raises
     /// `NotifyError` with the reason's `.code`.
     fn verify_payment(
@@ -151,15 +130,8 @@ impl Verifier {
         Ok(RefundNotification::from_core(n))
     }
 
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "Verifier(sign_type='{}', appid={}, mch_id={}, also_accept={}, max_body_bytes={})",
-            self.sign_type(),
-            repr_opt(py, self.appid()),
-            repr_opt(py, self.mch_id()),
-            self.also_accept(py)?.repr()?,
-            self.max_body_bytes()
-        ))
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        repr_settings(slf, "Verifier", &[])
     }
 }
 

@@ -11,10 +11,11 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyInt, PyString, PyTuple};
 use wechatpay_notify as core;
+use wechatpay_notify::settings::{SettingValue, Settings};
 use wechatpay_notify::view::{Property, Value};
 use wechatpay_notify::{Error, ErrorKind, V3Headers};
 
-use crate::view::{TypedView, repr_view};
+use crate::view::{Configured, TypedView, repr_settings, repr_view};
 use crate::{
     PythonErrorExt, body_limit, body_of, cached, config_text, key_bytes, optional_count, refused,
     str_pairs, utf8, wrong_type,
@@ -177,6 +178,14 @@ pub(crate) struct V3Verifier {
     pub(crate) inner: core::V3Verifier,
 }
 
+impl Configured for V3Verifier {
+    const SETTINGS: Settings = core::V3Verifier::SETTINGS;
+
+    fn setting(&self, name: &str) -> Option<SettingValue<'_>> {
+        self.inner.setting(name)
+    }
+}
+
 #[pymethods]
 impl V3Verifier {
     #[new]
@@ -222,26 +231,6 @@ impl V3Verifier {
             }
         }
         Ok(V3Verifier { inner })
-    }
-
-    /// The merchant ids this verifier serves (empty: any). After decryption, the resource's
-    /// `mchid` (or, for partner notifications, `sp_mchid`; for merchant transfers, `mch_id`) must be one of them, else
-    /// `merchant_mismatch`.
-    #[getter]
-    fn mch_ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.inner.expected_mch_ids())
-    }
-
-    /// The allowed difference between now and `Wechatpay-Timestamp`, in seconds, either way.
-    #[getter]
-    fn max_clock_skew(&self) -> u64 {
-        self.inner.clock_skew()
-    }
-
-    /// The largest body accepted, in bytes.
-    #[getter]
-    fn max_body_bytes(&self) -> usize {
-        self.inner.body_limit()
     }
 
     /// The trusted key ids, as configured (certificates by their uppercase hex serial), of the
@@ -309,14 +298,9 @@ impl V3Verifier {
         Ok(V3Notification::from_core(n))
     }
 
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "V3Verifier(trusted_ids={}, mch_ids={}, max_clock_skew={}, max_body_bytes={})",
-            self.trusted_ids(py)?.repr()?,
-            self.mch_ids(py)?.repr()?,
-            self.max_clock_skew(),
-            self.max_body_bytes()
-        ))
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let ids = slf.get().trusted_ids(slf.py())?.repr()?.to_string();
+        repr_settings(slf, "V3Verifier", &[("trusted_ids", ids)])
     }
 }
 

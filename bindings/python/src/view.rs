@@ -12,7 +12,9 @@
 use pyo3::exceptions::{PyAttributeError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::pyclass::boolean_struct::True;
+use pyo3::types::PyTuple;
 use pyo3::{IntoPyObjectExt, PyClass};
+use wechatpay_notify::settings::{SettingValue, Settings};
 use wechatpay_notify::view::{Property, Value};
 
 use crate::v2::Coupon;
@@ -36,30 +38,89 @@ pub(crate) trait TypedView: PyClass<Frozen = True> + Sync {
 /// A declared name that the class already has (a hand-written attribute) fails the import: one
 /// attribute, one definition.
 pub(crate) fn add_view<T: TypedView>(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    let py = m.py();
-    let class = py.get_type::<T>();
     for p in T::PROPERTIES {
-        if class.hasattr(p.name)? {
-            return Err(PyRuntimeError::new_err(format!(
-                "{}.{} is declared by the core and written by hand",
-                class.name()?,
-                p.name
-            )));
-        }
-        let attribute = Bound::new(
-            py,
-            TypedAttribute {
-                name: p.name,
-                read: read::<T>,
-            },
-        )?;
-        // In the attribute's own `__dict__`: what `help()` shows for it. The core's documentation
-        // of the property, the same text `stubgen.py` writes into the stub from `typed_views.json`
-        // (Python names an absent value `None`, as the core's text does).
-        attribute.setattr("__doc__", p.doc)?;
-        class.setattr(p.name, attribute)?;
+        // The core's documentation of the property, the same text `stubgen.py` writes into the
+        // stub from `typed_views.json` (Python names an absent value `None`, as the core's text
+        // does).
+        add_attribute::<T>(m.py(), p.name, p.doc, read::<T>)?;
     }
     m.add_class::<T>()
+}
+
+/// A verifier class whose read-back attributes are the core's declaration of its settings.
+pub(crate) trait Configured: PyClass<Frozen = True> + Sync {
+    /// The core's declaration of the verifier's settings.
+    const SETTINGS: Settings;
+
+    /// The core's value of the setting `name` (None for a secret, the trusted keys, or a name
+    /// not declared).
+    fn setting(&self, name: &str) -> Option<SettingValue<'_>>;
+}
+
+/// Adds the verifier class `T` to the module with one read-only attribute per declared setting
+/// that is read back (every one but the keys): what the verifier was configured with, documented
+/// by the core. A declared name that the class already has fails the import, as for a view.
+pub(crate) fn add_settings<T: Configured>(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    for s in T::SETTINGS.settings.iter().filter(|s| s.kind.read_back()) {
+        add_attribute::<T>(m.py(), s.name, s.doc, read_setting::<T>)?;
+    }
+    m.add_class::<T>()
+}
+
+/// `Class(first..., name=value, ...)`: the verifier's read-back settings in the core's order, each
+/// by its Python `repr()`, after the `first` ones the class shows itself.
+pub(crate) fn repr_settings<T: Configured>(
+    obj: &Bound<'_, T>,
+    class: &str,
+    first: &[(&str, String)],
+) -> PyResult<String> {
+    let mut parts: Vec<String> = first.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    for s in T::SETTINGS.settings.iter().filter(|s| s.kind.read_back()) {
+        let value = read_setting::<T>(obj.as_any(), s.name)?;
+        parts.push(format!("{}={}", s.name, value.bind(obj.py()).repr()?));
+    }
+    Ok(format!("{class}({})", parts.join(", ")))
+}
+
+/// Gives the class `T` the read-only attribute `name` ([`TypedAttribute`]), whose `__doc__` (what
+/// `help()` shows) is `doc`; refuses a name the class already has (one attribute, one definition).
+fn add_attribute<T: PyClass>(
+    py: Python<'_>,
+    name: &'static str,
+    doc: &'static str,
+    read: fn(&Bound<'_, PyAny>, &str) -> PyResult<Py<PyAny>>,
+) -> PyResult<()> {
+    let class = py.get_type::<T>();
+    if class.hasattr(name)? {
+        return Err(PyRuntimeError::new_err(format!(
+            "{}.{} is declared by the core and written by hand",
+            class.name()?,
+            name
+        )));
+    }
+    let attribute = Bound::new(py, TypedAttribute { name, read })?;
+    attribute.setattr("__doc__", doc)?;
+    class.setattr(name, attribute)
+}
+
+/// The value of setting `name` of `obj`, an instance of `T`: `sign_type` → `str`, `sign_types`
+/// and `texts` → a tuple of `str`, `text` → `str | None`, `bytes` and `seconds` → `int`.
+fn read_setting<T: Configured>(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Py<PyAny>> {
+    let py = obj.py();
+    let this = obj.cast::<T>()?;
+    let value = this
+        .get()
+        .setting(name)
+        .ok_or_else(|| PyRuntimeError::new_err(format!("the core has no setting {name}")))?;
+    match value {
+        SettingValue::SignType(t) => t.as_str().into_py_any(py),
+        SettingValue::SignTypes(ts) => {
+            PyTuple::new(py, ts.iter().map(|t| t.as_str()))?.into_py_any(py)
+        }
+        SettingValue::Text(t) => t.into_py_any(py),
+        SettingValue::Texts(ts) => PyTuple::new(py, ts)?.into_py_any(py),
+        SettingValue::Number(n) => n.into_py_any(py),
+    }
 }
 
 /// The value of property `name` of `obj`, an instance of `T`.

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import wechatpay_notify as wn
-from support import REPO_ROOT, TYPED_VIEWS_FILE, VECTORS, load_vectors
+from support import KEY, KEYS, PUB_ID, REPO_ROOT, TYPED_VIEWS_FILE, V3_KEY, VECTORS, load_vectors
 
 SCHEMA = "wechatpay-notify/typed-views/1"
 STUB = REPO_ROOT / "bindings/python/python/wechatpay_notify/_native.pyi"
@@ -74,6 +74,13 @@ RESOURCE_VIEWS = {"transaction", "refund", "profit_sharing", "transfer", "compla
 def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+def declared_settings() -> dict[str, list[dict[str, Any]]]:
+    """The core's declaration of each verifier's settings (`settings` of typed_views.json)."""
+    data: dict[str, Any] = json.loads((VECTORS / TYPED_VIEWS_FILE).read_text(encoding="utf-8"))
+    settings: dict[str, list[dict[str, Any]]] = data["settings"]
+    return settings
 
 
 def declared_views() -> dict[str, list[dict[str, Any]]]:
@@ -227,8 +234,9 @@ def test_stubgen_follows_the_declaration() -> None:
     stubgen = load_stubgen()
     views = declared_views()
     stub = STUB.read_text(encoding="utf-8")
-    assert stubgen.generate(stub, views) == stub
-    assert stubgen.check_hand_written(stub, views) == []
+    settings = declared_settings()
+    assert stubgen.generate(stub, views, settings) == stub
+    assert stubgen.check_hand_written(stub, views, settings) == []
     # Names no WeChat Pay field has, so that the test holds whatever the core comes to declare.
     grown = json.loads(json.dumps(views))
     grown["v3_refund"].append(
@@ -236,23 +244,99 @@ def test_stubgen_follows_the_declaration() -> None:
     )
     grown["payment"].append({"name": "test_only_fee", "kind": "amount", "source": "fields", "doc": "`x` in fen."})
     grown["refund"].append({"name": "test_only_final", "kind": "bool", "source": "rule", "doc": "The refund is final."})
-    regenerated = stubgen.generate(stub, grown)
+    regenerated = stubgen.generate(stub, grown, settings)
     assert 'def test_only_account(self) -> str | None:\n        """`test_only_account`."""' in regenerated
     assert 'def test_only_fee(self) -> int | None:\n        """`x` in fen."""' in regenerated
     assert 'def test_only_final(self) -> bool:\n        """The refund is final."""' in regenerated
-    assert stubgen.check_hand_written(regenerated, grown) == []
+    assert stubgen.check_hand_written(regenerated, grown, settings) == []
     # A typed property declared by hand as well (outside the region) is reported.
     by_hand = regenerated.replace(
         "    # BEGIN GENERATED refund",
         "    @property\n    def test_only_final(self) -> bool: ...\n    # BEGIN GENERATED refund",
     )
-    (problem,) = stubgen.check_hand_written(by_hand, grown)
+    (problem,) = stubgen.check_hand_written(by_hand, grown, settings)
     assert "RefundNotification.test_only_final" in problem
     # A property without documentation, or of a kind the generator does not know, stops it.
     undocumented = json.loads(json.dumps(grown))
     undocumented["refund"].append({"name": "when", "kind": "text", "source": "req_info"})
     with pytest.raises(stubgen.Drift, match="no doc"):
-        stubgen.generate(stub, undocumented)
+        stubgen.generate(stub, undocumented, settings)
     grown["refund"].append({"name": "when", "kind": "timestamp", "source": "req_info", "doc": "When."})
     with pytest.raises(stubgen.Drift):
-        stubgen.generate(stub, grown)
+        stubgen.generate(stub, grown, settings)
+
+
+# The Python class of each verifier's settings, and a configuration that sets every optional one
+# away from its default, with what each read-back attribute must then give.
+VERIFIERS: dict[str, type] = {"v2_verifier": wn.Verifier, "v3_verifier": wn.V3Verifier}
+
+
+def platform_keys() -> dict[str, str]:
+    return {PUB_ID: (KEYS / "pubkey-a-public.pem").read_text(encoding="ascii")}
+
+
+def configured(view: str) -> tuple[Any, dict[str, Any]]:
+    if view == "v2_verifier":
+        v2 = wn.Verifier(KEY, "MD5", appid="wx1", mch_id="1900000109", also_accept=["HMAC-SHA256"], max_body_bytes=4096)
+        return v2, {"sign_type": "MD5", "appid": "wx1", "mch_id": "1900000109", "also_accept": ("HMAC-SHA256",), "max_body_bytes": 4096}
+    v3 = wn.V3Verifier(V3_KEY, platform_keys(), max_clock_skew=60, max_body_bytes=1000, mch_ids=["1", "2", "1"])
+    return v3, {"max_clock_skew": 60, "max_body_bytes": 1000, "mch_ids": ("1", "2")}
+
+
+@pytest.mark.parametrize("view", sorted(VERIFIERS))
+def test_verifier_settings_are_the_core_declaration(view: str) -> None:
+    """The constructor takes exactly the declared settings, in the core's order (required ones
+    positional, the others keyword-only with the declared defaults), and the verifier reads back
+    every declared read-back setting, documented by the core, and no secret."""
+    declared = declared_settings()[view]
+    cls = VERIFIERS[view]
+    params = list(inspect.signature(cls).parameters.values())
+    assert [p.name for p in params] == [s["name"] for s in declared]
+    for p, s in zip(params, declared):
+        if s["required"]:
+            assert p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and p.default is inspect.Parameter.empty, p
+        else:
+            assert p.kind is inspect.Parameter.KEYWORD_ONLY, p
+    verifier, expected = configured(view)
+    read_back = [s["name"] for s in declared if s["read_back"]]
+    assert sorted(read_back) == sorted(expected)
+    for s in declared:
+        attribute = inspect.getattr_static(cls, s["name"], None)
+        if not s["read_back"]:
+            assert attribute is None, f"{cls.__name__}.{s['name']} reads back a {s['kind']}"
+            continue
+        assert attribute is not None and attribute.__doc__ == s["doc"], s["name"]
+        assert getattr(verifier, s["name"]) == expected[s["name"]], s["name"]
+        with pytest.raises(AttributeError):
+            setattr(verifier, s["name"], getattr(verifier, s["name"]))
+    # Left out, a setting has its declared default (a number) or none (a text, a list).
+    fresh = wn.Verifier(KEY, "HMAC-SHA256") if view == "v2_verifier" else wn.V3Verifier(V3_KEY, platform_keys())
+    for s in declared:
+        if s["read_back"] and not s["required"]:
+            default = s["default"] if s["default"] is not None else () if s["kind"] in ("sign_types", "texts") else None
+            assert getattr(fresh, s["name"]) == default, s["name"]
+
+
+def test_stubgen_follows_the_settings_declaration() -> None:
+    """A setting added to the core's declaration changes the generated constructor and, read back,
+    adds a documented attribute; a setting's attribute also written by hand is reported."""
+    stubgen = load_stubgen()
+    views = declared_views()
+    settings = json.loads(json.dumps(declared_settings()))
+    stub = STUB.read_text(encoding="utf-8")
+    settings["v2_verifier"].append(
+        {"name": "test_only_limit", "kind": "seconds", "required": False, "default": 7, "read_back": True, "doc": "A limit."}
+    )
+    regenerated = stubgen.generate(stub, views, settings)
+    assert "        test_only_limit: int | None = 7,\n    ) -> Verifier:" in regenerated
+    assert 'def test_only_limit(self) -> int:\n        """A limit."""' in regenerated
+    assert stubgen.check_hand_written(regenerated, views, settings) == []
+    by_hand = regenerated.replace(
+        "    # BEGIN GENERATED v2_verifier",
+        "    @property\n    def test_only_limit(self) -> int: ...\n    # BEGIN GENERATED v2_verifier",
+    )
+    (problem,) = stubgen.check_hand_written(by_hand, views, settings)
+    assert "Verifier.test_only_limit" in problem
+    settings["v3_verifier"].append({"name": "when", "kind": "timestamp", "required": False, "default": None, "read_back": True, "doc": "When."})
+    with pytest.raises(stubgen.Drift, match="timestamp"):
+        stubgen.generate(stub, views, settings)

@@ -28,6 +28,7 @@ mod endpoint;
 mod error;
 mod profiles;
 pub mod reply;
+pub mod settings;
 mod sign;
 mod v2;
 mod v3;

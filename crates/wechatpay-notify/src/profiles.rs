@@ -41,6 +41,7 @@ use zeroize::Zeroizing;
 
 use crate::endpoint::{Endpoint, MerchantProfile};
 use crate::error::{Error, excerpt};
+use crate::settings::{Settings, profile_names};
 use crate::sign::SignType;
 use crate::v2::Verifier;
 use crate::v3::TrustedKeys;
@@ -48,24 +49,6 @@ use crate::v3::V3Verifier;
 
 const TOP_SETTINGS: &[&str] = &["profiles"];
 const PROFILE_SETTINGS: &[&str] = &["label", "mch_id", "v2", "v3"];
-const V2_SETTINGS: &[&str] = &[
-    "api_key_file",
-    "api_key_env",
-    "sign_type",
-    "mch_id",
-    "appid",
-    "also_accept",
-    "max_body_bytes",
-];
-const V3_SETTINGS: &[&str] = &[
-    "api_v3_key_file",
-    "api_v3_key_env",
-    "platform_keys",
-    "key_dir",
-    "mch_ids",
-    "max_clock_skew",
-    "max_body_bytes",
-];
 
 impl Endpoint {
     /// Reads an endpoint profiles file (format and rules below): `{"profiles": [{"label",
@@ -237,6 +220,13 @@ impl At {
         }
     }
 
+    /// Refuses a setting that a verifier does not declare, under its profiles-file name
+    /// ([`crate::settings::profile_names`]: a secret by `_file` / `_env`).
+    fn only_declared(&self, obj: &Map<String, Value>, settings: &Settings) -> Result<(), Error> {
+        let known: Vec<String> = settings.settings.iter().flat_map(profile_names).collect();
+        self.only(obj, &known.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
     fn string<'v>(
         &self,
         obj: &'v Map<String, Value>,
@@ -373,7 +363,7 @@ fn no_inline_key(at: &At, part: &Map<String, Value>, name: &str) -> Result<(), E
 
 fn v2_part(at: &At, part: &Map<String, Value>, src: &Sources<'_>) -> Result<Verifier, Error> {
     no_inline_key(at, part, "api_key")?;
-    at.only(part, V2_SETTINGS)?;
+    at.only_declared(part, &Verifier::SETTINGS)?;
     let sign_type = at
         .string(part, "sign_type")?
         .ok_or_else(|| at.err("sign_type", "required: \"MD5\" or \"HMAC-SHA256\""))?;
@@ -398,7 +388,7 @@ fn v2_part(at: &At, part: &Map<String, Value>, src: &Sources<'_>) -> Result<Veri
 
 fn v3_part(at: &At, part: &Map<String, Value>, src: &Sources<'_>) -> Result<V3Verifier, Error> {
     no_inline_key(at, part, "api_v3_key")?;
-    at.only(part, V3_SETTINGS)?;
+    at.only_declared(part, &V3Verifier::SETTINGS)?;
     let key_dir = at.string(part, "key_dir")?;
     let keys = match present(part, "platform_keys") {
         None if key_dir.is_some() => None,

@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 
 use crate::error::excerpt;
 use crate::error::{Error, ErrorKind};
+use crate::settings::SettingValue;
 use crate::sign::{ApiKey, SignType, compute};
 use crate::view::typed_view;
 use crate::xml::{Fields, parse_flat};
@@ -114,6 +115,22 @@ impl Verifier {
     /// The body size limit set by [`Verifier::max_body_bytes`].
     pub fn body_limit(&self) -> usize {
         self.max_body_bytes
+    }
+
+    /// The settings a verifier is configured with ([`crate::settings::V2_VERIFIER`]).
+    pub const SETTINGS: crate::settings::Settings = crate::settings::V2_VERIFIER;
+
+    /// The value of the setting `name` (its declaration in [`Verifier::SETTINGS`]); `None` for
+    /// the API key, which is never read back, and for a name that is not declared.
+    pub fn setting(&self, name: &str) -> Option<SettingValue<'_>> {
+        Some(match name {
+            "sign_type" => SettingValue::SignType(self.sign_type),
+            "appid" => SettingValue::Text(self.appid.as_deref()),
+            "mch_id" => SettingValue::Text(self.mch_id.as_deref()),
+            "also_accept" => SettingValue::SignTypes(&self.also_accept),
+            "max_body_bytes" => SettingValue::Number(self.max_body_bytes as u64),
+            _ => return None,
+        })
     }
 
     /// Orders verifiers by their API key, without copying it (the endpoint's duplicate-key check).

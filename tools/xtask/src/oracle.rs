@@ -352,6 +352,27 @@ pub fn views_file() -> Value {
             .iter()
             .map(|v| (v.name.to_owned(), list(v.properties, v.shown)))
             .collect::<serde_json::Map<_, _>>(),
+        "settings_notes": "Every setting of each verifier, declared once in the core (settings::VERIFIERS, crates/wechatpay-notify/src/settings.rs), in the order a constructor takes them. kind: secret = a key (never read back, never printed; the profiles file names its file or variable as NAME_file / NAME_env); sign_type; sign_types = a list of them; text = a string or null (not set); texts = a list of strings; trusted_keys = id -> PEM (certificates and/or public keys; read back through trusted_keys, the profiles file also takes key_dir); bytes and seconds = non-negative integers. required: every verifier must be given it. default: the value of a number left out (an optional text is then null, a list empty). read_back: the verifier gives its value back under the same name (Python attributes, the core's setting(name)). doc: what the setting does, in one paragraph (`code` in backticks, an absent value named `None`).",
+        "settings": wechatpay_notify::settings::VERIFIERS
+            .iter()
+            .map(|v| {
+                let list = v
+                    .settings
+                    .iter()
+                    .map(|s| {
+                        json!({
+                            "name": s.name,
+                            "kind": s.kind.as_str(),
+                            "required": s.required,
+                            "default": s.default,
+                            "read_back": s.kind.read_back(),
+                            "doc": s.doc,
+                        })
+                    })
+                    .collect::<Vec<_>>();
+                (v.name.to_owned(), Value::Array(list))
+            })
+            .collect::<serde_json::Map<_, _>>(),
     })
 }
 

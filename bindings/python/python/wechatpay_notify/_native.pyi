@@ -53,6 +53,7 @@ _Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 class Verifier:
     """Verifies v2 payment notifications and decrypts v2 refund notifications for one merchant."""
 
+    # BEGIN GENERATED v2_verifier: stubgen.py from tests/vectors/typed_views.json; do not edit
     def __new__(
         cls,
         api_key: str,
@@ -62,17 +63,44 @@ class Verifier:
         mch_id: str | None = None,
         also_accept: Iterable[str] | None = (),
         max_body_bytes: int | None = 65536,
-    ) -> Verifier: ...
+    ) -> Verifier:
+        """api_key: The v2 API key: 32 printable ASCII characters (else `invalid_config`).
+
+        sign_type: The merchant's configured algorithm, `MD5` or `HMAC-SHA256`: the only one
+        accepted unless others are opted into; never taken from the message.
+
+        appid: When set, the notification's `appid` must equal it (else `merchant_mismatch`);
+        `None`: not checked.
+
+        mch_id: When set, the notification's `mch_id` must equal it (else
+        `merchant_mismatch`); `None`: not checked.
+
+        also_accept: Further algorithms to accept besides the configured one: an explicit
+        opt-in, for a migration between algorithms.
+
+        max_body_bytes: Bodies longer than this many bytes are rejected (`body_too_large`)
+        before anything else is read."""
     @property
-    def sign_type(self) -> _SignTypeName: ...
+    def sign_type(self) -> _SignTypeName:
+        """The merchant's configured algorithm, `MD5` or `HMAC-SHA256`: the only one accepted
+        unless others are opted into; never taken from the message."""
     @property
-    def appid(self) -> str | None: ...
+    def appid(self) -> str | None:
+        """When set, the notification's `appid` must equal it (else `merchant_mismatch`); `None`:
+        not checked."""
     @property
-    def mch_id(self) -> str | None: ...
+    def mch_id(self) -> str | None:
+        """When set, the notification's `mch_id` must equal it (else `merchant_mismatch`);
+        `None`: not checked."""
     @property
-    def also_accept(self) -> tuple[_SignTypeName, ...]: ...
+    def also_accept(self) -> tuple[_SignTypeName, ...]:
+        """Further algorithms to accept besides the configured one: an explicit opt-in, for a
+        migration between algorithms."""
     @property
-    def max_body_bytes(self) -> int: ...
+    def max_body_bytes(self) -> int:
+        """Bodies longer than this many bytes are rejected (`body_too_large`) before anything
+        else is read."""
+    # END GENERATED v2_verifier
     def verify_payment(self, body: _Body) -> PaymentNotification:
         """Verifies a payment result notification (the raw POST body), or raises NotifyError."""
 
@@ -325,6 +353,7 @@ class V3Verifier:
     """Verifies APIv3 notifications for one merchant: its APIv3 key and the WeChat Pay keys it
     trusts (id -> PEM: platform certificates and/or WeChat Pay public keys, or a TrustedKeys)."""
 
+    # BEGIN GENERATED v3_verifier: stubgen.py from tests/vectors/typed_views.json; do not edit
     def __new__(
         cls,
         api_v3_key: str,
@@ -334,17 +363,37 @@ class V3Verifier:
         max_body_bytes: int | None = 65536,
         mch_ids: Iterable[str] | None = (),
     ) -> V3Verifier:
-        """mch_ids: the merchant ids this verifier serves (any iterable of str; empty: any). After
-        decryption the resource's mchid (or, for partner notifications, sp_mchid) must be one of
-        them, else NotifyError "merchant_mismatch". An empty id raises InvalidConfigError; a str
-        instead of an iterable of str, or an item that is not a str, raises TypeError."""
+        """api_v3_key: The APIv3 key: exactly 32 bytes (else `invalid_config`).
+
+        platform_keys: The WeChat Pay keys to trust, by id: a platform certificate (PEM X.509;
+        its id is its serial) or a WeChat Pay public key (PEM SPKI; id `PUB_KEY_ID_…`), both
+        kinds at once during a migration. At least one (else `invalid_config`).
+
+        max_clock_skew: The allowed difference between now and `Wechatpay-Timestamp`, in
+        seconds, either way (else `timestamp_out_of_window`).
+
+        max_body_bytes: Bodies longer than this many bytes are rejected (`body_too_large`)
+        before anything else is read.
+
+        mch_ids: The merchant ids this verifier serves, in order, without repeats: after
+        decryption the resource's `mchid` (or, for partner notifications, `sp_mchid`; for
+        merchant transfers, `mch_id`) must be one of them, else `merchant_mismatch`. Empty:
+        any merchant. An empty id is `invalid_config`."""
+    @property
+    def max_clock_skew(self) -> int:
+        """The allowed difference between now and `Wechatpay-Timestamp`, in seconds, either way
+        (else `timestamp_out_of_window`)."""
+    @property
+    def max_body_bytes(self) -> int:
+        """Bodies longer than this many bytes are rejected (`body_too_large`) before anything
+        else is read."""
     @property
     def mch_ids(self) -> tuple[str, ...]:
-        """The merchant ids set by mch_ids, in order, without repeats (empty: any merchant)."""
-    @property
-    def max_clock_skew(self) -> int: ...
-    @property
-    def max_body_bytes(self) -> int: ...
+        """The merchant ids this verifier serves, in order, without repeats: after decryption the
+        resource's `mchid` (or, for partner notifications, `sp_mchid`; for merchant transfers,
+        `mch_id`) must be one of them, else `merchant_mismatch`. Empty: any merchant. An empty
+        id is `invalid_config`."""
+    # END GENERATED v3_verifier
     @property
     def trusted_ids(self) -> tuple[str, ...]: ...
     @property

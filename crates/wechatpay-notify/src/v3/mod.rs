@@ -302,6 +302,22 @@ impl V3Verifier {
         self.max_body_bytes
     }
 
+    /// The settings a verifier is configured with ([`crate::settings::V3_VERIFIER`]).
+    pub const SETTINGS: crate::settings::Settings = crate::settings::V3_VERIFIER;
+
+    /// The value of the setting `name` (its declaration in [`V3Verifier::SETTINGS`]); `None` for
+    /// the APIv3 key, which is never read back, for the trusted keys (see
+    /// [`V3Verifier::trusted_keys`]) and for a name that is not declared.
+    pub fn setting(&self, name: &str) -> Option<crate::settings::SettingValue<'_>> {
+        use crate::settings::SettingValue;
+        Some(match name {
+            "max_clock_skew" => SettingValue::Number(self.max_clock_skew),
+            "max_body_bytes" => SettingValue::Number(self.max_body_bytes as u64),
+            "mch_ids" => SettingValue::Texts(&self.mch_ids),
+            _ => return None,
+        })
+    }
+
     /// `invalid_config` unless at least one WeChat Pay key (platform public key or certificate)
     /// is trusted: such a verifier would refuse every notification, so every surface refuses it
     /// when it is built (the C builder, the bindings' constructors, the endpoint, the profiles file).
