@@ -1297,6 +1297,15 @@ struct wechatpay_error *wechatpay_internal_error_reply(const struct wechatpay_fi
                                                        size_t headers_len,
                                                        struct wechatpay_http_reply *reply_out);
 
+// Writes the API version of a request to `*version_out` (`WECHATPAY_API_VERSION_V2` or `_V3`), as
+// `wechatpay_endpoint_handle` decides it (`ApiVersion::of_request`: APIv3 when a
+// `Wechatpay-Signature` header is present, else v2). Nothing is verified: it is for a reply the
+// application sends before verification (a body over its size limit, answered in the request's
+// version without reading it whole). `headers` as for `wechatpay_internal_error_reply`.
+struct wechatpay_error *wechatpay_request_version(const struct wechatpay_field *headers,
+                                                  size_t headers_len,
+                                                  wechatpay_api_version *version_out);
+
 // Releases a result (and the notification handles borrowed from it). NULL is a no-op.
 void wechatpay_endpoint_result_free(struct wechatpay_endpoint_result *result);
 

@@ -238,11 +238,15 @@ static void check_internal_reply(const struct wechatpay_http_reply *r, bool v3) 
   }
 }
 
-/* The internal-failure reply for a request's headers: the version the endpoint decides for it. */
+/* The internal-failure reply for a request's headers, and its version as wechatpay_request_version
+ * gives it: the version the endpoint decides for it. */
 static void check_request_internal_reply(const struct request_case *c, bool v3) {
   struct wechatpay_http_reply r;
+  wechatpay_api_version version = WECHATPAY_API_VERSION_NONE;
   CHECK_OK(wechatpay_internal_error_reply(c->headers, c->headers_len, &r));
   check_internal_reply(&r, v3);
+  CHECK_OK(wechatpay_request_version(c->headers, c->headers_len, &version));
+  CHECK(version == (v3 ? WECHATPAY_API_VERSION_V3 : WECHATPAY_API_VERSION_V2));
 }
 
 static void run_endpoint_vectors(const char *dir, struct ep_fixture *fx) {
@@ -1091,15 +1095,20 @@ static void profiles_file(const struct ep_fixture *fx) {
 static void internal_reply_misuse(const struct ep_fixture *fx) {
   struct wechatpay_http_reply r, untouched;
   struct wechatpay_field bad[1];
-  begin_case("internal reply: by the request's headers (Wechatpay-Signature, any case), and misuse");
+  wechatpay_api_version version = WECHATPAY_API_VERSION_NONE, kept = WECHATPAY_API_VERSION_NONE;
+  begin_case("internal reply and request version: by the request's headers (Wechatpay-Signature, any case), and misuse");
   CHECK_OK(wechatpay_internal_error_reply(NULL, 0, &r));
   check_internal_reply(&r, false);
+  CHECK_OK(wechatpay_request_version(NULL, 0, &version));
+  CHECK(version == WECHATPAY_API_VERSION_V2);
   bad[0].name.data = "wechatpay-SIGNATURE";
   bad[0].name.len = 19;
   bad[0].value.data = "";
   bad[0].value.len = 0;
   CHECK_OK(wechatpay_internal_error_reply(bad, 1, &r));
   check_internal_reply(&r, true);
+  CHECK_OK(wechatpay_request_version(bad, 1, &version));
+  CHECK(version == WECHATPAY_API_VERSION_V3);
   if (fx->v3.body != NULL) {
     CHECK_OK(wechatpay_internal_error_reply(fx->v3.headers, fx->v3.headers_len, &r));
     check_internal_reply(&r, true);
@@ -1111,6 +1120,11 @@ static void internal_reply_misuse(const struct ep_fixture *fx) {
   CHECK_ERROR(wechatpay_internal_error_reply(NULL, 1, &untouched), "invalid_argument");
   CHECK_ERROR(wechatpay_internal_error_reply(NULL, 0, NULL), "invalid_argument");
   CHECK(untouched.status == 7);
+  bad[0].name.data = "\xff";
+  CHECK_ERROR(wechatpay_request_version(bad, 1, &kept), "invalid_argument");
+  CHECK_ERROR(wechatpay_request_version(NULL, 1, &kept), "invalid_argument");
+  CHECK_ERROR(wechatpay_request_version(NULL, 0, NULL), "invalid_argument");
+  CHECK(kept == WECHATPAY_API_VERSION_NONE);
   CHECK(!wechatpay_endpoint_result_internal_error_reply(NULL, &untouched) && untouched.status == 7);
   end_case();
 }

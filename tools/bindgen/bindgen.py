@@ -573,7 +573,8 @@ namespace WechatPay.Notify
         "bool": {"bool", "byte"},
     }
     # Pointers to scalars written by the callee.
-    out_scalars = {"uint64_t": {"out ulong"}, "size_t": {"out UIntPtr"}, "bool": {"out byte", "out bool"}}
+    out_scalars = {"uint64_t": {"out ulong"}, "size_t": {"out UIntPtr"}, "bool": {"out byte", "out bool"},
+                   "wechatpay_api_version": {"out uint"}}
 
     def native_declarations(self, text: str) -> dict[str, Declaration]:
         text = re.sub(r"//[^\n]*", " ", text)

@@ -558,6 +558,9 @@ namespace WechatPay.Notify
             UIntPtr headersLen, byte* body, UIntPtr bodyLen, ulong now, out IntPtr result);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern IntPtr wechatpay_request_version(NativeField* headers, UIntPtr headersLen, out uint version);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr wechatpay_internal_error_reply(NativeField* headers, UIntPtr headersLen,
             out NativeHttpReply reply);
 

@@ -165,6 +165,38 @@ namespace WechatPay.Notify
             return InternalErrorPairs(Native.Headers(headers, "headers"), "headers");
         }
 
+        /// <summary>
+        /// The API version of a request, as <see cref="Endpoint"/> decides it: <see cref="ApiVersion.V3"/>
+        /// when a <c>Wechatpay-Signature</c> header is present (any case), else <see cref="ApiVersion.V2"/>.
+        /// Nothing is verified: it is for a reply sent before verification, such as a body over the size
+        /// limit answered in the request's version (<see cref="V2Fail(string)"/> or
+        /// <see cref="V3Fail(string)"/> with <c>body_too_large</c>) without reading it whole.
+        /// </summary>
+        /// <param name="headers">The request's headers (names are case-insensitive).</param>
+        /// <exception cref="ArgumentNullException"><paramref name="headers"/>, a header name or value is null.</exception>
+        /// <exception cref="ArgumentException">A header has no UTF-8 form (an unpaired surrogate).</exception>
+        public static ApiVersion RequestVersion(IDictionary<string, string> headers)
+        {
+            return RequestVersionPairs(headers, "headers");
+        }
+
+        /// <summary>The API version of a request, with the headers as <c>HttpListenerRequest.Headers</c>
+        /// (or ASP.NET's <c>Request.Headers</c>) holds them (see the other overload).</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="headers"/> is null.</exception>
+        /// <exception cref="ArgumentException">A header has no UTF-8 form (an unpaired surrogate).</exception>
+        public static ApiVersion RequestVersion(NameValueCollection headers)
+        {
+            return RequestVersionPairs(Native.Headers(headers, "headers"), "headers");
+        }
+
+        private static unsafe ApiVersion RequestVersionPairs(IEnumerable<KeyValuePair<string, string>> headers, string paramName)
+        {
+            uint version = 0;
+            Native.WithPairs(headers, paramName, (pairs, count) =>
+                Native.Check(NativeMethods.wechatpay_request_version(pairs, count, out version)));
+            return (ApiVersion)version;
+        }
+
         private static unsafe HttpReply InternalErrorPairs(IEnumerable<KeyValuePair<string, string>> headers, string paramName)
         {
             NativeHttpReply reply = default(NativeHttpReply);

@@ -147,6 +147,10 @@ namespace WechatPay.Notify.Tests
                                 // Our own failure for this request: the version it was refused as (v2 when undecided).
                                 CheckInternal(headers == null ? Reply.InternalError(V3Tests.Collection(test["headers"])) : Reply.InternalError(headers),
                                     rejected.Version == ApiVersion.V3);
+                                // The version it is refused in, as the application sees it before verification.
+                                T.Eq(rejected.Version == ApiVersion.V3 ? ApiVersion.V3 : ApiVersion.V2,
+                                    headers == null ? Reply.RequestVersion(V3Tests.Collection(test["headers"])) : Reply.RequestVersion(headers),
+                                    "request version");
                                 if (keep && code == "signature_mismatch" && headers != null && headers.Count == 0 && forged == null)
                                 {
                                     forged = new Case { Headers = headers, Body = raw, Now = now, Label = rejected.Label };
@@ -157,6 +161,9 @@ namespace WechatPay.Notify.Tests
                             CheckResult(r, expected);
                             CheckInternal(headers == null ? Reply.InternalError(V3Tests.Collection(test["headers"])) : Reply.InternalError(headers),
                                 r.Version == ApiVersion.V3);
+                            T.Eq(r.Version,
+                                headers == null ? Reply.RequestVersion(V3Tests.Collection(test["headers"])) : Reply.RequestVersion(headers),
+                                "request version");
                             if (keep && headers != null)
                             {
                                 var c = new Case { Headers = headers, Body = raw, Now = now, Label = r.Label };
@@ -402,6 +409,11 @@ namespace WechatPay.Notify.Tests
                 CheckInternal(Reply.InternalError(v2Payment.Headers), false);
                 var collection = new NameValueCollection { { "Wechatpay-Signature", "a" }, { "Wechatpay-Signature", "b" } };
                 CheckInternal(Reply.InternalError(collection), true);
+                T.Eq(ApiVersion.V2, Reply.RequestVersion(new Dictionary<string, string>()), "no headers: v2");
+                T.Eq(ApiVersion.V3, Reply.RequestVersion(new Dictionary<string, string> { { "wechatpay-SIGNATURE", "" } }), "any case");
+                T.Eq(ApiVersion.V3, Reply.RequestVersion(collection), "a collection");
+                T.Eq("headers", T.Throws<ArgumentNullException>(() => Reply.RequestVersion((IDictionary<string, string>)null)).ParamName, "null (version)");
+                T.Eq("headers", T.Throws<ArgumentException>(() => Reply.RequestVersion(new Dictionary<string, string> { { "X-Name", "\udc00" } })).ParamName, "no UTF-8 form (version)");
                 T.Eq("headers", T.Throws<ArgumentNullException>(() => Reply.InternalError((IDictionary<string, string>)null)).ParamName, "null");
                 T.Eq("headers", T.Throws<ArgumentNullException>(() => Reply.InternalError((NameValueCollection)null)).ParamName, "null collection");
                 var nullName = new NameValueCollection { { null, "x" } };

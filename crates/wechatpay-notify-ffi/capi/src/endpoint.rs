@@ -494,6 +494,25 @@ pub extern "C" fn wechatpay_internal_error_reply(
     }
 }
 
+/// Writes the API version of a request to `*version_out` (`WECHATPAY_API_VERSION_V2` or `_V3`), as
+/// `wechatpay_endpoint_handle` decides it (`ApiVersion::of_request`: APIv3 when a
+/// `Wechatpay-Signature` header is present, else v2). Nothing is verified: it is for a reply the
+/// application sends before verification (a body over its size limit, answered in the request's
+/// version without reading it whole). `headers` as for `wechatpay_internal_error_reply`.
+#[unsafe(no_mangle)]
+pub extern "C" fn wechatpay_request_version(
+    headers: *const wechatpay_field,
+    headers_len: usize,
+    version_out: *mut wechatpay_api_version,
+) -> *mut wechatpay_error {
+    ffi_boundary! {
+        let headers = try_ffi!(crate::v3_verifier::headers(headers, headers_len));
+        let out = try_out!(version_out);
+        out.set(wechatpay_api_version::of(Some(ApiVersion::of_request(&headers))));
+        std::ptr::null_mut()
+    }
+}
+
 /// The core's reply when the application fails ([`ApiVersion::internal_error_reply`], which
 /// `notify::Handled::internal_error_reply` also gives), made once per version and kept for the
 /// process.

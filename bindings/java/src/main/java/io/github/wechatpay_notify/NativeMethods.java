@@ -379,6 +379,8 @@ final class NativeMethods {
     static native long wechatpay_endpoint_handle(long endpoint, long headers, long headersLen, byte[] body,
             long bodyLen, long now, long resultOut);
 
+    static native long wechatpay_request_version(long headers, long headersLen, long versionOut);
+
     static native long wechatpay_internal_error_reply(long headers, long headersLen, long replyOut);
 
     static native void wechatpay_endpoint_result_free(long result);

@@ -178,11 +178,14 @@ class EndpointTest {
                         EndpointRejectedException rejected = (EndpointRejectedException) x;
                         checkRejection(rejected, expected);
                         checkInternal(Reply.internalError(headers), rejected.getVersion() == ApiVersion.V3);
+                        // The version the request is refused in, as the application sees it before verification.
+                        assertEquals(rejected.getVersion() == ApiVersion.V3 ? ApiVersion.V3 : ApiVersion.V2, ApiVersion.ofRequest(headers));
                         return;
                     }
                     EndpointResult r = asText ? e.handle(headers, text, now) : e.handle(headers, raw, now);
                     checkResult(r, expected);
                     checkInternal(Reply.internalError(headers), r.version() == ApiVersion.V3);
+                    assertEquals(r.version(), ApiVersion.ofRequest(headers));
                 }));
             }
         }
@@ -447,6 +450,8 @@ class EndpointTest {
             assertTrue(assertThrows(NullPointerException.class, () -> e.handle(nullValue, v2Payment.body, 0)).getMessage().startsWith("headers"));
             assertEquals("path", assertThrows(NullPointerException.class, () -> Endpoint.fromProfilesFile(null)).getMessage());
             assertEquals("headers", assertThrows(NullPointerException.class, () -> Reply.internalError(null)).getMessage());
+            assertEquals("headers", assertThrows(NullPointerException.class, () -> ApiVersion.ofRequest(null)).getMessage());
+            assertTrue(assertThrows(NullPointerException.class, () -> ApiVersion.ofRequest(nullValue)).getMessage().startsWith("headers"));
         }
     }
 
@@ -458,6 +463,7 @@ class EndpointTest {
             lone.put("X-Name", "\udc00");
             assertTrue(assertThrows(IllegalArgumentException.class, () -> e.handle(lone, v2Payment.body, 0)).getMessage().startsWith("headers"));
             assertTrue(assertThrows(IllegalArgumentException.class, () -> Reply.internalError(lone)).getMessage().startsWith("headers"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> ApiVersion.ofRequest(lone)).getMessage().startsWith("headers"));
             Map<String, Object> number = new LinkedHashMap<>();
             number.put("X-Name", 1);
             assertTrue(assertThrows(IllegalArgumentException.class, () -> e.handle(number, v2Payment.body, 0)).getMessage().startsWith("headers"));
