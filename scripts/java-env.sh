@@ -6,10 +6,14 @@ JNA_JAR=/usr/share/java/jna.jar
 GSON_JAR=/usr/share/java/gson.jar
 JUNIT_CONSOLE=/usr/share/java/junit-platform-console-standalone.jar
 SQLITE_JDBC_JAR=/usr/share/java/sqlite-jdbc.jar
+# The servlet adapter (bindings/java/servlet): compiled against the Jakarta Servlet 5.0 API, run on an
+# embedded Tomcat 10.1 (whose core jar holds the Servlet 6.0 API).
+SERVLET_API_JAR=/usr/share/java/jakarta-servlet-api.jar
+TOMCAT_EMBED_JAR=/usr/share/java/tomcat10-embed-core.jar
 DEBIAN_MAVEN_REPO=/usr/share/maven-repo
 
 # java_install_deps: apt-get install what is missing (the JDK, Maven and the Maven plugins the pom names,
-# JNA, JUnit 5, Gson, sqlite-jdbc).
+# JNA, JUnit 5, Gson, sqlite-jdbc, the Jakarta Servlet API and an embeddable Tomcat).
 java_install_deps() {
   local missing=() plugin
   command -v javac >/dev/null || missing+=(default-jdk-headless)
@@ -18,6 +22,8 @@ java_install_deps() {
   [ -f "$GSON_JAR" ] || missing+=(libgoogle-gson-java)
   [ -f "$JUNIT_CONSOLE" ] || missing+=(junit5)
   [ -f "$SQLITE_JDBC_JAR" ] || missing+=(libxerial-sqlite-jdbc-java)
+  [ -f "$SERVLET_API_JAR" ] || missing+=(libjakarta-servlet-api-java)
+  [ -f "$TOMCAT_EMBED_JAR" ] || missing+=(libtomcat10-embed-java)
   for plugin in compiler:libmaven-compiler-plugin-java jar:libmaven-jar-plugin-java resources:libmaven-resources-plugin-java \
                 source:libmaven-source-plugin-java javadoc:libmaven-javadoc-plugin-java surefire:libsurefire-java; do
     [ -d "$DEBIAN_MAVEN_REPO/org/apache/maven/plugins/maven-${plugin%%:*}-plugin" ] || missing+=("${plugin#*:}")

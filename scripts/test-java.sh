@@ -10,7 +10,10 @@
 #     multi-release jar: every shared vector, typed views both ways, misuse, close, 8 threads, the
 #     safety net (java.lang.ref.Cleaner), the library's lookup; then the safety-net class again with
 #     multi-release disabled (the Java 8 PhantomReference version);
-#   - the example (HttpServer + SQLite) over loopback, driven by `wechatpay-notify simulate`.
+#   - the example (HttpServer + SQLite) over loopback, driven by `wechatpay-notify simulate`; then the
+#     same cases with the example's servlet (NotifyServlet, through the copy-in servlet adapter
+#     bindings/java/servlet/WechatPayServlets.java) on an embedded Tomcat 10.1; the adapter is also
+#     compiled against the Jakarta Servlet 5.0 API at the Java 8 level.
 # Closing line: "N passed, M failed" (every JUnit test and container of the three runs).
 # Installs what it needs from Debian when missing (CI runs as root on a fresh machine). Respects CARGO
 # and CARGO_TARGET_DIR.
@@ -93,18 +96,30 @@ run_junit java8-safety-net "${props[@]}" -Djdk.util.jar.enableMultiRelease=false
 step "cargo build -p wechatpay-notify-cli"
 $CARGO build -p wechatpay-notify-cli
 
-step "javac: the example (Java 8 level) and its test"
-ex=$work/example-classes ext=$work/example-test-classes
-rm -rf "$ex" "$ext" && mkdir -p "$ex" "$ext"
+step "javac: the servlet adapter against the Jakarta Servlet 5.0 API (Java 8 level)"
+sv5=$work/servlet-api5-classes
+rm -rf "$sv5" && mkdir -p "$sv5"
+javac -encoding UTF-8 --release 8 -Xlint:all -Werror -cp "$jar:$SERVLET_API_JAR" -d "$sv5" bindings/java/servlet/WechatPayServlets.java
+
+step "javac: the example (Java 8 level), its servlet with the adapter (Tomcat 10.1, Java 11 level) and its test"
+ex=$work/example-classes exs=$work/example-servlet-classes ext=$work/example-test-classes
+rm -rf "$ex" "$exs" "$ext" && mkdir -p "$ex" "$exs" "$ext"
 javac -encoding UTF-8 --release 8 -Xlint:all -Werror -cp "$jar" -d "$ex" $(find examples/java/src/main/java -name '*.java')
 cp examples/schema.sql "$ex/schema.sql"
-javac -encoding UTF-8 --release 17 -Xlint:all -Werror -cp "$jar:$ex:$GSON_JAR:$JUNIT_CONSOLE" -d "$ext" \
+javac -encoding UTF-8 --release 11 -Xlint:all -Werror -cp "$jar:$ex:$TOMCAT_EMBED_JAR" -d "$exs" \
+  bindings/java/servlet/WechatPayServlets.java $(find examples/java/src/servlet/java -name '*.java')
+javac -encoding UTF-8 --release 17 -Xlint:all -Werror -cp "$jar:$ex:$exs:$TOMCAT_EMBED_JAR:$GSON_JAR:$JUNIT_CONSOLE" -d "$ext" \
   $(find examples/java/src/test/java -name '*.java')
 
 step "example: HttpServer endpoint over loopback HTTP (two merchants, v2 and APIv3; SQLite orders; simulate)"
 excp=$jar:$JNA_JAR:$SQLITE_JDBC_JAR:$ex
 run_junit example -Dwechatpay.notify.root="$root" -Dwechatpay.notify.cli="$lib_dir/wechatpay-notify" \
   -Dwechatpay.notify.exampleClasspath="$excp" -- -cp "$excp:$GSON_JAR:$ext" --select-package io.github.wechatpay_notify.example
+
+step "example: the same cases with NotifyServlet on an embedded Tomcat 10.1 (the servlet adapter, bindings/java/servlet)"
+run_junit example-servlet -Dwechatpay.notify.root="$root" -Dwechatpay.notify.cli="$lib_dir/wechatpay-notify" \
+  -Dwechatpay.notify.exampleServer=servlet -- -cp "$excp:$exs:$TOMCAT_EMBED_JAR:$GSON_JAR:$ext" \
+  --select-package io.github.wechatpay_notify.example
 
 echo
 echo "java: every run"

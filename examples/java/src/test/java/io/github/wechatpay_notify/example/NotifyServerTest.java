@@ -158,10 +158,28 @@ class NotifyServerTest {
         for (int i = 0; i < orders.length; i += 3) {
             store.createOrder((String) orders[i], (String) orders[i + 1], ((Number) orders[i + 2]).longValue());
         }
-        try (Endpoint endpoint = Endpoint.fromProfilesFile(writeProfiles(dir, null));
-                NotifyServer server = new NotifyServer(new InetSocketAddress("127.0.0.1", 0), endpoint, store, 0)) {
-            body.run("http://127.0.0.1:" + server.address().getPort() + NotifyServer.NOTIFY_PATH, store);
+        try (Endpoint endpoint = Endpoint.fromProfilesFile(writeProfiles(dir, null))) {
+            if (SERVLET) {
+                try (ServletServer server = new ServletServer(Files.createDirectories(dir.resolve("tomcat")), endpoint, store)) {
+                    body.run("http://127.0.0.1:" + server.port() + NotifyServer.NOTIFY_PATH, store);
+                }
+                return;
+            }
+            try (NotifyServer server = new NotifyServer(new InetSocketAddress("127.0.0.1", 0), endpoint, store, 0)) {
+                body.run("http://127.0.0.1:" + server.address().getPort() + NotifyServer.NOTIFY_PATH, store);
+            }
         }
+    }
+
+    /**
+     * The deployment under test: the JDK's HttpServer ({@link NotifyServer}), or with
+     * {@code -Dwechatpay.notify.exampleServer=servlet} {@link NotifyServlet} on an embedded Tomcat; the
+     * cases that start servers or processes of their own run with the first only.
+     */
+    static final boolean SERVLET = "servlet".equals(System.getProperty("wechatpay.notify.exampleServer"));
+
+    static void httpServerOnly() {
+        assumeTrue(!SERVLET, "the HttpServer deployment's own case (servers and processes of its own)");
     }
 
     // ---- the CLI ----
@@ -654,6 +672,7 @@ class NotifyServerTest {
 
     @Test
     void concurrentDuplicatesAcrossTwoServersPayEachOrderOnce(@TempDir Path dir) throws Exception {
+        httpServerOnly();
         Path db = dir.resolve("shared.sqlite3");
         Store store = new Store(db.toString());
         store.createOrder("shop-a", "o-1", 100);
@@ -703,6 +722,7 @@ class NotifyServerTest {
 
     @Test
     void theProfilesFilesRulesAreTheLibrarysLoaders(@TempDir Path dir) throws Exception {
+        httpServerOnly();
         Path profiles = writeProfiles(dir, null);
         String good = new String(Files.readAllBytes(profiles), StandardCharsets.UTF_8);
         String[][] broken = {
@@ -791,6 +811,7 @@ class NotifyServerTest {
 
     @Test
     void theServerProcessDrivenBySimulateWithRetriesKeygenKeysAndRefusals(@TempDir Path dir) throws Exception {
+        httpServerOnly();
         // shop-a trusts a key made by keygen (the profiles name its APIv3 key by a variable).
         Result keygen = cli(Arrays.asList("keygen", "--out", dir.resolve("keygen").toString()), Collections.emptyMap());
         assertEquals(0, keygen.exit, "keygen");
