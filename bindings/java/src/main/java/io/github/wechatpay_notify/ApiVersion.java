@@ -24,15 +24,10 @@ public enum ApiVersion {
      *     string has no UTF-8 form
      */
     public static ApiVersion ofRequest(Map<String, ?> headers) {
-        Ffi.Pairs pairs = Ffi.headers(headers, "headers");
-        Ffi.Scratch s = Ffi.Scratch.get();
-        try {
-            long array = pairs.write(s);
-            Ffi.check(NativeMethods.wechatpay_request_version(array, pairs.count(), s.struct()));
+        return Ffi.withHeaders(headers, (array, count, s) -> {
+            Ffi.check(NativeMethods.wechatpay_request_version(array, count, s.struct()));
             return fromNative(s.intAt(0));
-        } finally {
-            s.doneWithInput();
-        }
+        });
     }
 
     /** A {@code wechatpay_api_version}: 2, 3, or null for {@code WECHATPAY_API_VERSION_NONE}. */

@@ -212,6 +212,26 @@ final class Ffi {
         return pairs;
     }
 
+    /** A native call that takes request headers laid out in the thread's scratch memory. */
+    interface HeadersCall<T> {
+        T call(long array, long count, Scratch s);
+    }
+
+    /**
+     * {@code call} with {@code headers} (as {@link #headers(Map, String)} takes them, the parameter
+     * named {@code headers}) laid out as name/value pairs in this thread's scratch memory, freed
+     * after it when large.
+     */
+    static <T> T withHeaders(Map<String, ?> headers, HeadersCall<T> call) {
+        Pairs pairs = headers(headers, "headers");
+        Scratch s = Scratch.get();
+        try {
+            return call.call(pairs.write(s), pairs.count(), s);
+        } finally {
+            s.doneWithInput();
+        }
+    }
+
     /**
      * Request headers: each value a {@link String}, or a {@link Collection} / {@link Iterable} of
      * strings (every value of a header received more than once, as

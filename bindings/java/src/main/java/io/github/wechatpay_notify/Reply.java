@@ -151,14 +151,9 @@ public final class Reply {
      *     string has no UTF-8 form
      */
     public static HttpReply internalError(Map<String, ?> headers) {
-        Ffi.Pairs pairs = Ffi.headers(headers, "headers");
-        Ffi.Scratch s = Ffi.Scratch.get();
-        try {
-            long array = pairs.write(s);
-            Ffi.check(NativeMethods.wechatpay_internal_error_reply(array, pairs.count(), s.struct()));
+        return Ffi.withHeaders(headers, (array, count, s) -> {
+            Ffi.check(NativeMethods.wechatpay_internal_error_reply(array, count, s.struct()));
             return s.reply();
-        } finally {
-            s.doneWithInput();
-        }
+        });
     }
 }
