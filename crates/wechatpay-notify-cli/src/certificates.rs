@@ -17,7 +17,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use clap::Args;
 use serde_json::{Map, Value, json};
-use wechatpay_notify::{DEFAULT_MAX_CLOCK_SKEW, Error, ErrorKind, PlatformCertificate, V3Headers};
+use wechatpay_notify::{
+    DEFAULT_MAX_CLOCK_SKEW, Error, ErrorKind, PlatformCertificate, TrustedKeys, V3Headers,
+};
 
 use crate::{ApiV3KeyFile, Usage};
 
@@ -342,8 +344,13 @@ fn parse_private_key(bytes: &[u8], path: &Path) -> Result<RsaKeyPair, Usage> {
 /// A platform certificate to trust (`--platform-cert`, or a file of the directory named after its
 /// serial, `expected` being that name's hex).
 fn load_certificate(path: &Path, expected: Option<&str>) -> Result<PlatformCertificate, Usage> {
-    let pem = std::fs::read_to_string(path)
-        .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?;
+    let pem = TrustedKeys::read_pem_file(path).map_err(|e| {
+        Usage(format!(
+            "invalid_config: {}: {}",
+            path.display(),
+            e.message()
+        ))
+    })?;
     let cert = PlatformCertificate::from_pem(&pem).map_err(|e| {
         Usage(format!(
             "invalid_config: {}: {}",

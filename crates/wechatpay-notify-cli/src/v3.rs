@@ -171,8 +171,13 @@ pub(crate) fn v3_error_json(e: &Error) -> Value {
 pub(crate) fn verify_v3(o: VerifyV3Args) -> Result<(Value, bool), Usage> {
     let mut pems = Vec::new();
     for (id, file) in &o.platform_keys {
-        let pem = std::fs::read_to_string(file)
-            .map_err(|e| Usage(format!("cannot read {}: {e}", file.display())))?;
+        let pem = TrustedKeys::read_pem_file(file).map_err(|e| {
+            Usage(format!(
+                "invalid_config: {}: {}",
+                file.display(),
+                e.message()
+            ))
+        })?;
         pems.push((id, pem));
     }
     let mut verifier = V3Verifier::new(o.key.read()?)?;

@@ -1046,3 +1046,44 @@ fn group_readable_key_files_are_refused() {
     assert_eq!(code, Some(1), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A key to trust that every user of the machine may write (`--platform-key`, `--key-dir`) is a
+/// configuration error naming the file and the fix, before any request is read.
+#[test]
+fn trusted_keys_writable_by_others_are_refused() {
+    let dir = std::env::temp_dir().join(format!("wechatpay-cli-pemmode-{}", std::process::id()));
+    let keys = dir.join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let id = "PUB_KEY_ID_0114232134912410000000000000";
+    let pem =
+        std::fs::read_to_string(root().join("tests/vectors/keys/pubkey-a-public.pem")).unwrap();
+    let file = keys.join(format!("{id}.pem"));
+    let v3_key = "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb";
+    let args = |trust: &[String]| {
+        let mut a: Vec<String> = vec!["verify-v3".into()];
+        a.extend(trust.iter().cloned());
+        a
+    };
+    let by_file = args(&["--platform-key".into(), format!("{id}={}", file.display())]);
+    let by_dir = args(&["--key-dir".into(), keys.display().to_string()]);
+    write_mode(&file, &pem, 0o646);
+    for a in [&by_file, &by_dir] {
+        let out = run_v3(a, v3_key, b"{}");
+        let j = json_out(&out);
+        assert_eq!(out.status.code(), Some(2), "{j}");
+        assert_eq!(j["error"]["code"], "invalid_config", "{j}");
+        let message = j["error"]["message"].as_str().unwrap();
+        assert!(
+            message.ends_with("the file is writable by others: chmod o-w"),
+            "{j}"
+        );
+        assert!(message.contains(&format!("{id}.pem")), "{j}");
+    }
+    write_mode(&file, &pem, 0o644);
+    for a in [&by_file, &by_dir] {
+        let out = run_v3(a, v3_key, b"{}");
+        let j = json_out(&out);
+        assert_ne!(j["error"]["code"], "invalid_config", "accepted at 644: {j}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -412,10 +412,10 @@ fn v3_part(at: &At, part: &Map<String, Value>, src: &Sources<'_>) -> Result<V3Ve
             .as_str()
             .ok_or_else(|| at.err("platform_keys", "maps key ids to PEM file names"))?;
         let path = src.base_dir.join(file);
-        let pem = std::fs::read_to_string(&path).map_err(|e| {
+        let pem = TrustedKeys::read_pem_file(&path).map_err(|e| {
             at.err(
                 "platform_keys",
-                format_args!("cannot read {}: {e}", path.display()),
+                format_args!("{}: {}", path.display(), e.message()),
             )
         })?;
         v.add_trusted_key(id, &pem)
@@ -904,6 +904,23 @@ mod tests {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
         }
         d.load(&doc).unwrap();
+    }
+
+    #[test]
+    fn a_platform_key_file_every_user_may_write_is_refused() {
+        let d = TempDir::with_keys("writable-pem");
+        let doc = serde_json::json!({"profiles": [{"label": "shop-a", "mch_id": "1",
+            "v3": {"api_v3_key_file": "keys/a-v3.key",
+                   "platform_keys": {PUB_ID_A: "keys/a-pub.pem"}}}]});
+        d.write("keys/a-pub.pem", &pem("pubkey-a-public.pem"), 0o664);
+        d.load(&doc).unwrap();
+        d.write("keys/a-pub.pem", &pem("pubkey-a-public.pem"), 0o646);
+        let m = refused(d.load(&doc));
+        assert!(
+            m.starts_with("profile \"shop-a\": v3 platform_keys: ")
+                && m.ends_with("a-pub.pem: the file is writable by others: chmod o-w"),
+            "{m}"
+        );
     }
 
     #[test]

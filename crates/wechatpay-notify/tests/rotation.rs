@@ -204,6 +204,62 @@ fn unreadable_oversized_dangling_and_non_regular_files_are_refused() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A trust anchor everyone on the machine may write to is refused: a key file or a directory of
+/// them writable by others (anyone could plant a key); group-writable is allowed (umask 002).
+#[cfg(unix)]
+#[test]
+fn key_files_and_directories_writable_by_every_user_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("wechatpay-notify-modes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let chmod = |path: &PathBuf, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let file = dir.join(format!("{PUB_ID}.pem"));
+    std::fs::write(&file, key("pubkey-a-public.pem")).unwrap();
+    chmod(&dir, 0o775);
+    chmod(&file, 0o664);
+    assert_eq!(
+        TrustedKeys::load_dir(&dir).unwrap().len(),
+        1,
+        "group-writable"
+    );
+    assert_eq!(
+        TrustedKeys::read_pem_file(&file).unwrap(),
+        key("pubkey-a-public.pem")
+    );
+    chmod(&file, 0o666);
+    let e = TrustedKeys::load_dir(&dir).unwrap_err();
+    assert_eq!(e.code(), "invalid_config");
+    assert_eq!(
+        e.message(),
+        format!("{PUB_ID}.pem: the file is writable by others: chmod o-w")
+    );
+    let e = TrustedKeys::read_pem_file(&file).unwrap_err();
+    assert_eq!(e.code(), "invalid_config");
+    assert!(e.message().starts_with("the file is writable"), "{e}");
+    chmod(&file, 0o644);
+    chmod(&dir, 0o777);
+    let e = TrustedKeys::load_dir(&dir).unwrap_err();
+    assert_eq!(e.code(), "invalid_config");
+    assert!(
+        e.message().starts_with("the key directory ")
+            && e.message()
+                .ends_with(": the directory is writable by others: chmod o-w"),
+        "{e}"
+    );
+    // Sticky (like /tmp) does not help: others may still add a file of their own.
+    chmod(&dir, 0o1777);
+    assert_eq!(
+        TrustedKeys::load_dir(&dir).unwrap_err().code(),
+        "invalid_config"
+    );
+    chmod(&dir, 0o755);
+    assert_eq!(TrustedKeys::load_dir(&dir).unwrap().len(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn concurrent_verifications_see_the_old_set_or_the_new_one() {
     let (old, new) = (Arc::new(notification(2)), Arc::new(notification(1)));

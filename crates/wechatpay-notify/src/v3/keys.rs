@@ -324,6 +324,16 @@ impl TrustedKeys {
                 e.kind()
             ))
         })?;
+        // Its files are trusted keys: a directory everyone may write to lets anyone add one.
+        let meta = std::fs::metadata(dir).map_err(|e| {
+            config(format!(
+                "cannot read the key directory {} ({})",
+                shown(),
+                e.kind()
+            ))
+        })?;
+        check_not_writable_by_others(&meta, "the directory")
+            .map_err(|e| config(format!("the key directory {}: {}", shown(), e.message())))?;
         let mut names = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| {
@@ -356,18 +366,20 @@ impl TrustedKeys {
         Ok(keys)
     }
 
-    /// One file of [`TrustedKeys::load_dir`]; messages do not name it (the caller does).
-    fn key_file(path: &Path, name: &std::ffi::OsStr) -> Result<TrustedKey, Error> {
-        let stem = Path::new(name)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .ok_or_else(|| config("the file name is not UTF-8"))?;
-        // Followed through symbolic links; a FIFO or device would block or never end.
+    /// The text of a file holding a key to trust (a PEM certificate or public key), as every
+    /// loader reads one (the key directory, the profiles file's `platform_keys`, the CLI): a
+    /// regular file (followed through symbolic links; a FIFO or device would block or never end)
+    /// of at most 64 KiB of UTF-8 text. On Unix it must not be writable by every user of the
+    /// machine (`chmod o-w`): anyone could replace the key and sign notifications. Errors are
+    /// `invalid_config` and do not name the file (the caller does).
+    pub fn read_pem_file(path: impl AsRef<Path>) -> Result<String, Error> {
+        let path = path.as_ref();
         let meta = std::fs::metadata(path)
             .map_err(|e| config(format!("cannot read the file ({})", e.kind())))?;
         if !meta.is_file() {
             return Err(config("not a regular file"));
         }
+        check_not_writable_by_others(&meta, "the file")?;
         let mut bytes = Vec::new();
         std::fs::File::open(path)
             .and_then(|f| f.take(MAX_KEY_FILE_BYTES + 1).read_to_end(&mut bytes))
@@ -375,7 +387,17 @@ impl TrustedKeys {
         if bytes.len() as u64 > MAX_KEY_FILE_BYTES {
             return Err(config(format!("larger than {MAX_KEY_FILE_BYTES} bytes")));
         }
-        let pem = std::str::from_utf8(&bytes).map_err(|_| config("not UTF-8 text"))?;
+        String::from_utf8(bytes).map_err(|_| config("not UTF-8 text"))
+    }
+
+    /// One file of [`TrustedKeys::load_dir`]; messages do not name it (the caller does).
+    fn key_file(path: &Path, name: &std::ffi::OsStr) -> Result<TrustedKey, Error> {
+        let stem = Path::new(name)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or_else(|| config("the file name is not UTF-8"))?;
+        let pem = Self::read_pem_file(path)?;
+        let pem = pem.as_str();
         let blocks = pem.matches("-----BEGIN ").count();
         if blocks != 1 {
             return Err(config(format!(
@@ -435,6 +457,22 @@ impl TrustedKeys {
 
 fn config(message: impl Into<std::borrow::Cow<'static, str>>) -> Error {
     Error::new(crate::ErrorKind::InvalidConfig, message)
+}
+
+/// Refuses a trust anchor (a key file or the directory of them) that every user of the machine may
+/// write to (Unix: the "others" write bit; `chmod o-w`). Group-writable is allowed (user-private
+/// groups, umask 002). Elsewhere: no check.
+fn check_not_writable_by_others(meta: &std::fs::Metadata, what: &str) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o002 != 0 {
+            return Err(config(format!("{what} is writable by others: chmod o-w")));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (meta, what);
+    Ok(())
 }
 
 #[cfg(test)]
