@@ -243,8 +243,9 @@ export declare function replyV3Success(): HttpReply
 
 /**
  * The names of a verifier's options in the Node convention (camelCase), in the core's order: the
- * core's declaration of its settings (`v2_verifier`, `v3_verifier` of `typed_views.json`). The
- * package refuses any other option name, so that a misspelt one (`mchid`) is not silently ignored.
+ * core's declaration of its settings (`v2_verifier`, `v3_verifier` of `typed_views.json`), or
+ * those of an endpoint profile (`profile`: `label`, `mchId`, `v2`, `v3`). The package refuses any
+ * other option name, so that a misspelt one (`mchid`) is not silently ignored.
  */
 export declare function settingNames(verifier: string): Array<string>
 

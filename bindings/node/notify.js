@@ -160,10 +160,12 @@ function withoutNulls(options) {
   return copy
 }
 
-// The option names of each verifier: the core's declaration of its settings, in camelCase.
+// The option names of each verifier and of an endpoint profile: the core's declaration of its
+// settings, in camelCase.
 const OPTION_NAMES = {
   v2_verifier: native.settingNames('v2_verifier'),
   v3_verifier: native.settingNames('v3_verifier'),
+  profile: native.settingNames('profile'),
 }
 
 // Refuses an option the verifier does not have (a TypeError, as Python refuses an unexpected
@@ -187,6 +189,7 @@ function endpointOptions(options) {
   const profiles = options.profiles.map((profile, i) => {
     if (!isObject(profile)) return profile
     const copy = withoutNulls(profile)
+    checkOptionNames(copy, 'profile', `profiles[${i}]`)
     if (isObject(copy.v2)) {
       copy.v2 = withoutNulls(copy.v2)
       checkOptionNames(copy.v2, 'v2_verifier', `profiles[${i}].v2`)

@@ -452,6 +452,11 @@ test('a misspelt or unknown option is a TypeError naming the options, never sile
     () => new wn.Endpoint({ profiles: [{ label: 'a', mchId: '1', v2: { apiKey: KEY, signType: 'MD5', api_key: KEY } }] }),
     { name: 'TypeError', message: /^profiles\[0\]\.v2 has no option "api_key"/ },
   )
+  // A misspelt merchant id of a v3-only profile would leave its resources unbound to any merchant.
+  assert.throws(() => new wn.Endpoint({ profiles: [{ label: 'a', mchid: '1', v3 }] }), {
+    name: 'TypeError',
+    message: 'profiles[0] has no option "mchid" (its options: label, mchId, v2, v3)',
+  })
   assert.throws(() => new wn.Endpoint({ profiles: [{ label: 'a', mchId: '1', v3: { ...v3, maxSkew: 5 } }] }), {
     name: 'TypeError',
     message: /^profiles\[0\]\.v3 has no option "maxSkew"/,

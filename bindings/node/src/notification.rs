@@ -138,11 +138,16 @@ pub fn typed_view_names(view: String) -> Result<Vec<String>> {
 }
 
 /// The names of a verifier's options in the Node convention (camelCase), in the core's order: the
-/// core's declaration of its settings (`v2_verifier`, `v3_verifier` of `typed_views.json`). The
-/// package refuses any other option name, so that a misspelt one (`mchid`) is not silently ignored.
+/// core's declaration of its settings (`v2_verifier`, `v3_verifier` of `typed_views.json`), or
+/// those of an endpoint profile (`profile`: `label`, `mchId`, `v2`, `v3`). The package refuses any
+/// other option name, so that a misspelt one (`mchid`) is not silently ignored.
 #[napi(catch_unwind)]
 pub fn setting_names(verifier: String) -> Result<Vec<String>> {
-    let settings = wechatpay_notify::settings::VERIFIERS
+    use wechatpay_notify::settings::{PROFILE, VERIFIERS};
+    if verifier == "profile" {
+        return Ok(PROFILE.iter().map(|name| camel_case(name)).collect());
+    }
+    let settings = VERIFIERS
         .iter()
         .find(|v| v.name == verifier)
         .ok_or_else(|| internal(format!("no verifier {verifier}")))?;

@@ -48,7 +48,6 @@ use crate::v3::TrustedKeys;
 use crate::v3::V3Verifier;
 
 const TOP_SETTINGS: &[&str] = &["profiles"];
-const PROFILE_SETTINGS: &[&str] = &["label", "mch_id", "v2", "v3"];
 
 impl Endpoint {
     /// Reads an endpoint profiles file (format and rules below): `{"profiles": [{"label",
@@ -323,7 +322,7 @@ fn profile(index: usize, p: &Value, src: &Sources<'_>) -> Result<MerchantProfile
         .string(p, "label")?
         .ok_or_else(|| at.err("label", "required (a string)"))?;
     at.profile = format!("profile \"{}\"", excerpt(label));
-    at.only(p, PROFILE_SETTINGS)?;
+    at.only(p, crate::settings::PROFILE)?;
     let mut profile = MerchantProfile::new(label);
     if let Some(m) = at.string(p, "mch_id")? {
         profile = profile.mch_id(m);

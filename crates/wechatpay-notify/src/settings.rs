@@ -221,6 +221,11 @@ pub const V3_VERIFIER: Settings = Settings {
 /// Every verifier's settings, in the order `typed_views.json` lists them.
 pub const VERIFIERS: &[Settings] = &[V2_VERIFIER, V3_VERIFIER];
 
+/// The settings of one merchant of an endpoint (a profile): its label, its merchant id and its
+/// two parts, whose settings are [`V2_VERIFIER`] and [`V3_VERIFIER`]. The profiles file takes
+/// these names; a binding whose profiles are plain objects (Node) refuses any other.
+pub const PROFILE: &[&str] = &["label", "mch_id", "v2", "v3"];
+
 /// The name of a setting in the profiles file: a secret is named by the file or the environment
 /// variable that holds it (`api_key_file`, `api_key_env`), never written inline; the trusted keys
 /// are `platform_keys` (`id → PEM file`) and/or `key_dir` (a directory of them).
