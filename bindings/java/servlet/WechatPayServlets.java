@@ -77,7 +77,8 @@ public final class WechatPayServlets {
      * header, the exact bytes, the system clock), calls {@code recorder}
      * for a verified notification, and sends the reply: {@link EndpointResult#reply()} when it
      * returns, {@link EndpointResult#internalErrorReply()} when it throws, the endpoint's refusal
-     * when the request is refused. Refusals and your code's failures are logged through the servlet
+     * when the request is refused, {@link Reply#internalError(Map)} when the endpoint itself fails
+     * (closed). Refusals and your code's failures are logged through the servlet
      * context's log with their code (never a key, never the body).
      *
      * @param maxBodyBytes the {@code max_body_bytes} of the endpoint's profiles (when they differ,
@@ -105,6 +106,11 @@ public final class WechatPayServlets {
             // A header the endpoint cannot take (no UTF-8 form): refused before it looked at the request.
             log(request, "wechatpay-notify: rejected: " + e.getMessage(), null);
             send(new HttpReply(400, "text/xml", Reply.refusal()), response);
+            return;
+        } catch (RuntimeException e) {
+            // Our own failure before verification (a closed endpoint): 500 in the request's version.
+            log(request, "wechatpay-notify: could not verify (answered 500, WeChat Pay retries)", e);
+            send(Reply.internalError(headers), response);
             return;
         }
         try {

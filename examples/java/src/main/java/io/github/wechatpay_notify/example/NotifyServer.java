@@ -76,6 +76,14 @@ public final class NotifyServer implements AutoCloseable {
             dispatch(exchange);
         } catch (IOException e) {
             System.err.println("notify: could not answer: " + e.getMessage()); // the client went away
+        } catch (RuntimeException e) {
+            // Our own failure (a closed endpoint, a bug): 500 in the request's version, so that WeChat Pay retries.
+            System.err.println("notify: error: " + e);
+            try {
+                internalError(exchange);
+            } catch (IOException | RuntimeException again) {
+                System.err.println("notify: could not answer: " + again);
+            }
         } finally {
             exchange.close();
         }

@@ -159,15 +159,20 @@ class NotifyServerTest {
             store.createOrder((String) orders[i], (String) orders[i + 1], ((Number) orders[i + 2]).longValue());
         }
         try (Endpoint endpoint = Endpoint.fromProfilesFile(writeProfiles(dir, null))) {
-            if (SERVLET) {
-                try (ServletServer server = new ServletServer(Files.createDirectories(dir.resolve("tomcat")), endpoint, store)) {
-                    body.run("http://127.0.0.1:" + server.port() + NotifyServer.NOTIFY_PATH, store);
-                }
-                return;
+            serve(dir, endpoint, store, body);
+        }
+    }
+
+    /** {@code body} against the deployment under test ({@link #SERVLET}) serving {@code endpoint}. */
+    static void serve(Path dir, Endpoint endpoint, Store store, Body body) throws Exception {
+        if (SERVLET) {
+            try (ServletServer server = new ServletServer(Files.createDirectories(dir.resolve("tomcat")), endpoint, store)) {
+                body.run("http://127.0.0.1:" + server.port() + NotifyServer.NOTIFY_PATH, store);
             }
-            try (NotifyServer server = new NotifyServer(new InetSocketAddress("127.0.0.1", 0), endpoint, store, 0)) {
-                body.run("http://127.0.0.1:" + server.address().getPort() + NotifyServer.NOTIFY_PATH, store);
-            }
+            return;
+        }
+        try (NotifyServer server = new NotifyServer(new InetSocketAddress("127.0.0.1", 0), endpoint, store, 0)) {
+            body.run("http://127.0.0.1:" + server.address().getPort() + NotifyServer.NOTIFY_PATH, store);
         }
     }
 
@@ -668,6 +673,18 @@ class NotifyServerTest {
             assertEquals("500|text/xml|" + FAIL, post(url, sample("pay-md5.xml")), "v2: the library's internal-failure reply");
             assertEquals("500|application/json|" + V3_FAIL, post(url, v3Pay(b, "o-1", 1)), "v3");
         });
+    }
+
+    @Test
+    void aClosedEndpointIsOurFailure(@TempDir Path dir) throws Exception {
+        Store store = new Store(dir.resolve("payments.sqlite3").toString());
+        Endpoint endpoint = Endpoint.fromProfilesFile(writeProfiles(dir, null));
+        serve(dir, endpoint, store, (url, s) -> {
+            endpoint.close(); // a deployment mistake: the server outlives its endpoint
+            assertEquals("500|text/xml|" + FAIL, post(url, sample("pay-md5.xml")), "v2: 500, WeChat Pay retries");
+            assertEquals("500|application/json|" + V3_FAIL, post(url, v3Pay(a, "o-1", 1)), "v3");
+        });
+        assertEquals(0, count(store, "payments"));
     }
 
     @Test
