@@ -387,9 +387,10 @@ if has win32-x64-gnu; then
   x86_64-w64-mingw32-gcc -shared -O2 -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
     tests/dist/wine/bcryptprimitives.c -ladvapi32
   cli=$(unpack_cli win32-x64-gnu)
-  # Two tests check the Unix file-mode rule (profiles and key files must be chmod 600), which the core
-  # applies on Unix only (crates/wechatpay-notify/src/profiles.rs, cfg(unix)): not applicable on Windows.
-  SKIP=${WINE_CLI_SKIP-"profiles_files_keep_keys_out_and_are_private group_readable_key_files_are_refused"} \
+  # Three tests check the Unix file-mode rules (profiles and key files must be chmod 600, keys to trust
+  # must not be writable by others), which the core applies on Unix only (profiles.rs and
+  # v3/keys.rs, cfg(unix)): not applicable on Windows.
+  SKIP=${WINE_CLI_SKIP-"profiles_files_keep_keys_out_and_are_private group_readable_key_files_are_refused trusted_keys_writable_by_others_are_refused"} \
     run_cli_tests win32-x64-gnu "$wine" "$cli"
   tree=$(unpack_c win32-x64-gnu)
   jw=$(AR=x86_64-w64-mingw32-ar jansson_lib mingw x86_64-w64-mingw32-gcc)
