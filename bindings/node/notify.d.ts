@@ -123,7 +123,7 @@ export type Amount = number | bigint | null
 // the package's result class: each property is an enumerable getter of the class (read-only:
 // assigning to one throws in strict code) that converts the value on first read and returns the
 // same value afterwards (`n.fields === n.fields`), so a handler pays for what it reads. Reading,
-// destructuring (`const { outTradeNo, totalFee } = n`), `for...in`, `JSON.stringify` (through
+// destructuring (`const { ... } = n`), `for...in`, `JSON.stringify` (through
 // `toJSON()`) and `util.inspect` / `console.log` see every property. The instance has no OWN
 // property: `Object.keys(n)` is `[]`, `{ ...n }` and `Object.assign({}, n)` are `{}`,
 // `structuredClone(n)` and `postMessage(n)` give `{}`, and `assert.deepStrictEqual` finds any two

@@ -589,7 +589,7 @@ class V3Refund:
 @final
 class V3ProfitSharing:
     """The typed view of a PROFITSHARING.* resource (PROFITSHARING.SUCCESS, PROFITSHARING.RETURN).
-    receiver_amount is an int in fen; one present in another form raises NotifyError
+    Its amount is an int in fen; one present in another form raises NotifyError
     ("missing_field") when read."""
 
     # BEGIN GENERATED v3_profit_sharing: stubgen.py from tests/vectors/typed_views.json; do not edit
@@ -630,8 +630,8 @@ class V3ProfitSharing:
 
 @final
 class V3Transfer:
-    """The typed view of a MCHTRANSFER.BILL.* resource (MCHTRANSFER.BILL.FINISHED). transfer_amount
-    is an int in fen; one present in another form raises NotifyError ("missing_field") when read."""
+    """The typed view of a MCHTRANSFER.BILL.* resource (MCHTRANSFER.BILL.FINISHED). Its
+    amount is an int in fen; one present in another form raises NotifyError ("missing_field") when read."""
 
     # BEGIN GENERATED v3_transfer: stubgen.py from tests/vectors/typed_views.json; do not edit
     @property

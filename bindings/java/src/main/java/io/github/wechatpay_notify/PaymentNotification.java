@@ -17,7 +17,7 @@ import java.util.OptionalLong;
  * {@code  1}) is not "absent": reading its property throws {@link NotifyException} with code
  * {@code missing_field}</b> (the notification verified, its other properties stay readable, and
  * {@link #fields()} holds the value as sent); so does an amount above {@link Long#MAX_VALUE}, which a
- * {@code long} cannot hold. Compare {@link #totalFee()} with your order before fulfilling it.
+ * {@code long} cannot hold. Compare the paid amount with your order before fulfilling it.
  */
 public final class PaymentNotification {
     private final List<Map.Entry<String, String>> fields;
