@@ -329,6 +329,15 @@ mod tests {
     }
 
     #[test]
+    fn declared_defaults_are_the_spec_s() {
+        // SPEC: bodies over 64 KiB are refused; the APIv3 clock window is ±300 s.
+        let default = |settings: &Settings, name| settings.get(name).and_then(|s| s.default);
+        assert_eq!(default(&V2_VERIFIER, "max_body_bytes"), Some(65_536));
+        assert_eq!(default(&V3_VERIFIER, "max_body_bytes"), Some(65_536));
+        assert_eq!(default(&V3_VERIFIER, "max_clock_skew"), Some(300));
+    }
+
+    #[test]
     fn declarations_are_well_formed() {
         for settings in VERIFIERS {
             let mut seen = std::collections::HashSet::new();
