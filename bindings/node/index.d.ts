@@ -242,12 +242,12 @@ export declare function replyV3Fail(code: string): HttpReply
 export declare function replyV3Success(): HttpReply
 
 /**
- * The names of a verifier's options in the Node convention (camelCase), in the core's order: the
- * core's declaration of its settings (`v2_verifier`, `v3_verifier` of `typed_views.json`), or
- * those of an endpoint profile (`profile`: `label`, `mchId`, `v2`, `v3`). The package refuses any
- * other option name, so that a misspelt one (`mchid`) is not silently ignored.
+ * The names of the options of a verifier or an endpoint profile in the Node convention
+ * (camelCase), in the core's order: the core's declaration of its settings (`v2_verifier`,
+ * `v3_verifier`, `merchant_profile` of `typed_views.json`). The package refuses any other option
+ * name, so that a misspelt one (`mchid`) is not silently ignored.
  */
-export declare function settingNames(verifier: string): Array<string>
+export declare function settingNames(declaration: string): Array<string>
 
 /**
  * The names of a typed view's properties in the Node convention (camelCase), in the core's order:

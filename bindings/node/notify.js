@@ -165,7 +165,7 @@ function withoutNulls(options) {
 const OPTION_NAMES = {
   v2_verifier: native.settingNames('v2_verifier'),
   v3_verifier: native.settingNames('v3_verifier'),
-  profile: native.settingNames('profile'),
+  merchant_profile: native.settingNames('merchant_profile'),
 }
 
 // Refuses an option the verifier does not have (a TypeError, as Python refuses an unexpected
@@ -189,7 +189,7 @@ function endpointOptions(options) {
   const profiles = options.profiles.map((profile, i) => {
     if (!isObject(profile)) return profile
     const copy = withoutNulls(profile)
-    checkOptionNames(copy, 'profile', `profiles[${i}]`)
+    checkOptionNames(copy, 'merchant_profile', `profiles[${i}]`)
     if (isObject(copy.v2)) {
       copy.v2 = withoutNulls(copy.v2)
       checkOptionNames(copy.v2, 'v2_verifier', `profiles[${i}].v2`)

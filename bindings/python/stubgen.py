@@ -12,10 +12,10 @@ per declared property, field-backed (read from the notification's fields, the de
 a path of the decrypted resource) and rule-backed (``is_success``, ``dedupe_key``, ...) alike, in
 the core's order, typed by its kind and documented by the core's own documentation of it (the
 declaration's ``doc``, as the binding's runtime attribute is: ``code`` in backticks, an absent
-value is ``None``). Each verifier class (``Verifier``, ``V3Verifier``) has one generated region
-too, from the core's declaration of its settings (``settings`` in the same file): its ``__new__``
-(the required settings positional, the others keyword-only with their defaults, each documented)
-and one read-only property per setting the verifier reads back. Everything outside the regions is
+value is ``None``). Each verifier class (``Verifier``, ``V3Verifier``) and ``MerchantProfile`` has
+one generated region too, from the core's declaration of its settings (``settings`` in the same
+file): its ``__new__`` (the required settings positional, the others keyword-only with their
+defaults, each documented) and one read-only property per setting it reads back. Everything outside the regions is
 hand-written and left as it is; the check fails when a typed property or a setting is also
 declared there.
 """
@@ -57,10 +57,10 @@ ANNOTATIONS = {
     "sign_type": "_SignTypeName",
     "coupons": "list[Coupon]",
 }
-# The Python class of each verifier's settings.
-SETTINGS_CLASSES = {"v2_verifier": "Verifier", "v3_verifier": "V3Verifier"}
+# The Python class of each declaration of settings (the verifiers, an endpoint's merchant profile).
+SETTINGS_CLASSES = {"v2_verifier": "Verifier", "v3_verifier": "V3Verifier", "merchant_profile": "MerchantProfile"}
 # The parameter annotation of each setting kind (what the constructor takes for it) and, for the
-# settings read back, the attribute's annotation.
+# settings read back, the attribute's annotation; a required setting is never None.
 PARAMETERS = {
     "secret": "str",
     "sign_type": "str",
@@ -70,6 +70,8 @@ PARAMETERS = {
     "trusted_keys": "_PlatformKeys | TrustedKeys",
     "bytes": "int | None",
     "seconds": "int | None",
+    "v2_verifier": "Verifier | None",
+    "v3_verifier": "V3Verifier | None",
 }
 READ_BACK = {
     "sign_type": "_SignTypeName",
@@ -78,6 +80,8 @@ READ_BACK = {
     "texts": "tuple[str, ...]",
     "bytes": "int",
     "seconds": "int",
+    "v2_verifier": "Verifier | None",
+    "v3_verifier": "V3Verifier | None",
 }
 WIDTH = 100
 BEGIN = re.compile(r"^(?P<indent>[ ]*)# BEGIN GENERATED (?P<view>\w+):.*$")
@@ -99,7 +103,7 @@ def load_declaration(path: Path = DECLARATION) -> tuple[dict[str, list[dict[str,
         raise Drift(f"the core declares views {unknown} that have no Python class here (CLASSES)")
     settings: dict[str, list[dict[str, Any]]] = data["settings"]
     if set(settings) != set(SETTINGS_CLASSES):
-        raise Drift(f"the core declares the verifiers {sorted(settings)}; stubgen knows {sorted(SETTINGS_CLASSES)}")
+        raise Drift(f"the core declares the settings of {sorted(settings)}; stubgen knows {sorted(SETTINGS_CLASSES)}")
     return views, settings
 
 
@@ -151,8 +155,14 @@ def docstring(text: str, indent: str) -> list[str]:
     return [f'{indent}"""{lines[0]}', *((indent + line).rstrip() for line in lines[1:-1]), f'{indent}{lines[-1]}"""']
 
 
+def required(annotation: str) -> str:
+    """The annotation of a setting that must be given: never ``None``."""
+    return annotation.removesuffix(" | None")
+
+
 def settings_region(view: str, settings: list[dict[str, Any]], indent: str) -> list[str]:
-    """The generated region of one verifier: its ``__new__`` and its read-back properties."""
+    """The generated region of one verifier or the merchant profile: its ``__new__`` and its
+    read-back properties."""
     cls = SETTINGS_CLASSES[view]
     lines = [f"{indent}# BEGIN GENERATED {view}: stubgen.py from tests/vectors/typed_views.json; do not edit"]
     lines += [f"{indent}def __new__(", f"{indent}    cls,"]
@@ -162,7 +172,7 @@ def settings_region(view: str, settings: list[dict[str, Any]], indent: str) -> l
         if kind not in PARAMETERS:
             raise Drift(f"{view}.{s['name']}: stubgen has no parameter annotation for kind {kind!r}")
         if s["required"]:
-            lines.append(f"{indent}    {s['name']}: {PARAMETERS[kind]},")
+            lines.append(f"{indent}    {s['name']}: {required(PARAMETERS[kind])},")
             continue
         if not keyword_only:
             lines.append(f"{indent}    *,")
@@ -177,7 +187,8 @@ def settings_region(view: str, settings: list[dict[str, Any]], indent: str) -> l
             continue
         if s["kind"] not in READ_BACK:
             raise Drift(f"{view}.{s['name']}: stubgen has no attribute annotation for kind {s['kind']!r}")
-        lines += [f"{indent}@property", f"{indent}def {s['name']}(self) -> {READ_BACK[s['kind']]}:"]
+        annotation = required(READ_BACK[s["kind"]]) if s["required"] else READ_BACK[s["kind"]]
+        lines += [f"{indent}@property", f"{indent}def {s['name']}(self) -> {annotation}:"]
         lines += docstring(doc_of(s), indent + "    ")
     lines.append(f"{indent}# END GENERATED {view}")
     return lines

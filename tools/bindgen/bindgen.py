@@ -242,7 +242,11 @@ def replace_region(text: str | None, path: Path, begin: str, end: str, body: lis
 # ---- the verifiers' settings ------------------------------------------------------------------
 
 # The class of each verifier's settings (the same name in both bindings).
-SETTINGS_CLASSES = {"v2_verifier": "Verifier", "v3_verifier": "V3Verifier"}
+SETTINGS_CLASSES = {"v2_verifier": "Verifier", "v3_verifier": "V3Verifier", "merchant_profile": "MerchantProfile"}
+# The .NET source file of a class that has none of its own name.
+DOTNET_SOURCE = {"MerchantProfile": "Endpoint.cs"}
+# The Java classes configured by one constructor taking every setting (a verifier has a builder).
+JAVA_CONSTRUCTED = {"MerchantProfile"}
 
 
 def load_settings(path: Path = DECLARATION) -> dict[str, list[dict[str, Any]]]:
@@ -275,25 +279,28 @@ def parameter_names(params: str) -> list[str]:
 
 def check_settings(lang: str) -> list[str]:
     """The hand-written configuration API of the .NET or Java binding against the core's
-    declaration of the verifiers' settings: .NET, a public constructor taking exactly the declared
-    settings in the core's order (camelCase); Java, `builder(...)` taking the required key and
-    algorithm, and one Builder method per other setting (the trusted keys by `trustedKeys`, which
-    also takes a TrustedKeys). A setting the core adds, drops or renames fails the check."""
+    declaration of the settings of the verifiers and the merchant profile: .NET, a public
+    constructor taking exactly the declared settings in the core's order (camelCase); Java, for a
+    verifier `builder(...)` taking the required key and algorithm, and one Builder method per other
+    setting (the trusted keys by `trustedKeys`, which also takes a TrustedKeys), for the profile a
+    public constructor as in .NET. A setting the core adds, drops or renames fails the check."""
     problems = []
     for view, cls in SETTINGS_CLASSES.items():
         declared = load_settings()[view]
         names = [lower_camel(x["name"]) for x in declared]
         if lang == "dotnet":
-            path = ROOT / "bindings" / "dotnet" / "src" / f"{cls}.cs"
+            path = ROOT / "bindings" / "dotnet" / "src" / DOTNET_SOURCE.get(cls, f"{cls}.cs")
             text = path.read_text(encoding="utf-8")
+        else:
+            path = ROOT / "bindings" / "java" / "src" / "main" / "java" / "io" / "github" / "wechatpay_notify" / f"{cls}.java"
+            text = path.read_text(encoding="utf-8")
+        if lang == "dotnet" or cls in JAVA_CONSTRUCTED:
             found = [parameter_names(m[1]) for m in
                      re.finditer(rf"public (?:unsafe )?{cls}\(([^)]*(?:\([^)]*\)[^)]*)*)\)", text)]
             if names not in found:
                 problems.append(f"{rel(path)}: no public constructor takes ({', '.join(names)}), the settings "
                                 f"the core declares for {view}; found {found}")
         else:
-            path = ROOT / "bindings" / "java" / "src" / "main" / "java" / "io" / "github" / "wechatpay_notify" / f"{cls}.java"
-            text = path.read_text(encoding="utf-8")
             builders = [parameter_names(m[1]) for m in re.finditer(r"public static Builder builder\(([^)]*)\)", text)]
             positional = [lower_camel(x["name"]) for x in declared if x["required"] and x["kind"] != "trusted_keys"]
             if not builders or any(b != positional for b in builders):
@@ -874,7 +881,7 @@ def main(argv: list[str]) -> int:
         for problem in problems:
             print(f"bindgen: {problem}", file=sys.stderr)
         if not problems:
-            print(f"bindgen: the {args.lang} verifiers' settings are what {rel(DECLARATION)} declares")
+            print(f"bindgen: the {args.lang} verifiers' and the merchant profile's settings are what {rel(DECLARATION)} declares")
         return 1 if problems else rc
     except Failure as e:
         print(f"bindgen: {e}", file=sys.stderr)

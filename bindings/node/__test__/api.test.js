@@ -455,7 +455,7 @@ test('a misspelt or unknown option is a TypeError naming the options, never sile
   // A misspelt merchant id of a v3-only profile would leave its resources unbound to any merchant.
   assert.throws(() => new wn.Endpoint({ profiles: [{ label: 'a', mchid: '1', v3 }] }), {
     name: 'TypeError',
-    message: 'profiles[0] has no option "mchid" (its options: label, mchId, v2, v3)',
+    message: 'profiles[0] has no option "mchid" (its options: label, v2, v3, mchId)',
   })
   assert.throws(() => new wn.Endpoint({ profiles: [{ label: 'a', mchId: '1', v3: { ...v3, maxSkew: 5 } }] }), {
     name: 'TypeError',

@@ -199,13 +199,15 @@ test('notify.d.ts documents each typed property with the core\'s doc', () => {
   }
 })
 
-// The options interface of each verifier's settings (the core's declaration, `settings`).
+// The options interface of each verifier's and of a merchant profile's settings (the core's
+// declaration, `settings`).
 const OPTION_TYPES = [
   ['v2_verifier', 'VerifierOptions'],
   ['v3_verifier', 'V3VerifierOptions'],
+  ['merchant_profile', 'MerchantProfileOptions'],
 ]
 
-test('VerifierOptions and V3VerifierOptions are the core\'s settings: names, order, required ones, types', () => {
+test('VerifierOptions, V3VerifierOptions and MerchantProfileOptions are the core\'s settings: names, order, required ones, types', () => {
   const declared = load('typed_views.json')
   assert.deepEqual(Object.keys(declared.settings), OPTION_TYPES.map(([verifier]) => verifier))
   for (const [verifier, type] of OPTION_TYPES) {
@@ -220,6 +222,8 @@ test('VerifierOptions and V3VerifierOptions are the core\'s settings: names, ord
     assert.deepEqual(native.settingNames(verifier), settings.map((s) => camel(s.name)))
   }
   assert.equal(TYPES.VerifierOptions.alsoAccept, 'readonly SignType[] | null')
+  assert.equal(TYPES.MerchantProfileOptions.label, 'string')
+  assert.equal(TYPES.MerchantProfileOptions.v3, 'ProfileV3Options | null')
   assert.equal(TYPES.V3VerifierOptions.platformKeys, 'PlatformKeys | TrustedKeys')
 })
 

@@ -8,8 +8,9 @@
 //   node scripts/gen-types.js           rewrite the generated regions
 //   node scripts/gen-types.js --check   exit 1 when notify.d.ts differs from what it would write
 //
-// The options of each verifier (VerifierOptions, V3VerifierOptions) are generated the same way from
-// the core's declaration of its settings ("settings" in the same file).
+// The options of each verifier and of a merchant profile (VerifierOptions, V3VerifierOptions,
+// MerchantProfileOptions) are generated the same way from the core's declaration of its settings
+// ("settings" in the same file).
 //
 // Names: the core's snake_case in camelCase (as the addon names the properties). Types by kind.
 // Comments: the core's documentation of each property (`doc`, written once in typed_view! /
@@ -54,12 +55,15 @@ const SETTING_TYPE = {
   trusted_keys: 'PlatformKeys | TrustedKeys',
   bytes: 'number | null',
   seconds: 'number | null',
+  v2_verifier: 'VerifierOptions | null',
+  v3_verifier: 'ProfileV3Options | null',
 }
 
-/** The options interface of each verifier's settings. */
+/** The options interface of each declaration of settings (the verifiers, a merchant profile). */
 const OPTIONS = {
   v2_verifier: 'VerifierOptions',
   v3_verifier: 'V3VerifierOptions',
+  merchant_profile: 'MerchantProfileOptions',
 }
 
 const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
@@ -131,7 +135,9 @@ function options(verifier, settings) {
   for (const s of settings) {
     const type = SETTING_TYPE[s.kind]
     if (type === undefined) throw new Error(`${verifier}.${s.name}: unknown setting kind ${JSON.stringify(s.kind)}`)
-    lines.push(...comment(settingDoc(verifier, s), '  '), `  ${camel(s.name)}${s.required ? '' : '?'}: ${type}`)
+    // A required setting is never null.
+    const given = s.required ? type.replace(/ \| null$/, '') : type
+    lines.push(...comment(settingDoc(verifier, s), '  '), `  ${camel(s.name)}${s.required ? '' : '?'}: ${given}`)
   }
   lines.push(end(verifier))
   return lines.join('\n')

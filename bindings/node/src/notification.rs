@@ -137,20 +137,16 @@ pub fn typed_view_names(view: String) -> Result<Vec<String>> {
     Ok(view.properties.iter().map(|p| camel_case(p.name)).collect())
 }
 
-/// The names of a verifier's options in the Node convention (camelCase), in the core's order: the
-/// core's declaration of its settings (`v2_verifier`, `v3_verifier` of `typed_views.json`), or
-/// those of an endpoint profile (`profile`: `label`, `mchId`, `v2`, `v3`). The package refuses any
-/// other option name, so that a misspelt one (`mchid`) is not silently ignored.
+/// The names of the options of a verifier or an endpoint profile in the Node convention
+/// (camelCase), in the core's order: the core's declaration of its settings (`v2_verifier`,
+/// `v3_verifier`, `merchant_profile` of `typed_views.json`). The package refuses any other option
+/// name, so that a misspelt one (`mchid`) is not silently ignored.
 #[napi(catch_unwind)]
-pub fn setting_names(verifier: String) -> Result<Vec<String>> {
-    use wechatpay_notify::settings::{PROFILE, VERIFIERS};
-    if verifier == "profile" {
-        return Ok(PROFILE.iter().map(|name| camel_case(name)).collect());
-    }
-    let settings = VERIFIERS
+pub fn setting_names(declaration: String) -> Result<Vec<String>> {
+    let settings = wechatpay_notify::settings::ALL
         .iter()
-        .find(|v| v.name == verifier)
-        .ok_or_else(|| internal(format!("no verifier {verifier}")))?;
+        .find(|v| v.name == declaration)
+        .ok_or_else(|| internal(format!("no declaration {declaration}")))?;
     Ok(settings
         .settings
         .iter()

@@ -9,13 +9,14 @@ use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
 use wechatpay_notify as core;
+use wechatpay_notify::settings::{SettingValue, Settings};
 use wechatpay_notify::view::{Property, Snapshot, Value};
 use wechatpay_notify::{ApiVersion, Notification, Rejection};
 
 use crate::reply::http_reply;
 use crate::v2::{PaymentNotification, RefundNotification, Verifier};
 use crate::v3::{TrustedKeys, V3Notification, V3Verifier, headers_of, now_of, trusted_keys_of};
-use crate::view::{TypedView, repr_view};
+use crate::view::{Configured, TypedView, repr_settings, repr_view};
 use crate::{PythonErrorExt, body_of, config_text, errors, repr_opt, wrong_type};
 
 /// A refused request as `EndpointRejected`: the core's code and message, and the endpoint's
@@ -51,8 +52,6 @@ fn rejected(py: Python<'_>, r: &Rejection) -> PyErr {
 #[pyclass(frozen, module = "wechatpay_notify._native")]
 pub(crate) struct MerchantProfile {
     inner: core::MerchantProfile,
-    /// The merchant id given to the constructor.
-    mch_id: Option<String>,
     v2: Option<Py<Verifier>>,
     v3: Option<Py<V3Verifier>>,
 }
@@ -69,12 +68,9 @@ impl MerchantProfile {
     ) -> PyResult<MerchantProfile> {
         let label = config_text(label, "the label cannot be encoded as UTF-8")?;
         let mut inner = core::MerchantProfile::new(label);
-        let mch_id = mch_id
-            .map(|m| config_text(m, "mch_id cannot be encoded as UTF-8").map(|m| m.into_owned()))
-            .transpose()?;
         // Before the v2 part: a declared merchant id lets a v2 verifier without one route.
-        if let Some(m) = &mch_id {
-            inner = inner.mch_id(m.clone());
+        if let Some(m) = mch_id {
+            inner = inner.mch_id(config_text(m, "mch_id cannot be encoded as UTF-8")?);
         }
         if let Some(v) = &v2 {
             inner = inner.v2(v.get().inner.clone()).into_py_result()?;
@@ -84,48 +80,30 @@ impl MerchantProfile {
         }
         Ok(MerchantProfile {
             inner,
-            mch_id,
             v2: v2.map(Bound::unbind),
             v3: v3.map(Bound::unbind),
         })
     }
 
-    /// The label.
-    #[getter]
-    fn label(&self) -> &str {
-        self.inner.label()
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        repr_settings(slf, "MerchantProfile", &[])
+    }
+}
+
+impl Configured for MerchantProfile {
+    const SETTINGS: Settings = core::MerchantProfile::SETTINGS;
+
+    fn setting(&self, name: &str) -> Option<SettingValue<'_>> {
+        self.inner.setting(name)
     }
 
-    /// The merchant id given as `mch_id`, or None (the v2 verifier's `mch_id`, when set, declares
-    /// it too).
-    #[getter]
-    fn mch_id(&self) -> Option<&str> {
-        self.mch_id.as_deref()
-    }
-
-    /// The v2 part, or None.
-    #[getter]
-    fn v2(&self, py: Python<'_>) -> Option<Py<Verifier>> {
-        self.v2.as_ref().map(|v| v.clone_ref(py))
-    }
-
-    /// The APIv3 part, or None.
-    #[getter]
-    fn v3(&self, py: Python<'_>) -> Option<Py<V3Verifier>> {
-        self.v3.as_ref().map(|v| v.clone_ref(py))
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let part = |p: Option<Bound<'_, PyAny>>| -> PyResult<String> {
-            p.map_or(Ok("None".to_owned()), |p| Ok(p.repr()?.to_string()))
+    fn part(&self, py: Python<'_>, name: &str) -> Py<PyAny> {
+        let part = match name {
+            "v2" => self.v2.as_ref().map(|v| v.clone_ref(py).into_any()),
+            "v3" => self.v3.as_ref().map(|v| v.clone_ref(py).into_any()),
+            _ => None,
         };
-        Ok(format!(
-            "MerchantProfile({}, mch_id={}, v2={}, v3={})",
-            repr_opt(py, Some(self.label())),
-            repr_opt(py, self.mch_id()),
-            part(self.v2(py).map(|v| v.into_bound(py).into_any()))?,
-            part(self.v3(py).map(|v| v.into_bound(py).into_any()))?,
-        ))
+        part.unwrap_or_else(|| py.None())
     }
 }
 

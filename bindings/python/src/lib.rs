@@ -358,7 +358,7 @@ pub fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reply::reply_v3_fail, m)?)?;
     m.add_function(wrap_pyfunction!(reply::request_version, m)?)?;
     m.add_function(wrap_pyfunction!(reply::internal_error_reply, m)?)?;
-    m.add_class::<endpoint::MerchantProfile>()?;
+    view::add_settings::<endpoint::MerchantProfile>(m)?;
     m.add_class::<endpoint::Endpoint>()?;
     view::add_view::<endpoint::EndpointResult>(m)?;
     Ok(())

@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::pyclass::boolean_struct::True;
 use pyo3::types::PyTuple;
 use pyo3::{IntoPyObjectExt, PyClass};
-use wechatpay_notify::settings::{SettingValue, Settings};
+use wechatpay_notify::settings::{SettingKind, SettingValue, Settings};
 use wechatpay_notify::view::{Property, Value};
 
 use crate::v2::Coupon;
@@ -47,14 +47,21 @@ pub(crate) fn add_view<T: TypedView>(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<T>()
 }
 
-/// A verifier class whose read-back attributes are the core's declaration of its settings.
+/// A configurable class (a verifier, a merchant profile) whose read-back attributes are the
+/// core's declaration of its settings.
 pub(crate) trait Configured: PyClass<Frozen = True> + Sync {
-    /// The core's declaration of the verifier's settings.
+    /// The core's declaration of the class's settings.
     const SETTINGS: Settings;
 
-    /// The core's value of the setting `name` (None for a secret, the trusted keys, or a name
-    /// not declared).
+    /// The core's value of the setting `name` (None for a secret, the trusted keys, a profile's
+    /// part, or a name not declared).
     fn setting(&self, name: &str) -> Option<SettingValue<'_>>;
+
+    /// The verifier object given as the part `name` of a merchant profile (a setting of kind
+    /// `v2_verifier` / `v3_verifier`), or Python's `None`; a verifier has no parts.
+    fn part(&self, py: Python<'_>, _name: &str) -> Py<PyAny> {
+        py.None()
+    }
 }
 
 /// Adds the verifier class `T` to the module with one read-only attribute per declared setting
@@ -104,10 +111,16 @@ fn add_attribute<T: PyClass>(
 }
 
 /// The value of setting `name` of `obj`, an instance of `T`: `sign_type` → `str`, `sign_types`
-/// and `texts` → a tuple of `str`, `text` → `str | None`, `bytes` and `seconds` → `int`.
+/// and `texts` → a tuple of `str`, `text` → `str | None`, `bytes` and `seconds` → `int`, a
+/// profile's part → the verifier given, or `None`.
 fn read_setting<T: Configured>(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Py<PyAny>> {
     let py = obj.py();
     let this = obj.cast::<T>()?;
+    if let Some(SettingKind::V2Verifier | SettingKind::V3Verifier) =
+        T::SETTINGS.get(name).map(|s| s.kind)
+    {
+        return Ok(this.get().part(py, name));
+    }
     let value = this
         .get()
         .setting(name)

@@ -66,7 +66,7 @@ def test_profiles_keep_their_parts() -> None:
     assert both.v2 is v2 and both.v3 is v3
     only_v3 = wn.MerchantProfile("shop-c", v3=v3)
     assert only_v3.v2 is None and only_v3.v3 is v3
-    assert repr(only_v3) == f"MerchantProfile('shop-c', mch_id=None, v2=None, v3={v3!r})"
+    assert repr(only_v3) == f"MerchantProfile(label='shop-c', v2=None, v3={v3!r}, mch_id=None)"
     assert both.mch_id is None and only_v3.mch_id is None
     assert a["v2"]["apiKey"] not in repr(both) and a["v3"]["apiV3Key"] not in repr(both)
     # The v2 part routes by mch_id: a verifier without one is refused at once.
@@ -204,7 +204,8 @@ def v2_payment(mch_id: str, key: str = A_KEY) -> bytes:
 def test_a_profile_mch_id_routes_a_v2_verifier_without_one() -> None:
     profile = wn.MerchantProfile("shop-a", v2=wn.Verifier(A_KEY, "MD5"), mch_id="10000100")
     assert (profile.mch_id, profile.v2 is not None and profile.v2.mch_id) == ("10000100", None)
-    assert repr(profile).startswith("MerchantProfile('shop-a', mch_id='10000100', v2=Verifier(")
+    assert repr(profile).startswith("MerchantProfile(label='shop-a', v2=Verifier(")
+    assert repr(profile).endswith(", v3=None, mch_id='10000100')")
     endpoint = wn.Endpoint([profile])
     r = endpoint.handle({}, v2_payment("10000100"))
     assert (r.label, r.kind, r.dedupe_key) == ("shop-a", "v2_payment", "4200000001202611270000000001")

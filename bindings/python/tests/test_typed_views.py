@@ -266,9 +266,9 @@ def test_stubgen_follows_the_declaration() -> None:
         stubgen.generate(stub, grown, settings)
 
 
-# The Python class of each verifier's settings, and a configuration that sets every optional one
-# away from its default, with what each read-back attribute must then give.
-VERIFIERS: dict[str, type] = {"v2_verifier": wn.Verifier, "v3_verifier": wn.V3Verifier}
+# The Python class of each declaration of settings, and a configuration that sets every optional
+# one away from its default, with what each read-back attribute must then give.
+CONFIGURED: dict[str, type] = {"v2_verifier": wn.Verifier, "v3_verifier": wn.V3Verifier, "merchant_profile": wn.MerchantProfile}
 
 
 def platform_keys() -> dict[str, str]:
@@ -280,16 +280,30 @@ def configured(view: str) -> tuple[Any, dict[str, Any]]:
         v2 = wn.Verifier(KEY, "MD5", appid="wx1", mch_id="1900000109", also_accept=["HMAC-SHA256"], max_body_bytes=4096)
         return v2, {"sign_type": "MD5", "appid": "wx1", "mch_id": "1900000109", "also_accept": ("HMAC-SHA256",), "max_body_bytes": 4096}
     v3 = wn.V3Verifier(V3_KEY, platform_keys(), max_clock_skew=60, max_body_bytes=1000, mch_ids=["1", "2", "1"])
-    return v3, {"max_clock_skew": 60, "max_body_bytes": 1000, "mch_ids": ("1", "2")}
+    if view == "v3_verifier":
+        return v3, {"max_clock_skew": 60, "max_body_bytes": 1000, "mch_ids": ("1", "2")}
+    v2 = wn.Verifier(KEY, "MD5")
+    profile = wn.MerchantProfile("shop-a", v2=v2, v3=v3, mch_id="1900000109")
+    return profile, {"label": "shop-a", "v2": v2, "v3": v3, "mch_id": "1900000109"}
 
 
-@pytest.mark.parametrize("view", sorted(VERIFIERS))
-def test_verifier_settings_are_the_core_declaration(view: str) -> None:
+def fresh(view: str) -> Any:
+    """The object with every optional setting left out."""
+    if view == "v2_verifier":
+        return wn.Verifier(KEY, "HMAC-SHA256")
+    if view == "v3_verifier":
+        return wn.V3Verifier(V3_KEY, platform_keys())
+    return wn.MerchantProfile("shop-a")
+
+
+@pytest.mark.parametrize("view", sorted(CONFIGURED))
+def test_settings_are_the_core_declaration(view: str) -> None:
     """The constructor takes exactly the declared settings, in the core's order (required ones
-    positional, the others keyword-only with the declared defaults), and the verifier reads back
-    every declared read-back setting, documented by the core, and no secret."""
+    positional, the others keyword-only with the declared defaults), and the object reads back
+    every declared read-back setting (a profile's parts: the very verifiers it was given),
+    documented by the core, and no secret."""
     declared = declared_settings()[view]
-    cls = VERIFIERS[view]
+    cls = CONFIGURED[view]
     params = list(inspect.signature(cls).parameters.values())
     assert [p.name for p in params] == [s["name"] for s in declared]
     for p, s in zip(params, declared):
@@ -306,15 +320,18 @@ def test_verifier_settings_are_the_core_declaration(view: str) -> None:
             assert attribute is None, f"{cls.__name__}.{s['name']} reads back a {s['kind']}"
             continue
         assert attribute is not None and attribute.__doc__ == s["doc"], s["name"]
-        assert getattr(verifier, s["name"]) == expected[s["name"]], s["name"]
+        if s["kind"] in ("v2_verifier", "v3_verifier"):
+            assert getattr(verifier, s["name"]) is expected[s["name"]], s["name"]
+        else:
+            assert getattr(verifier, s["name"]) == expected[s["name"]], s["name"]
         with pytest.raises(AttributeError):
             setattr(verifier, s["name"], getattr(verifier, s["name"]))
-    # Left out, a setting has its declared default (a number) or none (a text, a list).
-    fresh = wn.Verifier(KEY, "HMAC-SHA256") if view == "v2_verifier" else wn.V3Verifier(V3_KEY, platform_keys())
+    # Left out, a setting has its declared default (a number) or none (a text, a list, a part).
+    left_out = fresh(view)
     for s in declared:
         if s["read_back"] and not s["required"]:
             default = s["default"] if s["default"] is not None else () if s["kind"] in ("sign_types", "texts") else None
-            assert getattr(fresh, s["name"]) == default, s["name"]
+            assert getattr(left_out, s["name"]) == default, s["name"]
 
 
 def test_stubgen_follows_the_settings_declaration() -> None:

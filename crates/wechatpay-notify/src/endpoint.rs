@@ -86,6 +86,23 @@ impl MerchantProfile {
         &self.label
     }
 
+    /// The declaration of a profile's settings (the constructor's label, the two parts, and
+    /// [`MerchantProfile::mch_id`]).
+    pub const SETTINGS: crate::settings::Settings = crate::settings::MERCHANT_PROFILE;
+
+    /// The value of the text setting `name` (its declaration in [`MerchantProfile::SETTINGS`]):
+    /// the label, and the merchant id as given to [`MerchantProfile::mch_id`]; `None` for the two
+    /// parts (verifiers, which a binding holds as it was given them) and for a name that is not
+    /// declared.
+    pub fn setting(&self, name: &str) -> Option<crate::settings::SettingValue<'_>> {
+        use crate::settings::SettingValue;
+        Some(match name {
+            "label" => SettingValue::Text(Some(&self.label)),
+            "mch_id" => SettingValue::Text(self.mch_id.as_deref()),
+            _ => return None,
+        })
+    }
+
     /// Reconciles the declared merchant id with the parts (see [`MerchantProfile::mch_id`]).
     fn bind(mut self) -> Result<MerchantProfile, Error> {
         let label = excerpt(&self.label);

@@ -322,7 +322,7 @@ fn profile(index: usize, p: &Value, src: &Sources<'_>) -> Result<MerchantProfile
         .string(p, "label")?
         .ok_or_else(|| at.err("label", "required (a string)"))?;
     at.profile = format!("profile \"{}\"", excerpt(label));
-    at.only(p, crate::settings::PROFILE)?;
+    at.only_declared(p, &MerchantProfile::SETTINGS)?;
     let mut profile = MerchantProfile::new(label);
     if let Some(m) = at.string(p, "mch_id")? {
         profile = profile.mch_id(m);

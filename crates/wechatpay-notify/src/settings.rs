@@ -1,6 +1,7 @@
-//! Verifier settings: what each verifier is configured with, declared once.
+//! Settings: what each verifier and each merchant profile is configured with, declared once.
 //!
-//! [`VERIFIERS`] lists the settings of [`crate::Verifier`] and [`crate::V3Verifier`]: their
+//! [`ALL`] lists the settings of [`crate::Verifier`], [`crate::V3Verifier`] and
+//! [`crate::MerchantProfile`] ([`MERCHANT_PROFILE`]): their
 //! snake_case names (bindings map them to their convention: `mchId`, `MchId`), what kind of value
 //! each takes, whether it is required, its default and its documentation. `tools/xtask` writes the
 //! table to `tests/vectors/typed_views.json` ("settings"), from which the bindings' stubs and
@@ -9,7 +10,9 @@
 //!
 //! A verifier reads its configuration back by name with `setting(name)` ([`SettingValue`]):
 //! every setting that is not a secret and not the trusted keys (which have their own API,
-//! `trusted_keys()`), so a binding's read-back attributes are generated from the table too.
+//! `trusted_keys()`), so a binding's read-back attributes are generated from the table too. A
+//! profile reads back its label and merchant id the same way; its parts are the verifiers a
+//! binding gave it.
 
 use crate::sign::SignType;
 
@@ -33,6 +36,10 @@ pub enum SettingKind {
     Bytes,
     /// A duration in seconds.
     Seconds,
+    /// A merchant profile's v2 part: a v2 verifier ([`V2_VERIFIER`]), or not set.
+    V2Verifier,
+    /// A merchant profile's APIv3 part: an APIv3 verifier ([`V3_VERIFIER`]), or not set.
+    V3Verifier,
 }
 
 impl SettingKind {
@@ -47,10 +54,13 @@ impl SettingKind {
             SettingKind::TrustedKeys => "trusted_keys",
             SettingKind::Bytes => "bytes",
             SettingKind::Seconds => "seconds",
+            SettingKind::V2Verifier => V2_VERIFIER.name,
+            SettingKind::V3Verifier => V3_VERIFIER.name,
         }
     }
 
-    /// Whether a verifier reads a setting of this kind back with `setting(name)`.
+    /// Whether a setting of this kind is read back: by `setting(name)`, or for a profile's part,
+    /// as the verifier it was given (a binding's attribute of that name).
     pub const fn read_back(self) -> bool {
         !matches!(self, SettingKind::Secret | SettingKind::TrustedKeys)
     }
@@ -73,7 +83,7 @@ pub struct Setting {
     pub doc: &'static str,
 }
 
-/// The settings of one verifier.
+/// The settings of one configurable object: a verifier, or a merchant profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
     /// Its name in `typed_views.json` and the bindings' generators.
@@ -218,13 +228,58 @@ pub const V3_VERIFIER: Settings = Settings {
     ],
 };
 
-/// Every verifier's settings, in the order `typed_views.json` lists them.
+/// Every verifier's settings.
 pub const VERIFIERS: &[Settings] = &[V2_VERIFIER, V3_VERIFIER];
 
-/// The settings of one merchant of an endpoint (a profile): its label, its merchant id and its
-/// two parts, whose settings are [`V2_VERIFIER`] and [`V3_VERIFIER`]. The profiles file takes
-/// these names; a binding whose profiles are plain objects (Node) refuses any other.
-pub const PROFILE: &[&str] = &["label", "mch_id", "v2", "v3"];
+/// The settings of one merchant of an endpoint ([`crate::MerchantProfile`]): its label, its
+/// parts, whose settings are [`V2_VERIFIER`] and [`V3_VERIFIER`], and its merchant id, in the
+/// order every binding's constructor takes them. The profiles file takes these names; a binding
+/// whose profiles are plain objects (Node) refuses any other.
+pub const MERCHANT_PROFILE: Settings = Settings {
+    name: "merchant_profile",
+    settings: &[
+        Setting {
+            name: "label",
+            kind: SettingKind::Text,
+            required: true,
+            default: None,
+            doc: "The name results carry (their `label`), e.g. your shop id: unique within an \
+                  endpoint (else `invalid_config`).",
+        },
+        Setting {
+            name: "v2",
+            kind: SettingKind::V2Verifier,
+            required: false,
+            default: None,
+            doc: "The v2 part. v2 notifications are routed by `mch_id`, so the merchant id must \
+                  be known: this profile's `mch_id` or the verifier's own (else \
+                  `invalid_config`).",
+        },
+        Setting {
+            name: "v3",
+            kind: SettingKind::V3Verifier,
+            required: false,
+            default: None,
+            doc: "The APIv3 part. Requests are routed by `Wechatpay-Serial` to the profile that \
+                  trusts that key; its own `mch_ids`, when set, bind it, otherwise this \
+                  profile's `mch_id` does.",
+        },
+        Setting {
+            name: "mch_id",
+            kind: SettingKind::Text,
+            required: false,
+            default: None,
+            doc: "The merchant id, binding both versions: v2 notifications must carry it as \
+                  `mch_id` (a v2 verifier's own `mch_id`, when set, must be the same), APIv3 \
+                  resources as `mchid` (or `sp_mchid`, or a transfer's `mch_id`) unless the v3 \
+                  part names its own `mch_ids`. An empty or conflicting id is `invalid_config` \
+                  when the endpoint is built.",
+        },
+    ],
+};
+
+/// Every declaration, in the order `typed_views.json` lists them.
+pub const ALL: &[Settings] = &[V2_VERIFIER, V3_VERIFIER, MERCHANT_PROFILE];
 
 /// The name of a setting in the profiles file: a secret is named by the file or the environment
 /// variable that holds it (`api_key_file`, `api_key_env`), never written inline; the trusted keys
@@ -301,6 +356,30 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_reads_back_its_label_and_merchant_id_not_its_parts() {
+        let verifier = Verifier::new(KEY, SignType::Md5).unwrap();
+        let p = crate::MerchantProfile::new("shop-a")
+            .mch_id("1900000109")
+            .v2(verifier)
+            .unwrap();
+        assert_eq!(
+            read_all(&MERCHANT_PROFILE, |n| p.setting(n)),
+            [
+                ("label", Some(serde_json::json!("shop-a"))),
+                ("v2", None),
+                ("v3", None),
+                ("mch_id", Some(serde_json::json!("1900000109"))),
+            ]
+        );
+        let p = crate::MerchantProfile::new("shop-b");
+        assert_eq!(
+            p.setting("mch_id").map(|x| x.to_json()),
+            Some(serde_json::Value::Null)
+        );
+        assert_eq!(p.setting("api_key"), None);
+    }
+
+    #[test]
     fn defaults_are_what_a_new_verifier_has() {
         let v = Verifier::new(KEY, SignType::HmacSha256).unwrap();
         let v3 = V3Verifier::new(KEY).unwrap();
@@ -339,7 +418,7 @@ mod tests {
 
     #[test]
     fn declarations_are_well_formed() {
-        for settings in VERIFIERS {
+        for settings in ALL {
             let mut seen = std::collections::HashSet::new();
             let mut optional = false;
             for s in settings.settings {

@@ -710,6 +710,7 @@ class MerchantProfile:
     """One merchant account served by an Endpoint: a label, its merchant id, and its v2 part, APIv3
     part, or both."""
 
+    # BEGIN GENERATED merchant_profile: stubgen.py from tests/vectors/typed_views.json; do not edit
     def __new__(
         cls,
         label: str,
@@ -718,19 +719,40 @@ class MerchantProfile:
         v3: V3Verifier | None = None,
         mch_id: str | None = None,
     ) -> MerchantProfile:
-        """mch_id binds both versions: v2 notifications must carry it as mch_id (a v2 verifier's
-        own mch_id, when set, must be the same), APIv3 resources as mchid (or sp_mchid, or a transfer's mch_id) unless the
-        V3Verifier names its own mch_ids. A v2 verifier's mch_id declares it too. Reconciled when
-        the Endpoint is built (an empty or conflicting mch_id: InvalidConfigError there)."""
+        """label: The name results carry (their `label`), e.g. your shop id: unique within an
+        endpoint (else `invalid_config`).
+
+        v2: The v2 part. v2 notifications are routed by `mch_id`, so the merchant id must be
+        known: this profile's `mch_id` or the verifier's own (else `invalid_config`).
+
+        v3: The APIv3 part. Requests are routed by `Wechatpay-Serial` to the profile that
+        trusts that key; its own `mch_ids`, when set, bind it, otherwise this profile's
+        `mch_id` does.
+
+        mch_id: The merchant id, binding both versions: v2 notifications must carry it as
+        `mch_id` (a v2 verifier's own `mch_id`, when set, must be the same), APIv3 resources
+        as `mchid` (or `sp_mchid`, or a transfer's `mch_id`) unless the v3 part names its own
+        `mch_ids`. An empty or conflicting id is `invalid_config` when the endpoint is built."""
     @property
-    def label(self) -> str: ...
+    def label(self) -> str:
+        """The name results carry (their `label`), e.g. your shop id: unique within an endpoint
+        (else `invalid_config`)."""
+    @property
+    def v2(self) -> Verifier | None:
+        """The v2 part. v2 notifications are routed by `mch_id`, so the merchant id must be
+        known: this profile's `mch_id` or the verifier's own (else `invalid_config`)."""
+    @property
+    def v3(self) -> V3Verifier | None:
+        """The APIv3 part. Requests are routed by `Wechatpay-Serial` to the profile that trusts
+        that key; its own `mch_ids`, when set, bind it, otherwise this profile's `mch_id`
+        does."""
     @property
     def mch_id(self) -> str | None:
-        """The mch_id given to the constructor, or None."""
-    @property
-    def v2(self) -> Verifier | None: ...
-    @property
-    def v3(self) -> V3Verifier | None: ...
+        """The merchant id, binding both versions: v2 notifications must carry it as `mch_id` (a
+        v2 verifier's own `mch_id`, when set, must be the same), APIv3 resources as `mchid`
+        (or `sp_mchid`, or a transfer's `mch_id`) unless the v3 part names its own `mch_ids`.
+        An empty or conflicting id is `invalid_config` when the endpoint is built."""
+    # END GENERATED merchant_profile
 
 @final
 class Endpoint:
