@@ -3,6 +3,7 @@
 # prints the executions and crashes per target. Exit 1 if any target crashed (the reproducer is in
 # fuzz/artifacts/<target>/; turn it into a vector in tools/xtask before fixing).
 # Usage: scripts/fuzz.sh [target...]      FUZZ_SECONDS=13 scripts/fuzz.sh   (the CI smoke)
+# FUZZ_JOBS: how many targets run at once (default: the number of CPUs).
 . "$(dirname "$0")/lib.sh"
 ROOT=$PWD
 SECONDS_EACH=${FUZZ_SECONDS:-300}
@@ -36,20 +37,35 @@ PY
 
 (cd fuzz && cargo fuzz build -O "${TARGETS[@]:0:1}" >/dev/null 2>&1 || true)
 (cd fuzz && cargo fuzz build -O)
+# The targets run FUZZ_JOBS at a time (default: one per CPU; libFuzzer uses one core per run), each
+# for its full FUZZ_SECONDS; the table is printed in the targets' order.
+JOBS=${FUZZ_JOBS:-$(nproc)}
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+# fuzz_one TARGET: runs it; writes its row of the table to $results/TARGET, its crash excerpt to
+# $results/TARGET.crash.
+fuzz_one() {
+  local t=$1 log=$results/$1.log status=0 runs crashes=0
+  (cd fuzz && cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -print_final_stats=1) >"$log" 2>&1 || status=$?
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  if [ "$status" -ne 0 ]; then
+    crashes=1
+    { grep -E "panicked|ERROR|Test unit written|SUMMARY" "$log" || tail -n 3 "$log"; } | head -8 > "$results/$t.crash"
+  fi
+  printf '%-16s %14s %8s %s\n' "$t" "${runs:-?}" "$crashes" "$SECONDS_EACH" > "$results/$t"
+}
+running=0
+for t in "${TARGETS[@]}"; do
+  if [ "$running" -ge "$JOBS" ]; then wait -n || true; running=$((running - 1)); fi
+  fuzz_one "$t" &
+  running=$((running + 1))
+done
+wait
 failed=0
 printf '%-16s %14s %8s %s\n' target executions crashes seconds
 for t in "${TARGETS[@]}"; do
-  log=$(mktemp)
-  status=0
-  (cd fuzz && cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -print_final_stats=1) >"$log" 2>&1 || status=$?
-  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  crashes=0
-  if [ "$status" -ne 0 ]; then
-    crashes=1
-    failed=1
-    grep -E "panicked|ERROR|Test unit written|SUMMARY" "$log" | head -8 >&2
-  fi
-  printf '%-16s %14s %8s %s\n' "$t" "${runs:-?}" "$crashes" "$SECONDS_EACH"
-  rm -f "$log"
+  [ -f "$results/$t" ] || { echo "$t: no result" >&2; failed=1; continue; }
+  cat "$results/$t"
+  if [ -f "$results/$t.crash" ]; then failed=1; cat "$results/$t.crash" >&2; fi
 done
 exit $failed

@@ -227,7 +227,9 @@ grep -qF "version = \"$version\"" <(tar -xzOf "$dist/wechatpay-notify-cli-$versi
 ok "the packaged CLI depends on wechatpay-notify = $version (by version, as on crates.io)"
 
 step "cargo install --path crates/wechatpay-notify-cli --root TMP"
-$CARGO install --quiet --locked --path crates/wechatpay-notify-cli --root "$tmp/cargo"
+# In the workspace's target directory: the release dependencies make test has built are reused
+# (cargo's own temporary one would compile them all again).
+$CARGO install --quiet --locked --path crates/wechatpay-notify-cli --root "$tmp/cargo" --target-dir "$target_dir"
 bin=$tmp/cargo/bin/wechatpay-notify
 [ -x "$bin" ] || fail "cargo install left no $bin"
 out=$("$bin" --version) && [[ $out == *"$version"* ]] || fail "wechatpay-notify --version: $out"
@@ -313,8 +315,9 @@ ok "the wheel check and the installed-wheel check fail without the native module
 
 step "pip wheel $(basename "$sdist") in a fresh venv (PEP 517: maturin from PyPI, cargo)"
 py_venv "$tmp/py/sdist-venv"
-# The sdist's own build (its target directory kept between runs, so only the crates are recompiled).
-CARGO_TARGET_DIR=$target_dir/dist-python/sdist-target \
+# The sdist's own build, in the workspace's target directory: the sdist's crates are compiled from
+# its own sources (another path), the registry dependencies make test has built are reused.
+CARGO_TARGET_DIR=$target_dir \
   "$tmp/py/sdist-venv/bin/python" -m pip wheel "${pip_q[@]}" --no-deps -w "$tmp/py/sdist-wheel" "$sdist"
 sdist_wheels=("$tmp/py/sdist-wheel"/wechatpay_notify-"$version"-cp39-abi3-*.whl)
 [ -f "${sdist_wheels[0]}" ] || fail "building the sdist left no abi3 wheel"

@@ -191,12 +191,13 @@ jansson_lib() {
 }
 
 # The CLI's own test binary (crates/wechatpay-notify-cli/tests/cli.rs: every vector file through
-# the binary, plus the CLI's rules), built once for the host; the binary it spawns
-# (CARGO_BIN_EXE_wechatpay-notify) is then replaced by a launcher of another row's CLI.
+# the binary, plus the CLI's rules), the host's (make test has built it: cargo finds it up to date);
+# WECHATPAY_NOTIFY_CLI_UNDER_TEST points it at a launcher of another row's CLI instead of the
+# binary cargo built.
 cli_test_binary() {
-  local dir=$plat/cli-tests bin
-  step "the CLI's test binary (cargo test -p wechatpay-notify-cli --test cli --no-run)" 
-  bin=$(CARGO_TARGET_DIR=$dir $CARGO test -q -p wechatpay-notify-cli --test cli --no-run --message-format=json 2>/dev/null |
+  local bin
+  step "the CLI's test binary (cargo test -p wechatpay-notify-cli --test cli --no-run)"
+  bin=$($CARGO test -q -p wechatpay-notify-cli --test cli --no-run --message-format=json 2>/dev/null |
     python3 -c 'import json,sys
 for l in sys.stdin:
     m = json.loads(l)
@@ -208,16 +209,16 @@ for l in sys.stdin:
 # run_cli_tests NAME LAUNCHER...: the CLI test suite against LAUNCHER (the command that runs the
 # CLI, arguments appended), e.g. qemu-aarch64 -L ROOT /path/wechatpay-notify. SKIP: tests to skip.
 run_cli_tests() {
-  local name=$1 bin exe; shift
+  local name=$1 bin launcher; shift
   bin=$(cli_test_binary)
-  exe=$plat/cli-tests/debug/wechatpay-notify
-  { printf '#!/bin/sh\nexec'; printf ' %q' "$@"; printf ' "$@"\n'; } > "$exe.launcher"
-  chmod +x "$exe.launcher"
-  rm -f "$exe" && cp "$exe.launcher" "$exe"
+  launcher=$tmp/cli-under-test-$name
+  { printf '#!/bin/sh\nexec'; printf ' %q' "$@"; printf ' "$@"\n'; } > "$launcher"
+  chmod +x "$launcher"
   local skip=() s
   for s in ${SKIP:-}; do skip+=(--skip "$s"); done
   check "$name: the CLI's test suite (every vector file) through $(basename "$1")" \
-    env -C "$root/crates/wechatpay-notify-cli" "$bin" --test-threads=4 "${skip[@]}"
+    env -C "$root/crates/wechatpay-notify-cli" WECHATPAY_NOTIFY_CLI_UNDER_TEST="$launcher" \
+    "$bin" --test-threads=4 "${skip[@]}"
   grep -E '^test result:' "$logs/$(echo "$name: the CLI's test suite (every vector file) through $(basename "$1")" | tr -c 'A-Za-z0-9._-' _).log" || true
 }
 

@@ -10,13 +10,21 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The CLI under test: this build's binary, or the command `WECHATPAY_NOTIFY_CLI_UNDER_TEST` names
+/// (`scripts/test-platforms.sh` runs this suite against another platform's packaged CLI, through
+/// a launcher script for qemu-user, wine or an old glibc's loader).
+fn cli_under_test() -> std::ffi::OsString {
+    std::env::var_os("WECHATPAY_NOTIFY_CLI_UNDER_TEST")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_wechatpay-notify").into())
+}
+
 fn load(name: &str) -> Value {
     let text = std::fs::read_to_string(root().join("tests/vectors").join(name)).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
 fn run(args: &[&str], key: Option<&str>, stdin: &[u8]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wechatpay-notify"));
+    let mut cmd = Command::new(cli_under_test());
     cmd.args(args)
         .env_remove("WECHATPAY_API_KEY")
         .stdin(Stdio::piped())
@@ -631,7 +639,7 @@ fn a_key_on_the_command_line_is_refused_by_every_command() {
 }
 
 fn run_v3(args: &[String], key: &str, stdin: &[u8]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wechatpay-notify"));
+    let mut cmd = Command::new(cli_under_test());
     cmd.args(args)
         .env_remove("WECHATPAY_API_KEY")
         .env("WECHATPAY_API_V3_KEY", key)
@@ -851,7 +859,7 @@ fn write_profiles(dir: &std::path::Path, profiles: &Value) -> (PathBuf, Vec<(Str
 }
 
 fn run_env(args: &[String], env: &[(String, String)], stdin: &[u8]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wechatpay-notify"));
+    let mut cmd = Command::new(cli_under_test());
     cmd.args(args)
         .env_remove("WECHATPAY_API_KEY")
         .envs(env.iter().cloned())
