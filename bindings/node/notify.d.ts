@@ -111,7 +111,7 @@ export type Body = Buffer | Uint8Array | string
  * APIv3: `100.0`, `1e2`, `-1`, a string, beyond 2^64) is an error, never "absent": reading the
  * property throws a `NotifyError` with code `missing_field`, a new one on every read (so do
  * `toJSON()` and `JSON.stringify` of the result; `util.inspect` shows `[throws NotifyError
- * missing_field]` in its place). The exact text is still in `fields` (v2) or `plaintext` (APIv3).
+ * missing_field]` in its place). The exact text is still in `fields` (v2) or the decrypted resource's text (APIv3).
  */
 export type Amount = number | bigint | null
 
@@ -137,7 +137,7 @@ export type Amount = number | bigint | null
 /**
  * The plain form of a result (`toJSON()`): a plain object (`Object.prototype`, own enumerable data
  * properties) holding every property of the result in its order, the same values (`fields`,
- * `fieldList`, `coupons`, `resource`, replies: the result's own objects), nested results (the
+ * `fieldList`, the coupon list, `resource`, replies: the result's own objects), nested results (the
  * APIv3 views, an endpoint's notification) in their plain form too.
  */
 export type Plain<T> = T extends { toJSON(): unknown }
@@ -653,9 +653,9 @@ export interface V3Notification {
   /** The typed complaint view for `COMPLAINT.*` events, else `null` (the same view on every read). */
   complaint: V3Complaint | null
   /**
-   * `JSON.parse(plaintext)`, on first read (the same object on every read): JSON numbers are JS
+   * The decrypted resource's text parsed with `JSON.parse`, on first read (the same object on every read): JSON numbers are JS
    * numbers, so an integer beyond `Number.MAX_SAFE_INTEGER` is rounded here; read amounts from
-   * `transaction` / `refund` (exact, a bigint beyond it) or parse `plaintext` with a big-number
+   * `transaction` / `refund` (exact, a bigint beyond it) or parse the decrypted text with a big-number
    * JSON parser.
    */
   resource: Record<string, unknown>

@@ -321,7 +321,7 @@ def reply_fail(msg: str) -> str:
 
 def refund_state(status: str) -> str:
     """A refund status in APIv3's words: v2 "CHANGE" -> "ABNORMAL", v2 "REFUNDCLOSE" -> "CLOSED",
-    any other status unchanged (the rule refund dedupe keys name the state with)."""
+    any other status unchanged (the rule refund dedupe keys use)."""
 
 _PlatformKeys = Mapping[str, str] | Iterable[tuple[str, str]]
 
@@ -762,10 +762,10 @@ class Endpoint:
     @staticmethod
     def from_profiles_file(path: str | os.PathLike[str]) -> Endpoint:
         """Reads a profiles file (the JSON of `wechatpay-notify verify-any --profiles`) with the
-        core's loader: {"profiles": [{"label", "mch_id", "v2": {...}, "v3": {...}}, ...]}, naming
+        core's loader: {"profiles": [...]}, one object per MerchantProfile with its settings, naming
         key files or environment variables, never keys. On Unix the file and every key file must
         not be accessible by group or others (chmod 600); file names are relative to the file's
-        directory. A misspelt setting, a missing v2 sign_type, a key written inline, an unreadable
+        directory. A misspelt setting, a v2 part without its algorithm, a key written inline, an unreadable
         file, an unset variable and whatever Endpoint(...) refuses raise InvalidConfigError, naming
         the profile, the setting or the file, never a key."""
     @property
